@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages wangge builds, runs and tests with, when any is missing.
+set -e
+PKGS="build-essential pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
+libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing

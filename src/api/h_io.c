@@ -1,0 +1,107 @@
+/* h_io.c — bulk imports (CSV body) and exports (CSV / XLSX downloads). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/handlers.h"
+#include "core/csv.h"
+#include "core/util.h"
+#include "domain/registry.h"
+#include "domain/units.h"
+
+typedef werr (*import_fn)(const actor *, csv_reader *, import_report *);
+
+static werr run_import(req *r, import_fn fn)
+{
+	csv_reader *cr;
+	bool converted = false;
+	werr e = csv_open_mem(r->body ? r->body : "", r->body_len, &cr, &converted);
+	if (e)
+		return e;
+	import_report rep;
+	import_report_init(&rep);
+	e = fn(&r->ac, cr, &rep);
+	csv_close(cr);
+	if (!e) {
+		r->json = import_report_json(&rep);
+		json_object_set_new(r->json, "converted_from_gbk", json_boolean(converted));
+	}
+	import_report_free(&rep);
+	return e;
+}
+
+werr h_import_units(req *r)
+{
+	return run_import(r, unit_import);
+}
+
+werr h_import_residents(req *r)
+{
+	return run_import(r, res_import);
+}
+
+/* Write the export to a private temporary file, then answer its bytes. */
+static werr answer_file(req *r, const char *tmp, const char *ctype, const char *name)
+{
+	size_t len;
+	char *data = read_file(tmp, &len);
+	unlink(tmp);
+	if (!data)
+		return w_fail(W_EINTERNAL, "export_failed", NULL, "export failed");
+	r->raw = data;
+	r->raw_len = len;
+	r->ctype = ctype;
+	r->filename = name;
+	return WG_OK;
+}
+
+static char *temp_path(arena *a)
+{
+	char *p = arena_strdup(a, "/tmp/wangge-export-XXXXXX");
+	int fd = mkstemp(p);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	return p;
+}
+
+werr h_export_units(req *r)
+{
+	const char *unit = req_query(r, "unit");
+	char *tmp = temp_path(r->a);
+	if (!tmp)
+		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
+	FILE *f = fopen(tmp, "wb");
+	werr e = f ? unit_export_csv(&r->ac, unit ? unit : "", f) : W_EINTERNAL;
+	if (f)
+		fclose(f);
+	if (e) {
+		unlink(tmp);
+		return e;
+	}
+	return answer_file(r, tmp, "text/csv; charset=utf-8", "units.csv");
+}
+
+werr h_export_residents(req *r)
+{
+	const char *fmt = req_query(r, "format");
+	export_format f = EXPORT_CSV;
+	if (fmt && strcmp(fmt, "xlsx") == 0)
+		f = EXPORT_XLSX;
+	else if (fmt && strcmp(fmt, "csv") != 0)
+		return w_fail(W_EINVAL, "invalid_format", "format", "format: csv or xlsx");
+	char *tmp = temp_path(r->a);
+	if (!tmp)
+		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
+	size_t n;
+	werr e = res_export(&r->ac, req_query(r, "unit"), f, tmp, &n);
+	if (e) {
+		unlink(tmp);
+		return e;
+	}
+	return answer_file(r, tmp,
+	                   f == EXPORT_XLSX ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	                                    : "text/csv; charset=utf-8",
+	                   f == EXPORT_XLSX ? "residents.xlsx" : "residents.csv");
+}

@@ -1,0 +1,112 @@
+/* h_registry.c — households and residents over HTTP. */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "core/jv.h"
+#include "domain/registry.h"
+
+typedef werr (*update_fn)(const actor *, int64_t, json_t *, json_t **);
+typedef werr (*create_fn)(const actor *, json_t *, json_t **);
+
+static werr with_body_id(req *r, const char *field, update_fn fn)
+{
+	int64_t id;
+	json_t *body;
+	werr e = req_param_id(r, 0, field, &id);
+	if (e || (e = req_body_json(r, &body)))
+		return e;
+	e = fn(&r->ac, id, body, &r->json);
+	json_decref(body);
+	return e;
+}
+
+static werr with_body(req *r, create_fn fn)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = fn(&r->ac, body, &r->json);
+	json_decref(body);
+	if (!e)
+		r->status = 201;
+	return e;
+}
+
+werr h_household_list(req *r)
+{
+	int64_t limit, offset;
+	werr e = req_paging(r, &limit, &offset);
+	if (e)
+		return e;
+	const char *ret = req_query(r, "retired");
+	return hh_list(&r->ac, req_query(r, "unit"), limit, offset, ret && strcmp(ret, "1") == 0, &r->json);
+}
+
+werr h_household_get(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "household_id", &id);
+	return e ? e : hh_get(&r->ac, id, &r->json);
+}
+
+werr h_household_create(req *r)
+{
+	return with_body(r, hh_create);
+}
+
+werr h_household_update(req *r)
+{
+	return with_body_id(r, "household_id", hh_update);
+}
+
+werr h_household_evidence(req *r)
+{
+	werr e = with_body_id(r, "household_id", hh_add_evidence);
+	if (!e)
+		r->status = 201;
+	return e;
+}
+
+werr h_resident_list(req *r)
+{
+	int64_t limit, offset;
+	werr e = req_paging(r, &limit, &offset);
+	return e ? e : res_search(&r->ac, req_query(r, "q"), req_query(r, "unit"), limit, offset, &r->json);
+}
+
+/* The same search with the term in the body, so it never appears in a URL or a log. */
+werr h_resident_search(req *r)
+{
+	static const char *const allowed[] = {"q", "unit", "limit", "offset", NULL};
+	json_t *body;
+	const char *q, *unit;
+	int64_t limit = 50, offset = 0;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	if (!(e = jv_only(body, allowed)) && !(e = jv_str(body, "q", false, 40, &q)) &&
+	    !(e = jv_str(body, "unit", false, 64, &unit)) &&
+	    !(e = jv_int(body, "limit", false, 1, 500, &limit, NULL)) &&
+	    !(e = jv_int(body, "offset", false, 0, INT32_MAX, &offset, NULL)))
+		e = res_search(&r->ac, q, unit, limit, offset, &r->json);
+	json_decref(body);
+	return e;
+}
+
+werr h_resident_get(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "resident_id", &id);
+	return e ? e : res_get(&r->ac, id, &r->json);
+}
+
+werr h_resident_create(req *r)
+{
+	return with_body(r, res_create);
+}
+
+werr h_resident_update(req *r)
+{
+	return with_body_id(r, "resident_id", res_update);
+}

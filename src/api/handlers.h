@@ -1,0 +1,39 @@
+/* handlers.h — the HTTP handlers, one file per resource (h_*.c); each turns a request into
+ * a domain call and the domain's JSON into the answer.  Routes are in routes.c. */
+#ifndef WG_HANDLERS_H
+#define WG_HANDLERS_H
+#include "http/req.h"
+
+werr h_login(req *r);
+werr h_logout(req *r);
+werr h_me(req *r);
+
+werr h_unit_get(req *r);
+werr h_unit_children(req *r);
+werr h_unit_create(req *r);
+werr h_unit_update(req *r);
+
+werr h_household_list(req *r);
+werr h_household_get(req *r);
+werr h_household_create(req *r);
+werr h_household_update(req *r);
+werr h_household_evidence(req *r);
+
+werr h_resident_list(req *r);
+werr h_resident_search(req *r);
+werr h_resident_get(req *r);
+werr h_resident_create(req *r);
+werr h_resident_update(req *r);
+
+werr h_user_list(req *r);
+werr h_user_create(req *r);
+werr h_user_update(req *r);
+werr h_audit_list(req *r);
+
+werr h_import_units(req *r);
+werr h_import_residents(req *r);
+werr h_export_units(req *r);
+werr h_export_residents(req *r);
+
+werr h_health(req *r);
+#endif

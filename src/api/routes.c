@@ -1,0 +1,44 @@
+/* routes.c — the route table: method, path, handler, authentication, the roles allowed,
+ * the body cap and the body's Content-Type.  Scope to the caller's subtree is enforced in
+ * the domain for every record (outside it answers 404); roles here say what kind of work
+ * a route is.  tests/unit/test_routes.c checks the table. */
+#include "api/handlers.h"
+
+#define JSON "application/json"
+#define CSV "text/csv"
+
+const route routes[] = {
+    {M_GET, "/api/v1/health", h_health, AUTH_NONE, 0, 0, NULL},
+    {M_POST, "/api/v1/session", h_login, AUTH_NONE, 0, 4096, JSON},
+    {M_DELETE, "/api/v1/session", h_logout, AUTH_NONE, 0, 0, NULL},
+    {M_GET, "/api/v1/session", h_me, AUTH_SESSION, ROLES_ALL, 0, NULL},
+
+    {M_GET, "/api/v1/units/{code}", h_unit_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_GET, "/api/v1/units/{code}/children", h_unit_children, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/units", h_unit_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/units/{code}", h_unit_update, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+
+    {M_GET, "/api/v1/households", h_household_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/households", h_household_create, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/households/{id}", h_household_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_PATCH, "/api/v1/households/{id}", h_household_update, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/households/{id}/evidence", h_household_evidence, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+
+    {M_GET, "/api/v1/residents", h_resident_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/residents/search", h_resident_search, AUTH_SESSION, ROLES_PEOPLE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/residents", h_resident_create, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/residents/{id}", h_resident_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_PATCH, "/api/v1/residents/{id}", h_resident_update, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+
+    {M_GET, "/api/v1/users", h_user_list, AUTH_SESSION, ROLES_USERS, 0, NULL},
+    {M_POST, "/api/v1/users", h_user_create, AUTH_SESSION, ROLES_USERS, BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/users/{username}", h_user_update, AUTH_SESSION, ROLES_ALL, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/audit", h_audit_list, AUTH_SESSION, R(ROLE_AUDITOR), 0, NULL},
+
+    {M_POST, "/api/v1/imports/units", h_import_units, AUTH_SESSION, ROLES_TREE, BODY_IMPORT_MAX, CSV},
+    {M_POST, "/api/v1/imports/residents", h_import_residents, AUTH_SESSION, ROLES_REGISTRY, BODY_IMPORT_MAX, CSV},
+    {M_GET, "/api/v1/exports/units", h_export_units, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    {M_GET, "/api/v1/exports/residents", h_export_residents, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_COMMAND), 0, NULL},
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0];

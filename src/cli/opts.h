@@ -1,0 +1,28 @@
+/* opts.h — option parsing for commands: "--name VALUE", "--name=VALUE" and bare flags,
+ * checked against the command's list; everything else is positional. */
+#ifndef WG_OPTS_H
+#define WG_OPTS_H
+#include <stdbool.h>
+
+enum { OPTS_MAX = 16, POS_MAX = 4 };
+
+typedef struct {
+	const char *name; /* "db" */
+	bool flag;        /* takes no value */
+	const char *value;
+	bool set;
+} opt;
+
+typedef struct {
+	opt o[OPTS_MAX];
+	int n;
+	const char *pos[POS_MAX];
+	int npos;
+} opts;
+
+/* spec: space-separated names, a trailing '!' marks a flag: "db listen threads quiet!".
+ * Returns false (message on stderr) on an unknown option or a missing value. */
+bool opts_parse(opts *p, const char *spec, int argc, char **argv);
+const char *opts_get(const opts *p, const char *name, const char *def);
+bool opts_flag(const opts *p, const char *name);
+#endif

@@ -1,0 +1,60 @@
+/* err.c — error detail and the error → HTTP status table. */
+#include "core/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	int status;
+	const char *code;
+} err_table[W__COUNT] = {
+    [WG_OK] = {200, "ok"},
+    [W_EINVAL] = {400, "invalid"},
+    [W_EBADJSON] = {400, "bad_json"},
+    [W_EUNAUTH] = {401, "unauthenticated"},
+    [W_EFORBIDDEN] = {403, "forbidden"},
+    [W_ENOTFOUND] = {404, "not_found"},
+    [W_EMETHOD] = {405, "method_not_allowed"},
+    [W_ECONFLICT] = {409, "conflict"},
+    [W_ETOOBIG] = {413, "too_large"},
+    [W_EMEDIA] = {415, "unsupported_media_type"},
+    [W_ELOCKED] = {423, "account_locked"},
+    [W_EBUSY] = {503, "busy"},
+    [W_EDB] = {500, "store_error"},
+    [W_EINTERNAL] = {500, "internal"},
+};
+
+static _Thread_local wdetail last;
+
+werr w_fail(werr e, const char *code, const char *field, const char *fmt, ...)
+{
+	last.err = e;
+	snprintf(last.code, sizeof last.code, "%s", code ? code : w_default_code(e));
+	snprintf(last.field, sizeof last.field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last.message, sizeof last.message, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+const wdetail *w_last(void)
+{
+	return &last;
+}
+
+void w_clear(void)
+{
+	memset(&last, 0, sizeof last);
+}
+
+int w_http_status(werr e)
+{
+	return (e >= 0 && e < W__COUNT) ? err_table[e].status : 500;
+}
+
+const char *w_default_code(werr e)
+{
+	return (e >= 0 && e < W__COUNT) ? err_table[e].code : "internal";
+}

@@ -1,0 +1,91 @@
+/* util.c — see util.h. */
+#include "core/util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+
+int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void fmt_time(int64_t t, char out[32])
+{
+	time_t local = (time_t)(t + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+}
+
+void random_hex(char *out, size_t nbytes)
+{
+	unsigned char b[64];
+	if (nbytes > sizeof b)
+		nbytes = sizeof b;
+	randombytes_buf(b, nbytes);
+	sodium_bin2hex(out, nbytes * 2 + 1, b, nbytes);
+}
+
+void hash_hex(const char *s, char out[65])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+bool parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (yy < 1900 || mm < 1 || mm > 12 || dd < 1)
+		return false;
+	int lim = mdays[mm - 1] + (mm == 2 && ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0));
+	if (dd > lim)
+		return false;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return true;
+}
+
+int age_years(const char *birth)
+{
+	int y, m, d;
+	if (!parse_date(birth, &y, &m, &d))
+		return -1;
+	time_t local = (time_t)(now_s() + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	int age = tm.tm_year + 1900 - y;
+	if (tm.tm_mon + 1 < m || (tm.tm_mon + 1 == m && tm.tm_mday < d))
+		age--;
+	return age;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	buf b;
+	buf_init(&b, NULL);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_put(&b, chunk, n);
+	fclose(f);
+	if (!b.p)
+		buf_put(&b, "", 0);
+	if (len)
+		*len = b.len;
+	return b.p;
+}

@@ -1,0 +1,20 @@
+/* util.h — time, randomness and small text helpers. */
+#ifndef WG_UTIL_H
+#define WG_UTIL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+int64_t now_s(void);                   /* seconds since the epoch (UTC) */
+void fmt_time(int64_t t, char out[32]); /* ISO 8601 in China Standard Time, "+08:00" */
+/* n random bytes as lower-case hex into out (2n+1 bytes), from libsodium. */
+void random_hex(char *out, size_t nbytes);
+/* Hex of a 32-byte BLAKE2b hash of s (65 bytes) — session tokens are stored hashed. */
+void hash_hex(const char *s, char out[65]);
+bool parse_date(const char *s, int *y, int *m, int *d); /* "YYYY-MM-DD", real date */
+/* Age in whole years on today's date (Asia/Shanghai) for a birth date "YYYY-MM-DD". */
+int age_years(const char *birth);
+/* Read a whole file (malloc'd, NUL-terminated); NULL if it cannot be read. */
+char *read_file(const char *path, size_t *len);
+#endif

@@ -1,0 +1,69 @@
+/* db.h — the store interface.  Domain code talks only to this; a driver (SQLite now,
+ * PostgreSQL through libpq later) implements it.  SQL is written once, in PostgreSQL's
+ * placeholder style ($1, $2 …) and in the subset both engines accept (INSERT … RETURNING,
+ * ON CONFLICT, CTEs); the SQLite driver rewrites placeholders when it prepares.
+ *
+ * Ownership: a db connection belongs to one thread at a time.  A statement handed out by
+ * db_get() is owned by the connection's cache: the caller binds, steps and calls db_done();
+ * one from db_prepare() is owned by the caller and freed with db_finalize().  Text returned
+ * by db_text() is valid until the next db_step()/db_done() on that statement. */
+#ifndef WG_DB_H
+#define WG_DB_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+/* The statement catalogue: one enum value per SQL text, so they cannot drift. */
+typedef enum {
+#define STMT(name, sql) SQL_##name,
+#include "db/sql.def"
+#undef STMT
+	SQL__COUNT
+} sql_id;
+
+enum { DB_ROW = 1, DB_DONE = 0 };
+
+/* Open the store at url: a file path or "sqlite:PATH".  Runs pending migrations when
+ * migrate is true (init, demo, serve do; read-only tools need not).  W_EDB on failure. */
+werr db_open(const char *url, bool migrate, db **out);
+void db_close(db *d);
+const char *db_url(const db *d);
+
+werr db_exec(db *d, const char *sql); /* no parameters, no rows (DDL, pragmas) */
+werr db_begin(db *d);                 /* immediate (write) transaction */
+werr db_commit(db *d);
+void db_rollback(db *d);
+
+db_stmt *db_get(db *d, sql_id id);            /* cached, reset, bindings cleared */
+db_stmt *db_prepare(db *d, const char *sql); /* ad hoc (dynamic filters); NULL + detail on error */
+void db_finalize(db_stmt *s);
+
+void db_bind_int(db_stmt *s, int i, int64_t v); /* i is 1-based, as $1 */
+void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds SQL NULL; copied */
+void db_bind_null(db_stmt *s, int i);
+void db_bind_double(db_stmt *s, int i, double v);
+
+/* DB_ROW, DB_DONE, or -1 with the detail set: a unique/foreign-key violation becomes
+ * W_ECONFLICT (returned through *err when err != NULL), anything else W_EDB. */
+int db_step(db_stmt *s, werr *err);
+void db_done(db_stmt *s); /* reset a cached statement after use */
+
+int64_t db_int(db_stmt *s, int col);
+double db_double(db_stmt *s, int col);
+const char *db_text(db_stmt *s, int col); /* NULL for SQL NULL */
+bool db_null(db_stmt *s, int col);
+int db_columns(db_stmt *s);
+const char *db_column_name(db_stmt *s, int col);
+
+/* Run a cached statement to completion (for INSERT/UPDATE/DELETE without rows, or with
+ * one RETURNING row whose first column is written to *ret when ret != NULL). */
+werr db_run(db_stmt *s, int64_t *ret);
+int64_t db_changes(db *d);
+
+/* Consistent online copy of the whole store to dest (SQLite backup API). */
+werr db_backup(db *d, const char *dest);
+#endif

@@ -1,0 +1,528 @@
+/* accounts.c — see accounts.h. */
+#include "domain/accounts.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "core/ident.h"
+#include "core/jv.h"
+#include "core/utf8.h"
+#include "core/util.h"
+#include "domain/units.h"
+
+typedef struct {
+	int64_t id, unit_id, disabled, created_at;
+	const char *username, *display_name, *phone, *role, *pw_hash, *lang, *unit_code, *unit_name, *path;
+} user_row;
+
+static void user_from(arena *a, db_stmt *s, user_row *u)
+{
+	u->id = db_int(s, 0);
+	u->username = arena_strdup(a, db_text(s, 1));
+	u->display_name = arena_strdup(a, db_text(s, 2));
+	u->phone = arena_strdup(a, db_text(s, 3));
+	u->role = arena_strdup(a, db_text(s, 4));
+	u->unit_id = db_int(s, 5);
+	u->pw_hash = arena_strdup(a, db_text(s, 6));
+	u->disabled = db_int(s, 7);
+	u->lang = arena_strdup(a, db_text(s, 8));
+	u->created_at = db_int(s, 9);
+	u->unit_code = arena_strdup(a, db_text(s, 10));
+	u->unit_name = arena_strdup(a, db_text(s, 11));
+	u->path = arena_strdup(a, db_text(s, 12));
+}
+
+static json_t *user_json(const user_row *u)
+{
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "username",
+	                 u->username, "display_name", u->display_name, "phone", jv_text(u->phone), "role",
+	                 u->role, "unit_code", u->unit_code, "unit_name", u->unit_name, "disabled",
+	                 u->disabled != 0, "lang", u->lang);
+}
+
+/* Load by username; rc DB_ROW when found, DB_DONE when not, -1 on a store error. */
+static int user_load(db *d, arena *a, const char *username, user_row *u, werr *e)
+{
+	db_stmt *s = db_get(d, SQL_USER_BY_NAME);
+	db_bind_text(s, 1, username);
+	int rc = db_step(s, e);
+	if (rc == DB_ROW)
+		user_from(a, s, u);
+	db_done(s);
+	return rc;
+}
+
+static werr hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return w_fail(W_EBUSY, "busy", NULL, "out of memory while hashing the password");
+	return WG_OK;
+}
+
+static werr password_valid(const char *pw)
+{
+	if (!pw || utf8_len(pw) < PASSWORD_MIN || strlen(pw) > 256 || !utf8_no_controls(pw))
+		return w_fail(W_EINVAL, "weak_password", "password",
+		              "密码至少 %d 个字符 / password: at least %d characters", PASSWORD_MIN, PASSWORD_MIN);
+	return WG_OK;
+}
+
+/* The same argon2id work whether or not the user exists (timing must not tell). */
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+	char pw[33];
+	random_hex(pw, 16);
+	if (hash_password(pw, dummy) != WG_OK)
+		dummy[0] = 0;
+}
+
+static bool verify(const char *hash, const char *pw)
+{
+	return hash && hash[0] && crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+/* Count a failure for the name typed; returns true when it now locks. */
+static bool note_failure(db *d, const char *username, int64_t now, int64_t count, int64_t since)
+{
+	if (now - since > LOCK_WINDOW_S) {
+		count = 0;
+		since = now;
+	}
+	count++;
+	int64_t locked = count >= LOCK_FAILURES ? now + LOCK_FOR_S : 0;
+	db_stmt *s = db_get(d, SQL_ATTEMPT_SET);
+	db_bind_text(s, 1, username);
+	db_bind_int(s, 2, locked ? 0 : count);
+	db_bind_int(s, 3, since);
+	db_bind_int(s, 4, locked);
+	db_run(s, NULL);
+	return locked != 0;
+}
+
+static werr login_audit(db *d, arena *a, const user_row *u, const char *username,
+                        const char *source, const char *outcome)
+{
+	actor ac = {.d = d, .a = a, .user_id = u ? u->id : 0, .username = username,
+	            .role = u ? role_parse(u->role) : ROLE_NONE, .source = source};
+	return audit(&ac, "login", "session", 0, NULL, outcome);
+}
+
+werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
+                const char **token_out, json_t **user_out)
+{
+	pthread_once(&dummy_once, dummy_init);
+	int64_t now = now_s();
+	if (!username || !*username || strlen(username) > 64 || !utf8_no_controls(username))
+		username = "";
+	werr e = WG_OK;
+	int64_t count = 0, since = now, locked = 0;
+	db_stmt *s = db_get(d, SQL_ATTEMPT_GET);
+	db_bind_text(s, 1, username);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		count = db_int(s, 0);
+		since = db_int(s, 1);
+		locked = db_int(s, 2);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (locked > now) {
+		login_audit(d, a, NULL, username, source, "locked");
+		return w_fail(W_ELOCKED, "account_locked", NULL,
+		              "连续登录失败次数过多,账号已锁定,请 %lld 分钟后再试 / too many failed logins: locked, try again in %lld minutes",
+		              (long long)((locked - now + 59) / 60), (long long)((locked - now + 59) / 60));
+	}
+	user_row u;
+	rc = user_load(d, a, username, &u, &e);
+	if (rc < 0)
+		return e;
+	bool found = rc == DB_ROW;
+	bool ok = verify(found ? u.pw_hash : dummy, password ? password : "");
+	if (!found || !ok || u.disabled) {
+		bool now_locked = note_failure(d, username, now, locked ? 0 : count, since);
+		login_audit(d, a, found ? &u : NULL, username, source, found && ok ? "disabled" : "failed");
+		if (now_locked)
+			return w_fail(W_ELOCKED, "account_locked", NULL,
+			              "连续登录失败次数过多,账号已锁定 15 分钟 / too many failed logins: locked for 15 minutes");
+		return w_fail(W_EUNAUTH, "invalid_credentials", NULL, "用户名或密码错误 / wrong username or password");
+	}
+	s = db_get(d, SQL_ATTEMPT_CLEAR);
+	db_bind_text(s, 1, username);
+	db_run(s, NULL);
+	char *token = arena_alloc(a, 65), th[65];
+	random_hex(token, 32);
+	hash_hex(token, th);
+	s = db_get(d, SQL_SESSION_INSERT);
+	db_bind_text(s, 1, th);
+	db_bind_int(s, 2, u.id);
+	db_bind_int(s, 3, now);
+	db_bind_text(s, 4, source);
+	if ((e = db_run(s, NULL)))
+		return e;
+	login_audit(d, a, &u, username, source, "ok");
+	/* Expire old sessions now and then, on login rather than on every request. */
+	s = db_get(d, SQL_SESSION_EXPIRE);
+	db_bind_int(s, 1, now - SESSION_IDLE_S);
+	db_bind_int(s, 2, now - SESSION_MAX_S);
+	db_run(s, NULL);
+	*token_out = token;
+	*user_out = user_json(&u);
+	return WG_OK;
+}
+
+static bool token_shape(const char *t)
+{
+	if (!t || strlen(t) != 64)
+		return false;
+	for (; *t; t++)
+		if (!((*t >= '0' && *t <= '9') || (*t >= 'a' && *t <= 'f')))
+			return false;
+	return true;
+}
+
+werr acct_session(db *d, arena *a, const char *token, const char *source, actor *out)
+{
+	if (!token_shape(token))
+		return w_fail(W_EUNAUTH, "unauthenticated", NULL, "请先登录 / please log in");
+	char th[65];
+	hash_hex(token, th);
+	int64_t now = now_s();
+	db_stmt *s = db_get(d, SQL_SESSION_GET);
+	db_bind_text(s, 1, th);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	int64_t uid = 0, created = 0, seen = 0;
+	if (rc == DB_ROW) {
+		uid = db_int(s, 0);
+		created = db_int(s, 1);
+		seen = db_int(s, 2);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || now - seen > SESSION_IDLE_S || now - created > SESSION_MAX_S) {
+		if (rc == DB_ROW)
+			acct_logout(d, token);
+		return w_fail(W_EUNAUTH, "session_expired", NULL, "登录已过期,请重新登录 / session expired, please log in again");
+	}
+	s = db_get(d, SQL_USER_BY_ID);
+	db_bind_int(s, 1, uid);
+	user_row u;
+	rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		user_from(a, s, &u);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || u.disabled)
+		return w_fail(W_EUNAUTH, "unauthenticated", NULL, "请先登录 / please log in");
+	if (now - seen >= 30) { /* touch at most twice a minute: reads stay reads */
+		s = db_get(d, SQL_SESSION_TOUCH);
+		db_bind_text(s, 1, th);
+		db_bind_int(s, 2, now);
+		db_run(s, NULL);
+	}
+	*out = (actor){.d = d, .a = a, .user_id = u.id, .username = u.username,
+	               .role = role_parse(u.role), .unit_id = u.unit_id, .unit_path = u.path,
+	               .source = source};
+	return WG_OK;
+}
+
+werr acct_logout(db *d, const char *token)
+{
+	if (!token_shape(token))
+		return WG_OK;
+	char th[65];
+	hash_hex(token, th);
+	db_stmt *s = db_get(d, SQL_SESSION_DELETE);
+	db_bind_text(s, 1, th);
+	return db_run(s, NULL);
+}
+
+json_t *acct_me(const actor *ac)
+{
+	db_stmt *s = db_get(ac->d, SQL_USER_BY_ID);
+	db_bind_int(s, 1, ac->user_id);
+	werr e;
+	json_t *o = NULL;
+	if (db_step(s, &e) == DB_ROW) {
+		user_row u;
+		user_from(ac->a, s, &u);
+		o = user_json(&u);
+	}
+	db_done(s);
+	return o ? o : json_object();
+}
+
+/* ---- administration ---- */
+
+static werr username_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n >= 2 && n <= 32;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		     s[i] == '.' || s[i] == '-';
+	return ok ? WG_OK
+	          : w_fail(W_EINVAL, "invalid_username", "username",
+	                   "用户名 2–32 位小写字母、数字或 _ . - / username: 2–32 of a-z 0-9 _ . -");
+}
+
+/* Roles an actor may hand out: admins and the operator any; others not admin/auditor. */
+static werr may_grant(const actor *ac, role r)
+{
+	if (r == ROLE_NONE)
+		return w_fail(W_EINVAL, "invalid_role", "role",
+		              "role: admin command community grid_leader grid_worker cadre volunteer checkpoint auditor");
+	if ((r == ROLE_ADMIN || r == ROLE_AUDITOR) && !ac->cli && ac->role != ROLE_ADMIN)
+		return w_fail(W_EFORBIDDEN, "forbidden", "role", "只有管理员能授予 %s 角色 / only an admin can grant %s",
+		              role_name(r), role_name(r));
+	return WG_OK;
+}
+
+/* Load a user the actor may manage (in its subtree); 404 otherwise. */
+static werr managed_user(const actor *ac, const char *username, user_row *u)
+{
+	werr e = WG_OK;
+	int rc = user_load(ac->d, ac->a, username ? username : "", u, &e);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, u->path))
+		return w_fail(W_ENOTFOUND, "user_not_found", "username", "没有这个账号 / no such user");
+	return WG_OK;
+}
+
+werr acct_add(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"username", "password", "role", "unit_code",
+	                                      "display_name", "phone", NULL};
+	const char *username, *password, *rolename, *unit_code, *display, *phone;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "username", true, 32, &username)) ||
+	    (e = jv_str(body, "password", true, 256, &password)) || (e = jv_str(body, "role", true, 16, &rolename)) ||
+	    (e = jv_str(body, "unit_code", true, 64, &unit_code)) ||
+	    (e = jv_str(body, "display_name", false, 50, &display)) || (e = jv_str(body, "phone", false, 24, &phone)) ||
+	    (e = username_valid(username)) || (e = password_valid(password)) ||
+	    (e = may_grant(ac, role_parse(rolename))))
+		return e;
+	char norm[32];
+	if (phone && *phone && !phone_normalize(phone, norm, sizeof norm))
+		return w_fail(W_EINVAL, "invalid_phone", "phone", "电话号码格式不对 / not a valid phone number");
+	unit_row u;
+	if ((e = unit_find(ac, unit_code, &u)))
+		return w_fail(e, "unit_not_found", "unit_code", "没有这个单位 / no unit %s", unit_code);
+	char hash[crypto_pwhash_STRBYTES];
+	if ((e = hash_password(password, hash)) || (e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_USER_INSERT);
+	db_bind_text(s, 1, username);
+	db_bind_text(s, 2, display && *display ? display : username);
+	db_bind_text(s, 3, phone && *phone ? norm : NULL);
+	db_bind_text(s, 4, rolename);
+	db_bind_int(s, 5, u.id);
+	db_bind_text(s, 6, hash);
+	db_bind_int(s, 7, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id))) {
+		db_rollback(ac->d);
+		if (e == W_ECONFLICT)
+			return w_fail(e, "duplicate_username", "username", "用户名已存在 / username %s is taken", username);
+		return e;
+	}
+	if ((e = audit(ac, "create", "user", id, "username,role,unit_code,display_name,phone", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	user_row nu;
+	managed_user(ac, username, &nu);
+	*out = user_json(&nu);
+	return WG_OK;
+}
+
+werr acct_update(const actor *ac, const char *username, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"display_name", "phone",    "role", "unit_code",
+	                                      "password",     "disabled", "lang", "current_password", NULL};
+	const char *display, *phone, *rolename, *unit_code, *password, *lang, *current;
+	bool disabled = false, has_disabled;
+	user_row u;
+	werr e;
+	if ((e = managed_user(ac, username, &u)) || (e = jv_only(body, allowed)) ||
+	    (e = jv_str(body, "display_name", false, 50, &display)) || (e = jv_str(body, "phone", false, 24, &phone)) ||
+	    (e = jv_str(body, "role", false, 16, &rolename)) || (e = jv_str(body, "unit_code", false, 64, &unit_code)) ||
+	    (e = jv_str(body, "password", false, 256, &password)) || (e = jv_str(body, "lang", false, 8, &lang)) ||
+	    (e = jv_str(body, "current_password", false, 256, &current)) ||
+	    (e = jv_bool(body, "disabled", &disabled, &has_disabled)))
+		return e;
+	bool self = u.id == ac->user_id;
+	if (!self && !ac->cli && !(ROLES_USERS & R(ac->role)))
+		return w_fail(W_ENOTFOUND, "user_not_found", "username", "没有这个账号 / no such user");
+	if (self && password && !verify(u.pw_hash, current ? current : ""))
+		return w_fail(W_EINVAL, "wrong_password", "current_password", "当前密码不对 / current_password is wrong");
+	if (self && (rolename || unit_code || has_disabled))
+		return w_fail(W_EFORBIDDEN, "forbidden", rolename ? "role" : unit_code ? "unit_code" : "disabled",
+		              "不能修改自己的角色、单位或状态 / you cannot change your own role, unit or status");
+	if (rolename && (e = may_grant(ac, role_parse(rolename))))
+		return e;
+	if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		return w_fail(W_EINVAL, "invalid_lang", "lang", "lang: zh or en");
+	char norm[32];
+	if (phone && *phone && !phone_normalize(phone, norm, sizeof norm))
+		return w_fail(W_EINVAL, "invalid_phone", "phone", "电话号码格式不对 / not a valid phone number");
+	unit_row nu;
+	if (unit_code && (e = unit_find(ac, unit_code, &nu)))
+		return w_fail(e, "unit_not_found", "unit_code", "没有这个单位 / no unit %s", unit_code);
+	if (password && (e = password_valid(password)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_USER_UPDATE);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, display && *display ? display : u.display_name);
+	db_bind_text(s, 3, phone ? (*phone ? norm : NULL) : u.phone);
+	db_bind_text(s, 4, rolename ? rolename : u.role);
+	db_bind_int(s, 5, unit_code ? nu.id : u.unit_id);
+	db_bind_text(s, 6, lang ? lang : u.lang);
+	db_bind_int(s, 7, now_s());
+	e = db_run(s, NULL);
+	if (!e && password) {
+		char hash[crypto_pwhash_STRBYTES];
+		if (!(e = hash_password(password, hash))) {
+			s = db_get(ac->d, SQL_USER_SET_PW);
+			db_bind_int(s, 1, u.id);
+			db_bind_text(s, 2, hash);
+			db_bind_int(s, 3, now_s());
+			e = db_run(s, NULL);
+		}
+	}
+	if (!e && has_disabled) {
+		s = db_get(ac->d, SQL_USER_SET_DISABLED);
+		db_bind_int(s, 1, u.id);
+		db_bind_int(s, 2, disabled);
+		db_bind_int(s, 3, now_s());
+		e = db_run(s, NULL);
+	}
+	/* a new password, role, unit or a disable ends the user's sessions */
+	if (!e && (password || rolename || unit_code || (has_disabled && disabled))) {
+		s = db_get(ac->d, SQL_SESSION_DELETE_USER);
+		db_bind_int(s, 1, u.id);
+		e = db_run(s, NULL);
+	}
+	const char *k;
+	json_t *v;
+	buf f;
+	buf_init(&f, ac->a);
+	json_object_foreach(body, k, v) buf_printf(&f, "%s%s", f.len ? "," : "", k);
+	if (e || (e = audit(ac, "update", "user", u.id, f.p ? f.p : "", "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	managed_user(ac, username, &u);
+	*out = user_json(&u);
+	return WG_OK;
+}
+
+werr acct_passwd(const actor *ac, const char *username, const char *password)
+{
+	json_t *body = json_pack("{s:s}", "password", password ? password : ""), *out = NULL;
+	werr e = acct_update(ac, username, body, &out);
+	json_decref(body);
+	json_decref(out);
+	return e;
+}
+
+werr acct_disable(const actor *ac, const char *username, bool disabled)
+{
+	json_t *body = json_pack("{s:b}", "disabled", disabled), *out = NULL;
+	werr e = acct_update(ac, username, body, &out);
+	json_decref(body);
+	json_decref(out);
+	return e;
+}
+
+werr acct_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offset, json_t **out)
+{
+	unit_row u;
+	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	if (e)
+		return e;
+	const char *upper = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_USER_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	s = db_get(ac->d, SQL_USER_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_int(s, 3, limit);
+	db_bind_int(s, 4, offset);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		user_row x;
+		user_from(ac->a, s, &x);
+		json_array_append_new(items, user_json(&x));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
+	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	return WG_OK;
+}
+
+werr audit_list(const actor *ac, int64_t since, const char *username, const char *entity,
+                int64_t limit, int64_t offset, json_t **out)
+{
+	werr e = WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_AUDIT_COUNT);
+	db_bind_int(s, 1, since);
+	db_bind_text(s, 2, username ? username : "");
+	db_bind_text(s, 3, entity ? entity : "");
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	s = db_get(ac->d, SQL_AUDIT_LIST);
+	db_bind_int(s, 1, since);
+	db_bind_text(s, 2, username ? username : "");
+	db_bind_text(s, 3, entity ? entity : "");
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 1), at);
+		json_array_append_new(
+		    items, json_pack("{s:I,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s}", "id", (json_int_t)db_int(s, 0),
+		                     "at", at, "username", jv_text(db_text(s, 2)), "role", jv_text(db_text(s, 3)),
+		                     "action", db_text(s, 4), "entity", jv_text(db_text(s, 5)), "entity_id",
+		                     jv_text(db_text(s, 6)), "fields", jv_text(db_text(s, 7)), "source",
+		                     jv_text(db_text(s, 8)), "outcome", db_text(s, 9)));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
+	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	return audit(ac, "read", "audit", 0, NULL, "ok");
+}

@@ -1,0 +1,38 @@
+/* accounts.h — users bound to one unit, argon2id passwords, lockout, server-side sessions,
+ * and reading the audit log. */
+#ifndef WG_ACCOUNTS_H
+#define WG_ACCOUNTS_H
+#include <jansson.h>
+
+#include "domain/actor.h"
+
+enum {
+	PASSWORD_MIN = 12,
+	LOCK_FAILURES = 5,
+	LOCK_WINDOW_S = 15 * 60,
+	LOCK_FOR_S = 15 * 60,
+	SESSION_IDLE_S = 30 * 60,
+	SESSION_MAX_S = 12 * 3600,
+};
+
+/* Log in: on success *token_out (arena, 64 hex chars = 256 random bits) and *user_out.
+ * Unknown user and wrong password both answer W_EUNAUTH "invalid_credentials" after the
+ * same argon2id work; a locked name answers W_ELOCKED. */
+werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
+                const char **token_out, json_t **user_out);
+/* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */
+werr acct_session(db *d, arena *a, const char *token, const char *source, actor *out);
+werr acct_logout(db *d, const char *token);
+json_t *acct_me(const actor *ac);
+
+/* Account administration within the actor's subtree. */
+werr acct_add(const actor *ac, json_t *body, json_t **out);
+werr acct_update(const actor *ac, const char *username, json_t *body, json_t **out);
+werr acct_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offset, json_t **out);
+werr acct_passwd(const actor *ac, const char *username, const char *password);
+werr acct_disable(const actor *ac, const char *username, bool disabled);
+
+/* The audit log, newest first (auditor role, or the operator). */
+werr audit_list(const actor *ac, int64_t since, const char *username, const char *entity,
+                int64_t limit, int64_t offset, json_t **out);
+#endif

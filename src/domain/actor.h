@@ -1,0 +1,66 @@
+/* actor.h — who is acting, what their role may do, and the audit trail.
+ * An actor is built by the HTTP layer from the session (or by the CLI as the operator) and
+ * passed to every domain call: it carries the store connection, the request arena, the
+ * role and the subtree (unit path) the actor may see. */
+#ifndef WG_ACTOR_H
+#define WG_ACTOR_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+
+typedef enum {
+	ROLE_ADMIN,
+	ROLE_COMMAND,
+	ROLE_COMMUNITY,
+	ROLE_GRID_LEADER,
+	ROLE_GRID_WORKER,
+	ROLE_CADRE,
+	ROLE_VOLUNTEER,
+	ROLE_CHECKPOINT,
+	ROLE_AUDITOR,
+	ROLE__COUNT,
+	ROLE_NONE = -1
+} role;
+
+#define R(x) (1u << (x))
+#define ROLES_ALL ((1u << ROLE__COUNT) - 1)
+/* Roles that work with people's records (everyone but the auditor). */
+#define ROLES_PEOPLE (ROLES_ALL & ~R(ROLE_AUDITOR))
+/* Roles that register and edit households and residents. */
+#define ROLES_REGISTRY (R(ROLE_ADMIN) | R(ROLE_COMMUNITY) | R(ROLE_GRID_LEADER) | R(ROLE_GRID_WORKER) | R(ROLE_CADRE))
+/* Roles that shape the tree. */
+#define ROLES_TREE (R(ROLE_ADMIN) | R(ROLE_COMMAND) | R(ROLE_COMMUNITY))
+/* Roles that manage accounts in their subtree. */
+#define ROLES_USERS (R(ROLE_ADMIN) | R(ROLE_COMMAND) | R(ROLE_COMMUNITY))
+
+typedef struct {
+	db *d;
+	arena *a;
+	int64_t user_id; /* 0 for the command-line operator */
+	const char *username;
+	role role;
+	int64_t unit_id;
+	const char *unit_path; /* "/1/7/": the actor sees units whose path starts with this */
+	const char *source;    /* client address, or "cli" */
+	bool cli;              /* the operator on the server's command line: full values */
+} actor;
+
+const char *role_name(role r);
+role role_parse(const char *s); /* ROLE_NONE when unknown */
+bool role_full_id(role r);      /* sees ID numbers unmasked */
+bool role_full_phone(role r);   /* sees phone numbers unmasked */
+bool role_sees_ids(role r);     /* sees ID numbers at all (masked or not) */
+bool role_sees_phones(role r);
+
+/* True when path (a unit path) lies in the actor's subtree. */
+bool actor_in_scope(const actor *ac, const char *path);
+/* Upper bound for the range scan "path >= p AND path < bound" of a subtree. */
+const char *scope_upper(arena *a, const char *path);
+
+/* Append one audit row (never personal values: field names only).  Failures to audit are
+ * returned: a change whose audit row cannot be written must not be acknowledged. */
+werr audit(const actor *ac, const char *action, const char *entity, int64_t entity_id,
+           const char *fields, const char *outcome);
+#endif

@@ -1,0 +1,1226 @@
+/* registry.c — households and residents; see registry.h. */
+#include "domain/registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "core/ident.h"
+#include "core/jv.h"
+#include "core/pinyin.h"
+#include "core/utf8.h"
+#include "core/util.h"
+#include "domain/units.h"
+
+static const struct {
+	int bit;
+	const char *name, *zh;
+} flag_table[] = {
+    {FLAG_LIVES_ALONE, "lives_alone", "独居"},
+    {FLAG_DISABLED, "disabled", "残疾"},
+    {FLAG_CHRONIC, "chronic", "慢性病"},
+    {FLAG_NO_SMARTPHONE, "no_smartphone", "无智能手机"},
+    {FLAG_PREGNANT, "pregnant", "孕妇"},
+    {FLAG_REGULAR_MEDICINE, "regular_medicine", "长期用药"},
+};
+enum { NFLAGS = sizeof flag_table / sizeof flag_table[0] };
+
+static const char *const occupancies[] = {"occupied", "vacant", "unknown", NULL};
+static const char *const residences[] = {"living", "registered_only", "temporary", "away", NULL};
+static const char *const evidence_kinds[] = {"meter", "lights", "neighbour", "visit", "census", "other", NULL};
+static const char *const id_types[] = {"id_card", "passport", "other", NULL};
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; s && *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Parse one flag name (English, Chinese, or the import's elderly_alone / elderly).
+ * Returns the bit, 0 for the derived "elderly", -1 when unknown. */
+static int flag_parse(const char *s)
+{
+	if (strcmp(s, "elderly_alone") == 0 || strcmp(s, "独居老人") == 0)
+		return FLAG_LIVES_ALONE;
+	if (strcmp(s, "elderly") == 0 || strcmp(s, "老人") == 0 || strcmp(s, "60岁以上") == 0)
+		return 0;
+	for (int i = 0; i < NFLAGS; i++)
+		if (strcmp(s, flag_table[i].name) == 0 || strcmp(s, flag_table[i].zh) == 0)
+			return flag_table[i].bit;
+	return -1;
+}
+
+static json_t *flags_json(int64_t flags, int age)
+{
+	json_t *a = json_array();
+	bool elderly = age >= 60;
+	if (elderly)
+		json_array_append_new(a, json_string("elderly"));
+	for (int i = 0; i < NFLAGS; i++)
+		if (flags & flag_table[i].bit)
+			json_array_append_new(a, json_string(elderly && flag_table[i].bit == FLAG_LIVES_ALONE
+			                                         ? "elderly_alone"
+			                                         : flag_table[i].name));
+	return a;
+}
+
+/* ---- households ---- */
+
+typedef struct {
+	int64_t id, unit_id, retired_at, created_at, updated_at, residents;
+	const char *room, *occupancy, *note, *unit_code, *unit_kind, *unit_name, *parent_name, *path;
+} hh_row;
+
+static void hh_from(arena *a, db_stmt *s, hh_row *h)
+{
+	h->id = db_int(s, 0);
+	h->unit_id = db_int(s, 1);
+	h->room = arena_strdup(a, db_text(s, 2));
+	h->occupancy = arena_strdup(a, db_text(s, 3));
+	h->note = arena_strdup(a, db_text(s, 4));
+	h->retired_at = db_null(s, 5) ? 0 : db_int(s, 5);
+	h->created_at = db_int(s, 6);
+	h->updated_at = db_int(s, 7);
+	h->unit_code = arena_strdup(a, db_text(s, 8));
+	h->unit_kind = arena_strdup(a, db_text(s, 9));
+	h->unit_name = arena_strdup(a, db_text(s, 10));
+	h->parent_name = arena_strdup(a, db_text(s, 11));
+	h->path = arena_strdup(a, db_text(s, 12));
+	h->residents = db_int(s, 13);
+}
+
+static json_t *hh_json(const hh_row *h)
+{
+	bool ent = strcmp(h->unit_kind, "entrance") == 0;
+	char created[32], updated[32];
+	fmt_time(h->created_at, created);
+	fmt_time(h->updated_at, updated);
+	return json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:I,s:b,s:s,s:s}", "id", (json_int_t)h->id,
+	                 "unit_code", h->unit_code, "building",
+	                 jv_text(ent ? h->parent_name : h->unit_name), "entrance",
+	                 jv_text(ent ? h->unit_name : NULL), "room", h->room, "occupancy", h->occupancy,
+	                 "note", jv_text(h->note), "resident_count", (json_int_t)h->residents,
+	                 "retired", h->retired_at != 0, "created_at", created, "updated_at", updated);
+}
+
+static werr hh_load(const actor *ac, int64_t id, hh_row *h)
+{
+	db_stmt *s = db_get(ac->d, SQL_HH_BY_ID);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		hh_from(ac->a, s, h);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, h->path)) {
+		if (rc == DB_ROW)
+			audit(ac, "read", "household", id, NULL, "denied");
+		return w_fail(W_ENOTFOUND, "household_not_found", "household_id", "没有这户 / no such household");
+	}
+	return WG_OK;
+}
+
+/* A unit that can hold households: a building or an entrance in scope. */
+static werr household_unit(const actor *ac, const char *code, const char *field, unit_row *u)
+{
+	if (!code)
+		return w_fail(W_EINVAL, "required", field, "%s is required", field);
+	if (unit_find(ac, code, u))
+		return w_fail(W_ENOTFOUND, "unit_not_found", field, "没有这个楼栋或单元 / no building or entrance %s", code);
+	if (strcmp(u->kind, "building") != 0 && strcmp(u->kind, "entrance") != 0)
+		return w_fail(W_EINVAL, "not_a_building", field,
+		              "住户必须挂在楼栋或单元下 / households belong to a building or an entrance, not a %s", u->kind);
+	if (u->retired_at)
+		return w_fail(W_EINVAL, "unit_retired", field, "该楼栋已撤销 / the building is retired");
+	return WG_OK;
+}
+
+static werr room_valid(const char *room)
+{
+	if (!room || !*room || utf8_len(room) > 20)
+		return w_fail(W_EINVAL, "invalid_room", "room", "房号 1–20 字 / room: 1–20 characters");
+	return WG_OK;
+}
+
+werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offset, bool retired,
+             json_t **out)
+{
+	unit_row u;
+	werr e;
+	if ((e = unit_find(ac, unit_code ? unit_code : "", &u)) && unit_code)
+		return e;
+	if (!unit_code && (e = unit_find_id(ac, ac->unit_id, &u)))
+		return e;
+	const char *upper = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_HH_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_int(s, 3, retired);
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	s = db_get(ac->d, SQL_HH_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_int(s, 3, limit);
+	db_bind_int(s, 4, offset);
+	db_bind_int(s, 5, retired);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		hh_row h;
+		hh_from(ac->a, s, &h);
+		json_array_append_new(items, hh_json(&h));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
+	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	return WG_OK;
+}
+
+/* ---- residents: rows and masking ---- */
+
+typedef struct {
+	int64_t id, household_id, flags, moved_out_at, created_at, updated_at;
+	const char *name, *sex, *birth_date, *id_type, *id_number, *phone, *relation, *residence,
+	    *note, *unit_code, *unit_kind, *unit_name, *parent_name, *room, *path;
+} res_row;
+
+static void res_from(arena *a, db_stmt *s, res_row *r)
+{
+	r->id = db_int(s, 0);
+	r->household_id = db_int(s, 1);
+	const char **txt[] = {&r->name, &r->sex, &r->birth_date, &r->id_type, &r->id_number, &r->phone,
+	                      &r->relation};
+	for (int i = 0; i < 7; i++)
+		*txt[i] = arena_strdup(a, db_text(s, 2 + i));
+	r->flags = db_int(s, 9);
+	r->residence = arena_strdup(a, db_text(s, 10));
+	r->note = arena_strdup(a, db_text(s, 11));
+	r->moved_out_at = db_null(s, 12) ? 0 : db_int(s, 12);
+	r->created_at = db_int(s, 13);
+	r->updated_at = db_int(s, 14);
+	r->unit_code = arena_strdup(a, db_text(s, 15));
+	r->unit_kind = arena_strdup(a, db_text(s, 16));
+	r->unit_name = arena_strdup(a, db_text(s, 17));
+	r->parent_name = arena_strdup(a, db_text(s, 18));
+	r->room = arena_strdup(a, db_text(s, 19));
+	r->path = arena_strdup(a, db_text(s, 20));
+}
+
+/* The ID number and phone as the actor may see them (arena copies; NULL when hidden). */
+static const char *shown_id(const actor *ac, const res_row *r)
+{
+	if (!r->id_number)
+		return NULL;
+	if (ac->cli || role_full_id(ac->role))
+		return r->id_number;
+	if (!role_sees_ids(ac->role))
+		return NULL;
+	char *m = arena_alloc(ac->a, strlen(r->id_number) + 1);
+	mask_id(r->id_number, m);
+	return m;
+}
+
+static const char *shown_phone(const actor *ac, const res_row *r)
+{
+	if (!r->phone)
+		return NULL;
+	if (ac->cli || role_full_phone(ac->role))
+		return r->phone;
+	if (!role_sees_phones(ac->role))
+		return NULL;
+	char *m = arena_alloc(ac->a, strlen(r->phone) + 1);
+	mask_phone(r->phone, m);
+	return m;
+}
+
+static json_t *res_json(const actor *ac, const res_row *r)
+{
+	bool ent = r->unit_kind && strcmp(r->unit_kind, "entrance") == 0;
+	int age = age_years(r->birth_date);
+	char updated[32];
+	fmt_time(r->updated_at, updated);
+	json_t *o = json_pack(
+	    "{s:I,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:s,s:b,s:s}", "id",
+	    (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "name", r->name, "sex",
+	    jv_text(r->sex), "birth_date", jv_text(r->birth_date), "age",
+	    age >= 0 ? json_integer(age) : json_null(), "id_type", r->id_type, "id_number",
+	    jv_text(shown_id(ac, r)), "phone", jv_text(shown_phone(ac, r)), "relation",
+	    jv_text(r->relation), "flags", flags_json(r->flags, age), "residence", r->residence, "note",
+	    jv_text(r->note), "unit_code", r->unit_code, "building",
+	    jv_text(ent ? r->parent_name : r->unit_name), "entrance", jv_text(ent ? r->unit_name : NULL),
+	    "room", r->room, "moved_out", r->moved_out_at != 0, "updated_at", updated);
+	return o;
+}
+
+static werr res_load(const actor *ac, int64_t id, res_row *r)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		res_from(ac->a, s, r);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, r->path)) {
+		if (rc == DB_ROW)
+			audit(ac, "read", "resident", id, NULL, "denied");
+		return w_fail(W_ENOTFOUND, "resident_not_found", "resident_id", "没有这个居民 / no such resident");
+	}
+	return WG_OK;
+}
+
+/* Fields of the person the actor was shown, for the audit row. */
+static const char *shown_fields(const actor *ac)
+{
+	if (ac->cli || (role_full_id(ac->role) && role_full_phone(ac->role)))
+		return "name,birth_date,id_number,phone,flags";
+	return arena_printf(ac->a, "name,birth_date%s%s,flags",
+	                    role_sees_ids(ac->role) ? (role_full_id(ac->role) ? ",id_number" : ",id_number(masked)") : "",
+	                    role_sees_phones(ac->role) ? (role_full_phone(ac->role) ? ",phone" : ",phone(masked)") : "");
+}
+
+werr hh_get(const actor *ac, int64_t id, json_t **out)
+{
+	hh_row h;
+	werr e = hh_load(ac, id, &h);
+	if (e)
+		return e;
+	json_t *o = hh_json(&h), *res = json_array(), *ev = json_array();
+	db_stmt *s = db_get(ac->d, SQL_RES_OF_HH);
+	db_bind_int(s, 1, id);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		res_row r;
+		res_from(ac->a, s, &r);
+		json_array_append_new(res, res_json(ac, &r));
+	}
+	db_done(s);
+	if (rc >= 0) {
+		s = db_get(ac->d, SQL_EVIDENCE_LIST);
+		db_bind_int(s, 1, id);
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			char at[32];
+			fmt_time(db_int(s, 3), at);
+			json_array_append_new(ev, json_pack("{s:I,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)db_int(s, 0),
+			                                    "kind", db_text(s, 1), "note", jv_text(db_text(s, 2)),
+			                                    "recorded_at", at, "recorded_by", jv_text(db_text(s, 4)),
+			                                    "recorded_by_name", jv_text(db_text(s, 5))));
+		}
+		db_done(s);
+	}
+	json_object_set_new(o, "residents", res);
+	json_object_set_new(o, "evidence", ev);
+	if (rc < 0 || (e = audit(ac, "read", "household", id, shown_fields(ac), "ok"))) {
+		json_decref(o);
+		return rc < 0 ? e : e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+werr hh_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit_code", "room", "occupancy", "note", NULL};
+	const char *code, *room, *occ, *note;
+	unit_row u;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit_code", true, 64, &code)) ||
+	    (e = jv_str(body, "room", true, 20, &room)) || (e = jv_str(body, "occupancy", false, 16, &occ)) ||
+	    (e = jv_str(body, "note", false, 500, &note)) || (e = room_valid(room)) ||
+	    (e = household_unit(ac, code, "unit_code", &u)))
+		return e;
+	if (occ && !in_list(occ, occupancies))
+		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy", "occupancy: occupied, vacant or unknown");
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_HH_INSERT);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, room);
+	db_bind_text(s, 3, occ ? occ : "unknown");
+	db_bind_text(s, 4, note);
+	db_bind_int(s, 5, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id))) {
+		db_rollback(ac->d);
+		if (e == W_ECONFLICT)
+			return w_fail(e, "duplicate_room", "room", "该楼栋已有这个房号 / this room is already registered in %s", u.name);
+		return e;
+	}
+	if ((e = audit(ac, "create", "household", id, "unit_code,room,occupancy,note", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	hh_row h;
+	if ((e = hh_load(ac, id, &h)))
+		return e;
+	*out = hh_json(&h);
+	return WG_OK;
+}
+
+werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit_code", "room", "occupancy", "note", "retired", NULL};
+	const char *code, *room, *occ, *note;
+	bool retired = false, has_retired;
+	hh_row h;
+	unit_row u;
+	werr e;
+	if ((e = hh_load(ac, id, &h)) || (e = jv_only(body, allowed)) ||
+	    (e = jv_str(body, "unit_code", false, 64, &code)) || (e = jv_str(body, "room", false, 20, &room)) ||
+	    (e = jv_str(body, "occupancy", false, 16, &occ)) || (e = jv_str(body, "note", false, 500, &note)) ||
+	    (e = jv_bool(body, "retired", &retired, &has_retired)) || (room && (e = room_valid(room))))
+		return e;
+	if (occ && !in_list(occ, occupancies))
+		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy", "occupancy: occupied, vacant or unknown");
+	int64_t unit_id = h.unit_id;
+	if (code) {
+		if ((e = household_unit(ac, code, "unit_code", &u)))
+			return e;
+		unit_id = u.id;
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	if (has_retired && retired && !h.retired_at) {
+		db_stmt *c = db_get(ac->d, SQL_HH_ACTIVE_RESIDENTS);
+		db_bind_int(c, 1, id);
+		int rc = db_step(c, &e);
+		int64_t n = rc == DB_ROW ? db_int(c, 0) : 0;
+		db_done(c);
+		if (rc < 0 || n > 0) {
+			db_rollback(ac->d);
+			return rc < 0 ? e : w_fail(W_ECONFLICT, "household_not_empty", "retired",
+			                         "这户还有 %lld 名居民,请先迁出 / move its %lld residents out first",
+			                         (long long)n, (long long)n);
+		}
+	}
+	db_stmt *s = db_get(ac->d, SQL_HH_UPDATE);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, unit_id);
+	db_bind_text(s, 3, room ? room : h.room);
+	db_bind_text(s, 4, occ ? occ : h.occupancy);
+	db_bind_text(s, 5, json_object_get(body, "note") ? note : h.note);
+	if (has_retired ? retired : h.retired_at != 0)
+		db_bind_int(s, 6, h.retired_at ? h.retired_at : now_s());
+	db_bind_int(s, 7, now_s());
+	if ((e = db_run(s, NULL))) {
+		db_rollback(ac->d);
+		if (e == W_ECONFLICT)
+			return w_fail(e, "duplicate_room", "room", "该楼栋已有这个房号 / this room is already registered");
+		return e;
+	}
+	const char *k;
+	json_t *v;
+	buf f;
+	buf_init(&f, ac->a);
+	json_object_foreach(body, k, v) buf_printf(&f, "%s%s", f.len ? "," : "", k);
+	if ((e = audit(ac, "update", "household", id, f.len ? f.p : "", "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	return hh_get(ac, id, out);
+}
+
+werr hh_add_evidence(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"kind", "note", NULL};
+	const char *kind, *note;
+	hh_row h;
+	werr e;
+	if ((e = hh_load(ac, id, &h)) || (e = jv_only(body, allowed)) ||
+	    (e = jv_str(body, "kind", true, 16, &kind)) || (e = jv_str(body, "note", false, 500, &note)))
+		return e;
+	if (!in_list(kind, evidence_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: meter, lights, neighbour, visit, census or other");
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_EVIDENCE_INSERT);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, kind);
+	db_bind_text(s, 3, note);
+	if (ac->user_id)
+		db_bind_int(s, 4, ac->user_id);
+	db_bind_int(s, 5, now_s());
+	int64_t eid = 0;
+	if ((e = db_run(s, &eid)) || (e = audit(ac, "create", "occupancy_evidence", id, "kind,note", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	return hh_get(ac, id, out);
+}
+
+/* ---- residents: validation shared by the API and the import ---- */
+
+typedef struct {
+	const char *name, *sex, *birth_date, *id_type, *id_number, *phone, *relation, *residence, *note;
+	int64_t flags;
+} res_fields;
+
+/* Validate and normalise f in place (arena copies); fails naming the field. */
+static werr res_validate(const actor *ac, res_fields *f)
+{
+	if (!f->name || !*f->name || utf8_len(f->name) > 50 || !utf8_no_controls(f->name))
+		return w_fail(W_EINVAL, "invalid_name", "name", "姓名 1–50 字 / name: 1–50 characters");
+	if (!f->id_type || !*f->id_type)
+		f->id_type = "id_card";
+	if (!in_list(f->id_type, id_types))
+		return w_fail(W_EINVAL, "invalid_id_type", "id_type", "id_type: id_card, passport or other");
+	if (f->id_number && !*f->id_number)
+		f->id_number = NULL;
+	if (f->sex && !*f->sex)
+		f->sex = NULL;
+	if (f->birth_date && !*f->birth_date)
+		f->birth_date = NULL;
+	if (f->id_number) {
+		char *num = arena_strdup(ac->a, f->id_number);
+		if (strcmp(f->id_type, "id_card") == 0) {
+			char birth[11];
+			id_result r = id_validate(num, birth);
+			if (r != ID_OK)
+				return w_fail(W_EINVAL, "invalid_id_number", "id_number", "%s", id_result_message(r));
+			for (char *p = num; *p; p++)
+				if (*p == 'x')
+					*p = 'X';
+			if (f->birth_date && strcmp(f->birth_date, birth) != 0)
+				return w_fail(W_EINVAL, "birth_date_mismatch", "birth_date",
+				              "出生日期与身份证号不符 / birth_date does not match the ID number");
+			if (!f->birth_date)
+				f->birth_date = arena_strdup(ac->a, birth);
+			char sx[2] = {id_sex(num), 0};
+			if (f->sex && strcmp(f->sex, sx) != 0)
+				return w_fail(W_EINVAL, "sex_mismatch", "sex", "性别与身份证号不符 / sex does not match the ID number");
+			if (!f->sex)
+				f->sex = arena_strdup(ac->a, sx);
+		} else if (!doc_number_valid(num)) {
+			return w_fail(W_EINVAL, "invalid_id_number", "id_number",
+			              "证件号码应为 5–20 位字母或数字 / document number: 5–20 letters or digits");
+		}
+		f->id_number = num;
+	}
+	if (f->sex && strcmp(f->sex, "M") != 0 && strcmp(f->sex, "F") != 0)
+		return w_fail(W_EINVAL, "invalid_sex", "sex", "性别应为 M(男)或 F(女) / sex: M or F");
+	int y, m, d;
+	if (f->birth_date && (!parse_date(f->birth_date, &y, &m, &d) || age_years(f->birth_date) < 0))
+		return w_fail(W_EINVAL, "invalid_birth_date", "birth_date",
+		              "出生日期格式应为 YYYY-MM-DD 且不晚于今天 / birth_date: YYYY-MM-DD, not in the future");
+	if (f->phone && *f->phone) {
+		char norm[32];
+		if (!phone_normalize(f->phone, norm, sizeof norm))
+			return w_fail(W_EINVAL, "invalid_phone", "phone", "电话号码格式不对 / not a valid mobile or landline number");
+		f->phone = arena_strdup(ac->a, norm);
+	} else {
+		f->phone = NULL;
+	}
+	if (f->relation && (utf8_len(f->relation) > 20 || !utf8_no_controls(f->relation)))
+		return w_fail(W_EINVAL, "invalid_relation", "relation", "relation: at most 20 characters");
+	if (f->relation && !*f->relation)
+		f->relation = NULL;
+	if (!f->residence || !*f->residence)
+		f->residence = "living";
+	if (!in_list(f->residence, residences))
+		return w_fail(W_EINVAL, "invalid_residence", "residence",
+		              "residence: living, registered_only, temporary or away");
+	return WG_OK;
+}
+
+/* Flags from a JSON array of names. */
+static werr flags_from_json(json_t *a, int64_t *out)
+{
+	if (!json_is_array(a))
+		return w_fail(W_EINVAL, "wrong_type", "flags", "flags must be an array of names");
+	int64_t f = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+	{
+		int bit = json_is_string(v) ? flag_parse(json_string_value(v)) : -1;
+		if (bit < 0)
+			return w_fail(W_EINVAL, "invalid_flag", "flags",
+			              "unknown flag; use lives_alone elderly_alone disabled chronic no_smartphone pregnant regular_medicine");
+		f |= bit;
+	}
+	*out = f;
+	return WG_OK;
+}
+
+/* Insert or update (id != 0) a resident from validated fields, inside a transaction. */
+static werr res_write(const actor *ac, int64_t id, int64_t household_id, const res_fields *f,
+                      int64_t moved_out_at, int64_t *id_out)
+{
+	char full[256], init[64];
+	pinyin_of(f->name, full, sizeof full, init, sizeof init);
+	const char *id_tail = f->id_number && strlen(f->id_number) >= 4 ? f->id_number + strlen(f->id_number) - 4 : NULL;
+	const char *ph_tail = f->phone && strlen(f->phone) >= 4 ? f->phone + strlen(f->phone) - 4 : NULL;
+	db_stmt *s = db_get(ac->d, id ? SQL_RES_UPDATE : SQL_RES_INSERT);
+	int k = 1;
+	if (id)
+		db_bind_int(s, k++, id);
+	db_bind_int(s, k++, household_id);
+	db_bind_text(s, k++, f->name);
+	db_bind_text(s, k++, full);
+	db_bind_text(s, k++, init);
+	db_bind_text(s, k++, f->sex);
+	db_bind_text(s, k++, f->birth_date);
+	db_bind_text(s, k++, f->id_type);
+	db_bind_text(s, k++, f->id_number);
+	db_bind_text(s, k++, id_tail);
+	db_bind_text(s, k++, f->phone);
+	db_bind_text(s, k++, ph_tail);
+	db_bind_text(s, k++, f->relation);
+	db_bind_int(s, k++, f->flags);
+	db_bind_text(s, k++, f->residence);
+	db_bind_text(s, k++, f->note);
+	if (id) {
+		if (moved_out_at)
+			db_bind_int(s, k, moved_out_at);
+		k++;
+	}
+	db_bind_int(s, k, now_s());
+	werr e = db_run(s, id ? NULL : id_out);
+	if (e == W_ECONFLICT)
+		return w_fail(e, "duplicate_id_number", "id_number", "该证件号码已登记 / this document number is already registered");
+	if (id && id_out)
+		*id_out = id;
+	return e;
+}
+
+static werr record_move(const actor *ac, int64_t rid, int64_t from, int64_t to, const char *note)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_MOVE_INSERT);
+	db_bind_int(s, 1, rid);
+	if (from)
+		db_bind_int(s, 2, from);
+	if (to)
+		db_bind_int(s, 3, to);
+	db_bind_int(s, 4, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 5, ac->user_id);
+	db_bind_text(s, 6, note);
+	return db_run(s, NULL);
+}
+
+werr res_get(const actor *ac, int64_t id, json_t **out)
+{
+	res_row r;
+	werr e = res_load(ac, id, &r);
+	if (e)
+		return e;
+	json_t *o = res_json(ac, &r), *moves = json_array();
+	db_stmt *s = db_get(ac->d, SQL_RES_MOVES);
+	db_bind_int(s, 1, id);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 0), at);
+		json_array_append_new(moves, json_pack("{s:s,s:o,s:o,s:o,s:o}", "at", at, "from_household",
+		                                       db_null(s, 1) ? json_null() : json_integer(db_int(s, 1)),
+		                                       "to_household", db_null(s, 2) ? json_null() : json_integer(db_int(s, 2)),
+		                                       "note", jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4))));
+	}
+	db_done(s);
+	json_object_set_new(o, "moves", moves);
+	if (rc < 0 || (e = audit(ac, "read", "resident", id, shown_fields(ac), "ok"))) {
+		json_decref(o);
+		return rc < 0 ? e : e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+static const char *const res_allowed[] = {"household_id", "name", "sex", "birth_date", "id_type",
+                                           "id_number", "phone", "relation", "flags", "residence",
+                                           "note", "moved_out", NULL};
+
+/* Read the resident fields present in body over f. */
+static werr res_fields_from_json(json_t *body, res_fields *f)
+{
+	static const struct {
+		const char *key;
+		size_t off, max;
+	} keys[] = {
+	    {"name", offsetof(res_fields, name), 50},
+	    {"sex", offsetof(res_fields, sex), 1},
+	    {"birth_date", offsetof(res_fields, birth_date), 10},
+	    {"id_type", offsetof(res_fields, id_type), 16},
+	    {"id_number", offsetof(res_fields, id_number), 20},
+	    {"phone", offsetof(res_fields, phone), 24},
+	    {"relation", offsetof(res_fields, relation), 20},
+	    {"residence", offsetof(res_fields, residence), 20},
+	    {"note", offsetof(res_fields, note), 500},
+	};
+	werr e;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_t *v = json_object_get(body, keys[i].key);
+		if (!v)
+			continue;
+		const char *s;
+		if ((e = jv_str(body, keys[i].key, false, keys[i].max, &s)))
+			return e;
+		*(const char **)((char *)f + keys[i].off) = s;
+	}
+	json_t *fl = json_object_get(body, "flags");
+	if (fl && (e = flags_from_json(fl, &f->flags)))
+		return e;
+	return WG_OK;
+}
+
+werr res_create(const actor *ac, json_t *body, json_t **out)
+{
+	res_fields f = {0};
+	int64_t hid = 0;
+	hh_row h;
+	werr e;
+	if ((e = jv_only(body, res_allowed)) || (e = jv_int(body, "household_id", true, 1, INT64_MAX, &hid, NULL)) ||
+	    (e = res_fields_from_json(body, &f)) || (e = hh_load(ac, hid, &h)) || (e = res_validate(ac, &f)))
+		return e;
+	if (json_object_get(body, "moved_out"))
+		return w_fail(W_EINVAL, "unknown_field", "moved_out", "moved_out is set by PATCH");
+	if (h.retired_at)
+		return w_fail(W_EINVAL, "household_retired", "household_id", "这户已注销 / the household is retired");
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t id = 0;
+	if ((e = res_write(ac, 0, hid, &f, 0, &id)) || (e = record_move(ac, id, 0, hid, "registered")) ||
+	    (e = audit(ac, "create", "resident", id, "name,sex,birth_date,id_type,id_number,phone,relation,flags,residence", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	res_row r;
+	if ((e = res_load(ac, id, &r)))
+		return e;
+	*out = res_json(ac, &r);
+	return WG_OK;
+}
+
+werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	res_row r;
+	werr e;
+	if ((e = res_load(ac, id, &r)) || (e = jv_only(body, res_allowed)))
+		return e;
+	res_fields f = {r.name, r.sex, r.birth_date, r.id_type, r.id_number, r.phone,
+	                r.relation, r.residence, r.note, r.flags};
+	/* A masked value sent back unchanged must not overwrite the real one: the client
+	 * can only replace what it was allowed to see. */
+	if (json_object_get(body, "id_number") && !(ac->cli || role_full_id(ac->role)))
+		return w_fail(W_EFORBIDDEN, "forbidden", "id_number", "你的角色不能修改证件号码 / your role cannot change ID numbers");
+	if (json_object_get(body, "phone") && !(ac->cli || role_full_phone(ac->role)))
+		return w_fail(W_EFORBIDDEN, "forbidden", "phone", "你的角色不能修改电话 / your role cannot change phone numbers");
+	int64_t hid = r.household_id;
+	bool moved_out = r.moved_out_at != 0, has_moved;
+	if ((e = jv_int(body, "household_id", false, 1, INT64_MAX, &hid, NULL)) ||
+	    (e = jv_bool(body, "moved_out", &moved_out, &has_moved)) || (e = res_fields_from_json(body, &f)))
+		return e;
+	/* birth date and sex follow the ID number when it changes */
+	if (json_object_get(body, "id_number") && !json_object_get(body, "birth_date"))
+		f.birth_date = NULL;
+	if (json_object_get(body, "id_number") && !json_object_get(body, "sex"))
+		f.sex = NULL;
+	if ((e = res_validate(ac, &f)))
+		return e;
+	hh_row h;
+	if (hid != r.household_id && (e = hh_load(ac, hid, &h)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t mo = moved_out ? (r.moved_out_at ? r.moved_out_at : now_s()) : 0;
+	if ((e = res_write(ac, id, hid, &f, mo, NULL)))
+		goto fail;
+	if (hid != r.household_id && (e = record_move(ac, id, r.household_id, hid, "moved")))
+		goto fail;
+	if (has_moved && moved_out != (r.moved_out_at != 0) &&
+	    (e = record_move(ac, id, moved_out ? hid : 0, moved_out ? 0 : hid, moved_out ? "moved out" : "moved back")))
+		goto fail;
+	const char *k;
+	json_t *v;
+	buf fl;
+	buf_init(&fl, ac->a);
+	json_object_foreach(body, k, v) buf_printf(&fl, "%s%s", fl.len ? "," : "", k);
+	if ((e = audit(ac, "update", "resident", id, fl.len ? fl.p : "", "ok")) || (e = db_commit(ac->d)))
+		goto fail;
+	if ((e = res_load(ac, id, &r)))
+		return e;
+	*out = res_json(ac, &r);
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+/* ---- search ---- */
+
+/* Parse "3栋1504", "3-1504", "3号楼2单元301", "5-2-301" into building, entrance, room. */
+static bool parse_room_query(arena *a, const char *q, const char **b, const char **ent, const char **room)
+{
+	const char *p = q;
+	size_t n = strspn(p, "0123456789");
+	if (n == 0 || n > 4)
+		return false;
+	*b = arena_strndup(a, p, n);
+	p += n;
+	static const char *const bsep[] = {"栋", "号楼", "幢", "-", "#", NULL};
+	static const char *const esep[] = {"单元", "-", NULL};
+	bool sep = false;
+	for (int i = 0; bsep[i]; i++)
+		if (strncmp(p, bsep[i], strlen(bsep[i])) == 0) {
+			p += strlen(bsep[i]);
+			sep = true;
+			break;
+		}
+	if (!sep)
+		return false;
+	while (*p == ' ')
+		p++;
+	n = strspn(p, "0123456789");
+	if (n == 0)
+		return false;
+	const char *second = arena_strndup(a, p, n);
+	p += n;
+	*ent = NULL;
+	*room = second;
+	for (int i = 0; esep[i]; i++)
+		if (strncmp(p, esep[i], strlen(esep[i])) == 0) {
+			p += strlen(esep[i]);
+			n = strspn(p, "0123456789");
+			if (n == 0)
+				return false;
+			*ent = second;
+			*room = arena_strndup(a, p, n);
+			p += n;
+			break;
+		}
+	if (strncmp(p, "室", 3) == 0 || strncmp(p, "号", 3) == 0)
+		p += 3;
+	return *p == 0;
+}
+
+static char *like_escape(arena *a, const char *s)
+{
+	buf b;
+	buf_init(&b, a);
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	buf_putc(&b, '%');
+	return b.p;
+}
+
+werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t limit,
+                int64_t offset, json_t **out)
+{
+	unit_row u;
+	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	if (e)
+		return e;
+	if (q && (utf8_len(q) > 40 || !utf8_no_controls(q)))
+		return w_fail(W_EINVAL, "invalid_query", "q", "查询词最多 40 字 / q: at most 40 characters");
+	while (q && *q == ' ')
+		q++;
+	if (q && !*q)
+		q = NULL;
+	const char *kind = "list", *cond = "1 = 1";
+	const char *p3 = NULL, *p4 = NULL, *p5 = NULL;
+	const char *b, *ent, *room;
+	size_t qn = q ? strlen(q) : 0;
+	bool digits = q && strspn(q, "0123456789") == qn;
+	bool alpha = q && strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == qn;
+	if (q && (digits || (qn == 4 && strspn(q, "0123456789") == 3 && (q[3] == 'X' || q[3] == 'x'))) && qn == 4) {
+		kind = "tail";
+		char *t = arena_strdup(ac->a, q);
+		if (t[3] == 'x')
+			t[3] = 'X';
+		p3 = t;
+		cond = role_sees_phones(ac->role) || ac->cli
+		           ? (role_sees_ids(ac->role) || ac->cli ? "(r.phone_tail = $3 OR r.id_tail = $3)" : "r.phone_tail = $3")
+		           : (role_sees_ids(ac->role) ? "r.id_tail = $3" : "0 = 1");
+	} else if (q && digits && (qn == 11 || qn == 18)) {
+		kind = "number";
+		p3 = q;
+		cond = "(r.phone = $3 OR r.id_number = $3)";
+	} else if (q && parse_room_query(ac->a, q, &b, &ent, &room)) {
+		kind = "room";
+		p3 = room;
+		p4 = b;
+		p5 = ent;
+		cond = ent ? "h.room = $3 AND u.kind = 'entrance' AND (p.name = $4 || '栋' OR p.name = $4 || '号楼' OR p.name = $4)"
+		             " AND (u.name = $5 || '单元' OR u.name = $5)"
+		           : "h.room = $3 AND ((u.kind = 'building' AND (u.name = $4 || '栋' OR u.name = $4 || '号楼' OR u.name = $4))"
+		             " OR (u.kind = 'entrance' AND (p.name = $4 || '栋' OR p.name = $4 || '号楼' OR p.name = $4)))";
+	} else if (q && alpha) {
+		kind = "pinyin";
+		char *lq = arena_strdup(ac->a, q);
+		for (char *c = lq; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c += 32;
+		p3 = lq;
+		p4 = arena_printf(ac->a, "%s{", lq);
+		cond = "((r.name_initials >= $3 AND r.name_initials < $4) OR (r.name_pinyin >= $3 AND r.name_pinyin < $4))";
+	} else if (q) {
+		kind = "name";
+		p3 = like_escape(ac->a, q);
+		cond = "r.name LIKE $3 ESCAPE '\\'";
+	}
+	const char *where = arena_printf(ac->a,
+	                                 " WHERE u.path >= $1 AND u.path < $2 AND r.moved_out_at IS NULL"
+	                                 " AND h.retired_at IS NULL AND %s",
+	                                 cond);
+	int np = p5 ? 5 : p4 ? 4 : p3 ? 3 : 2;
+	const char *pv[] = {u.path, scope_upper(ac->a, u.path), p3, p4, p5};
+	db_stmt *c = db_prepare(ac->d, arena_printf(ac->a, "SELECT count(*)" RES_FROM "%s", where));
+	if (!c)
+		return w_last()->err;
+	for (int i = 0; i < np; i++)
+		db_bind_text(c, i + 1, pv[i]);
+	int64_t total = 0;
+	int rc = db_step(c, &e);
+	if (rc == DB_ROW)
+		total = db_int(c, 0);
+	db_finalize(c);
+	if (rc < 0)
+		return e;
+	db_stmt *s = db_prepare(ac->d, arena_printf(ac->a,
+	                                            "SELECT " RES_COLS RES_FROM "%s ORDER BY u.path, length(h.room), h.room, r.id"
+	                                            " LIMIT %lld OFFSET %lld",
+	                                            where, (long long)limit, (long long)offset));
+	if (!s)
+		return w_last()->err;
+	for (int i = 0; i < np; i++)
+		db_bind_text(s, i + 1, pv[i]);
+	json_t *items = json_array();
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		res_row r;
+		res_from(ac->a, s, &r);
+		json_array_append_new(items, res_json(ac, &r));
+	}
+	db_finalize(s);
+	if (rc < 0 || (e = audit(ac, q ? "search" : "list", "resident", 0,
+	                         arena_printf(ac->a, "by:%s unit:%s results:%zu", kind, u.code, json_array_size(items)),
+	                         "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I,s:I,s:I,s:s}", "items", items, "total", (json_int_t)total, "limit",
+	                 (json_int_t)limit, "offset", (json_int_t)offset, "matched_by", kind);
+	return WG_OK;
+}
+
+/* ---- bulk import ---- */
+
+enum { COL_NAME, COL_SEX, COL_BIRTH, COL_IDTYPE, COL_IDNUM, COL_PHONE, COL_UNIT, COL_ROOM, COL_REL, COL_FLAGS, NCOLS };
+static const char *const col_names[NCOLS][2] = {
+    {"name", "姓名"},          {"sex", "性别"},      {"birth_date", "出生日期"}, {"id_type", "证件类型"},
+    {"id_number", "证件号码"}, {"phone", "联系电话"}, {"unit_code", "单位编码"},  {"room", "房号"},
+    {"relation", "与户主关系"}, {"flags", "标签"},
+};
+
+static const char *sex_code(const char *s)
+{
+	if (!s || !*s)
+		return NULL;
+	if (!strcmp(s, "男") || !strcmp(s, "M") || !strcmp(s, "m") || !strcmp(s, "male"))
+		return "M";
+	if (!strcmp(s, "女") || !strcmp(s, "F") || !strcmp(s, "f") || !strcmp(s, "female"))
+		return "F";
+	return s; /* refused by validation, naming the column */
+}
+
+static const char *id_type_code(const char *s)
+{
+	if (!s || !*s || !strcmp(s, "身份证") || !strcmp(s, "居民身份证"))
+		return "id_card";
+	if (!strcmp(s, "护照"))
+		return "passport";
+	if (!strcmp(s, "其他"))
+		return "other";
+	return s;
+}
+
+/* Find or create the household (unit, room) for an import row. */
+static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid)
+{
+	unit_row u;
+	werr e;
+	if ((e = household_unit(ac, code, "unit_code", &u)) || (e = room_valid(room)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_HH_BY_ROOM);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, room);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		*hid = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc == DB_ROW)
+		return WG_OK;
+	s = db_get(ac->d, SQL_HH_INSERT);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, room);
+	db_bind_text(s, 3, "occupied");
+	db_bind_int(s, 5, now_s());
+	return db_run(s, hid);
+}
+
+/* One row: validate, find the household, then match by document number, else by name in
+ * the household; insert or update.  Runs inside a savepoint of the batch. */
+static werr import_resident_row(const actor *ac, char **v, int *created)
+{
+	res_fields f = {0};
+	f.name = v[COL_NAME];
+	f.sex = sex_code(v[COL_SEX]);
+	f.birth_date = v[COL_BIRTH];
+	f.id_type = id_type_code(v[COL_IDTYPE]);
+	f.id_number = v[COL_IDNUM];
+	f.phone = v[COL_PHONE];
+	f.relation = v[COL_REL];
+	werr e;
+	if (v[COL_FLAGS] && *v[COL_FLAGS]) {
+		char *list = arena_strdup(ac->a, v[COL_FLAGS]), *save = NULL;
+		for (char *t = strtok_r(list, ";；,、", &save); t; t = strtok_r(NULL, ";；,、", &save)) {
+			while (*t == ' ')
+				t++;
+			if (!*t)
+				continue;
+			int bit = flag_parse(t);
+			if (bit < 0)
+				return w_fail(W_EINVAL, "invalid_flag", "flags", "未知标签 / unknown flag: %s", t);
+			f.flags |= bit;
+		}
+	}
+	if ((e = res_validate(ac, &f)))
+		return e;
+	if (!v[COL_UNIT] || !*v[COL_UNIT])
+		return w_fail(W_EINVAL, "required", "unit_code", "缺少单位编码 / unit_code is required");
+	if (!v[COL_ROOM] || !*v[COL_ROOM])
+		return w_fail(W_EINVAL, "required", "room", "缺少房号 / room is required");
+	int64_t hid = 0, rid = 0, old_hid = 0;
+	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid)))
+		return e;
+	db_stmt *s;
+	int rc;
+	if (f.id_number) {
+		s = db_get(ac->d, SQL_RES_BY_DOC);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_number);
+		rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			if (!actor_in_scope(ac, db_text(s, 1))) {
+				db_done(s);
+				return w_fail(W_ECONFLICT, "duplicate_id_number", "id_number",
+				              "该证件号码已在你的范围外登记 / this document number is registered outside your units");
+			}
+			rid = db_int(s, 0);
+			old_hid = db_int(s, 2);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	if (!rid) {
+		s = db_get(ac->d, SQL_RES_BY_NAME_HH);
+		db_bind_int(s, 1, hid);
+		db_bind_text(s, 2, f.name);
+		rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			rid = db_int(s, 0), old_hid = hid;
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	*created = rid == 0;
+	if ((e = res_write(ac, rid, hid, &f, 0, &rid)))
+		return e;
+	if (old_hid != hid && (e = record_move(ac, rid, old_hid, hid, old_hid ? "moved (import)" : "registered (import)")))
+		return e;
+	return WG_OK;
+}
+
+werr res_import(const actor *ac, csv_reader *r, import_report *rep)
+{
+	char **f;
+	size_t nf, line;
+	if (csv_next(r, &f, &nf, &line) <= 0)
+		return w_fail(W_EINVAL, "empty_file", "file", "文件为空 / the file has no header line");
+	int col[NCOLS];
+	for (int k = 0; k < NCOLS; k++) {
+		col[k] = -1;
+		for (size_t i = 0; i < nf; i++)
+			if (!strcmp(f[i], col_names[k][0]) || !strcmp(f[i], col_names[k][1]))
+				col[k] = (int)i;
+	}
+	static const int required[] = {COL_NAME, COL_UNIT, COL_ROOM};
+	for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
+		if (col[required[k]] < 0)
+			return w_fail(W_EINVAL, "missing_column", col_names[required[k]][0],
+			              "表头缺少列 %s(%s) / the header has no column %s", col_names[required[k]][1],
+			              col_names[required[k]][0], col_names[required[k]][0]);
+	werr e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	size_t in_tx = 0;
+	int rc;
+	while ((rc = csv_next(r, &f, &nf, &line)) != 0) {
+		rep->rows++;
+		if (rc < 0) {
+			import_bad(rep, line, NULL, "bad_csv", w_last()->message);
+			continue;
+		}
+		char *v[NCOLS];
+		for (int k = 0; k < NCOLS; k++)
+			v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
+		if ((e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
+			goto fail;
+		int created = 0;
+		w_clear();
+		werr re = import_resident_row(ac, v, &created);
+		if (re == W_EDB || re == W_EBUSY) {
+			e = re;
+			goto fail;
+		}
+		if (re) {
+			const wdetail *d = w_last();
+			import_bad(rep, line, d->field[0] ? d->field : NULL, d->code, d->message);
+			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)))
+				goto fail;
+		} else if (created) {
+			rep->created++;
+		} else {
+			rep->updated++;
+		}
+		if ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
+			goto fail;
+		if (++in_tx == 2000) {
+			if ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))
+				goto fail;
+			in_tx = 0;
+		}
+	}
+	if ((e = audit(ac, "import", "resident", 0,
+	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
+	                            rep->updated, rep->bad),
+	               "ok")) ||
+	    (e = db_commit(ac->d)))
+		goto fail;
+	w_clear();
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+/* ---- export ---- */
+
+/* The row of text cells for one resident, in col_names order; values shown per role. */
+static void export_cells(const actor *ac, const res_row *r, const char *cells[NCOLS], arena *a)
+{
+	cells[COL_NAME] = r->name;
+	cells[COL_SEX] = r->sex;
+	cells[COL_BIRTH] = r->birth_date;
+	cells[COL_IDTYPE] = r->id_type;
+	cells[COL_IDNUM] = shown_id(ac, r);
+	cells[COL_PHONE] = shown_phone(ac, r);
+	cells[COL_UNIT] = r->unit_code;
+	cells[COL_ROOM] = r->room;
+	cells[COL_REL] = r->relation;
+	buf b;
+	buf_init(&b, a);
+	json_t *fl = flags_json(r->flags, age_years(r->birth_date));
+	size_t i;
+	json_t *x;
+	json_array_foreach(fl, i, x)
+	{
+		if (!strcmp(json_string_value(x), "elderly"))
+			continue;
+		buf_printf(&b, "%s%s", b.len ? ";" : "", json_string_value(x));
+	}
+	json_decref(fl);
+	cells[COL_FLAGS] = b.len ? b.p : "";
+}
+
+werr res_export(const actor *ac, const char *unit_code, export_format fmt, const char *path,
+                size_t *count)
+{
+	unit_row u;
+	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	if (e)
+		return e;
+	FILE *out = NULL;
+	lxw_workbook *wb = NULL;
+	lxw_worksheet *ws = NULL;
+	if (fmt == EXPORT_CSV) {
+		if (!(out = fopen(path, "wb")))
+			return w_fail(W_EINVAL, "cannot_write", "out", "cannot write %s", path);
+		fputs("\xEF\xBB\xBF", out); /* BOM: Excel opens UTF-8 Chinese correctly */
+	} else {
+		if (!(wb = workbook_new(path)))
+			return w_fail(W_EINVAL, "cannot_write", "out", "cannot write %s", path);
+		ws = workbook_add_worksheet(wb, "居民 residents");
+	}
+	for (int k = 0; k < NCOLS; k++) {
+		const char *h = arena_printf(ac->a, "%s/%s", col_names[k][1], col_names[k][0]);
+		if (out)
+			fprintf(out, "%s%c", h, k == NCOLS - 1 ? '\n' : ',');
+		else
+			worksheet_write_string(ws, 0, (lxw_col_t)k, h, NULL);
+	}
+	db_stmt *s = db_get(ac->d, SQL_RES_EXPORT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	size_t n = 0;
+	int rc;
+	arena *row_arena = arena_new();
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		res_row r;
+		actor tmp = *ac;
+		tmp.a = row_arena;
+		res_from(row_arena, s, &r);
+		const char *cells[NCOLS];
+		export_cells(&tmp, &r, cells, row_arena);
+		n++;
+		for (int k = 0; k < NCOLS; k++) {
+			char *c = out ? csv_quote(cells[k] ? cells[k] : "") : cell_neutralise(cells[k] ? cells[k] : "");
+			if (out)
+				fprintf(out, "%s%c", c, k == NCOLS - 1 ? '\n' : ',');
+			else
+				worksheet_write_string(ws, (lxw_row_t)n, (lxw_col_t)k, c, NULL);
+			free(c);
+		}
+		if (n % 1000 == 0) {
+			arena_free(row_arena);
+			row_arena = arena_new();
+		}
+	}
+	arena_free(row_arena);
+	db_done(s);
+	bool io_ok = true;
+	if (out)
+		io_ok = fclose(out) == 0;
+	else
+		io_ok = workbook_close(wb) == LXW_NO_ERROR;
+	if (rc < 0)
+		return e;
+	if (!io_ok)
+		return w_fail(W_EINTERNAL, "cannot_write", "out", "writing %s failed", path);
+	*count = n;
+	return audit(ac, "export", "resident", u.id,
+	             arena_printf(ac->a, "unit:%s rows:%zu fields:%s", u.code, n, shown_fields(ac)), "ok");
+}

@@ -1,0 +1,44 @@
+/* registry.h — households and residents: registration, moves, occupancy evidence, search,
+ * bulk import and export.  Every read, search, export and change of a person is audited;
+ * ID numbers and phones leave here masked unless the actor's role needs them. */
+#ifndef WG_REGISTRY_H
+#define WG_REGISTRY_H
+#include <jansson.h>
+#include <stdio.h>
+
+#include "core/csv.h"
+#include "domain/actor.h"
+#include "domain/import.h"
+
+/* Flags a resident can carry (bits of residents.flags).  "elderly" (60+) is derived from
+ * the birth date, not stored. */
+enum {
+	FLAG_LIVES_ALONE = 1 << 0,
+	FLAG_DISABLED = 1 << 1,
+	FLAG_CHRONIC = 1 << 2,
+	FLAG_NO_SMARTPHONE = 1 << 3,
+	FLAG_PREGNANT = 1 << 4,
+	FLAG_REGULAR_MEDICINE = 1 << 5,
+};
+
+werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offset,
+             bool retired, json_t **out);
+werr hh_get(const actor *ac, int64_t id, json_t **out); /* with residents and evidence */
+werr hh_create(const actor *ac, json_t *body, json_t **out);
+werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out);
+werr hh_add_evidence(const actor *ac, int64_t id, json_t *body, json_t **out);
+
+werr res_get(const actor *ac, int64_t id, json_t **out);
+werr res_create(const actor *ac, json_t *body, json_t **out);
+werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out);
+/* Search (q may be NULL: list) within unit_code (NULL: the actor's own unit). */
+werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t limit,
+                int64_t offset, json_t **out);
+
+werr res_import(const actor *ac, csv_reader *r, import_report *rep);
+typedef enum { EXPORT_CSV, EXPORT_XLSX } export_format;
+/* Residents of the subtree at unit_code to path (CSV or XLSX), in the import's columns with
+ * Chinese headers; values masked per role.  *count receives the number of rows. */
+werr res_export(const actor *ac, const char *unit_code, export_format fmt, const char *path,
+                size_t *count);
+#endif

@@ -1,0 +1,73 @@
+/* req.h — one HTTP request as handlers see it, and the route table's shape.
+ * Everything here lives in r->a (the request arena) except r->json, the answer, which the
+ * server releases after writing it.  A handler returns WG_OK having set r->json (or r->raw
+ * for a download), or an error with the detail recorded by w_fail(); the router writes the
+ * one JSON error body. */
+#ifndef WG_REQ_H
+#define WG_REQ_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "domain/actor.h"
+
+enum { M_GET = 1, M_POST = 2, M_PATCH = 4, M_DELETE = 8, M_PUT = 16, M_HEAD = 32, M_OPTIONS = 64 };
+
+enum {
+	BODY_JSON_MAX = 100 * 1024,       /* JSON request bodies */
+	BODY_IMPORT_MAX = 64 * 1024 * 1024, /* CSV uploads */
+};
+
+typedef struct req {
+	arena *a;
+	int method;
+	const char *path;       /* decoded path, no query */
+	const char *param[4];   /* {placeholders} of the matched route, in order */
+	void *conn;             /* struct MHD_Connection * */
+	const char *source;     /* client address */
+	const char *body;
+	size_t body_len;
+	db *d;
+	actor ac;               /* valid when the route needs a session */
+	bool cookie_auth;       /* authenticated by cookie (CSRF check applies) */
+	const char *token;
+	/* the answer */
+	int status;             /* 200 unless set */
+	json_t *json;
+	const char *ctype;      /* for raw */
+	char *raw;              /* malloc'd, freed by the server */
+	size_t raw_len;
+	const char *filename;   /* Content-Disposition: attachment */
+	const char *cookie;     /* Set-Cookie value */
+	const char *cache;      /* Cache-Control for raw answers */
+} req;
+
+typedef werr (*handler_fn)(req *r);
+
+typedef enum { AUTH_NONE, AUTH_SESSION } auth_kind;
+
+typedef struct {
+	int method;
+	const char *pattern; /* "/api/v1/households/{id}" */
+	handler_fn fn;
+	auth_kind auth;
+	unsigned roles;      /* bit per role allowed (R(ROLE_x)); ignored for AUTH_NONE */
+	size_t body_max;     /* 0: no body accepted */
+	const char *ctype;   /* required Content-Type of the body ("application/json", "text/csv") */
+} route;
+
+extern const route routes[];
+extern const size_t routes_count;
+
+/* Match method + path against the table.  Returns the route (params filled into r) or
+ * NULL; *path_known tells whether some route has this path with another method. */
+const route *route_match(req *r, int method, const char *path, bool *path_known);
+
+/* Query-string helpers: the value (UTF-8 checked) or NULL. */
+const char *req_query(req *r, const char *key);
+werr req_query_int(req *r, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);
+werr req_paging(req *r, int64_t *limit, int64_t *offset);
+werr req_body_json(req *r, json_t **out); /* strict parse; caller json_decref */
+werr req_param_id(req *r, int i, const char *field, int64_t *out);
+#endif

@@ -1,0 +1,431 @@
+/* server.c — see server.h.
+ * libmicrohttpd calls access() several times per request: the first call creates the
+ * per-request state (arena, route), later calls deliver the body in pieces (capped), and
+ * the last one dispatches.  Each pool thread keeps its own store connection. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/jv.h"
+#include "core/utf8.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "domain/accounts.h"
+#include "http/req.h"
+
+typedef struct {
+	arena *a;
+	buf body;
+	bool too_big, dispatched;
+	const route *rt;
+	req r;
+	struct timespec t0;
+} conn_state;
+
+static const server_opts *opts;
+static pthread_key_t db_key;
+static char web_root[PATH_MAX];
+static volatile sig_atomic_t stop_flag;
+
+static void db_key_free(void *p)
+{
+	db_close(p);
+}
+
+/* This thread's store connection, opened on first use. */
+static db *thread_db(void)
+{
+	db *d = pthread_getspecific(db_key);
+	if (!d && db_open(opts->db_url, false, &d) == WG_OK)
+		pthread_setspecific(db_key, d);
+	return d;
+}
+
+static int method_of(const char *m)
+{
+	static const struct {
+		const char *name;
+		int bit;
+	} t[] = {{"GET", M_GET},     {"POST", M_POST}, {"PATCH", M_PATCH},    {"DELETE", M_DELETE},
+	         {"PUT", M_PUT},     {"HEAD", M_HEAD}, {"OPTIONS", M_OPTIONS}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(m, t[i].name) == 0)
+			return t[i].bit;
+	return 0;
+}
+
+static void common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const char *ctype,
+                                   char *data, size_t len, const char *cache, req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
+	common_headers(resp);
+	if (r && r->filename) {
+		char cd[300];
+		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", r->filename);
+		MHD_add_response_header(resp, "Content-Disposition", cd);
+	}
+	if (r && r->cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (status == 503)
+		MHD_add_response_header(resp, "Retry-After", "5");
+	if (status == 405)
+		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH, DELETE");
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *j, req *r)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	if (!s)
+		s = xstrdup("{}");
+	return send_buffer(c, status, "application/json; charset=utf-8", s, strlen(s), NULL, r);
+}
+
+/* The one error body: {"error":{"code","message","field"}}. */
+static enum MHD_Result send_error(struct MHD_Connection *c, werr e, req *r)
+{
+	const wdetail *d = w_last();
+	if (d->err != e || !d->code[0])
+		w_fail(e, NULL, NULL, "%s", w_default_code(e));
+	json_t *j = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", d->code, "message", d->message,
+	                      "field", d->field[0] ? json_string(d->field) : json_null());
+	enum MHD_Result ret = send_json(c, w_http_status(e), j, r);
+	json_decref(j);
+	return ret;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Bearer token, else the session cookie (then cookie_auth is set). */
+static const char *find_token(struct MHD_Connection *c, bool *cookie)
+{
+	const char *h = header(c, "Authorization");
+	*cookie = false;
+	if (h && strncmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	const char *ck = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "wg_session");
+	if (ck)
+		*cookie = true;
+	return ck;
+}
+
+static const char *client_addr(struct MHD_Connection *c, arena *a)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
+	}
+	return arena_strdup(a, ip);
+}
+
+/* ---- static web assets ---- */
+
+static const char *mime_of(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} t[] = {{".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
+	         {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+	         {".json", "application/json"},          {".svg", "image/svg+xml"},
+	         {".png", "image/png"},                  {".ico", "image/x-icon"},
+	         {".webmanifest", "application/manifest+json"}};
+	const char *dot = strrchr(path, '.');
+	for (size_t i = 0; dot && i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(dot, t[i].ext) == 0)
+			return t[i].type;
+	return NULL;
+}
+
+static enum MHD_Result serve_static(struct MHD_Connection *c, const char *path, arena *a)
+{
+	if (strcmp(path, "/") == 0 || strncmp(path, "/app", 4) == 0)
+		path = "/index.html";
+	const char *type = mime_of(path);
+	bool bad = !type || strstr(path, "..") || strstr(path, "//") || !web_root[0];
+	char *data = NULL;
+	size_t len = 0;
+	if (!bad)
+		data = read_file(arena_printf(a, "%s%s", web_root, path), &len);
+	if (!data) {
+		w_fail(W_ENOTFOUND, "not_found", NULL, "没有这个页面 / no such page");
+		return send_error(c, W_ENOTFOUND, NULL);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control",
+	                        strcmp(path, "/index.html") == 0 ? "no-cache" : "public, max-age=300");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+	                        " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+	common_headers(resp);
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* ---- dispatch ---- */
+
+static werr authorise(conn_state *st, struct MHD_Connection *c)
+{
+	req *r = &st->r;
+	const route *rt = st->rt;
+	r->token = find_token(c, &r->cookie_auth);
+	if (rt->auth == AUTH_NONE)
+		return WG_OK;
+	werr e = acct_session(r->d, r->a, r->token, r->source, &r->ac);
+	if (e)
+		return e;
+	/* A cookie is sent by the browser on its own: changes need the app's own header,
+	 * which another site cannot add without a CORS preflight we never grant. */
+	if (r->cookie_auth && r->method != M_GET && r->method != M_HEAD) {
+		const char *x = header(c, "X-Wangge");
+		if (!x || strcmp(x, "1") != 0)
+			return w_fail(W_EFORBIDDEN, "csrf", NULL, "missing X-Wangge header on a cookie-authenticated change");
+	}
+	if (!(rt->roles & R(r->ac.role))) {
+		audit(&r->ac, "access", "route", 0, rt->pattern, "denied");
+		return w_fail(W_EFORBIDDEN, "forbidden", NULL, "你的角色没有这个权限 / your role (%s) may not do this",
+		              role_name(r->ac.role));
+	}
+	return WG_OK;
+}
+
+static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
+{
+	req *r = &st->r;
+	w_clear();
+	if (st->too_big)
+		return send_error(c, w_fail(W_ETOOBIG, "too_large", NULL, "请求体超过 %zu 字节 / body larger than %zu bytes",
+		                            st->rt->body_max, st->rt->body_max), r);
+	r->d = thread_db();
+	if (!r->d)
+		return send_error(c, w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable"), r);
+	r->body = st->body.p;
+	r->body_len = st->body.len;
+	werr e = authorise(st, c);
+	if (!e && r->body_len > 0 && st->rt->ctype) {
+		const char *ct = header(c, "Content-Type");
+		if (!ct || strncmp(ct, st->rt->ctype, strlen(st->rt->ctype)) != 0)
+			e = w_fail(W_EMEDIA, "unsupported_media_type", NULL, "Content-Type must be %s", st->rt->ctype);
+	}
+	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && strcmp(st->rt->ctype, "text/csv") != 0)
+		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
+	if (!e)
+		e = st->rt->fn(r);
+	if (e)
+		return send_error(c, e, r);
+	if (r->raw) {
+		char *raw = r->raw;
+		r->raw = NULL;
+		return send_buffer(c, r->status ? r->status : 200, r->ctype, raw, r->raw_len, r->cache, r);
+	}
+	enum MHD_Result ret = send_json(c, r->status ? r->status : 200, r->json ? r->json : json_object(), r);
+	return ret;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version, const char *upload,
+                                 size_t *upload_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	conn_state *st = *con_cls;
+	if (!st) {
+		st = xcalloc(1, sizeof *st);
+		clock_gettime(CLOCK_MONOTONIC, &st->t0);
+		st->a = arena_new();
+		buf_init(&st->body, NULL);
+		st->r.a = st->a;
+		st->r.conn = c;
+		st->r.method = method_of(method);
+		st->r.path = arena_strdup(st->a, url);
+		st->r.source = client_addr(c, st->a);
+		*con_cls = st;
+		if (strncmp(url, "/api/", 5) == 0) {
+			bool known;
+			st->rt = route_match(&st->r, st->r.method, url, &known);
+			if (!st->rt) {
+				w_clear();
+				werr e = known ? w_fail(W_EMETHOD, "method_not_allowed", NULL, "method not allowed")
+				               : w_fail(W_ENOTFOUND, "not_found", NULL, "no such API route");
+				st->dispatched = true;
+				return send_error(c, e, &st->r);
+			}
+			const char *cl = header(c, "Content-Length");
+			if (cl && strtoull(cl, NULL, 10) > st->rt->body_max) {
+				st->dispatched = true;
+				w_clear();
+				return send_error(c, w_fail(W_ETOOBIG, "too_large", NULL, "请求体过大 / body larger than %zu bytes",
+				                            st->rt->body_max), &st->r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!st->rt || st->dispatched) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		if (st->body.len + *upload_size > st->rt->body_max)
+			st->too_big = true;
+		else
+			buf_put(&st->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (st->dispatched)
+		return MHD_YES;
+	st->dispatched = true;
+	if (!st->rt) {
+		if (st->r.method != M_GET && st->r.method != M_HEAD) {
+			w_clear();
+			return send_error(c, w_fail(W_EMETHOD, "method_not_allowed", NULL, "method not allowed"), &st->r);
+		}
+		return serve_static(c, url, st->a);
+	}
+	return dispatch(st, c);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)toe;
+	conn_state *st = *con_cls;
+	if (!st)
+		return;
+	if (!opts->quiet) {
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+		double ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
+		/* path only: query strings may carry search terms */
+		fprintf(stderr, "%s %s %u %.1fms %s\n", st->r.path ? st->r.path : "-",
+		        st->r.ac.username ? st->r.ac.username : "-", ci ? ci->http_status : 0, ms,
+		        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : "aborted");
+	}
+	json_decref(st->r.json);
+	free(st->r.raw);
+	buf_release(&st->body);
+	arena_free(st->a);
+	free(st);
+	*con_cls = NULL;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void find_web_root(const char *given)
+{
+	const char *cands[3] = {given, NULL, "web"};
+	char exe[PATH_MAX - 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 16);
+	static char beside[PATH_MAX + 16];
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(beside, sizeof beside, "%s/../web", exe);
+			cands[1] = beside;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		struct stat sb;
+		if (cands[i] && stat(cands[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    realpath(cands[i], web_root))
+			return;
+	}
+	web_root[0] = 0;
+}
+
+werr server_run(const server_opts *o)
+{
+	opts = o;
+	db *d;
+	werr e = db_open(o->db_url, true, &d); /* migrate once, before threads start */
+	if (e)
+		return e;
+	db_close(d);
+	find_web_root(o->web_dir);
+	pthread_key_create(&db_key, db_key_free);
+
+	char host[64] = "127.0.0.1";
+	unsigned port = 8080;
+	const char *colon = strrchr(o->listen, ':');
+	if (!colon || (size_t)(colon - o->listen) >= sizeof host || sscanf(colon + 1, "%u", &port) != 1 || port > 65535)
+		return w_fail(W_EINVAL, "invalid_listen", "listen", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+	memcpy(host, o->listen, (size_t)(colon - o->listen));
+	host[colon - o->listen] = 0;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return w_fail(W_EINVAL, "invalid_listen", "listen", "--listen host must be an IPv4 address");
+
+	struct sigaction sig = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sig, NULL);
+	sigaction(SIGTERM, &sig, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned threads = o->threads ? o->threads : 4;
+	struct MHD_Daemon *daemon = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb,
+	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1000,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed_cb, NULL, MHD_OPTION_END);
+	if (!daemon)
+		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
+	printf("wangge serving http://%s:%u/ (store %s, %u threads)\n", host, port, o->db_url, threads);
+	fflush(stdout);
+	while (!stop_flag)
+		usleep(100 * 1000);
+	/* stop accepting, let in-flight requests finish */
+	MHD_quiesce_daemon(daemon);
+	for (int i = 0; i < 50; i++) {
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!di || di->num_connections == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(daemon);
+	fprintf(stderr, "wangge: stopped\n");
+	return WG_OK;
+}

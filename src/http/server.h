@@ -1,0 +1,18 @@
+/* server.h — the HTTP server (libmicrohttpd): connections, bodies with caps, sessions,
+ * the route table, static web assets, security headers, graceful shutdown. */
+#ifndef WG_SERVER_H
+#define WG_SERVER_H
+#include "core/err.h"
+
+typedef struct {
+	const char *db_url;
+	const char *listen;  /* "127.0.0.1:8080" */
+	const char *web_dir; /* static assets, NULL: found beside the binary */
+	unsigned threads;
+	unsigned max_connections;
+	int quiet;           /* no access log */
+} server_opts;
+
+/* Serve until SIGINT/SIGTERM; in-flight requests finish.  Prints the address when ready. */
+werr server_run(const server_opts *o);
+#endif
