@@ -5,8 +5,10 @@
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium icu-uc icu-i18n xlsxwriter
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(EXTRA_CFLAGS) -Isrc
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := $(OPT) $(SAN) -std=c17 -D_GNU_SOURCE $(WARN) $(EXTRA_CFLAGS) -Isrc $(CFLAGS)
+LDFLAGS += $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
@@ -33,11 +35,12 @@ deps:
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(BUILD)/libwangge.a: $(LIBOBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/wangge: $(BUILD)/obj/$(MAIN:.c=.o) $(BUILD)/libwangge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -72,8 +75,9 @@ apitest: $(BUILD)/wangge
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
 asan-test:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" unit fuzz-replay apitest
+	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  unit fuzz-replay apitest
 
 test: deps
 	$(MAKE) EXTRA_CFLAGS=-Werror all unit fuzz-replay apitest

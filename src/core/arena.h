@@ -15,7 +15,7 @@ void *arena_alloc(arena *a, size_t n);   /* zeroed, 16-byte aligned */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vprintf(arena *a, const char *fmt, va_list ap);
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Growable byte buffer whose storage comes from an arena (or the heap when a == NULL,
  * then buf_release() frees it). Always NUL-terminated. */

@@ -358,10 +358,7 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields, size_t *line)
 				}
 				while (p < end && csv_is_blank(*p))
 					p++;
-				if (p < end && !csv_special[(unsigned char)*p])
-					return csv_error(r, start_line, start_pos, (size_t)(p - d), false,
-					                 "引号后有多余字符 / unexpected character after closing quote");
-				if (p < end && *p == '"')
+				if (p < end && (*p == '"' || !csv_special[(unsigned char)*p]))
 					return csv_error(r, start_line, start_pos, (size_t)(p - d), false,
 					                 "引号后有多余字符 / unexpected character after closing quote");
 			} else {

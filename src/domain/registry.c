@@ -1058,7 +1058,10 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 {
 	char **f;
 	size_t nf, line;
-	if (csv_next(r, &f, &nf, &line) <= 0)
+	int hrc = csv_next(r, &f, &nf, &line);
+	if (hrc < 0)
+		return w_fail(W_EINVAL, "bad_header", "file", "表头行格式错误 / the header line is malformed: %s", w_last()->message);
+	if (hrc == 0)
 		return w_fail(W_EINVAL, "empty_file", "file", "文件为空 / the file has no header line");
 	int col[NCOLS];
 	for (int k = 0; k < NCOLS; k++) {

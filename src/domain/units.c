@@ -483,9 +483,12 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 {
 	char **f;
 	size_t nf, line;
-	int rc = csv_next(r, &f, &nf, &line);
-	if (rc <= 0)
+	int hrc = csv_next(r, &f, &nf, &line);
+	if (hrc < 0)
+		return w_fail(W_EINVAL, "bad_header", "file", "表头行格式错误 / the header line is malformed: %s", w_last()->message);
+	if (hrc == 0)
 		return w_fail(W_EINVAL, "empty_file", "file", "文件为空 / the file has no header line");
+	int rc;
 	int col[4] = {-1, -1, -1, -1};
 	static const char *const names[4][2] = {
 	    {"code", "编码"}, {"parent_code", "上级编码"}, {"kind", "类型"}, {"name", "名称"}};
