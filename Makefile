@@ -80,14 +80,14 @@ asan-test:
 	  unit fuzz-replay apitest
 
 test: deps
-	$(MAKE) EXTRA_CFLAGS=-Werror all unit fuzz-replay apitest
+	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c fuzz/*.c
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -Isrc src
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
 
 clean:
 	rm -rf build

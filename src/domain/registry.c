@@ -980,8 +980,14 @@ static werr import_household(const actor *ac, const char *code, const char *room
 	return db_run(s, hid);
 }
 
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 /* One row: validate, find the household, then match by document number, else by name in
- * the household; insert or update.  Runs inside a savepoint of the batch. */
+ * the household; insert, update, or leave alone when nothing differs (*created 1 / 0 / -1).
+ * Runs inside a savepoint of the batch. */
 static werr import_resident_row(const actor *ac, char **v, int *created)
 {
 	res_fields f = {0};
@@ -1046,7 +1052,20 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		if (rc < 0)
 			return e;
 	}
-	*created = rid == 0;
+	*created = rid == 0 ? 1 : 0;
+	if (rid) {
+		/* the same person with the same values: nothing to write */
+		res_row cur;
+		if ((e = res_load(ac, rid, &cur)))
+			return e;
+		if (cur.household_id == hid && !cur.moved_out_at && same(cur.name, f.name) && same(cur.sex, f.sex) &&
+		    same(cur.birth_date, f.birth_date) && same(cur.id_type, f.id_type) &&
+		    same(cur.id_number, f.id_number) && same(cur.phone, f.phone) && same(cur.relation, f.relation) &&
+		    same(cur.residence, f.residence) && cur.flags == f.flags) {
+			*created = -1;
+			return WG_OK;
+		}
+	}
 	if ((e = res_write(ac, rid, hid, &f, 0, &rid)))
 		return e;
 	if (old_hid != hid && (e = record_move(ac, rid, old_hid, hid, old_hid ? "moved (import)" : "registered (import)")))
@@ -1104,8 +1123,10 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 			import_bad(rep, line, d->field[0] ? d->field : NULL, d->code, d->message);
 			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)))
 				goto fail;
-		} else if (created) {
+		} else if (created > 0) {
 			rep->created++;
+		} else if (created < 0) {
+			rep->unchanged++;
 		} else {
 			rep->updated++;
 		}
