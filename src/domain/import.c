@@ -1,6 +1,7 @@
 /* import.c — see import.h. */
 #include "domain/import.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { IMPORT_MAX_ERRORS = 100000 };
@@ -25,6 +26,28 @@ void import_bad(import_report *r, size_t line, const char *column, const char *c
 		return;
 	json_array_append_new(r->errors, json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)line,
 	                                           "column", column, "code", code, "reason", reason));
+}
+
+static int by_line(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line"));
+	return (x > y) - (x < y);
+}
+
+void import_report_sort(import_report *r)
+{
+	size_t n = json_array_size(r->errors);
+	if (n < 2)
+		return;
+	json_t **v = malloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(r->errors, i));
+	qsort(v, n, sizeof *v, by_line); /* stable enough: one error per line */
+	json_array_clear(r->errors);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(r->errors, v[i]);
+	free(v);
 }
 
 json_t *import_report_json(const import_report *r)

@@ -15,6 +15,8 @@ void import_report_init(import_report *r);
 void import_report_free(import_report *r);
 void import_bad(import_report *r, size_t line, const char *column, const char *code,
                 const char *reason);
+/* Order the errors by line (imports that apply rows out of file order). */
+void import_report_sort(import_report *r);
 json_t *import_report_json(const import_report *r); /* new reference */
 void import_report_print(const import_report *r, FILE *out);
 #endif

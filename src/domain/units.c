@@ -557,6 +557,7 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 		if (!done[i])
 			import_bad(rep, rows[i].line, "parent_code", "unit_not_found",
 			           "上级编码不存在 / parent_code not found");
+	import_report_sort(rep);
 	if ((e = db_begin(ac->d)) || (e = audit(ac, "import", "unit", 0, "code,parent_code,kind,name", "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
