@@ -36,4 +36,17 @@ werr h_export_units(req *r);
 werr h_export_residents(req *r);
 
 werr h_health(req *r);
+
+werr h_checkin_submit(req *r);
+werr h_checkin_list(req *r);
+werr h_coverage(req *r);
+werr h_coverage_recount(req *r);
+werr h_coverage_missing(req *r);
+werr h_calllist(req *r);
+werr h_alert_list(req *r);
+werr h_alert_get(req *r);
+werr h_alert_step(req *r);
+werr h_health_record(req *r);
+werr h_reminders(req *r);
+werr h_events(req *r);
 #endif

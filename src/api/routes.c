@@ -39,6 +39,19 @@ const route routes[] = {
     {M_POST, "/api/v1/imports/residents", h_import_residents, AUTH_SESSION, ROLES_REGISTRY, BODY_IMPORT_MAX, CSV},
     {M_GET, "/api/v1/exports/units", h_export_units, AUTH_SESSION, ROLES_TREE, 0, NULL},
     {M_GET, "/api/v1/exports/residents", h_export_residents, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_COMMAND), 0, NULL},
+
+    {M_POST, "/api/v1/checkins", h_checkin_submit, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/checkins", h_checkin_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/coverage", h_coverage, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_GET, "/api/v1/coverage/recount", h_coverage_recount, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    {M_GET, "/api/v1/coverage/missing", h_coverage_missing, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/calllist", h_calllist, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_GET, "/api/v1/alerts", h_alert_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/alerts/{id}", h_alert_get, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/alerts/{id}/steps", h_alert_step, AUTH_SESSION, ROLES_ROLLCALL, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/residents/{id}/health", h_health_record, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/reminders", h_reminders, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/events", h_events, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "domain/accounts.h"
 #include "domain/registry.h"
+#include "domain/stats.h"
 #include "domain/units.h"
 #include "http/server.h"
 
@@ -46,8 +47,10 @@ static const command *cmd(const char *name)
 int cli_open(const char *url, bool migrate, actor *ac)
 {
 	memset(ac, 0, sizeof *ac);
-	if (db_open(url, migrate, &ac->d))
+	if (db_open(url, migrate, &ac->d) || (migrate && stats_ensure(ac->d))) {
+		db_close(ac->d);
 		return cli_fail();
+	}
 	ac->a = arena_new();
 	ac->cli = true;
 	ac->role = ROLE_ADMIN;

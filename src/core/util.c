@@ -8,9 +8,16 @@
 
 #include "core/arena.h"
 
+static int64_t clock_offset;
+
 int64_t now_s(void)
 {
-	return (int64_t)time(NULL);
+	return (int64_t)time(NULL) + clock_offset;
+}
+
+void clock_shift(int64_t seconds)
+{
+	clock_offset += seconds;
 }
 
 void fmt_time(int64_t t, char out[32])

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 int64_t now_s(void);                   /* seconds since the epoch (UTC) */
+/* Move the clock (tests of deadlines and escalation; never called by the product). */
+void clock_shift(int64_t seconds);
 void fmt_time(int64_t t, char out[32]); /* ISO 8601 in China Standard Time, "+08:00" */
 /* n random bytes as lower-case hex into out (2n+1 bytes), from libsodium. */
 void random_hex(char *out, size_t nbytes);

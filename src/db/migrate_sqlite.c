@@ -125,6 +125,83 @@ const char *const migrations_sqlite[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+
+    /* 2: the daily roll-call — check-ins with their corrections, per-unit counters kept in
+     * the same transaction as each check-in, alerts and their steps, household links */
+    "CREATE TABLE checkins ("
+    "  id INTEGER PRIMARY KEY,"
+    "  day TEXT NOT NULL,"                 /* YYYY-MM-DD, China time */
+    "  resident_id INTEGER NOT NULL REFERENCES residents(id),"
+    "  household_id INTEGER NOT NULL REFERENCES households(id),"
+    "  status TEXT NOT NULL,"              /* reported away hospital isolated */
+    "  temperature REAL,"
+    "  symptoms INTEGER NOT NULL DEFAULT 0,"
+    "  symptom_note TEXT,"
+    "  fever INTEGER NOT NULL DEFAULT 0,"
+    "  channel TEXT NOT NULL,"             /* self wechat phone visit checkpoint */
+    "  recorded_by INTEGER,"
+    "  recorded_at INTEGER NOT NULL,"
+    "  client_id TEXT,"
+    "  source_line TEXT,"
+    "  superseded_by INTEGER);"
+    "CREATE UNIQUE INDEX checkins_current ON checkins(resident_id, day) WHERE superseded_by IS NULL;"
+    "CREATE UNIQUE INDEX checkins_client ON checkins(client_id) WHERE client_id IS NOT NULL;"
+    "CREATE INDEX checkins_household ON checkins(household_id, day);"
+    "CREATE TABLE unit_stats ("
+    "  unit_id INTEGER PRIMARY KEY REFERENCES units(id),"
+    "  households INTEGER NOT NULL DEFAULT 0,"   /* households with someone living there */
+    "  residents INTEGER NOT NULL DEFAULT 0);"   /* residents living there */
+    "CREATE TABLE day_counts ("
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  households_reached INTEGER NOT NULL DEFAULT 0,"
+    "  residents_accounted INTEGER NOT NULL DEFAULT 0,"  /* a check-in or an absence */
+    "  residents_reported INTEGER NOT NULL DEFAULT 0,"   /* a reading */
+    "  fevers INTEGER NOT NULL DEFAULT 0,"
+    "  symptomatic INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (unit_id, day));"
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  resident_id INTEGER NOT NULL REFERENCES residents(id),"
+    "  household_id INTEGER NOT NULL REFERENCES households(id),"
+    "  checkin_id INTEGER REFERENCES checkins(id),"
+    "  day TEXT NOT NULL,"
+    "  temperature REAL,"
+    "  symptoms INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL,"            /* open acknowledged clinic closed */
+    "  outcome TEXT,"                   /* excluded home_observation hospital */
+    "  level INTEGER NOT NULL DEFAULT 0," /* 0 grid, 1 one level up, … */
+    "  door_checker_id INTEGER REFERENCES users(id),"
+    "  recheck_day TEXT,"
+    "  opened_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  closed_at INTEGER);"
+    "CREATE INDEX alerts_state ON alerts(state, opened_at);"
+    "CREATE INDEX alerts_resident ON alerts(resident_id);"
+    "CREATE INDEX alerts_household ON alerts(household_id);"
+    "CREATE TABLE alert_steps ("
+    "  id INTEGER PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL REFERENCES alerts(id),"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER,"
+    "  step TEXT NOT NULL,"  /* opened acknowledged clinic_check outcome door_reading escalated note */
+    "  value TEXT,"
+    "  note TEXT);"
+    "CREATE INDEX alert_steps_alert ON alert_steps(alert_id, id);"
+    "CREATE TABLE household_links ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  household_id INTEGER NOT NULL REFERENCES households(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"
+    "  revoked_at INTEGER);"
+    "CREATE INDEX household_links_hh ON household_links(household_id);"
+    "CREATE TABLE reminders ("
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  households_missing INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (unit_id, day));"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -30,6 +30,10 @@ typedef enum {
 #define ROLES_PEOPLE (ROLES_ALL & ~R(ROLE_AUDITOR))
 /* Roles that register and edit households and residents. */
 #define ROLES_REGISTRY (R(ROLE_ADMIN) | R(ROLE_COMMUNITY) | R(ROLE_GRID_LEADER) | R(ROLE_GRID_WORKER) | R(ROLE_CADRE))
+/* Roles that work the roll-call and its alerts. */
+#define ROLES_ROLLCALL (ROLES_REGISTRY | R(ROLE_COMMAND))
+/* Roles that record check-ins (volunteers at doors, guards at gates too). */
+#define ROLES_CHECKIN (ROLES_REGISTRY | R(ROLE_VOLUNTEER) | R(ROLE_CHECKPOINT))
 /* Roles that shape the tree. */
 #define ROLES_TREE (R(ROLE_ADMIN) | R(ROLE_COMMAND) | R(ROLE_COMMUNITY))
 /* Roles that manage accounts in their subtree. */

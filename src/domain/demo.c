@@ -11,6 +11,7 @@
 #include "core/pinyin.h"
 #include "core/util.h"
 #include "domain/registry.h"
+#include "domain/stats.h"
 
 typedef struct {
 	const char *key, *city_code, *city_name, *district_code, *district_name, *street_name,
@@ -529,7 +530,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 			}
 		}
 	}
-	if ((e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
+	if ((e = stats_rebuild(ac->d)) ||
+	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
 	return WG_OK;

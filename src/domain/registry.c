@@ -10,6 +10,7 @@
 #include "core/pinyin.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "domain/stats.h"
 #include "domain/units.h"
 
 static const struct {
@@ -409,6 +410,11 @@ werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 			                         (long long)n, (long long)n);
 		}
 	}
+	hh_snap before, after;
+	if ((e = stats_snap(ac->d, ac->a, id, &before))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	db_stmt *s = db_get(ac->d, SQL_HH_UPDATE);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, unit_id);
@@ -418,7 +424,8 @@ werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_retired ? retired : h.retired_at != 0)
 		db_bind_int(s, 6, h.retired_at ? h.retired_at : now_s());
 	db_bind_int(s, 7, now_s());
-	if ((e = db_run(s, NULL))) {
+	if ((e = db_run(s, NULL)) || (e = stats_snap(ac->d, ac->a, id, &after)) ||
+	    (e = stats_apply(ac->d, &before, &after))) {
 		db_rollback(ac->d);
 		if (e == W_ECONFLICT)
 			return w_fail(e, "duplicate_room", "room", "该楼栋已有这个房号 / this room is already registered");
@@ -696,7 +703,10 @@ werr res_create(const actor *ac, json_t *body, json_t **out)
 	if ((e = db_begin(ac->d)))
 		return e;
 	int64_t id = 0;
-	if ((e = res_write(ac, 0, hid, &f, 0, &id)) || (e = record_move(ac, id, 0, hid, "registered")) ||
+	hh_snap before, after;
+	if ((e = stats_snap(ac->d, ac->a, hid, &before)) || (e = res_write(ac, 0, hid, &f, 0, &id)) ||
+	    (e = stats_snap(ac->d, ac->a, hid, &after)) || (e = stats_apply(ac->d, &before, &after)) ||
+	    (e = record_move(ac, id, 0, hid, "registered")) ||
 	    (e = audit(ac, "create", "resident", id, "name,sex,birth_date,id_type,id_number,phone,relation,flags,residence", "ok")) ||
 	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
@@ -741,7 +751,13 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = db_begin(ac->d)))
 		return e;
 	int64_t mo = moved_out ? (r.moved_out_at ? r.moved_out_at : now_s()) : 0;
-	if ((e = res_write(ac, id, hid, &f, mo, NULL)))
+	hh_snap b_old, b_new, a_old, a_new;
+	if ((e = stats_snap(ac->d, ac->a, r.household_id, &b_old)) || (e = stats_snap(ac->d, ac->a, hid, &b_new)) ||
+	    (e = res_write(ac, id, hid, &f, mo, NULL)) || (e = stats_snap(ac->d, ac->a, r.household_id, &a_old)) ||
+	    (e = stats_apply(ac->d, &b_old, &a_old)))
+		goto fail;
+	if (hid != r.household_id &&
+	    ((e = stats_snap(ac->d, ac->a, hid, &a_new)) || (e = stats_apply(ac->d, &b_new, &a_new))))
 		goto fail;
 	if (hid != r.household_id && (e = record_move(ac, id, r.household_id, hid, "moved")))
 		goto fail;
@@ -1066,7 +1082,13 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			return WG_OK;
 		}
 	}
-	if ((e = res_write(ac, rid, hid, &f, 0, &rid)))
+	hh_snap b_new, b_old, a_new, a_old;
+	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (e = stats_snap(ac->d, ac->a, old_hid, &b_old)) ||
+	    (e = res_write(ac, rid, hid, &f, 0, &rid)) || (e = stats_snap(ac->d, ac->a, hid, &a_new)) ||
+	    (e = stats_apply(ac->d, &b_new, &a_new)))
+		return e;
+	if (old_hid && old_hid != hid &&
+	    ((e = stats_snap(ac->d, ac->a, old_hid, &a_old)) || (e = stats_apply(ac->d, &b_old, &a_old))))
 		return e;
 	if (old_hid != hid && (e = record_move(ac, rid, old_hid, hid, old_hid ? "moved (import)" : "registered (import)")))
 		return e;

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "core/utf8.h"
 #include "domain/import.h"
+#include "domain/stats.h"
 
 /* Kinds from the top of the tree down; a child must rank below its parent, except that a
  * grid may sit under a grid (big → medium → small grids). */
@@ -318,6 +319,20 @@ static werr move_unit(const actor *ac, const unit_row *u, const unit_row *np)
 	db_bind_int(s, 4, np->depth + 1 - u->depth);
 	werr e = db_run(s, NULL);
 	if (e)
+		return e;
+	/* the subtree's totals leave the old ancestors and join the new ones */
+	s = db_get(ac->d, SQL_STATS_GET);
+	db_bind_int(s, 1, u->id);
+	int64_t hh = 0, res = 0;
+	if (db_step(s, &e) == DB_ROW) {
+		hh = db_int(s, 0);
+		res = db_int(s, 1);
+	}
+	db_done(s);
+	unit_row op;
+	const char *oldparent = u->parent_id && unit_find_id(ac, u->parent_id, &op) == WG_OK ? op.path : NULL;
+	w_clear();
+	if ((oldparent && (e = stats_add(ac->d, oldparent, -hh, -res))) || (e = stats_add(ac->d, np->path, hh, res)))
 		return e;
 	s = db_get(ac->d, SQL_UNIT_MOVE);
 	db_bind_int(s, 1, u->id);

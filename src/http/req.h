@@ -41,6 +41,7 @@ typedef struct req {
 	const char *filename;   /* Content-Disposition: attachment */
 	const char *cookie;     /* Set-Cookie value */
 	const char *cache;      /* Cache-Control for raw answers */
+	bool sse;               /* answer with the live event stream (GET /events) */
 } req;
 
 typedef werr (*handler_fn)(req *r);

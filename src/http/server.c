@@ -21,7 +21,11 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "core/bus.h"
 #include "domain/accounts.h"
+#include "domain/alerts.h"
+#include "domain/rollcall.h"
+#include "domain/stats.h"
 #include "http/req.h"
 
 typedef struct {
@@ -101,7 +105,7 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const c
 
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *j, req *r)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	if (!s)
 		s = xstrdup("{}");
 	return send_buffer(c, status, "application/json; charset=utf-8", s, strlen(s), NULL, r);
@@ -197,6 +201,107 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, const char *path, 
 	return ret;
 }
 
+/* ---- the live feed: Server-Sent Events ----
+ * An SSE connection reads the bus from its own position, filtered to its user's subtree.
+ * With nothing to send, the content reader parks (suspends) the connection and returns 0;
+ * a publish, or the keep-alive tick every 15 s, resumes every parked connection. */
+
+typedef struct sse_conn {
+	struct MHD_Connection *c;
+	char *scope;
+	uint64_t after;
+	bool parked;
+	int64_t last_write;
+	buf pending;
+	struct sse_conn *next;
+} sse_conn;
+
+static pthread_mutex_t sse_mu = PTHREAD_MUTEX_INITIALIZER;
+static sse_conn *sse_list;
+
+static void sse_wake(void)
+{
+	pthread_mutex_lock(&sse_mu);
+	for (sse_conn *s = sse_list; s; s = s->next)
+		if (s->parked) {
+			s->parked = false;
+			MHD_resume_connection(s->c);
+		}
+	pthread_mutex_unlock(&sse_mu);
+}
+
+static ssize_t sse_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	sse_conn *s = cls;
+	if (stop_flag)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (s->pending.len == 0) {
+		bus_read(&s->after, s->scope, &s->pending, 50);
+		if (s->pending.len == 0 && now_s() - s->last_write >= 15)
+			buf_puts(&s->pending, ": keep-alive\n\n");
+	}
+	if (s->pending.len == 0) {
+		pthread_mutex_lock(&sse_mu);
+		if (bus_last() > s->after) { /* published meanwhile: read again now */
+			pthread_mutex_unlock(&sse_mu);
+			return 0;
+		}
+		s->parked = true;
+		MHD_suspend_connection(s->c);
+		pthread_mutex_unlock(&sse_mu);
+		return 0;
+	}
+	size_t n = s->pending.len < max ? s->pending.len : max;
+	memcpy(out, s->pending.p, n);
+	memmove(s->pending.p, s->pending.p + n, s->pending.len - n);
+	s->pending.len -= n;
+	s->last_write = now_s();
+	return (ssize_t)n;
+}
+
+static void sse_free(void *cls)
+{
+	sse_conn *s = cls;
+	pthread_mutex_lock(&sse_mu);
+	for (sse_conn **p = &sse_list; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	pthread_mutex_unlock(&sse_mu);
+	buf_release(&s->pending);
+	free(s->scope);
+	free(s);
+}
+
+static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
+{
+	sse_conn *s = xcalloc(1, sizeof *s);
+	s->c = c;
+	s->scope = xstrdup(r->ac.unit_path);
+	const char *last = header(c, "Last-Event-ID");
+	s->after = last ? strtoull(last, NULL, 10) : bus_last();
+	buf_init(&s->pending, NULL);
+	buf_puts(&s->pending, "retry: 3000\n: connected\n\n");
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_reader, s, sse_free);
+	if (!resp) {
+		sse_free(s);
+		return MHD_NO;
+	}
+	pthread_mutex_lock(&sse_mu);
+	s->next = sse_list;
+	sse_list = s;
+	pthread_mutex_unlock(&sse_mu);
+	MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	common_headers(resp);
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* ---- dispatch ---- */
 
 static werr authorise(conn_state *st, struct MHD_Connection *c)
@@ -248,6 +353,8 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		e = st->rt->fn(r);
 	if (e)
 		return send_error(c, e, r);
+	if (r->sse)
+		return send_sse(c, r);
 	if (r->raw) {
 		char *raw = r->raw;
 		r->raw = NULL;
@@ -346,6 +453,32 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Background work every few seconds on its own store connection: alert escalation,
+ * deadline reminders, SSE keep-alives. */
+static void *ticker(void *arg)
+{
+	(void)arg;
+	db *d = NULL;
+	int64_t last_tick = 0;
+	while (!stop_flag) {
+		usleep(250 * 1000);
+		int64_t now = now_s();
+		if (now - last_tick < 5)
+			continue;
+		last_tick = now;
+		if (!d && db_open(opts->db_url, false, &d) != WG_OK) {
+			d = NULL;
+			continue;
+		}
+		arena *a = arena_new();
+		rollcall_tick(d, a, now);
+		arena_free(a);
+		sse_wake(); /* keep-alives for parked feeds */
+	}
+	db_close(d);
+	return NULL;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -381,9 +514,13 @@ werr server_run(const server_opts *o)
 	opts = o;
 	db *d;
 	werr e = db_open(o->db_url, true, &d); /* migrate once, before threads start */
+	if (!e)
+		e = stats_ensure(d);
+	if (!e)
+		e = rollcall_load_config(d);
+	db_close(d);
 	if (e)
 		return e;
-	db_close(d);
 	find_web_root(o->web_dir);
 	pthread_key_create(&db_key, db_key_free);
 
@@ -405,7 +542,7 @@ werr server_run(const server_opts *o)
 
 	unsigned threads = o->threads ? o->threads : 4;
 	struct MHD_Daemon *daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb,
 	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, MHD_OPTION_CONNECTION_TIMEOUT, 30,
@@ -415,8 +552,13 @@ werr server_run(const server_opts *o)
 		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
 	printf("wangge serving http://%s:%u/ (store %s, %u threads)\n", host, port, o->db_url, threads);
 	fflush(stdout);
+	bus_on_publish(sse_wake);
+	pthread_t tick;
+	pthread_create(&tick, NULL, ticker, NULL);
 	while (!stop_flag)
 		usleep(100 * 1000);
+	pthread_join(tick, NULL);
+	sse_wake(); /* parked feeds see stop_flag and end */
 	/* stop accepting, let in-flight requests finish */
 	MHD_quiesce_daemon(daemon);
 	for (int i = 0; i < 50; i++) {

@@ -1,0 +1,491 @@
+/* alerts.c — see alerts.h. */
+#include "domain/alerts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/bus.h"
+#include "core/jv.h"
+#include "core/util.h"
+#include "domain/rollcall.h"
+#include "domain/units.h"
+
+static const char *const outcomes[] = {"excluded", "home_observation", "hospital", NULL};
+
+static bool in_list(const char *s, const char *const *l)
+{
+	for (; s && *l; l++)
+		if (!strcmp(s, *l))
+			return true;
+	return false;
+}
+
+static werr step(db *d, int64_t alert_id, int64_t by, const char *what, const char *value, const char *note)
+{
+	db_stmt *s = db_get(d, SQL_STEP_INSERT);
+	db_bind_int(s, 1, alert_id);
+	db_bind_int(s, 2, now_s());
+	if (by)
+		db_bind_int(s, 3, by);
+	db_bind_text(s, 4, what);
+	db_bind_text(s, 5, value);
+	db_bind_text(s, 6, note);
+	return db_run(s, NULL);
+}
+
+static const char *reading_text(arena *a, bool has_temp, double temp, unsigned symptoms)
+{
+	char *sym = NULL;
+	if (symptoms) {
+		json_t *j = symptoms_json(symptoms);
+		char *t = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		sym = arena_strdup(a, t);
+		free(t);
+		json_decref(j);
+	}
+	if (has_temp)
+		return sym ? arena_printf(a, "%.1f %s", temp, sym) : arena_printf(a, "%.1f", temp);
+	return sym;
+}
+
+werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t checkin_id, const char *day,
+                bool has_temp, double temp, unsigned symptoms, int64_t *alert_id, bool *opened)
+{
+	db_stmt *s = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
+	db_bind_int(s, 1, resident_id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	int64_t id = rc == DB_ROW ? db_int(s, 0) : 0;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	const char *reading = reading_text(ac->a, has_temp, temp, symptoms);
+	*opened = id == 0;
+	if (!id) {
+		s = db_get(ac->d, SQL_ALERT_INSERT);
+		db_bind_int(s, 1, resident_id);
+		db_bind_int(s, 2, household_id);
+		db_bind_int(s, 3, checkin_id);
+		db_bind_text(s, 4, day);
+		if (has_temp)
+			db_bind_double(s, 5, temp);
+		db_bind_int(s, 6, symptoms);
+		db_bind_int(s, 7, now_s());
+		if ((e = db_run(s, &id)) || (e = step(ac->d, id, ac->user_id, "opened", reading, NULL)))
+			return e;
+	} else if ((e = step(ac->d, id, ac->user_id, "reading", reading, NULL))) {
+		return e;
+	}
+	*alert_id = id;
+	return WG_OK;
+}
+
+static json_t *alert_row_json(db_stmt *s)
+{
+	char opened[32], updated[32], closed[32];
+	fmt_time(db_int(s, 11), opened);
+	fmt_time(db_int(s, 12), updated);
+	if (!db_null(s, 13))
+		fmt_time(db_int(s, 13), closed);
+	bool ent = !strcmp(db_text(s, 17), "entrance");
+	return json_pack("{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:o,s:I,s:o,s:o,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:o}", "id",
+	                 (json_int_t)db_int(s, 0), "resident_id", (json_int_t)db_int(s, 1), "household_id",
+	                 (json_int_t)db_int(s, 2), "day", db_text(s, 3), "temperature",
+	                 db_null(s, 4) ? json_null() : json_real(db_double(s, 4)), "symptoms",
+	                 symptoms_json((unsigned)db_int(s, 5)), "state", db_text(s, 6), "outcome", jv_text(db_text(s, 7)),
+	                 "level", (json_int_t)db_int(s, 8), "door_checker",
+	                 db_null(s, 9) ? json_null()
+	                               : json_pack("{s:s,s:s}", "username", db_text(s, 21), "name", db_text(s, 22)),
+	                 "recheck_day", jv_text(db_text(s, 10)), "opened_at", opened, "updated_at", updated, "closed_at",
+	                 db_null(s, 13) ? json_null() : json_string(closed), "resident_name", db_text(s, 14), "room",
+	                 db_text(s, 15), "unit_code", db_text(s, 16), "building",
+	                 jv_text(ent ? db_text(s, 19) : db_text(s, 18)), "entrance", jv_text(ent ? db_text(s, 18) : NULL));
+}
+
+json_t *alert_event_json(db *d, arena *a, int64_t alert_id, const char **path_out)
+{
+	db_stmt *s = db_get(d, SQL_ALERT_GET);
+	db_bind_int(s, 1, alert_id);
+	werr e;
+	json_t *o = NULL;
+	if (db_step(s, &e) == DB_ROW) {
+		o = alert_row_json(s);
+		*path_out = arena_strdup(a, db_text(s, 20));
+	}
+	db_done(s);
+	return o;
+}
+
+static werr alert_load(const actor *ac, int64_t id, json_t **out, const char **path)
+{
+	db_stmt *s = db_get(ac->d, SQL_ALERT_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*out = NULL;
+	if (rc == DB_ROW && actor_in_scope(ac, db_text(s, 20))) {
+		*out = alert_row_json(s);
+		*path = arena_strdup(ac->a, db_text(s, 20));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!*out)
+		return w_fail(W_ENOTFOUND, "alert_not_found", "alert_id", "没有这条预警 / no such alert");
+	return WG_OK;
+}
+
+static json_t *steps_json(db *d, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(d, SQL_ALERT_STEPS);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 0), at);
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "at", at, "step", db_text(s, 1), "value",
+		                                     jv_text(db_text(s, 2)), "note", jv_text(db_text(s, 3)), "by",
+		                                     jv_text(db_text(s, 4)), "by_name", jv_text(db_text(s, 5))));
+	}
+	db_done(s);
+	return arr;
+}
+
+werr alert_get(const actor *ac, int64_t id, json_t **out)
+{
+	const char *path;
+	werr e = alert_load(ac, id, out, &path);
+	if (e)
+		return e;
+	json_object_set_new(*out, "steps", steps_json(ac->d, id));
+	return audit(ac, "read", "alert", id, "name,temperature,symptoms", "ok");
+}
+
+werr alert_list(const actor *ac, const char *unit_code, const char *state, int64_t limit, int64_t offset,
+                json_t **out)
+{
+	unit_row u;
+	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	if (e)
+		return e;
+	static const char *const states[] = {"open", "acknowledged", "clinic", "observation", "closed", "active", NULL};
+	if (state && *state && !in_list(state, states))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: open acknowledged clinic observation closed active");
+	const char *up = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_ALERT_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, state ? state : "");
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	s = db_get(ac->d, SQL_ALERT_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, state ? state : "");
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(items, alert_row_json(s));
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "alert", 0, arena_printf(ac->a, "list unit:%s", u.code), "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
+	                 "offset", (json_int_t)offset);
+	return WG_OK;
+}
+
+/* Next day of "YYYY-MM-DD" into out (11 bytes). */
+static void next_day(const char *day, char out[11])
+{
+	int y, m, d;
+	if (!parse_date(day, &y, &m, &d)) {
+		snprintf(out, 11, "%s", day);
+		return;
+	}
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1, .tm_hour = 12};
+	time_t t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"step", "note", "outcome", "temperature", "door_checker", NULL};
+	const char *what, *note, *outcome, *checker;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "step", true, 20, &what)) ||
+	    (e = jv_str(body, "note", false, 500, &note)) || (e = jv_str(body, "outcome", false, 20, &outcome)) ||
+	    (e = jv_str(body, "door_checker", false, 32, &checker)))
+		return e;
+	json_t *a;
+	const char *path;
+	if ((e = alert_load(ac, id, &a, &path)))
+		return e;
+	const char *state = arena_strdup(ac->a, json_string_value(json_object_get(a, "state")));
+	const char *cur_outcome = json_string_value(json_object_get(a, "outcome"));
+	char *new_outcome = cur_outcome ? arena_strdup(ac->a, cur_outcome) : NULL;
+	const char *day = arena_strdup(ac->a, json_string_value(json_object_get(a, "day")));
+	int64_t level = json_integer_value(json_object_get(a, "level"));
+	json_t *dc = json_object_get(a, "door_checker");
+	const char *recheck = json_string_value(json_object_get(a, "recheck_day"));
+	char *new_recheck = recheck ? arena_strdup(ac->a, recheck) : NULL;
+	json_decref(a);
+	int64_t checker_id = 0;
+	bool had_checker = json_is_object(dc);
+	const char *new_state = state, *value = NULL;
+	bool closed = !strcmp(state, "closed");
+	if (closed && strcmp(what, "note") != 0)
+		return w_fail(W_ECONFLICT, "alert_closed", "step", "这条预警已关闭 / the alert is closed");
+	if (!strcmp(what, "acknowledged")) {
+		if (strcmp(state, "open") != 0)
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "only an open alert can be acknowledged");
+		new_state = "acknowledged";
+	} else if (!strcmp(what, "clinic_check")) {
+		if (strcmp(state, "open") != 0 && strcmp(state, "acknowledged") != 0)
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "clinic_check follows open or acknowledged");
+		new_state = "clinic";
+	} else if (!strcmp(what, "outcome")) {
+		if (!outcome || !in_list(outcome, outcomes))
+			return w_fail(W_EINVAL, "invalid_outcome", "outcome", "outcome: excluded, home_observation or hospital");
+		new_outcome = arena_strdup(ac->a, outcome);
+		value = outcome;
+		/* home observation stays open for the door readings until it is closed */
+		new_state = !strcmp(outcome, "home_observation") ? "observation" : "closed";
+		if (strcmp(outcome, "hospital") != 0) {
+			new_recheck = arena_alloc(ac->a, 11);
+			next_day(day, new_recheck);
+		}
+	} else if (!strcmp(what, "close")) {
+		if (strcmp(state, "observation") != 0)
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "close ends a home observation; give an outcome first");
+		new_state = "closed";
+	} else if (!strcmp(what, "door_reading")) {
+		int64_t dummy;
+		json_t *t = json_object_get(body, "temperature");
+		(void)dummy;
+		if (!t || !json_is_number(t) || json_number_value(t) < 34.0 || json_number_value(t) > 43.0)
+			return w_fail(W_EINVAL, "out_of_range", "temperature", "体温应在 34.0–43.0 °C / temperature 34.0–43.0 °C");
+		value = arena_printf(ac->a, "%.1f", json_number_value(t));
+	} else if (!strcmp(what, "assign")) {
+		if (!checker)
+			return w_fail(W_EINVAL, "required", "door_checker", "door_checker (a username) is required");
+		db_stmt *s = db_get(ac->d, SQL_USER_ID_BY_NAME);
+		db_bind_text(s, 1, checker);
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW && actor_in_scope(ac, db_text(s, 1)))
+			checker_id = db_int(s, 0);
+		db_done(s);
+		if (!checker_id)
+			return w_fail(W_EINVAL, "user_not_found", "door_checker", "没有这个账号 / no such user in your units");
+		value = checker;
+	} else if (strcmp(what, "note") != 0) {
+		return w_fail(W_EINVAL, "invalid_step", "step",
+		              "step: acknowledged clinic_check outcome close door_reading assign note");
+	}
+	if (!strcmp(what, "note") && !note)
+		return w_fail(W_EINVAL, "required", "note", "a note step needs a note");
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_ALERT_UPDATE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, new_state);
+	db_bind_text(s, 3, new_outcome);
+	db_bind_int(s, 4, level);
+	if (checker_id) {
+		db_bind_int(s, 5, checker_id);
+	} else if (had_checker) {
+		db_stmt *q = db_get(ac->d, SQL_USER_ID_BY_NAME);
+		db_bind_text(q, 1, json_string_value(json_object_get(dc, "username")));
+		int64_t old = db_step(q, &e) == DB_ROW ? db_int(q, 0) : 0;
+		db_done(q);
+		if (old)
+			db_bind_int(s, 5, old);
+	}
+	db_bind_text(s, 6, new_recheck);
+	db_bind_int(s, 7, now_s());
+	if (!strcmp(new_state, "closed"))
+		db_bind_int(s, 8, now_s());
+	if ((e = db_run(s, NULL)) || (e = step(ac->d, id, ac->user_id, what, value, note)) ||
+	    (e = audit(ac, "update", "alert", id, arena_printf(ac->a, "step:%s", what), "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	const char *p2;
+	json_t *ev = alert_event_json(ac->d, ac->a, id, &p2);
+	if (ev) {
+		char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		bus_publish(p2, "alert", txt);
+		free(txt);
+		json_decref(ev);
+	}
+	return alert_get(ac, id, out);
+}
+
+werr health_record(const actor *ac, int64_t resident_id, json_t **out)
+{
+	json_t *readings = NULL;
+	werr e = chk_list(ac, resident_id, 0, NULL, &readings);
+	if (e)
+		return e;
+	json_t *alerts = json_array();
+	db_stmt *s = db_get(ac->d, SQL_ALERT_OF_RES);
+	db_bind_int(s, 1, resident_id);
+	int rc;
+	int64_t ids[64];
+	size_t n = 0;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_array_append_new(alerts, alert_row_json(s));
+		if (n < 64)
+			ids[n++] = db_int(s, 0);
+	}
+	db_done(s);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(json_array_get(alerts, i), "steps", steps_json(ac->d, ids[i]));
+	*out = json_pack("{s:I,s:O,s:o,s:b}", "resident_id", (json_int_t)resident_id, "readings",
+	                 json_object_get(readings, "items"), "alerts", alerts, "ever_alerted", n > 0);
+	json_decref(readings);
+	return rc < 0 ? e : audit(ac, "read", "health_record", resident_id, "temperature,symptoms,alerts", "ok");
+}
+
+int rollcall_tick(db *d, arena *a, int64_t now)
+{
+	int done = 0;
+	werr e;
+	/* escalation: unacknowledged for escalate_minutes × (level + 1) */
+	int64_t ids[1000];
+	size_t n = 0;
+	db_stmt *s = db_get(d, SQL_ALERT_ESCALATE_DUE);
+	db_bind_int(s, 1, now);
+	db_bind_int(s, 2, rc_config.escalate_minutes);
+	while (db_step(s, &e) == DB_ROW && n < 1000)
+		ids[n++] = db_int(s, 0);
+	db_done(s);
+	for (size_t i = 0; i < n; i++) {
+		if (db_begin(d))
+			break;
+		s = db_get(d, SQL_ALERT_ESCALATE);
+		db_bind_int(s, 1, ids[i]);
+		db_bind_int(s, 2, now);
+		if (db_run(s, NULL) || step(d, ids[i], 0, "escalated", NULL, "无人确认,已上报上一级 / not acknowledged: escalated one level up") ||
+		    db_commit(d)) {
+			db_rollback(d);
+			continue;
+		}
+		const char *path;
+		json_t *ev = alert_event_json(d, a, ids[i], &path);
+		if (ev) {
+			/* the escalated alert is announced to the level above the grid */
+			int64_t level = json_integer_value(json_object_get(ev, "level"));
+			char *p = arena_strdup(a, path);
+			for (int64_t k = 0; k < level + 2; k++) { /* drop the entrance/building and levels */
+				size_t len = strlen(p);
+				if (len < 2)
+					break;
+				p[len - 1] = 0;
+				char *slash = strrchr(p, '/');
+				if (!slash || slash == p)
+					break;
+				slash[1] = 0;
+			}
+			char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
+			bus_publish(p, "alert_escalated", txt);
+			free(txt);
+			json_decref(ev);
+		}
+		done++;
+	}
+	/* deadline reminders to grid leaders */
+	char t[32];
+	fmt_time(now, t);
+	int hh = (t[11] - '0') * 10 + (t[12] - '0'), mm = (t[14] - '0') * 10 + (t[15] - '0');
+	if (hh * 60 + mm >= rc_config.deadline_minutes) {
+		t[10] = 0;
+		typedef struct {
+			int64_t id, missing;
+			const char *path, *code, *name;
+		} rem;
+		rem *rs = NULL;
+		size_t nr = 0, cap = 0;
+		s = db_get(d, SQL_REMINDER_DUE);
+		db_bind_text(s, 1, t);
+		while (db_step(s, &e) == DB_ROW) {
+			if (nr == cap) {
+				cap = cap ? cap * 2 : 64;
+				rem *nrs = arena_alloc(a, cap * sizeof *nrs);
+				if (nr)
+					memcpy(nrs, rs, nr * sizeof *rs);
+				rs = nrs;
+			}
+			rs[nr++] = (rem){db_int(s, 0), db_int(s, 4), arena_strdup(a, db_text(s, 1)), arena_strdup(a, db_text(s, 2)),
+			                 arena_strdup(a, db_text(s, 3))};
+		}
+		db_done(s);
+		if (nr && !db_begin(d)) {
+			for (size_t i = 0; i < nr; i++) {
+				s = db_get(d, SQL_REMINDER_INSERT);
+				db_bind_int(s, 1, rs[i].id);
+				db_bind_text(s, 2, t);
+				db_bind_int(s, 3, rs[i].missing);
+				db_bind_int(s, 4, now);
+				db_run(s, NULL);
+			}
+			if (db_commit(d)) {
+				db_rollback(d);
+			} else {
+				for (size_t i = 0; i < nr; i++) {
+					json_t *ev = json_pack("{s:s,s:s,s:s,s:I}", "unit", rs[i].code, "name", rs[i].name, "day", t,
+					                       "households_missing", (json_int_t)rs[i].missing);
+					char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
+					bus_publish(rs[i].path, "reminder", txt);
+					free(txt);
+					json_decref(ev);
+				}
+				done += (int)nr;
+			}
+		}
+	}
+	return done;
+}
+
+werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	if (e)
+		return e;
+	char today[11];
+	if (!day) {
+		today_str(today);
+		day = today;
+	}
+	json_t *items = json_array();
+	db_stmt *s = db_get(ac->d, SQL_REMINDER_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_text(s, 3, day);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 3), at);
+		json_array_append_new(items, json_pack("{s:s,s:s,s:I,s:s,s:I}", "unit", db_text(s, 0), "name", db_text(s, 1),
+		                                       "households_missing_at_deadline", (json_int_t)db_int(s, 2), "raised_at",
+		                                       at, "households_missing_now", (json_int_t)db_int(s, 4)));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o,s:I}", "day", day, "items", items, "total", (json_int_t)json_array_size(items));
+	return WG_OK;
+}

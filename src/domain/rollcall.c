@@ -1,0 +1,825 @@
+/* rollcall.c — see rollcall.h. */
+#include "domain/rollcall.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bus.h"
+#include "core/chain.h"
+#include "core/ident.h"
+#include "core/jv.h"
+#include "core/util.h"
+#include "domain/alerts.h"
+#include "domain/stats.h"
+#include "domain/units.h"
+
+rollcall_config rc_config = {37.3, 11 * 60, 30};
+
+static const char *const statuses[] = {"reported", "away", "hospital", "isolated", NULL};
+static const char *const channels[] = {"self", "wechat", "phone", "visit", "checkpoint", NULL};
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} symptom_table[] = {
+    {SYM_FEVER, "fever"},           {SYM_COUGH, "cough"},         {SYM_FATIGUE, "fatigue"},
+    {SYM_CHEST, "chest_tightness"}, {SYM_THROAT, "sore_throat"},  {SYM_DIARRHOEA, "diarrhoea"},
+    {SYM_SMELL_TASTE, "loss_of_smell_taste"}, {SYM_OTHER, "other"},
+};
+enum { NSYM = sizeof symptom_table / sizeof symptom_table[0] };
+
+static bool in_list(const char *s, const char *const *l)
+{
+	for (; s && *l; l++)
+		if (!strcmp(s, *l))
+			return true;
+	return false;
+}
+
+werr symptoms_from_json(json_t *a, unsigned *out)
+{
+	*out = 0;
+	if (!a || json_is_null(a))
+		return WG_OK;
+	if (!json_is_array(a) || json_array_size(a) > NSYM)
+		return w_fail(W_EINVAL, "wrong_type", "symptoms", "symptoms must be an array of names");
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+	{
+		bool ok = false;
+		for (int k = 0; k < NSYM && json_is_string(v); k++)
+			if (!strcmp(json_string_value(v), symptom_table[k].name)) {
+				*out |= symptom_table[k].bit;
+				ok = true;
+			}
+		if (!ok)
+			return w_fail(W_EINVAL, "invalid_symptom", "symptoms",
+			              "unknown symptom; use fever cough fatigue chest_tightness sore_throat diarrhoea loss_of_smell_taste other");
+	}
+	return WG_OK;
+}
+
+json_t *symptoms_json(unsigned bits)
+{
+	json_t *a = json_array();
+	for (int k = 0; k < NSYM; k++)
+		if (bits & symptom_table[k].bit)
+			json_array_append_new(a, json_string(symptom_table[k].name));
+	return a;
+}
+
+werr rollcall_load_config(db *d)
+{
+	static const char *const keys[] = {"fever_threshold", "deadline", "escalate_minutes"};
+	for (int i = 0; i < 3; i++) {
+		db_stmt *s = db_get(d, SQL_SETTING_GET);
+		db_bind_text(s, 1, keys[i]);
+		werr e = WG_OK;
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			const char *v = db_text(s, 0);
+			int hh, mm;
+			if (i == 0 && atof(v) >= 36.0 && atof(v) <= 40.0)
+				rc_config.fever_threshold = atof(v);
+			else if (i == 1 && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60)
+				rc_config.deadline_minutes = hh * 60 + mm;
+			else if (i == 2 && atoi(v) > 0)
+				rc_config.escalate_minutes = atoi(v);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	return WG_OK;
+}
+
+void today_str(char out[11])
+{
+	char t[32];
+	fmt_time(now_s(), t);
+	memcpy(out, t, 10);
+	out[10] = 0;
+}
+
+werr day_valid(const char *day, const char *field)
+{
+	int y, m, d;
+	char today[11];
+	today_str(today);
+	if (!day || !parse_date(day, &y, &m, &d))
+		return w_fail(W_EINVAL, "invalid_day", field, "日期格式应为 YYYY-MM-DD / %s must be YYYY-MM-DD", field);
+	if (strcmp(day, today) > 0)
+		return w_fail(W_EINVAL, "future_day", field, "不能为将来的日期打卡 / %s is in the future", field);
+	/* at most 30 days back: late entries yes, rewriting history no */
+	int64_t t = now_s() - 30 * 86400;
+	char old[32];
+	fmt_time(t, old);
+	old[10] = 0;
+	if (strcmp(day, old) < 0)
+		return w_fail(W_EINVAL, "day_too_old", field, "只能补录 30 天内的打卡 / %s is more than 30 days ago", field);
+	return WG_OK;
+}
+
+/* ---- the write path ---- */
+
+typedef struct {
+	int64_t id, household_id;
+	const char *path;
+	bool living;
+} chk_resident;
+
+static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_FOR_CHK);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		r->id = id;
+		r->household_id = db_int(s, 1);
+		r->path = arena_strdup(ac->a, db_text(s, 2));
+		const char *res = db_text(s, 4);
+		r->living = db_null(s, 3) && db_null(s, 6) && res && (!strcmp(res, "living") || !strcmp(res, "temporary"));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
+		return w_fail(W_ENOTFOUND, "resident_not_found", "resident_id", "没有这个居民 / no such resident");
+	if (!r->living)
+		return w_fail(W_EINVAL, "resident_not_living", "resident_id",
+		              "该居民不在此居住(已迁出或仅户籍在此) / the resident does not live here");
+	return WG_OK;
+}
+
+static int64_t count1(const actor *ac, sql_id q, int64_t a, const char *b, werr *e)
+{
+	db_stmt *s = db_get(ac->d, q);
+	db_bind_int(s, 1, a);
+	if (b)
+		db_bind_text(s, 2, b);
+	int rc = db_step(s, e);
+	int64_t n = rc == DB_ROW ? db_int(s, 0) : -1;
+	db_done(s);
+	return n;
+}
+
+werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out)
+{
+	memset(out, 0, sizeof *out);
+	chk_resident r = {0};
+	werr e = load_resident(ac, resident_id, &r);
+	if (e)
+		return e;
+	out->path = r.path;
+	db_stmt *s;
+	int rc;
+	if (in->client_id) { /* a retry of something already stored is a no-op */
+		s = db_get(ac->d, SQL_CHK_BY_CLIENT);
+		db_bind_text(s, 1, in->client_id);
+		rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			out->id = db_int(s, 0);
+			out->duplicate = true;
+			out->fever = db_int(s, 8) != 0;
+			bool same = db_int(s, 2) == resident_id && !strcmp(db_text(s, 1), in->day);
+			db_done(s);
+			if (!same)
+				return w_fail(W_ECONFLICT, "client_id_reused", "client_id",
+				              "client_id was already used for another check-in");
+			return WG_OK;
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	/* the current check-in of the day, if any, is corrected */
+	int64_t cur_id = 0, cur_fever = 0, cur_sym = 0;
+	bool cur_reported = false;
+	s = db_get(ac->d, SQL_CHK_CURRENT);
+	db_bind_int(s, 1, resident_id);
+	db_bind_text(s, 2, in->day);
+	rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		cur_id = db_int(s, 0);
+		cur_reported = !strcmp(db_text(s, 4), "reported");
+		cur_sym = db_int(s, 6) != 0;
+		cur_fever = db_int(s, 8);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	bool reported = !strcmp(in->status, "reported");
+	bool fever = (in->has_temp && in->temp >= rc_config.fever_threshold - 1e-9) || (in->symptoms & SYM_FEVER);
+	if (cur_id) {
+		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
+		db_bind_int(s, 1, cur_id);
+		db_bind_int(s, 2, 0); /* out of the unique index until the new row exists */
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	s = db_get(ac->d, SQL_CHK_INSERT);
+	db_bind_text(s, 1, in->day);
+	db_bind_int(s, 2, resident_id);
+	db_bind_int(s, 3, r.household_id);
+	db_bind_text(s, 4, in->status);
+	if (in->has_temp)
+		db_bind_double(s, 5, in->temp);
+	db_bind_int(s, 6, in->symptoms);
+	db_bind_text(s, 7, in->symptom_note);
+	db_bind_int(s, 8, fever);
+	db_bind_text(s, 9, in->channel);
+	if (ac->user_id)
+		db_bind_int(s, 10, ac->user_id);
+	db_bind_int(s, 11, now_s());
+	db_bind_text(s, 12, in->client_id);
+	db_bind_text(s, 13, in->source_line);
+	if ((e = db_run(s, &out->id)))
+		return e == W_ECONFLICT ? w_fail(e, "client_id_reused", "client_id", "client_id already used") : e;
+	if (cur_id) {
+		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
+		db_bind_int(s, 1, cur_id);
+		db_bind_int(s, 2, out->id);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	day_delta dd = {0};
+	dd.reported = (int64_t)reported - (int64_t)cur_reported;
+	dd.fevers = (int64_t)fever - cur_fever;
+	dd.symptomatic = (int64_t)(in->symptoms != 0) - cur_sym;
+	hh_snap snap;
+	if ((e = stats_snap(ac->d, ac->a, r.household_id, &snap)))
+		return e;
+	int64_t acc = count1(ac, SQL_HH_ACCOUNTED, r.household_id, in->day, &e);
+	if (acc < 0)
+		return e;
+	if (!cur_id) {
+		dd.accounted = 1;
+		/* this household became reached with this very check-in */
+		if (snap.living > 0 && acc >= snap.living && acc - 1 < snap.living)
+			dd.reached = 1;
+	}
+	out->household_reached = acc >= snap.living;
+	out->corrected = cur_id != 0;
+	out->fever = fever;
+	if ((e = stats_day_add(ac->d, r.path, in->day, &dd)))
+		return e;
+	if (fever || in->symptoms) {
+		bool opened;
+		if ((e = alert_open(ac, resident_id, r.household_id, out->id, in->day, in->has_temp, in->temp,
+		                    in->symptoms, &out->alert_id, &opened)))
+			return e;
+	}
+	return WG_OK;
+}
+
+void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out)
+{
+	if (out->duplicate)
+		return;
+	char *data = arena_printf(ac->a, "{\"resident_id\":%lld,\"day\":\"%s\",\"household_reached\":%s,\"fever\":%s}",
+	                          (long long)resident_id, in->day, out->household_reached ? "true" : "false",
+	                          out->fever ? "true" : "false");
+	bus_publish(out->path, "checkin", data);
+	if (out->alert_id) {
+		const char *path = NULL;
+		json_t *a = alert_event_json(ac->d, ac->a, out->alert_id, &path);
+		if (a) {
+			char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(6));
+			bus_publish(path, "alert", s);
+			free(s);
+			json_decref(a);
+		}
+	}
+}
+
+/* Read one check-in's fields from a JSON object (single or batch element). */
+static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
+{
+	static const char *const single[] = {"resident_id", "day", "temperature", "symptoms", "symptom_note",
+	                                     "status", "channel", "client_id", NULL};
+	static const char *const item[] = {"resident_id", "temperature", "symptoms", "symptom_note", "status", NULL};
+	werr e;
+	if ((e = jv_only(o, batch_item ? item : single)))
+		return e;
+	if (!batch_item) {
+		if ((e = jv_str(o, "day", false, 10, &in->day)))
+			return e;
+		if ((e = jv_str(o, "channel", true, 16, &in->channel)))
+			return e;
+		if ((e = jv_str(o, "client_id", false, 64, &in->client_id)))
+			return e;
+	}
+	if ((e = jv_str(o, "status", false, 16, &in->status)) ||
+	    (e = jv_str(o, "symptom_note", false, 200, &in->symptom_note)) ||
+	    (e = symptoms_from_json(json_object_get(o, "symptoms"), &in->symptoms)))
+		return e;
+	if (!in->status)
+		in->status = "reported";
+	if (!in_list(in->status, statuses))
+		return w_fail(W_EINVAL, "invalid_status", "status", "status: reported, away, hospital or isolated");
+	json_t *t = json_object_get(o, "temperature");
+	in->has_temp = t && !json_is_null(t);
+	if (in->has_temp) {
+		if (!json_is_number(t))
+			return w_fail(W_EINVAL, "wrong_type", "temperature", "temperature must be a number (°C)");
+		double v = json_number_value(t);
+		if (!(v >= 34.0 && v <= 43.0))
+			return w_fail(W_EINVAL, "out_of_range", "temperature",
+			              "体温应在 34.0–43.0 °C 之间 / temperature must be between 34.0 and 43.0 °C");
+		in->temp = round(v * 10.0) / 10.0;
+		if (strcmp(in->status, "reported") != 0)
+			return w_fail(W_EINVAL, "temperature_with_absence", "temperature",
+			              "a temperature goes with status reported only");
+	}
+	if (in->client_id) {
+		for (const char *c = in->client_id; *c; c++)
+			if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
+			      *c == '_' || *c == ':' || *c == '.'))
+				return w_fail(W_EINVAL, "invalid_client_id", "client_id", "client_id: 1–64 of A-Z a-z 0-9 - _ : .");
+	}
+	(void)ac;
+	return WG_OK;
+}
+
+static json_t *result_json(int64_t rid, const chk_out *o)
+{
+	return json_pack("{s:I,s:I,s:b,s:b,s:b,s:o,s:b}", "resident_id", (json_int_t)rid, "checkin_id",
+	                 (json_int_t)o->id, "duplicate", o->duplicate, "corrected", o->corrected, "fever", o->fever,
+	                 "alert_id", o->alert_id ? json_integer(o->alert_id) : json_null(), "household_reached",
+	                 o->household_reached);
+}
+
+werr chk_submit(const actor *ac, json_t *body, json_t **out)
+{
+	werr e;
+	char today[11];
+	today_str(today);
+	bool batch = json_object_get(body, "household_id") != NULL;
+	if (!batch) {
+		chk_in in = {0};
+		int64_t rid;
+		if ((e = jv_int(body, "resident_id", true, 1, INT64_MAX, &rid, NULL)) || (e = chk_fields(ac, body, &in, false)))
+			return e;
+		if (!in.day)
+			in.day = arena_strdup(ac->a, today);
+		if ((e = day_valid(in.day, "day")))
+			return e;
+		if (!in_list(in.channel, channels))
+			return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
+		chk_out o;
+		if ((e = db_begin(ac->d)))
+			return e;
+		if ((e = chk_record(ac, rid, &in, &o)) ||
+		    (!o.duplicate && (e = audit(ac, "checkin", "resident", rid, "temperature,symptoms,status", "ok"))) ||
+		    (e = db_commit(ac->d))) {
+			db_rollback(ac->d);
+			return e;
+		}
+		chk_publish(ac, rid, &in, &o);
+		*out = result_json(rid, &o);
+		return WG_OK;
+	}
+	/* a household at once: explicit readings, and/or everyone else normal */
+	static const char *const allowed[] = {"household_id", "day", "channel", "client_id", "all_normal", "readings", NULL};
+	int64_t hid;
+	const char *day, *channel, *client_id;
+	bool all_normal = false;
+	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "household_id", true, 1, INT64_MAX, &hid, NULL)) ||
+	    (e = jv_str(body, "day", false, 10, &day)) || (e = jv_str(body, "channel", true, 16, &channel)) ||
+	    (e = jv_str(body, "client_id", false, 48, &client_id)) || (e = jv_bool(body, "all_normal", &all_normal, NULL)))
+		return e;
+	if (!day)
+		day = arena_strdup(ac->a, today);
+	if ((e = day_valid(day, "day")))
+		return e;
+	if (!in_list(channel, channels))
+		return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
+	json_t *readings = json_object_get(body, "readings");
+	if (readings && !json_is_array(readings))
+		return w_fail(W_EINVAL, "wrong_type", "readings", "readings must be an array");
+	if (json_array_size(readings) > 50)
+		return w_fail(W_EINVAL, "too_many", "readings", "at most 50 readings");
+	if (!all_normal && json_array_size(readings) == 0)
+		return w_fail(W_EINVAL, "required", "readings", "give readings, or all_normal: true");
+	/* household in scope, its living people */
+	db_stmt *s = db_get(ac->d, SQL_HH_LIVING);
+	db_bind_int(s, 1, hid);
+	int rc = db_step(s, &e);
+	const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!path || !actor_in_scope(ac, path))
+		return w_fail(W_ENOTFOUND, "household_not_found", "household_id", "没有这户 / no such household");
+	size_t n = json_array_size(readings), cap = n + 64, k = 0;
+	int64_t *ids = arena_alloc(ac->a, cap * sizeof *ids);
+	chk_in *ins = arena_alloc(ac->a, cap * sizeof *ins);
+	for (size_t i = 0; i < n; i++) {
+		json_t *it = json_array_get(readings, i);
+		if (!json_is_object(it))
+			return w_fail(W_EINVAL, "wrong_type", "readings", "each reading must be an object");
+		chk_in in = {.day = day, .channel = channel};
+		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
+			w_fail(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
+			       w_last()->message);
+			return w_last()->err;
+		}
+		ins[k++] = in;
+	}
+	if (all_normal) {
+		s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
+		db_bind_int(s, 1, hid);
+		while ((rc = db_step(s, &e)) == DB_ROW && k < cap) {
+			int64_t rid = db_int(s, 0);
+			bool given = false;
+			for (size_t i = 0; i < n; i++)
+				given |= ids[i] == rid;
+			if (given)
+				continue;
+			ids[k] = rid;
+			ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported"};
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (client_id)
+			ins[i].client_id = arena_printf(ac->a, "%s:%lld", client_id, (long long)ids[i]);
+	chk_out *outs = arena_alloc(ac->a, (k + 1) * sizeof *outs);
+	if ((e = db_begin(ac->d)))
+		return e;
+	for (size_t i = 0; i < k; i++) {
+		if ((e = chk_record(ac, ids[i], &ins[i], &outs[i]))) {
+			db_rollback(ac->d);
+			w_fail(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s", w_last()->message);
+			return e;
+		}
+		/* other residents of the batch must be of this household */
+		db_stmt *c = db_get(ac->d, SQL_RES_FOR_CHK);
+		db_bind_int(c, 1, ids[i]);
+		bool ok = db_step(c, &e) == DB_ROW && db_int(c, 1) == hid;
+		db_done(c);
+		if (!ok) {
+			db_rollback(ac->d);
+			return w_fail(W_EINVAL, "not_in_household", arena_printf(ac->a, "readings[%zu].resident_id", i),
+			              "这个居民不属于这一户 / the resident is not of this household");
+		}
+	}
+	if ((e = audit(ac, "checkin", "household", hid, arena_printf(ac->a, "residents:%zu", k), "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	json_t *results = json_array();
+	bool reached = false;
+	for (size_t i = 0; i < k; i++) {
+		chk_publish(ac, ids[i], &ins[i], &outs[i]);
+		json_array_append_new(results, result_json(ids[i], &outs[i]));
+		reached = outs[i].household_reached;
+	}
+	*out = json_pack("{s:I,s:s,s:o,s:b}", "household_id", (json_int_t)hid, "day", day, "results", results,
+	                 "household_reached", reached);
+	return WG_OK;
+}
+
+static json_t *chk_json(db_stmt *s)
+{
+	char at[32];
+	fmt_time(db_int(s, 10), at);
+	return json_pack("{s:I,s:s,s:I,s:I,s:s,s:o,s:o,s:o,s:b,s:s,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)db_int(s, 0),
+	                 "day", db_text(s, 1), "resident_id", (json_int_t)db_int(s, 2), "household_id",
+	                 (json_int_t)db_int(s, 3), "status", db_text(s, 4), "temperature",
+	                 db_null(s, 5) ? json_null() : json_real(db_double(s, 5)), "symptoms",
+	                 symptoms_json((unsigned)db_int(s, 6)), "symptom_note", jv_text(db_text(s, 7)), "fever",
+	                 db_int(s, 8) != 0, "channel", db_text(s, 9), "recorded_at", at, "client_id",
+	                 jv_text(db_text(s, 11)), "source_line", jv_text(db_text(s, 12)), "current", db_null(s, 13),
+	                 "recorded_by", jv_text(db_text(s, 14)));
+}
+
+werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out)
+{
+	werr e;
+	db_stmt *s;
+	if (resident_id) {
+		chk_resident r = {0};
+		db_stmt *q = db_get(ac->d, SQL_RES_FOR_CHK);
+		db_bind_int(q, 1, resident_id);
+		int rc = db_step(q, &e);
+		r.path = rc == DB_ROW ? arena_strdup(ac->a, db_text(q, 2)) : NULL;
+		db_done(q);
+		if (!r.path || !actor_in_scope(ac, r.path))
+			return w_fail(W_ENOTFOUND, "resident_not_found", "resident", "没有这个居民 / no such resident");
+		s = db_get(ac->d, SQL_CHK_OF_RESIDENT);
+		db_bind_int(s, 1, resident_id);
+		db_bind_text(s, 2, day ? day : "");
+	} else {
+		db_stmt *q = db_get(ac->d, SQL_HH_LIVING);
+		db_bind_int(q, 1, household_id);
+		int rc = db_step(q, &e);
+		const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(q, 0)) : NULL;
+		db_done(q);
+		if (!path || !actor_in_scope(ac, path))
+			return w_fail(W_ENOTFOUND, "household_not_found", "household", "没有这户 / no such household");
+		if (!day)
+			return w_fail(W_EINVAL, "required", "day", "day is required with household");
+		s = db_get(ac->d, SQL_CHK_OF_HOUSEHOLD);
+		db_bind_int(s, 1, household_id);
+		db_bind_text(s, 2, day);
+	}
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(items, chk_json(s));
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", resident_id ? "resident" : "household", resident_id ? resident_id : household_id,
+	                         "checkins", "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)json_array_size(items));
+	return WG_OK;
+}
+
+/* ---- coverage ---- */
+
+static json_t *cov_json(const char *code, const char *name, const char *kind, const char *day, const int64_t v[7])
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "unit", code, "name", name, "kind", kind, "day",
+	                 day, "households_total", (json_int_t)v[0], "households_reached", (json_int_t)v[2],
+	                 "residents_total", (json_int_t)v[1], "residents_accounted", (json_int_t)v[3],
+	                 "residents_reported", (json_int_t)v[4], "fevers", (json_int_t)v[5], "symptomatic",
+	                 (json_int_t)v[6]);
+}
+
+static werr unit_and_day(const actor *ac, const char *unit_code, const char **day, unit_row *u)
+{
+	werr e = unit_code ? unit_find(ac, unit_code, u) : unit_find_id(ac, ac->unit_id, u);
+	if (e)
+		return e;
+	if (!*day) {
+		char *t = arena_alloc(ac->a, 11);
+		today_str(t);
+		*day = t;
+		return WG_OK;
+	}
+	int y, m, d;
+	if (!parse_date(*day, &y, &m, &d))
+		return w_fail(W_EINVAL, "invalid_day", "day", "day must be YYYY-MM-DD");
+	return WG_OK;
+}
+
+werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_and_day(ac, unit_code, &day, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_DAY_GET);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, day);
+	int64_t v[7] = {0};
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		for (int i = 0; i < 7; i++)
+			v[i] = db_int(s, i);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *o = cov_json(u.code, u.name, u.kind, day, v), *children = json_array();
+	s = db_get(ac->d, SQL_DAY_CHILDREN);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, day);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		int64_t c[7];
+		for (int i = 0; i < 7; i++)
+			c[i] = db_int(s, 3 + i);
+		json_array_append_new(children, cov_json(db_text(s, 0), db_text(s, 1), db_text(s, 2), day, c));
+	}
+	db_done(s);
+	json_object_set_new(o, "children", children);
+	if (rc < 0) {
+		json_decref(o);
+		return e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+werr coverage_recount(const actor *ac, const char *unit_code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_and_day(ac, unit_code, &day, &u);
+	if (e)
+		return e;
+	const char *up = scope_upper(ac->a, u.path);
+	int64_t v[7] = {0};
+	db_stmt *s = db_get(ac->d, SQL_RECOUNT_HH);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		v[0] = db_int(s, 0);
+		v[1] = db_int(s, 1);
+		v[2] = db_int(s, 2);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	s = db_get(ac->d, SQL_RECOUNT_CHK);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		for (int i = 0; i < 4; i++)
+			v[3 + i] = db_int(s, i);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	*out = cov_json(u.code, u.name, u.kind, day, v);
+	return WG_OK;
+}
+
+/* The grid worker, cadre and leader answering for a unit path: the deepest unit of the
+ * path that has any. */
+static json_t *responsible(const actor *ac, const char *path)
+{
+	int64_t ids[32];
+	int n = 0;
+	for (const char *p = path; p && *p == '/' && p[1] && n < 32;)
+		ids[n++] = strtoll(p + 1, (char **)&p, 10);
+	json_t *staff = json_array();
+	for (int i = n - 1; i >= 0 && json_array_size(staff) == 0; i--) {
+		db_stmt *s = db_get(ac->d, SQL_STAFF_OF_UNIT);
+		db_bind_int(s, 1, ids[i]);
+		werr e;
+		while (db_step(s, &e) == DB_ROW)
+			json_array_append_new(staff, json_pack("{s:s,s:s,s:o,s:s}", "username", db_text(s, 0), "name",
+			                                       db_text(s, 1), "phone", jv_text(db_text(s, 2)), "role",
+			                                       db_text(s, 3)));
+		db_done(s);
+	}
+	return staff;
+}
+
+static const char *shown_phone(const actor *ac, const char *phone)
+{
+	if (!phone)
+		return NULL;
+	if (ac->cli || role_full_phone(ac->role))
+		return phone;
+	if (!role_sees_phones(ac->role))
+		return NULL;
+	char *m = arena_alloc(ac->a, strlen(phone) + 1);
+	mask_phone(phone, m);
+	return m;
+}
+
+static json_t *person_json(const actor *ac, db_stmt *s)
+{
+	json_t *flags = json_array();
+	int64_t f = db_int(s, 3);
+	int age = age_years(db_text(s, 4));
+	if (age >= 60)
+		json_array_append_new(flags, json_string("elderly"));
+	if (f & 1)
+		json_array_append_new(flags, json_string("lives_alone"));
+	if (f & 8)
+		json_array_append_new(flags, json_string("no_smartphone"));
+	return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "name", db_text(s, 1), "phone",
+	                 jv_text(shown_phone(ac, db_text(s, 2))), "age", age >= 0 ? json_integer(age) : json_null(),
+	                 "flags", flags);
+}
+
+werr coverage_missing(const actor *ac, const char *unit_code, const char *day, int64_t limit, int64_t offset,
+                      json_t **out)
+{
+	unit_row u;
+	werr e = unit_and_day(ac, unit_code, &day, &u);
+	if (e)
+		return e;
+	const char *up = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_MISSING_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	/* rows first (one statement at a time on the connection), people after */
+	typedef struct {
+		int64_t id, n, a;
+		const char *room, *code, *kind, *uname, *pname, *path;
+	} miss;
+	miss *rows = arena_alloc(ac->a, (size_t)limit * sizeof *rows);
+	size_t nrows = 0;
+	s = db_get(ac->d, SQL_MISSING_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	while ((rc = db_step(s, &e)) == DB_ROW && nrows < (size_t)limit) {
+		miss *m = &rows[nrows++];
+		m->id = db_int(s, 0);
+		m->room = arena_strdup(ac->a, db_text(s, 1));
+		m->code = arena_strdup(ac->a, db_text(s, 2));
+		m->kind = arena_strdup(ac->a, db_text(s, 3));
+		m->uname = arena_strdup(ac->a, db_text(s, 4));
+		m->pname = arena_strdup(ac->a, db_text(s, 5));
+		m->path = arena_strdup(ac->a, db_text(s, 6));
+		m->n = db_int(s, 7);
+		m->a = db_int(s, 8);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	const char *last_path = NULL;
+	json_t *last_staff = NULL;
+	for (size_t i = 0; i < nrows; i++) {
+		miss *m = &rows[i];
+		bool ent = !strcmp(m->kind, "entrance");
+		json_t *people = json_array();
+		s = db_get(ac->d, SQL_MISSING_PEOPLE);
+		db_bind_int(s, 1, m->id);
+		db_bind_text(s, 2, day);
+		while ((rc = db_step(s, &e)) == DB_ROW)
+			json_array_append_new(people, person_json(ac, s));
+		db_done(s);
+		if (!last_path || strcmp(last_path, m->path) != 0) {
+			last_staff = responsible(ac, m->path);
+			last_path = m->path;
+		} else {
+			json_incref(last_staff);
+		}
+		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:s,s:I,s:I,s:o,s:o}", "household_id",
+		                                       (json_int_t)m->id, "unit_code", m->code, "building",
+		                                       jv_text(ent ? m->pname : m->uname), "entrance",
+		                                       jv_text(ent ? m->uname : NULL), "room", m->room, "living",
+		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
+		                                       people, "responsible", last_staff));
+	}
+	if ((e = audit(ac, "read", "missing_list", u.id, "name,phone(per role)", "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "unit", u.code, "day", day, "items", items, "total",
+	                 (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+	return WG_OK;
+}
+
+werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64_t limit, int64_t offset,
+                  json_t **out)
+{
+	unit_row u;
+	werr e = unit_and_day(ac, unit_code, &day, &u);
+	if (e)
+		return e;
+	const char *up = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_CALL_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	int64_t total = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		total = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *items = json_array();
+	s = db_get(ac->d, SQL_CALL_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, up);
+	db_bind_text(s, 3, day);
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_t *p = person_json(ac, s);
+		bool ent = !strcmp(db_text(s, 8), "entrance");
+		json_object_set_new(p, "household_id", json_integer(db_int(s, 5)));
+		json_object_set_new(p, "room", json_string(db_text(s, 6)));
+		json_object_set_new(p, "unit_code", json_string(db_text(s, 7)));
+		json_object_set_new(p, "building", jv_text(ent ? db_text(s, 10) : db_text(s, 9)));
+		json_object_set_new(p, "entrance", jv_text(ent ? db_text(s, 9) : NULL));
+		json_array_append_new(items, p);
+	}
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "call_list", u.id, "name,phone(per role)", "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "unit", u.code, "day", day, "items", items, "total",
+	                 (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+	return WG_OK;
+}

@@ -1,0 +1,68 @@
+/* rollcall.h — the daily roll-call (打卡): check-ins from every channel, one current
+ * reading per resident per day (a later one corrects it and the old one is kept),
+ * idempotent retries by client id, counters kept in the same transaction, coverage at
+ * every level, the missing list and the call list. */
+#ifndef WG_ROLLCALL_H
+#define WG_ROLLCALL_H
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "domain/actor.h"
+
+typedef struct {
+	double fever_threshold; /* °C, default 37.3 */
+	int deadline_minutes;   /* minutes after midnight (China time), default 11:00 = 660 */
+	int escalate_minutes;   /* unacknowledged alerts go one level up after this, default 30 */
+} rollcall_config;
+
+/* Current settings (read from the settings table by rollcall_load_config). */
+extern rollcall_config rc_config;
+werr rollcall_load_config(db *d);
+
+/* Today in China time, "YYYY-MM-DD" (11 bytes). */
+void today_str(char out[11]);
+/* Validate a day: a real date, not in the future, at most 30 days back. */
+werr day_valid(const char *day, const char *field);
+
+/* One input of a check-in, already validated. */
+typedef struct {
+	const char *day;
+	const char *status;   /* reported away hospital isolated */
+	bool has_temp;
+	double temp;
+	unsigned symptoms;    /* SYM_* (core/chain.h) */
+	const char *symptom_note;
+	const char *channel;  /* self wechat phone visit checkpoint */
+	const char *client_id;
+	const char *source_line;
+} chk_in;
+
+typedef struct {
+	int64_t id;
+	bool duplicate, corrected, fever;
+	int64_t alert_id;     /* an alert this check-in opened (or added to) */
+	bool household_reached;
+	const char *path;     /* the household's unit path (actor's arena) */
+} chk_out;
+
+/* Record one resident's check-in inside the caller's transaction. */
+werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out);
+/* After commit: publish the live events of these results. */
+void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out);
+
+/* POST /checkins: one check-in or a household's batch.  */
+werr chk_submit(const actor *ac, json_t *body, json_t **out);
+werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out);
+
+werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_t **out);
+/* The same numbers counted from the rows, for checking the counters. */
+werr coverage_recount(const actor *ac, const char *unit_code, const char *day, json_t **out);
+werr coverage_missing(const actor *ac, const char *unit_code, const char *day, int64_t limit,
+                      int64_t offset, json_t **out);
+werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64_t limit,
+                  int64_t offset, json_t **out);
+
+/* Symptom names ↔ bits, for JSON in and out. */
+werr symptoms_from_json(json_t *a, unsigned *out);
+json_t *symptoms_json(unsigned bits);
+#endif

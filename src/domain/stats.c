@@ -1,0 +1,147 @@
+/* stats.c — see stats.h. */
+#include "domain/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Call fn for every id of path "/1/7/42/" (root first). */
+#define FOR_PATH_IDS(path, id)                                                                    \
+	for (const char *p_ = (path); p_ && *p_ == '/' && p_[1];)                                  \
+		for (int64_t id = strtoll(p_ + 1, (char **)&p_, 10), once_ = 1; once_; once_ = 0)
+
+werr stats_add(db *d, const char *path, int64_t households, int64_t residents)
+{
+	if (!households && !residents)
+		return WG_OK;
+	FOR_PATH_IDS(path, id)
+	{
+		db_stmt *s = db_get(d, SQL_STATS_ADD);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, households);
+		db_bind_int(s, 3, residents);
+		werr e = db_run(s, NULL);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
+werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd)
+{
+	if (!dd->reached && !dd->accounted && !dd->reported && !dd->fevers && !dd->symptomatic)
+		return WG_OK;
+	FOR_PATH_IDS(path, id)
+	{
+		db_stmt *s = db_get(d, SQL_DAY_ADD);
+		db_bind_int(s, 1, id);
+		db_bind_text(s, 2, day);
+		db_bind_int(s, 3, dd->reached);
+		db_bind_int(s, 4, dd->accounted);
+		db_bind_int(s, 5, dd->reported);
+		db_bind_int(s, 6, dd->fevers);
+		db_bind_int(s, 7, dd->symptomatic);
+		werr e = db_run(s, NULL);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
+werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out)
+{
+	db_stmt *s = db_get(d, SQL_HH_LIVING);
+	db_bind_int(s, 1, household_id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	out->path = NULL;
+	out->living = 0;
+	if (rc == DB_ROW) {
+		out->path = arena_strdup(a, db_text(s, 0));
+		out->living = db_null(s, 1) ? db_int(s, 2) : 0;
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
+{
+	bool moved = before->path && after->path && strcmp(before->path, after->path) != 0;
+	if (!moved && before->living == after->living)
+		return WG_OK;
+	werr e = WG_OK;
+	if (before->path && before->living)
+		e = stats_add(d, before->path, -1, -before->living);
+	if (!e && after->path && after->living)
+		e = stats_add(d, after->path, 1, after->living);
+	return e;
+}
+
+werr stats_rebuild(db *d)
+{
+	/* units by id (ids are dense), then the leaves' counts added up every path */
+	db_stmt *s = db_get(d, SQL_STATS_ALL_UNITS);
+	werr e = WG_OK;
+	size_t cap = 1024, max = 0;
+	char **paths = calloc(cap, sizeof *paths);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		size_t id = (size_t)db_int(s, 0);
+		while (id >= cap) {
+			paths = realloc(paths, 2 * cap * sizeof *paths);
+			memset(paths + cap, 0, cap * sizeof *paths);
+			cap *= 2;
+		}
+		paths[id] = strdup(db_text(s, 1));
+		if (id > max)
+			max = id;
+	}
+	db_done(s);
+	int64_t *hh = calloc(max + 1, sizeof *hh), *res = calloc(max + 1, sizeof *res);
+	if (rc >= 0) {
+		s = db_get(d, SQL_STATS_LEAVES);
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			size_t leaf = (size_t)db_int(s, 0);
+			if (leaf > max || !paths[leaf])
+				continue;
+			int64_t h = db_int(s, 1), r = db_int(s, 2);
+			FOR_PATH_IDS(paths[leaf], id)
+			{
+				if ((size_t)id <= max) {
+					hh[id] += h;
+					res[id] += r;
+				}
+			}
+		}
+		db_done(s);
+	}
+	if (rc >= 0 && !(e = db_run(db_get(d, SQL_STATS_CLEAR), NULL))) {
+		for (size_t id = 1; id <= max && !e; id++) {
+			if (!paths[id])
+				continue;
+			s = db_get(d, SQL_STATS_SET);
+			db_bind_int(s, 1, (int64_t)id);
+			db_bind_int(s, 2, hh[id]);
+			db_bind_int(s, 3, res[id]);
+			e = db_run(s, NULL);
+		}
+	}
+	for (size_t i = 0; i < cap; i++)
+		free(paths[i]);
+	free(paths);
+	free(hh);
+	free(res);
+	return rc < 0 ? e : e;
+}
+
+werr stats_ensure(db *d)
+{
+	db_stmt *s = db_get(d, SQL_STATS_EMPTY);
+	werr e = WG_OK;
+	bool need = db_step(s, &e) == DB_ROW && db_int(s, 0);
+	db_done(s);
+	if (!need)
+		return e;
+	if ((e = db_begin(d)) || (e = stats_rebuild(d)) || (e = db_commit(d)))
+		db_rollback(d);
+	return e;
+}

@@ -1,0 +1,29 @@
+/* stats.h — counters that keep coverage instant for a whole city: per-unit totals
+ * (households with someone living there, residents living there) and per-unit per-day
+ * roll-call counts.  Every change adds its delta to the unit and all its ancestors, whose
+ * ids are read off the unit path — no query to find them — inside the caller's
+ * transaction.  stats_rebuild() recounts the totals from scratch (after bulk loads). */
+#ifndef WG_STATS_H
+#define WG_STATS_H
+#include "domain/actor.h"
+
+typedef struct {
+	int64_t reached, accounted, reported, fevers, symptomatic;
+} day_delta;
+
+werr stats_add(db *d, const char *path, int64_t households, int64_t residents);
+werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd);
+werr stats_rebuild(db *d);
+/* Rebuild when the totals were never computed (a store from before they existed). */
+werr stats_ensure(db *d);
+
+/* The living count and unit path of a household (path in arena a; retired households
+ * count 0).  Used before and after a change to compute the delta. */
+typedef struct {
+	const char *path;
+	int64_t living;
+} hh_snap;
+werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out);
+/* Apply the difference between two snapshots of the same household. */
+werr stats_apply(db *d, const hh_snap *before, const hh_snap *after);
+#endif
