@@ -300,6 +300,7 @@ static bool ch_load(ch_work *k, const unsigned char *s, size_t len)
 
 	bool any = false;
 	k->n = 0;
+	memset(k->used, 0, sizeof k->used);
 	for (int32_t i = 0; i < un && k->n < CH_WORK;) {
 		UChar32 c;
 		U16_NEXT(u, i, un, c);
@@ -328,7 +329,6 @@ static bool ch_load(ch_work *k, const unsigned char *s, size_t len)
 	if (m && k->w[m - 1] == ' ')
 		m--;
 	k->n = m;
-	memset(k->used, 0, sizeof k->used);
 	return true;
 }
 
@@ -368,7 +368,8 @@ static bool ch_room(const ch_work *k, int i, ch_addr *a)
 	if (ch_alpha(ch_at(k, p)) && !k->used[p] && !ch_alpha(ch_at(k, p + 1)) && !ch_digit(ch_at(k, p + 1)))
 		letter = p++;
 	UChar32 c = ch_at(k, p);
-	if ((c == U'室' || c == U'房' || (c == U'号' && ch_at(k, p + 1) != U'楼')) && !k->used[p]) {
+	if ((c == U'室' || c == U'房' || c == U'号') && !k->used[p] && ch_at(k, p + 1) != U'楼' &&
+	    !ch_digit(ch_at(k, ch_skip_sp(k, p + 1)))) {
 		suffix = true;
 		p++;
 	}
@@ -484,7 +485,7 @@ static void ch_find_address(ch_work *k, chain_line *out)
 	int found = CH_NONE;
 
 	for (int i = 0; i < k->n;) {
-		if (!ch_num_start(k, i)) {
+		if (!ch_num_start(k, i) || ch_at(k, i - 1) == U'月') { /* 2月17号 is a date */
 			i++;
 			continue;
 		}
@@ -500,7 +501,7 @@ static void ch_find_address(ch_work *k, chain_line *out)
 	if (found != CH_FULL && ch_num_start(k, 0)) {
 		a = (ch_addr){.b0 = -1, .b1 = -1, .e0 = -1, .e1 = -1, .start = 0};
 		UChar32 c;
-		if (ch_room(k, 0, &a) && ((c = ch_at(k, a.end)) == 0 || c == ' ' || ch_han(c)))
+		if (ch_room(k, 0, &a) && a.r1 >= 3 && ((c = ch_at(k, a.end)) == 0 || c == ' ' || ch_han(c)))
 			found = CH_FULL;
 	}
 	if (found != CH_FULL && partial.start >= 0) {
@@ -771,18 +772,40 @@ static const ch_word *ch_word_at(const ch_work *k, int i, int *len)
 	return best;
 }
 
-/* A symptom word at i that is not followed by 正常 ("嗅觉正常" is not a complaint). */
+/* True when a symptom word is written (unused) at i. */
 static bool ch_symptom_at(const ch_work *k, int i)
 {
 	int m;
 	const ch_word *e = ch_word_at(k, i, &m);
-	return e && e->kind == CW_SYM && !ch_match(k, ch_skip_sp(k, i + m), U"正常");
+	return e && e->kind == CW_SYM;
+}
+
+/*
+ * True when the sense named at i (嗅觉, 味觉) is followed, through other senses, spaces
+ * and connectors, by a normal statement: "嗅觉味觉均正常" is not a complaint.
+ */
+static bool ch_sense_normal(const ch_work *k, int i)
+{
+	for (int guard = 0; guard < 8; guard++) {
+		int m;
+		i = ch_skip_sp(k, i);
+		const ch_word *e = ch_word_at(k, i, &m);
+		if (!e)
+			return false;
+		if (e->kind == CW_NORMAL)
+			return true;
+		if (!(e->kind == CW_CONN || (e->kind == CW_SYM && e->sym == SYM_SMELL_TASTE)))
+			return false;
+		i += m;
+	}
+	return false;
 }
 
 /*
  * One pass, longest match first.  A negation (无 没有 不 …) directly before a symptom
  * negates it and every symptom chained after it with spaces or 和/及/等 ("无发热、咳嗽
- * 等症状"); a negation before anything else is left alone (it may be part of a name).
+ * 等症状"), except a lost sense ("没有味觉"); a negation before anything else is left
+ * alone (it may be part of a name).
  * all_normal: a normal statement was made and no symptom was found.
  */
 static void ch_find_words(ch_work *k, chain_line *out)
@@ -812,10 +835,13 @@ static void ch_find_words(ch_work *k, chain_line *out)
 			neg = false;
 			break;
 		case CW_SYM:
-			if (ch_match(k, ch_skip_sp(k, i + m), U"正常"))
-				break; /* 嗅觉正常: the 正常 is read next */
-			if (!neg)
+			if (e->sym == SYM_SMELL_TASTE) {
+				/* 嗅觉正常 is no complaint; 没有味觉 (negated sense) is one */
+				if (!ch_sense_normal(k, i + m))
+					out->symptoms |= e->sym;
+			} else if (!neg) {
 				out->symptoms |= e->sym;
+			}
 			break;
 		case CW_NEG:
 			if (!ch_symptom_at(k, ch_skip_sp(k, i + m))) {

@@ -237,11 +237,11 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	const char *day = arena_strdup(ac->a, json_string_value(json_object_get(a, "day")));
 	int64_t level = json_integer_value(json_object_get(a, "level"));
 	json_t *dc = json_object_get(a, "door_checker");
+	const char *old_checker = json_is_object(dc) ? arena_strdup(ac->a, json_string_value(json_object_get(dc, "username"))) : NULL;
 	const char *recheck = json_string_value(json_object_get(a, "recheck_day"));
 	char *new_recheck = recheck ? arena_strdup(ac->a, recheck) : NULL;
 	json_decref(a);
 	int64_t checker_id = 0;
-	bool had_checker = json_is_object(dc);
 	const char *new_state = state, *value = NULL;
 	bool closed = !strcmp(state, "closed");
 	if (closed && strcmp(what, "note") != 0)
@@ -270,9 +270,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return w_fail(W_ECONFLICT, "invalid_transition", "step", "close ends a home observation; give an outcome first");
 		new_state = "closed";
 	} else if (!strcmp(what, "door_reading")) {
-		int64_t dummy;
 		json_t *t = json_object_get(body, "temperature");
-		(void)dummy;
 		if (!t || !json_is_number(t) || json_number_value(t) < 34.0 || json_number_value(t) > 43.0)
 			return w_fail(W_EINVAL, "out_of_range", "temperature", "体温应在 34.0–43.0 °C / temperature 34.0–43.0 °C");
 		value = arena_printf(ac->a, "%.1f", json_number_value(t));
@@ -303,9 +301,9 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	db_bind_int(s, 4, level);
 	if (checker_id) {
 		db_bind_int(s, 5, checker_id);
-	} else if (had_checker) {
+	} else if (old_checker) {
 		db_stmt *q = db_get(ac->d, SQL_USER_ID_BY_NAME);
-		db_bind_text(q, 1, json_string_value(json_object_get(dc, "username")));
+		db_bind_text(q, 1, old_checker);
 		int64_t old = db_step(q, &e) == DB_ROW ? db_int(q, 0) : 0;
 		db_done(q);
 		if (old)

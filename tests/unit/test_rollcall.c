@@ -1,0 +1,332 @@
+/* test_rollcall.c — the daily roll-call on a real store: a scripted day of check-ins,
+ * household batches, absences and corrections on a demo community; the counters at grid,
+ * community and street level equal a recount from the rows; retries are no-ops; the
+ * fever alert workflow; escalation and deadline reminders with a moved clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/util.h"
+#include "domain/alerts.h"
+#include "domain/demo.h"
+#include "domain/registry.h"
+#include "domain/rollcall.h"
+#include "domain/units.h"
+
+static char dbpath[64];
+
+static int setup(void **state)
+{
+	snprintf(dbpath, sizeof dbpath, "/tmp/wangge-rc-%d.db", (int)getpid());
+	unlink(dbpath);
+	actor *ac = calloc(1, sizeof *ac);
+	if (db_open(dbpath, true, &ac->d) != WG_OK)
+		return -1;
+	ac->a = arena_new();
+	ac->cli = true;
+	ac->role = ROLE_ADMIN;
+	ac->unit_path = "/";
+	ac->source = "test";
+	ac->username = "tester";
+	demo_opts o = {.preset = "qinghe", .households = 400, .seed = 5, .password = "wangge-demo-2026"};
+	if (demo_build(ac, &o) != WG_OK)
+		return -1;
+	*state = ac;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	actor *ac = *state;
+	db_close(ac->d);
+	arena_free(ac->a);
+	free(ac);
+	char p[80];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static actor as(actor *root, role r, const char *code)
+{
+	unit_row u;
+	assert_int_equal(unit_find(root, code, &u), WG_OK);
+	actor a = *root;
+	a.cli = false;
+	a.role = r;
+	a.unit_id = u.id;
+	a.unit_path = u.path;
+	a.username = "worker";
+	return a;
+}
+
+/* Ids of the residents living in household hid (registered-only people are not asked). */
+static size_t living_ids(actor *w, int64_t hid, int64_t *ids, size_t cap)
+{
+	json_t *hh = NULL;
+	assert_int_equal(hh_get(w, hid, &hh), WG_OK);
+	size_t n = 0, i;
+	json_t *r;
+	json_array_foreach(json_object_get(hh, "residents"), i, r)
+	{
+		const char *res = json_string_value(json_object_get(r, "residence"));
+		if (n < cap && (!strcmp(res, "living") || !strcmp(res, "temporary")))
+			ids[n++] = json_integer_value(json_object_get(r, "id"));
+	}
+	json_decref(hh);
+	return n;
+}
+
+/* The households of a unit and their residents, from the API-shaped JSON. */
+static json_t *households(actor *ac, const char *unit)
+{
+	json_t *list = NULL;
+	assert_int_equal(hh_list(ac, unit, 500, 0, false, &list), WG_OK);
+	return list;
+}
+
+static json_t *post(actor *ac, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *txt = arena_vprintf(ac->a, fmt, ap);
+	va_end(ap);
+	json_error_t je;
+	json_t *body = json_loads(txt, 0, &je), *out = NULL;
+	assert_non_null(body);
+	werr e = chk_submit(ac, body, &out);
+	if (e)
+		fprintf(stderr, "chk_submit %s: %s %s\n", txt, w_last()->field, w_last()->message);
+	assert_int_equal(e, WG_OK);
+	json_decref(body);
+	return out;
+}
+
+static void expect_equal_counts(actor *ac, const char *unit, const char *day)
+{
+	json_t *c = NULL, *r = NULL;
+	assert_int_equal(coverage_get(ac, unit, day, &c), WG_OK);
+	assert_int_equal(coverage_recount(ac, unit, day, &r), WG_OK);
+	static const char *const keys[] = {"households_total", "households_reached", "residents_total",
+	                                   "residents_accounted", "residents_reported", "fevers", "symptomatic"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_int_t a = json_integer_value(json_object_get(c, keys[i])), b = json_integer_value(json_object_get(r, keys[i]));
+		if (a != b)
+			fprintf(stderr, "%s %s: counter %lld, recount %lld\n", unit, keys[i], (long long)a, (long long)b);
+		assert_int_equal(a, b);
+	}
+	json_decref(c);
+	json_decref(r);
+}
+
+static void test_scripted_day(void **state)
+{
+	actor *ac = *state;
+	const char *grid = "420107003008-G01", *community = "420107003008", *street = "420107003";
+	actor w = as(ac, ROLE_GRID_WORKER, grid);
+	char day[11];
+	today_str(day);
+	json_t *hl = households(&w, grid), *items = json_object_get(hl, "items");
+	size_t nh = json_array_size(items);
+	assert_true(nh > 10);
+	int64_t reached = 0, reported = 0, fevers = 0, fever_resident = 0;
+	for (size_t i = 0; i < nh; i++) {
+		json_t *h = json_array_get(items, i);
+		int64_t hid = json_integer_value(json_object_get(h, "id"));
+		int64_t ids[16];
+		int64_t n = (int64_t)living_ids(&w, hid, ids, 16);
+		if (n == 0 || i % 4 == 3)
+			continue; /* not reached today */
+		json_t *out;
+		if (i % 4 == 0) { /* a visit: everyone normal */
+			out = post(&w, "{\"household_id\":%lld,\"all_normal\":true,\"channel\":\"visit\",\"client_id\":\"v%zu\"}",
+			           (long long)hid, i);
+			reported += n;
+		} else { /* one person read by phone, one fever in some; the others away */
+			bool fever = i % 7 == 1;
+			out = post(&w, "{\"resident_id\":%lld,\"temperature\":%s,\"channel\":\"phone\",\"client_id\":\"p%zu\"}",
+			           (long long)ids[0], fever ? "38.1" : "36.6", i);
+			reported++;
+			fevers += fever;
+			if (fever) {
+				assert_true(json_integer_value(json_object_get(out, "alert_id")) > 0);
+				if (!fever_resident)
+					fever_resident = ids[0];
+			}
+			json_decref(out);
+			for (int64_t k = 1; k < n; k++) {
+				out = post(&w, "{\"resident_id\":%lld,\"status\":\"away\",\"channel\":\"visit\"}", (long long)ids[k]);
+				json_decref(out);
+			}
+			out = NULL;
+		}
+		json_decref(out);
+		reached++;
+	}
+	int64_t occupied = 0;
+	for (size_t i = 0; i < nh; i++) {
+		int64_t ids[16];
+		occupied += living_ids(&w, json_integer_value(json_object_get(json_array_get(items, i), "id")), ids, 16) > 0;
+	}
+	json_t *c = NULL;
+	assert_int_equal(coverage_get(&w, grid, day, &c), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(c, "households_reached")), reached);
+	assert_int_equal(json_integer_value(json_object_get(c, "residents_reported")), reported);
+	assert_int_equal(json_integer_value(json_object_get(c, "fevers")), fevers);
+	json_decref(c);
+	expect_equal_counts(ac, grid, day);
+	expect_equal_counts(ac, community, day);
+	expect_equal_counts(ac, street, day);
+
+	/* a retry of a stored check-in changes nothing */
+	json_t *h0 = json_array_get(items, 0);
+	json_t *again = post(&w, "{\"household_id\":%lld,\"all_normal\":true,\"channel\":\"visit\",\"client_id\":\"v0\"}",
+	                     (long long)json_integer_value(json_object_get(h0, "id")));
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(again, "results"), 0), "duplicate")));
+	json_decref(again);
+	expect_equal_counts(ac, grid, day);
+
+	/* a correction of a fever reading: the fever leaves the counters, the old row stays */
+	int64_t rid = fever_resident;
+	assert_true(rid > 0);
+	json_t *corr = post(&w, "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"phone\"}", (long long)rid);
+	assert_true(json_is_true(json_object_get(corr, "corrected")));
+	json_decref(corr);
+	json_t *hist = NULL;
+	assert_int_equal(chk_list(&w, rid, 0, day, &hist), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(hist, "total")), 2);
+	json_decref(hist);
+	assert_int_equal(coverage_get(&w, grid, day, &c), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(c, "fevers")), fevers - 1);
+	json_decref(c);
+	expect_equal_counts(ac, grid, day);
+	expect_equal_counts(ac, community, day);
+
+	/* the missing list holds exactly the households not reached */
+	json_t *miss = NULL;
+	assert_int_equal(coverage_missing(&w, grid, day, 500, 0, &miss), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(miss, "total")), occupied - reached);
+	json_t *first = json_array_get(json_object_get(miss, "items"), 0);
+	assert_true(json_array_size(json_object_get(first, "people_missing")) > 0);
+	assert_true(json_array_size(json_object_get(first, "responsible")) > 0);
+	json_decref(miss);
+	json_decref(hl);
+
+	/* bad input names the field */
+	json_t *body = json_pack("{s:I,s:f,s:s}", "resident_id", (json_int_t)rid, "temperature", 45.0, "channel", "phone"),
+	       *out = NULL;
+	assert_int_equal(chk_submit(&w, body, &out), W_EINVAL);
+	assert_string_equal(w_last()->field, "temperature");
+	json_decref(body);
+	body = json_pack("{s:I,s:s,s:s}", "resident_id", (json_int_t)rid, "day", "2999-01-01", "channel", "phone");
+	assert_int_equal(chk_submit(&w, body, &out), W_EINVAL);
+	assert_string_equal(w_last()->field, "day");
+	json_decref(body);
+	/* a worker of another grid cannot report for this resident */
+	actor other = as(ac, ROLE_GRID_WORKER, "420107003008-G02");
+	body = json_pack("{s:I,s:s}", "resident_id", (json_int_t)rid, "channel", "phone");
+	assert_int_equal(chk_submit(&other, body, &out), W_ENOTFOUND);
+	json_decref(body);
+}
+
+static void test_alert_workflow(void **state)
+{
+	actor *ac = *state;
+	actor w = as(ac, ROLE_GRID_WORKER, "420107003008-G02"), com = as(ac, ROLE_COMMUNITY, "420107003008");
+	json_t *hl = households(&w, "420107003008-G02");
+	int64_t hid = json_integer_value(json_object_get(json_array_get(json_object_get(hl, "items"), 5), "id"));
+	json_decref(hl);
+	int64_t ids[16];
+	assert_true(living_ids(&w, hid, ids, 16) > 0);
+	int64_t rid = ids[0];
+	json_t *out = post(&w, "{\"resident_id\":%lld,\"temperature\":36.9,\"symptoms\":[\"cough\"],\"channel\":\"phone\"}",
+	                   (long long)rid);
+	int64_t aid = json_integer_value(json_object_get(out, "alert_id"));
+	assert_true(aid > 0); /* a symptom alone opens an alert */
+	json_decref(out);
+
+	/* nobody acknowledges: after 31 minutes it goes one level up */
+	rc_config.deadline_minutes = 24 * 60; /* no reminders in this part */
+	rollcall_tick(ac->d, ac->a, now_s()); /* alerts of the scripted day may escalate */
+	json_t *a = NULL;
+	assert_int_equal(alert_get(&com, aid, &a), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(a, "level")), 0);
+	json_decref(a);
+	clock_shift(31 * 60);
+	assert_true(rollcall_tick(ac->d, ac->a, now_s()) >= 1);
+	assert_int_equal(alert_get(&com, aid, &a), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(a, "level")), 1);
+	json_decref(a);
+
+	static const char *const steps[] = {
+	    "{\"step\":\"outcome\",\"outcome\":\"nonsense\"}",
+	    "{\"step\":\"acknowledged\",\"note\":\"已电话联系\"}",
+	    "{\"step\":\"acknowledged\"}",
+	    "{\"step\":\"assign\",\"door_checker\":\"gw02\"}",
+	    "{\"step\":\"clinic_check\",\"note\":\"社区卫生服务站\"}",
+	    "{\"step\":\"outcome\",\"outcome\":\"home_observation\"}",
+	    "{\"step\":\"door_reading\",\"temperature\":37.0}",
+	    "{\"step\":\"close\"}",
+	    "{\"step\":\"door_reading\",\"temperature\":36.8}",
+	};
+	static const werr expect[] = {W_EINVAL, WG_OK, W_ECONFLICT, WG_OK, WG_OK, WG_OK, WG_OK, WG_OK, W_ECONFLICT};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		json_t *b = json_loads(steps[i], 0, NULL);
+		out = NULL;
+		werr e = alert_step(&com, aid, b, &out);
+		if (e != expect[i])
+			fprintf(stderr, "step %zu: %s\n", i, w_last()->message);
+		assert_int_equal(e, expect[i]);
+		json_decref(b);
+		json_decref(out);
+	}
+	assert_int_equal(alert_get(&com, aid, &a), WG_OK);
+	assert_string_equal(json_string_value(json_object_get(a, "state")), "closed");
+	assert_string_equal(json_string_value(json_object_get(a, "outcome")), "home_observation");
+	assert_non_null(json_string_value(json_object_get(a, "recheck_day")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "door_checker"), "username")), "gw02");
+	/* opened, escalated, acknowledged, assign, clinic_check, outcome, door_reading, close */
+	assert_int_equal(json_array_size(json_object_get(a, "steps")), 8);
+	json_decref(a);
+	json_t *rec = NULL;
+	assert_int_equal(health_record(&com, rid, &rec), WG_OK);
+	assert_true(json_is_true(json_object_get(rec, "ever_alerted")));
+	json_decref(rec);
+	/* outside the community's sight: another grid worker gets 404 */
+	actor other = as(ac, ROLE_GRID_WORKER, "420107003008-G01");
+	assert_int_equal(alert_get(&other, aid, &a), W_ENOTFOUND);
+}
+
+static void test_reminders(void **state)
+{
+	actor *ac = *state;
+	rc_config.deadline_minutes = 0; /* past the deadline whatever the time */
+	int n = rollcall_tick(ac->d, ac->a, now_s());
+	assert_true(n > 0); /* every grid still has households unreached */
+	assert_int_equal(rollcall_tick(ac->d, ac->a, now_s()), 0); /* once a day per grid */
+	actor com = as(ac, ROLE_COMMUNITY, "420107003008");
+	json_t *out = NULL;
+	assert_int_equal(reminder_list(&com, NULL, NULL, &out), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), n);
+	json_decref(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_scripted_day),
+	    cmocka_unit_test(test_alert_workflow),
+	    cmocka_unit_test(test_reminders),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
