@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/util.h"
 #include "domain/registry.h"
+#include "domain/report.h"
 #include "domain/units.h"
 
 typedef werr (*import_fn)(const actor *, csv_reader *, import_report *);
@@ -104,4 +105,25 @@ werr h_export_residents(req *r)
 	                   f == EXPORT_XLSX ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	                                    : "text/csv; charset=utf-8",
 	                   f == EXPORT_XLSX ? "residents.xlsx" : "residents.csv");
+}
+
+werr h_report_daily(req *r)
+{
+	const char *fmt = req_query(r, "format");
+	if (!fmt || !strcmp(fmt, "json"))
+		return report_daily(&r->ac, req_query(r, "unit"), req_query(r, "day"), &r->json);
+	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "xlsx") != 0)
+		return w_fail(W_EINVAL, "invalid_format", "format", "format: json, csv or xlsx");
+	bool xlsx = !strcmp(fmt, "xlsx");
+	char *tmp = temp_path(r->a);
+	if (!tmp)
+		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
+	werr e = report_daily_file(&r->ac, req_query(r, "unit"), req_query(r, "day"), xlsx ? EXPORT_XLSX : EXPORT_CSV, tmp);
+	if (e) {
+		unlink(tmp);
+		return e;
+	}
+	return answer_file(r, tmp,
+	                   xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
+	                   xlsx ? "daily-report.xlsx" : "daily-report.csv");
 }

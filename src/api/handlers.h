@@ -49,4 +49,5 @@ werr h_alert_step(req *r);
 werr h_health_record(req *r);
 werr h_reminders(req *r);
 werr h_events(req *r);
+werr h_report_daily(req *r);
 #endif

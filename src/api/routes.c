@@ -52,6 +52,7 @@ const route routes[] = {
     {M_GET, "/api/v1/residents/{id}/health", h_health_record, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/reminders", h_reminders, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/events", h_events, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/reports/daily", h_report_daily, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "domain/accounts.h"
 #include "domain/registry.h"
+#include "domain/report.h"
 #include "domain/stats.h"
 #include "domain/units.h"
 #include "http/server.h"
@@ -345,6 +346,49 @@ int cmd_backup(int argc, char **argv)
 	werr e = db_backup(ac.d, opts_get(&o, "out", NULL));
 	if (!e)
 		printf("backup written to %s\n", opts_get(&o, "out", NULL));
+	int rc = e ? cli_fail() : 0;
+	cli_close(&ac);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	opts o;
+	if (!opts_parse(&o, "db unit day format out", argc, argv) || o.npos != 1 || strcmp(o.pos[0], "daily") != 0 ||
+	    !opts_get(&o, "unit", NULL))
+		return cli_usage(cmd("report"));
+	const char *fmt = opts_get(&o, "format", "csv"), *out = opts_get(&o, "out", NULL);
+	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "xlsx") != 0 && strcmp(fmt, "json") != 0) {
+		fprintf(stderr, "wangge: --format must be csv, xlsx or json\n");
+		return 2;
+	}
+	if (strcmp(fmt, "json") != 0 && !out) {
+		fprintf(stderr, "wangge: --out FILE is needed for csv and xlsx\n");
+		return 2;
+	}
+	actor ac;
+	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
+		return 1;
+	werr e;
+	if (!strcmp(fmt, "json")) {
+		json_t *rep = NULL;
+		if (!(e = report_daily(&ac, opts_get(&o, "unit", NULL), opts_get(&o, "day", NULL), &rep))) {
+			char *txt = json_dumps(rep, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+			FILE *f = out ? fopen(out, "w") : stdout;
+			if (f) {
+				fprintf(f, "%s\n", txt);
+				if (out)
+					fclose(f);
+			}
+			free(txt);
+			json_decref(rep);
+		}
+	} else {
+		e = report_daily_file(&ac, opts_get(&o, "unit", NULL), opts_get(&o, "day", NULL),
+		                      !strcmp(fmt, "xlsx") ? EXPORT_XLSX : EXPORT_CSV, out);
+		if (!e)
+			printf("daily report written to %s\n", out);
+	}
 	int rc = e ? cli_fail() : 0;
 	cli_close(&ac);
 	return rc;

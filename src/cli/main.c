@@ -27,6 +27,8 @@ const command commands[] = {
      "manage accounts"},
     {"audit", cmd_audit, "wangge audit --db PATH [--since YYYY-MM-DD|EPOCH] [--user U] [--limit N]",
      "read the audit log"},
+    {"report", cmd_report, "wangge report daily --db PATH --unit CODE [--day YYYY-MM-DD] [--format csv|xlsx|json] [--out FILE]",
+     "the daily report (日报) of a unit: coverage, fevers, alerts, per child unit"},
     {"backup", cmd_backup, "wangge backup --db PATH --out FILE", "consistent online copy of the store"},
     {NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,182 @@
+/* report.c — see report.h. */
+#include "domain/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "core/csv.h"
+#include "domain/rollcall.h"
+#include "domain/units.h"
+
+/* Alerts by state for the subtree at code (arena-free JSON object). */
+static werr alert_states(const actor *ac, const char *code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_find(ac, code, &u);
+	if (e)
+		return e;
+	json_t *o = json_pack("{s:i,s:i,s:i,s:i,s:i}", "open", 0, "acknowledged", 0, "clinic", 0, "observation", 0,
+	                      "closed", 0);
+	db_stmt *s = db_get(ac->d, SQL_ALERT_STATES);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_text(s, 3, day);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_object_set_new(o, db_text(s, 0), json_integer(db_int(s, 1)));
+	db_done(s);
+	if (rc < 0) {
+		json_decref(o);
+		return e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+static double pct(json_t *c, const char *num, const char *den)
+{
+	json_int_t d = json_integer_value(json_object_get(c, den));
+	return d ? 100.0 * (double)json_integer_value(json_object_get(c, num)) / (double)d : 0.0;
+}
+
+werr report_daily(const actor *ac, const char *unit_code, const char *day, json_t **out)
+{
+	json_t *cov = NULL, *st = NULL;
+	werr e = coverage_get(ac, unit_code, day, &cov);
+	if (e)
+		return e;
+	const char *code = json_string_value(json_object_get(cov, "unit"));
+	day = json_string_value(json_object_get(cov, "day"));
+	if ((e = alert_states(ac, code, day, &st))) {
+		json_decref(cov);
+		return e;
+	}
+	json_object_set_new(cov, "alerts", st);
+	json_object_set_new(cov, "household_coverage_pct", json_real(pct(cov, "households_reached", "households_total")));
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(cov, "children"), i, c)
+	{
+		json_t *cs = NULL;
+		if ((e = alert_states(ac, json_string_value(json_object_get(c, "unit")), day, &cs))) {
+			json_decref(cov);
+			return e;
+		}
+		json_object_set_new(c, "alerts", cs);
+		json_object_set_new(c, "household_coverage_pct", json_real(pct(c, "households_reached", "households_total")));
+	}
+	*out = cov;
+	return audit(ac, "report", "unit", 0, arena_printf(ac->a, "daily unit:%s day:%s", code, day), "ok");
+}
+
+static const struct {
+	const char *zh, *key;
+} cols[] = {
+    {"单位编码", "unit"},
+    {"单位名称", "name"},
+    {"应报户数", "households_total"},
+    {"已报户数", "households_reached"},
+    {"户覆盖率%", "household_coverage_pct"},
+    {"居住人数", "residents_total"},
+    {"已核实人数", "residents_accounted"},
+    {"已报体温人数", "residents_reported"},
+    {"发热人数", "fevers"},
+    {"有症状人数", "symptomatic"},
+    {"未确认预警", "alerts.open"},
+    {"处置中预警", "alerts.active"},
+    {"今日关闭预警", "alerts.closed"},
+};
+enum { NCOLS = sizeof cols / sizeof cols[0] };
+
+/* The text of one cell of a report row. */
+static char *cell(json_t *row, const char *key, char *tmp, size_t cap)
+{
+	if (!strncmp(key, "alerts.", 7)) {
+		json_t *a = json_object_get(row, "alerts");
+		json_int_t v;
+		if (!strcmp(key + 7, "active"))
+			v = json_integer_value(json_object_get(a, "acknowledged")) + json_integer_value(json_object_get(a, "clinic")) +
+			    json_integer_value(json_object_get(a, "observation"));
+		else
+			v = json_integer_value(json_object_get(a, key + 7));
+		snprintf(tmp, cap, "%lld", (long long)v);
+		return tmp;
+	}
+	json_t *v = json_object_get(row, key);
+	if (json_is_string(v))
+		snprintf(tmp, cap, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(tmp, cap, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(tmp, cap, "%.1f", json_real_value(v));
+	else
+		tmp[0] = 0;
+	return tmp;
+}
+
+werr report_daily_file(const actor *ac, const char *unit_code, const char *day, export_format fmt, const char *path)
+{
+	json_t *rep = NULL;
+	werr e = report_daily(ac, unit_code, day, &rep);
+	if (e)
+		return e;
+	FILE *f = NULL;
+	lxw_workbook *wb = NULL;
+	lxw_worksheet *ws = NULL;
+	if (fmt == EXPORT_CSV) {
+		f = fopen(path, "wb");
+		if (f)
+			fputs("\xEF\xBB\xBF", f);
+	} else if ((wb = workbook_new(path))) {
+		ws = workbook_add_worksheet(wb, "日报");
+	}
+	if (!f && !wb) {
+		json_decref(rep);
+		return w_fail(W_EINVAL, "cannot_write", "out", "cannot write %s", path);
+	}
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "日报 %s %s", json_string_value(json_object_get(rep, "name")),
+	         json_string_value(json_object_get(rep, "day")));
+	if (ws)
+		worksheet_write_string(ws, 0, 0, tmp, NULL);
+	else
+		fprintf(f, "%s\n", tmp);
+	for (int k = 0; k < NCOLS; k++) {
+		if (ws)
+			worksheet_write_string(ws, 1, (lxw_col_t)k, cols[k].zh, NULL);
+		else
+			fprintf(f, "%s%c", cols[k].zh, k == NCOLS - 1 ? '\n' : ',');
+	}
+	/* the unit itself (合计), then each child */
+	json_t *rows = json_array();
+	json_array_append(rows, rep);
+	json_array_extend(rows, json_object_get(rep, "children"));
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		for (int k = 0; k < NCOLS; k++) {
+			char *c = cell(row, cols[k].key, tmp, sizeof tmp);
+			if (ws) {
+				json_t *v = json_object_get(row, cols[k].key);
+				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7)))
+					worksheet_write_number(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, atof(c), NULL);
+				else {
+					char *n = cell_neutralise(c);
+					worksheet_write_string(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, n, NULL);
+					free(n);
+				}
+			} else {
+				char *q = csv_quote(c);
+				fprintf(f, "%s%c", q, k == NCOLS - 1 ? '\n' : ',');
+				free(q);
+			}
+		}
+	}
+	json_decref(rows);
+	json_decref(rep);
+	bool ok = f ? fclose(f) == 0 : workbook_close(wb) == LXW_NO_ERROR;
+	return ok ? WG_OK : w_fail(W_EINTERNAL, "cannot_write", "out", "writing %s failed", path);
+}
