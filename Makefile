@@ -3,7 +3,7 @@
 # `make test` installs what is missing, builds, runs every test (also under ASan+UBSan)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium icu-uc icu-i18n xlsxwriter
+PKGS    := libmicrohttpd sqlite3 jansson libsodium icu-uc icu-i18n xlsxwriter libqrencode
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 SAN     ?=

@@ -20,6 +20,7 @@ static const struct {
     [W_ETOOBIG] = {413, "too_large"},
     [W_EMEDIA] = {415, "unsupported_media_type"},
     [W_ELOCKED] = {423, "account_locked"},
+    [W_ETOOMANY] = {429, "too_many_attempts"},
     [W_EBUSY] = {503, "busy"},
     [W_EDB] = {500, "store_error"},
     [W_EINTERNAL] = {500, "internal"},

@@ -18,6 +18,7 @@ typedef enum {
 	W_ETOOBIG,    /* 413 */
 	W_EMEDIA,     /* 415: wrong Content-Type */
 	W_ELOCKED,    /* 423: account locked after repeated failures */
+	W_ETOOMANY,   /* 429: too many attempts (guessing household links) */
 	W_EBUSY,      /* 503: overloaded, retry later */
 	W_EDB,        /* 500: the store failed */
 	W_EINTERNAL,  /* 500 */

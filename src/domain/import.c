@@ -24,8 +24,12 @@ void import_bad(import_report *r, size_t line, const char *column, const char *c
 	r->bad++;
 	if (json_array_size(r->errors) >= IMPORT_MAX_ERRORS)
 		return;
-	json_array_append_new(r->errors, json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)line,
-	                                           "column", column, "code", code, "reason", reason));
+	json_t *e = json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)line, "column", column, "code", code, "reason",
+	                      reason);
+	if (!e) /* a reason quoting bad bytes of the file: keep the row, drop the quote */
+		e = json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)line, "column", column, "code", code ? code : "invalid",
+		              "reason", "无效的内容 / invalid content");
+	json_array_append_new(r->errors, e);
 }
 
 static int by_line(const void *a, const void *b)

@@ -941,12 +941,22 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 
 /* ---- bulk import ---- */
 
-enum { COL_NAME, COL_SEX, COL_BIRTH, COL_IDTYPE, COL_IDNUM, COL_PHONE, COL_UNIT, COL_ROOM, COL_REL, COL_FLAGS, NCOLS };
+enum { COL_NAME, COL_SEX, COL_BIRTH, COL_IDTYPE, COL_IDNUM, COL_PHONE, COL_UNIT, COL_ROOM, COL_REL, COL_FLAGS, COL_RESIDENCE, NCOLS };
 static const char *const col_names[NCOLS][2] = {
     {"name", "姓名"},          {"sex", "性别"},      {"birth_date", "出生日期"}, {"id_type", "证件类型"},
     {"id_number", "证件号码"}, {"phone", "联系电话"}, {"unit_code", "单位编码"},  {"room", "房号"},
-    {"relation", "与户主关系"}, {"flags", "标签"},
+    {"relation", "与户主关系"}, {"flags", "标签"},    {"residence", "居住状态"},
 };
+
+static const char *residence_code(const char *s)
+{
+	static const char *const zh[][2] = {{"在住", "living"}, {"户在人不在", "registered_only"},
+	                                    {"暂住", "temporary"}, {"外出", "away"}};
+	for (size_t i = 0; s && i < sizeof zh / sizeof zh[0]; i++)
+		if (!strcmp(s, zh[i][0]))
+			return zh[i][1];
+	return s;
+}
 
 static const char *sex_code(const char *s)
 {
@@ -1014,10 +1024,28 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	f.id_number = v[COL_IDNUM];
 	f.phone = v[COL_PHONE];
 	f.relation = v[COL_REL];
+	f.residence = residence_code(v[COL_RESIDENCE]);
+	/* no residence given: a new person lives here, a known one keeps theirs */
+	bool keep_residence = !f.residence || !*f.residence;
 	werr e;
 	if (v[COL_FLAGS] && *v[COL_FLAGS]) {
-		char *list = arena_strdup(ac->a, v[COL_FLAGS]), *save = NULL;
-		for (char *t = strtok_r(list, ";；,、", &save); t; t = strtok_r(NULL, ";；,、", &save)) {
+		/* full-width separators become ';' first: strtok_r splits on bytes, not characters */
+		buf norm;
+		buf_init(&norm, ac->a);
+		for (const char *p = v[COL_FLAGS]; *p;) {
+			static const char *const wide[] = {"；", "，", "、"};
+			bool hit = false;
+			for (int w = 0; w < 3 && !hit; w++)
+				if (!strncmp(p, wide[w], 3)) {
+					buf_putc(&norm, ';');
+					p += 3;
+					hit = true;
+				}
+			if (!hit)
+				buf_putc(&norm, *p++);
+		}
+		char *list = norm.p, *save = NULL;
+		for (char *t = strtok_r(list, ";,", &save); t; t = strtok_r(NULL, ";,", &save)) {
 			while (*t == ' ')
 				t++;
 			if (!*t)
@@ -1074,6 +1102,8 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		res_row cur;
 		if ((e = res_load(ac, rid, &cur)))
 			return e;
+		if (keep_residence)
+			f.residence = cur.residence;
 		if (cur.household_id == hid && !cur.moved_out_at && same(cur.name, f.name) && same(cur.sex, f.sex) &&
 		    same(cur.birth_date, f.birth_date) && same(cur.id_type, f.id_type) &&
 		    same(cur.id_number, f.id_number) && same(cur.phone, f.phone) && same(cur.relation, f.relation) &&
@@ -1107,9 +1137,14 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 	int col[NCOLS];
 	for (int k = 0; k < NCOLS; k++) {
 		col[k] = -1;
-		for (size_t i = 0; i < nf; i++)
-			if (!strcmp(f[i], col_names[k][0]) || !strcmp(f[i], col_names[k][1]))
+		for (size_t i = 0; i < nf; i++) {
+			/* "姓名", "name", or the export's own "姓名/name" */
+			const char *slash = strchr(f[i], '/');
+			if (!strcmp(f[i], col_names[k][0]) || !strcmp(f[i], col_names[k][1]) ||
+			    (slash && !strcmp(slash + 1, col_names[k][0]) &&
+			     !strncmp(f[i], col_names[k][1], (size_t)(slash - f[i])) && strlen(col_names[k][1]) == (size_t)(slash - f[i])))
 				col[k] = (int)i;
+		}
 	}
 	static const int required[] = {COL_NAME, COL_UNIT, COL_ROOM};
 	for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
@@ -1187,6 +1222,7 @@ static void export_cells(const actor *ac, const res_row *r, const char *cells[NC
 	cells[COL_UNIT] = r->unit_code;
 	cells[COL_ROOM] = r->room;
 	cells[COL_REL] = r->relation;
+	cells[COL_RESIDENCE] = r->residence;
 	buf b;
 	buf_init(&b, a);
 	json_t *fl = flags_json(r->flags, age_years(r->birth_date));

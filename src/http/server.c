@@ -176,7 +176,7 @@ static const char *mime_of(const char *path)
 
 static enum MHD_Result serve_static(struct MHD_Connection *c, const char *path, arena *a)
 {
-	if (strcmp(path, "/") == 0 || strncmp(path, "/app", 4) == 0)
+	if (strcmp(path, "/") == 0 || strcmp(path, "/app") == 0 || strncmp(path, "/app/", 5) == 0)
 		path = "/index.html";
 	const char *type = mime_of(path);
 	bool bad = !type || strstr(path, "..") || strstr(path, "//") || !web_root[0];

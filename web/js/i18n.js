@@ -1,0 +1,60 @@
+// i18n.js — the message catalogues (web/i18n/zh.js, web/i18n/en.js), the current
+// language and the server's bilingual messages ("中文 / English").
+let cat = {};
+let lang = 'zh';
+const KEY = 'wg_lang';
+
+export function storedLang() {
+  try {
+    const v = window.localStorage.getItem(KEY);
+    return v === 'en' || v === 'zh' ? v : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+export function storeLang(l) {
+  try {
+    window.localStorage.setItem(KEY, l);
+  } catch (e) {
+    /* private mode: the choice lasts this page only */
+  }
+}
+
+export async function loadLang(l) {
+  const m = l === 'en' ? await import('../i18n/en.js') : await import('../i18n/zh.js');
+  cat = m.default;
+  lang = l === 'en' ? 'en' : 'zh';
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+}
+
+export function getLang() {
+  return lang;
+}
+
+// t('key', {n: 3}) — the catalogue's text with {n} filled in; the key itself if missing.
+export function t(key, params) {
+  let s = Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : key;
+  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined || params[k] === null ? m : String(params[k])));
+  return s;
+}
+
+// The label of an enumerated value (t('kind.building')), else the value itself.
+export function tv(group, value) {
+  if (value === null || value === undefined || value === '') return '';
+  const key = group + '.' + value;
+  return Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : String(value);
+}
+
+// The server writes most messages as "中文 / English": show the half for the language.
+// full: in Chinese keep the whole text, because some Chinese halves leave out the detail
+// the English half names (e.g. "未知标签 / unknown flag: 飞行员").
+export function serverText(msg, full) {
+  if (!msg) return '';
+  const i = msg.indexOf(' / ');
+  if (i < 0) return msg;
+  const left = msg.slice(0, i);
+  if (!/[\u3400-\u9fff]/.test(left)) return msg;
+  if (lang === 'en') return msg.slice(i + 3);
+  return full ? msg : left;
+}

@@ -1,0 +1,301 @@
+// main.js — boot, the page frame (header, search, navigation) and the hash router.
+import { api, setUnauthorizedHandler } from './api.js';
+import { t, tv, loadLang, storedLang, storeLang, getLang } from './i18n.js';
+import { h, mount, clear } from './dom.js';
+import { session, can, homeHash, searchState } from './session.js';
+
+const header = document.getElementById('top');
+const main = document.getElementById('main');
+const status = document.getElementById('status');
+
+const routes = [
+  { re: /^\/unit\/([^/]+)$/, load: () => import('./views/unit.js') },
+  { re: /^\/unit\/([^/]+)\/new-household$/, load: () => import('./views/household-new.js') },
+  { re: /^\/household\/(\d+)$/, load: () => import('./views/household.js') },
+  { re: /^\/household\/(\d+)\/new-resident$/, load: () => import('./views/resident.js'), mode: 'new' },
+  { re: /^\/resident\/(\d+)$/, load: () => import('./views/resident.js'), mode: 'edit' },
+  { re: /^\/search$/, load: () => import('./views/search.js') },
+  { re: /^\/import$/, load: () => import('./views/import.js') },
+  { re: /^\/users$/, load: () => import('./views/users.js') },
+  { re: /^\/audit$/, load: () => import('./views/audit.js') },
+  { re: /^\/account$/, load: () => import('./views/account.js') },
+];
+
+let navSeq = 0;
+let pendingFlash = '';
+let loginMessage = '';
+let langChosenLoggedOut = false;
+
+// A message to show after the next page is drawn (e.g. "saved").
+export function flash(msg) {
+  pendingFlash = msg;
+}
+
+function say(msg) {
+  clear(status);
+  if (msg) status.appendChild(h('p', null, msg));
+}
+
+function parseHash() {
+  let s = window.location.hash.replace(/^#/, '');
+  const qi = s.indexOf('?');
+  const query = {};
+  if (qi >= 0) {
+    for (const part of s.slice(qi + 1).split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      const k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      query[k] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    }
+    s = s.slice(0, qi);
+  }
+  return { path: s || '/', query };
+}
+
+// ---- the frame ----
+
+async function toggleLang() {
+  const next = getLang() === 'zh' ? 'en' : 'zh';
+  await loadLang(next);
+  storeLang(next);
+  if (session.me) {
+    try {
+      const u = await api('PATCH', '/users/' + encodeURIComponent(session.me.username), { lang: next });
+      if (u && u.lang && session.me) session.me.lang = u.lang;
+    } catch (e) {
+      if (!e.handled) flash(t('lang.not_saved', { msg: e.message }));
+    }
+  } else {
+    langChosenLoggedOut = true;
+  }
+  renderHeader();
+  render();
+}
+
+async function logout() {
+  try {
+    await api('DELETE', '/session', undefined, { quiet401: true });
+  } catch (e) {
+    /* the cookie may be gone already; leave either way */
+  }
+  session.me = null;
+  searchState.q = '';
+  loginMessage = t('login.logged_out');
+  renderHeader();
+  window.location.hash = '#/';
+  render();
+}
+
+function navItems() {
+  const items = [];
+  if (can.people()) items.push([homeHash(), t('nav.tree'), /^\/(unit|household|resident)\//]);
+  if (can.registry() || can.exportResidents()) items.push(['#/import', t(can.registry() ? 'nav.import' : 'nav.export'), /^\/import$/]);
+  if (can.users()) items.push(['#/users', t('nav.users'), /^\/users$/]);
+  if (can.audit()) items.push(['#/audit', t('nav.audit'), /^\/audit$/]);
+  items.push(['#/account', t('nav.account'), /^\/account$/]);
+  return items;
+}
+
+function markNav() {
+  const path = parseHash().path;
+  for (const a of header.querySelectorAll('.nav a')) {
+    if (new RegExp(a.getAttribute('data-match')).test(path)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function renderHeader() {
+  const me = session.me;
+  const other = getLang() === 'zh' ? 'en' : 'zh';
+  const langBtn = h('button', {
+    type: 'button', class: 'btn btn-quiet', lang: other === 'en' ? 'en' : 'zh-CN',
+    'aria-label': t('lang.switch_label'), on: { click: toggleLang },
+  }, t('lang.other'));
+  const bar = h('div', { class: 'bar' },
+    h('a', { class: 'brand', href: me ? homeHash() : '#/' }, t('app.name')),
+    h('span', { class: 'spacer' }),
+    langBtn,
+    me ? h('button', { type: 'button', class: 'btn btn-quiet', on: { click: logout } }, t('nav.logout')) : null);
+  const parts = [bar];
+  if (me) {
+    parts.push(h('p', { class: 'who' },
+      h('strong', null, me.display_name), ' · ', tv('role', me.role), ' · ', me.unit_name));
+    if (can.people()) {
+      const q = h('input', {
+        id: 'q', type: 'search', name: 'q', maxlength: 40, autocomplete: 'off',
+        placeholder: t('search.placeholder'), enterkeyhint: 'search',
+      });
+      q.value = searchState.q;
+      const form = h('form', {
+        class: 'search', role: 'search',
+        on: {
+          submit: (ev) => {
+            ev.preventDefault();
+            searchState.q = q.value.trim();
+            searchState.offset = 0;
+            if (parseHash().path === '/search') render();
+            else window.location.hash = '#/search';
+          },
+        },
+      },
+      h('label', { for: 'q', class: 'sr-only' }, t('search.label')),
+      q,
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('search.button')));
+      parts.push(form);
+    }
+    parts.push(h('nav', { class: 'nav', 'aria-label': t('nav.label') },
+      h('ul', null, navItems().map(([href, label, re]) =>
+        h('li', null, h('a', { href, 'data-match': re.source }, label))))));
+  }
+  mount(header, h('div', { class: 'top-inner' }, parts));
+  markNav();
+}
+
+// ---- routing ----
+
+function loadingTimer() {
+  return window.setTimeout(() => {
+    mount(main, h('p', { class: 'loading' }, t('common.loading')));
+  }, 250);
+}
+
+async function onLogin(me) {
+  session.me = me;
+  loginMessage = '';
+  if (langChosenLoggedOut) {
+    langChosenLoggedOut = false;
+    if (me.lang !== getLang()) {
+      api('PATCH', '/users/' + encodeURIComponent(me.username), { lang: getLang() }).then((u) => {
+        if (u && session.me) session.me.lang = u.lang;
+      }, () => {});
+    }
+  } else if (me.lang && me.lang !== getLang()) {
+    await loadLang(me.lang);
+    storeLang(me.lang);
+  }
+  renderHeader();
+  const p = parseHash().path;
+  if (p === '/' || p === '/login') window.location.hash = homeHash();
+  else render();
+}
+
+export async function render() {
+  const seq = ++navSeq;
+  const { path, query } = parseHash();
+  const alive = () => seq === navSeq;
+  const showFlash = pendingFlash;
+  pendingFlash = '';
+  say(showFlash);
+  markNav();
+  main.setAttribute('aria-busy', 'true');
+  const timer = loadingTimer();
+  const ctx = { query, alive, rerender: render, flash, signedOut, title: '' };
+  let node;
+  try {
+    if (!session.me) {
+      const mod = await import('./views/login.js');
+      ctx.title = t('login.title');
+      ctx.message = loginMessage;
+      ctx.onLogin = onLogin;
+      node = await mod.default(ctx);
+    } else if (path === '/' || path === '/login') {
+      window.clearTimeout(timer);
+      window.location.replace(homeHash());
+      return;
+    } else {
+      let found = null;
+      let m = null;
+      for (const r of routes) {
+        m = r.re.exec(path);
+        if (m) {
+          found = r;
+          break;
+        }
+      }
+      if (!found) {
+        ctx.title = t('notfound.title');
+        node = h('section', null, h('h1', { tabindex: '-1' }, t('notfound.title')),
+          h('p', null, h('a', { href: homeHash() }, t('notfound.home'))));
+      } else {
+        ctx.params = m.slice(1).map(decodeURIComponent);
+        ctx.mode = found.mode;
+        const mod = await found.load();
+        node = await mod.default(ctx);
+      }
+    }
+  } catch (err) {
+    if (err && err.handled) {
+      window.clearTimeout(timer);
+      return;
+    }
+    if (!alive()) return;
+    ctx.title = t('common.error');
+    node = h('section', null,
+      h('h1', { tabindex: '-1' }, t('common.error')),
+      h('div', { class: 'form-error', role: 'alert' }, (err && err.message) || String(err)),
+      h('p', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn', on: { click: render } }, t('common.retry')),
+        session.me ? h('a', { class: 'btn', href: homeHash() }, t('notfound.home')) : null));
+    if (!(err instanceof Error) || !('status' in err)) console.error(err);
+  }
+  window.clearTimeout(timer);
+  if (!alive()) return;
+  mount(main, node);
+  main.removeAttribute('aria-busy');
+  document.title = (ctx.title ? ctx.title + ' · ' : '') + t('app.name');
+  if (!ctx.keepScroll) window.scrollTo(0, 0);
+  const focusTarget = ctx.focus || (seq > 1 ? main.querySelector('h1') : null);
+  if (focusTarget) focusTarget.focus();
+}
+
+// The session ended (e.g. after a password change): back to the login form with msg.
+function signedOut(msg) {
+  session.me = null;
+  searchState.q = '';
+  loginMessage = msg;
+  renderHeader();
+  render();
+}
+
+function onUnauthorized(err) {
+  if (!session.me) return;
+  session.me = null;
+  loginMessage = err.message;
+  renderHeader();
+  render();
+}
+
+async function boot() {
+  await loadLang(storedLang() || 'zh');
+  setUnauthorizedHandler(onUnauthorized);
+  const skip = document.querySelector('.skip');
+  if (skip) {
+    skip.textContent = t('common.skip');
+    skip.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      main.focus();
+    });
+  }
+  try {
+    session.me = await api('GET', '/session', undefined, { quiet401: true });
+  } catch (e) {
+    session.me = null;
+    if (e.status !== 401) loginMessage = e.message;
+  }
+  if (session.me) {
+    const local = storedLang();
+    if (local && session.me.lang !== local) {
+      api('PATCH', '/users/' + encodeURIComponent(session.me.username), { lang: local }).then((u) => {
+        if (u && session.me) session.me.lang = u.lang;
+      }, () => {});
+    } else if (!local && session.me.lang && session.me.lang !== getLang()) {
+      await loadLang(session.me.lang);
+      storeLang(session.me.lang);
+    }
+  }
+  renderHeader();
+  window.addEventListener('hashchange', render);
+  render();
+}
+
+boot();

@@ -1,0 +1,35 @@
+// session.js — who is logged in, and what the role may do (mirrors src/api/routes.c and
+// src/domain/actor.c; the server decides, this only hides what would be refused).
+export const session = { me: null };
+
+const REGISTRY = ['admin', 'community', 'grid_leader', 'grid_worker', 'cadre'];
+export const ROLES = ['admin', 'command', 'community', 'grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint', 'auditor'];
+
+function role() {
+  return session.me ? session.me.role : '';
+}
+function is(list) {
+  return list.indexOf(role()) >= 0;
+}
+
+export const can = {
+  people: () => !!session.me && role() !== 'auditor',
+  registry: () => is(REGISTRY),
+  evidence: () => is(REGISTRY) || role() === 'volunteer',
+  exportResidents: () => is(REGISTRY) || role() === 'command',
+  users: () => is(['admin', 'command', 'community']),
+  audit: () => role() === 'auditor',
+  fullId: () => is(['community', 'grid_leader']),
+  fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
+  // Roles this user may hand out (admins any; others not admin or auditor).
+  grantable: () => (role() === 'admin' ? ROLES.slice() : ROLES.filter((r) => r !== 'admin' && r !== 'auditor')),
+};
+
+export function homeHash() {
+  if (!session.me) return '#/';
+  if (can.audit()) return '#/audit';
+  return '#/unit/' + encodeURIComponent(session.me.unit_code);
+}
+
+// The last search, kept in memory only (terms are personal data: never in the URL).
+export const searchState = { q: '', offset: 0 };

@@ -1,0 +1,129 @@
+// household.js — a household: its residents (as masked as the server sends them),
+// occupancy evidence with a form to add more, and a small form to change occupancy.
+import { api, enc } from '../api.js';
+import { t, tv } from '../i18n.js';
+import { h, fmtTime, field, formError, clearErrors, showError, busy, flagChips } from '../dom.js';
+import { can } from '../session.js';
+import { crumbs, unitHref, householdLabel, occupancyBadge } from './common.js';
+
+export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
+export const OCCUPANCIES = ['occupied', 'vacant', 'unknown'];
+
+function isMasked(v) {
+  return typeof v === 'string' && v.indexOf('*') >= 0;
+}
+
+function residentCard(r) {
+  const facts = [tv('sex', r.sex), r.age !== null && r.age !== undefined ? t('res.age', { n: r.age }) : '', r.relation || '']
+    .filter(Boolean).join(' · ');
+  const rows = [];
+  if (r.id_number) rows.push([t('res.id'), tv('idtype', r.id_type) + ' ' + r.id_number]);
+  if (r.phone) {
+    rows.push([t('res.phone'), isMasked(r.phone) ? r.phone
+      : h('a', { href: 'tel:' + r.phone, class: 'tel' }, r.phone)]);
+  }
+  if (r.birth_date) rows.push([t('res.birth_date'), r.birth_date]);
+  if (r.residence && r.residence !== 'living') rows.push([t('res.residence'), tv('residence', r.residence)]);
+  if (r.note) rows.push([t('res.note'), r.note]);
+  return h('li', { class: 'card resident' },
+    h('h3', null, r.name),
+    facts ? h('p', { class: 'facts' }, facts) : null,
+    flagChips(r.flags),
+    rows.length ? h('dl', { class: 'kv' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))) : null,
+    can.registry() ? h('p', { class: 'actions' },
+      h('a', { class: 'btn', href: '#/resident/' + r.id, 'aria-label': t('res.edit_named', { name: r.name }) }, t('res.edit'))) : null);
+}
+
+function evidenceForm(hh, ctx) {
+  const kind = field({
+    name: 'kind', label: t('ev.kind'), type: 'select', required: true, value: 'visit',
+    options: EVIDENCE_KINDS.map((k) => [k, tv('ev', k)]),
+  });
+  const note = field({ name: 'note', label: t('ev.note'), maxlength: 500 });
+  const fields = [kind, note];
+  const form = h('form', { class: 'form', novalidate: true }, formError(), kind, note,
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('ev.add'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const body = { kind: kind.input.value };
+    if (note.input.value.trim()) body.note = note.input.value.trim();
+    try {
+      await busy(form, () => api('POST', '/households/' + hh.id + '/evidence', body));
+      ctx.flash(t('ev.added'));
+      ctx.rerender();
+    } catch (e) {
+      showError(form, fields, e);
+    }
+  });
+  return form;
+}
+
+function editForm(hh, ctx) {
+  const occ = field({
+    name: 'occupancy', label: t('hh.occupancy'), type: 'select', value: hh.occupancy,
+    options: OCCUPANCIES.map((o) => [o, tv('occ', o)]),
+  });
+  const note = field({ name: 'note', label: t('hh.note'), maxlength: 500, value: hh.note || '' });
+  const fields = [occ, note];
+  const form = h('form', { class: 'form', novalidate: true }, formError(), occ, note,
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const body = {};
+    if (occ.input.value !== hh.occupancy) body.occupancy = occ.input.value;
+    const n = note.input.value.trim();
+    if (n !== (hh.note || '')) body.note = n;
+    if (!Object.keys(body).length) {
+      ctx.flash(t('common.no_changes'));
+      ctx.rerender();
+      return;
+    }
+    try {
+      await busy(form, () => api('PATCH', '/households/' + hh.id, body));
+      ctx.flash(t('common.saved'));
+      ctx.rerender();
+    } catch (e) {
+      showError(form, fields, e);
+    }
+  });
+  return h('details', { class: 'panel' }, h('summary', null, t('hh.edit')), form);
+}
+
+export default async function householdView(ctx) {
+  const id = ctx.params[0];
+  const hh = await api('GET', '/households/' + enc(id));
+  let unit = null;
+  try {
+    unit = await api('GET', '/units/' + enc(hh.unit_code));
+  } catch (e) {
+    if (e.handled) throw e;
+  }
+  const label = householdLabel(hh);
+  ctx.title = label;
+  const residents = hh.residents || [];
+  const evidence = hh.evidence || [];
+
+  return h('section', null,
+    unit ? crumbs(unit.ancestors, { name: unit.name, href: unitHref(unit.code) }) : null,
+    h('h1', { tabindex: '-1' }, label),
+    h('p', { class: 'facts' }, occupancyBadge(hh.occupancy), ' ', t('hh.count', { n: residents.length }),
+      hh.retired ? ' · ' + t('hh.retired') : ''),
+    hh.note ? h('p', { class: 'note' }, hh.note) : null,
+    can.registry() && !hh.retired ? h('p', { class: 'actions' },
+      h('a', { class: 'btn btn-primary', href: '#/household/' + hh.id + '/new-resident' }, t('res.add'))) : null,
+    h('section', { 'aria-labelledby': 'res-h' },
+      h('h2', { id: 'res-h' }, t('hh.residents', { n: residents.length })),
+      residents.length ? h('ul', { class: 'cards' }, residents.map(residentCard)) : h('p', { class: 'empty' }, t('hh.no_residents'))),
+    h('section', { 'aria-labelledby': 'ev-h' },
+      h('h2', { id: 'ev-h' }, t('ev.title', { n: evidence.length })),
+      evidence.length
+        ? h('ul', { class: 'list plain' }, evidence.map((e) => h('li', null,
+          h('strong', null, tv('ev', e.kind)), ' · ', fmtTime(e.recorded_at),
+          e.recorded_by_name || e.recorded_by ? ' · ' + (e.recorded_by_name || e.recorded_by) : '',
+          e.note ? h('span', { class: 'ev-note' }, e.note) : null)))
+        : h('p', { class: 'empty' }, t('ev.none')),
+      can.evidence() && !hh.retired ? h('details', { class: 'panel' }, h('summary', null, t('ev.add_title')), evidenceForm(hh, ctx)) : null),
+    can.registry() && !hh.retired ? editForm(hh, ctx) : null);
+}

@@ -1,0 +1,85 @@
+// unit.js — one unit of the grid tree: breadcrumbs, counts, children; at a building or
+// an entrance its households, a page at a time (#/unit/CODE?o=OFFSET).
+import { api, enc, qs } from '../api.js';
+import { t, tv } from '../i18n.js';
+import { h, fmtTime, pager } from '../dom.js';
+import { can } from '../session.js';
+import { crumbs, unitHref, exportLinks, occupancyBadge } from './common.js';
+
+const PAGE = 50;
+
+function holdsHouseholds(kind) {
+  return kind === 'building' || kind === 'entrance';
+}
+
+export default async function unitView(ctx) {
+  const code = ctx.params[0];
+  const offset = Math.max(0, parseInt(ctx.query.o, 10) || 0);
+  const [u, kids] = await Promise.all([
+    api('GET', '/units/' + enc(code)),
+    api('GET', '/units/' + enc(code) + '/children'),
+  ]);
+  let hh = null;
+  if (holdsHouseholds(u.kind)) hh = await api('GET', '/households' + qs({ unit: code, limit: PAGE, offset }));
+  ctx.title = u.name;
+
+  const stats = h('dl', { class: 'stats' },
+    h('div', null, h('dt', null, t('unit.households')), h('dd', null, String(u.households))),
+    h('div', null, h('dt', null, t('unit.residents')), h('dd', null, String(u.residents))),
+    h('div', null, h('dt', null, t('unit.units_below')), h('dd', null, String(u.units_below))));
+
+  const actions = [];
+  if (can.registry() && holdsHouseholds(u.kind) && !u.retired)
+    actions.push(h('a', { class: 'btn btn-primary', href: unitHref(code) + '/new-household' }, t('unit.add_household')));
+  if (can.users()) actions.push(h('a', { class: 'btn', href: '#/users' + qs({ unit: code }) }, t('unit.accounts')));
+
+  const children = kids.items || [];
+  const childList = children.length
+    ? h('ul', { class: 'list' }, children.map((c) =>
+      h('li', null, h('a', { class: 'row-link', href: unitHref(c.code) },
+        h('span', { class: 'row-main' }, c.name),
+        h('span', { class: 'row-sub' }, tv('kind', c.kind), c.retired ? ' · ' + t('unit.retired') : '')))))
+    : null;
+
+  let households = null;
+  if (hh) {
+    const items = hh.items || [];
+    const hhHead = h('h2', { id: 'hh-h', tabindex: '-1' }, t('unit.household_list', { n: hh.total }));
+    if (offset > 0) ctx.focus = hhHead; // paging: land on the list, not the top
+    households = h('section', { 'aria-labelledby': 'hh-h' },
+      hhHead,
+      items.length
+        ? h('ul', { class: 'list' }, items.map((x) =>
+          h('li', null, h('a', { class: 'row-link', href: '#/household/' + x.id },
+            h('span', { class: 'row-main' }, u.kind === 'building' && x.entrance ? x.entrance + ' ' + x.room : x.room),
+            h('span', { class: 'row-sub' }, occupancyBadge(x.occupancy), ' ', t('hh.count', { n: x.resident_count }),
+              x.note ? ' · ' + x.note : '')))))
+        : h('p', { class: 'empty' }, t('unit.no_households')),
+      pager(hh.total, PAGE, offset, (o) => {
+        window.location.hash = unitHref(code) + (o ? '?o=' + o : '');
+      }));
+  }
+
+  const hist = (u.history || []).length
+    ? h('details', { class: 'history' },
+      h('summary', null, t('unit.history')),
+      h('ul', null, u.history.map((x) => h('li', null,
+        fmtTime(x.at), ' · ', tv('hist', x.action),
+        x.old ? ' · ' + x.old + ' → ' : ' · ', x.new || '',
+        x.by ? ' · ' + x.by : ''))))
+    : null;
+
+  return h('section', null,
+    crumbs(u.ancestors, null),
+    h('h1', { tabindex: '-1' }, u.name, ' ', h('span', { class: 'kind' }, tv('kind', u.kind))),
+    u.retired ? h('p', { class: 'notice' }, t('unit.retired_at', { at: fmtTime(u.retired_at) })) : null,
+    stats,
+    actions.length ? h('p', { class: 'actions' }, actions) : null,
+    childList ? h('section', { 'aria-labelledby': 'kids-h' },
+      h('h2', { id: 'kids-h' }, t('unit.children', { n: children.length })), childList) : null,
+    households,
+    !childList && !hh ? h('p', { class: 'empty' }, t('unit.empty')) : null,
+    can.exportResidents() ? h('section', { 'aria-labelledby': 'exp-h' },
+      h('h2', { id: 'exp-h' }, t('export.title')), h('p', { class: 'hint' }, t('export.hint', { name: u.name })), exportLinks(code)) : null,
+    hist);
+}
