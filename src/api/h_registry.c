@@ -1,8 +1,10 @@
 /* h_registry.c — households and residents over HTTP. */
+#include <microhttpd.h>
 #include <string.h>
 
 #include "api/handlers.h"
 #include "core/jv.h"
+#include "domain/links.h"
 #include "domain/registry.h"
 
 typedef werr (*update_fn)(const actor *, int64_t, json_t *, json_t **);
@@ -109,4 +111,63 @@ werr h_resident_create(req *r)
 werr h_resident_update(req *r)
 {
 	return with_body_id(r, "resident_id", res_update);
+}
+
+/* The origin the household's URL starts with, from the request's Host header. */
+static const char *origin(req *r)
+{
+	const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+	if (!host || !*host || strpbrk(host, "\"<> /\\"))
+		host = "127.0.0.1:8080";
+	return arena_printf(r->a, "http://%s", host);
+}
+
+werr h_household_link(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "household_id", &id);
+	if (!e && !(e = link_issue(&r->ac, id, origin(r), &r->json)))
+		r->status = 201;
+	return e;
+}
+
+werr h_household_link_revoke(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "household_id", &id);
+	if (e || (e = link_revoke(&r->ac, id)))
+		return e;
+	r->json = json_pack("{s:I,s:b}", "household_id", (json_int_t)id, "revoked", 1);
+	return WG_OK;
+}
+
+werr h_link_sheet(req *r)
+{
+	char *html;
+	size_t len;
+	werr e = link_sheet(&r->ac, r->param[0], origin(r), &html, &len);
+	if (e)
+		return e;
+	r->raw = html;
+	r->raw_len = len;
+	r->ctype = "text/html; charset=utf-8";
+	return WG_OK;
+}
+
+werr h_link_household(req *r)
+{
+	return link_household(&r->ac, r->link_household, &r->json);
+}
+
+werr h_link_checkin(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = link_checkin(&r->ac, r->link_household, body, &r->json);
+	json_decref(body);
+	if (!e)
+		r->status = 201;
+	return e;
 }

@@ -50,4 +50,9 @@ werr h_health_record(req *r);
 werr h_reminders(req *r);
 werr h_events(req *r);
 werr h_report_daily(req *r);
+werr h_household_link(req *r);
+werr h_household_link_revoke(req *r);
+werr h_link_sheet(req *r);
+werr h_link_household(req *r);
+werr h_link_checkin(req *r);
 #endif

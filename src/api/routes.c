@@ -53,6 +53,12 @@ const route routes[] = {
     {M_GET, "/api/v1/reminders", h_reminders, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/events", h_events, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/reports/daily", h_report_daily, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+
+    {M_POST, "/api/v1/households/{id}/link", h_household_link, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
+    {M_DELETE, "/api/v1/households/{id}/link", h_household_link_revoke, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_POST, "/api/v1/units/{code}/link-sheet", h_link_sheet, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
+    {M_GET, "/api/v1/household-link", h_link_household, AUTH_LINK, 0, 0, NULL},
+    {M_POST, "/api/v1/household-link/checkins", h_link_checkin, AUTH_LINK, 0, 8192, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -42,11 +42,14 @@ typedef struct req {
 	const char *cookie;     /* Set-Cookie value */
 	const char *cache;      /* Cache-Control for raw answers */
 	bool sse;               /* answer with the live event stream (GET /events) */
+	int64_t link_household; /* AUTH_LINK: the household the token admits */
 } req;
 
 typedef werr (*handler_fn)(req *r);
 
-typedef enum { AUTH_NONE, AUTH_SESSION } auth_kind;
+/* AUTH_LINK: no login; the household link token (header X-Household-Token) admits its
+ * household only. */
+typedef enum { AUTH_NONE, AUTH_SESSION, AUTH_LINK } auth_kind;
 
 typedef struct {
 	int method;

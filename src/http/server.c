@@ -24,6 +24,7 @@
 #include "core/bus.h"
 #include "domain/accounts.h"
 #include "domain/alerts.h"
+#include "domain/links.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"
 #include "http/req.h"
@@ -311,6 +312,8 @@ static werr authorise(conn_state *st, struct MHD_Connection *c)
 	r->token = find_token(c, &r->cookie_auth);
 	if (rt->auth == AUTH_NONE)
 		return WG_OK;
+	if (rt->auth == AUTH_LINK)
+		return link_actor(r->d, r->a, header(c, "X-Household-Token"), r->source, &r->ac, &r->link_household);
 	werr e = acct_session(r->d, r->a, r->token, r->source, &r->ac);
 	if (e)
 		return e;

@@ -32,6 +32,10 @@ static void test_every_route_has_access_rule(void **state)
 			for (const char *const *p = public_routes; *p; p++)
 				listed |= strcmp(*p, r->pattern) == 0;
 			assert_true(listed); /* a new public route must be added here on purpose */
+		} else if (r->auth == AUTH_LINK) {
+			/* no login: only the household-link routes, and no roles */
+			assert_int_equal(strncmp(r->pattern, "/api/v1/household-link", 22), 0);
+			assert_int_equal(r->roles, 0);
 		} else {
 			assert_int_not_equal(r->roles, 0);
 			assert_int_equal(r->roles & ~(unsigned)ROLES_ALL, 0);
