@@ -4,6 +4,7 @@
 #include "api/handlers.h"
 #include "core/utf8.h"
 #include "domain/alerts.h"
+#include "domain/chainmatch.h"
 #include "domain/rollcall.h"
 
 werr h_checkin_submit(req *r)
@@ -99,4 +100,28 @@ werr h_events(req *r)
 {
 	r->sse = true; /* the server streams the bus from here */
 	return WG_OK;
+}
+
+werr h_chain_preview(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = chain_preview(&r->ac, body, &r->json);
+	json_decref(body);
+	return e;
+}
+
+werr h_chain_confirm(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = chain_confirm(&r->ac, body, &r->json);
+	json_decref(body);
+	if (!e)
+		r->status = 201;
+	return e;
 }

@@ -49,6 +49,8 @@ werr h_alert_step(req *r);
 werr h_health_record(req *r);
 werr h_reminders(req *r);
 werr h_events(req *r);
+werr h_chain_preview(req *r);
+werr h_chain_confirm(req *r);
 werr h_report_daily(req *r);
 werr h_household_link(req *r);
 werr h_household_link_revoke(req *r);

@@ -41,6 +41,8 @@ const route routes[] = {
     {M_GET, "/api/v1/exports/residents", h_export_residents, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_COMMAND), 0, NULL},
 
     {M_POST, "/api/v1/checkins", h_checkin_submit, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/checkins/chain", h_chain_preview, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/checkins/chain/confirm", h_chain_confirm, AUTH_SESSION, ROLES_REGISTRY, 2 * BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/checkins", h_checkin_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/coverage", h_coverage, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
     {M_GET, "/api/v1/coverage/recount", h_coverage_recount, AUTH_SESSION, ROLES_TREE, 0, NULL},
