@@ -3,7 +3,7 @@
 # `make test` installs what is missing, builds, runs every test (also under ASan+UBSan)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium icu-uc icu-i18n xlsxwriter libqrencode
+PKGS    := libmicrohttpd sqlite3 jansson libsodium icu-uc icu-i18n xlsxwriter libqrencode libpq
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 SAN     ?=
@@ -26,7 +26,7 @@ REPLAY  := $(FUZZ:fuzz/%.c=$(BUILD)/fuzz/%)
 DB      ?= data/wangge.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit apitest fuzz-replay asan-test clean format lint
+.PHONY: all deps run test unit apitest pgtest fuzz-replay asan-test clean format lint
 
 all: $(BUILD)/wangge
 
@@ -73,6 +73,16 @@ fuzz-replay: $(REPLAY)
 apitest: $(BUILD)/wangge
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' -v
 
+# The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
+PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
+pgtest: $(PGTESTS) $(BUILD)/wangge
+	@d=$$(mktemp -d); chmod 755 $$d; port=$$((55000 + $$$$ % 4000)); \
+	url=$$(scripts/pg.sh start $$d/pg $$port) || exit 1; \
+	echo "== PostgreSQL at $$url"; rc=0; \
+	for t in $(PGTESTS); do echo "== $$t (PostgreSQL)"; WANGGE_TEST_PG=$$url $$t || rc=1; done; \
+	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' || rc=1; \
+	scripts/pg.sh stop $$d/pg; rm -rf $$d; exit $$rc
+
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
 asan-test:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
@@ -80,7 +90,7 @@ asan-test:
 	  unit fuzz-replay apitest
 
 test: deps
-	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest
+	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest pgtest
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:

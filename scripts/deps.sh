@@ -2,7 +2,7 @@
 # Installs the Debian packages wangge builds, runs and tests with, when any is missing.
 set -e
 PKGS="build-essential pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
-libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck"
+libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck postgresql"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -39,6 +39,7 @@ enum {
 
 static const char CH_NO_ADDRESS[] = "找不到楼栋和房号 / no building and room found";
 static const char CH_NO_ROOM[] = "找不到房号 / no room number found";
+static const char CH_EXAMPLE[] = "示例或说明行 / an example or instruction line";
 
 /* ---- the per-thread Traditional-Simplified transliterator ---- */
 
@@ -101,15 +102,15 @@ static bool ch_alpha(UChar32 c)
 
 static bool ch_han(UChar32 c)
 {
-	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x323AF);
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0x20000 && c <= 0x323AF);
 }
 
 /* Characters trimmed from both ends of a line: controls, spaces, BOM, zero widths. */
 static bool ch_blank(UChar32 c)
 {
-	return c <= 0x20 || c == 0x7F || c == 0xFEFF || (c >= 0x200B && c <= 0x200D) ||
-	       c == 0x2060 || u_isUWhiteSpace(c);
+	return c <= 0x20 || c == 0x7F || c == 0xFEFF || (c >= 0x200B && c <= 0x200D) || c == 0x2060 ||
+	       u_isUWhiteSpace(c);
 }
 
 /*
@@ -136,8 +137,8 @@ static UChar32 ch_norm(UChar32 c)
 /* What survives step 4: everything else is a separator. */
 static bool ch_keep(UChar32 c)
 {
-	return ch_digit(c) || ch_alpha(c) || ch_han(c) || c == '.' || c == '-' || c == '#' ||
-	       c == '/' || c == '@' || c == 0x2103 /* ℃ */ || c == 0xB0 /* ° */;
+	return ch_digit(c) || ch_alpha(c) || ch_han(c) || c == '.' || c == '-' || c == '#' || c == '/' ||
+	       c == '@' || c == 0x2103 /* ℃ */ || c == 0xB0 /* ° */;
 }
 
 /* Decodes one code point of valid UTF-8 at s[*i] (the whole text was checked). */
@@ -335,10 +336,10 @@ static bool ch_load(ch_work *k, const unsigned char *s, size_t len)
 /* ---- the address ---- */
 
 typedef struct {
-	int b0, b1;   /* building digits [b0, b1), b0 < 0 when absent */
-	int e0, e1;   /* entrance digits */
-	int r0, r1;   /* room digits */
-	int rl;       /* index of the room's trailing letter, -1 when none */
+	int b0, b1; /* building digits [b0, b1), b0 < 0 when absent */
+	int e0, e1; /* entrance digits */
+	int r0, r1; /* room digits */
+	int rl;     /* index of the room's trailing letter, -1 when none */
 	int start, end;
 } ch_addr;
 
@@ -501,7 +502,8 @@ static void ch_find_address(ch_work *k, chain_line *out)
 	if (found != CH_FULL && ch_num_start(k, 0)) {
 		a = (ch_addr){.b0 = -1, .b1 = -1, .e0 = -1, .e1 = -1, .start = 0};
 		UChar32 c;
-		if (ch_room(k, 0, &a) && a.r1 >= 3 && ((c = ch_at(k, a.end)) == 0 || c == ' ' || ch_han(c)))
+		if (ch_room(k, 0, &a) && a.r1 - a.r0 >= 3 &&
+		    ((c = ch_at(k, a.end)) == 0 || c == ' ' || ch_han(c)))
 			found = CH_FULL;
 	}
 	if (found != CH_FULL && partial.start >= 0) {
@@ -613,9 +615,9 @@ static int ch_cn_value(const ch_work *k, int from, int to)
 	if (n == 1)
 		return v[0] == 0 ? -1 : v[0];
 	if (n == 2 && v[0] == 10 && v[1] < 10)
-		return 10 + v[1];   /* 十二 */
+		return 10 + v[1]; /* 十二 */
 	if (n == 2 && v[1] == 10 && v[0] >= 2 && v[0] < 10)
-		return v[0] * 10;   /* 二十 */
+		return v[0] * 10; /* 二十 */
 	if (n == 3 && v[1] == 10 && v[0] >= 2 && v[0] < 10 && v[2] >= 1 && v[2] < 10)
 		return v[0] * 10 + v[2];
 	return -1;
@@ -695,6 +697,7 @@ typedef struct {
 	unsigned char sym;
 } ch_word;
 
+/* clang-format off */
 static const ch_word ch_words[] = {
     {U"体温正常", CW_NORMAL, 0},  {U"全家正常", CW_NORMAL, 0}, {U"一切正常", CW_NORMAL, 0},
     {U"全部正常", CW_NORMAL, 0},  {U"均无异常", CW_NORMAL, 0}, {U"都无异常", CW_NORMAL, 0},
@@ -754,7 +757,14 @@ static const ch_word ch_words[] = {
     {U"第一", CW_STOP, 0}, {U"第二", CW_STOP, 0}, {U"第三", CW_STOP, 0}, {U"万家", CW_STOP, 0},
     {U"江岸", CW_STOP, 0}, {U"汉口", CW_STOP, 0}, {U"高温", CW_STOP, 0}, {U"石门", CW_STOP, 0},
     {U"温馨提示", CW_STOP, 0}, {U"提示", CW_STOP, 0}, {U"通知", CW_STOP, 0}, {U"请", CW_STOP, 0},
+    {U"孙子", CW_STOP, 0}, {U"孙女", CW_STOP, 0}, {U"外孙", CW_STOP, 0}, {U"外孙女", CW_STOP, 0},
+    {U"儿媳", CW_STOP, 0}, {U"女婿", CW_STOP, 0}, {U"老公", CW_STOP, 0}, {U"老婆", CW_STOP, 0},
+    {U"爱人", CW_STOP, 0}, {U"丈夫", CW_STOP, 0}, {U"妻子", CW_STOP, 0}, {U"哥哥", CW_STOP, 0},
+    {U"姐姐", CW_STOP, 0}, {U"弟弟", CW_STOP, 0}, {U"妹妹", CW_STOP, 0}, {U"保姆", CW_STOP, 0},
+    {U"公公", CW_STOP, 0}, {U"婆婆", CW_STOP, 0}, {U"岳父", CW_STOP, 0}, {U"岳母", CW_STOP, 0},
+    {U"叔叔", CW_STOP, 0}, {U"舅舅", CW_STOP, 0}, {U"姑姑", CW_STOP, 0}, {U"阿姨", CW_STOP, 0},
 };
+/* clang-format on */
 
 /* The longest vocabulary entry written (unused) at i. */
 static const ch_word *ch_word_at(const ch_work *k, int i, int *len)
@@ -880,10 +890,9 @@ static const char32_t ch_surnames[] =
     U"危亢嵇湛宾戎勾茅揭尉冶檀衣展阴昝智幸奉植衡富尧闭";
 
 static const char32_t *const ch_compound[] = {
-    U"欧阳", U"司马", U"诸葛", U"上官", U"东方", U"司徒", U"皇甫", U"令狐", U"慕容", U"宇文",
-    U"长孙", U"尉迟", U"公孙", U"夏侯", U"西门", U"南宫", U"独孤", U"端木", U"轩辕", U"钟离",
-    U"澹台", U"呼延", U"申屠", U"东郭", U"万俟", U"闻人", U"赫连", U"太史", U"拓跋", U"百里",
-    NULL};
+    U"欧阳", U"司马", U"诸葛", U"上官", U"东方", U"司徒", U"皇甫", U"令狐", U"慕容", U"宇文", U"长孙",
+    U"尉迟", U"公孙", U"夏侯", U"西门", U"南宫", U"独孤", U"端木", U"轩辕", U"钟离", U"澹台", U"呼延",
+    U"申屠", U"东郭", U"万俟", U"闻人", U"赫连", U"太史", U"拓跋", U"百里", NULL};
 
 /* Characters that do not occur in a given name but do in chatter. */
 static const char32_t ch_not_in_name[] =
@@ -902,7 +911,8 @@ static bool ch_is_name(const ch_work *k, int a, int b)
 {
 	int len = b - a, sl = 0;
 	for (int c = 0; ch_compound[c]; c++)
-		if (ch_at(k, a) == (UChar32)ch_compound[c][0] && ch_at(k, a + 1) == (UChar32)ch_compound[c][1])
+		if (ch_at(k, a) == (UChar32)ch_compound[c][0] &&
+		    ch_at(k, a + 1) == (UChar32)ch_compound[c][1])
 			sl = 2;
 	if (!sl && ch_in(ch_surnames, k->w[a]))
 		sl = 1;
@@ -1023,6 +1033,14 @@ static void ch_trim(const unsigned char **s, size_t *len)
 	*len = seen ? b - a : 0;
 }
 
+/* Lines that show the expected format ("例：3栋1504 一人 体温正常") are not reports. */
+static bool ch_is_example(const ch_work *k)
+{
+	static const char32_t *const marks[] = {U"例如", U"示例", U"范例", U"格式", U"模板", U"例", NULL};
+	int m = ch_match_any(k, 0, marks, NULL);
+	return m && !ch_han(ch_at(k, m));
+}
+
 /* Parses one physical line; false when it is skipped. */
 static bool ch_parse_line(const unsigned char *s, size_t len, size_t lineno, chain_line *out, ch_work *k)
 {
@@ -1034,7 +1052,10 @@ static bool ch_parse_line(const unsigned char *s, size_t len, size_t lineno, cha
 	out->people = -1;
 	ch_copy_text(out->text, sizeof out->text, s, len);
 	ch_skip_mentions(k);
-	ch_find_address(k, out);
+	if (ch_is_example(k))
+		out->problem = CH_EXAMPLE;
+	else
+		ch_find_address(k, out);
 	ch_find_temps(k, out);
 	ch_find_people(k, out);
 	ch_find_words(k, out);

@@ -18,10 +18,10 @@
 #include "core/utf8.h"
 
 enum {
-	QR_QUIET = 4,         /* modules of white around the code */
-	QR_MAX_PX = 1 << 16,  /* larger sizes are refused */
-	QR_MIN_FONT = 200,    /* caption font size, at least (hundredths of a module) */
-	QR_SMALL_FONT = 120,  /* a long caption shrinks down to this, then is squeezed */
+	QR_QUIET = 4,        /* modules of white around the code */
+	QR_MAX_PX = 1 << 16, /* larger sizes are refused */
+	QR_MIN_FONT = 200,   /* caption font size, at least (hundredths of a module) */
+	QR_SMALL_FONT = 120, /* a long caption shrinks down to this, then is squeezed */
 };
 
 /* Appends v hundredths as a decimal ("14.5", "30.42", "29"). v >= 0. */
@@ -89,7 +89,8 @@ static long qr_put_caption(buf *b, const char *caption)
 		if (!(i + l <= n && l > 1 && utf8_valid((const char *)s + i, l))) {
 			buf_puts(b, "\xEF\xBF\xBD"); /* one replacement per bad byte */
 			l = 1;
-		} else if (l == 3 && c == 0xEF && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF)) {
+		} else if (l == 3 && c == 0xEF && s[i + 1] == 0xBF &&
+		           (s[i + 2] == 0xBE || s[i + 2] == 0xBF)) {
 			buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFE, U+FFFF */
 		} else if (l == 2 && c == 0xC2 && s[i + 1] < 0xA0) {
 			buf_putc(b, ' '); /* C1 controls */
@@ -116,9 +117,9 @@ char *qr_svg(const char *text, int size_px, const char *caption)
 	if (!q)
 		return NULL;
 
-	long w = q->width + 2 * QR_QUIET;      /* modules */
-	long avail = (w - 2) * 100;            /* caption width, hundredths of a module */
-	long vh = w * 100;                     /* viewBox height, hundredths */
+	long w = q->width + 2 * QR_QUIET; /* modules */
+	long avail = (w - 2) * 100;       /* caption width, hundredths of a module */
+	long vh = w * 100;                /* viewBox height, hundredths */
 	long font = 0, base = 0;
 	bool cap = caption && *caption, squeeze = false;
 	buf t;
@@ -136,14 +137,15 @@ char *qr_svg(const char *text, int size_px, const char *caption)
 				squeeze = true;
 			}
 		}
-		base = w * 100 - 100 + font;   /* the baseline sits in the lower quiet zone */
+		base = w * 100 - 100 + font; /* the baseline sits in the lower quiet zone */
 		vh = base + font * 4 / 10 + 100;
 	}
 	long height = (size_px * vh + w * 50) / (w * 100);
 
 	buf b;
 	buf_init(&b, NULL);
-	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%ld\" viewBox=\"0 0 %ld ",
+	buf_printf(&b,
+	           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%ld\" viewBox=\"0 0 %ld ",
 	           size_px, height, w);
 	qr_put_hund(&b, vh);
 	buf_puts(&b, "\" shape-rendering=\"crispEdges\">");

@@ -27,11 +27,12 @@ typedef enum {
 
 enum { DB_ROW = 1, DB_DONE = 0 };
 
-/* Open the store at url: a file path or "sqlite:PATH".  Runs pending migrations when
+/* Open the store at url: a file path, "sqlite:PATH", or "postgres://user@host:port/db".  Runs pending migrations when
  * migrate is true (init, demo, serve do; read-only tools need not).  W_EDB on failure. */
 werr db_open(const char *url, bool migrate, db **out);
 void db_close(db *d);
 const char *db_url(const db *d);
+const char *db_kind(const db *d); /* "sqlite" or "postgresql" */
 
 werr db_exec(db *d, const char *sql); /* no parameters, no rows (DDL, pragmas) */
 werr db_begin(db *d);                 /* immediate (write) transaction */

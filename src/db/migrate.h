@@ -3,4 +3,6 @@
 #define WG_MIGRATE_H
 extern const char *const migrations_sqlite[];
 extern const int migrations_sqlite_count;
+extern const char *const migrations_pg[];
+extern const int migrations_pg_count;
 #endif

@@ -178,6 +178,9 @@ static werr add_resident(gen *g, int64_t hid, const person *pp)
 	char birth[16];
 	snprintf(birth, sizeof birth, "%04d-%02d-%02d", y % 10000, m, d);
 	for (int attempt = 0;; attempt++) {
+		werr e = db_run(db_get(g->ac->d, SQL_SAVEPOINT), NULL);
+		if (e)
+			return e;
 		db_stmt *s = db_get(g->ac->d, SQL_RES_INSERT);
 		db_bind_int(s, 1, hid);
 		db_bind_text(s, 2, pp->name);
@@ -194,12 +197,15 @@ static werr add_resident(gen *g, int64_t hid, const person *pp)
 		db_bind_int(s, 13, pp->flags);
 		db_bind_text(s, 14, pp->residence);
 		db_bind_int(s, 16, g->now);
-		werr e = db_run(s, NULL);
+		e = db_run(s, NULL);
 		if (e == W_ECONFLICT && attempt < 10) { /* the same ID drawn twice: draw again */
+			if ((e = db_run(db_get(g->ac->d, SQL_ROLLBACK_TO), NULL)) ||
+			    (e = db_run(db_get(g->ac->d, SQL_RELEASE), NULL)))
+				return e;
 			make_id(g, pp->sex, y, m, d, id);
 			continue;
 		}
-		if (e)
+		if (e || (e = db_run(db_get(g->ac->d, SQL_RELEASE), NULL)))
 			return e;
 		break;
 	}

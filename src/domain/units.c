@@ -555,7 +555,16 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 			unit_row tmp;
 			if (*rows[i].parent && unit_find(ac, rows[i].parent, &tmp) != WG_OK)
 				continue; /* maybe later in this import */
+			/* a savepoint per row: a refused row leaves nothing behind and, on
+			 * PostgreSQL, does not abort the batch's transaction */
+			if ((e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
+				goto fail;
+			size_t bad_before = rep->bad;
 			import_row(ac, &rows[i], rep);
+			if ((e = db_run(db_get(ac->d, rep->bad > bad_before ? SQL_ROLLBACK_TO : SQL_RELEASE), NULL)))
+				goto fail;
+			if (rep->bad > bad_before && (e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
+				goto fail;
 			done[i] = true;
 			left--;
 			progress = true;

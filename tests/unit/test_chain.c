@@ -18,7 +18,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 
-enum { P_NONE, P_NOADDR, P_NOROOM, SKIP };
+enum { P_NONE, P_NOADDR, P_NOROOM, P_EXAMPLE, SKIP };
 
 typedef struct {
 	const char *in;
@@ -28,11 +28,17 @@ typedef struct {
 	const char *names[CHAIN_MAX_NAMES + 1];
 	bool normal;
 	unsigned sym;
-	int problem; /* P_NONE, P_NOADDR, P_NOROOM, or SKIP: the line is not returned */
+	int problem; /* P_NONE, P_NOADDR, P_NOROOM, P_EXAMPLE, or SKIP: the line is not returned */
 } chain_case;
 
-#define T(...) {__VA_ARGS__}
-#define N(...) {__VA_ARGS__}
+#define T(...)                                                                                               \
+	{                                                                                                    \
+		__VA_ARGS__                                                                                  \
+	}
+#define N(...)                                                                                               \
+	{                                                                                                    \
+		__VA_ARGS__                                                                                  \
+	}
 
 static const chain_case cases[] = {
     /* the seed reports */
@@ -42,8 +48,8 @@ static const chain_case cases[] = {
     {"5-2-301 王梅 36.6", "5", "2", "301", -1, T(36.6), N("王梅"), false, 0, P_NONE},
     {"12栋 803 三口人正常", "12", "", "803", 3, T(0), N(0), true, 0, P_NONE},
     {"1. 3栋1504 一人 正常", "3", "", "1504", 1, T(0), N(0), true, 0, P_NONE},
-    {"2、5栋2单元301 李建国36.5 张桂英36.7", "5", "2", "301", -1, T(36.5, 36.7), N("李建国", "张桂英"),
-     false, 0, P_NONE},
+    {"2、5栋2单元301 李建国36.5 张桂英36.7", "5", "2", "301", -1, T(36.5, 36.7), N("李建国", "张桂英"), false,
+     0, P_NONE},
     {"１２棟８０３　三口人體溫正常", "12", "", "803", 3, T(0), N(0), true, 0, P_NONE},
     {"3号楼1504 36.6 37.8 咳嗽", "3", "", "1504", -1, T(36.6, 37.8), N(0), false, SYM_COUGH, P_NONE},
     {"7幢602：2人 36.3/36.5", "7", "", "602", 2, T(36.3, 36.5), N(0), false, 0, P_NONE},
@@ -57,8 +63,8 @@ static const chain_case cases[] = {
     {"3 栋 1504 一人", "3", "", "1504", 1, T(0), N(0), false, 0, P_NONE},
     {"3栋1504室 一人", "3", "", "1504", 1, T(0), N(0), false, 0, P_NONE},
     {"3栋12号 一人", "3", "", "12", 1, T(0), N(0), false, 0, P_NONE},
-    {"3栋1504A 王梅36.5度 李四37.2℃ 嗅觉正常", "3", "", "1504A", -1, T(36.5, 37.2), N("王梅", "李四"),
-     true, 0, P_NONE},
+    {"3栋1504A 王梅36.5度 李四37.2℃ 嗅觉正常", "3", "", "1504A", -1, T(36.5, 37.2), N("王梅", "李四"), true,
+     0, P_NONE},
     {"17幢1001室 王梅 36.5", "17", "", "1001", -1, T(36.5), N("王梅"), false, 0, P_NONE},
     {"19号楼3单元502 一人独居 正常", "19", "3", "502", 1, T(0), N(0), true, 0, P_NONE},
     {"15栋2-1002 一人 36.6°C", "15", "2", "1002", 1, T(36.6), N(0), false, 0, P_NONE},
@@ -86,7 +92,8 @@ static const chain_case cases[] = {
     {"３栋１５０４　１人　３６．５", "3", "", "1504", 1, T(36.5), N(0), false, 0, P_NONE},
     {"5棟2單元301 陳建國36.5 發燒", "5", "2", "301", -1, T(36.5), N("陈建国"), false, SYM_FEVER, P_NONE},
     {"3栋1504 一人 正常😷", "3", "", "1504", 1, T(0), N(0), true, 0, P_NONE},
-    {"🏠3栋1504👨‍👩‍👧 三口人 都正常👍", "3", "", "1504", 3, T(0), N(0), true, 0, P_NONE},
+    {"🏠3栋1504👨‍👩‍👧 三口人 都正常👍", "3", "", "1504", 3, T(0), N(0), true, 0,
+     P_NONE},
 
     /* head counts */
     {"3栋1504 4口人 都正常", "3", "", "1504", 4, T(0), N(0), true, 0, P_NONE},
@@ -142,7 +149,24 @@ static const chain_case cases[] = {
     {"3栋1504 无异常", "3", "", "1504", -1, T(0), N(0), true, 0, P_NONE},
     {"3栋1504 正常 咳嗽", "3", "", "1504", -1, T(0), N(0), false, SYM_COUGH, P_NONE},
 
+    /* more households as written in the groups */
+    {"10栋1单元301 张秀英 36.2 王建华 36.5 孙子 36.4", "10", "1", "301", -1, T(36.2, 36.5, 36.4),
+     N("张秀英", "王建华"), false, 0, P_NONE},
+    {"5栋 1003 高建国 36.6 高秀兰 36.8", "5", "", "1003", -1, T(36.6, 36.8), N("高建国", "高秀兰"), false, 0,
+     P_NONE},
+    {"6栋601 独居老人 周桂芝 36.3", "6", "", "601", -1, T(36.3), N("周桂芝"), false, 0, P_NONE},
+    {"3-2-402 田丽 36.5 金明 36.7", "3", "2", "402", -1, T(36.5, 36.7), N("田丽", "金明"), false, 0, P_NONE},
+    {"@网格员小李 3栋1504今天没测", "3", "", "1504", -1, T(0), N(0), false, 0, P_NONE},
+    {"11栋2单元1801 刘洋 37.5 有点咳嗽 已告知社区", "11", "2", "1801", -1, T(37.5), N("刘洋"), false,
+     SYM_COUGH, P_NONE},
+    {"12号楼2单元602 李 36.5", "12", "2", "602", -1, T(36.5), N(0), false, 0, P_NONE},
+    {"3栋1504 两人 体温正常 （王梅 李建国）", "3", "", "1504", 2, T(0), N("王梅", "李建国"), true, 0, P_NONE},
+    {"2栋302 3口 正常", "2", "", "302", 3, T(0), N(0), true, 0, P_NONE},
+
     /* no usable address */
+    {"例：3栋1504 一人 体温正常", "", "", "", 1, T(0), N(0), true, 0, P_EXAMPLE},
+    {"格式:楼栋+房号+人数+体温", "", "", "", -1, T(0), N(0), false, 0, P_EXAMPLE},
+    {"请各位居民每天上午10点前接龙报体温", "", "", "", -1, T(0), N(0), false, 0, P_NOADDR},
     {"接龙 2月17日 第二网格", "", "", "", -1, T(0), N(0), false, 0, P_NOADDR},
     {"#接龙", "", "", "", -1, T(0), N(0), false, 0, P_NOADDR},
     {"@谢玉娇 收到", "", "", "", -1, T(0), N(0), false, 0, P_NOADDR},
@@ -190,8 +214,8 @@ static void check_case(const chain_case *c)
 	const chain_line *g = &l[0];
 	assert_int_equal(g->line, 1);
 	if (strcmp(g->building, c->b) || strcmp(g->entrance, c->e) || strcmp(g->room, c->r))
-		fail_msg("%s: address %s/%s/%s, want %s/%s/%s", c->in, g->building, g->entrance, g->room, c->b,
-		         c->e, c->r);
+		fail_msg("%s: address %s/%s/%s, want %s/%s/%s", c->in, g->building, g->entrance, g->room,
+		         c->b, c->e, c->r);
 	if (g->people != c->people)
 		fail_msg("%s: people %d, want %d", c->in, g->people, c->people);
 	int nt = 0;
@@ -206,7 +230,8 @@ static void check_case(const chain_case *c)
 	while (nn < CHAIN_MAX_NAMES && c->names[nn])
 		nn++;
 	if (g->nnames != nn)
-		fail_msg("%s: %d names (first %s), want %d", c->in, g->nnames, g->nnames ? g->names[0] : "-", nn);
+		fail_msg("%s: %d names (first %s), want %d", c->in, g->nnames, g->nnames ? g->names[0] : "-",
+		         nn);
 	for (int i = 0; i < nn; i++)
 		if (strcmp(g->names[i], c->names[i]))
 			fail_msg("%s: name %d is %s, want %s", c->in, i, g->names[i], c->names[i]);
@@ -222,6 +247,10 @@ static void check_case(const chain_case *c)
 	case P_NOADDR:
 		if (!g->problem || !strstr(g->problem, "no building and room"))
 			fail_msg("%s: problem %s, want no address", c->in, g->problem ? g->problem : "NULL");
+		break;
+	case P_EXAMPLE:
+		if (!g->problem || !strstr(g->problem, "example"))
+			fail_msg("%s: problem %s, want example", c->in, g->problem ? g->problem : "NULL");
 		break;
 	default:
 		if (!g->problem || !strstr(g->problem, "no room"))
@@ -279,17 +308,17 @@ static void test_lines(void **state)
 	chain_line *l;
 	size_t n;
 	const char *paste = "\xEF\xBB\xBF"
-	                    "接龙 2月17日 第二网格\r\n"     /* 1 */
-	                    "\r\n"                          /* 2 */
-	                    "1. 3栋1504 一人 正常\r\n"      /* 3 */
-	                    "   \r\n"                       /* 4 */
-	                    "2. 4栋507 两人 36.5 36.8\r\n"  /* 5 */
+	                    "接龙 2月17日 第二网格\r\n"    /* 1 */
+	                    "\r\n"                         /* 2 */
+	                    "1. 3栋1504 一人 正常\r\n"     /* 3 */
+	                    "   \r\n"                      /* 4 */
+	                    "2. 4栋507 两人 36.5 36.8\r\n" /* 5 */
 	                    "👍\r\n"                        /* 6 */
-	                    "3. 5-2-301 王梅 36.6\r"        /* 7 */
-	                    "4. 12栋 803 三口人正常\n"      /* 8 */
-	                    "\n"                            /* 9 */
-	                    "\n"                            /* 10 */
-	                    "5. 9-1-1101 全家正常";         /* 11 */
+	                    "3. 5-2-301 王梅 36.6\r"       /* 7 */
+	                    "4. 12栋 803 三口人正常\n"     /* 8 */
+	                    "\n"                           /* 9 */
+	                    "\n"                           /* 10 */
+	                    "5. 9-1-1101 全家正常";        /* 11 */
 	assert_int_equal(chain_parse(paste, strlen(paste), &l, &n), 0);
 	assert_int_equal(n, 6);
 	const size_t want[] = {1, 3, 5, 7, 8, 11};

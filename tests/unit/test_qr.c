@@ -178,8 +178,13 @@ static void test_basic(void **state)
 static void test_texts_differ(void **state)
 {
 	(void)state;
-	const char *texts[] = {"a", "A", "b", "https://wangge.example/h/1", "https://wangge.example/h/2",
-	                       "梁秀琴 3栋1504", "0123456789"};
+	const char *texts[] = {"a",
+	                       "A",
+	                       "b",
+	                       "https://wangge.example/h/1",
+	                       "https://wangge.example/h/2",
+	                       "梁秀琴 3栋1504",
+	                       "0123456789"};
 	char *svg[7];
 	for (size_t i = 0; i < 7; i++) {
 		svg[i] = qr_svg(texts[i], 120, NULL);
@@ -311,9 +316,10 @@ static void test_decode(void **state)
 		fputs(svg, f);
 		fclose(f);
 		free(svg);
-		snprintf(cmd, sizeof cmd,
-		         "rsvg-convert -b white -o %s/q.png %s/q.svg && zbarimg -q --raw %s/q.png 2>/dev/null", dir,
-		         dir, dir);
+		snprintf(
+		    cmd, sizeof cmd,
+		    "rsvg-convert -b white -o %s/q.png %s/q.svg && zbarimg -q --raw %s/q.png 2>/dev/null",
+		    dir, dir, dir);
 		FILE *p = popen(cmd, "r");
 		assert_non_null(p);
 		size_t n = fread(got, 1, sizeof got - 1, p);
@@ -331,10 +337,8 @@ static void test_decode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_basic),
-	    cmocka_unit_test(test_texts_differ),
-	    cmocka_unit_test(test_caption),
-	    cmocka_unit_test(test_bad_args),
+	    cmocka_unit_test(test_basic),   cmocka_unit_test(test_texts_differ),
+	    cmocka_unit_test(test_caption), cmocka_unit_test(test_bad_args),
 	    cmocka_unit_test(test_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

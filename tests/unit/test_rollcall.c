@@ -14,20 +14,20 @@
 #include <cmocka.h>
 
 #include "core/util.h"
+#include "testdb.h"
 #include "domain/alerts.h"
 #include "domain/demo.h"
 #include "domain/registry.h"
 #include "domain/rollcall.h"
 #include "domain/units.h"
 
-static char dbpath[64];
-
 static int setup(void **state)
 {
-	snprintf(dbpath, sizeof dbpath, "/tmp/wangge-rc-%d.db", (int)getpid());
-	unlink(dbpath);
+	const char *url = testdb_create("rc");
+	if (!url)
+		return -1;
 	actor *ac = calloc(1, sizeof *ac);
-	if (db_open(dbpath, true, &ac->d) != WG_OK)
+	if (db_open(url, true, &ac->d) != WG_OK)
 		return -1;
 	ac->a = arena_new();
 	ac->cli = true;
@@ -48,12 +48,7 @@ static int teardown(void **state)
 	db_close(ac->d);
 	arena_free(ac->a);
 	free(ac);
-	char p[80];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath);
-	unlink(p);
+	testdb_drop();
 	return 0;
 }
 

@@ -1,0 +1,29 @@
+#!/bin/sh
+# A throwaway PostgreSQL cluster for tests and benchmarks, in a temporary folder on a
+# local port.  usage: scripts/pg.sh start DIR PORT   → prints the connection URL
+#                     scripts/pg.sh stop DIR
+# As root, the cluster runs as the 'postgres' system user (initdb refuses root).
+set -e
+cmd=$1 dir=$2 port=${3:-55432}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bin/initdb" ] || { echo "pg.sh: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+as() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case "$cmd" in
+start)
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  as "$bin/initdb" -D "$dir/data" -A trust -U wangge -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    as "$bin/initdb" -D "$dir/data" -A trust -U wangge -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
+  as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+  as "$bin/createdb" -h 127.0.0.1 -p "$port" -U wangge wangge
+  echo "postgres://wangge@127.0.0.1:$port/wangge"
+  ;;
+stop)
+  as "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+  ;;
+*) echo "usage: pg.sh start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac

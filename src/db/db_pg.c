@@ -1,0 +1,389 @@
+/* db_pg.c — the PostgreSQL driver of the store interface (libpq).
+ * Catalogue statements are prepared once per connection (named "s<id>") on first use;
+ * parameters travel as text and PostgreSQL infers their types from the SQL; results come
+ * back as text and are converted on access (booleans 't'/'f' read as 1/0). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "db/driver.h"
+#include "db/migrate.h"
+
+enum { PG_MAXP = 32 };
+
+typedef struct {
+	struct db_stmt base;
+	int id;          /* catalogue id, or -1 for an ad hoc statement */
+	char *sql;       /* ad hoc text */
+	int nparams;     /* highest $N in the text */
+	char *vals[PG_MAXP];
+	PGresult *res;
+	int row, nrows;
+	bool executed;
+} pg_stmt;
+
+typedef struct {
+	struct db base;
+	PGconn *c;
+	bool prepared[SQL__COUNT];
+	pg_stmt cache[SQL__COUNT];
+	int64_t changes;
+} pg_db;
+
+#define C(d) (((pg_db *)(d))->c)
+#define PS(s) ((pg_stmt *)(s))
+
+static int max_param(const char *sql)
+{
+	int max = 0;
+	char quote = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int n = atoi(p + 1);
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+/* Map a failed result to the project's errors by SQLSTATE. */
+static werr pg_fail(db *d, PGresult *r, const char *what)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(C(d));
+	char m[200];
+	snprintf(m, sizeof m, "%s", msg ? msg : "?");
+	m[strcspn(m, "\n")] = 0;
+	if (state && !strncmp(state, "23", 2))
+		return w_fail(W_ECONFLICT, "conflict", NULL, "%s", m);
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+	              !strcmp(state, "53300")))
+		return w_fail(W_EBUSY, "busy", NULL, "store busy, retry (%s)", what);
+	if (state && !strcmp(state, "53100"))
+		return w_fail(W_EDB, "disk_full", NULL, "disk full while %s", what);
+	if (PQstatus(C(d)) != CONNECTION_OK)
+		PQreset(C(d));
+	return w_fail(W_EDB, "store_error", NULL, "%s: %s", what, m);
+}
+
+static werr pg_exec(db *d, const char *sql)
+{
+	PGresult *r = PQexec(C(d), sql);
+	ExecStatusType st = PQresultStatus(r);
+	werr e = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? WG_OK : pg_fail(d, r, "executing");
+	PQclear(r);
+	return e;
+}
+
+static werr pg_begin(db *d)
+{
+	return pg_exec(d, "BEGIN");
+}
+
+static werr pg_commit(db *d)
+{
+	return pg_exec(d, "COMMIT");
+}
+
+static void pg_rollback(db *d)
+{
+	if (PQtransactionStatus(C(d)) != PQTRANS_IDLE)
+		PQclear(PQexec(C(d), "ROLLBACK"));
+}
+
+static werr pg_migrate(db *d)
+{
+	/* one migrator at a time across processes */
+	werr e = pg_exec(d, "SELECT pg_advisory_lock(20200217)");
+	if (!e)
+		e = pg_exec(d, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+	int have = 0;
+	if (!e) {
+		PGresult *r = PQexec(C(d), "SELECT coalesce(max(version), 0) FROM schema_version");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			have = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	if (!e && have > migrations_pg_count)
+		e = w_fail(W_EDB, "schema_too_new", NULL, "database schema %d is newer than this wangge (%d)", have,
+		           migrations_pg_count);
+	for (int v = have + 1; !e && v <= migrations_pg_count; v++) {
+		char ins[80];
+		snprintf(ins, sizeof ins, "INSERT INTO schema_version(version) VALUES (%d)", v);
+		if ((e = pg_begin(d)) || (e = pg_exec(d, migrations_pg[v - 1])) || (e = pg_exec(d, ins)) ||
+		    (e = pg_commit(d)))
+			pg_rollback(d);
+	}
+	PQclear(PQexec(C(d), "SELECT pg_advisory_unlock(20200217)"));
+	return e;
+}
+
+static void clear_vals(pg_stmt *s)
+{
+	for (int i = 0; i < PG_MAXP; i++) {
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+	}
+}
+
+static void pg_done(db_stmt *st)
+{
+	pg_stmt *s = PS(st);
+	PQclear(s->res);
+	s->res = NULL;
+	s->executed = false;
+	s->row = s->nrows = 0;
+}
+
+static void pg_close(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	for (int i = 0; i < SQL__COUNT; i++) {
+		pg_done(&p->cache[i].base);
+		clear_vals(&p->cache[i]);
+	}
+	PQfinish(p->c);
+	free(d->url);
+	free(p);
+}
+
+static werr pg_open(const char *url, db **out)
+{
+	pg_db *p = xcalloc(1, sizeof *p);
+	p->base.drv = &pg_driver;
+	p->base.url = xstrdup(url);
+	p->c = PQconnectdb(url);
+	if (PQstatus(p->c) != CONNECTION_OK) {
+		char m[200];
+		snprintf(m, sizeof m, "%s", PQerrorMessage(p->c));
+		m[strcspn(m, "\n")] = 0;
+		pg_close(&p->base);
+		return w_fail(W_EDB, "store_open", "db", "cannot connect to PostgreSQL: %s", m);
+	}
+	PQclear(PQexec(p->c, "SET client_min_messages = warning"));
+	for (int i = 0; i < SQL__COUNT; i++) {
+		p->cache[i].base.d = &p->base;
+		p->cache[i].base.cached = true;
+		p->cache[i].id = i;
+		p->cache[i].nparams = max_param(sql_text[i]);
+	}
+	*out = &p->base;
+	return WG_OK;
+}
+
+static db_stmt *pg_get(db *d, sql_id id)
+{
+	pg_stmt *s = &((pg_db *)d)->cache[id];
+	pg_done(&s->base);
+	clear_vals(s);
+	return &s->base;
+}
+
+static db_stmt *pg_prepare(db *d, const char *sql)
+{
+	pg_stmt *s = xcalloc(1, sizeof *s);
+	s->base.d = d;
+	s->id = -1;
+	s->sql = xstrdup(sql);
+	s->nparams = max_param(sql);
+	return &s->base;
+}
+
+static void pg_finalize(db_stmt *st)
+{
+	pg_done(st);
+	if (st->cached)
+		return;
+	clear_vals(PS(st));
+	free(PS(st)->sql);
+	free(st);
+}
+
+static void set_val(db_stmt *st, int i, char *v)
+{
+	pg_stmt *s = PS(st);
+	if (i < 1 || i > PG_MAXP) {
+		free(v);
+		return;
+	}
+	free(s->vals[i - 1]);
+	s->vals[i - 1] = v;
+}
+
+static void pg_bind_int(db_stmt *s, int i, int64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%lld", (long long)v);
+	set_val(s, i, xstrdup(b));
+}
+
+static void pg_bind_text(db_stmt *s, int i, const char *v)
+{
+	set_val(s, i, v ? xstrdup(v) : NULL);
+}
+
+static void pg_bind_null(db_stmt *s, int i)
+{
+	set_val(s, i, NULL);
+}
+
+static void pg_bind_double(db_stmt *s, int i, double v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%.17g", v);
+	set_val(s, i, xstrdup(b));
+}
+
+static int pg_step(db_stmt *st, werr *err)
+{
+	pg_stmt *s = PS(st);
+	db *d = st->d;
+	pg_db *p = (pg_db *)d;
+	if (!s->executed) {
+		PGresult *r;
+		if (s->id >= 0) {
+			char name[16];
+			snprintf(name, sizeof name, "s%d", s->id);
+			if (!p->prepared[s->id]) {
+				PGresult *pr = PQprepare(C(d), name, sql_text[s->id], 0, NULL);
+				if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
+					werr e = pg_fail(d, pr, "preparing");
+					fprintf(stderr, "wangge: statement %d does not prepare on PostgreSQL: %s\n", s->id,
+					        w_last()->message);
+					PQclear(pr);
+					if (err)
+						*err = e;
+					return -1;
+				}
+				PQclear(pr);
+				p->prepared[s->id] = true;
+			}
+			r = PQexecPrepared(C(d), name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+		} else {
+			r = PQexecParams(C(d), s->sql, s->nparams, NULL, (const char *const *)s->vals, NULL, NULL, 0);
+		}
+		ExecStatusType rs = PQresultStatus(r);
+		if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+			werr e = pg_fail(d, r, "running a statement");
+			PQclear(r);
+			if (err)
+				*err = e;
+			return -1;
+		}
+		s->res = r;
+		s->executed = true;
+		s->row = -1;
+		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+		const char *ct = PQcmdTuples(r);
+		p->changes = ct && *ct ? atoll(ct) : 0;
+	}
+	if (s->row + 1 < s->nrows) {
+		s->row++;
+		return DB_ROW;
+	}
+	s->row = s->nrows;
+	return DB_DONE;
+}
+
+static const char *pg_text(db_stmt *st, int col)
+{
+	pg_stmt *s = PS(st);
+	if (!s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int64_t pg_int(db_stmt *st, int col)
+{
+	const char *v = pg_text(st, col);
+	if (!v)
+		return 0;
+	if (*v == 't')
+		return 1;
+	if (*v == 'f')
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static double pg_double(db_stmt *st, int col)
+{
+	const char *v = pg_text(st, col);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+static bool pg_null(db_stmt *st, int col)
+{
+	pg_stmt *s = PS(st);
+	return !s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, col);
+}
+
+static int pg_columns(db_stmt *st)
+{
+	return PS(st)->res ? PQnfields(PS(st)->res) : 0;
+}
+
+static const char *pg_column_name(db_stmt *st, int col)
+{
+	return PS(st)->res ? PQfname(PS(st)->res, col) : NULL;
+}
+
+static int64_t pg_changes(db *d)
+{
+	return ((pg_db *)d)->changes;
+}
+
+/* pg_dump in its custom format: consistent while the server keeps serving. */
+static werr pg_backup(db *d, const char *dest)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return w_fail(W_EINTERNAL, "backup_failed", NULL, "cannot start pg_dump");
+	if (pid == 0) {
+		execlp("pg_dump", "pg_dump", "--format=custom", "--file", dest, "--dbname", d->url, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return w_fail(W_EDB, "backup_failed", "out", "pg_dump failed (exit %d)",
+		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return WG_OK;
+}
+
+const db_driver pg_driver = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .migrate = pg_migrate,
+    .exec = pg_exec,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .get = pg_get,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .bind_int = pg_bind_int,
+    .bind_text = pg_bind_text,
+    .bind_null = pg_bind_null,
+    .bind_double = pg_bind_double,
+    .step = pg_step,
+    .done = pg_done,
+    .col_int = pg_int,
+    .col_double = pg_double,
+    .col_text = pg_text,
+    .col_null = pg_null,
+    .columns = pg_columns,
+    .column_name = pg_column_name,
+    .changes = pg_changes,
+    .backup = pg_backup,
+};

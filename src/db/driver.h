@@ -1,0 +1,50 @@
+/* driver.h — what a store driver provides (private to src/db/).  db.c dispatches the
+ * public db.h calls through d->drv; each driver embeds struct db / struct db_stmt first in
+ * its own structures. */
+#ifndef WG_DRIVER_H
+#define WG_DRIVER_H
+#include "db/db.h"
+
+typedef struct db_driver {
+	const char *name;
+	werr (*open)(const char *url, db **out);
+	void (*close)(db *d);
+	werr (*migrate)(db *d);
+	werr (*exec)(db *d, const char *sql);
+	werr (*begin)(db *d);
+	werr (*commit)(db *d);
+	void (*rollback)(db *d);
+	db_stmt *(*get)(db *d, sql_id id);
+	db_stmt *(*prepare)(db *d, const char *sql);
+	void (*finalize)(db_stmt *s);
+	void (*bind_int)(db_stmt *s, int i, int64_t v);
+	void (*bind_text)(db_stmt *s, int i, const char *v);
+	void (*bind_null)(db_stmt *s, int i);
+	void (*bind_double)(db_stmt *s, int i, double v);
+	int (*step)(db_stmt *s, werr *err);
+	void (*done)(db_stmt *s);
+	int64_t (*col_int)(db_stmt *s, int col);
+	double (*col_double)(db_stmt *s, int col);
+	const char *(*col_text)(db_stmt *s, int col);
+	bool (*col_null)(db_stmt *s, int col);
+	int (*columns)(db_stmt *s);
+	const char *(*column_name)(db_stmt *s, int col);
+	int64_t (*changes)(db *d);
+	werr (*backup)(db *d, const char *dest);
+} db_driver;
+
+struct db {
+	const db_driver *drv;
+	char *url;
+};
+
+struct db_stmt {
+	db *d;
+	bool cached;
+};
+
+extern const db_driver sqlite_driver;
+extern const db_driver pg_driver;
+/* The SQL text of a catalogue statement. */
+extern const char *const sql_text[SQL__COUNT];
+#endif

@@ -1,0 +1,62 @@
+/* testdb.h — the store a domain test runs on: a fresh SQLite file, or, when
+ * WANGGE_TEST_PG holds a PostgreSQL URL (make test starts a throwaway cluster), a fresh
+ * database created on that server — so the same tests cover both stores. */
+#ifndef WG_TESTDB_H
+#define WG_TESTDB_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+
+static char testdb_url[512], testdb_admin[512], testdb_name[64];
+
+/* A URL for a new, empty store (static buffer). */
+static const char *testdb_create(const char *tag)
+{
+	const char *pg = getenv("WANGGE_TEST_PG");
+	if (!pg || !*pg) {
+		snprintf(testdb_url, sizeof testdb_url, "/tmp/wangge-%s-%d.db", tag, (int)getpid());
+		unlink(testdb_url);
+		return testdb_url;
+	}
+	snprintf(testdb_admin, sizeof testdb_admin, "%s", pg);
+	snprintf(testdb_name, sizeof testdb_name, "t_%s_%d", tag, (int)getpid());
+	db *d;
+	if (db_open(pg, false, &d) != WG_OK)
+		return NULL;
+	char sql[128];
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", testdb_name);
+	db_exec(d, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", testdb_name);
+	werr e = db_exec(d, sql);
+	db_close(d);
+	if (e)
+		return NULL;
+	/* the same server, the new database: replace the path of the URL */
+	const char *slash = strrchr(pg, '/');
+	snprintf(testdb_url, sizeof testdb_url, "%.*s/%s", (int)(slash - pg), pg, testdb_name);
+	return testdb_url;
+}
+
+static void testdb_drop(void)
+{
+	if (!testdb_name[0]) {
+		char p[600];
+		unlink(testdb_url);
+		snprintf(p, sizeof p, "%s-wal", testdb_url);
+		unlink(p);
+		snprintf(p, sizeof p, "%s-shm", testdb_url);
+		unlink(p);
+		return;
+	}
+	db *d;
+	if (db_open(testdb_admin, false, &d) == WG_OK) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", testdb_name);
+		db_exec(d, sql);
+		db_close(d);
+	}
+}
+#endif
