@@ -26,7 +26,7 @@ REPLAY  := $(FUZZ:fuzz/%.c=$(BUILD)/fuzz/%)
 DB      ?= data/wangge.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit apitest pgtest fuzz-replay asan-test clean format lint
+.PHONY: all deps run test unit apitest crashtest pgtest fuzz-replay asan-test clean format lint
 
 all: $(BUILD)/wangge
 
@@ -73,6 +73,11 @@ fuzz-replay: $(REPLAY)
 apitest: $(BUILD)/wangge
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' -v
 
+# kill -9 under concurrent writes: every acknowledged check-in survives (short run;
+# bench/crash.sh is the long one).
+crashtest: $(BUILD)/wangge
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/crash/crash_test.py --kills 5
+
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
 PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
 pgtest: $(PGTESTS) $(BUILD)/wangge
@@ -81,6 +86,7 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 	echo "== PostgreSQL at $$url"; rc=0; \
 	for t in $(PGTESTS); do echo "== $$t (PostgreSQL)"; WANGGE_TEST_PG=$$url $$t || rc=1; done; \
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' || rc=1; \
+	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/crash/crash_test.py --kills 3 || rc=1; \
 	scripts/pg.sh stop $$d/pg; rm -rf $$d; exit $$rc
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
@@ -90,7 +96,7 @@ asan-test:
 	  unit fuzz-replay apitest
 
 test: deps
-	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest pgtest
+	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest crashtest pgtest
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:

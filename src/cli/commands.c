@@ -393,3 +393,19 @@ int cmd_report(int argc, char **argv)
 	cli_close(&ac);
 	return rc;
 }
+
+int cmd_restore(int argc, char **argv)
+{
+	opts o;
+	if (!opts_parse(&o, "db from", argc, argv) || !opts_get(&o, "from", NULL) || o.npos)
+		return cli_usage(cmd("restore"));
+	actor ac;
+	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
+		return 1;
+	werr e = db_restore(ac.d, opts_get(&o, "from", NULL));
+	if (!e)
+		printf("restored %s from %s\n", db_url(ac.d), opts_get(&o, "from", NULL));
+	int rc = e ? cli_fail() : 0;
+	cli_close(&ac);
+	return rc;
+}

@@ -29,7 +29,8 @@ const command commands[] = {
      "read the audit log"},
     {"report", cmd_report, "wangge report daily --db PATH --unit CODE [--day YYYY-MM-DD] [--format csv|xlsx|json] [--out FILE]",
      "the daily report (日报) of a unit: coverage, fevers, alerts, per child unit"},
-    {"backup", cmd_backup, "wangge backup --db PATH --out FILE", "consistent online copy of the store"},
+    {"backup", cmd_backup, "wangge backup --db PATH|URL --out FILE", "consistent online copy of the store (while serving)"},
+    {"restore", cmd_restore, "wangge restore --db PATH|URL --from FILE", "bring a backup back (stop the server first)"},
     {NULL, NULL, NULL, NULL},
 };
 

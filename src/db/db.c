@@ -160,3 +160,8 @@ werr db_backup(db *d, const char *dest)
 {
 	return d->drv->backup(d, dest);
 }
+
+werr db_restore(db *d, const char *src)
+{
+	return d->drv->restore(d, src);
+}

@@ -65,6 +65,8 @@ const char *db_column_name(db_stmt *s, int col);
 werr db_run(db_stmt *s, int64_t *ret);
 int64_t db_changes(db *d);
 
-/* Consistent online copy of the whole store to dest (SQLite backup API). */
+/* Consistent online copy of the whole store to dest (SQLite backup API; pg_dump). */
 werr db_backup(db *d, const char *dest);
+/* Replace the store's contents with a backup made by db_backup (server stopped). */
+werr db_restore(db *d, const char *src);
 #endif

@@ -360,6 +360,25 @@ static werr pg_backup(db *d, const char *dest)
 	return WG_OK;
 }
 
+/* pg_restore of a pg_dump custom archive, replacing what exists. */
+static werr pg_restore(db *d, const char *src)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return w_fail(W_EINTERNAL, "restore_failed", NULL, "cannot start pg_restore");
+	if (pid == 0) {
+		execlp("pg_restore", "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+		       "--dbname", d->url, src, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return w_fail(W_EDB, "restore_failed", "from", "pg_restore failed (exit %d)",
+		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return WG_OK;
+}
+
 const db_driver pg_driver = {
     .name = "postgresql",
     .open = pg_open,
@@ -386,4 +405,5 @@ const db_driver pg_driver = {
     .column_name = pg_column_name,
     .changes = pg_changes,
     .backup = pg_backup,
+    .restore = pg_restore,
 };

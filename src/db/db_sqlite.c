@@ -292,6 +292,35 @@ static werr lite_backup(db *d, const char *dest)
 	return e;
 }
 
+/* Copy the backup file over the open store, page by page (the backup API in reverse). */
+static werr lite_restore(db *d, const char *src)
+{
+	sqlite3 *from;
+	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(from);
+		return w_fail(W_EINVAL, "restore_source", "from", "cannot open %s", src);
+	}
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(from, "SELECT count(*) FROM schema_version", -1, &st, NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
+	if (!ok) {
+		sqlite3_close(from);
+		return w_fail(W_EINVAL, "restore_source", "from", "%s is not a wangge backup", src);
+	}
+	sqlite3_backup *b = sqlite3_backup_init(H(d), "main", from, "main");
+	if (!b) {
+		werr e = w_fail(W_EDB, "restore_failed", NULL, "%s", sqlite3_errmsg(H(d)));
+		sqlite3_close(from);
+		return e;
+	}
+	int rc;
+	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+	sqlite3_backup_finish(b);
+	sqlite3_close(from);
+	return rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "restore_failed", NULL, "%s", sqlite3_errstr(rc));
+}
+
 const db_driver sqlite_driver = {
     .name = "sqlite",
     .open = lite_open,
@@ -318,4 +347,5 @@ const db_driver sqlite_driver = {
     .column_name = lite_column_name,
     .changes = lite_changes,
     .backup = lite_backup,
+    .restore = lite_restore,
 };

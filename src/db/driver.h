@@ -31,6 +31,7 @@ typedef struct db_driver {
 	const char *(*column_name)(db_stmt *s, int col);
 	int64_t (*changes)(db *d);
 	werr (*backup)(db *d, const char *dest);
+	werr (*restore)(db *d, const char *src);
 } db_driver;
 
 struct db {
