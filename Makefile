@@ -33,7 +33,7 @@ all: $(BUILD)/wangge
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h) $(wildcard src/*/*.def)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@

@@ -74,6 +74,9 @@ werr h_export_units(req *r)
 	if (!tmp)
 		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
 	FILE *f = fopen(tmp, "wb");
+	unit_row own;
+	if (!unit && unit_find_id(&r->ac, r->ac.unit_id, &own) == WG_OK)
+		unit = own.code;
 	werr e = f ? unit_export_csv(&r->ac, unit ? unit : "", f) : W_EINTERNAL;
 	if (f)
 		fclose(f);

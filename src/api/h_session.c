@@ -1,4 +1,5 @@
 /* h_session.c — login, logout, who am I, health. */
+#include <microhttpd.h>
 #include <string.h>
 
 #include "api/handlers.h"
@@ -37,6 +38,9 @@ werr h_login(req *r)
 
 werr h_logout(req *r)
 {
+	const char *x = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Wangge");
+	if (r->cookie_auth && (!x || strcmp(x, "1") != 0))
+		return w_fail(W_EFORBIDDEN, "csrf", NULL, "missing X-Wangge header on a cookie-authenticated change");
 	werr e = acct_logout(r->d, r->token);
 	if (e)
 		return e;

@@ -33,7 +33,8 @@ int cli_fail(void)
 
 int cli_usage(const command *c)
 {
-	fprintf(stderr, "usage: %s\n", c->usage);
+	const char *why = opts_problem();
+	fprintf(stderr, "wangge %s: %s (see: wangge %s --help)\n", c->name, why ? why : "missing or wrong arguments", c->name);
 	return 2;
 }
 

@@ -2,11 +2,29 @@
 #include "cli/opts.h"
 
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
+
+static _Thread_local char problem[200];
+
+/* Remember why the arguments were refused; cli_usage prints it as the one stderr line. */
+static void complain(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(problem, sizeof problem, fmt, ap);
+	va_end(ap);
+}
+
+const char *opts_problem(void)
+{
+	return problem[0] ? problem : NULL;
+}
 
 bool opts_parse(opts *p, const char *spec, int argc, char **argv)
 {
 	memset(p, 0, sizeof *p);
+	problem[0] = 0;
 	static _Thread_local char names[512];
 	snprintf(names, sizeof names, "%s", spec);
 	char *save = NULL;
@@ -22,7 +40,7 @@ bool opts_parse(opts *p, const char *spec, int argc, char **argv)
 		const char *a = argv[i];
 		if (strncmp(a, "--", 2) != 0) {
 			if (p->npos == POS_MAX) {
-				fprintf(stderr, "wangge: too many arguments ('%s')\n", a);
+				complain("too many arguments ('%s')", a);
 				return false;
 			}
 			p->pos[p->npos++] = a;
@@ -36,7 +54,7 @@ bool opts_parse(opts *p, const char *spec, int argc, char **argv)
 			if (strlen(p->o[k].name) == len && strncmp(p->o[k].name, a, len) == 0)
 				o = &p->o[k];
 		if (!o) {
-			fprintf(stderr, "wangge: unknown option --%.*s (try --help)\n", (int)len, a);
+			complain("unknown option --%.*s", (int)len, a);
 			return false;
 		}
 		o->set = true;
@@ -47,7 +65,7 @@ bool opts_parse(opts *p, const char *spec, int argc, char **argv)
 		} else if (i + 1 < argc) {
 			o->value = argv[++i];
 		} else {
-			fprintf(stderr, "wangge: option --%s needs a value\n", o->name);
+			complain("option --%s needs a value", o->name);
 			return false;
 		}
 	}

@@ -21,8 +21,10 @@ typedef struct {
 } opts;
 
 /* spec: space-separated names, a trailing '!' marks a flag: "db listen threads quiet!".
- * Returns false (message on stderr) on an unknown option or a missing value. */
+ * Returns false on an unknown option or a missing value (opts_problem() says which). */
 bool opts_parse(opts *p, const char *spec, int argc, char **argv);
 const char *opts_get(const opts *p, const char *name, const char *def);
+/* Why the last opts_parse refused the arguments, or NULL. */
+const char *opts_problem(void);
 bool opts_flag(const opts *p, const char *name);
 #endif

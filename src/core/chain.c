@@ -9,9 +9,10 @@
  *   4. a numbered prefix ("1. ", "2、", "3)", "(4)", "5，") is stripped, then everything
  *      but letters, digits, Han and the few signs the grammar needs becomes one space;
  *   5. passes over the array, each marking what it consumed so later passes skip it:
- *      @mentions, the address, temperatures, the head count, the vocabulary (normal
- *      statements, symptoms with their negations, non-name words), and finally names,
- *      which are the Han runs left over that look like a personal name.
+ *      @mentions, the address (not looked for on a "例：…" / "格式：…" example line),
+ *      temperatures, the head count, the vocabulary (normal statements, symptoms with
+ *      their negations, non-name words), and finally names, which are the Han runs
+ *      left over that look like a personal name (2–4 characters, a known surname).
  * Only the first CH_WORK code points of a line are parsed; a chain line is short. */
 #include "core/chain.h"
 

@@ -107,7 +107,12 @@ static bool note_failure(db *d, const char *username, int64_t now, int64_t count
 static werr login_audit(db *d, arena *a, const user_row *u, const char *username,
                         const char *source, const char *outcome)
 {
-	actor ac = {.d = d, .a = a, .user_id = u ? u->id : 0, .username = username,
+	/* the name typed, so an auditor sees which account was tried — unless it cannot be a
+	 * username or looks like a phone or ID number typed in the wrong box */
+	bool plausible = username && *username && strlen(username) <= 32 && strspn(username, "0123456789X") != strlen(username);
+	for (const char *c = username; plausible && *c; c++)
+		plausible = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-';
+	actor ac = {.d = d, .a = a, .user_id = u ? u->id : 0, .username = u || plausible ? username : "(not a username)",
 	            .role = u ? role_parse(u->role) : ROLE_NONE, .source = source};
 	return audit(&ac, "login", "session", 0, NULL, outcome);
 }
@@ -364,6 +369,11 @@ werr acct_update(const actor *ac, const char *username, json_t *body, json_t **o
 	bool self = u.id == ac->user_id;
 	if (!self && !ac->cli && !(ROLES_USERS & R(ac->role)))
 		return w_fail(W_ENOTFOUND, "user_not_found", "username", "没有这个账号 / no such user");
+	/* an admin or auditor account is managed by admins only (or its owner) */
+	role target = role_parse(u.role);
+	if (!self && !ac->cli && ac->role != ROLE_ADMIN && (target == ROLE_ADMIN || target == ROLE_AUDITOR))
+		return w_fail(W_EFORBIDDEN, "forbidden", "username", "只有管理员能修改管理员或审计员账号 / only an admin can change an %s account",
+		              u.role);
 	if (self && password && !verify(u.pw_hash, current ? current : ""))
 		return w_fail(W_EINVAL, "wrong_password", "current_password", "当前密码不对 / current_password is wrong");
 	if (self && (rolename || unit_code || has_disabled))
@@ -450,7 +460,7 @@ werr acct_disable(const actor *ac, const char *username, bool disabled)
 werr acct_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offset, json_t **out)
 {
 	unit_row u;
-	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
 	const char *upper = scope_upper(ac->a, u.path);
@@ -489,10 +499,19 @@ werr audit_list(const actor *ac, int64_t since, const char *username, const char
                 int64_t limit, int64_t offset, json_t **out)
 {
 	werr e = WG_OK;
+	const char *scope = ac->cli ? "/" : ac->unit_path, *upper = scope_upper(ac->a, scope);
 	db_stmt *s = db_get(ac->d, SQL_AUDIT_COUNT);
 	db_bind_int(s, 1, since);
 	db_bind_text(s, 2, username ? username : "");
 	db_bind_text(s, 3, entity ? entity : "");
+	db_bind_text(s, 4, scope);
+	db_bind_text(s, 5, upper);
+	/* rows of no account (the operator, unknown names, household links) go to auditors
+	 * of the whole tree */
+	int slashes = 0;
+	for (const char *c = scope; *c; c++)
+		slashes += *c == '/';
+	db_bind_int(s, 6, slashes <= 2);
 	int64_t total = 0;
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW)
@@ -507,6 +526,9 @@ werr audit_list(const actor *ac, int64_t since, const char *username, const char
 	db_bind_text(s, 3, entity ? entity : "");
 	db_bind_int(s, 4, limit);
 	db_bind_int(s, 5, offset);
+	db_bind_text(s, 6, scope);
+	db_bind_text(s, 7, upper);
+	db_bind_int(s, 8, slashes <= 2);
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		char at[32];
 		fmt_time(db_int(s, 1), at);

@@ -167,7 +167,7 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
                 json_t **out)
 {
 	unit_row u;
-	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
 	static const char *const states[] = {"open", "acknowledged", "clinic", "observation", "closed", "active", NULL};
@@ -458,7 +458,7 @@ int rollcall_tick(db *d, arena *a, int64_t now)
 werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out)
 {
 	unit_row u;
-	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
 	char today[11];

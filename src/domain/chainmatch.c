@@ -93,7 +93,7 @@ werr chain_preview(const actor *ac, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "required", "text", "text (the pasted chain) is required");
 	text = json_string_value(t);
 	unit_row u;
-	if ((e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u)))
+	if ((e = unit_scope(ac, unit_code, &u)))
 		return e;
 	char today[11];
 	if (!day) {

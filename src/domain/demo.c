@@ -473,14 +473,14 @@ werr demo_build(const actor *ac, demo_opts *o)
 			int64_t bid, ents[3];
 			const char *bpath, *epath[3];
 			snprintf(code, sizeof code, "%s-B%02d", comm_code, b + 1);
-			if ((e = add_unit(&g, grid[gi], gridp[gi], grid_depth[gi] + 1, code, "building",
+			if ((e = add_unit(&g, grid[gi], gridp[gi], grid_depth[gi], code, "building",
 			                  arena_printf(a, "%d栋", b + 1), &bid, &bpath)))
 				goto fail;
 			int E = p->low_rise ? 3 : (hb[b] > 200 ? 2 : 1);
 			for (int x = 0; x < E; x++) {
 				char ec[80];
 				snprintf(ec, sizeof ec, "%s-U%d", code, x + 1);
-				if ((e = add_unit(&g, bid, bpath, grid_depth[gi] + 2, ec, "entrance",
+				if ((e = add_unit(&g, bid, bpath, grid_depth[gi] + 1, ec, "entrance",
 				                  arena_printf(a, "%d单元", x + 1), &ents[x], &epath[x])))
 					goto fail;
 			}

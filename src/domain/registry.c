@@ -152,9 +152,7 @@ werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offs
 {
 	unit_row u;
 	werr e;
-	if ((e = unit_find(ac, unit_code ? unit_code : "", &u)) && unit_code)
-		return e;
-	if (!unit_code && (e = unit_find_id(ac, ac->unit_id, &u)))
+	if ((e = unit_scope(ac, unit_code, &u)))
 		return e;
 	const char *upper = scope_upper(ac->a, u.path);
 	db_stmt *s = db_get(ac->d, SQL_HH_COUNT);
@@ -748,6 +746,8 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	hh_row h;
 	if (hid != r.household_id && (e = hh_load(ac, hid, &h)))
 		return e;
+	if (hid != r.household_id && h.retired_at)
+		return w_fail(W_EINVAL, "household_retired", "household_id", "这户已注销 / the household is retired");
 	if ((e = db_begin(ac->d)))
 		return e;
 	int64_t mo = moved_out ? (r.moved_out_at ? r.moved_out_at : now_s()) : 0;
@@ -844,7 +844,7 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
                 int64_t offset, json_t **out)
 {
 	unit_row u;
-	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
 	if (q && (utf8_len(q) > 40 || !utf8_no_controls(q)))
@@ -868,10 +868,16 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		cond = role_sees_phones(ac->role) || ac->cli
 		           ? (role_sees_ids(ac->role) || ac->cli ? "(r.phone_tail = $3 OR r.id_tail = $3)" : "r.phone_tail = $3")
 		           : (role_sees_ids(ac->role) ? "r.id_tail = $3" : "0 = 1");
-	} else if (q && digits && (qn == 11 || qn == 18)) {
+	} else if (q && (qn == 11 || qn == 18) &&
+	           (digits || (qn == 18 && strspn(q, "0123456789") == 17 && (q[17] == 'X' || q[17] == 'x')))) {
+		/* a whole number finds only what the role may see */
 		kind = "number";
-		p3 = q;
-		cond = "(r.phone = $3 OR r.id_number = $3)";
+		char *t = arena_strdup(ac->a, q);
+		if (qn == 18 && t[17] == 'x')
+			t[17] = 'X';
+		p3 = t;
+		bool ph = ac->cli || role_sees_phones(ac->role), id = ac->cli || role_sees_ids(ac->role);
+		cond = qn == 11 ? (ph ? "r.phone = $3" : "0 = 1") : (id ? "r.id_number = $3" : "0 = 1");
 	} else if (q && parse_room_query(ac->a, q, &b, &ent, &room)) {
 		kind = "room";
 		p3 = room;
@@ -1242,7 +1248,7 @@ werr res_export(const actor *ac, const char *unit_code, export_format fmt, const
                 size_t *count)
 {
 	unit_row u;
-	werr e = unit_code ? unit_find(ac, unit_code, &u) : unit_find_id(ac, ac->unit_id, &u);
+	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
 	FILE *out = NULL;

@@ -86,6 +86,17 @@ werr unit_find(const actor *ac, const char *code, unit_row *out)
 	return load(ac, s, out, code);
 }
 
+werr unit_scope(const actor *ac, const char *code, unit_row *out)
+{
+	if (code)
+		return unit_find(ac, code, out);
+	if (ac->cli) { /* the operator on the command line: the whole tree */
+		*out = (unit_row){.path = "/", .code = "*", .name = "全部 / all", .kind = "root"};
+		return WG_OK;
+	}
+	return unit_find_id(ac, ac->unit_id, out);
+}
+
 werr unit_find_id(const actor *ac, int64_t id, unit_row *out)
 {
 	db_stmt *s = db_get(ac->d, SQL_UNIT_BY_ID);
@@ -435,13 +446,17 @@ static void import_row(const actor *ac, pending_unit *p, import_report *rep)
 	unit_row parent, *pp = NULL, cur;
 	werr e;
 	w_clear();
-	if (*p->parent) {
-		if (unit_find(ac, p->parent, &parent) != WG_OK) {
+	if (*p->parent && unit_find(ac, p->parent, &parent) != WG_OK) {
+		/* the top row of one's own export: its parent lies above one's scope */
+		if (unit_find(ac, p->code, &cur) == WG_OK && cur.parent_code && !strcmp(cur.parent_code, p->parent)) {
+			/* keep it where it is: pp stays NULL */
+		} else {
 			import_bad(rep, p->line, "parent_code", "unit_not_found", "上级编码不存在 / parent_code not found");
 			return;
 		}
+	} else if (*p->parent) {
 		pp = &parent;
-	} else if (!ac->cli && strcmp(ac->unit_path, "/") != 0) {
+	} else if (!*p->parent && !ac->cli && strcmp(ac->unit_path, "/") != 0) {
 		import_bad(rep, p->line, "parent_code", "required", "parent_code is required");
 		return;
 	}
@@ -553,8 +568,11 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 			if (done[i])
 				continue;
 			unit_row tmp;
-			if (*rows[i].parent && unit_find(ac, rows[i].parent, &tmp) != WG_OK)
+			if (*rows[i].parent && unit_find(ac, rows[i].parent, &tmp) != WG_OK &&
+			    !(unit_find(ac, rows[i].code, &tmp) == WG_OK && tmp.parent_code &&
+			      !strcmp(tmp.parent_code, rows[i].parent)))
 				continue; /* maybe later in this import */
+			w_clear();
 			/* a savepoint per row: a refused row leaves nothing behind and, on
 			 * PostgreSQL, does not abort the batch's transaction */
 			if ((e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))

@@ -17,6 +17,9 @@ typedef struct {
 /* Load the unit with this code if it is in the actor's subtree; W_ENOTFOUND otherwise. */
 werr unit_find(const actor *ac, const char *code, unit_row *out);
 werr unit_find_id(const actor *ac, int64_t id, unit_row *out);
+/* The unit a list is about: code when given, else the actor's own unit (the whole tree
+ * for the command-line operator). */
+werr unit_scope(const actor *ac, const char *code, unit_row *out);
 json_t *unit_json(const unit_row *u);
 bool unit_kind_valid(const char *kind);
 

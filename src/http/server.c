@@ -347,7 +347,9 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 	werr e = authorise(st, c);
 	if (!e && r->body_len > 0 && st->rt->ctype) {
 		const char *ct = header(c, "Content-Type");
-		if (!ct || strncmp(ct, st->rt->ctype, strlen(st->rt->ctype)) != 0)
+		size_t n = strlen(st->rt->ctype);
+		/* the media type itself, then only parameters (";charset=…") may follow */
+		if (!ct || strncasecmp(ct, st->rt->ctype, n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' '))
 			e = w_fail(W_EMEDIA, "unsupported_media_type", NULL, "Content-Type must be %s", st->rt->ctype);
 	}
 	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && strcmp(st->rt->ctype, "text/csv") != 0)

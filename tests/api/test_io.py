@@ -1,0 +1,351 @@
+"""Bulk import (CSV through the API) and export (CSV and XLSX)."""
+import csv
+import io
+import time
+import unittest
+import zipfile
+
+import harness as H
+
+HEADER = "姓名,性别,出生日期,证件类型,证件号码,联系电话,单位编码,房号,与户主关系,标签"
+EXPORT_HEADER = ("姓名/name,性别/sex,出生日期/birth_date,证件类型/id_type,证件号码/id_number,"
+                 "联系电话/phone,单位编码/unit_code,房号/room,与户主关系/relation,标签/flags,居住状态/residence")
+UNITS = [H.E01, H.E02, H.E03]
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def setUpModule():
+    H.start()
+
+
+def tearDownModule():
+    H.stop()
+
+
+def count(unit=H.COMMUNITY):
+    st, b = H.as_user("secretary", "GET", "/api/v1/residents?unit=%s&limit=1" % unit)
+    assert st == 200, b
+    return b["total"]
+
+
+def post_csv(data, user="secretary", path="/api/v1/imports/residents", ctype="text/csv"):
+    return H.as_user(user, "POST", path, raw=data, ctype=ctype)
+
+
+def person(i, region="110101", room_base=20000):
+    """Row fields for good person i: unique ID number (day i//500, sequence i%500)."""
+    t = time.gmtime(-631152000 + (i // 500) * 86400 * 740)  # from 1950-01-01, ~2 years apart
+    birth = "%04d%02d%02d" % (t.tm_year, t.tm_mon, t.tm_mday)
+    sex = "M" if i % 3 else "F"
+    idn = H.make_id(region=region, birth=birth, seq=i % 500, sex=sex)
+    name = "导" + GIVEN[i % len(GIVEN)] + GIVEN[(i // len(GIVEN)) % len(GIVEN)]
+    return {"name": name, "sex": "男" if sex == "M" else "女",
+            "birth": "%s-%s-%s" % (birth[:4], birth[4:6], birth[6:]), "id": idn,
+            "phone": "139%08d" % i, "unit": UNITS[i % 3], "room": str(room_base + i // 4),
+            "relation": "户主" if i % 4 == 0 else '"子女,次子"', "flags": ["", "chronic", "disabled;no_smartphone"][i % 3]}
+
+
+def row(p):
+    return ",".join([p["name"], p["sex"], p["birth"], "身份证", p["id"], p["phone"], p["unit"], p["room"],
+                     p["relation"], p["flags"]])
+
+
+def big_sheet(n_good=10000, region="110101"):
+    """A sheet of n_good good rows and 30 bad ones of six kinds at known lines.
+    Returns (text, expected errors [(line, column, code)], persons)."""
+    lines = [HEADER]
+    expected, persons = [], []
+    bad_at = {int(k * n_good / 31) + 7 for k in range(30)}
+    kinds = ["check", "phone", "unit", "name", "flag", "birth"]
+    nbad = 0
+    i = 0
+    while i < n_good or nbad < 30:
+        if i in bad_at and nbad < 30:
+            kind = kinds[nbad % 6]
+            p = person(nbad, region="150102")
+            p["room"] = "9%04d" % nbad
+            if kind == "check":
+                p["id"] = H.bad_check(p["id"])
+                col, code = "id_number", "invalid_id_number"
+            elif kind == "phone":
+                p["phone"] = "1390000" + "1" * (nbad % 3)  # too short
+                col, code = "phone", "invalid_phone"
+            elif kind == "unit":
+                p["unit"] = "NO-SUCH-UNIT-%d" % nbad
+                col, code = "unit_code", "unit_not_found"
+            elif kind == "name":
+                # one of them spans two physical lines: later line numbers must still be right
+                p["name"] = '"坏\n名"' if nbad == 15 else ""
+                col, code = "name", "invalid_name"
+            elif kind == "flag":
+                p["flags"] = "chronic;flying"
+                col, code = "flags", "invalid_flag"
+            else:
+                p["birth"] = "1901-01-01"
+                col, code = "birth_date", "birth_date_mismatch"
+            expected.append((len(lines) + 1 + sum(l.count("\n") for l in lines), col, code))
+            lines.append(row(p))
+            nbad += 1
+            bad_at.discard(i)
+            continue
+        if i < n_good:
+            p = person(i, region=region)
+            persons.append(p)
+            lines.append(row(p))
+        i += 1
+    return "\n".join(lines) + "\n", expected, persons
+
+
+class BigImport(unittest.TestCase):
+    def test_10000_rows_with_30_bad(self):
+        text, expected, persons = big_sheet()
+        self.assertEqual(len(expected), 30)
+        before = count()
+        hh_before = H.as_user("secretary", "GET", "/api/v1/households?unit=%s&limit=1" % H.COMMUNITY)[1]["total"]
+        t0 = time.time()
+        st, rep = post_csv(text)
+        took = time.time() - t0
+        self.assertEqual(st, 200, rep)
+        self.assertLess(took, 30)
+        self.assertEqual((rep["rows"], rep["created"], rep["updated"], rep["bad"]), (10030, 10000, 0, 30))
+        self.assertFalse(rep["converted_from_gbk"])
+        got = [(e["line"], e["column"], e["code"]) for e in rep["errors"]]
+        self.assertEqual(got, expected)
+        for e in rep["errors"]:
+            self.assertTrue(e["reason"])
+        self.assertEqual(count(), before + 10000)
+        # one imported person, as stored
+        p = persons[4321]
+        st, s = H.as_user("secretary", "POST", "/api/v1/residents/search", {"q": p["phone"]})
+        self.assertEqual(s["total"], 1, s)
+        r = s["items"][0]
+        self.assertEqual((r["name"], r["id_number"], r["birth_date"], r["unit_code"], r["room"], r["relation"]),
+                         (p["name"], p["id"], p["birth"], p["unit"], p["room"], "子女,次子"))
+        self.assertEqual(r["flags"], (["elderly"] if r["age"] >= 60 else []) + ["chronic"])
+        # the import is audited with its counts only
+        a = [x for x in H.audit_rows(username="secretary", entity="resident") if x["action"] == "import"][0]
+        self.assertEqual(a["fields"], "rows:10030 created:10000 updated:0 bad:30")
+
+        # the same file again: nothing new
+        st, rep2 = post_csv(text)
+        self.assertEqual(st, 200, rep2)
+        self.assertEqual((rep2["rows"], rep2["created"], rep2["bad"]), (10030, 0, 30))
+        self.assertEqual(rep2["updated"] + rep2["unchanged"], 10000)
+        self.assertEqual([(e["line"], e["column"], e["code"]) for e in rep2["errors"]], expected)
+        self.assertEqual(count(), before + 10000)
+        # households: one per (unit, room), not doubled
+        st, h = H.as_user("secretary", "GET", "/api/v1/households?unit=%s&limit=1" % H.COMMUNITY)
+        self.assertEqual(h["total"], hh_before + len({(p["unit"], p["room"]) for p in persons}))
+
+
+class SmallImports(unittest.TestCase):
+    def test_gbk_file_is_converted(self):
+        text = HEADER + "\n" + "\n".join(row(person(i, region="120101", room_base=31000)) for i in range(20)) + "\n"
+        before = count()
+        st, rep = post_csv(text.encode("gbk"))
+        self.assertEqual(st, 200, rep)
+        self.assertEqual((rep["converted_from_gbk"], rep["created"], rep["bad"]), (True, 20, 0))
+        self.assertEqual(count(), before + 20)
+        p = person(3, region="120101", room_base=31000)
+        st, s = H.as_user("secretary", "POST", "/api/v1/residents/search", {"q": p["name"], "unit": p["unit"]})
+        self.assertIn(p["id"], [x["id_number"] for x in s["items"]])
+
+    def test_bom_crlf_and_english_headers(self):
+        p = person(0, region="130102", room_base=32000)
+        text = "\ufeffname,sex,birth_date,id_type,id_number,phone,unit_code,room,relation,flags\r\n" + \
+            ",".join([p["name"], "F" if p["sex"] == "女" else "M", p["birth"], "id_card", p["id"], p["phone"],
+                      p["unit"], p["room"], "户主", "pregnant" if p["sex"] == "女" else ""]) + "\r\n\r\n"
+        st, rep = post_csv(text.encode("utf-8"))
+        self.assertEqual((st, rep["created"], rep["bad"], rep["rows"]), (200, 1, 0, 1), rep)
+
+    def test_minimal_columns(self):
+        st, rep = post_csv("姓名,单位编码,房号\n最小甲,%s,30001\n最小乙,%s,30001\n" % (H.E02, H.E02))
+        self.assertEqual((st, rep["created"], rep["bad"]), (200, 2, 0))
+        st, rep = post_csv("姓名,单位编码,房号\n最小甲,%s,30001\n" % H.E02)  # matched by name + household
+        self.assertEqual((st, rep["created"], rep["updated"] + rep["unchanged"]), (200, 0, 1))
+
+    def test_chinese_flag_names(self):
+        """BUG: import_resident_row() splits the 标签 column with strtok_r(";；,、"), whose
+        delimiters are bytes, so the UTF-8 bytes 0x80/0x81 of '；' and '、' also cut
+        inside Chinese flag names: 慢性病, 独居老人, 老人, 60岁以上 are refused."""
+        rows = []
+        for i, fl in enumerate(["慢性病", "独居老人", "60岁以上", "孕妇、残疾", "长期用药；慢性病"]):
+            p = person(i, region="140105", room_base=33000)
+            p["flags"] = fl
+            rows.append(row(p))
+        st, rep = post_csv(HEADER + "\n" + "\n".join(rows) + "\n")
+        self.assertEqual(st, 200)
+        self.assertEqual((rep["created"], rep["bad"]), (5, 0), rep)
+
+    def test_every_refused_row_is_reported(self):
+        """BUG: import_bad() builds the error with json_pack(); when the reason holds invalid
+        UTF-8 (the unknown-flag message quoting a flag cut by the strtok_r bug above) the
+        pack fails and the row is counted in 'bad' but missing from 'errors'."""
+        rows = []
+        for i, fl in enumerate(["慢性病", "flying", "独居老人"]):
+            p = person(10 + i, region="140105", room_base=34000)
+            p["flags"] = fl
+            rows.append(row(p))
+        st, rep = post_csv(HEADER + "\n" + "\n".join(rows) + "\n")
+        self.assertEqual(st, 200)
+        self.assertEqual(rep["bad"], len(rep["errors"]), rep)
+        self.assertEqual(rep["rows"], rep["created"] + rep["updated"] + rep["unchanged"] + rep["bad"])
+
+    def test_bad_files(self):
+        for data, status, code, field in [
+            ("", 400, "empty_file", "file"),
+            ("\n\n", 400, "empty_file", "file"),
+            ("性别,房号\n男,1\n", 400, "missing_column", "name"),
+            ("姓名,房号\n甲,1\n", 400, "missing_column", "unit_code"),
+            ("姓名,单位编码\n甲,%s\n" % H.E01, 400, "missing_column", "room"),
+            ("姓名,单位编码,房号\n".encode("utf-16"), 400, "bad_encoding", None),
+            (b"\x81\x30\xff\xff", 400, "bad_encoding", None),
+        ]:
+            st, b = post_csv(data)
+            self.assertEqual((st, H.err(b)), (status, (code, field)), data)
+        st, b = post_csv("姓名,单位编码,房号\n", ctype="application/json")
+        self.assertEqual((st, H.err(b)[0]), (415, "unsupported_media_type"))
+        st, b = post_csv('姓名,单位编码,房号\n"未闭合,%s,1\n' % H.E01)
+        self.assertEqual((st, rep_codes(b)), (200, [(2, None, "bad_csv")]))
+
+    def test_scope_and_household_kind(self):
+        st, rep = post_csv("姓名,单位编码,房号\n格员甲,%s,30002\n格员乙,%s,30002\n格员丙,%s,30002\n"
+                           % (H.E01, H.G1, H.E03), user="gw01")
+        self.assertEqual(st, 200)
+        self.assertEqual(rep_codes(rep), [(3, "unit_code", "not_a_building"), (4, "unit_code", "unit_not_found")])
+        self.assertEqual(rep["created"], 1)
+        st, b = post_csv("姓名,单位编码,房号\n甲,%s,1\n" % H.E01, user="vol01")
+        self.assertEqual((st, H.err(b)[0]), (403, "forbidden"))
+
+
+def rep_codes(rep):
+    return [(e["line"], e["column"], e["code"]) for e in rep["errors"]]
+
+
+class UnitImport(unittest.TestCase):
+    def test_import_and_reimport_units(self):
+        c = H.COMMUNITY
+        text = ("code,parent_code,kind,name\n"
+                "%s-B41-U1,%s-B41,entrance,1单元\n"     # child before its parent
+                "%s-B41,%s,building,41栋\n"
+                "%s-B42,%s,building,42栋\n"
+                "%s-B43,%s,building,43栋\n"
+                "%s-B44,%s,hut,44号\n"                  # bad kind
+                "%s-B45,NOPE,building,45栋\n"           # unknown parent
+                % (c, c, c, H.G1, c, H.G1, c, H.G2, c, H.G1, c))
+        st, rep = post_csv(text, path="/api/v1/imports/units")
+        self.assertEqual(st, 200, rep)
+        self.assertEqual((rep["rows"], rep["created"], rep["bad"]), (6, 4, 2))
+        self.assertEqual(sorted(rep_codes(rep)), [(6, "kind", "invalid_kind"), (7, "parent_code", "unit_not_found")])
+        st, u = H.as_user("secretary", "GET", "/api/v1/units/%s-B41-U1" % c)
+        self.assertEqual((st, u["parent_code"]), (200, c + "-B41"))
+        st, rep = post_csv(text, path="/api/v1/imports/units")
+        self.assertEqual((rep["created"], rep["updated"], rep["unchanged"], rep["bad"]), (0, 0, 4, 2))
+        # an export re-imports unchanged
+        st, data = H.as_user("secretary", "GET", "/api/v1/exports/units?unit=" + c)
+        self.assertEqual(st, 200)
+        lines = data.decode("utf-8").splitlines()
+        self.assertEqual(lines[0], "code,parent_code,kind,name")
+        self.assertEqual(lines[1], "%s,420107003,community,青和居社区" % c)
+        self.assertIn("%s-B41,%s,building,41栋" % (c, H.G1), lines)
+        # as the admin (who sees the community's parent) it re-imports unchanged
+        st, rep = post_csv(data, path="/api/v1/imports/units", user="admin")
+        self.assertEqual((st, rep["created"], rep["updated"], rep["bad"]), (200, 0, 0, 0), rep)
+        self.assertEqual(rep["unchanged"], len(lines) - 1)
+        # a rename and a move through the import
+        st, rep = post_csv("code,parent_code,kind,name\n%s-B42,%s,building,四十二栋\n" % (c, H.G2),
+                           path="/api/v1/imports/units")
+        self.assertEqual((rep["updated"], rep["bad"]), (1, 0))
+        st, u = H.as_user("secretary", "GET", "/api/v1/units/%s-B42" % c)
+        self.assertEqual((u["name"], u["parent_code"]), ("四十二栋", H.G2))
+        self.assertEqual([h["action"] for h in u["history"]], ["create", "rename", "move"])
+
+    def test_units_export_reimports_for_the_same_account(self):
+        """BUG: GET /exports/units?unit=CODE writes the subtree's root row with its
+        parent_code, which lies outside the exporter's scope; re-importing that same file
+        as the same account refuses the root row (parent_code unit_not_found), so an
+        export does not re-import cleanly for a community account."""
+        st, data = H.as_user("secretary", "GET", "/api/v1/exports/units?unit=" + H.COMMUNITY)
+        self.assertEqual(st, 200)
+        st, rep = post_csv(data, path="/api/v1/imports/units")
+        self.assertEqual(st, 200)
+        self.assertEqual((rep["created"], rep["updated"], rep["bad"]), (0, 0, 0), rep["errors"])
+
+
+class Exports(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        st, h = H.as_user("secretary", "POST", "/api/v1/households", {"unit_code": H.E03, "room": "40001"})
+        assert st == 201, h
+        cls.hh = h
+        for name, rel in (("=1+2", "=cmd"), ("公式人", "@SUM(A1)"), ("减号人", "-1"), ("加号人", "+86")):
+            st, r = H.as_user("secretary", "POST", "/api/v1/residents",
+                              {"household_id": h["id"], "name": name, "relation": rel})
+            assert st == 201, r
+
+    def export(self, user="secretary", fmt="csv", unit=H.E03):
+        return H.as_user(user, "GET", "/api/v1/exports/residents?unit=%s&format=%s" % (unit, fmt))
+
+    def test_csv(self):
+        st, data = self.export()
+        self.assertEqual(st, 200)
+        self.assertTrue(H.last_headers["content-type"].startswith("text/csv"))
+        self.assertEqual(H.last_headers["content-disposition"], 'attachment; filename="residents.csv"')
+        self.assertTrue(data.startswith(b"\xef\xbb\xbf"))  # BOM for Excel
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        self.assertEqual(rows[0], EXPORT_HEADER.split(","))
+        self.assertEqual(len(rows) - 1, count(H.E03))
+        mine = {r[0]: r for r in rows if r[7] == "40001"}
+        self.assertEqual(set(mine), {"'=1+2", "公式人", "减号人", "加号人"})
+        self.assertEqual(mine["'=1+2"][8], "'=cmd")
+        self.assertEqual(mine["公式人"][8], "'@SUM(A1)")
+        self.assertEqual(mine["减号人"][8], "'-1")
+        self.assertEqual(mine["加号人"][8], "'+86")
+        for r in rows[1:]:
+            for cell in r:
+                self.assertFalse(cell[:1] in ("=", "+", "-", "@"), r)
+        self.assertEqual(self.export(fmt="csv")[0], 200)
+        rows_default = H.as_user("secretary", "GET", "/api/v1/exports/residents?unit=" + H.E03)[1]
+        self.assertEqual(rows_default, data)  # csv is the default
+
+    def test_xlsx(self):
+        st, data = self.export(fmt="xlsx")
+        self.assertEqual(st, 200)
+        self.assertEqual(H.last_headers["content-type"],
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertEqual(H.last_headers["content-disposition"], 'attachment; filename="residents.xlsx"')
+        self.assertEqual(data[:2], b"PK")
+        z = zipfile.ZipFile(io.BytesIO(data))
+        self.assertIn("xl/worksheets/sheet1.xml", z.namelist())
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertIn("姓名/name", strings)
+        self.assertIn("'=cmd", strings)
+        self.assertNotIn(">=cmd<", strings)
+
+    def test_export_refusals(self):
+        st, b = H.as_user("secretary", "GET", "/api/v1/exports/residents?format=pdf")
+        self.assertEqual((st, H.err(b)), (400, ("invalid_format", "format")))
+        st, b = H.as_user("secretary", "GET", "/api/v1/exports/residents?unit=NOPE")
+        self.assertEqual((st, H.err(b)[0]), (404, "unit_not_found"))
+        st, b = H.as_user("vol01", "GET", "/api/v1/exports/residents")
+        self.assertEqual((st, H.err(b)[0]), (403, "forbidden"))
+        # without unit: the caller's own unit
+        st, data = H.as_user("gw02", "GET", "/api/v1/exports/residents")
+        self.assertEqual(st, 200)
+        rows = data.decode("utf-8-sig").splitlines()
+        self.assertEqual(len(rows) - 1, count(H.G2))
+
+    def test_export_reimports(self):
+        """BUG: the residents export writes headers like '姓名/name', which the residents
+        import does not accept (it wants '姓名' or 'name'), so an export cannot be
+        re-imported (400 missing_column) although registry.h says it is written 'in the
+        import's columns'."""
+        st, data = self.export(unit=H.E02)
+        self.assertEqual(st, 200)
+        st, rep = post_csv(data)
+        self.assertEqual(st, 200, rep)
+        self.assertEqual((rep["created"], rep["bad"]), (0, 0))
+
+
+if __name__ == "__main__":
+    unittest.main()
