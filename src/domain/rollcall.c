@@ -174,7 +174,10 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (e)
 		return e;
 	out->path = r.path;
-	db_stmt *s;
+	db_stmt *s = db_get(ac->d, SQL_HH_LOCK);
+	db_bind_int(s, 1, r.household_id);
+	if ((e = db_run(s, NULL)))
+		return e;
 	int rc;
 	if (in->client_id) { /* a retry of something already stored is a no-op */
 		s = db_get(ac->d, SQL_CHK_BY_CLIENT);

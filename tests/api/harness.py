@@ -80,6 +80,20 @@ def run_cli(*args, input=None, timeout=120):
                           input=input, timeout=timeout)
 
 
+def _psql(sql):
+    """Run one SQL statement on the PostgreSQL server of WANGGE_TEST_PG (its own db)."""
+    base = os.environ["WANGGE_TEST_PG"]
+    subprocess.run(["psql", "-q", "-d", base, "-c", sql], check=True, capture_output=True)
+
+
+def pg_create():
+    """A fresh database on the test PostgreSQL server (WANGGE_TEST_PG); returns its URL."""
+    state["pgname"] = "api_%d_%d" % (os.getpid(), int(time.time() * 1000) % 1000000)
+    _psql("DROP DATABASE IF EXISTS %s" % state["pgname"])
+    _psql("CREATE DATABASE %s" % state["pgname"])
+    return os.environ["WANGGE_TEST_PG"].rsplit("/", 1)[0] + "/" + state["pgname"]
+
+
 def db_path():
     return state["db"]
 
@@ -95,6 +109,11 @@ def _kill_leftover():
         p.wait()
     if state["dir"]:
         shutil.rmtree(state["dir"], ignore_errors=True)
+    if state.get("pgname"):
+        try:
+            _psql("DROP DATABASE IF EXISTS %s" % state.pop("pgname"))
+        except subprocess.CalledProcessError:
+            pass
 
 
 atexit.register(_kill_leftover)
@@ -121,7 +140,7 @@ def _start(households, seed, preset):
         raise RuntimeError("wangge binary not found at %s (set WANGGE_BIN)" % BIN)
     d = tempfile.mkdtemp(prefix="wangge-apitest-")
     state["dir"] = d
-    state["db"] = os.path.join(d, "t.db")
+    state["db"] = pg_create() if os.environ.get("WANGGE_TEST_PG") else os.path.join(d, "t.db")
     state["tokens"] = {}
     state["passwords"] = {}
     r = run_cli("demo", "--db", state["db"], "--preset", preset, "--households", households,

