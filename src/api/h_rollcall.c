@@ -7,17 +7,34 @@
 #include "domain/chainmatch.h"
 #include "domain/rollcall.h"
 
+static werr chk_execute_cb(const actor *ac, void *plan, json_t **out)
+{
+	return chk_execute(ac, plan, out);
+}
+
+static void chk_after_cb(const actor *ac, void *plan)
+{
+	chk_publish_plan(ac, plan);
+}
+
+/* Validated here; written by the server's writer thread together with the other
+ * check-ins of the moment, in one transaction (group commit). */
 werr h_checkin_submit(req *r)
 {
 	json_t *body;
+	chk_plan *plan;
 	werr e = req_body_json(r, &body);
 	if (e)
 		return e;
-	e = chk_submit(&r->ac, body, &r->json);
+	e = chk_prepare(&r->ac, body, &plan);
 	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
+	if (e)
+		return e;
+	r->defer = chk_execute_cb;
+	r->defer_after = chk_after_cb;
+	r->defer_plan = plan;
+	r->status = 201;
+	return WG_OK;
 }
 
 werr h_checkin_list(req *r)

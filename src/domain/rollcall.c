@@ -337,13 +337,18 @@ static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
 			return w_fail(W_EINVAL, "temperature_with_absence", "temperature",
 			              "a temperature goes with status reported only");
 	}
+	/* the plan outlives the request body: keep copies in the arena */
+	in->status = arena_strdup(ac->a, in->status);
+	in->symptom_note = arena_strdup(ac->a, in->symptom_note);
+	in->day = arena_strdup(ac->a, in->day);
+	in->channel = arena_strdup(ac->a, in->channel);
+	in->client_id = arena_strdup(ac->a, in->client_id);
 	if (in->client_id) {
 		for (const char *c = in->client_id; *c; c++)
 			if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
 			      *c == '_' || *c == ':' || *c == '.'))
 				return w_fail(W_EINVAL, "invalid_client_id", "client_id", "client_id: 1–64 of A-Z a-z 0-9 - _ : .");
 	}
-	(void)ac;
 	return WG_OK;
 }
 
@@ -355,47 +360,54 @@ static json_t *result_json(int64_t rid, const chk_out *o)
 	                 o->household_reached);
 }
 
-werr chk_submit(const actor *ac, json_t *body, json_t **out)
+/* A validated submission, ready to be written (in any transaction, any thread). */
+struct chk_plan {
+	bool batch;
+	int64_t household_id;
+	const char *day;
+	size_t n;
+	int64_t *ids;
+	chk_in *ins;
+	chk_out *outs;
+};
+
+werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 {
 	werr e;
 	char today[11];
 	today_str(today);
-	bool batch = json_object_get(body, "household_id") != NULL;
-	if (!batch) {
-		chk_in in = {0};
-		int64_t rid;
-		if ((e = jv_int(body, "resident_id", true, 1, INT64_MAX, &rid, NULL)) || (e = chk_fields(ac, body, &in, false)))
+	chk_plan *p = arena_alloc(ac->a, sizeof *p);
+	p->batch = json_object_get(body, "household_id") != NULL;
+	if (!p->batch) {
+		p->ids = arena_alloc(ac->a, sizeof *p->ids);
+		p->ins = arena_alloc(ac->a, sizeof *p->ins);
+		p->outs = arena_alloc(ac->a, sizeof *p->outs);
+		p->n = 1;
+		chk_in *in = &p->ins[0];
+		if ((e = jv_int(body, "resident_id", true, 1, INT64_MAX, &p->ids[0], NULL)) || (e = chk_fields(ac, body, in, false)))
 			return e;
-		if (!in.day)
-			in.day = arena_strdup(ac->a, today);
-		if ((e = day_valid(in.day, "day")))
+		if (!in->day)
+			in->day = arena_strdup(ac->a, today);
+		if ((e = day_valid(in->day, "day")))
 			return e;
-		if (!in_list(in.channel, channels))
+		if (!in_list(in->channel, channels))
 			return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
-		chk_out o;
-		if ((e = db_begin(ac->d)))
-			return e;
-		if ((e = chk_record(ac, rid, &in, &o)) ||
-		    (!o.duplicate && (e = audit(ac, "checkin", "resident", rid, "temperature,symptoms,status", "ok"))) ||
-		    (e = db_commit(ac->d))) {
-			db_rollback(ac->d);
-			return e;
-		}
-		chk_publish(ac, rid, &in, &o);
-		*out = result_json(rid, &o);
+		p->day = in->day;
+		*plan = p;
 		return WG_OK;
 	}
 	/* a household at once: explicit readings, and/or everyone else normal */
 	static const char *const allowed[] = {"household_id", "day", "channel", "client_id", "all_normal", "readings", NULL};
-	int64_t hid;
 	const char *day, *channel, *client_id;
 	bool all_normal = false;
-	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "household_id", true, 1, INT64_MAX, &hid, NULL)) ||
+	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "household_id", true, 1, INT64_MAX, &p->household_id, NULL)) ||
 	    (e = jv_str(body, "day", false, 10, &day)) || (e = jv_str(body, "channel", true, 16, &channel)) ||
 	    (e = jv_str(body, "client_id", false, 48, &client_id)) || (e = jv_bool(body, "all_normal", &all_normal, NULL)))
 		return e;
-	if (!day)
-		day = arena_strdup(ac->a, today);
+	/* the plan outlives the request body: keep copies in the arena */
+	day = arena_strdup(ac->a, day ? day : today);
+	channel = arena_strdup(ac->a, channel);
+	client_id = arena_strdup(ac->a, client_id);
 	if ((e = day_valid(day, "day")))
 		return e;
 	if (!in_list(channel, channels))
@@ -407,9 +419,9 @@ werr chk_submit(const actor *ac, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "too_many", "readings", "at most 50 readings");
 	if (!all_normal && json_array_size(readings) == 0)
 		return w_fail(W_EINVAL, "required", "readings", "give readings, or all_normal: true");
-	/* household in scope, its living people */
+	/* the household in scope, its living people */
 	db_stmt *s = db_get(ac->d, SQL_HH_LIVING);
-	db_bind_int(s, 1, hid);
+	db_bind_int(s, 1, p->household_id);
 	int rc = db_step(s, &e);
 	const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
 	db_done(s);
@@ -418,32 +430,32 @@ werr chk_submit(const actor *ac, json_t *body, json_t **out)
 	if (!path || !actor_in_scope(ac, path))
 		return w_fail(W_ENOTFOUND, "household_not_found", "household_id", "没有这户 / no such household");
 	size_t n = json_array_size(readings), cap = n + 64, k = 0;
-	int64_t *ids = arena_alloc(ac->a, cap * sizeof *ids);
-	chk_in *ins = arena_alloc(ac->a, cap * sizeof *ins);
+	p->ids = arena_alloc(ac->a, cap * sizeof *p->ids);
+	p->ins = arena_alloc(ac->a, cap * sizeof *p->ins);
 	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_array_get(readings, i);
 		if (!json_is_object(it))
 			return w_fail(W_EINVAL, "wrong_type", "readings", "each reading must be an object");
 		chk_in in = {.day = day, .channel = channel};
-		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
+		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &p->ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
 			w_fail(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 			       w_last()->message);
 			return w_last()->err;
 		}
-		ins[k++] = in;
+		p->ins[k++] = in;
 	}
 	if (all_normal) {
 		s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
-		db_bind_int(s, 1, hid);
+		db_bind_int(s, 1, p->household_id);
 		while ((rc = db_step(s, &e)) == DB_ROW && k < cap) {
 			int64_t rid = db_int(s, 0);
 			bool given = false;
 			for (size_t i = 0; i < n; i++)
-				given |= ids[i] == rid;
+				given |= p->ids[i] == rid;
 			if (given)
 				continue;
-			ids[k] = rid;
-			ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported"};
+			p->ids[k] = rid;
+			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported"};
 		}
 		db_done(s);
 		if (rc < 0)
@@ -451,41 +463,72 @@ werr chk_submit(const actor *ac, json_t *body, json_t **out)
 	}
 	for (size_t i = 0; i < k; i++)
 		if (client_id)
-			ins[i].client_id = arena_printf(ac->a, "%s:%lld", client_id, (long long)ids[i]);
-	chk_out *outs = arena_alloc(ac->a, (k + 1) * sizeof *outs);
-	if ((e = db_begin(ac->d)))
-		return e;
-	for (size_t i = 0; i < k; i++) {
-		if ((e = chk_record(ac, ids[i], &ins[i], &outs[i]))) {
-			db_rollback(ac->d);
-			w_fail(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s", w_last()->message);
+			p->ins[i].client_id = arena_printf(ac->a, "%s:%lld", client_id, (long long)p->ids[i]);
+	p->n = k;
+	p->day = day;
+	p->outs = arena_alloc(ac->a, (k + 1) * sizeof *p->outs);
+	*plan = p;
+	return WG_OK;
+}
+
+werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
+{
+	werr e;
+	for (size_t i = 0; i < p->n; i++) {
+		if ((e = chk_record(ac, p->ids[i], &p->ins[i], &p->outs[i]))) {
+			if (p->batch)
+				w_fail(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
+				       w_last()->message);
 			return e;
 		}
-		/* other residents of the batch must be of this household */
+		if (!p->batch)
+			continue;
+		/* the people of a batch must be of its household */
 		db_stmt *c = db_get(ac->d, SQL_RES_FOR_CHK);
-		db_bind_int(c, 1, ids[i]);
-		bool ok = db_step(c, &e) == DB_ROW && db_int(c, 1) == hid;
+		db_bind_int(c, 1, p->ids[i]);
+		bool ok = db_step(c, &e) == DB_ROW && db_int(c, 1) == p->household_id;
 		db_done(c);
-		if (!ok) {
-			db_rollback(ac->d);
+		if (!ok)
 			return w_fail(W_EINVAL, "not_in_household", arena_printf(ac->a, "readings[%zu].resident_id", i),
 			              "这个居民不属于这一户 / the resident is not of this household");
-		}
 	}
-	if ((e = audit(ac, "checkin", "household", hid, arena_printf(ac->a, "residents:%zu", k), "ok")) ||
-	    (e = db_commit(ac->d))) {
+	if (!p->batch) {
+		if (!p->outs[0].duplicate &&
+		    (e = audit(ac, "checkin", "resident", p->ids[0], "temperature,symptoms,status", "ok")))
+			return e;
+		*out = result_json(p->ids[0], &p->outs[0]);
+		return WG_OK;
+	}
+	if ((e = audit(ac, "checkin", "household", p->household_id, arena_printf(ac->a, "residents:%zu", p->n), "ok")))
+		return e;
+	json_t *results = json_array();
+	bool reached = false;
+	for (size_t i = 0; i < p->n; i++) {
+		json_array_append_new(results, result_json(p->ids[i], &p->outs[i]));
+		reached = p->outs[i].household_reached;
+	}
+	*out = json_pack("{s:I,s:s,s:o,s:b}", "household_id", (json_int_t)p->household_id, "day", p->day, "results",
+	                 results, "household_reached", reached);
+	return WG_OK;
+}
+
+void chk_publish_plan(const actor *ac, chk_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		chk_publish(ac, p->ids[i], &p->ins[i], &p->outs[i]);
+}
+
+werr chk_submit(const actor *ac, json_t *body, json_t **out)
+{
+	chk_plan *p;
+	werr e = chk_prepare(ac, body, &p);
+	if (e || (e = db_begin(ac->d)))
+		return e;
+	if ((e = chk_execute(ac, p, out)) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
-	json_t *results = json_array();
-	bool reached = false;
-	for (size_t i = 0; i < k; i++) {
-		chk_publish(ac, ids[i], &ins[i], &outs[i]);
-		json_array_append_new(results, result_json(ids[i], &outs[i]));
-		reached = outs[i].household_reached;
-	}
-	*out = json_pack("{s:I,s:s,s:o,s:b}", "household_id", (json_int_t)hid, "day", day, "results", results,
-	                 "household_reached", reached);
+	chk_publish_plan(ac, p);
 	return WG_OK;
 }
 

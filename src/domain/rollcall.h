@@ -50,8 +50,15 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 /* After commit: publish the live events of these results. */
 void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out);
 
-/* POST /checkins: one check-in or a household's batch.  */
+/* POST /checkins: one check-in or a household's batch, in its own transaction. */
 werr chk_submit(const actor *ac, json_t *body, json_t **out);
+/* The same in three steps, so the server can write many requests in one transaction
+ * (group commit): validate (reads only), write inside the caller's transaction, then —
+ * after the commit — publish the live events. */
+typedef struct chk_plan chk_plan;
+werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan);
+werr chk_execute(const actor *ac, chk_plan *plan, json_t **out);
+void chk_publish_plan(const actor *ac, chk_plan *plan);
 werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out);
 
 werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_t **out);

@@ -26,21 +26,131 @@ werr stats_add(db *d, const char *path, int64_t households, int64_t residents)
 	return WG_OK;
 }
 
+/* The group-commit writer sums the day deltas of a whole batch here and writes each
+ * (unit, day) once before its commit, instead of once per check-in and ancestor. */
+enum { ACC_SLOTS = 4096 };
+typedef struct {
+	int64_t unit;
+	char day[11];
+	day_delta dd;
+	bool used;
+} acc_slot;
+static _Thread_local acc_slot *acc;
+static _Thread_local size_t acc_used;
+
+/* The deltas of the job (one request) in progress: they join the batch only when the
+ * job's savepoint is released, so a refused job leaves no trace in the counters. */
+enum { JOB_MAX = 64 };
+static _Thread_local struct {
+	int64_t unit;
+	char day[11];
+	day_delta dd;
+} job[JOB_MAX];
+static _Thread_local int job_n;
+
+void stats_batch_begin(void)
+{
+	if (!acc)
+		acc = calloc(ACC_SLOTS, sizeof *acc);
+	acc_used = 0;
+	job_n = 0;
+}
+
+/* Add to the batch table; false when it is full (the caller writes directly). */
+static bool batch_add(int64_t unit, const char *day, const day_delta *dd)
+{
+	if (!acc || acc_used > ACC_SLOTS * 3 / 4)
+		return false;
+	unsigned h = (unsigned)(unit * 2654435761u) ^ (unsigned)(day[8] * 31 + day[9]);
+	for (unsigned i = h % ACC_SLOTS;; i = (i + 1) % ACC_SLOTS) {
+		acc_slot *s = &acc[i];
+		if (!s->used) {
+			s->used = true;
+			s->unit = unit;
+			memcpy(s->day, day, 11);
+			s->dd = *dd;
+			acc_used++;
+			return true;
+		}
+		if (s->unit == unit && !strcmp(s->day, day)) {
+			s->dd.reached += dd->reached;
+			s->dd.accounted += dd->accounted;
+			s->dd.reported += dd->reported;
+			s->dd.fevers += dd->fevers;
+			s->dd.symptomatic += dd->symptomatic;
+			return true;
+		}
+	}
+}
+
+static bool acc_add(int64_t unit, const char *day, const day_delta *dd)
+{
+	if (!acc || job_n == JOB_MAX)
+		return false;
+	job[job_n].unit = unit;
+	memcpy(job[job_n].day, day, 11);
+	job[job_n++].dd = *dd;
+	return true;
+}
+
+static werr day_upsert(db *d, int64_t id, const char *day, const day_delta *dd);
+
+werr stats_job_end(db *d, bool keep)
+{
+	werr e = WG_OK;
+	for (int i = 0; keep && i < job_n && !e; i++)
+		if (!batch_add(job[i].unit, job[i].day, &job[i].dd))
+			e = day_upsert(d, job[i].unit, job[i].day, &job[i].dd);
+	job_n = 0;
+	return e;
+}
+
+static werr day_upsert(db *d, int64_t id, const char *day, const day_delta *dd)
+{
+	db_stmt *s = db_get(d, SQL_DAY_ADD);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, day);
+	db_bind_int(s, 3, dd->reached);
+	db_bind_int(s, 4, dd->accounted);
+	db_bind_int(s, 5, dd->reported);
+	db_bind_int(s, 6, dd->fevers);
+	db_bind_int(s, 7, dd->symptomatic);
+	return db_run(s, NULL);
+}
+
+werr stats_batch_flush(db *d)
+{
+	werr e = WG_OK;
+	for (size_t i = 0; acc && i < ACC_SLOTS; i++) {
+		if (!acc[i].used)
+			continue;
+		acc[i].used = false;
+		if (!e)
+			e = day_upsert(d, acc[i].unit, acc[i].day, &acc[i].dd);
+	}
+	acc_used = 0;
+	free(acc);
+	acc = NULL;
+	return e;
+}
+
+void stats_batch_discard(void)
+{
+	free(acc);
+	acc = NULL;
+	acc_used = 0;
+	job_n = 0;
+}
+
 werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd)
 {
 	if (!dd->reached && !dd->accounted && !dd->reported && !dd->fevers && !dd->symptomatic)
 		return WG_OK;
 	FOR_PATH_IDS(path, id)
 	{
-		db_stmt *s = db_get(d, SQL_DAY_ADD);
-		db_bind_int(s, 1, id);
-		db_bind_text(s, 2, day);
-		db_bind_int(s, 3, dd->reached);
-		db_bind_int(s, 4, dd->accounted);
-		db_bind_int(s, 5, dd->reported);
-		db_bind_int(s, 6, dd->fevers);
-		db_bind_int(s, 7, dd->symptomatic);
-		werr e = db_run(s, NULL);
+		if (acc_add(id, day, dd))
+			continue;
+		werr e = day_upsert(d, id, day, dd);
 		if (e)
 			return e;
 	}

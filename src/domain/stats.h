@@ -14,6 +14,13 @@ typedef struct {
 werr stats_add(db *d, const char *path, int64_t households, int64_t residents);
 werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd);
 werr stats_rebuild(db *d);
+/* Group commit: between begin and flush (same thread, same transaction) day deltas are
+ * summed in memory; flush writes them, discard drops them (the batch rolled back). */
+void stats_batch_begin(void);
+werr stats_batch_flush(db *d);
+void stats_batch_discard(void);
+/* End of one job inside the batch: keep its deltas (savepoint released) or drop them. */
+werr stats_job_end(db *d, bool keep);
 /* Rebuild when the totals were never computed (a store from before they existed). */
 werr stats_ensure(db *d);
 

@@ -19,6 +19,11 @@ enum {
 	BODY_IMPORT_MAX = 64 * 1024 * 1024, /* CSV uploads */
 };
 
+/* A write handed to the server's writer thread (group commit): run inside the writer's
+ * transaction with the writer's connection, then after the commit. */
+typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
+typedef void (*after_fn)(const actor *ac, void *plan);
+
 typedef struct req {
 	arena *a;
 	int method;
@@ -43,6 +48,9 @@ typedef struct req {
 	const char *cache;      /* Cache-Control for raw answers */
 	bool sse;               /* answer with the live event stream (GET /events) */
 	int64_t link_household; /* AUTH_LINK: the household the token admits */
+	defer_fn defer;         /* set by a handler whose write joins the next group commit */
+	after_fn defer_after;
+	void *defer_plan;
 } req;
 
 typedef werr (*handler_fn)(req *r);

@@ -29,13 +29,19 @@
 #include "domain/stats.h"
 #include "http/req.h"
 
-typedef struct {
+typedef struct conn_state {
 	arena *a;
 	buf body;
 	bool too_big, dispatched;
 	const route *rt;
 	req r;
 	struct timespec t0;
+	struct MHD_Connection *conn;
+	/* group commit: queued for the writer, then resumed with the outcome */
+	bool deferred, deferred_done, answered;
+	werr deferred_err;
+	wdetail deferred_detail;
+	struct conn_state *next_job;
 } conn_state;
 
 static const server_opts *opts;
@@ -303,6 +309,133 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
 	return ret;
 }
 
+/* ---- group commit ----
+ * Writes of many requests go into one transaction: a handler validates in its own
+ * thread and leaves r->defer; the connection is parked; the writer thread takes every
+ * queued job, runs each in a savepoint of one transaction, commits once (one fsync for
+ * all), then resumes the connections, which answer.  An acknowledgement therefore
+ * always follows a durable commit.  A full queue answers 503 with Retry-After. */
+
+enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000 };
+
+static pthread_mutex_t wq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wq_cv = PTHREAD_COND_INITIALIZER;
+static conn_state *wq_head, *wq_tail;
+static size_t wq_len;
+static bool writer_exit;
+
+static bool wq_push(conn_state *st)
+{
+	pthread_mutex_lock(&wq_mu);
+	bool ok = wq_len < WRITE_QUEUE_MAX;
+	if (ok) {
+		st->next_job = NULL;
+		if (wq_tail)
+			wq_tail->next_job = st;
+		else
+			wq_head = st;
+		wq_tail = st;
+		wq_len++;
+		pthread_cond_signal(&wq_cv);
+	}
+	pthread_mutex_unlock(&wq_mu);
+	return ok;
+}
+
+static void job_fail(conn_state *st, werr e)
+{
+	st->deferred_err = e;
+	st->deferred_detail = *w_last();
+	st->deferred_detail.err = e;
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	db *d = NULL;
+	for (;;) {
+		pthread_mutex_lock(&wq_mu);
+		while (!wq_head && !writer_exit)
+			pthread_cond_wait(&wq_cv, &wq_mu);
+		if (!wq_head && writer_exit) {
+			pthread_mutex_unlock(&wq_mu);
+			break;
+		}
+		conn_state *batch = wq_head, *last = wq_head;
+		size_t n = 1;
+		while (last->next_job && n < WRITE_BATCH_MAX) {
+			last = last->next_job;
+			n++;
+		}
+		wq_head = last->next_job;
+		if (!wq_head)
+			wq_tail = NULL;
+		last->next_job = NULL;
+		wq_len -= n;
+		pthread_mutex_unlock(&wq_mu);
+
+		if (!d && db_open(opts->db_url, false, &d) != WG_OK)
+			d = NULL;
+		werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
+		if (!e)
+			stats_batch_begin();
+		for (conn_state *st = batch; st; st = st->next_job) {
+			st->deferred_err = WG_OK;
+			if (e) {
+				job_fail(st, e);
+				continue;
+			}
+			actor ac = st->r.ac;
+			ac.d = d;
+			w_clear();
+			werr je = db_run(db_get(d, SQL_SAVEPOINT), NULL);
+			if (!je)
+				je = st->r.defer(&ac, st->r.defer_plan, &st->r.json);
+			if (!je)
+				je = stats_job_end(d, true);
+			else
+				stats_job_end(d, false);
+			if (je) {
+				job_fail(st, je);
+				json_decref(st->r.json);
+				st->r.json = NULL;
+				if (db_run(db_get(d, SQL_ROLLBACK_TO), NULL) || db_run(db_get(d, SQL_RELEASE), NULL)) {
+					e = je; /* the transaction is unusable: the rest fail too */
+					db_rollback(d);
+				}
+			} else if ((je = db_run(db_get(d, SQL_RELEASE), NULL))) {
+				job_fail(st, je);
+			}
+		}
+		if (!e)
+			e = stats_batch_flush(d);
+		else
+			stats_batch_discard();
+		if (!e && (e = db_commit(d))) {
+			db_rollback(d);
+			for (conn_state *st = batch; st; st = st->next_job)
+				if (!st->deferred_err)
+					job_fail(st, e);
+		}
+		for (conn_state *st = batch, *next; st; st = next) {
+			next = st->next_job;
+			if (!st->deferred_err && st->r.defer_after) {
+				actor ac = st->r.ac;
+				ac.d = d;
+				st->r.defer_after(&ac, st->r.defer_plan);
+			}
+			if (st->deferred_err) {
+				json_decref(st->r.json);
+				st->r.json = NULL;
+			}
+			st->deferred_done = true;
+			MHD_resume_connection(st->conn);
+		}
+	}
+	db_close(d);
+	return NULL;
+}
+
 /* ---- dispatch ---- */
 
 static werr authorise(conn_state *st, struct MHD_Connection *c)
@@ -356,6 +489,18 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
 	if (!e)
 		e = st->rt->fn(r);
+	if (!e && r->defer) {
+		st->deferred = true;
+		st->conn = c;
+		if (wq_push(st)) {
+			MHD_suspend_connection(c);
+			return MHD_YES;
+		}
+		st->deferred = false;
+		json_decref(r->json);
+		r->json = NULL;
+		e = w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
+	}
 	if (e)
 		return send_error(c, e, r);
 	if (r->sse)
@@ -365,7 +510,9 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		r->raw = NULL;
 		return send_buffer(c, r->status ? r->status : 200, r->ctype, raw, r->raw_len, r->cache, r);
 	}
-	enum MHD_Result ret = send_json(c, r->status ? r->status : 200, r->json ? r->json : json_object(), r);
+	if (!r->json)
+		r->json = json_object(); /* released with the request */
+	enum MHD_Result ret = send_json(c, r->status ? r->status : 200, r->json, r);
 	return ret;
 }
 
@@ -419,8 +566,21 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (st->dispatched)
+	if (st->dispatched) {
+		/* resumed after the group commit: answer now */
+		if (st->deferred && st->deferred_done && !st->answered) {
+			st->answered = true;
+			if (st->deferred_err) {
+				const wdetail *dd = &st->deferred_detail;
+				w_fail(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
+				return send_error(c, st->deferred_err, &st->r);
+			}
+			if (!st->r.json)
+				st->r.json = json_object();
+			return send_json(c, st->r.status ? st->r.status : 200, st->r.json, &st->r);
+		}
 		return MHD_YES;
+	}
 	st->dispatched = true;
 	if (!st->rt) {
 		if (st->r.method != M_GET && st->r.method != M_HEAD) {
@@ -558,8 +718,9 @@ werr server_run(const server_opts *o)
 	printf("wangge serving http://%s:%u/ (store %s, %u threads)\n", host, port, o->db_url, threads);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t tick;
+	pthread_t tick, wr;
 	pthread_create(&tick, NULL, ticker, NULL);
+	pthread_create(&wr, NULL, writer, NULL);
 	while (!stop_flag)
 		usleep(100 * 1000);
 	pthread_join(tick, NULL);
@@ -572,6 +733,11 @@ werr server_run(const server_opts *o)
 			break;
 		usleep(100 * 1000);
 	}
+	pthread_mutex_lock(&wq_mu); /* queued writes were answered above; now the writer ends */
+	writer_exit = true;
+	pthread_cond_signal(&wq_cv);
+	pthread_mutex_unlock(&wq_mu);
+	pthread_join(wr, NULL);
 	MHD_stop_daemon(daemon);
 	fprintf(stderr, "wangge: stopped\n");
 	return WG_OK;
