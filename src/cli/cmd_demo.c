@@ -13,14 +13,19 @@
 int cmd_demo(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db preset households seed password", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db preset households seed password scale", argc, argv) || o.npos)
 		return cli_usage(&commands[2]);
 	demo_opts d = {
 	    .preset = opts_get(&o, "preset", "qinghe"),
 	    .households = atoll(opts_get(&o, "households", "0")),
 	    .seed = strtoull(opts_get(&o, "seed", "1"), NULL, 10),
 	    .password = opts_get(&o, "password", DEMO_PASSWORD),
+	    .scale = atof(opts_get(&o, "scale", "1")),
 	};
+	if (!(d.scale > 0 && d.scale <= 2)) {
+		fprintf(stderr, "wangge demo: --scale must be between 0 and 2\n");
+		return 2;
+	}
 	if (strlen(d.password) < 12) {
 		fprintf(stderr, "wangge: --password: at least 12 characters\n");
 		return 2;

@@ -28,6 +28,14 @@ static const preset presets[] = {
      0, 16, 19, 4967, 8042, 0.16, 0, false},
     {"liyuan", "6505", "哈密市", "650502", "伊州区", "丽园街道", "丽园社区", "650502", "0902",
      4, 25, 75, 2860, 7297, 0.133, 12, true},
+    /* a whole city (Wuhan's 13,822 grids, 10 million people), built community by community */
+    {"city", "4201", "武汉市", "420102", "江岸区", "", "", "420102", "027", 0, 13822, 0, 6170000, 10000000, 0.16, 0, false},
+};
+
+static const char *const wuhan_districts[][2] = {
+    {"420102", "江岸区"}, {"420103", "江汉区"}, {"420104", "硚口区"},   {"420105", "汉阳区"}, {"420106", "武昌区"},
+    {"420107", "青山区"}, {"420111", "洪山区"}, {"420112", "东西湖区"}, {"420113", "汉南区"}, {"420114", "蔡甸区"},
+    {"420115", "江夏区"}, {"420116", "黄陂区"}, {"420117", "新洲区"},
 };
 
 /* ---- deterministic randomness ---- */
@@ -348,69 +356,23 @@ static int *household_sizes(gen *g, int64_t hh, int64_t residents)
 	return sz;
 }
 
-werr demo_build(const actor *ac, demo_opts *o)
+/* One community: its grids (big grids first when the preset has them), buildings,
+ * entrances, households and people, and the grid staff.  Runs in the caller's
+ * transaction; names and rooms come from g->ac->a. */
+static werr build_community(gen *g, const char *hash, int64_t community, const char *mp, const char *comm_code,
+                            int64_t H, int64_t R, int B, int G, int BG, bool named)
 {
-	const preset *p = NULL;
-	for (int i = 0; i < N(presets); i++)
-		if (!strcmp(presets[i].key, o->preset))
-			p = &presets[i];
-	if (!p)
-		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe or liyuan");
-	if (o->households < 0 || o->households > 2000000)
-		return w_fail(W_EINVAL, "out_of_range", "households", "--households must be between 1 and 2000000");
-	gen g = {.ac = ac, .r = {o->seed * 0x2545F4914F6CDD1Dull + 1}, .now = now_s(), .p = p, .o = o};
-	char today[32];
-	fmt_time(g.now, today);
-	g.today_y = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
-	int64_t H = o->households ? o->households : p->households;
-	int64_t R = o->households ? (int64_t)llround((double)H * (double)p->residents / (double)p->households) : p->residents;
-	int B = o->households ? (int)((H + (p->households / p->buildings) - 1) / (p->households / p->buildings)) : p->buildings;
-	int G = o->households ? (int)((H * p->small_grids + p->households - 1) / p->households) : p->small_grids;
-	if (B < 1)
-		B = 1;
-	if (G < 1)
-		G = 1;
-	if (G > B)
-		G = B;
-	int BG = p->big_grids && G >= p->big_grids ? p->big_grids : 0;
-
-	char hash[crypto_pwhash_STRBYTES];
-	if (crypto_pwhash_str(hash, o->password, strlen(o->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return w_fail(W_EINTERNAL, "internal", NULL, "password hashing failed");
-
-	werr e = db_begin(ac->d);
-	if (e)
-		return e;
-	arena *a = ac->a;
-	int64_t city, district, street, community;
-	const char *cp, *dp, *sp, *mp;
+	const preset *p = g->p;
+	arena *a = g->ac->a;
 	char code[64];
-	const char *street_code = arena_printf(a, "%s003", p->district_code);
-	const char *comm_code = arena_printf(a, "%s003008", p->district_code);
-	if ((e = add_unit(&g, 0, NULL, 0, p->city_code, "city", p->city_name, &city, &cp)) ||
-	    (e = add_unit(&g, city, cp, 1, p->district_code, "district", p->district_name, &district, &dp)) ||
-	    (e = add_unit(&g, district, dp, 2, street_code, "street", p->street_name, &street, &sp)) ||
-	    (e = add_unit(&g, street, sp, 3, comm_code, "community", p->community_name, &community, &mp)))
-		goto fail;
-
-	/* users at the top */
-	if ((e = add_user(&g, hash, "admin", "系统管理员", "admin", city)) ||
-	    (e = add_user(&g, hash, "command", "区防疫指挥部", "command", district)) ||
-	    (e = add_user(&g, hash, "street", "街道防控办", "command", street)) ||
-	    (e = add_user(&g, hash, "auditor", "审计员", "auditor", city)) ||
-	    (e = add_user(&g, hash, "secretary", !strcmp(p->key, "qinghe") ? "桂小妹" : "孙友华", "community", community)) ||
-	    (e = add_user(&g, hash, "director", "社区主任", "community", community)) ||
-	    (e = add_user(&g, hash, "checkpoint", "西区5号门卡口", "checkpoint", community)))
-		goto fail;
-
-	/* big grids, then small grids under them */
+	werr e = WG_OK;
+		/* big grids, then small grids under them */
 	int64_t *big = arena_alloc(a, (size_t)(BG + 1) * sizeof *big);
 	const char **bigp = arena_alloc(a, (size_t)(BG + 1) * sizeof *bigp);
 	for (int i = 0; i < BG; i++) {
 		snprintf(code, sizeof code, "%s-BG%d", comm_code, i + 1);
-		if ((e = add_unit(&g, community, mp, 4, code, "grid", arena_printf(a, "第%d大网格", i + 1), &big[i], &bigp[i])))
-			goto fail;
+		if ((e = add_unit(g, community, mp, 4, code, "grid", arena_printf(a, "第%d大网格", i + 1), &big[i], &bigp[i])))
+			return e;
 	}
 	int64_t *grid = arena_alloc(a, (size_t)G * sizeof *grid);
 	const char **gridp = arena_alloc(a, (size_t)G * sizeof *gridp);
@@ -422,30 +384,30 @@ werr demo_build(const actor *ac, demo_opts *o)
 		int64_t par = BG ? big[i * BG / G] : community;
 		const char *pp = BG ? bigp[i * BG / G] : mp;
 		grid_depth[i] = BG ? 6 : 5;
-		if ((e = add_unit(&g, par, pp, grid_depth[i] - 1, code, "grid", name, &grid[i], &gridp[i])))
-			goto fail;
+		if ((e = add_unit(g, par, pp, grid_depth[i] - 1, code, "grid", name, &grid[i], &gridp[i])))
+			return e;
 		/* staff of the grid: a worker for each, leaders for the big grids, cadres paired */
-		const char *wname = (!strcmp(p->key, "qinghe") && i == 1) ? "谢玉娇" : make_name(a, &g.r, 'F', false);
-		if ((e = add_user(&g, hash, arena_printf(a, "gw%02d", i + 1), wname, "grid_worker", grid[i])))
-			goto fail;
-		if (i < 10 && (e = add_user(&g, hash, arena_printf(a, "cadre%02d", i + 1), make_name(a, &g.r, 'M', false),
+		const char *wname = (named && !strcmp(p->key, "qinghe") && i == 1) ? "谢玉娇" : make_name(a, &g->r, 'F', false);
+		if ((e = add_user(g, hash, named ? arena_printf(a, "gw%02d", i + 1) : arena_printf(a, "gw-%s-%02d", comm_code, i + 1), wname, "grid_worker", grid[i])))
+			return e;
+		if (named && i < 10 && (e = add_user(g, hash, arena_printf(a, "cadre%02d", i + 1), make_name(a, &g->r, 'M', false),
 		                            "cadre", grid[i])))
-			goto fail;
-		if (i < 2 && (e = add_user(&g, hash, arena_printf(a, "vol%02d", i + 1),
-		                           i == 0 ? "王明仁" : make_name(a, &g.r, 'M', false), "volunteer", grid[i])))
-			goto fail;
+			return e;
+		if (named && i < 2 && (e = add_user(g, hash, arena_printf(a, "vol%02d", i + 1),
+		                           i == 0 ? "王明仁" : make_name(a, &g->r, 'M', false), "volunteer", grid[i])))
+			return e;
 	}
 	for (int i = 0; i < (BG ? BG : 1); i++) {
-		const char *lname = (!strcmp(p->key, "liyuan") && i == 0) ? "梁秀琴" : make_name(a, &g.r, 'F', false);
-		if ((e = add_user(&g, hash, arena_printf(a, "leader%02d", i + 1), lname, "grid_leader", BG ? big[i] : grid[0])))
-			goto fail;
+		const char *lname = (named && !strcmp(p->key, "liyuan") && i == 0) ? "梁秀琴" : make_name(a, &g->r, 'F', false);
+		if (named && (e = add_user(g, hash, arena_printf(a, "leader%02d", i + 1), lname, "grid_leader", BG ? big[i] : grid[0])))
+			return e;
 	}
 
 	/* buildings: B over G grids (the first B-G grids get two); households in proportion,
 	 * except that 青和居's second grid — buildings 3 and 4 — holds 307, as reported */
 	double *w = arena_alloc(a, (size_t)B * sizeof *w), wsum = 0;
 	for (int b = 0; b < B; b++) {
-		w[b] = (!o->households && !strcmp(p->key, "qinghe") && (b == 2 || b == 3)) ? 0.56 : 1.0;
+		w[b] = (named && !strcmp(p->key, "qinghe") && (b == 2 || b == 3)) ? 0.56 : 1.0;
 		wsum += w[b];
 	}
 	int64_t *hb = arena_alloc(a, (size_t)B * sizeof *hb), given = 0;
@@ -456,14 +418,14 @@ werr demo_build(const actor *ac, demo_opts *o)
 	for (int b = 0; given < H; b = (b + 1) % B)
 		if (!(w[b] < 1.0))
 			hb[b]++, given++;
-	if (!o->households && !strcmp(p->key, "qinghe")) { /* exactly 152 + 155 = 307 */
+	if (named && !strcmp(p->key, "qinghe")) { /* exactly 152 + 155 = 307 */
 		int64_t d3 = hb[2] - 152, d4 = hb[3] - 155;
 		hb[2] = 152;
 		hb[3] = 155;
 		hb[0] += d3;
 		hb[1] += d4;
 	}
-	int *sizes = household_sizes(&g, H, R);
+	int *sizes = household_sizes(g, H, R);
 	int64_t hi = 0;
 	int carry = 0;
 	int b = 0;
@@ -473,16 +435,16 @@ werr demo_build(const actor *ac, demo_opts *o)
 			int64_t bid, ents[3];
 			const char *bpath, *epath[3];
 			snprintf(code, sizeof code, "%s-B%02d", comm_code, b + 1);
-			if ((e = add_unit(&g, grid[gi], gridp[gi], grid_depth[gi], code, "building",
+			if ((e = add_unit(g, grid[gi], gridp[gi], grid_depth[gi], code, "building",
 			                  arena_printf(a, "%d栋", b + 1), &bid, &bpath)))
-				goto fail;
+				return e;
 			int E = p->low_rise ? 3 : (hb[b] > 200 ? 2 : 1);
 			for (int x = 0; x < E; x++) {
 				char ec[80];
 				snprintf(ec, sizeof ec, "%s-U%d", code, x + 1);
-				if ((e = add_unit(&g, bid, bpath, grid_depth[gi] + 1, ec, "entrance",
+				if ((e = add_unit(g, bid, bpath, grid_depth[gi] + 1, ec, "entrance",
 				                  arena_printf(a, "%d单元", x + 1), &ents[x], &epath[x])))
-					goto fail;
+					return e;
 			}
 			/* rooms: high-rise numbered across the building (1504), 8 per floor;
 			 * low-rise numbered per entrance (5-2-301), 2 per floor */
@@ -492,18 +454,18 @@ werr demo_build(const actor *ac, demo_opts *o)
 				int64_t within = h / E;
 				int floor_ = (int)(within / per_floor_ent) + 1, slot = (int)(within % per_floor_ent) + 1;
 				int roomno = p->low_rise ? floor_ * 100 + slot : floor_ * 100 + x * per_floor_ent + slot;
-				bool vacant = chance(&g.r, 0.02);
+				bool vacant = chance(&g->r, 0.02);
 				int64_t hid;
-				if ((e = add_household(&g, ents[x], arena_printf(a, "%d", roomno), vacant ? "vacant" : "occupied", &hid)))
-					goto fail;
+				if ((e = add_household(g, ents[x], arena_printf(a, "%d", roomno), vacant ? "vacant" : "occupied", &hid)))
+					return e;
 				if (vacant) {
-					if ((e = add_evidence(&g, hid, chance(&g.r, 0.5) ? "meter" : "neighbour",
+					if ((e = add_evidence(g, hid, chance(&g->r, 0.5) ? "meter" : "neighbour",
 					                      "电表不走,邻居说春节前已搬走 / meter still, neighbours say they left before the festival")))
-						goto fail;
-				} else if (chance(&g.r, 0.01) &&
-				           (e = add_evidence(&g, hid, "lights", "晚上有灯光 / lights on at night")))
-					goto fail;
-				bool ethnic = p->ethnic_pct && rint_(&g.r, 0, 99) < p->ethnic_pct;
+						return e;
+				} else if (chance(&g->r, 0.01) &&
+				           (e = add_evidence(g, hid, "lights", "晚上有灯光 / lights on at night")))
+					return e;
+				bool ethnic = p->ethnic_pct && rint_(&g->r, 0, 99) < p->ethnic_pct;
 				/* a vacant flat's share of people moves to the next flats, so the living
 				 * count stays the preset's */
 				int n = sizes[hi];
@@ -527,15 +489,197 @@ werr demo_build(const actor *ac, demo_opts *o)
 				} else if (!vacant && hi == 8) {
 					head = &liang;
 				}
-				if (!o->households && !strcmp(p->key, "qinghe") && b == 2 && roomno == 1504)
+				if (named && !strcmp(p->key, "qinghe") && b == 2 && roomno == 1504)
 					carry += n - 1, n = 1;
-				if (!o->households && !strcmp(p->key, "qinghe") && b == 3 && roomno == 507)
+				if (named && !strcmp(p->key, "qinghe") && b == 3 && roomno == 507)
 					carry += n - 2, n = 2;
-				if ((e = fill_household(&g, hid, n, ethnic, vacant, head)))
-					goto fail;
+				if ((e = fill_household(g, hid, n, ethnic, vacant, head)))
+					return e;
 			}
 		}
 	}
+	return WG_OK;
+}
+
+/* Secondary indexes are built after a bulk load, not maintained row by row. */
+static const char *const bulk_indexes[][2] = {
+    {"residents_pinyin", "CREATE INDEX residents_pinyin ON residents(name_pinyin)"},
+    {"residents_initials", "CREATE INDEX residents_initials ON residents(name_initials)"},
+    {"residents_name", "CREATE INDEX residents_name ON residents(name)"},
+    {"residents_phone_tail", "CREATE INDEX residents_phone_tail ON residents(phone_tail)"},
+    {"residents_id_tail", "CREATE INDEX residents_id_tail ON residents(id_tail)"},
+};
+
+static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
+{
+	double scale = o->scale > 0 ? o->scale : 1.0;
+	const preset *p = g->p;
+	int64_t grids = (int64_t)llround(13822 * scale), residents = (int64_t)llround(10000000 * scale);
+	if (grids < 1)
+		grids = 1;
+	int64_t households = residents * p->households / p->residents;
+	int64_t communities = (grids + 9) / 10;
+	int ndist = N(wuhan_districts);
+	int64_t per_district = (communities + ndist - 1) / ndist;
+	int64_t streets_per_district = (per_district + 8) / 9; /* ~9 communities a street */
+	bool lite = !strcmp(db_kind(ac->d), "sqlite");
+	werr e;
+	if (lite && (e = db_exec(ac->d, "PRAGMA synchronous=OFF")))
+		return e;
+	for (size_t i = 0; i < sizeof bulk_indexes / sizeof bulk_indexes[0]; i++)
+		if ((e = db_exec(ac->d, arena_printf(ac->a, "DROP INDEX IF EXISTS %s", bulk_indexes[i][0]))))
+			return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t city;
+	const char *cp;
+	if ((e = add_unit(g, 0, NULL, 0, p->city_code, "city", p->city_name, &city, &cp)) ||
+	    (e = add_user(g, hash, "admin", "系统管理员", "admin", city)) ||
+	    (e = add_user(g, hash, "auditor", "审计员", "auditor", city)) || (e = db_commit(ac->d)))
+		goto fail;
+	int64_t made = 0, grids_left = grids, hh_left = households, res_left = residents;
+	for (int di = 0; di < ndist && made < communities; di++) {
+		arena *da = arena_new();
+		actor dac = *ac;
+		dac.a = da;
+		gen dg = *g;
+		dg.ac = &dac;
+		int64_t district;
+		const char *dp;
+		if ((e = db_begin(ac->d)) ||
+		    (e = add_unit(&dg, city, cp, 1, wuhan_districts[di][0], "district", wuhan_districts[di][1], &district, &dp)) ||
+		    (di == 0 && (e = add_user(&dg, hash, "command", "区防疫指挥部", "command", district))) || (e = db_commit(ac->d))) {
+			arena_free(da);
+			goto fail;
+		}
+		for (int64_t si = 0; si < streets_per_district && made < communities; si++) {
+			int64_t street;
+			const char *sp;
+			const char *scode = arena_printf(da, "%s%03lld", wuhan_districts[di][0], (long long)si + 1);
+			if ((e = db_begin(ac->d)) ||
+			    (e = add_unit(&dg, district, dp, 2, scode, "street", arena_printf(da, "第%lld街道", (long long)si + 1), &street, &sp)) ||
+			    (di == 0 && si == 0 && (e = add_user(&dg, hash, "street", "街道防控办", "command", street))) ||
+			    (e = db_commit(ac->d)))
+				goto fail_d;
+			for (int64_t ci = 0; ci < 9 && made < communities; ci++, made++) {
+				/* each community its share of what is left, so the totals come out exact */
+				int64_t left = communities - made;
+				int G = (int)(grids_left / left), H = hh_left / left, R = res_left / left;
+				if (G < 1)
+					G = 1;
+				grids_left -= G;
+				hh_left -= H;
+				res_left -= R;
+				int B = (int)((H + 259) / 260);
+				if (B < G)
+					B = G;
+				arena *ca = arena_new();
+				actor cac = *ac;
+				cac.a = ca;
+				gen cg = dg;
+				cg.ac = &cac;
+				int64_t community;
+				const char *mp;
+				const char *ccode = arena_printf(ca, "%s%03lld", scode, (long long)ci + 1);
+				e = db_begin(ac->d);
+				if (!e)
+					e = add_unit(&cg, street, sp, 3, ccode, "community", arena_printf(ca, "第%lld社区", (long long)ci + 1),
+					             &community, &mp);
+				if (!e && made == 0)
+					e = add_user(&cg, hash, "secretary", "社区书记", "community", community);
+				if (!e)
+					e = build_community(&cg, hash, community, mp, ccode, H, R, B, G, 0, made == 0);
+				if (!e)
+					e = db_commit(ac->d);
+				g->r = cg.r;
+				dg.r = cg.r;
+				arena_free(ca);
+				if (e)
+					goto fail_d;
+			}
+		}
+		arena_free(da);
+		continue;
+	fail_d:
+		arena_free(da);
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof bulk_indexes / sizeof bulk_indexes[0]; i++)
+		if ((e = db_exec(ac->d, bulk_indexes[i][1])))
+			return e;
+	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) ||
+	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
+	    (e = db_commit(ac->d)))
+		goto fail;
+	if (lite)
+		db_exec(ac->d, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE");
+	else
+		db_exec(ac->d, "ANALYZE");
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+werr demo_build(const actor *ac, demo_opts *o)
+{
+	const preset *p = NULL;
+	for (int i = 0; i < N(presets); i++)
+		if (!strcmp(presets[i].key, o->preset))
+			p = &presets[i];
+	if (!p)
+		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe, liyuan or city");
+	if (o->households < 0 || o->households > 2000000)
+		return w_fail(W_EINVAL, "out_of_range", "households", "--households must be between 1 and 2000000");
+	gen g = {.ac = ac, .r = {o->seed * 0x2545F4914F6CDD1Dull + 1}, .now = now_s(), .p = p, .o = o};
+	char today[32];
+	fmt_time(g.now, today);
+	g.today_y = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+	int64_t H = o->households ? o->households : p->households;
+	int64_t R = o->households ? (int64_t)llround((double)H * (double)p->residents / (double)p->households) : p->residents;
+	int B = o->households ? (int)((H + (p->households / p->buildings) - 1) / (p->households / p->buildings)) : p->buildings;
+	int G = o->households ? (int)((H * p->small_grids + p->households - 1) / p->households) : p->small_grids;
+	if (B < 1)
+		B = 1;
+	if (G < 1)
+		G = 1;
+	if (G > B)
+		G = B;
+	int BG = p->big_grids && G >= p->big_grids ? p->big_grids : 0;
+
+	char hash[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str(hash, o->password, strlen(o->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return w_fail(W_EINTERNAL, "internal", NULL, "password hashing failed");
+
+	if (!strcmp(p->key, "city"))
+		return demo_city(ac, o, &g, hash);
+	werr e = db_begin(ac->d);
+	if (e)
+		return e;
+	arena *a = ac->a;
+	int64_t city, district, street, community;
+	const char *cp, *dp, *sp, *mp;
+	const char *street_code = arena_printf(a, "%s003", p->district_code);
+	const char *comm_code = arena_printf(a, "%s003008", p->district_code);
+	if ((e = add_unit(&g, 0, NULL, 0, p->city_code, "city", p->city_name, &city, &cp)) ||
+	    (e = add_unit(&g, city, cp, 1, p->district_code, "district", p->district_name, &district, &dp)) ||
+	    (e = add_unit(&g, district, dp, 2, street_code, "street", p->street_name, &street, &sp)) ||
+	    (e = add_unit(&g, street, sp, 3, comm_code, "community", p->community_name, &community, &mp)))
+		goto fail;
+
+	/* users at the top */
+	if ((e = add_user(&g, hash, "admin", "系统管理员", "admin", city)) ||
+	    (e = add_user(&g, hash, "command", "区防疫指挥部", "command", district)) ||
+	    (e = add_user(&g, hash, "street", "街道防控办", "command", street)) ||
+	    (e = add_user(&g, hash, "auditor", "审计员", "auditor", city)) ||
+	    (e = add_user(&g, hash, "secretary", !strcmp(p->key, "qinghe") ? "桂小妹" : "孙友华", "community", community)) ||
+	    (e = add_user(&g, hash, "director", "社区主任", "community", community)) ||
+	    (e = add_user(&g, hash, "checkpoint", "西区5号门卡口", "checkpoint", community)))
+		goto fail;
+
+	if ((e = build_community(&g, hash, community, mp, comm_code, H, R, B, G, BG, true)))
+		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))

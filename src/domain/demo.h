@@ -1,6 +1,7 @@
 /* demo.h — deterministic demo communities shaped like the seed reports:
  * qinghe  青和居 (Wuhan): 19 buildings, 4,967 households, 8,042 residents, 16 grids;
- * liyuan  丽园 (Hami): 4 big grids, 25 small grids, 7,297 residents, 1,052 aged 60+.
+ * liyuan  丽园 (Hami): 4 big grids, 25 small grids, 7,297 residents, 1,052 aged 60+;
+ * city    武汉 (Wuhan): 13 districts, 13,822 grids, 10 million residents (--scale shrinks it).
  * Realistic Chinese (and Uyghur) names, valid ID numbers and phones, ages and flags, and
  * staff accounts for every role. */
 #ifndef WG_DEMO_H
@@ -13,6 +14,7 @@ typedef struct {
 	const char *preset;  /* "qinghe" or "liyuan" */
 	int64_t households;  /* 0: the preset's own size */
 	uint64_t seed;
+	double scale;         /* city preset: 1.0 = 13,822 grids and 10 million residents */
 	const char *password; /* for every demo account */
 	/* filled in */
 	int64_t made_units, made_households, made_residents, made_users, made_elderly;
