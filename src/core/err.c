@@ -30,13 +30,16 @@ static _Thread_local wdetail last;
 
 werr w_fail(werr e, const char *code, const char *field, const char *fmt, ...)
 {
-	last.err = e;
-	snprintf(last.code, sizeof last.code, "%s", code ? code : w_default_code(e));
-	snprintf(last.field, sizeof last.field, "%s", field ? field : "");
+	/* build the new detail aside: the arguments may point into the current one
+	 * (re-raising an error with a more precise field) */
+	wdetail d = {.err = e};
+	snprintf(d.code, sizeof d.code, "%s", code ? code : w_default_code(e));
+	snprintf(d.field, sizeof d.field, "%s", field ? field : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last.message, sizeof last.message, fmt, ap);
+	vsnprintf(d.message, sizeof d.message, fmt, ap);
 	va_end(ap);
+	last = d;
 	return e;
 }
 

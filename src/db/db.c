@@ -165,3 +165,8 @@ werr db_restore(db *d, const char *src)
 {
 	return d->drv->restore(d, src);
 }
+
+bool db_in_tx(db *d)
+{
+	return d->drv->in_tx(d);
+}

@@ -69,4 +69,5 @@ int64_t db_changes(db *d);
 werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);
+bool db_in_tx(db *d); /* inside an open transaction */
 #endif

@@ -379,6 +379,11 @@ static werr pg_restore(db *d, const char *src)
 	return WG_OK;
 }
 
+static bool pg_in_tx(db *d)
+{
+	return PQtransactionStatus(C(d)) != PQTRANS_IDLE;
+}
+
 const db_driver pg_driver = {
     .name = "postgresql",
     .open = pg_open,
@@ -406,4 +411,5 @@ const db_driver pg_driver = {
     .changes = pg_changes,
     .backup = pg_backup,
     .restore = pg_restore,
+    .in_tx = pg_in_tx,
 };

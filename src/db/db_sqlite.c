@@ -321,6 +321,11 @@ static werr lite_restore(db *d, const char *src)
 	return rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "restore_failed", NULL, "%s", sqlite3_errstr(rc));
 }
 
+static bool lite_in_tx(db *d)
+{
+	return !sqlite3_get_autocommit(H(d));
+}
+
 const db_driver sqlite_driver = {
     .name = "sqlite",
     .open = lite_open,
@@ -348,4 +353,5 @@ const db_driver sqlite_driver = {
     .changes = lite_changes,
     .backup = lite_backup,
     .restore = lite_restore,
+    .in_tx = lite_in_tx,
 };

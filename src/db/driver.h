@@ -32,6 +32,7 @@ typedef struct db_driver {
 	int64_t (*changes)(db *d);
 	werr (*backup)(db *d, const char *dest);
 	werr (*restore)(db *d, const char *src);
+	bool (*in_tx)(db *d);
 } db_driver;
 
 struct db {

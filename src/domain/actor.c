@@ -73,24 +73,81 @@ const char *scope_upper(arena *a, const char *path)
 	return u;
 }
 
+struct audit_row {
+	int64_t at, user_id, entity_id;
+	const char *username, *role, *action, *entity, *fields, *source, *outcome;
+	struct audit_row *next;
+};
+
+static _Thread_local arena *collect_arena;
+static _Thread_local audit_row *collected, **collected_tail;
+
+void audit_collect_begin(arena *a)
+{
+	collect_arena = a;
+	collected = NULL;
+	collected_tail = &collected;
+}
+
+audit_row *audit_collect_end(void)
+{
+	audit_row *r = collected;
+	collect_arena = NULL;
+	collected = NULL;
+	collected_tail = NULL;
+	return r;
+}
+
+static werr audit_insert(db *d, const audit_row *r)
+{
+	db_stmt *s = db_get(d, SQL_AUDIT_INSERT);
+	db_bind_int(s, 1, r->at);
+	if (r->user_id)
+		db_bind_int(s, 2, r->user_id);
+	db_bind_text(s, 3, r->username);
+	db_bind_text(s, 4, r->role);
+	db_bind_text(s, 5, r->action);
+	db_bind_text(s, 6, r->entity);
+	if (r->entity_id) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)r->entity_id);
+		db_bind_text(s, 7, id);
+	}
+	db_bind_text(s, 8, r->fields);
+	db_bind_text(s, 9, r->source);
+	db_bind_text(s, 10, r->outcome);
+	return db_run(s, NULL);
+}
+
+werr audit_write(db *d, const audit_row *rows)
+{
+	for (; rows; rows = rows->next) {
+		werr e = audit_insert(d, rows);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
 werr audit(const actor *ac, const char *action, const char *entity, int64_t entity_id,
            const char *fields, const char *outcome)
 {
-	db_stmt *s = db_get(ac->d, SQL_AUDIT_INSERT);
-	db_bind_int(s, 1, now_s());
-	if (ac->user_id)
-		db_bind_int(s, 2, ac->user_id);
-	db_bind_text(s, 3, ac->username);
-	db_bind_text(s, 4, ac->cli ? "operator" : role_name(ac->role));
-	db_bind_text(s, 5, action);
-	db_bind_text(s, 6, entity);
-	if (entity_id) {
-		char id[24];
-		snprintf(id, sizeof id, "%lld", (long long)entity_id);
-		db_bind_text(s, 7, id);
+	audit_row r = {.at = now_s(), .user_id = ac->user_id, .entity_id = entity_id, .username = ac->username,
+	               .role = ac->cli ? "operator" : role_name(ac->role), .action = action, .entity = entity,
+	               .fields = fields, .source = ac->source, .outcome = outcome};
+	if (collect_arena && !db_in_tx(ac->d)) {
+		/* a read's row: the server writes it with the next group commit, before answering */
+		audit_row *c = arena_alloc(collect_arena, sizeof *c);
+		*c = r;
+		c->username = arena_strdup(collect_arena, r.username);
+		c->action = arena_strdup(collect_arena, action);
+		c->entity = arena_strdup(collect_arena, entity);
+		c->fields = arena_strdup(collect_arena, fields);
+		c->source = arena_strdup(collect_arena, r.source);
+		c->outcome = arena_strdup(collect_arena, outcome);
+		*collected_tail = c;
+		collected_tail = &c->next;
+		return WG_OK;
 	}
-	db_bind_text(s, 8, fields);
-	db_bind_text(s, 9, ac->source);
-	db_bind_text(s, 10, outcome);
-	return db_run(s, NULL);
+	return audit_insert(ac->d, &r);
 }

@@ -64,7 +64,14 @@ bool actor_in_scope(const actor *ac, const char *path);
 const char *scope_upper(arena *a, const char *path);
 
 /* Append one audit row (never personal values: field names only).  Failures to audit are
- * returned: a change whose audit row cannot be written must not be acknowledged. */
+ * returned: a change whose audit row cannot be written must not be acknowledged.
+ * Inside a transaction the row joins it.  Outside one, while a collection is open (the
+ * server opens one per request), the row is kept and the server writes it with the next
+ * group commit before it answers — so reads never take the write lock themselves. */
 werr audit(const actor *ac, const char *action, const char *entity, int64_t entity_id,
            const char *fields, const char *outcome);
+typedef struct audit_row audit_row;
+void audit_collect_begin(arena *a);
+audit_row *audit_collect_end(void); /* the rows kept since begin (in its arena), or NULL */
+werr audit_write(db *d, const audit_row *rows);
 #endif

@@ -382,16 +382,32 @@ int rollcall_tick(db *d, arena *a, int64_t now)
 		const char *path;
 		json_t *ev = alert_event_json(d, a, ids[i], &path);
 		if (ev) {
-			/* the escalated alert is announced to the level above the grid */
+			/* the escalated alert is announced `level` units above the household's grid */
 			int64_t level = json_integer_value(json_object_get(ev, "level"));
 			char *p = arena_strdup(a, path);
-			for (int64_t k = 0; k < level + 2; k++) { /* drop the entrance/building and levels */
+			for (;;) { /* up to the nearest grid (the household's unit may be a building or an entrance) */
+				size_t len = strlen(p);
+				char *slash = len > 1 ? p + len - 2 : p;
+				while (slash > p && *slash != '/')
+					slash--;
+				int64_t id = strtoll(slash + 1, NULL, 10);
+				db_stmt *q = db_get(d, SQL_UNIT_BY_ID);
+				db_bind_int(q, 1, id);
+				werr qe;
+				bool grid = db_step(q, &qe) == DB_ROW && !strcmp(db_text(q, 3), "grid");
+				db_done(q);
+				if (grid || slash == p)
+					break;
+				slash[1] = 0;
+			}
+			for (int64_t k = 0; k < level; k++) { /* then one unit up per level */
 				size_t len = strlen(p);
 				if (len < 2)
 					break;
-				p[len - 1] = 0;
-				char *slash = strrchr(p, '/');
-				if (!slash || slash == p)
+				char *slash = p + len - 2;
+				while (slash > p && *slash != '/')
+					slash--;
+				if (slash == p)
 					break;
 				slash[1] = 0;
 			}

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ident.h"
 #include "core/pinyin.h"
@@ -144,7 +145,9 @@ static werr add_unit(gen *g, int64_t parent, const char *ppath, int depth, const
 static void make_id(gen *g, char sex, int y, int m, int d, char out[19])
 {
 	int seq = rint_(&g->r, 0, 499) * 2 + (sex == 'M' ? 1 : 0);
-	snprintf(out, 19, "%s%04d%02d%02d%03d", g->p->region, y, m, d, seq);
+	char t[48];
+	snprintf(t, sizeof t, "%.6s%04d%02d%02d%03d", g->p->region, y % 10000, m % 100, d % 100, seq % 1000);
+	memcpy(out, t, 17);
 	out[17] = id_check_char(out);
 	out[18] = 0;
 }
@@ -167,7 +170,11 @@ typedef struct {
 static werr add_resident(gen *g, int64_t hid, const person *pp)
 {
 	arena *a = g->ac->a;
-	int y = g->today_y - pp->age, m = rint_(&g->r, 1, 12), d = rint_(&g->r, 1, 28);
+	/* a birthday within the year before the age's anniversary: never in the future */
+	time_t bt = (time_t)(g->now + 8 * 3600 - (int64_t)(pp->age * 365.25 * 86400) - (int64_t)rint_(&g->r, 1, 364) * 86400);
+	struct tm btm;
+	gmtime_r(&bt, &btm);
+	int y = btm.tm_year + 1900, m = btm.tm_mon + 1, d = btm.tm_mday;
 	if (y < 1901)
 		y = 1901;
 	char id[19], phone[32] = "", full[256], init[64];
@@ -183,8 +190,8 @@ static werr add_resident(gen *g, int64_t hid, const person *pp)
 		ph = phone;
 	}
 	pinyin_of(pp->name, full, sizeof full, init, sizeof init);
-	char birth[16];
-	snprintf(birth, sizeof birth, "%04d-%02d-%02d", y % 10000, m, d);
+	char birth[32];
+	snprintf(birth, sizeof birth, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	for (int attempt = 0;; attempt++) {
 		werr e = db_run(db_get(g->ac->d, SQL_SAVEPOINT), NULL);
 		if (e)
@@ -366,6 +373,8 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	arena *a = g->ac->a;
 	char code[64];
 	werr e = WG_OK;
+	/* the reports' own people and numbers, only in the preset at its own size */
+	bool seeds = named && !g->o->households;
 		/* big grids, then small grids under them */
 	int64_t *big = arena_alloc(a, (size_t)(BG + 1) * sizeof *big);
 	const char **bigp = arena_alloc(a, (size_t)(BG + 1) * sizeof *bigp);
@@ -387,7 +396,7 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 		if ((e = add_unit(g, par, pp, grid_depth[i] - 1, code, "grid", name, &grid[i], &gridp[i])))
 			return e;
 		/* staff of the grid: a worker for each, leaders for the big grids, cadres paired */
-		const char *wname = (named && !strcmp(p->key, "qinghe") && i == 1) ? "谢玉娇" : make_name(a, &g->r, 'F', false);
+		const char *wname = (seeds && !strcmp(p->key, "qinghe") && i == 1) ? "谢玉娇" : make_name(a, &g->r, 'F', false);
 		if ((e = add_user(g, hash, named ? arena_printf(a, "gw%02d", i + 1) : arena_printf(a, "gw-%s-%02d", comm_code, i + 1), wname, "grid_worker", grid[i])))
 			return e;
 		if (named && i < 10 && (e = add_user(g, hash, arena_printf(a, "cadre%02d", i + 1), make_name(a, &g->r, 'M', false),
@@ -398,7 +407,7 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 			return e;
 	}
 	for (int i = 0; i < (BG ? BG : 1); i++) {
-		const char *lname = (named && !strcmp(p->key, "liyuan") && i == 0) ? "梁秀琴" : make_name(a, &g->r, 'F', false);
+		const char *lname = (seeds && !strcmp(p->key, "liyuan") && i == 0) ? "梁秀琴" : make_name(a, &g->r, 'F', false);
 		if (named && (e = add_user(g, hash, arena_printf(a, "leader%02d", i + 1), lname, "grid_leader", BG ? big[i] : grid[0])))
 			return e;
 	}
@@ -407,7 +416,7 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	 * except that 青和居's second grid — buildings 3 and 4 — holds 307, as reported */
 	double *w = arena_alloc(a, (size_t)B * sizeof *w), wsum = 0;
 	for (int b = 0; b < B; b++) {
-		w[b] = (named && !strcmp(p->key, "qinghe") && (b == 2 || b == 3)) ? 0.56 : 1.0;
+		w[b] = (seeds && !strcmp(p->key, "qinghe") && (b == 2 || b == 3)) ? 0.56 : 1.0;
 		wsum += w[b];
 	}
 	int64_t *hb = arena_alloc(a, (size_t)B * sizeof *hb), given = 0;
@@ -418,7 +427,7 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	for (int b = 0; given < H; b = (b + 1) % B)
 		if (!(w[b] < 1.0))
 			hb[b]++, given++;
-	if (named && !strcmp(p->key, "qinghe")) { /* exactly 152 + 155 = 307 */
+	if (seeds && !strcmp(p->key, "qinghe")) { /* exactly 152 + 155 = 307 */
 		int64_t d3 = hb[2] - 152, d4 = hb[3] - 155;
 		hb[2] = 152;
 		hb[3] = 155;
@@ -482,16 +491,16 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 				              .residence = "living"};
 				person liang = {.name = "梁秀琴", .relation = "户主", .sex = 'F', .age = 52, .residence = "living"};
 				const person *head = NULL;
-				if (!vacant && hi == 7) {
+				if (named && !vacant && hi == 7) {
 					head = &cui;
 					carry += n - 1;
 					n = 1;
-				} else if (!vacant && hi == 8) {
+				} else if (named && !vacant && hi == 8) {
 					head = &liang;
 				}
-				if (named && !strcmp(p->key, "qinghe") && b == 2 && roomno == 1504)
+				if (seeds && !strcmp(p->key, "qinghe") && b == 2 && roomno == 1504)
 					carry += n - 1, n = 1;
-				if (named && !strcmp(p->key, "qinghe") && b == 3 && roomno == 507)
+				if (seeds && !strcmp(p->key, "qinghe") && b == 3 && roomno == 507)
 					carry += n - 2, n = 2;
 				if ((e = fill_household(g, hid, n, ethnic, vacant, head)))
 					return e;

@@ -192,6 +192,19 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 			if (!same)
 				return w_fail(W_ECONFLICT, "client_id_reused", "client_id",
 				              "client_id was already used for another check-in");
+			/* answer as the first time did: the household's state, the alert */
+			hh_snap snap;
+			if ((e = stats_snap(ac->d, ac->a, r.household_id, &snap)))
+				return e;
+			int64_t acc = count1(ac, SQL_HH_ACCOUNTED, r.household_id, in->day, &e);
+			out->household_reached = acc >= 0 && acc >= snap.living;
+			if (out->fever) {
+				db_stmt *q = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
+				db_bind_int(q, 1, resident_id);
+				if (db_step(q, &e) == DB_ROW)
+					out->alert_id = db_int(q, 0);
+				db_done(q);
+			}
 			return WG_OK;
 		}
 		db_done(s);
@@ -783,8 +796,8 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		m->uname = arena_strdup(ac->a, db_text(s, 4));
 		m->pname = arena_strdup(ac->a, db_text(s, 5));
 		m->path = arena_strdup(ac->a, db_text(s, 6));
-		m->n = db_int(s, 7);
-		m->a = db_int(s, 8);
+		m->n = db_int(s, 9); /* 7 and 8 are the grid's and building's codes, the sort keys */
+		m->a = db_int(s, 10);
 	}
 	db_done(s);
 	if (rc < 0)

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The morning-rush benchmark: authenticated check-in POSTs from many connections while
+# dashboard clients poll coverage at city, street and grid level and a grid's missing
+# list — against wangge and, in the same run with the same load generator (wrk) and
+# connections, nginx answering an empty `return 204`, so the ratio is honest on a noisy
+# machine.  Prints figures only; bounded in time; 127.0.0.1 only.
+#
+# usage: bench/load.sh [SCALE] [SECONDS] [CONNECTIONS]
+#   SCALE        city preset scale (1.0 = 13,822 grids, 10 million residents; default 0.1)
+#   SECONDS      length of each run (default 20)
+#   CONNECTIONS  check-in connections (default 64)
+# The built store is kept in bench/out/city-SCALE.db between runs (not committed).
+set -e
+cd "$(dirname "$0")/.."
+SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64}
+command -v wrk >/dev/null || { echo "bench/load.sh needs wrk (apt-get install wrk)"; exit 1; }
+command -v nginx >/dev/null || { echo "bench/load.sh needs nginx (apt-get install nginx-light)"; exit 1; }
+make -s build/wangge >/dev/null
+mkdir -p bench/out
+DB=bench/out/city-$SCALE.db
+if [ ! -f "$DB" ]; then
+  echo "building the city preset at scale $SCALE (once) …"
+  build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" | head -1
+  mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm"
+fi
+T=$(mktemp -d)
+trap 'kill $NGX_PID $SRV_PID 2>/dev/null; rm -rf "$T"' EXIT
+cp "$DB" "$T/run.db"
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+# --- nginx baseline
+NP=$(free_port)
+cat > "$T/nginx.conf" <<NGX
+worker_processes 1; daemon off; error_log $T/ngx-error.log; pid $T/nginx.pid;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path $T; server { listen 127.0.0.1:$NP; location / { return 204; } } }
+NGX
+nginx -c "$T/nginx.conf" -p "$T" & NGX_PID=$!
+sleep 0.5
+cat > "$T/post.lua" <<'LUA'
+request = function()
+  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json"},
+    '{"resident_id":' .. math.random(1, 1000000) .. ',"temperature":36.5,"channel":"phone"}')
+end
+LUA
+NGX_RPS=$(wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$T/post.lua" "http://127.0.0.1:$NP/" | awk '/Requests\/sec/ {print $2}')
+kill $NGX_PID; wait $NGX_PID 2>/dev/null || true
+
+# --- wangge
+WP=$(free_port)
+build/wangge serve --db "$T/run.db" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
+for i in $(seq 50); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
+TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+NRES=$(sqlite3 "$T/run.db" "select max(id) from residents")
+STREET=$(sqlite3 "$T/run.db" "select code from units where kind='street' order by id limit 1")
+GRID=$(sqlite3 "$T/run.db" "select code from units where kind='grid' order by id limit 1")
+cat > "$T/checkin.lua" <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $TOKEN"},
+    '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
+end
+LUA
+cpu() { awk '{print $14 + $15}' /proc/$SRV_PID/stat; }
+C0=$(cpu)
+H="Authorization: Bearer $TOKEN"
+wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=4201" > "$T/r-city" & R1=$!
+wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$STREET" > "$T/r-street" & R2=$!
+wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$GRID" > "$T/r-grid" & R3=$!
+wrk -t1 -c1 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage/missing?unit=$GRID&limit=50" > "$T/r-missing" & R4=$!
+wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$T/checkin.lua" "http://127.0.0.1:$WP/" > "$T/w"
+wait $R1 $R2 $R3 $R4 || true
+sleep 0.5
+C1=$(cpu)
+HZ=$(getconf CLK_TCK)
+RSS=$(awk '/VmHWM/ {print $2}' /proc/$SRV_PID/status)
+kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
+
+total=$(awk '/requests in/ {print $1}' "$T/w")
+non2xx=$(awk '/Non-2xx/ {print $5}' "$T/w"); non2xx=${non2xx:-0}
+ok=$((total - non2xx))
+lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+SIZE=$(stat -c %s "$DB")
+echo
+echo "wangge load benchmark — city preset scale $SCALE ($NRES resident ids), SQLite store, ${SECS}s, $CONNS check-in connections, $(nproc) cores"
+printf '%-34s %s\n' "nginx return 204 (same wrk, conns)" "$NGX_RPS req/s"
+printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there)"
+printf '%-34s %s\n' "ratio to nginx" "$(echo "scale=3; $ok / $SECS / $NGX_RPS" | bc)"
+printf '%-34s %s / %s\n' "check-in latency p50 / p99" "$(lat "$T/w" 50%)" "$(lat "$T/w" 99%)"
+for r in city street grid missing; do
+  printf '%-34s %s / %s  (%s req/s)\n' "read: $r p50 / p99" "$(lat "$T/r-$r" 50%)" "$(lat "$T/r-$r" 99%)" "$(awk '/Requests\/sec/ {print $2}' "$T/r-$r")"
+done
+printf '%-34s %s\n' "server CPU" "$(echo "scale=2; ($C1 - $C0) / $HZ / $SECS" | bc) cores on average"
+printf '%-34s %s\n' "server peak RSS" "$((RSS / 1024)) MB"
+printf '%-34s %s\n' "store size per million residents" "$(echo "scale=0; $SIZE / 1048576 * 1000000 / $NRES" | bc) MB"
