@@ -26,9 +26,17 @@ REPLAY  := $(FUZZ:fuzz/%.c=$(BUILD)/fuzz/%)
 DB      ?= data/wangge.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit apitest crashtest pgtest fuzz-replay asan-test clean format lint
+.PHONY: all web deps run test unit apitest webtest weight crashtest pgtest fuzz-replay asan-test clean format lint
 
-all: $(BUILD)/wangge
+all: $(BUILD)/wangge web
+
+# The web app is plain ES modules (no build step); npm brings ECharts (copied to
+# web/vendor/, loaded by the dashboard only) and playwright-core for the browser tests.
+web: web/vendor/echarts.min.js
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+web/vendor/echarts.min.js: node_modules/.package-lock.json
+	npm run --silent build
 
 deps:
 	@scripts/deps.sh
@@ -55,7 +63,7 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay_main.c $(BUILD)/libwangge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< fuzz/replay_main.c $(BUILD)/libwangge.a $(LDFLAGS) $(LDLIBS)
 
-run: deps $(BUILD)/wangge
+run: deps all
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f $(DB) ]; then \
 	  echo "first start: creating $(DB) with the demo community 青和居 (qinghe)"; \
@@ -72,6 +80,15 @@ fuzz-replay: $(REPLAY)
 
 apitest: $(BUILD)/wangge
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' -v
+
+# The web app in headless Chromium (playwright-core): login, the worker's flow on a phone,
+# self-report, offline queue, dashboard, language. Screenshots in build/screenshots/.
+webtest: $(BUILD)/wangge web
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
+
+# First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
+weight: $(BUILD)/wangge web
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node bench/page-weight.mjs
 
 # kill -9 under concurrent writes: every acknowledged check-in survives (short run;
 # bench/crash.sh is the long one).
@@ -96,7 +113,7 @@ asan-test:
 	  unit fuzz-replay apitest
 
 test: deps
-	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest crashtest pgtest
+	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest webtest crashtest pgtest
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:
@@ -106,4 +123,4 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
 
 clean:
-	rm -rf build
+	rm -rf build web/vendor

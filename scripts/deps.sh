@@ -2,8 +2,12 @@
 # Installs the Debian packages wangge builds, runs and tests with, when any is missing.
 set -e
 PKGS="build-essential pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
-libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck postgresql"
+libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck postgresql
+nodejs npm chromium fonts-wqy-microhei"
 missing=""
+# node and npm may come from elsewhere than Debian (a newer Node.js): then keep those
+command -v node >/dev/null 2>&1 && PKGS=$(echo "$PKGS" | sed 's/nodejs//')
+command -v npm >/dev/null 2>&1 && PKGS=$(echo "$PKGS" | sed 's/npm//')
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { checkI18n } from './check-i18n.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = process.env.WANGGE_BIN || path.join(ROOT, 'build/wangge');
@@ -96,9 +97,11 @@ async function apiLogin(browser, base, username) {
 }
 
 // ---- pages ----
+let lastPage = null; // screenshot on failure
 async function newPage(browser, viewport, opts) {
   const ctx = await browser.newContext(Object.assign({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }, opts || {}));
   const page = await ctx.newPage();
+  lastPage = page;
   page.errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push('console: ' + m.text());
@@ -140,6 +143,11 @@ async function checkinsOf(api, hid, day) {
 }
 
 // ---- the checks ----
+
+check('catalogues: zh and en have the same keys, every key the scripts use exists', async () => {
+  const problems = await checkI18n(path.join(ROOT, 'web'));
+  assert(!problems.length, problems.join('\n     '));
+});
 
 check('login: a wrong password shows the server message; the right one shows name, role and unit', async ({ browser, base }) => {
   const { ctx, page } = await newPage(browser, PHONE);
@@ -346,6 +354,14 @@ check('offline: check-ins wait in IndexedDB with a visible count, sync once when
     return el && parseInt(el.textContent, 10) > b;
   }, before, { timeout: 10000 });
   await shot(page, '11-after-sync');
+  // the service worker keeps the app shell and nothing of the API
+  const cached = await page.evaluate(async () => {
+    const out = [];
+    for (const k of await caches.keys()) for (const r of await (await caches.open(k)).keys()) out.push(new URL(r.url).pathname);
+    return out;
+  });
+  assert(cached.includes('/index.html') && cached.includes('/js/views/rollcall.js'), 'the shell is cached: ' + cached.join(' '));
+  assert(!cached.some((p) => p.startsWith('/api/')), 'no API answer is cached');
   await api.close();
   noErrors(page, 'offline flow', [/401 \(Unauthorized\)/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
   await ctx.close();
@@ -373,7 +389,6 @@ check('a check-in whose answer is lost is queued and synced without a duplicate'
   await page.click('#all-normal');
   await page.waitForSelector('.today');
   eq(cut, 1, 'the first answer was cut');
-  assert((await page.textContent('#status')).includes('本机'), 'kept on the phone: ' + await page.textContent('#status'));
   // the next answer from the server (Today's lists) shows the network is back: it is sent again
   await page.waitForFunction(() => document.getElementById('status').textContent.includes('已同步'), null, { timeout: 20000 });
   eq(await page.getAttribute('#queue-badge', 'data-waiting'), '0', 'nothing left waiting');
@@ -430,6 +445,7 @@ check('WeChat chain: preview, fix an unmatched line by picking people, confirm',
 });
 
 check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, report links, no console errors', async ({ browser, base }) => {
+  assert(fs.existsSync(path.join(ROOT, 'web/vendor/echarts.min.js')), 'web/vendor/echarts.min.js is missing: run npm ci && npm run build');
   const { ctx, page } = await newPage(browser, DESKTOP);
   await login(page, base, 'secretary');
   await page.waitForSelector('.dashboard');
@@ -444,7 +460,13 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
     return [r.status, r.headers.get('content-type'), (await r.text()).slice(0, 40)];
   }, csv);
   assert(got[0] === 200 && got[1].includes('text/csv') && got[2].includes('日报'), 'CSV report downloads: ' + got.join(' '));
-  await page.waitForTimeout(600);
+  // tooltips (drawn in the canvas: no inline styles for the CSP to refuse)
+  for (const id of ['coverage', 'curve', 'fevers', 'alerts']) {
+    const box = await page.locator('#chart-' + id).boundingBox();
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.55);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForTimeout(400);
   await shot(page, '13-dashboard', true);
   // live: a fever recorded elsewhere appears without reloading
   await page.waitForSelector('.live-open', { timeout: 10000 });
@@ -534,6 +556,11 @@ async function main() {
       } catch (e) {
         failed++;
         console.log(`FAIL ${c.name}\n     ${(e && e.stack) || e}`);
+        if (lastPage && !lastPage.isClosed()) {
+          await shot(lastPage, 'FAIL-' + failed, true).catch(() => {});
+          if (lastPage.errors.length) console.log('     page errors:\n       ' + lastPage.errors.join('\n       '));
+          await lastPage.context().close().catch(() => {});
+        }
       }
     }
   } catch (e) {

@@ -15,13 +15,35 @@ export class ApiError extends Error {
 }
 
 let onUnauthorized = null;
+
+// Whether the server was reachable at the last try (navigator.onLine is only a hint: a phone
+// on a LAN without internet may say offline, and a dead Wi-Fi may say online).
+let netUp = true;
+const netListeners = new Set();
+export function networkUp() {
+  return netUp;
+}
+export function onNetwork(fn) {
+  netListeners.add(fn);
+  return () => netListeners.delete(fn);
+}
+function setNet(up) {
+  if (up === netUp) return;
+  netUp = up;
+  for (const fn of netListeners) fn(up);
+}
+window.addEventListener('offline', () => setNet(false));
+window.addEventListener('online', () => setNet(true));
+
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
 // api('GET', '/units/X'); api('POST', '/residents', {...});
 // opts.contentType sends body as is (a File for CSV imports); opts.quiet401 leaves a 401
-// to the caller (the login form and the first session check).
+// to the caller (the login form and the first session check); opts.text answers the body
+// as text (the printable QR sheet is HTML); opts.timeout (ms) gives up on a request that
+// hangs (a bad network) as a network error.
 export async function api(method, path, body, opts) {
   opts = opts || {};
   const headers = { Accept: 'application/json' };
@@ -37,18 +59,25 @@ export async function api(method, path, body, opts) {
     }
   }
   let res;
-  try {
-    res = await fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin', cache: 'no-store' });
-  } catch (e) {
-    throw new ApiError(0, 'network', t('err.network'));
-  }
-  let data = null;
+  const ctl = opts.timeout && typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = ctl ? window.setTimeout(() => ctl.abort(), opts.timeout) : 0;
   let text = '';
   try {
-    text = await res.text();
-  } catch (e) {
-    throw new ApiError(0, 'network', t('err.network'));
+    try {
+      res = await fetch('/api/v1' + path, {
+        method, headers, body: payload, credentials: 'same-origin', cache: 'no-store', signal: ctl ? ctl.signal : undefined,
+      });
+      text = await res.text();
+    } catch (e) {
+      setNet(false);
+      throw new ApiError(0, 'network', t('err.network'));
+    }
+  } finally {
+    window.clearTimeout(timer);
   }
+  setNet(true);
+  let data = null;
+  if (opts.text && res.ok) return text;
   if (text) {
     try {
       data = JSON.parse(text);

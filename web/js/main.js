@@ -1,14 +1,22 @@
 // main.js — boot, the page frame (header, search, navigation) and the hash router.
-import { api, setUnauthorizedHandler } from './api.js';
+import { api, setUnauthorizedHandler, networkUp, onNetwork } from './api.js';
 import { t, tv, loadLang, storedLang, storeLang, getLang } from './i18n.js';
 import { h, mount, clear } from './dom.js';
 import { session, can, homeHash, searchState } from './session.js';
+import * as queue from './queue.js';
+import { close as closeLive } from './live.js';
 
 const header = document.getElementById('top');
 const main = document.getElementById('main');
 const status = document.getElementById('status');
 
 const routes = [
+  { re: /^\/today$/, load: () => import('./views/today.js') },
+  { re: /^\/household\/(\d+)\/rollcall$/, load: () => import('./views/rollcall.js') },
+  { re: /^\/chain$/, load: () => import('./views/chain.js') },
+  { re: /^\/dashboard$/, load: () => import('./views/dashboard.js') },
+  { re: /^\/alerts$/, load: () => import('./views/alerts.js') },
+  { re: /^\/alert\/(\d+)$/, load: () => import('./views/alert.js') },
   { re: /^\/unit\/([^/]+)$/, load: () => import('./views/unit.js') },
   { re: /^\/unit\/([^/]+)\/new-household$/, load: () => import('./views/household-new.js') },
   { re: /^\/household\/(\d+)$/, load: () => import('./views/household.js') },
@@ -22,9 +30,35 @@ const routes = [
 ];
 
 let navSeq = 0;
+let networkFailed = false; // the page shown is the error of a request that found no network
+let leaving = []; // the shown view's clean-ups (live feeds, timers, charts), run on the next render
 let pendingFlash = '';
 let loginMessage = '';
 let langChosenLoggedOut = false;
+
+// Who was logged in, kept on the device so that the app opens offline (queue.js keeps
+// working); the server still decides on the next request that reaches it.
+const ME_KEY = 'wg_me';
+function rememberMe(me) {
+  try {
+    if (me) {
+      const { username, display_name, role, unit_code, unit_name, lang } = me;
+      window.localStorage.setItem(ME_KEY, JSON.stringify({ username, display_name, role, unit_code, unit_name, lang }));
+    } else {
+      window.localStorage.removeItem(ME_KEY);
+    }
+  } catch (e) {
+    /* private mode */
+  }
+}
+function rememberedMe() {
+  try {
+    const me = JSON.parse(window.localStorage.getItem(ME_KEY) || 'null');
+    return me && me.username && me.role ? me : null;
+  } catch (e) {
+    return null;
+  }
+}
 
 // A message to show after the next page is drawn (e.g. "saved").
 export function flash(msg) {
@@ -73,13 +107,17 @@ async function toggleLang() {
 }
 
 async function logout() {
+  if (queueState.waiting > 0 && !window.confirm(t('queue.logout_confirm', { n: queueState.waiting }))) return;
   try {
     await api('DELETE', '/session', undefined, { quiet401: true });
   } catch (e) {
     /* the cookie may be gone already; leave either way */
   }
   session.me = null;
+  rememberMe(null);
   searchState.q = '';
+  closeLive();
+  queue.stop();
   loginMessage = t('login.logged_out');
   renderHeader();
   window.location.hash = '#/';
@@ -88,7 +126,14 @@ async function logout() {
 
 function navItems() {
   const items = [];
-  if (can.people()) items.push([homeHash(), t('nav.tree'), /^\/(unit|household|resident)\//]);
+  if (can.today()) items.push(['#/today', t('nav.today'), /^\/(today|household\/\d+\/rollcall)$/]);
+  if (can.dashboard()) items.push(['#/dashboard', t('nav.dashboard'), /^\/dashboard$/]);
+  if (can.rollcall()) items.push(['#/alerts', t('nav.alerts'), /^\/alerts?(\/\d+)?$/]);
+  if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
+  if (can.people()) {
+    items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
+      /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);
+  }
   if (can.registry() || can.exportResidents()) items.push(['#/import', t(can.registry() ? 'nav.import' : 'nav.export'), /^\/import$/]);
   if (can.users()) items.push(['#/users', t('nav.users'), /^\/users$/]);
   if (can.audit()) items.push(['#/audit', t('nav.audit'), /^\/audit$/]);
@@ -114,6 +159,7 @@ function renderHeader() {
   const bar = h('div', { class: 'bar' },
     h('a', { class: 'brand', href: me ? homeHash() : '#/' }, t('app.name')),
     h('span', { class: 'spacer' }),
+    me ? queueBadge : null,
     langBtn,
     me ? h('button', { type: 'button', class: 'btn btn-quiet', on: { click: logout } }, t('nav.logout')) : null);
   const parts = [bar];
@@ -149,7 +195,41 @@ function renderHeader() {
   }
   mount(header, h('div', { class: 'top-inner' }, parts));
   markNav();
+  drawQueueBadge();
 }
+
+// ---- what waits to be sent (queue.js) and whether the device is online ----
+
+const queueBadge = h('button', {
+  type: 'button', id: 'queue-badge', class: 'btn btn-quiet queue-badge', hidden: true,
+  on: { click: () => { queue.flush(); } },
+});
+let queueState = { waiting: 0, failed: 0 };
+
+function drawQueueBadge() {
+  const offline = !networkUp();
+  const { waiting, failed } = queueState;
+  queueBadge.hidden = !offline && !waiting && !failed;
+  queueBadge.classList.toggle('is-offline', offline);
+  queueBadge.textContent = waiting || failed
+    ? t('queue.badge', { n: waiting }) + (failed ? ' · ' + t('queue.badge_failed', { n: failed }) : '')
+    : t('queue.offline');
+  queueBadge.setAttribute('aria-label', (offline ? t('queue.offline') + ' · ' : '') + t('queue.badge_label', { n: waiting }));
+  queueBadge.setAttribute('data-waiting', String(waiting));
+}
+
+queue.onChange((s) => {
+  queueState = s;
+  drawQueueBadge();
+});
+queue.onSent((n) => {
+  say(t('queue.synced', { n }));
+});
+onNetwork((up) => {
+  drawQueueBadge();
+  // the network is back: send what waits, then draw the page that failed again
+  if (up && networkFailed) queue.flush().finally(() => render());
+});
 
 // ---- routing ----
 
@@ -161,7 +241,9 @@ function loadingTimer() {
 
 async function onLogin(me) {
   session.me = me;
+  rememberMe(me);
   loginMessage = '';
+  queue.start();
   if (langChosenLoggedOut) {
     langChosenLoggedOut = false;
     if (me.lang !== getLang()) {
@@ -189,7 +271,14 @@ export async function render() {
   markNav();
   main.setAttribute('aria-busy', 'true');
   const timer = loadingTimer();
-  const ctx = { query, alive, rerender: render, flash, signedOut, title: '' };
+  const cleanups = [];
+  const mounted = [];
+  networkFailed = false;
+  const ctx = {
+    query, alive, rerender: render, flash, signedOut, title: '',
+    onLeave: (fn) => cleanups.push(fn), // when the next page replaces this one
+    onMount: (fn) => mounted.push(fn), // once this page is in the document (charts need their size)
+  };
   let node;
   try {
     if (!session.me) {
@@ -229,6 +318,7 @@ export async function render() {
       return;
     }
     if (!alive()) return;
+    networkFailed = !!(err && err.status === 0);
     ctx.title = t('common.error');
     node = h('section', null,
       h('h1', { tabindex: '-1' }, t('common.error')),
@@ -239,18 +329,36 @@ export async function render() {
     if (!(err instanceof Error) || !('status' in err)) console.error(err);
   }
   window.clearTimeout(timer);
-  if (!alive()) return;
+  if (!alive()) {
+    runAll(cleanups);
+    return;
+  }
+  runAll(leaving);
+  leaving = cleanups;
   mount(main, node);
+  runAll(mounted);
   main.removeAttribute('aria-busy');
   document.title = (ctx.title ? ctx.title + ' · ' : '') + t('app.name');
   if (!ctx.keepScroll) window.scrollTo(0, 0);
   const focusTarget = ctx.focus || (seq > 1 ? main.querySelector('h1') : null);
-  if (focusTarget) focusTarget.focus();
+  if (focusTarget) focusTarget.focus(ctx.keepScroll ? { preventScroll: true } : undefined);
+}
+
+function runAll(fns) {
+  for (const fn of fns.splice(0)) {
+    try {
+      fn();
+    } catch (e) {
+      console.error(e);
+    }
+  }
 }
 
 // The session ended (e.g. after a password change): back to the login form with msg.
 function signedOut(msg) {
   session.me = null;
+  rememberMe(null);
+  closeLive();
   searchState.q = '';
   loginMessage = msg;
   renderHeader();
@@ -260,6 +368,8 @@ function signedOut(msg) {
 function onUnauthorized(err) {
   if (!session.me) return;
   session.me = null;
+  rememberMe(null);
+  closeLive();
   loginMessage = err.message;
   renderHeader();
   render();
@@ -278,9 +388,12 @@ async function boot() {
   }
   try {
     session.me = await api('GET', '/session', undefined, { quiet401: true });
+    rememberMe(session.me);
   } catch (e) {
     session.me = null;
-    if (e.status !== 401) loginMessage = e.message;
+    if (e.status === 0 && rememberedMe()) session.me = rememberedMe(); // offline: carry on
+    else if (e.status !== 401) loginMessage = e.message;
+    if (e.status === 401) rememberMe(null);
   }
   if (session.me) {
     const local = storedLang();
@@ -294,8 +407,16 @@ async function boot() {
     }
   }
   renderHeader();
+  if (session.me) queue.start();
   window.addEventListener('hashchange', render);
-  render();
+  // the service worker's downloads wait until the first page is drawn (bad networks)
+  render().finally(() => window.setTimeout(registerWorker, 2000));
+}
+
+// The app shell for bad networks (sw.js caches the page, styles and scripts, never /api/).
+function registerWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
 }
 
 boot();

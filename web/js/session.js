@@ -1,8 +1,9 @@
 // session.js — who is logged in, and what the role may do (mirrors src/api/routes.c and
 // src/domain/actor.c; the server decides, this only hides what would be refused).
-export const session = { me: null };
+export const session = { me: null, day: '' };
 
 const REGISTRY = ['admin', 'community', 'grid_leader', 'grid_worker', 'cadre'];
+const FIELD = ['grid_leader', 'grid_worker', 'cadre'];
 export const ROLES = ['admin', 'command', 'community', 'grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint', 'auditor'];
 
 function role() {
@@ -19,6 +20,14 @@ export const can = {
   exportResidents: () => is(REGISTRY) || role() === 'command',
   users: () => is(['admin', 'command', 'community']),
   audit: () => role() === 'auditor',
+  // the daily roll-call (src/domain/actor.h: ROLES_ROLLCALL, ROLES_CHECKIN)
+  rollcall: () => is(REGISTRY) || role() === 'command',
+  checkin: () => is(REGISTRY) || role() === 'volunteer' || role() === 'checkpoint',
+  chain: () => is(REGISTRY),
+  callList: () => is(REGISTRY),
+  links: () => is(REGISTRY),
+  today: () => is(FIELD),
+  dashboard: () => is(['admin', 'command', 'community', 'grid_leader']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out (admins any; others not admin or auditor).
@@ -28,8 +37,17 @@ export const can = {
 export function homeHash() {
   if (!session.me) return '#/';
   if (can.audit()) return '#/audit';
+  if (can.today()) return '#/today';
+  if (role() === 'command' || role() === 'community') return '#/dashboard';
   return '#/unit/' + encodeURIComponent(session.me.unit_code);
 }
 
 // The last search, kept in memory only (terms are personal data: never in the URL).
 export const searchState = { q: '', offset: 0 };
+
+// The roll-call day: the server's (Beijing time) once a coverage answer told it, else the
+// date in UTC+8 by this device's clock.
+export function rollDay() {
+  if (session.day) return session.day;
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}

@@ -1,6 +1,6 @@
 // common.js — pieces several views share: breadcrumbs, household labels, export links.
 import { t, tv } from '../i18n.js';
-import { h } from '../dom.js';
+import { h, fmtTime } from '../dom.js';
 import { qs } from '../api.js';
 
 export function unitHref(code) {
@@ -29,4 +29,63 @@ export function exportLinks(code) {
 
 export function occupancyBadge(occ) {
   return h('span', { class: 'badge badge-' + occ }, tv('occ', occ));
+}
+
+// ---- the daily roll-call ----
+
+export const SYMPTOMS = ['fever', 'cough', 'fatigue', 'chest_tightness', 'sore_throat', 'diarrhoea', 'loss_of_smell_taste', 'other'];
+export const STATUSES = ['reported', 'away', 'hospital', 'isolated'];
+export const CHANNELS = ['visit', 'phone', 'wechat', 'checkpoint', 'self'];
+export const ALERT_STATES = ['open', 'acknowledged', 'clinic', 'observation', 'closed'];
+export const FEVER = 37.3;
+
+// 36.5 -> "36.5 ℃"
+export function fmtTemp(v) {
+  if (v === null || v === undefined || v === '') return '';
+  return Number(v).toFixed(1) + ' ℃';
+}
+
+// "3栋 1单元 102" from {building, entrance, room}.
+export function placeLabel(x) {
+  return [x.building, x.entrance, x.room].filter(Boolean).join(' ');
+}
+
+// Percent as the community writes it: "62.5%" (0 when nothing is due).
+export function pct(n, d) {
+  if (!d) return '0%';
+  const v = (100 * n) / d;
+  if (n > 0 && v < 0.1) return '<0.1%';
+  return (v >= 99.95 && n < d ? 99.9 : Math.round(v * 10) / 10) + '%';
+}
+
+// The coverage numbers of a unit as large figures with a progress bar.
+export function coverageStats(cov, alertsActive) {
+  const bar = h('progress', { class: 'cov-bar', max: String(cov.households_total || 1), value: String(cov.households_reached) });
+  bar.setAttribute('aria-label', t('cov.households_bar', { pct: pct(cov.households_reached, cov.households_total) }));
+  return h('div', { class: 'cov', 'data-unit': cov.unit },
+    h('dl', { class: 'stats cov-stats' },
+      h('div', null, h('dt', null, t('cov.households')),
+        h('dd', { 'data-stat': 'households' }, String(cov.households_reached), h('small', null, ' / ' + cov.households_total))),
+      h('div', null, h('dt', null, t('cov.residents')),
+        h('dd', { 'data-stat': 'residents' }, String(cov.residents_reported), h('small', null, ' / ' + cov.residents_total))),
+      h('div', { class: cov.fevers ? 'hot' : null }, h('dt', null, t('cov.fevers')),
+        h('dd', { 'data-stat': 'fevers' }, String(cov.fevers))),
+      alertsActive === undefined ? null : h('div', { class: alertsActive ? 'hot' : null }, h('dt', null, t('cov.alerts')),
+        h('dd', { 'data-stat': 'alerts' }, String(alertsActive)))),
+    bar,
+    h('p', { class: 'cov-pct' }, t('cov.pct', { pct: pct(cov.households_reached, cov.households_total) })));
+}
+
+export function alertStateBadge(state) {
+  return h('span', { class: 'badge badge-alert-' + state }, tv('astate', state));
+}
+
+// One alert as a row linking to its page.
+export function alertRow(a) {
+  const reading = [a.temperature !== null && a.temperature !== undefined ? fmtTemp(a.temperature) : '',
+    (a.symptoms || []).map((s) => tv('sym', s)).join('、')].filter(Boolean).join(' · ');
+  return h('li', { 'data-alert': String(a.id) }, h('a', { class: 'row-link', href: '#/alert/' + a.id },
+    h('span', { class: 'row-main' }, a.resident_name, ' ', alertStateBadge(a.state),
+      a.level > 0 ? h('span', { class: 'badge badge-escalated' }, t('alert.escalated_badge', { n: a.level })) : null),
+    h('span', { class: 'row-sub' }, placeLabel(a), reading ? ' · ' + reading : '', ' · ', fmtTime(a.opened_at))));
 }

@@ -1,10 +1,10 @@
 // household.js — a household: its residents (as masked as the server sends them),
 // occupancy evidence with a form to add more, and a small form to change occupancy.
-import { api, enc } from '../api.js';
+import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, fmtTime, field, formError, clearErrors, showError, busy, flagChips } from '../dom.js';
-import { can } from '../session.js';
-import { crumbs, unitHref, householdLabel, occupancyBadge } from './common.js';
+import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, flagChips } from '../dom.js';
+import { can, rollDay } from '../session.js';
+import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp } from './common.js';
 
 export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
 export const OCCUPANCIES = ['occupied', 'vacant', 'unknown'];
@@ -91,6 +91,85 @@ function editForm(hh, ctx) {
   return h('details', { class: 'panel' }, h('summary', null, t('hh.edit')), form);
 }
 
+// The household's QR link for self-report: issue (replaces the old one) or revoke.  The
+// server keeps only a hash of the link, so the code is shown once, when it is issued.
+function linkPanel(hh) {
+  const out = h('div', { class: 'qr-out', 'aria-live': 'polite' });
+  const err = formError();
+  const issue = h('button', { type: 'button', class: 'btn btn-primary', id: 'link-issue' }, t('link.issue'));
+  const revoke = h('button', { type: 'button', class: 'btn btn-danger', id: 'link-revoke' }, t('link.revoke'));
+  issue.addEventListener('click', async () => {
+    err.hidden = true;
+    issue.disabled = true;
+    try {
+      const res = await api('POST', '/households/' + hh.id + '/link', {});
+      const url = h('input', { type: 'text', readOnly: true, class: 'mono', id: 'link-url', value: res.url, 'aria-label': t('link.url') });
+      url.addEventListener('focus', () => url.select());
+      mount(out,
+        svgImage(res.svg, t('link.qr_alt', { place: householdLabel(hh) })),
+        h('label', { for: 'link-url' }, t('link.url')), url,
+        h('p', { class: 'hint' }, t('link.issued_hint')));
+    } catch (e) {
+      if (!e.handled) {
+        err.textContent = e.message;
+        err.hidden = false;
+      }
+    } finally {
+      issue.disabled = false;
+    }
+  });
+  revoke.addEventListener('click', async () => {
+    if (!window.confirm(t('link.confirm_revoke'))) return;
+    err.hidden = true;
+    try {
+      await api('DELETE', '/households/' + hh.id + '/link');
+      mount(out, h('p', { class: 'status-ok', role: 'status' }, t('link.revoked')));
+    } catch (e) {
+      if (!e.handled) {
+        err.textContent = e.message;
+        err.hidden = false;
+      }
+    }
+  });
+  return h('details', { class: 'panel', id: 'link-panel' },
+    h('summary', null, t('link.title')),
+    h('p', { class: 'hint' }, t('link.hint')),
+    err,
+    h('p', { class: 'actions' }, issue, revoke),
+    out);
+}
+
+// The server's SVG as an <img> (data: URL): no markup of it enters the page.
+export function svgImage(svg, alt) {
+  const bytes = new TextEncoder().encode(svg || '');
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return h('img', { class: 'qr-img', alt, width: 240, height: 240, src: 'data:image/svg+xml;base64,' + window.btoa(bin) });
+}
+
+// Today's check-ins of the household (the roll-call roles).
+async function todayPanel(hh) {
+  let res;
+  try {
+    res = await api('GET', '/checkins' + qs({ household: hh.id, day: rollDay() }));
+  } catch (e) {
+    if (e.handled) throw e;
+    return null;
+  }
+  const cur = (res.items || []).filter((c) => c.current);
+  const names = {};
+  for (const r of hh.residents || []) names[r.id] = r.name;
+  return h('section', { 'aria-labelledby': 'today-h' },
+    h('h2', { id: 'today-h' }, t('hh.today', { n: cur.length })),
+    cur.length ? h('ul', { class: 'list plain' }, cur.map((c) => h('li', { class: c.fever ? 'hot-row' : null },
+      h('strong', null, names[c.resident_id] || '#' + c.resident_id), ' · ',
+      c.status === 'reported' ? (c.temperature !== null ? fmtTemp(c.temperature) : t('rc.normal')) : tv('rstatus', c.status),
+      (c.symptoms || []).length ? ' · ' + c.symptoms.map((x) => tv('sym', x)).join('、') : '',
+      ' · ', tv('channel', c.channel), ' · ', fmtTime(c.recorded_at).slice(11),
+      c.recorded_by ? ' · ' + c.recorded_by : '')))
+      : h('p', { class: 'empty' }, t('hh.today_none')));
+}
+
 export default async function householdView(ctx) {
   const id = ctx.params[0];
   const hh = await api('GET', '/households/' + enc(id));
@@ -104,6 +183,7 @@ export default async function householdView(ctx) {
   ctx.title = label;
   const residents = hh.residents || [];
   const evidence = hh.evidence || [];
+  const today = can.rollcall() && !hh.retired ? await todayPanel(hh) : null;
 
   return h('section', null,
     unit ? crumbs(unit.ancestors, { name: unit.name, href: unitHref(unit.code) }) : null,
@@ -111,8 +191,11 @@ export default async function householdView(ctx) {
     h('p', { class: 'facts' }, occupancyBadge(hh.occupancy), ' ', t('hh.count', { n: residents.length }),
       hh.retired ? ' · ' + t('hh.retired') : ''),
     hh.note ? h('p', { class: 'note' }, hh.note) : null,
-    can.registry() && !hh.retired ? h('p', { class: 'actions' },
-      h('a', { class: 'btn btn-primary', href: '#/household/' + hh.id + '/new-resident' }, t('res.add'))) : null,
+    (can.checkin() || can.registry()) && !hh.retired ? h('p', { class: 'actions' },
+      can.checkin() ? h('a', { class: 'btn btn-primary', id: 'rollcall-link', href: '#/household/' + hh.id + '/rollcall' }, t('hh.rollcall')) : null,
+      can.registry() ? h('a', { class: 'btn', href: '#/household/' + hh.id + '/new-resident' }, t('res.add')) : null) : null,
+    today,
+    can.links() && !hh.retired ? linkPanel(hh) : null,
     h('section', { 'aria-labelledby': 'res-h' },
       h('h2', { id: 'res-h' }, t('hh.residents', { n: residents.length })),
       residents.length ? h('ul', { class: 'cards' }, residents.map(residentCard)) : h('p', { class: 'empty' }, t('hh.no_residents'))),

@@ -2,11 +2,37 @@
 // an entrance its households, a page at a time (#/unit/CODE?o=OFFSET).
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, fmtTime, pager } from '../dom.js';
+import { h, fmtTime, pager, formError } from '../dom.js';
 import { can } from '../session.js';
 import { crumbs, unitHref, exportLinks, occupancyBadge } from './common.js';
 
 const PAGE = 50;
+
+// The printable sheet of household QR codes: the server answers HTML, opened in a new
+// window from a Blob URL (a form could not send X-Wangge).  The window is opened in the
+// click itself so that pop-up blockers let it through.
+async function printSheet(u, btn, err) {
+  if (!window.confirm(t('unit.sheet_confirm', { name: u.name }))) return;
+  const w = window.open('', '_blank');
+  btn.disabled = true;
+  err.hidden = true;
+  try {
+    let html = await api('POST', '/units/' + enc(u.code) + '/link-sheet', {}, { text: true });
+    // a blob: document has no base URL of its own: give the stylesheet its full address
+    html = html.replace('href="/print.css"', 'href="' + window.location.origin + '/print.css"');
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
+    if (w) w.location.href = url;
+    else window.location.href = url;
+    window.setTimeout(() => URL.revokeObjectURL(url), 120000);
+  } catch (e) {
+    if (w) w.close();
+    if (e.handled) return;
+    err.textContent = e.message;
+    err.hidden = false;
+  } finally {
+    btn.disabled = false;
+  }
+}
 
 function holdsHouseholds(kind) {
   return kind === 'building' || kind === 'entrance';
@@ -32,6 +58,14 @@ export default async function unitView(ctx) {
   if (can.registry() && holdsHouseholds(u.kind) && !u.retired)
     actions.push(h('a', { class: 'btn btn-primary', href: unitHref(code) + '/new-household' }, t('unit.add_household')));
   if (can.users()) actions.push(h('a', { class: 'btn', href: '#/users' + qs({ unit: code }) }, t('unit.accounts')));
+  if (can.dashboard()) actions.push(h('a', { class: 'btn', href: '#/dashboard' + qs({ unit: code }) }, t('unit.dashboard')));
+  else if (can.today()) actions.push(h('a', { class: 'btn', href: '#/today' + qs({ unit: code }) }, t('unit.today')));
+  const sheetErr = formError();
+  if (can.links() && holdsHouseholds(u.kind) && !u.retired) {
+    const b = h('button', { type: 'button', class: 'btn', id: 'print-sheet' }, t('unit.print_sheet'));
+    b.addEventListener('click', () => printSheet(u, b, sheetErr));
+    actions.push(b);
+  }
 
   const children = kids.items || [];
   const childList = children.length
@@ -75,6 +109,7 @@ export default async function unitView(ctx) {
     u.retired ? h('p', { class: 'notice' }, t('unit.retired_at', { at: fmtTime(u.retired_at) })) : null,
     stats,
     actions.length ? h('p', { class: 'actions' }, actions) : null,
+    sheetErr,
     childList ? h('section', { 'aria-labelledby': 'kids-h' },
       h('h2', { id: 'kids-h' }, t('unit.children', { n: children.length })), childList) : null,
     households,

@@ -1,0 +1,236 @@
+// chain.js — paste a WeChat group chain (接龙) (#/chain, ?unit=CODE): the server matches
+// each line to a household and its people without saving; matched lines can be left out,
+// unmatched lines fixed here (pick the household's people and their readings, or find the
+// household by search), then one confirm saves them all, each with its original line.
+import { api, enc, qs } from '../api.js';
+import { t, serverText } from '../i18n.js';
+import { h, mount, clear, formError, field } from '../dom.js';
+import { session } from '../session.js';
+import { placeLabel, householdLabel, fmtTemp } from './common.js';
+import { living, parseTemp } from './rollcall.js';
+
+let draft = ''; // the pasted text survives leaving the page and coming back (memory only)
+
+function readingText(r) {
+  return r.name + ' ' + (r.temperature !== undefined && r.temperature !== null ? fmtTemp(r.temperature) : t('rc.normal'));
+}
+
+// People of a household to tick, each with an optional temperature: the fix of a line.
+function peoplePicker(people, lineNo) {
+  const rows = people.map((p) => {
+    const id = 'fx-' + lineNo + '-' + p.resident_id;
+    const box = h('input', { type: 'checkbox', id, checked: true });
+    const temp = h('input', {
+      type: 'text', class: 'temp temp-small', inputmode: 'decimal', maxlength: 5, placeholder: '36.5', autocomplete: 'off',
+      'aria-label': t('chain.temp_of', { name: p.name }),
+    });
+    temp.addEventListener('input', () => { if (temp.value.trim()) box.checked = true; });
+    const row = h('div', { class: 'check pick' }, box, h('label', { for: id }, p.name), temp);
+    row.get = () => {
+      if (!box.checked) return null;
+      const v = parseTemp(temp.value);
+      if (Number.isNaN(v)) return { error: t('rc.bad_temp_named', { name: p.name }), focus: temp };
+      const r = { resident_id: p.resident_id };
+      if (v !== null) r.temperature = v;
+      return r;
+    };
+    return row;
+  });
+  const box = h('fieldset', { class: 'checks picker' }, h('legend', null, t('chain.pick_people')), rows);
+  box.readings = () => {
+    const out = [];
+    for (const r of rows) {
+      const x = r.get();
+      if (x && x.error) return x;
+      if (x) out.push(x);
+    }
+    return out;
+  };
+  return box;
+}
+
+// One unmatched line: its reason and the way to fix it.  el.fixed() -> null (skipped) or
+// {household_id, readings} or {error}.
+function unmatchedItem(u) {
+  const li = h('li', { class: 'card chain-line unmatched', 'data-line': String(u.line) });
+  const include = h('input', { type: 'checkbox', id: 'inc-' + u.line, checked: false });
+  const fixArea = h('div', { class: 'fix' });
+  let hid = u.household_id || null;
+  let picker = null;
+
+  function usePeople(householdId, people, label) {
+    hid = householdId;
+    picker = peoplePicker(people, u.line);
+    mount(fixArea, label ? h('p', { class: 'fix-where' }, t('chain.fix_household', { place: label })) : null, picker);
+    include.checked = true;
+  }
+
+  if (u.household_id && u.people && u.people.length) {
+    usePeople(u.household_id, u.people, placeLabel(u));
+  } else {
+    const q = field({ name: 'q', label: t('chain.find_household'), maxlength: 40, autocomplete: 'off', placeholder: t('chain.find_placeholder') });
+    const b = u.building && /^\d+$/.test(u.building) ? u.building + '栋' : u.building; // as the search reads rooms: 3栋1504
+    q.input.value = [b, u.room].filter(Boolean).join('') || '';
+    const found = h('ul', { class: 'list plain found' });
+    const go = h('button', { type: 'button', class: 'btn' }, t('search.button'));
+    const search = async () => {
+      const term = q.input.value.trim();
+      if (!term) return;
+      go.disabled = true;
+      try {
+        const res = await api('POST', '/residents/search', { q: term, limit: 30 });
+        const seen = new Map();
+        for (const r of res.items || []) if (!seen.has(r.household_id)) seen.set(r.household_id, r);
+        mount(found, seen.size ? [...seen.values()].map((r) => h('li', null, h('button', {
+          type: 'button', class: 'btn btn-small',
+          on: {
+            click: async () => {
+              const hh = await api('GET', '/households/' + enc(r.household_id));
+              const people = (hh.residents || []).filter(living).map((p) => ({ resident_id: p.id, name: p.name }));
+              usePeople(hh.id, people, householdLabel(hh));
+            },
+          },
+        }, householdLabel(r)))) : h('li', { class: 'empty' }, t('search.none')));
+      } catch (e) {
+        if (!e.handled) mount(found, h('li', { class: 'field-error' }, e.message));
+      } finally {
+        go.disabled = false;
+      }
+    };
+    go.addEventListener('click', search);
+    q.input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        search();
+      }
+    });
+    mount(fixArea, h('div', { class: 'find' }, q, go), found);
+  }
+  mount(li,
+    h('p', { class: 'line-text' }, h('span', { class: 'line-no' }, String(u.line)), u.text),
+    h('p', { class: 'reason' }, serverText(u.reason)),
+    fixArea,
+    h('div', { class: 'check' }, include, h('label', { for: 'inc-' + u.line }, t('chain.include_fixed'))));
+  li.fixed = () => {
+    if (!include.checked) return null;
+    if (!hid || !picker) return { error: t('chain.need_household', { line: u.line }) };
+    const rd = picker.readings();
+    if (rd.error) return rd;
+    if (!rd.length) return { error: t('chain.need_people', { line: u.line }) };
+    return { line: u.line, text: u.text, household_id: hid, readings: rd };
+  };
+  return li;
+}
+
+function matchedItem(m) {
+  const include = h('input', { type: 'checkbox', id: 'm-' + m.line, checked: true });
+  const li = h('li', { class: 'card chain-line matched', 'data-line': String(m.line) },
+    h('div', { class: 'check' }, include, h('label', { for: 'm-' + m.line },
+      h('span', { class: 'line-no' }, String(m.line)), m.text)),
+    h('p', { class: 'arrow' }, '→ ', h('strong', null, placeLabel(m)), ' · ', (m.readings || []).map(readingText).join('、')));
+  li.fixed = () => (include.checked ? {
+    line: m.line, text: m.text, household_id: m.household_id,
+    readings: (m.readings || []).map((r) => {
+      const o = { resident_id: r.resident_id };
+      if (r.temperature !== undefined && r.temperature !== null) o.temperature = r.temperature;
+      if (r.symptoms && r.symptoms.length) o.symptoms = r.symptoms;
+      return o;
+    }),
+  } : null);
+  return li;
+}
+
+export default async function chainView(ctx) {
+  ctx.title = t('chain.title');
+  const unit = ctx.query.unit || session.me.unit_code;
+  const text = field({ name: 'text', label: t('chain.text'), type: 'textarea', rows: 8, hint: t('chain.hint') });
+  text.input.value = draft;
+  text.input.addEventListener('input', () => { draft = text.input.value; });
+  const err = formError();
+  const out = h('div', { id: 'chain-out', 'aria-live': 'polite' });
+  const previewBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-wide', id: 'chain-preview' }, t('chain.preview'));
+  const form = h('form', { class: 'form', novalidate: true }, err, text, h('p', { class: 'actions' }, previewBtn));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    clear(out);
+    if (!text.input.value.trim()) {
+      err.textContent = t('chain.need_text');
+      err.hidden = false;
+      text.input.focus();
+      return;
+    }
+    previewBtn.disabled = true;
+    let res;
+    try {
+      res = await api('POST', '/checkins/chain', { unit, text: text.input.value });
+    } catch (e) {
+      if (!e.handled) {
+        err.textContent = e.message;
+        err.hidden = false;
+      }
+      return;
+    } finally {
+      previewBtn.disabled = false;
+    }
+    session.day = res.day || session.day;
+    const matched = (res.matched || []).map(matchedItem);
+    const unmatched = (res.unmatched || []).map(unmatchedItem);
+    const cerr = formError();
+    const confirmBtn = h('button', { type: 'button', class: 'btn btn-primary btn-big', id: 'chain-confirm' }, t('chain.confirm'));
+    confirmBtn.addEventListener('click', async () => {
+      cerr.hidden = true;
+      const lines = [];
+      for (const li of matched.concat(unmatched)) {
+        const x = li.fixed();
+        if (x && x.error) {
+          cerr.textContent = x.error;
+          cerr.hidden = false;
+          if (x.focus) x.focus.focus();
+          return;
+        }
+        if (x) lines.push(x);
+      }
+      if (!lines.length) {
+        cerr.textContent = t('chain.nothing');
+        cerr.hidden = false;
+        return;
+      }
+      confirmBtn.disabled = true;
+      try {
+        const r = await api('POST', '/checkins/chain/confirm', { day: res.day, lines });
+        const fevers = (r.results || []).filter((x) => x.fever).length;
+        draft = '';
+        ctx.flash(t('chain.saved', { lines: lines.length, n: r.saved }) + (fevers ? ' ' + t('rc.saved_fever', { n: fevers }) : ''));
+        window.location.hash = '#/today' + qs({ unit: ctx.query.unit });
+      } catch (e) {
+        if (!e.handled) {
+          cerr.textContent = e.message;
+          cerr.hidden = false;
+        }
+      } finally {
+        confirmBtn.disabled = false;
+      }
+    });
+    mount(out,
+      h('p', { class: 'facts', role: 'status' }, t('chain.summary', { n: matched.length + unmatched.length, ok: matched.length, bad: unmatched.length })),
+      unmatched.length ? h('section', { 'aria-labelledby': 'um-h' },
+        h('h2', { id: 'um-h' }, t('chain.unmatched', { n: unmatched.length })),
+        h('ul', { class: 'cards chain-list' }, unmatched)) : null,
+      matched.length ? h('section', { 'aria-labelledby': 'mt-h' },
+        h('h2', { id: 'mt-h' }, t('chain.matched', { n: matched.length })),
+        h('ul', { class: 'cards chain-list' }, matched)) : null,
+      cerr,
+      h('p', { class: 'savebar' }, confirmBtn));
+    const first = out.querySelector('h2');
+    if (first) {
+      first.setAttribute('tabindex', '-1');
+      first.focus();
+    }
+  });
+  ctx.focus = text.input;
+  return h('section', { class: 'chain' },
+    h('h1', { tabindex: '-1' }, ctx.title),
+    form, out);
+}

@@ -1,0 +1,255 @@
+// rollcall.js — record a household's roll-call in a few taps (#/household/ID/rollcall,
+// ?channel=phone|visit|wechat|checkpoint): each person living there with 36.x preset
+// buttons, a temperature field with the numeric keypad, symptom toggles and absence
+// statuses; "all normal" records everyone not filled in as normal.  One household batch
+// POST with a client_id; offline it waits in the queue (queue.js).
+import { api, enc, qs, networkUp } from '../api.js';
+import { t, tv } from '../i18n.js';
+import { h, mount, fmtTime, flagChips, formError } from '../dom.js';
+import { can, rollDay } from '../session.js';
+import * as queue from '../queue.js';
+import { householdLabel, SYMPTOMS, STATUSES, FEVER, fmtTemp } from './common.js';
+import { missingHousehold } from './today.js';
+
+const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
+const CHANNELS = ['visit', 'phone', 'wechat', 'checkpoint'];
+const households = new Map(); // id -> household, for opening it again without a network
+
+export function living(r) {
+  return !r.moved_out && (r.residence === 'living' || r.residence === 'temporary');
+}
+
+// "36,5" "36。5" "365" -> 36.5; '' -> null; NaN when it is not a temperature.
+export function parseTemp(s) {
+  let v = String(s || '').trim().replace(/[,，。．]/g, '.');
+  if (!v) return null;
+  if (/^\d{3}$/.test(v)) v = v.slice(0, 2) + '.' + v.slice(2);
+  if (!/^\d{2}(\.\d)?\d*$/.test(v)) return NaN;
+  const n = Math.round(Number(v) * 10) / 10;
+  return n >= 34 && n <= 43 ? n : NaN;
+}
+
+function toggle(btn, on) {
+  btn.setAttribute('aria-pressed', on ? 'true' : 'false');
+}
+
+function personCard(r, current) {
+  const st = { touched: false, status: 'reported', symptoms: new Set() };
+  const tid = 'temp-' + r.id;
+  const temp = h('input', {
+    id: tid, class: 'temp', type: 'text', inputmode: 'decimal', autocomplete: 'off', enterkeyhint: 'done',
+    maxlength: 5, placeholder: '36.5', 'aria-describedby': 'temp-err-' + r.id,
+  });
+  const tempErr = h('p', { id: 'temp-err-' + r.id, class: 'field-error', hidden: true });
+  const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: FEVER }));
+  const card = h('li', { class: 'card person', 'data-resident': String(r.id) });
+  const presetBtns = PRESETS.map((v) => h('button', {
+    type: 'button', class: 'preset', 'aria-pressed': 'false', 'aria-label': t('rc.preset_label', { name: r.name, t: v }),
+    on: { click: () => { temp.value = v; setStatus('reported'); touch(); } },
+  }, v));
+  const statusBtns = STATUSES.map((s) => h('button', {
+    type: 'button', class: 'seg', 'data-status': s, 'aria-pressed': s === 'reported' ? 'true' : 'false',
+    on: { click: () => { setStatus(s); touch(); } },
+  }, tv('rstatus', s)));
+  const symBtns = SYMPTOMS.map((s) => h('button', {
+    type: 'button', class: 'sym', 'data-symptom': s, 'aria-pressed': 'false',
+    on: {
+      click: (ev) => {
+        const on = !st.symptoms.has(s);
+        if (on) st.symptoms.add(s);
+        else st.symptoms.delete(s);
+        toggle(ev.currentTarget, on);
+        if (on) setStatus('reported');
+        touch();
+      },
+    },
+  }, tv('sym', s)));
+  const tempRow = h('div', { class: 'temp-row' },
+    h('label', { for: tid }, t('rc.temperature')), temp, h('span', { class: 'unit' }, '℃'));
+  const absentHides = [tempRow, h('div', { class: 'presets' }, presetBtns), h('div', { class: 'syms', role: 'group', 'aria-label': t('rc.symptoms') }, symBtns)];
+
+  function setStatus(s) {
+    st.status = s;
+    for (const b of statusBtns) toggle(b, b.getAttribute('data-status') === s);
+    const away = s !== 'reported';
+    for (const el of absentHides) el.hidden = away;
+    if (away) {
+      temp.value = '';
+      st.symptoms.clear();
+      for (const b of symBtns) toggle(b, false);
+    }
+    card.classList.toggle('is-absent', away);
+  }
+  function touch() {
+    st.touched = true;
+    card.classList.add('is-touched');
+    check();
+  }
+  function check() {
+    const v = parseTemp(temp.value);
+    for (const b of presetBtns) toggle(b, v !== null && b.textContent === temp.value.trim());
+    const bad = Number.isNaN(v);
+    tempErr.hidden = !bad;
+    tempErr.textContent = bad ? t('rc.bad_temp') : '';
+    if (bad) temp.setAttribute('aria-invalid', 'true');
+    else temp.removeAttribute('aria-invalid');
+    const fever = (v !== null && !bad && v >= FEVER) || st.symptoms.has('fever');
+    feverNote.hidden = !fever;
+    card.classList.toggle('is-fever', fever);
+    return !bad;
+  }
+  temp.addEventListener('input', () => {
+    if (temp.value.trim()) setStatus('reported');
+    touch();
+  });
+  temp.addEventListener('blur', () => {
+    const v = parseTemp(temp.value);
+    if (v !== null && !Number.isNaN(v)) temp.value = v.toFixed(1);
+    check();
+  });
+
+  const facts = [r.age !== null && r.age !== undefined ? t('res.age', { n: r.age }) : '', r.relation || ''].filter(Boolean).join(' · ');
+  const done = current
+    ? h('p', { class: 'today-done' }, t('rc.already', {
+      what: current.status === 'reported' ? (current.temperature !== null ? fmtTemp(current.temperature) : t('rc.normal')) : tv('rstatus', current.status),
+      channel: tv('channel', current.channel), at: fmtTime(current.recorded_at).slice(11),
+    }), current.fever ? h('strong', { class: 'hot-text' }, ' ' + t('rc.fever')) : null)
+    : null;
+  mount(card,
+    h('h3', null, r.name, facts ? h('span', { class: 'row-aside' }, facts) : null),
+    flagChips(r.flags),
+    done,
+    h('div', { class: 'segs', role: 'group', 'aria-label': t('rc.status_of', { name: r.name }) }, statusBtns),
+    absentHides, tempErr, feverNote);
+
+  card.reading = () => {
+    if (!check()) return { error: t('rc.bad_temp_named', { name: r.name }), focus: temp };
+    if (!st.touched) return null;
+    const out = { resident_id: r.id };
+    if (st.status !== 'reported') {
+      out.status = st.status;
+      return out;
+    }
+    const v = parseTemp(temp.value);
+    if (v !== null) out.temperature = v;
+    if (st.symptoms.size) out.symptoms = SYMPTOMS.filter((s) => st.symptoms.has(s));
+    return out;
+  };
+  return card;
+}
+
+export default async function rollcallView(ctx) {
+  const id = Number(ctx.params[0]);
+  let hh;
+  let offline = false;
+  try {
+    hh = await api('GET', '/households/' + enc(id), undefined, { timeout: 15000 });
+    households.set(id, hh);
+  } catch (e) {
+    hh = e.status === 0 ? households.get(id) || missingHousehold(id) : null;
+    if (!hh) throw e;
+    offline = true;
+  }
+  const day = rollDay();
+  let current = {};
+  if (can.rollcall() && !offline && networkUp()) {
+    try {
+      const res = await api('GET', '/checkins' + qs({ household: id, day }));
+      for (const c of res.items || []) if (c.current) current[c.resident_id] = c;
+    } catch (e) {
+      if (e.handled) throw e;
+      current = {};
+    }
+  }
+  const label = householdLabel(hh);
+  ctx.title = t('rc.title', { place: label });
+  const people = (hh.residents || []).filter(living);
+  const others = (hh.residents || []).filter((r) => !living(r));
+  const back = can.today() ? '#/today' : '#/household/' + id;
+
+  let channel = CHANNELS.indexOf(ctx.query.channel) >= 0 ? ctx.query.channel : 'visit';
+  const chanBtns = CHANNELS.map((c) => h('button', {
+    type: 'button', class: 'seg', 'data-channel': c, 'aria-pressed': c === channel ? 'true' : 'false',
+    on: {
+      click: () => {
+        channel = c;
+        for (const b of chanBtns) toggle(b, b.getAttribute('data-channel') === c);
+      },
+    },
+  }, tv('channel', c)));
+
+  const cards = people.map((r) => personCard(r, current[r.id]));
+  const err = formError();
+  const allBtn = h('button', { type: 'button', class: 'btn btn-ok btn-big', id: 'all-normal' }, t('rc.all_normal'));
+  const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-big', id: 'save' }, t('rc.save'));
+  const form = h('form', { class: 'rollcall', novalidate: true },
+    err,
+    h('fieldset', { class: 'channel' }, h('legend', null, t('rc.channel')), h('div', { class: 'segs' }, chanBtns)),
+    people.length ? h('ul', { class: 'cards people' }, cards) : h('p', { class: 'empty' }, t('rc.nobody')),
+    others.length ? h('p', { class: 'hint' }, t('rc.not_living', { names: others.map((r) => r.name + '(' + (r.moved_out ? t('rc.moved_out') : tv('residence', r.residence)) + ')').join('、') })) : null,
+    people.length ? h('div', { class: 'savebar' }, allBtn, saveBtn) : null);
+
+  function showErr(msg, focus) {
+    err.textContent = msg;
+    err.hidden = false;
+    if (focus) focus.focus();
+    else {
+      err.setAttribute('tabindex', '-1');
+      err.focus();
+    }
+  }
+
+  async function save(allNormal) {
+    err.hidden = true;
+    const readings = [];
+    for (const c of cards) {
+      const r = c.reading();
+      if (r && r.error) return showErr(r.error, r.focus);
+      if (r) readings.push(r);
+    }
+    if (!allNormal && !readings.length) return showErr(t('rc.nothing'));
+    const body = { household_id: id, day, channel };
+    if (allNormal) body.all_normal = true;
+    if (readings.length) body.readings = readings;
+    const n = allNormal ? people.length : readings.length;
+    allBtn.disabled = saveBtn.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const res = await queue.submit({ path: '/checkins', body, label: t('rc.queue_label', { place: label, n }), household_id: id });
+      if (res.queued) {
+        ctx.flash(t('rc.queued', { place: label, n }));
+      } else if (!res.result) {
+        ctx.flash(t('rc.saved', { place: label, n }));
+      } else {
+        const fevers = (res.result.results || []).filter((x) => x.fever).length;
+        ctx.flash(t('rc.saved', { place: label, n: (res.result.results || []).length }) + (fevers ? ' ' + t('rc.saved_fever', { n: fevers }) : ''));
+      }
+      window.location.hash = back;
+    } catch (e) {
+      if (e.handled) return;
+      let msg = e.message;
+      const m = /^readings\[(\d+)\]/.exec(e.field || '');
+      if (m && readings[Number(m[1])]) {
+        const p = people.find((x) => x.id === readings[Number(m[1])].resident_id);
+        if (p) msg = p.name + ': ' + msg;
+      }
+      showErr(msg);
+    } finally {
+      allBtn.disabled = saveBtn.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  }
+  allBtn.addEventListener('click', () => save(true));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    save(false);
+  });
+
+  return h('section', { class: 'rollcall-page' },
+    h('p', { class: 'back' }, h('a', { href: back }, '‹ ', can.today() ? t('today.title') : t('common.back'))),
+    h('h1', { tabindex: '-1' }, label),
+    h('p', { class: 'facts' }, t('rc.living', { n: people.length }), ' · ', day, ' · ',
+      h('a', { href: '#/household/' + id }, t('rc.details'))),
+    offline ? h('p', { class: 'notice offline-note', role: 'status' }, t('rc.offline')) : null,
+    form);
+}

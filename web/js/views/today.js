@@ -1,0 +1,291 @@
+// today.js — the grid worker's home (#/today, #/today?unit=CODE): my grid's coverage for
+// today, the households not reached yet by building and room (tap one to record it), the
+// call list with one-tap tel: links, the alerts in my grid, and what waits to be synced.
+// Offline it shows the last answers it had, marked as such.
+import { api, qs } from '../api.js';
+import { t, getLang } from '../i18n.js';
+import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
+import { session, can } from '../session.js';
+import * as queue from '../queue.js';
+import { subscribe } from '../live.js';
+import { coverageStats, alertRow, placeLabel, unitHref } from './common.js';
+
+const PAGE = 30;
+const cache = new Map(); // unit code -> {at, cov, alerts, missing, calls, reminders}
+let tab = 'missing';
+let keepNext = false; // redrawn after a sync or a live update: stay where the user was
+const seen = new Map(); // household id -> its row of the missing list (for roll-call offline)
+
+// A household as the missing list showed it (its people not yet reported), for recording it
+// with no network; null when it was not on a list this page saw.
+export function missingHousehold(id) {
+  const x = seen.get(Number(id));
+  if (!x) return null;
+  return {
+    id: x.household_id, unit_code: x.unit_code, building: x.building, entrance: x.entrance, room: x.room,
+    residents: (x.people_missing || []).map((p) => ({
+      id: p.id, name: p.name, age: p.age, flags: p.flags, residence: 'living', moved_out: false,
+    })),
+  };
+}
+
+function isNetwork(e) {
+  return e && e.status === 0;
+}
+
+// "11月27日 星期五" / "Fri 27 Nov"
+export function dayTitle(day) {
+  const d = new Date(day + 'T12:00:00+08:00');
+  if (Number.isNaN(d.getTime())) return day;
+  return new Intl.DateTimeFormat(getLang() === 'en' ? 'en-GB' : 'zh-CN',
+    { month: 'short', day: 'numeric', weekday: 'short', timeZone: 'Asia/Shanghai' }).format(d);
+}
+
+async function load(unit) {
+  const [cov, alerts, missing, calls, reminders] = await Promise.all([
+    api('GET', '/coverage' + qs({ unit })),
+    api('GET', '/alerts' + qs({ unit, state: 'active', limit: 50 })),
+    api('GET', '/coverage/missing' + qs({ unit, limit: PAGE })),
+    can.callList() ? api('GET', '/calllist' + qs({ unit, limit: PAGE })) : null,
+    api('GET', '/reminders' + qs({ unit })).catch(() => null),
+  ]);
+  session.day = cov.day;
+  const data = { at: new Date(), cov, alerts, missing, calls, reminders };
+  cache.set(unit, data);
+  return data;
+}
+
+function groupKey(x) {
+  return [x.building, x.entrance].filter(Boolean).join(' ');
+}
+
+function missingRows(items, queued, lastKey) {
+  const out = [];
+  let key = lastKey;
+  for (const x of items) {
+    seen.set(x.household_id, x);
+    const k = groupKey(x);
+    if (k !== key) {
+      out.push(h('li', { class: 'group', role: 'presentation' }, h('h3', null, k || '—')));
+      key = k;
+    }
+    const names = (x.people_missing || []).map((p) => p.name).join('、');
+    const flags = [];
+    for (const p of x.people_missing || []) for (const f of p.flags || []) if (flags.indexOf(f) < 0 && f !== 'elderly') flags.push(f);
+    out.push(h('li', { 'data-household': String(x.household_id) },
+      h('a', { class: 'row-link', href: '#/household/' + x.household_id + '/rollcall' },
+        h('span', { class: 'row-main' }, x.room,
+          h('span', { class: 'row-aside' }, t('today.missing_people', { n: (x.people_missing || []).length, living: x.living })),
+          queued.has(x.household_id) ? h('span', { class: 'badge badge-queued' }, t('queue.waiting_badge')) : null),
+        h('span', { class: 'row-sub' }, names),
+        flagChips(flags))));
+  }
+  return { rows: out, key };
+}
+
+function callRows(items) {
+  return items.map((p) => h('li', { class: 'call', 'data-resident': String(p.id) },
+    h('div', { class: 'call-who' },
+      h('span', { class: 'row-main' }, p.name,
+        p.age !== null && p.age !== undefined ? h('span', { class: 'row-aside' }, t('res.age', { n: p.age })) : null),
+      h('span', { class: 'row-sub' }, placeLabel(p)),
+      flagChips(p.flags)),
+    h('div', { class: 'call-do' },
+      p.phone && p.phone.indexOf('*') < 0
+        ? h('a', { class: 'btn btn-primary btn-call', href: 'tel:' + p.phone, 'aria-label': t('today.call_named', { name: p.name, phone: p.phone }) },
+          t('today.call'), h('span', { class: 'tel-no' }, p.phone))
+        : h('span', { class: 'muted' }, p.phone || t('today.no_phone')),
+      h('a', { class: 'btn', href: '#/household/' + p.household_id + '/rollcall?channel=phone' }, t('today.record')))));
+}
+
+function queuePanel(qs0, ctx) {
+  const box = h('section', { class: 'queue-panel', 'aria-labelledby': 'q-h', id: 'queue-panel' });
+  function draw(s) {
+    if (!s.waiting && !s.failed) {
+      box.hidden = true;
+      clear(box);
+      return;
+    }
+    box.hidden = false;
+    mount(box,
+      h('h2', { id: 'q-h' }, t('queue.title')),
+      h('p', { class: 'queue-count', role: 'status' }, t('queue.waiting', { n: s.waiting }),
+        ' ' + t('queue.when_online')),
+      s.waiting ? h('p', { class: 'actions' }, h('button', {
+        type: 'button', class: 'btn btn-primary',
+        on: { click: () => queue.flush() },
+      }, t('queue.sync_now'))) : null,
+      h('ul', { class: 'list plain' }, s.items.map((it) => h('li', { class: it.failed ? 'bad' : null },
+        h('strong', null, it.label || it.path), ' · ', fmtTime(new Date(it.created_at + 8 * 3600 * 1000).toISOString()),
+        it.failed ? h('span', { class: 'field-error' }, t('queue.refused', { msg: it.error })) : null,
+        it.failed ? h('button', {
+          type: 'button', class: 'btn btn-small btn-danger',
+          on: { click: () => queue.remove(it.seq) },
+        }, t('queue.discard')) : null))));
+  }
+  draw(qs0);
+  ctx.onLeave(queue.onChange(draw));
+  return box;
+}
+
+export default async function todayView(ctx) {
+  const unit = ctx.query.unit || session.me.unit_code;
+  let data;
+  let stale = false;
+  const sentBefore = queue.sentSoFar();
+  try {
+    data = await load(unit);
+  } catch (e) {
+    if (!isNetwork(e) || !cache.has(unit)) throw e;
+    data = cache.get(unit);
+    stale = true;
+  }
+  const { cov, alerts, missing, calls, reminders } = data;
+  ctx.title = t('today.title');
+  ctx.keepScroll = keepNext;
+  keepNext = false;
+  const qstate = await queue.state();
+  const queued = new Set(qstate.items.map((x) => x.household_id).filter(Boolean));
+
+  // coverage, redrawn live
+  const covBox = h('div', { id: 'today-cov' }, coverageStats(cov, alerts.total));
+
+  // tabs: not reached / call list / alerts
+  const panels = {};
+  const tabs = {};
+  function select(name, focus) {
+    tab = name;
+    for (const k in panels) {
+      panels[k].hidden = k !== name;
+      tabs[k].setAttribute('aria-selected', k === name ? 'true' : 'false');
+      tabs[k].tabIndex = k === name ? 0 : -1;
+    }
+    if (focus) tabs[name].focus();
+  }
+  const names = ['missing'].concat(calls ? ['calls'] : [], ['alerts']);
+  const counts = { missing: missing.total, calls: calls ? calls.total : 0, alerts: alerts.total };
+  if (names.indexOf(tab) < 0) tab = 'missing';
+  for (const n of names) {
+    tabs[n] = h('button', {
+      type: 'button', role: 'tab', id: 'tab-' + n, class: 'tab', 'aria-controls': 'panel-' + n,
+      on: {
+        click: () => select(n),
+        keydown: (ev) => {
+          const i = names.indexOf(n);
+          if (ev.key === 'ArrowRight') select(names[(i + 1) % names.length], true);
+          else if (ev.key === 'ArrowLeft') select(names[(i + names.length - 1) % names.length], true);
+        },
+      },
+    }, t('today.tab_' + n), h('span', { class: 'tab-count' }, String(counts[n])));
+  }
+
+  // not reached, by building and room, a page at a time
+  const missList = h('ul', { class: 'list missing' });
+  let lastKey = null;
+  let shown = 0;
+  function addMissing(res) {
+    const r = missingRows(res.items || [], queued, lastKey);
+    lastKey = r.key;
+    for (const li of r.rows) missList.appendChild(li);
+    shown += (res.items || []).length;
+  }
+  addMissing(missing);
+  const moreMissing = h('button', { type: 'button', class: 'btn btn-wide', hidden: shown >= missing.total }, t('today.more'));
+  moreMissing.addEventListener('click', async () => {
+    moreMissing.disabled = true;
+    try {
+      const res = await api('GET', '/coverage/missing' + qs({ unit, limit: PAGE, offset: shown }));
+      addMissing(res);
+      moreMissing.hidden = shown >= res.total;
+    } catch (e) {
+      if (!e.handled) window.alert(e.message);
+    } finally {
+      moreMissing.disabled = false;
+    }
+  });
+  panels.missing = h('section', { role: 'tabpanel', id: 'panel-missing', 'aria-labelledby': 'tab-missing' },
+    missing.total ? h('p', { class: 'hint' }, t('today.missing_hint')) : h('p', { class: 'done-all' }, t('today.all_reached')),
+    missList, moreMissing);
+
+  if (calls) {
+    const callList = h('ul', { class: 'list calls' }, callRows(calls.items || []));
+    let callShown = (calls.items || []).length;
+    const moreCalls = h('button', { type: 'button', class: 'btn btn-wide', hidden: callShown >= calls.total }, t('today.more'));
+    moreCalls.addEventListener('click', async () => {
+      moreCalls.disabled = true;
+      try {
+        const res = await api('GET', '/calllist' + qs({ unit, limit: PAGE, offset: callShown }));
+        for (const li of callRows(res.items || [])) callList.appendChild(li);
+        callShown += (res.items || []).length;
+        moreCalls.hidden = callShown >= res.total;
+      } catch (e) {
+        if (!e.handled) window.alert(e.message);
+      } finally {
+        moreCalls.disabled = false;
+      }
+    });
+    panels.calls = h('section', { role: 'tabpanel', id: 'panel-calls', 'aria-labelledby': 'tab-calls' },
+      h('p', { class: 'hint' }, t('today.calls_hint')),
+      calls.total ? callList : h('p', { class: 'empty' }, t('today.no_calls')), moreCalls);
+  }
+
+  const alertList = h('ul', { class: 'list' }, (alerts.items || []).map(alertRow));
+  panels.alerts = h('section', { role: 'tabpanel', id: 'panel-alerts', 'aria-labelledby': 'tab-alerts' },
+    alerts.total ? alertList : h('p', { class: 'empty' }, t('today.no_alerts')),
+    h('p', null, h('a', { href: '#/alerts' + qs({ unit: ctx.query.unit }) }, t('today.all_alerts'))));
+  select(tab);
+
+  // live: coverage and alerts follow the feed (not when showing an offline copy)
+  if (!stale) {
+    let pending = 0;
+    const refresh = () => {
+      pending = 0;
+      Promise.all([api('GET', '/coverage' + qs({ unit })), api('GET', '/alerts' + qs({ unit, state: 'active', limit: 50 }))])
+        .then(([c, a]) => {
+          if (!ctx.alive()) return;
+          mount(covBox, coverageStats(c, a.total));
+          mount(alertList, (a.items || []).map(alertRow));
+          tabs.alerts.lastChild.textContent = String(a.total);
+        }, () => {});
+    };
+    ctx.onLeave(subscribe((type) => {
+      if (type === 'checkin' || type === 'alert' || type === 'alert_escalated') {
+        if (!pending) pending = window.setTimeout(refresh, 1500);
+      }
+    }));
+    ctx.onLeave(() => window.clearTimeout(pending));
+  }
+  // queued items reached the server: draw again from fresh answers
+  if (!stale && queue.sentSoFar() !== sentBefore) {
+    // queued check-ins reached the server while the lists loaded: load them again
+    window.setTimeout(() => {
+      if (!ctx.alive()) return;
+      keepNext = true;
+      ctx.rerender();
+    }, 0);
+  }
+  ctx.onLeave(queue.onSent((n) => {
+    if (!ctx.alive()) return;
+    ctx.flash(t('queue.synced', { n }));
+    keepNext = true;
+    ctx.rerender();
+  }));
+
+  const rem = reminders && reminders.items && reminders.items.length
+    ? h('div', { class: 'notice', role: 'status' }, reminders.items.map((r) =>
+      h('p', null, t('today.reminder', { name: r.name, n: r.households_missing_now, at: fmtTime(r.raised_at) }))))
+    : null;
+
+  return h('section', { class: 'today' },
+    h('h1', { tabindex: '-1' }, cov.name, ' ', h('span', { class: 'kind' }, dayTitle(cov.day))),
+    stale ? h('p', { class: 'notice offline-note', role: 'status' }, t('today.stale', { at: fmtTime(new Date(data.at.getTime() + 8 * 3600 * 1000).toISOString()) })) : null,
+    covBox,
+    queuePanel(qstate, ctx),
+    rem,
+    h('p', { class: 'actions quick' },
+      can.chain() ? h('a', { class: 'btn', href: '#/chain' + qs({ unit: ctx.query.unit }) }, t('today.paste_chain')) : null,
+      h('a', { class: 'btn', href: unitHref(unit) }, t('today.tree'))),
+    h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('today.lists') }, names.map((n) => tabs[n])),
+    names.map((n) => panels[n]));
+}
+
