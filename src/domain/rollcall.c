@@ -710,8 +710,9 @@ static json_t *responsible(const actor *ac, const char *path)
 {
 	int64_t ids[32];
 	int n = 0;
-	for (const char *p = path; p && *p == '/' && p[1] && n < 32;)
-		ids[n++] = strtoll(p + 1, (char **)&p, 10);
+	char *end = NULL;
+	for (const char *p = path ? path : ""; *p == '/' && p[1] && n < 32; p = end)
+		ids[n++] = strtoll(p + 1, &end, 10);
 	json_t *staff = json_array();
 	for (int i = n - 1; i >= 0 && json_array_size(staff) == 0; i--) {
 		db_stmt *s = db_get(ac->d, SQL_STAFF_OF_UNIT);

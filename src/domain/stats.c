@@ -51,7 +51,7 @@ static _Thread_local int job_n;
 void stats_batch_begin(void)
 {
 	if (!acc)
-		acc = calloc(ACC_SLOTS, sizeof *acc);
+		acc = xcalloc(ACC_SLOTS, sizeof *acc);
 	acc_used = 0;
 	job_n = 0;
 }
@@ -192,21 +192,21 @@ werr stats_rebuild(db *d)
 	db_stmt *s = db_get(d, SQL_STATS_ALL_UNITS);
 	werr e = WG_OK;
 	size_t cap = 1024, max = 0;
-	char **paths = calloc(cap, sizeof *paths);
+	char **paths = xcalloc(cap, sizeof *paths);
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		size_t id = (size_t)db_int(s, 0);
 		while (id >= cap) {
-			paths = realloc(paths, 2 * cap * sizeof *paths);
+			paths = xrealloc(paths, 2 * cap * sizeof *paths); /* aborts on exhaustion */
 			memset(paths + cap, 0, cap * sizeof *paths);
 			cap *= 2;
 		}
-		paths[id] = strdup(db_text(s, 1));
+		paths[id] = xstrdup(db_text(s, 1));
 		if (id > max)
 			max = id;
 	}
 	db_done(s);
-	int64_t *hh = calloc(max + 1, sizeof *hh), *res = calloc(max + 1, sizeof *res);
+	int64_t *hh = xcalloc(max + 1, sizeof *hh), *res = xcalloc(max + 1, sizeof *res);
 	if (rc >= 0) {
 		s = db_get(d, SQL_STATS_LEAVES);
 		while ((rc = db_step(s, &e)) == DB_ROW) {
