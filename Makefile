@@ -98,8 +98,8 @@ crashtest: $(BUILD)/wangge
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
 PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
 pgtest: $(PGTESTS) $(BUILD)/wangge
-	@d=$$(mktemp -d); chmod 755 $$d; port=$$((55000 + $$$$ % 4000)); \
-	url=$$(scripts/pg.sh start $$d/pg $$port) || exit 1; \
+	@d=$$(mktemp -d); chmod 755 $$d; \
+	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
 	echo "== PostgreSQL at $$url"; rc=0; \
 	for t in $(PGTESTS); do echo "== $$t (PostgreSQL)"; WANGGE_TEST_PG=$$url $$t || rc=1; done; \
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' || rc=1; \

@@ -9,7 +9,7 @@ K=${1:-200}
 WANGGE_BIN=$PWD/build/wangge python3 tests/crash/crash_test.py --kills "$K" --threads 8
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   d=$(mktemp -d); chmod 755 "$d"
-  url=$(scripts/pg.sh start "$d/pg" $((55000 + $$ % 4000)))
+  url=$(scripts/pg.sh start "$d/pg")
   WANGGE_TEST_PG=$url WANGGE_BIN=$PWD/build/wangge python3 tests/crash/crash_test.py --kills "$K" --threads 8 || rc=1
   scripts/pg.sh stop "$d/pg"; rm -rf "$d"
   exit ${rc:-0}

@@ -1,10 +1,11 @@
 #!/bin/sh
 # A throwaway PostgreSQL cluster for tests and benchmarks, in a temporary folder on a
-# local port.  usage: scripts/pg.sh start DIR PORT   → prints the connection URL
+# local port.  usage: scripts/pg.sh start DIR [PORT] → prints the connection URL (free port if none)
 #                     scripts/pg.sh stop DIR
 # As root, the cluster runs as the 'postgres' system user (initdb refuses root).
 set -e
-cmd=$1 dir=$2 port=${3:-55432}
+cmd=$1 dir=$2 port=${3:-}
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg.sh: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 as() {
@@ -16,8 +17,17 @@ start)
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
   as "$bin/initdb" -D "$dir/data" -A trust -U wangge -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     as "$bin/initdb" -D "$dir/data" -A trust -U wangge -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
-  as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+  # a port taken between choosing and binding: try another
+  for try in 1 2 3 4 5; do
+    [ -n "$port" ] || port=$(free_port)
+    if as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c shared_buffers=128MB" \
+      start >/dev/null; then
+      break
+    fi
+    [ "$try" = 5 ] && { echo "pg.sh: the cluster did not start; see $dir/server.log" >&2; exit 1; }
+    port=""
+  done
   as "$bin/createdb" -h 127.0.0.1 -p "$port" -U wangge wangge
   echo "postgres://wangge@127.0.0.1:$port/wangge"
   ;;

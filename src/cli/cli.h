@@ -29,6 +29,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 extern const command commands[];
 #endif

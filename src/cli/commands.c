@@ -15,6 +15,7 @@
 #include "domain/accounts.h"
 #include "domain/registry.h"
 #include "domain/report.h"
+#include "domain/rollcall.h"
 #include "domain/stats.h"
 #include "domain/units.h"
 #include "http/server.h"
@@ -407,6 +408,54 @@ int cmd_restore(int argc, char **argv)
 	if (!e)
 		printf("restored %s from %s\n", db_url(ac.d), opts_get(&o, "from", NULL));
 	int rc = e ? cli_fail() : 0;
+	cli_close(&ac);
+	return rc;
+}
+
+/* Settings the roll-call reads at start: the fever threshold, the daily deadline, the
+ * minutes before an unacknowledged alert goes up.  Values are checked as the server
+ * will read them. */
+int cmd_config(int argc, char **argv)
+{
+	opts o;
+	if (!opts_parse(&o, "db", argc, argv) || o.npos < 1 || (strcmp(o.pos[0], "get") != 0 && strcmp(o.pos[0], "set") != 0) ||
+	    (!strcmp(o.pos[0], "set") && o.npos != 3))
+		return cli_usage(cmd("config"));
+	static const char *const keys[] = {"fever_threshold", "deadline", "escalate_minutes"};
+	actor ac;
+	if (cli_open(opts_get(&o, "db", DEFAULT_DB), true, &ac))
+		return 1;
+	int rc = 0;
+	if (!strcmp(o.pos[0], "set")) {
+		const char *k = o.pos[1], *v = o.pos[2];
+		double t = atof(v);
+		int hh, mm;
+		bool ok = (!strcmp(k, keys[0]) && t >= 36.0 && t <= 40.0) ||
+		          (!strcmp(k, keys[1]) && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60) ||
+		          (!strcmp(k, keys[2]) && atoi(v) >= 1 && atoi(v) <= 1440);
+		if (!ok) {
+			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440\n");
+			cli_close(&ac);
+			return 2;
+		}
+		db_stmt *s = db_get(ac.d, SQL_SETTING_SET);
+		db_bind_text(s, 1, k);
+		db_bind_text(s, 2, v);
+		werr e = db_run(s, NULL);
+		if (!e)
+			e = audit(&ac, "update", "settings", 0, k, "ok");
+		if (e)
+			rc = cli_fail();
+		else
+			printf("%s = %s (a running server reads it when restarted)\n", k, v);
+	} else {
+		if (rollcall_load_config(ac.d)) {
+			rc = cli_fail();
+		} else {
+			printf("fever_threshold = %.1f\ndeadline = %02d:%02d\nescalate_minutes = %d\n", rc_config.fever_threshold,
+			       rc_config.deadline_minutes / 60, rc_config.deadline_minutes % 60, rc_config.escalate_minutes);
+		}
+	}
 	cli_close(&ac);
 	return rc;
 }

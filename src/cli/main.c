@@ -29,6 +29,8 @@ const command commands[] = {
      "read the audit log"},
     {"report", cmd_report, "wangge report daily --db PATH --unit CODE [--day YYYY-MM-DD] [--format csv|xlsx|json] [--out FILE]",
      "the daily report (日报) of a unit: coverage, fevers, alerts, per child unit"},
+    {"config", cmd_config, "wangge config get --db PATH | wangge config set --db PATH fever_threshold|deadline|escalate_minutes VALUE",
+     "the roll-call's settings: fever threshold (37.3), deadline (11:00), escalation minutes (30)"},
     {"backup", cmd_backup, "wangge backup --db PATH|URL --out FILE", "consistent online copy of the store (while serving)"},
     {"restore", cmd_restore, "wangge restore --db PATH|URL --from FILE", "bring a backup back (stop the server first)"},
     {NULL, NULL, NULL, NULL},
