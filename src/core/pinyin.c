@@ -259,7 +259,10 @@ static const char *py_syllable(const char *s)
 		char one[4] = {s[0], s[1], s[2], 0}, full[32], init[8];
 		bool plain = pinyin_compute(one, full, sizeof full, init, sizeof init) == 0 && full[0] &&
 		             strlen(full) < PY_SYL && strspn(full, "abcdefghijklmnopqrstuvwxyz") == strlen(full);
-		snprintf(c->syl, sizeof c->syl, "%s", plain ? full : "\x01");
+		if (plain)
+			memcpy(c->syl, full, strlen(full) + 1); /* plain: shorter than PY_SYL */
+		else
+			c->syl[0] = 1, c->syl[1] = 0;
 	}
 	return c->syl[0] == 1 ? NULL : c->syl;
 }
