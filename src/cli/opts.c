@@ -8,6 +8,7 @@
 static _Thread_local char problem[200];
 
 /* Remember why the arguments were refused; cli_usage prints it as the one stderr line. */
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
 {
 	va_list ap;
