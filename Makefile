@@ -114,6 +114,7 @@ asan-test:
 
 test: deps
 	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest webtest crashtest pgtest
+	$(MAKE) CC=clang BUILD=build/clang EXTRA_CFLAGS=-Werror build/clang/wangge
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:

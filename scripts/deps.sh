@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages wangge builds, runs and tests with, when any is missing.
 set -e
-PKGS="build-essential pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
+PKGS="build-essential clang pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
 libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck postgresql
 nodejs npm chromium fonts-wqy-microhei"
 missing=""

@@ -117,6 +117,38 @@ json_t *alert_event_json(db *d, arena *a, int64_t alert_id, const char **path_ou
 	return o;
 }
 
+/* What is due on an open alert today: the door readings (twice a day until it is
+ * closed) and the next-day re-check (a check-in on or after recheck_day). */
+static void add_due(db *d, json_t *a)
+{
+	const char *state = json_string_value(json_object_get(a, "state"));
+	int64_t id = json_integer_value(json_object_get(a, "id"));
+	char today[11];
+	today_str(today);
+	int64_t now = now_s(), midnight = now - ((now + 8 * 3600) % 86400); /* 00:00 China time */
+	werr e;
+	int64_t n = 0;
+	db_stmt *s = db_get(d, SQL_DOOR_READINGS_SINCE);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, midnight);
+	if (db_step(s, &e) == DB_ROW)
+		n = db_int(s, 0);
+	db_done(s);
+	bool open = state && strcmp(state, "closed") != 0;
+	json_object_set_new(a, "door_readings_today", json_integer(n));
+	json_object_set_new(a, "door_readings_due_today", json_integer(open && n < 2 ? 2 - n : 0));
+	const char *recheck = json_string_value(json_object_get(a, "recheck_day"));
+	bool due = false;
+	if (recheck && strcmp(recheck, today) <= 0) {
+		s = db_get(d, SQL_CHK_CURRENT);
+		db_bind_int(s, 1, json_integer_value(json_object_get(a, "resident_id")));
+		db_bind_text(s, 2, today);
+		due = db_step(s, &e) != DB_ROW;
+		db_done(s);
+	}
+	json_object_set_new(a, "recheck_due", json_boolean(due));
+}
+
 static werr alert_load(const actor *ac, int64_t id, json_t **out, const char **path)
 {
 	db_stmt *s = db_get(ac->d, SQL_ALERT_GET);
@@ -160,6 +192,7 @@ werr alert_get(const actor *ac, int64_t id, json_t **out)
 	if (e)
 		return e;
 	json_object_set_new(*out, "steps", steps_json(ac->d, id));
+	add_due(ac->d, *out);
 	return audit(ac, "read", "alert", id, "name,temperature,symptoms", "ok");
 }
 
@@ -195,6 +228,9 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	while ((rc = db_step(s, &e)) == DB_ROW)
 		json_array_append_new(items, alert_row_json(s));
 	db_done(s);
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) add_due(ac->d, it);
 	if (rc < 0 || (e = audit(ac, "read", "alert", 0, arena_printf(ac->a, "list unit:%s", u.code), "ok"))) {
 		json_decref(items);
 		return e;

@@ -290,6 +290,10 @@ static void test_alert_workflow(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "outcome")), "home_observation");
 	assert_non_null(json_string_value(json_object_get(a, "recheck_day")));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "door_checker"), "username")), "gw02");
+	/* one door reading today; closed, so none is due; the re-check is tomorrow */
+	assert_int_equal(json_integer_value(json_object_get(a, "door_readings_today")), 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "door_readings_due_today")), 0);
+	assert_false(json_is_true(json_object_get(a, "recheck_due")));
 	/* opened, escalated, acknowledged, assign, clinic_check, outcome, door_reading, close */
 	assert_int_equal(json_array_size(json_object_get(a, "steps")), 8);
 	json_decref(a);
