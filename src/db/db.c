@@ -170,3 +170,12 @@ bool db_in_tx(db *d)
 {
 	return d->drv->in_tx(d);
 }
+
+werr db_scalar(db_stmt *s, int64_t *out)
+{
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*out = rc == DB_ROW ? db_int(s, 0) : 0;
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}

@@ -64,6 +64,8 @@ const char *db_column_name(db_stmt *s, int col);
  * one RETURNING row whose first column is written to *ret when ret != NULL). */
 werr db_run(db_stmt *s, int64_t *ret);
 int64_t db_changes(db *d);
+/* Step once and read column 0 as an integer (0 when there is no row); done after. */
+werr db_scalar(db_stmt *s, int64_t *out);
 
 /* Consistent online copy of the whole store to dest (SQLite backup API; pg_dump). */
 werr db_backup(db *d, const char *dest);

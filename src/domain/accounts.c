@@ -468,12 +468,9 @@ werr acct_list(const actor *ac, const char *unit_code, int64_t limit, int64_t of
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, upper);
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	json_t *items = json_array();
 	s = db_get(ac->d, SQL_USER_LIST);
 	db_bind_text(s, 1, u.path);
@@ -513,12 +510,9 @@ werr audit_list(const actor *ac, int64_t since, const char *username, const char
 		slashes += *c == '/';
 	db_bind_int(s, 6, slashes <= 2);
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	json_t *items = json_array();
 	s = db_get(ac->d, SQL_AUDIT_LIST);
 	db_bind_int(s, 1, since);

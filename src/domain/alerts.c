@@ -212,12 +212,9 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, state ? state : "");
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	json_t *items = json_array();
 	s = db_get(ac->d, SQL_ALERT_LIST);
 	db_bind_text(s, 1, u.path);

@@ -160,12 +160,9 @@ werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offs
 	db_bind_text(s, 2, upper);
 	db_bind_int(s, 3, retired);
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	json_t *items = json_array();
 	s = db_get(ac->d, SQL_HH_LIST);
 	db_bind_text(s, 1, u.path);

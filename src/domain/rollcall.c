@@ -769,12 +769,9 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, day);
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	/* rows first (one statement at a time on the connection), people after */
 	typedef struct {
 		int64_t id, n, a;
@@ -851,12 +848,9 @@ werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, day);
 	int64_t total = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		total = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
+	if ((e = db_scalar(s, &total)))
 		return e;
+	int rc;
 	json_t *items = json_array();
 	s = db_get(ac->d, SQL_CALL_LIST);
 	db_bind_text(s, 1, u.path);
