@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "core/jv.h"
 #include "domain/links.h"
+#include "http/server.h"
 #include "domain/registry.h"
 
 typedef werr (*update_fn)(const actor *, int64_t, json_t *, json_t **);
@@ -116,6 +117,8 @@ werr h_resident_update(req *r)
 /* The origin the household's URL starts with, from the request's Host header. */
 static const char *origin(req *r)
 {
+	if (server_public_url()) /* behind a TLS proxy: the address users really reach */
+		return server_public_url();
 	const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
 	if (!host || !*host || strpbrk(host, "\"<> /\\"))
 		host = "127.0.0.1:8080";

@@ -119,7 +119,7 @@ int cmd_init(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db listen threads web quiet! max-connections", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db listen threads web quiet! max-connections public-url", argc, argv) || o.npos)
 		return cli_usage(cmd("serve"));
 	server_opts so = {
 	    .db_url = opts_get(&o, "db", DEFAULT_DB),
@@ -128,7 +128,12 @@ int cmd_serve(int argc, char **argv)
 	    .threads = (unsigned)atoi(opts_get(&o, "threads", "0")),
 	    .max_connections = (unsigned)atoi(opts_get(&o, "max-connections", "0")),
 	    .quiet = opts_flag(&o, "quiet"),
+	    .public_url = opts_get(&o, "public-url", NULL),
 	};
+	if (so.public_url && strncmp(so.public_url, "https://", 8) != 0 && strncmp(so.public_url, "http://", 7) != 0) {
+		fprintf(stderr, "wangge serve: --public-url must start with https:// or http://\n");
+		return 2;
+	}
 	return server_run(&so) ? cli_fail() : 0;
 }
 

@@ -672,6 +672,11 @@ static void *ticker(void *arg)
 	return NULL;
 }
 
+const char *server_public_url(void)
+{
+	return opts && opts->public_url && *opts->public_url ? opts->public_url : NULL;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;

@@ -11,8 +11,11 @@ typedef struct {
 	unsigned threads;
 	unsigned max_connections;
 	int quiet;           /* no access log */
+	const char *public_url; /* "https://wangge.example.org": links and QR codes start with it */
 } server_opts;
 
 /* Serve until SIGINT/SIGTERM; in-flight requests finish.  Prints the address when ready. */
 werr server_run(const server_opts *o);
+/* The configured public origin (NULL when not set: links are built from the Host header). */
+const char *server_public_url(void);
 #endif
