@@ -49,6 +49,13 @@ werr db_begin(db *d)
 	return d->drv->begin(d);
 }
 
+werr db_begin_read(db *d)
+{
+	/* SQLite: a deferred transaction reads one snapshot from its first read on */
+	return db_exec(d, strcmp(d->drv->name, "sqlite") == 0 ? "BEGIN"
+	                                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
 werr db_commit(db *d)
 {
 	return d->drv->commit(d);

@@ -36,6 +36,7 @@ const char *db_kind(const db *d); /* "sqlite" or "postgresql" */
 
 werr db_exec(db *d, const char *sql); /* no parameters, no rows (DDL, pragmas) */
 werr db_begin(db *d);                 /* immediate (write) transaction */
+werr db_begin_read(db *d);            /* a read-only snapshot; end it with db_commit */
 werr db_commit(db *d);
 void db_rollback(db *d);
 

@@ -764,13 +764,19 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	if (e)
 		return e;
 	const char *up = scope_upper(ac->a, u.path);
+	/* the count, the list and each household's people from one snapshot, so an item
+	 * never contradicts itself while check-ins are being written */
+	if ((e = db_begin_read(ac->d)))
+		return e;
 	db_stmt *s = db_get(ac->d, SQL_MISSING_COUNT);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, day);
 	int64_t total = 0;
-	if ((e = db_scalar(s, &total)))
+	if ((e = db_scalar(s, &total))) {
+		db_rollback(ac->d);
 		return e;
+	}
 	int rc;
 	/* rows first (one statement at a time on the connection), people after */
 	typedef struct {
@@ -798,8 +804,10 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		m->a = db_int(s, 10);
 	}
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0) {
+		db_rollback(ac->d);
 		return e;
+	}
 	json_t *items = json_array();
 	const char *last_path = NULL;
 	json_t *last_staff = NULL;
@@ -826,6 +834,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
 		                                       people, "responsible", last_staff));
 	}
+	db_rollback(ac->d); /* end the read snapshot before the audit row is written */
 	if ((e = audit(ac, "read", "missing_list", u.id, "name,phone(per role)", "ok"))) {
 		json_decref(items);
 		return e;
