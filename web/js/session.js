@@ -19,6 +19,8 @@ export const can = {
   evidence: () => is(REGISTRY) || role() === 'volunteer',
   exportResidents: () => is(REGISTRY) || role() === 'command',
   users: () => is(['admin', 'command', 'community']),
+  // the unit tree: add, rename, move, retire (src/domain/actor.h: ROLES_TREE)
+  tree: () => is(['admin', 'command', 'community']),
   audit: () => role() === 'auditor',
   // the daily roll-call (src/domain/actor.h: ROLES_ROLLCALL, ROLES_CHECKIN)
   rollcall: () => is(REGISTRY) || role() === 'command',

@@ -2,8 +2,8 @@
 // an entrance its households, a page at a time (#/unit/CODE?o=OFFSET).
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, fmtTime, pager, formError } from '../dom.js';
-import { can } from '../session.js';
+import { h, fmtTime, pager, formError, field, clearErrors, showError, busy } from '../dom.js';
+import { can, session } from '../session.js';
 import { crumbs, unitHref, exportLinks, occupancyBadge } from './common.js';
 
 const PAGE = 50;
@@ -36,6 +36,108 @@ async function printSheet(u, btn, err) {
 
 function holdsHouseholds(kind) {
   return kind === 'building' || kind === 'entrance';
+}
+
+// ---- unit administration (admin, command, community: ROLES_TREE) ----
+
+export const KINDS = ['province', 'city', 'district', 'street', 'community', 'grid', 'building', 'entrance'];
+
+// The kind a new child most likely has: the next one down (a grid may hold sub-grids, but
+// buildings are the usual case).
+function childKind(kind) {
+  const i = KINDS.indexOf(kind);
+  return i >= 0 && i < KINDS.length - 1 ? KINDS[i + 1] : 'entrance';
+}
+
+function adminForm(fields, submitLabel, onSubmit, primary) {
+  const form = h('form', { class: 'form', novalidate: true }, formError(), fields,
+    h('p', { class: 'actions' },
+      h('button', { type: 'submit', class: 'btn' + (primary ? ' btn-primary' : '') }, submitLabel)));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    try {
+      await onSubmit(form);
+    } catch (e) {
+      showError(form, fields, e);
+    }
+  });
+  return form;
+}
+
+function patchUnit(form, code, body) {
+  return busy(form, () => api('PATCH', '/units/' + enc(code), body));
+}
+
+function addChildPanel(u, ctx) {
+  const at = KINDS.indexOf(u.kind);
+  const kinds = KINDS.filter((k, i) => i > at || (k === 'grid' && u.kind === 'grid'));
+  const code = field({ name: 'code', label: t('unitadm.code'), required: true, maxlength: 64, hint: t('unitadm.code_hint'), autocomplete: 'off' });
+  const name = field({ name: 'name', label: t('unitadm.name'), required: true, maxlength: 100, autocomplete: 'off' });
+  const kind = field({ name: 'kind', label: t('unitadm.kind'), type: 'select', value: childKind(u.kind), options: kinds.map((k) => [k, tv('kind', k)]) });
+  const fields = [code, name, kind];
+  const form = adminForm(fields, t('unitadm.add_submit'), async (f) => {
+    const c = code.input.value.trim();
+    const n = name.input.value.trim();
+    if (!c) return showError(f, fields, { field: 'code', message: t('common.required') });
+    if (!n) return showError(f, fields, { field: 'name', message: t('common.required') });
+    const made = await busy(f, () => api('POST', '/units', { code: c, parent_code: u.code, kind: kind.input.value, name: n }));
+    ctx.flash(t('unitadm.added', { name: (made && made.name) || n }));
+    ctx.rerender();
+  }, true);
+  return h('details', { class: 'panel', id: 'unit-add' }, h('summary', null, t('unitadm.add_title')), form);
+}
+
+function renamePanel(u, ctx) {
+  const name = field({ name: 'name', label: t('unitadm.new_name'), required: true, maxlength: 100, value: u.name, autocomplete: 'off' });
+  const fields = [name];
+  const form = adminForm(fields, t('unitadm.rename_submit'), async (f) => {
+    const n = name.input.value.trim();
+    if (!n) return showError(f, fields, { field: 'name', message: t('common.required') });
+    if (n === u.name) return showError(f, fields, { field: 'name', message: t('common.no_changes') });
+    await patchUnit(f, u.code, { name: n });
+    ctx.flash(t('unitadm.renamed', { name: n }));
+    ctx.rerender();
+  });
+  return h('details', { class: 'panel', id: 'unit-rename' }, h('summary', null, t('unitadm.rename_title')), form);
+}
+
+function movePanel(u, ctx) {
+  const parent = field({ name: 'parent_code', label: t('unitadm.parent_code'), required: true, maxlength: 64,
+    value: u.parent_code || '', hint: t('unitadm.parent_hint'), autocomplete: 'off' });
+  const fields = [parent];
+  const form = adminForm(fields, t('unitadm.move_submit'), async (f) => {
+    const p = parent.input.value.trim();
+    if (!p) return showError(f, fields, { field: 'parent_code', message: t('common.required') });
+    if (p === u.parent_code) return showError(f, fields, { field: 'parent_code', message: t('common.no_changes') });
+    await patchUnit(f, u.code, { parent_code: p });
+    ctx.flash(t('unitadm.moved', { parent: p }));
+    ctx.rerender();
+  });
+  return h('details', { class: 'panel', id: 'unit-move' }, h('summary', null, t('unitadm.move_title')), form);
+}
+
+function retirePanel(u, ctx) {
+  const retire = !u.retired;
+  const form = adminForm([], retire ? t('unitadm.retire_submit') : t('unitadm.restore_submit'), async (f) => {
+    if (!window.confirm(t(retire ? 'unitadm.retire_confirm' : 'unitadm.restore_confirm', { name: u.name }))) return;
+    await patchUnit(f, u.code, { retired: retire });
+    ctx.flash(t(retire ? 'unitadm.retired_done' : 'unitadm.restored_done', { name: u.name }));
+    ctx.rerender();
+  });
+  form.insertBefore(h('p', { class: 'hint' }, t(retire ? 'unitadm.retire_hint' : 'unitadm.restore_hint')), form.lastChild);
+  return h('details', { class: 'panel', id: 'unit-retire' },
+    h('summary', null, t(retire ? 'unitadm.retire_title' : 'unitadm.restore_title')), form);
+}
+
+function adminSection(u, ctx) {
+  if (!can.tree()) return null;
+  return h('section', { 'aria-labelledby': 'adm-h', class: 'unit-admin' },
+    h('h2', { id: 'adm-h' }, t('unitadm.title')),
+    !u.retired && u.kind !== 'entrance' ? addChildPanel(u, ctx) : null,
+    renamePanel(u, ctx),
+    u.parent_code && u.code !== session.me.unit_code ? movePanel(u, ctx) : null,
+    retirePanel(u, ctx));
 }
 
 export default async function unitView(ctx) {
@@ -116,5 +218,6 @@ export default async function unitView(ctx) {
     !childList && !hh ? h('p', { class: 'empty' }, t('unit.empty')) : null,
     can.exportResidents() ? h('section', { 'aria-labelledby': 'exp-h' },
       h('h2', { id: 'exp-h' }, t('export.title')), h('p', { class: 'hint' }, t('export.hint', { name: u.name })), exportLinks(code)) : null,
+    adminSection(u, ctx),
     hist);
 }
