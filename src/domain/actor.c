@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/ident.h"
 #include "core/util.h"
 
 static const struct {
@@ -52,6 +53,32 @@ bool role_sees_ids(role r)
 bool role_sees_phones(role r)
 {
 	return r >= 0 && r < ROLE__COUNT && role_table[r].sees_phones;
+}
+
+const char *actor_show_id(const actor *ac, const char *id_number)
+{
+	if (!id_number)
+		return NULL;
+	if (ac->cli || role_full_id(ac->role))
+		return id_number;
+	if (!role_sees_ids(ac->role))
+		return NULL;
+	char *m = arena_alloc(ac->a, strlen(id_number) + 1);
+	mask_id(id_number, m);
+	return m;
+}
+
+const char *actor_show_phone(const actor *ac, const char *phone)
+{
+	if (!phone)
+		return NULL;
+	if (ac->cli || role_full_phone(ac->role))
+		return phone;
+	if (!role_sees_phones(ac->role))
+		return NULL;
+	char *m = arena_alloc(ac->a, strlen(phone) + 1);
+	mask_phone(phone, m);
+	return m;
 }
 
 bool actor_in_scope(const actor *ac, const char *path)

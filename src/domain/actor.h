@@ -58,6 +58,11 @@ bool role_full_phone(role r);   /* sees phone numbers unmasked */
 bool role_sees_ids(role r);     /* sees ID numbers at all (masked or not) */
 bool role_sees_phones(role r);
 
+/* An ID number / phone as the actor may see it: the value, its mask (arena copy), or
+ * NULL when the role is not shown it at all.  The one place masking is decided. */
+const char *actor_show_id(const actor *ac, const char *id_number);
+const char *actor_show_phone(const actor *ac, const char *phone);
+
 /* True when path (a unit path) lies in the actor's subtree. */
 bool actor_in_scope(const actor *ac, const char *path);
 /* Upper bound for the range scan "path >= p AND path < bound" of a subtree. */

@@ -215,33 +215,6 @@ static void res_from(arena *a, db_stmt *s, res_row *r)
 	r->path = arena_strdup(a, db_text(s, 20));
 }
 
-/* The ID number and phone as the actor may see them (arena copies; NULL when hidden). */
-static const char *shown_id(const actor *ac, const res_row *r)
-{
-	if (!r->id_number)
-		return NULL;
-	if (ac->cli || role_full_id(ac->role))
-		return r->id_number;
-	if (!role_sees_ids(ac->role))
-		return NULL;
-	char *m = arena_alloc(ac->a, strlen(r->id_number) + 1);
-	mask_id(r->id_number, m);
-	return m;
-}
-
-static const char *shown_phone(const actor *ac, const res_row *r)
-{
-	if (!r->phone)
-		return NULL;
-	if (ac->cli || role_full_phone(ac->role))
-		return r->phone;
-	if (!role_sees_phones(ac->role))
-		return NULL;
-	char *m = arena_alloc(ac->a, strlen(r->phone) + 1);
-	mask_phone(r->phone, m);
-	return m;
-}
-
 static json_t *res_json(const actor *ac, const res_row *r)
 {
 	bool ent = r->unit_kind && strcmp(r->unit_kind, "entrance") == 0;
@@ -253,7 +226,7 @@ static json_t *res_json(const actor *ac, const res_row *r)
 	    (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "name", r->name, "sex",
 	    jv_text(r->sex), "birth_date", jv_text(r->birth_date), "age",
 	    age >= 0 ? json_integer(age) : json_null(), "id_type", r->id_type, "id_number",
-	    jv_text(shown_id(ac, r)), "phone", jv_text(shown_phone(ac, r)), "relation",
+	    jv_text(actor_show_id(ac, r->id_number)), "phone", jv_text(actor_show_phone(ac, r->phone)), "relation",
 	    jv_text(r->relation), "flags", flags_json(r->flags, age), "residence", r->residence, "note",
 	    jv_text(r->note), "unit_code", r->unit_code, "building",
 	    jv_text(ent ? r->parent_name : r->unit_name), "entrance", jv_text(ent ? r->unit_name : NULL),
@@ -1220,8 +1193,8 @@ static void export_cells(const actor *ac, const res_row *r, const char *cells[NC
 	cells[COL_SEX] = r->sex;
 	cells[COL_BIRTH] = r->birth_date;
 	cells[COL_IDTYPE] = r->id_type;
-	cells[COL_IDNUM] = shown_id(ac, r);
-	cells[COL_PHONE] = shown_phone(ac, r);
+	cells[COL_IDNUM] = actor_show_id(ac, r->id_number);
+	cells[COL_PHONE] = actor_show_phone(ac, r->phone);
 	cells[COL_UNIT] = r->unit_code;
 	cells[COL_ROOM] = r->room;
 	cells[COL_REL] = r->relation;

@@ -727,19 +727,6 @@ static json_t *responsible(const actor *ac, const char *path)
 	return staff;
 }
 
-static const char *shown_phone(const actor *ac, const char *phone)
-{
-	if (!phone)
-		return NULL;
-	if (ac->cli || role_full_phone(ac->role))
-		return phone;
-	if (!role_sees_phones(ac->role))
-		return NULL;
-	char *m = arena_alloc(ac->a, strlen(phone) + 1);
-	mask_phone(phone, m);
-	return m;
-}
-
 static json_t *person_json(const actor *ac, db_stmt *s)
 {
 	json_t *flags = json_array();
@@ -752,7 +739,7 @@ static json_t *person_json(const actor *ac, db_stmt *s)
 	if (f & 8)
 		json_array_append_new(flags, json_string("no_smartphone"));
 	return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "name", db_text(s, 1), "phone",
-	                 jv_text(shown_phone(ac, db_text(s, 2))), "age", age >= 0 ? json_integer(age) : json_null(),
+	                 jv_text(actor_show_phone(ac, db_text(s, 2))), "age", age >= 0 ? json_integer(age) : json_null(),
 	                 "flags", flags);
 }
 

@@ -23,18 +23,9 @@
 
 static int setup(void **state)
 {
-	const char *url = testdb_create("rc");
-	if (!url)
+	actor *ac = testdb_operator("rc");
+	if (!ac)
 		return -1;
-	actor *ac = calloc(1, sizeof *ac);
-	if (db_open(url, true, &ac->d) != WG_OK)
-		return -1;
-	ac->a = arena_new();
-	ac->cli = true;
-	ac->role = ROLE_ADMIN;
-	ac->unit_path = "/";
-	ac->source = "test";
-	ac->username = "tester";
 	demo_opts o = {.preset = "qinghe", .households = 400, .seed = 5, .password = "wangge-demo-2026"};
 	if (demo_build(ac, &o) != WG_OK)
 		return -1;
@@ -44,11 +35,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	actor *ac = *state;
-	db_close(ac->d);
-	arena_free(ac->a);
-	free(ac);
-	testdb_drop();
+	testdb_operator_free(*state);
 	return 0;
 }
 

@@ -21,29 +21,16 @@
 
 static int setup(void **state)
 {
-	const char *url = testdb_create("store");
-	if (!url)
+	actor *ac = testdb_operator("store");
+	if (!ac)
 		return -1;
-	actor *ac = calloc(1, sizeof *ac);
-	if (db_open(url, true, &ac->d) != WG_OK)
-		return -1;
-	ac->a = arena_new();
-	ac->cli = true;
-	ac->role = ROLE_ADMIN;
-	ac->unit_path = "/";
-	ac->source = "test";
-	ac->username = "tester";
 	*state = ac;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	actor *ac = *state;
-	db_close(ac->d);
-	arena_free(ac->a);
-	free(ac);
-	testdb_drop();
+	testdb_operator_free(*state);
 	return 0;
 }
 

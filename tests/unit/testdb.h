@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "domain/actor.h"
 
 static char testdb_url[512], testdb_admin[512], testdb_name[64];
 
@@ -58,5 +59,31 @@ static void testdb_drop(void)
 		db_exec(d, sql);
 		db_close(d);
 	}
+}
+
+/* The command-line operator (whole tree, full values) on a fresh store; NULL on failure. */
+static actor *testdb_operator(const char *tag)
+{
+	const char *url = testdb_create(tag);
+	actor *ac = calloc(1, sizeof *ac);
+	if (!url || db_open(url, true, &ac->d) != WG_OK) {
+		free(ac);
+		return NULL;
+	}
+	ac->a = arena_new();
+	ac->cli = true;
+	ac->role = ROLE_ADMIN;
+	ac->unit_path = "/";
+	ac->source = "test";
+	ac->username = "tester";
+	return ac;
+}
+
+static void testdb_operator_free(actor *ac)
+{
+	db_close(ac->d);
+	arena_free(ac->a);
+	free(ac);
+	testdb_drop();
 }
 #endif
