@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "core/csv.h"
 #include "core/util.h"
+#include "domain/epi.h"
 #include "domain/registry.h"
 #include "domain/report.h"
 #include "domain/units.h"
@@ -129,4 +130,24 @@ werr h_report_daily(req *r)
 	return answer_file(r, tmp,
 	                   xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
 	                   xlsx ? "daily-report.xlsx" : "daily-report.csv");
+}
+
+/* The named list behind the category counts: community role or above, with a purpose. */
+werr h_export_categories(req *r)
+{
+	const char *fmt = req_query(r, "format");
+	bool xlsx = fmt && !strcmp(fmt, "xlsx");
+	if (fmt && !xlsx && strcmp(fmt, "csv") != 0)
+		return w_fail(W_EINVAL, "invalid_format", "format", "format: csv or xlsx");
+	char *tmp = temp_path(r->a);
+	if (!tmp)
+		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
+	werr e = epi_export(&r->ac, req_query(r, "unit"), req_query(r, "category"), req_query(r, "purpose"), xlsx, tmp);
+	if (e) {
+		unlink(tmp);
+		return e;
+	}
+	return answer_file(r, tmp,
+	                   xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
+	                   xlsx ? "categories.xlsx" : "categories.csv");
 }

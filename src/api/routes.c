@@ -3,6 +3,7 @@
  * the domain for every record (outside it answers 404); roles here say what kind of work
  * a route is.  tests/unit/test_routes.c checks the table. */
 #include "api/handlers.h"
+#include "domain/epi.h"
 
 #define JSON "application/json"
 #define CSV "text/csv"
@@ -55,6 +56,31 @@ const route routes[] = {
     {M_GET, "/api/v1/reminders", h_reminders, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/events", h_events, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/reports/daily", h_report_daily, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+
+    {M_POST, "/api/v1/residents/{id}/status", h_status_post, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/residents/{id}/status", h_status_get, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/categories", h_categories, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/categories/people", h_category_people, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/exports/categories", h_export_categories, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    {M_POST, "/api/v1/isolations", h_isolation_create, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/isolations", h_isolation_list, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/isolations/{id}", h_isolation_get, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_POST, "/api/v1/isolations/{id}", h_isolation_action, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/followups", h_followup_list, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_POST, "/api/v1/followups/{id}", h_followup_record, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/lists", h_list_import, AUTH_SESSION, ROLES_EPI, 8 * 1024 * 1024, CSV},
+    {M_GET, "/api/v1/lists", h_list_index, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/lists/{id}", h_list_get, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/lists/{id}/rows", h_list_rows, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_POST, "/api/v1/lists/{id}/rows/{row}", h_list_resolve, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/residents/{id}/contacts", h_contact_add, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/residents/{id}/contacts", h_contact_list, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_POST, "/api/v1/contacts/{id}", h_contact_link, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/residents/{id}/chain", h_chain_graph, AUTH_SESSION, ROLES_EPI, 0, NULL},
+    {M_GET, "/api/v1/tasks", h_task_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/tasks/{id}", h_task_action, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/units/{code}/lockdown", h_lockdown_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/units/{code}/lockdown", h_lockdown_set, AUTH_SESSION, ROLES_EPI | R(ROLE_COMMAND), BODY_JSON_MAX, JSON},
 
     {M_POST, "/api/v1/households/{id}/link", h_household_link, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
     {M_DELETE, "/api/v1/households/{id}/link", h_household_link_revoke, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},

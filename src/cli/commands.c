@@ -15,6 +15,7 @@
 #include "domain/accounts.h"
 #include "domain/registry.h"
 #include "domain/report.h"
+#include "domain/epi.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"
 #include "domain/units.h"
@@ -437,9 +438,11 @@ int cmd_config(int argc, char **argv)
 		int hh, mm;
 		bool ok = (!strcmp(k, keys[0]) && t >= 36.0 && t <= 40.0) ||
 		          (!strcmp(k, keys[1]) && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60) ||
-		          (!strcmp(k, keys[2]) && atoi(v) >= 1 && atoi(v) <= 1440);
+		          (!strcmp(k, keys[2]) && atoi(v) >= 1 && atoi(v) <= 1440) ||
+		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && atoi(v) >= 1 && atoi(v) <= 60);
 		if (!ok) {
-			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440\n");
+			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440, "
+			                "isolation_days.<category> 1–60\n");
 			cli_close(&ac);
 			return 2;
 		}
@@ -452,13 +455,17 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail();
 		else
-			printf("%s = %s (a running server reads it when restarted)\n", k, v);
+			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) ? " (a running server reads it when restarted)" : "");
 	} else {
 		if (rollcall_load_config(ac.d)) {
 			rc = cli_fail();
 		} else {
 			printf("fever_threshold = %.1f\ndeadline = %02d:%02d\nescalate_minutes = %d\n", rc_config.fever_threshold,
 			       rc_config.deadline_minutes / 60, rc_config.deadline_minutes % 60, rc_config.escalate_minutes);
+			static const char *const cats[] = {"confirmed", "suspected", "fever_unexcluded", "close_contact",
+			                                   "secondary_contact", "travel_observation", "recovered_observation"};
+			for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+				printf("isolation_days.%s = %d\n", cats[i], epi_days(ac.d, cats[i]));
 		}
 	}
 	cli_close(&ac);

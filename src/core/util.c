@@ -96,3 +96,24 @@ char *read_file(const char *path, size_t *len)
 		*len = b.len;
 	return b.p;
 }
+
+bool day_add(const char *day, int n, char out[11])
+{
+	int y, m, d;
+	if (!parse_date(day, &y, &m, &d))
+		return false;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + n, .tm_hour = 12};
+	time_t t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	return true;
+}
+
+int64_t day_at(const char *day, int hh, int mm)
+{
+	int y, m, d;
+	if (!parse_date(day, &y, &m, &d))
+		return 0;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = hh, .tm_min = mm};
+	return (int64_t)timegm(&tm) - 8 * 3600;
+}

@@ -15,6 +15,10 @@ void random_hex(char *out, size_t nbytes);
 /* Hex of a 32-byte BLAKE2b hash of s (65 bytes) — session tokens are stored hashed. */
 void hash_hex(const char *s, char out[65]);
 bool parse_date(const char *s, int *y, int *m, int *d); /* "YYYY-MM-DD", real date */
+/* day + n days into out (11 bytes); false when day is not a date. */
+bool day_add(const char *day, int n, char out[11]);
+/* The moment hh:mm China time on day (seconds since the epoch); 0 when day is not a date. */
+int64_t day_at(const char *day, int hh, int mm);
 /* Age in whole years on today's date (Asia/Shanghai) for a birth date "YYYY-MM-DD". */
 int age_years(const char *birth);
 /* Read a whole file (malloc'd, NUL-terminated); NULL if it cannot be read. */

@@ -8,6 +8,7 @@
 #include "core/bus.h"
 #include "core/jv.h"
 #include "core/util.h"
+#include "domain/epi.h"
 #include "domain/rollcall.h"
 #include "domain/units.h"
 
@@ -237,20 +238,6 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	return WG_OK;
 }
 
-/* Next day of "YYYY-MM-DD" into out (11 bytes). */
-static void next_day(const char *day, char out[11])
-{
-	int y, m, d;
-	if (!parse_date(day, &y, &m, &d)) {
-		snprintf(out, 11, "%s", day);
-		return;
-	}
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1, .tm_hour = 12};
-	time_t t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"step", "note", "outcome", "temperature", "door_checker", NULL};
@@ -268,6 +255,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	const char *cur_outcome = json_string_value(json_object_get(a, "outcome"));
 	char *new_outcome = cur_outcome ? arena_strdup(ac->a, cur_outcome) : NULL;
 	const char *day = arena_strdup(ac->a, json_string_value(json_object_get(a, "day")));
+	int64_t resident_id = json_integer_value(json_object_get(a, "resident_id"));
 	int64_t level = json_integer_value(json_object_get(a, "level"));
 	json_t *dc = json_object_get(a, "door_checker");
 	const char *old_checker = json_is_object(dc) ? arena_strdup(ac->a, json_string_value(json_object_get(dc, "username"))) : NULL;
@@ -296,7 +284,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		new_state = !strcmp(outcome, "home_observation") ? "observation" : "closed";
 		if (strcmp(outcome, "hospital") != 0) {
 			new_recheck = arena_alloc(ac->a, 11);
-			next_day(day, new_recheck);
+			day_add(day, 1, new_recheck);
 		}
 	} else if (!strcmp(what, "close")) {
 		if (strcmp(state, "observation") != 0)
@@ -347,6 +335,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (!strcmp(new_state, "closed"))
 		db_bind_int(s, 8, now_s());
 	if ((e = db_run(s, NULL)) || (e = step(ac->d, id, ac->user_id, what, value, note)) ||
+	    (!strcmp(what, "outcome") && (e = epi_from_alert_tx(ac, resident_id, id, outcome))) ||
 	    (e = audit(ac, "update", "alert", id, arena_printf(ac->a, "step:%s", what), "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;

@@ -1,5 +1,6 @@
 /* registry.c — households and residents; see registry.h. */
 #include "domain/registry.h"
+#include "domain/epi.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -610,7 +611,14 @@ werr res_get(const actor *ac, int64_t id, json_t **out)
 	}
 	db_done(s);
 	json_object_set_new(o, "moves", moves);
-	if (rc < 0 || (e = audit(ac, "read", "resident", id, shown_fields(ac), "ok"))) {
+	/* the epidemic category only for the roles that work with named people in it */
+	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
+	if (epi) {
+		json_object_set_new(o, "category", jv_text(epi_current(ac, id)));
+		json_object_set_new(o, "isolation", epi_isolation_brief(ac->d, id));
+	}
+	if (rc < 0 || (e = audit(ac, "read", "resident", id,
+	                         epi ? arena_printf(ac->a, "%s,category", shown_fields(ac)) : shown_fields(ac), "ok"))) {
 		json_decref(o);
 		return rc < 0 ? e : e;
 	}

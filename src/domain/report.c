@@ -7,6 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "core/csv.h"
+#include "domain/epi.h"
 #include "domain/rollcall.h"
 #include "domain/units.h"
 
@@ -67,6 +68,24 @@ werr report_daily(const actor *ac, const char *unit_code, const char *day, json_
 		json_object_set_new(c, "alerts", cs);
 		json_object_set_new(c, "household_coverage_pct", json_real(pct(c, "households_reached", "households_total")));
 	}
+	/* the four categories, for the unit and each child */
+	json_t *cat = NULL;
+	if ((e = epi_counts(ac, code, &cat))) {
+		json_decref(cov);
+		return e;
+	}
+	json_object_set(cov, "categories", json_object_get(cat, "total"));
+	json_array_foreach(json_object_get(cov, "children"), i, c)
+	{
+		size_t k;
+		json_t *cc;
+		json_array_foreach(json_object_get(cat, "children"), k, cc)
+		{
+			if (json_equal(json_object_get(cc, "unit"), json_object_get(c, "unit")))
+				json_object_set(c, "categories", cc);
+		}
+	}
+	json_decref(cat);
 	*out = cov;
 	return audit(ac, "report", "unit", 0, arena_printf(ac->a, "daily unit:%s day:%s", code, day), "ok");
 }
@@ -87,12 +106,29 @@ static const struct {
     {"未确认预警", "alerts.open"},
     {"处置中预警", "alerts.active"},
     {"今日关闭预警", "alerts.closed"},
+    {"确诊", "cat.confirmed"},
+    {"疑似", "cat.suspected"},
+    {"发热待排查", "cat.fever_unexcluded"},
+    {"密切接触者", "cat.close_contact"},
+    {"四类合计", "cat.four_categories"},
+    {"今日新增", "cat.new_today"},
+    {"今日解除", "cat.released_today"},
+    {"逾期随访", "cat.overdue_followups"},
+    {"应收未收", "cat.not_admitted"},
 };
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
 /* The text of one cell of a report row. */
 static char *cell(json_t *row, const char *key, char *tmp, size_t cap)
 {
+	if (!strncmp(key, "cat.", 4)) {
+		json_t *c = json_object_get(row, "categories");
+		json_t *v = json_object_get(c, key + 4);
+		if (!v)
+			v = json_object_get(json_object_get(c, "counts"), key + 4);
+		snprintf(tmp, cap, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
 	if (!strncmp(key, "alerts.", 7)) {
 		json_t *a = json_object_get(row, "alerts");
 		json_int_t v;
@@ -161,7 +197,7 @@ werr report_daily_file(const actor *ac, const char *unit_code, const char *day, 
 			char *c = cell(row, cols[k].key, tmp, sizeof tmp);
 			if (ws) {
 				json_t *v = json_object_get(row, cols[k].key);
-				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7)))
+				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7) || !strncmp(cols[k].key, "cat.", 4)))
 					worksheet_write_number(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, atof(c), NULL);
 				else {
 					char *n = cell_neutralise(c);

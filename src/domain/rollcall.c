@@ -11,6 +11,8 @@
 #include "core/jv.h"
 #include "core/util.h"
 #include "domain/alerts.h"
+#include "domain/epi.h"
+#include "domain/response.h"
 #include "domain/stats.h"
 #include "domain/units.h"
 
@@ -664,6 +666,8 @@ werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_
 		json_decref(o);
 		return e;
 	}
+	json_object_set_new(o, "lockdown", lockdown_json(ac->d, u.id));
+	json_object_set_new(o, "lockdowns", lockdowns_below(ac->d, ac->a, u.path));
 	*out = o;
 	return WG_OK;
 }
@@ -820,6 +824,10 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		                                       jv_text(ent ? m->uname : NULL), "room", m->room, "living",
 		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
 		                                       people, "responsible", last_staff));
+		json_t *it = json_array_get(items, json_array_size(items) - 1);
+		int64_t level = lockdown_level_at(ac->d, m->path);
+		json_object_set_new(it, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
+		json_object_set_new(it, "isolation", json_boolean(household_isolated(ac->d, m->id)));
 	}
 	db_rollback(ac->d); /* end the read snapshot before the audit row is written */
 	if ((e = audit(ac, "read", "missing_list", u.id, "name,phone(per role)", "ok"))) {

@@ -1,5 +1,6 @@
 /* units.c — the grid tree; see units.h. */
 #include "domain/units.h"
+#include "domain/response.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,7 @@ werr unit_get(const actor *ac, const char *code, json_t **out)
 	}
 	db_done(s);
 	json_object_set_new(o, "history", hist);
+	json_object_set_new(o, "lockdown", lockdown_json(ac->d, u.id));
 	if (rc < 0) {
 		json_decref(o);
 		return e;

@@ -1,0 +1,34 @@
+/* response.h — what follows a case: its contacts (who, when, where, how) linked to
+ * residents and followed as close contacts; the transmission chain through them as a
+ * graph; the response to a confirmation (household to observation, tasks with owners and
+ * deadlines — close contacts, 消杀 disinfection, notice of the building — and the
+ * building's lockdown level raised); lockdown levels of units (compound → building →
+ * unit), shown in coverage and the worker's app. */
+#ifndef WG_RESPONSE_H
+#define WG_RESPONSE_H
+#include <jansson.h>
+
+#include "domain/actor.h"
+
+/* Inside the status change's transaction; extra (may be NULL) gets household_observed
+ * and tasks. */
+werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra);
+
+werr contact_add(const actor *ac, int64_t case_id, json_t *body, json_t **out);
+werr contact_list(const actor *ac, int64_t resident_id, json_t **out);
+werr contact_link(const actor *ac, int64_t contact_id, json_t *body, json_t **out);
+werr chain_get(const actor *ac, int64_t resident_id, int64_t depth, json_t **out);
+
+werr task_list(const actor *ac, const char *unit_code, const char *state, int64_t limit,
+               int64_t offset, json_t **out);
+werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out);
+
+/* Lockdown levels: 0 none, 1 compound, 2 building, 3 unit. */
+werr lockdown_get(const actor *ac, const char *code, json_t **out);
+werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out);
+json_t *lockdown_json(db *d, int64_t unit_id);          /* {level since reason} or null */
+json_t *lockdowns_below(db *d, arena *a, const char *path); /* locked units in a subtree */
+const char *lockdown_name(int64_t level);
+/* The highest level set on the unit at path or the two units above it (0 = none). */
+int64_t lockdown_level_at(db *d, const char *path);
+#endif
