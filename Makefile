@@ -96,7 +96,7 @@ crashtest: $(BUILD)/wangge
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/crash/crash_test.py --kills 5
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
-PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
+PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
