@@ -67,7 +67,7 @@ run: deps all
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f $(DB) ]; then \
 	  echo "first start: creating $(DB) with the demo community 青和居 (qinghe)"; \
-	  $(BUILD)/wangge demo --db $(DB) --preset qinghe --seed 1 || exit 1; \
+	  $(BUILD)/wangge demo --db $(DB) --preset qinghe --seed 1 --outbreak || exit 1; \
 	fi
 	$(BUILD)/wangge serve --db $(DB) --listen $(LISTEN)
 

@@ -13,7 +13,7 @@
 int cmd_demo(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db preset households seed password scale", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db preset households seed password scale outbreak!", argc, argv) || o.npos)
 		return cli_usage(&commands[2]);
 	demo_opts d = {
 	    .preset = opts_get(&o, "preset", "qinghe"),
@@ -57,6 +57,27 @@ int cmd_demo(int argc, char **argv)
 		       (long long)d.made_elderly, (long long)d.made_users);
 		printf("log in as admin, secretary (community), gw02 (grid worker), command, auditor …"
 		       " — password: %s\n", d.password);
+	}
+	if (!rc && opts_flag(&o, "outbreak")) {
+		/* the first community of the demo lives through a day of the four categories */
+		char code[64] = "";
+		s = db_get(ac.d, SQL_UNIT_FIRST_OF_KIND);
+		db_bind_text(s, 1, "community");
+		if (db_step(s, &e) == DB_ROW)
+			snprintf(code, sizeof code, "%s", db_text(s, 0));
+		db_done(s);
+		demo_outbreak_summary sum;
+		if (!*code || (e = demo_outbreak(&ac, code, &sum))) {
+			rc = cli_fail();
+		} else {
+			printf("outbreak day in %s: police list of %lld rows (%lld matched, %lld to review, %lld unmatched);"
+			       " case #%lld confirmed with %lld tasks, %lld household members and %lld contacts under observation;"
+			       " building disinfected; %lld follow-ups done, %lld overdue\n",
+			       code, (long long)sum.list_rows, (long long)sum.matched, (long long)sum.to_review,
+			       (long long)sum.unmatched, (long long)sum.case_id, (long long)sum.tasks,
+			       (long long)sum.household_observed, (long long)sum.contacts, (long long)sum.followups_done,
+			       (long long)sum.followups_overdue);
+		}
 	}
 	cli_close(&ac);
 	return rc;

@@ -21,4 +21,12 @@ typedef struct {
 } demo_opts;
 
 werr demo_build(const actor *ac, demo_opts *o);
+
+/* What demo_outbreak did. */
+typedef struct {
+	int64_t list_id, list_rows, matched, to_review, unmatched, case_id, tasks, household_observed, contacts,
+	    disinfected, followups_done, followups_overdue;
+} demo_outbreak_summary;
+/* A day of the four categories on a built community (demo_outbreak.c). */
+werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_summary *sum);
 #endif

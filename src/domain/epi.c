@@ -797,8 +797,10 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 		bool changed;
 		if ((e = epi_change_tx(ac, members[i], member_cat, "contact_tracing", NULL, src, EPI_SKIP, &changed, NULL)))
 			return e;
+		/* only those the rule placed (or already of its category) are isolated with the
+		 * person: someone in a graver category is followed on their own account */
 		const char *mc = epi_current(ac, members[i]);
-		if (!mc || !strcmp(mc, "cleared"))
+		if (!mc || strcmp(mc, member_cat) != 0)
 			continue;
 		iso_req mq = {.resident_id = members[i], .kind = "home", .start_day = start, .source = src,
 		              .worker_id = worker, .household = 0};
@@ -1228,7 +1230,9 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	json_t *t = json_object_get(body, "temperature");
 	if (!t || json_is_null(t))
 		return w_fail(W_EINVAL, "required", "temperature", "缺少体温 / temperature is required");
-	if (!json_is_number(t) || json_number_value(t) < 34.0 || json_number_value(t) > 43.0)
+	if (!json_is_number(t))
+		return w_fail(W_EINVAL, "wrong_type", "temperature", "temperature must be a number");
+	if (json_number_value(t) < 34.0 || json_number_value(t) > 43.0)
 		return w_fail(W_EINVAL, "out_of_range", "temperature", "体温应在 34.0–43.0 °C / temperature 34.0–43.0 °C");
 	unsigned sym = 0;
 	json_t *sj = json_object_get(body, "symptoms");

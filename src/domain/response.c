@@ -257,13 +257,21 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 			members[n++] = db_int(s, 0);
 	}
 	db_done(s);
+	const char *src = arena_printf(ac->a, "household:%lld", (long long)resident_id);
 	for (size_t i = 0; i < n; i++) {
 		person m;
 		int64_t cid, iso;
 		bool set;
 		if ((e = person_load(ac, members[i], false, &m)) ||
 		    (e = contact_write(ac, resident_id, members[i], m.name, NULL, today, p.room, "household", NULL, &cid)) ||
-		    (e = follow_contact(ac, members[i], cid, today, &set, &iso)))
+		    (e = epi_change_tx(ac, members[i], "close_contact", "contact_tracing", NULL, src, EPI_SKIP, &set, NULL)))
+			return e;
+		const char *mc = epi_current(ac, members[i]);
+		if (!mc || strcmp(mc, "close_contact") != 0)
+			continue; /* a graver category is followed on its own account */
+		/* the whole household is observed here: the rule is not applied again from each member */
+		iso_req q = {.resident_id = members[i], .kind = "home", .start_day = today, .source = src, .household = 0};
+		if ((e = iso_start_tx(ac, &q, true, &iso, NULL)))
 			return e;
 		if (observed)
 			json_array_append_new(observed, json_integer(members[i]));

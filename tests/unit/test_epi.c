@@ -439,6 +439,30 @@ static void test_counts_equal_recount(void **state)
 	json_decref(c);
 }
 
+/* The demo's day of the four categories runs through and adds up. */
+static void test_demo_outbreak(void **state)
+{
+	actor *ac = *state;
+	demo_outbreak_summary sum;
+	werr e = demo_outbreak(ac, community, &sum);
+	if (e)
+		fprintf(stderr, "demo_outbreak: %s %s\n", w_last()->code, w_last()->message);
+	assert_int_equal(e, WG_OK);
+	assert_int_equal(sum.list_rows, 50);
+	assert_int_equal(sum.matched + sum.to_review + sum.unmatched, 50);
+	assert_true(sum.matched >= 38 && sum.to_review >= 5 && sum.unmatched >= 4);
+	assert_int_equal(sum.tasks, 4);
+	assert_int_equal(sum.contacts, 3);
+	assert_int_equal(sum.followups_overdue, 2);
+	json_t *c = NULL;
+	assert_int_equal(epi_counts(ac, community, &c), WG_OK);
+	json_t *t = json_object_get(c, "total");
+	assert_true(json_integer_value(json_object_get(json_object_get(t, "counts"), "confirmed")) >= 1);
+	assert_true(json_integer_value(json_object_get(json_object_get(t, "counts"), "travel_observation")) >= 30);
+	assert_true(json_integer_value(json_object_get(t, "overdue_followups")) >= 2);
+	json_decref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_isolation_with_clock),
 	    cmocka_unit_test(test_confirmed_response),
 	    cmocka_unit_test(test_counts_equal_recount),
+	    cmocka_unit_test(test_demo_outbreak),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
