@@ -380,58 +380,105 @@ werr epi_from_alert_tx(const actor *ac, int64_t resident_id, int64_t alert_id, c
 
 /* ---- counts ---- */
 
-static json_t *count_row(const actor *ac, const unit_row *u, const char *today)
+/* One row of the counts table (the unit, or one child) being summed. */
+typedef struct {
+	const char *path;
+	json_t *row, *counts, *iso;
+	int64_t four, new_today, released, overdue, not_admitted;
+} count_acc;
+
+static count_acc *acc_for(count_acc *acc, size_t n, const char *path)
 {
-	const char *up = scope_upper(ac->a, u->path);
-	json_t *counts = json_object();
-	for (int i = 0; i < NCAT; i++)
-		json_object_set_new(counts, categories[i], json_integer(0));
-	int64_t four = 0, new_today = 0, v;
-	werr e;
-	db_stmt *s = db_get(ac->d, SQL_EPI_COUNTS);
-	db_bind_text(s, 1, u->path);
-	db_bind_text(s, 2, up);
-	db_bind_text(s, 3, today);
-	while (db_step(s, &e) == DB_ROW) {
-		const char *c = db_text(s, 0);
-		json_object_set_new(counts, c, json_integer(db_int(s, 1)));
-		if (epi_in_four(c))
-			four += db_int(s, 1);
-		if (strcmp(c, "cleared") != 0)
-			new_today += db_int(s, 2);
+	for (size_t i = 1; i < n; i++) /* a child whose subtree holds path */
+		if (!strncmp(path, acc[i].path, strlen(acc[i].path)))
+			return &acc[i];
+	return NULL;
+}
+
+static void acc_add(count_acc *acc, size_t n, const char *path, int what, const char *key, int64_t v, int64_t v2)
+{
+	count_acc *targets[2] = {&acc[0], acc_for(acc, n, path)};
+	for (int t = 0; t < 2; t++) {
+		count_acc *c = targets[t];
+		if (!c)
+			continue;
+		switch (what) {
+		case 0:
+			json_object_set_new(c->counts, key, json_integer(json_integer_value(json_object_get(c->counts, key)) + v));
+			if (epi_in_four(key))
+				c->four += v;
+			if (strcmp(key, "cleared") != 0)
+				c->new_today += v2;
+			break;
+		case 1:
+			json_object_set_new(c->iso, key, json_integer(json_integer_value(json_object_get(c->iso, key)) + v));
+			break;
+		case 2:
+			c->released += v;
+			break;
+		case 3:
+			c->overdue += v;
+			break;
+		default:
+			c->not_admitted += v;
+			break;
+		}
 	}
-	db_done(s);
-	json_t *iso = json_pack("{s:i,s:i,s:i}", "home", 0, "centralised", 0, "hospital", 0);
-	s = db_get(ac->d, SQL_ISO_COUNTS);
-	db_bind_text(s, 1, u->path);
-	db_bind_text(s, 2, up);
-	while (db_step(s, &e) == DB_ROW)
-		json_object_set_new(iso, db_text(s, 0), json_integer(db_int(s, 1)));
-	db_done(s);
-	json_t *row = json_pack("{s:s,s:s,s:s,s:o,s:I,s:I}", "unit", u->code, "name", u->name, "kind", u->kind, "counts",
-	                        counts, "four_categories", (json_int_t)four, "new_today", (json_int_t)new_today);
-	s = db_get(ac->d, SQL_ISO_RELEASED_ON);
-	db_bind_text(s, 1, u->path);
-	db_bind_text(s, 2, up);
-	db_bind_text(s, 3, today);
-	v = 0;
-	db_scalar(s, &v);
-	json_object_set_new(row, "released_today", json_integer(v));
-	s = db_get(ac->d, SQL_FU_OVERDUE_COUNT);
-	db_bind_text(s, 1, u->path);
-	db_bind_text(s, 2, up);
-	db_bind_int(s, 3, now_s());
-	v = 0;
-	db_scalar(s, &v);
-	json_object_set_new(row, "overdue_followups", json_integer(v));
-	s = db_get(ac->d, SQL_EPI_NOT_ADMITTED);
-	db_bind_text(s, 1, u->path);
-	db_bind_text(s, 2, up);
-	v = 0;
-	db_scalar(s, &v);
-	json_object_set_new(row, "not_admitted", json_integer(v));
-	json_object_set_new(row, "isolated", iso);
-	return row;
+}
+
+/* The counts of the unit (acc[0]) and its children (acc[1..n)), each query run once over
+ * the whole subtree, grouped by the household's unit and summed here by path prefix. */
+static werr count_rows(const actor *ac, count_acc *acc, size_t n, const char *today)
+{
+	static const sql_id queries[] = {SQL_EPI_COUNTS, SQL_ISO_COUNTS, SQL_ISO_RELEASED_ON, SQL_FU_OVERDUE_COUNT,
+	                                 SQL_EPI_NOT_ADMITTED};
+	const char *up = scope_upper(ac->a, acc[0].path);
+	int64_t now = now_s();
+	werr e = WG_OK;
+	for (int q = 0; q < 5; q++) {
+		db_stmt *s = db_get(ac->d, queries[q]);
+		db_bind_text(s, 1, acc[0].path);
+		db_bind_text(s, 2, up);
+		if (q == 0 || q == 2)
+			db_bind_text(s, 3, today);
+		else if (q == 3)
+			db_bind_int(s, 3, now);
+		int rc;
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			const char *path = db_text(s, 0);
+			if (q <= 1)
+				acc_add(acc, n, path, q, db_text(s, 1), db_int(s, 2), q == 0 ? db_int(s, 3) : 0);
+			else
+				acc_add(acc, n, path, q, NULL, db_int(s, 1), 0);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		count_acc *c = &acc[i];
+		json_object_set_new(c->row, "four_categories", json_integer(c->four));
+		json_object_set_new(c->row, "new_today", json_integer(c->new_today));
+		json_object_set_new(c->row, "released_today", json_integer(c->released));
+		json_object_set_new(c->row, "overdue_followups", json_integer(c->overdue));
+		json_object_set_new(c->row, "not_admitted", json_integer(c->not_admitted));
+		json_object_set(c->row, "isolated", c->iso); /* last, as the documented order */
+	}
+	return WG_OK;
+}
+
+static void acc_init(count_acc *c, arena *a, const char *code, const char *name, const char *kind, const char *path)
+{
+	memset(c, 0, sizeof *c);
+	c->path = arena_strdup(a, path);
+	c->row = json_pack("{s:s,s:s,s:s}", "unit", code, "name", name, "kind", kind);
+	c->counts = json_object();
+	for (int i = 0; i < NCAT; i++)
+		json_object_set_new(c->counts, categories[i], json_integer(0));
+	c->iso = json_pack("{s:i,s:i,s:i}", "home", 0, "centralised", 0, "hospital", 0);
+	/* the row owns both; the pointers stay valid while it lives */
+	json_object_set_new(c->row, "counts", c->counts);
+	json_object_set_new(c->row, "isolated", c->iso);
 }
 
 werr epi_counts(const actor *ac, const char *unit_code, json_t **out)
@@ -442,35 +489,31 @@ werr epi_counts(const actor *ac, const char *unit_code, json_t **out)
 		return e;
 	char today[11];
 	today_str(today);
-	if ((e = db_begin_read(ac->d)))
-		return e;
-	json_t *total = count_row(ac, &u, today), *children = json_array();
 	db_stmt *s = db_get(ac->d, SQL_UNIT_CHILDREN);
 	db_bind_int(s, 1, u.id);
 	db_bind_int(s, 2, 0);
-	unit_row *kids = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 64, n = 1;
+	count_acc *acc = arena_alloc(ac->a, cap * sizeof *acc);
+	acc_init(&acc[0], ac->a, u.code, u.name, u.kind, u.path);
 	while (db_step(s, &e) == DB_ROW) {
 		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			unit_row *k = arena_alloc(ac->a, cap * sizeof *k);
-			if (n)
-				memcpy(k, kids, n * sizeof *k);
-			kids = k;
+			count_acc *bigger = arena_alloc(ac->a, 2 * cap * sizeof *acc);
+			memcpy(bigger, acc, n * sizeof *acc);
+			acc = bigger;
+			cap *= 2;
 		}
-		unit_row *k = &kids[n++];
-		memset(k, 0, sizeof *k);
-		k->id = db_int(s, 0);
-		k->code = arena_strdup(ac->a, db_text(s, 1));
-		k->name = arena_strdup(ac->a, db_text(s, 2));
-		k->kind = arena_strdup(ac->a, db_text(s, 3));
-		k->path = arena_strdup(ac->a, db_text(s, 4));
+		acc_init(&acc[n++], ac->a, db_text(s, 1), db_text(s, 2), db_text(s, 3), db_text(s, 4));
 	}
 	db_done(s);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(children, count_row(ac, &kids[i], today));
-	db_commit(ac->d);
-	if ((e = audit(ac, "read", "categories", u.id, arena_printf(ac->a, "counts unit:%s", u.code), "ok"))) {
+	if ((e = db_begin_read(ac->d)) == WG_OK) {
+		e = count_rows(ac, acc, n, today);
+		db_commit(ac->d);
+	}
+	json_t *children = json_array();
+	for (size_t i = 1; i < n; i++)
+		json_array_append_new(children, acc[i].row);
+	json_t *total = acc[0].row;
+	if (e || (e = audit(ac, "read", "categories", u.id, arena_printf(ac->a, "counts unit:%s", u.code), "ok"))) {
 		json_decref(total);
 		json_decref(children);
 		return e;
