@@ -166,7 +166,8 @@ class Audit(unittest.TestCase):
             return got[0]
 
         r = find("read", "resident", rid)
-        self.assertEqual(r["fields"], "name,birth_date,id_number(masked),phone,flags")
+        # a cadre works with named people in the categories: the category is shown and audited
+        self.assertEqual(r["fields"], "name,birth_date,id_number(masked),phone,flags,category")
         self.assertEqual(r["outcome"], "ok")
         self.assertEqual(find("read", "household", hid)["fields"], "name,birth_date,id_number(masked),phone,flags")
         s = find("search", "resident")

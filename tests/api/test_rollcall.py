@@ -37,7 +37,8 @@ SAFE_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                     "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
                     "毛郝龚邵万钱严覃武戴莫孔汤")
 REPORT_HEADER = ("单位编码,单位名称,应报户数,已报户数,户覆盖率%,居住人数,已核实人数,已报体温人数,发热人数,"
-                 "有症状人数,未确认预警,处置中预警,今日关闭预警")
+                 "有症状人数,未确认预警,处置中预警,今日关闭预警,确诊,疑似,发热待排查,密切接触者,四类合计,"
+                 "今日新增,今日解除,逾期随访,应收未收")
 
 
 def setUpModule():
@@ -1389,7 +1390,16 @@ class DailyReport(unittest.TestCase):
                                                "residents_accounted", "residents_reported", "fevers",
                                                "symptomatic")])
             self.assertEqual(row[4], "%.1f" % (100.0 * cov["households_reached"] / cov["households_total"]))
-        self.assertEqual(rows[0][10:], ["1", "1", "1"])
+        self.assertEqual(rows[0][10:13], ["1", "1", "1"])
+        # the four categories, as GET /categories counts them (the alert above is only a fever)
+        cat = H.as_user("secretary", "GET", "/api/v1/categories?unit=" + H.COMMUNITY)[1]
+        for row, counts in zip(rows, [cat["total"]] + cat["children"]):
+            self.assertEqual(row[0], counts["unit"])
+            self.assertEqual([int(x) for x in row[13:]],
+                             [counts["counts"]["confirmed"], counts["counts"]["suspected"],
+                              counts["counts"]["fever_unexcluded"], counts["counts"]["close_contact"],
+                              counts["four_categories"], counts["new_today"], counts["released_today"],
+                              counts["overdue_followups"], counts["not_admitted"]])
         self.assertIsNone(H.ID_RE.search(text))
         self.assertIsNone(H.PHONE_RE.search(text))
 
