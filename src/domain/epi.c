@@ -5,6 +5,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "core/bus.h"
 #include "core/csv.h"
 
 #include "core/jv.h"
@@ -215,6 +216,15 @@ werr user_in_scope(const actor *ac, const char *username, const char *field, int
 	return WG_OK;
 }
 
+void epi_publish(const char *path, const char *type, json_t *o)
+{
+	char *txt = json_dumps(o, JSON_COMPACT);
+	if (txt)
+		bus_publish(path, type, txt);
+	free(txt);
+	json_decref(o);
+}
+
 /* ---- status ---- */
 
 const char *epi_current(const actor *ac, int64_t resident_id)
@@ -315,6 +325,11 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 		json_decref(extra);
 		return e;
 	}
+	/* the feeds carry no name: commands watch the counts move */
+	epi_publish(p.path, "category",
+	            json_pack("{s:I,s:s,s:s,s:s,s:o,s:I}", "resident_id", (json_int_t)resident_id, "unit_code", p.unit_code,
+	                      "building", p.building ? p.building : "", "category", cat, "previous", jv_text(prev), "tasks",
+	                      (json_int_t)json_array_size(json_object_get(extra, "tasks"))));
 	char since[32];
 	fmt_time(now_s(), since);
 	*out = json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:O,s:O}", "resident_id", (json_int_t)resident_id, "category", cat,

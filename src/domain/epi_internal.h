@@ -26,4 +26,6 @@ int64_t responsible_worker(const actor *ac, const person *p);
 json_t *user_brief(db *d, int64_t user_id); /* {username, name} or null */
 /* An account in the actor's subtree by username ("me" = the actor): W_EINVAL on field. */
 werr user_in_scope(const actor *ac, const char *username, const char *field, int64_t *id);
+/* After a commit: an event for the live feeds of the units above path (takes o). */
+void epi_publish(const char *path, const char *type, json_t *o);
 #endif

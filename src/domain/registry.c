@@ -1,6 +1,7 @@
 /* registry.c — households and residents; see registry.h. */
 #include "domain/registry.h"
 #include "domain/epi.h"
+#include "domain/response.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -295,7 +296,24 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 	}
 	json_object_set_new(o, "residents", res);
 	json_object_set_new(o, "evidence", ev);
-	if (rc < 0 || (e = audit(ac, "read", "household", id, shown_fields(ac), "ok"))) {
+	/* a household in isolation shows as such to everyone who comes to its door; who is in
+	 * which category only to the roles that work with it */
+	json_object_set_new(o, "isolation", json_boolean(household_isolated(ac->d, id)));
+	int64_t level = lockdown_level_at(ac->d, h.path);
+	json_object_set_new(o, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
+	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
+	if (epi) {
+		size_t i;
+		json_t *r;
+		json_array_foreach(res, i, r)
+		{
+			int64_t rid = json_integer_value(json_object_get(r, "id"));
+			json_object_set_new(r, "category", jv_text(epi_current(ac, rid)));
+			json_object_set_new(r, "isolation", epi_isolation_brief(ac->d, rid));
+		}
+	}
+	if (rc < 0 || (e = audit(ac, "read", "household", id,
+	                         epi ? arena_printf(ac->a, "%s,category", shown_fields(ac)) : shown_fields(ac), "ok"))) {
 		json_decref(o);
 		return rc < 0 ? e : e;
 	}

@@ -169,6 +169,7 @@ werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e;
 	}
+	epi_publish(u.path, "lockdown", json_pack("{s:s,s:s,s:s}", "unit", u.code, "name", u.name, "level", level));
 	return lockdown_get(ac, code, out);
 }
 
@@ -691,7 +692,18 @@ werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	}
 	s = db_get(ac->d, SQL_TASK_GET);
 	db_bind_int(s, 1, id);
-	*out = db_step(s, &e) == DB_ROW ? task_row_json(s, now_s()) : NULL;
+	const char *path = NULL;
+	*out = NULL;
+	if (db_step(s, &e) == DB_ROW) {
+		*out = task_row_json(s, now_s());
+		path = arena_strdup(ac->a, db_text(s, 17));
+	}
 	db_done(s);
-	return *out ? WG_OK : W_EDB;
+	if (!*out)
+		return W_EDB;
+	epi_publish(path, "task",
+	            json_pack("{s:I,s:s,s:O,s:O,s:O}", "id", (json_int_t)id, "kind", kind, "state",
+	                      json_object_get(*out, "state"), "unit_code", json_object_get(*out, "unit_code"), "building",
+	                      json_object_get(*out, "building")));
+	return WG_OK;
 }
