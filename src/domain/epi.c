@@ -82,6 +82,21 @@ bool epi_in_four(const char *c)
 	return epi_in_list(c, four);
 }
 
+/* How grave a category is, for automatic changes that must never move someone down. */
+static int gravity(const char *c)
+{
+	static const struct {
+		const char *c;
+		int g;
+	} table[] = {{"confirmed", 6},         {"suspected", 5},          {"fever_unexcluded", 4},
+	             {"close_contact", 3},     {"secondary_contact", 2},  {"travel_observation", 1},
+	             {"recovered_observation", 1}};
+	for (size_t i = 0; c && i < sizeof table / sizeof table[0]; i++)
+		if (!strcmp(table[i].c, c))
+			return table[i].g;
+	return 0;
+}
+
 static bool transition_ok(const char *from, const char *to)
 {
 	for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
@@ -249,6 +264,8 @@ werr epi_change_tx(const actor *ac, int64_t resident_id, const char *to, const c
 			return WG_OK;
 		return w_fail(W_ECONFLICT, "same_category", "category", "已是该类别 / the person is already %s", to);
 	}
+	if ((flags & EPI_UP_ONLY) && gravity(from) >= gravity(to))
+		return WG_OK;
 	if (!(flags & EPI_FORCE) && !transition_ok(from, to)) {
 		if (flags & EPI_SKIP)
 			return WG_OK;
@@ -384,9 +401,10 @@ werr epi_from_alert_tx(const actor *ac, int64_t resident_id, int64_t alert_id, c
 	const char *src = arena_printf(ac->a, "alert:%lld", (long long)alert_id);
 	bool changed;
 	if (!strcmp(outcome, "hospital"))
-		return epi_change_tx(ac, resident_id, "suspected", "fever_alert", NULL, src, EPI_SKIP, &changed, NULL);
+		return epi_change_tx(ac, resident_id, "suspected", "fever_alert", NULL, src, EPI_SKIP | EPI_UP_ONLY, &changed, NULL);
 	if (!strcmp(outcome, "home_observation"))
-		return epi_change_tx(ac, resident_id, "fever_unexcluded", "fever_alert", NULL, src, EPI_SKIP, &changed, NULL);
+		return epi_change_tx(ac, resident_id, "fever_unexcluded", "fever_alert", NULL, src, EPI_SKIP | EPI_UP_ONLY, &changed,
+		                     NULL);
 	const char *cur = epi_current(ac, resident_id);
 	if (!strcmp(outcome, "excluded") && cur && !strcmp(cur, "fever_unexcluded"))
 		return epi_change_tx(ac, resident_id, "cleared", "clinic_excluded", NULL, src, EPI_SKIP, &changed, NULL);
@@ -853,7 +871,8 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 	const char *src = arena_printf(ac->a, "household:%lld", (long long)q->resident_id);
 	for (size_t i = 0; i < n; i++) {
 		bool changed;
-		if ((e = epi_change_tx(ac, members[i], member_cat, "contact_tracing", NULL, src, EPI_SKIP, &changed, NULL)))
+		if ((e = epi_change_tx(ac, members[i], member_cat, "contact_tracing", NULL, src, EPI_SKIP | EPI_UP_ONLY, &changed,
+		                       NULL)))
 			return e;
 		/* only those the rule placed (or already of its category) are isolated with the
 		 * person: someone in a graver category is followed on their own account */

@@ -23,7 +23,8 @@ const char *epi_current(const actor *ac, int64_t resident_id);
 
 enum {
 	EPI_FORCE = 1, /* any transition (a correction) */
-	EPI_SKIP = 2   /* a refused or same-category change is skipped, not an error */
+	EPI_SKIP = 2,   /* a refused or same-category change is skipped, not an error */
+	EPI_UP_ONLY = 4 /* skipped too when the person is already in a graver category */
 };
 /* Inside the caller's transaction: change the resident's category, append the history,
  * and run what follows a confirmation (response.h).  *changed tells whether it happened;

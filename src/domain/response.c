@@ -226,13 +226,13 @@ static werr follow_contact(const actor *ac, int64_t rid, int64_t contact_id, con
                            int64_t *iso_id)
 {
 	const char *src = arena_printf(ac->a, "contact:%lld", (long long)contact_id);
-	werr e = epi_change_tx(ac, rid, "close_contact", "contact_tracing", NULL, src, EPI_SKIP, category_set, NULL);
+	werr e = epi_change_tx(ac, rid, "close_contact", "contact_tracing", NULL, src, EPI_SKIP | EPI_UP_ONLY, category_set, NULL);
 	if (e)
 		return e;
 	*iso_id = 0;
 	const char *cur = epi_current(ac, rid);
-	if (!cur || !strcmp(cur, "cleared"))
-		return WG_OK;
+	if (!cur || strcmp(cur, "close_contact") != 0)
+		return WG_OK; /* a graver category is followed on its own account */
 	iso_req q = {.resident_id = rid, .kind = "home", .start_day = day, .source = src, .household = -1};
 	return iso_start_tx(ac, &q, true, iso_id, NULL);
 }
@@ -265,7 +265,8 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 		bool set;
 		if ((e = person_load(ac, members[i], false, &m)) ||
 		    (e = contact_write(ac, resident_id, members[i], m.name, NULL, today, p.room, "household", NULL, &cid)) ||
-		    (e = epi_change_tx(ac, members[i], "close_contact", "contact_tracing", NULL, src, EPI_SKIP, &set, NULL)))
+		    (e = epi_change_tx(ac, members[i], "close_contact", "contact_tracing", NULL, src, EPI_SKIP | EPI_UP_ONLY, &set,
+		                       NULL)))
 			return e;
 		const char *mc = epi_current(ac, members[i]);
 		if (!mc || strcmp(mc, "close_contact") != 0)
