@@ -531,6 +531,300 @@ check('language: switching to English and back, remembered across a reload', asy
   await ctx.close();
 });
 
+// ---- the four categories (docs/api.md section 10) ----
+
+// Households of the caller's grid not reached today with at least `min` people, from the missing list.
+async function householdsWith(api, min, unit) {
+  const res = await api.call('GET', '/coverage/missing?limit=100' + (unit ? '&unit=' + unit : ''));
+  return res.items.filter((x) => x.living >= min && x.accounted === 0);
+}
+
+// A confirmed case in the caller's grid (made through the API): its resident id and household.
+async function confirmedCase(api, state) {
+  if (state.caseId) return state.caseId;
+  const hh = (await householdsWith(api, 2)).slice(-1)[0];
+  assert(hh, 'a household of two for the case');
+  const rid = hh.people_missing[0].id;
+  await api.call('POST', `/residents/${rid}/status`, { category: 'confirmed', reason: 'test_positive', note: '核酸阳性' });
+  state.caseId = rid;
+  return rid;
+}
+
+check('categories (secretary): counts per grid, drill-down, the named list by category, export with a purpose, no console errors', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'secretary');
+  const hh = await householdsWith(api, 1, '420107003008-G05');
+  assert(hh.length >= 2, 'households of grid 5');
+  const sus = hh[0].people_missing[0];
+  const trav = hh[1].people_missing[0];
+  await api.call('POST', `/residents/${sus.id}/status`, { category: 'suspected', reason: 'symptoms', note: '发热门诊留观' });
+  await api.call('POST', `/residents/${trav.id}/status`, { category: 'travel_observation', reason: 'travel_history' });
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'secretary');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0; // the logged-out session check before login answers 401 by design
+  await page.click('.nav a >> text=四类人员');
+  await page.waitForSelector('#cat-table');
+  eq(await page.locator('#cat-table tbody tr').count(), 16, 'a row per grid');
+  const g5 = page.locator('#cat-table tbody tr[data-unit="420107003008-G05"]');
+  eq((await g5.locator('td[data-col=suspected]').textContent()).trim(), '1', 'grid 5: one suspected');
+  eq((await g5.locator('td[data-col=travel_observation]').textContent()).trim(), '1', 'grid 5: one travel observation');
+  assert(Number(await g5.locator('td[data-col=not_admitted]').textContent()) >= 1, 'grid 5: the suspected person is not admitted');
+  assert(await g5.locator('td[data-col=not_admitted]').evaluate((el) => el.classList.contains('hot-text')), 'not admitted > 0 is red');
+  const zero = page.locator('#cat-table tbody tr[data-unit="420107003008-G16"] td[data-col=not_admitted]');
+  assert(!(await zero.evaluate((el) => el.classList.contains('hot-text'))), 'zero is not red');
+  assert(await page.locator('#cat-table tfoot tr').count() === 1, 'a total row');
+  // the named list behind the counts: the four categories, then by category
+  await page.waitForSelector(`#cat-people tr[data-resident="${sus.id}"]`);
+  assert(!(await page.locator(`#cat-people tr[data-resident="${trav.id}"]`).count()), 'travel observation is not one of the four');
+  await page.click('#cat-people-section a.chip-link[data-value=travel_observation]');
+  await page.waitForSelector(`#cat-people tr[data-resident="${trav.id}"]`);
+  await shot(page, '17-categories', true);
+  // drill down: grid 5 and its buildings
+  await page.click('#cat-table tbody a >> text=第五网格');
+  await page.waitForSelector('.categories h1 >> text=第五网格');
+  await page.waitForSelector('#cat-table tbody tr');
+  assert(await page.locator('#cat-table tbody tr').count() >= 1, 'the buildings of grid 5');
+  // the export asks for its purpose
+  await page.click('#cat-export-panel summary');
+  await page.click('#cat-export button[type=submit]');
+  await page.waitForSelector('#cat-export .field-error:not([hidden])');
+  await page.fill('#cat-export input[name=purpose]', '报街道指挥部核对');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#cat-export button[type=submit]')]);
+  const file = await dl.path();
+  const text = fs.readFileSync(file, 'utf8');
+  assert(text.includes(sus.name), 'the export holds the list: ' + text.slice(0, 80));
+  await page.waitForSelector('#cat-export .status-ok:not([hidden])');
+  await api.close();
+  noErrors(page, 'categories');
+  await ctx.close();
+});
+
+check('worker on 360×640: sets a resident category and starts an isolation on the resident page, sees and records the follow-up', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'gw08');
+  const hh = (await householdsWith(api, 2))[0];
+  assert(hh, 'a household of two or more in grid 8');
+  const person = hh.people_missing[0];
+  const others = hh.people_missing.slice(1);
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw08');
+  await page.waitForSelector('.today');
+  page.errors.length = 0;
+  await page.goto(base + '/#/resident/' + person.id);
+  await page.waitForSelector('#status-form');
+  eq((await page.textContent('.epi-current')).includes('未分类'), true, 'no category yet');
+  // the server's field error: the reason "other" needs a note
+  await page.selectOption('#status-form select[name=category]', 'suspected');
+  await page.selectOption('#status-form select[name=reason]', 'other');
+  await page.click('#status-form button[type=submit]');
+  await page.waitForSelector('#status-form textarea[name=note][aria-invalid=true]');
+  const fieldErr = await page.locator('#status-form .field-error:not([hidden])').textContent();
+  assert(fieldErr.trim().length > 0, 'the server message is shown by the note field: ' + fieldErr);
+  await page.selectOption('#status-form select[name=reason]', 'symptoms');
+  await page.fill('#status-form textarea[name=note]', '发热门诊留观');
+  await page.click('#status-form button[type=submit]');
+  await page.waitForSelector('#isolation-form');
+  assert((await page.textContent('#status')).includes('疑似病例'), 'the new category is said');
+  await page.waitForSelector('#status-history tr[data-to=suspected]');
+  // start a home isolation with the signed health notice (the household rule puts the others under observation)
+  await page.selectOption('#isolation-form select[name=kind]', 'home');
+  await page.check('#isolation-form input[name=notice_signed]');
+  await page.click('#isolation-form button[type=submit]');
+  await page.waitForSelector('#isolation-active');
+  const flash = await page.textContent('#status');
+  assert(flash.includes('居家隔离'), 'the isolation is said: ' + flash);
+  await shot(page, '18-resident-category', true);
+  const st = await api.call('GET', `/residents/${person.id}/status`);
+  eq(st.category, 'suspected', 'stored category');
+  assert(st.isolation && st.isolation.id, 'an active isolation');
+  const iso = await api.call('GET', '/isolations/' + st.isolation.id);
+  assert(iso.notice_signed_at, 'the signed notice is recorded');
+  eq(iso.worker.username, 'gw08', 'the grid worker follows up');
+  for (const o of others) {
+    const s2 = await api.call('GET', `/residents/${o.id}/status`);
+    eq(s2.category, 'close_contact', 'a household member becomes a close contact');
+  }
+  // Today marks the household as isolated
+  await page.click('.nav a >> text=今日点名');
+  await page.waitForSelector(`.missing li[data-household="${hh.household_id}"] .badge-isolated`);
+  // the follow-up list: the worker's own, with a quick form per slot
+  await page.click('.nav a >> text=随访');
+  await page.waitForSelector('.followups-page');
+  let card = page.locator(`li.followup[data-state=due]:has(h3 a[href="#/resident/${person.id}"])`).first();
+  if (!(await card.count())) {
+    // after 18:00 today's slots were never due: the next day's are
+    const next = iso.followups_list.find((f) => f.state === 'due' || f.state === 'overdue');
+    assert(next, 'the isolation has open follow-ups');
+    await page.fill('#fu-day', next.day);
+    await page.dispatchEvent('#fu-day', 'change');
+    await page.waitForSelector(`li.followup:has(h3 a[href="#/resident/${person.id}"])`);
+    card = page.locator(`li.followup[data-state=due]:has(h3 a[href="#/resident/${person.id}"])`).first();
+  }
+  assert(await card.count(), 'a due follow-up of the person');
+  assert(await card.locator('input.temp').getAttribute('inputmode') === 'decimal', 'numeric keypad');
+  const fid = await card.getAttribute('data-followup');
+  await shot(page, '19-followups');
+  await card.locator('.preset', { hasText: '36.6' }).click();
+  await card.locator('.fu-save').click();
+  await page.waitForSelector(`li.followup[data-followup="${fid}"][data-state=done]`);
+  assert((await page.textContent('#status')).includes('36.6'), 'the reading is said');
+  const after = await api.call('GET', '/isolations/' + st.isolation.id);
+  const slot = after.followups_list.find((f) => String(f.id) === fid);
+  eq(slot.state, 'done', 'the follow-up is stored done');
+  eq(slot.temperature, 36.6, 'with its temperature');
+  await api.close();
+  noErrors(page, 'category and isolation', [/400 \(Bad Request\)/]); // the refused "other" without a note
+  await ctx.close();
+});
+
+check('transmission chain: contacts recorded on the case page, drawn as an ECharts graph (canvas)', async ({ browser, base, state }) => {
+  const api = await apiLogin(browser, base, 'gw09');
+  const caseId = await confirmedCase(api, state);
+  const other = (await householdsWith(api, 1)).find((x) => !x.people_missing.some((p) => p.id === caseId));
+  assert(other, 'another household in grid 9');
+  const contact = other.people_missing[0];
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'gw09');
+  await page.waitForSelector('.today');
+  page.errors.length = 0;
+  await page.goto(base + '/#/resident/' + caseId);
+  await page.waitForSelector('#contact-panel');
+  // a registered contact found by name
+  await page.click('#contact-panel summary');
+  await page.fill('#con-find', `${other.building}${other.entrance || ''}${other.room}`); // found by room
+  await page.click('#con-find-btn');
+  await page.click(`#contact-form [data-pick="${contact.id}"]`);
+  await page.fill('#contact-form input[name=place]', '菜市场');
+  await page.selectOption('#contact-form select[name=kind]', 'meal');
+  await page.click('#contact-form button[type=submit]');
+  await page.waitForSelector(`#contact-list a[href="#/resident/${contact.id}"]`);
+  // someone not registered
+  await page.click('#contact-panel summary');
+  await page.fill('#contact-form input[name=name]', '外来人员王某');
+  await page.fill('#contact-form input[name=place]', '小区门口');
+  await page.selectOption('#contact-form select[name=kind]', 'social');
+  await page.click('#contact-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('contact-list').textContent.includes('外来人员王某'));
+  const s2 = await api.call('GET', `/residents/${contact.id}/status`);
+  eq(s2.category, 'close_contact', 'the linked contact is followed as a close contact');
+  await page.click('#chain-link');
+  await page.waitForSelector('#chart-chain canvas', { timeout: 20000 });
+  const size = await page.evaluate(() => { const c = document.querySelector('#chart-chain canvas'); return [c.width, c.height]; });
+  assert(size[0] > 200 && size[1] > 200, 'the graph has a size: ' + size);
+  const chain = await api.call('GET', `/residents/${caseId}/chain`);
+  eq(await page.locator('#chain-edges tbody tr').count(), chain.edges.length, 'an edge per contact listed');
+  assert(chain.edges.length >= 2, 'the two contacts are in the chain');
+  await page.waitForTimeout(1200); // the force layout settles
+  await shot(page, '20-transmission-chain');
+  await api.close();
+  noErrors(page, 'transmission chain');
+  await ctx.close();
+});
+
+check('response tasks and lockdown: the building of a confirmed case shows locked on Today, its disinfection is marked done', async ({ browser, base, state }) => {
+  const api = await apiLogin(browser, base, 'gw09');
+  const caseId = await confirmedCase(api, state);
+  const r = await api.call('GET', '/residents/' + caseId);
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw09');
+  await page.waitForSelector('.today');
+  page.errors.length = 0;
+  await page.waitForSelector('#today-lockdown .badge-lock-building');
+  assert((await page.textContent('#today-lockdown')).includes(r.building), 'the locked building is named on Today');
+  await page.click('.nav a >> text=处置任务');
+  await page.waitForSelector('.tasks-page');
+  const task = page.locator('li.task[data-kind=disinfection]').first();
+  await task.waitFor();
+  const tid = await task.getAttribute('data-task');
+  await task.locator('details[data-action=done] summary').click();
+  await task.locator('details[data-action=done] button[type=submit]').click();
+  await task.locator('.field-error:not([hidden])').first().waitFor();
+  await task.locator('input[name=team]').fill('街道消杀一队');
+  await task.locator('textarea[name=photo_note]').fill('楼道、电梯喷洒消毒后的照片');
+  await task.locator('details[data-action=done] button[type=submit]').click();
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已完成'));
+  await shot(page, '21-tasks', true);
+  const done = await api.call('GET', '/tasks?state=done&limit=50');
+  const t = done.items.find((x) => String(x.id) === tid);
+  assert(t && t.team === '街道消杀一队' && t.photo_note && t.place, 'the disinfection is stored with place, team and photo note');
+  await api.close();
+  noErrors(page, 'tasks');
+  await ctx.close();
+});
+
+check('agency list: a CSV uploaded, matched / to review / unmatched add up, open rows confirmed and rejected', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'secretary');
+  const people = (await api.call('GET', '/residents?unit=420107003008-G10&limit=40')).items;
+  const exact = people.find((p) => p.id_type === 'id_card' && p.id_number && !p.id_number.includes('*'));
+  const review = people.find((p) => p !== exact && p.phone && !p.phone.includes('*'));
+  assert(exact && review, 'residents with an ID number and a phone');
+  const csv = ['姓名,身份证号,手机号,地址,抵达日期,来源',
+    `${exact.name},${exact.id_number},,,,铁路`,
+    `${review.name},,${review.phone},,,铁路`,
+    '不存在的人,,,,,铁路'].join('\n') + '\n';
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'secretary');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0;
+  await page.click('.nav a >> text=外部名单');
+  await page.waitForSelector('#list-upload');
+  await page.fill('#list-upload input[name=source]', '铁路站点推送');
+  await page.setInputFiles('#list-upload input[name=file]', { name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#list-upload button[type=submit]');
+  await page.waitForSelector('#list-counts');
+  const num = async (k) => Number(await page.textContent(`#list-counts [data-stat=${k}] dd`));
+  eq(await num('rows'), 3, 'three rows');
+  eq(await num('matched'), 1, 'one exact match');
+  eq(await num('to_review'), 1, 'one to review');
+  eq(await num('unmatched'), 1, 'one unmatched');
+  await shot(page, '22-agency-list');
+  await page.click('#list-review-link');
+  await page.waitForSelector('#list-rows');
+  eq(await page.locator('#list-rows li.list-row').count(), 2, 'the two open rows');
+  const rev = page.locator('#list-rows li.list-row[data-state=to_review]');
+  await rev.locator(`[data-confirm="${review.id}"]`).click();
+  await page.waitForSelector('#list-rows li.list-row[data-state=confirmed]');
+  const un = page.locator('#list-rows li.list-row[data-state=unmatched]');
+  await un.locator('details.row-more summary').click();
+  await un.locator('input.reject-note').fill('查无此人,已电话核实');
+  await un.locator('[data-reject]').click();
+  await page.waitForSelector('#list-rows li.list-row[data-state=rejected]');
+  await shot(page, '23-agency-review', true);
+  const id = (await page.evaluate(() => window.location.hash)).match(/\/list\/(\d+)/)[1];
+  const list = await api.call('GET', '/lists/' + id);
+  eq(list.confirmed, 1, 'stored: one confirmed');
+  eq(list.rejected, 1, 'stored: one rejected');
+  const s = await api.call('GET', `/residents/${review.id}/status`);
+  eq(s.category, 'travel_observation', 'the confirmed person is under observation');
+  await api.close();
+  noErrors(page, 'agency list');
+  await ctx.close();
+});
+
+check('command and dashboard: command sees counts and tasks only; the dashboard charts the four categories per grid', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'command');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0;
+  const nav = await page.textContent('.nav');
+  assert(nav.includes('四类人员') && nav.includes('处置任务'), 'counts and tasks in the navigation: ' + nav);
+  assert(!nav.includes('随访') && !nav.includes('外部名单'), 'no named lists for command: ' + nav);
+  await page.click('.nav a >> text=四类人员');
+  await page.waitForSelector('#cat-table tbody tr');
+  assert(!(await page.locator('#cat-people-section').count()), 'no named list for command');
+  noErrors(page, 'command categories');
+  await ctx.close();
+  const s = await newPage(browser, DESKTOP);
+  await login(s.page, base, 'secretary');
+  await s.page.waitForSelector('.dashboard');
+  s.page.errors.length = 0;
+  await s.page.waitForSelector('#chart-categories canvas', { timeout: 20000 });
+  eq(await s.page.locator('#dash-cat-table tbody tr').count(), 16, 'the categories table has a row per grid');
+  await s.page.waitForTimeout(400);
+  await shot(s.page, '24-dashboard-categories', true);
+  noErrors(s.page, 'dashboard categories');
+  await s.ctx.close();
+});
+
 // ---- run ----
 async function main() {
   const only = process.env.ONLY || '';

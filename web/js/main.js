@@ -22,6 +22,13 @@ const routes = [
   { re: /^\/household\/(\d+)$/, load: () => import('./views/household.js') },
   { re: /^\/household\/(\d+)\/new-resident$/, load: () => import('./views/resident.js'), mode: 'new' },
   { re: /^\/resident\/(\d+)$/, load: () => import('./views/resident.js'), mode: 'edit' },
+  { re: /^\/resident\/(\d+)\/chain$/, load: () => import('./views/transmission.js') },
+  { re: /^\/categories$/, load: () => import('./views/categories.js') },
+  { re: /^\/categories\/([^/]+)$/, load: () => import('./views/categories.js') },
+  { re: /^\/followups$/, load: () => import('./views/followups.js') },
+  { re: /^\/lists$/, load: () => import('./views/lists.js') },
+  { re: /^\/list\/(\d+)$/, load: () => import('./views/lists.js'), mode: 'list' },
+  { re: /^\/tasks$/, load: () => import('./views/tasks.js') },
   { re: /^\/search$/, load: () => import('./views/search.js') },
   { re: /^\/import$/, load: () => import('./views/import.js') },
   { re: /^\/users$/, load: () => import('./views/users.js') },
@@ -129,11 +136,17 @@ function navItems() {
   if (can.today()) items.push(['#/today', t('nav.today'), /^\/(today|household\/\d+\/rollcall)$/]);
   if (can.dashboard()) items.push(['#/dashboard', t('nav.dashboard'), /^\/dashboard$/]);
   if (can.rollcall()) items.push(['#/alerts', t('nav.alerts'), /^\/alerts?(\/\d+)?$/]);
+  if (can.categories()) {
+    items.push(['#/categories/' + encodeURIComponent(session.me.unit_code), t('nav.categories'), /^\/categories(\/|$)/]);
+  }
+  if (can.epi()) items.push(['#/followups', t('nav.followups'), /^\/followups$/]);
+  if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);
   }
+  if (can.epi()) items.push(['#/lists', t('nav.lists'), /^\/lists?(\/\d+)?$/]);
   if (can.registry() || can.exportResidents()) items.push(['#/import', t(can.registry() ? 'nav.import' : 'nav.export'), /^\/import$/]);
   if (can.users()) items.push(['#/users', t('nav.users'), /^\/users$/]);
   if (can.audit()) items.push(['#/audit', t('nav.audit'), /^\/audit$/]);

@@ -30,6 +30,11 @@ export const can = {
   links: () => is(REGISTRY),
   today: () => is(FIELD),
   dashboard: () => is(['admin', 'command', 'community', 'grid_leader']),
+  // the four categories (docs/api.md section 10): EPI names people, command sees counts and tasks
+  epi: () => is(REGISTRY),
+  categories: () => is(REGISTRY) || role() === 'command',
+  exportCategories: () => is(['admin', 'command', 'community']),
+  lockdown: () => is(REGISTRY) || role() === 'command',
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out (admins any; others not admin or auditor).

@@ -1,5 +1,5 @@
 // common.js — pieces several views share: breadcrumbs, household labels, export links.
-import { t, tv } from '../i18n.js';
+import { t, tv, serverText } from '../i18n.js';
 import { h, fmtTime } from '../dom.js';
 import { qs } from '../api.js';
 
@@ -25,6 +25,36 @@ export function exportLinks(code) {
   return h('p', { class: 'actions' },
     h('a', { class: 'btn', href: base + qs({ unit: code, format: 'csv' }), download: 'residents.csv' }, t('export.csv')),
     h('a', { class: 'btn', href: base + qs({ unit: code, format: 'xlsx' }), download: 'residents.xlsx' }, t('export.xlsx')));
+}
+
+// ---- lockdown (docs/api.md 10.6): none, compound 小区封闭, building 楼栋封控, unit 单元封控 ----
+export const LOCK_LEVELS = ['none', 'compound', 'building', 'unit'];
+
+// The level of a lockdown value: the server sends {level, since, reason} on units and
+// coverage, the bare level on the missing list's items.
+export function lockLevel(x) {
+  if (!x) return null;
+  return typeof x === 'string' ? x : x.level || null;
+}
+
+export function lockdownBadge(x) {
+  const lv = lockLevel(x);
+  if (!lv || lv === 'none') return null;
+  return h('span', { class: 'badge badge-lock badge-lock-' + lv, 'data-lockdown': lv }, tv('lock', lv));
+}
+
+// The lockdown line under a unit's title: its own level and the locked units below it.
+export function lockdownNote(own, below, code) {
+  const list = (below || []).filter((x) => lockLevel(x) && lockLevel(x) !== 'none' && (!code || x.unit !== code));
+  if (!lockLevel(own) || lockLevel(own) === 'none') {
+    if (!list.length) return null;
+  }
+  const ownLv = lockLevel(own);
+  return h('div', { class: 'lockdown-note', role: 'status', id: 'lockdown-note' },
+    ownLv && ownLv !== 'none' ? h('p', null, h('strong', null, t('lock.level')), ' ', lockdownBadge(own),
+      own.since ? ' ' + t('lock.since', { at: fmtTime(own.since) }) : '', own.reason ? ' · ' + serverText(own.reason) : '') : null,
+    list.length ? h('p', null, h('strong', null, t('lock.below', { n: list.length })), ' ',
+      list.map((x, i) => [i ? '、' : '', x.name || x.unit || x.unit_code || '', ' ', lockdownBadge(x)])) : null);
 }
 
 export function occupancyBadge(occ) {

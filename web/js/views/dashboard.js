@@ -10,10 +10,12 @@
 import { api, enc, qs } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime } from '../dom.js';
-import { session } from '../session.js';
+import { session, can } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
 import { dayTitle } from './today.js';
+import { countsTable, catHref } from './categories.js';
+import { FOUR, CAT_COLORS } from './epi-common.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };
 const STATE_COLORS = { open: '#a4161a', acknowledged: '#c2410c', clinic: '#b08800', observation: '#0b4f9c', closed: '#1a5e20' };
@@ -182,6 +184,37 @@ function alertsOption(states) {
   };
 }
 
+// The four categories per child unit, stacked (GET /categories).
+function categoriesOption(c) {
+  const kids = c.children || [];
+  return Object.assign(base(), {
+    legend: { top: 0 },
+    grid: { left: 48, right: 16, top: 64, bottom: 48, containLabel: false },
+    xAxis: { type: 'category', data: kids.map((k) => k.name), axisLabel: { interval: 0, rotate: kids.length > 8 ? 40 : 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: FOUR.map((cat) => ({
+      name: tv('cat', cat), type: 'bar', stack: 'four', barMaxWidth: 36,
+      itemStyle: { color: CAT_COLORS[cat] },
+      data: kids.map((k) => (k.counts && k.counts[cat]) || 0),
+    })),
+    tooltip: {
+      trigger: 'axis', renderMode: 'richText', confine: true,
+      formatter: (ps) => {
+        const k = kids[ps[0].dataIndex];
+        return k.name + '\n' + ps.map((p) => p.seriesName + ': ' + p.value).join('\n')
+          + '\n' + t('catcol.not_admitted') + ': ' + (k.not_admitted || 0) + '\n' + t('catcol.overdue_followups') + ': ' + (k.overdue_followups || 0);
+      },
+    },
+  });
+}
+
+function categoriesSection(c) {
+  if (!c) return null;
+  return h('section', { 'aria-labelledby': 'dcat-h', id: 'dash-categories' },
+    h('h2', { id: 'dcat-h' }, t('dash.categories_title'), ' ', h('a', { class: 'btn btn-small', href: catHref(c.unit) }, t('dash.categories_open'))),
+    countsTable(c, (k) => (k.kind === 'entrance' ? null : '#/dashboard' + qs({ unit: k.unit })), 'dash-cat-table'));
+}
+
 // ---- the page ----
 
 // Breadcrumbs up the tree, each to its own dashboard.
@@ -250,10 +283,15 @@ function feedItem(type, a) {
 export default async function dashboardView(ctx) {
   const code = ctx.query.unit || session.me.unit_code;
   const askedDay = /^\d{4}-\d\d-\d\d$/.test(ctx.query.day || '') ? ctx.query.day : '';
-  const [u, rep, active] = await Promise.all([
+  const [u, rep, active, cats] = await Promise.all([
     api('GET', '/units/' + enc(code)),
     api('GET', '/reports/daily' + qs({ unit: code, day: askedDay, format: 'json' })),
     api('GET', '/alerts' + qs({ unit: code, state: 'active', limit: 20 })),
+    // the four categories (today's counts; a page that cannot have them still draws)
+    can.categories() ? api('GET', '/categories' + qs({ unit: code })).catch((e) => {
+      if (e.handled) throw e;
+      return null;
+    }) : null,
   ]);
   const day = rep.day;
   const serverToday = askedDay ? (await api('GET', '/coverage' + qs({ unit: code }))).day : day;
@@ -283,6 +321,8 @@ export default async function dashboardView(ctx) {
     fevers: h('div', { class: 'chart', id: 'chart-fevers', role: 'img', 'aria-label': t('dash.chart_fevers') }),
     alerts: h('div', { class: 'chart', id: 'chart-alerts', role: 'img', 'aria-label': t('dash.chart_alerts') }),
   };
+  if (cats) chartEls.categories = h('div', { class: 'chart', id: 'chart-categories', role: 'img', 'aria-label': t('dash.chart_categories') });
+  const catBox = h('div', { id: 'dash-cat-box' }, categoriesSection(cats));
   const chartNote = h('p', { class: 'hint', hidden: true });
   const panel = (key, title, note) => h('figure', { class: 'chart-card' },
     h('figcaption', null, title, note ? h('span', { class: 'hint' }, note) : null), chartEls[key]);
@@ -301,6 +341,7 @@ export default async function dashboardView(ctx) {
     charts.curve.setOption(curveOption(pts, yCurve.length ? [[0, 0]].concat(yCurve) : [], yFinal, isToday), true);
     charts.fevers.setOption(feversOption(days), true);
     charts.alerts.setOption(alertsOption(rep.alerts || {}), true);
+    if (charts.categories && cats) charts.categories.setOption(categoriesOption(cats), true);
   };
 
   // data behind the charts: yesterday's total and the last 7 days, then ECharts
@@ -352,6 +393,14 @@ export default async function dashboardView(ctx) {
       const r = await api('GET', '/reports/daily' + qs({ unit: code, format: 'json' }));
       if (!ctx.alive()) return;
       Object.assign(rep, r);
+      if (cats) {
+        const c = await api('GET', '/categories' + qs({ unit: code })).catch(() => null);
+        if (!ctx.alive()) return;
+        if (c) {
+          Object.assign(cats, c);
+          mount(catBox, categoriesSection(cats));
+        }
+      }
       mount(statsBox, coverageStats(rep, activeCount(rep.alerts || {})));
       mount(kidsBox, childTable(rep, askedDay));
       curve = addSample(code, day, beijingMinutes(), rep.residents_reported);
@@ -431,13 +480,15 @@ export default async function dashboardView(ctx) {
         (rep.children || []).length ? panel('coverage', t('dash.chart_coverage')) : panel('coverage', t('dash.chart_coverage_none')),
         panel('curve', t('dash.chart_curve'), t('dash.curve_note')),
         panel('fevers', t('dash.chart_fevers')),
-        panel('alerts', t('dash.chart_alerts'))),
+        panel('alerts', t('dash.chart_alerts')),
+        cats ? panel('categories', t('dash.chart_categories'), t('dash.categories_day', { day: cats.day || '' })) : null),
       h('aside', { class: 'dash-feed card', 'aria-labelledby': 'feed-h' },
         h('h2', { id: 'feed-h' }, t('dash.feed')),
         isToday ? h('p', { class: 'hint' }, t('dash.feed_checkins'), ' ', checkinCount) : null,
         feedEmpty, feed)),
     h('section', { 'aria-labelledby': 'kids-h' },
       h('h2', { id: 'kids-h' }, t('dash.children_title')), kidsBox),
+    catBox,
     missing);
 }
 

@@ -1,6 +1,8 @@
 // resident.js — add a resident to a household (#/household/ID/new-resident) or edit one
 // (#/resident/ID).  An edit sends only the fields that changed; ID numbers and phones the
-// role sees masked are shown read-only (the server refuses to overwrite them).
+// role sees masked are shown read-only (the server refuses to overwrite them).  For the
+// roles of the four categories the page starts with the person's category, isolation and
+// contacts (resident-epi.js, loaded only for them).
 import { api, enc } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, field, checkGroup, formError, clearErrors, showError, busy, fmtTime } from '../dom.js';
@@ -133,6 +135,13 @@ export default async function residentView(ctx) {
     }
   });
 
+  // the four categories: the person's category, isolation and contacts (EPI roles only)
+  let epi = null;
+  if (editing && can.epi()) {
+    const mod = await import('./resident-epi.js');
+    epi = await mod.default(r, ctx);
+  }
+
   const moves = editing && r.moves && r.moves.length
     ? h('details', { class: 'history' }, h('summary', null, t('res.moves')),
       h('ul', null, r.moves.map((m) => h('li', null, fmtTime(m.at), ' · ', tv('move', m.note), m.by ? ' · ' + m.by : '')))) : null;
@@ -140,6 +149,8 @@ export default async function residentView(ctx) {
   return h('section', null,
     h('p', { class: 'back' }, h('a', { href: back }, '‹ ', where)),
     h('h1', { tabindex: '-1' }, ctx.title),
+    epi,
+    epi ? h('h2', null, t('res.details_title')) : null,
     h('p', { class: 'hint' }, t('common.required_hint')),
     form, moves);
 }

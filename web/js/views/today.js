@@ -8,7 +8,7 @@ import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
 import { session, can } from '../session.js';
 import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
-import { coverageStats, alertRow, placeLabel, unitHref } from './common.js';
+import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote } from './common.js';
 
 const PAGE = 30;
 const cache = new Map(); // unit code -> {at, cov, alerts, missing, calls, reminders}
@@ -66,7 +66,7 @@ function missingRows(items, queued, lastKey) {
     seen.set(x.household_id, x);
     const k = groupKey(x);
     if (k !== key) {
-      out.push(h('li', { class: 'group', role: 'presentation' }, h('h3', null, k || '—')));
+      out.push(h('li', { class: 'group', role: 'presentation' }, h('h3', null, k || '—', ' ', lockdownBadge(x.lockdown))));
       key = k;
     }
     const names = (x.people_missing || []).map((p) => p.name).join('、');
@@ -76,7 +76,8 @@ function missingRows(items, queued, lastKey) {
       h('a', { class: 'row-link', href: '#/household/' + x.household_id + '/rollcall' },
         h('span', { class: 'row-main' }, x.room,
           h('span', { class: 'row-aside' }, t('today.missing_people', { n: (x.people_missing || []).length, living: x.living })),
-          queued.has(x.household_id) ? h('span', { class: 'badge badge-queued' }, t('queue.waiting_badge')) : null),
+          queued.has(x.household_id) ? h('span', { class: 'badge badge-queued' }, t('queue.waiting_badge')) : null,
+          x.isolation ? h('span', { class: 'badge badge-isolated' }, t('today.isolated_household')) : null),
         h('span', { class: 'row-sub' }, names),
         flagChips(flags))));
   }
@@ -147,8 +148,9 @@ export default async function todayView(ctx) {
   const qstate = await queue.state();
   const queued = new Set(qstate.items.map((x) => x.household_id).filter(Boolean));
 
-  // coverage, redrawn live
+  // coverage, redrawn live; the lockdown level of the unit and of the locked units below
   const covBox = h('div', { id: 'today-cov' }, coverageStats(cov, alerts.total));
+  const lockBox = h('div', { id: 'today-lockdown' }, lockdownNote(cov.lockdown, cov.lockdowns, cov.unit));
 
   // tabs: not reached / call list / alerts
   const panels = {};
@@ -244,6 +246,7 @@ export default async function todayView(ctx) {
         .then(([c, a]) => {
           if (!ctx.alive()) return;
           mount(covBox, coverageStats(c, a.total));
+          mount(lockBox, lockdownNote(c.lockdown, c.lockdowns, c.unit));
           mount(alertList, (a.items || []).map(alertRow));
           tabs.alerts.lastChild.textContent = String(a.total);
         }, () => {});
@@ -276,14 +279,32 @@ export default async function todayView(ctx) {
       h('p', null, t('today.reminder', { name: r.name, n: r.households_missing_now, at: fmtTime(r.raised_at) }))))
     : null;
 
+  // my follow-ups of isolated people: the link, with the overdue count once it is known
+  let fuLink = null;
+  if (can.epi()) {
+    const n = h('span', { class: 'tab-count', hidden: true });
+    fuLink = h('a', { class: 'btn', id: 'today-followups', href: '#/followups' }, t('today.followups'), n);
+    if (!stale) {
+      api('GET', '/followups' + qs({ worker: 'me', state: 'overdue', limit: 1 })).then((r) => {
+        if (r && r.total) {
+          n.textContent = t('today.followups_overdue', { n: r.total });
+          n.hidden = false;
+          fuLink.classList.add('btn-hot');
+        }
+      }, () => {});
+    }
+  }
+
   return h('section', { class: 'today' },
-    h('h1', { tabindex: '-1' }, cov.name, ' ', h('span', { class: 'kind' }, dayTitle(cov.day))),
+    h('h1', { tabindex: '-1' }, cov.name, ' ', h('span', { class: 'kind' }, dayTitle(cov.day)), ' ', lockdownBadge(cov.lockdown)),
     stale ? h('p', { class: 'notice offline-note', role: 'status' }, t('today.stale', { at: fmtTime(new Date(data.at.getTime() + 8 * 3600 * 1000).toISOString()) })) : null,
     covBox,
+    lockBox,
     queuePanel(qstate, ctx),
     rem,
     h('p', { class: 'actions quick' },
       can.chain() ? h('a', { class: 'btn', href: '#/chain' + qs({ unit: ctx.query.unit }) }, t('today.paste_chain')) : null,
+      fuLink,
       h('a', { class: 'btn', href: unitHref(unit) }, t('today.tree'))),
     h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('today.lists') }, names.map((n) => tabs[n])),
     names.map((n) => panels[n]));

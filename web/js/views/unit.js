@@ -4,7 +4,7 @@ import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, fmtTime, pager, formError, field, clearErrors, showError, busy } from '../dom.js';
 import { can, session } from '../session.js';
-import { crumbs, unitHref, exportLinks, occupancyBadge } from './common.js';
+import { crumbs, unitHref, exportLinks, occupancyBadge, LOCK_LEVELS, lockLevel, lockdownBadge, lockdownNote } from './common.js';
 
 const PAGE = 50;
 
@@ -130,6 +130,25 @@ function retirePanel(u, ctx) {
     h('summary', null, t(retire ? 'unitadm.retire_title' : 'unitadm.restore_title')), form);
 }
 
+// The lockdown level of the unit (EPI roles and command): none, compound, building, unit.
+function lockdownPanel(u, ctx) {
+  if (!can.lockdown() || u.retired) return null;
+  const level = field({
+    name: 'level', label: t('lock.new_level'), type: 'select', required: true, value: lockLevel(u.lockdown) || 'none',
+    options: LOCK_LEVELS.map((l) => [l, tv('lock', l)]),
+  });
+  const reason = field({ name: 'reason', label: t('lock.reason'), required: true, maxlength: 200, autocomplete: 'off' });
+  const fields = [level, reason];
+  const form = adminForm(fields, t('lock.submit'), async (f) => {
+    const r = reason.input.value.trim();
+    if (!r) return showError(f, fields, { field: 'reason', message: t('common.required') });
+    await busy(f, () => api('POST', '/units/' + enc(u.code) + '/lockdown', { level: level.input.value, reason: r }));
+    ctx.flash(t('lock.saved', { name: u.name, level: tv('lock', level.input.value) }));
+    ctx.rerender();
+  });
+  return h('details', { class: 'panel', id: 'unit-lockdown' }, h('summary', null, t('lock.title')), form);
+}
+
 function adminSection(u, ctx) {
   if (!can.tree()) return null;
   return h('section', { 'aria-labelledby': 'adm-h', class: 'unit-admin' },
@@ -143,9 +162,14 @@ function adminSection(u, ctx) {
 export default async function unitView(ctx) {
   const code = ctx.params[0];
   const offset = Math.max(0, parseInt(ctx.query.o, 10) || 0);
-  const [u, kids] = await Promise.all([
+  const [u, kids, cov] = await Promise.all([
     api('GET', '/units/' + enc(code)),
     api('GET', '/units/' + enc(code) + '/children'),
+    // for the lockdown levels below this unit (coverage carries them)
+    can.people() ? api('GET', '/coverage' + qs({ unit: code })).catch((e) => {
+      if (e.handled) throw e;
+      return null;
+    }) : null,
   ]);
   let hh = null;
   if (holdsHouseholds(u.kind)) hh = await api('GET', '/households' + qs({ unit: code, limit: PAGE, offset }));
@@ -160,6 +184,7 @@ export default async function unitView(ctx) {
   if (can.registry() && holdsHouseholds(u.kind) && !u.retired)
     actions.push(h('a', { class: 'btn btn-primary', href: unitHref(code) + '/new-household' }, t('unit.add_household')));
   if (can.users()) actions.push(h('a', { class: 'btn', href: '#/users' + qs({ unit: code }) }, t('unit.accounts')));
+  if (can.categories()) actions.push(h('a', { class: 'btn', href: '#/categories/' + enc(code) }, t('unit.categories')));
   if (can.dashboard()) actions.push(h('a', { class: 'btn', href: '#/dashboard' + qs({ unit: code }) }, t('unit.dashboard')));
   else if (can.today()) actions.push(h('a', { class: 'btn', href: '#/today' + qs({ unit: code }) }, t('unit.today')));
   const sheetErr = formError();
@@ -207,9 +232,10 @@ export default async function unitView(ctx) {
 
   return h('section', null,
     crumbs(u.ancestors, null),
-    h('h1', { tabindex: '-1' }, u.name, ' ', h('span', { class: 'kind' }, tv('kind', u.kind))),
+    h('h1', { tabindex: '-1' }, u.name, ' ', h('span', { class: 'kind' }, tv('kind', u.kind)), ' ', lockdownBadge(u.lockdown || (cov && cov.lockdown))),
     u.retired ? h('p', { class: 'notice' }, t('unit.retired_at', { at: fmtTime(u.retired_at) })) : null,
     stats,
+    lockdownNote(u.lockdown || (cov && cov.lockdown), cov ? cov.lockdowns : null, u.code),
     actions.length ? h('p', { class: 'actions' }, actions) : null,
     sheetErr,
     childList ? h('section', { 'aria-labelledby': 'kids-h' },
@@ -218,6 +244,7 @@ export default async function unitView(ctx) {
     !childList && !hh ? h('p', { class: 'empty' }, t('unit.empty')) : null,
     can.exportResidents() ? h('section', { 'aria-labelledby': 'exp-h' },
       h('h2', { id: 'exp-h' }, t('export.title')), h('p', { class: 'hint' }, t('export.hint', { name: u.name })), exportLinks(code)) : null,
+    lockdownPanel(u, ctx),
     adminSection(u, ctx),
     hist);
 }
