@@ -169,7 +169,7 @@ class Audit(unittest.TestCase):
         # a cadre works with named people in the categories: the category is shown and audited
         self.assertEqual(r["fields"], "name,birth_date,id_number(masked),phone,flags,category")
         self.assertEqual(r["outcome"], "ok")
-        self.assertEqual(find("read", "household", hid)["fields"], "name,birth_date,id_number(masked),phone,flags")
+        self.assertEqual(find("read", "household", hid)["fields"], "name,birth_date,id_number(masked),phone,flags,category")
         s = find("search", "resident")
         self.assertEqual(s["fields"], "by:name unit:%s results:1" % H.G1)
         self.assertNotIn("隐私", s["fields"])  # the term itself is not kept
