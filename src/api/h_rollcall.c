@@ -54,6 +54,11 @@ werr h_coverage(req *r)
 	return coverage_get(&r->ac, req_query(r, "unit"), req_query(r, "day"), &r->json);
 }
 
+werr h_coverage_curve(req *r)
+{
+	return coverage_curve(&r->ac, req_query(r, "unit"), req_query(r, "day"), &r->json);
+}
+
 werr h_coverage_recount(req *r)
 {
 	return coverage_recount(&r->ac, req_query(r, "unit"), req_query(r, "day"), &r->json);

@@ -41,6 +41,7 @@ werr h_checkin_submit(req *r);
 werr h_checkin_list(req *r);
 werr h_coverage(req *r);
 werr h_coverage_recount(req *r);
+werr h_coverage_curve(req *r);
 werr h_coverage_missing(req *r);
 werr h_calllist(req *r);
 werr h_alert_list(req *r);

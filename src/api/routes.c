@@ -46,6 +46,7 @@ const route routes[] = {
     {M_POST, "/api/v1/checkins/chain/confirm", h_chain_confirm, AUTH_SESSION, ROLES_REGISTRY, 2 * BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/checkins", h_checkin_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/coverage", h_coverage, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_GET, "/api/v1/coverage/curve", h_coverage_curve, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
     {M_GET, "/api/v1/coverage/recount", h_coverage_recount, AUTH_SESSION, ROLES_TREE, 0, NULL},
     {M_GET, "/api/v1/coverage/missing", h_coverage_missing, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/calllist", h_calllist, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},

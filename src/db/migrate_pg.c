@@ -352,6 +352,18 @@ const char *const migrations_pg[] = {
     "  new_level BIGINT NOT NULL,"
     "  reason TEXT);"
     "CREATE INDEX lockdown_history_unit ON lockdown_history(unit_id, id);",
+
+    /* 4: the check-in curve — the counters of every unit above the grids, copied every ten
+     * minutes (grids and below draw theirs from the check-ins themselves) */
+    "CREATE TABLE curve_points ("
+    "  unit_id BIGINT NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  minute BIGINT NOT NULL,"          /* minutes after 00:00, China time */
+    "  households_reached BIGINT NOT NULL,"
+    "  residents_accounted BIGINT NOT NULL,"
+    "  residents_reported BIGINT NOT NULL,"
+    "  PRIMARY KEY (unit_id, day, minute));"
+    "CREATE INDEX households_unit ON households(unit_id);",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

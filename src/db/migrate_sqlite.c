@@ -349,6 +349,18 @@ const char *const migrations_sqlite[] = {
     "  new_level INTEGER NOT NULL,"
     "  reason TEXT);"
     "CREATE INDEX lockdown_history_unit ON lockdown_history(unit_id, id);",
+
+    /* 4: the check-in curve — the counters of every unit above the grids, copied every ten
+     * minutes (grids and below draw theirs from the check-ins themselves) */
+    "CREATE TABLE curve_points ("
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  minute INTEGER NOT NULL,"          /* minutes after 00:00, China time */
+    "  households_reached INTEGER NOT NULL,"
+    "  residents_accounted INTEGER NOT NULL,"
+    "  residents_reported INTEGER NOT NULL,"
+    "  PRIMARY KEY (unit_id, day, minute));"
+    "CREATE INDEX households_unit ON households(unit_id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -881,3 +881,134 @@ werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64
 	                 (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
 	return WG_OK;
 }
+
+/* ---- the check-in curve ---- */
+
+enum { CURVE_STEP = 10 }; /* minutes */
+
+static bool curve_kind(const char *kind)
+{
+	static const char *const kinds[] = {"province", "city", "district", "street", "community", NULL};
+	return in_list(kind, kinds);
+}
+
+int curve_tick(db *d, int64_t now)
+{
+	static int64_t last_step = -1; /* the ticker thread only */
+	int64_t step = (now + 8 * 3600) / (CURVE_STEP * 60);
+	if (step == last_step)
+		return 0;
+	char t[32];
+	fmt_time(now, t);
+	t[10] = 0;
+	int minute = ((t[11] - '0') * 10 + (t[12] - '0')) * 60 + (t[14] - '0') * 10 + (t[15] - '0');
+	if (db_begin(d))
+		return 0;
+	db_stmt *s = db_get(d, SQL_CURVE_SNAPSHOT);
+	db_bind_text(s, 1, t);
+	db_bind_int(s, 2, minute);
+	if (db_run(s, NULL) || db_commit(d)) {
+		db_rollback(d);
+		return 0;
+	}
+	last_step = step;
+	return (int)db_changes(d);
+}
+
+static json_t *curve_point(int64_t minute, json_t *reached, int64_t accounted, int64_t reported)
+{
+	return json_pack("{s:I,s:o,s:I,s:I}", "minute", (json_int_t)minute, "households_reached", reached,
+	                 "residents_accounted", (json_int_t)accounted, "residents_reported", (json_int_t)reported);
+}
+
+/* One day's points of unit u. */
+static werr curve_day(const actor *ac, const unit_row *u, const char *day, bool today, json_t **out)
+{
+	json_t *pts = json_array();
+	werr e = WG_OK;
+	int rc;
+	if (curve_kind(u->kind)) {
+		db_stmt *s = db_get(ac->d, SQL_CURVE_POINTS);
+		db_bind_int(s, 1, u->id);
+		db_bind_text(s, 2, day);
+		while ((rc = db_step(s, &e)) == DB_ROW)
+			json_array_append_new(pts, curve_point(db_int(s, 0), json_integer(db_int(s, 1)), db_int(s, 2), db_int(s, 3)));
+		db_done(s);
+		if (rc < 0) {
+			json_decref(pts);
+			return e;
+		}
+		/* and where the counters stand now (today) or ended (a past day) */
+		s = db_get(ac->d, SQL_DAY_GET);
+		db_bind_int(s, 1, u->id);
+		db_bind_text(s, 2, day);
+		if (db_step(s, &e) == DB_ROW) {
+			int64_t minute = 24 * 60;
+			if (today) {
+				char t[32];
+				fmt_time(now_s(), t);
+				minute = ((t[11] - '0') * 10 + (t[12] - '0')) * 60 + (t[14] - '0') * 10 + (t[15] - '0');
+			}
+			json_array_append_new(pts, curve_point(minute, json_integer(db_int(s, 2)), db_int(s, 3), db_int(s, 4)));
+		}
+		db_done(s);
+		*out = pts;
+		return WG_OK;
+	}
+	/* a grid or below: bucket its check-ins (a few hundred) by recording time */
+	int64_t acc[24 * 60 / CURVE_STEP + 1] = {0}, rep[24 * 60 / CURVE_STEP + 1] = {0};
+	int64_t midnight = day_at(day, 0, 0);
+	db_stmt *s = db_get(ac->d, SQL_CURVE_CHECKINS);
+	db_bind_text(s, 1, day);
+	db_bind_text(s, 2, u->path);
+	db_bind_text(s, 3, scope_upper(ac->a, u->path));
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		int64_t m = (db_int(s, 0) - midnight) / 60;
+		size_t b = m < 0 ? 0 : m >= 24 * 60 ? 24 * 60 / CURVE_STEP : (size_t)(m / CURVE_STEP + 1);
+		acc[b]++;
+		if (!strcmp(db_text(s, 1), "reported"))
+			rep[b]++;
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(pts);
+		return e;
+	}
+	int64_t ca = 0, cr = 0;
+	size_t last = 24 * 60 / CURVE_STEP;
+	if (today) {
+		char t[32];
+		fmt_time(now_s(), t);
+		last = (size_t)((((t[11] - '0') * 10 + (t[12] - '0')) * 60 + (t[14] - '0') * 10 + (t[15] - '0')) / CURVE_STEP + 1);
+	}
+	for (size_t b = 0; b <= last && b <= 24 * 60 / CURVE_STEP; b++) {
+		ca += acc[b];
+		cr += rep[b];
+		if (acc[b] || b == last || b == 0)
+			json_array_append_new(pts, curve_point((int64_t)b * CURVE_STEP, json_null(), ca, cr));
+	}
+	*out = pts;
+	return WG_OK;
+}
+
+werr coverage_curve(const actor *ac, const char *unit_code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_and_day(ac, unit_code, &day, &u);
+	if (e)
+		return e;
+	char today[11], before[11];
+	today_str(today);
+	day_add(day, -1, before);
+	json_t *a = NULL, *b = NULL;
+	if ((e = curve_day(ac, &u, day, !strcmp(day, today), &a)))
+		return e;
+	if ((e = curve_day(ac, &u, before, false, &b))) {
+		json_decref(a);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "unit", u.code, "day", day, "previous_day", before, "source",
+	                 curve_kind(u.kind) ? "counters" : "checkins", "step_minutes", CURVE_STEP, "points", a,
+	                 "previous_points", b);
+	return WG_OK;
+}

@@ -64,6 +64,13 @@ werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const 
 werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_t **out);
 /* The same numbers counted from the rows, for checking the counters. */
 werr coverage_recount(const actor *ac, const char *unit_code, const char *day, json_t **out);
+/* The check-in curve of a unit for a day and the day before: cumulative counts every ten
+ * minutes — copied by curve_tick for units above the grids, counted from the check-ins
+ * for grids and below. */
+werr coverage_curve(const actor *ac, const char *unit_code, const char *day, json_t **out);
+/* Periodic (the server's ticker): copy the counters of every unit above the grids, once
+ * per ten-minute step (the first call copies at once).  Returns the rows written. */
+int curve_tick(db *d, int64_t now);
 werr coverage_missing(const actor *ac, const char *unit_code, const char *day, int64_t limit,
                       int64_t offset, json_t **out);
 werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64_t limit,

@@ -665,6 +665,7 @@ static void *ticker(void *arg)
 		last_tick = now;
 		arena *a = arena_new();
 		rollcall_tick(d, a, now);
+		curve_tick(d, now);
 		arena_free(a);
 		sse_wake(); /* keep-alives for parked feeds */
 	}

@@ -3,10 +3,9 @@
 // (loaded from /vendor/echarts.min.js on this page only), a live feed of alerts over SSE,
 // and the daily report as CSV and XLSX.
 //
-// The check-in curve: the server keeps per-day counters, not a time series, so this page
-// samples residents_reported (on opening, on each live check-in, once a minute) and keeps
-// the samples per unit and day in localStorage.  Yesterday is drawn from its samples when
-// this browser watched yesterday, else as the flat line of yesterday's final count.
+// The check-in curve: GET /coverage/curve gives residents_reported every ten minutes for
+// the day and the day before (kept by the server); while the page is open the live
+// check-ins move the curve's last point.
 import { api, enc, qs } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime } from '../dom.js';
@@ -54,36 +53,15 @@ function beijingMinutes() {
   return d.getUTCHours() * 60 + d.getUTCMinutes();
 }
 
-// ---- the curve's samples (localStorage) ----
-function curveKey(unit, day) {
-  return 'wg_curve:' + unit + ':' + day;
+// ---- the curve (from the server) ----
+function curvePoints(points) {
+  return (points || []).map((p) => [p.minute, p.residents_reported]);
 }
-function readCurve(unit, day) {
-  try {
-    const v = JSON.parse(window.localStorage.getItem(curveKey(unit, day)) || '[]');
-    return Array.isArray(v) ? v : [];
-  } catch (e) {
-    return [];
-  }
-}
-function addSample(unit, day, minute, n) {
-  const pts = readCurve(unit, day);
+// the live value replaces (or follows) the last point
+function liveSample(pts, minute, n) {
   const last = pts[pts.length - 1];
-  if (last && last[1] === n && minute - last[0] < 10) return pts;
-  if (last && last[0] === minute) last[1] = n;
+  if (last && last[0] >= minute - 1) last[1] = n;
   else pts.push([minute, n]);
-  while (pts.length > 400) pts.splice(1, 1);
-  try {
-    window.localStorage.setItem(curveKey(unit, day), JSON.stringify(pts));
-    // forget curves older than a week
-    for (let i = window.localStorage.length - 1; i >= 0; i--) {
-      const k = window.localStorage.key(i);
-      const m = /^wg_curve:.*:(\d{4}-\d\d-\d\d)$/.exec(k || '');
-      if (m && m[1] < dayMinus(day, 7)) window.localStorage.removeItem(k);
-    }
-  } catch (e) {
-    /* storage full or off: the curve lasts this page only */
-  }
   return pts;
 }
 
@@ -152,7 +130,7 @@ function curveOption(today, yesterday, yFinal, isToday) {
       trigger: 'axis', renderMode: 'richText', confine: true,
       formatter: (ps) => hhmm(ps[0].value[0]) + '\n' + ps.map((p) => p.seriesName + ': ' + p.value[1]).join('\n'),
     },
-    graphic: isToday ? [] : [{ type: 'text', right: 20, top: 30, style: { text: t('dash.curve_past'), fill: COLORS.muted } }],
+    graphic: isToday || today.length > 2 ? [] : [{ type: 'text', right: 20, top: 30, style: { text: t('dash.curve_past'), fill: COLORS.muted } }],
   });
 }
 
@@ -332,7 +310,6 @@ export default async function dashboardView(ctx) {
   let days = [];
   const charts = {};
   let curve = [];
-  const yesterday = dayMinus(day, 1);
 
   const draw = () => {
     if (!charts.coverage) return;
@@ -351,10 +328,10 @@ export default async function dashboardView(ctx) {
     days = seven.map((c) => ({ day: c.day, fevers: c.fevers, symptomatic: c.symptomatic, reported: c.residents_reported }))
       .concat([{ day, fevers: rep.fevers, symptomatic: rep.symptomatic, reported: rep.residents_reported }]);
     yFinal = seven[5].residents_reported;
-    yCurve = readCurve(code, yesterday);
-    if (yCurve.length && yFinal > yCurve[yCurve.length - 1][1]) yCurve.push([24 * 60, yFinal]);
-    curve = isToday ? addSample(code, day, beijingMinutes(), rep.residents_reported) : readCurve(code, day);
-    if (!isToday) curve.push([24 * 60, rep.residents_reported]);
+    const cv = await api('GET', '/coverage/curve' + qs({ unit: code, day })).catch(() => null);
+    yCurve = curvePoints(cv && cv.previous_points);
+    curve = curvePoints(cv && cv.points);
+    if (isToday) curve = liveSample(curve, beijingMinutes(), rep.residents_reported);
     let echarts;
     try {
       echarts = await loadECharts();
@@ -403,7 +380,7 @@ export default async function dashboardView(ctx) {
       }
       mount(statsBox, coverageStats(rep, activeCount(rep.alerts || {})));
       mount(kidsBox, childTable(rep, askedDay));
-      curve = addSample(code, day, beijingMinutes(), rep.residents_reported);
+      if (isToday) curve = liveSample(curve, beijingMinutes(), rep.residents_reported);
       if (days.length) {
         days[days.length - 1].fevers = rep.fevers;
         days[days.length - 1].symptomatic = rep.symptomatic;
