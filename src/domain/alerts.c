@@ -67,7 +67,8 @@ werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int6
 		s = db_get(ac->d, SQL_ALERT_INSERT);
 		db_bind_int(s, 1, resident_id);
 		db_bind_int(s, 2, household_id);
-		db_bind_int(s, 3, checkin_id);
+		if (checkin_id) /* 0: a reading taken at a follow-up, not a check-in */
+			db_bind_int(s, 3, checkin_id);
 		db_bind_text(s, 4, day);
 		if (has_temp)
 			db_bind_double(s, 5, temp);

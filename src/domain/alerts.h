@@ -11,7 +11,8 @@
 #include "domain/actor.h"
 
 /* Inside the caller's transaction: open an alert for the resident, or add the reading to
- * the alert already open.  *alert_id receives it; *opened tells whether it is new. */
+ * the alert already open.  *alert_id receives it; *opened tells whether it is new.
+ * checkin_id 0: the reading came from an isolation follow-up. */
 werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t checkin_id,
                 const char *day, bool has_temp, double temp, unsigned symptoms, int64_t *alert_id,
                 bool *opened);

@@ -11,6 +11,7 @@
 #include "core/jv.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "domain/alerts.h"
 #include "domain/epi_internal.h"
 #include "domain/response.h"
 #include "domain/rollcall.h"
@@ -1320,6 +1321,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	int rc = db_step(s, &e);
 	bool found = rc == DB_ROW && actor_in_scope(ac, db_text(s, 22));
 	const char *st = found ? arena_strdup(ac->a, db_text(s, 13)) : NULL;
+	int64_t rid = found ? db_int(s, 2) : 0;
 	db_done(s);
 	if (rc < 0)
 		return e;
@@ -1330,8 +1332,21 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (!strcmp(st, "cancelled"))
 		return w_fail(W_ECONFLICT, "followup_cancelled", "followup_id", "隔离已解除,无需随访 / the isolation was released");
 	double temp = json_number_value(t);
+	bool fever = temp >= rc_config.fever_threshold - 1e-9 || sym != 0;
+	person p;
+	if (fever && (e = person_load(ac, rid, false, &p)))
+		return e;
+	char today[11];
+	today_str(today);
+	int64_t alert = 0;
+	bool opened = false;
 	if ((e = db_begin(ac->d)))
 		return e;
+	/* a fever found at a follow-up travels up like one found at the roll-call */
+	if (fever && (e = alert_open(ac, rid, p.household_id, 0, today, true, temp, sym, &alert, &opened))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	s = db_get(ac->d, SQL_FU_DONE);
 	db_bind_int(s, 1, id);
 	db_bind_double(s, 2, temp);
@@ -1354,6 +1369,13 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	db_done(s);
 	if (!*out)
 		return W_EDB;
-	json_object_set_new(*out, "fever", json_boolean(temp >= rc_config.fever_threshold - 1e-9 || sym != 0));
+	json_object_set_new(*out, "fever", json_boolean(fever));
+	json_object_set_new(*out, "alert_id", alert ? json_integer(alert) : json_null());
+	if (alert) {
+		const char *path;
+		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
+		if (ev)
+			epi_publish(path, "alert", ev);
+	}
 	return WG_OK;
 }

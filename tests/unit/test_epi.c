@@ -16,6 +16,7 @@
 
 #include "core/util.h"
 #include "testdb.h"
+#include "domain/alerts.h"
 #include "domain/demo.h"
 #include "domain/epi.h"
 #include "domain/registry.h"
@@ -259,7 +260,27 @@ static void test_isolation_with_clock(void **state)
 	json_decref(b);
 	ov = followups(ac, "overdue");
 	assert_int_equal(json_integer_value(json_object_get(ov, "total")), overdue - 1);
+	/* a fever at a follow-up opens a roll-call alert */
+	int64_t fid2 = 0;
+	size_t k;
+	json_t *it;
+	json_array_foreach(json_object_get(ov, "items"), k, it) if (!fid2 && json_integer_value(json_object_get(it, "resident_id")) == p)
+	    fid2 = json_integer_value(json_object_get(it, "id"));
 	json_decref(ov);
+	assert_true(fid2 > 0);
+	b = body(ac, "{\"temperature\":38.4,\"symptoms\":[\"cough\"]}");
+	assert_int_equal(fu_record(ac, fid2, b, &out), WG_OK);
+	json_decref(b);
+	assert_true(json_is_true(json_object_get(out, "fever")));
+	int64_t alert = json_integer_value(json_object_get(out, "alert_id"));
+	assert_true(alert > 0);
+	json_decref(out);
+	json_t *al = NULL;
+	assert_int_equal(alert_get(ac, alert, &al), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(al, "resident_id")), p);
+	assert_string_equal(json_string_value(json_object_get(al, "state")), "open");
+	json_decref(al);
+	overdue--;
 	json_t *counts = NULL;
 	assert_int_equal(epi_counts(ac, grid2, &counts), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(counts, "total"), "overdue_followups")),
