@@ -825,6 +825,180 @@ check('command and dashboard: command sees counts and tasks only; the dashboard 
   await s.ctx.close();
 });
 
+// The import page reads the refused rows out of the file it sent: its line numbers must be
+// the server's.  Every data row of this file is refused (an unknown unit, or malformed), so
+// the report names each record's line, which the browser's reader must find.
+check('CSV reader: the records and line numbers the browser reads are those the server reports', async ({ browser, base }) => {
+  const { parseCsv, decodeUtf8, writeCsv } = await import(path.join(ROOT, 'web/js/csv.js'));
+  const csv = '\ufeff姓名,单位编码,房号,与户主关系\r\n'
+    + '甲,NOPE-1,101,"户主,退休"\r\n'
+    + '\r\n'
+    + '"乙\n二行",NOPE-1,102,"说 ""好"""\r\n'
+    + '丙,NOPE-1,103,x\r'
+    + '丁 ,  NOPE-1 ,104,\n'
+    + '"戊,NOPE-1,105\n'
+    + '己,NOPE-1,1"06\n'
+    + '"庚"x,NOPE-1,107\n'
+    + '辛,NOPE-1,"1\r\n08"\n'
+    + '\n\n'
+    + '"癸,NOPE-1,110\n'
+    + '壬,NOPE-1,109';
+  const recs = parseCsv(decodeUtf8(Buffer.from(csv)));
+  eq(JSON.stringify(recs[0].fields), JSON.stringify(['姓名', '单位编码', '房号', '与户主关系']), 'BOM skipped, header read');
+  eq(JSON.stringify(recs[1].fields), JSON.stringify(['甲', 'NOPE-1', '101', '户主,退休']), 'a quoted comma');
+  eq(JSON.stringify(recs[2].fields), JSON.stringify(['乙\n二行', 'NOPE-1', '102', '说 "好"']), 'a line break and doubled quotes in quotes');
+  eq(JSON.stringify(recs[4].fields), JSON.stringify(['丁', 'NOPE-1', '104', '']), 'blanks trimmed');
+  eq(JSON.stringify(recs.map((r) => r.bad ? r.line : 0)), '[0,0,0,0,0,8,10,0,15,0]',
+    'the malformed records: a quote closed on the next line then text, text after a quote, an unterminated quote');
+  const api = await apiLogin(browser, base, 'secretary');
+  const res = await api.ctx.request.post(base + '/api/v1/imports/residents', {
+    headers: { 'X-Wangge': '1', 'Content-Type': 'text/csv' }, data: Buffer.from(csv),
+  });
+  const rep = await res.json();
+  eq(rep.created + rep.updated + rep.unchanged, 0, 'every row refused');
+  eq(JSON.stringify(rep.errors.map((e) => e.line)), JSON.stringify(recs.slice(1).map((r) => r.line)), 'the same line numbers');
+  eq(JSON.stringify(rep.errors.map((e) => e.code === 'bad_csv')), JSON.stringify(recs.slice(1).map((r) => r.bad)), 'the same malformed records');
+  // what the page writes back reads as it was meant
+  const out = writeCsv(recs.filter((r) => !r.bad).map((r) => r.fields));
+  const again = parseCsv(out.text);
+  eq(JSON.stringify(again.map((r) => r.fields)), JSON.stringify(recs.filter((r) => !r.bad).map((r) => r.fields)), 'written and read back the same');
+  eq(JSON.stringify(again.map((r) => r.line)), JSON.stringify(out.lines), 'the writer knows where each record starts');
+  const res2 = await api.ctx.request.post(base + '/api/v1/imports/residents', {
+    headers: { 'X-Wangge': '1', 'Content-Type': 'text/csv' }, data: Buffer.from(out.text),
+  });
+  eq(JSON.stringify((await res2.json()).errors.map((e) => e.line)), JSON.stringify(out.lines.slice(1)), 'the server agrees on the written file');
+  await api.close();
+});
+
+check('import: the refused rows are fixed in place and re-submitted; the rows taken leave the table', async ({ browser, base }) => {
+  const U = '420107003008-B19-U2';
+  const csv = '\ufeff姓名,性别,出生日期,证件类型,证件号码,联系电话,单位编码,房号,与户主关系,标签\r\n'
+    + `导入甲,男,1961-02-03,,,13900000001,${U},9901,户主,chronic\r\n`
+    + `导入乙,X,1965-04-05,,,,${U},9901,配偶,\r\n` // line 3: sex
+    + '\r\n'
+    + `导入丙,女,1990-13-45,,,,${U},9901,"女儿,长女",\r\n` // line 5: birth date
+    + `导入丁,男,1992-06-07,,,13900000002,${U},9902,户主,\r\n`
+    + `导入戊,男,1970-01-01,,,,NOPE-UNIT,9903,户主,\r\n` // line 7: unit, left as it is
+    + `导入己,女,1995-08-09,,,,${U},9902,配偶,\r\n`;
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await login(page, base, 'secretary');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0;
+  await page.click('.nav a[href="#/import"]');
+  await page.waitForSelector('main input[type=file][name=file]');
+  await page.setInputFiles('main input[type=file][name=file]', { name: 'residents.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('main form button[type=submit]');
+  await page.waitForSelector('#fix-table');
+  const stat = async (sel, k) => Number(await page.textContent(`${sel} [data-stat=${k}] td`));
+  eq(await stat('.report', 'rows'), 6, 'six rows');
+  eq(await stat('.report', 'created'), 3, 'three created');
+  eq(await stat('.report', 'bad'), 3, 'three refused');
+  const rows = page.locator('#fix-table tr.fix-row');
+  eq(await rows.count(), 3, 'three rows to fix');
+  eq(JSON.stringify(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-line')))), '["3","5","7"]', 'the lines of the file');
+  eq(await page.locator('#fix-table tr.fix-row input').count(), 30, 'every cell editable');
+  for (const [line, col] of [[3, 'sex'], [5, 'birth_date'], [7, 'unit_code']]) {
+    const td = page.locator(`#fix-table tr[data-line="${line}"] td.cell-bad`);
+    eq(await td.count(), 1, `line ${line}: one cell marked`);
+    eq(await td.getAttribute('data-col'), col, `line ${line}: the cell of the column named`);
+    eq(await td.locator('input').getAttribute('aria-invalid'), 'true', `line ${line}: aria-invalid`);
+  }
+  eq(await page.inputValue('#fix-table tr[data-line="5"] td[data-col=relation] input'), '女儿,长女', 'a quoted comma read from the file');
+  await page.fill('#fix-table tr[data-line="3"] td[data-col=sex] input', '女');
+  await page.fill('#fix-table tr[data-line="5"] td[data-col=birth_date] input', '1990-03-15');
+  await shot(page, '25-import-fix', true);
+  await page.click('#fix-resubmit');
+  await page.waitForSelector('#fix-result [data-stat=bad]');
+  eq(await stat('#fix-result', 'rows'), 3, 'the three rows sent again');
+  eq(await stat('#fix-result', 'created'), 2, 'the two fixed rows taken');
+  eq(await stat('#fix-result', 'bad'), 1, 'one still refused');
+  eq(await rows.count(), 1, 'one row left in the table');
+  eq(await rows.first().getAttribute('data-line'), '7', 'the unfixed row, under its line in the file');
+  eq(await page.getAttribute('#fix-table td.cell-bad', 'data-col'), 'unit_code', 'with its new error on its cell');
+  await shot(page, '26-import-fixed', true);
+  const api = await apiLogin(browser, base, 'secretary');
+  const found = (await api.call('POST', '/residents/search', { q: '导入', unit: U, limit: 50 })).items;
+  const by = Object.fromEntries(found.map((r) => [r.name, r]));
+  eq(found.length, 5, 'five residents: three at once, two fixed, no duplicate');
+  eq(by['导入乙'] && by['导入乙'].sex, 'F', 'the fixed sex stored');
+  eq(by['导入丙'] && by['导入丙'].birth_date, '1990-03-15', 'the fixed birth date stored');
+  eq(by['导入丙'].relation, '女儿,长女', 'the quoted comma sent back intact');
+  assert(!by['导入戊'], 'the unfixed row not stored');
+  // a row that cannot be fixed here is left out
+  await page.click('#fix-table tr.fix-msg button');
+  await page.waitForSelector('#fix-table', { state: 'detached' });
+  eq(await page.locator('#fix-resubmit').count(), 0, 'nothing left to send');
+  // a GBK file: the server converts it, the page says its rows cannot be edited here
+  const gbk = Buffer.concat([Buffer.from('name,unit_code,room\n'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(',NOPE-UNIT,101\n')]);
+  await page.setInputFiles('main input[type=file][name=file]', { name: 'gbk.csv', mimeType: 'text/csv', buffer: gbk });
+  await page.click('main form button[type=submit]');
+  await page.waitForSelector('#fix-not-editable');
+  assert(!(await page.locator('#fix-table').count()), 'no editable table for a GBK file');
+  assert((await page.textContent('.report')).includes('unit_code'), 'its errors still listed');
+  await api.close();
+  noErrors(page, 'import');
+  await ctx.close();
+});
+
+check('units: a retired unit leaves the children list, "show retired units" shows it greyed, restore brings it back', async ({ browser, base }) => {
+  const G = '420107003008-G16';
+  const B = '420107003008-B99';
+  const api = await apiLogin(browser, base, 'secretary');
+  await api.call('POST', '/units', { code: B, parent_code: G, kind: 'building', name: '99栋' });
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  page.on('dialog', (d) => d.accept());
+  await login(page, base, 'secretary');
+  await page.waitForSelector('.dashboard');
+  page.errors.length = 0;
+  await page.goto(base + '/#/unit/' + G);
+  await page.waitForSelector(`#kids-list li[data-unit="${B}"]`);
+  eq(await page.isChecked('#show-retired'), false, 'the toggle is off by default');
+  // retire it from its own page (the unit administration)
+  await page.click(`#kids-list li[data-unit="${B}"] a`);
+  await page.waitForSelector('#unit-retire');
+  await page.click('#unit-retire summary');
+  await page.click('#unit-retire button[type=submit]');
+  await page.waitForSelector('main .notice');
+  eq((await api.call('GET', '/units/' + B)).retired, true, 'retired on the server');
+  await page.goto(base + '/#/unit/' + G);
+  await page.waitForSelector('#kids-list li[data-unit]');
+  eq(await page.locator(`#kids-list li[data-unit="${B}"]`).count(), 0, 'gone from the children list');
+  const asked = page.waitForRequest((r) => /\/units\/[^/]+\/children\?retired=1$/.test(r.url()));
+  await page.check('#show-retired');
+  await asked;
+  const li = page.locator(`#kids-list li[data-unit="${B}"]`);
+  await li.waitFor();
+  assert(await li.evaluate((el) => el.classList.contains('retired')), 'shown as retired');
+  eq((await li.locator('.badge-retired').textContent()).trim(), '已撤销', 'with its badge');
+  const grey = await li.locator('.row-main').evaluate((el) => getComputedStyle(el).color);
+  const live = await page.locator('#kids-list li:not(.retired) .row-main').first().evaluate((el) => getComputedStyle(el).color);
+  assert(grey !== live, `greyed: ${grey} against ${live}`);
+  eq(await page.evaluate(() => document.activeElement && document.activeElement.id), 'show-retired', 'the focus stays on the toggle');
+  await shot(page, '27-unit-retired', true);
+  await li.locator('button', { hasText: '恢复' }).click();
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已恢复'));
+  await page.waitForSelector(`#kids-list li[data-unit="${B}"]:not(.retired)`);
+  eq((await api.call('GET', '/units/' + B)).retired, false, 'restored on the server');
+  await page.uncheck('#show-retired');
+  await page.waitForFunction(() => !window.location.hash.includes('retired'));
+  await page.waitForSelector(`#kids-list li[data-unit="${B}"]:not(.retired)`);
+  // a grid worker sees the toggle and the retired units, without the restore action
+  await api.call('PATCH', '/units/' + B, { retired: true });
+  const w = await newPage(browser, PHONE);
+  await login(w.page, base, 'gw16');
+  await w.page.waitForSelector('.today');
+  w.page.errors.length = 0;
+  await w.page.goto(base + '/#/unit/' + G + '?retired=1');
+  await w.page.waitForSelector(`#kids-list li.retired[data-unit="${B}"]`);
+  eq(await w.page.locator(`#kids-list li[data-unit="${B}"] button`).count(), 0, 'no restore for a grid worker');
+  noErrors(w.page, 'unit page (worker)');
+  await w.ctx.close();
+  await api.call('PATCH', '/units/' + B, { retired: false });
+  await api.close();
+  noErrors(page, 'unit page');
+  await ctx.close();
+});
+
 // ---- run ----
 async function main() {
   const only = process.env.ONLY || '';

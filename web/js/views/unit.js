@@ -7,6 +7,7 @@ import { can, session } from '../session.js';
 import { crumbs, unitHref, exportLinks, occupancyBadge, LOCK_LEVELS, lockLevel, lockdownBadge, lockdownNote } from './common.js';
 
 const PAGE = 50;
+let focusToggle = false; // the page is drawn again because the retired toggle changed
 
 // The printable sheet of household QR codes: the server answers HTML, opened in a new
 // window from a Blob URL (a form could not send X-Wangge).  The window is opened in the
@@ -117,6 +118,23 @@ function movePanel(u, ctx) {
   return h('details', { class: 'panel', id: 'unit-move' }, h('summary', null, t('unitadm.move_title')), form);
 }
 
+// Restore a retired child from the children list: the same PATCH as the restore panel.
+async function restoreChild(c, btn, ctx, err) {
+  if (!window.confirm(t('unitadm.restore_confirm', { name: c.name }))) return;
+  btn.disabled = true;
+  err.hidden = true;
+  try {
+    await api('PATCH', '/units/' + enc(c.code), { retired: false });
+    ctx.flash(t('unitadm.restored_done', { name: c.name }));
+    ctx.rerender();
+  } catch (e) {
+    btn.disabled = false;
+    if (e.handled) return;
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
 function retirePanel(u, ctx) {
   const retire = !u.retired;
   const form = adminForm([], retire ? t('unitadm.retire_submit') : t('unitadm.restore_submit'), async (f) => {
@@ -162,9 +180,12 @@ function adminSection(u, ctx) {
 export default async function unitView(ctx) {
   const code = ctx.params[0];
   const offset = Math.max(0, parseInt(ctx.query.o, 10) || 0);
+  const showRetired = ctx.query.retired === '1';
+  const fromToggle = focusToggle;
+  focusToggle = false;
   const [u, kids, cov] = await Promise.all([
     api('GET', '/units/' + enc(code)),
-    api('GET', '/units/' + enc(code) + '/children'),
+    api('GET', '/units/' + enc(code) + '/children' + qs({ retired: showRetired ? '1' : null })),
     // for the lockdown levels below this unit (coverage carries them)
     can.people() ? api('GET', '/coverage' + qs({ unit: code })).catch((e) => {
       if (e.handled) throw e;
@@ -195,12 +216,41 @@ export default async function unitView(ctx) {
   }
 
   const children = kids.items || [];
+  const active = children.filter((c) => !c.retired).length;
+  const kidsErr = formError();
   const childList = children.length
-    ? h('ul', { class: 'list' }, children.map((c) =>
-      h('li', null, h('a', { class: 'row-link', href: unitHref(c.code) },
-        h('span', { class: 'row-main' }, c.name),
-        h('span', { class: 'row-sub' }, tv('kind', c.kind), c.retired ? ' · ' + t('unit.retired') : '')))))
+    ? h('ul', { class: 'list', id: 'kids-list' }, children.map((c) => {
+      const link = h('a', { class: 'row-link', href: unitHref(c.code) },
+        h('span', { class: 'row-main' }, c.name, c.retired ? h('span', { class: 'badge badge-retired' }, t('unit.retired')) : null),
+        h('span', { class: 'row-sub' }, tv('kind', c.kind), c.retired && c.retired_at ? ' · ' + fmtTime(c.retired_at) : ''));
+      if (!c.retired) return h('li', { 'data-unit': c.code }, link);
+      let restore = null;
+      if (can.tree() && !u.retired) {
+        restore = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('unit.restore_label', { name: c.name }) }, t('unit.restore'));
+        restore.addEventListener('click', () => restoreChild(c, restore, ctx, kidsErr));
+      }
+      return h('li', { class: 'retired', 'data-unit': c.code, 'data-retired': '' }, link, restore);
+    }))
     : null;
+  // "show retired units": ?retired=1 in the page's address, so that it outlives a restore
+  const toggle = u.kind === 'entrance' && !showRetired ? null : h('input', { type: 'checkbox', id: 'show-retired', checked: showRetired });
+  if (toggle) {
+    toggle.addEventListener('change', () => {
+      focusToggle = true;
+      window.location.hash = unitHref(code) + qs({ retired: toggle.checked ? '1' : null, o: offset || null });
+    });
+  }
+  // Shown where units usually are below, or where there are some; at a building without
+  // entrances the toggle alone.
+  const kidsFull = !!(childList || showRetired || (toggle && !holdsHouseholds(u.kind)));
+  const kidsSection = kidsFull
+    ? h('section', { 'aria-labelledby': 'kids-h', id: 'kids' },
+      h('h2', { id: 'kids-h' }, t('unit.children', { n: active }),
+        showRetired && children.length > active ? h('span', { class: 'kind' }, t('unit.retired_below', { n: children.length - active })) : null),
+      toggle ? h('p', { class: 'toggle' }, toggle, h('label', { for: 'show-retired' }, t('unit.show_retired'))) : null,
+      kidsErr,
+      childList || h('p', { class: 'empty' }, t('unit.empty')))
+    : toggle ? h('p', { class: 'toggle', id: 'kids' }, toggle, h('label', { for: 'show-retired' }, t('unit.show_retired'))) : null;
 
   let households = null;
   if (hh) {
@@ -217,7 +267,7 @@ export default async function unitView(ctx) {
               x.note ? ' · ' + x.note : '')))))
         : h('p', { class: 'empty' }, t('unit.no_households')),
       pager(hh.total, PAGE, offset, (o) => {
-        window.location.hash = unitHref(code) + (o ? '?o=' + o : '');
+        window.location.hash = unitHref(code) + qs({ retired: showRetired ? '1' : null, o: o || null });
       }));
   }
 
@@ -230,6 +280,10 @@ export default async function unitView(ctx) {
         x.by ? ' · ' + x.by : ''))))
     : null;
 
+  if (fromToggle && toggle) { // stay where the user was, on the toggle
+    ctx.keepScroll = true;
+    ctx.focus = toggle;
+  }
   return h('section', null,
     crumbs(u.ancestors, null),
     h('h1', { tabindex: '-1' }, u.name, ' ', h('span', { class: 'kind' }, tv('kind', u.kind)), ' ', lockdownBadge(u.lockdown || (cov && cov.lockdown))),
@@ -238,10 +292,9 @@ export default async function unitView(ctx) {
     lockdownNote(u.lockdown || (cov && cov.lockdown), cov ? cov.lockdowns : null, u.code),
     actions.length ? h('p', { class: 'actions' }, actions) : null,
     sheetErr,
-    childList ? h('section', { 'aria-labelledby': 'kids-h' },
-      h('h2', { id: 'kids-h' }, t('unit.children', { n: children.length })), childList) : null,
+    kidsSection,
     households,
-    !childList && !hh ? h('p', { class: 'empty' }, t('unit.empty')) : null,
+    !kidsFull && !hh ? h('p', { class: 'empty' }, t('unit.empty')) : null,
     can.exportResidents() ? h('section', { 'aria-labelledby': 'exp-h' },
       h('h2', { id: 'exp-h' }, t('export.title')), h('p', { class: 'hint' }, t('export.hint', { name: u.name })), exportLinks(code)) : null,
     lockdownPanel(u, ctx),
