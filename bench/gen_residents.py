@@ -33,7 +33,8 @@ def main():
             name = rng.choice(SUR) + rng.choice(GIV) + rng.choice(GIV)
             phone = "1%d%09d" % (rng.choice([3, 5, 8, 9]), rng.randint(0, 999999999))
             unit = "%s-B%02d-U1" % (prefix, rng.randint(1, buildings))
-            room = str(rng.randint(1, 30) * 100 + rng.randint(1, 8) + 1000 * 0) + "X"
+            # 99 floors x 99 doors per building: households of a few people, as in life
+            room = str(rng.randint(1, 99) * 100 + rng.randint(1, 99)) + "X"
             flags = rng.choice(["", "", "", "chronic", "no_smartphone;elderly_alone", "disabled"])
             if rng.randint(0, 999) < bad:
                 kind = rng.randint(0, 3)

@@ -983,13 +983,37 @@ static const char *id_type_code(const char *s)
 }
 
 /* Find or create the household (unit, room) for an import row. */
-static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid)
+/* The unit of the previous row: sheets come sorted by building, so most rows reuse it
+ * (reset at the start of each import). */
+static _Thread_local struct {
+	char code[64], path[256];
+	int64_t id;
+	bool valid;
+} last_unit;
+
+/* The household at code/room, created when missing; *path (may be NULL) receives its
+ * unit's path (a static copy, valid until the next row). */
+static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid, const char **path)
 {
 	unit_row u;
 	werr e;
-	if ((e = household_unit(ac, code, "unit_code", &u)) || (e = room_valid(room)))
+	if (last_unit.valid && code && !strcmp(code, last_unit.code)) {
+		u.id = last_unit.id;
+	} else {
+		if ((e = household_unit(ac, code, "unit_code", &u)))
+			return e;
+		last_unit.valid = strlen(code) < sizeof last_unit.code && strlen(u.path) < sizeof last_unit.path;
+		if (last_unit.valid) {
+			memcpy(last_unit.code, code, strlen(code) + 1);
+			memcpy(last_unit.path, u.path, strlen(u.path) + 1);
+			last_unit.id = u.id;
+		}
+	}
+	if (path)
+		*path = last_unit.valid && last_unit.id == u.id ? last_unit.path : u.path;
+	if ((e = room_valid(room)))
 		return e;
-	db_stmt *s = db_get(ac->d, SQL_HH_BY_ROOM);
+	db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
 	db_bind_int(s, 1, u.id);
 	db_bind_text(s, 2, room);
 	int rc = db_step(s, &e);
@@ -1065,7 +1089,8 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	if (!v[COL_ROOM] || !*v[COL_ROOM])
 		return w_fail(W_EINVAL, "required", "room", "缺少房号 / room is required");
 	int64_t hid = 0, rid = 0, old_hid = 0;
-	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid)))
+	const char *hh_path = NULL;
+	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path)))
 		return e;
 	db_stmt *s;
 	int rc;
@@ -1114,13 +1139,25 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			return WG_OK;
 		}
 	}
-	hh_snap b_new, b_old, a_new, a_old;
-	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (e = stats_snap(ac->d, ac->a, old_hid, &b_old)) ||
+	if (!rid) {
+		/* a new person: the household's counts change by this one only — no recount of a
+		 * household that may hold hundreds of rows */
+		bool living = !strcmp(f.residence ? f.residence : "living", "living") || !strcmp(f.residence, "temporary");
+		int64_t had = 0;
+		db_stmt *q = db_get(ac->d, SQL_HH_HAS_LIVING);
+		db_bind_int(q, 1, hid);
+		if ((e = db_scalar(q, &had)) || (e = res_write(ac, 0, hid, &f, 0, &rid)) ||
+		    (living && (e = stats_add(ac->d, hh_path, had ? 0 : 1, 1))))
+			return e;
+		return record_move(ac, rid, 0, hid, "registered (import)");
+	}
+	hh_snap b_new, b_old = {0}, a_new, a_old;
+	bool moved = old_hid && old_hid != hid;
+	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (moved && (e = stats_snap(ac->d, ac->a, old_hid, &b_old))) ||
 	    (e = res_write(ac, rid, hid, &f, 0, &rid)) || (e = stats_snap(ac->d, ac->a, hid, &a_new)) ||
 	    (e = stats_apply(ac->d, &b_new, &a_new)))
 		return e;
-	if (old_hid && old_hid != hid &&
-	    ((e = stats_snap(ac->d, ac->a, old_hid, &a_old)) || (e = stats_apply(ac->d, &b_old, &a_old))))
+	if (moved && ((e = stats_snap(ac->d, ac->a, old_hid, &a_old)) || (e = stats_apply(ac->d, &b_old, &a_old))))
 		return e;
 	if (old_hid != hid && (e = record_move(ac, rid, old_hid, hid, old_hid ? "moved (import)" : "registered (import)")))
 		return e;
@@ -1157,6 +1194,10 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 	werr e;
 	if ((e = db_begin(ac->d)))
 		return e;
+	last_unit.valid = false;
+	stats_totals_begin(); /* counters summed per batch, written before each commit */
+	actor row_ac = *ac;
+	arena *row_arena = NULL;
 	size_t in_tx = 0;
 	int rc;
 	while ((rc = csv_next(r, &f, &nf, &line)) != 0) {
@@ -1172,7 +1213,15 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 			goto fail;
 		int created = 0;
 		w_clear();
-		werr re = import_resident_row(ac, v, &created);
+		/* each row's strings live in a scratch arena, dropped every thousand rows: a
+		 * million-row sheet must not keep a million rows' worth of memory */
+		if (!row_arena || rep->rows % 1000 == 0) {
+			if (row_arena)
+				arena_free(row_arena);
+			row_arena = arena_new();
+		}
+		row_ac.a = row_arena;
+		werr re = import_resident_row(&row_ac, v, &created);
 		if (re == W_EDB || re == W_EBUSY) {
 			e = re;
 			goto fail;
@@ -1180,8 +1229,10 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 		if (re) {
 			const wdetail *d = w_last();
 			import_bad(rep, line, d->field[0] ? d->field : NULL, d->code, d->message);
-			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)))
+			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)) || (e = stats_totals_job_end(ac->d, false)))
 				goto fail;
+		} else if ((e = stats_totals_job_end(ac->d, true))) {
+			goto fail;
 		} else if (created > 0) {
 			rep->created++;
 		} else if (created < 0) {
@@ -1191,22 +1242,31 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 		}
 		if ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
 			goto fail;
-		if (++in_tx == 2000) {
-			if ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))
+		if (++in_tx == 5000) {
+			if ((e = stats_totals_flush(ac->d)) || (e = db_commit(ac->d)) || (e = db_begin(ac->d)))
 				goto fail;
 			in_tx = 0;
 		}
 	}
-	if ((e = audit(ac, "import", "resident", 0,
+	if ((e = stats_totals_flush(ac->d)) ||
+	    (e = audit(ac, "import", "resident", 0,
 	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
 	                            rep->updated, rep->bad),
 	               "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
+	stats_totals_end();
+	last_unit.valid = false;
+	if (row_arena)
+		arena_free(row_arena);
 	w_clear();
 	return WG_OK;
 fail:
 	db_rollback(ac->d);
+	stats_totals_end();
+	last_unit.valid = false;
+	if (row_arena)
+		arena_free(row_arena);
 	return e;
 }
 

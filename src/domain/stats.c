@@ -9,12 +9,98 @@
 	for (const char *p_ = (path); p_ && *p_ == '/' && p_[1];)                                  \
 		for (int64_t id = strtoll(p_ + 1, (char **)&p_, 10), once_ = 1; once_; once_ = 0)
 
+/* Imports sum the totals' deltas the same way: per row (a job, dropped with its
+ * savepoint), then per batch, written once per unit before each commit. */
+enum { TOT_SLOTS = 8192, TOT_JOB_MAX = 128 };
+typedef struct {
+	int64_t unit, households, residents;
+	bool used;
+} tot_slot;
+static _Thread_local tot_slot *tot;
+static _Thread_local size_t tot_used;
+static _Thread_local tot_slot tot_job[TOT_JOB_MAX];
+static _Thread_local int tot_job_n;
+
+static werr tot_write(db *d, int64_t unit, int64_t households, int64_t residents)
+{
+	db_stmt *s = db_get(d, SQL_STATS_ADD);
+	db_bind_int(s, 1, unit);
+	db_bind_int(s, 2, households);
+	db_bind_int(s, 3, residents);
+	return db_run(s, NULL);
+}
+
+void stats_totals_begin(void)
+{
+	if (!tot)
+		tot = xcalloc(TOT_SLOTS, sizeof *tot);
+	tot_used = 0;
+	tot_job_n = 0;
+}
+
+werr stats_totals_job_end(db *d, bool keep)
+{
+	werr e = WG_OK;
+	for (int i = 0; keep && i < tot_job_n && !e; i++) {
+		tot_slot *j = &tot_job[i];
+		bool added = false;
+		if (tot_used < TOT_SLOTS * 3 / 4) {
+			for (unsigned k = (unsigned)(j->unit * 2654435761u) % TOT_SLOTS;; k = (k + 1) % TOT_SLOTS) {
+				tot_slot *t = &tot[k];
+				if (!t->used) {
+					*t = *j;
+					t->used = true;
+					tot_used++;
+					added = true;
+					break;
+				}
+				if (t->unit == j->unit) {
+					t->households += j->households;
+					t->residents += j->residents;
+					added = true;
+					break;
+				}
+			}
+		}
+		if (!added) /* the table is full: this one goes straight to the store */
+			e = tot_write(d, j->unit, j->households, j->residents);
+	}
+	tot_job_n = 0;
+	return e;
+}
+
+werr stats_totals_flush(db *d)
+{
+	werr e = WG_OK;
+	for (size_t i = 0; tot && i < TOT_SLOTS; i++) {
+		if (!tot[i].used)
+			continue;
+		tot[i].used = false;
+		if (!e && (tot[i].households || tot[i].residents))
+			e = tot_write(d, tot[i].unit, tot[i].households, tot[i].residents);
+	}
+	tot_used = 0;
+	return e;
+}
+
+void stats_totals_end(void)
+{
+	free(tot);
+	tot = NULL;
+	tot_used = 0;
+	tot_job_n = 0;
+}
+
 werr stats_add(db *d, const char *path, int64_t households, int64_t residents)
 {
 	if (!households && !residents)
 		return WG_OK;
 	FOR_PATH_IDS(path, id)
 	{
+		if (tot && tot_job_n < TOT_JOB_MAX) {
+			tot_job[tot_job_n++] = (tot_slot){.unit = id, .households = households, .residents = residents, .used = true};
+			continue;
+		}
 		db_stmt *s = db_get(d, SQL_STATS_ADD);
 		db_bind_int(s, 1, id);
 		db_bind_int(s, 2, households);

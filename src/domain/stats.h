@@ -21,6 +21,13 @@ werr stats_batch_flush(db *d);
 void stats_batch_discard(void);
 /* End of one job inside the batch: keep its deltas (savepoint released) or drop them. */
 werr stats_job_end(db *d, bool keep);
+/* Imports: between begin and end (same thread) the totals' deltas of each row are kept
+ * apart (job_end keeps or drops them with the row's savepoint), summed per unit, and
+ * written by flush, which must run inside the transaction before each commit. */
+void stats_totals_begin(void);
+werr stats_totals_job_end(db *d, bool keep);
+werr stats_totals_flush(db *d);
+void stats_totals_end(void);
 /* Rebuild when the totals were never computed (a store from before they existed). */
 werr stats_ensure(db *d);
 

@@ -133,6 +133,16 @@ class BigImport(unittest.TestCase):
         # households: one per (unit, room), not doubled
         st, h = H.as_user("secretary", "GET", "/api/v1/households?unit=%s&limit=1" % H.COMMUNITY)
         self.assertEqual(h["total"], hh_before + len({(p["unit"], p["room"]) for p in persons}))
+        # the counters behind coverage (summed per batch during the import) equal a recount,
+        # for the community and every building the sheet touched
+        units = [H.COMMUNITY] + sorted({p["unit"] for p in persons})
+        for u in units:
+            st, c = H.as_user("secretary", "GET", "/api/v1/coverage?unit=" + u)
+            self.assertEqual(st, 200, c)
+            st, r = H.as_user("secretary", "GET", "/api/v1/coverage/recount?unit=" + u)
+            self.assertEqual(st, 200, r)
+            self.assertEqual((c["households_total"], c["residents_total"]),
+                             (r["households_total"], r["residents_total"]), u)
 
 
 class SmallImports(unittest.TestCase):
