@@ -110,6 +110,7 @@ static bool transition_ok(const char *from, const char *to)
 
 werr person_load(const actor *ac, int64_t id, bool scoped, person *p)
 {
+	memset(p, 0, sizeof *p);
 	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
@@ -162,6 +163,8 @@ int64_t path_id(const char *path, int k)
 
 int64_t person_ancestor(const actor *ac, const person *p, const char *kind)
 {
+	if (!p->path)
+		return 0;
 	for (int k = 0;; k++) {
 		int64_t id = path_id(p->path, k);
 		if (!id)
@@ -1333,7 +1336,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_ECONFLICT, "followup_cancelled", "followup_id", "隔离已解除,无需随访 / the isolation was released");
 	double temp = json_number_value(t);
 	bool fever = temp >= rc_config.fever_threshold - 1e-9 || sym != 0;
-	person p;
+	person p = {0};
 	if (fever && (e = person_load(ac, rid, false, &p)))
 		return e;
 	char today[11];

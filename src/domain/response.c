@@ -185,7 +185,7 @@ static werr task_create(const actor *ac, int64_t case_id, int64_t unit_id, const
 	db_bind_text(s, 3, kind);
 	if (owner)
 		db_bind_int(s, 4, owner);
-	db_bind_int(s, 5, now + due_minutes * 60);
+	db_bind_int(s, 5, now + (int64_t)due_minutes * 60);
 	db_bind_text(s, 6, done ? "done" : "open");
 	db_bind_text(s, 7, place);
 	if (done) {
