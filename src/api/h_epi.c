@@ -8,18 +8,10 @@
 #include "domain/epi.h"
 #include "domain/response.h"
 
-typedef werr (*id_body_fn)(const actor *, int64_t, json_t *, json_t **);
-
-/* {id} from the path, a JSON body, the domain call; 201 on success. */
-static werr id_body(req *r, const char *field, id_body_fn fn)
+/* A POST with {id} and a JSON body that creates or records something: 201. */
+static werr id_body(req *r, const char *field, api_id_body_fn fn)
 {
-	int64_t id;
-	json_t *body;
-	werr e = req_param_id(r, 0, field, &id);
-	if (e || (e = req_body_json(r, &body)))
-		return e;
-	e = fn(&r->ac, id, body, &r->json);
-	json_decref(body);
+	werr e = api_id_body(r, field, fn);
 	if (!e)
 		r->status = 201;
 	return e;
@@ -51,15 +43,7 @@ werr h_category_people(req *r)
 
 werr h_isolation_create(req *r)
 {
-	json_t *body;
-	werr e = req_body_json(r, &body);
-	if (e)
-		return e;
-	e = iso_post(&r->ac, body, &r->json);
-	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
+	return api_body(r, iso_post);
 }
 
 werr h_isolation_list(req *r)

@@ -8,34 +8,6 @@
 #include "http/server.h"
 #include "domain/registry.h"
 
-typedef werr (*update_fn)(const actor *, int64_t, json_t *, json_t **);
-typedef werr (*create_fn)(const actor *, json_t *, json_t **);
-
-static werr with_body_id(req *r, const char *field, update_fn fn)
-{
-	int64_t id;
-	json_t *body;
-	werr e = req_param_id(r, 0, field, &id);
-	if (e || (e = req_body_json(r, &body)))
-		return e;
-	e = fn(&r->ac, id, body, &r->json);
-	json_decref(body);
-	return e;
-}
-
-static werr with_body(req *r, create_fn fn)
-{
-	json_t *body;
-	werr e = req_body_json(r, &body);
-	if (e)
-		return e;
-	e = fn(&r->ac, body, &r->json);
-	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
-}
-
 werr h_household_list(req *r)
 {
 	int64_t limit, offset;
@@ -55,17 +27,17 @@ werr h_household_get(req *r)
 
 werr h_household_create(req *r)
 {
-	return with_body(r, hh_create);
+	return api_body(r, hh_create);
 }
 
 werr h_household_update(req *r)
 {
-	return with_body_id(r, "household_id", hh_update);
+	return api_id_body(r, "household_id", hh_update);
 }
 
 werr h_household_evidence(req *r)
 {
-	werr e = with_body_id(r, "household_id", hh_add_evidence);
+	werr e = api_id_body(r, "household_id", hh_add_evidence);
 	if (!e)
 		r->status = 201;
 	return e;
@@ -106,12 +78,12 @@ werr h_resident_get(req *r)
 
 werr h_resident_create(req *r)
 {
-	return with_body(r, res_create);
+	return api_body(r, res_create);
 }
 
 werr h_resident_update(req *r)
 {
-	return with_body_id(r, "resident_id", res_update);
+	return api_id_body(r, "resident_id", res_update);
 }
 
 /* The origin the household's URL starts with, from the request's Host header. */

@@ -4,6 +4,13 @@
 #define WG_HANDLERS_H
 #include "http/req.h"
 
+/* Shared by the handlers (call.c): a JSON body to a domain call (201 on success), and the
+ * path's {id} with a JSON body (the status is the caller's). */
+typedef werr (*api_body_fn)(const actor *, json_t *, json_t **);
+typedef werr (*api_id_body_fn)(const actor *, int64_t, json_t *, json_t **);
+werr api_body(req *r, api_body_fn fn);
+werr api_id_body(req *r, const char *field, api_id_body_fn fn);
+
 werr h_login(req *r);
 werr h_logout(req *r);
 werr h_me(req *r);
