@@ -41,7 +41,7 @@ static int header_col(const char *h)
 
 typedef struct {
 	int64_t id;
-	const char *path;
+	const char *path, *category;
 } list_row;
 
 static werr list_load(const actor *ac, int64_t id, list_row *l, json_t **o)
@@ -54,6 +54,7 @@ static werr list_load(const actor *ac, int64_t id, list_row *l, json_t **o)
 	if (found) {
 		l->id = id;
 		l->path = arena_strdup(ac->a, db_text(s, 8));
+		l->category = arena_strdup(ac->a, db_text(s, 2));
 		if (o) {
 			char at[32];
 			fmt_time(db_int(s, 4), at);
@@ -581,7 +582,7 @@ werr list_resolve(const actor *ac, int64_t id, int64_t row, json_t *body, json_t
 	const char *name = json_is_string(nm) ? arena_strdup(ac->a, json_string_value(nm)) : NULL;
 	json_decref(cur);
 	/* the row's own ID number and phone, unmasked, for a registration */
-	const char *idn = NULL, *phone = NULL, *category = "travel_observation";
+	const char *idn = NULL, *phone = NULL, *category = l.category;
 	db_stmt *s = db_get(ac->d, SQL_AG_ROW_GET);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, row);
@@ -589,11 +590,6 @@ werr list_resolve(const actor *ac, int64_t id, int64_t row, json_t *body, json_t
 		idn = db_null(s, 3) ? NULL : arena_strdup(ac->a, db_text(s, 3));
 		phone = db_null(s, 4) ? NULL : arena_strdup(ac->a, db_text(s, 4));
 	}
-	db_done(s);
-	s = db_get(ac->d, SQL_AG_LIST_GET);
-	db_bind_int(s, 1, id);
-	if (db_step(s, &e) == DB_ROW)
-		category = arena_strdup(ac->a, db_text(s, 2));
 	db_done(s);
 	if (strcmp(state, "to_review") != 0 && strcmp(state, "unmatched") != 0)
 		return w_fail(W_ECONFLICT, "already_resolved", "row", "这一行已处理 / this row is already resolved (%s)", state);

@@ -969,7 +969,12 @@ static json_t *fu_row_json(db_stmt *s, int64_t now)
 	                                : json_pack("{s:s,s:s}", "username", db_text(s, 20), "name", db_text(s, 21)));
 }
 
-static werr iso_load(const actor *ac, int64_t id, json_t **out, const char **path)
+/* The stored ids an action writes back unchanged (not in the JSON). */
+typedef struct {
+	int64_t worker_id, notice_at;
+} iso_ids;
+
+static werr iso_load(const actor *ac, int64_t id, json_t **out, iso_ids *ids)
 {
 	db_stmt *s = db_get(ac->d, SQL_ISO_GET);
 	db_bind_int(s, 1, id);
@@ -978,8 +983,10 @@ static werr iso_load(const actor *ac, int64_t id, json_t **out, const char **pat
 	*out = NULL;
 	if (rc == DB_ROW && actor_in_scope(ac, db_text(s, 9))) {
 		*out = iso_row_json(s);
-		if (path)
-			*path = arena_strdup(ac->a, db_text(s, 9));
+		if (ids) {
+			ids->worker_id = db_null(s, 21) ? 0 : db_int(s, 21);
+			ids->notice_at = db_null(s, 19) ? 0 : db_int(s, 19);
+		}
 	}
 	db_done(s);
 	if (rc < 0)
@@ -1137,8 +1144,10 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_str(body, "worker", false, 32, &worker)))
 		return e;
 	json_t *cur;
-	if ((e = iso_load(ac, id, &cur, NULL)))
+	iso_ids ids;
+	if ((e = iso_load(ac, id, &cur, &ids)))
 		return e;
+	int64_t worker_id = ids.worker_id, notice_at = ids.notice_at;
 	int64_t rid = json_integer_value(json_object_get(cur, "resident_id"));
 	const char *state = arena_strdup(ac->a, json_string_value(json_object_get(cur, "state")));
 	const char *ckind = arena_strdup(ac->a, json_string_value(json_object_get(cur, "kind")));
@@ -1146,15 +1155,6 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	const char *csite = json_is_string(cs) ? arena_strdup(ac->a, json_string_value(cs)) : NULL;
 	const char *end = arena_strdup(ac->a, json_string_value(json_object_get(cur, "end_day")));
 	json_decref(cur);
-	/* the stored row, to write back with the change */
-	db_stmt *s = db_get(ac->d, SQL_ISO_GET);
-	db_bind_int(s, 1, id);
-	int64_t worker_id = 0, notice_at = 0;
-	if (db_step(s, &e) == DB_ROW) {
-		worker_id = db_null(s, 21) ? 0 : db_int(s, 21);
-		notice_at = db_null(s, 19) ? 0 : db_int(s, 19);
-	}
-	db_done(s);
 	bool released = !strcmp(state, "released");
 	if (released && strcmp(action, "notice") != 0)
 		return w_fail(W_ECONFLICT, "isolation_released", "action", "隔离已解除 / the isolation was released");
@@ -1202,7 +1202,7 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	}
 	if ((e = db_begin(ac->d)))
 		return e;
-	s = db_get(ac->d, SQL_ISO_UPDATE);
+	db_stmt *s = db_get(ac->d, SQL_ISO_UPDATE);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, ckind);
 	db_bind_text(s, 3, csite);
