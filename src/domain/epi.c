@@ -1252,8 +1252,10 @@ werr fu_list(const actor *ac, const char *unit_code, const char *state, const ch
 	char today[11];
 	today_str(today);
 	werr e;
-	if (day && (e = day_valid(day, "day")))
-		return e;
+	int y, m, d;
+	/* any day: a past one for what was done, a later one for the plan */
+	if (day && !parse_date(day, &y, &m, &d))
+		return w_fail(W_EINVAL, "invalid_day", "day", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD");
 	unit_row u;
 	if ((e = unit_scope(ac, unit_code, &u)))
 		return e;
@@ -1324,6 +1326,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	int rc = db_step(s, &e);
 	bool found = rc == DB_ROW && actor_in_scope(ac, db_text(s, 22));
 	const char *st = found ? arena_strdup(ac->a, db_text(s, 13)) : NULL;
+	const char *slot_day = found ? arena_strdup(ac->a, db_text(s, 10)) : NULL;
 	int64_t rid = found ? db_int(s, 2) : 0;
 	db_done(s);
 	if (rc < 0)
@@ -1334,13 +1337,17 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_ECONFLICT, "already_done", "followup_id", "这次随访已记录 / this follow-up is already done");
 	if (!strcmp(st, "cancelled"))
 		return w_fail(W_ECONFLICT, "followup_cancelled", "followup_id", "隔离已解除,无需随访 / the isolation was released");
+	char today[11];
+	today_str(today);
+	/* a reading belongs to the day it was taken: tomorrow's slot waits for tomorrow */
+	if (strcmp(slot_day, today) > 0)
+		return w_fail(W_ECONFLICT, "not_yet_due", "followup_id", "这次随访在 %s,还没到时间 / this follow-up is planned for %s",
+		              slot_day, slot_day);
 	double temp = json_number_value(t);
 	bool fever = temp >= rc_config.fever_threshold - 1e-9 || sym != 0;
 	person p = {0};
 	if (fever && (e = person_load(ac, rid, false, &p)))
 		return e;
-	char today[11];
-	today_str(today);
 	int64_t alert = 0;
 	bool opened = false;
 	if ((e = db_begin(ac->d)))

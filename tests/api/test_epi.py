@@ -1036,6 +1036,26 @@ class Followups(EpiCase):
                        409, "followup_cancelled")
 
 
+    def test_d_a_later_day_is_the_plan(self):
+        rid = person(H.G1)
+        set_status(rid, "close_contact", "contact_tracing")
+        iso = start_iso(rid, "home")
+        tomorrow = plus(TODAY, 1)
+        later = [f for f in iso_get(iso["id"])["followups_list"] if f["day"] == tomorrow]
+        self.assertEqual([(f["slot"], f["state"]) for f in later], [(1, "due"), (2, "due")])
+        # the plan for tomorrow is listed like any day
+        st, b = H.as_user("gw01", "GET", "/api/v1/followups?unit=%s&day=%s&state=due&limit=500"
+                          % (POP["res"][rid]["unit_code"], tomorrow))
+        self.assertEqual((st, b.get("day")), (200, tomorrow), b)
+        self.assertLessEqual({f["id"] for f in later}, {f["id"] for f in b["items"]})
+        # but a reading belongs to the day it is taken: tomorrow's slot waits
+        self.assertErr(H.as_user("gw01", "POST", "/api/v1/followups/%d" % later[0]["id"], {"temperature": 36.5}),
+                       409, "not_yet_due", "followup_id")
+        self.assertEqual(iso_get(iso["id"])["followups"]["done"], 0)
+        self.assertErr(H.as_user("gw01", "GET", "/api/v1/followups?unit=%s&day=2026-02-30" % H.G1), 400,
+                       "invalid_day", "day")
+
+
 class AgencyLists(EpiCase):
     """POST /lists: a police list of 50 returnees matched against the registry (exact,
     fuzzy, wrong, duplicate rows); the review queue; nothing lost, nothing double-started."""
@@ -1953,7 +1973,10 @@ class Audit(EpiCase):
         full = do("isolation", "GET", "/api/v1/isolations/%d" % iso["id"], want=("read", "isolation"))
         do("notice", "POST", "/api/v1/isolations/%d" % iso["id"], {"action": "notice", "note": secret_note})
         do("followups", "GET", "/api/v1/followups?unit=%s" % H.G1, want=("read", "followup"))
-        do("followup", "POST", "/api/v1/followups/%d" % full["followups_list"][0]["id"],
+        first = full["followups_list"][0]
+        if first["day"] > TODAY:  # recorded after 18:00: the first slot is tomorrow's, bring it to today
+            self.assertEqual(move_slots(iso["id"], first["day"], TODAY, slot=first["slot"]), 1)
+        do("followup", "POST", "/api/v1/followups/%d" % first["id"],
            {"temperature": 38.2, "symptoms": ["cough"], "needs": secret_note})
         lst = do("list", "POST", "/api/v1/lists?unit=%s&source=审计" % H.G1,
                  raw=csv_text([(r["name"], "", r["phone"], "", "", ""),

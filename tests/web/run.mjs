@@ -52,15 +52,30 @@ function freePort() {
   });
 }
 
+// The server's clock runs from 10:00 Beijing time of today (libfaketime, the Debian package
+// made for the job, moving the clock by a fixed offset): what the checks see — the roll-call
+// window, follow-up slots at 12:00 and 18:00, overdue states — is the same whatever the hour
+// the suite runs at, and the calendar day stays the browser's.
+function clocked(args) {
+  const ft = '/usr/bin/faketime';
+  assert(fs.existsSync(ft), 'faketime is missing: scripts/deps.sh installs it');
+  const now = Date.now();
+  const bj = now + 8 * 3600 * 1000;
+  const ten = bj - (bj % 86400000) + 10 * 3600 * 1000;
+  const off = Math.round((ten - bj) / 1000);
+  return { cmd: ft, args: ['-m', '-f', (off >= 0 ? '+' : '') + off, BIN].concat(args) };
+}
+
 async function startServer() {
   assert(fs.existsSync(BIN), `no server binary at ${BIN}: run make first`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-webtest-'));
   const db = path.join(tmp, 'w.db');
-  const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--seed', '1'], { encoding: 'utf8' });
+  const d = clocked(['demo', '--db', db, '--preset', 'qinghe', '--seed', '1']);
+  const demo = spawnSync(d.cmd, d.args, { encoding: 'utf8' });
   assert(demo.status === 0, 'demo failed: ' + demo.stderr + demo.stdout);
   const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sv = clocked(['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet']);
+  const proc = spawn(sv.cmd, sv.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const base = 'http://127.0.0.1:' + port;
@@ -649,16 +664,8 @@ check('worker on 360×640: sets a resident category and starts an isolation on t
   // the follow-up list: the worker's own, with a quick form per slot
   await page.click('.nav a >> text=随访');
   await page.waitForSelector('.followups-page');
-  let card = page.locator(`li.followup[data-state=due]:has(h3 a[href="#/resident/${person.id}"])`).first();
-  if (!(await card.count())) {
-    // after 18:00 today's slots were never due: the next day's are
-    const next = iso.followups_list.find((f) => f.state === 'due' || f.state === 'overdue');
-    assert(next, 'the isolation has open follow-ups');
-    await page.fill('#fu-day', next.day);
-    await page.dispatchEvent('#fu-day', 'change');
-    await page.waitForSelector(`li.followup:has(h3 a[href="#/resident/${person.id}"])`);
-    card = page.locator(`li.followup[data-state=due]:has(h3 a[href="#/resident/${person.id}"])`).first();
-  }
+  // the server's clock says 10:00: today's 12:00 and 18:00 slots are due
+  const card = page.locator(`li.followup[data-state=due]:has(h3 a[href="#/resident/${person.id}"])`).first();
   assert(await card.count(), 'a due follow-up of the person');
   assert(await card.locator('input.temp').getAttribute('inputmode') === 'decimal', 'numeric keypad');
   const fid = await card.getAttribute('data-followup');
@@ -671,6 +678,13 @@ check('worker on 360×640: sets a resident category and starts an isolation on t
   const slot = after.followups_list.find((f) => String(f.id) === fid);
   eq(slot.state, 'done', 'the follow-up is stored done');
   eq(slot.temperature, 36.6, 'with its temperature');
+  // tomorrow is the plan: listed, but nothing to record before the day
+  const tomorrow = after.followups_list.find((f) => f.day > slot.day);
+  assert(tomorrow, 'slots on the following days');
+  await page.fill('#fu-day', tomorrow.day); // the change event moves to that day
+  const planned = page.locator(`li.followup[data-followup="${tomorrow.id}"]`);
+  await planned.locator('.fu-planned').waitFor();
+  eq(await planned.locator('input.temp').count(), 0, 'no form for a later day');
   await api.close();
   noErrors(page, 'category and isolation', [/400 \(Bad Request\)/]); // the refused "other" without a note
   await ctx.close();

@@ -776,6 +776,7 @@ export default {
   'fu.count': '{n} in all',
   'fu.overdue_n': '{n} overdue',
   'fu.none_today': 'No follow-ups today.',
+  'fu.planned': 'Planned for {day}: record it on the day.',
   'fu.none': 'None.',
   'fu.slot': '{day} #{n} (by {at})',
   'fu.worker': 'worker: {name}',

@@ -776,6 +776,7 @@ export default {
   'fu.count': '共 {n} 次',
   'fu.overdue_n': '{n} 次逾期',
   'fu.none_today': '今天没有需要随访的人。',
+  'fu.planned': '计划于 {day} 随访,到时再记录。',
   'fu.none': '没有。',
   'fu.slot': '{day} 第 {n} 次({at} 前)',
   'fu.worker': '随访:{name}',

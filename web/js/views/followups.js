@@ -129,10 +129,13 @@ function card(f, showWorker, onSaved) {
       h('h3', null, x.resident_id ? h('a', { href: '#/resident/' + x.resident_id }, x.name) : x.name, ' ', stateBadge(x.state)),
       h('p', { class: 'row-sub' }, placeLabel(x), ' · ', tv('iso', x.kind), ' · ', slotText(x),
         showWorker && x.worker ? ' · ' + t('fu.worker', { name: x.worker.name || x.worker.username }) : ''),
-      x.state === 'done' ? doneFacts(x) : x.state === 'cancelled' ? null : quickForm(x, (res) => {
-        draw(res);
-        onSaved(res);
-      }));
+      x.state === 'done' ? doneFacts(x) : x.state === 'cancelled' ? null
+        // a later day's slot is the plan: its reading is taken on its day
+        : x.day > rollDay() ? h('p', { class: 'fu-planned facts' }, t('fu.planned', { day: x.day }))
+        : quickForm(x, (res) => {
+          draw(res);
+          onSaved(res);
+        }));
   };
   draw(f);
   return li;
