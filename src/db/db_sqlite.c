@@ -147,11 +147,17 @@ static werr lite_open(const char *url, db **out)
 	return WG_OK;
 }
 
+/* The few catalogue statements whose SQLite text differs: row locks, which SQLite has no
+ * syntax for and no need of (a write transaction holds the whole store). */
+static const char *const lite_sql[SQL__COUNT] = {
+    [SQL_HH_LOCK] = "SELECT $1",
+};
+
 static db_stmt *lite_get(db *d, sql_id id)
 {
 	lite_stmt *s = &((lite_db *)d)->cache[id];
 	if (!s->st) {
-		char *sql = rewrite_placeholders(sql_text[id]);
+		char *sql = rewrite_placeholders(lite_sql[id] ? lite_sql[id] : sql_text[id]);
 		int rc = sqlite3_prepare_v3(H(d), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
 		free(sql);
 		if (rc != SQLITE_OK) {

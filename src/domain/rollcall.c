@@ -156,16 +156,18 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 	return WG_OK;
 }
 
-static int64_t count1(const actor *ac, sql_id q, int64_t a, const char *b, werr *e)
+/* A household's living people and how many of them have a check-in on the day. */
+static werr hh_tally(const actor *ac, int64_t household_id, const char *day, int64_t *living, int64_t *accounted)
 {
-	db_stmt *s = db_get(ac->d, q);
-	db_bind_int(s, 1, a);
-	if (b)
-		db_bind_text(s, 2, b);
-	int rc = db_step(s, e);
-	int64_t n = rc == DB_ROW ? db_int(s, 0) : -1;
+	db_stmt *s = db_get(ac->d, SQL_HH_TALLY);
+	db_bind_int(s, 1, household_id);
+	db_bind_text(s, 2, day);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*living = rc == DB_ROW ? db_int(s, 0) : 0;
+	*accounted = rc == DB_ROW ? db_int(s, 1) : 0;
 	db_done(s);
-	return n;
+	return rc < 0 ? e : WG_OK;
 }
 
 werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out)
@@ -195,11 +197,10 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 				return w_fail(W_ECONFLICT, "client_id_reused", "client_id",
 				              "client_id was already used for another check-in");
 			/* answer as the first time did: the household's state, the alert */
-			hh_snap snap;
-			if ((e = stats_snap(ac->d, ac->a, r.household_id, &snap)))
+			int64_t living, acc;
+			if ((e = hh_tally(ac, r.household_id, in->day, &living, &acc)))
 				return e;
-			int64_t acc = count1(ac, SQL_HH_ACCOUNTED, r.household_id, in->day, &e);
-			out->household_reached = acc >= 0 && acc >= snap.living;
+			out->household_reached = acc >= living;
 			if (out->fever) {
 				db_stmt *q = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
 				db_bind_int(q, 1, resident_id);
@@ -267,19 +268,16 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	dd.reported = (int64_t)reported - (int64_t)cur_reported;
 	dd.fevers = (int64_t)fever - cur_fever;
 	dd.symptomatic = (int64_t)(in->symptoms != 0) - cur_sym;
-	hh_snap snap;
-	if ((e = stats_snap(ac->d, ac->a, r.household_id, &snap)))
-		return e;
-	int64_t acc = count1(ac, SQL_HH_ACCOUNTED, r.household_id, in->day, &e);
-	if (acc < 0)
+	int64_t living, acc;
+	if ((e = hh_tally(ac, r.household_id, in->day, &living, &acc)))
 		return e;
 	if (!cur_id) {
 		dd.accounted = 1;
 		/* this household became reached with this very check-in */
-		if (snap.living > 0 && acc >= snap.living && acc - 1 < snap.living)
+		if (living > 0 && acc >= living && acc - 1 < living)
 			dd.reached = 1;
 	}
-	out->household_reached = acc >= snap.living;
+	out->household_reached = acc >= living;
 	out->corrected = cur_id != 0;
 	out->fever = fever;
 	if ((e = stats_day_add(ac->d, r.path, in->day, &dd)))

@@ -56,14 +56,19 @@ function freePort() {
 // made for the job, moving the clock by a fixed offset): what the checks see — the roll-call
 // window, follow-up slots at 12:00 and 18:00, overdue states — is the same whatever the hour
 // the suite runs at, and the calendar day stays the browser's.
+// The library is preloaded into the server itself (not through the `faketime` wrapper,
+// which would stand between the test and the process it stops).
 function clocked(args) {
-  const ft = '/usr/bin/faketime';
-  assert(fs.existsSync(ft), 'faketime is missing: scripts/deps.sh installs it');
-  const now = Date.now();
-  const bj = now + 8 * 3600 * 1000;
+  const lib = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1']
+    .find((f) => fs.existsSync(f));
+  assert(lib, 'libfaketime is missing: scripts/deps.sh installs it');
+  const bj = Date.now() + 8 * 3600 * 1000;
   const ten = bj - (bj % 86400000) + 10 * 3600 * 1000;
   const off = Math.round((ten - bj) / 1000);
-  return { cmd: ft, args: ['-m', '-f', (off >= 0 ? '+' : '') + off, BIN].concat(args) };
+  const env = Object.assign({}, process.env, {
+    LD_PRELOAD: lib, FAKETIME: (off >= 0 ? '+' : '') + off, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1',
+  });
+  return { cmd: BIN, args, env };
 }
 
 async function startServer() {
@@ -71,11 +76,11 @@ async function startServer() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-webtest-'));
   const db = path.join(tmp, 'w.db');
   const d = clocked(['demo', '--db', db, '--preset', 'qinghe', '--seed', '1']);
-  const demo = spawnSync(d.cmd, d.args, { encoding: 'utf8' });
+  const demo = spawnSync(d.cmd, d.args, { encoding: 'utf8', env: d.env });
   assert(demo.status === 0, 'demo failed: ' + demo.stderr + demo.stdout);
   const port = await freePort();
   const sv = clocked(['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet']);
-  const proc = spawn(sv.cmd, sv.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(sv.cmd, sv.args, { stdio: ['ignore', 'ignore', 'pipe'], env: sv.env });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const base = 'http://127.0.0.1:' + port;
