@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +326,7 @@ static pthread_cond_t wq_cv = PTHREAD_COND_INITIALIZER;
 static conn_state *wq_head, *wq_tail;
 static size_t wq_len;
 static bool writer_exit;
+static atomic_uint ckpt_gen; /* the ticker's checkpoints so far */
 
 static bool wq_push(conn_state *st)
 {
@@ -355,7 +357,7 @@ static void *writer(void *arg)
 {
 	(void)arg;
 	db *d = NULL;
-	int64_t last_ckpt = 0;
+	unsigned seen_ckpt = 0;
 	for (;;) {
 		pthread_mutex_lock(&wq_mu);
 		while (!wq_head && !writer_exit)
@@ -383,7 +385,8 @@ static void *writer(void *arg)
 			 * SQLite (3.40) scans the whole cache's hash at every commit once a b-tree
 			 * balance has moved a page through the locking page's number — with a 256 MB
 			 * cache that scan was a fifth of the writer's time (bench/README.md). */
-			db_exec(d, "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
+			db_exec(d, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+			           " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
 		werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
 		if (!e)
 			stats_batch_begin();
@@ -428,12 +431,13 @@ static void *writer(void *arg)
 		/* The WAL starts over only when a write begins with every frame copied back and
 		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
 		 * finds that moment, and the log (and every page look-up in it) grows for as long
-		 * as the rush lasts.  Once a second the writer itself, between its commit and its
-		 * next write, copies the little the ticker has not yet, so the next write can
-		 * restart the log. */
-		int64_t now = now_s();
-		if (!e && d && now != last_ckpt && !strcmp(db_kind(d), "sqlite")) {
-			last_ckpt = now;
+		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
+		 * the copying and the slow sync of the store file, off this thread), the writer,
+		 * between its commit and its next write, copies the little written since, and
+		 * the next write can restart the log. */
+		unsigned gen = atomic_load(&ckpt_gen);
+		if (!e && d && gen != seen_ckpt && !strcmp(db_kind(d), "sqlite")) {
+			seen_ckpt = gen;
 			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
 		}
 		for (conn_state *st = batch, *next; st; st = next) {
@@ -673,8 +677,10 @@ static void *ticker(void *arg)
 			d = NULL;
 			continue;
 		}
-		if (!strcmp(db_kind(d), "sqlite")) /* every second, off the writer's path */
+		if (!strcmp(db_kind(d), "sqlite")) { /* every second, off the writer's path */
 			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
+			atomic_fetch_add(&ckpt_gen, 1);
+		}
 		if (now - last_tick < 5)
 			continue;
 		last_tick = now;

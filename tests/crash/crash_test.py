@@ -25,6 +25,7 @@ import urllib.request
 
 BIN = os.environ.get("WANGGE_BIN") or os.path.join(os.path.dirname(__file__), "..", "..", "build", "wangge")
 COMMUNITY = "420107003008"
+SHEET_ROWS = 6000  # the import in flight at SIGTERM: ~0.5 s of work here
 
 
 def free_port():
@@ -57,6 +58,64 @@ def fresh_pg_db(base):
     subprocess.run(["psql", "-h", h, "-p", p, "-U", "wangge", "-d", "wangge", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True, capture_output=True)
     subprocess.run(["psql", "-h", h, "-p", p, "-U", "wangge", "-d", "wangge", "-qc", f"CREATE DATABASE {name}"], check=True)
     return base.rsplit("/", 1)[0] + "/" + name
+
+
+def sheet(port, token, rows):
+    """A residents sheet of new people in rooms of the community's first entrance."""
+    st, page = call(port, "GET", f"/residents?unit={COMMUNITY}&limit=1", token=token)
+    unit = page["items"][0]["unit_code"]
+    lines = ["姓名,性别,出生日期,证件类型,证件号码,联系电话,单位编码,房号,与户主关系,标签"]
+    for i in range(rows):
+        lines.append(f"停机{i},男,1980-01-01,身份证,,1390000{i:04d},{unit},{9000 + i // 3},,")
+    return "\n".join(lines) + "\n"
+
+
+def sigterm_under_load(port, token, ids, proc, writer, stop, nthreads):
+    """Check-ins from every thread and a 6,000-row import in flight when SIGTERM comes."""
+    body = sheet(port, token, SHEET_ROWS).encode()
+    answer = {}
+
+    def importer():
+        answer["sent"] = time.time()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/imports/residents", method="POST", data=body)
+        req.add_header("Content-Type", "text/csv")
+        req.add_header("Authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                answer["status"], answer["body"] = r.status, json.loads(r.read())
+                answer["at"] = time.time()
+        except urllib.error.HTTPError as e:
+            answer["status"], answer["body"] = e.code, json.loads(e.read() or b"{}")
+        except OSError as e:
+            answer["status"], answer["body"] = None, str(e)
+
+    stop.clear()
+    threads = [threading.Thread(target=writer, args=(900 + i,)) for i in range(nthreads)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    imp = threading.Thread(target=importer)
+    imp.start()
+    time.sleep(0.1)  # the sheet is being sent, read and written
+    term_at = time.time()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        code = "no exit within 30 s"
+    imp.join()
+    stop.set()
+    for t in threads:
+        t.join()
+    b = answer.get("body")
+    created = b.get("created") if isinstance(b, dict) else None
+    # in flight: answered after the signal (else the sheet was too small to test anything)
+    late = answer.get("at", 0) - term_at
+    ok = code == 0 and answer.get("status") == 200 and created == SHEET_ROWS and late > 0
+    return ok, (f"exit status {code}, the import in flight answered {answer.get('status')} ({created} created) "
+                f"{late * 1000:.0f} ms after the signal, {(answer.get('at', 0) - answer['sent']) * 1000:.0f} ms after it was sent")
 
 
 def main():
@@ -127,6 +186,10 @@ def main():
         for t in threads:
             t.join()
         start()
+    # SIGTERM under load: the requests in flight are answered (a residents import among
+    # them), the server stops by itself with status 0, nothing acknowledged is lost
+    term_ok, term_note = sigterm_under_load(port, token, ids, proc, writer, stop, a.threads)
+    start()
     # every acknowledged check-in is there
     by_res = {}
     for cid, rid in acked.items():
@@ -136,6 +199,9 @@ def main():
         st, lst = call(port, "GET", f"/checkins?resident={rid}", token=token)
         have = {c["client_id"] for c in lst["items"]}
         missing += len(cids - have)
+    st, imported = call(port, "GET", f"/residents?unit={COMMUNITY}&q=%E5%81%9C%E6%9C%BA&limit=1", token=token)
+    if imported.get("total") != SHEET_ROWS:  # 停机…: the sheet imported while SIGTERM came
+        term_ok, term_note = False, term_note + f"; but {imported.get('total')} of its {SHEET_ROWS} people are in the store"
     st, cov = call(port, "GET", f"/coverage?unit={COMMUNITY}", token=token)
     st, rec = call(port, "GET", f"/coverage/recount?unit={COMMUNITY}", token=token)
     keys = ["households_total", "households_reached", "residents_total", "residents_accounted", "residents_reported",
@@ -147,8 +213,8 @@ def main():
     if not pg:
         integrity = sqlite3.connect(store).execute("PRAGMA integrity_check").fetchone()[0]
     print(f"kills: {a.kills}, acknowledged check-ins: {len(acked)}, missing after restarts: {missing}, "
-          f"counter differences: {diff or 'none'}, integrity: {integrity}")
-    ok = missing == 0 and not diff and integrity in ("ok", "n/a (PostgreSQL)") and len(acked) > 0
+          f"counter differences: {diff or 'none'}, integrity: {integrity}; SIGTERM under load: {term_note}")
+    ok = missing == 0 and not diff and integrity in ("ok", "n/a (PostgreSQL)") and len(acked) > 0 and term_ok
     subprocess.run(["rm", "-rf", tmp])
     sys.exit(0 if ok else 1)
 
