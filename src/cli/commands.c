@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,11 +161,24 @@ int cmd_import(int argc, char **argv)
 	 * pages; this one-off connection may hold the store's working set (up to 2 GB) */
 	if (!strcmp(db_kind(ac.d), "sqlite"))
 		db_exec(ac.d, "PRAGMA cache_size=-2097152; PRAGMA mmap_size=2147483648");
+	/* A residents sheet goes in as one transaction (all or nothing; it holds the store's
+	 * write lock meanwhile).  When it is about as large as the store already is (~100
+	 * bytes a row), the search indexes are rebuilt after the load rather than kept up
+	 * row by row. */
+	bool reindex = false;
+	struct stat fst;
+	int64_t have = 0;
+	if (!strcmp(o.pos[0], "residents") && stat(o.pos[1], &fst) == 0 &&
+	    db_scalar(db_get(ac.d, SQL_RES_COUNT_ALL), &have) == WG_OK && fst.st_size / 100 >= have + 10000) {
+		reindex = true;
+		fprintf(stderr, "wangge: a large sheet (~%lld rows, %lld residents stored): search indexes rebuilt after the load\n",
+		        (long long)(fst.st_size / 100), (long long)have);
+	}
 	import_report rep;
 	import_report_init(&rep);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	werr e = !strcmp(o.pos[0], "units") ? unit_import(&ac, r, &rep) : res_import(&ac, r, &rep);
+	werr e = !strcmp(o.pos[0], "units") ? unit_import(&ac, r, &rep) : res_import_whole(&ac, r, reindex, &rep);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int rc;
 	if (e) {

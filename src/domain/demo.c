@@ -510,15 +510,6 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	return WG_OK;
 }
 
-/* Secondary indexes are built after a bulk load, not maintained row by row. */
-static const char *const bulk_indexes[][2] = {
-    {"residents_pinyin", "CREATE INDEX residents_pinyin ON residents(name_pinyin)"},
-    {"residents_initials", "CREATE INDEX residents_initials ON residents(name_initials)"},
-    {"residents_name", "CREATE INDEX residents_name ON residents(name)"},
-    {"residents_phone_tail", "CREATE INDEX residents_phone_tail ON residents(phone_tail)"},
-    {"residents_id_tail", "CREATE INDEX residents_id_tail ON residents(id_tail)"},
-};
-
 static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 {
 	double scale = o->scale > 0 ? o->scale : 1.0;
@@ -535,9 +526,9 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 	werr e;
 	if (lite && (e = db_exec(ac->d, "PRAGMA synchronous=OFF")))
 		return e;
-	for (size_t i = 0; i < sizeof bulk_indexes / sizeof bulk_indexes[0]; i++)
-		if ((e = db_exec(ac->d, arena_printf(ac->a, "DROP INDEX IF EXISTS %s", bulk_indexes[i][0]))))
-			return e;
+	/* the search indexes are built after the load, not maintained row by row */
+	if ((e = res_search_indexes_drop(ac->d)))
+		return e;
 	if ((e = db_begin(ac->d)))
 		return e;
 	int64_t city;
@@ -613,9 +604,8 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 		arena_free(da);
 		goto fail;
 	}
-	for (size_t i = 0; i < sizeof bulk_indexes / sizeof bulk_indexes[0]; i++)
-		if ((e = db_exec(ac->d, bulk_indexes[i][1])))
-			return e;
+	if ((e = res_search_indexes_build(ac->d)))
+		return e;
 	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
 	    (e = db_commit(ac->d)))

@@ -1164,7 +1164,46 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	return WG_OK;
 }
 
+static const char *const search_index_ddl[][2] = {
+    {"DROP INDEX IF EXISTS residents_pinyin", "CREATE INDEX residents_pinyin ON residents(name_pinyin)"},
+    {"DROP INDEX IF EXISTS residents_initials", "CREATE INDEX residents_initials ON residents(name_initials)"},
+    {"DROP INDEX IF EXISTS residents_name", "CREATE INDEX residents_name ON residents(name)"},
+    {"DROP INDEX IF EXISTS residents_phone_tail", "CREATE INDEX residents_phone_tail ON residents(phone_tail)"},
+    {"DROP INDEX IF EXISTS residents_id_tail", "CREATE INDEX residents_id_tail ON residents(id_tail)"},
+};
+
+static werr search_indexes(db *d, int which)
+{
+	werr e = WG_OK;
+	for (size_t i = 0; !e && i < sizeof search_index_ddl / sizeof search_index_ddl[0]; i++)
+		e = db_exec(d, search_index_ddl[i][which]);
+	return e;
+}
+
+werr res_search_indexes_drop(db *d)
+{
+	return search_indexes(d, 0);
+}
+
+werr res_search_indexes_build(db *d)
+{
+	return search_indexes(d, 1);
+}
+
+static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep);
+
 werr res_import(const actor *ac, csv_reader *r, import_report *rep)
+{
+	return import_run(ac, r, 5000, false, rep);
+}
+
+werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, import_report *rep)
+{
+	return import_run(ac, r, 0, reindex, rep);
+}
+
+/* batch: rows per transaction (0: the whole sheet in one) */
+static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep)
 {
 	char **f;
 	size_t nf, line;
@@ -1194,6 +1233,10 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 	werr e;
 	if ((e = db_begin(ac->d)))
 		return e;
+	if (reindex && (e = res_search_indexes_drop(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	last_unit.valid = false;
 	stats_totals_begin(); /* counters summed per batch, written before each commit */
 	actor row_ac = *ac;
@@ -1243,12 +1286,13 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 		if ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
 			goto fail;
 		if (++in_tx == 5000) {
-			if ((e = stats_totals_flush(ac->d)) || (e = db_commit(ac->d)) || (e = db_begin(ac->d)))
+			/* the unit totals are summed in memory and written every 5,000 rows */
+			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
 			in_tx = 0;
 		}
 	}
-	if ((e = stats_totals_flush(ac->d)) ||
+	if ((e = stats_totals_flush(ac->d)) || (reindex && (e = res_search_indexes_build(ac->d))) ||
 	    (e = audit(ac, "import", "resident", 0,
 	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
 	                            rep->updated, rep->bad),

@@ -35,7 +35,18 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t limit,
                 int64_t offset, json_t **out);
 
+/* A residents sheet, committed every 5,000 rows so a serving store's other writers get
+ * their turn between batches (the API's import). */
 werr res_import(const actor *ac, csv_reader *r, import_report *rep);
+/* The whole sheet in one transaction — all or nothing, and each index page written once
+ * (the command line's import).  With reindex the five search indexes are dropped inside
+ * it and built again after the load, a sort instead of a million random inserts: for a
+ * sheet as large as the store or larger. */
+werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, import_report *rep);
+/* The search indexes of residents (name, pinyin, initials, phone and ID tails): dropped
+ * before a bulk load and built after it. */
+werr res_search_indexes_drop(db *d);
+werr res_search_indexes_build(db *d);
 typedef enum { EXPORT_CSV, EXPORT_XLSX } export_format;
 /* Residents of the subtree at unit_code to path (CSV or XLSX), in the import's columns with
  * Chinese headers; values masked per role.  *count receives the number of rows. */

@@ -2,6 +2,8 @@
 audit; --help for every command; one clear line on stderr and a non-zero exit on failure."""
 import os
 import re
+import sqlite3
+import subprocess
 import unittest
 
 import harness as H
@@ -78,6 +80,49 @@ class Import(unittest.TestCase):
         r = cli("import", "residents", "--db", H.db_path(), f)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("GBK", r.stderr)
+
+    def test_a_sheet_larger_than_the_store_rebuilds_the_search_indexes(self):
+        n = 16000  # more rows than the store holds (+10,000): the indexes are built after the load
+        rows = [HEADER]
+        for i in range(n):
+            idn = H.make_id(region="320102", birth="19%02d%02d%02d" % (50 + i // 4000, 1 + i % 12, 1 + i % 28),
+                            seq=i % 500, sex="M" if i % 2 else "F")
+            name = "欧阳修远" if i == 1234 else "大表%05d" % i
+            rows.append("%s,%s,,身份证,%s,1370000%04d,%s,%d,," % (name, "男" if i % 2 else "女", idn, i % 10000,
+                                                            H.E03, 70000 + i // 3))
+        rows.insert(101, "大表坏行,男,,身份证,320102199913320000,,%s,79999,," % H.E03)  # a refused row
+        f = write("large.csv", "\n".join(rows) + "\n")
+        st, before = H.as_user("secretary", "GET", "/api/v1/residents?unit=%s&limit=1" % H.COMMUNITY)
+        r = cli("import", "residents", "--db", H.db_path(), f, timeout=300)
+        self.assertEqual(r.returncode, 1, (r.stdout + r.stderr)[-800:])  # one refused row
+        self.assertIn("search indexes rebuilt after the load", r.stderr)
+        self.assertIn("%d rows: %d created, 0 updated, 0 unchanged, 1 refused" % (n + 1, n), r.stdout, r.stdout[-800:])
+        self.assertRegex(r.stdout, r"line 102: id_number: ")
+        st, after = H.as_user("secretary", "GET", "/api/v1/residents?unit=%s&limit=1" % H.COMMUNITY)
+        self.assertEqual(after["total"], before["total"] + n)
+        # the rebuilt indexes answer the worker's searches: name, pinyin initials, phone tail
+        for q in ("欧阳修远", "ouyangxiuyuan", "oyxy", "大表01235"):
+            st, s = H.as_user("secretary", "POST", "/api/v1/residents/search", {"q": q})
+            self.assertEqual(st, 200, s)
+            self.assertIn("欧阳修远" if q != "大表01235" else q, [x["name"] for x in s["items"]], q)
+        st, s = H.as_user("secretary", "POST", "/api/v1/residents/search", {"q": "1234", "limit": 50})
+        self.assertTrue(any(x["name"] == "欧阳修远" for x in s["items"]), s)  # phone tail
+        # and they exist again in the store, all five
+        names = {"residents_pinyin", "residents_initials", "residents_name", "residents_phone_tail", "residents_id_tail"}
+        if os.environ.get("WANGGE_TEST_PG"):
+            out = subprocess.run(["psql", "-qtA", "-d", H.db_path(), "-c",
+                                  "SELECT indexname FROM pg_indexes WHERE tablename = 'residents'"],
+                                 check=True, capture_output=True, text=True).stdout.split()
+        else:
+            con = sqlite3.connect(H.db_path(), timeout=30)
+            out = [x[0] for x in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'residents'")]
+            con.close()
+        self.assertLessEqual(names, set(out))
+        # the unit totals written during the load equal a recount
+        for u in (H.COMMUNITY, H.E03):
+            st, c = H.as_user("secretary", "GET", "/api/v1/coverage?unit=" + u)
+            st, rc = H.as_user("secretary", "GET", "/api/v1/coverage/recount?unit=" + u)
+            self.assertEqual((c["households_total"], c["residents_total"]), (rc["households_total"], rc["residents_total"]))
 
     def test_units_import(self):
         c = H.COMMUNITY
