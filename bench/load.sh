@@ -5,27 +5,42 @@
 # connections, nginx answering an empty `return 204`, so the ratio is honest on a noisy
 # machine.  Prints figures only; bounded in time; 127.0.0.1 only.
 #
-# usage: bench/load.sh [SCALE] [SECONDS] [CONNECTIONS]
+# usage: bench/load.sh [SCALE] [SECONDS] [CONNECTIONS] [STORE]
 #   SCALE        city preset scale (1.0 = 13,822 grids, 10 million residents; default 0.1)
 #   SECONDS      length of each run (default 20)
 #   CONNECTIONS  check-in connections (default 64)
-# The built store is kept in bench/out/city-SCALE.db between runs (not committed).
+#   STORE        sqlite (default) or postgresql: a throwaway cluster (scripts/pg.sh) in a
+#                temporary folder, the preset built into it for this run
+# The built SQLite store is kept in bench/out/city-SCALE.db between runs (not committed).
 set -e
 cd "$(dirname "$0")/.."
-SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64}
+SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64} STORE=${4:-sqlite}
 command -v wrk >/dev/null || { echo "bench/load.sh needs wrk (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "bench/load.sh needs nginx (apt-get install nginx-light)"; exit 1; }
 make -s build/wangge >/dev/null
 mkdir -p bench/out
 DB=bench/out/city-$SCALE.db
-if [ ! -f "$DB" ]; then
+if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
   echo "building the city preset at scale $SCALE (once) …"
   build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" | head -1
   mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm"
 fi
 T=$(mktemp -d)
-trap 'kill $NGX_PID $SRV_PID 2>/dev/null; rm -rf "$T"' EXIT
-cp "$DB" "$T/run.db"
+trap 'kill $NGX_PID $SRV_PID 2>/dev/null; [ -n "$PGURL" ] && scripts/pg.sh stop "$T/pg"; rm -rf "$T"' EXIT
+PGURL=""
+if [ "$STORE" = postgresql ]; then
+  chmod 755 "$T" # the cluster runs as the postgres user when this runs as root
+  PGURL=$(scripts/pg.sh start "$T/pg")
+  RUNDB=$PGURL
+  s=$(date +%s)
+  build/wangge demo --db "$RUNDB" --preset city --scale "$SCALE" | head -1
+  echo "(the preset built on PostgreSQL in $(( $(date +%s) - s )) s)"
+  q() { psql -qtA -d "$RUNDB" -c "$1"; }
+else
+  cp "$DB" "$T/run.db"
+  RUNDB=$T/run.db
+  q() { sqlite3 "$RUNDB" "$1"; }
+fi
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 # --- nginx baseline
@@ -48,13 +63,13 @@ kill $NGX_PID; wait $NGX_PID 2>/dev/null || true
 
 # --- wangge
 WP=$(free_port)
-build/wangge serve --db "$T/run.db" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
+build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
 for i in $(seq 50); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
 TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
-NRES=$(sqlite3 "$T/run.db" "select max(id) from residents")
-STREET=$(sqlite3 "$T/run.db" "select code from units where kind='street' order by id limit 1")
-GRID=$(sqlite3 "$T/run.db" "select code from units where kind='grid' order by id limit 1")
+NRES=$(q "select max(id) from residents")
+STREET=$(q "select code from units where kind='street' order by id limit 1")
+GRID=$(q "select code from units where kind='grid' order by id limit 1")
 cat > "$T/checkin.lua" <<LUA
 local n = 0
 request = function()
@@ -64,6 +79,12 @@ request = function()
 end
 LUA
 cpu() { awk '{print $14 + $15}' /proc/$SRV_PID/stat; }
+# PostgreSQL's own processes (the cluster in $T/pg) do part of the work on that store
+pgcpu() { t=0; [ -n "$PGURL" ] || { echo 0; return; }; pm=$(head -1 "$T/pg/data/postmaster.pid")
+  for p in $pm $(pgrep -P "$pm"); do
+    v=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + v)); done; echo $t; }
+[ -n "$PGURL" ] && SIZE0=$(q "select pg_database_size(current_database())")
+P0=$(pgcpu)
 C0=$(cpu)
 H="Authorization: Bearer $TOKEN"
 wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=4201" > "$T/r-city" & R1=$!
@@ -74,6 +95,7 @@ wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$T/checkin.lua" "http://127.0.0.1:
 wait $R1 $R2 $R3 $R4 || true
 sleep 0.5
 C1=$(cpu)
+P1=$(pgcpu)
 HZ=$(getconf CLK_TCK)
 RSS=$(awk '/VmHWM/ {print $2}' /proc/$SRV_PID/status)
 kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
@@ -82,9 +104,9 @@ total=$(awk '/requests in/ {print $1}' "$T/w")
 non2xx=$(awk '/Non-2xx/ {print $5}' "$T/w"); non2xx=${non2xx:-0}
 ok=$((total - non2xx))
 lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
-SIZE=$(stat -c %s "$DB")
+if [ -n "$PGURL" ]; then SIZE=$SIZE0; else SIZE=$(stat -c %s "$DB"); fi
 echo
-echo "wangge load benchmark — city preset scale $SCALE ($NRES resident ids), SQLite store, ${SECS}s, $CONNS check-in connections, $(nproc) cores"
+echo "wangge load benchmark — city preset scale $SCALE ($NRES resident ids), $STORE store, ${SECS}s, $CONNS check-in connections, $(nproc) cores"
 printf '%-34s %s\n' "nginx return 204 (same wrk, conns)" "$NGX_RPS req/s"
 printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there)"
 printf '%-34s %s\n' "ratio to nginx" "$(echo "scale=3; $ok / $SECS / $NGX_RPS" | bc)"
@@ -93,5 +115,6 @@ for r in city street grid missing; do
   printf '%-34s %s / %s  (%s req/s)\n' "read: $r p50 / p99" "$(lat "$T/r-$r" 50%)" "$(lat "$T/r-$r" 99%)" "$(awk '/Requests\/sec/ {print $2}' "$T/r-$r")"
 done
 printf '%-34s %s\n' "server CPU" "$(echo "scale=2; ($C1 - $C0) / $HZ / $SECS" | bc) cores on average"
+[ -n "$PGURL" ] && printf '%-34s %s\n' "PostgreSQL's CPU (its processes)" "$(echo "scale=2; ($P1 - $P0) / $HZ / $SECS" | bc) cores on average"
 printf '%-34s %s\n' "server peak RSS" "$((RSS / 1024)) MB"
 printf '%-34s %s\n' "store size per million residents" "$(echo "scale=0; $SIZE / 1048576 * 1000000 / $NRES" | bc) MB"

@@ -319,7 +319,11 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
  * all), then resumes the connections, which answer.  An acknowledgement therefore
  * always follows a durable commit.  A full queue answers 503 with Retry-After. */
 
-enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000 };
+/* Jobs per commit.  Each job runs in a savepoint; PostgreSQL keeps the first 64
+ * subtransactions of a transaction in shared memory and past that every snapshot of every
+ * other session looks them up on disk (pg_subtrans), which slowed the whole store ~10×
+ * under the rush — so a PostgreSQL batch stays under that. */
+enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000, WRITE_BATCH_MAX_PG = 60 };
 
 static pthread_mutex_t wq_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wq_cv = PTHREAD_COND_INITIALIZER;
@@ -353,11 +357,28 @@ static void job_fail(conn_state *st, werr e)
 	st->deferred_detail.err = e;
 }
 
+static void writer_open(db **d)
+{
+	if (db_open(opts->db_url, false, d) != WG_OK) {
+		*d = NULL;
+		return;
+	}
+	if (!strcmp(db_kind(*d), "sqlite"))
+		/* The ticker checkpoints the WAL, so a commit never waits for one.  The writer
+		 * reads the store through a memory map and keeps a small page cache: SQLite
+		 * (3.40) scans the whole cache's hash at every commit once a b-tree balance has
+		 * moved a page through the locking page's number — with a 256 MB cache that
+		 * scan was a fifth of the writer's time (bench/README.md). */
+		db_exec(*d, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+		            " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
+}
+
 static void *writer(void *arg)
 {
 	(void)arg;
 	db *d = NULL;
 	unsigned seen_ckpt = 0;
+	writer_open(&d);
 	for (;;) {
 		pthread_mutex_lock(&wq_mu);
 		while (!wq_head && !writer_exit)
@@ -367,8 +388,8 @@ static void *writer(void *arg)
 			break;
 		}
 		conn_state *batch = wq_head, *last = wq_head;
-		size_t n = 1;
-		while (last->next_job && n < WRITE_BATCH_MAX) {
+		size_t n = 1, batch_max = d && strcmp(db_kind(d), "sqlite") != 0 ? WRITE_BATCH_MAX_PG : WRITE_BATCH_MAX;
+		while (last->next_job && n < batch_max) {
 			last = last->next_job;
 			n++;
 		}
@@ -379,14 +400,8 @@ static void *writer(void *arg)
 		wq_len -= n;
 		pthread_mutex_unlock(&wq_mu);
 
-		if (!d && db_open(opts->db_url, false, &d) == WG_OK && !strcmp(db_kind(d), "sqlite"))
-			/* The ticker checkpoints the WAL, so a commit never waits for one.  The
-			 * writer reads the store through a memory map and keeps a small page cache:
-			 * SQLite (3.40) scans the whole cache's hash at every commit once a b-tree
-			 * balance has moved a page through the locking page's number — with a 256 MB
-			 * cache that scan was a fifth of the writer's time (bench/README.md). */
-			db_exec(d, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-			           " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
+		if (!d)
+			writer_open(&d);
 		werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
 		if (!e)
 			stats_batch_begin();
