@@ -63,21 +63,40 @@ json_t *lockdown_json(db *d, int64_t unit_id)
 	return o;
 }
 
-int64_t lockdown_level_at(db *d, const char *path)
+static int64_t unit_level(db *d, int64_t id, lock_memo *m)
+{
+	for (int i = 0; m && i < m->n; i++)
+		if (m->id[i] == id)
+			return m->level[i];
+	db_stmt *s = db_get(d, SQL_LOCK_GET);
+	db_bind_int(s, 1, id);
+	werr e;
+	int64_t level = db_step(s, &e) == DB_ROW ? db_int(s, 0) : 0;
+	db_done(s);
+	if (m && m->n < (int)(sizeof m->id / sizeof m->id[0])) {
+		m->id[m->n] = id;
+		m->level[m->n++] = level;
+	}
+	return level;
+}
+
+int64_t lockdown_level_memo(db *d, const char *path, lock_memo *m)
 {
 	int64_t best = 0;
 	for (int k = 0; k < 3; k++) {
 		int64_t id = path_id(path, k);
 		if (!id)
 			break;
-		db_stmt *s = db_get(d, SQL_LOCK_GET);
-		db_bind_int(s, 1, id);
-		werr e;
-		if (db_step(s, &e) == DB_ROW && db_int(s, 0) > best)
-			best = db_int(s, 0);
-		db_done(s);
+		int64_t level = unit_level(d, id, m);
+		if (level > best)
+			best = level;
 	}
 	return best;
+}
+
+int64_t lockdown_level_at(db *d, const char *path)
+{
+	return lockdown_level_memo(d, path, NULL);
 }
 
 json_t *lockdowns_below(db *d, arena *a, const char *path)

@@ -31,4 +31,11 @@ json_t *lockdowns_below(db *d, arena *a, const char *path); /* locked units in a
 const char *lockdown_name(int64_t level);
 /* The highest level set on the unit at path or the two units above it (0 = none). */
 int64_t lockdown_level_at(db *d, const char *path);
+/* The same for many paths of one request: each unit's level is looked up once (a page of
+ * fifty households shares a handful of buildings). */
+typedef struct {
+	int n;
+	int64_t id[48], level[48];
+} lock_memo;
+int64_t lockdown_level_memo(db *d, const char *path, lock_memo *m);
 #endif

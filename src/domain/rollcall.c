@@ -800,6 +800,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	json_t *items = json_array();
 	const char *last_path = NULL;
 	json_t *last_staff = NULL;
+	lock_memo locks = {0};
 	for (size_t i = 0; i < nrows; i++) {
 		miss *m = &rows[i];
 		bool ent = !strcmp(m->kind, "entrance");
@@ -823,7 +824,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
 		                                       people, "responsible", last_staff));
 		json_t *it = json_array_get(items, json_array_size(items) - 1);
-		int64_t level = lockdown_level_at(ac->d, m->path);
+		int64_t level = lockdown_level_memo(ac->d, m->path, &locks);
 		json_object_set_new(it, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
 		json_object_set_new(it, "isolation", json_boolean(household_isolated(ac->d, m->id)));
 	}
