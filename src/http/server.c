@@ -387,8 +387,9 @@ static void *writer(void *arg)
 			pthread_mutex_unlock(&wq_mu);
 			break;
 		}
+		bool lite = d && !strcmp(db_kind(d), "sqlite");
 		conn_state *batch = wq_head, *last = wq_head;
-		size_t n = 1, batch_max = d && strcmp(db_kind(d), "sqlite") != 0 ? WRITE_BATCH_MAX_PG : WRITE_BATCH_MAX;
+		size_t n = 1, batch_max = d && !lite ? WRITE_BATCH_MAX_PG : WRITE_BATCH_MAX;
 		while (last->next_job && n < batch_max) {
 			last = last->next_job;
 			n++;
@@ -443,18 +444,6 @@ static void *writer(void *arg)
 				if (!st->deferred_err)
 					job_fail(st, e);
 		}
-		/* The WAL starts over only when a write begins with every frame copied back and
-		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
-		 * finds that moment, and the log (and every page look-up in it) grows for as long
-		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
-		 * the copying and the slow sync of the store file, off this thread), the writer,
-		 * between its commit and its next write, copies the little written since, and
-		 * the next write can restart the log. */
-		unsigned gen = atomic_load(&ckpt_gen);
-		if (!e && d && gen != seen_ckpt && !strcmp(db_kind(d), "sqlite")) {
-			seen_ckpt = gen;
-			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
-		}
 		for (conn_state *st = batch, *next; st; st = next) {
 			next = st->next_job;
 			if (!st->deferred_err && st->r.defer_after) {
@@ -468,6 +457,18 @@ static void *writer(void *arg)
 			}
 			st->deferred_done = true;
 			MHD_resume_connection(st->conn);
+		}
+		/* The WAL starts over only when a write begins with every frame copied back and
+		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
+		 * finds that moment, and the log (and every page look-up in it) grows for as long
+		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
+		 * the copying and the slow sync of the store file, off this thread), the writer —
+		 * its batch answered, before its next write — copies the little written since,
+		 * and the next write can restart the log. */
+		unsigned gen = atomic_load(&ckpt_gen);
+		if (!e && lite && gen != seen_ckpt) {
+			seen_ckpt = gen;
+			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
 		}
 	}
 	db_close(d);
