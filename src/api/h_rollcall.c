@@ -137,13 +137,5 @@ werr h_chain_preview(req *r)
 
 werr h_chain_confirm(req *r)
 {
-	json_t *body;
-	werr e = req_body_json(r, &body);
-	if (e)
-		return e;
-	e = chain_confirm(&r->ac, body, &r->json);
-	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
+	return api_body(r, chain_confirm);
 }

@@ -17,15 +17,7 @@ werr h_unit_children(req *r)
 
 werr h_unit_create(req *r)
 {
-	json_t *body;
-	werr e = req_body_json(r, &body);
-	if (e)
-		return e;
-	e = unit_create(&r->ac, body, &r->json);
-	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
+	return api_body(r, unit_create);
 }
 
 werr h_unit_update(req *r)

@@ -14,15 +14,7 @@ werr h_user_list(req *r)
 
 werr h_user_create(req *r)
 {
-	json_t *body;
-	werr e = req_body_json(r, &body);
-	if (e)
-		return e;
-	e = acct_add(&r->ac, body, &r->json);
-	json_decref(body);
-	if (!e)
-		r->status = 201;
-	return e;
+	return api_body(r, acct_add);
 }
 
 werr h_user_update(req *r)
