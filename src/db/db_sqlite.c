@@ -1,18 +1,24 @@
 /* db_sqlite.c — the SQLite driver of the store interface (db.h, driver.h).
  * One connection per thread; WAL; synchronous=FULL so an acknowledged commit survives a
  * crash or power loss; foreign keys on; busy timeout so writers queue instead of failing. */
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/arena.h"
 #include "db/driver.h"
 #include "db/migrate.h"
 
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 typedef struct {
 	struct db_stmt base;
 	sqlite3_stmt *st;
+	bool noop;      /* a statement SQLite has no need of: done at once */
+	bool rowid_ret; /* "… RETURNING id" of the catalogue: the new rowid, read after */
+	bool rowid_row; /* that row is being read */
+	int64_t rowid;
 } lite_stmt;
 
 typedef struct {
@@ -21,7 +27,7 @@ typedef struct {
 	lite_stmt cache[SQL__COUNT];
 } lite_db;
 
-#define H(d) (((lite_db *)(d))->h)
+#define H(d)  (((lite_db *)(d))->h)
 #define ST(s) (((lite_stmt *)(s))->st)
 
 /* $N → ?N outside quoted literals; returns a malloc'd copy. */
@@ -97,14 +103,16 @@ static werr lite_migrate(db *d)
 		have = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (have > migrations_sqlite_count)
-		return w_fail(W_EDB, "schema_too_new", NULL, "database schema %d is newer than this wangge (%d)", have,
+		return w_fail(W_EDB, "schema_too_new", NULL,
+		              "database schema %d is newer than this wangge (%d)", have,
 		              migrations_sqlite_count);
 	for (int v = have + 1; v <= migrations_sqlite_count; v++) {
 		if ((e = lite_begin(d)))
 			return e;
 		char ins[80];
 		snprintf(ins, sizeof ins, "INSERT INTO schema_version(version) VALUES (%d)", v);
-		if ((e = lite_exec(d, migrations_sqlite[v - 1])) || (e = lite_exec(d, ins)) || (e = lite_commit(d))) {
+		if ((e = lite_exec(d, migrations_sqlite[v - 1])) || (e = lite_exec(d, ins)) ||
+		    (e = lite_commit(d))) {
 			lite_rollback(d);
 			return e;
 		}
@@ -123,13 +131,24 @@ static void lite_close(db *d)
 	free(l);
 }
 
+/* SQLite keeps memory statistics by default, behind one mutex that every allocation of
+ * every connection takes: under the rush the HTTP threads and the writer queued on it.
+ * wangge never reads those statistics. */
+static void lite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static werr lite_open(const char *url, db **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, lite_configure);
 	const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 	lite_db *l = xcalloc(1, sizeof *l);
 	l->base.drv = &sqlite_driver;
 	l->base.url = xstrdup(url);
-	int rc = sqlite3_open_v2(path, &l->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(path, &l->h,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		werr e = w_fail(W_EDB, "store_open", "db", "cannot open %s: %s", path,
 		                l->h ? sqlite3_errmsg(l->h) : sqlite3_errstr(rc));
@@ -137,8 +156,9 @@ static werr lite_open(const char *url, db **out)
 		return e;
 	}
 	sqlite3_busy_timeout(l->h, 10000);
-	werr e = lite_exec(&l->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                             " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
+	werr e = lite_exec(&l->base,
+	                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                   " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
 	if (e) {
 		lite_close(&l->base);
 		return e;
@@ -148,21 +168,41 @@ static werr lite_open(const char *url, db **out)
 }
 
 /* The few catalogue statements whose SQLite text differs: row locks, which SQLite has no
- * syntax for and no need of (a write transaction holds the whole store). */
+ * syntax for and no need of (a write transaction holds the whole store) — kept as a
+ * statement for its bindings, never run. */
 static const char *const lite_sql[SQL__COUNT] = {
     [SQL_HH_LOCK] = "SELECT $1",
 };
+static const bool lite_noop[SQL__COUNT] = {
+    [SQL_HH_LOCK] = true,
+};
+
+/* SQLite runs "INSERT … RETURNING" through a temporary table of the returned rows, opened
+ * and closed at each run; the catalogue's inserts return only the new rowid, which the
+ * connection knows anyway.  Strips the clause; true when it was there. */
+static bool strip_returning_id(char *sql)
+{
+	static const char tail[] = " RETURNING id";
+	size_t n = strlen(sql), t = sizeof tail - 1;
+	if (n < t || strcmp(sql + n - t, tail) != 0 || strncmp(sql, "INSERT", 6) != 0)
+		return false;
+	sql[n - t] = 0;
+	return true;
+}
 
 static db_stmt *lite_get(db *d, sql_id id)
 {
 	lite_stmt *s = &((lite_db *)d)->cache[id];
 	if (!s->st) {
 		char *sql = rewrite_placeholders(lite_sql[id] ? lite_sql[id] : sql_text[id]);
+		s->rowid_ret = strip_returning_id(sql);
+		s->noop = lite_noop[id];
 		int rc = sqlite3_prepare_v3(H(d), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
 		free(sql);
 		if (rc != SQLITE_OK) {
 			/* A catalogue statement that does not prepare is a programming error. */
-			fprintf(stderr, "wangge: BUG: statement %d does not prepare: %s\n", (int)id, sqlite3_errmsg(H(d)));
+			fprintf(stderr, "wangge: BUG: statement %d does not prepare: %s\n", (int)id,
+			        sqlite3_errmsg(H(d)));
 			abort();
 		}
 		s->base.d = d;
@@ -170,6 +210,7 @@ static db_stmt *lite_get(db *d, sql_id id)
 	}
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
+	s->rowid_row = false;
 	return &s->base;
 }
 
@@ -224,7 +265,19 @@ static void lite_bind_double(db_stmt *s, int i, double v)
 
 static int lite_step(db_stmt *s, werr *err)
 {
+	lite_stmt *ls = (lite_stmt *)s;
+	if (ls->noop)
+		return DB_DONE;
+	if (ls->rowid_row) { /* after the one row of the new rowid */
+		ls->rowid_row = false;
+		return DB_DONE;
+	}
 	int rc = sqlite3_step(ST(s));
+	if (rc == SQLITE_DONE && ls->rowid_ret && sqlite3_changes64(H(s->d)) > 0) {
+		ls->rowid = sqlite3_last_insert_rowid(H(s->d));
+		ls->rowid_row = true;
+		return DB_ROW;
+	}
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
 	if (rc == SQLITE_DONE)
@@ -238,11 +291,14 @@ static int lite_step(db_stmt *s, werr *err)
 
 static void lite_done(db_stmt *s)
 {
+	((lite_stmt *)s)->rowid_row = false;
 	sqlite3_reset(ST(s));
 }
 
 static int64_t lite_int(db_stmt *s, int col)
 {
+	if (((lite_stmt *)s)->rowid_row)
+		return col == 0 ? ((lite_stmt *)s)->rowid : 0;
 	return sqlite3_column_int64(ST(s), col);
 }
 

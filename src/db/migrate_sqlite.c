@@ -361,6 +361,16 @@ const char *const migrations_sqlite[] = {
     "  residents_reported INTEGER NOT NULL,"
     "  PRIMARY KEY (unit_id, day, minute));"
     "CREATE INDEX households_unit ON households(unit_id);",
+    /* 5: one index on check-ins, by resident.  A check-in of a random resident changed a
+     * random leaf page of every index of the table at each commit, and the writer's time
+     * went on those pages: the household's index is gone (a household's check-ins are
+     * found through its people), and the current reading is superseded_by = 0 rather than
+     * NULL, so that one unique index serves the current reading (unique per resident and
+     * day), a resident's history (was a scan of every check-in) and a household's day. */
+    "UPDATE checkins SET superseded_by = 0 WHERE superseded_by IS NULL;"
+    "DROP INDEX checkins_current;"
+    "DROP INDEX checkins_household;"
+    "CREATE UNIQUE INDEX checkins_resident ON checkins(resident_id, day, superseded_by);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -235,7 +235,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (cur_id) {
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
 		db_bind_int(s, 1, cur_id);
-		db_bind_int(s, 2, 0); /* out of the unique index until the new row exists */
+		db_bind_int(s, 2, -cur_id); /* not current (0), and unique, until the new row exists */
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
@@ -555,7 +555,7 @@ static json_t *chk_json(db_stmt *s)
 	                 db_null(s, 5) ? json_null() : json_real(db_double(s, 5)), "symptoms",
 	                 symptoms_json((unsigned)db_int(s, 6)), "symptom_note", jv_text(db_text(s, 7)), "fever",
 	                 db_int(s, 8) != 0, "channel", db_text(s, 9), "recorded_at", at, "client_id",
-	                 jv_text(db_text(s, 11)), "source_line", jv_text(db_text(s, 12)), "current", db_null(s, 13),
+	                 jv_text(db_text(s, 11)), "source_line", jv_text(db_text(s, 12)), "current", db_int(s, 13) == 0,
 	                 "recorded_by", jv_text(db_text(s, 14)));
 }
 

@@ -560,6 +560,13 @@ class CheckinSubmit(unittest.TestCase):
         items = checkins_of(rid)
         self.assertEqual([x["status"] for x in items], ["hospital", "reported", "reported"])
         self.assertEqual([x["current"] for x in items], [True, False, False])
+        # the household's day shows the corrections too, oldest first
+        hid = items[0]["household_id"]
+        st, b2 = H.as_user("secretary", "GET", "/api/v1/checkins?household=%d&day=%s" % (hid, d))
+        self.assertEqual(st, 200, b2)
+        self.assertEqual([(x["id"], x["status"], x["current"]) for x in b2["items"]],
+                         [(a["checkin_id"], "reported", False), (b["checkin_id"], "reported", False),
+                          (c["checkin_id"], "hospital", True)])
         # a resident of another grid is not readable
         st, e = H.as_user("gw02", "GET", "/api/v1/checkins?resident=%d" % rid)
         self.assertEqual((st, H.err(e)), (404, ("resident_not_found", "resident")))
