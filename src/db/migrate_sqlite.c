@@ -371,6 +371,23 @@ const char *const migrations_sqlite[] = {
     "DROP INDEX checkins_current;"
     "DROP INDEX checkins_household;"
     "CREATE UNIQUE INDEX checkins_resident ON checkins(resident_id, day, superseded_by);",
+
+    /* 6: the day's counters keyed by (unit, day) alone: every check-in adds to the rows of
+     * its grid and of every unit above, and a rowid table made each of those updates two
+     * b-tree searches (the key's index, then the row) */
+    "CREATE TABLE day_counts_new ("
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  households_reached INTEGER NOT NULL DEFAULT 0,"
+    "  residents_accounted INTEGER NOT NULL DEFAULT 0,"
+    "  residents_reported INTEGER NOT NULL DEFAULT 0,"
+    "  fevers INTEGER NOT NULL DEFAULT 0,"
+    "  symptomatic INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (unit_id, day)) WITHOUT ROWID;"
+    "INSERT INTO day_counts_new SELECT unit_id, day, households_reached, residents_accounted, residents_reported,"
+    "  fevers, symptomatic FROM day_counts;"
+    "DROP TABLE day_counts;"
+    "ALTER TABLE day_counts_new RENAME TO day_counts;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);
