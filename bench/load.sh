@@ -1,9 +1,10 @@
 #!/bin/sh
 # The morning-rush benchmark: authenticated check-in POSTs from many connections while
 # dashboard clients poll coverage at city, street and grid level and a grid's missing
-# list — against wangge and, in the same run with the same load generator (wrk) and
-# connections, nginx answering an empty `return 204`, so the ratio is honest on a noisy
-# machine.  Prints figures only; bounded in time; 127.0.0.1 only.
+# list (twice: refreshing at a city's pace, then polling as fast as they can) — against
+# wangge and, in the same run with the same load generator (wrk) and connections, nginx
+# answering an empty `return 204`, so the ratio is honest on a noisy machine.  Prints
+# figures only; bounded in time; 127.0.0.1 only.
 #
 # usage: bench/load.sh [SCALE] [SECONDS] [CONNECTIONS] [STORE]
 #   SCALE        city preset scale (1.0 = 13,822 grids, 10 million residents; default 0.1)
@@ -87,37 +88,59 @@ pgcpu() { t=0; [ -n "$PGURL" ] || { echo 0; return; }; pm=$(head -1 "$T/pg/data/
   for p in $pm $(pgrep -P "$pm"); do
     v=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + v)); done; echo $t; }
 [ -n "$PGURL" ] && SIZE0=$(q "select pg_database_size(current_database())")
-P0=$(pgcpu)
-C0=$(cpu)
 H="Authorization: Bearer $TOKEN"
-wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=4201" > "$T/r-city" & R1=$!
-wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$STREET" > "$T/r-street" & R2=$!
-wrk -t1 -c2 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$GRID" > "$T/r-grid" & R3=$!
-wrk -t1 -c1 -d"${SECS}s" --latency -H "$H" "http://127.0.0.1:$WP/api/v1/coverage/missing?unit=$GRID&limit=50" > "$T/r-missing" & R4=$!
-wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$T/checkin.lua" "http://127.0.0.1:$WP/" > "$T/w"
-wait $R1 $R2 $R3 $R4 || true
-sleep 0.5
-C1=$(cpu)
-P1=$(pgcpu)
 HZ=$(getconf CLK_TCK)
+# Two rushes, one after the other on the same server: first with the dashboards refreshing
+# at a city's pace — about 300 coverage reads a second (a command screen or a worker's
+# app refreshing every 30 s, 9,000 of them) and 10 missing lists a second — then with the
+# same dashboard connections polling as fast as they can, the worst case.  (The second
+# rush finds a few per cent of its residents already checked in: those are corrections.)
+printf 'function delay() return 10 end\n' > "$T/paced10.lua"
+printf 'function delay() return 100 end\n' > "$T/paced100.lua"
+rush() { # MODE: paced | closed
+  if [ "$1" = paced ]; then c=1; s10="-s $T/paced10.lua"; s100="-s $T/paced100.lua"; else c=2; s10=""; s100=""; fi
+  P0=$(pgcpu); C0=$(cpu)
+  # shellcheck disable=SC2086
+  wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=4201" > "$T/$1-city" & R1=$!
+  # shellcheck disable=SC2086
+  wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$STREET" > "$T/$1-street" & R2=$!
+  # shellcheck disable=SC2086
+  wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$GRID" > "$T/$1-grid" & R3=$!
+  # shellcheck disable=SC2086
+  wrk -t1 -c1 -d"${SECS}s" --latency $s100 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage/missing?unit=$GRID&limit=50" > "$T/$1-missing" & R4=$!
+  wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$T/checkin.lua" "http://127.0.0.1:$WP/" > "$T/$1-w"
+  wait $R1 $R2 $R3 $R4 || true
+  sleep 0.5
+  C1=$(cpu); P1=$(pgcpu)
+  echo "$(echo "scale=2; ($C1 - $C0) / $HZ / $SECS" | bc) $(echo "scale=2; ($P1 - $P0) / $HZ / $SECS" | bc)" > "$T/$1-cpu"
+}
+rush paced
+rush closed
 RSS=$(awk '/VmHWM/ {print $2}' /proc/$SRV_PID/status)
 kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
 
-total=$(awk '/requests in/ {print $1}' "$T/w")
-non2xx=$(awk '/Non-2xx/ {print $5}' "$T/w"); non2xx=${non2xx:-0}
-ok=$((total - non2xx))
 lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
-if [ -n "$PGURL" ]; then SIZE=$SIZE0; else SIZE=$(stat -c %s "$DB"); fi
+if [ -n "$PGURL" ]; then SIZE=$SIZE0; else SIZE=$(stat -L -c %s "$DB"); fi
 echo
 echo "wangge load benchmark — city preset scale $SCALE ($NRES resident ids), $STORE store, ${SECS}s, $CONNS check-in connections, $(nproc) cores"
 printf '%-34s %s\n' "nginx return 204 (same wrk, conns)" "$NGX_RPS req/s"
-printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there)"
-printf '%-34s %s\n' "ratio to nginx" "$(echo "scale=3; $ok / $SECS / $NGX_RPS" | bc)"
-printf '%-34s %s / %s\n' "check-in latency p50 / p99" "$(lat "$T/w" 50%)" "$(lat "$T/w" 99%)"
-for r in city street grid missing; do
-  printf '%-34s %s / %s  (%s req/s)\n' "read: $r p50 / p99" "$(lat "$T/r-$r" 50%)" "$(lat "$T/r-$r" 99%)" "$(awk '/Requests\/sec/ {print $2}' "$T/r-$r")"
+for m in paced closed; do
+  echo
+  if [ $m = paced ]; then echo "— dashboards refreshing at a city's pace (~300 coverage reads/s, 10 missing lists/s)"
+  else echo "— dashboards polling as fast as they can (7 connections)"; fi
+  total=$(awk '/requests in/ {print $1}' "$T/$m-w")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$T/$m-w"); non2xx=${non2xx:-0}
+  ok=$((total - non2xx))
+  printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there)"
+  printf '%-34s %s\n' "ratio to nginx" "$(echo "scale=3; $ok / $SECS / $NGX_RPS" | bc)"
+  printf '%-34s %s / %s\n' "check-in latency p50 / p99" "$(lat "$T/$m-w" 50%)" "$(lat "$T/$m-w" 99%)"
+  for r in city street grid missing; do
+    printf '%-34s %s / %s  (%s req/s)\n' "read: $r p50 / p99" "$(lat "$T/$m-$r" 50%)" "$(lat "$T/$m-$r" 99%)" "$(awk '/Requests\/sec/ {print $2}' "$T/$m-$r")"
+  done
+  read -r wcpu pcpu < "$T/$m-cpu"
+  printf '%-34s %s\n' "server CPU" "$wcpu cores on average"
+  [ -n "$PGURL" ] && printf '%-34s %s\n' "PostgreSQL's CPU (its processes)" "$pcpu cores on average"
 done
-printf '%-34s %s\n' "server CPU" "$(echo "scale=2; ($C1 - $C0) / $HZ / $SECS" | bc) cores on average"
-[ -n "$PGURL" ] && printf '%-34s %s\n' "PostgreSQL's CPU (its processes)" "$(echo "scale=2; ($P1 - $P0) / $HZ / $SECS" | bc) cores on average"
+echo
 printf '%-34s %s\n' "server peak RSS" "$((RSS / 1024)) MB"
 printf '%-34s %s\n' "store size per million residents" "$(echo "scale=0; $SIZE / 1048576 * 1000000 / $NRES" | bc) MB"
