@@ -173,6 +173,11 @@ werr db_restore(db *d, const char *src)
 	return d->drv->restore(d, src);
 }
 
+bool db_remote(const db *d)
+{
+	return d->drv->remote;
+}
+
 bool db_in_tx(db *d)
 {
 	return d->drv->in_tx(d);

@@ -73,4 +73,7 @@ werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);
 bool db_in_tx(db *d); /* inside an open transaction */
+/* Each statement is a round trip to a database server (PostgreSQL): worth sending many
+ * rows in one statement.  In-process (SQLite), a prepared statement per row is cheaper. */
+bool db_remote(const db *d);
 #endif

@@ -386,6 +386,7 @@ static bool pg_in_tx(db *d)
 
 const db_driver pg_driver = {
     .name = "postgresql",
+    .remote = true,
     .open = pg_open,
     .close = pg_close,
     .migrate = pg_migrate,

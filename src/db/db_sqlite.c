@@ -15,7 +15,6 @@
 typedef struct {
 	struct db_stmt base;
 	sqlite3_stmt *st;
-	bool noop;      /* a statement SQLite has no need of: done at once */
 	bool rowid_ret; /* "… RETURNING id" of the catalogue: the new rowid, read after */
 	bool rowid_row; /* that row is being read */
 	int64_t rowid;
@@ -167,14 +166,19 @@ static werr lite_open(const char *url, db **out)
 	return WG_OK;
 }
 
-/* The few catalogue statements whose SQLite text differs: row locks, which SQLite has no
- * syntax for and no need of (a write transaction holds the whole store) — kept as a
- * statement for its bindings, never run. */
+/* The few catalogue statements whose SQLite text differs: a batch of counters from JSON
+ * (PostgreSQL's jsonb_to_recordset is json_each here; "WHERE true" lets SQLite parse the
+ * upsert of a SELECT).  Row locks ("… FOR UPDATE"), which SQLite has no syntax for and
+ * no need of (a write transaction holds the whole store), are cut off any statement. */
 static const char *const lite_sql[SQL__COUNT] = {
-    [SQL_HH_LOCK] = "SELECT $1",
-};
-static const bool lite_noop[SQL__COUNT] = {
-    [SQL_HH_LOCK] = true,
+    [SQL_DAY_ADD_MANY] =
+        "INSERT INTO day_counts(unit_id, day, households_reached, residents_accounted, residents_reported, fevers, symptomatic)"
+        " SELECT value->>'u', value->>'d', value->>'h', value->>'a', value->>'r', value->>'f', value->>'s'"
+        " FROM json_each($1) WHERE true ON CONFLICT (unit_id, day) DO UPDATE SET"
+        " households_reached = day_counts.households_reached + excluded.households_reached,"
+        " residents_accounted = day_counts.residents_accounted + excluded.residents_accounted,"
+        " residents_reported = day_counts.residents_reported + excluded.residents_reported,"
+        " fevers = day_counts.fevers + excluded.fevers, symptomatic = day_counts.symptomatic + excluded.symptomatic",
 };
 
 /* SQLite runs "INSERT … RETURNING" through a temporary table of the returned rows, opened
@@ -196,7 +200,9 @@ static db_stmt *lite_get(db *d, sql_id id)
 	if (!s->st) {
 		char *sql = rewrite_placeholders(lite_sql[id] ? lite_sql[id] : sql_text[id]);
 		s->rowid_ret = strip_returning_id(sql);
-		s->noop = lite_noop[id];
+		char *lock = strstr(sql, " FOR UPDATE");
+		if (lock)
+			*lock = 0;
 		int rc = sqlite3_prepare_v3(H(d), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
 		free(sql);
 		if (rc != SQLITE_OK) {
@@ -266,8 +272,6 @@ static void lite_bind_double(db_stmt *s, int i, double v)
 static int lite_step(db_stmt *s, werr *err)
 {
 	lite_stmt *ls = (lite_stmt *)s;
-	if (ls->noop)
-		return DB_DONE;
 	if (ls->rowid_row) { /* after the one row of the new rowid */
 		ls->rowid_row = false;
 		return DB_DONE;

@@ -7,6 +7,7 @@
 
 typedef struct db_driver {
 	const char *name;
+	bool remote; /* each statement is a round trip to a server */
 	werr (*open)(const char *url, db **out);
 	void (*close)(db *d);
 	werr (*migrate)(db *d);

@@ -132,9 +132,10 @@ typedef struct {
 	bool living;
 } chk_resident;
 
+/* The resident about to be checked in, their household's row lock taken (PostgreSQL). */
 static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 {
-	db_stmt *s = db_get(ac->d, SQL_RES_FOR_CHK);
+	db_stmt *s = db_get(ac->d, SQL_RES_FOR_CHK_LOCK);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
@@ -178,10 +179,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (e)
 		return e;
 	out->path = r.path;
-	db_stmt *s = db_get(ac->d, SQL_HH_LOCK);
-	db_bind_int(s, 1, r.household_id);
-	if ((e = db_run(s, NULL)))
-		return e;
+	db_stmt *s;
 	int rc;
 	if (in->client_id) { /* a retry of something already stored is a no-op */
 		s = db_get(ac->d, SQL_CHK_BY_CLIENT);

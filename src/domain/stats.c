@@ -204,16 +204,50 @@ static werr day_upsert(db *d, int64_t id, const char *day, const day_delta *dd)
 	return db_run(s, NULL);
 }
 
+/* The batch's counters.  To a database server, in statements of up to FLUSH_ROWS
+ * (unit, day) rows each, sent as JSON: on PostgreSQL a statement per row made the day's
+ * counters a third of a check-in's round trips.  In-process (SQLite), a prepared upsert
+ * per row is cheaper than building and parsing the JSON (~10 µs a check-in). */
+enum { FLUSH_ROWS = 512 };
+
+static werr flush_rows(db *d, buf *b)
+{
+	buf_putc(b, ']');
+	db_stmt *s = db_get(d, SQL_DAY_ADD_MANY);
+	db_bind_text(s, 1, b->p);
+	werr e = db_run(s, NULL);
+	b->len = 0;
+	return e;
+}
+
 werr stats_batch_flush(db *d)
 {
 	werr e = WG_OK;
-	for (size_t i = 0; acc && i < ACC_SLOTS; i++) {
+	buf b;
+	buf_init(&b, NULL);
+	size_t n = 0;
+	bool remote = db_remote(d);
+	for (size_t i = 0; acc && i < ACC_SLOTS && !e; i++) {
 		if (!acc[i].used)
 			continue;
-		acc[i].used = false;
-		if (!e)
-			e = day_upsert(d, acc[i].unit, acc[i].day, &acc[i].dd);
+		const day_delta *dd = &acc[i].dd;
+		if (!remote) {
+			e = day_upsert(d, acc[i].unit, acc[i].day, dd);
+			continue;
+		}
+		buf_puts(&b, n ? "," : "[");
+		/* the day was checked by day_valid(): digits and dashes only */
+		buf_printf(&b, "{\"u\":%lld,\"d\":\"%s\",\"h\":%lld,\"a\":%lld,\"r\":%lld,\"f\":%lld,\"s\":%lld}",
+		           (long long)acc[i].unit, acc[i].day, (long long)dd->reached, (long long)dd->accounted,
+		           (long long)dd->reported, (long long)dd->fevers, (long long)dd->symptomatic);
+		if (++n == FLUSH_ROWS) {
+			e = flush_rows(d, &b);
+			n = 0;
+		}
 	}
+	if (!e && n)
+		e = flush_rows(d, &b);
+	buf_release(&b);
 	acc_used = 0;
 	free(acc);
 	acc = NULL;

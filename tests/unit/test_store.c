@@ -17,6 +17,7 @@
 #include "testdb.h"
 #include "domain/accounts.h"
 #include "domain/registry.h"
+#include "domain/stats.h"
 #include "domain/units.h"
 
 static int setup(void **state)
@@ -245,6 +246,70 @@ static void test_audit_append_only(void **state)
 	json_decref(out);
 }
 
+/* The day's counters of a unit, as coverage reads them. */
+static void day_of(actor *ac, int64_t unit, int64_t v[5])
+{
+	db_stmt *s = db_get(ac->d, SQL_DAY_GET);
+	db_bind_int(s, 1, unit);
+	db_bind_text(s, 2, "2026-01-02");
+	werr e;
+	assert_int_equal(db_step(s, &e), DB_ROW);
+	for (int i = 0; i < 5; i++)
+		v[i] = db_int(s, 2 + i);
+	db_done(s);
+}
+
+/* The counters of a batch, written per row (SQLite) or many rows in a statement
+ * (PostgreSQL), add up the same; the many-row statement works on both stores. */
+static void test_day_counters(void **state)
+{
+	actor *ac = *state;
+	mk_unit(ac, "DCX", NULL, "city", "计数市");
+	mk_unit(ac, "DC", "DCX", "district", "计数区");
+	mk_unit(ac, "DC-1", "DC", "street", "计数街道");
+	unit_row d, st;
+	assert_int_equal(unit_find(ac, "DC", &d), WG_OK);
+	assert_int_equal(unit_find(ac, "DC-1", &st), WG_OK);
+	char json[400];
+	snprintf(json, sizeof json,
+	         "[{\"u\":%lld,\"d\":\"2026-01-02\",\"h\":1,\"a\":2,\"r\":3,\"f\":0,\"s\":1},"
+	         "{\"u\":%lld,\"d\":\"2026-01-02\",\"h\":0,\"a\":1,\"r\":1,\"f\":1,\"s\":0}]",
+	         (long long)d.id, (long long)st.id);
+	for (int i = 0; i < 2; i++) {
+		db_stmt *s = db_get(ac->d, SQL_DAY_ADD_MANY);
+		db_bind_text(s, 1, json);
+		assert_int_equal(db_run(s, NULL), WG_OK);
+	}
+	int64_t v[5];
+	day_of(ac, d.id, v);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 4);
+	assert_int_equal(v[2], 6);
+	assert_int_equal(v[3], 0);
+	assert_int_equal(v[4], 2);
+	day_of(ac, st.id, v);
+	assert_int_equal(v[1], 2);
+	assert_int_equal(v[3], 2);
+	/* two jobs of a group commit: the street and every unit above it */
+	assert_int_equal(db_begin(ac->d), WG_OK);
+	stats_batch_begin();
+	day_delta dd = {.reached = 1, .accounted = 3, .reported = 2, .fevers = 1};
+	for (int job = 0; job < 2; job++) {
+		assert_int_equal(stats_day_add(ac->d, st.path, "2026-01-02", &dd), WG_OK);
+		assert_int_equal(stats_job_end(ac->d, true), WG_OK);
+	}
+	assert_int_equal(stats_batch_flush(ac->d), WG_OK);
+	assert_int_equal(db_commit(ac->d), WG_OK);
+	day_of(ac, d.id, v);
+	assert_int_equal(v[0], 4);
+	assert_int_equal(v[1], 10);
+	assert_int_equal(v[2], 10);
+	assert_int_equal(v[3], 2);
+	day_of(ac, st.id, v);
+	assert_int_equal(v[1], 8);
+	assert_int_equal(v[3], 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_residents),
 	    cmocka_unit_test(test_import),
 	    cmocka_unit_test(test_audit_append_only),
+	    cmocka_unit_test(test_day_counters),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
