@@ -178,6 +178,16 @@ bool db_remote(const db *d)
 	return d->drv->remote;
 }
 
+bool db_tx_usable(db *d)
+{
+	return d->drv->tx_usable(d);
+}
+
+int64_t db_writes(const db *d)
+{
+	return d->writes;
+}
+
 bool db_in_tx(db *d)
 {
 	return d->drv->in_tx(d);

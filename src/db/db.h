@@ -73,6 +73,13 @@ werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);
 bool db_in_tx(db *d); /* inside an open transaction */
+/* Inside an open transaction that can go on (PostgreSQL refuses everything after a failed
+ * statement until a rollback; SQLite undoes the failed statement alone). */
+bool db_tx_usable(db *d);
+/* A count that grows with every statement that may have changed the store (SQLite: a
+ * completed statement that is not read-only, and every db_exec; PostgreSQL: every command
+ * but a SELECT).  Unchanged across a failed call means the call changed nothing. */
+int64_t db_writes(const db *d);
 /* Each statement is a round trip to a database server (PostgreSQL): worth sending many
  * rows in one statement.  In-process (SQLite), a prepared statement per row is cheaper. */
 bool db_remote(const db *d);

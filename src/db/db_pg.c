@@ -79,6 +79,7 @@ static werr pg_fail(db *d, PGresult *r, const char *what)
 static werr pg_exec(db *d, const char *sql)
 {
 	PGresult *r = PQexec(C(d), sql);
+	d->writes++;
 	ExecStatusType st = PQresultStatus(r);
 	werr e = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? WG_OK : pg_fail(d, r, "executing");
 	PQclear(r);
@@ -282,6 +283,8 @@ static int pg_step(db_stmt *st, werr *err)
 		}
 		s->res = r;
 		s->executed = true;
+		if (strncmp(PQcmdStatus(r), "SELECT", 6) != 0) /* SELECT … FOR UPDATE only locks */
+			d->writes++;
 		s->row = -1;
 		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(r) : 0;
 		const char *ct = PQcmdTuples(r);
@@ -384,6 +387,11 @@ static bool pg_in_tx(db *d)
 	return PQtransactionStatus(C(d)) != PQTRANS_IDLE;
 }
 
+static bool pg_tx_usable(db *d)
+{
+	return PQtransactionStatus(C(d)) == PQTRANS_INTRANS;
+}
+
 const db_driver pg_driver = {
     .name = "postgresql",
     .remote = true,
@@ -413,4 +421,5 @@ const db_driver pg_driver = {
     .backup = pg_backup,
     .restore = pg_restore,
     .in_tx = pg_in_tx,
+    .tx_usable = pg_tx_usable,
 };

@@ -65,6 +65,7 @@ static werr lite_fail(db *d, const char *what)
 static werr lite_exec(db *d, const char *sql)
 {
 	char *err = NULL;
+	d->writes++; /* any of its statements may write, even when a later one fails */
 	if (sqlite3_exec(H(d), sql, NULL, NULL, &err) != SQLITE_OK) {
 		werr e = lite_fail(d, "executing");
 		sqlite3_free(err);
@@ -277,6 +278,8 @@ static int lite_step(db_stmt *s, werr *err)
 		return DB_DONE;
 	}
 	int rc = sqlite3_step(ST(s));
+	if ((rc == SQLITE_ROW || rc == SQLITE_DONE) && !sqlite3_stmt_readonly(ST(s)))
+		s->d->writes++;
 	if (rc == SQLITE_DONE && ls->rowid_ret && sqlite3_changes64(H(s->d)) > 0) {
 		ls->rowid = sqlite3_last_insert_rowid(H(s->d));
 		ls->rowid_row = true;
@@ -392,6 +395,12 @@ static bool lite_in_tx(db *d)
 	return !sqlite3_get_autocommit(H(d));
 }
 
+/* a failed statement undoes itself; an I/O or memory error may end the transaction */
+static bool lite_tx_usable(db *d)
+{
+	return !sqlite3_get_autocommit(H(d));
+}
+
 const db_driver sqlite_driver = {
     .name = "sqlite",
     .open = lite_open,
@@ -420,4 +429,5 @@ const db_driver sqlite_driver = {
     .backup = lite_backup,
     .restore = lite_restore,
     .in_tx = lite_in_tx,
+    .tx_usable = lite_tx_usable,
 };

@@ -34,11 +34,13 @@ typedef struct db_driver {
 	werr (*backup)(db *d, const char *dest);
 	werr (*restore)(db *d, const char *src);
 	bool (*in_tx)(db *d);
+	bool (*tx_usable)(db *d);
 } db_driver;
 
 struct db {
 	const db_driver *drv;
 	char *url;
+	int64_t writes; /* see db_writes() */
 };
 
 struct db_stmt {

@@ -373,6 +373,68 @@ static void writer_open(db **d)
 		            " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
 }
 
+/* One transaction for the jobs of a batch: each job's outcome in its state; returns the
+ * transaction's error (every job without its own error then fails with it).  Unguarded
+ * (no savepoint per job), a job that fails after writing, or leaving the transaction
+ * unusable, sets *again: nothing of the batch is kept, it must run again guarded. */
+static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
+{
+	*again = false;
+	werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
+	if (!e)
+		stats_batch_begin();
+	for (conn_state *st = batch; st; st = st->next_job) {
+		st->deferred_err = WG_OK;
+		if (e) {
+			job_fail(st, e);
+			continue;
+		}
+		actor ac = st->r.ac;
+		ac.d = d;
+		w_clear();
+		int64_t writes = db_writes(d);
+		werr je = guarded ? db_run(db_get(d, SQL_SAVEPOINT), NULL) : WG_OK;
+		if (!je)
+			je = st->r.defer(&ac, st->r.defer_plan, &st->r.json);
+		if (!je)
+			je = stats_job_end(d, true);
+		else
+			stats_job_end(d, false);
+		if (je && !guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
+			db_rollback(d);
+			stats_batch_discard();
+			for (conn_state *j = batch; j; j = j->next_job) {
+				json_decref(j->r.json);
+				j->r.json = NULL;
+			}
+			*again = true;
+			return WG_OK;
+		}
+		if (je) {
+			job_fail(st, je);
+			json_decref(st->r.json);
+			st->r.json = NULL;
+			if (guarded && (db_run(db_get(d, SQL_ROLLBACK_TO), NULL) || db_run(db_get(d, SQL_RELEASE), NULL))) {
+				e = je; /* the transaction is unusable: the rest fail too */
+				db_rollback(d);
+			}
+		} else if (guarded && (je = db_run(db_get(d, SQL_RELEASE), NULL))) {
+			job_fail(st, je);
+		}
+	}
+	if (!e)
+		e = stats_batch_flush(d);
+	else
+		stats_batch_discard();
+	if (!e && (e = db_commit(d))) {
+		db_rollback(d);
+		for (conn_state *st = batch; st; st = st->next_job)
+			if (!st->deferred_err)
+				job_fail(st, e);
+	}
+	return e;
+}
+
 static void *writer(void *arg)
 {
 	(void)arg;
@@ -403,47 +465,16 @@ static void *writer(void *arg)
 
 		if (!d)
 			writer_open(&d);
-		werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
-		if (!e)
-			stats_batch_begin();
-		for (conn_state *st = batch; st; st = st->next_job) {
-			st->deferred_err = WG_OK;
-			if (e) {
-				job_fail(st, e);
-				continue;
-			}
-			actor ac = st->r.ac;
-			ac.d = d;
-			w_clear();
-			werr je = db_run(db_get(d, SQL_SAVEPOINT), NULL);
-			if (!je)
-				je = st->r.defer(&ac, st->r.defer_plan, &st->r.json);
-			if (!je)
-				je = stats_job_end(d, true);
-			else
-				stats_job_end(d, false);
-			if (je) {
-				job_fail(st, je);
-				json_decref(st->r.json);
-				st->r.json = NULL;
-				if (db_run(db_get(d, SQL_ROLLBACK_TO), NULL) || db_run(db_get(d, SQL_RELEASE), NULL)) {
-					e = je; /* the transaction is unusable: the rest fail too */
-					db_rollback(d);
-				}
-			} else if ((je = db_run(db_get(d, SQL_RELEASE), NULL))) {
-				job_fail(st, je);
-			}
-		}
-		if (!e)
-			e = stats_batch_flush(d);
-		else
-			stats_batch_discard();
-		if (!e && (e = db_commit(d))) {
-			db_rollback(d);
-			for (conn_state *st = batch; st; st = st->next_job)
-				if (!st->deferred_err)
-					job_fail(st, e);
-		}
+		/* A batch runs bare at first: a job that fails having changed nothing, leaving the
+		 * transaction usable (a refusal: no such resident, not living there), needs no
+		 * savepoint to be undone — and a savepoint per job is two more statements, which
+		 * on PostgreSQL are two more round trips of a check-in's seven.  If a job fails
+		 * after writing, or its failure ended the transaction, nothing of the batch is
+		 * kept and it runs again with a savepoint per job. */
+		bool again;
+		werr e = run_batch(d, batch, false, &again);
+		if (again)
+			e = run_batch(d, batch, true, &again);
 		for (conn_state *st = batch, *next; st; st = next) {
 			next = st->next_job;
 			if (!st->deferred_err && st->r.defer_after) {
