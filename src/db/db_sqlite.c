@@ -395,12 +395,6 @@ static bool lite_in_tx(db *d)
 	return !sqlite3_get_autocommit(H(d));
 }
 
-/* a failed statement undoes itself; an I/O or memory error may end the transaction */
-static bool lite_tx_usable(db *d)
-{
-	return !sqlite3_get_autocommit(H(d));
-}
-
 const db_driver sqlite_driver = {
     .name = "sqlite",
     .open = lite_open,
@@ -429,5 +423,7 @@ const db_driver sqlite_driver = {
     .backup = lite_backup,
     .restore = lite_restore,
     .in_tx = lite_in_tx,
-    .tx_usable = lite_tx_usable,
+    /* a failed statement undoes itself alone; an I/O or memory error that ends the
+     * transaction leaves the connection out of it */
+    .tx_usable = lite_in_tx,
 };
