@@ -124,8 +124,8 @@ typedef struct {
 static _Thread_local acc_slot *acc;
 static _Thread_local size_t acc_used;
 
-/* The deltas of the job (one request) in progress: they join the batch only when the
- * job's savepoint is released, so a refused job leaves no trace in the counters. */
+/* The deltas of the job (one request) in progress: they join the batch only when the job
+ * succeeds (stats_job_end), so a refused job leaves no trace in the counters. */
 enum { JOB_MAX = 64 };
 static _Thread_local struct {
 	int64_t unit;

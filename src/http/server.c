@@ -315,14 +315,14 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
 /* ---- group commit ----
  * Writes of many requests go into one transaction: a handler validates in its own
  * thread and leaves r->defer; the connection is parked; the writer thread takes every
- * queued job, runs each in a savepoint of one transaction, commits once (one fsync for
- * all), then resumes the connections, which answer.  An acknowledgement therefore
+ * queued job in one transaction (see run_batch for when a job gets a savepoint), commits
+ * once (one fsync for all), then resumes the connections, which answer.  An acknowledgement therefore
  * always follows a durable commit.  A full queue answers 503 with Retry-After. */
 
-/* Jobs per commit.  Each job runs in a savepoint; PostgreSQL keeps the first 64
- * subtransactions of a transaction in shared memory and past that every snapshot of every
- * other session looks them up on disk (pg_subtrans), which slowed the whole store ~10×
- * under the rush — so a PostgreSQL batch stays under that. */
+/* Jobs per commit.  A batch run again with a savepoint per job (run_batch) must stay
+ * under PostgreSQL's 64 subtransactions kept in shared memory: past that every snapshot of
+ * every other session looks them up on disk (pg_subtrans), which slowed the whole store
+ * ~10× under the rush. */
 enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000, WRITE_BATCH_MAX_PG = 60 };
 
 static pthread_mutex_t wq_mu = PTHREAD_MUTEX_INITIALIZER;
