@@ -121,13 +121,14 @@ int cmd_init(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db listen threads web quiet! max-connections public-url", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url", argc, argv) || o.npos)
 		return cli_usage(cmd("serve"));
 	server_opts so = {
 	    .db_url = opts_get(&o, "db", DEFAULT_DB),
 	    .listen = opts_get(&o, "listen", "127.0.0.1:8080"),
 	    .web_dir = opts_get(&o, "web", NULL),
 	    .threads = (unsigned)atoi(opts_get(&o, "threads", "0")),
+	    .writers = (unsigned)atoi(opts_get(&o, "writers", "0")),
 	    .max_connections = (unsigned)atoi(opts_get(&o, "max-connections", "0")),
 	    .quiet = opts_flag(&o, "quiet"),
 	    .public_url = opts_get(&o, "public-url", NULL),

@@ -180,6 +180,11 @@ static const char *const lite_sql[SQL__COUNT] = {
         " residents_accounted = day_counts.residents_accounted + excluded.residents_accounted,"
         " residents_reported = day_counts.residents_reported + excluded.residents_reported,"
         " fevers = day_counts.fevers + excluded.fevers, symptomatic = day_counts.symptomatic + excluded.symptomatic",
+    [SQL_AUDIT_ADD_MANY] =
+        "INSERT INTO audit(at, user_id, username, role, action, entity, entity_id, fields, source, outcome)"
+        " SELECT value->>'at', value->>'user_id', value->>'username', value->>'role', value->>'action',"
+        " value->>'entity', value->>'entity_id', value->>'fields', value->>'source', value->>'outcome'"
+        " FROM json_each($1)",
 };
 
 /* SQLite runs "INSERT … RETURNING" through a temporary table of the returned rows, opened

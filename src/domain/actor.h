@@ -78,5 +78,12 @@ werr audit(const actor *ac, const char *action, const char *entity, int64_t enti
 typedef struct audit_row audit_row;
 void audit_collect_begin(arena *a);
 audit_row *audit_collect_end(void); /* the rows kept since begin (in its arena), or NULL */
-werr audit_write(db *d, const audit_row *rows);
+werr audit_write(db *d, const audit_row *rows); /* rows kept earlier */
+/* In a group commit (the server's writer): with on, audit rows are kept per job and
+ * written by audit_batch_flush in one statement per few hundred rows; audit_job_end says
+ * whether the job's rows join the batch (a refused job leaves none). */
+void audit_batch_begin(bool on);
+void audit_job_end(bool keep);
+werr audit_batch_flush(db *d);
+void audit_batch_discard(void);
 #endif

@@ -314,8 +314,9 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
 
 /* ---- group commit ----
  * Writes of many requests go into one transaction: a handler validates in its own
- * thread and leaves r->defer; the connection is parked; the writer thread takes every
- * queued job in one transaction (see run_batch for when a job gets a savepoint), commits
+ * thread and leaves r->defer; the connection is parked; a writer thread (one on SQLite,
+ * `--writers` on PostgreSQL, each with its own connection) takes every queued job in one
+ * transaction (see run_batch for when a job gets a savepoint), commits
  * once (one fsync for all), then resumes the connections, which answer.  An acknowledgement therefore
  * always follows a durable commit.  A full queue answers 503 with Retry-After. */
 
@@ -324,6 +325,7 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
  * every other session looks them up on disk (pg_subtrans), which slowed the whole store
  * ~10× under the rush. */
 enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000, WRITE_BATCH_MAX_PG = 60 };
+enum { WRITERS_REMOTE = 2, WRITERS_MAX = 16 };
 
 static pthread_mutex_t wq_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wq_cv = PTHREAD_COND_INITIALIZER;
@@ -373,6 +375,35 @@ static void writer_open(db **d)
 		            " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648");
 }
 
+/* What a batch keeps for its end: the day's counters (stats.c) and the audit rows
+ * (actor.c, only to a database server: in-process an insert per row is as cheap). */
+static void batch_begin(db *d)
+{
+	stats_batch_begin();
+	audit_batch_begin(db_remote(d));
+}
+
+static werr batch_job_end(db *d, bool keep)
+{
+	werr e = stats_job_end(d, keep);
+	audit_job_end(keep && !e);
+	return e;
+}
+
+static werr batch_flush(db *d)
+{
+	werr e = audit_batch_flush(d);
+	if (e)
+		stats_batch_discard();
+	return e ? e : stats_batch_flush(d);
+}
+
+static void batch_discard(void)
+{
+	stats_batch_discard();
+	audit_batch_discard();
+}
+
 /* One transaction for the jobs of a batch: each job's outcome in its state; returns the
  * transaction's error (every job without its own error then fails with it).  Unguarded
  * (no savepoint per job), a job that fails after writing, or leaving the transaction
@@ -382,7 +413,7 @@ static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
 	*again = false;
 	werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
 	if (!e)
-		stats_batch_begin();
+		batch_begin(d);
 	for (conn_state *st = batch; st; st = st->next_job) {
 		st->deferred_err = WG_OK;
 		if (e) {
@@ -397,12 +428,12 @@ static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
 		if (!je)
 			je = st->r.defer(&ac, st->r.defer_plan, &st->r.json);
 		if (!je)
-			je = stats_job_end(d, true);
+			je = batch_job_end(d, true);
 		else
-			stats_job_end(d, false);
+			batch_job_end(d, false);
 		if (je && !guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
 			db_rollback(d);
-			stats_batch_discard();
+			batch_discard();
 			for (conn_state *j = batch; j; j = j->next_job) {
 				json_decref(j->r.json);
 				j->r.json = NULL;
@@ -423,9 +454,9 @@ static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
 		}
 	}
 	if (!e)
-		e = stats_batch_flush(d);
+		e = batch_flush(d);
 	else
-		stats_batch_discard();
+		batch_discard();
 	if (!e && (e = db_commit(d))) {
 		db_rollback(d);
 		for (conn_state *st = batch; st; st = st->next_job)
@@ -785,6 +816,14 @@ werr server_run(const server_opts *o)
 		e = stats_ensure(d);
 	if (!e)
 		e = rollcall_load_config(d);
+	/* SQLite has one writer at a time: a second thread would only wait for the lock.  A
+	 * database server runs one batch's statements while another's commit is flushed and
+	 * while the network carries the round trips of a third (bench/README.md). */
+	unsigned nwr = 1;
+	if (!e && db_remote(d))
+		nwr = o->writers ? o->writers : WRITERS_REMOTE;
+	if (nwr > WRITERS_MAX)
+		nwr = WRITERS_MAX;
 	db_close(d);
 	if (e)
 		return e;
@@ -817,12 +856,14 @@ werr server_run(const server_opts *o)
 	    completed_cb, NULL, MHD_OPTION_END);
 	if (!daemon)
 		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
-	printf("wangge serving http://%s:%u/ (store %s, %u threads)\n", host, port, o->db_url, threads);
+	printf("wangge serving http://%s:%u/ (store %s, %u threads, %u writer%s)\n", host, port, o->db_url, threads, nwr,
+	       nwr == 1 ? "" : "s");
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t tick, wr;
+	pthread_t tick, wr[WRITERS_MAX];
 	pthread_create(&tick, NULL, ticker, NULL);
-	pthread_create(&wr, NULL, writer, NULL);
+	for (unsigned i = 0; i < nwr; i++)
+		pthread_create(&wr[i], NULL, writer, NULL);
 	while (!stop_flag)
 		usleep(100 * 1000);
 	pthread_join(tick, NULL);
@@ -837,9 +878,10 @@ werr server_run(const server_opts *o)
 	}
 	pthread_mutex_lock(&wq_mu); /* queued writes were answered above; now the writer ends */
 	writer_exit = true;
-	pthread_cond_signal(&wq_cv);
+	pthread_cond_broadcast(&wq_cv);
 	pthread_mutex_unlock(&wq_mu);
-	pthread_join(wr, NULL);
+	for (unsigned i = 0; i < nwr; i++)
+		pthread_join(wr[i], NULL);
 	MHD_stop_daemon(daemon);
 	fprintf(stderr, "wangge: stopped\n");
 	return WG_OK;

@@ -9,6 +9,7 @@ typedef struct {
 	const char *listen;  /* "127.0.0.1:8080" */
 	const char *web_dir; /* static assets, NULL: found beside the binary */
 	unsigned threads;
+	unsigned writers;    /* PostgreSQL: connections committing check-ins in parallel (0: 2) */
 	unsigned max_connections;
 	int quiet;           /* no access log */
 	const char *public_url; /* "https://wangge.example.org": links and QR codes start with it */

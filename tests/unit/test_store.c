@@ -246,6 +246,52 @@ static void test_audit_append_only(void **state)
 	json_decref(out);
 }
 
+static int64_t audit_rows_of(actor *root, const char *username)
+{
+	json_t *out;
+	assert_int_equal(audit_list(root, 0, username, NULL, 10, 0, &out), WG_OK);
+	int64_t n = json_integer_value(json_object_get(out, "total"));
+	json_decref(out);
+	return n;
+}
+
+/* A group commit's audit rows (the server's writer, on a database server): a refused
+ * job's rows are dropped, a kept job's are written at the batch's end, texts in any
+ * script intact; without a batch a row is written at once. */
+static void test_audit_batch(void **state)
+{
+	actor *root = *state;
+	actor ac = *root;
+	ac.cli = false;
+	ac.role = ROLE_GRID_WORKER;
+	ac.username = "ئابدۇرېھىم"; /* Uyghur */
+	ac.source = "127.0.0.1";
+	assert_int_equal(db_begin(ac.d), WG_OK);
+	audit_batch_begin(true);
+	assert_int_equal(audit(&ac, "checkin", "resident", 7, "temperature", "ok"), WG_OK);
+	audit_job_end(true);
+	assert_int_equal(audit(&ac, "checkin", "resident", 8, "temperature", "ok"), WG_OK);
+	audit_job_end(false); /* refused: its row goes */
+	ac.user_id = 0;
+	assert_int_equal(audit(&ac, "read", "resident", 0, "name,\"phone\"", "ok"), WG_OK);
+	audit_job_end(true);
+	assert_int_equal(audit_rows_of(root, ac.username), 0); /* nothing written yet */
+	assert_int_equal(audit_batch_flush(ac.d), WG_OK);
+	assert_int_equal(db_commit(ac.d), WG_OK);
+	assert_int_equal(audit_rows_of(root, ac.username), 2);
+	json_t *out;
+	assert_int_equal(audit_list(root, 0, ac.username, NULL, 10, 0, &out), WG_OK);
+	char *dump = json_dumps(out, 0);
+	assert_non_null(strstr(dump, "\"entity_id\": \"7\""));
+	assert_null(strstr(dump, "\"entity_id\": \"8\""));
+	assert_non_null(strstr(dump, "name,\\\"phone\\\""));
+	free(dump);
+	json_decref(out);
+	/* no batch: written at once */
+	assert_int_equal(audit(&ac, "read", "resident", 9, "name", "ok"), WG_OK);
+	assert_int_equal(audit_rows_of(root, ac.username), 3);
+}
+
 /* The day's counters of a unit, as coverage reads them: reached, accounted, reported,
  * fevers, symptomatic. */
 static void expect_day(actor *ac, int64_t unit, int64_t h, int64_t a, int64_t r, int64_t f, int64_t sy)
@@ -306,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_residents),
 	    cmocka_unit_test(test_import),
 	    cmocka_unit_test(test_audit_append_only),
+	    cmocka_unit_test(test_audit_batch),
 	    cmocka_unit_test(test_day_counters),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
