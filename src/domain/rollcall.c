@@ -212,18 +212,24 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		if (rc < 0)
 			return e;
 	}
-	/* the current check-in of the day, if any, is corrected */
-	int64_t cur_id = 0, cur_fever = 0, cur_sym = 0;
+	/* the current check-in of the day, if any, is corrected; the household's tally before
+	 * this check-in (the household's lock, taken above, keeps it so until the commit) */
+	int64_t cur_id = 0, cur_fever = 0, cur_sym = 0, living = 0, acc = 0;
 	bool cur_reported = false;
-	s = db_get(ac->d, SQL_CHK_CURRENT);
+	s = db_get(ac->d, SQL_CHK_BEFORE);
 	db_bind_int(s, 1, resident_id);
 	db_bind_text(s, 2, in->day);
+	db_bind_int(s, 3, r.household_id);
 	rc = db_step(s, &e);
 	if (rc == DB_ROW) {
-		cur_id = db_int(s, 0);
-		cur_reported = !strcmp(db_text(s, 4), "reported");
-		cur_sym = db_int(s, 6) != 0;
-		cur_fever = db_int(s, 8);
+		if (!db_null(s, 0)) {
+			cur_id = db_int(s, 0);
+			cur_reported = !strcmp(db_text(s, 1), "reported");
+			cur_sym = db_int(s, 2) != 0;
+			cur_fever = db_int(s, 3);
+		}
+		living = db_int(s, 4);
+		acc = db_int(s, 5);
 	}
 	db_done(s);
 	if (rc < 0)
@@ -266,10 +272,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	dd.reported = (int64_t)reported - (int64_t)cur_reported;
 	dd.fevers = (int64_t)fever - cur_fever;
 	dd.symptomatic = (int64_t)(in->symptoms != 0) - cur_sym;
-	int64_t living, acc;
-	if ((e = hh_tally(ac, r.household_id, in->day, &living, &acc)))
-		return e;
 	if (!cur_id) {
+		acc++; /* the resident is one of the living (load_resident), now with a reading */
 		dd.accounted = 1;
 		/* this household became reached with this very check-in */
 		if (living > 0 && acc >= living && acc - 1 < living)
