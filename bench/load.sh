@@ -27,7 +27,8 @@ if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
   mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm"
 fi
 T=$(mktemp -d)
-trap 'kill $NGX_PID $SRV_PID 2>/dev/null; [ -n "$PGURL" ] && scripts/pg.sh stop "$T/pg"; rm -rf "$T"' EXIT
+# (set -e holds in the trap too: a server already stopped must not keep the folder)
+trap 'kill $NGX_PID $SRV_PID 2>/dev/null || true; if [ -n "$PGURL" ]; then scripts/pg.sh stop "$T/pg"; fi; rm -rf "$T"' EXIT
 PGURL=""
 if [ "$STORE" = postgresql ]; then
   chmod 755 "$T" # the cluster runs as the postgres user when this runs as root
