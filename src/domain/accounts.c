@@ -191,6 +191,69 @@ static bool token_shape(const char *t)
 	return true;
 }
 
+/* ---- the sessions' cache ----
+ * Every request presents its token: two look-ups (session, then user and unit) — on a
+ * database server two of a check-in's round trips.  A session found valid is kept for
+ * SCACHE_TTL_S seconds.  Any change to users, sessions or the unit tree committed by
+ * this process empties the cache (acct_cache_invalidate: a new generation), so a
+ * logout, a disabled account or a moved unit takes effect at the next request; a change
+ * made by another process (the command line, a second server on PostgreSQL) within
+ * SCACHE_TTL_S.  Direct-mapped by the token's hash: a collision only costs a look-up. */
+enum { SCACHE_SLOTS = 4096, SCACHE_TTL_S = 5 };
+typedef struct {
+	char th[65]; /* "" when empty */
+	unsigned gen;
+	int64_t loaded, created, seen, user_id, unit_id;
+	role user_role;
+	char username[64], path[192];
+} scache_entry;
+static scache_entry *scache;
+static pthread_mutex_t scache_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic unsigned scache_gen = 1;
+
+void acct_cache_invalidate(void)
+{
+	scache_gen++;
+}
+
+static unsigned scache_slot(const char *th)
+{
+	unsigned h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h * 16 + (unsigned)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
+	return h % SCACHE_SLOTS;
+}
+
+static bool scache_get(const char *th, int64_t now, scache_entry *out)
+{
+	pthread_mutex_lock(&scache_mu);
+	bool hit = scache && !strcmp(scache[scache_slot(th)].th, th);
+	if (hit)
+		*out = scache[scache_slot(th)];
+	pthread_mutex_unlock(&scache_mu);
+	return hit && out->gen == scache_gen && now - out->loaded < SCACHE_TTL_S && now >= out->loaded;
+}
+
+static void scache_put(const scache_entry *e)
+{
+	pthread_mutex_lock(&scache_mu);
+	if (!scache)
+		scache = xcalloc(SCACHE_SLOTS, sizeof *scache);
+	scache[scache_slot(e->th)] = *e;
+	pthread_mutex_unlock(&scache_mu);
+}
+
+/* The session's last use, written at most twice a minute: reads stay reads. */
+static void session_touch(db *d, const char *th, int64_t seen, int64_t now)
+{
+	if (now - seen < 30)
+		return;
+	db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
+	db_bind_text(s, 1, th);
+	db_bind_int(s, 2, now);
+	db_run(s, NULL);
+}
+
 werr acct_session(db *d, arena *a, const char *token, const char *source, actor *out)
 {
 	if (!token_shape(token))
@@ -198,6 +261,19 @@ werr acct_session(db *d, arena *a, const char *token, const char *source, actor 
 	char th[65];
 	hash_hex(token, th);
 	int64_t now = now_s();
+	scache_entry c;
+	if (scache_get(th, now, &c) && now - c.seen <= SESSION_IDLE_S && now - c.created <= SESSION_MAX_S) {
+		if (now - c.seen >= 30) {
+			session_touch(d, th, c.seen, now);
+			c.seen = now;
+			scache_put(&c);
+		}
+		*out = (actor){.d = d, .a = a, .user_id = c.user_id, .username = arena_strdup(a, c.username),
+		               .role = c.user_role, .unit_id = c.unit_id, .unit_path = arena_strdup(a, c.path),
+		               .source = source};
+		return WG_OK;
+	}
+	unsigned gen = scache_gen; /* before reading: a change committed meanwhile outdates the entry */
 	db_stmt *s = db_get(d, SQL_SESSION_GET);
 	db_bind_text(s, 1, th);
 	werr e = WG_OK;
@@ -227,15 +303,18 @@ werr acct_session(db *d, arena *a, const char *token, const char *source, actor 
 		return e;
 	if (rc != DB_ROW || u.disabled)
 		return w_fail(W_EUNAUTH, "unauthenticated", NULL, "请先登录 / please log in");
-	if (now - seen >= 30) { /* touch at most twice a minute: reads stay reads */
-		s = db_get(d, SQL_SESSION_TOUCH);
-		db_bind_text(s, 1, th);
-		db_bind_int(s, 2, now);
-		db_run(s, NULL);
-	}
+	session_touch(d, th, seen, now);
 	*out = (actor){.d = d, .a = a, .user_id = u.id, .username = u.username,
 	               .role = role_parse(u.role), .unit_id = u.unit_id, .unit_path = u.path,
 	               .source = source};
+	if (strlen(u.username) < sizeof c.username && strlen(u.path) < sizeof c.path) {
+		c = (scache_entry){.gen = gen, .loaded = now, .created = created, .seen = now - seen >= 30 ? now : seen,
+		                   .user_id = u.id, .unit_id = u.unit_id, .user_role = out->role};
+		memcpy(c.th, th, sizeof c.th);
+		strcpy(c.username, u.username);
+		strcpy(c.path, u.path);
+		scache_put(&c);
+	}
 	return WG_OK;
 }
 
@@ -247,7 +326,9 @@ werr acct_logout(db *d, const char *token)
 	hash_hex(token, th);
 	db_stmt *s = db_get(d, SQL_SESSION_DELETE);
 	db_bind_text(s, 1, th);
-	return db_run(s, NULL);
+	werr e = db_run(s, NULL);
+	acct_cache_invalidate();
+	return e;
 }
 
 json_t *acct_me(const actor *ac)
@@ -434,6 +515,7 @@ werr acct_update(const actor *ac, const char *username, json_t *body, json_t **o
 		db_rollback(ac->d);
 		return e;
 	}
+	acct_cache_invalidate();
 	managed_user(ac, username, &u);
 	*out = user_json(&u);
 	return WG_OK;

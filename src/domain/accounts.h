@@ -21,6 +21,9 @@ enum {
 werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
                 const char **token_out, json_t **user_out);
 /* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */
+/* After committing a change to users, sessions or the unit tree: sessions are looked up
+ * again (acct_session keeps them a few seconds). */
+void acct_cache_invalidate(void);
 werr acct_session(db *d, arena *a, const char *token, const char *source, actor *out);
 werr acct_logout(db *d, const char *token);
 json_t *acct_me(const actor *ac);

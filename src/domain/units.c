@@ -8,6 +8,7 @@
 #include "core/jv.h"
 #include "core/util.h"
 #include "core/utf8.h"
+#include "domain/accounts.h"
 #include "domain/import.h"
 #include "domain/stats.h"
 
@@ -429,6 +430,7 @@ werr unit_update(const actor *ac, const char *code, json_t *body, json_t **out)
 	if ((e = audit(ac, "update", "unit", u.id, fields.len ? fields.p : "", "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
+	acct_cache_invalidate(); /* a moved unit moves its users' scope */
 	return unit_get(ac, code, out);
 fail:
 	db_rollback(ac->d);
@@ -591,6 +593,7 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 			if (++in_tx == 5000) {
 				if ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))
 					goto fail;
+				acct_cache_invalidate();
 				in_tx = 0;
 			}
 		}
@@ -602,6 +605,7 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 			import_bad(rep, rows[i].line, "parent_code", "unit_not_found",
 			           "上级编码不存在 / parent_code not found");
 	import_report_sort(rep);
+	acct_cache_invalidate(); /* an import may have moved units (and their users' scope) */
 	if ((e = db_begin(ac->d)) || (e = audit(ac, "import", "unit", 0, "code,parent_code,kind,name", "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
@@ -609,6 +613,7 @@ werr unit_import(const actor *ac, csv_reader *r, import_report *rep)
 	return WG_OK;
 fail:
 	db_rollback(ac->d);
+	acct_cache_invalidate();
 	return e;
 }
 

@@ -105,6 +105,24 @@ class Units(unittest.TestCase):
         rows = [r for r in H.audit_rows(username="secretary", entity="unit") if r["entity_id"] == str(x["id"])]
         self.assertEqual([r["fields"] for r in rows if r["action"] == "update"], ["parent_code", "name"])
 
+    def test_move_carries_its_users_scope_at_once(self):
+        # a logged-in user bound to a building keeps reaching it after the building moves
+        # (the server keeps sessions a few seconds: a move must not leave a stale scope)
+        b = mk(H.G1 + "-MV1", H.G1, "building", "迁移楼")
+        H.add_user("gw-mvb", "grid_worker", b["code"], by="secretary")
+        tok = H.login("gw-mvb", fresh=True)
+        for _ in range(2):  # the second read is answered from the kept session
+            self.assertEqual(H.call("GET", "/api/v1/units/" + b["code"], token=tok)[0], 200)
+        st, x = H.as_user("secretary", "PATCH", "/api/v1/units/" + b["code"], {"parent_code": H.G2})
+        self.assertEqual((st, x["parent_code"]), (200, H.G2), x)
+        st, x = H.call("GET", "/api/v1/units/" + b["code"], token=tok)
+        self.assertEqual((st, x.get("parent_code")), (200, H.G2), x)
+        st, x = H.call("GET", "/api/v1/units/" + H.G1, token=tok)
+        self.assertEqual(st, 404, x)
+        st, x = H.as_user("secretary", "PATCH", "/api/v1/units/" + b["code"], {"parent_code": H.G1})
+        self.assertEqual(st, 200, x)
+        self.assertEqual(H.call("GET", "/api/v1/units/" + b["code"], token=tok)[0], 200)
+
     def test_move_refusals(self):
         for body, status, code in [
             ({"parent_code": H.E01}, 400, "move_into_self"),       # under its own descendant
