@@ -224,6 +224,12 @@ static void test_scripted_day(void **state)
 static void test_alert_workflow(void **state)
 {
 	actor *ac = *state;
+	/* at 10:00 China time today: run at 23:30 the clock moved on below would be tomorrow,
+	 * and the next-day re-check already due */
+	char today[11];
+	today_str(today);
+	int64_t pin = day_at(today, 10, 0) - now_s();
+	clock_shift(pin);
 	actor w = as(ac, ROLE_GRID_WORKER, "420107003008-G02"), com = as(ac, ROLE_COMMUNITY, "420107003008");
 	json_t *hl = households(&w, "420107003008-G02");
 	int64_t hid = json_integer_value(json_object_get(json_array_get(json_object_get(hl, "items"), 5), "id"));
@@ -291,6 +297,7 @@ static void test_alert_workflow(void **state)
 	/* outside the community's sight: another grid worker gets 404 */
 	actor other = as(ac, ROLE_GRID_WORKER, "420107003008-G01");
 	assert_int_equal(alert_get(&other, aid, &a), W_ENOTFOUND);
+	clock_shift(-pin - 31 * 60);
 }
 
 static void test_reminders(void **state)
