@@ -15,17 +15,17 @@ int cmd_demo(int argc, char **argv)
 	opts o;
 	if (!opts_parse(&o, "db preset households seed password scale outbreak!", argc, argv) || o.npos)
 		return cli_usage(&commands[2]);
+	double households, seed, scale;
+	if (!opts_num(&o, "households", 0, 1, 1000000, &households) || !opts_num(&o, "seed", 1, 0, 4294967295.0, &seed) ||
+	    !opts_num(&o, "scale", 1, 0.0001, 2, &scale))
+		return 2;
 	demo_opts d = {
 	    .preset = opts_get(&o, "preset", "qinghe"),
-	    .households = atoll(opts_get(&o, "households", "0")),
-	    .seed = strtoull(opts_get(&o, "seed", "1"), NULL, 10),
+	    .households = (int64_t)households,
+	    .seed = (uint64_t)seed,
 	    .password = opts_get(&o, "password", DEMO_PASSWORD),
-	    .scale = atof(opts_get(&o, "scale", "1")),
+	    .scale = scale,
 	};
-	if (!(d.scale > 0 && d.scale <= 2)) {
-		fprintf(stderr, "wangge demo: --scale must be between 0 and 2\n");
-		return 2;
-	}
 	if (strlen(d.password) < 12) {
 		fprintf(stderr, "wangge: --password: at least 12 characters\n");
 		return 2;

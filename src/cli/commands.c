@@ -123,13 +123,17 @@ int cmd_serve(int argc, char **argv)
 	opts o;
 	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url", argc, argv) || o.npos)
 		return cli_usage(cmd("serve"));
+	double threads, writers, maxconn;
+	if (!opts_num(&o, "threads", 0, 1, 64, &threads) || !opts_num(&o, "writers", 0, 1, 16, &writers) ||
+	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn))
+		return 2;
 	server_opts so = {
 	    .db_url = opts_get(&o, "db", DEFAULT_DB),
 	    .listen = opts_get(&o, "listen", "127.0.0.1:8080"),
 	    .web_dir = opts_get(&o, "web", NULL),
-	    .threads = (unsigned)atoi(opts_get(&o, "threads", "0")),
-	    .writers = (unsigned)atoi(opts_get(&o, "writers", "0")),
-	    .max_connections = (unsigned)atoi(opts_get(&o, "max-connections", "0")),
+	    .threads = (unsigned)threads,
+	    .writers = (unsigned)writers,
+	    .max_connections = (unsigned)maxconn,
 	    .quiet = opts_flag(&o, "quiet"),
 	    .public_url = opts_get(&o, "public-url", NULL),
 	};
@@ -342,9 +346,11 @@ int cmd_audit(int argc, char **argv)
 	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
 		return 1;
 	json_t *out = NULL;
-	int64_t limit = atoll(opts_get(&o, "limit", "500"));
+	double limit;
+	if (!opts_num(&o, "limit", 500, 1, 100000, &limit))
+		return 2;
 	werr e = audit_list(&ac, since, opts_get(&o, "user", NULL), opts_get(&o, "entity", NULL),
-	                    limit > 0 ? limit : 500, 0, &out);
+	                    (int64_t)limit, 0, &out);
 	if (!e) {
 		size_t i;
 		json_t *a;
@@ -454,12 +460,14 @@ int cmd_config(int argc, char **argv)
 	int rc = 0;
 	if (!strcmp(o.pos[0], "set")) {
 		const char *k = o.pos[1], *v = o.pos[2];
-		double t = atof(v);
-		int hh, mm;
-		bool ok = (!strcmp(k, keys[0]) && t >= 36.0 && t <= 40.0) ||
-		          (!strcmp(k, keys[1]) && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60) ||
-		          (!strcmp(k, keys[2]) && atoi(v) >= 1 && atoi(v) <= 1440) ||
-		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && atoi(v) >= 1 && atoi(v) <= 60);
+		double t = 0;
+		bool num = parse_num(v, &t), whole = num && t == (double)(int64_t)t;
+		int hh, mm, used = 0;
+		bool ok = (!strcmp(k, keys[0]) && num && t >= 36.0 && t <= 40.0) ||
+		          (!strcmp(k, keys[1]) && sscanf(v, "%2d:%2d%n", &hh, &mm, &used) == 2 && !v[used] && hh >= 0 && hh < 24 &&
+		           mm >= 0 && mm < 60) ||
+		          (!strcmp(k, keys[2]) && whole && t >= 1 && t <= 1440) ||
+		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60);
 		if (!ok) {
 			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440, "
 			                "isolation_days.<category> 1–60\n");

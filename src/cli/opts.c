@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/util.h"
+
 static _Thread_local char problem[200];
 
 /* Remember why the arguments were refused; cli_usage prints it as the one stderr line. */
@@ -79,6 +81,19 @@ const char *opts_get(const opts *p, const char *name, const char *def)
 		if (!strcmp(p->o[k].name, name) && p->o[k].set)
 			return p->o[k].value;
 	return def;
+}
+
+bool opts_num(const opts *p, const char *name, double def, double min, double max, double *out)
+{
+	const char *v = opts_get(p, name, NULL);
+	*out = def;
+	if (!v)
+		return true;
+	if (!parse_num(v, out) || *out < min || *out > max) {
+		fprintf(stderr, "wangge: --%s must be a number from %g to %g (got '%s')\n", name, min, max, v);
+		return false;
+	}
+	return true;
 }
 
 bool opts_flag(const opts *p, const char *name)

@@ -27,4 +27,7 @@ const char *opts_get(const opts *p, const char *name, const char *def);
 /* Why the last opts_parse refused the arguments, or NULL. */
 const char *opts_problem(void);
 bool opts_flag(const opts *p, const char *name);
+/* A numeric option: def when absent; false (with the reason on stderr) when it is not a
+ * number between min and max — "--threads 8x" is refused, not read as 8. */
+bool opts_num(const opts *p, const char *name, double def, double min, double max, double *out);
 #endif

@@ -1,6 +1,9 @@
 /* util.c — see util.h. */
 #include "core/util.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +45,19 @@ void hash_hex(const char *s, char out[65])
 	unsigned char h[32];
 	crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), NULL, 0);
 	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+bool parse_num(const char *s, double *out)
+{
+	if (!s || !*s || isspace((unsigned char)*s))
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end || errno || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
 }
 
 bool parse_date(const char *s, int *y, int *m, int *d)

@@ -15,6 +15,8 @@ void random_hex(char *out, size_t nbytes);
 /* Hex of a 32-byte BLAKE2b hash of s (65 bytes) — session tokens are stored hashed. */
 void hash_hex(const char *s, char out[65]);
 bool parse_date(const char *s, int *y, int *m, int *d); /* "YYYY-MM-DD", real date */
+/* A whole decimal number ("30", "37.3"), nothing after it; false for "", "30abc", NaN. */
+bool parse_num(const char *s, double *out);
 /* day + n days into out (11 bytes); false when day is not a date. */
 bool day_add(const char *day, int n, char out[11]);
 /* The moment hh:mm China time on day (seconds since the epoch); 0 when day is not a date. */

@@ -275,12 +275,26 @@ class Help(unittest.TestCase):
         for args in (("nocommand",), ("import", "residents", "--db", H.db_path(), path("missing.csv")),
                      ("demo", "--db", H.db_path(), "--preset", "qinghe"),
                      ("serve", "--db", H.db_path(), "--listen", "nonsense"),
+                     # numbers are numbers: "8x" is refused, not read as 8
+                     ("serve", "--db", H.db_path(), "--threads", "8x"),
+                     ("serve", "--db", H.db_path(), "--writers", "0"),
+                     ("demo", "--db", path("never.db"), "--preset", "qinghe", "--scale", "0.1x"),
+                     ("audit", "--db", H.db_path(), "--limit", "ten"),
                      ("export", "residents", "--db", H.db_path(), "--out", "/nonexistent-dir/x.csv")):
             r = cli(*args)
             self.assertNotEqual(r.returncode, 0, args)
             lines = stderr_lines(r)
             self.assertEqual(len(lines), 1, (args, r.stderr))
             self.assertTrue(lines[0].startswith("wangge: "), (args, lines))
+
+    def test_config_set_takes_whole_numbers_only(self):
+        before = cli("config", "get", "--db", H.db_path()).stdout
+        for k, v in (("escalate_minutes", "30abc"), ("escalate_minutes", "2.5"), ("fever_threshold", "37.3x"),
+                     ("fever_threshold", "nan"), ("deadline", "11:00pm"), ("isolation_days.close_contact", "14d")):
+            r = cli("config", "set", k, v, "--db", H.db_path())
+            self.assertEqual(r.returncode, 2, (k, v, r.stderr))
+            self.assertEqual(len(stderr_lines(r)), 1, (k, v, r.stderr))
+        self.assertEqual(cli("config", "get", "--db", H.db_path()).stdout, before)
 
     def test_bad_option_gives_one_line(self):
         """BUG (CLI): an unknown option prints 'wangge: unknown option --x (try --help)' and
