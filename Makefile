@@ -122,6 +122,9 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
+	@echo "clang-tidy (.clang-tidy) on src/"
+	@ls src/*/*.c | xargs -P2 -n4 sh -c 'clang-tidy -quiet "$$@" -- -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) 2>/dev/null' _ > $(BUILD)/clang-tidy.txt; \
+	  rc=$$?; grep -E "(warning|error):" $(BUILD)/clang-tidy.txt; [ $$rc -eq 0 ] || { echo "clang-tidy: findings above"; exit 1; }
 
 clean:
 	rm -rf build web/vendor

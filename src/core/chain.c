@@ -1088,20 +1088,20 @@ int chain_parse(const char *text, size_t len, chain_line **out, size_t *n)
 	if (n)
 		*n = 0;
 	if (!out || !n) {
-		w_fail(W_EINVAL, NULL, "text", "chain_parse: out is NULL");
+		w_record(W_EINVAL, NULL, "text", "chain_parse: out is NULL");
 		return -1;
 	}
 	if (!text && len) {
-		w_fail(W_EINVAL, NULL, "text", "chain_parse: text is NULL");
+		w_record(W_EINVAL, NULL, "text", "chain_parse: text is NULL");
 		return -1;
 	}
 	if (!utf8_valid(text, len)) {
-		w_fail(W_EINVAL, "bad_encoding", "text", "接龙文本不是 UTF-8 / the chain text is not UTF-8");
+		w_record(W_EINVAL, "bad_encoding", "text", "接龙文本不是 UTF-8 / the chain text is not UTF-8");
 		return -1;
 	}
 	size_t lines = ch_count_lines(text, len);
 	if (lines > CHAIN_MAX_LINES) {
-		w_fail(W_ETOOBIG, "too_large", "text", "接龙超过 %d 行 / the chain has more than %d lines",
+		w_record(W_ETOOBIG, "too_large", "text", "接龙超过 %d 行 / the chain has more than %d lines",
 		       CHAIN_MAX_LINES, CHAIN_MAX_LINES);
 		return -1;
 	}

@@ -261,9 +261,8 @@ static size_t csv_count_lines(const char *s, size_t n, int next)
 	size_t lines = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			lines++;
-		else if (s[i] == '\r' && (i + 1 < n ? s[i + 1] : next) != '\n')
+		/* \n, \r\n and a lone \r each end a line */
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 < n ? s[i + 1] : next) != '\n'))
 			lines++;
 	}
 	return lines;
@@ -300,7 +299,7 @@ static int csv_error(csv_reader *r, size_t start_line, size_t start_pos, size_t 
 	} else {
 		csv_skip_line(r, err_pos);
 	}
-	w_fail(W_EINVAL, "bad_csv", NULL, "line %zu: %s", start_line, what);
+	w_record(W_EINVAL, "bad_csv", NULL, "line %zu: %s", start_line, what);
 	return -1;
 }
 

@@ -28,7 +28,7 @@ static const struct {
 
 static _Thread_local wdetail last;
 
-werr w_fail(werr e, const char *code, const char *field, const char *fmt, ...)
+void w_record(werr e, const char *code, const char *field, const char *fmt, ...)
 {
 	/* build the new detail aside: the arguments may point into the current one
 	 * (re-raising an error with a more precise field) */
@@ -40,7 +40,6 @@ werr w_fail(werr e, const char *code, const char *field, const char *fmt, ...)
 	vsnprintf(d.message, sizeof d.message, fmt, ap);
 	va_end(ap);
 	last = d;
-	return e;
 }
 
 const wdetail *w_last(void)

@@ -33,9 +33,12 @@ typedef struct {
 } wdetail;
 
 /* Record the detail of a failure and return e.  code may be NULL (the default code of e
- * is used), field may be NULL. */
-werr w_fail(werr e, const char *code, const char *field, const char *fmt, ...)
+ * is used), field may be NULL.  A macro so that the value is seen where it is used (by
+ * the reader and by static analysis, which cannot see into err.c): e is evaluated twice,
+ * and is always a constant or a variable. */
+void w_record(werr e, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+#define w_fail(e, ...) (w_record((e), __VA_ARGS__), (werr)(e))
 const wdetail *w_last(void);
 void w_clear(void);
 int w_http_status(werr e);

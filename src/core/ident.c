@@ -272,7 +272,7 @@ bool phone_normalize(const char *in, char *out, size_t cap)
 	if (p[-1] == '-')
 		return false;
 	if (grouped && first_group == n)
-		grouped = false, first_group = 0;
+		first_group = 0; /* one group only: not grouped after all */
 	d[n] = '\0';
 
 	if (plus) {

@@ -129,7 +129,7 @@ char *qr_svg(const char *text, int size_px, const char *caption)
 		font = w * 100 / 12;
 		if (font < QR_MIN_FONT)
 			font = QR_MIN_FONT;
-		if (ems * font / 100 > avail) {
+		if (ems > 0 && ems * font / 100 > avail) {
 			/* smaller type first (not every renderer honours textLength) */
 			font = avail * 100 / ems;
 			if (font < QR_SMALL_FONT) {

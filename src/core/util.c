@@ -67,7 +67,7 @@ bool parse_date(const char *s, int *y, int *m, int *d)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
+	int yy = (int)strtol(s, NULL, 10), mm = (int)strtol(s + 5, NULL, 10), dd = (int)strtol(s + 8, NULL, 10);
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (yy < 1900 || mm < 1 || mm > 12 || dd < 1)
 		return false;

@@ -5,7 +5,7 @@
 #include "db/driver.h"
 
 const char *const sql_text[SQL__COUNT] = {
-#define STMT(name, sql) [SQL_##name] = sql,
+#define STMT(name, sql) [SQL_##name] = (sql),
 #include "db/sql.def"
 #undef STMT
 };

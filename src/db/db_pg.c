@@ -48,7 +48,7 @@ static int max_param(const char *sql)
 		} else if (*p == '\'' || *p == '"') {
 			quote = *p;
 		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
-			int n = atoi(p + 1);
+			int n = (int)strtol(p + 1, NULL, 10);
 			if (n > max)
 				max = n;
 		}
@@ -112,7 +112,7 @@ static werr pg_migrate(db *d)
 	if (!e) {
 		PGresult *r = PQexec(C(d), "SELECT coalesce(max(version), 0) FROM schema_version");
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
-			have = atoi(PQgetvalue(r, 0, 0));
+			have = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);
 	}
 	if (!e && have > migrations_pg_count)
@@ -288,7 +288,7 @@ static int pg_step(db_stmt *st, werr *err)
 		s->row = -1;
 		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(r) : 0;
 		const char *ct = PQcmdTuples(r);
-		p->changes = ct && *ct ? atoll(ct) : 0;
+		p->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
 	}
 	if (s->row + 1 < s->nrows) {
 		s->row++;

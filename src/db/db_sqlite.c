@@ -173,18 +173,18 @@ static werr lite_open(const char *url, db **out)
  * no need of (a write transaction holds the whole store), are cut off any statement. */
 static const char *const lite_sql[SQL__COUNT] = {
     [SQL_DAY_ADD_MANY] =
-        "INSERT INTO day_counts(unit_id, day, households_reached, residents_accounted, residents_reported, fevers, symptomatic)"
+        ("INSERT INTO day_counts(unit_id, day, households_reached, residents_accounted, residents_reported, fevers, symptomatic)"
         " SELECT value->>'u', value->>'d', value->>'h', value->>'a', value->>'r', value->>'f', value->>'s'"
         " FROM json_each($1) WHERE true ON CONFLICT (unit_id, day) DO UPDATE SET"
         " households_reached = day_counts.households_reached + excluded.households_reached,"
         " residents_accounted = day_counts.residents_accounted + excluded.residents_accounted,"
         " residents_reported = day_counts.residents_reported + excluded.residents_reported,"
-        " fevers = day_counts.fevers + excluded.fevers, symptomatic = day_counts.symptomatic + excluded.symptomatic",
+        " fevers = day_counts.fevers + excluded.fevers, symptomatic = day_counts.symptomatic + excluded.symptomatic"),
     [SQL_AUDIT_ADD_MANY] =
-        "INSERT INTO audit(at, user_id, username, role, action, entity, entity_id, fields, source, outcome)"
+        ("INSERT INTO audit(at, user_id, username, role, action, entity, entity_id, fields, source, outcome)"
         " SELECT value->>'at', value->>'user_id', value->>'username', value->>'role', value->>'action',"
         " value->>'entity', value->>'entity_id', value->>'fields', value->>'source', value->>'outcome'"
-        " FROM json_each($1)",
+        " FROM json_each($1)"),
 };
 
 /* SQLite runs "INSERT … RETURNING" through a temporary table of the returned rows, opened

@@ -44,6 +44,7 @@ static json_t *user_json(const user_row *u)
 /* Load by username; rc DB_ROW when found, DB_DONE when not, -1 on a store error. */
 static int user_load(db *d, arena *a, const char *username, user_row *u, werr *e)
 {
+	*u = (user_row){0};
 	db_stmt *s = db_get(d, SQL_USER_BY_NAME);
 	db_bind_text(s, 1, username);
 	int rc = db_step(s, e);
@@ -375,6 +376,7 @@ static werr may_grant(const actor *ac, role r)
 /* Load a user the actor may manage (in its subtree); 404 otherwise. */
 static werr managed_user(const actor *ac, const char *username, user_row *u)
 {
+	*u = (user_row){0};
 	werr e = WG_OK;
 	int rc = user_load(ac->d, ac->a, username ? username : "", u, &e);
 	if (rc < 0)

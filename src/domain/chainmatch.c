@@ -251,7 +251,7 @@ werr chain_confirm(const actor *ac, json_t *body, json_t **out)
 			r->rid = rid;
 			r->in = in;
 			if ((e = chk_record(ac, rid, &r->in, &r->out))) {
-				w_fail(e, w_last()->code, field, "%s: %s", field, w_last()->message);
+				w_record(e, w_last()->code, field, "%s: %s", field, w_last()->message);
 				goto fail;
 			}
 			/* a reading belongs to the household of its line */

@@ -718,9 +718,9 @@ int epi_days(db *d, const char *category)
 	db_bind_text(s, 1, key);
 	werr e;
 	if (db_step(s, &e) == DB_ROW) {
-		int v = atoi(db_text(s, 0));
-		if (v >= 1 && v <= 60)
-			days = v;
+		double v;
+		if (parse_num(db_text(s, 0), &v) && v >= 1 && v <= 60)
+			days = (int)v;
 	}
 	db_done(s);
 	return days;
@@ -976,6 +976,8 @@ typedef struct {
 
 static werr iso_load(const actor *ac, int64_t id, json_t **out, iso_ids *ids)
 {
+	if (ids)
+		*ids = (iso_ids){0};
 	db_stmt *s = db_get(ac->d, SQL_ISO_GET);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;

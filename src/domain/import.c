@@ -44,10 +44,10 @@ void import_report_sort(import_report *r)
 	size_t n = json_array_size(r->errors);
 	if (n < 2)
 		return;
-	json_t **v = malloc(n * sizeof *v);
+	json_t **v = malloc(n * sizeof *v); // NOLINT(bugprone-sizeof-expression): an array of pointers
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(r->errors, i));
-	qsort(v, n, sizeof *v, by_line); /* stable enough: one error per line */
+	qsort(v, n, sizeof *v, by_line); // NOLINT(bugprone-sizeof-expression): one error per line, stable enough
 	json_array_clear(r->errors);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(r->errors, v[i]);

@@ -96,6 +96,7 @@ static void hh_from(arena *a, db_stmt *s, hh_row *h)
 
 static json_t *hh_json(const hh_row *h)
 {
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set by the look-up that succeeded above (the analyzer cannot see db_step set its error)
 	bool ent = strcmp(h->unit_kind, "entrance") == 0;
 	char created[32], updated[32];
 	fmt_time(h->created_at, created);
@@ -110,6 +111,7 @@ static json_t *hh_json(const hh_row *h)
 
 static werr hh_load(const actor *ac, int64_t id, hh_row *h)
 {
+	*h = (hh_row){0};
 	db_stmt *s = db_get(ac->d, SQL_HH_BY_ID);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
@@ -130,6 +132,7 @@ static werr hh_load(const actor *ac, int64_t id, hh_row *h)
 /* A unit that can hold households: a building or an entrance in scope. */
 static werr household_unit(const actor *ac, const char *code, const char *field, unit_row *u)
 {
+	*u = (unit_row){0};
 	if (!code)
 		return w_fail(W_EINVAL, "required", field, "%s is required", field);
 	if (unit_find(ac, code, u))
@@ -238,6 +241,7 @@ static json_t *res_json(const actor *ac, const res_row *r)
 
 static werr res_load(const actor *ac, int64_t id, res_row *r)
 {
+	*r = (res_row){0};
 	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
@@ -315,7 +319,7 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 	if (rc < 0 || (e = audit(ac, "read", "household", id,
 	                         epi ? arena_printf(ac->a, "%s,category", shown_fields(ac)) : shown_fields(ac), "ok"))) {
 		json_decref(o);
-		return rc < 0 ? e : e;
+		return e;
 	}
 	*out = o;
 	return WG_OK;
@@ -638,7 +642,7 @@ werr res_get(const actor *ac, int64_t id, json_t **out)
 	if (rc < 0 || (e = audit(ac, "read", "resident", id,
 	                         epi ? arena_printf(ac->a, "%s,category", shown_fields(ac)) : shown_fields(ac), "ok"))) {
 		json_decref(o);
-		return rc < 0 ? e : e;
+		return e;
 	}
 	*out = o;
 	return WG_OK;

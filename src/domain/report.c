@@ -198,7 +198,7 @@ werr report_daily_file(const actor *ac, const char *unit_code, const char *day, 
 			if (ws) {
 				json_t *v = json_object_get(row, cols[k].key);
 				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7) || !strncmp(cols[k].key, "cat.", 4)))
-					worksheet_write_number(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, atof(c), NULL);
+					worksheet_write_number(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, strtod(c, NULL), NULL);
 				else {
 					char *n = cell_neutralise(c);
 					worksheet_write_string(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, n, NULL);

@@ -83,12 +83,14 @@ werr rollcall_load_config(db *d)
 		if (rc == DB_ROW) {
 			const char *v = db_text(s, 0);
 			int hh, mm;
-			if (i == 0 && atof(v) >= 36.0 && atof(v) <= 40.0)
-				rc_config.fever_threshold = atof(v);
+			double n = 0;
+			bool num = parse_num(v, &n);
+			if (i == 0 && num && n >= 36.0 && n <= 40.0)
+				rc_config.fever_threshold = n;
 			else if (i == 1 && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60)
 				rc_config.deadline_minutes = hh * 60 + mm;
-			else if (i == 2 && atoi(v) > 0)
-				rc_config.escalate_minutes = atoi(v);
+			else if (i == 2 && num && n >= 1 && n <= 1440)
+				rc_config.escalate_minutes = (int)n;
 		}
 		db_done(s);
 		if (rc < 0)
@@ -388,6 +390,7 @@ struct chk_plan {
 
 werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 {
+	*plan = NULL;
 	werr e;
 	char today[11];
 	today_str(today);
@@ -453,7 +456,7 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 			return w_fail(W_EINVAL, "wrong_type", "readings", "each reading must be an object");
 		chk_in in = {.day = day, .channel = channel};
 		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &p->ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
-			w_fail(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
+			w_record(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 			       w_last()->message);
 			return w_last()->err;
 		}
@@ -489,10 +492,11 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 {
 	werr e;
+	// NOLINTNEXTLINE(clang-analyzer-core.NullDereference): chk_prepare returned WG_OK, so p is set
 	for (size_t i = 0; i < p->n; i++) {
 		if ((e = chk_record(ac, p->ids[i], &p->ins[i], &p->outs[i]))) {
 			if (p->batch)
-				w_fail(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
+				w_record(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 				       w_last()->message);
 			return e;
 		}
@@ -813,6 +817,12 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		while ((rc = db_step(s, &e)) == DB_ROW)
 			json_array_append_new(people, person_json(ac, s));
 		db_done(s);
+		if (rc < 0) { /* not a list with people left out */
+			json_decref(people);
+			json_decref(items);
+			db_rollback(ac->d);
+			return e;
+		}
 		if (!last_path || strcmp(last_path, m->path) != 0) {
 			last_staff = responsible(ac, m->path);
 			last_path = m->path;
@@ -980,7 +990,8 @@ static werr curve_day(const actor *ac, const unit_row *u, const char *day, bool 
 	if (today) {
 		char t[32];
 		fmt_time(now_s(), t);
-		last = (size_t)((((t[11] - '0') * 10 + (t[12] - '0')) * 60 + (t[14] - '0') * 10 + (t[15] - '0')) / CURVE_STEP + 1);
+		int minute = ((t[11] - '0') * 10 + (t[12] - '0')) * 60 + (t[14] - '0') * 10 + (t[15] - '0');
+		last = (size_t)minute / CURVE_STEP + 1;
 	}
 	for (size_t b = 0; b <= last && b <= 24 * 60 / CURVE_STEP; b++) {
 		ca += acc[b];

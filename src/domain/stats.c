@@ -360,7 +360,7 @@ werr stats_rebuild(db *d)
 	free(paths);
 	free(hh);
 	free(res);
-	return rc < 0 ? e : e;
+	return e;
 }
 
 werr stats_ensure(db *d)

@@ -67,6 +67,7 @@ static void row_from(arena *a, db_stmt *s, unit_row *u)
 
 static werr load(const actor *ac, db_stmt *s, unit_row *out, const char *what)
 {
+	*out = (unit_row){0};
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
 	if (rc < 0)
@@ -81,6 +82,7 @@ static werr load(const actor *ac, db_stmt *s, unit_row *out, const char *what)
 
 werr unit_find(const actor *ac, const char *code, unit_row *out)
 {
+	*out = (unit_row){0};
 	if (!code || !code_valid(code))
 		return w_fail(W_ENOTFOUND, "unit_not_found", "unit", "没有这个单位 / no such unit");
 	db_stmt *s = db_get(ac->d, SQL_UNIT_BY_CODE);
@@ -317,6 +319,7 @@ werr unit_create(const actor *ac, json_t *body, json_t **out)
 /* Move u under np: new path for the whole subtree, kept in history. */
 static werr move_unit(const actor *ac, const unit_row *u, const unit_row *np)
 {
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set by the look-up that succeeded above (the analyzer cannot see db_step set its error)
 	if (strncmp(np->path, u->path, strlen(u->path)) == 0)
 		return w_fail(W_EINVAL, "move_into_self", "parent_code",
 		              "不能移到自己或下级单位之下 / cannot move a unit under itself");
@@ -397,6 +400,7 @@ werr unit_update(const actor *ac, const char *code, json_t *body, json_t **out)
 	    (e = jv_bool(body, "retired", &retired, &has_retired)) ||
 	    (e = check_fields(NULL, NULL, name)))
 		return e;
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set by the look-up that succeeded above (the analyzer cannot see db_step set its error)
 	if (parent_code && strcmp(u.path, ac->unit_path) == 0)
 		return w_fail(W_EFORBIDDEN, "forbidden", "parent_code",
 		              "不能移动自己所属的单位 / you cannot move the unit your account is bound to");
@@ -406,6 +410,7 @@ werr unit_update(const actor *ac, const char *code, json_t *body, json_t **out)
 		return e;
 	buf fields;
 	buf_init(&fields, ac->a);
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set by the look-up that succeeded above (the analyzer cannot see db_step set its error)
 	if (name && strcmp(name, u.name) != 0) {
 		db_stmt *s = db_get(ac->d, SQL_UNIT_RENAME);
 		db_bind_int(s, 1, u.id);

@@ -124,7 +124,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, werr e, req *r)
 {
 	const wdetail *d = w_last();
 	if (d->err != e || !d->code[0])
-		w_fail(e, NULL, NULL, "%s", w_default_code(e));
+		w_record(e, NULL, NULL, "%s", w_default_code(e));
 	json_t *j = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", d->code, "message", d->message,
 	                      "field", d->field[0] ? json_string(d->field) : json_null());
 	enum MHD_Result ret = send_json(c, w_http_status(e), j, r);
@@ -193,7 +193,7 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, const char *path, 
 	if (!bad)
 		data = read_file(arena_printf(a, "%s%s", web_root, path), &len);
 	if (!data) {
-		w_fail(W_ENOTFOUND, "not_found", NULL, "没有这个页面 / no such page");
+		w_record(W_ENOTFOUND, "not_found", NULL, "没有这个页面 / no such page");
 		return send_error(c, W_ENOTFOUND, NULL);
 	}
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -593,7 +593,7 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		if (!ct || strncasecmp(ct, st->rt->ctype, n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' '))
 			e = w_fail(W_EMEDIA, "unsupported_media_type", NULL, "Content-Type must be %s", st->rt->ctype);
 	}
-	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && strcmp(st->rt->ctype, "text/csv") != 0)
+	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && (!st->rt->ctype || strcmp(st->rt->ctype, "text/csv") != 0))
 		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
 	if (!e) {
 		audit_collect_begin(r->a);
@@ -692,7 +692,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 			st->answered = true;
 			if (st->deferred_err) {
 				const wdetail *dd = &st->deferred_detail;
-				w_fail(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
+				w_record(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
 				return send_error(c, st->deferred_err, &st->r);
 			}
 			if (!st->r.json)
