@@ -342,13 +342,13 @@ int cmd_audit(int argc, char **argv)
 			return 2;
 		}
 	}
+	double limit;
+	if (!opts_num(&o, "limit", 500, 1, 100000, &limit))
+		return 2;
 	actor ac;
 	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
 		return 1;
 	json_t *out = NULL;
-	double limit;
-	if (!opts_num(&o, "limit", 500, 1, 100000, &limit))
-		return 2;
 	werr e = audit_list(&ac, since, opts_get(&o, "user", NULL), opts_get(&o, "entity", NULL),
 	                    (int64_t)limit, 0, &out);
 	if (!e) {
