@@ -3,6 +3,7 @@
  * crash or power loss; foreign keys on; busy timeout so writers queue instead of failing. */
 #include "core/arena.h"
 #include "db/driver.h"
+#include "db/fault_sqlite.h"
 #include "db/migrate.h"
 
 #include <pthread.h>
@@ -18,6 +19,7 @@ typedef struct {
 	bool rowid_ret; /* "… RETURNING id" of the catalogue: the new rowid, read after */
 	bool rowid_row; /* that row is being read */
 	int64_t rowid;
+	int failed;     /* why it did not prepare (out of memory, I/O): its step fails so */
 } lite_stmt;
 
 typedef struct {
@@ -137,6 +139,7 @@ static void lite_close(db *d)
 static void lite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	fault_sqlite_install(); /* test builds only */
 }
 
 static werr lite_open(const char *url, db **out)
@@ -211,14 +214,20 @@ static db_stmt *lite_get(db *d, sql_id id)
 			*lock = 0;
 		int rc = sqlite3_prepare_v3(H(d), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
 		free(sql);
-		if (rc != SQLITE_OK) {
+		s->base.d = d;
+		s->base.cached = true;
+		if (rc != SQLITE_OK && (rc & 0xff) == SQLITE_ERROR) {
 			/* A catalogue statement that does not prepare is a programming error. */
 			fprintf(stderr, "wangge: BUG: statement %d does not prepare: %s\n", (int)id,
 			        sqlite3_errmsg(H(d)));
 			abort();
 		}
-		s->base.d = d;
-		s->base.cached = true;
+		if (rc != SQLITE_OK) { /* the store's trouble (memory, disk): this request fails */
+			s->st = NULL;
+			s->failed = rc;
+			return &s->base; /* binds on no statement are refused by SQLite, harmlessly */
+		}
+		s->failed = 0;
 	}
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
@@ -278,6 +287,14 @@ static void lite_bind_double(db_stmt *s, int i, double v)
 static int lite_step(db_stmt *s, werr *err)
 {
 	lite_stmt *ls = (lite_stmt *)s;
+	if (!ls->st) {
+		werr e = (ls->failed & 0xff) == SQLITE_NOMEM
+		             ? w_fail(W_EDB, "out_of_memory", NULL, "out of memory preparing a statement")
+		             : w_fail(W_EDB, "store_error", NULL, "preparing a statement: %s", sqlite3_errstr(ls->failed));
+		if (err)
+			*err = e;
+		return -1;
+	}
 	if (ls->rowid_row) { /* after the one row of the new rowid */
 		ls->rowid_row = false;
 		return DB_DONE;
