@@ -50,6 +50,18 @@ def call(port, method, path, body=None, token=None, timeout=10):
         return e.code, json.loads(e.read() or b"{}")
 
 
+def wait_up(port):
+    """Until the server on port answers /health (10 s at most)."""
+    for _ in range(200):
+        try:
+            if call(port, "GET", "/health", timeout=1)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
 def fresh_pg_db(base):
     """A new database on the PostgreSQL server of base; returns its URL."""
     name = "crash_%d" % os.getpid()
@@ -137,14 +149,7 @@ def main():
         nonlocal proc
         proc = subprocess.Popen([BIN, "serve", "--db", store, "--listen", f"127.0.0.1:{port}", "--quiet"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                if call(port, "GET", "/health", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise SystemExit("server did not start")
+        wait_up(port)
 
     start()
     st, login = call(port, "POST", "/session", {"username": "admin", "password": "wangge-demo-2026"})

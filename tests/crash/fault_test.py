@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from crash_test import BIN, COMMUNITY, call, free_port  # noqa: E402
+from crash_test import BIN, COMMUNITY, call, free_port, wait_up  # noqa: E402
 
 FAULTS = ("full", "fsync", "nomem")
 
@@ -39,13 +39,7 @@ def main():
     log = open(os.path.join(tmp, "server.log"), "w")
     proc = subprocess.Popen([BIN, "serve", "--db", store, "--listen", f"127.0.0.1:{port}", "--quiet"],
                             stdout=log, stderr=log, env=env)
-    for _ in range(200):
-        try:
-            if call(port, "GET", "/health", timeout=1)[0] == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.05)
+    wait_up(port)
     st, login = call(port, "POST", "/session", {"username": "admin", "password": "wangge-demo-2026"})
     token = login["token"]
     st, page = call(port, "GET", f"/residents?unit={COMMUNITY}&limit=500", token=token)
