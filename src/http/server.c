@@ -453,16 +453,16 @@ static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
 			job_fail(st, je);
 		}
 	}
-	if (!e)
-		e = batch_flush(d);
-	else
+	/* the batch's counters and audit rows, then the commit.  If the transaction did not
+	 * begin, ended unusable, or the counters, audit rows or commit fail, nothing of the
+	 * batch is kept: no job of it may be acknowledged, the ones that had run included. */
+	if (e)
 		batch_discard();
-	if (!e && (e = db_commit(d))) {
+	else if ((e = batch_flush(d)) || (e = db_commit(d)))
 		db_rollback(d);
-		for (conn_state *st = batch; st; st = st->next_job)
-			if (!st->deferred_err)
-				job_fail(st, e);
-	}
+	for (conn_state *st = batch; e && st; st = st->next_job)
+		if (!st->deferred_err)
+			job_fail(st, e);
 	return e;
 }
 
