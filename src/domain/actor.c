@@ -220,10 +220,9 @@ werr audit_batch_flush(db *d)
 	return e;
 }
 
-/* A copy of the row, kept for the batch. */
-static void keep_row(const audit_row *r)
+/* A copy of the row and its texts in a, ending a list. */
+static audit_row *row_copy(arena *a, const audit_row *r)
 {
-	arena *a = batch_arena;
 	audit_row *c = arena_alloc(a, sizeof *c);
 	*c = *r;
 	c->next = NULL;
@@ -234,6 +233,13 @@ static void keep_row(const audit_row *r)
 	c->fields = arena_strdup(a, r->fields);
 	c->source = arena_strdup(a, r->source);
 	c->outcome = arena_strdup(a, r->outcome);
+	return c;
+}
+
+/* A copy of the row, kept for the batch. */
+static void keep_row(const audit_row *r)
+{
+	audit_row *c = row_copy(batch_arena, r);
 	*job_tail = c;
 	job_tail = &c->next;
 }
@@ -260,14 +266,7 @@ werr audit(const actor *ac, const char *action, const char *entity, int64_t enti
 	               .fields = fields, .source = ac->source, .outcome = outcome};
 	if (collect_arena && !db_in_tx(ac->d)) {
 		/* a read's row: the server writes it with the next group commit, before answering */
-		audit_row *c = arena_alloc(collect_arena, sizeof *c);
-		*c = r;
-		c->username = arena_strdup(collect_arena, r.username);
-		c->action = arena_strdup(collect_arena, action);
-		c->entity = arena_strdup(collect_arena, entity);
-		c->fields = arena_strdup(collect_arena, fields);
-		c->source = arena_strdup(collect_arena, r.source);
-		c->outcome = arena_strdup(collect_arena, outcome);
+		audit_row *c = row_copy(collect_arena, &r);
 		*collected_tail = c;
 		collected_tail = &c->next;
 		return WG_OK;
