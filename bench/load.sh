@@ -69,7 +69,8 @@ kill $NGX_PID; wait $NGX_PID 2>/dev/null || true
 # --- wangge
 WP=$(free_port)
 build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
-for i in $(seq 50); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
+# (a store built by an older wangge is migrated first: seconds for a million residents)
+for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
 TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 NRES=$(q "select max(id) from residents")

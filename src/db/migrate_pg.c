@@ -381,6 +381,38 @@ const char *const migrations_pg[] = {
      * every unit's above): room on each page lets PostgreSQL keep the new row version on
      * the same page without touching the index (a HOT update) */
     "ALTER TABLE day_counts SET (fillfactor = 50);",
+
+    /* 7: the district key (docs/SCALING.md).  Every unit records the district it lies in
+     * (itself for a district; its root where no district is above it); households,
+     * residents and check-ins carry their unit's, their household's and their resident's,
+     * and lead their primary key with it, so a distributed PostgreSQL (Citus) can keep a
+     * district's rows on one node.  id alone stays unique: the foreign keys point to it
+     * on one server (on Citus they become (district_id, id) pairs, see SCALING.md). */
+    "ALTER TABLE units ADD COLUMN district_id BIGINT;"
+    "CREATE TEMP TABLE unit_district (id BIGINT PRIMARY KEY, d BIGINT NOT NULL) ON COMMIT DROP;"
+    "WITH RECURSIVE t(id, d) AS (SELECT id, id FROM units WHERE parent_id IS NULL UNION ALL"
+    "  SELECT u.id, CASE WHEN u.kind = 'district' THEN u.id ELSE t.d END FROM units u JOIN t ON u.parent_id = t.id)"
+    "  INSERT INTO unit_district SELECT id, d FROM t;"
+    "UPDATE units SET district_id = x.d FROM unit_district x WHERE x.id = units.id;"
+    "ALTER TABLE units ALTER COLUMN district_id SET NOT NULL;"
+    "ALTER TABLE households ADD COLUMN district_id BIGINT;"
+    "UPDATE households SET district_id = u.district_id FROM units u WHERE u.id = households.unit_id;"
+    "ALTER TABLE residents ADD COLUMN district_id BIGINT;"
+    "UPDATE residents SET district_id = h.district_id FROM households h WHERE h.id = residents.household_id;"
+    "ALTER TABLE checkins ADD COLUMN district_id BIGINT;"
+    "UPDATE checkins SET district_id = r.district_id FROM residents r WHERE r.id = checkins.resident_id;"
+    "DO $$ DECLARE f record; refs text[] := '{}'; t text; BEGIN"
+    "  FOR f IN SELECT conrelid::regclass AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+    "    WHERE contype = 'f' AND confrelid IN ('households'::regclass, 'residents'::regclass, 'checkins'::regclass) LOOP"
+    "    refs := refs || format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tbl, f.conname, f.def);"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tbl, f.conname);"
+    "  END LOOP;"
+    "  FOREACH t IN ARRAY ARRAY['households', 'residents', 'checkins'] LOOP"
+    "    EXECUTE format('ALTER TABLE %I ALTER COLUMN district_id SET NOT NULL, DROP CONSTRAINT %I,"
+    "      ADD PRIMARY KEY (district_id, id), ADD CONSTRAINT %I UNIQUE (id)', t, t || '_pkey', t || '_id');"
+    "  END LOOP;"
+    "  FOREACH t IN ARRAY refs LOOP EXECUTE t; END LOOP;"
+    "END $$;",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

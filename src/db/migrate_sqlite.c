@@ -388,6 +388,24 @@ const char *const migrations_sqlite[] = {
     "  fevers, symptomatic FROM day_counts;"
     "DROP TABLE day_counts;"
     "ALTER TABLE day_counts_new RENAME TO day_counts;",
+
+    /* 7: the district key (docs/SCALING.md): every unit records the district it lies in
+     * (itself for a district; its root where no district is above it); households,
+     * residents and check-ins carry their unit's, their household's and their resident's.
+     * The PostgreSQL store leads their primary keys with it; here the rowid stays the key. */
+    "ALTER TABLE units ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TEMP TABLE unit_district (id INTEGER PRIMARY KEY, d INTEGER NOT NULL);"
+    "WITH RECURSIVE t(id, d) AS (SELECT id, id FROM units WHERE parent_id IS NULL UNION ALL"
+    "  SELECT u.id, CASE WHEN u.kind = 'district' THEN u.id ELSE t.d END FROM units u JOIN t ON u.parent_id = t.id)"
+    "  INSERT INTO unit_district SELECT id, d FROM t;"
+    "UPDATE units SET district_id = (SELECT d FROM unit_district x WHERE x.id = units.id);"
+    "DROP TABLE unit_district;"
+    "ALTER TABLE households ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE households SET district_id = (SELECT u.district_id FROM units u WHERE u.id = households.unit_id);"
+    "ALTER TABLE residents ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE residents SET district_id = (SELECT h.district_id FROM households h WHERE h.id = residents.household_id);"
+    "ALTER TABLE checkins ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE checkins SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = checkins.resident_id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -365,6 +365,21 @@ werr hh_create(const actor *ac, json_t *body, json_t **out)
 	return WG_OK;
 }
 
+/* A household moved to another building: its people, and their check-ins, carry the
+ * district key of where it is now (docs/SCALING.md). */
+static werr hh_redistrict(const actor *ac, int64_t id)
+{
+	static const sql_id steps[] = {SQL_RES_REDISTRICT_HH, SQL_CHK_REDISTRICT_HH};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		db_stmt *s = db_get(ac->d, steps[i]);
+		db_bind_int(s, 1, id);
+		werr e = db_run(s, NULL);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
 werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"unit_code", "room", "occupancy", "note", "retired", NULL};
@@ -415,8 +430,8 @@ werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_retired ? retired : h.retired_at != 0)
 		db_bind_int(s, 6, h.retired_at ? h.retired_at : now_s());
 	db_bind_int(s, 7, now_s());
-	if ((e = db_run(s, NULL)) || (e = stats_snap(ac->d, ac->a, id, &after)) ||
-	    (e = stats_apply(ac->d, &before, &after))) {
+	if ((e = db_run(s, NULL)) || (unit_id != h.unit_id && (e = hh_redistrict(ac, id))) ||
+	    (e = stats_snap(ac->d, ac->a, id, &after)) || (e = stats_apply(ac->d, &before, &after))) {
 		db_rollback(ac->d);
 		if (e == W_ECONFLICT)
 			return w_fail(e, "duplicate_room", "room", "该楼栋已有这个房号 / this room is already registered");
@@ -593,6 +608,11 @@ static werr res_write(const actor *ac, int64_t id, int64_t household_id, const r
 	werr e = db_run(s, id ? NULL : id_out);
 	if (e == W_ECONFLICT)
 		return w_fail(e, "duplicate_id_number", "id_number", "该证件号码已登记 / this document number is already registered");
+	if (!e && id) { /* moved to another district: the check-ins follow the person */
+		s = db_get(ac->d, SQL_CHK_REDISTRICT_RES);
+		db_bind_int(s, 1, id);
+		e = db_run(s, NULL);
+	}
 	if (id && id_out)
 		*id_out = id;
 	return e;

@@ -129,7 +129,7 @@ werr day_valid(const char *day, const char *field)
 /* ---- the write path ---- */
 
 typedef struct {
-	int64_t id, household_id;
+	int64_t id, household_id, district_id;
 	const char *path;
 	bool living;
 } chk_resident;
@@ -145,6 +145,7 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 		r->id = id;
 		r->household_id = db_int(s, 1);
 		r->path = arena_strdup(ac->a, db_text(s, 2));
+		r->district_id = db_int(s, 7);
 		const char *res = db_text(s, 4);
 		r->living = db_null(s, 3) && db_null(s, 6) && res && (!strcmp(res, "living") || !strcmp(res, "temporary"));
 	}
@@ -261,6 +262,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_int(s, 11, now_s());
 	db_bind_text(s, 12, in->client_id);
 	db_bind_text(s, 13, in->source_line);
+	db_bind_int(s, 14, r.district_id);
 	if ((e = db_run(s, &out->id)))
 		return e == W_ECONFLICT ? w_fail(e, "client_id_reused", "client_id", "client_id already used") : e;
 	if (cur_id) {

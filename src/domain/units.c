@@ -63,6 +63,7 @@ static void row_from(arena *a, db_stmt *s, unit_row *u)
 	u->created_at = db_int(s, 8);
 	u->updated_at = db_int(s, 9);
 	u->parent_code = arena_strdup(a, db_text(s, 10));
+	u->district_id = db_int(s, 11);
 }
 
 static werr load(const actor *ac, db_stmt *s, unit_row *out, const char *what)
@@ -316,6 +317,29 @@ werr unit_create(const actor *ac, json_t *body, json_t **out)
 	return WG_OK;
 }
 
+/* After u moved under a parent whose district key is to (its subtree at newpath): the rows
+ * of the subtree that took their key from above u take the new one.  A district keeps its
+ * own key wherever it goes, and so does everything under a district inside the subtree. */
+static werr redistrict(const actor *ac, const unit_row *u, const char *newpath, int64_t to)
+{
+	if (!strcmp(u->kind, "district") || u->district_id == to)
+		return WG_OK;
+	static const sql_id steps[] = {SQL_UNIT_REDISTRICT, SQL_HH_REDISTRICT_SUBTREE, SQL_RES_REDISTRICT_SUBTREE,
+	                               SQL_CHK_REDISTRICT_SUBTREE};
+	const char *upper = scope_upper(ac->a, newpath);
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		db_stmt *s = db_get(ac->d, steps[i]);
+		db_bind_text(s, 1, newpath);
+		db_bind_text(s, 2, upper);
+		db_bind_int(s, 3, u->district_id);
+		db_bind_int(s, 4, to);
+		werr e = db_run(s, NULL);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
 /* Move u under np: new path for the whole subtree, kept in history. */
 static werr move_unit(const actor *ac, const unit_row *u, const unit_row *np)
 {
@@ -355,7 +379,7 @@ static werr move_unit(const actor *ac, const unit_row *u, const unit_row *np)
 	db_bind_int(s, 1, u->id);
 	db_bind_int(s, 2, np->id);
 	db_bind_int(s, 3, now_s());
-	if ((e = db_run(s, NULL)))
+	if ((e = db_run(s, NULL)) || (e = redistrict(ac, u, newpath, np->district_id)))
 		return e;
 	return history(ac, u->id, "move", u->parent_code, np->code);
 }

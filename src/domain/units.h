@@ -11,6 +11,7 @@
 
 typedef struct {
 	int64_t id, parent_id, depth, retired_at, created_at, updated_at;
+	int64_t district_id; /* the distribution key of the rows below it (docs/SCALING.md) */
 	const char *code, *name, *kind, *path, *parent_code; /* arena copies */
 } unit_row;
 

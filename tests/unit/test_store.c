@@ -17,6 +17,7 @@
 #include "testdb.h"
 #include "domain/accounts.h"
 #include "domain/registry.h"
+#include "domain/rollcall.h"
 #include "domain/stats.h"
 #include "domain/units.h"
 
@@ -345,6 +346,114 @@ static void test_day_counters(void **state)
 	expect_day(ac, st.id, 2, 8, 6, 4, 0);
 }
 
+/* The district key a row of table with this id carries (docs/SCALING.md). */
+static int64_t district_of(actor *ac, const char *table, int64_t id)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT district_id FROM %s WHERE id = $1", table);
+	db_stmt *s = db_prepare(ac->d, sql);
+	assert_non_null(s);
+	db_bind_int(s, 1, id);
+	int64_t v = -1;
+	assert_int_equal(db_scalar(s, &v), WG_OK);
+	db_finalize(s);
+	return v;
+}
+
+static int64_t unit_id_of(actor *ac, const char *code)
+{
+	unit_row u;
+	assert_int_equal(unit_find(ac, code, &u), WG_OK);
+	return u.id;
+}
+
+/* Households, residents and check-ins carry the district they lie in — after a unit, a
+ * household or a person moves too; where no district is above, the tree's root. */
+static void test_district_key(void **state)
+{
+	actor *ac = *state;
+	mk_unit(ac, "DK", NULL, "city", "键市");
+	mk_unit(ac, "DK-A", "DK", "district", "甲区");
+	mk_unit(ac, "DK-B", "DK", "district", "乙区");
+	mk_unit(ac, "DK-A1", "DK-A", "street", "甲街道");
+	mk_unit(ac, "DK-A1G", "DK-A1", "grid", "甲网格");
+	mk_unit(ac, "DK-A1GB", "DK-A1G", "building", "1栋");
+	mk_unit(ac, "DK-B1", "DK-B", "street", "乙街道");
+	mk_unit(ac, "DK-B1B", "DK-B1", "building", "2栋");
+	mk_unit(ac, "DK-0", "DK", "street", "直属街道"); /* no district above it */
+	mk_unit(ac, "DK-0B", "DK-0", "building", "3栋");
+	int64_t city = unit_id_of(ac, "DK"), da = unit_id_of(ac, "DK-A"), dbk = unit_id_of(ac, "DK-B");
+	assert_int_equal(district_of(ac, "units", city), city);
+	assert_int_equal(district_of(ac, "units", da), da);
+	assert_int_equal(district_of(ac, "units", unit_id_of(ac, "DK-A1GB")), da);
+	assert_int_equal(district_of(ac, "units", unit_id_of(ac, "DK-0B")), city);
+	int64_t ha = mk_household(ac, "DK-A1GB", "101"), hb = mk_household(ac, "DK-B1B", "201"),
+	        h0 = mk_household(ac, "DK-0B", "301");
+	assert_int_equal(district_of(ac, "households", ha), da);
+	assert_int_equal(district_of(ac, "households", hb), dbk);
+	assert_int_equal(district_of(ac, "households", h0), city);
+	json_t *b = json_pack("{s:I,s:s}", "household_id", (json_int_t)ha, "name", "阿依古丽·买买提"), *out = NULL;
+	assert_int_equal(res_create(ac, b, &out), WG_OK);
+	int64_t rid = json_integer_value(json_object_get(out, "id"));
+	json_decref(b);
+	json_decref(out);
+	assert_int_equal(district_of(ac, "residents", rid), da);
+	/* a check-in carries its resident's key */
+	char day[11];
+	today_str(day);
+	chk_in in = {.day = day, .status = "reported", .channel = "phone"};
+	chk_out co;
+	assert_int_equal(db_begin(ac->d), WG_OK);
+	stats_batch_begin();
+	assert_int_equal(chk_record(ac, rid, &in, &co), WG_OK);
+	assert_int_equal(stats_job_end(ac->d, true), WG_OK);
+	assert_int_equal(stats_batch_flush(ac->d), WG_OK);
+	assert_int_equal(db_commit(ac->d), WG_OK);
+	assert_int_equal(district_of(ac, "checkins", co.id), da);
+
+	/* the street moves to the other district: everything under it follows */
+	b = json_pack("{s:s}", "parent_code", "DK-B");
+	assert_int_equal(unit_update(ac, "DK-A1", b, &out), WG_OK);
+	json_decref(b);
+	json_decref(out);
+	assert_int_equal(district_of(ac, "units", unit_id_of(ac, "DK-A1G")), dbk);
+	assert_int_equal(district_of(ac, "households", ha), dbk);
+	assert_int_equal(district_of(ac, "residents", rid), dbk);
+	assert_int_equal(district_of(ac, "checkins", co.id), dbk);
+	/* the household moves to a building with no district above it */
+	b = json_pack("{s:s}", "unit_code", "DK-0B");
+	assert_int_equal(hh_update(ac, ha, b, &out), WG_OK);
+	json_decref(b);
+	json_decref(out);
+	assert_int_equal(district_of(ac, "households", ha), city);
+	assert_int_equal(district_of(ac, "residents", rid), city);
+	assert_int_equal(district_of(ac, "checkins", co.id), city);
+	/* the person moves to a household in district B, the history with them */
+	b = json_pack("{s:I}", "household_id", (json_int_t)hb);
+	assert_int_equal(res_update(ac, rid, b, &out), WG_OK);
+	json_decref(b);
+	json_decref(out);
+	assert_int_equal(district_of(ac, "residents", rid), dbk);
+	assert_int_equal(district_of(ac, "checkins", co.id), dbk);
+	/* a whole district moved keeps its own key */
+	mk_unit(ac, "DK2", NULL, "province", "键省");
+	b = json_pack("{s:s}", "parent_code", "DK2");
+	assert_int_equal(unit_update(ac, "DK", b, &out), WG_OK);
+	json_decref(b);
+	json_decref(out);
+	assert_int_equal(district_of(ac, "households", hb), dbk);
+	assert_int_equal(district_of(ac, "households", h0), unit_id_of(ac, "DK2")); /* the new root */
+	if (!strcmp(db_kind(ac->d), "postgresql")) { /* the keys lead with the district */
+		db_stmt *s = db_prepare(ac->d, "SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND"
+		                               " conrelid::regclass::text IN ('households', 'residents', 'checkins')"
+		                               " AND pg_get_constraintdef(oid) = 'PRIMARY KEY (district_id, id)'");
+		int64_t n = 0;
+		assert_int_equal(db_scalar(s, &n), WG_OK);
+		db_finalize(s);
+		assert_int_equal(n, 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_audit_append_only),
 	    cmocka_unit_test(test_audit_batch),
 	    cmocka_unit_test(test_day_counters),
+	    cmocka_unit_test(test_district_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
