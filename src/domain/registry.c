@@ -1014,6 +1014,13 @@ static _Thread_local struct {
 	int64_t id;
 	bool valid;
 } last_unit;
+/* the last row's household: a sheet lists a household's people one after another.  Forgotten
+ * when a row fails (its savepoint may have undone the household it created). */
+static _Thread_local struct {
+	int64_t unit, id;
+	char room[32];
+	bool valid;
+} last_hh;
 
 /* The household at code/room, created when missing; *path (may be NULL) receives its
  * unit's path (a static copy, valid until the next row). */
@@ -1037,6 +1044,11 @@ static werr import_household(const actor *ac, const char *code, const char *room
 		*path = last_unit.valid && last_unit.id == u.id ? last_unit.path : u.path;
 	if ((e = room_valid(room)))
 		return e;
+	if (last_hh.valid && last_hh.unit == u.id && !strcmp(last_hh.room, room)) {
+		*hid = last_hh.id;
+		return WG_OK;
+	}
+	last_hh.valid = false;
 	db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
 	db_bind_int(s, 1, u.id);
 	db_bind_text(s, 2, room);
@@ -1046,14 +1058,22 @@ static werr import_household(const actor *ac, const char *code, const char *room
 	db_done(s);
 	if (rc < 0)
 		return e;
-	if (rc == DB_ROW)
-		return WG_OK;
-	s = db_get(ac->d, SQL_HH_INSERT);
-	db_bind_int(s, 1, u.id);
-	db_bind_text(s, 2, room);
-	db_bind_text(s, 3, "occupied");
-	db_bind_int(s, 5, now_s());
-	return db_run(s, hid);
+	if (rc != DB_ROW) {
+		s = db_get(ac->d, SQL_HH_INSERT);
+		db_bind_int(s, 1, u.id);
+		db_bind_text(s, 2, room);
+		db_bind_text(s, 3, "occupied");
+		db_bind_int(s, 5, now_s());
+		if ((e = db_run(s, hid)))
+			return e;
+	}
+	if (strlen(room) < sizeof last_hh.room) {
+		last_hh.unit = u.id;
+		last_hh.id = *hid;
+		memcpy(last_hh.room, room, strlen(room) + 1);
+		last_hh.valid = true;
+	}
+	return WG_OK;
 }
 
 static bool same(const char *a, const char *b)
@@ -1116,14 +1136,17 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	const char *hh_path = NULL;
 	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path)))
 		return e;
-	db_stmt *s;
-	int rc;
-	if (f.id_number) {
-		s = db_get(ac->d, SQL_RES_BY_DOC);
-		db_bind_text(s, 1, f.id_type);
-		db_bind_text(s, 2, f.id_number);
-		rc = db_step(s, &e);
-		if (rc == DB_ROW) {
+	/* the person by document number, else by name in the household; whether the household
+	 * has anyone living (for its count if this is a new person) — one look-up */
+	db_stmt *s = db_get(ac->d, SQL_RES_IMPORT_MATCH);
+	db_bind_text(s, 1, f.id_type);
+	db_bind_text(s, 2, f.id_number);
+	db_bind_int(s, 3, hid);
+	db_bind_text(s, 4, f.name);
+	int64_t had = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		if (f.id_number && !db_null(s, 0)) {
 			if (!actor_in_scope(ac, db_text(s, 1))) {
 				db_done(s);
 				return w_fail(W_ECONFLICT, "duplicate_id_number", "id_number",
@@ -1131,22 +1154,14 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			}
 			rid = db_int(s, 0);
 			old_hid = db_int(s, 2);
+		} else if (!db_null(s, 3)) {
+			rid = db_int(s, 3), old_hid = hid;
 		}
-		db_done(s);
-		if (rc < 0)
-			return e;
+		had = db_int(s, 4);
 	}
-	if (!rid) {
-		s = db_get(ac->d, SQL_RES_BY_NAME_HH);
-		db_bind_int(s, 1, hid);
-		db_bind_text(s, 2, f.name);
-		rc = db_step(s, &e);
-		if (rc == DB_ROW)
-			rid = db_int(s, 0), old_hid = hid;
-		db_done(s);
-		if (rc < 0)
-			return e;
-	}
+	db_done(s);
+	if (rc < 0)
+		return e;
 	*created = rid == 0 ? 1 : 0;
 	if (rid) {
 		/* the same person with the same values: nothing to write */
@@ -1167,10 +1182,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		/* a new person: the household's counts change by this one only — no recount of a
 		 * household that may hold hundreds of rows */
 		bool living = !strcmp(f.residence ? f.residence : "living", "living") || !strcmp(f.residence, "temporary");
-		int64_t had = 0;
-		db_stmt *q = db_get(ac->d, SQL_HH_HAS_LIVING);
-		db_bind_int(q, 1, hid);
-		if ((e = db_scalar(q, &had)) || (e = res_write(ac, 0, hid, &f, 0, &rid)) ||
+		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
 		    (living && (e = stats_add(ac->d, hh_path, had ? 0 : 1, 1))))
 			return e;
 		return record_move(ac, rid, 0, hid, "registered (import)");
@@ -1261,11 +1273,12 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		db_rollback(ac->d);
 		return e;
 	}
-	last_unit.valid = false;
+	last_unit.valid = last_hh.valid = false;
 	stats_totals_begin(); /* counters summed per batch, written before each commit */
 	actor row_ac = *ac;
 	arena *row_arena = NULL;
 	size_t in_tx = 0;
+	bool sp_open = false;
 	int rc;
 	while ((rc = csv_next(r, &f, &nf, &line)) != 0) {
 		rep->rows++;
@@ -1276,8 +1289,12 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		char *v[NCOLS];
 		for (int k = 0; k < NCOLS; k++)
 			v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
-		if ((e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
+		/* each row in its savepoint: taken here after a commit, else left by the row before
+		 * (a failed row's ROLLBACK TO keeps it; a good row releases it and takes the next
+		 * in the same round trip) */
+		if (!sp_open && (e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
 			goto fail;
+		sp_open = true;
 		int created = 0;
 		w_clear();
 		/* each row's strings live in a scratch arena, dropped every thousand rows: a
@@ -1296,6 +1313,7 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		if (re) {
 			const wdetail *d = w_last();
 			import_bad(rep, line, d->field[0] ? d->field : NULL, d->code, d->message);
+			last_hh.valid = false;
 			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)) || (e = stats_totals_job_end(ac->d, false)))
 				goto fail;
 		} else if ((e = stats_totals_job_end(ac->d, true))) {
@@ -1307,12 +1325,13 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		} else {
 			rep->updated++;
 		}
-		if ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
+		if (!re && (e = db_exec(ac->d, "RELEASE SAVEPOINT row_sp; SAVEPOINT row_sp")))
 			goto fail;
 		if (++in_tx == 5000) {
 			/* the unit totals are summed in memory and written every 5,000 rows */
 			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
+			sp_open = !batch;
 			in_tx = 0;
 		}
 	}
@@ -1324,7 +1343,7 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 	    (e = db_commit(ac->d)))
 		goto fail;
 	stats_totals_end();
-	last_unit.valid = false;
+	last_unit.valid = last_hh.valid = false;
 	if (row_arena)
 		arena_free(row_arena);
 	w_clear();
@@ -1332,7 +1351,7 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 fail:
 	db_rollback(ac->d);
 	stats_totals_end();
-	last_unit.valid = false;
+	last_unit.valid = last_hh.valid = false;
 	if (row_arena)
 		arena_free(row_arena);
 	return e;
