@@ -1290,8 +1290,9 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		for (int k = 0; k < NCOLS; k++)
 			v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
 		/* each row in its savepoint: taken here after a commit, else left by the row before
-		 * (a failed row's ROLLBACK TO keeps it; a good row releases it and takes the next
-		 * in the same round trip) */
+		 * (a failed row's ROLLBACK TO keeps it; a good row releases it and takes the next —
+		 * on PostgreSQL in one round trip; SQLite runs its two prepared statements, as
+		 * compiling the text every row would cost more) */
 		if (!sp_open && (e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
 			goto fail;
 		sp_open = true;
@@ -1325,7 +1326,9 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		} else {
 			rep->updated++;
 		}
-		if (!re && (e = db_exec(ac->d, "RELEASE SAVEPOINT row_sp; SAVEPOINT row_sp")))
+		if (!re && (db_remote(ac->d) ? (e = db_exec(ac->d, "RELEASE SAVEPOINT row_sp; SAVEPOINT row_sp"))
+		                             : ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)) ||
+		                                (e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))))
 			goto fail;
 		if (++in_tx == 5000) {
 			/* the unit totals are summed in memory and written every 5,000 rows */
