@@ -467,12 +467,11 @@ static void acc_add(count_acc *acc, size_t n, const char *path, int what, const 
  * the whole subtree, grouped by the household's unit and summed here by path prefix. */
 static werr count_rows(const actor *ac, count_acc *acc, size_t n, const char *today)
 {
-	static const sql_id queries[] = {SQL_EPI_COUNTS, SQL_ISO_COUNTS, SQL_ISO_RELEASED_ON, SQL_FU_OVERDUE_COUNT,
-	                                 SQL_EPI_NOT_ADMITTED};
+	static const sql_id queries[] = {SQL_EPI_COUNTS, SQL_ISO_COUNTS, SQL_ISO_RELEASED_ON, SQL_FU_OVERDUE_COUNT};
 	const char *up = scope_upper(ac->a, acc[0].path);
 	int64_t now = now_s();
 	werr e = WG_OK;
-	for (int q = 0; q < 5; q++) {
+	for (int q = 0; q < 4; q++) {
 		db_stmt *s = db_get(ac->d, queries[q]);
 		db_bind_text(s, 1, acc[0].path);
 		db_bind_text(s, 2, up);
@@ -483,6 +482,8 @@ static werr count_rows(const actor *ac, count_acc *acc, size_t n, const char *to
 		int rc;
 		while ((rc = db_step(s, &e)) == DB_ROW) {
 			const char *path = db_text(s, 0);
+			if (q == 0 && db_int(s, 4) > 0) /* not yet taken in */
+				acc_add(acc, n, path, 4, NULL, db_int(s, 4), 0);
 			if (q <= 1)
 				acc_add(acc, n, path, q, db_text(s, 1), db_int(s, 2), q == 0 ? db_int(s, 3) : 0);
 			else
