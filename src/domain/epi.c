@@ -463,11 +463,40 @@ static void acc_add(count_acc *acc, size_t n, const char *path, int what, const 
 	}
 }
 
+/* Whether the people in a category of u's subtree are found faster from its households
+ * (a community, a grid) than from everyone in a category (a city, a district): reading a
+ * resident of the subtree costs about a ninth of following a person in a category out to
+ * their unit (measured on 1 M residents: a grid 0.5 ms against 79 ms, a community 4.9 ms
+ * against 77, a district 107 against 85). */
+static bool from_unit_by(const actor *ac, const unit_row *u, sql_id total, int64_t factor)
+{
+	int64_t people = 0, residents = 0;
+	db_stmt *s = db_get(ac->d, total);
+	if (db_scalar(s, &people) != WG_OK)
+		return false;
+	s = db_get(ac->d, SQL_STATS_GET);
+	db_bind_int(s, 1, u->id);
+	werr e;
+	if (db_step(s, &e) == DB_ROW)
+		residents = db_int(s, 1);
+	db_done(s);
+	w_clear();
+	return residents < factor * people;
+}
+
+static bool from_unit(const actor *ac, const unit_row *u)
+{
+	return from_unit_by(ac, u, SQL_EPI_TOTAL, 8);
+}
+
 /* The counts of the unit (acc[0]) and its children (acc[1..n)), each query run once over
  * the whole subtree, grouped by the household's unit and summed here by path prefix. */
-static werr count_rows(const actor *ac, count_acc *acc, size_t n, const char *today)
+static werr count_rows(const actor *ac, count_acc *acc, size_t n, const char *today, bool by_unit)
 {
-	static const sql_id queries[] = {SQL_EPI_COUNTS, SQL_ISO_COUNTS, SQL_ISO_RELEASED_ON, SQL_FU_OVERDUE_COUNT};
+	static const sql_id people_first[] = {SQL_EPI_COUNTS, SQL_ISO_COUNTS, SQL_ISO_RELEASED_ON, SQL_FU_OVERDUE_COUNT},
+	                    unit_first[] = {SQL_EPI_COUNTS_UNIT, SQL_ISO_COUNTS_UNIT, SQL_ISO_RELEASED_ON,
+	                                    SQL_FU_OVERDUE_COUNT_UNIT};
+	const sql_id *queries = by_unit ? unit_first : people_first;
 	const char *up = scope_upper(ac->a, acc[0].path);
 	int64_t now = now_s();
 	werr e = WG_OK;
@@ -544,7 +573,7 @@ werr epi_counts(const actor *ac, const char *unit_code, json_t **out)
 	}
 	db_done(s);
 	if ((e = db_begin_read(ac->d)) == WG_OK) {
-		e = count_rows(ac, acc, n, today);
+		e = count_rows(ac, acc, n, today, from_unit(ac, &u));
 		db_commit(ac->d);
 	}
 	json_t *children = json_array();
@@ -566,7 +595,8 @@ static werr people_query(const actor *ac, const unit_row *u, const char *categor
 {
 	const char *up = scope_upper(ac->a, u->path);
 	const char *cat = category ? category : "";
-	db_stmt *s = db_get(ac->d, SQL_EPI_PEOPLE_COUNT);
+	bool by_unit = from_unit(ac, u);
+	db_stmt *s = db_get(ac->d, by_unit ? SQL_EPI_PEOPLE_COUNT_UNIT : SQL_EPI_PEOPLE_COUNT);
 	db_bind_text(s, 1, u->path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, cat);
@@ -574,7 +604,7 @@ static werr people_query(const actor *ac, const unit_row *u, const char *categor
 	if (e)
 		return e;
 	*items = json_array();
-	s = db_get(ac->d, SQL_EPI_PEOPLE);
+	s = db_get(ac->d, by_unit ? SQL_EPI_PEOPLE_UNIT : SQL_EPI_PEOPLE);
 	db_bind_text(s, 1, u->path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, cat);
@@ -1106,7 +1136,8 @@ werr iso_list(const actor *ac, const char *unit_code, const char *state, int64_t
 	if (e)
 		return e;
 	const char *up = scope_upper(ac->a, u.path);
-	db_stmt *s = db_get(ac->d, SQL_ISO_COUNT);
+	bool by_unit = from_unit_by(ac, &u, SQL_ISO_TOTAL, 8);
+	db_stmt *s = db_get(ac->d, by_unit ? SQL_ISO_COUNT_UNIT : SQL_ISO_COUNT);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, state ? state : "");
@@ -1114,7 +1145,7 @@ werr iso_list(const actor *ac, const char *unit_code, const char *state, int64_t
 	if ((e = db_scalar(s, &total)))
 		return e;
 	json_t *items = json_array();
-	s = db_get(ac->d, SQL_ISO_LIST);
+	s = db_get(ac->d, by_unit ? SQL_ISO_LIST_UNIT : SQL_ISO_LIST);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, state ? state : "");
@@ -1268,7 +1299,10 @@ werr fu_list(const actor *ac, const char *unit_code, const char *state, const ch
 	const char *up = scope_upper(ac->a, u.path);
 	const char *mode = state && *state ? state : "all";
 	int64_t now = now_s();
-	db_stmt *s = db_get(ac->d, SQL_FU_COUNT);
+	/* an isolation has about 28 follow-up slots: its worklist is found from the unit's
+	 * households unless the subtree holds most of the city */
+	bool by_unit = from_unit_by(ac, &u, SQL_ISO_TOTAL, 30);
+	db_stmt *s = db_get(ac->d, by_unit ? SQL_FU_COUNT_UNIT : SQL_FU_COUNT);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_int(s, 3, wid);
@@ -1282,7 +1316,7 @@ werr fu_list(const actor *ac, const char *unit_code, const char *state, const ch
 	}
 	db_done(s);
 	json_t *items = json_array();
-	s = db_get(ac->d, SQL_FU_LIST);
+	s = db_get(ac->d, by_unit ? SQL_FU_LIST_UNIT : SQL_FU_LIST);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_int(s, 3, wid);
