@@ -13,7 +13,8 @@ PM=${2:-10}
 T=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'kill $PID 2>/dev/null || true; rm -rf "$T"' EXIT
-build/wangge demo --db "$T/c.db" --preset city --scale "$SCALE" --seed 1 | head -1
+out=$(build/wangge demo --db "$T/c.db" --preset city --scale "$SCALE" --seed 1) # (fails here if the demo fails)
+echo "$out" | head -1
 sqlite3 "$T/c.db" <<SQL
 INSERT INTO epi_status(resident_id, category, since, since_day)
   SELECT id, CASE id % 4 WHEN 0 THEN 'close_contact' WHEN 1 THEN 'travel_observation' WHEN 2 THEN 'confirmed' ELSE 'suspected' END,

@@ -23,8 +23,11 @@ mkdir -p bench/out
 DB=bench/out/city-$SCALE.db
 if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
   echo "building the city preset at scale $SCALE (once) …"
-  build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" | head -1
-  mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm"
+  # (not piped: a demo that fails must stop here, not leave a part-built store behind)
+  rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+  build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" > "$DB.log"
+  head -1 "$DB.log"
+  mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm" "$DB.log"
 fi
 T=$(mktemp -d)
 # (set -e holds in the trap too: a server already stopped must not keep the folder)
@@ -35,7 +38,8 @@ if [ "$STORE" = postgresql ]; then
   PGURL=$(scripts/pg.sh start "$T/pg")
   RUNDB=$PGURL
   s=$(date +%s)
-  build/wangge demo --db "$RUNDB" --preset city --scale "$SCALE" | head -1
+  out=$(build/wangge demo --db "$RUNDB" --preset city --scale "$SCALE") # (fails here if the demo fails)
+  echo "$out" | head -1
   echo "(the preset built on PostgreSQL in $(( $(date +%s) - s )) s)"
   q() { psql -qtA -d "$RUNDB" -c "$1"; }
   # a store just bulk-loaded is vacuumed by autovacuum for minutes: do it now, so the

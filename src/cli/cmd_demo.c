@@ -49,6 +49,11 @@ int cmd_demo(int argc, char **argv)
 	int rc = 0;
 	if (e) {
 		rc = cli_fail();
+		/* a preset is committed a community at a time (a city in one transaction would
+		 * hold gigabytes of undo): say what is left behind */
+		fprintf(stderr, "wangge: the demo stopped part-way and the store holds what was built so far;"
+		                " empty it (for SQLite: delete %s and its -wal/-shm files) before trying again\n",
+		        opts_get(&o, "db", "data/wangge.db"));
 	} else {
 		printf("demo '%s' built in %.1f s: %lld units, %lld households, %lld residents living there"
 		       " (%lld aged 60+), %lld accounts\n",
