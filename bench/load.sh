@@ -31,7 +31,7 @@ if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
 fi
 T=$(mktemp -d)
 # (set -e holds in the trap too: a server already stopped must not keep the folder)
-trap 'kill $NGX_PID $SRV_PID 2>/dev/null || true; if [ -n "$PGURL" ]; then scripts/pg.sh stop "$T/pg"; fi; rm -rf "$T"' EXIT
+trap 'kill $NGX_PID $SRV_PID $SAMPLER 2>/dev/null || true; if [ -n "$PGURL" ]; then scripts/pg.sh stop "$T/pg"; fi; rm -rf "$T"' EXIT
 PGURL=""
 if [ "$STORE" = postgresql ]; then
   chmod 755 "$T" # the cluster runs as the postgres user when this runs as root
@@ -75,6 +75,10 @@ WP=$(free_port)
 build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
 # (a store built by an older wangge is migrated first: seconds for a million residents)
 for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
+( while kill -0 $SRV_PID 2>/dev/null; do
+    awk '/RssAnon/ {print $2 >> "'"$T/anon"'"} /RssFile/ {print $2 >> "'"$T/file"'"}' /proc/$SRV_PID/status 2>/dev/null
+    sleep 0.5
+  done ) & SAMPLER=$!
 TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 NRES=$(q "select max(id) from residents")
@@ -130,6 +134,7 @@ rush() { # MODE: paced | closed
 rush paced
 rush closed
 RSS=$(awk '/VmHWM/ {print $2}' /proc/$SRV_PID/status)
+kill $SAMPLER 2>/dev/null || true; wait $SAMPLER 2>/dev/null || true
 kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
 
 lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
@@ -156,4 +161,8 @@ for m in paced closed; do
 done
 echo
 printf '%-34s %s\n' "server peak RSS" "$((RSS / 1024)) MB"
+# RSS counts the store's pages the writer reads through its memory map (file pages the
+# kernel shares and can drop at will) besides the server's own memory: both, at their peaks
+printf '%-34s %s\n' "  of which, at peak: own memory" "$(sort -n "$T/anon" | tail -1 | awk '{print int($1 / 1024)}') MB (RssAnon)"
+printf '%-34s %s\n' "  mapped pages of the store" "$(sort -n "$T/file" | tail -1 | awk '{print int($1 / 1024)}') MB (RssFile)"
 printf '%-34s %s\n' "store size per million residents" "$(echo "scale=0; $SIZE / 1048576 * 1000000 / $NRES" | bc) MB"
