@@ -472,8 +472,10 @@ static bool from_unit_by(const actor *ac, const unit_row *u, sql_id total, int64
 {
 	int64_t people = 0, residents = 0;
 	db_stmt *s = db_get(ac->d, total);
-	if (db_scalar(s, &people) != WG_OK)
+	if (db_scalar(s, &people) != WG_OK) { /* either order answers the same: keep the first */
+		w_clear();
 		return false;
+	}
 	s = db_get(ac->d, SQL_STATS_GET);
 	db_bind_int(s, 1, u->id);
 	werr e;
