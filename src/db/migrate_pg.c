@@ -413,6 +413,17 @@ const char *const migrations_pg[] = {
     "  END LOOP;"
     "  FOREACH t IN ARRAY refs LOOP EXECUTE t; END LOOP;"
     "END $$;",
+
+    /* 8: a fever stays on the day's record (issue 13).  day_fever / day_symptoms are what
+     * the resident had today up to and including this reading: a later normal reading is a
+     * re-check and carries them on; only an explicit correction (its reason kept in
+     * correction, correction_note) sets them back to what the day had before the reading
+     * it corrects.  The day's counters count the current reading's day_fever. */
+    "ALTER TABLE checkins ADD COLUMN day_fever BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE checkins ADD COLUMN day_symptoms BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE checkins ADD COLUMN correction TEXT;"
+    "ALTER TABLE checkins ADD COLUMN correction_note TEXT;"
+    "UPDATE checkins SET day_fever = fever, day_symptoms = symptoms WHERE fever <> 0 OR symptoms <> 0;",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

@@ -406,6 +406,17 @@ const char *const migrations_sqlite[] = {
     "UPDATE residents SET district_id = (SELECT h.district_id FROM households h WHERE h.id = residents.household_id);"
     "ALTER TABLE checkins ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
     "UPDATE checkins SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = checkins.resident_id);",
+
+    /* 8: a fever stays on the day's record (issue 13).  day_fever / day_symptoms are what
+     * the resident had today up to and including this reading: a later normal reading is a
+     * re-check and carries them on; only an explicit correction (its reason kept in
+     * correction, correction_note) sets them back to what the day had before the reading
+     * it corrects.  The day's counters count the current reading's day_fever. */
+    "ALTER TABLE checkins ADD COLUMN day_fever INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE checkins ADD COLUMN day_symptoms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE checkins ADD COLUMN correction TEXT;"
+    "ALTER TABLE checkins ADD COLUMN correction_note TEXT;"
+    "UPDATE checkins SET day_fever = fever, day_symptoms = symptoms WHERE fever <> 0 OR symptoms <> 0;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

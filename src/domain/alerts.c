@@ -278,7 +278,16 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		new_state = "clinic";
 	} else if (!strcmp(what, "outcome")) {
 		if (!outcome || !in_list(outcome, outcomes))
-			return w_fail(W_EINVAL, "invalid_outcome", "outcome", "outcome: excluded, home_observation or hospital");
+			return w_fail(W_EINVAL, "invalid_outcome", "outcome",
+			              "请选择结果：排除、居家观察或送医 / outcome: excluded, home_observation or hospital");
+		/* the workflow's order: somebody has taken the alert before it has an outcome */
+		if (!strcmp(state, "open"))
+			return w_fail(W_ECONFLICT, "acknowledge_first", "step",
+			              "请先确认接报，再记录结果 / acknowledge the alert before recording its outcome");
+		/* a fever is excluded by somebody, somehow: say who and how */
+		if (!strcmp(outcome, "excluded") && (!note || !note[strspn(note, " \t\r\n")]))
+			return w_fail(W_EINVAL, "required", "note",
+			              "排除须写明由谁、如何排除（如：社区医院复测 36.6 ℃） / excluding needs a note: who excluded it and how");
 		new_outcome = arena_strdup(ac->a, outcome);
 		value = outcome;
 		/* home observation stays open for the door readings until it is closed */

@@ -1,6 +1,7 @@
 /* chainmatch.c — see chainmatch.h. */
 #include "domain/chainmatch.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,15 @@ werr chain_preview(const actor *ac, json_t *body, json_t **out)
 	for (size_t i = 0; i < n; i++) {
 		chain_line *l = &lines[i];
 		json_t *base = json_pack("{s:I,s:s}", "line", (json_int_t)l->line, "text", l->text);
+		/* what the line says, so that a line fixed by hand keeps it (chain_confirm checks) */
+		if (l->ntemps) {
+			json_t *ts = json_array();
+			for (int k = 0; k < l->ntemps; k++)
+				json_array_append_new(ts, json_real(l->temps[k]));
+			json_object_set_new(base, "temperatures", ts);
+		}
+		if (l->symptoms)
+			json_object_set_new(base, "symptoms", symptoms_json(l->symptoms));
 		if (l->problem) {
 			json_object_set_new(base, "reason", json_string(l->problem));
 			json_array_append_new(unmatched, base);
@@ -175,6 +185,36 @@ werr chain_preview(const actor *ac, json_t *body, json_t **out)
 	             arena_printf(ac->a, "lines:%zu matched:%zu", n, json_array_size(json_object_get(*out, "matched"))), "ok");
 }
 
+/* A confirmed line keeps what it said: every temperature written in it is given to one of
+ * the people confirmed for it, and its symptoms to at least one — a reading, above all a
+ * fever, is never dropped because the worker did not say whose it was.  Returns NULL or
+ * why not (static text). */
+static const char *line_kept(const char *text, const double *temps, size_t ntemps, unsigned syms)
+{
+	chain_line *l = NULL;
+	size_t n = 0;
+	if (chain_parse(text, strlen(text), &l, &n) != 0 || n == 0) {
+		free(l);
+		return NULL; /* nothing the parser can read in it: nothing to lose */
+	}
+	bool used[64] = {false};
+	const char *why = NULL;
+	for (int i = 0; i < l[0].ntemps && !why; i++) {
+		long want = lround(l[0].temps[i] * 10.0);
+		size_t k = 0;
+		while (k < ntemps && (used[k] || lround(temps[k] * 10.0) != want))
+			k++;
+		if (k == ntemps)
+			why = "这一行的体温还没有填给任何人，请写在对应的人旁边 / a temperature in this line is not given to anyone: put it beside the person it belongs to";
+		else
+			used[k] = true;
+	}
+	if (!why && (l[0].symptoms & ~syms) != 0)
+		why = "这一行说的症状还没有记在任何人身上 / a symptom in this line is not given to anyone";
+	free(l);
+	return why;
+}
+
 werr chain_confirm(const actor *ac, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"day", "lines", NULL};
@@ -217,6 +257,9 @@ werr chain_confirm(const actor *ac, json_t *body, json_t **out)
 		}
 		size_t k;
 		json_t *rd;
+		double given[64];
+		size_t ngiven = 0;
+		unsigned gsyms = 0;
 		json_array_foreach(json_object_get(ln, "readings"), k, rd)
 		{
 			int64_t rid;
@@ -236,6 +279,9 @@ werr chain_confirm(const actor *ac, json_t *body, json_t **out)
 			}
 			if ((e = symptoms_from_json(json_object_get(rd, "symptoms"), &in.symptoms)))
 				goto fail;
+			if (in.has_temp && ngiven < sizeof given / sizeof given[0])
+				given[ngiven++] = in.temp;
+			gsyms |= in.symptoms;
 			/* the same line confirmed twice (a retry) stores nothing new */
 			char key[65];
 			hash_hex(arena_printf(ac->a, "%s|%lld|%lld|%s", day, (long long)hid, (long long)rid, text), key);
@@ -265,15 +311,21 @@ werr chain_confirm(const actor *ac, json_t *body, json_t **out)
 			}
 			saved += !r->out.duplicate;
 		}
+		const char *lost = line_kept(text, given, ngiven, gsyms);
+		if (lost) {
+			e = w_fail(W_EINVAL, "reading_not_given", field, "%s: %s", field, lost);
+			goto fail;
+		}
 	}
 	if ((e = audit(ac, "checkin", "chain", 0, arena_printf(ac->a, "lines:%zu checkins:%zu", json_array_size(lines), saved), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
 	for (size_t k = 0; k < nrec; k++) {
 		chk_publish(ac, recs[k].rid, &recs[k].in, &recs[k].out);
-		json_array_append_new(results, json_pack("{s:I,s:I,s:b,s:b,s:o}", "resident_id", (json_int_t)recs[k].rid,
+		json_array_append_new(results, json_pack("{s:I,s:I,s:b,s:b,s:b,s:o}", "resident_id", (json_int_t)recs[k].rid,
 		                                         "checkin_id", (json_int_t)recs[k].out.id, "duplicate",
-		                                         recs[k].out.duplicate, "fever", recs[k].out.fever, "alert_id",
+		                                         recs[k].out.duplicate, "fever", recs[k].out.fever, "day_fever",
+		                                         recs[k].out.day_fever, "alert_id",
 		                                         recs[k].out.alert_id ? json_integer(recs[k].out.alert_id) : json_null()));
 	}
 	*out = json_pack("{s:s,s:I,s:o}", "day", day, "saved", (json_int_t)saved, "results", results);

@@ -275,8 +275,9 @@ werr link_household(const actor *ac, int64_t hid, json_t **out)
 		db_bind_text(s, 2, today);
 		if (db_step(s, &e) == DB_ROW)
 			json_object_set_new(json_array_get(members, i), "today",
-			                    json_pack("{s:s,s:o}", "status", db_text(s, 4), "temperature",
-			                              db_null(s, 5) ? json_null() : json_real(db_double(s, 5))));
+			                    json_pack("{s:s,s:o,s:b}", "status", db_text(s, 4), "temperature",
+			                              db_null(s, 5) ? json_null() : json_real(db_double(s, 5)), "day_fever",
+			                              db_int(s, 15) != 0));
 		db_done(s);
 	}
 	db_stmt *h = db_get(ac->d, SQL_HH_BY_ID);

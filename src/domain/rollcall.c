@@ -192,6 +192,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 			out->id = db_int(s, 0);
 			out->duplicate = true;
 			out->fever = db_int(s, 8) != 0;
+			out->day_fever = db_int(s, 15) != 0;
 			bool same = db_int(s, 2) == resident_id && !strcmp(db_text(s, 1), in->day);
 			db_done(s);
 			if (!same)
@@ -202,7 +203,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 			if ((e = hh_tally(ac, r.household_id, in->day, &living, &acc)))
 				return e;
 			out->household_reached = acc >= living;
-			if (out->fever) {
+			if (out->fever || out->day_fever) {
 				db_stmt *q = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
 				db_bind_int(q, 1, resident_id);
 				if (db_step(q, &e) == DB_ROW)
@@ -217,7 +218,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	}
 	/* the current check-in of the day, if any, is corrected; the household's tally before
 	 * this check-in (the household's lock, taken above, keeps it so until the commit) */
-	int64_t cur_id = 0, cur_fever = 0, cur_sym = 0, living = 0, acc = 0;
+	int64_t cur_id = 0, cur_fever = 0, living = 0, acc = 0;
+	unsigned cur_sym = 0;
 	bool cur_reported = false;
 	s = db_get(ac->d, SQL_CHK_BEFORE);
 	db_bind_int(s, 1, resident_id);
@@ -228,8 +230,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		if (!db_null(s, 0)) {
 			cur_id = db_int(s, 0);
 			cur_reported = !strcmp(db_text(s, 1), "reported");
-			cur_sym = db_int(s, 2) != 0;
-			cur_fever = db_int(s, 3);
+			cur_sym = (unsigned)db_int(s, 2);
+			cur_fever = db_int(s, 3) != 0;
 		}
 		living = db_int(s, 4);
 		acc = db_int(s, 5);
@@ -237,8 +239,24 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_done(s);
 	if (rc < 0)
 		return e;
+	if (cur_id && in->fill_only) { /* "everyone else normal" never replaces a reading */
+		out->id = cur_id;
+		out->kept = true;
+		out->fever = out->day_fever = cur_fever != 0;
+		out->household_reached = living > 0 && acc >= living;
+		return WG_OK;
+	}
+	if (in->correction && !cur_id)
+		return w_fail(W_ECONFLICT, "nothing_to_correct", "correction",
+		              "今天还没有这个人的记录，无需更正 / there is no reading of this person on the day to correct");
 	bool reported = !strcmp(in->status, "reported");
 	bool fever = (in->has_temp && in->temp >= rc_config.fever_threshold - 1e-9) || (in->symptoms & SYM_FEVER);
+	/* what the day had before this reading: a re-check keeps it; an explicit correction
+	 * says the day's earlier readings were wrong, and the day keeps this reading's only */
+	bool before_fever = !in->correction && cur_fever != 0;
+	unsigned before_sym = in->correction ? 0 : cur_sym;
+	bool day_fever = fever || before_fever;
+	unsigned day_sym = in->symptoms | before_sym;
 	if (cur_id) {
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
 		db_bind_int(s, 1, cur_id);
@@ -263,6 +281,10 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_text(s, 12, in->client_id);
 	db_bind_text(s, 13, in->source_line);
 	db_bind_int(s, 14, r.district_id);
+	db_bind_int(s, 15, day_fever);
+	db_bind_int(s, 16, day_sym);
+	db_bind_text(s, 17, in->correction);
+	db_bind_text(s, 18, in->correction_note);
 	if ((e = db_run(s, &out->id)))
 		return e == W_ECONFLICT ? w_fail(e, "client_id_reused", "client_id", "client_id already used") : e;
 	if (cur_id) {
@@ -274,8 +296,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	}
 	day_delta dd = {0};
 	dd.reported = (int64_t)reported - (int64_t)cur_reported;
-	dd.fevers = (int64_t)fever - cur_fever;
-	dd.symptomatic = (int64_t)(in->symptoms != 0) - cur_sym;
+	dd.fevers = (int64_t)day_fever - cur_fever;
+	dd.symptomatic = (int64_t)(day_sym != 0) - (int64_t)(cur_sym != 0);
 	if (!cur_id) {
 		acc++; /* the resident is one of the living (load_resident), now with a reading */
 		dd.accounted = 1;
@@ -286,6 +308,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	out->household_reached = acc >= living;
 	out->corrected = cur_id != 0;
 	out->fever = fever;
+	out->day_fever = day_fever;
 	if ((e = stats_day_add(ac->d, r.path, in->day, &dd)))
 		return e;
 	if (fever || in->symptoms) {
@@ -299,7 +322,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 
 void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out)
 {
-	if (out->duplicate)
+	if (out->duplicate || out->kept)
 		return;
 	char *data = arena_printf(ac->a, "{\"resident_id\":%lld,\"day\":\"%s\",\"household_reached\":%s,\"fever\":%s}",
 	                          (long long)resident_id, in->day, out->household_reached ? "true" : "false",
@@ -317,12 +340,37 @@ void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const c
 	}
 }
 
+/* Why a reading may replace the day's earlier ones (an explicit correction). */
+static const char *const corrections[] = {"typo", "wrong_person", "device", "other", NULL};
+
+/* "correction": {"reason": …, "note": …} — absent or null: a re-check. */
+static werr correction_fields(json_t *c, chk_in *in)
+{
+	if (!c || json_is_null(c))
+		return WG_OK;
+	static const char *const keys[] = {"reason", "note", NULL};
+	werr e;
+	if (!json_is_object(c))
+		return w_fail(W_EINVAL, "wrong_type", "correction", "correction must be an object {reason, note}");
+	if ((e = jv_only(c, keys)) || (e = jv_str(c, "reason", true, 16, &in->correction)) ||
+	    (e = jv_str(c, "note", false, 200, &in->correction_note)))
+		return w_fail(e, w_last()->code, "correction", "correction: %s", w_last()->message);
+	if (!in_list(in->correction, corrections))
+		return w_fail(W_EINVAL, "invalid_correction", "correction",
+		              "更正原因：录入错误、记错了人、体温计故障或其他 / correction reason: typo, wrong_person, device or other");
+	if (!strcmp(in->correction, "other") && (!in->correction_note || !in->correction_note[strspn(in->correction_note, " ")]))
+		return w_fail(W_EINVAL, "required", "correction",
+		              "“其他”原因须写明 / a correction for another reason needs a note");
+	return WG_OK;
+}
+
 /* Read one check-in's fields from a JSON object (single or batch element). */
 static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
 {
 	static const char *const single[] = {"resident_id", "day", "temperature", "symptoms", "symptom_note",
-	                                     "status", "channel", "client_id", NULL};
-	static const char *const item[] = {"resident_id", "temperature", "symptoms", "symptom_note", "status", NULL};
+	                                     "status", "channel", "client_id", "correction", NULL};
+	static const char *const item[] = {"resident_id", "temperature", "symptoms", "symptom_note", "status",
+	                                   "correction", NULL};
 	werr e;
 	if ((e = jv_only(o, batch_item ? item : single)))
 		return e;
@@ -356,7 +404,11 @@ static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
 			return w_fail(W_EINVAL, "temperature_with_absence", "temperature",
 			              "a temperature goes with status reported only");
 	}
+	if ((e = correction_fields(json_object_get(o, "correction"), in)))
+		return e;
 	/* the plan outlives the request body: keep copies in the arena */
+	in->correction = arena_strdup(ac->a, in->correction);
+	in->correction_note = arena_strdup(ac->a, in->correction_note);
 	in->status = arena_strdup(ac->a, in->status);
 	in->symptom_note = arena_strdup(ac->a, in->symptom_note);
 	in->day = arena_strdup(ac->a, in->day);
@@ -373,10 +425,10 @@ static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
 
 static json_t *result_json(int64_t rid, const chk_out *o)
 {
-	return json_pack("{s:I,s:I,s:b,s:b,s:b,s:o,s:b}", "resident_id", (json_int_t)rid, "checkin_id",
-	                 (json_int_t)o->id, "duplicate", o->duplicate, "corrected", o->corrected, "fever", o->fever,
-	                 "alert_id", o->alert_id ? json_integer(o->alert_id) : json_null(), "household_reached",
-	                 o->household_reached);
+	return json_pack("{s:I,s:I,s:b,s:b,s:b,s:b,s:b,s:o,s:b}", "resident_id", (json_int_t)rid, "checkin_id",
+	                 (json_int_t)o->id, "duplicate", o->duplicate, "corrected", o->corrected, "kept", o->kept,
+	                 "fever", o->fever, "day_fever", o->day_fever, "alert_id",
+	                 o->alert_id ? json_integer(o->alert_id) : json_null(), "household_reached", o->household_reached);
 }
 
 /* A validated submission, ready to be written (in any transaction, any thread). */
@@ -412,6 +464,9 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 			return e;
 		if (!in_list(in->channel, channels))
 			return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
+		if (in->correction && !strcmp(in->channel, "self"))
+			return w_fail(W_EFORBIDDEN, "correction_not_allowed", "correction",
+			              "更正只能由网格员或社区做 / only staff can correct a reading");
 		p->day = in->day;
 		*plan = p;
 		return WG_OK;
@@ -475,12 +530,17 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 			if (given)
 				continue;
 			p->ids[k] = rid;
-			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported"};
+			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported", .fill_only = true};
 		}
 		db_done(s);
 		if (rc < 0)
 			return e;
 	}
+	/* a resident's own page gives readings; it does not overrule the day's record */
+	for (size_t i = 0; i < k; i++)
+		if (p->ins[i].correction && !strcmp(channel, "self"))
+			return w_fail(W_EFORBIDDEN, "correction_not_allowed", arena_printf(ac->a, "readings[%zu].correction", i),
+			              "更正只能由网格员或社区做 / only staff can correct a reading");
 	for (size_t i = 0; i < k; i++)
 		if (client_id)
 			p->ins[i].client_id = arena_printf(ac->a, "%s:%lld", client_id, (long long)p->ids[i]);
@@ -557,7 +617,7 @@ static json_t *chk_json(db_stmt *s)
 {
 	char at[32];
 	fmt_time(db_int(s, 10), at);
-	return json_pack("{s:I,s:s,s:I,s:I,s:s,s:o,s:o,s:o,s:b,s:s,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)db_int(s, 0),
+	json_t *o = json_pack("{s:I,s:s,s:I,s:I,s:s,s:o,s:o,s:o,s:b,s:s,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)db_int(s, 0),
 	                 "day", db_text(s, 1), "resident_id", (json_int_t)db_int(s, 2), "household_id",
 	                 (json_int_t)db_int(s, 3), "status", db_text(s, 4), "temperature",
 	                 db_null(s, 5) ? json_null() : json_real(db_double(s, 5)), "symptoms",
@@ -565,6 +625,13 @@ static json_t *chk_json(db_stmt *s)
 	                 db_int(s, 8) != 0, "channel", db_text(s, 9), "recorded_at", at, "client_id",
 	                 jv_text(db_text(s, 11)), "source_line", jv_text(db_text(s, 12)), "current", db_int(s, 13) == 0,
 	                 "recorded_by", jv_text(db_text(s, 14)));
+	json_object_set_new(o, "day_fever", json_boolean(db_int(s, 15) != 0));
+	json_object_set_new(o, "day_symptoms", symptoms_json((unsigned)db_int(s, 16)));
+	json_object_set_new(o, "correction", db_null(s, 17) ? json_null()
+	                                                    : json_pack("{s:s,s:o}", "reason", db_text(s, 17), "note",
+	                                                                jv_text(db_text(s, 18))));
+	json_object_set_new(o, "recorded_by_name", jv_text(db_text(s, 19)));
+	return o;
 }
 
 werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out)

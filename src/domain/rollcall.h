@@ -35,11 +35,20 @@ typedef struct {
 	const char *channel;  /* self wechat phone visit checkpoint */
 	const char *client_id;
 	const char *source_line;
+	/* An explicit correction of the day's current reading (a mistyped fever, the wrong
+	 * person): its reason (CHK_CORRECTIONS) and note.  Without it a later reading is a
+	 * re-check: what the day had (a fever, symptoms) stays on the day's record. */
+	const char *correction;
+	const char *correction_note;
+	/* "everyone else normal": written only if the resident has no reading on the day yet */
+	bool fill_only;
 } chk_in;
 
 typedef struct {
 	int64_t id;
 	bool duplicate, corrected, fever;
+	bool day_fever;       /* the resident had a fever on the day (this reading or an earlier) */
+	bool kept;            /* fill_only and a reading existed: nothing written, id is that reading */
 	int64_t alert_id;     /* an alert this check-in opened (or added to) */
 	bool household_reached;
 	const char *path;     /* the household's unit path (actor's arena) */

@@ -582,6 +582,7 @@ class FeverAlertOutcome(EpiCase):
         rid = person(H.G1)
         aid = self.fever_alert(rid)
         self.assertIsNone(category(rid))  # an open alert alone changes nothing
+        alert_step(aid, {"step": "acknowledged"})
         alert_step(aid, {"step": "outcome", "outcome": "hospital", "note": "120 送医"}, user="leader01")
         s = status(rid)
         self.assertEqual(s["category"], "suspected")
@@ -605,7 +606,8 @@ class FeverAlertOutcome(EpiCase):
     def test_excluded_without_category_changes_nothing(self):
         rid = person(H.G1)
         aid = self.fever_alert(rid)
-        alert_step(aid, {"step": "outcome", "outcome": "excluded"})
+        alert_step(aid, {"step": "acknowledged"})
+        alert_step(aid, {"step": "outcome", "outcome": "excluded", "note": "复测 36.5，体温计故障"})
         s = status(rid)
         self.assertEqual((s["category"], s["history"]), (None, []))
 
@@ -614,6 +616,7 @@ class FeverAlertOutcome(EpiCase):
         set_status(rid, "confirmed", "test_positive")
         before = status(rid)
         aid = self.fever_alert(rid, 39.1)
+        alert_step(aid, {"step": "acknowledged"})
         a = alert_step(aid, {"step": "outcome", "outcome": "hospital"})  # the alert step itself succeeds
         self.assertEqual((a["state"], a["outcome"]), ("closed", "hospital"))
         self.assertEqual(status(rid)["history"], before["history"])

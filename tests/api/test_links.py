@@ -170,7 +170,7 @@ class Report(unittest.TestCase):
                           for c in rows], [(r, "self", "reported", None, True) for r in POP["living"][hid]])
         b = members(token)
         self.assertEqual([m.get("today") for m in b["members"]],
-                         [{"status": "reported", "temperature": None}] * 2)
+                         [{"status": "reported", "temperature": None, "day_fever": False}] * 2)
         rows = H.audit_rows(limit=20, username="household:%d" % hid)
         self.assertIn(("checkin", "household", str(hid)), [(r["action"], r["entity"], r["entity_id"]) for r in rows])
 
@@ -189,8 +189,34 @@ class Report(unittest.TestCase):
         st, al = H.as_user("gw01", "GET", "/api/v1/alerts/%d" % res[a]["alert_id"])
         self.assertEqual((st, al["resident_id"], al["state"], al["steps"][0]["by"]), (200, a, "open", None))
         m = {x["id"]: x.get("today") for x in members(token)["members"]}
-        self.assertEqual(m[a], {"status": "reported", "temperature": 37.9})
-        self.assertEqual(m[b_], {"status": "away", "temperature": None})
+        self.assertEqual(m[a], {"status": "reported", "temperature": 37.9, "day_fever": True})
+        self.assertEqual(m[b_], {"status": "away", "temperature": None, "day_fever": False})
+
+    def test_everyone_normal_never_erases_a_fever(self):
+        """One tap on 全家体温正常 after a 37.6 must not take the fever off the day."""
+        hid = take(n=2)
+        a, b_ = POP["living"][hid]
+        token = issue(hid)
+        st, r = as_household(token, "POST", "/api/v1/household-link/checkins",
+                             {"readings": [{"resident_id": a, "temperature": 37.6}]})
+        self.assertEqual(st, 201, r)
+        st, r = as_household(token, "POST", "/api/v1/household-link/checkins", {"all_normal": True})
+        self.assertEqual(st, 201, r)
+        res = {x["resident_id"]: x for x in r["results"]}
+        self.assertEqual((res[a]["kept"], res[a]["fever"], res[a]["day_fever"]), (True, True, True))
+        self.assertEqual((res[b_]["kept"], res[b_]["fever"]), (False, False))
+        cur = [c for c in checkins(hid) if c["current"]]
+        self.assertEqual(sorted((c["resident_id"], c["temperature"]) for c in cur), sorted([(a, 37.6), (b_, None)]))
+        # a normal reading given by the family is a re-check: the day keeps the fever
+        st, r = as_household(token, "POST", "/api/v1/household-link/checkins",
+                             {"readings": [{"resident_id": a, "temperature": 36.5}]})
+        self.assertEqual((st, r["results"][0]["fever"], r["results"][0]["day_fever"]), (201, False, True), r)
+        self.assertTrue({x["id"]: x["today"] for x in members(token)["members"]}[a]["day_fever"])
+        # and only staff may call a reading a mistake
+        st, r = as_household(token, "POST", "/api/v1/household-link/checkins",
+                             {"readings": [{"resident_id": a, "temperature": 36.5,
+                                            "correction": {"reason": "typo"}}]})
+        self.assertEqual((st, H.err(r)), (403, ("correction_not_allowed", "readings[0].correction")))
 
     def test_cannot_write_for_another_household(self):
         hid, other = take(n=2), take(n=1)

@@ -221,11 +221,16 @@ class DayModel:
 
     def __init__(self, d):
         self.day = d
-        self.cur = {}  # resident id -> (status, fever, symptomatic)
+        self.cur = {}  # resident id -> (status, had a fever today, had symptoms today)
 
-    def record(self, rid, status="reported", temperature=None, symptoms=()):
+    def record(self, rid, status="reported", temperature=None, symptoms=(), correction=False):
+        """A later reading is a re-check: a fever or a symptom stays on the day's record;
+        only an explicit correction sets the day back to this reading alone."""
         fever = (temperature is not None and temperature >= 37.3) or "fever" in symptoms
-        self.cur[rid] = (status, fever, bool(symptoms))
+        _, had_fever, had_sym = self.cur.get(rid, (None, False, False))
+        if correction:
+            had_fever = had_sym = False
+        self.cur[rid] = (status, fever or had_fever, bool(symptoms) or had_sym)
 
     def expect(self, unit):
         e = dict.fromkeys(COVER_KEYS, 0)
@@ -407,6 +412,8 @@ class CheckinSubmit(unittest.TestCase):
         # the edges are allowed: 34.0 and 43.0, 30 days back
         checkin("gw01", rid, day(30), temperature=34.0)
         hot = checkin("gw01", rid, day(29), temperature=43.0)
+        st, _ = H.as_user("gw01", "POST", "/api/v1/alerts/%d/steps" % hot["alert_id"], {"step": "acknowledged"})
+        self.assertEqual(st, 201)
         st, _ = H.as_user("gw01", "POST", "/api/v1/alerts/%d/steps" % hot["alert_id"],
                           {"step": "outcome", "outcome": "excluded", "note": "体温计故障"})
         self.assertEqual(st, 201)  # closed, so that it does not count as open in later reports
@@ -586,7 +593,7 @@ class Coverage(unittest.TestCase):
         assert r["household_reached"], r
         for rid in POP["living"][A]:
             m.record(rid)
-        # B: three people one by one, a fever corrected later
+        # B: three people one by one, a fever re-checked normal later (it stays on the day)
         B = take(n=3)
         b1, b2, b3 = POP["living"][B]
         assert not checkin("gw01", b1, d, temperature=36.5)["household_reached"]
@@ -596,8 +603,9 @@ class Coverage(unittest.TestCase):
         r = batch("gw01", B, d, readings=[{"resident_id": b3, "temperature": 36.7}])
         assert r["household_reached"], r
         r = checkin("gw01", b2, d, temperature=36.6)
-        assert r["corrected"] and not r["fever"], r
+        assert r["corrected"] and not r["fever"] and r["day_fever"], r
         m.record(b1, temperature=36.5)
+        m.record(b2, temperature=38.0)
         m.record(b2, temperature=36.6)
         m.record(b3, temperature=36.7)
         # C: living people and someone registered only
@@ -621,11 +629,19 @@ class Coverage(unittest.TestCase):
         checkin("gw01", POP["living"][F][0], d, temperature=36.2)
         checkin("gw01", POP["living"][F][0], d, temperature=36.3)
         m.record(POP["living"][F][0], temperature=36.3)
+        # H: a mistyped fever, corrected with a reason: gone from the day's counts
+        Hh = take(n=1, building=H.B02)
+        r = checkin("gw01", POP["living"][Hh][0], d, temperature=39.6)
+        assert r["fever"] and r["alert_id"], r
+        r = checkin("gw01", POP["living"][Hh][0], d, temperature=36.9,
+                    correction={"reason": "typo", "note": "应为 36.9"})
+        assert r["corrected"] and not r["fever"] and not r["day_fever"], r
+        m.record(POP["living"][Hh][0], temperature=36.9, correction=True)
         # G: grid 2, a fever that stays
         G = take(H.G2, n=1)
         checkin("gw02", POP["living"][G][0], d, temperature=37.5)
         m.record(POP["living"][G][0], temperature=37.5)
-        cls.households = {"A": A, "B": B, "C": C, "D": D, "E": E, "F": F, "G": G}
+        cls.households = {"A": A, "B": B, "C": C, "D": D, "E": E, "F": F, "G": G, "H": Hh}
 
     def test_grid_numbers_exact(self):
         c = coverage(H.G1, self.d, user="gw01")
@@ -636,7 +652,7 @@ class Coverage(unittest.TestCase):
         C = self.households["C"]
         nC = len(POP["living"][C])
         self.assertEqual((e["households_reached"], e["residents_accounted"], e["residents_reported"],
-                          e["fevers"], e["symptomatic"]), (5, 9 + nC, 7 + nC, 0, 1))
+                          e["fevers"], e["symptomatic"]), (6, 10 + nC, 8 + nC, 1, 1))
         self.assertEqual([x["unit"] for x in c["children"]],
                          sorted({k["building"] for _, k in POP["up"].values() if k["grid"] == H.G1}))
         self.assertEqual(c["children"][-1]["unit"], B09)
@@ -647,7 +663,7 @@ class Coverage(unittest.TestCase):
     def test_community_and_street(self):
         c = coverage(H.COMMUNITY, self.d)
         self.assertEqual(numbers(c), self.model.expect(H.COMMUNITY))
-        self.assertEqual(c["fevers"], 1)
+        self.assertEqual(c["fevers"], 2)  # B's re-checked fever stays; H's mistyped one was corrected
         self.assertEqual([x["unit"] for x in c["children"]], [H.G1, H.G2])
         for ch in c["children"]:
             self.assertEqual(numbers(ch), self.model.expect(ch["unit"]))
@@ -978,10 +994,11 @@ class Alerts(unittest.TestCase):
         r1, r2 = take_person(), take_person()
         a1 = checkin("gw01", r1, TODAY, temperature=39.0)["alert_id"]
         a2 = checkin("gw01", r2, TODAY, symptoms=["chest_tightness"])["alert_id"]
+        self.step_ok(a1, {"step": "acknowledged"})
         a = self.step_ok(a1, {"step": "outcome", "outcome": "hospital", "note": "120 送医"})
         self.assertEqual((a["state"], a["outcome"], a["recheck_day"]), ("closed", "hospital", None))
         a = self.step_ok(a2, {"step": "clinic_check"})
-        a = self.step_ok(a2, {"step": "outcome", "outcome": "excluded"})
+        a = self.step_ok(a2, {"step": "outcome", "outcome": "excluded", "note": "社区医院复测 36.6，王医生排除"})
         tomorrow = (datetime.date.fromisoformat(TODAY) + datetime.timedelta(days=1)).isoformat()
         self.assertEqual((a["state"], a["outcome"], a["recheck_day"]), ("closed", "excluded", tomorrow))
 
@@ -1349,8 +1366,10 @@ class DailyReport(unittest.TestCase):
         st, _ = H.as_user("gw01", "POST", "/api/v1/alerts/%d/steps" % acked, {"step": "acknowledged"})
         assert st == 201
         closed = checkin("gw02", take_person(H.G2), d, temperature=37.9)["alert_id"]
+        st, _ = H.as_user("gw02", "POST", "/api/v1/alerts/%d/steps" % closed, {"step": "acknowledged"})
+        assert st == 201
         st, _ = H.as_user("gw02", "POST", "/api/v1/alerts/%d/steps" % closed,
-                          {"step": "outcome", "outcome": "excluded"})
+                          {"step": "outcome", "outcome": "excluded", "note": "复测正常"})
         assert st == 201
         checkin("gw02", take_person(H.G2), d, status="away")
 
@@ -1521,6 +1540,152 @@ class HouseholdCompletion(unittest.TestCase):
                          (3, sum(len(POP["living"][h]) for h in hids)))
         self.assertEqual(numbers(c), numbers(recount(H.G1, d)))
         self.assertEqual(numbers(coverage(H.COMMUNITY, d)), numbers(recount(H.COMMUNITY, d)))
+
+
+class FeverStays(unittest.TestCase):
+    """A fever once recorded stays on the day's record (issue 13): a later normal reading is
+    a re-check, "everyone normal" never replaces a reading, a chain line's temperature is
+    never dropped, and only an explicit correction with a reason takes a fever off the day."""
+
+    def setUp(self):
+        self.d = day(7)
+
+    def fevers(self, unit=H.G1):
+        c = coverage(unit, self.d)
+        self.assertEqual(numbers(c), numbers(recount(unit, self.d)))
+        return c["fevers"], c["symptomatic"]
+
+    def test_everyone_normal_after_a_fever_keeps_it(self):
+        hid = take(n=3)
+        a, b, c = POP["living"][hid]
+        f0 = self.fevers()
+        r = checkin("gw01", a, self.d, temperature=38.2, symptoms=["cough"])
+        self.assertTrue(r["fever"] and r["alert_id"], r)
+        self.assertEqual(self.fevers(), (f0[0] + 1, f0[1] + 1))
+        # the household reopened, 全部正常 tapped: the others are recorded, the fever stays
+        r = batch("gw01", hid, self.d, all_normal=True)
+        res = {x["resident_id"]: x for x in r["results"]}
+        self.assertEqual((res[a]["kept"], res[a]["fever"], res[a]["checkin_id"]), (True, True, res[a]["checkin_id"]))
+        self.assertEqual({res[b]["kept"], res[c]["kept"]}, {False})
+        self.assertTrue(r["household_reached"])
+        self.assertEqual(self.fevers(), (f0[0] + 1, f0[1] + 1))
+        cur = [x for x in checkins_of(a, self.d) if x["current"]]
+        self.assertEqual([(x["temperature"], x["symptoms"]) for x in cur], [(38.2, ["cough"])])
+        # the report of the day counts it
+        st, rep = H.as_user("secretary", "GET", "/api/v1/reports/daily?unit=%s&day=%s" % (H.G1, self.d))
+        self.assertEqual((st, rep["fevers"]), (200, f0[0] + 1))
+
+    def test_a_normal_recheck_keeps_the_fever_on_the_day(self):
+        rid = take_person()
+        f0 = self.fevers()
+        checkin("gw01", rid, self.d, temperature=38.2, symptoms=["cough"])
+        r = checkin("gw01", rid, self.d, temperature=36.6)
+        self.assertEqual((r["corrected"], r["fever"], r["day_fever"]), (True, False, True))
+        self.assertEqual(self.fevers(), (f0[0] + 1, f0[1] + 1))
+        rows = checkins_of(rid, self.d)
+        self.assertEqual([(x["temperature"], x["current"], x["day_fever"], x["day_symptoms"], x["correction"])
+                          for x in rows], [(36.6, True, True, ["cough"], None), (38.2, False, True, ["cough"], None)])
+        # the health record has both readings, the fever among them
+        st, h = H.as_user("gw01", "GET", "/api/v1/residents/%d/health" % rid)
+        self.assertEqual([(x["temperature"], x["fever"]) for x in h["readings"] if x["day"] == self.d],
+                         [(36.6, False), (38.2, True)])
+
+    def test_a_correction_needs_a_reason_and_is_kept_in_the_history(self):
+        rid = take_person()
+        f0 = self.fevers()
+        checkin("gw01", rid, self.d, temperature=39.8)
+        for corr, code in (({"reason": "oops"}, "invalid_correction"), ({"reason": "other"}, "required"),
+                           ({"reason": "other", "note": "   "}, "required"), ({}, "required"),
+                           ("typo", "wrong_type"), ({"reason": "typo", "why": 1}, "unknown_field")):
+            st, b = H.as_user("gw01", "POST", "/api/v1/checkins",
+                              {"resident_id": rid, "day": self.d, "channel": "visit", "temperature": 36.8,
+                               "correction": corr})
+            self.assertEqual((st, H.err(b)[1]), (400, "correction"), (corr, b))
+        self.assertEqual(self.fevers()[0], f0[0] + 1)  # nothing of the refused ones was written
+        r = checkin("gw01", rid, self.d, temperature=36.8, correction={"reason": "typo", "note": "应为 36.8"})
+        self.assertEqual((r["corrected"], r["fever"], r["day_fever"]), (True, False, False))
+        self.assertEqual(self.fevers()[0], f0[0])
+        rows = checkins_of(rid, self.d)
+        self.assertEqual([(x["temperature"], x["current"], x["correction"]) for x in rows],
+                         [(36.8, True, {"reason": "typo", "note": "应为 36.8"}), (39.8, False, None)])
+        # nothing to correct on a day without a reading
+        other = take_person()
+        st, b = H.as_user("gw01", "POST", "/api/v1/checkins",
+                          {"resident_id": other, "day": self.d, "channel": "visit", "temperature": 36.8,
+                           "correction": {"reason": "typo"}})
+        self.assertEqual((st, H.err(b)), (409, ("nothing_to_correct", "correction")))
+
+    def test_a_batch_correction_names_its_reading(self):
+        hid = take(n=2)
+        a, b = POP["living"][hid]
+        f0 = self.fevers()
+        batch("gw01", hid, self.d, readings=[{"resident_id": a, "temperature": 38.0}], all_normal=True)
+        self.assertEqual(self.fevers()[0], f0[0] + 1)
+        st, r = H.as_user("gw01", "POST", "/api/v1/checkins",
+                          {"household_id": hid, "day": self.d, "channel": "visit",
+                           "readings": [{"resident_id": b}, {"resident_id": a, "correction": {"reason": "wrong"}}]})
+        self.assertEqual((st, H.err(r)), (400, ("invalid_correction", "readings[1].correction")))
+        r = batch("gw01", hid, self.d, readings=[{"resident_id": a, "temperature": 36.5,
+                                                  "correction": {"reason": "wrong_person", "note": "是邻居的"}}])
+        self.assertEqual(r["results"][0]["day_fever"], False)
+        self.assertEqual(self.fevers()[0], f0[0])
+
+    def test_a_chain_line_reading_is_never_dropped(self):
+        hid = take(n=3, building=H.B01)
+        room = POP["hh"][hid]["room"]
+        people = POP["living"][hid]
+        text = "4. 1栋%s 一人 37.8" % room
+        st, p = H.as_user("gw01", "POST", "/api/v1/checkins/chain", {"unit": H.G1, "day": self.d, "text": text})
+        self.assertEqual((st, len(p["matched"]), len(p["unmatched"])), (200, 0, 1), p)
+        u = p["unmatched"][0]
+        self.assertEqual((u["household_id"], u["temperatures"]), (hid, [37.8]))
+        f0 = self.fevers()
+        # three people ticked, none given the 37.8: refused, nothing saved
+        line = {"line": 1, "text": u["text"], "household_id": hid, "readings": [{"resident_id": r} for r in people]}
+        st, b = H.as_user("gw01", "POST", "/api/v1/checkins/chain/confirm", {"day": self.d, "lines": [line]})
+        self.assertEqual((st, H.err(b)), (400, ("reading_not_given", "lines[0]")), b)
+        self.assertEqual([c for r in people for c in checkins_of(r, self.d)], [])
+        # given to the one it belongs to: saved, a fever with its alert
+        line["readings"] = [{"resident_id": people[1], "temperature": 37.8}]
+        st, b = H.as_user("gw01", "POST", "/api/v1/checkins/chain/confirm", {"day": self.d, "lines": [line]})
+        self.assertEqual(st, 201, b)
+        self.assertEqual([(x["resident_id"], x["fever"], x["alert_id"] is not None) for x in b["results"]],
+                         [(people[1], True, True)])
+        self.assertEqual(self.fevers()[0], f0[0] + 1)
+
+    def test_a_chain_line_symptom_is_never_dropped(self):
+        hid = take(n=2, building=H.B01)
+        room = POP["hh"][hid]["room"]
+        text = "1栋%s 两人 正常 咳嗽" % room
+        st, p = H.as_user("gw01", "POST", "/api/v1/checkins/chain", {"unit": H.G1, "day": self.d, "text": text})
+        u = p["unmatched"][0]
+        self.assertEqual(u["symptoms"], ["cough"])
+        line = {"line": 1, "text": u["text"], "household_id": hid,
+                "readings": [{"resident_id": r} for r in POP["living"][hid]]}
+        st, b = H.as_user("gw01", "POST", "/api/v1/checkins/chain/confirm", {"day": self.d, "lines": [line]})
+        self.assertEqual((st, H.err(b)), (400, ("reading_not_given", "lines[0]")), b)
+        line["readings"][0]["symptoms"] = ["cough"]
+        st, b = H.as_user("gw01", "POST", "/api/v1/checkins/chain/confirm", {"day": self.d, "lines": [line]})
+        self.assertEqual(st, 201, b)
+
+    def test_an_alert_is_not_closed_by_accident(self):
+        rid = take_person()
+        aid = checkin("gw01", rid, self.d, temperature=38.4)["alert_id"]
+        url = "/api/v1/alerts/%d/steps" % aid
+        st, b = H.as_user("gw01", "POST", url, {"step": "outcome", "outcome": "excluded", "note": "复测正常"})
+        self.assertEqual((st, H.err(b)), (409, ("acknowledge_first", "step")))
+        st, b = H.as_user("gw01", "POST", url, {"step": "acknowledged"})
+        self.assertEqual(st, 201, b)
+        for body in ({"step": "outcome", "outcome": "excluded"}, {"step": "outcome", "outcome": "excluded", "note": "   "}):
+            st, b = H.as_user("gw01", "POST", url, body)
+            self.assertEqual((st, H.err(b)), (400, ("required", "note")), body)
+        st, b = H.as_user("gw01", "POST", url, {"step": "outcome"})
+        self.assertEqual((st, H.err(b)[:2]), (400, ("invalid_outcome", "outcome")))
+        st, a = H.as_user("gw01", "GET", "/api/v1/alerts/%d" % aid)
+        self.assertEqual((a["state"], a["outcome"]), ("acknowledged", None))
+        st, a = H.as_user("gw01", "POST", url, {"step": "outcome", "outcome": "excluded",
+                                                "note": "社区医院复测 36.6 ℃，王医生排除"})
+        self.assertEqual((st, a["state"], a["outcome"]), (201, "closed", "excluded"))
 
 
 if __name__ == "__main__":

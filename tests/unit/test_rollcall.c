@@ -178,16 +178,27 @@ static void test_scripted_day(void **state)
 	json_decref(again);
 	expect_equal_counts(ac, grid, day);
 
-	/* a correction of a fever reading: the fever leaves the counters, the old row stays */
+	/* a normal re-check of a fever: the fever stays on the day, the old row stays */
 	int64_t rid = fever_resident;
 	assert_true(rid > 0);
 	json_t *corr = post(&w, "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"phone\"}", (long long)rid);
 	assert_true(json_is_true(json_object_get(corr, "corrected")));
+	assert_true(json_is_true(json_object_get(corr, "day_fever")));
 	json_decref(corr);
 	json_t *hist = NULL;
 	assert_int_equal(chk_list(&w, rid, 0, day, &hist), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(hist, "total")), 2);
 	json_decref(hist);
+	assert_int_equal(coverage_get(&w, grid, day, &c), WG_OK);
+	assert_int_equal(json_integer_value(json_object_get(c, "fevers")), fevers);
+	json_decref(c);
+	expect_equal_counts(ac, grid, day);
+	/* an explicit correction with a reason: the fever leaves the counters */
+	corr = post(&w, "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"phone\","
+	               "\"correction\":{\"reason\":\"typo\",\"note\":\"录入错误\"}}",
+	            (long long)rid);
+	assert_false(json_is_true(json_object_get(corr, "day_fever")));
+	json_decref(corr);
 	assert_int_equal(coverage_get(&w, grid, day, &c), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(c, "fevers")), fevers - 1);
 	json_decref(c);
