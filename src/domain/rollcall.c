@@ -631,6 +631,7 @@ static json_t *chk_json(db_stmt *s)
 	                                                    : json_pack("{s:s,s:o}", "reason", db_text(s, 17), "note",
 	                                                                jv_text(db_text(s, 18))));
 	json_object_set_new(o, "recorded_by_name", jv_text(db_text(s, 19)));
+	json_object_set_new(o, "superseded_by", db_int(s, 13) > 0 ? json_integer(db_int(s, 13)) : json_null());
 	return o;
 }
 

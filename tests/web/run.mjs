@@ -445,7 +445,10 @@ check('WeChat chain: preview, fix an unmatched line by picking people, confirm',
   eq(await page.locator('.chain-line.unmatched').count(), 2, 'two lines to fix');
   const fix = page.locator('.chain-line.unmatched[data-line="3"]');
   eq(await fix.locator('.pick').count(), 2, "the household's people offered");
+  eq(await fix.locator('.pick input[type=checkbox]:checked').count(), 0, 'nobody ticked for the worker');
+  assert(!(await fix.locator('input[id^=inc-]').isChecked()), 'an unmatched line is not pre-selected for saving');
   await fix.locator('.pick input.temp').nth(0).fill('36.4');
+  await fix.locator('.pick input[type=checkbox]').nth(1).check();
   await shot(page, '12-chain-preview', true);
   await page.click('#chain-confirm');
   await page.waitForSelector('.today');
@@ -461,6 +464,91 @@ check('WeChat chain: preview, fix an unmatched line by picking people, confirm',
   eq(Object.keys(c).length, 1, 'line 2 stored');
   await api.close();
   noErrors(page, 'chain', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+check('a fever is never lost through the screens: chain line, 全部正常 on a reopened household, re-check, alert outcome, health record', async ({ browser, base, state }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw01');
+  await page.waitForSelector('.today');
+  page.errors.length = 0;
+  const api = await apiLogin(browser, base, 'gw01');
+  const day = state.day || (await api.call('GET', '/coverage')).day;
+  const threes = (await householdsWith(api, 3)).filter((x) => x.living === 3);
+  assert(threes.length >= 2, 'two households of three in grid 1');
+  const [hh, hh2] = threes;
+  const fevers0 = (await api.call('GET', '/coverage')).fevers;
+  // 1. "4栋1808 一人 37.8" where three live: nobody pre-ticked, no number-like placeholder,
+  //    the line not pre-selected, and it cannot be saved until the 37.8 is given to someone
+  await page.goto(base + '/#/chain');
+  await page.fill('textarea[name=text]', `${hh.building}${hh.entrance || ''}${hh.room} 一人 37.8`);
+  await page.click('#chain-preview');
+  await page.waitForSelector('#chain-confirm');
+  const line = page.locator('.chain-line.unmatched').first();
+  eq(await line.locator('.pick').count(), 3, 'the three people offered');
+  eq(await line.locator('.pick input[type=checkbox]:checked').count(), 0, 'nobody ticked for the worker');
+  assert(!(await line.locator('input[id^=inc-]').isChecked()), 'the line is not pre-selected');
+  for (const ph of await line.locator('.pick input.temp').evaluateAll((els) => els.map((e) => e.placeholder))) {
+    assert(!/\d/.test(ph), 'a placeholder that looks like a reading: ' + ph);
+  }
+  assert((await line.textContent()).includes('37.8'), 'the line says its reading');
+  for (let i = 0; i < 3; i++) await line.locator('.pick input[type=checkbox]').nth(i).check();
+  await line.locator('input[id^=inc-]').check();
+  await page.click('#chain-confirm');
+  await page.waitForSelector('.chain .form-error:not([hidden]), .chain [role=alert]:not([hidden])');
+  assert((await page.textContent('.chain')).includes('37.8'), 'the refusal names the reading');
+  eq(Object.keys(await checkinsOf(api, hh.household_id, day)).length, 0, 'nothing saved without the reading');
+  const who = hh.people_missing[1];
+  await line.locator('.line-says').getByRole('button', { name: who.name, exact: true }).click();
+  for (const i of [0, 2]) await line.locator('.pick input[type=checkbox]').nth(i).uncheck();
+  await shot(page, '13-chain-fever-given', true);
+  await page.click('#chain-confirm');
+  await page.waitForSelector('.today');
+  let rows = await checkinsOf(api, hh.household_id, day);
+  eq(JSON.stringify(Object.keys(rows).map(Number)), JSON.stringify([who.id]), 'the reading given to the person it belongs to');
+  eq(rows[who.id][0].temperature, 37.8, 'the 37.8 stored');
+  eq((await api.call('GET', '/coverage')).fevers, fevers0 + 1, 'the fever counted');
+  // 2. the household reopened and 全部正常 tapped: the others recorded, the fever kept
+  await page.goto(base + '/#/household/' + hh.household_id + '/rollcall');
+  await page.waitForSelector('#all-normal');
+  assert((await page.textContent(`.person[data-resident="${who.id}"]`)).includes('发热'), 'the card says the fever is on the record');
+  await page.click('#all-normal');
+  await page.waitForSelector('.today');
+  rows = await checkinsOf(api, hh.household_id, day);
+  eq(Object.keys(rows).length, 3, 'the others recorded');
+  eq(rows[who.id].filter((c) => c.current)[0].temperature, 37.8, 'the fever is still the current reading');
+  eq((await api.call('GET', '/coverage')).fevers, fevers0 + 1, 'the fever still counted');
+  // 3. a normal re-check on the worker's form keeps the fever on the day
+  const p2 = hh2.people_missing[0];
+  const hot = await api.call('POST', '/checkins', { resident_id: p2.id, channel: 'visit', temperature: 38.2, symptoms: ['cough'] });
+  await page.goto(base + '/#/household/' + hh2.household_id + '/rollcall');
+  await page.waitForSelector(`#temp-${p2.id}`);
+  await page.fill(`#temp-${p2.id}`, '36.6');
+  await page.click('#save');
+  await page.waitForSelector('.today');
+  eq((await api.call('GET', '/coverage')).fevers, fevers0 + 2, 'a re-check does not erase the fever');
+  // 4. the alert: no outcome before it is acknowledged, none chosen by default, 排除 needs a note
+  await page.goto(base + '/#/alert/' + hot.alert_id);
+  await page.waitForSelector('#step-ack');
+  eq(await page.locator('#step-outcome').count(), 0, 'no outcome before acknowledgement');
+  await page.click('#step-ack');
+  await page.waitForSelector('#step-outcome');
+  eq(await page.inputValue('#step-outcome'), '', 'no outcome chosen by default');
+  await page.click('#step-outcome-btn');
+  await page.waitForSelector('.workflow .form-error:not([hidden])');
+  await page.selectOption('#step-outcome', 'excluded');
+  await page.click('#step-outcome-btn');
+  assert((await page.textContent('.workflow .form-error')).includes('排除'), 'excluding asks for a note');
+  eq((await api.call('GET', '/alerts/' + hot.alert_id)).state, 'acknowledged', 'the alert is not closed');
+  // 5. the health record shows every reading: the 38.2 beside the 36.6, no "—"
+  const hr = page.locator('[aria-labelledby=hr-h] tbody');
+  await hr.waitFor();
+  const txt = await hr.textContent();
+  assert(txt.includes('38.2') && txt.includes('36.6') && txt.includes('咳嗽'), 'both readings in the health record: ' + txt);
+  assert(!txt.includes('—'), 'no dash beside a reading: ' + txt);
+  await shot(page, '14-alert-health-record', true);
+  await api.close();
+  noErrors(page, 'fever screens', [/40[09] \((Bad Request|Conflict)\)/]);
   await ctx.close();
 });
 

@@ -32,7 +32,7 @@ function el(tag, attrs, ...kids) {
 
 function memberRow(m) {
   const id = 't' + m.id;
-  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '36.5', 'data-id': m.id });
+  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '填体温', 'data-id': m.id });
   const presets = el('div', { class: 'presets' });
   for (const v of ['36.2', '36.5', '36.8']) {
     const b = el('button', { type: 'button', text: v });
@@ -45,9 +45,13 @@ function memberRow(m) {
     b.addEventListener('click', () => b.setAttribute('aria-pressed', b.getAttribute('aria-pressed') === 'true' ? 'false' : 'true'));
     sym.append(b);
   }
-  const done = m.today && m.today.status === 'reported'
-    ? el('p', { class: 'done', text: '今天已报' + (m.today.temperature ? ' ' + m.today.temperature + '℃' : '') + ' / reported today' })
-    : null;
+  let done = null;
+  if (m.today && m.today.day_fever) {
+    // a fever stays on the day: a later normal reading is a re-check, not an erasure
+    done = el('p', { class: 'done hot', text: '今天报过发热，网格员会跟进。再量一次请填上新的体温。/ A fever was reported today; enter a new reading if you measure again.' });
+  } else if (m.today && m.today.status === 'reported') {
+    done = el('p', { class: 'done', text: '今天已报' + (m.today.temperature ? ' ' + m.today.temperature + '℃' : '') + ' / reported today' });
+  }
   return el('div', { class: 'row' }, el('h2', { text: m.name }), done,
     el('label', { for: id, text: '体温 ℃ / temperature' }), input, presets, sym);
 }
@@ -77,9 +81,11 @@ async function submit(allNormal) {
     const body = { readings: readings(allNormal), client_id: 'self-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) };
     if (allNormal) body.all_normal = true;
     const res = await call('POST', '/household-link/checkins', body);
-    const fever = res.results.some((x) => x.fever);
-    status(fever ? '已提交。有人发热,网格员会马上联系您。/ Sent. Someone has a fever: your grid worker will call you.'
-      : '已提交,谢谢!/ Sent, thank you!', fever ? 'err' : 'ok');
+    const fever = res.results.some((x) => x.fever && !x.kept);
+    const kept = res.results.filter((x) => x.kept).length;
+    status((fever ? '已提交。有人发热，网格员会马上联系您。/ Sent. Someone has a fever: your grid worker will call you.'
+      : '已提交，谢谢！/ Sent, thank you!') + (kept ? ' 今天已报过的 ' + kept + ' 人保留原记录。/ ' + kept + ' already reported today kept as they were.' : ''),
+    fever ? 'err' : 'ok');
     load();
   } catch (e) {
     status(e.message, 'err');

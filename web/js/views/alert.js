@@ -13,8 +13,10 @@ const OUTCOMES = ['excluded', 'home_observation', 'hospital'];
 let keepNext = false;
 
 function reading(a) {
-  return [a.temperature !== null && a.temperature !== undefined ? fmtTemp(a.temperature) : '',
-    (a.symptoms || []).map((s) => tv('sym', s)).join('、')].filter(Boolean).join(' · ') || '—';
+  const txt = [a.temperature !== null && a.temperature !== undefined ? fmtTemp(a.temperature) : '',
+    (a.symptoms || []).map((s) => tv('sym', s)).join('、')].filter(Boolean).join(' · ');
+  if (txt) return txt;
+  return a.status === 'reported' ? t('hr.normal_no_temp') : '—';
 }
 
 function stepValue(s) {
@@ -61,11 +63,32 @@ function workflow(a, ctx) {
   if (a.state === 'observation') quick.push(btn(t('alert.do_close'), { step: 'close' }, '', 'step-close'));
   if (quick.length) parts.push(h('p', { class: 'actions' }, quick));
 
-  if (open) {
-    const sel = h('select', { id: 'step-outcome' }, OUTCOMES.map((o) => h('option', { value: o }, tv('outcome', o))));
+  if (open && a.state === 'open') {
+    // the workflow's order: somebody takes the alert before it gets an outcome
+    parts.push(h('p', { class: 'hint', id: 'outcome-after-ack' }, t('alert.ack_first')));
+  } else if (open) {
+    // no outcome is chosen for the worker: one stray tap must not close an alert
+    const sel = h('select', { id: 'step-outcome' }, h('option', { value: '' }, t('alert.outcome_pick')),
+      OUTCOMES.map((o) => h('option', { value: o }, tv('outcome', o))));
     const ob = h('button', { type: 'button', class: 'btn', id: 'step-outcome-btn' }, t('alert.do_outcome'));
-    ob.addEventListener('click', () => step({ step: 'outcome', outcome: sel.value }, ob));
+    ob.addEventListener('click', () => {
+      if (!sel.value) {
+        err.textContent = t('alert.need_outcome');
+        err.hidden = false;
+        sel.focus();
+        return;
+      }
+      if (sel.value === 'excluded' && !note.value.trim()) {
+        err.textContent = t('alert.need_exclude_note');
+        err.hidden = false;
+        note.focus();
+        return;
+      }
+      step({ step: 'outcome', outcome: sel.value }, ob);
+    });
     parts.push(h('div', { class: 'inline-form' }, h('label', { for: 'step-outcome' }, t('alert.outcome')), sel, ob));
+  }
+  if (open) {
 
     const temp = h('input', { id: 'door-temp', type: 'text', inputmode: 'decimal', class: 'temp temp-small', maxlength: 5, placeholder: '36.5', autocomplete: 'off' });
     const db = h('button', { type: 'button', class: 'btn', id: 'step-door' }, t('alert.do_door'));
@@ -130,14 +153,22 @@ async function healthRecord(a) {
     if (e.handled) throw e;
     return null;
   }
-  const rows = (hr.readings || []).filter((r) => r.current);
+  // every reading, re-checks and corrections included: a fever is never hidden behind a
+  // later normal one ("—" beside an alert that says 38.2)
+  const rows = hr.readings || [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const mark = (r) => {
+    if (r.current) return r.correction ? t('hr.current') + ' · ' + t('hr.correction', { reason: tv('corr', r.correction.reason) }) : t('hr.current');
+    const next = byId.get(r.superseded_by);
+    return next && next.correction ? t('hr.corrected') : t('hr.rechecked');
+  };
   return h('section', { 'aria-labelledby': 'hr-h' },
     h('h2', { id: 'hr-h' }, t('alert.health', { name: a.resident_name })),
     rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
       h('thead', null, h('tr', null, ['day', 'reading', 'status', 'channel', 'at'].map((c) => h('th', { scope: 'col' }, t('hr.' + c))))),
-      h('tbody', null, rows.map((r) => h('tr', { class: r.fever ? 'bad' : null },
+      h('tbody', null, rows.map((r) => h('tr', { class: [r.fever ? 'bad' : '', r.current ? '' : 'superseded'].join(' ').trim() || null, 'data-checkin': String(r.id) },
         h('td', { 'data-label': t('hr.day') }, r.day),
-        h('td', { 'data-label': t('hr.reading') }, reading(r)),
+        h('td', { 'data-label': t('hr.reading') }, reading(r), h('span', { class: 'row-aside' }, mark(r))),
         h('td', { 'data-label': t('hr.status') }, tv('rstatus', r.status)),
         h('td', { 'data-label': t('hr.channel') }, tv('channel', r.channel)),
         h('td', { 'data-label': t('hr.at') }, fmtTime(r.recorded_at))))))) : h('p', { class: 'empty' }, t('hr.none')),

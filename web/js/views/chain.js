@@ -3,7 +3,7 @@
 // unmatched lines fixed here (pick the household's people and their readings, or find the
 // household by search), then one confirm saves them all, each with its original line.
 import { api, enc, qs } from '../api.js';
-import { t, serverText } from '../i18n.js';
+import { t, tv, serverText } from '../i18n.js';
 import { h, mount, clear, formError, field } from '../dom.js';
 import { session } from '../session.js';
 import { placeLabel, householdLabel, fmtTemp } from './common.js';
@@ -16,33 +16,82 @@ function readingText(r) {
 }
 
 // People of a household to tick, each with an optional temperature: the fix of a line.
-function peoplePicker(people, lineNo) {
+// Nobody is ticked for the worker, and an empty field shows no number: a placeholder must
+// never look like a reading.  What the line itself says (u.temperatures, u.symptoms) is
+// offered as "whose is it?" buttons, and readings() refuses until each of it is given to
+// someone — the server refuses the same (reading_not_given).
+function peoplePicker(people, u, onPick) {
+  const lineNo = u.line;
+  const lineTemps = u.temperatures || [];
+  const lineSyms = u.symptoms || [];
   const rows = people.map((p) => {
     const id = 'fx-' + lineNo + '-' + p.resident_id;
-    const box = h('input', { type: 'checkbox', id, checked: true });
+    const box = h('input', { type: 'checkbox', id, checked: false });
     const temp = h('input', {
-      type: 'text', class: 'temp temp-small', inputmode: 'decimal', maxlength: 5, placeholder: '36.5', autocomplete: 'off',
+      type: 'text', class: 'temp temp-small', inputmode: 'decimal', maxlength: 5, placeholder: t('chain.temp_placeholder'), autocomplete: 'off',
       'aria-label': t('chain.temp_of', { name: p.name }),
     });
-    temp.addEventListener('input', () => { if (temp.value.trim()) box.checked = true; });
-    const row = h('div', { class: 'check pick' }, box, h('label', { for: id }, p.name), temp);
+    const symNote = h('span', { class: 'row-aside sym-given', hidden: true });
+    temp.addEventListener('input', () => { if (temp.value.trim()) { box.checked = true; onPick(); } });
+    box.addEventListener('change', onPick);
+    const row = h('div', { class: 'check pick', 'data-resident': String(p.resident_id) }, box, h('label', { for: id }, p.name), temp, symNote);
+    row.person = p;
+    row.symptoms = [];
+    row.give = (v) => {
+      temp.value = Number(v).toFixed(1);
+      box.checked = true;
+      onPick();
+    };
+    row.giveSymptoms = () => {
+      row.symptoms = lineSyms.slice();
+      symNote.textContent = lineSyms.map((x) => tv('sym', x)).join('、');
+      symNote.hidden = false;
+      box.checked = true;
+      onPick();
+    };
     row.get = () => {
       if (!box.checked) return null;
       const v = parseTemp(temp.value);
       if (Number.isNaN(v)) return { error: t('rc.bad_temp_named', { name: p.name }), focus: temp };
       const r = { resident_id: p.resident_id };
       if (v !== null) r.temperature = v;
+      if (row.symptoms.length) r.symptoms = row.symptoms;
       return r;
     };
     return row;
   });
-  const box = h('fieldset', { class: 'checks picker' }, h('legend', null, t('chain.pick_people')), rows);
+  // "37.8 ℃ — whose is it?" with one button per person
+  const says = [];
+  lineTemps.forEach((v, i) => {
+    says.push(h('div', { class: 'line-says', 'data-temp': String(v) },
+      h('span', { class: v >= 37.3 ? 'hot-text' : null }, t('chain.whose_temp', { t: fmtTemp(v) })),
+      rows.map((r) => h('button', {
+        type: 'button', class: 'btn btn-small', id: 'give-' + lineNo + '-' + i + '-' + r.person.resident_id,
+        on: { click: () => r.give(v) },
+      }, r.person.name))));
+  });
+  if (lineSyms.length) {
+    says.push(h('div', { class: 'line-says', 'data-symptoms': lineSyms.join(',') },
+      h('span', { class: 'hot-text' }, t('chain.whose_symptoms', { s: lineSyms.map((x) => tv('sym', x)).join('、') })),
+      rows.map((r) => h('button', { type: 'button', class: 'btn btn-small', on: { click: () => r.giveSymptoms() } }, r.person.name))));
+  }
+  const box = h('fieldset', { class: 'checks picker' }, h('legend', null, t('chain.pick_people')), says, rows);
   box.readings = () => {
     const out = [];
     for (const r of rows) {
       const x = r.get();
       if (x && x.error) return x;
       if (x) out.push(x);
+    }
+    // every reading the line gives must be given to someone
+    const given = out.filter((x) => x.temperature !== undefined).map((x) => Math.round(x.temperature * 10));
+    for (const v of lineTemps) {
+      const k = given.indexOf(Math.round(v * 10));
+      if (k < 0) return { error: t('chain.temp_not_given', { line: lineNo, t: fmtTemp(v) }) };
+      given.splice(k, 1);
+    }
+    if (lineSyms.length && !out.some((x) => lineSyms.every((y) => (x.symptoms || []).includes(y)))) {
+      return { error: t('chain.symptoms_not_given', { line: lineNo }) };
     }
     return out;
   };
@@ -60,9 +109,9 @@ function unmatchedItem(u) {
 
   function usePeople(householdId, people, label) {
     hid = householdId;
-    picker = peoplePicker(people, u.line);
+    // the line is saved once the worker has said whose it is, not before
+    picker = peoplePicker(people, u, () => { include.checked = true; });
     mount(fixArea, label ? h('p', { class: 'fix-where' }, t('chain.fix_household', { place: label })) : null, picker);
-    include.checked = true;
   }
 
   if (u.household_id && u.people && u.people.length) {

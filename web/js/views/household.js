@@ -161,12 +161,13 @@ async function todayPanel(hh) {
   for (const r of hh.residents || []) names[r.id] = r.name;
   return h('section', { 'aria-labelledby': 'today-h' },
     h('h2', { id: 'today-h' }, t('hh.today', { n: cur.length })),
-    cur.length ? h('ul', { class: 'list plain' }, cur.map((c) => h('li', { class: c.fever ? 'hot-row' : null },
+    cur.length ? h('ul', { class: 'list plain' }, cur.map((c) => h('li', { class: c.fever || c.day_fever ? 'hot-row' : null },
       h('strong', null, names[c.resident_id] || '#' + c.resident_id), ' · ',
       c.status === 'reported' ? (c.temperature !== null ? fmtTemp(c.temperature) : t('rc.normal')) : tv('rstatus', c.status),
       (c.symptoms || []).length ? ' · ' + c.symptoms.map((x) => tv('sym', x)).join('、') : '',
+      c.day_fever && !c.fever ? h('strong', { class: 'hot-text' }, ' · ' + t('rc.day_fever')) : null,
       ' · ', tv('channel', c.channel), ' · ', fmtTime(c.recorded_at).slice(11),
-      c.recorded_by ? ' · ' + c.recorded_by : '')))
+      c.recorded_by_name || c.recorded_by ? ' · ' + (c.recorded_by_name || c.recorded_by) : '')))
       : h('p', { class: 'empty' }, t('hh.today_none')));
 }
 

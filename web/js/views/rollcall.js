@@ -38,7 +38,7 @@ function personCard(r, current) {
   const tid = 'temp-' + r.id;
   const temp = h('input', {
     id: tid, class: 'temp', type: 'text', inputmode: 'decimal', autocomplete: 'off', enterkeyhint: 'done',
-    maxlength: 5, placeholder: '36.5', 'aria-describedby': 'temp-err-' + r.id,
+    maxlength: 5, placeholder: t('rc.temp_placeholder'), 'aria-describedby': 'temp-err-' + r.id,
   });
   const tempErr = h('p', { id: 'temp-err-' + r.id, class: 'field-error', hidden: true });
   const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: FEVER }));
@@ -115,10 +115,29 @@ function personCard(r, current) {
       channel: tv('channel', current.channel), at: fmtTime(current.recorded_at).slice(11),
     }), current.fever ? h('strong', { class: 'hot-text' }, ' ' + t('rc.fever')) : null)
     : null;
+  // A fever (or a symptom) already on today's record stays there: a new reading is a
+  // re-check.  Only "更正误录" with a reason takes it off (the server keeps both rows).
+  let correction = null;
+  let dayNote = null;
+  if (current && (current.day_fever || (current.day_symptoms || []).length)) {
+    const cid = 'corr-' + r.id;
+    const on = h('input', { type: 'checkbox', id: cid });
+    const reason = h('select', { id: cid + '-reason', 'aria-label': t('rc.corr_reason') },
+      h('option', { value: '' }, t('rc.corr_pick')),
+      ['typo', 'wrong_person', 'device', 'other'].map((x) => h('option', { value: x }, tv('corr', x))));
+    const note = h('input', { type: 'text', id: cid + '-note', maxlength: 200, placeholder: t('rc.corr_note'), 'aria-label': t('rc.corr_note') });
+    const more = h('div', { class: 'inline-form corr-more', hidden: true }, reason, note);
+    on.addEventListener('change', () => { more.hidden = !on.checked; touch(); });
+    correction = { on, reason, note };
+    dayNote = h('div', { class: 'notice day-fever' },
+      h('p', null, h('strong', { class: 'hot-text' }, t('rc.day_fever')), ' ', t('rc.day_fever_hint')),
+      h('div', { class: 'check' }, on, h('label', { for: cid }, t('rc.corr_toggle'))), more);
+  }
   mount(card,
     h('h3', null, r.name, facts ? h('span', { class: 'row-aside' }, facts) : null),
     flagChips(r.flags),
     done,
+    dayNote,
     h('div', { class: 'segs', role: 'group', 'aria-label': t('rc.status_of', { name: r.name }) }, statusBtns),
     absentHides, tempErr, feverNote);
 
@@ -126,6 +145,13 @@ function personCard(r, current) {
     if (!check()) return { error: t('rc.bad_temp_named', { name: r.name }), focus: temp };
     if (!st.touched) return null;
     const out = { resident_id: r.id };
+    if (correction && correction.on.checked) {
+      const why = correction.reason.value;
+      const note = correction.note.value.trim();
+      if (!why) return { error: t('rc.corr_need_reason', { name: r.name }), focus: correction.reason };
+      if (why === 'other' && !note) return { error: t('rc.corr_need_note', { name: r.name }), focus: correction.note };
+      out.correction = note ? { reason: why, note } : { reason: why };
+    }
     if (st.status !== 'reported') {
       out.status = st.status;
       return out;
@@ -221,8 +247,12 @@ export default async function rollcallView(ctx) {
       } else if (!res.result) {
         ctx.flash(t('rc.saved', { place: label, n }));
       } else {
-        const fevers = (res.result.results || []).filter((x) => x.fever).length;
-        ctx.flash(t('rc.saved', { place: label, n: (res.result.results || []).length }) + (fevers ? ' ' + t('rc.saved_fever', { n: fevers }) : ''));
+        const results = res.result.results || [];
+        const fresh = results.filter((x) => !x.kept);
+        const kept = results.length - fresh.length;
+        const fevers = fresh.filter((x) => x.fever).length;
+        ctx.flash(t('rc.saved', { place: label, n: fresh.length }) + (fevers ? ' ' + t('rc.saved_fever', { n: fevers }) : '') +
+          (kept ? ' ' + t('rc.saved_kept', { n: kept }) : ''));
       }
       window.location.hash = back;
     } catch (e) {
