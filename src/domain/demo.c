@@ -368,6 +368,18 @@ static int *household_sizes(gen *g, int64_t hh, int64_t residents)
 /* One community: its grids (big grids first when the preset has them), buildings,
  * entrances, households and people, and the grid staff.  Runs in the caller's
  * transaction; names and rooms come from g->ac->a. */
+/* 1–99 as Chinese numerals (一, 十, 十一, 二十, 九十九), as grid names are written; larger
+ * numbers in digits. */
+static const char *cn_numeral(arena *a, int n)
+{
+	static const char *const d[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+	if (n < 1 || n > 99)
+		return arena_printf(a, "%d", n);
+	if (n < 10)
+		return d[n];
+	return arena_printf(a, "%s十%s", n / 10 == 1 ? "" : d[n / 10], d[n % 10]);
+}
+
 static werr build_community(gen *g, const char *hash, int64_t community, const char *mp, const char *comm_code,
                             int64_t H, int64_t R, int B, int G, int BG, bool named)
 {
@@ -388,10 +400,9 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	int64_t *grid = arena_alloc(a, (size_t)G * sizeof *grid);
 	const char **gridp = arena_alloc(a, (size_t)G * sizeof *gridp);
 	int *grid_depth = arena_alloc(a, (size_t)G * sizeof *grid_depth);
-	static const char *const cn_num[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
 	for (int i = 0; i < G; i++) {
 		snprintf(code, sizeof code, "%s-G%02d", comm_code, i + 1);
-		const char *name = i < 10 ? arena_printf(a, "第%s网格", cn_num[i]) : arena_printf(a, "第%d网格", i + 1);
+		const char *name = arena_printf(a, "第%s网格", cn_numeral(a, i + 1));
 		int64_t par = BG ? big[i * BG / G] : community;
 		const char *pp = BG ? bigp[i * BG / G] : mp;
 		grid_depth[i] = BG ? 6 : 5;

@@ -298,7 +298,9 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 		sum->disinfected = 1;
 	}
 	json_decref(tl);
-	/* the follow-ups due so far, done, except the last two of grid 1: overdue, shown red */
+	/* the follow-ups due so far, done, except the last two of gw01's — or, when none of
+	 * gw01's is due yet (the usual case: the returnees live in grids 6 and 7), the last two
+	 * of anyone's: overdue, shown red (README's "Try" list names them) */
 	json_t *ov = NULL;
 	if ((e = fu_list(&sec, community_code, "overdue", NULL, NULL, 1000, 0, &ov)))
 		return e;
