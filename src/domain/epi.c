@@ -1383,16 +1383,16 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_ECONFLICT, "not_yet_due", "followup_id", "这次随访在 %s,还没到时间 / this follow-up is planned for %s",
 		              slot_day, slot_day);
 	double temp = json_number_value(t);
-	bool fever = temp >= rc_config.fever_threshold - 1e-9 || sym != 0;
+	bool fever = reading_fever(true, temp, sym), alerts = reading_alerts(true, temp, sym);
 	person p = {0};
-	if (fever && (e = person_load(ac, rid, false, &p)))
+	if (alerts && (e = person_load(ac, rid, false, &p)))
 		return e;
 	int64_t alert = 0;
 	bool opened = false;
 	if ((e = db_begin(ac->d)))
 		return e;
 	/* a fever found at a follow-up travels up like one found at the roll-call */
-	if (fever && (e = alert_open(ac, rid, p.household_id, 0, today, true, temp, sym, &alert, &opened))) {
+	if (alerts && (e = alert_open(ac, rid, p.household_id, 0, today, true, temp, sym, &alert, &opened))) {
 		db_rollback(ac->d);
 		return e;
 	}

@@ -160,6 +160,16 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 	return WG_OK;
 }
 
+bool reading_fever(bool has_temp, double temp, unsigned symptoms)
+{
+	return (has_temp && temp >= rc_config.fever_threshold - 1e-9) || (symptoms & SYM_FEVER);
+}
+
+bool reading_alerts(bool has_temp, double temp, unsigned symptoms)
+{
+	return reading_fever(has_temp, temp, symptoms) || symptoms != 0;
+}
+
 /* A household's living people and how many of them have a check-in on the day. */
 static werr hh_tally(const actor *ac, int64_t household_id, const char *day, int64_t *living, int64_t *accounted)
 {
@@ -250,7 +260,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		return w_fail(W_ECONFLICT, "nothing_to_correct", "correction",
 		              "今天还没有这个人的记录，无需更正 / there is no reading of this person on the day to correct");
 	bool reported = !strcmp(in->status, "reported");
-	bool fever = (in->has_temp && in->temp >= rc_config.fever_threshold - 1e-9) || (in->symptoms & SYM_FEVER);
+	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
 	/* what the day had before this reading: a re-check keeps it; an explicit correction
 	 * says the day's earlier readings were wrong, and the day keeps this reading's only */
 	bool before_fever = !in->correction && cur_fever != 0;
@@ -311,7 +321,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	out->day_fever = day_fever;
 	if ((e = stats_day_add(ac->d, r.path, in->day, &dd)))
 		return e;
-	if (fever || in->symptoms) {
+	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
 		bool opened;
 		if ((e = alert_open(ac, resident_id, r.household_id, out->id, in->day, in->has_temp, in->temp,
 		                    in->symptoms, &out->alert_id, &opened)))

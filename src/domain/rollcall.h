@@ -85,6 +85,12 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64_t limit,
                   int64_t offset, json_t **out);
 
+/* The one fever rule of every channel (roll-call, chain, self-report, follow-up, gate):
+ * a temperature at or above the threshold, or the symptom `fever`.  A reading opens an
+ * alert when it is a fever or has any symptom (reading_alerts). */
+bool reading_fever(bool has_temp, double temp, unsigned symptoms);
+bool reading_alerts(bool has_temp, double temp, unsigned symptoms);
+
 /* Symptom names ↔ bits, for JSON in and out. */
 werr symptoms_from_json(json_t *a, unsigned *out);
 json_t *symptoms_json(unsigned bits);

@@ -1011,14 +1011,15 @@ class Followups(EpiCase):
         self.assertIn(fid, lst("state=done"))
         self.assertIn(fid, lst("state=all"))
         self.assertEqual(iso_get(iso["id"])["followups"]["done"], 1)
-        # a fever: the threshold, or any symptom
+        # the roll-call's fever rule: the threshold or the symptom fever; any symptom alerts
         s1, _ = self.today_slot2()
         st, b = H.as_user("leader01", "POST", "/api/v1/followups/%d" % s1["id"], {"temperature": 37.3})
-        self.assertEqual((st, b.get("fever")), (201, True), b)
+        self.assertEqual((st, b.get("fever"), type(b.get("alert_id"))), (201, True, int), b)
         s2, _ = self.today_slot2()
         st, b = H.as_user("cadre01", "POST", "/api/v1/followups/%d" % s2["id"],
                           {"temperature": 36.4, "symptoms": ["cough"]})
-        self.assertEqual((st, b.get("fever"), b.get("symptoms")), (201, True, ["cough"]), b)
+        self.assertEqual((st, b.get("fever"), b.get("symptoms"), type(b.get("alert_id"))),
+                         (201, False, ["cough"], int), b)
         self.assertErr(H.as_user("gw01", "POST", "/api/v1/followups/99999999", {"temperature": 36.5}),
                        404, "followup_not_found")
         s3, _ = self.today_slot2()
