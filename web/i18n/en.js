@@ -141,6 +141,7 @@ export default {
   'res.id_type': 'Document type',
   'res.id_number': 'Document number',
   'res.id_hint': 'Resident ID cards have 18 characters',
+  'res.locked_birth': 'Your role sees the age, not the date of birth',
   'res.locked_id': 'Your role cannot change document numbers',
   'res.locked_phone': 'Your role cannot change phone numbers',
   'res.phone': 'Phone',

@@ -141,6 +141,7 @@ export default {
   'res.id_type': '证件类型',
   'res.id_number': '证件号码',
   'res.id_hint': '居民身份证为 18 位',
+  'res.locked_birth': '你的角色只看到年龄,不能修改出生日期',
   'res.locked_id': '你的角色不能修改证件号码',
   'res.locked_phone': '你的角色不能修改电话号码',
   'res.phone': '联系电话',
