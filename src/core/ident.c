@@ -340,9 +340,10 @@ static bool mask_is_sep(char c)
 }
 
 /*
- * A mobile (11 digits starting with 1, possibly after an 86/0086 prefix and with
- * separators) keeps its first 3 and last 4 digits: "138****5678".  Anything else keeps
- * its last 4 digits and its separators, every other character becomes '*'.
+ * Keeps the last 4 digits and the separators (and a mobile's 86/0086 country prefix):
+ * "*******5678", "+86 *** **** 5678", "***-****0275"; every other character becomes '*'.
+ * The carrier prefix is not kept: with it only the four middle digits were hidden, and
+ * 10,000 tries rebuild those.
  */
 void mask_phone(const char *in, char *out)
 {
@@ -376,7 +377,7 @@ void mask_phone(const char *in, char *out)
 		if (id_is_digit((char)*p)) {
 			size_t i = di++;
 			if (mobile)
-				keep = i < skip + 3 || i >= ndig - 4;
+				keep = i < skip || i >= ndig - 4;
 			else
 				keep = ndig > 4 && i >= ndig - 4;
 		} else {

@@ -34,7 +34,7 @@ bool phone_normalize(const char *in, char *out, size_t cap);
 
 /* Masking, server side.  out must hold strlen(in)+1 bytes.
  * ID: keep first 6 and last 4 ("110101********1234"); shorter documents keep the last 4.
- * Phone: keep first 3 and last 4 of a mobile ("138****5678"); landline keeps last 4. */
+ * Phone: keep the last 4 digits ("*******5678", "***-****0275"). */
 void mask_id(const char *in, char *out);
 void mask_phone(const char *in, char *out);
 #endif

@@ -361,15 +361,38 @@ static werr username_valid(const char *s)
 	                   "用户名 2–32 位小写字母、数字或 _ . - / username: 2–32 of a-z 0-9 _ . -");
 }
 
-/* Roles an actor may hand out: admins and the operator any; others not admin/auditor. */
+/* Roles an actor may hand out: the operator any; an account only those role_grants()
+ * allows it — none that sees or may do more than its own (actor.c). */
 static werr may_grant(const actor *ac, role r)
 {
 	if (r == ROLE_NONE)
 		return w_fail(W_EINVAL, "invalid_role", "role",
 		              "role: admin command community grid_leader grid_worker cadre volunteer checkpoint auditor");
-	if ((r == ROLE_ADMIN || r == ROLE_AUDITOR) && !ac->cli && ac->role != ROLE_ADMIN)
-		return w_fail(W_EFORBIDDEN, "forbidden", "role", "只有管理员能授予 %s 角色 / only an admin can grant %s",
+	if (!ac->cli && !role_grants(ac->role, r))
+		return w_fail(W_EFORBIDDEN, "forbidden", "role",
+		              "你的角色不能授予 %s 角色(它能看到或做到的超出你的权限)/ your role cannot grant %s: it sees or "
+		              "may do more than yours",
 		              role_name(r), role_name(r));
+	return WG_OK;
+}
+
+/* Whether the actor may change another account (edit, reset its password, disable,
+ * re-role, move): its role must be one the actor may grant, and it must not be a peer —
+ * the same role at the same unit.  A peer's password is reset from above (an account
+ * whose unit contains theirs and may grant their role) or on the command line, so that
+ * nobody can take over a colleague's account and act under their name. */
+static werr may_manage(const actor *ac, const user_row *u)
+{
+	if (ac->cli)
+		return WG_OK;
+	role target = role_parse(u->role);
+	if (!role_grants(ac->role, target))
+		return w_fail(W_EFORBIDDEN, "forbidden", "username",
+		              "你的角色不能修改 %s 账号 / your role cannot change a %s account", u->role, u->role);
+	if (target == ac->role && u->unit_id == ac->unit_id)
+		return w_fail(W_EFORBIDDEN, "forbidden", "username",
+		              "同级同单位的账号由上级或系统管理员在服务器上修改 / a peer's account (same role, same unit) is "
+		              "changed from the level above or on the server's command line");
 	return WG_OK;
 }
 
@@ -396,9 +419,13 @@ werr acct_add(const actor *ac, json_t *body, json_t **out)
 	    (e = jv_str(body, "password", true, 256, &password)) || (e = jv_str(body, "role", true, 16, &rolename)) ||
 	    (e = jv_str(body, "unit_code", true, 64, &unit_code)) ||
 	    (e = jv_str(body, "display_name", false, 50, &display)) || (e = jv_str(body, "phone", false, 24, &phone)) ||
-	    (e = username_valid(username)) || (e = password_valid(password)) ||
-	    (e = may_grant(ac, role_parse(rolename))))
+	    (e = username_valid(username)) || (e = password_valid(password)))
 		return e;
+	if ((e = may_grant(ac, role_parse(rolename)))) {
+		if (e == W_EFORBIDDEN)
+			audit(ac, "create", "user", 0, arena_printf(ac->a, "role:%s", rolename), "denied");
+		return e;
+	}
 	char norm[32];
 	if (phone && *phone && !phone_normalize(phone, norm, sizeof norm))
 		return w_fail(W_EINVAL, "invalid_phone", "phone", "电话号码格式不对 / not a valid phone number");
@@ -452,11 +479,10 @@ werr acct_update(const actor *ac, const char *username, json_t *body, json_t **o
 	bool self = u.id == ac->user_id;
 	if (!self && !ac->cli && !(ROLES_USERS & R(ac->role)))
 		return w_fail(W_ENOTFOUND, "user_not_found", "username", "没有这个账号 / no such user");
-	/* an admin or auditor account is managed by admins only (or its owner) */
-	role target = role_parse(u.role);
-	if (!self && !ac->cli && ac->role != ROLE_ADMIN && (target == ROLE_ADMIN || target == ROLE_AUDITOR))
-		return w_fail(W_EFORBIDDEN, "forbidden", "username", "只有管理员能修改管理员或审计员账号 / only an admin can change an %s account",
-		              u.role);
+	if (!self && (e = may_manage(ac, &u))) {
+		audit(ac, "update", "user", u.id, NULL, "denied");
+		return e;
+	}
 	if (self && password && !verify(u.pw_hash, current ? current : ""))
 		return w_fail(W_EINVAL, "wrong_password", "current_password", "当前密码不对 / current_password is wrong");
 	if (self && (rolename || unit_code || has_disabled))

@@ -2,27 +2,41 @@
 #include "domain/actor.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/ident.h"
 #include "core/util.h"
 
+/* Each role's view of a person, decided here as a whole: what it sees must not let it
+ * rebuild what it is shown masked.  An 18-character ID number is region (6), birth date
+ * (8), sequence (3) and check (1); its mask keeps region and the last four, so a role that
+ * sees the ID masked is shown the age, never the birth date (with it the mask is undone).
+ * A masked phone keeps its last four digits.  `grants`: the roles whose accounts this role
+ * may create, edit and reset (in its subtree) — never one that sees or may do more than
+ * itself (tests/unit/test_routes.c checks this against the route table). */
+#define G(x) (1u << (x))
 static const struct {
 	const char *name;
-	bool full_id, full_phone, sees_ids, sees_phones;
+	bool full_id, full_phone, sees_ids, sees_phones, birth_date;
+	unsigned grants;
 } role_table[ROLE__COUNT] = {
-    /*                         full id  full phone  ids   phones */
-    [ROLE_ADMIN] = {"admin", false, false, true, true},
-    [ROLE_COMMAND] = {"command", false, false, true, true},
-    [ROLE_COMMUNITY] = {"community", true, true, true, true},
-    [ROLE_GRID_LEADER] = {"grid_leader", true, true, true, true},
-    [ROLE_GRID_WORKER] = {"grid_worker", false, true, true, true},
-    [ROLE_CADRE] = {"cadre", false, true, true, true},
-    [ROLE_VOLUNTEER] = {"volunteer", false, false, false, true},
-    [ROLE_CHECKPOINT] = {"checkpoint", false, false, true, false},
-    [ROLE_AUDITOR] = {"auditor", false, false, false, false},
+    /*                     full id full phone ids  phones birth date grants */
+    [ROLE_ADMIN] = {"admin", false, false, true, true, false,
+                    G(ROLE_ADMIN) | G(ROLE_COMMAND) | G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT)},
+    [ROLE_COMMAND] = {"command", false, false, true, true, false, G(ROLE_COMMAND)},
+    [ROLE_COMMUNITY] = {"community", true, true, true, true, true,
+                        G(ROLE_COMMUNITY) | G(ROLE_GRID_LEADER) | G(ROLE_GRID_WORKER) | G(ROLE_CADRE) |
+                            G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT)},
+    [ROLE_GRID_LEADER] = {"grid_leader", true, true, true, true, true, 0},
+    [ROLE_GRID_WORKER] = {"grid_worker", false, true, true, true, false, 0},
+    [ROLE_CADRE] = {"cadre", false, true, true, true, false, 0},
+    [ROLE_VOLUNTEER] = {"volunteer", false, false, false, true, false, 0},
+    [ROLE_CHECKPOINT] = {"checkpoint", false, false, true, false, false, 0},
+    [ROLE_AUDITOR] = {"auditor", false, false, false, false, false, 0},
 };
+#undef G
 
 const char *role_name(role r)
 {
@@ -57,6 +71,21 @@ bool role_sees_phones(role r)
 	return r >= 0 && r < ROLE__COUNT && role_table[r].sees_phones;
 }
 
+bool role_birth_date(role r)
+{
+	return r >= 0 && r < ROLE__COUNT && role_table[r].birth_date;
+}
+
+bool role_grants(role by, role r)
+{
+	return by >= 0 && by < ROLE__COUNT && r >= 0 && r < ROLE__COUNT && (role_table[by].grants & (1u << r));
+}
+
+const char *actor_show_birth(const actor *ac, const char *birth_date)
+{
+	return ac->cli || role_birth_date(ac->role) ? birth_date : NULL;
+}
+
 const char *actor_show_id(const actor *ac, const char *id_number)
 {
 	if (!id_number)
@@ -81,6 +110,42 @@ const char *actor_show_phone(const actor *ac, const char *phone)
 	char *m = arena_alloc(ac->a, strlen(phone) + 1);
 	mask_phone(phone, m);
 	return m;
+}
+
+/* ---- searches per account ----
+ * A table of accounts searching lately, open addressing over a few slots; an account
+ * that finds none free shares the fullest-aged one (it can only be throttled sooner). */
+enum { SEARCH_SLOTS = 1024, SEARCH_PROBE = 8 };
+static struct {
+	int64_t user_id, since;
+	int count;
+} searches[SEARCH_SLOTS];
+static pthread_mutex_t search_mu = PTHREAD_MUTEX_INITIALIZER;
+
+bool actor_search_throttled(const actor *ac)
+{
+	if (ac->cli)
+		return false;
+	int64_t now = now_s();
+	pthread_mutex_lock(&search_mu);
+	size_t home = (size_t)((uint64_t)ac->user_id * 2654435761u % SEARCH_SLOTS), own = SEARCH_SLOTS,
+	       free_slot = SEARCH_SLOTS;
+	for (size_t k = 0; k < SEARCH_PROBE; k++) {
+		size_t i = (home + k) % SEARCH_SLOTS;
+		if (searches[i].user_id == ac->user_id && now - searches[i].since < SEARCH_WINDOW_S)
+			own = i;
+		else if (free_slot == SEARCH_SLOTS && (!searches[i].user_id || now - searches[i].since >= SEARCH_WINDOW_S))
+			free_slot = i;
+	}
+	size_t i = own < SEARCH_SLOTS ? own : free_slot < SEARCH_SLOTS ? free_slot : home;
+	if (i == free_slot && own == SEARCH_SLOTS) {
+		searches[i].user_id = ac->user_id;
+		searches[i].since = now;
+		searches[i].count = 0;
+	}
+	bool over = ++searches[i].count > SEARCH_LIMIT;
+	pthread_mutex_unlock(&search_mu);
+	return over;
 }
 
 bool actor_in_scope(const actor *ac, const char *path)

@@ -57,11 +57,22 @@ bool role_full_id(role r);      /* sees ID numbers unmasked */
 bool role_full_phone(role r);   /* sees phone numbers unmasked */
 bool role_sees_ids(role r);     /* sees ID numbers at all (masked or not) */
 bool role_sees_phones(role r);
+bool role_birth_date(role r); /* sees birth dates (else the age only) */
+/* True when an account of role `by` may create, edit or reset one of role r. */
+bool role_grants(role by, role r);
 
 /* An ID number / phone as the actor may see it: the value, its mask (arena copy), or
  * NULL when the role is not shown it at all.  The one place masking is decided. */
 const char *actor_show_id(const actor *ac, const char *id_number);
 const char *actor_show_phone(const actor *ac, const char *phone);
+/* The birth date, or NULL for a role shown the age only. */
+const char *actor_show_birth(const actor *ac, const char *birth_date);
+
+/* Searches of people per account: at most SEARCH_LIMIT in SEARCH_WINDOW_S seconds (from
+ * the window's first search); counts this one and says whether it is over the limit.
+ * In memory (a restart forgets); the command-line operator is not counted. */
+enum { SEARCH_LIMIT = 300, SEARCH_WINDOW_S = 600 };
+bool actor_search_throttled(const actor *ac);
 
 /* True when path (a unit path) lies in the actor's subtree. */
 bool actor_in_scope(const actor *ac, const char *path);

@@ -346,9 +346,10 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 		json_decref(extra);
 		return e;
 	}
-	/* the feeds carry no name: commands watch the counts move */
+	/* the feeds carry no one: every role that reads the feed in the unit gets the event,
+	 * commands included, who are promised counts — so no resident id either */
 	epi_publish(p.path, "category",
-	            json_pack("{s:I,s:s,s:s,s:s,s:o,s:I}", "resident_id", (json_int_t)resident_id, "unit_code", p.unit_code,
+	            json_pack("{s:s,s:s,s:s,s:o,s:I}", "unit_code", p.unit_code,
 	                      "building", p.building ? p.building : "", "category", cat, "previous", jv_text(prev), "tasks",
 	                      (json_int_t)json_array_size(json_object_get(extra, "tasks"))));
 	char since[32];

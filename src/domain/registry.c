@@ -229,7 +229,7 @@ static json_t *res_json(const actor *ac, const res_row *r)
 	json_t *o = json_pack(
 	    "{s:I,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:s,s:b,s:s}", "id",
 	    (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "name", r->name, "sex",
-	    jv_text(r->sex), "birth_date", jv_text(r->birth_date), "age",
+	    jv_text(r->sex), "birth_date", jv_text(actor_show_birth(ac, r->birth_date)), "age",
 	    age >= 0 ? json_integer(age) : json_null(), "id_type", r->id_type, "id_number",
 	    jv_text(actor_show_id(ac, r->id_number)), "phone", jv_text(actor_show_phone(ac, r->phone)), "relation",
 	    jv_text(r->relation), "flags", flags_json(r->flags, age), "residence", r->residence, "note",
@@ -262,9 +262,9 @@ static werr res_load(const actor *ac, int64_t id, res_row *r)
 /* Fields of the person the actor was shown, for the audit row. */
 static const char *shown_fields(const actor *ac)
 {
-	if (ac->cli || (role_full_id(ac->role) && role_full_phone(ac->role)))
+	if (ac->cli || (role_full_id(ac->role) && role_full_phone(ac->role) && role_birth_date(ac->role)))
 		return "name,birth_date,id_number,phone,flags";
-	return arena_printf(ac->a, "name,birth_date%s%s,flags",
+	return arena_printf(ac->a, "name,%s%s%s,flags", role_birth_date(ac->role) ? "birth_date" : "age",
 	                    role_sees_ids(ac->role) ? (role_full_id(ac->role) ? ",id_number" : ",id_number(masked)") : "",
 	                    role_sees_phones(ac->role) ? (role_full_phone(ac->role) ? ",phone" : ",phone(masked)") : "");
 }
@@ -751,6 +751,9 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_EFORBIDDEN, "forbidden", "id_number", "你的角色不能修改证件号码 / your role cannot change ID numbers");
 	if (json_object_get(body, "phone") && !(ac->cli || role_full_phone(ac->role)))
 		return w_fail(W_EFORBIDDEN, "forbidden", "phone", "你的角色不能修改电话 / your role cannot change phone numbers");
+	/* a birth date the role is not shown: a mismatch with the ID number would tell it */
+	if (json_object_get(body, "birth_date") && !(ac->cli || role_birth_date(ac->role)))
+		return w_fail(W_EFORBIDDEN, "forbidden", "birth_date", "你的角色不能修改出生日期 / your role cannot change birth dates");
 	int64_t hid = r.household_id;
 	bool moved_out = r.moved_out_at != 0, has_moved;
 	if ((e = jv_int(body, "household_id", false, 1, INT64_MAX, &hid, NULL)) ||
@@ -873,6 +876,15 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		q++;
 	if (q && !*q)
 		q = NULL;
+	/* a search is a question about people: counted per account, so that nobody asks
+	 * ten thousand of them (a list without q pages through what the role sees anyway) */
+	if (q && actor_search_throttled(ac)) {
+		audit(ac, "search", "resident", 0, arena_printf(ac->a, "unit:%s limit:%d/%ds", u.code, SEARCH_LIMIT, SEARCH_WINDOW_S),
+		      "throttled");
+		return w_fail(W_ETOOMANY, "too_many_searches", "q",
+		              "查询过于频繁,请 %d 分钟后再试 / too many searches: at most %d in %d minutes", SEARCH_WINDOW_S / 60,
+		              SEARCH_LIMIT, SEARCH_WINDOW_S / 60);
+	}
 	const char *kind = "list", *cond = "1 = 1";
 	const char *p3 = NULL, *p4 = NULL, *p5 = NULL;
 	const char *b, *ent, *room;
@@ -890,14 +902,22 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		           : (role_sees_ids(ac->role) ? "r.id_tail = $3" : "0 = 1");
 	} else if (q && (qn == 11 || qn == 18) &&
 	           (digits || (qn == 18 && strspn(q, "0123456789") == 17 && (q[17] == 'X' || q[17] == 'x')))) {
-		/* a whole number finds only what the role may see */
+		/* A whole number only from a role shown it whole: to any other the answer would
+		 * confirm a number it sees masked (10,000 tries rebuild a phone's middle). */
+		bool ph = ac->cli || role_full_phone(ac->role), id = ac->cli || role_full_id(ac->role);
+		if (!(qn == 11 ? ph : id)) {
+			audit(ac, "search", "resident", 0, arena_printf(ac->a, "by:number unit:%s", u.code), "denied");
+			return w_fail(W_EFORBIDDEN, "forbidden", "q",
+			              "你的角色只能看到%s的后四位,请按后四位或姓名查询 / your role sees %s masked: search by the last four "
+			              "digits or the name",
+			              qn == 11 ? "电话" : "证件号码", qn == 11 ? "phone numbers" : "ID numbers");
+		}
 		kind = "number";
 		char *t = arena_strdup(ac->a, q);
 		if (qn == 18 && t[17] == 'x')
 			t[17] = 'X';
 		p3 = t;
-		bool ph = ac->cli || role_sees_phones(ac->role), id = ac->cli || role_sees_ids(ac->role);
-		cond = qn == 11 ? (ph ? "r.phone = $3" : "0 = 1") : (id ? "r.id_number = $3" : "0 = 1");
+		cond = qn == 11 ? "r.phone = $3" : "r.id_number = $3";
 	} else if (q && parse_room_query(ac->a, q, &b, &ent, &room)) {
 		kind = "room";
 		p3 = room;
@@ -1367,7 +1387,7 @@ static void export_cells(const actor *ac, const res_row *r, const char *cells[NC
 {
 	cells[COL_NAME] = r->name;
 	cells[COL_SEX] = r->sex;
-	cells[COL_BIRTH] = r->birth_date;
+	cells[COL_BIRTH] = actor_show_birth(ac, r->birth_date);
 	cells[COL_IDTYPE] = r->id_type;
 	cells[COL_IDNUM] = actor_show_id(ac, r->id_number);
 	cells[COL_PHONE] = actor_show_phone(ac, r->phone);

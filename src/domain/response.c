@@ -304,9 +304,8 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 	int64_t cur = 0;
 	if ((e = db_scalar(s, &cur)))
 		return e;
-	if (cur < 2 && (e = lockdown_write(ac, building, 2, arena_printf(ac->a, "确诊病例 / confirmed case #%lld",
-	                                                                   (long long)resident_id),
-	                                   resident_id)))
+	/* the reason is read by every role at the unit (PEOPLE): it names no one, not even by id */
+	if (cur < 2 && (e = lockdown_write(ac, building, 2, "确诊病例 / confirmed case", resident_id)))
 		return e;
 	int64_t owner = responsible_worker(ac, &p);
 	for (size_t i = 0; i < sizeof case_tasks / sizeof case_tasks[0]; i++)
@@ -314,6 +313,17 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 		                     case_tasks[i].done, p.building, tasks)))
 			return e;
 	return WG_OK;
+}
+
+/* 1 when the resident lies in the actor's subtree, 0 when outside, -1 when not found. */
+static int resident_scope(const actor *ac, int64_t rid)
+{
+	db_stmt *s = db_get(ac->d, SQL_CHAIN_NODE);
+	db_bind_int(s, 1, rid);
+	werr e;
+	int in = db_step(s, &e) == DB_ROW ? actor_in_scope(ac, db_text(s, 9)) : -1;
+	db_done(s);
+	return in;
 }
 
 /* ---- contacts ---- */
@@ -381,23 +391,42 @@ werr contact_add(const actor *ac, int64_t case_id, json_t *body, json_t **out)
 	return WG_OK;
 }
 
+/* The contacts of one side (as the case, or as the contact) of a person; a row whose other
+ * person lies outside the caller's scope says only that it continues there. */
+static json_t *contact_rows(const actor *ac, int64_t resident_id, bool as_case)
+{
+	json_t *a = json_array();
+	db_stmt *s = db_get(ac->d, as_case ? SQL_CONTACTS_OF_CASE : SQL_CONTACTS_AS_CONTACT);
+	db_bind_int(s, 1, resident_id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		json_t *o = contact_row_json(s);
+		json_object_set_new(o, "_other", json_integer(as_case ? (db_null(s, 2) ? 0 : db_int(s, 2)) : db_int(s, 1)));
+		json_array_append_new(a, o);
+	}
+	db_done(s);
+	static const char *const hidden[] = {"id", "case_id", "resident_id", "name", "place", "note", "created_at", "by", NULL};
+	size_t i;
+	json_t *o;
+	json_array_foreach(a, i, o)
+	{
+		int64_t other = json_integer_value(json_object_get(o, "_other"));
+		json_object_del(o, "_other");
+		bool out = other && resident_scope(ac, other) != 1; /* unregistered: the case's own record */
+		for (const char *const *k = hidden; out && *k; k++)
+			json_object_set_new(o, *k, json_null());
+		json_object_set_new(o, "outside_scope", json_boolean(out));
+	}
+	return a;
+}
+
 werr contact_list(const actor *ac, int64_t resident_id, json_t **out)
 {
 	person p;
 	werr e = person_load(ac, resident_id, true, &p);
 	if (e)
 		return e;
-	json_t *as_case = json_array(), *as_contact = json_array();
-	db_stmt *s = db_get(ac->d, SQL_CONTACTS_OF_CASE);
-	db_bind_int(s, 1, resident_id);
-	while (db_step(s, &e) == DB_ROW)
-		json_array_append_new(as_case, contact_row_json(s));
-	db_done(s);
-	s = db_get(ac->d, SQL_CONTACTS_AS_CONTACT);
-	db_bind_int(s, 1, resident_id);
-	while (db_step(s, &e) == DB_ROW)
-		json_array_append_new(as_contact, contact_row_json(s));
-	db_done(s);
+	json_t *as_case = contact_rows(ac, resident_id, true), *as_contact = contact_rows(ac, resident_id, false);
 	if ((e = audit(ac, "read", "contact", resident_id, "name,day,place,kind", "ok"))) {
 		json_decref(as_case);
 		json_decref(as_contact);
@@ -455,22 +484,40 @@ werr contact_link(const actor *ac, int64_t contact_id, json_t *body, json_t **ou
 
 enum { CHAIN_MAX = 300 };
 
+/* The people reached, in the order found; an outside one is never walked on from. */
 typedef struct {
 	int64_t ids[CHAIN_MAX];
 	int depth[CHAIN_MAX];
+	bool outside[CHAIN_MAX];
 	size_t n;
 } seen_set;
 
-static int seen_add(seen_set *q, int64_t id, int depth)
+/* The index of id in q, adding it (its scope looked up) when new; -1 when q is full. */
+static int seen_index(const actor *ac, seen_set *q, int64_t id, int depth)
 {
 	for (size_t i = 0; i < q->n; i++)
 		if (q->ids[i] == id)
-			return 0;
+			return (int)i;
 	if (q->n >= CHAIN_MAX)
 		return -1;
 	q->ids[q->n] = id;
-	q->depth[q->n++] = depth;
-	return 1;
+	q->depth[q->n] = depth;
+	q->outside[q->n] = resident_scope(ac, id) != 1;
+	return (int)q->n++;
+}
+
+/* A node's id: "r<resident id>" inside the scope; outside it "o<n>", the order in which
+ * the walk met it — no resident id, so nothing to look up. */
+static const char *node_id(const actor *ac, const seen_set *q, int i)
+{
+	return q->outside[i] ? arena_printf(ac->a, "o%d", i) : arena_printf(ac->a, "r%lld", (long long)q->ids[i]);
+}
+
+/* Outside the scope a node says only that the chain continues there. */
+static json_t *outside_node(const char *id)
+{
+	return json_pack("{s:s,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:b,s:b}", "id", id, "resident_id", "name", "category",
+	                 "household_id", "room", "building", "unit_code", "root", false, "outside_scope", true);
 }
 
 static json_t *chain_node(const actor *ac, int64_t rid, bool root, json_t *households, json_t *buildings)
@@ -480,20 +527,50 @@ static json_t *chain_node(const actor *ac, int64_t rid, bool root, json_t *house
 	werr e;
 	json_t *o = NULL;
 	if (db_step(s, &e) == DB_ROW) {
-		bool in = actor_in_scope(ac, db_text(s, 9));
 		bool ent = !strcmp(db_text(s, 6), "entrance");
 		const char *building = ent ? db_text(s, 8) : db_text(s, 7);
-		o = json_pack("{s:s,s:I,s:o,s:o,s:I,s:s,s:o,s:s,s:b,s:b}", "id", arena_printf(ac->a, "r%lld", (long long)rid),
-		              "resident_id", (json_int_t)rid, "name", in ? json_string(db_text(s, 1)) : json_null(),
-		              "category", jv_text(db_text(s, 2)), "household_id", (json_int_t)db_int(s, 3), "room",
-		              in ? db_text(s, 4) : "", "building", jv_text(building), "unit_code", db_text(s, 5), "root", root,
-		              "outside_scope", !in);
+		o = json_pack("{s:s,s:I,s:s,s:o,s:I,s:s,s:o,s:s,s:b,s:b}", "id", arena_printf(ac->a, "r%lld", (long long)rid),
+		              "resident_id", (json_int_t)rid, "name", db_text(s, 1), "category", jv_text(db_text(s, 2)),
+		              "household_id", (json_int_t)db_int(s, 3), "room", db_text(s, 4), "building", jv_text(building),
+		              "unit_code", db_text(s, 5), "root", root, "outside_scope", false);
 		json_object_set_new(households, arena_printf(ac->a, "%lld", (long long)db_int(s, 3)), json_true());
 		json_object_set_new(buildings, arena_printf(ac->a, "%s|%s", db_text(s, 5), building ? building : ""),
 		                    json_true());
 	}
 	db_done(s);
 	return o;
+}
+
+/* One recorded contact of a person, read before the walk looks anyone up. */
+typedef struct contact_edge {
+	int64_t id, other; /* other: the person at the far end, 0 for an unregistered contact */
+	const char *name, *day, *place, *kind;
+	bool as_case; /* the person walked from is the case */
+	struct contact_edge *next;
+} contact_edge;
+
+static contact_edge *contacts_of(const actor *ac, int64_t id)
+{
+	contact_edge *list = NULL, **tail = &list;
+	werr e;
+	for (int dir = 0; dir < 2; dir++) {
+		db_stmt *s = db_get(ac->d, dir == 0 ? SQL_CONTACTS_OF_CASE : SQL_CONTACTS_AS_CONTACT);
+		db_bind_int(s, 1, id);
+		while (db_step(s, &e) == DB_ROW) {
+			contact_edge *c = arena_alloc(ac->a, sizeof *c);
+			*c = (contact_edge){.id = db_int(s, 0),
+			                    .other = dir == 0 ? (db_null(s, 2) ? 0 : db_int(s, 2)) : db_int(s, 1),
+			                    .name = arena_strdup(ac->a, db_text(s, 3)),
+			                    .day = arena_strdup(ac->a, db_text(s, 5)),
+			                    .place = arena_strdup(ac->a, db_text(s, 6)),
+			                    .kind = arena_strdup(ac->a, db_text(s, 7)),
+			                    .as_case = dir == 0};
+			*tail = c;
+			tail = &c->next;
+		}
+		db_done(s);
+	}
+	return list;
 }
 
 werr chain_get(const actor *ac, int64_t resident_id, int64_t depth, json_t **out)
@@ -504,36 +581,46 @@ werr chain_get(const actor *ac, int64_t resident_id, int64_t depth, json_t **out
 		return e;
 	seen_set *q = arena_alloc(ac->a, sizeof *q);
 	q->n = 0;
-	seen_add(q, resident_id, 0);
+	seen_index(ac, q, resident_id, 0);
 	json_t *nodes = json_array(), *edges = json_array(), *hh = json_object(), *bl = json_object();
 	bool truncated = false;
+	size_t outside = 0;
 	for (size_t i = 0; i < q->n; i++) {
+		if (q->outside[i]) { /* met, and the chain goes on there: not walked */
+			json_array_append_new(nodes, outside_node(node_id(ac, q, (int)i)));
+			outside++;
+			continue;
+		}
 		int64_t id = q->ids[i];
 		json_t *node = chain_node(ac, id, i == 0, hh, bl);
 		if (node)
 			json_array_append_new(nodes, node);
 		if (q->depth[i] >= depth)
 			continue;
-		for (int dir = 0; dir < 2; dir++) {
-			db_stmt *s = db_get(ac->d, dir == 0 ? SQL_CONTACTS_OF_CASE : SQL_CONTACTS_AS_CONTACT);
-			db_bind_int(s, 1, id);
-			while (db_step(s, &e) == DB_ROW) {
-				int64_t cid = db_int(s, 0), other = dir == 0 ? (db_null(s, 2) ? 0 : db_int(s, 2)) : db_int(s, 1);
-				const char *self = arena_printf(ac->a, "r%lld", (long long)id);
-				const char *to = other ? arena_printf(ac->a, "r%lld", (long long)other)
-				                       : arena_printf(ac->a, "c%lld", (long long)cid);
-				json_array_append_new(edges, json_pack("{s:s,s:s,s:s,s:o,s:s}", "from", dir == 0 ? self : to, "to",
-				                                       dir == 0 ? to : self, "day", db_text(s, 5), "place",
-				                                       jv_text(db_text(s, 6)), "kind", db_text(s, 7)));
-				if (!other) /* an unregistered contact: a node of its own */
-					json_array_append_new(nodes, json_pack("{s:s,s:n,s:s,s:n,s:n,s:s,s:n,s:n,s:b,s:b}", "id", to,
-					                                       "resident_id", "name", db_text(s, 3), "category",
-					                                       "household_id", "room", "", "building", "unit_code",
-					                                       "root", false, "outside_scope", false));
-				else if (seen_add(q, other, q->depth[i] + 1) < 0)
+		const char *self = node_id(ac, q, (int)i);
+		for (contact_edge *c = contacts_of(ac, id); c; c = c->next) {
+			const char *to;
+			bool far = false; /* the other end lies outside the scope */
+			if (!c->other) { /* an unregistered contact, recorded on this (in-scope) case */
+				to = arena_printf(ac->a, "c%lld", (long long)c->id);
+				json_array_append_new(nodes, json_pack("{s:s,s:n,s:s,s:n,s:n,s:n,s:n,s:n,s:b,s:b}", "id", to,
+				                                       "resident_id", "name", c->name, "category", "household_id",
+				                                       "room", "building", "unit_code", "root", false,
+				                                       "outside_scope", false));
+			} else {
+				int k = seen_index(ac, q, c->other, q->depth[i] + 1);
+				if (k < 0) {
 					truncated = true;
+					continue;
+				}
+				to = node_id(ac, q, k);
+				far = q->outside[k];
 			}
-			db_done(s);
+			/* an edge to outside keeps its day and kind (this person's exposure), not its place */
+			json_array_append_new(edges, json_pack("{s:s,s:s,s:s,s:o,s:s,s:b}", "from", c->as_case ? self : to, "to",
+			                                       c->as_case ? to : self, "day", c->day, "place",
+			                                       far ? json_null() : jv_text(c->place), "kind", c->kind,
+			                                       "outside_scope", far));
 		}
 	}
 	/* an edge found from both ends appears twice: keep one */
@@ -560,9 +647,9 @@ werr chain_get(const actor *ac, int64_t resident_id, int64_t depth, json_t **out
 		json_decref(uniq);
 		return e;
 	}
-	*out = json_pack("{s:I,s:I,s:o,s:o,s:I,s:I,s:b}", "root", (json_int_t)resident_id, "depth", (json_int_t)depth,
+	*out = json_pack("{s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:b}", "root", (json_int_t)resident_id, "depth", (json_int_t)depth,
 	                 "nodes", nodes, "edges", uniq, "households", (json_int_t)nh, "buildings", (json_int_t)nb,
-	                 "truncated", truncated);
+	                 "outside", (json_int_t)outside, "truncated", truncated);
 	return WG_OK;
 }
 
@@ -619,8 +706,16 @@ werr task_list(const actor *ac, const char *unit_code, const char *state, int64_
 	db_bind_int(s, 5, limit);
 	db_bind_int(s, 6, offset);
 	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW)
-		json_array_append_new(items, task_row_json(s, now));
+	/* a role promised counts (command) gets tasks that name no one: no case (its id is
+	 * a person's, one GET /residents/{id} away) and none of the free text written on them */
+	bool named = ac->cli || (R(ac->role) & ROLES_EPI);
+	static const char *const unnamed[] = {"case_id", "place", "photo_note", "note", NULL};
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_t *t = task_row_json(s, now);
+		for (const char *const *k = unnamed; !named && *k; k++)
+			json_object_del(t, *k);
+		json_array_append_new(items, t);
+	}
 	db_done(s);
 	if (rc < 0 || (e = audit(ac, "read", "task", 0, arena_printf(ac->a, "list unit:%s", u.code), "ok"))) {
 		json_decref(items);

@@ -21,7 +21,8 @@ Helpers:
     H.call(method, path, body=None, token=None, headers=None, raw=None, ctype=None)
                            -> (status, json or bytes)   also H.last_headers
     H.as_user(user, method, path, body=None, ...) -> call with that user's token
-    H.add_user(username, role, unit_code)         -> account made by admin via the API
+    H.add_user(username, role, unit_code)         -> account made via the API by an account
+                                                     allowed to grant the role (or the CLI)
     H.run_cli(*args)       -> subprocess.CompletedProcess of `wangge ARGS` (text)
 
 The demo (qinghe, 600 households, seed 7) has 12 units: city 4201, district 420107,
@@ -248,9 +249,31 @@ def call(method, path, body=None, token=None, headers=None, raw=None, ctype=None
     return status, payload
 
 
-def add_user(username, role, unit_code, password=None, by="admin"):
-    """Create an account through the API (as `by`); later logins use its password."""
+# Who may create an account of a role (src/domain/actor.c role_table grants): the admin
+# the roles that see no more than it does; the secretary the community's staff; anything
+# else (an auditor, full-view roles outside the community) the operator on the command line.
+ADMIN_GRANTS = ("admin", "command", "volunteer", "checkpoint")
+COMMUNITY_GRANTS = ("community", "grid_leader", "grid_worker", "cadre", "volunteer", "checkpoint")
+
+
+def add_user(username, role, unit_code, password=None, by=None):
+    """Create an account through the API (as `by`, by default an account allowed to grant
+    the role there, else with `wangge user add`); later logins use its password."""
     password = password or username + "-password"
+    if by is None:
+        if role in ADMIN_GRANTS:
+            by = "admin"
+        elif role in COMMUNITY_GRANTS and unit_code.startswith(COMMUNITY):
+            by = "secretary"
+        else:
+            by = "cli"
+    if by == "cli":
+        r = run_cli("user", "add", "--db", state["db"], "--username", username, "--password", password,
+                    "--role", role, "--unit", unit_code)
+        if r.returncode != 0:
+            raise AssertionError("creating user %s: %s" % (username, r.stderr))
+        state["passwords"][username] = password
+        return username
     st, b = as_user(by, "POST", "/api/v1/users", {"username": username, "password": password,
                                                    "role": role, "unit_code": unit_code})
     if st != 201:

@@ -55,6 +55,37 @@ static void test_people_routes_exclude_auditor(void **state)
 			assert_int_equal(routes[i].roles & R(ROLE_AUDITOR), 0);
 }
 
+/* No role may grant a role that sees or may do more than itself: every route the granted
+ * role may use, the granter may use; every value it sees (in full), the granter sees (in
+ * full); and what it may grant, the granter may grant.  A birth date only beside a full ID
+ * number (the mask hides exactly its eight digits). */
+static void test_grants_within_own_power(void **state)
+{
+	(void)state;
+	for (role by = 0; by < ROLE__COUNT; by++) {
+		assert_true(!role_birth_date(by) || role_full_id(by));
+		for (role r = 0; r < ROLE__COUNT; r++) {
+			if (!role_grants(by, r))
+				continue;
+			for (size_t i = 0; i < routes_count; i++)
+				if (routes[i].roles & R(r))
+					assert_true(routes[i].roles & R(by));
+			assert_true(!role_full_id(r) || role_full_id(by));
+			assert_true(!role_full_phone(r) || role_full_phone(by));
+			assert_true(!role_sees_ids(r) || role_sees_ids(by));
+			assert_true(!role_sees_phones(r) || role_sees_phones(by));
+			assert_true(!role_birth_date(r) || role_birth_date(by));
+			for (role x = 0; x < ROLE__COUNT; x++)
+				assert_true(!role_grants(r, x) || role_grants(by, x));
+		}
+	}
+	/* the escalation of issue 14: masked views cannot make full ones */
+	assert_false(role_grants(ROLE_COMMAND, ROLE_COMMUNITY));
+	assert_false(role_grants(ROLE_ADMIN, ROLE_COMMUNITY));
+	assert_false(role_grants(ROLE_ADMIN, ROLE_GRID_WORKER));
+	assert_true(role_grants(ROLE_COMMUNITY, ROLE_GRID_WORKER));
+}
+
 static void test_match_params(void **state)
 {
 	(void)state;
@@ -77,6 +108,7 @@ int main(void)
 	    cmocka_unit_test(test_no_duplicates),
 	    cmocka_unit_test(test_every_route_has_access_rule),
 	    cmocka_unit_test(test_people_routes_exclude_auditor),
+	    cmocka_unit_test(test_grants_within_own_power),
 	    cmocka_unit_test(test_match_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -232,9 +232,11 @@ function activeIsolation(iso, r, ctx) {
 function contactList(res) {
   const items = res ? (Array.isArray(res) ? res : res.items || []) : [];
   if (!items.length) return h('p', { class: 'empty' }, t('con.none'));
-  return h('ul', { class: 'list plain', id: 'contact-list' }, items.map((c) => h('li', { 'data-contact': String(c.id) },
-    c.resident_id ? h('a', { href: '#/resident/' + c.resident_id }, h('strong', null, c.name)) : h('strong', null, c.name),
-    c.resident_id ? null : h('span', { class: 'badge badge-unregistered' }, t('con.unregistered')),
+  // a contact outside the caller's units says only that the chain continues there
+  return h('ul', { class: 'list plain', id: 'contact-list' }, items.map((c) => h('li', { 'data-contact': c.id === null ? 'outside' : String(c.id) },
+    c.outside_scope ? h('strong', null, t('con.outside'))
+      : c.resident_id ? h('a', { href: '#/resident/' + c.resident_id }, h('strong', null, c.name)) : h('strong', null, c.name),
+    c.resident_id || c.outside_scope ? null : h('span', { class: 'badge badge-unregistered' }, t('con.unregistered')),
     ' · ', c.day || '', c.place ? ' · ' + c.place : '', ' · ', tv('conkind', c.kind),
     c.category_set ? ' · ' + t('con.category_set', { cat: tv('cat', c.category_set === true ? 'close_contact' : c.category_set) }) : '',
     c.note ? h('span', { class: 'ev-note' }, c.note) : null)));

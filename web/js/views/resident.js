@@ -44,6 +44,8 @@ export default async function residentView(ctx) {
   const v = r || {};
   const idLocked = editing && (!can.fullId() || masked(v.id_number));
   const phoneLocked = editing && (!can.fullPhone() || masked(v.phone));
+  // the birth date is shown only beside a full ID number (the mask hides exactly it)
+  const birthLocked = editing && !can.fullId();
   const listId = 'rel-list-' + Date.now();
   const f = {
     name: field({ name: 'name', label: t('res.name'), required: true, maxlength: 50, value: v.name, autocomplete: 'off' }),
@@ -53,7 +55,7 @@ export default async function residentView(ctx) {
       readonly: idLocked, hint: idLocked ? t('res.locked_id') : t('res.id_hint'),
     }),
     sex: field({ name: 'sex', label: t('res.sex'), type: 'select', value: v.sex || '', options: [['', t('res.sex_unset')], ['M', tv('sex', 'M')], ['F', tv('sex', 'F')]] }),
-    birth_date: field({ name: 'birth_date', label: t('res.birth_date'), type: 'date', value: v.birth_date, hint: t('res.birth_hint'), attrs: { max: new Date().toISOString().slice(0, 10), min: '1900-01-01' } }),
+    birth_date: field({ name: 'birth_date', label: t('res.birth_date'), type: 'date', value: v.birth_date, readonly: birthLocked, hint: birthLocked ? t('res.locked_birth') : t('res.birth_hint'), attrs: { max: new Date().toISOString().slice(0, 10), min: '1900-01-01' } }),
     phone: field({
       name: 'phone', label: t('res.phone'), type: 'tel', maxlength: 24, value: v.phone, autocomplete: 'off', inputmode: 'tel',
       readonly: phoneLocked, hint: phoneLocked ? t('res.locked_phone') : null,
@@ -90,6 +92,7 @@ export default async function residentView(ctx) {
     for (const k of keys) {
       if (k === 'id_number' && idLocked) continue;
       if (k === 'phone' && phoneLocked) continue;
+      if (k === 'birth_date' && birthLocked) continue;
       const val = text(k);
       if (!editing) {
         if (val) b[k] = val;

@@ -10,6 +10,11 @@ import { CATEGORIES, CAT_COLORS, catBadge, catLabel } from './epi-common.js';
 
 const DEPTHS = ['1', '2', '3', '4', '5'];
 
+// a person outside the caller's units is shown only as the chain continuing there
+function nodeName(n) {
+  return n.outside_scope ? t('tc.outside') : n.name;
+}
+
 function where(n) {
   return [n.building, n.room].filter(Boolean).join(' ');
 }
@@ -40,7 +45,7 @@ export function chainOption(data) {
           return [e.day, e.place, tv('conkind', e.kind)].filter(Boolean).join(' · ');
         }
         const n = p.data.raw;
-        return n.name + '\n' + catLabel(n.category) + (where(n) ? '\n' + where(n) : '');
+        return nodeName(n) + '\n' + catLabel(n.category) + (where(n) ? '\n' + where(n) : '');
       },
     },
     legend: [{ top: 0, data: cats.map((c) => catLabel(c === 'none' ? null : c)), selectedMode: false }],
@@ -53,7 +58,7 @@ export function chainOption(data) {
       categories: cats.map((c) => ({ name: catLabel(c === 'none' ? null : c), itemStyle: { color: CAT_COLORS[c] } })),
       edgeSymbol: ['none', 'arrow'],
       edgeSymbolSize: 8,
-      label: { show: true, position: 'right', formatter: (p) => p.data.raw.name + (where(p.data.raw) ? '\n' + where(p.data.raw) : ''), fontSize: 13 },
+      label: { show: true, position: 'right', formatter: (p) => nodeName(p.data.raw) + (where(p.data.raw) ? '\n' + where(p.data.raw) : ''), fontSize: 13 },
       edgeLabel: { show: true, formatter: (p) => edgeLabel(p.data.raw), fontSize: 11, color: '#4d5562' },
       lineStyle: { color: '#7a8594', width: 1.5, curveness: 0.1 },
       emphasis: { focus: 'adjacency', lineStyle: { width: 3 } },
@@ -125,7 +130,7 @@ export default async function transmissionView(ctx) {
       const who = (nid) => {
         const n = byId[nid];
         if (!n) return nid;
-        return h('span', null, n.resident_id ? h('a', { href: '#/resident/' + n.resident_id }, n.name) : n.name, ' ', catBadge(n.category),
+        return h('span', null, n.resident_id ? h('a', { href: '#/resident/' + n.resident_id }, n.name) : nodeName(n), ' ', catBadge(n.category),
           where(n) ? h('span', { class: 'row-aside' }, where(n)) : null);
       };
       return h('tr', null,
