@@ -1,7 +1,13 @@
 /* db.c — the store interface (db.h), dispatching to the driver the URL names:
  * "postgres://…" / "postgresql://…" → PostgreSQL (libpq), anything else → a SQLite file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/arena.h"
 #include "db/driver.h"
 
 const char *const sql_text[SQL__COUNT] = {
@@ -163,13 +169,54 @@ int64_t db_changes(db *d)
 	return d->drv->changes(d);
 }
 
+/* fsync a file or folder by name (0, or -1 with errno). */
+static int sync_path(const char *path, bool dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/* The driver writes and verifies the copy under a name that is not the backup's
+ * ("FILE.partial"); only a complete, verified, flushed copy is renamed to FILE, so a
+ * backup killed or failed half-way never leaves a file that looks like one. */
 werr db_backup(db *d, const char *dest)
 {
-	return d->drv->backup(d, dest);
+	size_t n = strlen(dest);
+	char *tmp = xmalloc(n + sizeof BACKUP_PARTIAL);
+	memcpy(tmp, dest, n);
+	memcpy(tmp + n, BACKUP_PARTIAL, sizeof BACKUP_PARTIAL);
+	unlink(tmp); /* what a killed backup left */
+	werr e = d->drv->backup(d, tmp);
+	if (!e && sync_path(tmp, false) != 0)
+		e = w_fail(W_EDB, "backup_failed", "out", "cannot flush %s: %s", tmp, strerror(errno));
+	if (!e && rename(tmp, dest) != 0)
+		e = w_fail(W_EINVAL, "backup_target", "out", "cannot write %s: %s", dest, strerror(errno));
+	if (e) {
+		unlink(tmp);
+	} else {
+		/* the rename itself survives a power cut once the folder is flushed */
+		char *slash = strrchr(tmp, '/');
+		if (slash == tmp)
+			slash[1] = 0;
+		else if (slash)
+			*slash = 0;
+		sync_path(slash ? tmp : ".", true);
+	}
+	free(tmp);
+	return e;
 }
 
 werr db_restore(db *d, const char *src)
 {
+	size_t n = strlen(src), k = strlen(BACKUP_PARTIAL);
+	if (n >= k && !strcmp(src + n - k, BACKUP_PARTIAL))
+		return w_fail(W_EINVAL, "restore_source", "from", "%s is an unfinished backup", src);
 	return d->drv->restore(d, src);
 }
 

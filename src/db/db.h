@@ -68,7 +68,11 @@ int64_t db_changes(db *d);
 /* Step once and read column 0 as an integer (0 when there is no row); done after. */
 werr db_scalar(db_stmt *s, int64_t *out);
 
-/* Consistent online copy of the whole store to dest (SQLite backup API; pg_dump). */
+/* Consistent online copy of the whole store to dest, made while the server keeps
+ * writing (SQLite: one read transaction of the backup API; pg_dump): written as
+ * dest + BACKUP_PARTIAL, checked (it opens, with this schema's tables), flushed, and only
+ * then renamed to dest. */
+#define BACKUP_PARTIAL ".partial"
 werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);

@@ -345,22 +345,52 @@ static int64_t pg_changes(db *d)
 	return ((pg_db *)d)->changes;
 }
 
-/* pg_dump in its custom format: consistent while the server keeps serving. */
-static werr pg_backup(db *d, const char *dest)
+/* Run argv (a client program of PostgreSQL) and wait: its exit status, or -1. */
+static int run_tool(char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid < 0)
-		return w_fail(W_EINTERNAL, "backup_failed", NULL, "cannot start pg_dump");
+		return -1;
 	if (pid == 0) {
-		execlp("pg_dump", "pg_dump", "--format=custom", "--file", dest, "--dbname", d->url, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	int status = 0;
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return w_fail(W_EDB, "backup_failed", "out", "pg_dump failed (exit %d)",
-		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return WG_OK;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* pg_dump in its custom format: one repeatable-read snapshot, so it finishes while the
+ * server keeps committing.  Then checked: pg_restore can read the archive's table of
+ * contents and it holds the data of the tables every store has. */
+static werr pg_backup(db *d, const char *dest)
+{
+	int rc = run_tool((char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL});
+	if (rc != 0)
+		return w_fail(W_EDB, "backup_failed", "out", "pg_dump failed (exit %d)", rc);
+	char *list = xmalloc(strlen(dest) + 6);
+	sprintf(list, "%s.list", dest);
+	rc = run_tool((char *[]){"pg_restore", "--list", "--file", list, (char *)dest, NULL});
+	werr e = rc == 0 ? WG_OK : w_fail(W_EDB, "backup_failed", "out", "pg_restore cannot read the archive (exit %d)", rc);
+	static const char *const need[] = {"TABLE DATA public schema_version ", "TABLE DATA public units ",
+	                                   "TABLE DATA public residents ", "TABLE DATA public checkins "};
+	FILE *f = e ? NULL : fopen(list, "r");
+	if (!e) {
+		unsigned found = 0;
+		char line[1024];
+		while (f && fgets(line, sizeof line, f))
+			for (unsigned k = 0; k < sizeof need / sizeof need[0]; k++)
+				if (strstr(line, need[k]))
+					found |= 1u << k;
+		if (found != (1u << (sizeof need / sizeof need[0])) - 1)
+			e = w_fail(W_EDB, "backup_failed", "out", "the archive lacks the store's tables");
+	}
+	if (f)
+		fclose(f);
+	unlink(list);
+	free(list);
+	return e;
 }
 
 /* pg_restore of a pg_dump custom archive, replacing what exists. */

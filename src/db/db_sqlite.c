@@ -361,13 +361,19 @@ static int64_t lite_changes(db *d)
 	return sqlite3_changes64(H(d));
 }
 
+/* The whole store in ONE step of the backup API: the copy reads one snapshot in one read
+ * transaction, so the server's commits (every few ms under a rush) cannot restart it, as
+ * they restart a copy made a few pages at a time; WAL lets them go on meanwhile.  The copy
+ * is made a plain rollback-journal file (one file, nothing beside it) and checked before
+ * db_backup() gives it its name. */
 static werr lite_backup(db *d, const char *dest)
 {
 	sqlite3 *to;
-	if (sqlite3_open(dest, &to) != SQLITE_OK) {
+	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		sqlite3_close(to);
 		return w_fail(W_EINVAL, "backup_target", "out", "cannot create %s", dest);
 	}
+	sqlite3_busy_timeout(to, 10000);
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", H(d), "main");
 	if (!b) {
 		werr e = w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errmsg(to));
@@ -375,10 +381,24 @@ static werr lite_backup(db *d, const char *dest)
 		return e;
 	}
 	int rc;
-	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(20); /* the source is being recovered or locked: the next step starts over */
 	sqlite3_backup_finish(b);
 	werr e = rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errstr(rc));
+	sqlite3_stmt *st = NULL;
+	if (!e && sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		e = w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errmsg(to));
+	/* it opens, its pages and indexes agree, and it has this schema */
+	if (!e && (sqlite3_prepare_v2(to, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK ||
+	           sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0))
+		e = w_fail(W_EDB, "backup_failed", NULL, "the copy fails its check: %s",
+		           st && sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(to));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!e && (sqlite3_prepare_v2(to, "SELECT max(version) FROM schema_version", -1, &st, NULL) != SQLITE_OK ||
+	           sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != migrations_sqlite_count))
+		e = w_fail(W_EDB, "backup_failed", NULL, "the copy does not have schema %d", migrations_sqlite_count);
+	sqlite3_finalize(st);
 	sqlite3_close(to);
 	return e;
 }

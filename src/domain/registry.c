@@ -1202,9 +1202,19 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		/* a new person: the household's counts change by this one only — no recount of a
 		 * household that may hold hundreds of rows */
 		bool living = !strcmp(f.residence ? f.residence : "living", "living") || !strcmp(f.residence, "temporary");
+		/* but joining people who live there, it makes each day they were all accounted for
+		 * a day the household is no longer (the newcomer has no check-in yet) */
+		hh_snap hb = {0};
+		if (living && had && (e = stats_snap(ac->d, ac->a, hid, &hb)))
+			return e;
 		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
 		    (living && (e = stats_add(ac->d, hh_path, had ? 0 : 1, 1))))
 			return e;
+		for (int i = 0; i < hb.ndays; i++) {
+			day_delta x = {.reached = -hb.days[i].dd.reached};
+			if ((e = stats_day_add(ac->d, hh_path, hb.days[i].day, &x)))
+				return e;
+		}
 		return record_move(ac, rid, 0, hid, "registered (import)");
 	}
 	hh_snap b_new, b_old = {0}, a_new, a_old;

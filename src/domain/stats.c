@@ -1,6 +1,7 @@
 /* stats.c — see stats.h. */
 #include "domain/stats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,26 +284,88 @@ werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out)
 	db_bind_int(s, 1, household_id);
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
-	out->path = NULL;
-	out->living = 0;
+	*out = (hh_snap){0};
 	if (rc == DB_ROW) {
 		out->path = arena_strdup(a, db_text(s, 0));
 		out->living = db_null(s, 1) ? db_int(s, 2) : 0;
 	}
 	db_done(s);
+	if (rc < 0 || !out->living) /* a retired or empty household adds nothing to any day */
+		return rc < 0 ? e : WG_OK;
+	s = db_get(d, SQL_HH_DAYS);
+	db_bind_int(s, 1, household_id);
+	int cap = 0;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (out->ndays == cap) {
+			cap = cap ? 2 * cap : 8;
+			hh_day *n = arena_alloc(a, (size_t)cap * sizeof *n);
+			if (out->ndays)
+				memcpy(n, out->days, (size_t)out->ndays * sizeof *n);
+			out->days = n;
+		}
+		hh_day *dy = &out->days[out->ndays++];
+		snprintf(dy->day, sizeof dy->day, "%s", db_text(s, 0));
+		dy->dd = (day_delta){.accounted = db_int(s, 1), .reported = db_int(s, 2), .fevers = db_int(s, 3),
+		                     .symptomatic = db_int(s, 4)};
+		dy->dd.reached = dy->dd.accounted >= out->living;
+	}
+	db_done(s);
 	return rc < 0 ? e : WG_OK;
+}
+
+static const day_delta *snap_day(const hh_snap *h, const char *day)
+{
+	for (int i = 0; i < h->ndays; i++)
+		if (!strcmp(h->days[i].day, day))
+			return &h->days[i].dd;
+	return NULL;
+}
+
+/* sign * x, or the difference after - before of one day of the same unit */
+static day_delta dd_diff(const day_delta *after, const day_delta *before)
+{
+	static const day_delta zero;
+	if (!after)
+		after = &zero;
+	if (!before)
+		before = &zero;
+	return (day_delta){after->reached - before->reached, after->accounted - before->accounted,
+	                   after->reported - before->reported, after->fevers - before->fevers,
+	                   after->symptomatic - before->symptomatic};
 }
 
 werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
 {
 	bool moved = before->path && after->path && strcmp(before->path, after->path) != 0;
-	if (!moved && before->living == after->living)
-		return WG_OK;
 	werr e = WG_OK;
-	if (before->path && before->living)
-		e = stats_add(d, before->path, -1, -before->living);
-	if (!e && after->path && after->living)
-		e = stats_add(d, after->path, 1, after->living);
+	if (moved || before->living != after->living) {
+		if (before->path && before->living)
+			e = stats_add(d, before->path, -1, -before->living);
+		if (!e && after->path && after->living)
+			e = stats_add(d, after->path, 1, after->living);
+	}
+	const char *bp = before->path ? before->path : after->path, *ap = after->path ? after->path : before->path;
+	if (!bp)
+		return e;
+	if (!moved) { /* one unit: each day's difference */
+		for (int i = 0; i < after->ndays && !e; i++) {
+			day_delta x = dd_diff(&after->days[i].dd, snap_day(before, after->days[i].day));
+			e = stats_day_add(d, ap, after->days[i].day, &x);
+		}
+		for (int i = 0; i < before->ndays && !e; i++) {
+			if (snap_day(after, before->days[i].day))
+				continue; /* done above */
+			day_delta x = dd_diff(NULL, &before->days[i].dd);
+			e = stats_day_add(d, bp, before->days[i].day, &x);
+		}
+		return e;
+	}
+	for (int i = 0; i < before->ndays && !e; i++) {
+		day_delta x = dd_diff(NULL, &before->days[i].dd);
+		e = stats_day_add(d, bp, before->days[i].day, &x);
+	}
+	for (int i = 0; i < after->ndays && !e; i++)
+		e = stats_day_add(d, ap, after->days[i].day, &after->days[i].dd);
 	return e;
 }
 

@@ -31,11 +31,21 @@ void stats_totals_end(void);
 /* Rebuild when the totals were never computed (a store from before they existed). */
 werr stats_ensure(db *d);
 
-/* The living count and unit path of a household (path in arena a; retired households
- * count 0).  Used before and after a change to compute the delta. */
+/* What a household adds to the counters: its unit path, its living count (retired
+ * households count 0) and, for every day its living people have check-ins, what it adds to
+ * that day (reached when everyone living is accounted for, and the check-ins of the
+ * people living there) — all in arena a.  Taken before and after a change of who lives
+ * there, the difference is what the change does to unit_stats and day_counts, exactly
+ * as coverage/recount counts it. */
+typedef struct {
+	char day[11];
+	day_delta dd;
+} hh_day;
 typedef struct {
 	const char *path;
 	int64_t living;
+	int ndays;
+	hh_day *days;
 } hh_snap;
 werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out);
 /* Apply the difference between two snapshots of the same household. */
