@@ -406,6 +406,18 @@ const char *const migrations_sqlite[] = {
     "UPDATE residents SET district_id = (SELECT h.district_id FROM households h WHERE h.id = residents.household_id);"
     "ALTER TABLE checkins ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
     "UPDATE checkins SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = checkins.resident_id);",
+
+    /* 8: login failures counted per (name typed, client address) and per name ('*'), so
+     * that a name typed elsewhere cannot lock the staff out (accounts.c); the old count by
+     * name alone goes */
+    "CREATE TABLE login_failures ("
+    "  username TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  fail_count INTEGER NOT NULL,"
+    "  fail_since INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (username, source));"
+    "DROP TABLE login_attempts;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);
