@@ -424,6 +424,18 @@ const char *const migrations_pg[] = {
     "ALTER TABLE checkins ADD COLUMN correction TEXT;"
     "ALTER TABLE checkins ADD COLUMN correction_note TEXT;"
     "UPDATE checkins SET day_fever = fever, day_symptoms = symptoms WHERE fever <> 0 OR symptoms <> 0;",
+
+    /* 9: login failures counted per (name typed, client address) and per name ('*'), so
+     * that a name typed elsewhere cannot lock the staff out (accounts.c); the old count by
+     * name alone goes */
+    "CREATE TABLE login_failures ("
+    "  username TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  fail_count BIGINT NOT NULL,"
+    "  fail_since BIGINT NOT NULL,"
+    "  locked_until BIGINT NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (username, source));"
+    "DROP TABLE login_attempts;",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

@@ -417,6 +417,18 @@ const char *const migrations_sqlite[] = {
     "ALTER TABLE checkins ADD COLUMN correction TEXT;"
     "ALTER TABLE checkins ADD COLUMN correction_note TEXT;"
     "UPDATE checkins SET day_fever = fever, day_symptoms = symptoms WHERE fever <> 0 OR symptoms <> 0;",
+
+    /* 9: login failures counted per (name typed, client address) and per name ('*'), so
+     * that a name typed elsewhere cannot lock the staff out (accounts.c); the old count by
+     * name alone goes */
+    "CREATE TABLE login_failures ("
+    "  username TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  fail_count INTEGER NOT NULL,"
+    "  fail_since INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (username, source));"
+    "DROP TABLE login_attempts;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

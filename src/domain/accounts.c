@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ident.h"
@@ -87,32 +89,84 @@ static bool verify(const char *hash, const char *pw)
 	return hash && hash[0] && crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
 
-/* Count a failure for the name typed; returns true when it now locks. */
-static bool note_failure(db *d, const char *username, int64_t now, int64_t count, int64_t since)
+/* ---- the login guard ----
+ * Failures are counted per (name typed, client address), LOCK_FAILURES in LOCK_WINDOW_S
+ * locking that pair for LOCK_FOR_S, and per name from every address ('*'), the much
+ * higher LOCK_ACCOUNT_FAILURES locking the name everywhere — so a stranger typing a
+ * colleague's name from elsewhere locks only himself out, and spreading guesses over
+ * addresses still meets a limit.  An attempt reserves its place in both counts (one
+ * atomic upsert each) *before* its password is checked: of any number of parallel
+ * attempts only the first LOCK_FAILURES reach the check, and the one whose failure
+ * fills the count starts the lock.  A success gives its places back. */
+#define GUARD_ACCOUNT "*"
+
+/* Reserve an attempt: *count is this attempt's place in the window; *locked_until > now
+ * when the pair (or the name) is locked already. */
+static werr guard_take(db *d, const char *username, const char *source, int64_t now, int64_t *count,
+                       int64_t *locked_until)
 {
-	if (now - since > LOCK_WINDOW_S) {
-		count = 0;
-		since = now;
-	}
-	count++;
-	int64_t locked = count >= LOCK_FAILURES ? now + LOCK_FOR_S : 0;
-	db_stmt *s = db_get(d, SQL_ATTEMPT_SET);
+	db_stmt *s = db_get(d, SQL_GUARD_TAKE);
 	db_bind_text(s, 1, username);
-	db_bind_int(s, 2, locked ? 0 : count);
-	db_bind_int(s, 3, since);
-	db_bind_int(s, 4, locked);
+	db_bind_text(s, 2, source);
+	db_bind_int(s, 3, now);
+	db_bind_int(s, 4, now - LOCK_WINDOW_S);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*count = rc == DB_ROW ? db_int(s, 0) : 0;
+	*locked_until = rc == DB_ROW ? db_int(s, 1) : 0;
+	db_done(s);
+	return rc == DB_ROW ? WG_OK : e ? e : w_fail(W_EINTERNAL, "store_error", NULL, "login guard: no row");
+}
+
+static void guard_run(db *d, int sql, const char *username, const char *source, int64_t v)
+{
+	db_stmt *s = db_get(d, sql);
+	db_bind_text(s, 1, username);
+	db_bind_text(s, 2, source);
+	if (v)
+		db_bind_int(s, 3, v);
 	db_run(s, NULL);
-	return locked != 0;
+}
+
+/* Now and then, the counts whose window and lock are over. */
+static void guard_expire(db *d, int64_t now)
+{
+	static _Atomic int64_t last;
+	int64_t before = last;
+	if (now - before < 60 || !atomic_compare_exchange_strong(&last, &before, now))
+		return;
+	db_stmt *s = db_get(d, SQL_GUARD_EXPIRE);
+	db_bind_int(s, 1, now);
+	db_bind_int(s, 2, now - LOCK_WINDOW_S);
+	db_run(s, NULL);
+}
+
+/* The refusal of a locked name: the minutes left. */
+static werr locked_error(int64_t locked_until, int64_t now)
+{
+	long long min = (long long)((locked_until - now + 59) / 60);
+	if (min < 1 || min > LOCK_FOR_S / 60)
+		min = LOCK_FOR_S / 60;
+	return w_fail(W_ELOCKED, "account_locked", NULL,
+	              "连续登录失败次数过多,账号已锁定,请 %lld 分钟后再试 / too many failed logins: locked, try again in %lld minutes",
+	              min, min);
+}
+
+/* Whether the name typed may be shown (audit, log): not when it cannot be a username or
+ * looks like a phone or ID number typed in the wrong box. */
+static bool login_plausible(const char *username)
+{
+	bool plausible = username && *username && strlen(username) <= 32 && strspn(username, "0123456789X") != strlen(username);
+	for (const char *c = username; plausible && *c; c++)
+		plausible = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-';
+	return plausible;
 }
 
 static werr login_audit(db *d, arena *a, const user_row *u, const char *username,
                         const char *source, const char *outcome)
 {
-	/* the name typed, so an auditor sees which account was tried — unless it cannot be a
-	 * username or looks like a phone or ID number typed in the wrong box */
-	bool plausible = username && *username && strlen(username) <= 32 && strspn(username, "0123456789X") != strlen(username);
-	for (const char *c = username; plausible && *c; c++)
-		plausible = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-';
+	/* the name typed, so an auditor sees which account was tried */
+	bool plausible = login_plausible(username);
 	actor ac = {.d = d, .a = a, .user_id = u ? u->id : 0, .username = u || plausible ? username : "(not a username)",
 	            .role = u ? role_parse(u->role) : ROLE_NONE, .source = source};
 	return audit(&ac, "login", "session", 0, NULL, outcome);
@@ -125,46 +179,65 @@ werr acct_login(db *d, arena *a, const char *username, const char *password, con
 	int64_t now = now_s();
 	if (!username || !*username || strlen(username) > 64 || !utf8_no_controls(username))
 		username = "";
-	werr e = WG_OK;
-	int64_t count = 0, since = now, locked = 0;
-	db_stmt *s = db_get(d, SQL_ATTEMPT_GET);
-	db_bind_text(s, 1, username);
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW) {
-		count = db_int(s, 0);
-		since = db_int(s, 1);
-		locked = db_int(s, 2);
-	}
-	db_done(s);
-	if (rc < 0)
+	if (!source || !*source)
+		source = "?";
+	/* reserve this attempt for the name from this address, then for the name anywhere */
+	int64_t count, locked, acount = 0, alocked = 0;
+	werr e = guard_take(d, username, source, now, &count, &locked);
+	if (e)
 		return e;
+	if (locked <= now && count <= LOCK_FAILURES) {
+		if ((e = guard_take(d, username, GUARD_ACCOUNT, now, &acount, &alocked))) {
+			guard_run(d, SQL_GUARD_UNDO, username, source, 0);
+			return e;
+		}
+		if (alocked > now || acount > LOCK_ACCOUNT_FAILURES) {
+			guard_run(d, SQL_GUARD_UNDO, username, source, 0); /* not checked: not counted here */
+			locked = alocked > now ? alocked : now + LOCK_FOR_S;
+		}
+	} else if (locked <= now) {
+		locked = now + LOCK_FOR_S; /* parallel attempts filled the count before its lock was set */
+	}
 	if (locked > now) {
 		login_audit(d, a, NULL, username, source, "locked");
-		return w_fail(W_ELOCKED, "account_locked", NULL,
-		              "连续登录失败次数过多,账号已锁定,请 %lld 分钟后再试 / too many failed logins: locked, try again in %lld minutes",
-		              (long long)((locked - now + 59) / 60), (long long)((locked - now + 59) / 60));
+		return locked_error(locked, now);
 	}
 	user_row u;
-	rc = user_load(d, a, username, &u, &e);
+	int rc = user_load(d, a, username, &u, &e);
 	if (rc < 0)
 		return e;
 	bool found = rc == DB_ROW;
 	bool ok = verify(found ? u.pw_hash : dummy, password ? password : "");
 	if (!found || !ok || u.disabled) {
-		bool now_locked = note_failure(d, username, now, locked ? 0 : count, since);
+		/* the attempt that fills a count starts its lock */
+		bool lock_pair = count >= LOCK_FAILURES, lock_name = acount >= LOCK_ACCOUNT_FAILURES;
+		if (lock_pair)
+			guard_run(d, SQL_GUARD_LOCK, username, source, now + LOCK_FOR_S);
+		if (lock_name)
+			guard_run(d, SQL_GUARD_LOCK, username, GUARD_ACCOUNT, now + LOCK_FOR_S);
 		login_audit(d, a, found ? &u : NULL, username, source, found && ok ? "disabled" : "failed");
-		if (now_locked)
+		if (lock_pair || lock_name) {
+			/* the auditors' (and the operator's `wangge audit`) notice of a lock: which one */
+			actor ac = {.d = d, .a = a, .user_id = found ? u.id : 0, .username = username,
+			            .role = found ? role_parse(u.role) : ROLE_NONE, .source = source};
+			audit(&ac, "lockout", "session", 0, lock_name ? "account" : "address", "locked");
+			fprintf(stderr, "wangge: login lockout of the name '%s' %s %s after repeated failures\n",
+			        login_plausible(username) ? username : "(not a username)", lock_name ? "everywhere; the last from" : "from",
+			        source);
 			return w_fail(W_ELOCKED, "account_locked", NULL,
 			              "连续登录失败次数过多,账号已锁定 15 分钟 / too many failed logins: locked for 15 minutes");
+		}
 		return w_fail(W_EUNAUTH, "invalid_credentials", NULL, "用户名或密码错误 / wrong username or password");
 	}
-	s = db_get(d, SQL_ATTEMPT_CLEAR);
-	db_bind_text(s, 1, username);
-	db_run(s, NULL);
+	/* a success gives its places back: the pair starts over, the name's count of failures
+	 * from everywhere stays */
+	guard_run(d, SQL_GUARD_CLEAR, username, source, 0);
+	guard_run(d, SQL_GUARD_UNDO, username, GUARD_ACCOUNT, 0);
+	guard_expire(d, now);
 	char *token = arena_alloc(a, 65), th[65];
 	random_hex(token, 32);
 	hash_hex(token, th);
-	s = db_get(d, SQL_SESSION_INSERT);
+	db_stmt *s = db_get(d, SQL_SESSION_INSERT);
 	db_bind_text(s, 1, th);
 	db_bind_int(s, 2, u.id);
 	db_bind_int(s, 3, now);

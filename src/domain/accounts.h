@@ -8,7 +8,8 @@
 
 enum {
 	PASSWORD_MIN = 12,
-	LOCK_FAILURES = 5,
+	LOCK_FAILURES = 5,          /* per (name typed, client address) */
+	LOCK_ACCOUNT_FAILURES = 50, /* per name, from every address together */
 	LOCK_WINDOW_S = 15 * 60,
 	LOCK_FOR_S = 15 * 60,
 	SESSION_IDLE_S = 30 * 60,
@@ -17,7 +18,9 @@ enum {
 
 /* Log in: on success *token_out (arena, 64 hex chars = 256 random bits) and *user_out.
  * Unknown user and wrong password both answer W_EUNAUTH "invalid_credentials" after the
- * same argon2id work; a locked name answers W_ELOCKED. */
+ * same argon2id work; a locked name answers W_ELOCKED: LOCK_FAILURES failures of a name
+ * from one address lock it for that address, LOCK_ACCOUNT_FAILURES from all addresses
+ * lock it everywhere (counted atomically, both stores; the lock is audited as `lockout`). */
 werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
                 const char **token_out, json_t **user_out);
 /* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */

@@ -120,12 +120,13 @@ def _kill_leftover():
 atexit.register(_kill_leftover)
 
 
-def start(households=600, seed=7, preset="qinghe", setup=None):
+def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), quiet=True):
     """Build the demo store and start the server (once per module), then run setup()
     if given; when anything fails the server is stopped again (unittest does not call
-    tearDownModule after a failed setUpModule)."""
+    tearDownModule after a failed setUpModule).  serve_args are added to `wangge serve`;
+    quiet=False keeps the access log (in server_log())."""
     try:
-        _start(households, seed, preset)
+        _start(households, seed, preset, serve_args, quiet)
         if setup:
             setup()
     except BaseException:
@@ -136,7 +137,7 @@ def start(households=600, seed=7, preset="qinghe", setup=None):
         raise
 
 
-def _start(households, seed, preset):
+def _start(households, seed, preset, serve_args=(), quiet=True):
     if not os.path.exists(BIN):
         raise RuntimeError("wangge binary not found at %s (set WANGGE_BIN)" % BIN)
     d = tempfile.mkdtemp(prefix="wangge-apitest-")
@@ -151,8 +152,9 @@ def _start(households, seed, preset):
     for _ in range(5):
         port = free_port()
         with open(os.path.join(d, "server.log"), "wb") as log:
-            p = subprocess.Popen([BIN, "serve", "--db", state["db"], "--listen", "127.0.0.1:%d" % port,
-                                  "--quiet"], stdout=log, stderr=subprocess.STDOUT)
+            p = subprocess.Popen([BIN, "serve", "--db", state["db"], "--listen", "127.0.0.1:%d" % port]
+                                 + (["--quiet"] if quiet else []) + [str(a) for a in serve_args],
+                                 stdout=log, stderr=subprocess.STDOUT)
         state["proc"], state["port"] = p, port
         deadline = time.time() + 15
         while time.time() < deadline:
@@ -202,14 +204,22 @@ def stop():
         raise RuntimeError(problem)
 
 
+def server_log():
+    """What the server has written so far (its access log when started with quiet=False)."""
+    with open(os.path.join(state["dir"], "server.log"), encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
 def server_alive():
     p = state["proc"]
     return p is not None and p.poll() is None
 
 
-def call(method, path, body=None, token=None, headers=None, raw=None, ctype=None, timeout=120):
+def call(method, path, body=None, token=None, headers=None, raw=None, ctype=None, timeout=120, source=None):
     """One request.  body (a dict/list) is sent as JSON; raw (bytes or str) is sent as
-    is with ctype (default application/json).  Returns (status, parsed JSON or bytes)."""
+    is with ctype (default application/json).  source: the client address to send from
+    (any of 127.0.0.0/8 reaches the server on Linux), to test what is counted per address.
+    Returns (status, parsed JSON or bytes)."""
     global last_headers
     h = {}
     data = None
@@ -231,7 +241,8 @@ def call(method, path, body=None, token=None, headers=None, raw=None, ctype=None
                 h[k] = v
     # non-ASCII (a Chinese search term in ?q=) is percent-encoded; '%' already there stays
     path = urllib.parse.quote(path, safe="/?&=%:+,;@-_.~")
-    conn = http.client.HTTPConnection("127.0.0.1", state["port"], timeout=timeout)
+    conn = http.client.HTTPConnection("127.0.0.1", state["port"], timeout=timeout,
+                                      source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=data, headers=h)
         resp = conn.getresponse()

@@ -1,6 +1,8 @@
 """Login, lockout, sessions, logout, cookie authentication and its CSRF header."""
 import re
+import threading
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 import harness as H
 
@@ -13,8 +15,12 @@ def tearDownModule():
     H.stop()
 
 
-def login_raw(username, password):
-    return H.call("POST", "/api/v1/session", {"username": username, "password": password})
+def login_raw(username, password, source=None):
+    return H.call("POST", "/api/v1/session", {"username": username, "password": password}, source=source)
+
+
+def outcomes(name, action="login"):
+    return sorted(r["outcome"] for r in H.audit_rows(username=name) if r["action"] == action)
 
 
 class Login(unittest.TestCase):
@@ -112,6 +118,77 @@ class Lockout(unittest.TestCase):
             self.assertEqual(r["entity"], "session")
             self.assertIsNone(r["fields"])  # never the password typed
             self.assertEqual(r["source"], "127.0.0.1")
+
+
+class LockoutHolds(unittest.TestCase):
+    """The count is reserved atomically before the password is checked (both stores), per
+    name and address, with a much higher count per name from every address."""
+
+    def test_parallel_wrong_passwords_check_five_only(self):
+        H.add_user("lockpar", "volunteer", H.G1, password="lockpar-password-1")
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            res = list(pool.map(lambda i: login_raw("lockpar", "wrong-%d" % i), range(100)))
+        codes = [(st, H.err(b)[0]) for st, b in res]
+        self.assertEqual(codes.count((401, "invalid_credentials")), 4, codes)
+        self.assertEqual(codes.count((423, "account_locked")), 96, codes)
+        # five passwords were checked (audited "failed"), the other 95 refused unchecked
+        self.assertEqual(outcomes("lockpar"), ["failed"] * 5 + ["locked"] * 95)
+        self.assertEqual(outcomes("lockpar", "lockout"), ["locked"])
+        st, b = login_raw("lockpar", "lockpar-password-1")
+        self.assertEqual((st, H.err(b)[0]), (423, "account_locked"))
+
+    def test_right_password_amid_parallel_wrong_ones_is_refused(self):
+        H.add_user("lockpar2", "volunteer", H.G1, password="lockpar2-password-1")
+        answered = threading.Semaphore(0)
+
+        def wrong(i):
+            r = login_raw("lockpar2", "wrong-%d" % i)
+            answered.release()
+            return r
+
+        def right():
+            for _ in range(19):  # sent once 19 wrong ones were answered, 40 still in flight
+                answered.acquire()
+            return login_raw("lockpar2", "lockpar2-password-1")
+
+        with ThreadPoolExecutor(max_workers=61) as pool:
+            fut = pool.submit(right)
+            wrongs = [pool.submit(wrong, i) for i in range(59)]
+            st, b = fut.result()
+            checked = sum(1 for f in wrongs if f.result()[0] == 401)
+        self.assertEqual((st, H.err(b)[0]), (423, "account_locked"), b)
+        self.assertEqual(checked, 4)
+
+    def test_a_stranger_cannot_lock_the_staff_out(self):
+        H.add_user("lockaddr", "grid_worker", H.G1, password="lockaddr-password-1")
+        for i in range(6):  # from "elsewhere"
+            login_raw("lockaddr", "guess-%d" % i, source="127.0.0.2")
+        st, b = login_raw("lockaddr", "lockaddr-password-1", source="127.0.0.2")
+        self.assertEqual((st, H.err(b)[0]), (423, "account_locked"))
+        # the worker's own address is not locked; a success starts its own count over
+        st, b = login_raw("lockaddr", "lockaddr-password-1", source="127.0.0.3")
+        self.assertEqual(st, 201, b)
+        rows = [r for r in H.audit_rows(username="lockaddr") if r["action"] == "lockout"]
+        self.assertEqual([(r["fields"], r["source"], r["outcome"]) for r in rows],
+                         [("address", "127.0.0.2", "locked")])
+
+    def test_many_addresses_meet_the_account_wide_limit(self):
+        H.add_user("lockall", "grid_worker", H.G1, password="lockall-password-1")
+        srcs = ["127.0.1.%d" % i for i in range(1, 11)]  # 10 addresses × 5 = 50 failures
+
+        def guesses(src):
+            return [login_raw("lockall", "guess-%d" % i, source=src)[0] for i in range(5)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            res = list(pool.map(guesses, srcs))
+        self.assertEqual(sum(r.count(401) for r in res), 40, res)
+        # the name is locked everywhere now, the right password from a fresh address too
+        st, b = login_raw("lockall", "lockall-password-1", source="127.0.1.99")
+        self.assertEqual((st, H.err(b)[0]), (423, "account_locked"))
+        rows = [r for r in H.audit_rows(username="lockall") if r["action"] == "lockout"]
+        self.assertEqual(sorted(r["fields"] for r in rows), ["account"] + ["address"] * 9)
+        # and another name is untouched
+        self.assertEqual(login_raw("gw02", H.PASSWORD, source="127.0.1.99")[0], 201)
 
 
 class Logout(unittest.TestCase):
