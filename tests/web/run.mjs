@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
+import { register as issue13 } from './issue13.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = process.env.WANGGE_BIN || path.join(ROOT, 'build/wangge');
@@ -1107,6 +1108,8 @@ check('units: a retired unit leaves the children list, "show retired units" show
 });
 
 // ---- run ----
+issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, PHONE, DESKTOP, ROOT });
+
 async function main() {
   const only = process.env.ONLY || '';
   let server;

@@ -4,6 +4,7 @@ import { t, tv, loadLang, storedLang, storeLang, getLang } from './i18n.js';
 import { h, mount, clear } from './dom.js';
 import { session, can, homeHash, searchState } from './session.js';
 import * as queue from './queue.js';
+import * as keep from './keep.js';
 import { close as closeLive } from './live.js';
 
 const header = document.getElementById('top');
@@ -120,6 +121,7 @@ async function logout() {
   } catch (e) {
     /* the cookie may be gone already; leave either way */
   }
+  await keep.forget(); // what the phone kept for offline use goes with the session
   session.me = null;
   rememberMe(null);
   searchState.q = '';
@@ -421,6 +423,7 @@ async function boot() {
   }
   renderHeader();
   if (session.me) queue.start();
+  keep.forget(true);
   window.addEventListener('hashchange', render);
   // the service worker's downloads wait until the first page is drawn (bad networks)
   render().finally(() => window.setTimeout(registerWorker, 2000));

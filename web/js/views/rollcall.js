@@ -10,10 +10,11 @@ import { can, rollDay } from '../session.js';
 import * as queue from '../queue.js';
 import { householdLabel, SYMPTOMS, STATUSES, FEVER, fmtTemp } from './common.js';
 import { missingHousehold } from './today.js';
+import { keep, kept, drop, keptAt } from '../keep.js';
 
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
 const CHANNELS = ['visit', 'phone', 'wechat', 'checkpoint'];
-const households = new Map(); // id -> household, for opening it again without a network
+const households = new Map(); // id -> {hh, at}, for opening it again without a network
 
 export function living(r) {
   return !r.moved_out && (r.residence === 'living' || r.residence === 'temporary');
@@ -33,7 +34,7 @@ function toggle(btn, on) {
   btn.setAttribute('aria-pressed', on ? 'true' : 'false');
 }
 
-function personCard(r, current) {
+function personCard(r, current, changed) {
   const st = { touched: false, status: 'reported', symptoms: new Set() };
   const tid = 'temp-' + r.id;
   const temp = h('input', {
@@ -84,6 +85,7 @@ function personCard(r, current) {
     st.touched = true;
     card.classList.add('is-touched');
     check();
+    changed();
   }
   function check() {
     const v = parseTemp(temp.value);
@@ -141,6 +143,20 @@ function personCard(r, current) {
     h('div', { class: 'segs', role: 'group', 'aria-label': t('rc.status_of', { name: r.name }) }, statusBtns),
     absentHides, tempErr, feverNote);
 
+  // the half-filled form, kept on the phone across a reload (keep.js: draft)
+  card.draft = () => (st.touched ? { status: st.status, temp: temp.value, symptoms: Array.from(st.symptoms) } : null);
+  card.restore = (d) => {
+    setStatus(d.status || 'reported');
+    temp.value = d.temp || '';
+    for (const b of symBtns) {
+      const on = (d.symptoms || []).indexOf(b.getAttribute('data-symptom')) >= 0;
+      if (on) st.symptoms.add(b.getAttribute('data-symptom'));
+      toggle(b, on);
+    }
+    st.touched = true;
+    card.classList.add('is-touched');
+    check();
+  };
   card.reading = () => {
     if (!check()) return { error: t('rc.bad_temp_named', { name: r.name }), focus: temp };
     if (!st.touched) return null;
@@ -168,15 +184,27 @@ export default async function rollcallView(ctx) {
   const id = Number(ctx.params[0]);
   let hh;
   let offline = false;
+  let keptSince = Date.now();
   try {
     hh = await api('GET', '/households/' + enc(id), undefined, { timeout: 15000 });
-    households.set(id, hh);
+    households.set(id, { hh, at: keptSince });
+    keep('hh:' + id, hh);
   } catch (e) {
-    hh = e.status === 0 ? households.get(id) || missingHousehold(id) : null;
+    if (e.status !== 0) throw e;
+    // offline: this page's copy, else the phone's (keep.js), else the row of the missing list
+    const k = households.get(id) || await kept('hh:' + id);
+    if (k) {
+      hh = k.hh || k.data;
+      keptSince = k.at;
+    } else {
+      hh = missingHousehold(id);
+    }
     if (!hh) throw e;
     offline = true;
   }
   const day = rollDay();
+  const draftKey = 'draft:' + id;
+  const draft = await kept(draftKey);
   let current = {};
   if (can.rollcall() && !offline && networkUp()) {
     try {
@@ -194,17 +222,51 @@ export default async function rollcallView(ctx) {
   const back = can.today() ? '#/today' : '#/household/' + id;
 
   let channel = CHANNELS.indexOf(ctx.query.channel) >= 0 ? ctx.query.channel : 'visit';
+  let cards = [];
+  let restoring = false;
+  // every change is kept, so a reload (or a phone that drops the page) keeps the form
+  function saveDraft() {
+    if (restoring) return;
+    const people0 = {};
+    let any = false;
+    for (const c of cards) {
+      const d = c.draft();
+      if (d) {
+        people0[c.getAttribute('data-resident')] = d;
+        any = true;
+      }
+    }
+    if (any) keep(draftKey, { day, channel, people: people0 });
+    else drop(draftKey);
+  }
   const chanBtns = CHANNELS.map((c) => h('button', {
     type: 'button', class: 'seg', 'data-channel': c, 'aria-pressed': c === channel ? 'true' : 'false',
     on: {
       click: () => {
         channel = c;
         for (const b of chanBtns) toggle(b, b.getAttribute('data-channel') === c);
+        saveDraft();
       },
     },
   }, tv('channel', c)));
 
-  const cards = people.map((r) => personCard(r, current[r.id]));
+  cards = people.map((r) => personCard(r, current[r.id], saveDraft));
+  let restored = false;
+  if (draft && draft.data.day === day) {
+    restoring = true;
+    for (const c of cards) {
+      const d = draft.data.people[c.getAttribute('data-resident')];
+      if (d) {
+        c.restore(d);
+        restored = true;
+      }
+    }
+    if (!ctx.query.channel && CHANNELS.indexOf(draft.data.channel) >= 0) {
+      channel = draft.data.channel;
+      for (const b of chanBtns) toggle(b, b.getAttribute('data-channel') === channel);
+    }
+    restoring = false;
+  }
   const err = formError();
   const allBtn = h('button', { type: 'button', class: 'btn btn-ok btn-big', id: 'all-normal' }, t('rc.all_normal'));
   const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-big', id: 'save' }, t('rc.save'));
@@ -242,6 +304,7 @@ export default async function rollcallView(ctx) {
     form.setAttribute('aria-busy', 'true');
     try {
       const res = await queue.submit({ path: '/checkins', body, label: t('rc.queue_label', { place: label, n }), household_id: id });
+      await drop(draftKey);
       if (res.queued) {
         ctx.flash(t('rc.queued', { place: label, n }));
       } else if (!res.result) {
@@ -280,6 +343,7 @@ export default async function rollcallView(ctx) {
     h('h1', { tabindex: '-1' }, label),
     h('p', { class: 'facts' }, t('rc.living', { n: people.length }), ' · ', day, ' · ',
       h('a', { href: '#/household/' + id }, t('rc.details'))),
-    offline ? h('p', { class: 'notice offline-note', role: 'status' }, t('rc.offline')) : null,
+    offline ? h('p', { class: 'notice offline-note', role: 'status' }, t('rc.offline', { at: keptAt(keptSince) })) : null,
+    restored ? h('p', { class: 'notice draft-note', role: 'status' }, t('rc.draft_restored')) : null,
     form);
 }

@@ -8,6 +8,7 @@ import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
 import { session, can } from '../session.js';
 import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
+import { keep, keepMany, kept, keptAt } from '../keep.js';
 import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote } from './common.js';
 
 const PAGE = 30;
@@ -52,7 +53,61 @@ async function load(unit) {
   session.day = cov.day;
   const data = { at: new Date(), cov, alerts, missing, calls, reminders };
   cache.set(unit, data);
+  keep('today:' + unit, { cov, alerts, missing, calls, reminders });
   return data;
+}
+
+// The last answers kept on the phone (keep.js) when the page was reloaded offline: Today's,
+// with the whole missing and call lists of the last grid sync when that one is newer.
+async function keptToday(unit) {
+  const k = await kept('today:' + unit);
+  if (!k) return null;
+  const data = Object.assign({ at: new Date(k.at) }, k.data);
+  const lists = await kept('lists:' + unit);
+  if (lists && lists.at >= k.at) {
+    data.missing = lists.data.missing;
+    if (data.calls && lists.data.calls) data.calls = lists.data.calls;
+  }
+  return data;
+}
+
+// All pages of a list (limit 500 each).
+async function everything(path, query) {
+  let items = [];
+  for (let offset = 0; ; offset += 500) {
+    const res = await api('GET', path + qs(Object.assign({}, query, { limit: 500, offset })), undefined, { timeout: 30000 });
+    items = items.concat(res.items || []);
+    if (!res.items || !res.items.length || items.length >= res.total) return { items, total: res.total };
+  }
+}
+
+// The grid for a morning without network: every household with its people (what the
+// roll-call page needs), the whole missing list and call list.  In the background after
+// Today is drawn, at most every SYNC_MS.
+const SYNC_MS = 20 * 60 * 1000;
+let syncing = null;
+export function syncGrid(unit, force) {
+  if (syncing) return syncing;
+  syncing = (async () => {
+    const last = await kept('grid:' + unit);
+    if (!force && last && Date.now() - last.at < SYNC_MS) return false;
+    const [hhs, res, missing, calls] = await Promise.all([
+      everything('/households', { unit }),
+      everything('/residents', { unit }),
+      everything('/coverage/missing', { unit }),
+      can.callList() ? everything('/calllist', { unit }) : null,
+    ]);
+    const by = new Map();
+    for (const x of hhs.items) by.set(x.id, Object.assign({}, x, { residents: [] }));
+    for (const r of res.items) if (by.has(r.household_id)) by.get(r.household_id).residents.push(r);
+    const entries = [];
+    for (const [id, x] of by) entries.push(['hh:' + id, x]);
+    entries.push(['lists:' + unit, { missing, calls }]);
+    entries.push(['grid:' + unit, { households: by.size }]);
+    await keepMany(entries);
+    return true;
+  })().catch(() => false).finally(() => { syncing = null; });
+  return syncing;
 }
 
 function groupKey(x) {
@@ -137,8 +192,9 @@ export default async function todayView(ctx) {
   try {
     data = await load(unit);
   } catch (e) {
-    if (!isNetwork(e) || !cache.has(unit)) throw e;
-    data = cache.get(unit);
+    if (!isNetwork(e)) throw e;
+    data = cache.get(unit) || await keptToday(unit);
+    if (!data) throw e;
     stale = true;
   }
   const { cov, alerts, missing, calls, reminders } = data;
@@ -267,6 +323,11 @@ export default async function todayView(ctx) {
       ctx.rerender();
     }, 0);
   }
+  // the grid for offline use, once Today is on the screen (not while it loads)
+  if (!stale) {
+    const later = window.setTimeout(() => syncGrid(unit), 3000);
+    ctx.onLeave(() => window.clearTimeout(later));
+  }
   ctx.onLeave(queue.onSent((n) => {
     if (!ctx.alive()) return;
     ctx.flash(t('queue.synced', { n }));
@@ -297,7 +358,7 @@ export default async function todayView(ctx) {
 
   return h('section', { class: 'today' },
     h('h1', { tabindex: '-1' }, cov.name, ' ', h('span', { class: 'kind' }, dayTitle(cov.day)), ' ', lockdownBadge(cov.lockdown)),
-    stale ? h('p', { class: 'notice offline-note', role: 'status' }, t('today.stale', { at: fmtTime(new Date(data.at.getTime() + 8 * 3600 * 1000).toISOString()) })) : null,
+    stale ? h('p', { class: 'notice offline-note', role: 'status' }, t('today.stale', { at: keptAt(data.at.getTime()) })) : null,
     covBox,
     lockBox,
     queuePanel(qstate, ctx),
