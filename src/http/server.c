@@ -781,6 +781,36 @@ const char *server_public_url(void)
 	return opts && opts->public_url && *opts->public_url ? opts->public_url : NULL;
 }
 
+/* libmicrohttpd's own error log.  A client that goes away in the middle of an answer (a
+ * browser leaving a live page, a phone losing its network) is ordinary traffic, not a
+ * server error: those lines are dropped.  The rest goes to stderr on one line each, with
+ * control characters escaped — the library quotes request paths, and a decoded %0a or
+ * %1b must not forge a log line or colour a terminal. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	static const char *const gone[] = {"socket is no longer available", "forcibly closed by remote peer",
+	                                   "closed by remote side"};
+	char line[768];
+	vsnprintf(line, sizeof line, fmt, ap);
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+		if (strstr(line, gone[i]))
+			return;
+	char out[sizeof line * 4 + 2];
+	size_t k = 0;
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f) {
+			if (*c == '\n' && !c[1])
+				break;
+			k += (size_t)snprintf(out + k, sizeof out - k, "\\x%02x", *c);
+		} else {
+			out[k++] = (char)*c;
+		}
+	}
+	out[k++] = '\n';
+	fwrite(out, 1, k, stderr);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -857,7 +887,7 @@ werr server_run(const server_opts *o)
 	    MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, MHD_OPTION_CONNECTION_TIMEOUT, 30,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed_cb, NULL, MHD_OPTION_END);
+	    completed_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!daemon)
 		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
 	printf("wangge serving http://%s:%u/ (store %s, %u threads, %u writer%s)\n", host, port, o->db_url, threads, nwr,

@@ -1057,6 +1057,28 @@ class Alerts(unittest.TestCase):
 class LiveFeed(unittest.TestCase):
     """GET /api/v1/events: check-in and alert events within the caller's subtree."""
 
+    def test_a_browser_leaving_a_live_page_is_not_a_server_error(self):
+        """Feeds closed by their clients while events flow: nothing in the server's log."""
+        import struct
+        before = len(H.server_log())
+        socks = []
+        for i in range(6):
+            c = socket.create_connection(("127.0.0.1", H.state["port"]), timeout=5)
+            c.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                       "Authorization: Bearer %s\r\n\r\n" % H.login("secretary")).encode())
+            self.assertIn(b"200", c.recv(4096))
+            if i % 2:  # half leave with a reset, as a phone losing its network does
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            socks.append(c)
+        for c in socks:
+            c.close()
+        for _ in range(3):  # each feed is written to after its client went away
+            checkin("gw01", take_person(), TODAY, temperature=36.5)
+            time.sleep(0.3)
+        log = H.server_log()[before:]
+        self.assertNotIn("Failed to send", log)
+        self.assertNotIn("no longer available", log)
+
     def test_secretary_sees_checkin_and_alert_within_2s(self):
         s = Stream("secretary")
         try:
