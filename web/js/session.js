@@ -5,6 +5,11 @@ export const session = { me: null, day: '' };
 const REGISTRY = ['admin', 'community', 'grid_leader', 'grid_worker', 'cadre'];
 const FIELD = ['grid_leader', 'grid_worker', 'cadre'];
 export const ROLES = ['admin', 'command', 'community', 'grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint', 'auditor'];
+const GRANTS = {
+  admin: ['admin', 'command', 'volunteer', 'checkpoint'],
+  command: ['command'],
+  community: ['community', 'grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint'],
+};
 
 function role() {
   return session.me ? session.me.role : '';
@@ -37,8 +42,9 @@ export const can = {
   lockdown: () => is(REGISTRY) || role() === 'command',
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
-  // Roles this user may hand out (admins any; others not admin or auditor).
-  grantable: () => (role() === 'admin' ? ROLES.slice() : ROLES.filter((r) => r !== 'admin' && r !== 'auditor')),
+  // Roles this user may hand out: none that sees or may do more than its own (the server's
+  // role_table grants in src/domain/actor.c, which decides; this only fills the menu).
+  grantable: () => (GRANTS[role()] || []).slice(),
 };
 
 export function homeHash() {
