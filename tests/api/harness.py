@@ -119,12 +119,12 @@ def _kill_leftover():
 atexit.register(_kill_leftover)
 
 
-def start(households=600, seed=7, preset="qinghe", setup=None):
-    """Build the demo store and start the server (once per module), then run setup()
-    if given; when anything fails the server is stopped again (unittest does not call
-    tearDownModule after a failed setUpModule)."""
+def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=()):
+    """Build the demo store and start the server (once per module; serve_args: more
+    options of `wangge serve`), then run setup() if given; when anything fails the server
+    is stopped again (unittest does not call tearDownModule after a failed setUpModule)."""
     try:
-        _start(households, seed, preset)
+        _start(households, seed, preset, list(serve_args))
         if setup:
             setup()
     except BaseException:
@@ -135,7 +135,7 @@ def start(households=600, seed=7, preset="qinghe", setup=None):
         raise
 
 
-def _start(households, seed, preset):
+def _start(households, seed, preset, serve_args):
     if not os.path.exists(BIN):
         raise RuntimeError("wangge binary not found at %s (set WANGGE_BIN)" % BIN)
     d = tempfile.mkdtemp(prefix="wangge-apitest-")
@@ -151,7 +151,7 @@ def _start(households, seed, preset):
         port = free_port()
         with open(os.path.join(d, "server.log"), "wb") as log:
             p = subprocess.Popen([BIN, "serve", "--db", state["db"], "--listen", "127.0.0.1:%d" % port,
-                                  "--quiet"], stdout=log, stderr=subprocess.STDOUT)
+                                  "--quiet"] + serve_args, stdout=log, stderr=subprocess.STDOUT)
         state["proc"], state["port"] = p, port
         deadline = time.time() + 15
         while time.time() < deadline:
