@@ -20,6 +20,7 @@
 #include "domain/rollcall.h"
 #include "domain/stats.h"
 #include "domain/units.h"
+#include "core/bus.h"
 #include "http/server.h"
 
 #define DEFAULT_DB "data/wangge.db"
@@ -121,12 +122,15 @@ int cmd_init(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url feed-seconds", argc, argv) ||
+	    o.npos)
 		return cli_usage(cmd("serve"));
-	double threads, writers, maxconn;
+	double threads, writers, maxconn, feed;
 	if (!opts_num(&o, "threads", 0, 1, 64, &threads) || !opts_num(&o, "writers", 0, 1, 16, &writers) ||
-	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn))
+	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn) ||
+	    !opts_num(&o, "feed-seconds", BUS_KEEP_DEFAULT, 1, 3600, &feed))
 		return 2;
+	bus_keep((int)feed); /* the live feed holds this many seconds of events for late readers */
 	server_opts so = {
 	    .db_url = opts_get(&o, "db", DEFAULT_DB),
 	    .listen = opts_get(&o, "listen", "127.0.0.1:8080"),

@@ -289,9 +289,9 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
 	s->c = c;
 	s->scope = xstrdup(r->ac.unit_path);
 	const char *last = header(c, "Last-Event-ID");
+	/* an id older than the ring, or from before a restart, is answered by bus_read()
+	 * with a `reset` event: the client reloads what it shows */
 	s->after = last ? strtoull(last, NULL, 10) : bus_last();
-	if (s->after > bus_last()) /* an id from before a restart: start from now */
-		s->after = bus_last();
 	buf_init(&s->pending, NULL);
 	buf_puts(&s->pending, "retry: 3000\n: connected\n\n");
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_reader, s, sse_free);

@@ -1107,6 +1107,36 @@ check('units: a retired unit leaves the children list, "show retired units" show
   await ctx.close();
 });
 
+check('live feed: a `reset` from the server (events were missed) makes the page load what it shows again', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  // the server's answer to a connection that fell behind: a reset first (retry far away,
+  // so the browser does not come back during the check)
+  let resets = 0;
+  let armed = false;
+  await page.route('**/api/v1/events', (route) => {
+    if (!armed) return route.continue();
+    resets += 1;
+    return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+      body: 'retry: 600000\n: connected\n\nid: 41\nevent: reset\ndata: {"missed":9,"from":42}\n\n' });
+  });
+  let loads = 0;
+  page.on('request', (r) => { if (/\/api\/v1\/alerts\?/.test(r.url())) loads += 1; });
+  // straight to the alerts page: the first view to open the live feed
+  await page.goto(base + '/#/alerts');
+  await page.waitForSelector('input[name=username]');
+  armed = true;
+  await page.fill('input[name=username]', 'secretary');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('section.login button[type=submit]');
+  await page.waitForSelector('h1 >> text=预警');
+  const deadline = Date.now() + 10000;
+  while (loads < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+  assert(resets >= 1, 'the page opened the live feed');
+  assert(loads >= 2, `the alerts list loaded again after the reset (${loads} loads)`);
+  noErrors(page, 'the alerts page after a reset', [/401/]);
+  await ctx.close();
+});
+
 // ---- run ----
 issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, PHONE, DESKTOP, ROOT });
 

@@ -184,6 +184,11 @@ export default async function alertView(ctx) {
   keepNext = false;
   const hr = await healthRecord(a);
   ctx.onLeave(subscribe((type, data) => {
+    if (type === 'reset' && ctx.alive()) { // events were missed: this alert may have changed
+      keepNext = true;
+      ctx.rerender();
+      return;
+    }
     if ((type === 'alert' || type === 'alert_escalated') && data && String(data.id) === String(a.id) && ctx.alive()) {
       if (data.updated_at !== a.updated_at || data.state !== a.state || data.level !== a.level) {
         keepNext = true;

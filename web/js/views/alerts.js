@@ -25,7 +25,7 @@ export default async function alertsView(ctx) {
   const href = (s, o) => '#/alerts' + qs({ unit: ctx.query.unit, state: s === 'active' ? null : s, o: o || null });
   let timer = 0;
   ctx.onLeave(subscribe((type) => {
-    if (type !== 'alert' && type !== 'alert_escalated') return;
+    if (type !== 'alert' && type !== 'alert_escalated' && type !== 'reset') return;
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       if (ctx.alive()) {

@@ -395,6 +395,10 @@ export default async function dashboardView(ctx) {
   };
   if (isToday) {
     ctx.onLeave(subscribe((type, data) => {
+      if (type === 'reset') { // events were missed: the feed and the numbers load again
+        if (ctx.alive()) ctx.rerender();
+        return;
+      }
       if (type === 'checkin') {
         nCheckins += 1;
         checkinCount.textContent = String(nCheckins);

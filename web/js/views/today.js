@@ -308,8 +308,8 @@ export default async function todayView(ctx) {
         }, () => {});
     };
     ctx.onLeave(subscribe((type) => {
-      if (type === 'checkin' || type === 'alert' || type === 'alert_escalated') {
-        if (!pending) pending = window.setTimeout(refresh, 1500);
+      if (type === 'checkin' || type === 'alert' || type === 'alert_escalated' || type === 'reset') {
+        if (!pending) pending = window.setTimeout(refresh, type === 'reset' ? 0 : 1500);
       }
     }));
     ctx.onLeave(() => window.clearTimeout(pending));
