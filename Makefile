@@ -25,6 +25,8 @@ REPLAY  := $(FUZZ:fuzz/%.c=$(BUILD)/fuzz/%)
 
 DB      ?= data/wangge.db
 LISTEN  ?= 127.0.0.1:8080
+# the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
+PUBLIC_URL ?=
 
 .PHONY: all web deps run test unit apitest webtest weight crashtest faulttest pgtest fuzz-replay asan-test clean format lint
 
@@ -69,7 +71,7 @@ run: deps all
 	  echo "first start: creating $(DB) with the demo community 青和居 (qinghe)"; \
 	  $(BUILD)/wangge demo --db $(DB) --preset qinghe --seed 1 --outbreak || exit 1; \
 	fi
-	$(BUILD)/wangge serve --db $(DB) --listen $(LISTEN)
+	$(BUILD)/wangge serve --db $(DB) --listen $(LISTEN) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
 
 unit: $(UNITBIN)
 	@set -e; for t in $(UNITBIN); do echo "== $$t"; $$t; done

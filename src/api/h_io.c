@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "core/csv.h"
 #include "core/util.h"
+#include "domain/rollcall.h"
 #include "domain/epi.h"
 #include "domain/registry.h"
 #include "domain/report.h"
@@ -114,6 +115,12 @@ werr h_export_residents(req *r)
 werr h_report_daily(req *r)
 {
 	const char *fmt = req_query(r, "format");
+	const char *day = req_query(r, "day");
+	int y, m, d;
+	char today[11];
+	today_str(today);
+	if (day && parse_date(day, &y, &m, &d) && strcmp(day, today) > 0) /* nothing to report yet */
+		return w_fail(W_EINVAL, "future_day", "day", "这一天还没到，没有数据 / day %s is in the future", day);
 	if (!fmt || !strcmp(fmt, "json"))
 		return report_daily(&r->ac, req_query(r, "unit"), req_query(r, "day"), &r->json);
 	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "xlsx") != 0)
@@ -122,14 +129,19 @@ werr h_report_daily(req *r)
 	char *tmp = temp_path(r->a);
 	if (!tmp)
 		return w_fail(W_EINTERNAL, "export_failed", NULL, "no temporary space");
-	werr e = report_daily_file(&r->ac, req_query(r, "unit"), req_query(r, "day"), xlsx ? EXPORT_XLSX : EXPORT_CSV, tmp);
+	report_id id;
+	werr e = report_daily_file(&r->ac, req_query(r, "unit"), day, xlsx ? EXPORT_XLSX : EXPORT_CSV, tmp, &id);
 	if (e) {
 		unlink(tmp);
 		return e;
 	}
-	return answer_file(r, tmp,
-	                   xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
-	                   xlsx ? "daily-report.xlsx" : "daily-report.csv");
+	/* named by unit and day: 日报-青和居社区-2026-12-06.csv (daily-report-CODE-DAY.csv for old clients) */
+	const char *ext = xlsx ? "xlsx" : "csv";
+	e = answer_file(r, tmp,
+	                xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
+	                arena_printf(r->a, "日报-%s-%s.%s", id.name, id.day, ext));
+	r->filename_ascii = arena_printf(r->a, "daily-report-%s-%s.%s", id.unit, id.day, ext);
+	return e;
 }
 
 /* The named list behind the category counts: community role or above, with a purpose. */

@@ -423,7 +423,7 @@ int cmd_report(int argc, char **argv)
 		}
 	} else {
 		e = report_daily_file(&ac, opts_get(&o, "unit", NULL), opts_get(&o, "day", NULL),
-		                      !strcmp(fmt, "xlsx") ? EXPORT_XLSX : EXPORT_CSV, out);
+		                      !strcmp(fmt, "xlsx") ? EXPORT_XLSX : EXPORT_CSV, out, NULL);
 		if (!e)
 			printf("daily report written to %s\n", out);
 	}

@@ -143,6 +143,14 @@ static void html_escape(buf *b, const char *s)
 	}
 }
 
+/* A base only this computer opens (loopback): http://127.0.0.1:8080, http://localhost… */
+static bool local_base(const char *base)
+{
+	const char *h = strstr(base, "://");
+	h = h ? h + 3 : base;
+	return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5) || !strncmp(h, "0.0.0.0", 7);
+}
+
 werr link_sheet(const actor *ac, const char *unit_code, const char *base, char **html, size_t *len)
 {
 	unit_row u;
@@ -176,9 +184,19 @@ werr link_sheet(const actor *ac, const char *unit_code, const char *base, char *
 	html_escape(&b, u.name);
 	buf_puts(&b, " 住户自报二维码</title><link rel=\"stylesheet\" href=\"/print.css\"></head><body><h1>");
 	html_escape(&b, u.name);
-	buf_puts(&b, " · 住户自报二维码 / household self-report codes</h1><p>扫码为家人报体温,无需登录。"
-	             "打印本页即作废旧码。/ Scan to report the family's temperatures; printing this sheet replaces the old codes.</p>"
-	             "<div class=\"sheet\">");
+	/* Chinese only: the sheet is posted on doors for residents (the web app's English
+	 * speakers read the app, not this) */
+	buf_puts(&b, " · 住户自报二维码</h1><p>扫码为家人报体温，无需登录。"
+	             "本页生成时，各户以前的二维码已经作废：请张贴本页的新码，旧码扫了会提示“链接无效”。</p>");
+	if (local_base(base)) {
+		buf_puts(&b, "<p class=\"warn\" role=\"alert\"><strong>注意：</strong>二维码里的地址是 ");
+		html_escape(&b, base);
+		buf_puts(&b, "，只有运行服务的这台电脑能打开，居民手机扫码打不开。请系统管理员用"
+		             "<code>wangge serve --public-url 居民能访问的地址</code>"
+		             "（例如 <code>https://wangge.example.org</code>，或局域网里的 <code>http://192.168.1.10:8080</code>）"
+		             "重新启动服务（<code>make run PUBLIC_URL=… LISTEN=0.0.0.0:8080</code>），再生成、打印本页。</p>");
+	}
+	buf_puts(&b, "<div class=\"sheet\">");
 	if ((e = db_begin(ac->d))) {
 		buf_release(&b);
 		return e;
@@ -191,7 +209,7 @@ werr link_sheet(const actor *ac, const char *unit_code, const char *base, char *
 			return e;
 		}
 		char *url = arena_printf(ac->a, "%s/report.html#%s", base, token);
-		char *svg = qr_svg(url, 180, list[i].label);
+		char *svg = qr_svg(url, 180, NULL); /* the label is the caption below, printed once */
 		buf_puts(&b, "<figure class=\"qr\">");
 		if (svg)
 			buf_puts(&b, svg);

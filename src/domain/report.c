@@ -152,12 +152,18 @@ static char *cell(json_t *row, const char *key, char *tmp, size_t cap)
 	return tmp;
 }
 
-werr report_daily_file(const actor *ac, const char *unit_code, const char *day, export_format fmt, const char *path)
+werr report_daily_file(const actor *ac, const char *unit_code, const char *day, export_format fmt, const char *path,
+                       report_id *id)
 {
 	json_t *rep = NULL;
 	werr e = report_daily(ac, unit_code, day, &rep);
 	if (e)
 		return e;
+	if (id) {
+		id->unit = arena_strdup(ac->a, json_string_value(json_object_get(rep, "unit")));
+		id->name = arena_strdup(ac->a, json_string_value(json_object_get(rep, "name")));
+		id->day = arena_strdup(ac->a, json_string_value(json_object_get(rep, "day")));
+	}
 	FILE *f = NULL;
 	lxw_workbook *wb = NULL;
 	lxw_worksheet *ws = NULL;

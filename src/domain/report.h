@@ -8,7 +8,12 @@
 #include "domain/registry.h"
 
 werr report_daily(const actor *ac, const char *unit_code, const char *day, json_t **out);
-/* Write the report as CSV or XLSX (Chinese headers) to path. */
+/* What a report file is named by (arena strings): the unit's code and name, the day. */
+typedef struct {
+	const char *unit, *name, *day;
+} report_id;
+/* Write the report as CSV or XLSX (Chinese headers) to path; id (may be NULL) gets what it
+ * is the report of. */
 werr report_daily_file(const actor *ac, const char *unit_code, const char *day, export_format fmt,
-                       const char *path);
+                       const char *path, report_id *id);
 #endif

@@ -43,7 +43,8 @@ typedef struct req {
 	const char *ctype;      /* for raw */
 	char *raw;              /* malloc'd, freed by the server */
 	size_t raw_len;
-	const char *filename;   /* Content-Disposition: attachment */
+	const char *filename;   /* Content-Disposition: attachment; UTF-8 (sent as filename*) */
+	const char *filename_ascii; /* the plain filename= for old clients when filename is not ASCII */
 	const char *cookie;     /* Set-Cookie value */
 	const char *cache;      /* Cache-Control for raw answers */
 	bool sse;               /* answer with the live event stream (GET /events) */

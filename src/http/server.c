@@ -84,6 +84,41 @@ static void common_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
+/* Content-Disposition of a download (RFC 6266): filename="…" in plain ASCII (the name itself
+ * when it is plain ASCII, else the ASCII name given, else "download"), and, for a name that
+ * is not, filename*=UTF-8''… (RFC 5987, percent-encoded) so that 日报-青和居社区-….csv arrives
+ * as itself. */
+static void content_disposition(const char *name, const char *ascii, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	bool plain = true;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			plain = false;
+	size_t k = (size_t)snprintf(out, n, "attachment; filename=\"");
+	const char *fallback = plain ? name : ascii ? ascii : "download";
+	for (const unsigned char *p = (const unsigned char *)fallback; *p && k + 4 < n; p++)
+		out[k++] = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' ? '_' : (char)*p;
+	out[k++] = '"';
+	out[k] = 0;
+	if (plain)
+		return;
+	k += (size_t)snprintf(out + k, n - k, "; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
+		unsigned c = *p;
+		bool attr = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		            (c && strchr("!#$&+-.^_`|~", (int)c));
+		if (attr) {
+			out[k++] = (char)c;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		}
+	}
+	out[k] = 0;
+}
+
 static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const char *ctype,
                                    char *data, size_t len, const char *cache, req *r)
 {
@@ -96,8 +131,8 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const c
 	MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
 	common_headers(resp);
 	if (r && r->filename) {
-		char cd[300];
-		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", r->filename);
+		char cd[1200];
+		content_disposition(r->filename, r->filename_ascii, cd, sizeof cd);
 		MHD_add_response_header(resp, "Content-Disposition", cd);
 	}
 	if (r && r->cookie)
@@ -892,6 +927,14 @@ werr server_run(const server_opts *o)
 		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
 	printf("wangge serving http://%s:%u/ (store %s, %u threads, %u writer%s)\n", host, port, o->db_url, threads, nwr,
 	       nwr == 1 ? "" : "s");
+	if (o->public_url)
+		printf("住户二维码和自报链接的地址 / household QR codes and links: %s/report.html#…\n", o->public_url);
+	else
+		printf("住户二维码和自报链接用浏览器打开本服务的地址；在本机用 http://%s:%u 打开时，居民手机扫不开。\n"
+		       "给居民用的地址请用 --public-url 设置，例如 make run LISTEN=0.0.0.0:%u PUBLIC_URL=http://本机局域网IP:%u\n"
+		       "/ household QR codes carry the address this page was opened at; set the residents' address with "
+		       "--public-url (make run PUBLIC_URL=…)\n",
+		       host, port, port, port);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
 	pthread_t tick, wr[WRITERS_MAX];

@@ -1420,7 +1420,7 @@ class DailyReport(unittest.TestCase):
         st, raw = self.report("secretary", H.COMMUNITY, "csv")
         self.assertEqual(st, 200)
         self.assertTrue(H.last_headers["content-type"].startswith("text/csv"))
-        self.assertIn("daily-report.csv", H.last_headers.get("content-disposition", ""))
+        self.assertIn("daily-report-%s-%s.csv" % (H.COMMUNITY, self.d), H.last_headers.get("content-disposition", ""))
         self.assertTrue(raw.startswith(b"\xef\xbb\xbf"))
         text = raw.decode("utf-8-sig")
         lines = text.splitlines()

@@ -17,8 +17,40 @@ function keptKeys(page) {
   }));
 }
 
+
+// Boxes of the elements matching sel: {text, x, y, w, h, right, bottom, covered} (covered: the
+// point at the box's centre shows another element, e.g. a sticky bar above it).
+function boxes(page, sel) {
+  return page.$$eval(sel, (els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return {
+      text: e.textContent.trim().slice(0, 20), x: r.x, y: r.y, w: r.width, h: r.height, right: r.right, bottom: r.bottom,
+      covered: !!at && at !== e && !e.contains(at),
+    };
+  }));
+}
+
+function overlap(a, b) {
+  return a.x < b.right - 0.5 && b.x < a.right - 0.5 && a.y < b.bottom - 0.5 && b.y < a.bottom - 0.5;
+}
+
+// Every box inside the viewport's width, none on another.
+function fits(list, width, what, assert) {
+  assert(list.length > 0, what + ': nothing found');
+  for (const b of list) assert(b.x >= 0 && b.right <= width + 0.5 && b.w > 0, `${what}: "${b.text}" is off-screen (${Math.round(b.x)}–${Math.round(b.right)} of ${width})`);
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) assert(!overlap(list[i], list[j]), `${what}: "${list[i].text}" overlaps "${list[j].text}"`);
+  }
+}
+
+function dayPlus(day, n) {
+  return new Date(Date.parse(day + 'T00:00:00Z') + n * 86400000).toISOString().slice(0, 10);
+}
+
 export function register(h) {
   const { check, assert, eq, newPage, login, shot, apiLogin, checkinsOf, noErrors, PHONE } = h;
+  const WIDE = { width: 1440, height: 900 };
 
   check('offline morning: reload offline shows the kept Today, opens any household of the grid, a half-filled form survives, check-ins sync as today', async ({ browser, base }) => {
     const { ctx, page } = await newPage(browser, PHONE);
@@ -95,6 +127,99 @@ export function register(h) {
     eq((await keptKeys(page)).length, 0, 'nothing kept after logout');
     await api.close();
     noErrors(page, 'offline morning', [/401 \(Unauthorized\)/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+    await ctx.close();
+  });
+
+  check('phone 360×640: every menu item on screen, the first temperature field above the save bar, tiles and tables fit', async ({ browser, base }) => {
+    const { ctx, page } = await newPage(browser, PHONE);
+    await login(page, base, 'gw11');
+    await page.waitForSelector('.today .missing li[data-household]');
+    const nav = await boxes(page, '.nav a');
+    eq(nav.length, 10, 'a grid worker has ten menu items');
+    fits(nav, PHONE.width, 'menu', assert);
+    assert(nav.every((b) => b.bottom <= PHONE.height && !b.covered), 'every menu item visible without scrolling');
+    await shot(page, '29-phone-menu');
+    // the roll-call form: the first temperature field is not under the sticky save bar
+    await page.click('.missing li[data-household] a');
+    await page.waitForSelector('.rollcall .person input.temp');
+    const [temp] = await boxes(page, '.person input.temp');
+    const [bar] = await boxes(page, '.savebar');
+    assert(temp.bottom <= bar.y && !temp.covered, `the first temperature field (${Math.round(temp.y)}–${Math.round(temp.bottom)}) is clear of the save bar (from ${Math.round(bar.y)})`);
+    assert(temp.y >= 0, 'the field is on screen');
+    await shot(page, '30-phone-rollcall');
+    // the four categories: tiles keep their words on a line or two, nothing wider than the phone
+    await page.click('.nav a[href^="#/categories/"]');
+    await page.waitForSelector('.cat-stats');
+    const tiles = await boxes(page, '.cat-stats > div');
+    fits(tiles, PHONE.width, 'category tiles', assert);
+    const lines = await page.$$eval('.cat-stats dt', (els) => els.map((e) => {
+      const lh = parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.5;
+      return { text: e.textContent, lines: Math.round(e.getBoundingClientRect().height / lh) };
+    }));
+    for (const l of lines) assert(l.lines <= 2, `tile "${l.text}" takes ${l.lines} lines`);
+    const cells = await boxes(page, '#cat-table tbody td, #cat-table tbody th, #cat-table tfoot td, #cat-table tfoot th');
+    for (const c of cells) assert(c.x >= 0 && c.right <= PHONE.width + 0.5, `table cell "${c.text}" off-screen`);
+    eq(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'nothing wider than the phone');
+    await page.evaluate(() => document.querySelector('.cat-stats').scrollIntoView());
+    await shot(page, '31-phone-categories');
+    noErrors(page, 'phone screens', [/401 \(Unauthorized\)/]);
+    await ctx.close();
+  });
+
+  check('desktop 1440×900: menu, the categories table to its last column after a drill-down, the dashboard at full width on another day, no future day, the report named', async ({ browser, base }) => {
+    const { ctx, page } = await newPage(browser, WIDE, { acceptDownloads: true });
+    await login(page, base, 'secretary');
+    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
+    fits(await boxes(page, '.nav a'), WIDE.width, 'menu', assert);
+    const day = await page.inputValue('#dash-day');
+    // the report downloads named by unit and day
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+    eq(dl.suggestedFilename(), `日报-青和居社区-${day}.csv`, 'the daily report file name');
+    // another day: the page is drawn again at full width, charts laid out for it
+    const yesterday = dayPlus(day, -1);
+    await page.fill('#dash-day', yesterday);
+    await page.dispatchEvent('#dash-day', 'change');
+    await page.waitForFunction((d) => location.hash.includes(d), yesterday);
+    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
+    await page.waitForFunction(() => document.querySelectorAll('.dashboard .chart canvas').length >= 4);
+    const [mainBox] = await boxes(page, 'main');
+    assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
+    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+      const c = window.echarts && window.echarts.getInstanceByDom(el);
+      return { id: el.id, el: el.clientWidth, chart: c ? c.getWidth() : -1 };
+    }));
+    for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
+    fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
+    await shot(page, '32-desktop-dashboard-yesterday');
+    // a future day: refused in the field, and in the address
+    const tomorrow = dayPlus(day, 1);
+    const hash = await page.evaluate(() => location.hash);
+    await page.fill('#dash-day', tomorrow);
+    await page.dispatchEvent('#dash-day', 'change');
+    await page.waitForSelector('#dash-day-err:not([hidden])');
+    eq(await page.evaluate(() => location.hash), hash, 'a future day is not opened');
+    await page.goto(base + '/#/dashboard?day=' + tomorrow);
+    await page.waitForSelector('.dashboard h1');
+    await page.waitForFunction(() => !location.hash.includes('day='));
+    assert((await page.textContent('#status')).includes(tomorrow), 'says why the future day is not shown');
+    assert(!(await page.textContent('.dashboard .dash-head')).includes('历史数据'), 'today, not zeros labelled as history');
+    // the four categories: every column of the table on screen, after a drill-down too
+    await page.click('.nav a[href^="#/categories/"]');
+    await page.waitForSelector('#cat-table');
+    const checkTable = async (what) => {
+      const ths = await boxes(page, '#cat-table thead th');
+      fits(ths, WIDE.width, what, assert);
+      const wrap = await page.$eval('#cat-table', (t) => { const r = t.parentElement.getBoundingClientRect(); return { x: r.x, right: r.right }; });
+      for (const b of ths) assert(b.right <= wrap.right + 0.5, `${what}: column "${b.text}" cut off by the table's box`);
+      assert(ths.some((b) => b.text.includes('未收治')), what + ': the 未收治(应收尽收) column');
+    };
+    await checkTable('categories table');
+    await shot(page, '33-desktop-categories');
+    await page.click('#cat-table tbody a');
+    await page.waitForFunction(() => /#\/categories\/.+-G/.test(location.hash));
+    await page.waitForSelector('#cat-table');
+    await checkTable('categories table of a grid');
+    noErrors(page, 'desktop screens', [/401 \(Unauthorized\)/]);
     await ctx.close();
   });
 }

@@ -500,6 +500,8 @@ export default {
 
   'dash.title': '{name}: dashboard',
   'dash.day': 'Day',
+  'dash.future_day': '{day} has not come yet and has no data: pick today or an earlier day.',
+  'dash.report_file': '日报-{name}-{day}',
   'dash.past_day': 'Past day',
   'dash.download_csv': 'Daily report CSV',
   'dash.download_xlsx': 'Daily report Excel',

@@ -500,6 +500,8 @@ export default {
 
   'dash.title': '{name} 指挥看板',
   'dash.day': '日期',
+  'dash.future_day': '{day} 还没到，没有数据；只能查看今天和以前的日期。',
+  'dash.report_file': '日报-{name}-{day}',
   'dash.past_day': '历史数据',
   'dash.download_csv': '下载日报 CSV',
   'dash.download_xlsx': '下载日报 Excel',

@@ -291,6 +291,8 @@ export async function render() {
   networkFailed = false;
   const ctx = {
     query, alive, rerender: render, flash, signedOut, title: '',
+    wide: false, // the page needs the full width of a desktop (tables, charts)
+    startAtMain: false, // on a phone, scroll past the frame to the page (forms)
     onLeave: (fn) => cleanups.push(fn), // when the next page replaces this one
     onMount: (fn) => mounted.push(fn), // once this page is in the document (charts need their size)
   };
@@ -350,11 +352,18 @@ export async function render() {
   }
   runAll(leaving);
   leaving = cleanups;
+  // the page's width: wide tables and charts ask for it (after the last page's clean-ups, so
+  // that a page drawn again, e.g. the dashboard on another date, keeps it)
+  document.body.classList.toggle('wide-page', !!ctx.wide);
   mount(main, node);
   runAll(mounted);
   main.removeAttribute('aria-busy');
   document.title = (ctx.title ? ctx.title + ' · ' : '') + t('app.name');
   if (!ctx.keepScroll) window.scrollTo(0, 0);
+  // a form that starts below the frame on a phone (the roll-call): begin at the page itself
+  if (!ctx.keepScroll && ctx.startAtMain && window.matchMedia('(max-width: 47.99em)').matches) {
+    window.scrollTo(0, main.getBoundingClientRect().top + window.scrollY);
+  }
   const focusTarget = ctx.focus || (seq > 1 ? main.querySelector('h1') : null);
   if (focusTarget) focusTarget.focus(ctx.keepScroll ? { preventScroll: true } : undefined);
 }

@@ -125,8 +125,7 @@ export default async function categoriesView(ctx) {
   ]);
   ctx.title = t('cat.title_of', { name: u.name });
   // a wide table on desktops
-  document.body.classList.add('wide-page');
-  ctx.onLeave(() => document.body.classList.remove('wide-page'));
+  ctx.wide = true;
   const total = c.total || {};
   const drill = (k) => (k.kind === 'entrance' ? null : catHref(k.unit));
   const href = (v, o) => catHref(code, { cat: v === 'four' ? null : v, o: o || null });

@@ -9,7 +9,7 @@
 import { api, enc, qs } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime } from '../dom.js';
-import { session, can } from '../session.js';
+import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
 import { dayTitle } from './today.js';
@@ -261,6 +261,12 @@ function feedItem(type, a) {
 export default async function dashboardView(ctx) {
   const code = ctx.query.unit || session.me.unit_code;
   const askedDay = /^\d{4}-\d\d-\d\d$/.test(ctx.query.day || '') ? ctx.query.day : '';
+  // a day after today has no data (the server refuses it): today's page, saying why
+  if (askedDay && askedDay > rollDay()) {
+    ctx.flash(t('dash.future_day', { day: askedDay }));
+    window.location.replace('#/dashboard' + qs({ unit: ctx.query.unit }));
+    return h('section', null);
+  }
   const [u, rep, active, cats] = await Promise.all([
     api('GET', '/units/' + enc(code)),
     api('GET', '/reports/daily' + qs({ unit: code, day: askedDay, format: 'json' })),
@@ -278,8 +284,7 @@ export default async function dashboardView(ctx) {
   ctx.title = t('dash.title', { name: u.name });
 
   // a wide page on desktops
-  document.body.classList.add('wide-page');
-  ctx.onLeave(() => document.body.classList.remove('wide-page'));
+  ctx.wide = true;
 
   const activeCount = (s) => (s.open || 0) + (s.acknowledged || 0) + (s.clinic || 0) + (s.observation || 0);
   const statsBox = h('div', { id: 'dash-stats' }, coverageStats(rep, activeCount(rep.alerts || {})));
@@ -344,9 +349,14 @@ export default async function dashboardView(ctx) {
     if (!ctx.alive()) return;
     for (const k in chartEls) charts[k] = echarts.init(chartEls[k], null, { renderer: 'canvas', locale: getLang() === 'en' ? 'EN' : 'ZH' });
     draw();
-    const onResize = () => { for (const k in charts) charts[k].resize(); };
+    // a chart follows its element's size (the window, the page's width), so its labels are
+    // laid out for the width they are drawn at
+    const onResize = () => { for (const k in charts) if (!charts[k].isDisposed()) charts[k].resize(); };
+    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(onResize) : null;
+    if (ro) for (const k in chartEls) ro.observe(chartEls[k]);
     window.addEventListener('resize', onResize);
     ctx.onLeave(() => {
+      if (ro) ro.disconnect();
       window.removeEventListener('resize', onResize);
       for (const k in charts) charts[k].dispose();
     });
@@ -426,13 +436,20 @@ export default async function dashboardView(ctx) {
 
   // day and downloads
   const dayInput = h('input', { type: 'date', id: 'dash-day', value: day, max: serverToday, min: dayMinus(serverToday, 30) });
+  const dayErr = h('span', { class: 'field-error', id: 'dash-day-err', hidden: true });
+  dayInput.setAttribute('aria-describedby', 'dash-day-err');
   dayInput.addEventListener('change', () => {
-    if (/^\d{4}-\d\d-\d\d$/.test(dayInput.value)) {
+    const future = dayInput.value > serverToday;
+    dayErr.hidden = !future;
+    dayErr.textContent = future ? t('dash.future_day', { day: dayInput.value }) : '';
+    if (future) dayInput.setAttribute('aria-invalid', 'true');
+    else dayInput.removeAttribute('aria-invalid');
+    if (!future && /^\d{4}-\d\d-\d\d$/.test(dayInput.value)) {
       window.location.hash = '#/dashboard' + qs({ unit: ctx.query.unit, day: dayInput.value === serverToday ? null : dayInput.value });
     }
   });
   const dl = (fmt) => h('a', {
-    class: 'btn', id: 'dl-' + fmt, download: 'daily-' + code + '-' + day + '.' + fmt,
+    class: 'btn', id: 'dl-' + fmt, download: t('dash.report_file', { name: u.name, day }) + '.' + fmt, // as the server names it
     href: '/api/v1/reports/daily' + qs({ unit: code, day, format: fmt }),
   }, t('dash.download_' + fmt));
 
@@ -449,7 +466,7 @@ export default async function dashboardView(ctx) {
         h('span', { class: 'kind' }, dayTitle(day))),
       isToday ? liveBadge : h('span', { class: 'live-state' }, t('dash.past_day'))),
     h('div', { class: 'dash-tools' },
-      h('label', { for: 'dash-day' }, t('dash.day')), dayInput,
+      h('label', { for: 'dash-day' }, t('dash.day')), dayInput, dayErr,
       h('span', { class: 'spacer' }),
       dl('csv'), dl('xlsx'),
       h('a', { class: 'btn', href: '#/alerts' + qs({ unit: ctx.query.unit }) }, t('dash.all_alerts')),

@@ -217,6 +217,7 @@ export default async function rollcallView(ctx) {
   }
   const label = householdLabel(hh);
   ctx.title = t('rc.title', { place: label });
+  ctx.startAtMain = true; // on a phone the form starts on screen, its first field above the save bar
   const people = (hh.residents || []).filter(living);
   const others = (hh.residents || []).filter((r) => !living(r));
   const back = can.today() ? '#/today' : '#/household/' + id;

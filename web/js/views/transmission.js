@@ -90,8 +90,7 @@ export default async function transmissionView(ctx) {
   const byId = {};
   for (const n of nodes) byId[n.id] = n;
 
-  document.body.classList.add('wide-page');
-  ctx.onLeave(() => document.body.classList.remove('wide-page'));
+  ctx.wide = true;
 
   const chartEl = h('div', { class: 'chart chart-chain', id: 'chart-chain', role: 'img', 'aria-label': t('tc.chart_label', { n: nodes.length, e: edges.length }) });
   const note = h('p', { class: 'form-error', hidden: true });
