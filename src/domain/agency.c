@@ -111,7 +111,9 @@ static werr start_observation(const actor *ac, int64_t list_id, const char *cate
 			start = arrival;
 		w_clear();
 	}
-	const char *cur = epi_current(ac, rid);
+	const char *cur;
+	if ((e = epi_current(ac, rid, &cur)))
+		return e;
 	const char *cat = !cur || !strcmp(cur, "cleared") ? category : cur;
 	day_add(start, epi_days(ac->d, cat) - 1, end);
 	if (strcmp(end, today) < 0) {

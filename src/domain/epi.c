@@ -246,23 +246,25 @@ void epi_publish(const char *path, const char *type, json_t *o)
 
 /* ---- status ---- */
 
-const char *epi_current(const actor *ac, int64_t resident_id)
+werr epi_current(const actor *ac, int64_t resident_id, const char **out)
 {
 	db_stmt *s = db_get(ac->d, SQL_EPI_GET);
 	db_bind_int(s, 1, resident_id);
-	werr e;
-	const char *c = NULL;
-	if (db_step(s, &e) == DB_ROW)
-		c = arena_strdup(ac->a, db_text(s, 0));
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*out = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
 	db_done(s);
-	return c;
+	return rc < 0 ? e : WG_OK;
 }
 
 werr epi_change_tx(const actor *ac, int64_t resident_id, const char *to, const char *reason, const char *note,
                    const char *source, int flags, bool *changed, json_t *extra)
 {
 	*changed = false;
-	const char *from = epi_current(ac, resident_id);
+	const char *from;
+	werr e0 = epi_current(ac, resident_id, &from);
+	if (e0)
+		return e0;
 	if (from && !strcmp(from, to)) {
 		if (flags & EPI_SKIP)
 			return WG_OK;
@@ -332,7 +334,9 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 		return e;
 	if (p.moved_out)
 		return w_fail(W_ECONFLICT, "moved_out", "resident_id", "此人已迁出 / the person has moved out");
-	const char *prev = epi_current(ac, resident_id);
+	const char *prev;
+	if ((e = epi_current(ac, resident_id, &prev)))
+		return e;
 	json_t *extra = json_pack("{s:[],s:[]}", "household_observed", "tasks");
 	bool changed;
 	if ((e = db_begin(ac->d))) {
@@ -410,7 +414,10 @@ werr epi_from_alert_tx(const actor *ac, int64_t resident_id, int64_t alert_id, c
 	if (!strcmp(outcome, "home_observation"))
 		return epi_change_tx(ac, resident_id, "fever_unexcluded", "fever_alert", NULL, src, EPI_SKIP | EPI_UP_ONLY, &changed,
 		                     NULL);
-	const char *cur = epi_current(ac, resident_id);
+	const char *cur;
+	werr e = epi_current(ac, resident_id, &cur);
+	if (e)
+		return e;
 	if (!strcmp(outcome, "excluded") && cur && !strcmp(cur, "fever_unexcluded"))
 		return epi_change_tx(ac, resident_id, "cleared", "clinic_excluded", NULL, src, EPI_SKIP, &changed, NULL);
 	return WG_OK;
@@ -859,7 +866,9 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 		              "此人已在隔离中(#%lld),可延期或转运 / already isolated (#%lld): extend or transfer it",
 		              (long long)active, (long long)active);
 	}
-	const char *cat = epi_current(ac, q->resident_id);
+	const char *cat;
+	if ((e = epi_current(ac, q->resident_id, &cat)))
+		return e;
 	char today[11], start[11], end[11];
 	today_str(today);
 	snprintf(start, sizeof start, "%s", q->start_day ? q->start_day : today);
@@ -914,7 +923,9 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 			return e;
 		/* only those the rule placed (or already of its category) are isolated with the
 		 * person: someone in a graver category is followed on their own account */
-		const char *mc = epi_current(ac, members[i]);
+		const char *mc;
+		if ((e = epi_current(ac, members[i], &mc)))
+			return e;
 		if (!mc || strcmp(mc, member_cat) != 0)
 			continue;
 		iso_req mq = {.resident_id = members[i], .kind = "home", .start_day = start, .source = src,
@@ -1094,7 +1105,9 @@ werr iso_post(const actor *ac, json_t *body, json_t **out)
 	person p;
 	if ((e = person_load(ac, q.resident_id, true, &p)))
 		return e;
-	const char *cat = epi_current(ac, q.resident_id);
+	const char *cat;
+	if ((e = epi_current(ac, q.resident_id, &cat)))
+		return e;
 	if (!cat || !strcmp(cat, "cleared"))
 		return w_fail(W_ECONFLICT, "no_category", "resident_id",
 		              "请先登记此人的类别 / set the person's category before isolating them");
@@ -1223,7 +1236,9 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return e;
 		value = worker;
 	} else if (!strcmp(action, "release")) {
-		const char *cat = epi_current(ac, rid);
+		const char *cat;
+		if ((e = epi_current(ac, rid, &cat)))
+			return e;
 		if (cat && (!strcmp(cat, "confirmed") || !strcmp(cat, "suspected")))
 			return w_fail(W_ECONFLICT, "still_a_case", "action",
 			              "确诊或疑似病例不能解除隔离,请先变更类别或转运 / a confirmed or suspected case cannot be released: "

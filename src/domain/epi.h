@@ -19,7 +19,9 @@ bool epi_category_valid(const char *c);
 bool epi_in_four(const char *c); /* confirmed suspected fever_unexcluded close_contact */
 
 /* Current category of a resident (arena copy) or NULL. */
-const char *epi_current(const actor *ac, int64_t resident_id);
+/* The person's current category into *out (arena copy), NULL when they have none; a
+ * failed read is an error, never "no category". */
+werr epi_current(const actor *ac, int64_t resident_id, const char **out);
 
 enum {
 	EPI_FORCE = 1, /* any transition (a correction) */

@@ -312,7 +312,12 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 		json_array_foreach(res, i, r)
 		{
 			int64_t rid = json_integer_value(json_object_get(r, "id"));
-			json_object_set_new(r, "category", jv_text(epi_current(ac, rid)));
+			const char *cat;
+			if ((e = epi_current(ac, rid, &cat))) {
+				json_decref(o);
+				return e;
+			}
+			json_object_set_new(r, "category", jv_text(cat));
 			json_object_set_new(r, "isolation", epi_isolation_brief(ac->d, rid));
 		}
 	}
@@ -656,7 +661,12 @@ werr res_get(const actor *ac, int64_t id, json_t **out)
 	/* the epidemic category only for the roles that work with named people in it */
 	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
 	if (epi) {
-		json_object_set_new(o, "category", jv_text(epi_current(ac, id)));
+		const char *cat;
+		if ((e = epi_current(ac, id, &cat))) {
+			json_decref(o);
+			return e;
+		}
+		json_object_set_new(o, "category", jv_text(cat));
 		json_object_set_new(o, "isolation", epi_isolation_brief(ac->d, id));
 	}
 	if (rc < 0 || (e = audit(ac, "read", "resident", id,

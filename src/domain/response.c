@@ -249,7 +249,9 @@ static werr follow_contact(const actor *ac, int64_t rid, int64_t contact_id, con
 	if (e)
 		return e;
 	*iso_id = 0;
-	const char *cur = epi_current(ac, rid);
+	const char *cur;
+	if ((e = epi_current(ac, rid, &cur)))
+		return e;
 	if (!cur || strcmp(cur, "close_contact") != 0)
 		return WG_OK; /* a graver category is followed on its own account */
 	iso_req q = {.resident_id = rid, .kind = "home", .start_day = day, .source = src, .household = -1};
@@ -287,7 +289,9 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 		    (e = epi_change_tx(ac, members[i], "close_contact", "contact_tracing", NULL, src, EPI_SKIP | EPI_UP_ONLY, &set,
 		                       NULL)))
 			return e;
-		const char *mc = epi_current(ac, members[i]);
+		const char *mc;
+		if ((e = epi_current(ac, members[i], &mc)))
+			return e;
 		if (!mc || strcmp(mc, "close_contact") != 0)
 			continue; /* a graver category is followed on its own account */
 		/* the whole household is observed here: the rule is not applied again from each member */
