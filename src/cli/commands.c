@@ -496,8 +496,13 @@ int cmd_config(int argc, char **argv)
 			       rc_config.deadline_minutes / 60, rc_config.deadline_minutes % 60, rc_config.escalate_minutes);
 			static const char *const cats[] = {"confirmed", "suspected", "fever_unexcluded", "close_contact",
 			                                   "secondary_contact", "travel_observation", "recovered_observation"};
-			for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
-				printf("isolation_days.%s = %d\n", cats[i], epi_days(ac.d, cats[i]));
+			for (size_t i = 0; i < sizeof cats / sizeof cats[0] && !rc; i++) {
+				int days;
+				if (epi_days(ac.d, cats[i], &days))
+					rc = cli_fail();
+				else
+					printf("isolation_days.%s = %d\n", cats[i], days);
+			}
 		}
 	}
 	cli_close(&ac);

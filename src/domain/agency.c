@@ -115,7 +115,10 @@ static werr start_observation(const actor *ac, int64_t list_id, const char *cate
 	if ((e = epi_current(ac, rid, &cur)))
 		return e;
 	const char *cat = !cur || !strcmp(cur, "cleared") ? category : cur;
-	day_add(start, epi_days(ac->d, cat) - 1, end);
+	int days;
+	if ((e = epi_days(ac->d, cat, &days)))
+		return e;
+	day_add(start, days - 1, end);
 	if (strcmp(end, today) < 0) {
 		*note = "period_over";
 		return WG_OK;

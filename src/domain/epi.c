@@ -185,19 +185,24 @@ int64_t person_building(const actor *ac, const person *p)
 	return b ? b : path_id(p->path, 0);
 }
 
-int64_t responsible_worker(const actor *ac, const person *p)
+werr responsible_worker(const actor *ac, const person *p, int64_t *id)
 {
 	int64_t grid = person_ancestor(ac, p, "grid");
-	int64_t id = 0;
+	*id = 0;
 	if (grid) {
 		db_stmt *s = db_get(ac->d, SQL_GRID_WORKER_OF_UNIT);
 		db_bind_int(s, 1, grid);
-		werr e;
-		if (db_step(s, &e) == DB_ROW)
-			id = db_int(s, 0);
+		werr e = WG_OK;
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			*id = db_int(s, 0);
 		db_done(s);
+		if (rc < 0)
+			return e;
 	}
-	return id ? id : ac->user_id;
+	if (!*id)
+		*id = ac->user_id;
+	return WG_OK;
 }
 
 json_t *user_brief(db *d, int64_t id)
@@ -748,23 +753,24 @@ werr epi_export(const actor *ac, const char *unit_code, const char *category, co
 
 /* ---- isolations ---- */
 
-int epi_days(db *d, const char *category)
+werr epi_days(db *d, const char *category, int *days)
 {
-	int days = 14;
+	*days = 14;
 	if (!category)
-		return days;
+		return WG_OK;
 	char key[64];
 	snprintf(key, sizeof key, "isolation_days.%s", category);
 	db_stmt *s = db_get(d, SQL_SETTING_GET);
 	db_bind_text(s, 1, key);
-	werr e;
-	if (db_step(s, &e) == DB_ROW) {
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
 		double v;
 		if (parse_num(db_text(s, 0), &v) && v >= 1 && v <= 60)
-			days = (int)v;
+			*days = (int)v;
 	}
 	db_done(s);
-	return days;
+	return rc < 0 ? e : WG_OK;
 }
 
 bool household_isolated(db *d, int64_t household_id)
@@ -872,9 +878,13 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 	char today[11], start[11], end[11];
 	today_str(today);
 	snprintf(start, sizeof start, "%s", q->start_day ? q->start_day : today);
-	int days = q->days ? q->days : epi_days(ac->d, cat);
+	int days = q->days;
+	if (!days && (e = epi_days(ac->d, cat, &days)))
+		return e;
 	day_add(start, days - 1, end);
-	int64_t worker = q->worker_id ? q->worker_id : responsible_worker(ac, &p);
+	int64_t worker = q->worker_id;
+	if (!worker && (e = responsible_worker(ac, &p, &worker)))
+		return e;
 	int64_t now = now_s();
 	s = db_get(ac->d, SQL_ISO_INSERT);
 	db_bind_int(s, 1, q->resident_id);

@@ -22,7 +22,9 @@ int64_t path_id(const char *path, int k);
 int64_t person_ancestor(const actor *ac, const person *p, const char *kind);
 int64_t person_building(const actor *ac, const person *p);
 /* The grid worker of the person's grid, else the actor. */
-int64_t responsible_worker(const actor *ac, const person *p);
+/* The grid worker of the person's grid into *id (the actor when the grid has none); a
+ * failed read is an error, never "the actor". */
+werr responsible_worker(const actor *ac, const person *p, int64_t *id);
 json_t *user_brief(db *d, int64_t user_id); /* {username, name} or null */
 /* An account in the actor's subtree by username ("me" = the actor): W_EINVAL on field. */
 werr user_in_scope(const actor *ac, const char *username, const char *field, int64_t *id);

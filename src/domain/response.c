@@ -311,7 +311,9 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 	/* the reason is read by every role at the unit (PEOPLE): it names no one, not even by id */
 	if (cur < 2 && (e = lockdown_write(ac, building, 2, "确诊病例 / confirmed case", resident_id)))
 		return e;
-	int64_t owner = responsible_worker(ac, &p);
+	int64_t owner;
+	if ((e = responsible_worker(ac, &p, &owner)))
+		return e;
 	for (size_t i = 0; i < sizeof case_tasks / sizeof case_tasks[0]; i++)
 		if ((e = task_create(ac, resident_id, building, case_tasks[i].kind, owner, case_tasks[i].due_minutes,
 		                     case_tasks[i].done, p.building, tasks)))
