@@ -121,11 +121,13 @@ int cmd_init(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections max-per-address public-url trusted-proxy",
+	                argc, argv) || o.npos)
 		return cli_usage(cmd("serve"));
-	double threads, writers, maxconn;
+	double threads, writers, maxconn, peraddr;
 	if (!opts_num(&o, "threads", 0, 1, 64, &threads) || !opts_num(&o, "writers", 0, 1, 16, &writers) ||
-	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn))
+	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn) ||
+	    !opts_num(&o, "max-per-address", 0, 1, 100000, &peraddr))
 		return 2;
 	server_opts so = {
 	    .db_url = opts_get(&o, "db", DEFAULT_DB),
@@ -134,6 +136,8 @@ int cmd_serve(int argc, char **argv)
 	    .threads = (unsigned)threads,
 	    .writers = (unsigned)writers,
 	    .max_connections = (unsigned)maxconn,
+	    .per_address = (unsigned)peraddr,
+	    .trusted_proxy = opts_get(&o, "trusted-proxy", NULL),
 	    .quiet = opts_flag(&o, "quiet"),
 	    .public_url = opts_get(&o, "public-url", NULL),
 	};
