@@ -227,7 +227,7 @@ static void *acceptor(void *arg)
 		if (r <= 0 || stopping)
 			continue;
 		for (int i = 0; i < 256; i++) { /* what is waiting, then sweep again */
-			struct sockaddr_in sa;
+			struct sockaddr_in sa = {0};
 			socklen_t n = sizeof sa;
 			int fd = accept4(listen_fd, (struct sockaddr *)&sa, &n, SOCK_CLOEXEC | SOCK_NONBLOCK);
 			if (fd < 0) {
@@ -267,7 +267,7 @@ void gate_stop(void)
 static int fd_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	return ci && ci->socket_context ? (int)(intptr_t)ci->socket_context - 1 : -1;
+	return ci && ci->socket_context ? (int)((gate_slot *)ci->socket_context - slots) : -1;
 }
 
 void gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -280,12 +280,12 @@ void gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		pthread_mutex_lock(&mu);
 		if (fd >= 0 && fd < nslots && slots[fd].used) {
 			slots[fd].started = true;
-			*socket_context = (void *)(intptr_t)(fd + 1);
+			*socket_context = &slots[fd]; /* slots is not moved while serving */
 		}
 		pthread_mutex_unlock(&mu);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
 		pthread_mutex_lock(&mu);
-		release((int)(intptr_t)*socket_context - 1);
+		release((int)((gate_slot *)*socket_context - slots));
 		pthread_mutex_unlock(&mu);
 		*socket_context = NULL;
 	}
