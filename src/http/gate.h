@@ -18,7 +18,7 @@
 
 enum {
 	GATE_MAX_DEFAULT = 1000,      /* connections together */
-	GATE_PER_ADDRESS_DEFAULT = 64, /* connections from one address */
+	GATE_PER_ADDRESS_DEFAULT = 128, /* connections from one address: a NAT'd office of a dozen browsers */
 	GATE_HEAD_TIMEOUT_S = 10,     /* the whole request head */
 };
 

@@ -126,7 +126,7 @@ class LockoutHolds(unittest.TestCase):
 
     def test_parallel_wrong_passwords_check_five_only(self):
         H.add_user("lockpar", "volunteer", H.G1, password="lockpar-password-1")
-        # 40 at a time: more from one address would meet its connection cap (64)
+        # 40 at a time: more from one address would meet its connection cap (128)
         with ThreadPoolExecutor(max_workers=40) as pool:
             res = list(pool.map(lambda i: login_raw("lockpar", "wrong-%d" % i), range(100)))
         codes = [(st, H.err(b)[0]) for st, b in res]

@@ -61,6 +61,9 @@ class SlowClients(unittest.TestCase):
         coverage: the user is answered (the latency is printed, not asserted)."""
         socks = []
         stop = threading.Event()
+        t0 = time.monotonic()
+        H.login("secretary", fresh=True)
+        quiet_login_ms = (time.monotonic() - t0) * 1000  # for comparison: argon2id, on a busy machine
         try:
             for _ in range(1000):
                 socks.append(slow_socket(H.state["port"], "127.0.0.2"))
@@ -94,14 +97,15 @@ class SlowClients(unittest.TestCase):
                 s.settimeout(0.05)
                 refused += answer_of(s).startswith(b"HTTP/1.1 503")
             times.sort()
-            print("\n  during 1,000 slow connections from 127.0.0.2 (%d answered 503 at once): login %.0f ms,"
-                  " coverage p50 %.1f ms, max %.1f ms" % (refused, login_ms, times[10], times[-1]))
+            print("\n  during 1,000 slow connections from 127.0.0.2 (%d answered 503 at once): login %.0f ms"
+                  " (%.0f ms before them), coverage p50 %.1f ms, max %.1f ms"
+                  % (refused, login_ms, quiet_login_ms, times[10], times[-1]))
         finally:
             for s in socks:
                 s.close()
 
     def test_past_the_per_address_cap_503_with_retry_after(self):
-        held = [slow_socket(H.state["port"], "127.0.0.5") for _ in range(64)]
+        held = [slow_socket(H.state["port"], "127.0.0.5") for _ in range(128)]
         try:
             time.sleep(0.5)
             extra = slow_socket(H.state["port"], "127.0.0.5")
