@@ -60,7 +60,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwangge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libwangge.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # Fuzz targets are built twice: here with a replay main (gcc or clang) so `make test`
-# replays every committed corpus; `make -C bench fuzz` builds them with libFuzzer.
+# replays every committed corpus; `make -C bench fuzz` builds them with libFuzzer (bench/Makefile).
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay_main.c $(BUILD)/libwangge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< fuzz/replay_main.c $(BUILD)/libwangge.a $(LDFLAGS) $(LDLIBS)

@@ -5,6 +5,14 @@
 #include "api/handlers.h"
 #include "core/jv.h"
 #include "domain/accounts.h"
+#include "http/server.h"
+
+/* Secure when the public URL is https (behind a TLS proxy the server itself speaks HTTP). */
+static const char *cookie_secure(void)
+{
+	const char *u = server_public_url();
+	return u && strncmp(u, "https://", 8) == 0 ? "; Secure" : "";
+}
 
 werr h_health(req *r)
 {
@@ -30,8 +38,8 @@ werr h_login(req *r)
 	json_decref(body);
 	r->json = json_pack("{s:s,s:o,s:i,s:i}", "token", token, "user", u, "idle_timeout_s",
 	                    SESSION_IDLE_S, "max_age_s", SESSION_MAX_S);
-	r->cookie = arena_printf(r->a, "wg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", token,
-	                         SESSION_MAX_S);
+	r->cookie = arena_printf(r->a, "wg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
+	                         SESSION_MAX_S, cookie_secure());
 	r->status = 201;
 	return WG_OK;
 }
@@ -44,7 +52,7 @@ werr h_logout(req *r)
 	werr e = acct_logout(r->d, r->token);
 	if (e)
 		return e;
-	r->cookie = "wg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+	r->cookie = arena_printf(r->a, "wg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", cookie_secure());
 	r->json = json_pack("{s:b}", "logged_out", 1);
 	return WG_OK;
 }

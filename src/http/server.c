@@ -28,6 +28,7 @@
 #include "domain/links.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"
+#include "http/gate.h"
 #include "http/req.h"
 
 typedef struct conn_state {
@@ -137,6 +138,10 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const c
 	}
 	if (r && r->cookie)
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (strncmp(ctype, "text/html", 9) == 0) /* the QR sheet: its QR codes are inline SVG, its style /print.css */
+		MHD_add_response_header(resp, "Content-Security-Policy",
+		                        "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none';"
+		                        " base-uri 'none'; form-action 'none'");
 	if (status == 503)
 		MHD_add_response_header(resp, "Retry-After", "5");
 	if (status == 405)
@@ -183,20 +188,6 @@ static const char *find_token(struct MHD_Connection *c, bool *cookie)
 	if (ck)
 		*cookie = true;
 	return ck;
-}
-
-static const char *client_addr(struct MHD_Connection *c, arena *a)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char ip[INET6_ADDRSTRLEN] = "?";
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
-	}
-	return arena_strdup(a, ip);
 }
 
 /* ---- static web assets ---- */
@@ -691,7 +682,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		st->r.conn = c;
 		st->r.method = method_of(method);
 		st->r.path = arena_strdup(st->a, url);
-		st->r.source = client_addr(c, st->a);
+		st->r.source = gate_client(c, st->a);
+		gate_head_done(c);
 		*con_cls = st;
 		if (strncmp(url, "/api/", 5) == 0) {
 			bool known;
@@ -751,6 +743,26 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 	return dispatch(st, c);
 }
 
+/* For the log: bytes below 0x20, DEL, the C1 controls (U+0080–U+009F, which a terminal
+ * may read as escapes too), a backslash and whatever is not UTF-8, as \xNN. */
+static void log_escape(buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t len = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+		if (len > 1 && (i + len > n || !utf8_valid(s + i, len) || (ch == 0xC2 && (unsigned char)s[i + 1] < 0xA0)))
+			len = 0;
+		if (len == 0 || ch < 0x20 || ch == 0x7f || ch == '\\') {
+			buf_printf(b, "\\x%02x", ch);
+			i++;
+		} else {
+			buf_put(b, s + i, len);
+			i += len;
+		}
+	}
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -764,11 +776,16 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
 		double ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
-		/* path only: query strings may carry search terms */
-		fprintf(stderr, "%s %s %u %.1fms %s\n", st->r.path ? st->r.path : "-",
+		/* path only: query strings may carry search terms; decoded, so escaped (a %0a
+		 * must not forge a line, nor a %1b write to the terminal) */
+		buf p;
+		buf_init(&p, st->a);
+		log_escape(&p, st->r.path ? st->r.path : "-");
+		fprintf(stderr, "%s %s %u %.1fms %s\n", p.p,
 		        st->r.ac.username ? st->r.ac.username : "-", ci ? ci->http_status : 0, ms,
 		        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : "aborted");
 	}
+	gate_request_done(c);
 	json_decref(st->r.json);
 	free(st->r.raw);
 	buf_release(&st->body);
@@ -909,6 +926,11 @@ werr server_run(const server_opts *o)
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return w_fail(W_EINVAL, "invalid_listen", "listen", "--listen host must be an IPv4 address");
+	/* the door (gate.c) listens and accepts; libmicrohttpd is handed what it admits */
+	unsigned maxconn = o->max_connections ? o->max_connections : GATE_MAX_DEFAULT;
+	gate_opts go = {.max_connections = maxconn, .per_address = o->per_address, .trusted_proxy = o->trusted_proxy};
+	if ((e = gate_listen(&sa, &go)))
+		return w_fail(e, w_last()->code, "listen", "cannot listen on %s: %s", o->listen, w_last()->message);
 
 	struct sigaction sig = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sig, NULL);
@@ -917,14 +939,21 @@ werr server_run(const server_opts *o)
 
 	unsigned threads = o->threads ? o->threads : 4;
 	struct MHD_Daemon *daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb,
-	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1000,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+	        MHD_USE_NO_LISTEN_SOCKET,
+	    0, NULL, NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    /* the gate caps the connections; the daemon's own cap (per pool thread, a share of
+	     * this) stays clear of it */
+	    MHD_OPTION_CONNECTION_LIMIT, 2 * maxconn + 64 * threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0,
+	    MHD_OPTION_NOTIFY_CONNECTION, gate_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
-	if (!daemon)
-		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
+	if (!daemon || gate_start(daemon)) {
+		gate_stop();
+		if (daemon)
+			MHD_stop_daemon(daemon);
+		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot serve on %s: %s", o->listen, strerror(errno));
+	}
 	printf("wangge serving http://%s:%u/ (store %s, %u threads, %u writer%s)\n", host, port, o->db_url, threads, nwr,
 	       nwr == 1 ? "" : "s");
 	if (o->public_url)
@@ -946,7 +975,7 @@ werr server_run(const server_opts *o)
 	pthread_join(tick, NULL);
 	sse_wake(); /* parked feeds see stop_flag and end */
 	/* stop accepting, let in-flight requests finish */
-	MHD_quiesce_daemon(daemon);
+	gate_stop();
 	for (int i = 0; i < 50; i++) {
 		const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (!di || di->num_connections == 0)
