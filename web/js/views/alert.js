@@ -17,10 +17,24 @@ function reading(a) {
     (a.symptoms || []).map((s) => tv('sym', s)).join('、')].filter(Boolean).join(' · ') || '—';
 }
 
+// A reading as the server stores it on a step, '38.2 ["cough"]', in words: 38.2 ℃ 咳嗽.
+export function readingText(v) {
+  const m = /^\s*(\d+(?:\.\d+)?)?\s*(\[.*\])?\s*$/.exec(v);
+  if (!m) return v;
+  let syms = [];
+  try {
+    syms = m[2] ? JSON.parse(m[2]) : [];
+  } catch (e) {
+    return v;
+  }
+  return [m[1] ? fmtTemp(Number(m[1])) : '', syms.map((x) => tv('sym', x)).join('、')].filter(Boolean).join(' ');
+}
+
 function stepValue(s) {
   if (!s.value) return '';
   if (s.step === 'outcome') return tv('outcome', s.value);
   if (s.step === 'door_reading') return fmtTemp(s.value);
+  if (s.step === 'opened' || s.step === 'reading') return readingText(s.value);
   return s.value;
 }
 
