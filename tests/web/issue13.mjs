@@ -183,8 +183,11 @@ export function register(h) {
     await page.fill('#dash-day', yesterday);
     await page.dispatchEvent('#dash-day', 'change');
     await page.waitForFunction((d) => location.hash.includes(d), yesterday);
-    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
-    await page.waitForFunction(() => document.querySelectorAll('.dashboard .chart canvas').length >= 4);
+    // the page drawn again: every chart of the new page has its ECharts instance
+    await page.waitForFunction(() => {
+      const els = Array.from(document.querySelectorAll('.dashboard .chart'));
+      return els.length >= 4 && window.echarts && els.every((el) => window.echarts.getInstanceByDom(el) && el.querySelector('canvas'));
+    }, null, { timeout: 15000 });
     const [mainBox] = await boxes(page, 'main');
     assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
     const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
