@@ -196,6 +196,31 @@ export function register(h) {
     }));
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
+    // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
+    const labels = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+      const c = window.echarts.getInstanceByDom(el);
+      const out = [];
+      c.getZr().storage.getDisplayList().forEach((d) => {
+        if (!d.style || typeof d.style.text !== 'string' || !d.style.text.trim() || d.invisible || d.ignore) return;
+        const m = d.getComputedTransform();
+        if (m && Math.abs(m[1]) > 1e-6) return; // rotated axis labels: their boxes overlap by design
+        const r = d.getBoundingRect().clone();
+        if (m) r.applyTransform(m);
+        out.push({ t: String(d.style.text).slice(0, 16), x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height });
+      });
+      return { id: el.id, w: c.getWidth(), h: c.getHeight(), labels: out };
+    }));
+    for (const ch of labels) {
+      assert(ch.labels.length > 0, ch.id + ': labels drawn');
+      for (const l of ch.labels) assert(l.x >= -1 && l.right <= ch.w + 1 && l.y >= -1 && l.bottom <= ch.h + 1, `${ch.id}: label "${l.t}" cut off`);
+      for (let i = 0; i < ch.labels.length; i++) {
+        for (let j = i + 1; j < ch.labels.length; j++) {
+          const p = ch.labels[i];
+          const q = ch.labels[j];
+          assert(!(p.x < q.right - 1 && q.x < p.right - 1 && p.y < q.bottom - 1 && q.y < p.bottom - 1), `${ch.id}: "${p.t}" overlaps "${q.t}"`);
+        }
+      }
+    }
     await shot(page, '32-desktop-dashboard-yesterday');
     // a future day: refused in the field, and in the address
     const tomorrow = dayPlus(day, 1);
