@@ -181,7 +181,7 @@ export default async function alertView(ctx) {
     [t('alert.day'), a.day],
     [t('alert.opened_at'), fmtTime(a.opened_at)],
     a.outcome ? [t('alert.outcome'), tv('outcome', a.outcome)] : null,
-    a.door_checker ? [t('alert.door_checker'), a.door_checker.name + ' (' + a.door_checker.username + ')'] : null,
+    a.door_checker ? [t('alert.door_checker'), a.door_checker.name || a.door_checker.username] : null, // people by name
     a.recheck_day ? [t('alert.recheck_day'), a.recheck_day] : null,
     a.closed_at ? [t('alert.closed_at'), fmtTime(a.closed_at)] : null,
   ].filter(Boolean);
