@@ -482,10 +482,10 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 					return e;
 				if (vacant) {
 					if ((e = add_evidence(g, hid, chance(&g->r, 0.5) ? "meter" : "neighbour",
-					                      "电表不走,邻居说春节前已搬走 / meter still, neighbours say they left before the festival")))
+					                      "电表不走，邻居说春节前已搬走")))
 						return e;
 				} else if (chance(&g->r, 0.01) &&
-				           (e = add_evidence(g, hid, "lights", "晚上有灯光 / lights on at night")))
+				           (e = add_evidence(g, hid, "lights", "晚上有灯光")))
 					return e;
 				bool ethnic = p->ethnic_pct && rint_(&g->r, 0, 99) < p->ethnic_pct;
 				/* a vacant flat's share of people moves to the next flats, so the living
