@@ -738,6 +738,10 @@ werr res_create(const actor *ac, json_t *body, json_t **out)
 	    (e = audit(ac, "create", "resident", id, "name,sex,birth_date,id_type,id_number,phone,relation,flags,residence", "ok")) ||
 	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
+		/* "already registered" says a number exists, to roles that see it masked too:
+		 * the auditor sees every such answer */
+		if (e == W_ECONFLICT)
+			audit(ac, "create", "resident", 0, "id_number:duplicate", "failed");
 		return e;
 	}
 	res_row r;

@@ -208,6 +208,15 @@ class NoMaskUndone(unittest.TestCase):
             st, x = H.as_user(user, "GET", "/api/v1/residents/%d" % r["id"])
             self.assertEqual(x["age"], exact if VIEW[role][2] == "full" else today.year - 1980, role)
 
+    def test_registering_a_known_number_is_audited(self):
+        """Known limit (docs/api.md 1.8): 409 duplicate_id_number tells that a number is
+        registered; each such answer leaves an audit row for the auditor."""
+        st, b = H.as_user("cadre01", "POST", "/api/v1/residents",
+                          {"household_id": P["hh"]["id"], "name": "重复登记", "id_number": P["id_number"]})
+        self.assertEqual((st, H.err(b)), (409, ("duplicate_id_number", "id_number")))
+        rows = [r for r in H.audit_rows(username="cadre01") if r["entity"] == "resident" and r["action"] == "create"]
+        self.assertEqual((rows[0]["outcome"], rows[0]["fields"]), ("failed", "id_number:duplicate"))
+
     def test_masked_role_cannot_probe_the_birth_date_by_writing_it(self):
         # a mismatch with the ID number would answer 400, a match 200: refused before either
         for user in ("gw01", "cadre01", "admin"):
