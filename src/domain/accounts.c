@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ident.h"
@@ -11,7 +12,7 @@
 #include "core/util.h"
 #include "domain/units.h"
 
-typedef struct {
+typedef struct user_row {
 	int64_t id, unit_id, disabled, created_at;
 	const char *username, *display_name, *phone, *role, *pw_hash, *lang, *unit_code, *unit_name, *path;
 } user_row;
@@ -118,47 +119,66 @@ static werr login_audit(db *d, arena *a, const user_row *u, const char *username
 	return audit(&ac, "login", "session", 0, NULL, outcome);
 }
 
-werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
-                const char **token_out, json_t **user_out)
+/* The reads and the argon2id work of a login: no write, so it runs on a hashing thread
+ * while the connection waits, and the HTTP threads go on serving. */
+werr acct_login_check(db *d, arena *a, const char *username, const char *password, const char *source,
+                      login_plan *p)
 {
 	pthread_once(&dummy_once, dummy_init);
-	int64_t now = now_s();
+	*p = (login_plan){.now = now_s(), .source = source};
 	if (!username || !*username || strlen(username) > 64 || !utf8_no_controls(username))
 		username = "";
+	p->username = arena_strdup(a, username);
 	werr e = WG_OK;
-	int64_t count = 0, since = now, locked = 0;
+	p->since = p->now;
 	db_stmt *s = db_get(d, SQL_ATTEMPT_GET);
 	db_bind_text(s, 1, username);
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW) {
-		count = db_int(s, 0);
-		since = db_int(s, 1);
-		locked = db_int(s, 2);
+		p->count = db_int(s, 0);
+		p->since = db_int(s, 1);
+		p->locked = db_int(s, 2);
 	}
 	db_done(s);
 	if (rc < 0)
 		return e;
+	if (p->locked > p->now)
+		return WG_OK;
+	user_row *u = arena_alloc(a, sizeof *u);
+	rc = user_load(d, a, username, u, &e);
+	if (rc < 0)
+		return e;
+	p->found = rc == DB_ROW;
+	p->user = p->found ? u : NULL;
+	p->ok = verify(p->found ? u->pw_hash : dummy, password ? password : "");
+	return WG_OK;
+}
+
+/* The writes of a login (through the server's writer): the failure counted or cleared, the
+ * session, the audit row.  W_EUNAUTH / W_ELOCKED after the writes that go with them. */
+werr acct_login_finish(db *d, arena *a, const login_plan *p, const char **token_out, json_t **user_out)
+{
+	const char *username = p->username, *source = p->source;
+	int64_t now = p->now, count = p->count, since = p->since, locked = p->locked;
 	if (locked > now) {
 		login_audit(d, a, NULL, username, source, "locked");
 		return w_fail(W_ELOCKED, "account_locked", NULL,
 		              "连续登录失败次数过多,账号已锁定,请 %lld 分钟后再试 / too many failed logins: locked, try again in %lld minutes",
 		              (long long)((locked - now + 59) / 60), (long long)((locked - now + 59) / 60));
 	}
-	user_row u;
-	rc = user_load(d, a, username, &u, &e);
-	if (rc < 0)
-		return e;
-	bool found = rc == DB_ROW;
-	bool ok = verify(found ? u.pw_hash : dummy, password ? password : "");
-	if (!found || !ok || u.disabled) {
+	const user_row *up = p->user;
+	bool found = p->found, ok = p->ok;
+	if (!found || !ok || up->disabled) {
 		bool now_locked = note_failure(d, username, now, locked ? 0 : count, since);
-		login_audit(d, a, found ? &u : NULL, username, source, found && ok ? "disabled" : "failed");
+		login_audit(d, a, found ? up : NULL, username, source, found && ok ? "disabled" : "failed");
 		if (now_locked)
 			return w_fail(W_ELOCKED, "account_locked", NULL,
 			              "连续登录失败次数过多,账号已锁定 15 分钟 / too many failed logins: locked for 15 minutes");
 		return w_fail(W_EUNAUTH, "invalid_credentials", NULL, "用户名或密码错误 / wrong username or password");
 	}
-	s = db_get(d, SQL_ATTEMPT_CLEAR);
+	const user_row u = *up;
+	werr e;
+	db_stmt *s = db_get(d, SQL_ATTEMPT_CLEAR);
 	db_bind_text(s, 1, username);
 	db_run(s, NULL);
 	char *token = arena_alloc(a, 65), th[65];
@@ -180,6 +200,14 @@ werr acct_login(db *d, arena *a, const char *username, const char *password, con
 	*token_out = token;
 	*user_out = user_json(&u);
 	return WG_OK;
+}
+
+werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
+                const char **token_out, json_t **user_out)
+{
+	login_plan p;
+	werr e = acct_login_check(d, a, username, password, source, &p);
+	return e ? e : acct_login_finish(d, a, &p, token_out, user_out);
 }
 
 static bool token_shape(const char *t)
@@ -244,10 +272,62 @@ static void scache_put(const scache_entry *e)
 	pthread_mutex_unlock(&scache_mu);
 }
 
+/* Sessions' last uses waiting for acct_touch_flush() (the server's background thread):
+ * a request never writes to the store to be read. */
+enum { TOUCH_MAX = 4096 };
+typedef struct {
+	char th[65];
+	int64_t at;
+} touch_rec;
+static touch_rec touches[TOUCH_MAX];
+static int ntouch;
+static bool touch_later;
+static pthread_mutex_t touch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void acct_touch_later(bool on)
+{
+	pthread_mutex_lock(&touch_mu);
+	touch_later = on;
+	pthread_mutex_unlock(&touch_mu);
+}
+
+werr acct_touch_flush(db *d)
+{
+	pthread_mutex_lock(&touch_mu);
+	int n = ntouch;
+	touch_rec *mine = n ? xmalloc((size_t)n * sizeof *mine) : NULL;
+	if (n)
+		memcpy(mine, touches, (size_t)n * sizeof *mine);
+	ntouch = 0;
+	pthread_mutex_unlock(&touch_mu);
+	if (!n)
+		return WG_OK;
+	werr e = db_begin(d);
+	for (int i = 0; i < n && !e; i++) {
+		db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
+		db_bind_text(s, 1, mine[i].th);
+		db_bind_int(s, 2, mine[i].at);
+		e = db_run(s, NULL);
+	}
+	if (e || (e = db_commit(d)))
+		db_rollback(d);
+	free(mine);
+	return e;
+}
+
 /* The session's last use, written at most twice a minute: reads stay reads. */
 static void session_touch(db *d, const char *th, int64_t seen, int64_t now)
 {
 	if (now - seen < 30)
+		return;
+	pthread_mutex_lock(&touch_mu);
+	bool later = touch_later && ntouch < TOUCH_MAX;
+	if (later) {
+		memcpy(touches[ntouch].th, th, 65);
+		touches[ntouch++].at = now;
+	}
+	pthread_mutex_unlock(&touch_mu);
+	if (later)
 		return;
 	db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
 	db_bind_text(s, 1, th);
