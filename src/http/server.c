@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -567,6 +569,89 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* ---- slow work: password hashing ----
+ * A login's argon2id work (tens of ms of a core, more on a busy machine) would hold its
+ * HTTP thread and every connection on it.  The handler leaves r->slow; the connection is
+ * parked; one of SLOW_THREADS threads (at a lower priority than the HTTP threads and the
+ * writer) runs it with its own store connection for the reads, then hands the request to
+ * the writer (r->defer: the login's writes) or resumes it to answer. */
+enum { SLOW_THREADS = 2, SLOW_QUEUE_MAX = 2000 };
+static pthread_mutex_t sq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sq_cv = PTHREAD_COND_INITIALIZER;
+static conn_state *sq_head, *sq_tail;
+static size_t sq_len;
+static bool slow_exit;
+
+static bool sq_push(conn_state *st)
+{
+	pthread_mutex_lock(&sq_mu);
+	bool ok = sq_len < SLOW_QUEUE_MAX;
+	if (ok) {
+		st->next_job = NULL;
+		if (sq_tail)
+			sq_tail->next_job = st;
+		else
+			sq_head = st;
+		sq_tail = st;
+		sq_len++;
+		pthread_cond_signal(&sq_cv);
+	}
+	pthread_mutex_unlock(&sq_mu);
+	return ok;
+}
+
+static werr audit_only_job(const actor *ac, void *plan, json_t **out);
+
+static void *slow_worker(void *arg)
+{
+	(void)arg;
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10); /* requests and the writer first */
+	for (;;) {
+		pthread_mutex_lock(&sq_mu);
+		while (!sq_head && !slow_exit)
+			pthread_cond_wait(&sq_cv, &sq_mu);
+		conn_state *st = sq_head;
+		if (!st) {
+			pthread_mutex_unlock(&sq_mu);
+			break;
+		}
+		sq_head = st->next_job;
+		if (!sq_head)
+			sq_tail = NULL;
+		sq_len--;
+		pthread_mutex_unlock(&sq_mu);
+		req *r = &st->r;
+		slow_fn fn = r->slow;
+		r->slow = NULL;
+		w_clear();
+		r->d = thread_db();
+		werr e = r->d ? WG_OK : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
+		if (!e) {
+			audit_collect_begin(r->a);
+			e = fn(r);
+			audit_row *rows = audit_collect_end();
+			if (rows && !e && !r->defer) {
+				r->defer = audit_only_job;
+				r->defer_plan = rows;
+			} else if (rows) {
+				werr ae = audit_write(r->d, rows);
+				if (!e && ae)
+					e = ae;
+			}
+		}
+		if (!e && r->defer) {
+			if (wq_push(st))
+				continue; /* the writer answers */
+			e = w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
+		}
+		if (e)
+			job_fail(st, e);
+		st->deferred_done = true;
+		MHD_resume_connection(st->conn);
+	}
+	return NULL;
+}
+
 /* The deferred job of a read: only its audit rows; the answer is already built. */
 static werr audit_only_job(const actor *ac, void *plan, json_t **out)
 {
@@ -629,7 +714,7 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		audit_collect_begin(r->a);
 		e = st->rt->fn(r);
 		audit_row *rows = audit_collect_end();
-		if (rows && (e || r->defer || r->sse || r->raw)) {
+		if (rows && (e || r->defer || r->slow || r->sse || r->raw)) {
 			/* rare: write them here (errors, streams, downloads) */
 			werr ae = audit_write(r->d, rows);
 			if (!e && ae)
@@ -638,6 +723,16 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 			r->defer = audit_only_job;
 			r->defer_plan = rows;
 		}
+	}
+	if (!e && r->slow) {
+		st->deferred = true;
+		st->conn = c;
+		if (sq_push(st)) {
+			MHD_suspend_connection(c);
+			return MHD_YES;
+		}
+		st->deferred = false;
+		e = w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
 	}
 	if (!e && r->defer) {
 		st->deferred = true;
@@ -726,6 +821,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 				w_record(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
 				return send_error(c, st->deferred_err, &st->r);
 			}
+			if (st->r.answer_err) {
+				const wdetail *dd = &st->r.answer_detail;
+				w_record(st->r.answer_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
+				return send_error(c, st->r.answer_err, &st->r);
+			}
 			if (!st->r.json)
 				st->r.json = json_object();
 			return send_json(c, st->r.status ? st->r.status : 200, st->r.json, &st->r);
@@ -811,6 +911,7 @@ static void *ticker(void *arg)
 			d = NULL;
 			continue;
 		}
+		acct_touch_flush(d); /* sessions' last uses, off the requests' path */
 		if (!strcmp(db_kind(d), "sqlite")) { /* every second, off the writer's path */
 			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
 			atomic_fetch_add(&ckpt_gen, 1);
@@ -824,6 +925,8 @@ static void *ticker(void *arg)
 		arena_free(a);
 		sse_wake(); /* keep-alives for parked feeds */
 	}
+	if (d)
+		acct_touch_flush(d);
 	db_close(d);
 	return NULL;
 }
@@ -966,8 +1069,11 @@ werr server_run(const server_opts *o)
 		       host, port, port, port);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t tick, wr[WRITERS_MAX];
+	pthread_t tick, wr[WRITERS_MAX], slow[SLOW_THREADS];
+	acct_touch_later(true);
 	pthread_create(&tick, NULL, ticker, NULL);
+	for (unsigned i = 0; i < SLOW_THREADS; i++)
+		pthread_create(&slow[i], NULL, slow_worker, NULL);
 	for (unsigned i = 0; i < nwr; i++)
 		pthread_create(&wr[i], NULL, writer, NULL);
 	while (!stop_flag)
@@ -982,6 +1088,12 @@ werr server_run(const server_opts *o)
 			break;
 		usleep(100 * 1000);
 	}
+	pthread_mutex_lock(&sq_mu); /* logins in flight went on to the writer above */
+	slow_exit = true;
+	pthread_cond_broadcast(&sq_cv);
+	pthread_mutex_unlock(&sq_mu);
+	for (unsigned i = 0; i < SLOW_THREADS; i++)
+		pthread_join(slow[i], NULL);
 	pthread_mutex_lock(&wq_mu); /* queued writes were answered above; now the writer ends */
 	writer_exit = true;
 	pthread_cond_broadcast(&wq_cv);
