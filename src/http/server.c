@@ -106,7 +106,10 @@ static void content_disposition(const char *name, const char *ascii, char *out, 
 	out[k] = 0;
 	if (plain)
 		return;
-	k += (size_t)snprintf(out + k, n - k, "; filename*=UTF-8''");
+	int w = snprintf(out + k, n - k, "; filename*=UTF-8''");
+	if (w < 0 || (size_t)w >= n - k)
+		return; /* no room for the UTF-8 name: the plain one stands */
+	k += (size_t)w;
 	for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
 		unsigned c = *p;
 		bool attr = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

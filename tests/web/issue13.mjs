@@ -117,7 +117,7 @@ export function register(h) {
     await page.waitForSelector('#queue-badge[data-waiting="2"]');
 
     await ctx.setOffline(false);
-    await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 15000 });
+    await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 40000 } /* the online event, else the 15 s retry */);
     const a = await checkinsOf(api, half.household_id, cov.day);
     const b = await checkinsOf(api, last.household_id, cov.day);
     const first = Object.values(a).map((x) => x[0]).find((x) => x.temperature === 37.9);
