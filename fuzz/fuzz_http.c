@@ -5,8 +5,9 @@
  *
  * So that inputs get past authentication, the placeholders @ADMIN@, @GW@ and @SEC@ are
  * replaced by session tokens of admin, gw01 and secretary (logged in once at start), and
- * @LINK@ by a household link token.  Requests to /session (argon2id: 0.1 s a login) and
- * /events (a stream that never ends) are skipped.  The request is sent, the write side
+ * @LINK@ by a household link token; after a request to /users, a unit or a link, those
+ * accounts, their sessions and the link are put back.  Requests to /session (argon2id:
+ * 0.1 s a login) and /events (a stream that never ends) are skipped.  The request is sent, the write side
  * shut, and the answer read to its end; the server and the store are removed at exit.
  *
  * Built twice: with fuzz/replay_main.c for `make fuzz-replay` (every file of
@@ -41,6 +42,7 @@ static char dir[64], db_path[128], listen_at[32];
 static int port;
 static pthread_t server_thread;
 static bool started;
+static db *fix; /* the harness's own connection to the store, to put its accounts back */
 static struct {
 	const char *mark;
 	char value[80];
@@ -61,6 +63,7 @@ static void stop_server(void)
 		return;
 	raise(SIGTERM); /* the server's handler: in-flight requests finish, then it returns */
 	pthread_join(server_thread, NULL);
+	db_close(fix);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
@@ -105,8 +108,16 @@ static void setup(void)
 		abort();
 	snprintf(subst[3].value, sizeof subst[3].value, "%s", json_string_value(json_object_get(link, "token")));
 	json_decref(link);
+	/* what restore() puts back: the three accounts, their sessions, the link */
+	if (db_exec(ac.d, "CREATE TABLE fuzz_users AS SELECT id, role, unit_id FROM users"
+	                  " WHERE username IN ('admin', 'gw01', 'secretary');"
+	                  "CREATE TABLE fuzz_sessions AS SELECT token_hash, user_id, source FROM sessions;"
+	                  "CREATE TABLE fuzz_links AS SELECT token_hash FROM household_links WHERE revoked_at IS NULL"))
+		abort();
 	db_close(ac.d);
 	arena_free(ac.a);
+	if (db_open(db_path, false, &fix))
+		abort();
 
 	port = free_port();
 	snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", port);
@@ -128,8 +139,22 @@ static void setup(void)
 	abort();
 }
 
-/* The request line, %XX decoded and lower-cased, to decide what to skip. */
-static bool skipped(const uint8_t *p, size_t n)
+/* An input may disable, move or re-role the harness's accounts (ending their sessions)
+ * or replace its household link: put them back, so later inputs still get in. */
+static void restore(void)
+{
+	db_exec(fix, "UPDATE users SET role = (SELECT role FROM fuzz_users f WHERE f.id = users.id),"
+	             " unit_id = (SELECT unit_id FROM fuzz_users f WHERE f.id = users.id), disabled = 0"
+	             " WHERE id IN (SELECT id FROM fuzz_users);"
+	             "INSERT OR REPLACE INTO sessions(token_hash, user_id, created_at, last_seen, source)"
+	             " SELECT token_hash, user_id, CAST(strftime('%s', 'now') AS INTEGER),"
+	             " CAST(strftime('%s', 'now') AS INTEGER), source FROM fuzz_sessions;"
+	             "UPDATE household_links SET revoked_at = NULL WHERE token_hash IN (SELECT token_hash FROM fuzz_links)");
+	acct_cache_invalidate();
+}
+
+/* The request line, %XX decoded and lower-cased: skip (1), restore after (2), or 0. */
+static int line_kind(const uint8_t *p, size_t n)
 {
 	char line[512];
 	size_t k = 0;
@@ -143,7 +168,9 @@ static bool skipped(const uint8_t *p, size_t n)
 		line[k++] = (char)tolower(c);
 	}
 	line[k] = 0;
-	return strstr(line, "session") || strstr(line, "events");
+	if (strstr(line, "session") || strstr(line, "events"))
+		return 1;
+	return strstr(line, "user") || strstr(line, "link") || strstr(line, "unit") ? 2 : 0;
 }
 
 /* data with the placeholders replaced (malloc'd) */
@@ -236,7 +263,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!started)
 		setup();
-	if (size == 0 || size > 64 * 1024 || skipped(data, size))
+	int kind = size ? line_kind(data, size) : 1;
+	if (size == 0 || size > 64 * 1024 || kind == 1)
 		return 0;
 	size_t len;
 	char *req = expand(data, size, &len);
@@ -247,6 +275,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (pthread_tryjoin_np(server_thread, NULL) == 0) { /* stopped by a signal: not a find */
+			started = false;
+			fprintf(stderr, "fuzz_http: the server was stopped\n");
+			_exit(0);
+		}
 		fprintf(stderr, "fuzz_http: the server stopped answering: %s\n", strerror(errno));
 		abort();
 	}
@@ -258,9 +291,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sent += (size_t)w;
 	}
 	shutdown(s, SHUT_WR);
-	if (complete(req, len))
+	if (complete(req, len)) {
 		read_answer(s, req, len);
+	} else { /* reset: a half-closed head would hold its place until the head deadline */
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
 	close(s);
 	free(req);
+	if (kind == 2)
+		restore();
 	return 0;
 }

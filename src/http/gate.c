@@ -46,6 +46,7 @@ static uint32_t proxy_addr; /* 0: none */
 static int listen_fd = -1;
 static volatile int stopping;
 static pthread_t acceptor_thread;
+static bool accepting; /* the accept thread runs */
 static struct MHD_Daemon *daemon_;
 
 static int64_t now_ms(void)
@@ -130,7 +131,10 @@ werr gate_listen(const struct sockaddr_in *sa, const gate_opts *o)
 		if (listen_fd >= 0)
 			close(listen_fd);
 		listen_fd = -1;
-		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen: %s", strerror(eno));
+		char ip[INET_ADDRSTRLEN] = "?";
+		inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof ip);
+		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s:%u: %s", ip, ntohs(sa->sin_port),
+		              strerror(eno));
 	}
 	return WG_OK;
 }
@@ -251,6 +255,7 @@ werr gate_start(struct MHD_Daemon *d)
 	stopping = 0;
 	if (pthread_create(&acceptor_thread, NULL, acceptor, NULL))
 		return w_fail(W_EINTERNAL, "cannot_start", NULL, "cannot start the accept thread");
+	accepting = true;
 	return WG_OK;
 }
 
@@ -259,7 +264,9 @@ void gate_stop(void)
 	if (listen_fd < 0)
 		return;
 	stopping = 1;
-	pthread_join(acceptor_thread, NULL);
+	if (accepting)
+		pthread_join(acceptor_thread, NULL);
+	accepting = false;
 	close(listen_fd);
 	listen_fd = -1;
 }

@@ -1036,7 +1036,7 @@ werr server_run(const server_opts *o)
 	unsigned maxconn = o->max_connections ? o->max_connections : GATE_MAX_DEFAULT;
 	gate_opts go = {.max_connections = maxconn, .per_address = o->per_address, .trusted_proxy = o->trusted_proxy};
 	if ((e = gate_listen(&sa, &go)))
-		return w_fail(e, w_last()->code, "listen", "cannot listen on %s: %s", o->listen, w_last()->message);
+		return e;
 
 	struct sigaction sig = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sig, NULL);
