@@ -34,6 +34,8 @@ const routes = [
   { re: /^\/users$/, load: () => import('./views/users.js') },
   { re: /^\/audit$/, load: () => import('./views/audit.js') },
   { re: /^\/account$/, load: () => import('./views/account.js') },
+  { re: /^\/gate$/, load: () => import('./views/gate.js') },
+  { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
 ];
 
 let navSeq = 0;
@@ -133,6 +135,7 @@ async function logout() {
 
 function navItems() {
   const items = [];
+  if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   if (can.today()) items.push(['#/today', t('nav.today'), /^\/(today|household\/\d+\/rollcall)$/]);
   if (can.dashboard()) items.push(['#/dashboard', t('nav.dashboard'), /^\/dashboard$/]);
   if (can.rollcall()) items.push(['#/alerts', t('nav.alerts'), /^\/alerts?(\/\d+)?$/]);
