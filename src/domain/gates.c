@@ -73,6 +73,12 @@ static bool gate_open_at(const gate_row *g, int m)
 	return m >= g->opens || m < g->closes; /* a window past midnight */
 }
 
+/* A household's unit path lies in the compound at cpath. */
+static bool in_compound(const char *path, const char *cpath)
+{
+	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
+}
+
 static bool in_list(const char *s, const char *const *l)
 {
 	return epi_in_list(s, l);
@@ -152,6 +158,7 @@ static void gate_from(arena *a, db_stmt *s, gate_row *g)
 
 static werr gate_load(const actor *ac, int64_t id, const char *field, gate_row *g)
 {
+	*g = (gate_row){0};
 	db_stmt *s = db_get(ac->d, SQL_GATE_GET);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
@@ -338,7 +345,7 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return e;
 		if (t.id == g.id || t.unit_id != g.unit_id)
 			return w_fail(W_EINVAL, "invalid_into", "into", "只能并入同一小区的另一个门 / merge into another gate of the same compound");
-		if (strcmp(t.state, "open") != 0)
+		if (!t.state || strcmp(t.state, "open") != 0)
 			return w_fail(W_ECONFLICT, "into_not_open", "into", "要并入的门没有开放 / the gate to merge into is not open");
 	}
 	if (strcmp(state, "open") != 0) {
@@ -927,7 +934,7 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	check_fever(a, true, q.temp, q.reasons);
 	q.fever = q.temp >= rc_config.fever_threshold - 1e-9;
 	if (q.p.id) {
-		if (q.p.moved_out || strncmp(q.p.path, q.g.path, strlen(q.g.path)) != 0)
+		if (q.p.moved_out || !in_compound(q.p.path, q.g.path))
 			why(q.reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
 			    "Not a resident of this compound: register as a visitor.");
 		else if (!strcmp(q.direction, "out") &&
@@ -1237,7 +1244,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		json_t *r = json_array();
 		bool counts;
 		e = person_load(ac, ids[i], true, &per);
-		if (!e && strncmp(per.path, g.path, strlen(g.path)) != 0)
+		if (!e && !in_compound(per.path, g.path))
 			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
 		else if (!e)
 			e = check_resident_out(ac, &g, &ru, &per, "supplies", r, &counts);
