@@ -845,7 +845,7 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	passage q;
 	memset(&q, 0, sizeof q);
 	int64_t gate_id, rid = 0;
-	bool has_rid = false;
+	bool has_rid = false, in_tx = false;
 	const char *token;
 	werr e;
 	*created = false;
@@ -929,6 +929,18 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 		if (q.pass.found && q.pass.household_id != q.p.household_id)
 			why(q.reasons, "pass_other_household", "出入证不是这户的。", "The pass belongs to another household.");
 	}
+	/* the rules read what the passage will change (the household's outings, who is
+	 * outside): from here on inside the passage's transaction, the household locked */
+	if ((e = db_begin(ac->d)))
+		goto out;
+	in_tx = true;
+	if (q.p.id) {
+		db_stmt *s = db_get(ac->d, SQL_HH_LOCK_FOR_PASSAGE);
+		db_bind_int(s, 1, q.p.household_id);
+		int64_t locked;
+		if ((e = db_scalar(s, &locked)))
+			goto out;
+	}
 	q.kind = q.has_visitor ? q.v.kind : "resident";
 	check_gate(a, &q.g, true, q.has_visitor && q.v.plate, q.has_visitor && q.v.goods_only, q.reasons);
 	check_fever(a, true, q.temp, q.reasons);
@@ -946,16 +958,16 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	q.allowed = json_array_size(q.reasons) == 0 && (q.p.id || q.has_visitor);
 
 	int64_t id = 0, alert = 0;
-	if ((e = db_begin(ac->d)))
-		goto out;
 	if ((e = passage_write(ac, &q, &id, &alert)) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
+		in_tx = false;
 		if (e == W_ECONFLICT && q.client_id) { /* the same client id, stored meanwhile */
 			if ((e = by_client(ac, q.client_id, gate_id, &stored)) == WG_OK && stored)
 				e = passage_answer(ac, stored, out);
 		}
 		goto out;
 	}
+	in_tx = false;
 	*created = true;
 	if (alert) {
 		const char *path;
@@ -965,6 +977,8 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	}
 	e = passage_answer(ac, id, out);
 out:
+	if (in_tx)
+		db_rollback(ac->d);
 	json_decref(q.reasons);
 	return e;
 }

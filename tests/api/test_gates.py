@@ -332,6 +332,25 @@ class GatesTest(unittest.TestCase):
         self.assertErr(H.as_user("secretary", "POST", "/api/v1/compounds/%s/rules" % H.COMMUNITY, {"quota_days": 0}),
                        400, "out_of_range", "quota_days")
 
+    def test_quota_holds_under_concurrent_passages(self):
+        """Two people of one household at two gates at the same moment: the quota (one a
+        day) lets exactly one out — the check and the count share the passage's
+        transaction with the household locked."""
+        import threading
+        a, b = new_gate(), new_gate()
+        for _ in range(4):
+            _, (m1, m2) = household(2)
+            results = []
+
+            def go(gate, rid):
+                results.append(passage(gate, "out", resident_id=rid, purpose="supplies")["allowed"])
+            ts = [threading.Thread(target=go, args=(a["id"], m1)), threading.Thread(target=go, args=(b["id"], m2))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            self.assertEqual(sorted(results), [False, True])
+
     # ---- visitors ----
 
     def test_visitor_codes_and_tests(self):
