@@ -135,7 +135,6 @@ async function logout() {
 
 function navItems() {
   const items = [];
-  if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   if (can.today()) items.push(['#/today', t('nav.today'), /^\/(today|household\/\d+\/rollcall)$/]);
   if (can.dashboard()) items.push(['#/dashboard', t('nav.dashboard'), /^\/dashboard$/]);
   if (can.rollcall()) items.push(['#/alerts', t('nav.alerts'), /^\/alerts?(\/\d+)?$/]);
@@ -145,6 +144,7 @@ function navItems() {
   if (can.epi()) items.push(['#/followups', t('nav.followups'), /^\/followups$/]);
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
+  if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);

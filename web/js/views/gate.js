@@ -155,7 +155,7 @@ export default async function gateView(ctx) {
   const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
   async function scan(ev) {
     ev.preventDefault();
-    const tok = token.value.trim().toLowerCase();
+    const tok = token.value.replace(/\s+/g, '').toLowerCase();
     clear(passOut);
     if (!tok) return;
     const s = await api('POST', '/passes/scan', { token: tok, gate_id: gateId });
