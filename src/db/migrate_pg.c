@@ -480,7 +480,7 @@ const char *const migrations_pg[] = {
     "  company TEXT,"
     "  plate TEXT,"
     "  visiting TEXT,"
-    "  health_code TEXT NOT NULL,"         /* green yellow red */
+    "  health_code TEXT,"                  /* green yellow red; none given going out */
     "  test_at BIGINT,"
     "  test_result TEXT,"                  /* negative positive */
     "  created_at BIGINT NOT NULL);"
@@ -500,7 +500,7 @@ const char *const migrations_pg[] = {
     "  temperature DOUBLE PRECISION,"
     "  purpose TEXT,"
     "  allowed BIGINT NOT NULL,"
-    "  reasons TEXT NOT NULL,"             /* the refusal's codes, comma-separated */
+    "  reasons TEXT NOT NULL,"             /* JSON: [{code, message, en}], empty when allowed */
     "  alert_id BIGINT,"
     "  client_id TEXT UNIQUE,"
     "  recorded_by BIGINT);"

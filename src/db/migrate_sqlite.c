@@ -473,7 +473,7 @@ const char *const migrations_sqlite[] = {
     "  company TEXT,"
     "  plate TEXT,"
     "  visiting TEXT,"
-    "  health_code TEXT NOT NULL,"         /* green yellow red */
+    "  health_code TEXT,"                  /* green yellow red; none given going out */
     "  test_at INTEGER,"
     "  test_result TEXT,"                  /* negative positive */
     "  created_at INTEGER NOT NULL);"
@@ -493,7 +493,7 @@ const char *const migrations_sqlite[] = {
     "  temperature REAL,"
     "  purpose TEXT,"
     "  allowed INTEGER NOT NULL,"
-    "  reasons TEXT NOT NULL,"             /* the refusal's codes, comma-separated */
+    "  reasons TEXT NOT NULL,"             /* JSON: [{code, message, en}], empty when allowed */
     "  alert_id INTEGER,"
     "  client_id TEXT UNIQUE,"
     "  recorded_by INTEGER);"

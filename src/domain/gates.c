@@ -752,7 +752,7 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 		db_bind_text(s, 5, q->v.company);
 		db_bind_text(s, 6, q->v.plate);
 		db_bind_text(s, 7, q->v.visiting);
-		db_bind_text(s, 8, q->v.health_code ? q->v.health_code : "green");
+		db_bind_text(s, 8, q->v.health_code);
 		if (q->v.test_at)
 			db_bind_int(s, 9, q->v.test_time);
 		db_bind_text(s, 10, q->v.test_result);

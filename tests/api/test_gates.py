@@ -237,7 +237,9 @@ class GatesTest(unittest.TestCase):
         expect_refused += 1
         v = courier(kind="visitor", goods_only=False, name="探视人", visiting="1栋502", id_number=H.make_id(seq=401))
         self.assertTrue(passage(S, "in", visitor=v)["allowed"])
-        self.assertTrue(passage(S, "out", visitor={"kind": "visitor", "name": "探视人"})["allowed"])
+        left = passage(S, "out", visitor={"kind": "visitor", "name": "探视人"})
+        self.assertTrue(left["allowed"])
+        self.assertIsNone(left["visitor"]["health_code"])  # none shown going out, none recorded
         # a fever coming in
         p = passage(S, "in", resident_id=singles[6], temperature=38.1)
         self.assertEqual(codes(p), ["fever"])
