@@ -1043,4 +1043,8 @@ export default {
   'pass.issued_hint': 'The number is shown this once: print or copy it now; if it is lost, issue a new one.',
   'pass.card_title': 'Household pass',
   'pass.card_rule': 'Show this pass at the gate; everyone in or out has a temperature taken.',
+  'gate.retry': 'Send again (it is not recorded twice)',
+  'gate.outside_list': '{n} residents outside, {late} past their time',
+  'gate.out_since': 'out at {at} by {gate}',
+  'gate.overdue': 'past their time',
 };

@@ -1043,4 +1043,8 @@ export default {
   'pass.issued_hint': '号码只显示这一次，请现在打印或抄下；丢失时重新发一张。',
   'pass.card_title': '出入证',
   'pass.card_rule': '凭证出入，出入一律测温登记。',
+  'gate.retry': '再发一次（不会重复登记）',
+  'gate.outside_list': '在外居民 {n} 人，超时 {late} 人',
+  'gate.out_since': '{at} 从{gate}出',
+  'gate.overdue': '超时未归',
 };

@@ -6,7 +6,7 @@
 // in a form below.  Docs: docs/api.md section 12.
 import { api } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
-import { h, mount, clear } from '../dom.js';
+import { h, mount, clear, fmtTime } from '../dom.js';
 import { householdLabel, fmtTemp } from './common.js';
 
 const GATE_KEY = 'wg_gate';
@@ -33,6 +33,27 @@ function clientId() {
   return 'gate-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// A compound today: passages in and out, goods, refusals, and who of the residents is out.
+function compoundSummary(c) {
+  const k = c.counts || {};
+  const sum = (pre) => Object.keys(k).filter((x) => x.indexOf(pre) === 0).reduce((n, x) => n + k[x], 0);
+  const people = (c.outside && c.outside.people) || [];
+  return h('section', { class: 'gate-compound', 'data-compound': c.unit },
+    h('h2', null, c.name),
+    h('dl', { class: 'stats gate-stats' },
+      h('div', null, h('dt', null, t('gate.n_out')), h('dd', null, String(sum('out:')))),
+      h('div', null, h('dt', null, t('gate.n_in')), h('dd', null, String(sum('in:')))),
+      h('div', null, h('dt', null, t('gate.n_goods')), h('dd', null, String(k.goods || 0))),
+      h('div', { class: k.refused ? 'hot' : null }, h('dt', null, t('gate.n_refused')), h('dd', null, String(k.refused || 0))),
+      h('div', { class: c.outside.overdue ? 'hot' : null }, h('dt', null, t('gate.n_outside')),
+        h('dd', { 'data-stat': 'outside' }, String(c.outside.count)))),
+    people.length ? h('details', { class: 'panel' },
+      h('summary', null, t('gate.outside_list', { n: c.outside.count, late: c.outside.overdue })),
+      h('ul', { class: 'list plain' }, people.map((p) => h('li', { class: p.overdue ? 'gate-late' : null },
+        h('strong', null, p.name), ' ', householdLabel(p), ' · ', t('gate.out_since', { at: fmtTime(p.since), gate: p.gate }),
+        p.overdue ? h('span', { class: 'badge badge-no' }, ' ' + t('gate.overdue')) : null)))) : null);
+}
+
 export default async function gateView(ctx) {
   ctx.title = t('gate.title');
   const list = await api('GET', '/gates');
@@ -41,7 +62,11 @@ export default async function gateView(ctx) {
   let gate = gates.find((g) => g.id === gateId);
   if (!gate) {
     storeGate(0);
+    const compounds = [];
+    for (const g of gates) if (compounds.indexOf(g.unit) < 0) compounds.push(g.unit);
+    const summaries = await Promise.all(compounds.slice(0, 5).map((c) => api('GET', '/compounds/' + encodeURIComponent(c) + '/now').catch(() => null)));
     return h('section', { class: 'gate-page' },
+      summaries.filter(Boolean).map(compoundSummary),
       h('h1', { tabindex: '-1' }, t('gate.pick')),
       gates.length
         ? h('ul', { class: 'list gate-pick' }, gates.map((g) => h('li', null,
@@ -113,6 +138,13 @@ export default async function gateView(ctx) {
     body.temperature = Math.round(v * 10) / 10;
     if (body.direction === 'out') body.purpose = purpose.value;
     body.client_id = clientId();
+    return post(body);
+  }
+
+  // A passage whose answer did not arrive is sent again with the same client_id: the
+  // server stores it once and answers what it stored.
+  async function post(body) {
+    formError.hidden = true;
     try {
       const p = await api('POST', '/passages', body);
       showVerdict(p);
@@ -120,7 +152,13 @@ export default async function gateView(ctx) {
       return p;
     } catch (e) {
       if (e.handled) return null;
-      formError.textContent = e.message;
+      clear(formError);
+      formError.appendChild(document.createTextNode(e.message));
+      if (e.status === 0) {
+        formError.appendChild(h('button', {
+          type: 'button', class: 'btn', id: 'gate-retry', on: { click: () => post(body) },
+        }, t('gate.retry')));
+      }
       formError.hidden = false;
       return null;
     }
