@@ -87,6 +87,7 @@ apitest: $(BUILD)/wangge
 # self-report, offline queue, dashboard, language. Screenshots in build/screenshots/.
 webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web
