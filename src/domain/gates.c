@@ -440,7 +440,7 @@ static void check_gate(arena *a, const gate_row *g, bool people, bool vehicle, b
 
 static void check_fever(arena *a, bool has_temp, double temp, json_t *r)
 {
-	if (has_temp && temp >= rc_config.fever_threshold - 1e-9)
+	if (reading_fever(has_temp, temp, 0))
 		why(r, "fever",
 		    arena_printf(a, "体温%.1f℃，达到%.1f℃，请原地等候，已通知社区。", temp, rc_config.fever_threshold),
 		    arena_printf(a, "Temperature %.1f °C is at or above %.1f °C: wait here, the community has been told.", temp,
@@ -944,7 +944,7 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	q.kind = q.has_visitor ? q.v.kind : "resident";
 	check_gate(a, &q.g, true, q.has_visitor && q.v.plate, q.has_visitor && q.v.goods_only, q.reasons);
 	check_fever(a, true, q.temp, q.reasons);
-	q.fever = q.temp >= rc_config.fever_threshold - 1e-9;
+	q.fever = reading_fever(true, q.temp, 0); /* the roll-call's one fever rule */
 	if (q.p.id) {
 		if (q.p.moved_out || !in_compound(q.p.path, q.g.path))
 			why(q.reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
