@@ -313,7 +313,7 @@ werr gate_create(const actor *ac, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e == W_ECONFLICT ? w_fail(e, "duplicate_gate", "name", "这个小区已有同名的门 / the compound has a gate of this name") : e;
 	}
-	if ((e = history_add(ac, id, "open", 0, reason ? reason : "设立 / created")) ||
+	if ((e = history_add(ac, id, "open", 0, reason ? reason : "设立")) ||
 	    (e = audit(ac, "create", "gate", id, "unit,name,kinds,hours", "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
@@ -1300,9 +1300,9 @@ werr gates_demo_qinghe(const actor *ac, int64_t unit_id)
 		const char *reason;
 	} gates[] = {
 	    {"东区1号门", true, true, 0, NULL},
-	    {"东区2号门", false, false, 1, "封闭管理，东区只留1号门 / closed management: the east part keeps gate 1"},
-	    {"西区3号门", true, false, -1, "封闭管理，水马封闭 / closed management: barred with water barriers"},
-	    {"西区4号门", false, false, 5, "封闭管理，西区只留5号门 / closed management: the west part keeps gate 5"},
+	    {"东区2号门", false, false, 1, "封闭管理，东区只留1号门"},
+	    {"西区3号门", true, false, -1, "封闭管理，水马封闭"},
+	    {"西区4号门", false, false, 5, "封闭管理，西区只留5号门"},
 	    {"西区5号门", false, true, 0, NULL},
 	};
 	int64_t ids[5] = {0}, now = now_s();
@@ -1315,7 +1315,7 @@ werr gates_demo_qinghe(const actor *ac, int64_t unit_id)
 		db_bind_int(s, 4, gates[i].vehicles);
 		db_bind_int(s, 5, gates[i].goods);
 		db_bind_int(s, 8, now);
-		if ((e = db_run(s, &ids[i])) || (e = history_add(ac, ids[i], "open", 0, "设立 / created")))
+		if ((e = db_run(s, &ids[i])) || (e = history_add(ac, ids[i], "open", 0, "设立")))
 			return e;
 	}
 	for (int i = 0; i < 5; i++) {
