@@ -190,10 +190,14 @@ export function register(h) {
     }, null, { timeout: 15000 });
     const [mainBox] = await boxes(page, 'main');
     assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
-    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+    // measured once the page is still: a live event may draw the dashboard again meanwhile
+    const measure = () => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
       const c = window.echarts && window.echarts.getInstanceByDom(el);
       return { id: el.id, el: el.clientWidth, chart: c ? c.getWidth() : -1 };
-    }));
+    });
+    await page.waitForFunction(new Function('return (' + measure.toString() + ')().every((x) => x.chart === x.el && x.el > 400)'),
+      null, { timeout: 10000 }).catch(() => {});
+    const sizes = await page.evaluate(measure);
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
     // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
