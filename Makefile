@@ -131,6 +131,7 @@ citustest: $(CITUSTESTS) $(BUILD)/wangge
 	echo "== Citus coordinator at $$url"; rc=0; \
 	export WANGGE_TEST_PG=$$url WANGGE_TEST_CITUS=$(abspath scripts/citus-db.sh); \
 	for t in $(CITUSTESTS); do echo "== $$t (Citus)"; $$t || rc=1; done; \
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/citus/test_router.py -v || rc=1; \
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p '$(CITUS_API)' || rc=1; \
 	$(CITUS_TOOLS)/citus-cluster.sh stop $$d/citus; rm -rf $$d; exit $$rc
 
