@@ -27,8 +27,15 @@ create)
     q "$base/$name" "SELECT citus_add_node('${n%:*}', ${n#*:})" >/dev/null
   done
   ;;
-drop) # best effort: a worker may still hold a connection from the coordinator's cache
+drop) # best effort, then on each worker by itself: a worker may still have held a
+  # connection from the coordinator's cache (a database left behind keeps a maintenance
+  # daemon, and a few of them exhaust a node's max_worker_processes)
+  nodes=$(q "$url" "SELECT nodename || ':' || nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid")
+  user=$(q "$url" "SELECT current_user")
   prop "$url" "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  for n in $nodes; do
+    q "postgres://$user@$n/postgres" "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  done
   ;;
 *) echo "usage: citus-db.sh create|drop URL NAME" >&2; exit 2 ;;
 esac
