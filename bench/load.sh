@@ -72,7 +72,8 @@ kill $NGX_PID; wait $NGX_PID 2>/dev/null || true
 
 # --- wangge
 WP=$(free_port)
-build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
+# (one load generator stands for thousands of phones: no per-address cap)
+build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --max-per-address 100000 --quiet & SRV_PID=$!
 # (a store built by an older wangge is migrated first: seconds for a million residents)
 for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
 ( while kill -0 $SRV_PID 2>/dev/null; do

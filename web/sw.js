@@ -9,7 +9,7 @@ const SHELL = [
   '/i18n/zh.js', '/i18n/en.js',
   '/js/views/common.js', '/js/views/login.js', '/js/views/today.js', '/js/views/rollcall.js',
   '/js/views/household.js', '/js/views/unit.js', '/js/views/chain.js', '/js/views/search.js',
-  '/js/views/alerts.js', '/js/views/alert.js', '/js/views/account.js',
+  '/js/views/alerts.js', '/js/views/alert.js', '/js/views/account.js', '/js/views/gate.js',
 ];
 const SLOW_MS = 4000;
 

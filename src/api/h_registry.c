@@ -47,7 +47,10 @@ werr h_resident_list(req *r)
 {
 	int64_t limit, offset;
 	werr e = req_paging(r, &limit, &offset);
-	return e ? e : res_search(&r->ac, req_query(r, "q"), req_query(r, "unit"), limit, offset, &r->json);
+	const char *q = req_query(r, "q");
+	if (!e && q && !strcmp(q, "\x01")) /* not UTF-8, or a control character (router.c) */
+		e = w_fail(W_EINVAL, "invalid_query", "q", "查询词不是有效的文本 / q is not valid UTF-8 text");
+	return e ? e : res_search(&r->ac, q, req_query(r, "unit"), limit, offset, &r->json);
 }
 
 /* The same search with the term in the body, so it never appears in a URL or a log. */

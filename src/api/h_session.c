@@ -5,6 +5,14 @@
 #include "api/handlers.h"
 #include "core/jv.h"
 #include "domain/accounts.h"
+#include "http/server.h"
+
+/* Secure when the public URL is https (behind a TLS proxy the server itself speaks HTTP). */
+static const char *cookie_secure(void)
+{
+	const char *u = server_public_url();
+	return u && strncmp(u, "https://", 8) == 0 ? "; Secure" : "";
+}
 
 werr h_health(req *r)
 {
@@ -12,28 +20,87 @@ werr h_health(req *r)
 	return WG_OK;
 }
 
+/* A login in three steps, so that it holds no HTTP thread and writes nothing outside the
+ * writer: the body checked here; the reads and the argon2id work on a hashing thread
+ * (login_slow); the writes — session, failure count, audit row — in the writer's
+ * transaction (login_write), which answers. */
+typedef struct {
+	req *r;
+	const char *user, *pw;
+	login_plan plan;
+} login_job;
+
+static werr login_write(const actor *ac, void *plan, json_t **out)
+{
+	login_job *j = plan;
+	req *r = j->r;
+	const char *token;
+	json_t *u;
+	r->answer_err = WG_OK;
+	werr e = acct_login_finish(ac->d, r->a, &j->plan, &token, &u);
+	if (e == W_EUNAUTH || e == W_ELOCKED) {
+		/* refused, with the failure counted and audited: those writes are kept */
+		r->answer_err = e;
+		r->answer_detail = *w_last();
+		return WG_OK;
+	}
+	if (e)
+		return e;
+	json_decref(*out); /* a batch run again (with savepoints) runs this again */
+	*out = json_pack("{s:s,s:o,s:i,s:i}", "token", token, "user", u, "idle_timeout_s", SESSION_IDLE_S,
+	                 "max_age_s", SESSION_MAX_S);
+	r->cookie = arena_printf(r->a, "wg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
+	                         SESSION_MAX_S, cookie_secure());
+	r->status = 201;
+	return WG_OK;
+}
+
+static werr login_slow(req *r)
+{
+	login_job *j = r->slow_plan;
+	werr e = acct_login_check(r->d, r->a, j->user, j->pw, r->source, &j->plan);
+	if (e)
+		return e;
+	r->defer = login_write;
+	r->defer_plan = j;
+	return WG_OK;
+}
+
 werr h_login(req *r)
 {
 	static const char *const allowed[] = {"username", "password", NULL};
 	json_t *body;
-	const char *user, *pw, *token;
-	json_t *u;
+	const char *user, *pw;
 	werr e = req_body_json(r, &body);
 	if (e)
 		return e;
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "username", true, 64, &user)) ||
-	    (e = jv_str(body, "password", true, 256, &pw)) ||
-	    (e = acct_login(r->d, r->a, user, pw, r->source, &token, &u))) {
+	    (e = jv_str(body, "password", true, 256, &pw))) {
 		json_decref(body);
 		return e;
 	}
+	login_job *j = arena_alloc(r->a, sizeof *j);
+	j->r = r;
+	j->user = arena_strdup(r->a, user);
+	j->pw = arena_strdup(r->a, pw);
 	json_decref(body);
-	r->json = json_pack("{s:s,s:o,s:i,s:i}", "token", token, "user", u, "idle_timeout_s",
-	                    SESSION_IDLE_S, "max_age_s", SESSION_MAX_S);
-	r->cookie = arena_printf(r->a, "wg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", token,
-	                         SESSION_MAX_S);
-	r->status = 201;
+	r->slow = login_slow;
+	r->slow_plan = j;
 	return WG_OK;
+}
+
+static werr logout_write(const actor *ac, void *plan, json_t **out)
+{
+	(void)out;
+	return acct_logout(ac->d, plan);
+}
+
+/* committed: a look-up between the delete and its commit may have cached the session */
+static void logout_after(const actor *ac, void *plan)
+{
+	(void)ac;
+	(void)plan;
+	acct_cache_invalidate();
 }
 
 werr h_logout(req *r)
@@ -41,10 +108,11 @@ werr h_logout(req *r)
 	const char *x = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Wangge");
 	if (r->cookie_auth && (!x || strcmp(x, "1") != 0))
 		return w_fail(W_EFORBIDDEN, "csrf", NULL, "missing X-Wangge header on a cookie-authenticated change");
-	werr e = acct_logout(r->d, r->token);
-	if (e)
-		return e;
-	r->cookie = "wg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+	/* the session's row goes in the writer's next transaction */
+	r->defer = logout_write;
+	r->defer_after = logout_after;
+	r->defer_plan = r->token ? arena_strdup(r->a, r->token) : NULL;
+	r->cookie = arena_printf(r->a, "wg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", cookie_secure());
 	r->json = json_pack("{s:b}", "logged_out", 1);
 	return WG_OK;
 }

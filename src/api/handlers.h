@@ -90,4 +90,16 @@ werr h_task_list(req *r);
 werr h_task_action(req *r);
 werr h_lockdown_get(req *r);
 werr h_lockdown_set(req *r);
+
+werr h_gate_list(req *r);
+werr h_gate_create(req *r);
+werr h_gate_state(req *r);
+werr h_gate_now(req *r);
+werr h_compound_now(req *r);
+werr h_compound_rules(req *r);
+werr h_passage_create(req *r);
+werr h_passage_list(req *r);
+werr h_pass_issue(req *r);
+werr h_pass_revoke(req *r);
+werr h_pass_scan(req *r);
 #endif

@@ -88,6 +88,20 @@ const route routes[] = {
     {M_POST, "/api/v1/units/{code}/link-sheet", h_link_sheet, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
     {M_GET, "/api/v1/household-link", h_link_household, AUTH_LINK, 0, 0, NULL},
     {M_POST, "/api/v1/household-link/checkins", h_link_checkin, AUTH_LINK, 0, 8192, JSON},
+
+    /* closed compounds (issue 16): gates are set up by the tree's roles, worked by anyone
+     * who records check-ins (guards, volunteers on duty, the grid); scope is the gate's compound */
+    {M_GET, "/api/v1/gates", h_gate_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_POST, "/api/v1/gates", h_gate_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/gates/{id}/state", h_gate_state, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/gates/{id}/now", h_gate_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_GET, "/api/v1/compounds/{code}/now", h_compound_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_POST, "/api/v1/compounds/{code}/rules", h_compound_rules, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/passages", h_passage_create, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/passages", h_passage_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_POST, "/api/v1/households/{id}/pass", h_pass_issue, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
+    {M_DELETE, "/api/v1/passes/{id}", h_pass_revoke, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_POST, "/api/v1/passes/scan", h_pass_scan, AUTH_SESSION, ROLES_CHECKIN, 1024, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -122,12 +122,13 @@ int cmd_init(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections public-url feed-seconds", argc, argv) ||
-	    o.npos)
+	if (!opts_parse(&o, "db listen threads writers web quiet! max-connections max-per-address public-url trusted-proxy feed-seconds",
+	                argc, argv) || o.npos)
 		return cli_usage(cmd("serve"));
-	double threads, writers, maxconn, feed;
+	double threads, writers, maxconn, peraddr, feed;
 	if (!opts_num(&o, "threads", 0, 1, 64, &threads) || !opts_num(&o, "writers", 0, 1, 16, &writers) ||
 	    !opts_num(&o, "max-connections", 0, 16, 100000, &maxconn) ||
+	    !opts_num(&o, "max-per-address", 0, 1, 100000, &peraddr) ||
 	    !opts_num(&o, "feed-seconds", BUS_KEEP_DEFAULT, 1, 3600, &feed))
 		return 2;
 	bus_keep((int)feed); /* the live feed holds this many seconds of events for late readers */
@@ -138,6 +139,8 @@ int cmd_serve(int argc, char **argv)
 	    .threads = (unsigned)threads,
 	    .writers = (unsigned)writers,
 	    .max_connections = (unsigned)maxconn,
+	    .per_address = (unsigned)peraddr,
+	    .trusted_proxy = opts_get(&o, "trusted-proxy", NULL),
 	    .quiet = opts_flag(&o, "quiet"),
 	    .public_url = opts_get(&o, "public-url", NULL),
 	};

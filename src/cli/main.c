@@ -11,7 +11,8 @@
 const command commands[] = {
     {"init", cmd_init, "wangge init --db PATH [--root-code CODE --root-name NAME --root-kind KIND] [--admin-password P]",
      "create an empty store with a root unit and an admin account"},
-    {"serve", cmd_serve, "wangge serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--writers N] [--web DIR] [--public-url URL] [--feed-seconds N] [--quiet]",
+    {"serve", cmd_serve, "wangge serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--writers N] [--web DIR] [--public-url URL] [--feed-seconds N] [--quiet]\n"
+     "       [--max-connections N (1000)] [--max-per-address N (128)] [--trusted-proxy IPV4]",
      "serve the API and the web app"},
     {"demo", cmd_demo, "wangge demo --db PATH --preset qinghe|liyuan|city [--households N] [--scale F] [--seed N] [--outbreak]",
      "build a demo community with realistic residents and staff accounts"},

@@ -429,6 +429,107 @@ const char *const migrations_sqlite[] = {
     "  locked_until INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (username, source));"
     "DROP TABLE login_attempts;",
+
+    /* 10: closed compounds (issue 16) — gates of a compound (any unit at community level or
+     * below that has them) with their state's history, the compound's rules of passage,
+     * household passes (token stored hashed), the passage log with its visitors, and the
+     * counters kept with each passage: per gate and day by key, per household and day
+     * (the outings quota), and who of the residents is outside now. */
+    "CREATE TABLE gates ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  name TEXT NOT NULL,"
+    "  people INTEGER NOT NULL DEFAULT 1,"
+    "  vehicles INTEGER NOT NULL DEFAULT 0,"
+    "  goods INTEGER NOT NULL DEFAULT 0,"
+    "  opens INTEGER,"                       /* minutes after 00:00 China time; NULL: always */
+    "  closes INTEGER,"
+    "  state TEXT NOT NULL DEFAULT 'open'," /* open closed merged */
+    "  merged_into INTEGER REFERENCES gates(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (unit_id, name));"
+    "CREATE TABLE gate_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  gate_id INTEGER NOT NULL REFERENCES gates(id),"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER,"
+    "  state TEXT NOT NULL,"
+    "  merged_into INTEGER,"
+    "  reason TEXT);"
+    "CREATE INDEX gate_history_gate ON gate_history(gate_id, id);"
+    "CREATE TABLE compound_rules ("
+    "  unit_id INTEGER PRIMARY KEY REFERENCES units(id),"
+    "  quota_outings INTEGER NOT NULL DEFAULT 0,"  /* 0: no quota */
+    "  quota_days INTEGER NOT NULL DEFAULT 1,"
+    "  test_max_hours INTEGER NOT NULL DEFAULT 48,"
+    "  outing_minutes INTEGER NOT NULL DEFAULT 0," /* 0: no limit on time outside */
+    "  updated_at INTEGER NOT NULL,"
+    "  by_user INTEGER);"
+    "CREATE TABLE household_passes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  household_id INTEGER NOT NULL REFERENCES households(id),"
+    "  valid_from TEXT NOT NULL,"
+    "  valid_to TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"
+    "  revoked_at INTEGER,"
+    "  revoked_by INTEGER);"
+    "CREATE INDEX household_passes_hh ON household_passes(household_id);"
+    "CREATE TABLE visitors ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"                /* visitor courier supplier medical utility */
+    "  name TEXT NOT NULL,"
+    "  phone TEXT,"
+    "  id_number TEXT,"
+    "  company TEXT,"
+    "  plate TEXT,"
+    "  visiting TEXT,"
+    "  health_code TEXT,"                  /* green yellow red; none given going out */
+    "  test_at INTEGER,"
+    "  test_result TEXT,"                  /* negative positive */
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE passages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  gate_id INTEGER NOT NULL REFERENCES gates(id),"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  day TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  direction TEXT NOT NULL,"           /* in out */
+    "  kind TEXT NOT NULL,"                /* resident, or the visitor's kind */
+    "  goods_only INTEGER NOT NULL DEFAULT 0,"
+    "  resident_id INTEGER,"
+    "  household_id INTEGER,"
+    "  pass_id INTEGER,"
+    "  visitor_id INTEGER REFERENCES visitors(id),"
+    "  temperature REAL,"
+    "  purpose TEXT,"
+    "  allowed INTEGER NOT NULL,"
+    "  reasons TEXT NOT NULL,"             /* JSON: [{code, message, en}], empty when allowed */
+    "  alert_id INTEGER,"
+    "  client_id TEXT UNIQUE,"
+    "  recorded_by INTEGER);"
+    "CREATE INDEX passages_gate_day ON passages(gate_id, day, id);"
+    "CREATE TABLE gate_counts ("
+    "  gate_id INTEGER NOT NULL REFERENCES gates(id),"
+    "  day TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"                 /* in:resident out:visitor goods refused refused:CODE */
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (gate_id, day, key)) WITHOUT ROWID;"
+    "CREATE TABLE household_outings ("
+    "  household_id INTEGER NOT NULL REFERENCES households(id),"
+    "  day TEXT NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (household_id, day)) WITHOUT ROWID;"
+    "CREATE TABLE outside_now ("
+    "  resident_id INTEGER PRIMARY KEY REFERENCES residents(id),"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  gate_id INTEGER NOT NULL REFERENCES gates(id),"
+    "  household_id INTEGER NOT NULL,"
+    "  since INTEGER NOT NULL,"
+    "  passage_id INTEGER NOT NULL);"
+    "CREATE INDEX outside_now_unit ON outside_now(unit_id, since);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ident.h"
@@ -13,7 +14,7 @@
 #include "core/util.h"
 #include "domain/units.h"
 
-typedef struct {
+typedef struct user_row {
 	int64_t id, unit_id, disabled, created_at;
 	const char *username, *display_name, *phone, *role, *pw_hash, *lang, *unit_code, *unit_name, *path;
 } user_row;
@@ -172,8 +173,13 @@ static werr login_audit(db *d, arena *a, const user_row *u, const char *username
 	return audit(&ac, "login", "session", 0, NULL, outcome);
 }
 
-werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
-                const char **token_out, json_t **user_out)
+/* The reads and the argon2id work of a login, on a hashing thread while the connection
+ * waits, so the HTTP threads go on serving.  Its only writes are the guard's: the attempt
+ * is reserved — counted atomically for the name from this address, then for the name
+ * anywhere — before the password is checked, so parallel attempts cannot slip past the
+ * limit (docs/SECURITY.md 18).  Everything else is written by acct_login_finish. */
+werr acct_login_check(db *d, arena *a, const char *username, const char *password, const char *source,
+                      login_plan *p)
 {
 	pthread_once(&dummy_once, dummy_init);
 	int64_t now = now_s();
@@ -181,6 +187,7 @@ werr acct_login(db *d, arena *a, const char *username, const char *password, con
 		username = "";
 	if (!source || !*source)
 		source = "?";
+	*p = (login_plan){.now = now, .source = arena_strdup(a, source), .username = arena_strdup(a, username)};
 	/* reserve this attempt for the name from this address, then for the name anywhere */
 	int64_t count, locked, acount = 0, alocked = 0;
 	werr e = guard_take(d, username, source, now, &count, &locked);
@@ -198,39 +205,59 @@ werr acct_login(db *d, arena *a, const char *username, const char *password, con
 	} else if (locked <= now) {
 		locked = now + LOCK_FOR_S; /* parallel attempts filled the count before its lock was set */
 	}
+	p->count = count;
+	p->acount = acount;
+	p->locked = locked;
+	if (locked > now)
+		return WG_OK; /* refused by acct_login_finish, unchecked */
+	user_row *u = arena_alloc(a, sizeof *u);
+	int rc = user_load(d, a, username, u, &e);
+	if (rc < 0)
+		return e;
+	p->found = rc == DB_ROW;
+	p->user = p->found ? u : NULL;
+	p->ok = verify(p->found ? u->pw_hash : dummy, password ? password : "");
+	return WG_OK;
+}
+
+/* The writes of a login (in the server's writer): a lock started by the attempt that filled
+ * a count, or the places given back; the session; the audit rows.  W_EUNAUTH / W_ELOCKED
+ * after the writes that go with them. */
+werr acct_login_finish(db *d, arena *a, const login_plan *p, const char **token_out, json_t **user_out)
+{
+	const char *username = p->username, *source = p->source;
+	int64_t now = p->now, count = p->count, acount = p->acount, locked = p->locked;
 	if (locked > now) {
 		login_audit(d, a, NULL, username, source, "locked");
 		return locked_error(locked, now);
 	}
-	user_row u;
-	int rc = user_load(d, a, username, &u, &e);
-	if (rc < 0)
-		return e;
-	bool found = rc == DB_ROW;
-	bool ok = verify(found ? u.pw_hash : dummy, password ? password : "");
-	if (!found || !ok || u.disabled) {
+	const user_row *up = p->user;
+	bool found = p->found, ok = p->ok;
+	if (!found || !ok || up->disabled) {
 		/* the attempt that fills a count starts its lock */
 		bool lock_pair = count >= LOCK_FAILURES, lock_name = acount >= LOCK_ACCOUNT_FAILURES;
 		if (lock_pair)
 			guard_run(d, SQL_GUARD_LOCK, username, source, now + LOCK_FOR_S);
 		if (lock_name)
 			guard_run(d, SQL_GUARD_LOCK, username, GUARD_ACCOUNT, now + LOCK_FOR_S);
-		login_audit(d, a, found ? &u : NULL, username, source, found && ok ? "disabled" : "failed");
+		login_audit(d, a, found ? up : NULL, username, source, found && ok ? "disabled" : "failed");
 		if (lock_pair || lock_name) {
 			/* the auditors' (and the operator's `wangge audit`) notice of a lock: which one */
-			actor ac = {.d = d, .a = a, .user_id = found ? u.id : 0, .username = username,
-			            .role = found ? role_parse(u.role) : ROLE_NONE, .source = source};
+			actor ac = {.d = d, .a = a, .user_id = found ? up->id : 0, .username = username,
+			            .role = found ? role_parse(up->role) : ROLE_NONE, .source = source};
 			audit(&ac, "lockout", "session", 0, lock_name ? "account" : "address", "locked");
 			fprintf(stderr, "wangge: login lockout of the name '%s' %s %s after repeated failures\n",
 			        login_plausible(username) ? username : "(not a username)", lock_name ? "everywhere; the last from" : "from",
 			        source);
 			return w_fail(W_ELOCKED, "account_locked", NULL,
-			              "连续登录失败次数过多,账号已锁定 15 分钟 / too many failed logins: locked for 15 minutes");
+			              "连续登录失败次数过多，账号已锁定 15 分钟 / too many failed logins: locked for 15 minutes");
 		}
 		return w_fail(W_EUNAUTH, "invalid_credentials", NULL, "用户名或密码错误 / wrong username or password");
 	}
 	/* a success gives its places back: the pair starts over, the name's count of failures
 	 * from everywhere stays */
+	const user_row u = *up;
+	werr e;
 	guard_run(d, SQL_GUARD_CLEAR, username, source, 0);
 	guard_run(d, SQL_GUARD_UNDO, username, GUARD_ACCOUNT, 0);
 	guard_expire(d, now);
@@ -253,6 +280,14 @@ werr acct_login(db *d, arena *a, const char *username, const char *password, con
 	*token_out = token;
 	*user_out = user_json(&u);
 	return WG_OK;
+}
+
+werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
+                const char **token_out, json_t **user_out)
+{
+	login_plan p;
+	werr e = acct_login_check(d, a, username, password, source, &p);
+	return e ? e : acct_login_finish(d, a, &p, token_out, user_out);
 }
 
 static bool token_shape(const char *t)
@@ -317,10 +352,62 @@ static void scache_put(const scache_entry *e)
 	pthread_mutex_unlock(&scache_mu);
 }
 
+/* Sessions' last uses waiting for acct_touch_flush() (the server's background thread):
+ * a request never writes to the store to be read. */
+enum { TOUCH_MAX = 4096 };
+typedef struct {
+	char th[65];
+	int64_t at;
+} touch_rec;
+static touch_rec touches[TOUCH_MAX];
+static int ntouch;
+static bool touch_later;
+static pthread_mutex_t touch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void acct_touch_later(bool on)
+{
+	pthread_mutex_lock(&touch_mu);
+	touch_later = on;
+	pthread_mutex_unlock(&touch_mu);
+}
+
+werr acct_touch_flush(db *d)
+{
+	pthread_mutex_lock(&touch_mu);
+	int n = ntouch;
+	touch_rec *mine = n ? xmalloc((size_t)n * sizeof *mine) : NULL;
+	if (n)
+		memcpy(mine, touches, (size_t)n * sizeof *mine);
+	ntouch = 0;
+	pthread_mutex_unlock(&touch_mu);
+	if (!n)
+		return WG_OK;
+	werr e = db_begin(d);
+	for (int i = 0; i < n && !e; i++) {
+		db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
+		db_bind_text(s, 1, mine[i].th);
+		db_bind_int(s, 2, mine[i].at);
+		e = db_run(s, NULL);
+	}
+	if (e || (e = db_commit(d)))
+		db_rollback(d);
+	free(mine);
+	return e;
+}
+
 /* The session's last use, written at most twice a minute: reads stay reads. */
 static void session_touch(db *d, const char *th, int64_t seen, int64_t now)
 {
 	if (now - seen < 30)
+		return;
+	pthread_mutex_lock(&touch_mu);
+	bool later = touch_later && ntouch < TOUCH_MAX;
+	if (later) {
+		memcpy(touches[ntouch].th, th, 65);
+		touches[ntouch++].at = now;
+	}
+	pthread_mutex_unlock(&touch_mu);
+	if (later)
 		return;
 	db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
 	db_bind_text(s, 1, th);

@@ -23,6 +23,22 @@ enum {
  * lock it everywhere (counted atomically, both stores; the lock is audited as `lockout`). */
 werr acct_login(db *d, arena *a, const char *username, const char *password, const char *source,
                 const char **token_out, json_t **user_out);
+/* The same in two steps, for the server: check (reads and the argon2id work, no write)
+ * on a thread of its own, finish (the writes) in the writer's transaction.  The plan's
+ * strings and user row live in the arena given to check. */
+typedef struct {
+	const char *username, *source;
+	int64_t now, count, acount, locked; /* the guard's places: for name+address, for the name */
+	bool found, ok;
+	const struct user_row *user;
+} login_plan;
+werr acct_login_check(db *d, arena *a, const char *username, const char *password, const char *source,
+                      login_plan *p);
+werr acct_login_finish(db *d, arena *a, const login_plan *p, const char **token_out, json_t **user_out);
+/* A server writes sessions' last uses in the background (acct_touch_flush, every second or
+ * so) instead of inside the request that reads them. */
+void acct_touch_later(bool on);
+werr acct_touch_flush(db *d);
 /* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */
 /* After committing a change to users, sessions or the unit tree: sessions are looked up
  * again (acct_session keeps them a few seconds). */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ident.h"
 #include "core/util.h"
@@ -84,6 +85,19 @@ bool role_grants(role by, role r)
 const char *actor_show_birth(const actor *ac, const char *birth_date)
 {
 	return ac->cli || role_birth_date(ac->role) ? birth_date : NULL;
+}
+
+int actor_show_age(const actor *ac, const char *birth_date)
+{
+	int age = age_years(birth_date), y, m, d;
+	if (age < 0 || ac->cli || role_birth_date(ac->role) || !parse_date(birth_date, &y, &m, &d))
+		return age;
+	/* the age reached this year: it changes for everyone on 1 January, so watching it
+	 * change does not tell the birthday (which, with the mask, is the ID number) */
+	time_t local = (time_t)(now_s() + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	return tm.tm_year + 1900 - y;
 }
 
 const char *actor_show_id(const actor *ac, const char *id_number)

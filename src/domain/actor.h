@@ -67,6 +67,10 @@ const char *actor_show_id(const actor *ac, const char *id_number);
 const char *actor_show_phone(const actor *ac, const char *phone);
 /* The birth date, or NULL for a role shown the age only. */
 const char *actor_show_birth(const actor *ac, const char *birth_date);
+/* The age in whole years (-1 without a valid birth date); to a role shown the age only,
+ * the age reached this year (years since the birth year), which changes on 1 January for
+ * everyone rather than on the birthday. */
+int actor_show_age(const actor *ac, const char *birth_date);
 
 /* Searches of people per account: at most SEARCH_LIMIT in SEARCH_WINDOW_S seconds (from
  * the window's first search); counts this one and says whether it is over the limit.

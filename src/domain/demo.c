@@ -11,6 +11,7 @@
 #include "core/ident.h"
 #include "core/pinyin.h"
 #include "core/util.h"
+#include "domain/gates.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -482,10 +483,10 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 					return e;
 				if (vacant) {
 					if ((e = add_evidence(g, hid, chance(&g->r, 0.5) ? "meter" : "neighbour",
-					                      "电表不走,邻居说春节前已搬走 / meter still, neighbours say they left before the festival")))
+					                      "电表不走，邻居说春节前已搬走")))
 						return e;
 				} else if (chance(&g->r, 0.01) &&
-				           (e = add_evidence(g, hid, "lights", "晚上有灯光 / lights on at night")))
+				           (e = add_evidence(g, hid, "lights", "晚上有灯光")))
 					return e;
 				bool ethnic = p->ethnic_pct && rint_(&g->r, 0, 99) < p->ethnic_pct;
 				/* a vacant flat's share of people moves to the next flats, so the living
@@ -695,6 +696,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 		goto fail;
 
 	if ((e = build_community(&g, hash, community, mp, comm_code, H, R, B, G, BG, true)))
+		goto fail;
+	if (!strcmp(p->key, "qinghe") && (e = gates_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||

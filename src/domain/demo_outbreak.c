@@ -181,7 +181,7 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 	bool conv;
 	json_t *res = NULL;
 	if (!(e = csv_open_mem(csv, strlen(csv), &cr, &conv))) {
-		e = list_import(&sec, community_code, "区公安分局推送 / district police", "travel_observation", cr, &res);
+		e = list_import(&sec, community_code, "区公安分局推送", "travel_observation", cr, &res);
 		csv_close(cr);
 	}
 	clock_shift(-shift);
@@ -242,9 +242,9 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 	if (!alert)
 		return w_fail(W_EINTERNAL, "demo_no_alert", NULL, "the demo's fever opened no alert");
 	static const char *const steps[] = {
-	    "{\"step\":\"acknowledged\",\"note\":\"已电话联系,本人在家\"}",
+	    "{\"step\":\"acknowledged\",\"note\":\"已电话联系，本人在家\"}",
 	    "{\"step\":\"clinic_check\",\"note\":\"120 转运至社区医院发热门诊\"}",
-	    "{\"step\":\"outcome\",\"outcome\":\"hospital\",\"note\":\"CT 提示肺部感染,收治入院\"}",
+	    "{\"step\":\"outcome\",\"outcome\":\"hospital\",\"note\":\"CT 提示肺部感染，收治入院\"}",
 	};
 	for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
 		if ((e = call(&gw, alert_step, alert, jbody("%s", steps[k]), NULL)))
@@ -263,7 +263,7 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 	sum->household_observed = (int64_t)json_array_size(json_object_get(out, "household_observed"));
 	json_decref(out);
 	/* three contacts: two neighbours from other buildings, one stranger at the market */
-	static const char *const places[] = {"菜市场 / the market", "单位食堂 / the canteen"};
+	static const char *const places[] = {"菜市场", "单位食堂"};
 	static const char *const kinds[] = {"meal", "work"};
 	for (int k = 0; k < 2; k++)
 		if ((e = call(&gw, contact_add, c->id,
@@ -273,7 +273,7 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 			return e;
 	if ((e = call(&gw, contact_add, c->id,
 	              jbody("{\"name\":\"菜市场摊主刘某\",\"phone\":\"13871234567\",\"day\":\"%s\",\"place\":\"%s\","
-	                    "\"kind\":\"social\",\"note\":\"外区居民,已通报所属社区\"}",
+	                    "\"kind\":\"social\",\"note\":\"外区居民，已通报所属社区\"}",
 	                    yesterday, places[0]),
 	              NULL)))
 		return e;
@@ -288,8 +288,8 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 		if (strcmp(json_string_value(json_object_get(t, "kind")), "disinfection") != 0)
 			continue;
 		if ((e = call(&gw, task_action, json_integer_value(json_object_get(t, "id")),
-		              jbody("{\"action\":\"done\",\"team\":\"街道消杀队(3人)\",\"place\":\"%s 楼道、电梯、单元门\","
-		                    "\"photo_note\":\"消杀前后照片各 4 张,已存网格群\"}",
+		              jbody("{\"action\":\"done\",\"team\":\"街道消杀队（3 人）\",\"place\":\"%s 楼道、电梯、单元门\","
+		                    "\"photo_note\":\"消杀前后照片各 4 张，已存网格群\"}",
 		                    c->building),
 		              NULL))) {
 			json_decref(tl);

@@ -232,10 +232,20 @@ werr link_sheet(const actor *ac, const char *unit_code, const char *base, char *
 
 /* ---- the household's side ---- */
 
+static werr too_many(void)
+{
+	return w_fail(W_ETOOMANY, "too_many_attempts", NULL, "尝试次数过多,请稍后再试 / too many attempts, try later");
+}
+
+/* Only wrong tokens are throttled: a valid one is admitted whatever its address's count,
+ * so nobody's bad guesses (behind a NAT, or a proxy not configured as trusted) can refuse a
+ * family its link.  Guessing 128 bits stays hopeless; the count keeps a guesser's answers
+ * cheap and the same (429) however he guesses. */
 werr link_actor(db *d, arena *a, const char *token, const char *source, actor *out, int64_t *hid)
 {
-	if (guess_blocked(source, false))
-		return w_fail(W_ETOOMANY, "too_many_attempts", NULL, "尝试次数过多,请稍后再试 / too many attempts, try later");
+	bool blocked = guess_blocked(source, false);
+	if (blocked && !token_shape(token))
+		return too_many();
 	char th[65];
 	int64_t id = 0;
 	const char *path = NULL;
@@ -255,6 +265,8 @@ werr link_actor(db *d, arena *a, const char *token, const char *source, actor *o
 	}
 	if (!id) {
 		guess_blocked(source, true);
+		if (blocked)
+			return too_many();
 		return w_fail(W_ENOTFOUND, "link_not_found", "token",
 		              "链接无效或已更换,请联系网格员 / this link is not valid (any more); ask your grid worker");
 	}

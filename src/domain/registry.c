@@ -223,7 +223,7 @@ static void res_from(arena *a, db_stmt *s, res_row *r)
 static json_t *res_json(const actor *ac, const res_row *r)
 {
 	bool ent = r->unit_kind && strcmp(r->unit_kind, "entrance") == 0;
-	int age = age_years(r->birth_date);
+	int age = actor_show_age(ac, r->birth_date);
 	char updated[32];
 	fmt_time(r->updated_at, updated);
 	json_t *o = json_pack(
@@ -738,6 +738,10 @@ werr res_create(const actor *ac, json_t *body, json_t **out)
 	    (e = audit(ac, "create", "resident", id, "name,sex,birth_date,id_type,id_number,phone,relation,flags,residence", "ok")) ||
 	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
+		/* "already registered" says a number exists, to roles that see it masked too:
+		 * the auditor sees every such answer */
+		if (e == W_ECONFLICT)
+			audit(ac, "create", "resident", 0, "id_number:duplicate", "failed");
 		return e;
 	}
 	res_row r;
@@ -1417,7 +1421,7 @@ static void export_cells(const actor *ac, const res_row *r, const char *cells[NC
 	cells[COL_RESIDENCE] = r->residence;
 	buf b;
 	buf_init(&b, a);
-	json_t *fl = flags_json(r->flags, age_years(r->birth_date));
+	json_t *fl = flags_json(r->flags, actor_show_age(ac, r->birth_date));
 	size_t i;
 	json_t *x;
 	json_array_foreach(fl, i, x)

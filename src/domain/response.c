@@ -670,14 +670,15 @@ static json_t *task_row_json(db_stmt *s, int64_t now)
 		fmt_time(db_int(s, 10), done);
 	bool open = !strcmp(db_text(s, 9), "open");
 	bool ent = !strcmp(db_text(s, 5), "entrance");
-	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "id",
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "id",
 	                 (json_int_t)db_int(s, 0), "kind", db_text(s, 1), "title", task_title(db_text(s, 1)), "case_id",
 	                 db_null(s, 2) ? json_null() : json_integer(db_int(s, 2)), "unit_code", db_text(s, 3), "building",
 	                 ent ? db_text(s, 18) : db_text(s, 4), "owner",
 	                 db_null(s, 6) ? json_null()
 	                               : json_pack("{s:s,s:s}", "username", db_text(s, 6), "name", db_text(s, 7)),
 	                 "due_at", due, "state", db_text(s, 9), "late", open && db_int(s, 8) < now, "done_at",
-	                 db_null(s, 10) ? json_null() : json_string(done), "done_by", jv_text(db_text(s, 11)), "place",
+	                 db_null(s, 10) ? json_null() : json_string(done), "done_by", jv_text(db_text(s, 11)),
+	                 "done_by_name", jv_text(db_text(s, 21)), "place",
 	                 jv_text(db_text(s, 12)), "team", jv_text(db_text(s, 13)), "photo_note", jv_text(db_text(s, 14)),
 	                 "note", jv_text(db_text(s, 15)), "created_at", created);
 }

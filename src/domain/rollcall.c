@@ -819,7 +819,7 @@ static json_t *person_json(const actor *ac, db_stmt *s)
 {
 	json_t *flags = json_array();
 	int64_t f = db_int(s, 3);
-	int age = age_years(db_text(s, 4));
+	int age = actor_show_age(ac, db_text(s, 4));
 	if (age >= 60)
 		json_array_append_new(flags, json_string("elderly"));
 	if (f & 1)

@@ -315,7 +315,7 @@ werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out)
 
 static const day_delta *snap_day(const hh_snap *h, const char *day)
 {
-	for (int i = 0; i < h->ndays; i++)
+	for (int i = 0; h->days && i < h->ndays; i++)
 		if (!strcmp(h->days[i].day, day))
 			return &h->days[i].dd;
 	return NULL;
@@ -344,28 +344,31 @@ werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
 		if (!e && after->path && after->living)
 			e = stats_add(d, after->path, 1, after->living);
 	}
-	const char *bp = before->path ? before->path : after->path, *ap = after->path ? after->path : before->path;
-	if (!bp)
+	const char *bp = before->path ? before->path : after->path;
+	const char *ap = after->path ? after->path : bp;
+	if (!bp || !ap)
 		return e;
+	const hh_day *bd = before->days, *ad = after->days;
+	int bn = bd ? before->ndays : 0, an = ad ? after->ndays : 0;
 	if (!moved) { /* one unit: each day's difference */
-		for (int i = 0; i < after->ndays && !e; i++) {
-			day_delta x = dd_diff(&after->days[i].dd, snap_day(before, after->days[i].day));
-			e = stats_day_add(d, ap, after->days[i].day, &x);
+		for (int i = 0; i < an && !e; i++) {
+			day_delta x = dd_diff(&ad[i].dd, snap_day(before, ad[i].day));
+			e = stats_day_add(d, ap, ad[i].day, &x);
 		}
-		for (int i = 0; i < before->ndays && !e; i++) {
-			if (snap_day(after, before->days[i].day))
+		for (int i = 0; i < bn && !e; i++) {
+			if (snap_day(after, bd[i].day))
 				continue; /* done above */
-			day_delta x = dd_diff(NULL, &before->days[i].dd);
-			e = stats_day_add(d, bp, before->days[i].day, &x);
+			day_delta x = dd_diff(NULL, &bd[i].dd);
+			e = stats_day_add(d, bp, bd[i].day, &x);
 		}
 		return e;
 	}
-	for (int i = 0; i < before->ndays && !e; i++) {
-		day_delta x = dd_diff(NULL, &before->days[i].dd);
-		e = stats_day_add(d, bp, before->days[i].day, &x);
+	for (int i = 0; i < bn && !e; i++) {
+		day_delta x = dd_diff(NULL, &bd[i].dd);
+		e = stats_day_add(d, bp, bd[i].day, &x);
 	}
-	for (int i = 0; i < after->ndays && !e; i++)
-		e = stats_day_add(d, ap, after->days[i].day, &after->days[i].dd);
+	for (int i = 0; i < an && !e; i++)
+		e = stats_day_add(d, ap, ad[i].day, &ad[i].dd);
 	return e;
 }
 

@@ -13,9 +13,11 @@
 #include "domain/stats.h"
 
 /* Kinds from the top of the tree down; a child must rank below its parent, except that a
- * grid may sit under a grid (big → medium → small grids). */
-static const char *const kinds[] = {"province", "city",  "district", "street",
-                                    "community", "grid", "building", "entrance"};
+ * grid may sit under a grid (big → medium → small grids).  A compound (小区/院落, the
+ * area behind one set of gates) sits under a community or a grid and above buildings; a
+ * community or grid that is one compound has its gates itself (gates.c). */
+static const char *const kinds[] = {"province", "city",  "district", "street",  "community",
+                                    "grid",     "compound", "building", "entrance"};
 enum { NKINDS = sizeof kinds / sizeof kinds[0] };
 
 static int kind_rank(const char *k)
@@ -242,7 +244,7 @@ static werr check_fields(const char *code, const char *kind, const char *name)
 		              "编码只能包含字母、数字和 - _ . (1–64 位) / code: 1–64 of A-Z a-z 0-9 - _ .");
 	if (kind && !unit_kind_valid(kind))
 		return w_fail(W_EINVAL, "invalid_kind", "kind",
-		              "kind must be one of province city district street community grid building entrance");
+		              "kind must be one of province city district street community grid compound building entrance");
 	if (name && (!*name || !utf8_no_controls(name) || utf8_len(name) > 100))
 		return w_fail(W_EINVAL, "invalid_name", "name", "名称不能为空且不超过 100 字 / name: 1–100 characters");
 	return WG_OK;

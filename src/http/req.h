@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/err.h"
 #include "domain/actor.h"
 
 enum { M_GET = 1, M_POST = 2, M_PATCH = 4, M_DELETE = 8, M_PUT = 16, M_HEAD = 32, M_OPTIONS = 64 };
@@ -23,6 +24,11 @@ enum {
  * transaction with the writer's connection, then after the commit. */
 typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
 typedef void (*after_fn)(const actor *ac, void *plan);
+/* Slow work without writes (argon2id): run on one of the server's hashing threads while
+ * the connection waits, with that thread's store connection in r->d; then answered, or
+ * handed to the writer when it set r->defer. */
+struct req;
+typedef werr (*slow_fn)(struct req *r);
 
 typedef struct req {
 	arena *a;
@@ -52,6 +58,12 @@ typedef struct req {
 	defer_fn defer;         /* set by a handler whose write joins the next group commit */
 	after_fn defer_after;
 	void *defer_plan;
+	slow_fn slow;           /* set by a handler whose work would hold the HTTP thread */
+	void *slow_plan;
+	/* a deferred job that succeeded — its writes are kept (a failed login counted) — but
+	 * answers this error */
+	werr answer_err;
+	wdetail answer_detail;
 } req;
 
 typedef werr (*handler_fn)(req *r);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "domain/links.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"
+#include "http/gate.h"
 #include "http/req.h"
 
 typedef struct conn_state {
@@ -103,7 +106,10 @@ static void content_disposition(const char *name, const char *ascii, char *out, 
 	out[k] = 0;
 	if (plain)
 		return;
-	k += (size_t)snprintf(out + k, n - k, "; filename*=UTF-8''");
+	int w = snprintf(out + k, n - k, "; filename*=UTF-8''");
+	if (w < 0 || (size_t)w >= n - k)
+		return; /* no room for the UTF-8 name: the plain one stands */
+	k += (size_t)w;
 	for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
 		unsigned c = *p;
 		bool attr = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -137,6 +143,10 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const c
 	}
 	if (r && r->cookie)
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (strncmp(ctype, "text/html", 9) == 0) /* the QR sheet: its QR codes are inline SVG, its style /print.css */
+		MHD_add_response_header(resp, "Content-Security-Policy",
+		                        "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none';"
+		                        " base-uri 'none'; form-action 'none'");
 	if (status == 503)
 		MHD_add_response_header(resp, "Retry-After", "5");
 	if (status == 405)
@@ -183,20 +193,6 @@ static const char *find_token(struct MHD_Connection *c, bool *cookie)
 	if (ck)
 		*cookie = true;
 	return ck;
-}
-
-static const char *client_addr(struct MHD_Connection *c, arena *a)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char ip[INET6_ADDRSTRLEN] = "?";
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
-	}
-	return arena_strdup(a, ip);
 }
 
 /* ---- static web assets ---- */
@@ -576,6 +572,89 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* ---- slow work: password hashing ----
+ * A login's argon2id work (tens of ms of a core, more on a busy machine) would hold its
+ * HTTP thread and every connection on it.  The handler leaves r->slow; the connection is
+ * parked; one of SLOW_THREADS threads (at a lower priority than the HTTP threads and the
+ * writer) runs it with its own store connection for the reads, then hands the request to
+ * the writer (r->defer: the login's writes) or resumes it to answer. */
+enum { SLOW_THREADS = 2, SLOW_QUEUE_MAX = 2000 };
+static pthread_mutex_t sq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sq_cv = PTHREAD_COND_INITIALIZER;
+static conn_state *sq_head, *sq_tail;
+static size_t sq_len;
+static bool slow_exit;
+
+static bool sq_push(conn_state *st)
+{
+	pthread_mutex_lock(&sq_mu);
+	bool ok = sq_len < SLOW_QUEUE_MAX;
+	if (ok) {
+		st->next_job = NULL;
+		if (sq_tail)
+			sq_tail->next_job = st;
+		else
+			sq_head = st;
+		sq_tail = st;
+		sq_len++;
+		pthread_cond_signal(&sq_cv);
+	}
+	pthread_mutex_unlock(&sq_mu);
+	return ok;
+}
+
+static werr audit_only_job(const actor *ac, void *plan, json_t **out);
+
+static void *slow_worker(void *arg)
+{
+	(void)arg;
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10); /* requests and the writer first */
+	for (;;) {
+		pthread_mutex_lock(&sq_mu);
+		while (!sq_head && !slow_exit)
+			pthread_cond_wait(&sq_cv, &sq_mu);
+		conn_state *st = sq_head;
+		if (!st) {
+			pthread_mutex_unlock(&sq_mu);
+			break;
+		}
+		sq_head = st->next_job;
+		if (!sq_head)
+			sq_tail = NULL;
+		sq_len--;
+		pthread_mutex_unlock(&sq_mu);
+		req *r = &st->r;
+		slow_fn fn = r->slow;
+		r->slow = NULL;
+		w_clear();
+		r->d = thread_db();
+		werr e = r->d ? WG_OK : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
+		if (!e) {
+			audit_collect_begin(r->a);
+			e = fn(r);
+			audit_row *rows = audit_collect_end();
+			if (rows && !e && !r->defer) {
+				r->defer = audit_only_job;
+				r->defer_plan = rows;
+			} else if (rows) {
+				werr ae = audit_write(r->d, rows);
+				if (!e && ae)
+					e = ae;
+			}
+		}
+		if (!e && r->defer) {
+			if (wq_push(st))
+				continue; /* the writer answers */
+			e = w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
+		}
+		if (e)
+			job_fail(st, e);
+		st->deferred_done = true;
+		MHD_resume_connection(st->conn);
+	}
+	return NULL;
+}
+
 /* The deferred job of a read: only its audit rows; the answer is already built. */
 static werr audit_only_job(const actor *ac, void *plan, json_t **out)
 {
@@ -638,7 +717,7 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		audit_collect_begin(r->a);
 		e = st->rt->fn(r);
 		audit_row *rows = audit_collect_end();
-		if (rows && (e || r->defer || r->sse || r->raw)) {
+		if (rows && (e || r->defer || r->slow || r->sse || r->raw)) {
 			/* rare: write them here (errors, streams, downloads) */
 			werr ae = audit_write(r->d, rows);
 			if (!e && ae)
@@ -647,6 +726,16 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 			r->defer = audit_only_job;
 			r->defer_plan = rows;
 		}
+	}
+	if (!e && r->slow) {
+		st->deferred = true;
+		st->conn = c;
+		if (sq_push(st)) {
+			MHD_suspend_connection(c);
+			return MHD_YES;
+		}
+		st->deferred = false;
+		e = w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
 	}
 	if (!e && r->defer) {
 		st->deferred = true;
@@ -691,7 +780,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		st->r.conn = c;
 		st->r.method = method_of(method);
 		st->r.path = arena_strdup(st->a, url);
-		st->r.source = client_addr(c, st->a);
+		st->r.source = gate_client(c, st->a);
+		gate_head_done(c);
 		*con_cls = st;
 		if (strncmp(url, "/api/", 5) == 0) {
 			bool known;
@@ -734,6 +824,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 				w_record(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
 				return send_error(c, st->deferred_err, &st->r);
 			}
+			if (st->r.answer_err) {
+				const wdetail *dd = &st->r.answer_detail;
+				w_record(st->r.answer_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
+				return send_error(c, st->r.answer_err, &st->r);
+			}
 			if (!st->r.json)
 				st->r.json = json_object();
 			return send_json(c, st->r.status ? st->r.status : 200, st->r.json, &st->r);
@@ -751,6 +846,26 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 	return dispatch(st, c);
 }
 
+/* For the log: bytes below 0x20, DEL, the C1 controls (U+0080–U+009F, which a terminal
+ * may read as escapes too), a backslash and whatever is not UTF-8, as \xNN. */
+static void log_escape(buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t len = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+		if (len > 1 && (i + len > n || !utf8_valid(s + i, len) || (ch == 0xC2 && (unsigned char)s[i + 1] < 0xA0)))
+			len = 0;
+		if (len == 0 || ch < 0x20 || ch == 0x7f || ch == '\\') {
+			buf_printf(b, "\\x%02x", ch);
+			i++;
+		} else {
+			buf_put(b, s + i, len);
+			i += len;
+		}
+	}
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -764,11 +879,16 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
 		double ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
-		/* path only: query strings may carry search terms */
-		fprintf(stderr, "%s %s %u %.1fms %s\n", st->r.path ? st->r.path : "-",
+		/* path only: query strings may carry search terms; decoded, so escaped (a %0a
+		 * must not forge a line, nor a %1b write to the terminal) */
+		buf p;
+		buf_init(&p, st->a);
+		log_escape(&p, st->r.path ? st->r.path : "-");
+		fprintf(stderr, "%s %s %u %.1fms %s\n", p.p,
 		        st->r.ac.username ? st->r.ac.username : "-", ci ? ci->http_status : 0, ms,
 		        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : "aborted");
 	}
+	gate_request_done(c);
 	json_decref(st->r.json);
 	free(st->r.raw);
 	buf_release(&st->body);
@@ -794,6 +914,7 @@ static void *ticker(void *arg)
 			d = NULL;
 			continue;
 		}
+		acct_touch_flush(d); /* sessions' last uses, off the requests' path */
 		if (!strcmp(db_kind(d), "sqlite")) { /* every second, off the writer's path */
 			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
 			atomic_fetch_add(&ckpt_gen, 1);
@@ -807,6 +928,8 @@ static void *ticker(void *arg)
 		arena_free(a);
 		sse_wake(); /* keep-alives for parked feeds */
 	}
+	if (d)
+		acct_touch_flush(d);
 	db_close(d);
 	return NULL;
 }
@@ -909,6 +1032,11 @@ werr server_run(const server_opts *o)
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return w_fail(W_EINVAL, "invalid_listen", "listen", "--listen host must be an IPv4 address");
+	/* the door (gate.c) listens and accepts; libmicrohttpd is handed what it admits */
+	unsigned maxconn = o->max_connections ? o->max_connections : GATE_MAX_DEFAULT;
+	gate_opts go = {.max_connections = maxconn, .per_address = o->per_address, .trusted_proxy = o->trusted_proxy};
+	if ((e = gate_listen(&sa, &go)))
+		return e;
 
 	struct sigaction sig = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sig, NULL);
@@ -917,14 +1045,21 @@ werr server_run(const server_opts *o)
 
 	unsigned threads = o->threads ? o->threads : 4;
 	struct MHD_Daemon *daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb,
-	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1000,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+	        MHD_USE_NO_LISTEN_SOCKET,
+	    0, NULL, NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    /* the gate caps the connections; the daemon's own cap (per pool thread, a share of
+	     * this) stays clear of it */
+	    MHD_OPTION_CONNECTION_LIMIT, 2 * maxconn + 64 * threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0,
+	    MHD_OPTION_NOTIFY_CONNECTION, gate_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
-	if (!daemon)
-		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot listen on %s: %s", o->listen, strerror(errno));
+	if (!daemon || gate_start(daemon)) {
+		gate_stop();
+		if (daemon)
+			MHD_stop_daemon(daemon);
+		return w_fail(W_EINVAL, "cannot_listen", "listen", "cannot serve on %s: %s", o->listen, strerror(errno));
+	}
 	printf("wangge serving http://%s:%u/ (store %s, %u threads, %u writer%s)\n", host, port, o->db_url, threads, nwr,
 	       nwr == 1 ? "" : "s");
 	if (o->public_url)
@@ -937,8 +1072,11 @@ werr server_run(const server_opts *o)
 		       host, port, port, port);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t tick, wr[WRITERS_MAX];
+	pthread_t tick, wr[WRITERS_MAX], slow[SLOW_THREADS];
+	acct_touch_later(true);
 	pthread_create(&tick, NULL, ticker, NULL);
+	for (unsigned i = 0; i < SLOW_THREADS; i++)
+		pthread_create(&slow[i], NULL, slow_worker, NULL);
 	for (unsigned i = 0; i < nwr; i++)
 		pthread_create(&wr[i], NULL, writer, NULL);
 	while (!stop_flag)
@@ -946,13 +1084,19 @@ werr server_run(const server_opts *o)
 	pthread_join(tick, NULL);
 	sse_wake(); /* parked feeds see stop_flag and end */
 	/* stop accepting, let in-flight requests finish */
-	MHD_quiesce_daemon(daemon);
+	gate_stop();
 	for (int i = 0; i < 50; i++) {
 		const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (!di || di->num_connections == 0)
 			break;
 		usleep(100 * 1000);
 	}
+	pthread_mutex_lock(&sq_mu); /* logins in flight went on to the writer above */
+	slow_exit = true;
+	pthread_cond_broadcast(&sq_cv);
+	pthread_mutex_unlock(&sq_mu);
+	for (unsigned i = 0; i < SLOW_THREADS; i++)
+		pthread_join(slow[i], NULL);
 	pthread_mutex_lock(&wq_mu); /* queued writes were answered above; now the writer ends */
 	writer_exit = true;
 	pthread_cond_broadcast(&wq_cv);

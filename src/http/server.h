@@ -10,7 +10,9 @@ typedef struct {
 	const char *web_dir; /* static assets, NULL: found beside the binary */
 	unsigned threads;
 	unsigned writers;    /* PostgreSQL: connections committing check-ins in parallel (0: 2) */
-	unsigned max_connections;
+	unsigned max_connections; /* 0: 1,000; past it 503 (gate.h) */
+	unsigned per_address;     /* connections from one client address (0: 128) */
+	const char *trusted_proxy; /* the reverse proxy whose X-Forwarded-For names the client */
 	int quiet;           /* no access log */
 	const char *public_url; /* "https://wangge.example.org": links and QR codes start with it */
 } server_opts;

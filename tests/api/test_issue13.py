@@ -146,5 +146,64 @@ class Sheet(unittest.TestCase):
         self.assertIn("https://wangge.example.org/report.html", out)
 
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z]{2,}(?![A-Za-z0-9_-])")
+HALF = re.compile(r"[\u3400-\u9fff] ?[,:;?!()]|[,:;?!()] ?[\u3400-\u9fff]")
+ALLOWED = {"CT"}  # 胸部 CT: the word doctors write
+
+
+class DemoText(unittest.TestCase):
+    """The demo's Chinese free text (evidence notes, contact places, list sources, alert
+    notes, tasks) reads as Chinese: no English half, full-width punctuation.  The server's
+    own bilingual reasons ("确诊病例 / confirmed case #1", lockdowns) are shown by their half
+    for the language and are not demo text."""
+
+    def test_outbreak_demo_strings(self):
+        import sqlite3
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            db = os.path.join(d, "o.db")
+            r = H.run_cli("demo", "--db", db, "--preset", "qinghe", "--households", "600", "--seed", "7", "--outbreak")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            c = sqlite3.connect(db)
+            bad = []
+            for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+                if t in ("lockdowns", "lockdown_history", "audit", "agency_rows"):
+                    continue
+                cols = [x[1] for x in c.execute("PRAGMA table_info(%s)" % t)]
+                for row in c.execute("SELECT * FROM %s" % t):
+                    for col, v in zip(cols, row):
+                        if not isinstance(v, str) or not CJK.search(v):
+                            continue
+                        words = [w for w in LATIN.findall(v) if w not in ALLOWED]
+                        if words or HALF.search(v):
+                            bad.append("%s.%s: %s" % (t, col, v[:80]))
+            c.close()
+            self.assertEqual(bad, [])
+
+
+class TaskPeople(unittest.TestCase):
+    """A finished task names the person who did it (done_by_name), not only the login."""
+
+    def test_done_by_name(self):
+        st, miss = H.as_user("gw02", "GET", "/api/v1/coverage/missing?unit=%s&limit=100" % H.G2)
+        self.assertEqual(st, 200, miss)
+        hh = [x for x in miss["items"] if x["living"] >= 2][0]
+        rid = hh["people_missing"][0]["id"]
+        st, b = H.as_user("gw02", "POST", "/api/v1/residents/%d/status" % rid,
+                          {"category": "confirmed", "reason": "test_positive", "note": "核酸阳性"})
+        self.assertIn(st, (200, 201), b)
+        st, tasks = H.as_user("gw02", "GET", "/api/v1/tasks?unit=%s&state=open&limit=50" % H.G2)
+        self.assertEqual(st, 200, tasks)
+        task = [x for x in tasks["items"] if x["kind"] == "disinfection"][0]
+        st, b = H.as_user("gw02", "POST", "/api/v1/tasks/%d" % task["id"],
+                          {"action": "done", "team": "街道消杀一队", "place": "楼道", "photo_note": "照片 4 张"})
+        self.assertIn(st, (200, 201), b)
+        st, done = H.as_user("gw02", "GET", "/api/v1/tasks?unit=%s&state=done&limit=50" % H.G2)
+        t = [x for x in done["items"] if x["id"] == task["id"]][0]
+        st, me = H.as_user("gw02", "GET", "/api/v1/session")
+        self.assertEqual((t["done_by"], t["done_by_name"]), ("gw02", me["display_name"]))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -123,21 +123,18 @@ def everything(user):
     return out, read
 
 
-def age_on(birth, today):
-    y, m, d = (int(x) for x in birth.split("-"))
-    return today.year - y - ((today.month, today.day) < (m, d))
+def china_today():
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date()
 
 
-def id_candidates(region, tail, age, today):
-    """Valid ID numbers with this region and last four whose holder is `age` today."""
+def id_candidates(region, tail, year):
+    """Valid ID numbers with this region and last four of a holder born in `year`."""
     out = []
-    day = datetime.date(today.year - age - 1, 1, 1)
-    while day <= today:
-        b = day.isoformat()
-        if age_on(b, today) == age:
-            first = region + b.replace("-", "") + tail[:3]
-            if H.id_check(first) == tail[3]:
-                out.append(first + tail[3])
+    day = datetime.date(year, 1, 1)
+    while day.year == year:
+        first = region + day.isoformat().replace("-", "") + tail[:3]
+        if H.id_check(first) == tail[3]:
+            out.append(first + tail[3])
         day += datetime.timedelta(days=1)
     return out
 
@@ -148,7 +145,7 @@ DATE = re.compile(r"(19|20)\d\d-?[01]\d-?[0-3]\d")
 
 class NoMaskUndone(unittest.TestCase):
     def test_every_role_joined(self):
-        today = datetime.date.today()  # the server's age is of today in China; checked below
+        today = china_today()
         for role, user in ROLE_USER.items():
             idv, phv, bdv = VIEW[role]
             got, read = everything(user)
@@ -168,10 +165,10 @@ class NoMaskUndone(unittest.TestCase):
                     for d in dates:
                         cand = region + d + tail
                         self.assertNotEqual(cand, P["id_number"], "%s rebuilt the ID number from %s" % (role, d))
-                # the age leaves many numbers possible, none singled out
+                # the age (reached this year) gives the birth year: many numbers possible
                 st, r = H.as_user(user, "GET", "/api/v1/residents/%d" % P["res"]["id"])
                 self.assertIsNone(r["birth_date"], role)
-                cands = id_candidates(P["id_number"][:6], P["id_number"][-4:], r["age"], today)
+                cands = id_candidates(P["id_number"][:6], P["id_number"][-4:], today.year - r["age"])
                 self.assertIn(P["id_number"], cands, role)
                 self.assertGreaterEqual(len(cands), 10, role)
             if phv == "masked":
@@ -196,6 +193,29 @@ class NoMaskUndone(unittest.TestCase):
                 self.assertEqual(st, 200 if view == "full" else 403, (role, q))
         rows = [r for r in H.audit_rows(username="vol01") if r["action"] == "search"]
         self.assertIn("denied", {r["outcome"] for r in rows})
+
+    def test_age_does_not_tell_the_birthday(self):
+        """An age that turned on the birthday would, watched day by day (or one export a
+        day), give the birth date and with it the ID number: to a role shown the age only
+        it is the age reached this year, the same all year."""
+        st, r = H.as_user("secretary", "POST", "/api/v1/residents",
+                          {"household_id": P["hh"]["id"], "name": "年末生日",
+                           "id_number": H.make_id(region="420107", birth="19801231", seq=7, sex="F")})
+        self.assertEqual(st, 201, r)
+        today = china_today()
+        exact = today.year - 1980 - (0 if (today.month, today.day) >= (12, 31) else 1)
+        for role, user in ROLE_USER.items():
+            st, x = H.as_user(user, "GET", "/api/v1/residents/%d" % r["id"])
+            self.assertEqual(x["age"], exact if VIEW[role][2] == "full" else today.year - 1980, role)
+
+    def test_registering_a_known_number_is_audited(self):
+        """Known limit (docs/api.md 1.8): 409 duplicate_id_number tells that a number is
+        registered; each such answer leaves an audit row for the auditor."""
+        st, b = H.as_user("cadre01", "POST", "/api/v1/residents",
+                          {"household_id": P["hh"]["id"], "name": "重复登记", "id_number": P["id_number"]})
+        self.assertEqual((st, H.err(b)), (409, ("duplicate_id_number", "id_number")))
+        rows = [r for r in H.audit_rows(username="cadre01") if r["entity"] == "resident" and r["action"] == "create"]
+        self.assertEqual((rows[0]["outcome"], rows[0]["fields"]), ("failed", "id_number:duplicate"))
 
     def test_masked_role_cannot_probe_the_birth_date_by_writing_it(self):
         # a mismatch with the ID number would answer 400, a match 200: refused before either

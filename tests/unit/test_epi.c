@@ -299,7 +299,9 @@ static void test_isolation_with_clock(void **state)
 	assert_int_equal(iso_action(ac, iso, b, &out), W_ECONFLICT);
 	assert_string_equal(w_last()->code, "isolation_released");
 	json_decref(b);
-	assert_string_equal(epi_current(ac, p), "cleared");
+	const char *cat;
+	assert_int_equal(epi_current(ac, p, &cat), WG_OK);
+	assert_string_equal(cat, "cleared");
 	assert_int_equal(iso_of(ac, p), 0);
 	clock_shift(-(86400 + 13 * 3600));
 }
@@ -354,7 +356,9 @@ static void test_confirmed_response(void **state)
 		int64_t id = json_integer_value(json_object_get(r, "id"));
 		if (id == p || strcmp(json_string_value(json_object_get(r, "residence")), "living") != 0)
 			continue;
-		assert_string_equal(epi_current(ac, id), "close_contact");
+		const char *cat;
+		assert_int_equal(epi_current(ac, id, &cat), WG_OK);
+		assert_string_equal(cat, "close_contact");
 		assert_true(iso_of(ac, id) != 0);
 	}
 	json_decref(hh);

@@ -86,6 +86,33 @@ static void test_grants_within_own_power(void **state)
 	assert_true(role_grants(ROLE_COMMUNITY, ROLE_GRID_WORKER));
 }
 
+/* The gate (issue 16): no route of it for the auditor; the guard records passages and
+ * reads its gates, the compound's shape (gates, their state, rules, passes) is not its work. */
+static void test_gate_routes(void **state)
+{
+	(void)state;
+	static const char *const prefixes[] = {"/api/v1/gates", "/api/v1/passages", "/api/v1/passes", "/api/v1/compounds", NULL};
+	int seen = 0;
+	for (size_t i = 0; i < routes_count; i++) {
+		const route *r = &routes[i];
+		bool gate = strstr(r->pattern, "/pass") != NULL;
+		for (const char *const *p = prefixes; *p; p++)
+			gate |= strncmp(r->pattern, *p, strlen(*p)) == 0;
+		if (!gate)
+			continue;
+		seen++;
+		assert_int_equal(r->auth, AUTH_SESSION);
+		assert_int_equal(r->roles & R(ROLE_AUDITOR), 0);
+		bool shapes = (r->method & (M_POST | M_DELETE)) && strcmp(r->pattern, "/api/v1/passages") != 0 &&
+		              strcmp(r->pattern, "/api/v1/passes/scan") != 0;
+		if (shapes)
+			assert_int_equal(r->roles & R(ROLE_CHECKPOINT), 0);
+		else
+			assert_int_not_equal(r->roles & R(ROLE_CHECKPOINT), 0);
+	}
+	assert_int_equal(seen, 11);
+}
+
 static void test_match_params(void **state)
 {
 	(void)state;
@@ -109,6 +136,7 @@ int main(void)
 	    cmocka_unit_test(test_every_route_has_access_rule),
 	    cmocka_unit_test(test_people_routes_exclude_auditor),
 	    cmocka_unit_test(test_grants_within_own_power),
+	    cmocka_unit_test(test_gate_routes),
 	    cmocka_unit_test(test_match_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

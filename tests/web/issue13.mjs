@@ -3,6 +3,9 @@
 // run.mjs's harness: register(h) with h = {check, assert, eq, newPage, login, shot, stat,
 // apiLogin, checkinsOf, noErrors, PHONE, ROOT}.
 
+import path from 'node:path';
+import { checkZh, zhTextProblems } from './check-zh.mjs';
+
 // IndexedDB keys kept on the phone for offline use (keep.js).
 function keptKeys(page) {
   return page.evaluate(() => new Promise((resolve) => {
@@ -114,7 +117,7 @@ export function register(h) {
     await page.waitForSelector('#queue-badge[data-waiting="2"]');
 
     await ctx.setOffline(false);
-    await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 15000 });
+    await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 40000 } /* the online event, else the 15 s retry */);
     const a = await checkinsOf(api, half.household_id, cov.day);
     const b = await checkinsOf(api, last.household_id, cov.day);
     const first = Object.values(a).map((x) => x[0]).find((x) => x.temperature === 37.9);
@@ -180,16 +183,48 @@ export function register(h) {
     await page.fill('#dash-day', yesterday);
     await page.dispatchEvent('#dash-day', 'change');
     await page.waitForFunction((d) => location.hash.includes(d), yesterday);
-    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
-    await page.waitForFunction(() => document.querySelectorAll('.dashboard .chart canvas').length >= 4);
+    // the page drawn again: every chart of the new page has its ECharts instance
+    await page.waitForFunction(() => {
+      const els = Array.from(document.querySelectorAll('.dashboard .chart'));
+      return els.length >= 4 && window.echarts && els.every((el) => window.echarts.getInstanceByDom(el) && el.querySelector('canvas'));
+    }, null, { timeout: 15000 });
     const [mainBox] = await boxes(page, 'main');
     assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
-    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+    // measured once the page is still: a live event may draw the dashboard again meanwhile
+    const measure = () => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
       const c = window.echarts && window.echarts.getInstanceByDom(el);
       return { id: el.id, el: el.clientWidth, chart: c ? c.getWidth() : -1 };
-    }));
+    });
+    await page.waitForFunction(new Function('return (' + measure.toString() + ')().every((x) => x.chart === x.el && x.el > 400)'),
+      null, { timeout: 10000 }).catch(() => {});
+    const sizes = await page.evaluate(measure);
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
+    // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
+    const labels = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+      const c = window.echarts.getInstanceByDom(el);
+      const out = [];
+      c.getZr().storage.getDisplayList().forEach((d) => {
+        if (!d.style || typeof d.style.text !== 'string' || !d.style.text.trim() || d.invisible || d.ignore) return;
+        const m = d.getComputedTransform();
+        if (m && Math.abs(m[1]) > 1e-6) return; // rotated axis labels: their boxes overlap by design
+        const r = d.getBoundingRect().clone();
+        if (m) r.applyTransform(m);
+        out.push({ t: String(d.style.text).slice(0, 16), x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height });
+      });
+      return { id: el.id, w: c.getWidth(), h: c.getHeight(), labels: out };
+    }));
+    for (const ch of labels) {
+      assert(ch.labels.length > 0, ch.id + ': labels drawn');
+      for (const l of ch.labels) assert(l.x >= -1 && l.right <= ch.w + 1 && l.y >= -1 && l.bottom <= ch.h + 1, `${ch.id}: label "${l.t}" cut off`);
+      for (let i = 0; i < ch.labels.length; i++) {
+        for (let j = i + 1; j < ch.labels.length; j++) {
+          const p = ch.labels[i];
+          const q = ch.labels[j];
+          assert(!(p.x < q.right - 1 && q.x < p.right - 1 && p.y < q.bottom - 1 && q.y < p.bottom - 1), `${ch.id}: "${p.t}" overlaps "${q.t}"`);
+        }
+      }
+    }
     await shot(page, '32-desktop-dashboard-yesterday');
     // a future day: refused in the field, and in the address
     const tomorrow = dayPlus(day, 1);
@@ -220,6 +255,84 @@ export function register(h) {
     await page.waitForSelector('#cat-table');
     await checkTable('categories table of a grid');
     noErrors(page, 'desktop screens', [/401 \(Unauthorized\)/]);
+    await ctx.close();
+  });
+
+  check('Chinese that reads as Chinese: the zh catalogue and the Chinese screens have no English words and full-width punctuation; people by name', async ({ browser, base }) => {
+    const cat = await checkZh(path.join(h.ROOT, 'web'));
+    assert(!cat.length, 'the zh catalogue:\n  ' + cat.join('\n  '));
+    const api = await apiLogin(browser, base, 'gw13');
+    const cov = await api.call('GET', '/coverage');
+    const me = await api.call('GET', '/session');
+    const miss = (await api.call('GET', '/coverage/missing?limit=100')).items.filter((x) => x.living >= 2);
+    // a fever with a cough (an alert), a confirmed case (tasks), its disinfection done
+    const feverHh = miss[0];
+    const fr = await api.call('POST', '/checkins', {
+      household_id: feverHh.household_id, day: cov.day, channel: 'visit',
+      readings: [{ resident_id: feverHh.people_missing[0].id, temperature: 38.2, symptoms: ['cough'] }],
+    });
+    const alertId = fr.results[0].alert_id;
+    assert(alertId, 'the fever opened an alert');
+    const caseHh = miss[miss.length - 1];
+    await api.call('POST', `/residents/${caseHh.people_missing[0].id}/status`, { category: 'confirmed', reason: 'test_positive', note: '核酸阳性' });
+    const task = (await api.call('GET', '/tasks?state=open&limit=50')).items.find((x) => x.kind === 'disinfection');
+    await api.call('POST', '/tasks/' + task.id, { action: 'done', team: '街道消杀一队', place: '楼道、电梯', photo_note: '照片 4 张' });
+    const link = await api.call('POST', `/households/${miss[1].household_id}/link`, {});
+
+    const { ctx, page } = await newPage(browser, PHONE);
+    const screen = async (what) => {
+      const text = await page.evaluate(() => [document.querySelector('header'), document.getElementById('status'), document.querySelector('main')]
+        .filter(Boolean).map((e) => e.innerText).join('\n'));
+      const bad = zhTextProblems(text);
+      assert(!bad.length, what + ':\n  ' + bad.join('\n  '));
+      return text;
+    };
+    await login(page, base, 'gw13');
+    await page.waitForSelector('.today .missing li[data-household]');
+    await screen('Today');
+    await page.click('#tab-calls');
+    await screen('the call list');
+    await page.click('#tab-missing');
+    // a household saved: "已保存 …，共 n 人。", never "102:4 人"
+    await page.click(`.missing li[data-household="${miss[2].household_id}"] a`);
+    await page.waitForSelector('.rollcall .person');
+    await screen('a household');
+    await page.click('#all-normal');
+    await page.waitForSelector('.today #today-cov');
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('已保存'));
+    const flash = await screen('Today after saving');
+    assert(/已保存 .+，共 \d+ 人。/.test(flash) && !/\d:\d+ 人/.test(flash), 'the saved message: ' + flash.split('\n').find((l) => l.includes('已保存')));
+    // the alert: the reading in words (咳嗽), not ["cough"]
+    await page.goto(base + '/#/alert/' + alertId);
+    await page.waitForSelector('.alert-page .steps li');
+    const alertText = await screen('the alert');
+    const opened = await page.textContent('.alert-page .steps li[data-step=opened]');
+    assert(opened.includes('咳嗽') && opened.includes('38.2') && !opened.includes('cough'), 'the alert history in words: ' + opened);
+    assert(!alertText.includes('["'), 'no raw JSON on the alert page');
+    // the finished task names the person, not the login
+    await page.goto(base + '/#/tasks?state=done');
+    await page.waitForSelector(`li.task[data-task="${task.id}"]`);
+    const taskText = await page.textContent(`li.task[data-task="${task.id}"]`);
+    assert(taskText.includes(me.display_name) && !taskText.includes('gw13'), 'the task names ' + me.display_name + ': ' + taskText);
+    await screen('the tasks');
+    await page.goto(base + '/#/categories/' + me.unit_code);
+    await page.waitForSelector('#cat-table');
+    await screen('the four categories');
+    await page.goto(base + '/#/resident/' + caseHh.people_missing[0].id);
+    await page.waitForSelector('main h1');
+    await screen('the case');
+    await shot(page, '34-zh-resident');
+    // the resident's self-report page
+    await page.goto(base + '/report.html#' + link.token);
+    await page.waitForSelector('#form:not([hidden])');
+    const selfText = await page.evaluate(() => document.body.innerText);
+    const bad = zhTextProblems(selfText).concat(/[A-Za-z]{3,}/.test(selfText.replace(/\d/g, '')) ? ['English on the page: ' + selfText.match(/[A-Za-z]{3,}/)[0]] : []);
+    assert(!bad.length, 'the self-report page:\n  ' + bad.join('\n  '));
+    const title = await page.title();
+    assert(!/[A-Za-z]/.test(title), 'the self-report title: ' + title);
+    await shot(page, '35-zh-self-report');
+    await api.close();
+    noErrors(page, 'Chinese screens', [/401 \(Unauthorized\)/]);
     await ctx.close();
   });
 }

@@ -52,9 +52,16 @@ export function tv(group, value) {
 export function serverText(msg, full) {
   if (!msg) return '';
   const i = msg.indexOf(' / ');
-  if (i < 0) return msg;
+  if (i < 0) return /[\u3400-\u9fff]/.test(msg) ? zhPunct(msg) : msg;
   const left = msg.slice(0, i);
   if (!/[\u3400-\u9fff]/.test(left)) return msg;
   if (lang === 'en') return msg.slice(i + 3);
-  return full ? msg : left;
+  return full ? zhPunct(left) + msg.slice(i) : zhPunct(left);
+}
+
+// Chinese text with full-width punctuation: a half-width , : ; ? ! right after a Chinese
+// character (some of the server's messages, names joined in code) reads as Chinese.
+const FULL = { ',': '，', ':': '：', ';': '；', '?': '？', '!': '！' };
+export function zhPunct(s) {
+  return String(s).replace(/([\u3400-\u9fff])\s*([,:;?!])\s*/g, (m, c, p) => c + FULL[p]);
 }

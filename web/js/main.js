@@ -35,6 +35,8 @@ const routes = [
   { re: /^\/users$/, load: () => import('./views/users.js') },
   { re: /^\/audit$/, load: () => import('./views/audit.js') },
   { re: /^\/account$/, load: () => import('./views/account.js') },
+  { re: /^\/gate$/, load: () => import('./views/gate.js') },
+  { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
 ];
 
 let navSeq = 0;
@@ -144,6 +146,7 @@ function navItems() {
   if (can.epi()) items.push(['#/followups', t('nav.followups'), /^\/followups$/]);
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
+  if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);

@@ -228,7 +228,11 @@ export function onSent(fn) {
 export function start() {
   if (!started) {
     started = true;
-    window.addEventListener('online', () => flush());
+    // a phone says "online" before its connection carries a request: try now, and again soon
+    window.addEventListener('online', () => {
+      flush();
+      window.setTimeout(() => flush(), 3000);
+    });
     onNetwork((up) => { if (up) flush(); });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') flush();

@@ -1,5 +1,7 @@
 // report.js — the no-login family page behind a household link.  The token is in the
-// URL fragment (#…), so it never reaches a server log; it is sent in a header.
+// URL fragment (#…), so it never reaches a server log; it is sent in a header.  Chinese only
+// (residents of the household read it); the server's "中文 / English" messages show their
+// Chinese half.
 const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
 const SYMPTOMS = [['cough', '咳嗽'], ['fatigue', '乏力'], ['chest_tightness', '胸闷'], ['sore_throat', '咽痛'],
@@ -16,8 +18,16 @@ async function call(method, path, body) {
   if (body) headers['Content-Type'] = 'application/json';
   const res = await fetch('/api/v1' + path, { method, headers, body: body ? JSON.stringify(body) : undefined, cache: 'no-store' });
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error((data && data.error && data.error.message) || '网络错误 / network error');
+  if (!res.ok) throw new Error(zh((data && data.error && data.error.message) || '网络错误，请稍后再试'));
   return data;
+}
+
+// The Chinese half of "中文 / English", with full-width punctuation next to Chinese.
+function zh(msg) {
+  const i = msg.indexOf(' / ');
+  const s = i > 0 && /[\u3400-\u9fff]/.test(msg.slice(0, i)) ? msg.slice(0, i) : msg;
+  const full = { ',': '，', ':': '：', ';': '；', '?': '？', '!': '！' };
+  return s.replace(/([\u3400-\u9fff])\s*([,:;?!])\s*/g, (m, c, p) => c + full[p]);
 }
 
 function el(tag, attrs, ...kids) {
@@ -48,12 +58,12 @@ function memberRow(m) {
   let done = null;
   if (m.today && m.today.day_fever) {
     // a fever stays on the day: a later normal reading is a re-check, not an erasure
-    done = el('p', { class: 'done hot', text: '今天报过发热，网格员会跟进。再量一次请填上新的体温。/ A fever was reported today; enter a new reading if you measure again.' });
+    done = el('p', { class: 'done hot', text: '今天报过发热，网格员会跟进。再量一次请填上新的体温。' });
   } else if (m.today && m.today.status === 'reported') {
-    done = el('p', { class: 'done', text: '今天已报' + (m.today.temperature ? ' ' + m.today.temperature + '℃' : '') + ' / reported today' });
+    done = el('p', { class: 'done', text: '今天已报' + (m.today.temperature ? '：' + m.today.temperature + ' ℃' : '') });
   }
   return el('div', { class: 'row' }, el('h2', { text: m.name }), done,
-    el('label', { for: id, text: '体温 ℃ / temperature' }), input, presets, sym);
+    el('label', { for: id, text: '体温（℃）' }), input, presets, sym);
 }
 
 function readings(allNormal) {
@@ -66,13 +76,13 @@ function readings(allNormal) {
     const r = { resident_id: id };
     if (v) {
       const t = Number(v);
-      if (!(t >= 34 && t <= 43)) throw new Error('体温应在 34–43 ℃ 之间 / temperature must be 34–43 °C');
+      if (!(t >= 34 && t <= 43)) throw new Error('体温应在 34–43 ℃ 之间');
       r.temperature = t;
     }
     if (symptoms.length) r.symptoms = symptoms;
     out.push(r);
   }
-  if (!out.length && !allNormal) throw new Error('请填写体温,或点“全家体温正常” / enter a temperature or tap “Everyone normal”');
+  if (!out.length && !allNormal) throw new Error('请填写体温，或点“全家体温正常”');
   return out;
 }
 
@@ -83,9 +93,8 @@ async function submit(allNormal) {
     const res = await call('POST', '/household-link/checkins', body);
     const fever = res.results.some((x) => x.fever && !x.kept);
     const kept = res.results.filter((x) => x.kept).length;
-    status((fever ? '已提交。有人发热，网格员会马上联系您。/ Sent. Someone has a fever: your grid worker will call you.'
-      : '已提交，谢谢！/ Sent, thank you!') + (kept ? ' 今天已报过的 ' + kept + ' 人保留原记录。/ ' + kept + ' already reported today kept as they were.' : ''),
-    fever ? 'err' : 'ok');
+    status((fever ? '已提交。有人发热，网格员会马上联系您。' : '已提交，谢谢！') +
+      (kept ? '今天已报过的 ' + kept + ' 人保留原记录。' : ''), fever ? 'err' : 'ok');
     load();
   } catch (e) {
     status(e.message, 'err');
@@ -94,7 +103,7 @@ async function submit(allNormal) {
 
 async function load() {
   if (!/^[0-9a-f]{32}$/.test(token)) {
-    $('where').textContent = '链接不完整,请重新扫码 / the link is incomplete: scan the code again';
+    $('where').textContent = '链接不完整，请重新扫码';
     return;
   }
   try {

@@ -40,6 +40,8 @@ export const can = {
   categories: () => is(REGISTRY) || role() === 'command',
   exportCategories: () => is(['admin', 'command', 'community']),
   lockdown: () => is(REGISTRY) || role() === 'command',
+  // the checkpoint at a compound's gate (src/api/routes.c: POST /passages is ROLES_CHECKIN)
+  gate: () => role() === 'checkpoint' || is(['community', 'grid_leader']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's
@@ -50,6 +52,7 @@ export const can = {
 export function homeHash() {
   if (!session.me) return '#/';
   if (can.audit()) return '#/audit';
+  if (role() === 'checkpoint') return '#/gate';
   if (can.today()) return '#/today';
   if (role() === 'command' || role() === 'community') return '#/dashboard';
   return '#/unit/' + encodeURIComponent(session.me.unit_code);

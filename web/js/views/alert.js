@@ -19,10 +19,24 @@ function reading(a) {
   return a.status === 'reported' ? t('hr.normal_no_temp') : '—';
 }
 
+// A reading as the server stores it on a step, '38.2 ["cough"]', in words: 38.2 ℃ 咳嗽.
+export function readingText(v) {
+  const m = /^\s*(\d+(?:\.\d+)?)?\s*(\[.*\])?\s*$/.exec(v);
+  if (!m) return v;
+  let syms = [];
+  try {
+    syms = m[2] ? JSON.parse(m[2]) : [];
+  } catch (e) {
+    return v;
+  }
+  return [m[1] ? fmtTemp(Number(m[1])) : '', syms.map((x) => tv('sym', x)).join('、')].filter(Boolean).join(' ');
+}
+
 function stepValue(s) {
   if (!s.value) return '';
   if (s.step === 'outcome') return tv('outcome', s.value);
   if (s.step === 'door_reading') return fmtTemp(s.value);
+  if (s.step === 'opened' || s.step === 'reading') return readingText(s.value);
   return s.value;
 }
 
@@ -203,7 +217,7 @@ export default async function alertView(ctx) {
     [t('alert.day'), a.day],
     [t('alert.opened_at'), fmtTime(a.opened_at)],
     a.outcome ? [t('alert.outcome'), tv('outcome', a.outcome)] : null,
-    a.door_checker ? [t('alert.door_checker'), a.door_checker.name + ' (' + a.door_checker.username + ')'] : null,
+    a.door_checker ? [t('alert.door_checker'), a.door_checker.name || a.door_checker.username] : null, // people by name
     a.recheck_day ? [t('alert.recheck_day'), a.recheck_day] : null,
     a.closed_at ? [t('alert.closed_at'), fmtTime(a.closed_at)] : null,
   ].filter(Boolean);

@@ -130,7 +130,9 @@ function curveOption(today, yesterday, yFinal, isToday) {
       trigger: 'axis', renderMode: 'richText', confine: true,
       formatter: (ps) => hhmm(ps[0].value[0]) + '\n' + ps.map((p) => p.seriesName + ': ' + p.value[1]).join('\n'),
     },
-    graphic: isToday || today.length > 2 ? [] : [{ type: 'text', right: 20, top: 30, style: { text: t('dash.curve_past'), fill: COLORS.muted } }],
+    // a past day without its curve says so above the plot, clear of the legend and the axis
+    grid: Object.assign(base().grid, isToday || today.length > 2 ? {} : { top: 60 }),
+    graphic: isToday || today.length > 2 ? [] : [{ type: 'text', left: 'center', top: 28, style: { text: t('dash.curve_past'), fill: COLORS.muted } }],
   });
 }
 

@@ -139,6 +139,78 @@ function linkPanel(hh) {
     out);
 }
 
+// The household's pass (出入证) for a closed compound's gate: issued here (a new card voids
+// the old one), shown once with its QR code and number, printable as an A6 card.  The
+// server keeps only a hash of the number.
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+}
+function groups(token) {
+  return token.replace(/(.{4})(?=.)/g, '$1 ');
+}
+function printPass(hh, res, qr) {
+  const w = window.open('', '_blank');
+  const html = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + esc(t('pass.card_title')) +
+    '</title><link rel="stylesheet" href="' + window.location.origin + '/print.css"></head><body class="pass-print">' +
+    '<div class="pass-card"><h1>' + esc(t('pass.card_title')) + '</h1><p class="pass-where">' + esc(householdLabel(hh)) + '</p>' +
+    '<img class="pass-qr" alt="" src="' + qr.src + '"><p class="pass-token">' + esc(groups(res.token)) + '</p>' +
+    '<p>' + esc(t('pass.valid', { from: res.valid_from, to: res.valid_to })) + '</p>' +
+    '<p class="pass-rule">' + esc(t('pass.card_rule')) + '</p></div></body></html>';
+  const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
+  if (w) w.location.href = url;
+  else window.location.href = url;
+  window.setTimeout(() => URL.revokeObjectURL(url), 120000);
+}
+function passPanel(hh) {
+  const out = h('div', { class: 'qr-out', 'aria-live': 'polite' });
+  const err = formError();
+  const issue = h('button', { type: 'button', class: 'btn btn-primary', id: 'pass-issue' }, t('pass.issue'));
+  issue.addEventListener('click', async () => {
+    err.hidden = true;
+    issue.disabled = true;
+    try {
+      const res = await api('POST', '/households/' + hh.id + '/pass', {});
+      const qr = svgImage(res.svg, t('pass.qr_alt', { place: householdLabel(hh) }));
+      const revoke = h('button', { type: 'button', class: 'btn btn-danger', id: 'pass-revoke' }, t('pass.revoke'));
+      revoke.addEventListener('click', async () => {
+        if (!window.confirm(t('pass.confirm_revoke'))) return;
+        try {
+          await api('DELETE', '/passes/' + res.id);
+          mount(out, h('p', { class: 'status-ok', role: 'status' }, t('pass.revoked')));
+        } catch (e) {
+          if (!e.handled) {
+            err.textContent = e.message;
+            err.hidden = false;
+          }
+        }
+      });
+      mount(out,
+        h('div', { class: 'pass-card', id: 'pass-card', 'data-pass': String(res.id) },
+          h('p', { class: 'pass-where' }, householdLabel(hh)),
+          qr,
+          h('p', { class: 'mono pass-token', id: 'pass-token' }, groups(res.token)),
+          h('p', null, t('pass.valid', { from: res.valid_from, to: res.valid_to }))),
+        h('p', { class: 'actions' },
+          h('button', { type: 'button', class: 'btn', id: 'pass-print', on: { click: () => printPass(hh, res, qr) } }, t('pass.print')),
+          revoke),
+        h('p', { class: 'hint' }, t('pass.issued_hint')));
+    } catch (e) {
+      if (!e.handled) {
+        err.textContent = e.message;
+        err.hidden = false;
+      }
+    } finally {
+      issue.disabled = false;
+    }
+  });
+  return h('details', { class: 'panel', id: 'pass-panel' },
+    h('summary', null, t('pass.title')),
+    h('p', { class: 'hint' }, t('pass.hint')),
+    err,
+    h('p', { class: 'actions' }, issue),
+    out);
+}
+
 // The server's SVG as an <img> (data: URL): no markup of it enters the page.
 export function svgImage(svg, alt) {
   const bytes = new TextEncoder().encode(svg || '');
@@ -197,6 +269,7 @@ export default async function householdView(ctx) {
       can.registry() ? h('a', { class: 'btn', href: '#/household/' + hh.id + '/new-resident' }, t('res.add')) : null) : null,
     today,
     can.links() && !hh.retired ? linkPanel(hh) : null,
+    can.links() && !hh.retired ? passPanel(hh) : null,
     h('section', { 'aria-labelledby': 'res-h' },
       h('h2', { id: 'res-h' }, t('hh.residents', { n: residents.length })),
       residents.length ? h('ul', { class: 'cards' }, residents.map(residentCard)) : h('p', { class: 'empty' }, t('hh.no_residents'))),

@@ -164,7 +164,7 @@ function activeIsolation(iso, r, ctx) {
     [t('iso.kind'), tv('iso', iso.kind) + (iso.site ? ' · ' + iso.site : '')],
     [t('iso.period'), t('iso.period_value', { start: iso.start_day || '', end: iso.end_day || '' })],
     [t('iso.state'), tv('isostate', iso.state || 'active')],
-    iso.worker ? [t('iso.worker'), (iso.worker.name || '') + ' (' + (iso.worker.username || '') + ')'] : null,
+    iso.worker ? [t('iso.worker'), iso.worker.name || iso.worker.username || ''] : null, // people by name
     [t('iso.notice'), iso.notice_signed_at ? t('iso.notice_at', { at: fmtTime(iso.notice_signed_at) }) : h('span', { class: 'hot-text' }, t('iso.notice_missing'))],
     iso.source ? [t('iso.source'), iso.source] : null,
     iso.followups ? [t('iso.followups'), h('span', null, t('iso.fu_counts', { done: fu.done || 0, due: fu.due || 0, total: fu.total || 0 }),

@@ -14,7 +14,7 @@ const RESIDENCES = ['living', 'registered_only', 'temporary', 'away'];
 const ID_TYPES = ['id_card', 'passport', 'other'];
 
 function relationList(id) {
-  const words = t('res.relations').split(',');
+  const words = t('res.relations').split(/[,，]/);
   return h('datalist', { id }, words.map((w) => h('option', { value: w })));
 }
 

@@ -13,10 +13,11 @@ const PAGE = 50;
 const STATES = ['open', 'late', 'done', 'all'];
 let keepNext = false;
 
+// People by their name (the login only when an account has none).
 function person(x) {
   if (!x) return '';
   if (typeof x === 'string') return x;
-  return x.name ? x.name + ' (' + x.username + ')' : x.username || '';
+  return x.name || x.username || '';
 }
 
 function actionForm(task, ctx, id, fields, label, build, primary) {
@@ -99,7 +100,7 @@ function taskCard(task, ctx) {
     [t('task.owner'), person(task.owner)],
     [t('task.due'), h('span', { class: late ? 'hot-text' : null }, fmtTime(task.due_at), late ? ' · ' + t('task.late') : '')],
     task.case_id ? [t('task.case'), h('a', { href: '#/resident/' + task.case_id }, t('task.case_link', { id: task.case_id }))] : null,
-    done ? [t('task.done_at'), fmtTime(task.done_at) + (task.done_by ? ' · ' + person(task.done_by) : '')] : null,
+    done ? [t('task.done_at'), fmtTime(task.done_at) + (task.done_by ? ' · ' + (task.done_by_name || task.done_by) : '')] : null,
     task.place && task.kind === 'disinfection' ? [t('task.place'), task.place] : null,
     task.team ? [t('task.team'), task.team] : null,
     task.photo_note ? [t('task.photo_note'), task.photo_note] : null,

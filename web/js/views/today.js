@@ -317,8 +317,10 @@ export default async function todayView(ctx) {
   // queued items reached the server: draw again from fresh answers
   if (!stale && queue.sentSoFar() !== sentBefore) {
     // queued check-ins reached the server while the lists loaded: load them again
+    const n = queue.sentSoFar() - sentBefore;
     window.setTimeout(() => {
       if (!ctx.alive()) return;
+      ctx.flash(t('queue.synced', { n })); // the page drawn again would clear the status line
       keepNext = true;
       ctx.rerender();
     }, 0);

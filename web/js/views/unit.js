@@ -41,13 +41,16 @@ function holdsHouseholds(kind) {
 
 // ---- unit administration (admin, command, community: ROLES_TREE) ----
 
-export const KINDS = ['province', 'city', 'district', 'street', 'community', 'grid', 'building', 'entrance'];
+// src/domain/units.c: a compound (小区, the area behind one set of gates) sits under a
+// community or a grid, above buildings.
+export const KINDS = ['province', 'city', 'district', 'street', 'community', 'grid', 'compound', 'building', 'entrance'];
 
-// The kind a new child most likely has: the next one down (a grid may hold sub-grids, but
-// buildings are the usual case).
+// The kind a new child most likely has: the next one down (a grid may hold sub-grids or a
+// compound, but buildings are the usual case).
 function childKind(kind) {
   const i = KINDS.indexOf(kind);
-  return i >= 0 && i < KINDS.length - 1 ? KINDS[i + 1] : 'entrance';
+  const next = i >= 0 && i < KINDS.length - 1 ? KINDS[i + 1] : 'entrance';
+  return next === 'compound' ? 'building' : next;
 }
 
 function adminForm(fields, submitLabel, onSubmit, primary) {

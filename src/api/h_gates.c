@@ -1,0 +1,99 @@
+/* h_gates.c — closed compounds over HTTP: gates and their state, the compound's rules,
+ * passages, household passes, what is happening at a gate and a compound now. */
+#include "api/handlers.h"
+#include "domain/gates.h"
+
+static werr created(req *r, werr e)
+{
+	if (!e)
+		r->status = 201;
+	return e;
+}
+
+werr h_gate_list(req *r)
+{
+	return gate_list(&r->ac, req_query(r, "unit"), &r->json);
+}
+
+werr h_gate_create(req *r)
+{
+	return api_body(r, gate_create);
+}
+
+werr h_gate_state(req *r)
+{
+	return api_id_body(r, "gate_id", gate_state);
+}
+
+werr h_gate_now(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "gate_id", &id);
+	return e ? e : gate_now(&r->ac, id, req_query(r, "day"), &r->json);
+}
+
+werr h_compound_now(req *r)
+{
+	return compound_now(&r->ac, r->param[0], req_query(r, "day"), &r->json);
+}
+
+werr h_compound_rules(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = compound_rules_set(&r->ac, r->param[0], body, &r->json);
+	json_decref(body);
+	return e;
+}
+
+werr h_passage_create(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	bool fresh;
+	e = passage_record(&r->ac, body, &r->json, &fresh);
+	json_decref(body);
+	if (!e) {
+		r->status = 201;
+		json_object_set_new(r->json, "duplicate", json_boolean(!fresh));
+	}
+	return e;
+}
+
+werr h_passage_list(req *r)
+{
+	int64_t gate, limit, offset;
+	werr e = req_query_int(r, "gate", 0, 1, INT64_MAX, &gate);
+	if (e || (e = req_paging(r, &limit, &offset)))
+		return e;
+	if (!gate)
+		return w_fail(W_EINVAL, "required", "gate", "gate is required");
+	return passage_list(&r->ac, gate, req_query(r, "day"), limit, offset, &r->json);
+}
+
+werr h_pass_issue(req *r)
+{
+	return created(r, api_id_body(r, "household_id", pass_issue));
+}
+
+werr h_pass_revoke(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "pass_id", &id);
+	return e ? e : pass_revoke(&r->ac, id, &r->json);
+}
+
+werr h_pass_scan(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = pass_scan(&r->ac, body, &r->json);
+	json_decref(body);
+	return e;
+}

@@ -1,0 +1,1344 @@
+/* gates.c — closed compounds: gates, the rules of passage, passages, passes; see gates.h.
+ *
+ * A passage is written in its own transaction (validated, then one BEGIN … COMMIT with its
+ * visitor row, its counters, the household's outing, who is outside, an alert and the
+ * audit row), not through the server's group-commit writer: the first slice of issue 16. */
+#include "domain/gates.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ident.h"
+#include "core/jv.h"
+#include "core/qr.h"
+#include "core/util.h"
+#include "domain/alerts.h"
+#include "domain/epi_internal.h"
+#include "domain/rollcall.h"
+#include "domain/units.h"
+
+/* Units that may have gates: the compound itself, or a community or grid run as one. */
+static const char *const gate_unit_kinds[] = {"community", "grid", "compound", NULL};
+static const char *const gate_states[] = {"open", "closed", "merged", NULL};
+static const char *const visitor_kinds[] = {"visitor", "courier", "supplier", "medical", "utility", NULL};
+/* essential staff (medical, supply, utilities) pass a closed compound with a green code */
+static const char *const essential_kinds[] = {"supplier", "medical", "utility", NULL};
+static const char *const purposes[] = {"medical", "work", "supplies", "other", NULL};
+/* out of a closed compound only for these */
+static const char *const closed_purposes[] = {"medical", "work", "supplies", NULL};
+static const char *const health_codes[] = {"green", "yellow", "red", NULL};
+static const char *const test_results[] = {"negative", "positive", NULL};
+
+typedef struct {
+	int64_t id, unit_id, opens, closes, merged_into, created_at, updated_at;
+	bool hours, people, vehicles, goods;
+	const char *name, *state, *merged_name, *unit_code, *unit_name, *path;
+} gate_row;
+
+typedef struct {
+	int64_t quota_outings, quota_days, test_max_hours, outing_minutes;
+} rules;
+
+/* ---- small helpers ---- */
+
+static int minute_now(void)
+{
+	return (int)(((now_s() + 8 * 3600) % 86400) / 60);
+}
+
+static const char *hhmm(arena *a, int64_t m)
+{
+	return arena_printf(a, "%02d:%02d", (int)(m / 60), (int)(m % 60));
+}
+
+static bool hours_parse(const char *s, int64_t *opens, int64_t *closes)
+{
+	int h1, m1, h2, m2, n = 0;
+	if (!s || sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] || strlen(s) != 11)
+		return false;
+	if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+		return false;
+	*opens = h1 * 60 + m1;
+	*closes = h2 * 60 + m2;
+	return *opens <= 1440 && *closes <= 1440 && *opens != *closes;
+}
+
+static bool gate_open_at(const gate_row *g, int m)
+{
+	if (!g->hours)
+		return true;
+	if (g->opens < g->closes)
+		return m >= g->opens && m < g->closes;
+	return m >= g->opens || m < g->closes; /* a window past midnight */
+}
+
+/* A household's unit path lies in the compound at cpath. */
+static bool in_compound(const char *path, const char *cpath)
+{
+	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
+}
+
+static bool in_list(const char *s, const char *const *l)
+{
+	return epi_in_list(s, l);
+}
+
+/* The highest lockdown level on any unit of a path (0 none … 3 unit). */
+static int64_t path_level(db *d, const char *path)
+{
+	int64_t best = 0;
+	for (int k = 0;; k++) {
+		int64_t id = path_id(path, k);
+		if (!id)
+			break;
+		db_stmt *s = db_get(d, SQL_LOCK_GET);
+		db_bind_int(s, 1, id);
+		werr e;
+		if (db_step(s, &e) == DB_ROW && db_int(s, 0) > best)
+			best = db_int(s, 0);
+		db_done(s);
+	}
+	return best;
+}
+
+static void rules_load(db *d, int64_t unit_id, rules *r)
+{
+	*r = (rules){0, 1, 48, 0};
+	db_stmt *s = db_get(d, SQL_RULES_GET);
+	db_bind_int(s, 1, unit_id);
+	werr e;
+	if (db_step(s, &e) == DB_ROW)
+		*r = (rules){db_int(s, 0), db_int(s, 1), db_int(s, 2), db_int(s, 3)};
+	db_done(s);
+}
+
+static json_t *rules_json(const rules *r)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "quota_outings", (json_int_t)r->quota_outings, "quota_days",
+	                 (json_int_t)r->quota_days, "test_max_hours", (json_int_t)r->test_max_hours, "outing_minutes",
+	                 (json_int_t)r->outing_minutes);
+}
+
+static werr day_param(const char *day, char out[11])
+{
+	if (!day) {
+		today_str(out);
+		return WG_OK;
+	}
+	int y, m, dd;
+	if (strlen(day) != 10 || !parse_date(day, &y, &m, &dd))
+		return w_fail(W_EINVAL, "invalid_day", "day", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD");
+	memcpy(out, day, 11);
+	return WG_OK;
+}
+
+/* ---- gates ---- */
+
+static void gate_from(arena *a, db_stmt *s, gate_row *g)
+{
+	g->id = db_int(s, 0);
+	g->unit_id = db_int(s, 1);
+	g->name = arena_strdup(a, db_text(s, 2));
+	g->people = db_int(s, 3) != 0;
+	g->vehicles = db_int(s, 4) != 0;
+	g->goods = db_int(s, 5) != 0;
+	g->hours = !db_null(s, 6) && !db_null(s, 7);
+	g->opens = db_int(s, 6);
+	g->closes = db_int(s, 7);
+	g->state = arena_strdup(a, db_text(s, 8));
+	g->merged_into = db_null(s, 9) ? 0 : db_int(s, 9);
+	g->merged_name = db_null(s, 10) ? NULL : arena_strdup(a, db_text(s, 10));
+	g->created_at = db_int(s, 11);
+	g->updated_at = db_int(s, 12);
+	g->unit_code = arena_strdup(a, db_text(s, 13));
+	g->unit_name = arena_strdup(a, db_text(s, 14));
+	g->path = arena_strdup(a, db_text(s, 15));
+}
+
+static werr gate_load(const actor *ac, int64_t id, const char *field, gate_row *g)
+{
+	*g = (gate_row){0};
+	db_stmt *s = db_get(ac->d, SQL_GATE_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		gate_from(ac->a, s, g);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, g->path))
+		return w_fail(W_ENOTFOUND, "gate_not_found", field, "没有这个门 / no such gate");
+	return WG_OK;
+}
+
+static json_t *gate_json(arena *a, const gate_row *g)
+{
+	json_t *kinds = json_array();
+	if (g->people)
+		json_array_append_new(kinds, json_string("people"));
+	if (g->vehicles)
+		json_array_append_new(kinds, json_string("vehicles"));
+	if (g->goods)
+		json_array_append_new(kinds, json_string("goods"));
+	const char *hours = g->hours ? arena_printf(a, "%s-%s", hhmm(a, g->opens), hhmm(a, g->closes)) : NULL;
+	return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:b}", "id", (json_int_t)g->id, "name", g->name, "unit",
+	                 g->unit_code, "unit_name", g->unit_name, "kinds", kinds, "hours", jv_text(hours), "state",
+	                 g->state, "merged_into",
+	                 g->merged_into ? json_pack("{s:I,s:s}", "id", (json_int_t)g->merged_into, "name", g->merged_name)
+	                                : json_null(),
+	                 "open_now", !strcmp(g->state, "open") && gate_open_at(g, minute_now()));
+}
+
+static json_t *gate_history_json(db *d, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(d, SQL_GATE_HISTORY);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 0), at);
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "at", at, "state", db_text(s, 1),
+		                                     "merged_into", jv_text(db_text(s, 2)), "reason", jv_text(db_text(s, 3)),
+		                                     "by", jv_text(db_text(s, 4)), "by_name", jv_text(db_text(s, 5))));
+	}
+	db_done(s);
+	return arr;
+}
+
+werr gate_list(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u;
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_GATE_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		gate_row g;
+		gate_from(ac->a, s, &g);
+		json_array_append_new(items, gate_json(ac->a, &g));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+static werr history_add(const actor *ac, int64_t gate_id, const char *state, int64_t into, const char *reason)
+{
+	db_stmt *s = db_get(ac->d, SQL_GATE_HISTORY_INSERT);
+	db_bind_int(s, 1, gate_id);
+	db_bind_int(s, 2, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 3, ac->user_id);
+	db_bind_text(s, 4, state);
+	if (into)
+		db_bind_int(s, 5, into);
+	db_bind_text(s, 6, reason);
+	return db_run(s, NULL);
+}
+
+static werr gate_answer(const actor *ac, int64_t id, json_t **out)
+{
+	gate_row g;
+	werr e = gate_load(ac, id, "gate_id", &g);
+	if (e)
+		return e;
+	*out = gate_json(ac->a, &g);
+	json_object_set_new(*out, "history", gate_history_json(ac->d, id));
+	return WG_OK;
+}
+
+werr gate_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "name", "kinds", "hours", "reason", NULL};
+	const char *code, *name, *hours, *reason;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "hours", false, 11, &hours)) ||
+	    (e = jv_str(body, "reason", false, 200, &reason)))
+		return e;
+	bool people = true, vehicles = false, goods = false;
+	json_t *kinds = json_object_get(body, "kinds");
+	if (kinds && !json_is_null(kinds)) {
+		if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 3)
+			return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
+		people = false;
+		size_t i;
+		json_t *k;
+		json_array_foreach(kinds, i, k) {
+			const char *v = json_string_value(k);
+			if (v && !strcmp(v, "people"))
+				people = true;
+			else if (v && !strcmp(v, "vehicles"))
+				vehicles = true;
+			else if (v && !strcmp(v, "goods"))
+				goods = true;
+			else
+				return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
+		}
+	}
+	int64_t opens = 0, closes = 0;
+	if (hours && !hours_parse(hours, &opens, &closes))
+		return w_fail(W_EINVAL, "invalid_hours", "hours", "开放时间应为 06:00-22:00 这样 / hours must look like 06:00-22:00");
+	unit_row u;
+	if ((e = unit_find(ac, code, &u)))
+		return e;
+	if (!in_list(u.kind, gate_unit_kinds))
+		return w_fail(W_EINVAL, "not_a_compound", "unit", "门只能设在小区、社区或网格上 / gates belong to a compound, community or grid");
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_GATE_INSERT);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, name);
+	db_bind_int(s, 3, people);
+	db_bind_int(s, 4, vehicles);
+	db_bind_int(s, 5, goods);
+	if (hours) {
+		db_bind_int(s, 6, opens);
+		db_bind_int(s, 7, closes);
+	}
+	db_bind_int(s, 8, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id))) {
+		db_rollback(ac->d);
+		return e == W_ECONFLICT ? w_fail(e, "duplicate_gate", "name", "这个小区已有同名的门 / the compound has a gate of this name") : e;
+	}
+	if ((e = history_add(ac, id, "open", 0, reason ? reason : "设立")) ||
+	    (e = audit(ac, "create", "gate", id, "unit,name,kinds,hours", "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	return gate_answer(ac, id, out);
+}
+
+werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"state", "into", "reason", NULL};
+	const char *state, *reason;
+	int64_t into = 0;
+	bool has_into = false;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "state", true, 10, &state)) ||
+	    (e = jv_str(body, "reason", true, 200, &reason)) ||
+	    (e = jv_int(body, "into", false, 1, INT64_MAX, &into, &has_into)))
+		return e;
+	if (!in_list(state, gate_states))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: open closed merged");
+	if (!strcmp(state, "merged") != has_into)
+		return w_fail(W_EINVAL, has_into ? "into_without_merge" : "required", "into",
+		              "并入时须指明并入哪个门 / into names the gate a merged gate is merged into (only)");
+	gate_row g, t;
+	if ((e = gate_load(ac, id, "gate_id", &g)))
+		return e;
+	if (has_into) {
+		if ((e = gate_load(ac, into, "into", &t)))
+			return e;
+		if (t.id == g.id || t.unit_id != g.unit_id)
+			return w_fail(W_EINVAL, "invalid_into", "into", "只能并入同一小区的另一个门 / merge into another gate of the same compound");
+		if (!t.state || strcmp(t.state, "open") != 0)
+			return w_fail(W_ECONFLICT, "into_not_open", "into", "要并入的门没有开放 / the gate to merge into is not open");
+	}
+	if (strcmp(state, "open") != 0) {
+		db_stmt *s = db_get(ac->d, SQL_GATE_MERGED_FROM);
+		db_bind_int(s, 1, id);
+		int64_t n = 0;
+		if ((e = db_scalar(s, &n)))
+			return e;
+		if (n > 0)
+			return w_fail(W_ECONFLICT, "gate_has_merged", "state",
+			              "有%lld个门并入了此门，请先改动那些门 / %lld gates are merged into this one: change them first",
+			              (long long)n, (long long)n);
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_GATE_SET_STATE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, state);
+	if (has_into)
+		db_bind_int(s, 3, into);
+	db_bind_int(s, 4, now_s());
+	if ((e = db_run(s, NULL)) || (e = history_add(ac, id, state, into, reason)) ||
+	    (e = audit(ac, "update", "gate", id, arena_printf(ac->a, "state:%s", state), "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	return gate_answer(ac, id, out);
+}
+
+werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"quota_outings", "quota_days", "test_max_hours", "outing_minutes", NULL};
+	unit_row u;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = unit_find(ac, code, &u)))
+		return e;
+	if (!in_list(u.kind, gate_unit_kinds))
+		return w_fail(W_EINVAL, "not_a_compound", "unit", "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
+	rules r;
+	rules_load(ac->d, u.id, &r);
+	if ((e = jv_int(body, "quota_outings", false, 0, 50, &r.quota_outings, NULL)) ||
+	    (e = jv_int(body, "quota_days", false, 1, 30, &r.quota_days, NULL)) ||
+	    (e = jv_int(body, "test_max_hours", false, 1, 720, &r.test_max_hours, NULL)) ||
+	    (e = jv_int(body, "outing_minutes", false, 0, 1440, &r.outing_minutes, NULL)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_RULES_SET);
+	db_bind_int(s, 1, u.id);
+	db_bind_int(s, 2, r.quota_outings);
+	db_bind_int(s, 3, r.quota_days);
+	db_bind_int(s, 4, r.test_max_hours);
+	db_bind_int(s, 5, r.outing_minutes);
+	db_bind_int(s, 6, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 7, ac->user_id);
+	if ((e = db_run(s, NULL)) ||
+	    (e = audit(ac, "update", "compound_rules", u.id, "quota_outings,quota_days,test_max_hours,outing_minutes", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o}", "unit", u.code, "name", u.name, "rules", rules_json(&r));
+	return WG_OK;
+}
+
+/* ---- the rules of passage ---- */
+
+/* A refusal's reasons: code, what the guard says (Chinese), and English beside it. */
+static void why(json_t *arr, const char *code, const char *zh, const char *en)
+{
+	json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", code, "message", zh, "en", en));
+}
+
+static void check_gate(arena *a, const gate_row *g, bool people, bool vehicle, bool goods, json_t *r)
+{
+	if (!strcmp(g->state, "closed"))
+		why(r, "gate_closed", "此门已关闭，请走其他门。", "This gate is closed: use another gate.");
+	else if (!strcmp(g->state, "merged"))
+		why(r, "gate_merged", arena_printf(a, "此门已并入%s，请走%s。", g->merged_name, g->merged_name),
+		    arena_printf(a, "This gate is merged into %s: go there.", g->merged_name));
+	else if (!gate_open_at(g, minute_now()))
+		why(r, "gate_hours", arena_printf(a, "此门开放时间为%s至%s。", hhmm(a, g->opens), hhmm(a, g->closes)),
+		    arena_printf(a, "This gate is open %s to %s.", hhmm(a, g->opens), hhmm(a, g->closes)));
+	if (people && !g->people)
+		why(r, "gate_no_people", "此门不走人。", "This gate takes no people.");
+	if (vehicle && !g->vehicles)
+		why(r, "gate_no_vehicles", "此门不走车辆。", "This gate takes no vehicles.");
+	if (goods && !g->goods && !g->people)
+		why(r, "gate_no_goods", "此门不收货物。", "This gate takes no goods.");
+}
+
+static void check_fever(arena *a, bool has_temp, double temp, json_t *r)
+{
+	if (reading_fever(has_temp, temp, 0))
+		why(r, "fever",
+		    arena_printf(a, "体温%.1f℃，达到%.1f℃，请原地等候，已通知社区。", temp, rc_config.fever_threshold),
+		    arena_printf(a, "Temperature %.1f °C is at or above %.1f °C: wait here, the community has been told.", temp,
+		                 rc_config.fever_threshold));
+}
+
+/* A resident going out: isolation and category, the building's lockdown, the compound's
+ * closed management and the household's quota.  *quota_counts tells whether an allowed
+ * outing counts against the quota. */
+static werr check_resident_out(const actor *ac, const gate_row *g, const rules *ru, const person *p,
+                               const char *purpose, json_t *r, bool *quota_counts)
+{
+	arena *a = ac->a;
+	werr e = WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_ISO_ACTIVE_OF_RES);
+	db_bind_int(s, 1, p->id);
+	int rc = db_step(s, &e);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	bool isolated = rc == DB_ROW;
+	s = db_get(ac->d, SQL_EPI_GET);
+	db_bind_int(s, 1, p->id);
+	rc = db_step(s, &e);
+	const char *cat = rc == DB_ROW ? arena_strdup(a, db_text(s, 0)) : NULL;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (isolated)
+		why(r, "isolated", "正在隔离观察，不得外出。", "Under isolation or observation: may not go out.");
+	else if (cat && strcmp(cat, "cleared") != 0)
+		why(r, "category", "属于重点人员，正在观察，不得外出。", "In one of the watched categories: may not go out.");
+	if (path_level(ac->d, p->path) >= 2)
+		why(r, "building_locked", "所在楼栋已封控，不得外出。", "The building is locked down: nobody may go out.");
+	bool closed = path_level(ac->d, g->path) >= 1;
+	if (closed && !in_list(purpose, closed_purposes))
+		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",
+		    "The compound is closed: out only for medical care, essential work or supplies.");
+	*quota_counts = ru->quota_outings > 0 && strcmp(purpose, "medical") != 0;
+	if (*quota_counts) {
+		char today[11], from[11];
+		today_str(today);
+		day_add(today, -(int)ru->quota_days, from);
+		s = db_get(ac->d, SQL_OUTING_SUM);
+		db_bind_int(s, 1, p->household_id);
+		db_bind_text(s, 2, from);
+		db_bind_text(s, 3, today);
+		int64_t used = 0;
+		if ((e = db_scalar(s, &used)))
+			return e;
+		if (used >= ru->quota_outings)
+			why(r, "quota_used",
+			    arena_printf(a, "本户%lld天内已外出%lld次，额度已用完（就医除外）。", (long long)ru->quota_days,
+			                 (long long)used),
+			    arena_printf(a, "This household has gone out %lld times in %lld days: the quota is used up (medical care excepted).",
+			                 (long long)used, (long long)ru->quota_days));
+	}
+	return WG_OK;
+}
+
+typedef struct {
+	int64_t id, household_id, revoked_at, created_at;
+	const char *valid_from, *valid_to, *path, *room, *building;
+	bool found;
+} pass_row;
+
+static werr pass_load(const actor *ac, db_stmt *s, pass_row *p)
+{
+	memset(p, 0, sizeof *p);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		p->found = true;
+		p->id = db_int(s, 0);
+		p->household_id = db_int(s, 1);
+		p->valid_from = arena_strdup(ac->a, db_text(s, 2));
+		p->valid_to = arena_strdup(ac->a, db_text(s, 3));
+		p->created_at = db_int(s, 4);
+		p->revoked_at = db_null(s, 5) ? 0 : db_int(s, 5);
+		p->path = arena_strdup(ac->a, db_text(s, 6));
+		p->room = arena_strdup(ac->a, db_text(s, 7));
+		bool ent = !strcmp(db_text(s, 8), "entrance");
+		p->building = arena_strdup(ac->a, ent ? db_text(s, 10) : db_text(s, 9));
+		p->found = actor_in_scope(ac, p->path);
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+static werr pass_by_token(const actor *ac, const char *token, pass_row *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!token || strlen(token) != 32 || strspn(token, "0123456789abcdef") != 32)
+		return WG_OK;
+	char th[65];
+	hash_hex(token, th);
+	db_stmt *s = db_get(ac->d, SQL_PASS_BY_HASH);
+	db_bind_text(s, 1, th);
+	return pass_load(ac, s, p);
+}
+
+static void check_pass(arena *a, const pass_row *p, json_t *r)
+{
+	char today[11];
+	today_str(today);
+	if (!p->found)
+		why(r, "pass_unknown", "出入证无效。", "Unknown pass.");
+	else if (p->revoked_at)
+		why(r, "pass_revoked", "出入证已作废。", "This pass has been revoked.");
+	else if (strcmp(today, p->valid_from) < 0 || strcmp(today, p->valid_to) > 0)
+		why(r, "pass_expired", arena_printf(a, "出入证有效期为%s至%s，今天不能用。", p->valid_from, p->valid_to),
+		    arena_printf(a, "This pass is valid %s to %s, not today.", p->valid_from, p->valid_to));
+}
+
+/* ---- passages ---- */
+
+typedef struct {
+	const char *kind, *name, *phone, *id_number, *company, *plate, *visiting, *health_code, *test_at, *test_result;
+	bool goods_only;
+	int64_t test_time;
+} visitor_in;
+
+static werr visitor_parse(arena *a, json_t *o, bool entering, visitor_in *v)
+{
+	static const char *const allowed[] = {"kind", "name", "phone", "id_number", "company", "plate", "visiting",
+	                                      "health_code", "test_at", "test_result", "goods_only", NULL};
+	memset(v, 0, sizeof *v);
+	if (!json_is_object(o))
+		return w_fail(W_EINVAL, "wrong_type", "visitor", "visitor must be an object");
+	werr e;
+	if ((e = jv_only(o, allowed)) || (e = jv_str(o, "kind", false, 16, &v->kind)) ||
+	    (e = jv_str(o, "name", true, 50, &v->name)) || (e = jv_str(o, "phone", entering, 20, &v->phone)) ||
+	    (e = jv_str(o, "id_number", false, 20, &v->id_number)) || (e = jv_str(o, "company", false, 100, &v->company)) ||
+	    (e = jv_str(o, "plate", false, 12, &v->plate)) || (e = jv_str(o, "visiting", false, 100, &v->visiting)) ||
+	    (e = jv_str(o, "health_code", entering, 8, &v->health_code)) ||
+	    (e = jv_str(o, "test_at", false, 16, &v->test_at)) || (e = jv_str(o, "test_result", false, 10, &v->test_result)) ||
+	    (e = jv_bool(o, "goods_only", &v->goods_only, NULL))) {
+		/* name the field inside the visitor */
+		wdetail d = *w_last();
+		return w_fail(e, d.code, arena_printf(a, "visitor.%s", d.field), "%s", d.message);
+	}
+	if (!v->kind)
+		v->kind = "visitor";
+	if (!in_list(v->kind, visitor_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "visitor.kind", "kind: visitor courier supplier medical utility");
+	if (v->health_code && !in_list(v->health_code, health_codes))
+		return w_fail(W_EINVAL, "invalid_health_code", "visitor.health_code", "health_code: green yellow red");
+	if (v->test_result && !in_list(v->test_result, test_results))
+		return w_fail(W_EINVAL, "invalid_test_result", "visitor.test_result", "test_result: negative positive");
+	if (v->phone) {
+		char norm[32];
+		if (!phone_normalize(v->phone, norm, sizeof norm))
+			return w_fail(W_EINVAL, "invalid_phone", "visitor.phone", "电话号码不对 / not a phone number");
+		v->phone = arena_strdup(a, norm);
+	}
+	if (v->id_number) {
+		char *idn = arena_strdup(a, v->id_number);
+		if (idn[17] == 'x')
+			idn[17] = 'X';
+		id_result ir = id_validate(idn, NULL);
+		if (ir != ID_OK)
+			return w_fail(W_EINVAL, "invalid_id_number", "visitor.id_number", "%s", id_result_message(ir));
+		v->id_number = idn;
+	}
+	if (v->test_at) {
+		int y, m, d, hh = 0, mm = 0;
+		char day[11];
+		size_t n = strlen(v->test_at);
+		bool ok = n >= 10 && (memcpy(day, v->test_at, 10), day[10] = 0, parse_date(day, &y, &m, &d));
+		if (ok && n > 10)
+			ok = n == 16 && v->test_at[10] == 'T' && sscanf(v->test_at + 11, "%2d:%2d", &hh, &mm) == 2 && hh < 24 &&
+			     mm < 60 && hh >= 0 && mm >= 0;
+		if (!ok)
+			return w_fail(W_EINVAL, "invalid_test_at", "visitor.test_at",
+			              "检测时间应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM / test_at must be a date or date and time");
+		v->test_time = day_at(day, hh, mm);
+		if (v->test_time > now_s() + 600)
+			return w_fail(W_EINVAL, "test_in_future", "visitor.test_at", "检测时间不能在将来 / test_at is in the future");
+	}
+	v->name = arena_strdup(a, v->name);
+	v->company = arena_strdup(a, v->company);
+	v->plate = arena_strdup(a, v->plate);
+	v->visiting = arena_strdup(a, v->visiting);
+	v->kind = arena_strdup(a, v->kind);
+	v->health_code = arena_strdup(a, v->health_code);
+	v->test_result = arena_strdup(a, v->test_result);
+	return WG_OK;
+}
+
+static void check_visitor_in(arena *a, bool closed, const rules *ru, const visitor_in *v, json_t *r)
+{
+	if (!strcmp(v->health_code, "red"))
+		why(r, "code_red", "健康码红码，不得进入。", "Red health code: may not come in.");
+	else if (!strcmp(v->health_code, "yellow"))
+		why(r, "code_yellow", "健康码黄码，不得进入。", "Yellow health code: may not come in.");
+	if (v->test_result && !strcmp(v->test_result, "positive"))
+		why(r, "test_positive", "核酸检测阳性，不得进入，已通知社区。", "Positive nucleic-acid test: may not come in.");
+	else if (!v->test_at || !v->test_result)
+		why(r, "test_missing", "没有核酸检测阴性证明。", "No negative nucleic-acid test shown.");
+	else if (now_s() - v->test_time > ru->test_max_hours * 3600)
+		why(r, "test_old", arena_printf(a, "核酸检测已超过%lld小时。", (long long)ru->test_max_hours),
+		    arena_printf(a, "The nucleic-acid test is older than %lld hours.", (long long)ru->test_max_hours));
+	if (closed && !v->goods_only && !in_list(v->kind, essential_kinds))
+		why(r, !strcmp(v->kind, "courier") ? "courier_at_gate" : "closed_no_visitors",
+		    !strcmp(v->kind, "courier") ? "小区封闭管理，快递外卖请在门口交接。" : "小区封闭管理，外来人员不得进入。",
+		    !strcmp(v->kind, "courier") ? "The compound is closed: couriers hand goods over at the gate."
+		                                : "The compound is closed: no visitors.");
+}
+
+static json_t *passage_json(const actor *ac, db_stmt *s)
+{
+	char at[32];
+	fmt_time(db_int(s, 3), at);
+	json_t *reasons = json_loads(db_text(s, 13), 0, NULL);
+	if (!reasons)
+		reasons = json_array();
+	json_t *who = json_null(), *visitor = json_null();
+	if (!db_null(s, 7)) {
+		bool ent = !db_null(s, 18) && !strcmp(db_text(s, 18), "entrance");
+		who = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 7), "household_id",
+		                   (json_int_t)db_int(s, 8), "name", jv_text(db_text(s, 16)), "building",
+		                   jv_text(ent ? db_text(s, 20) : db_text(s, 19)), "room", jv_text(db_text(s, 17)), "id_number",
+		                   jv_text(actor_show_id(ac, db_text(s, 21))));
+	} else if (!db_null(s, 22)) {
+		visitor = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "name", db_text(s, 22), "id_number",
+		                    jv_text(actor_show_id(ac, db_text(s, 23))), "phone", jv_text(actor_show_phone(ac, db_text(s, 24))),
+		                    "company", jv_text(db_text(s, 25)), "plate", jv_text(db_text(s, 26)), "visiting",
+		                    jv_text(db_text(s, 27)), "health_code", jv_text(db_text(s, 28)));
+	}
+	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+	                 (json_int_t)db_int(s, 0), "gate", "id", (json_int_t)db_int(s, 1), "name", db_text(s, 29), "day",
+	                 db_text(s, 2), "at", at, "direction", db_text(s, 4), "kind", db_text(s, 5), "goods_only",
+	                 db_int(s, 6) != 0, "allowed", db_int(s, 12) != 0, "reasons", reasons, "person", who, "visitor",
+	                 visitor, "temperature", db_null(s, 10) ? json_null() : json_real(db_double(s, 10)), "purpose",
+	                 jv_text(db_text(s, 11)), "alert_id", db_null(s, 14) ? json_null() : json_integer(db_int(s, 14)),
+	                 "pass_id", db_null(s, 9) ? json_null() : json_integer(db_int(s, 9)), "client_id",
+	                 jv_text(db_text(s, 15)), "recorded_by", jv_text(db_text(s, 30)));
+}
+
+static werr passage_answer(const actor *ac, int64_t id, json_t **out)
+{
+	db_stmt *s = db_get(ac->d, SQL_PASSAGE_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*out = rc == DB_ROW ? passage_json(ac, s) : NULL;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!*out)
+		return w_fail(W_ENOTFOUND, "passage_not_found", "id", "没有这次出入 / no such passage");
+	return WG_OK;
+}
+
+/* A passage already stored under this client id (a retry): its answer, or 0. */
+static werr by_client(const actor *ac, const char *client_id, int64_t gate_id, int64_t *id)
+{
+	*id = 0;
+	if (!client_id)
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_PASSAGE_BY_CLIENT);
+	db_bind_text(s, 1, client_id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	int64_t gid = rc == DB_ROW ? db_int(s, 1) : 0;
+	if (rc == DB_ROW)
+		*id = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (*id && gid != gate_id)
+		return w_fail(W_ECONFLICT, "client_id_reused", "client_id", "client_id was already used for another passage");
+	return WG_OK;
+}
+
+static werr count_add(db *d, int64_t gate_id, const char *day, const char *key)
+{
+	db_stmt *s = db_get(d, SQL_GATE_COUNT_ADD);
+	db_bind_int(s, 1, gate_id);
+	db_bind_text(s, 2, day);
+	db_bind_text(s, 3, key);
+	return db_run(s, NULL);
+}
+
+typedef struct {
+	gate_row g;
+	const char *direction, *purpose, *client_id, *kind, *day;
+	double temp;
+	bool allowed, quota_counts, fever;
+	person p;          /* p.id != 0 for a resident */
+	pass_row pass;     /* pass.id != 0 when a pass was shown and known */
+	bool has_visitor;
+	visitor_in v;
+	json_t *reasons;
+} passage;
+
+/* Inside the transaction: the rows and the counters of one passage. */
+static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *alert)
+{
+	int64_t now = now_s(), visitor_id = 0;
+	werr e;
+	*alert = 0;
+	if (q->has_visitor) {
+		db_stmt *s = db_get(ac->d, SQL_VISITOR_INSERT);
+		db_bind_text(s, 1, q->v.kind);
+		db_bind_text(s, 2, q->v.name);
+		db_bind_text(s, 3, q->v.phone);
+		db_bind_text(s, 4, q->v.id_number);
+		db_bind_text(s, 5, q->v.company);
+		db_bind_text(s, 6, q->v.plate);
+		db_bind_text(s, 7, q->v.visiting);
+		db_bind_text(s, 8, q->v.health_code);
+		if (q->v.test_at)
+			db_bind_int(s, 9, q->v.test_time);
+		db_bind_text(s, 10, q->v.test_result);
+		db_bind_int(s, 11, now);
+		if ((e = db_run(s, &visitor_id)))
+			return e;
+	}
+	if (q->fever && q->p.id) {
+		bool opened;
+		if ((e = alert_open(ac, q->p.id, q->p.household_id, 0, q->day, true, q->temp, 0, alert, &opened)))
+			return e;
+	}
+	char *reasons = json_dumps(q->reasons, JSON_COMPACT | JSON_ENSURE_ASCII);
+	db_stmt *s = db_get(ac->d, SQL_PASSAGE_INSERT);
+	db_bind_int(s, 1, q->g.id);
+	db_bind_int(s, 2, q->g.unit_id);
+	db_bind_text(s, 3, q->day);
+	db_bind_int(s, 4, now);
+	db_bind_text(s, 5, q->direction);
+	db_bind_text(s, 6, q->kind);
+	db_bind_int(s, 7, q->has_visitor && q->v.goods_only);
+	if (q->p.id) {
+		db_bind_int(s, 8, q->p.id);
+		db_bind_int(s, 9, q->p.household_id);
+	}
+	if (q->pass.id)
+		db_bind_int(s, 10, q->pass.id);
+	if (visitor_id)
+		db_bind_int(s, 11, visitor_id);
+	db_bind_double(s, 12, q->temp);
+	db_bind_text(s, 13, q->purpose);
+	db_bind_int(s, 14, q->allowed);
+	db_bind_text(s, 15, reasons ? reasons : "[]");
+	free(reasons);
+	if (*alert)
+		db_bind_int(s, 16, *alert);
+	db_bind_text(s, 17, q->client_id);
+	if (ac->user_id)
+		db_bind_int(s, 18, ac->user_id);
+	if ((e = db_run(s, id)))
+		return e;
+	/* the counters, kept with the passage */
+	if (!q->allowed) {
+		if ((e = count_add(ac->d, q->g.id, q->day, "refused")))
+			return e;
+		size_t i;
+		json_t *r;
+		json_array_foreach(q->reasons, i, r) {
+			const char *key = arena_printf(ac->a, "refused:%s", json_string_value(json_object_get(r, "code")));
+			if ((e = count_add(ac->d, q->g.id, q->day, key)))
+				return e;
+		}
+	} else {
+		const char *key = q->has_visitor && q->v.goods_only ? "goods" : arena_printf(ac->a, "%s:%s", q->direction, q->kind);
+		if ((e = count_add(ac->d, q->g.id, q->day, key)))
+			return e;
+	}
+	if (q->allowed && q->p.id) {
+		bool out = !strcmp(q->direction, "out");
+		s = db_get(ac->d, out ? SQL_OUTSIDE_SET : SQL_OUTSIDE_CLEAR);
+		db_bind_int(s, 1, q->p.id);
+		if (out) {
+			db_bind_int(s, 2, q->g.unit_id);
+			db_bind_int(s, 3, q->g.id);
+			db_bind_int(s, 4, q->p.household_id);
+			db_bind_int(s, 5, now);
+			db_bind_int(s, 6, *id);
+		}
+		if ((e = db_run(s, NULL)))
+			return e;
+		if (out && q->quota_counts) {
+			s = db_get(ac->d, SQL_OUTING_ADD);
+			db_bind_int(s, 1, q->p.household_id);
+			db_bind_text(s, 2, q->day);
+			if ((e = db_run(s, NULL)))
+				return e;
+		}
+	}
+	return audit(ac, "create", "passage", *id,
+	             q->p.id ? "gate,direction,resident,temperature,purpose"
+	                     : (q->has_visitor ? "gate,direction,visitor,temperature,purpose" : "gate,direction,pass,temperature"),
+	             q->allowed ? "ok" : "refused");
+}
+
+werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
+{
+	static const char *const allowed[] = {"gate_id", "direction", "resident_id", "pass_token", "visitor",
+	                                      "temperature", "purpose", "client_id", NULL};
+	arena *a = ac->a;
+	passage q;
+	memset(&q, 0, sizeof q);
+	int64_t gate_id, rid = 0;
+	bool has_rid = false, in_tx = false;
+	const char *token;
+	werr e;
+	*created = false;
+	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "gate_id", true, 1, INT64_MAX, &gate_id, NULL)) ||
+	    (e = jv_str(body, "direction", true, 3, &q.direction)) ||
+	    (e = jv_int(body, "resident_id", false, 1, INT64_MAX, &rid, &has_rid)) ||
+	    (e = jv_str(body, "pass_token", false, 64, &token)) || (e = jv_str(body, "purpose", false, 10, &q.purpose)) ||
+	    (e = jv_str(body, "client_id", false, 64, &q.client_id)))
+		return e;
+	if (strcmp(q.direction, "in") != 0 && strcmp(q.direction, "out") != 0)
+		return w_fail(W_EINVAL, "invalid_direction", "direction", "direction: in or out");
+	q.direction = arena_strdup(a, q.direction);
+	if (q.client_id) {
+		if (strspn(q.client_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:.") != strlen(q.client_id))
+			return w_fail(W_EINVAL, "invalid_client_id", "client_id", "client_id: 1–64 of A-Z a-z 0-9 - _ : .");
+		q.client_id = arena_strdup(a, q.client_id);
+	}
+	if (!q.purpose)
+		q.purpose = "other";
+	if (!in_list(q.purpose, purposes))
+		return w_fail(W_EINVAL, "invalid_purpose", "purpose", "purpose: medical work supplies other");
+	q.purpose = arena_strdup(a, q.purpose);
+	json_t *t = json_object_get(body, "temperature");
+	if (!t || json_is_null(t))
+		return w_fail(W_EINVAL, "required", "temperature", "出入一律测体温 / everyone in or out has a temperature taken");
+	if (!json_is_number(t))
+		return w_fail(W_EINVAL, "wrong_type", "temperature", "temperature must be a number (°C)");
+	q.temp = json_number_value(t);
+	if (!(q.temp >= 34.0 && q.temp <= 43.0))
+		return w_fail(W_EINVAL, "out_of_range", "temperature", "体温应在 34.0–43.0 °C 之间 / temperature must be between 34.0 and 43.0 °C");
+	q.temp = round(q.temp * 10.0) / 10.0;
+	json_t *vj = json_object_get(body, "visitor");
+	q.has_visitor = vj && !json_is_null(vj);
+	int who = (has_rid || token) + q.has_visitor;
+	if (who != 1)
+		return w_fail(W_EINVAL, who ? "one_person" : "required", "resident_id",
+		              "一次登记一个人：居民（resident_id 或 pass_token）或访客（visitor） / one person: a resident or a visitor");
+	if (q.has_visitor && (e = visitor_parse(a, vj, !strcmp(q.direction, "in"), &q.v)))
+		return e;
+	if ((e = gate_load(ac, gate_id, "gate_id", &q.g)))
+		return e;
+	int64_t stored;
+	if ((e = by_client(ac, q.client_id, gate_id, &stored)))
+		return e;
+	if (stored)
+		return passage_answer(ac, stored, out);
+
+	char today[11];
+	today_str(today);
+	q.day = today;
+	q.reasons = json_array();
+	rules ru;
+	rules_load(ac->d, q.g.unit_id, &ru);
+	bool closed = path_level(ac->d, q.g.path) >= 1;
+	if (token) {
+		if ((e = pass_by_token(ac, token, &q.pass)))
+			goto out;
+		check_pass(a, &q.pass, q.reasons);
+		if (q.pass.found && !has_rid) { /* a household of one needs no choosing */
+			db_stmt *s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
+			db_bind_int(s, 1, q.pass.household_id);
+			int n = 0, rc;
+			while ((rc = db_step(s, &e)) == DB_ROW)
+				if (n++ == 0)
+					rid = db_int(s, 0);
+			db_done(s);
+			if (rc < 0)
+				goto out;
+			if (n != 1) {
+				e = w_fail(W_EINVAL, "required", "resident_id", "请选择是这户的哪个人 / say which of the household passes");
+				goto out;
+			}
+			has_rid = true;
+		}
+		if (!q.pass.found)
+			q.pass.id = 0;
+	}
+	if (has_rid) {
+		if ((e = person_load(ac, rid, true, &q.p)))
+			goto out;
+		if (q.pass.found && q.pass.household_id != q.p.household_id)
+			why(q.reasons, "pass_other_household", "出入证不是这户的。", "The pass belongs to another household.");
+	}
+	/* the rules read what the passage will change (the household's outings, who is
+	 * outside): from here on inside the passage's transaction, the household locked */
+	if ((e = db_begin(ac->d)))
+		goto out;
+	in_tx = true;
+	if (q.p.id) {
+		db_stmt *s = db_get(ac->d, SQL_HH_LOCK_FOR_PASSAGE);
+		db_bind_int(s, 1, q.p.household_id);
+		int64_t locked;
+		if ((e = db_scalar(s, &locked)))
+			goto out;
+	}
+	q.kind = q.has_visitor ? q.v.kind : "resident";
+	check_gate(a, &q.g, true, q.has_visitor && q.v.plate, q.has_visitor && q.v.goods_only, q.reasons);
+	check_fever(a, true, q.temp, q.reasons);
+	q.fever = reading_fever(true, q.temp, 0); /* the roll-call's one fever rule */
+	if (q.p.id) {
+		if (q.p.moved_out || !in_compound(q.p.path, q.g.path))
+			why(q.reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
+			    "Not a resident of this compound: register as a visitor.");
+		else if (!strcmp(q.direction, "out") &&
+		         (e = check_resident_out(ac, &q.g, &ru, &q.p, q.purpose, q.reasons, &q.quota_counts)))
+			goto out;
+	} else if (q.has_visitor && !strcmp(q.direction, "in")) {
+		check_visitor_in(a, closed, &ru, &q.v, q.reasons);
+	}
+	q.allowed = json_array_size(q.reasons) == 0 && (q.p.id || q.has_visitor);
+
+	int64_t id = 0, alert = 0;
+	if ((e = passage_write(ac, &q, &id, &alert)) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		in_tx = false;
+		if (e == W_ECONFLICT && q.client_id) { /* the same client id, stored meanwhile */
+			if ((e = by_client(ac, q.client_id, gate_id, &stored)) == WG_OK && stored)
+				e = passage_answer(ac, stored, out);
+		}
+		goto out;
+	}
+	in_tx = false;
+	*created = true;
+	if (alert) {
+		const char *path;
+		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
+		if (ev)
+			epi_publish(path, "alert", ev);
+	}
+	e = passage_answer(ac, id, out);
+out:
+	if (in_tx)
+		db_rollback(ac->d);
+	json_decref(q.reasons);
+	return e;
+}
+
+werr passage_list(const actor *ac, int64_t gate_id, const char *day_in, int64_t limit, int64_t offset, json_t **out)
+{
+	char day[11];
+	gate_row g;
+	werr e;
+	if ((e = day_param(day_in, day)) || (e = gate_load(ac, gate_id, "gate", &g)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_PASSAGE_COUNT);
+	db_bind_int(s, 1, gate_id);
+	db_bind_text(s, 2, day);
+	int64_t total = 0;
+	if ((e = db_scalar(s, &total)))
+		return e;
+	s = db_get(ac->d, SQL_PASSAGE_LIST);
+	db_bind_int(s, 1, gate_id);
+	db_bind_text(s, 2, day);
+	db_bind_int(s, 3, limit);
+	db_bind_int(s, 4, offset);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(items, passage_json(ac, s));
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "passage", gate_id, arena_printf(ac->a, "name,room,id_number day:%s", day), "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:o,s:s,s:I,s:o}", "gate", gate_json(ac->a, &g), "day", day, "total", (json_int_t)total, "items",
+	                 items);
+	return WG_OK;
+}
+
+/* ---- what is happening now ---- */
+
+/* A gate's counters of a day: {key: n}; adds them to sum when given. */
+static json_t *gate_counts_json(db *d, int64_t gate_id, const char *day, json_t *sum)
+{
+	json_t *o = json_object();
+	db_stmt *s = db_get(d, SQL_GATE_COUNTS);
+	db_bind_int(s, 1, gate_id);
+	db_bind_text(s, 2, day);
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		const char *k = db_text(s, 0);
+		json_int_t n = (json_int_t)db_int(s, 1);
+		json_object_set_new(o, k, json_integer(n));
+		if (sum)
+			json_object_set_new(sum, k, json_integer(json_integer_value(json_object_get(sum, k)) + n));
+	}
+	db_done(s);
+	return o;
+}
+
+werr gate_now(const actor *ac, int64_t id, const char *day_in, json_t **out)
+{
+	char day[11];
+	gate_row g;
+	werr e;
+	if ((e = day_param(day_in, day)) || (e = gate_load(ac, id, "gate_id", &g)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_OUTSIDE_COUNT_GATE);
+	db_bind_int(s, 1, g.unit_id);
+	db_bind_int(s, 2, g.id);
+	int64_t outside = 0;
+	if ((e = db_scalar(s, &outside)))
+		return e;
+	*out = json_pack("{s:o,s:s,s:o,s:I,s:o}", "gate", gate_json(ac->a, &g), "day", day, "counts",
+	                 gate_counts_json(ac->d, g.id, day, NULL), "outside", (json_int_t)outside, "history",
+	                 gate_history_json(ac->d, g.id));
+	return WG_OK;
+}
+
+werr compound_now(const actor *ac, const char *code, const char *day_in, json_t **out)
+{
+	char day[11];
+	unit_row u;
+	werr e;
+	if ((e = day_param(day_in, day)) || (e = unit_find(ac, code, &u)))
+		return e;
+	rules ru;
+	rules_load(ac->d, u.id, &ru);
+	json_t *gates = json_array(), *sum = json_object();
+	db_stmt *s = db_get(ac->d, SQL_GATE_LIST);
+	/* this unit's own gates: the range of its path alone would take the units below too */
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	gate_row rows[64];
+	int n = 0, rc;
+	while ((rc = db_step(s, &e)) == DB_ROW && n < 64) {
+		gate_row g;
+		gate_from(ac->a, s, &g);
+		if (g.unit_id == u.id)
+			rows[n++] = g;
+	}
+	db_done(s);
+	if (rc < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		json_t *gj = gate_json(ac->a, &rows[i]);
+		json_object_set_new(gj, "counts", gate_counts_json(ac->d, rows[i].id, day, sum));
+		json_array_append_new(gates, gj);
+	}
+	s = db_get(ac->d, SQL_OUTSIDE_COUNT);
+	db_bind_int(s, 1, u.id);
+	int64_t outside = 0;
+	if ((e = db_scalar(s, &outside)))
+		goto fail;
+	json_t *people = json_array();
+	int64_t now = now_s(), overdue = 0;
+	s = db_get(ac->d, SQL_OUTSIDE_LIST);
+	db_bind_int(s, 1, u.id);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		char since[32];
+		fmt_time(db_int(s, 1), since);
+		bool late = ru.outing_minutes > 0 && now - db_int(s, 1) > ru.outing_minutes * 60;
+		overdue += late;
+		bool ent = !strcmp(db_text(s, 5), "entrance");
+		json_array_append_new(people, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b}", "resident_id", (json_int_t)db_int(s, 0),
+		                                        "since", since, "gate", db_text(s, 2), "name", db_text(s, 3), "building",
+		                                        ent ? db_text(s, 7) : db_text(s, 6), "room", db_text(s, 4), "overdue", late));
+	}
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "outside", u.id, "name,room", "ok"))) {
+		json_decref(people);
+		goto fail;
+	}
+	int64_t level = path_level(ac->d, u.path);
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o,s:o,s:{s:I,s:I,s:o}}", "unit", u.code, "name", u.name, "kind", u.kind,
+	                 "day", day, "rules", rules_json(&ru), "lockdown_level", (json_int_t)level, "gates", gates, "counts",
+	                 sum, "outside", "count", (json_int_t)outside, "overdue", (json_int_t)overdue, "people", people);
+	return WG_OK;
+fail:
+	json_decref(gates);
+	json_decref(sum);
+	return e;
+}
+
+/* ---- household passes ---- */
+
+static json_t *pass_json(const pass_row *p)
+{
+	char created[32], revoked[32];
+	fmt_time(p->created_at, created);
+	if (p->revoked_at)
+		fmt_time(p->revoked_at, revoked);
+	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:s,s:s}", "id", (json_int_t)p->id, "household_id",
+	                 (json_int_t)p->household_id, "valid_from", p->valid_from, "valid_to", p->valid_to, "created_at",
+	                 created, "revoked_at", p->revoked_at ? json_string(revoked) : json_null(), "building",
+	                 p->building ? p->building : "", "room", p->room ? p->room : "");
+}
+
+werr pass_issue(const actor *ac, int64_t hid, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"days", NULL};
+	int64_t days = 14;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "days", false, 1, 90, &days, NULL)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_HH_LIVING);
+	db_bind_int(s, 1, hid);
+	int rc = db_step(s, &e);
+	const char *path = rc == DB_ROW && db_null(s, 1) ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!path || !actor_in_scope(ac, path))
+		return w_fail(W_ENOTFOUND, "household_not_found", "household_id", "没有这户 / no such household");
+	char token[33], th[65], from[11], to[11];
+	random_hex(token, 16);
+	hash_hex(token, th);
+	today_str(from);
+	day_add(from, (int)days - 1, to);
+	int64_t now = now_s(), id = 0;
+	if ((e = db_begin(ac->d)))
+		return e;
+	s = db_get(ac->d, SQL_PASS_REVOKE_HH); /* one pass per household: a new card voids the old */
+	db_bind_int(s, 1, hid);
+	db_bind_int(s, 2, now);
+	if (ac->user_id)
+		db_bind_int(s, 3, ac->user_id);
+	if ((e = db_run(s, NULL)))
+		goto fail;
+	s = db_get(ac->d, SQL_PASS_INSERT);
+	db_bind_text(s, 1, th);
+	db_bind_int(s, 2, hid);
+	db_bind_text(s, 3, from);
+	db_bind_text(s, 4, to);
+	db_bind_int(s, 5, now);
+	if (ac->user_id)
+		db_bind_int(s, 6, ac->user_id);
+	if ((e = db_run(s, &id)) || (e = audit(ac, "create", "household_pass", id, "household,valid", "ok")) ||
+	    (e = db_commit(ac->d)))
+		goto fail;
+	pass_row p;
+	s = db_get(ac->d, SQL_PASS_GET);
+	db_bind_int(s, 1, id);
+	if ((e = pass_load(ac, s, &p)))
+		return e;
+	*out = pass_json(&p);
+	json_object_set_new(*out, "token", json_string(token));
+	char *svg = qr_svg(token, 200, NULL);
+	json_object_set_new(*out, "svg", jv_text(svg));
+	free(svg);
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+werr pass_revoke(const actor *ac, int64_t pass_id, json_t **out)
+{
+	pass_row p;
+	db_stmt *s = db_get(ac->d, SQL_PASS_GET);
+	db_bind_int(s, 1, pass_id);
+	werr e = pass_load(ac, s, &p);
+	if (e)
+		return e;
+	if (!p.found)
+		return w_fail(W_ENOTFOUND, "pass_not_found", "pass_id", "没有这张出入证 / no such pass");
+	if (!p.revoked_at) {
+		if ((e = db_begin(ac->d)))
+			return e;
+		s = db_get(ac->d, SQL_PASS_REVOKE);
+		db_bind_int(s, 1, pass_id);
+		db_bind_int(s, 2, now_s());
+		if (ac->user_id)
+			db_bind_int(s, 3, ac->user_id);
+		if ((e = db_run(s, NULL)) || (e = audit(ac, "update", "household_pass", pass_id, "revoked", "ok")) ||
+		    (e = db_commit(ac->d))) {
+			db_rollback(ac->d);
+			return e;
+		}
+		s = db_get(ac->d, SQL_PASS_GET);
+		db_bind_int(s, 1, pass_id);
+		if ((e = pass_load(ac, s, &p)))
+			return e;
+	}
+	*out = pass_json(&p);
+	return WG_OK;
+}
+
+werr pass_scan(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"token", "gate_id", NULL};
+	const char *token;
+	int64_t gate_id;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "token", true, 64, &token)) ||
+	    (e = jv_int(body, "gate_id", true, 1, INT64_MAX, &gate_id, NULL)))
+		return e;
+	gate_row g;
+	pass_row p;
+	if ((e = gate_load(ac, gate_id, "gate_id", &g)) || (e = pass_by_token(ac, token, &p)))
+		return e;
+	json_t *pr = json_array();
+	check_pass(ac->a, &p, pr);
+	if (!p.found) {
+		*out = json_pack("{s:n,s:o,s:b,s:o}", "pass", "reasons", pr, "valid", false, "people", json_array());
+		return audit(ac, "read", "household_pass", 0, "token", "unknown");
+	}
+	rules ru;
+	rules_load(ac->d, g.unit_id, &ru);
+	json_t *people = json_array();
+	db_stmt *s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
+	db_bind_int(s, 1, p.household_id);
+	int64_t ids[32];
+	int n = 0, rc;
+	while ((rc = db_step(s, &e)) == DB_ROW && n < 32)
+		ids[n++] = db_int(s, 0);
+	db_done(s);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		person per;
+		json_t *r = json_array();
+		bool counts;
+		e = person_load(ac, ids[i], true, &per);
+		if (!e && !in_compound(per.path, g.path))
+			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
+		else if (!e)
+			e = check_resident_out(ac, &g, &ru, &per, "supplies", r, &counts);
+		if (e) {
+			json_decref(r);
+			json_decref(people);
+			json_decref(pr);
+			return e;
+		}
+		db_stmt *o = db_get(ac->d, SQL_OUTSIDE_OF_RES);
+		db_bind_int(o, 1, per.id);
+		bool outside = db_step(o, &e) == DB_ROW;
+		db_done(o);
+		json_array_append_new(people, json_pack("{s:I,s:s,s:o,s:b,s:b,s:o}", "id", (json_int_t)per.id, "name", per.name,
+		                                        "id_number", jv_text(actor_show_id(ac, per.id_number)), "outside",
+		                                        outside, "may_go_out", json_array_size(r) == 0 && json_array_size(pr) == 0,
+		                                        "reasons", r));
+	}
+	if (rc < 0 || (e = audit(ac, "read", "household_pass", p.id, "name,id_number", "ok"))) {
+		json_decref(people);
+		json_decref(pr);
+		return e;
+	}
+	*out = json_pack("{s:o,s:o,s:b,s:o}", "pass", pass_json(&p), "reasons", pr, "valid", json_array_size(pr) == 0,
+	                 "people", people);
+	return WG_OK;
+}
+
+/* ---- the demo ---- */
+
+werr gates_demo_qinghe(const actor *ac, int64_t unit_id)
+{
+	/* 青和居: the east and west parts had 5 gates; under closed management one stays open
+	 * in each (west gate 5 is the one in the report), the others are merged or closed. */
+	static const struct {
+		const char *name;
+		bool vehicles, goods;
+		int into; /* 1-based index of the gate merged into; -1 closed; 0 open */
+		const char *reason;
+	} gates[] = {
+	    {"东区1号门", true, true, 0, NULL},
+	    {"东区2号门", false, false, 1, "封闭管理，东区只留1号门"},
+	    {"西区3号门", true, false, -1, "封闭管理，水马封闭"},
+	    {"西区4号门", false, false, 5, "封闭管理，西区只留5号门"},
+	    {"西区5号门", false, true, 0, NULL},
+	};
+	int64_t ids[5] = {0}, now = now_s();
+	werr e;
+	for (int i = 0; i < 5; i++) {
+		db_stmt *s = db_get(ac->d, SQL_GATE_INSERT);
+		db_bind_int(s, 1, unit_id);
+		db_bind_text(s, 2, gates[i].name);
+		db_bind_int(s, 3, 1);
+		db_bind_int(s, 4, gates[i].vehicles);
+		db_bind_int(s, 5, gates[i].goods);
+		db_bind_int(s, 8, now);
+		if ((e = db_run(s, &ids[i])) || (e = history_add(ac, ids[i], "open", 0, "设立")))
+			return e;
+	}
+	for (int i = 0; i < 5; i++) {
+		if (!gates[i].into)
+			continue;
+		int64_t into = gates[i].into > 0 ? ids[gates[i].into - 1] : 0;
+		const char *state = into ? "merged" : "closed";
+		db_stmt *s = db_get(ac->d, SQL_GATE_SET_STATE);
+		db_bind_int(s, 1, ids[i]);
+		db_bind_text(s, 2, state);
+		if (into)
+			db_bind_int(s, 3, into);
+		db_bind_int(s, 4, now);
+		if ((e = db_run(s, NULL)) || (e = history_add(ac, ids[i], state, into, gates[i].reason)))
+			return e;
+	}
+	/* Wuhan, 19 March 2020: one person of a household out a day, at most two hours */
+	db_stmt *s = db_get(ac->d, SQL_RULES_SET);
+	db_bind_int(s, 1, unit_id);
+	db_bind_int(s, 2, 1);
+	db_bind_int(s, 3, 1);
+	db_bind_int(s, 4, 48);
+	db_bind_int(s, 5, 120);
+	db_bind_int(s, 6, now);
+	return db_run(s, NULL);
+}

@@ -1,0 +1,37 @@
+/* gates.h — closed compounds (封闭管理): a compound is a unit of the tree (a `compound`,
+ * or a community or grid run as one) whose gates have a name, the kinds of passage they
+ * take (people, vehicles, goods), opening hours and a state (open, closed, merged into
+ * another gate) with its history.  Every passage through a gate — allowed or refused — is
+ * recorded with the reasons computed from what wangge knows (the gate, lockdown levels,
+ * the person's category and isolation, the household's pass and quota, a visitor's health
+ * code and test), and adds to counters kept with it: per gate and day, per household and
+ * day (the quota), and who of the residents is outside now.  Household passes (出入证) are
+ * tokens stored hashed.  Docs: docs/api.md section 12. */
+#ifndef WG_GATES_H
+#define WG_GATES_H
+#include <jansson.h>
+
+#include "domain/actor.h"
+
+werr gate_list(const actor *ac, const char *unit_code, json_t **out);
+werr gate_create(const actor *ac, json_t *body, json_t **out);
+werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
+werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);
+werr compound_now(const actor *ac, const char *code, const char *day, json_t **out);
+werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t **out);
+
+/* Passages: POST answers {allowed, reasons:[{code,message,en}], …}; *created is false
+ * when client_id named a passage already stored (the stored answer is given again). */
+werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created);
+werr passage_list(const actor *ac, int64_t gate_id, const char *day, int64_t limit, int64_t offset,
+                  json_t **out);
+
+/* Household passes: the token is answered once, only its hash is kept. */
+werr pass_issue(const actor *ac, int64_t household_id, json_t *body, json_t **out);
+werr pass_revoke(const actor *ac, int64_t pass_id, json_t **out);
+/* A scanned token: the household's people and who of them may go out now. */
+werr pass_scan(const actor *ac, json_t *body, json_t **out);
+
+/* The qinghe demo's 5 gates (2 open) and rules, inside the demo's transaction. */
+werr gates_demo_qinghe(const actor *ac, int64_t unit_id);
+#endif

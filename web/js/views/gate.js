@@ -1,0 +1,275 @@
+// gate.js — the checkpoint (卡口) on a guard's phone: pick a gate, find a resident by name,
+// pinyin initials or room (the resident search) or type a household pass (出入证) number,
+// then one tap on 出 / 进 with the temperature already filled in: the common case in two
+// taps.  The answer is shown large — 可以通行 / 不能通行 — with each reason in words the
+// guard can say aloud (Chinese, English beside it).  Visitors and couriers are registered
+// in a form below.  Docs: docs/api.md section 12.
+import { api } from '../api.js';
+import { t, tv, getLang } from '../i18n.js';
+import { h, mount, clear, fmtTime } from '../dom.js';
+import { householdLabel, fmtTemp } from './common.js';
+
+const GATE_KEY = 'wg_gate';
+
+function storedGate() {
+  try {
+    return Number(window.localStorage.getItem(GATE_KEY)) || 0;
+  } catch (e) {
+    return 0;
+  }
+}
+function storeGate(id) {
+  try {
+    if (id) window.localStorage.setItem(GATE_KEY, String(id));
+    else window.localStorage.removeItem(GATE_KEY);
+  } catch (e) {
+    /* private mode */
+  }
+}
+
+function clientId() {
+  const b = new Uint8Array(12);
+  window.crypto.getRandomValues(b);
+  return 'gate-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// A compound today: passages in and out, goods, refusals, and who of the residents is out.
+function compoundSummary(c) {
+  const k = c.counts || {};
+  const sum = (pre) => Object.keys(k).filter((x) => x.indexOf(pre) === 0).reduce((n, x) => n + k[x], 0);
+  const people = (c.outside && c.outside.people) || [];
+  return h('section', { class: 'gate-compound', 'data-compound': c.unit },
+    h('h2', null, c.name),
+    h('dl', { class: 'stats gate-stats' },
+      h('div', null, h('dt', null, t('gate.n_out')), h('dd', null, String(sum('out:')))),
+      h('div', null, h('dt', null, t('gate.n_in')), h('dd', null, String(sum('in:')))),
+      h('div', null, h('dt', null, t('gate.n_goods')), h('dd', null, String(k.goods || 0))),
+      h('div', { class: k.refused ? 'hot' : null }, h('dt', null, t('gate.n_refused')), h('dd', null, String(k.refused || 0))),
+      h('div', { class: c.outside.overdue ? 'hot' : null }, h('dt', null, t('gate.n_outside')),
+        h('dd', { 'data-stat': 'outside' }, String(c.outside.count)))),
+    people.length ? h('details', { class: 'panel' },
+      h('summary', null, t('gate.outside_list', { n: c.outside.count, late: c.outside.overdue })),
+      h('ul', { class: 'list plain' }, people.map((p) => h('li', { class: p.overdue ? 'gate-late' : null },
+        h('strong', null, p.name), ' ', householdLabel(p), ' · ', t('gate.out_since', { at: fmtTime(p.since), gate: p.gate }),
+        p.overdue ? h('span', { class: 'badge badge-no' }, ' ' + t('gate.overdue')) : null)))) : null);
+}
+
+export default async function gateView(ctx) {
+  ctx.title = t('gate.title');
+  const list = await api('GET', '/gates');
+  const gates = list.items || [];
+  let gateId = Number(ctx.params && ctx.params[0]) || storedGate();
+  let gate = gates.find((g) => g.id === gateId);
+  if (!gate) {
+    storeGate(0);
+    const compounds = [];
+    for (const g of gates) if (compounds.indexOf(g.unit) < 0) compounds.push(g.unit);
+    const summaries = await Promise.all(compounds.slice(0, 5).map((c) => api('GET', '/compounds/' + encodeURIComponent(c) + '/now').catch(() => null)));
+    return h('section', { class: 'gate-page' },
+      summaries.filter(Boolean).map(compoundSummary),
+      h('h1', { tabindex: '-1' }, t('gate.pick')),
+      gates.length
+        ? h('ul', { class: 'list gate-pick' }, gates.map((g) => h('li', null,
+          h('a', {
+            class: 'row-link', href: '#/gate/' + g.id, 'data-gate': String(g.id),
+            on: { click: () => storeGate(g.id) },
+          },
+          h('span', { class: 'row-main' }, g.name, ' ', h('span', { class: 'badge badge-gate-' + g.state }, tv('gstate', g.state))),
+          h('span', { class: 'row-sub' }, g.unit_name, g.merged_into ? ' · ' + t('gate.merged_into', { name: g.merged_into.name }) : '')))))
+        : h('p', { class: 'empty' }, t('gate.none')));
+  }
+  storeGate(gate.id);
+  gateId = gate.id;
+
+  // ---- the answer, shown large ----
+  const verdict = h('div', { class: 'gate-verdict', id: 'gate-verdict', role: 'status', 'aria-live': 'assertive', hidden: true });
+  function showVerdict(p) {
+    clear(verdict);
+    verdict.hidden = false;
+    verdict.className = 'gate-verdict ' + (p.allowed ? 'is-allowed' : 'is-refused');
+    verdict.setAttribute('data-allowed', p.allowed ? '1' : '0');
+    const who = p.person ? p.person.name + ' · ' + householdLabel(p.person) : (p.visitor ? p.visitor.name : '');
+    verdict.appendChild(h('p', { class: 'gate-verdict-big' }, p.allowed ? t('gate.allowed') : t('gate.refused')));
+    verdict.appendChild(h('p', { class: 'gate-verdict-who' }, who, ' · ', tv('gdir', p.direction), ' · ', fmtTemp(p.temperature)));
+    if (p.reasons && p.reasons.length) {
+      verdict.appendChild(h('ul', { class: 'gate-reasons' }, p.reasons.map((r) => h('li', { 'data-reason': r.code },
+        h('span', { class: 'gate-reason-zh', lang: 'zh-CN' }, r.message),
+        h('span', { class: 'gate-reason-en', lang: 'en' }, r.en)))));
+    }
+    if (p.alert_id) verdict.appendChild(h('p', { class: 'gate-alert' }, t('gate.alert_opened')));
+    if (p.duplicate) verdict.appendChild(h('p', { class: 'hint' }, t('gate.duplicate')));
+    verdict.scrollIntoView({ block: 'nearest' });
+  }
+
+  // ---- today's counters ----
+  const counters = h('dl', { class: 'stats gate-stats', id: 'gate-stats' });
+  async function drawCounters() {
+    try {
+      const now = await api('GET', '/gates/' + gateId + '/now');
+      const c = now.counts || {};
+      const sum = (pre) => Object.keys(c).filter((k) => k.indexOf(pre) === 0).reduce((n, k) => n + c[k], 0);
+      mount(counters,
+        h('div', null, h('dt', null, t('gate.n_out')), h('dd', { 'data-stat': 'out' }, String(sum('out:')))),
+        h('div', null, h('dt', null, t('gate.n_in')), h('dd', { 'data-stat': 'in' }, String(sum('in:')))),
+        h('div', null, h('dt', null, t('gate.n_goods')), h('dd', { 'data-stat': 'goods' }, String(c.goods || 0))),
+        h('div', { class: c.refused ? 'hot' : null }, h('dt', null, t('gate.n_refused')), h('dd', { 'data-stat': 'refused' }, String(c.refused || 0))),
+        h('div', null, h('dt', null, t('gate.n_outside')), h('dd', { 'data-stat': 'outside' }, String(now.outside))));
+    } catch (e) {
+      /* the counters wait for the next passage */
+    }
+  }
+
+  // ---- temperature and purpose: filled in, changed only when needed ----
+  const temp = h('input', { id: 'gate-temp', name: 'temperature', type: 'number', inputmode: 'decimal', step: '0.1', min: '34', max: '43', value: '36.5' });
+  const purpose = h('select', { id: 'gate-purpose', name: 'purpose' },
+    ['supplies', 'medical', 'work', 'other'].map((p) => h('option', { value: p }, tv('gpurpose', p))));
+  const formError = h('div', { class: 'form-error', role: 'alert', hidden: true });
+
+  async function send(body) {
+    formError.hidden = true;
+    const v = Number(temp.value);
+    if (!(v >= 34 && v <= 43)) {
+      formError.textContent = t('gate.need_temp');
+      formError.hidden = false;
+      temp.focus();
+      return null;
+    }
+    body.gate_id = gateId;
+    body.temperature = Math.round(v * 10) / 10;
+    if (body.direction === 'out') body.purpose = purpose.value;
+    body.client_id = clientId();
+    return post(body);
+  }
+
+  // A passage whose answer did not arrive is sent again with the same client_id: the
+  // server stores it once and answers what it stored.
+  async function post(body) {
+    formError.hidden = true;
+    try {
+      const p = await api('POST', '/passages', body);
+      showVerdict(p);
+      drawCounters();
+      return p;
+    } catch (e) {
+      if (e.handled) return null;
+      clear(formError);
+      formError.appendChild(document.createTextNode(e.message));
+      if (e.status === 0) {
+        formError.appendChild(h('button', {
+          type: 'button', class: 'btn', id: 'gate-retry', on: { click: () => post(body) },
+        }, t('gate.retry')));
+      }
+      formError.hidden = false;
+      return null;
+    }
+  }
+
+  function dirButtons(make, label) {
+    return h('span', { class: 'gate-dir' },
+      h('button', { type: 'button', class: 'btn btn-primary gate-out', 'data-dir': 'out', 'aria-label': t('gate.out') + ' ' + label, on: { click: () => send(make('out')) } }, t('gate.out')),
+      h('button', { type: 'button', class: 'btn gate-in', 'data-dir': 'in', 'aria-label': t('gate.in') + ' ' + label, on: { click: () => send(make('in')) } }, t('gate.in')));
+  }
+
+  // ---- find a resident ----
+  const results = h('div', { id: 'gate-results' });
+  const q = h('input', { id: 'gate-q', type: 'search', name: 'q', maxlength: 40, autocomplete: 'off', enterkeyhint: 'search', placeholder: t('gate.find_ph') });
+  async function find(ev) {
+    ev.preventDefault();
+    const term = q.value.trim();
+    clear(results);
+    if (!term) return;
+    const res = await api('POST', '/residents/search', { q: term, limit: 10, offset: 0 });
+    const items = res.items || [];
+    mount(results, items.length
+      ? h('ul', { class: 'list gate-people' }, items.map((r) => h('li', { 'data-resident': String(r.id) },
+        h('span', { class: 'gate-person' }, h('strong', null, r.name), ' ', householdLabel(r),
+          r.id_number ? h('small', null, ' ' + r.id_number) : null),
+        dirButtons((dir) => ({ direction: dir, resident_id: r.id }), r.name))))
+      : h('p', { class: 'empty' }, t('search.none')));
+  }
+
+  // ---- a household pass ----
+  const passOut = h('div', { id: 'gate-pass' });
+  const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
+  async function scan(ev) {
+    ev.preventDefault();
+    const tok = token.value.replace(/\s+/g, '').toLowerCase();
+    clear(passOut);
+    if (!tok) return;
+    const s = await api('POST', '/passes/scan', { token: tok, gate_id: gateId });
+    const head = s.pass
+      ? h('p', { class: 'facts' }, householdLabel(s.pass), ' · ', t('gate.pass_valid', { from: s.pass.valid_from, to: s.pass.valid_to }))
+      : null;
+    mount(passOut, head,
+      (s.reasons || []).length ? h('ul', { class: 'gate-reasons is-refused' }, s.reasons.map((r) => h('li', { 'data-reason': r.code },
+        h('span', { class: 'gate-reason-zh', lang: 'zh-CN' }, r.message), h('span', { class: 'gate-reason-en', lang: 'en' }, r.en)))) : null,
+      h('ul', { class: 'list gate-people' }, (s.people || []).map((p) => h('li', { 'data-resident': String(p.id) },
+        h('span', { class: 'gate-person' }, h('strong', null, p.name), ' ',
+          h('span', { class: 'badge ' + (p.may_go_out ? 'badge-ok' : 'badge-no') }, p.may_go_out ? t('gate.may_go') : t('gate.may_not_go')),
+          p.outside ? h('span', { class: 'badge' }, t('gate.is_outside')) : null,
+          (p.reasons || []).length ? h('small', { class: 'gate-person-why' }, ' ' + p.reasons.map((r) => (getLang() === 'en' ? r.en : r.message)).join(' ')) : null),
+        dirButtons((dir) => ({ direction: dir, pass_token: tok, resident_id: p.id }), p.name)))));
+  }
+
+  // ---- visitors, couriers, suppliers ----
+  const vf = {};
+  const vfield = (name, input) => {
+    vf[name] = input;
+    return h('p', { class: 'field' }, h('label', { for: input.id }, t('gate.v_' + name)), input);
+  };
+  const visitorForm = h('details', { class: 'gate-visitor' },
+    h('summary', null, t('gate.visitor')),
+    h('form', {
+      id: 'gate-visitor-form', novalidate: true,
+      on: { submit: (ev) => ev.preventDefault() },
+    },
+    vfield('kind', h('select', { id: 'gv-kind', name: 'kind' },
+      ['courier', 'visitor', 'supplier', 'medical', 'utility'].map((k) => h('option', { value: k }, tv('gvkind', k))))),
+    vfield('name', h('input', { id: 'gv-name', name: 'name', maxlength: 50, autocomplete: 'off' })),
+    vfield('phone', h('input', { id: 'gv-phone', name: 'phone', type: 'tel', inputmode: 'tel', maxlength: 20 })),
+    vfield('id_number', h('input', { id: 'gv-id', name: 'id_number', maxlength: 18, autocomplete: 'off' })),
+    vfield('company', h('input', { id: 'gv-company', name: 'company', maxlength: 100 })),
+    vfield('plate', h('input', { id: 'gv-plate', name: 'plate', maxlength: 12 })),
+    vfield('visiting', h('input', { id: 'gv-visiting', name: 'visiting', maxlength: 100 })),
+    vfield('health_code', h('select', { id: 'gv-code', name: 'health_code' },
+      ['green', 'yellow', 'red'].map((k) => h('option', { value: k }, tv('gcode', k))))),
+    vfield('test_at', h('input', { id: 'gv-test', name: 'test_at', type: 'datetime-local' })),
+    vfield('test_result', h('select', { id: 'gv-result', name: 'test_result' },
+      ['negative', 'positive'].map((k) => h('option', { value: k }, tv('gresult', k))))),
+    h('p', { class: 'toggle' }, (vf.goods_only = h('input', { id: 'gv-goods', type: 'checkbox', name: 'goods_only', checked: true })),
+      h('label', { for: 'gv-goods' }, t('gate.v_goods_only'))),
+    dirButtons((dir) => {
+      const v = { kind: vf.kind.value, name: vf.name.value.trim() };
+      for (const k of ['phone', 'id_number', 'company', 'plate', 'visiting']) if (vf[k].value.trim()) v[k] = vf[k].value.trim();
+      if (dir === 'in') {
+        v.health_code = vf.health_code.value;
+        if (vf.test_at.value) {
+          v.test_at = vf.test_at.value.slice(0, 16);
+          v.test_result = vf.test_result.value;
+        }
+        v.goods_only = vf.goods_only.checked;
+      }
+      return { direction: dir, visitor: v };
+    }, t('gate.visitor'))));
+
+  drawCounters();
+  return h('section', { class: 'gate-page', 'data-gate': String(gateId) },
+    h('h1', { tabindex: '-1' }, gate.name,
+      h('a', { class: 'btn btn-quiet gate-change', href: '#/gate', on: { click: () => storeGate(0) } }, t('gate.change'))),
+    h('p', { class: 'facts' }, gate.unit_name, ' · ', tv('gstate', gate.state), gate.hours ? ' · ' + gate.hours : ''),
+    counters,
+    h('div', { class: 'gate-common' },
+      h('p', { class: 'field field-inline' }, h('label', { for: 'gate-temp' }, t('gate.temp')), temp),
+      h('p', { class: 'field field-inline' }, h('label', { for: 'gate-purpose' }, t('gate.purpose')), purpose)),
+    formError,
+    verdict,
+    h('form', { class: 'search gate-find', role: 'search', on: { submit: find } },
+      h('label', { for: 'gate-q', class: 'sr-only' }, t('gate.find')), q,
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('search.button'))),
+    results,
+    h('form', { class: 'search gate-scan', on: { submit: scan } },
+      h('label', { for: 'gate-token', class: 'sr-only' }, t('gate.pass')), token,
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('gate.pass_check'))),
+    passOut,
+    visitorForm);
+}
