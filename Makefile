@@ -28,7 +28,7 @@ LISTEN  ?= 127.0.0.1:8080
 # the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
 PUBLIC_URL ?=
 
-.PHONY: all web deps run test unit apitest webtest weight crashtest faulttest pgtest soaktest fuzz-replay asan-test clean format lint
+.PHONY: all web deps run test unit apitest webtest weight crashtest faulttest pgtest citustest soaktest fuzz-replay asan-test clean format lint
 
 all: $(BUILD)/wangge web
 
@@ -55,7 +55,7 @@ $(BUILD)/libwangge.a: $(LIBOBJ)
 $(BUILD)/wangge: $(BUILD)/obj/$(MAIN:.c=.o) $(BUILD)/libwangge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwangge.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testdb.h $(BUILD)/libwangge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libwangge.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
@@ -120,6 +120,26 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' || rc=1; \
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/crash/crash_test.py --kills 3 || rc=1; \
 	scripts/pg.sh stop $$d/pg; rm -rf $$d; exit $$rc
+
+# The same on a Citus cluster (a coordinator and two workers, ../shared/tools/citus-cluster.sh):
+# the store lays its schema out for Citus (src/db/layout_citus.c).  Each test gets its own
+# database on every node (scripts/citus-db.sh).  Skipped, saying so, where Citus is not
+# installed (../shared/tools/citus-install.sh installs it).  CITUS_API picks the API tests.
+CITUS_TOOLS ?= ../shared/tools
+CITUSTESTS ?= $(PGTESTS)
+CITUS_API ?= test_*.py
+citustest: $(CITUSTESTS) $(BUILD)/wangge
+	@if ! $(CITUS_TOOLS)/citus-install.sh --check >/dev/null 2>&1; then \
+	  echo "citustest: SKIPPED — Citus is not installed for this PostgreSQL ($(CITUS_TOOLS)/citus-install.sh installs it)"; \
+	  exit 0; fi; \
+	d=$$(mktemp -d); chmod 755 $$d; \
+	url=$$($(CITUS_TOOLS)/citus-cluster.sh start $$d/citus 2) || { rm -rf $$d; exit 1; }; \
+	echo "== Citus coordinator at $$url"; rc=0; \
+	export WANGGE_TEST_PG=$$url WANGGE_TEST_CITUS=$(abspath scripts/citus-db.sh); \
+	for t in $(CITUSTESTS); do echo "== $$t (Citus)"; $$t || rc=1; done; \
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/citus/test_router.py -v || rc=1; \
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p '$(CITUS_API)' || rc=1; \
+	$(CITUS_TOOLS)/citus-cluster.sh stop $$d/citus; rm -rf $$d; exit $$rc
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
 asan-test:

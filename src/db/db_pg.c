@@ -32,6 +32,7 @@ typedef struct {
 	bool prepared[SQL__COUNT];
 	pg_stmt cache[SQL__COUNT];
 	int64_t changes;
+	bool citus; /* a Citus coordinator: citus_sql() may replace a statement's text */
 } pg_db;
 
 #define C(d) (((pg_db *)(d))->c)
@@ -102,6 +103,22 @@ static void pg_rollback(db *d)
 		PQclear(PQexec(C(d), "ROLLBACK"));
 }
 
+/* Is the database a Citus coordinator?  Then the schema is laid out for it after the
+ * migrations (layout_citus.c); the domain does not know the difference. */
+static const char *stmt_text(const pg_db *p, int id)
+{
+	const char *t = p->citus ? citus_sql(id) : NULL;
+	return t ? t : sql_text[id];
+}
+
+static bool pg_citus(db *d)
+{
+	PGresult *r = PQexec(C(d), "SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+	bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	return yes;
+}
+
 static werr pg_migrate(db *d)
 {
 	/* one migrator at a time across processes */
@@ -125,6 +142,8 @@ static werr pg_migrate(db *d)
 		    (e = pg_commit(d)))
 			pg_rollback(d);
 	}
+	if (!e && pg_citus(d) && ((e = pg_begin(d)) || (e = pg_exec(d, citus_layout)) || (e = pg_commit(d))))
+		pg_rollback(d);
 	PQclear(PQexec(C(d), "SELECT pg_advisory_unlock(20200217)"));
 	return e;
 }
@@ -172,11 +191,14 @@ static werr pg_open(const char *url, db **out)
 		return w_fail(W_EDB, "store_open", "db", "cannot connect to PostgreSQL: %s", m);
 	}
 	PQclear(PQexec(p->c, "SET client_min_messages = warning"));
+	p->citus = pg_citus(&p->base);
+	if (p->citus)
+		PQclear(PQexec(p->c, citus_session));
 	for (int i = 0; i < SQL__COUNT; i++) {
 		p->cache[i].base.d = &p->base;
 		p->cache[i].base.cached = true;
 		p->cache[i].id = i;
-		p->cache[i].nparams = max_param(sql_text[i]);
+		p->cache[i].nparams = max_param(stmt_text(p, i));
 	}
 	*out = &p->base;
 	return WG_OK;
@@ -256,7 +278,7 @@ static int pg_step(db_stmt *st, werr *err)
 			char name[16];
 			snprintf(name, sizeof name, "s%d", s->id);
 			if (!p->prepared[s->id]) {
-				PGresult *pr = PQprepare(C(d), name, sql_text[s->id], 0, NULL);
+				PGresult *pr = PQprepare(C(d), name, stmt_text(p, s->id), 0, NULL);
 				if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
 					werr e = pg_fail(d, pr, "preparing");
 					fprintf(stderr, "wangge: statement %d does not prepare on PostgreSQL: %s\n", s->id,

@@ -87,9 +87,22 @@ def _psql(sql):
     subprocess.run(["psql", "-q", "-d", base, "-c", sql], check=True, capture_output=True)
 
 
+def _dropdb(name):
+    citus = os.environ.get("WANGGE_TEST_CITUS")
+    if citus:  # make citustest: the database is on every node of the cluster
+        subprocess.run([citus, "drop", os.environ["WANGGE_TEST_PG"], name], check=True, capture_output=True)
+    else:
+        _psql("DROP DATABASE IF EXISTS %s" % name)
+
+
 def pg_create():
     """A fresh database on the test PostgreSQL server (WANGGE_TEST_PG); returns its URL."""
     state["pgname"] = "api_%d_%d" % (os.getpid(), int(time.time() * 1000) % 1000000)
+    citus = os.environ.get("WANGGE_TEST_CITUS")
+    if citus:
+        subprocess.run([citus, "create", os.environ["WANGGE_TEST_PG"], state["pgname"]], check=True,
+                       capture_output=True)
+        return os.environ["WANGGE_TEST_PG"].rsplit("/", 1)[0] + "/" + state["pgname"]
     _psql("DROP DATABASE IF EXISTS %s" % state["pgname"])
     _psql("CREATE DATABASE %s" % state["pgname"])
     return os.environ["WANGGE_TEST_PG"].rsplit("/", 1)[0] + "/" + state["pgname"]
@@ -112,7 +125,7 @@ def _kill_leftover():
         shutil.rmtree(state["dir"], ignore_errors=True)
     if state.get("pgname"):
         try:
-            _psql("DROP DATABASE IF EXISTS %s" % state.pop("pgname"))
+            _dropdb(state.pop("pgname"))
         except subprocess.CalledProcessError:
             pass
 

@@ -1,6 +1,8 @@
 /* testdb.h — the store a domain test runs on: a fresh SQLite file, or, when
  * WANGGE_TEST_PG holds a PostgreSQL URL (make test starts a throwaway cluster), a fresh
- * database created on that server — so the same tests cover both stores. */
+ * database created on that server — so the same tests cover both stores.  On a Citus
+ * cluster (make citustest) WANGGE_TEST_CITUS names scripts/citus-db.sh, which creates
+ * and drops the database on every node. */
 #ifndef WG_TESTDB_H
 #define WG_TESTDB_H
 #include <stdio.h>
@@ -13,6 +15,14 @@
 
 static char testdb_url[512], testdb_admin[512], testdb_name[64];
 
+/* scripts/citus-db.sh create|drop on the test server */
+static int testdb_citus(const char *script, const char *what)
+{
+	char cmd[1400];
+	snprintf(cmd, sizeof cmd, "'%s' %s '%s' %s", script, what, testdb_admin, testdb_name);
+	return system(cmd);
+}
+
 /* A URL for a new, empty store (static buffer). */
 static const char *testdb_create(const char *tag)
 {
@@ -24,14 +34,20 @@ static const char *testdb_create(const char *tag)
 	}
 	snprintf(testdb_admin, sizeof testdb_admin, "%s", pg);
 	snprintf(testdb_name, sizeof testdb_name, "t_%s_%d", tag, (int)getpid());
+	const char *citus = getenv("WANGGE_TEST_CITUS");
+	if (citus && *citus && testdb_citus(citus, "create") != 0)
+		return NULL;
 	db *d;
 	if (db_open(pg, false, &d) != WG_OK)
 		return NULL;
 	char sql[128];
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", testdb_name);
-	db_exec(d, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", testdb_name);
-	werr e = db_exec(d, sql);
+	werr e = WG_OK;
+	if (!citus || !*citus) {
+		db_exec(d, sql);
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", testdb_name);
+		e = db_exec(d, sql);
+	}
 	db_close(d);
 	if (e)
 		return NULL;
@@ -50,6 +66,11 @@ static void testdb_drop(void)
 		unlink(p);
 		snprintf(p, sizeof p, "%s-shm", testdb_url);
 		unlink(p);
+		return;
+	}
+	const char *citus = getenv("WANGGE_TEST_CITUS");
+	if (citus && *citus) {
+		testdb_citus(citus, "drop");
 		return;
 	}
 	db *d;

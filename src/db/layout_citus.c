@@ -1,0 +1,155 @@
+/* layout_citus.c — the schema laid out for a Citus cluster (docs/SCALING.md, "A province").
+ * Not a numbered migration: the PostgreSQL driver runs it after the migrations, only when
+ * the database it opened is a Citus coordinator (the citus extension is there), in one
+ * transaction under the migrators' lock.  A plain PostgreSQL never sees it.
+ *
+ * - households, residents and check-ins are distributed by district_id and co-located:
+ *   a district's rows and every join of the hot paths between them stay on one node;
+ * - the audit is distributed by its own id (append-only, never joined);
+ * - every other table (the tree of units, accounts, sessions, settings, counters and the
+ *   rest, for now) is a reference table, copied to every node;
+ * - what Citus refuses, and what each rule became (SCALING.md has the reasons):
+ *   the foreign keys between the three distributed tables become (district_id, …_id)
+ *   pairs; those from reference tables to them are dropped (Citus cannot check a
+ *   reference row against a distributed one: the domain loads the resident or household
+ *   it names first); a unique rule must contain district_id, so `id` alone is no longer
+ *   unique (one identity sequence on the coordinator gives every id, an index on id
+ *   keeps the look-ups by bare id), and households_room, residents_doc, checkins_resident
+ *   and checkins_client gain district_id as a trailing column.
+ * The step is re-run on every open: its first part only while check-ins are not yet
+ * distributed, the second turns any table a later migration added into a reference table.
+ * Triggers (the audit's and the status history's append-only rule) are carried to the
+ * shards: Citus calls them "unsafe" because a trigger that reads other tables would run
+ * on one shard; these only raise an error. */
+#include <stddef.h>
+
+#include "db/db.h"
+#include "db/migrate.h"
+
+const char citus_layout[] =
+    "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';"
+    "SET LOCAL citus.enable_unsafe_triggers TO on;"
+    "DO $$ DECLARE f record; t text; n int; BEGIN"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'checkins'::regclass) THEN"
+    /* a table that references a reference table joins Citus's metadata by itself; the
+     * distributed ones must not (a Citus-managed local table with an identity column
+     * cannot be distributed), so their key to units waits until they are distributed */
+    "    ALTER TABLE households DROP CONSTRAINT households_unit_id_fkey;"
+    "    FOR f IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint WHERE contype = 'f'"
+    "      AND confrelid IN ('households'::regclass, 'residents'::regclass, 'checkins'::regclass) LOOP"
+    "      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tbl, f.conname);"
+    "    END LOOP;"
+    "    ALTER TABLE households DROP CONSTRAINT households_id;"
+    "    ALTER TABLE residents DROP CONSTRAINT residents_id;"
+    "    ALTER TABLE checkins DROP CONSTRAINT checkins_id;"
+    "    CREATE INDEX households_by_id ON households(id);"
+    "    CREATE INDEX residents_by_id ON residents(id);"
+    "    CREATE INDEX checkins_by_id ON checkins(id);"
+    "    DROP INDEX households_room;"
+    "    CREATE UNIQUE INDEX households_room ON households(unit_id, room, district_id) WHERE retired_at IS NULL;"
+    "    DROP INDEX residents_doc;"
+    "    CREATE UNIQUE INDEX residents_doc ON residents(id_type, id_number, district_id) WHERE id_number IS NOT NULL;"
+    "    DROP INDEX checkins_resident;"
+    "    CREATE UNIQUE INDEX checkins_resident ON checkins(resident_id, day, superseded_by, district_id);"
+    "    DROP INDEX checkins_client;"
+    "    CREATE UNIQUE INDEX checkins_client ON checkins(client_id, district_id) WHERE client_id IS NOT NULL;"
+    "    ALTER TABLE residents ADD CONSTRAINT residents_household_fkey FOREIGN KEY (district_id, household_id)"
+    "      REFERENCES households(district_id, id);"
+    "    ALTER TABLE checkins ADD CONSTRAINT checkins_resident_fkey FOREIGN KEY (district_id, resident_id)"
+    "      REFERENCES residents(district_id, id);"
+    "    ALTER TABLE checkins ADD CONSTRAINT checkins_household_fkey FOREIGN KEY (district_id, household_id)"
+    "      REFERENCES households(district_id, id);"
+    "  END IF;"
+    /* reference tables, each after the tables it references */
+    "  LOOP"
+    "    n := 0;"
+    "    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+    "      WHERE s.nspname = 'public' AND c.relkind = 'r'"
+    "      AND c.relname NOT IN ('households', 'residents', 'checkins', 'audit', 'schema_version')"
+    "      AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.repmodel = 't')"
+    "      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'"
+    "        AND k.confrelid <> c.oid AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p"
+    "          WHERE p.logicalrelid = k.confrelid AND p.repmodel = 't')) LOOP"
+    "      PERFORM create_reference_table(t);"
+    "      n := n + 1;"
+    "    END LOOP;"
+    "    EXIT WHEN n = 0;"
+    "  END LOOP;"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'checkins'::regclass) THEN"
+    "    PERFORM create_distributed_table('households', 'district_id');"
+    "    PERFORM create_distributed_table('residents', 'district_id', colocate_with => 'households');"
+    "    PERFORM create_distributed_table('checkins', 'district_id', colocate_with => 'households');"
+    "    ALTER TABLE households ADD CONSTRAINT households_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
+    "    PERFORM create_distributed_table('audit', 'id', colocate_with => 'none');"
+    "  END IF;"
+    "END $$;"
+    /* a row's district where the portable statement reads it with a subquery: Citus must
+     * know the distribution column before it routes an insert, and evaluates a function
+     * call of the VALUES list on the coordinator first (plpgsql, so never inlined back
+     * into a subquery) */
+    "CREATE OR REPLACE FUNCTION wg_unit_district(u bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
+    "  BEGIN RETURN (SELECT district_id FROM units WHERE id = u); END $f$;"
+    "CREATE OR REPLACE FUNCTION wg_household_district(h bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
+    "  BEGIN RETURN (SELECT district_id FROM households WHERE id = h); END $f$;"
+    /* a row's district is its shard: moving households or people to another district
+     * (a delete and an insert on Citus) is not done yet, and is refused in those words */
+    "CREATE OR REPLACE FUNCTION wg_same_district(a bigint, b bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $f$"
+    "  BEGIN IF a IS DISTINCT FROM b THEN RAISE EXCEPTION"
+    "  '在 Citus 上暂不支持迁往另一个区 / moving to another district is not supported on Citus yet (% -> %)', a, b;"
+    "  END IF; RETURN true; END $f$;"
+    /* the household's lock of a check-in (RES_FOR_CHK_LOCK): Citus takes FOR UPDATE only
+     * in a statement routed to one shard, and the check-in names the resident alone; an
+     * advisory lock on the household, taken on the worker that holds it, until the end of
+     * the distributed transaction (negative keys: the migrators' lock is positive) */
+    "CREATE OR REPLACE FUNCTION wg_lock_household(h bigint) RETURNS boolean LANGUAGE plpgsql VOLATILE COST 10000 AS $f$"
+    "  BEGIN PERFORM pg_advisory_xact_lock(-h); RETURN true; END $f$;";
+
+/* every connection: joins of the distributed tables that do not name the district run as
+ * repartition joins rather than fail; a statement over many shards uses one connection
+ * per worker, so that a transaction may write a reference table after reading many
+ * shards (Citus refuses it after a parallel read: the units, the counters) */
+const char citus_session[] = "SET citus.enable_repartition_joins TO on;"
+                             "SET citus.multi_shard_modify_mode TO 'sequential'";
+
+typedef struct {
+	int id;
+	const char *sql;
+} citus_stmt;
+
+/* the statements Citus refuses as written in sql.def, with the same parameters */
+static const citus_stmt citus_stmts[] = {
+    {SQL_UNIT_INSERT, "INSERT INTO units(code, parent_id, kind, name, path, depth, created_at, updated_at, district_id)"
+                      " VALUES ($1, $2, $3, $4, '', $5, $6, $6, coalesce(wg_unit_district($2), 0)) RETURNING id"},
+    /* a household or a person stays in their district (wg_same_district refuses else), so
+     * the district key is not set, and what follows a move across districts does nothing */
+    {SQL_HH_UPDATE, "UPDATE households SET unit_id = $2, room = $3, occupancy = $4, note = $5, retired_at = $6,"
+                    " updated_at = $7 WHERE id = $1 AND wg_same_district(district_id, wg_unit_district($2))"},
+    {SQL_RES_UPDATE, "UPDATE residents SET household_id = $2, name = $3, name_pinyin = $4, name_initials = $5, sex = $6,"
+                     " birth_date = $7, id_type = $8, id_number = $9, id_tail = $10, phone = $11, phone_tail = $12,"
+                     " relation = $13, flags = $14, residence = $15, note = $16, moved_out_at = $17, updated_at = $18"
+                     " WHERE id = $1 AND wg_same_district(district_id, wg_household_district($2))"},
+    {SQL_RES_FOR_CHK_LOCK, "SELECT r.id, r.household_id, u.path, r.moved_out_at, r.residence, r.name, h.retired_at,"
+                           " r.district_id FROM residents r JOIN households h ON h.id = r.household_id"
+                           " AND h.district_id = r.district_id JOIN units u ON u.id = h.unit_id WHERE r.id = $1"
+                           " AND wg_lock_household(h.id)"},
+    {SQL_RES_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_CHK_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_CHK_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_HH_REDISTRICT_SUBTREE, "SELECT wg_same_district($3::bigint, $4::bigint) WHERE $1::text <> $2::text"},
+    {SQL_RES_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_CHK_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_HH_INSERT, "INSERT INTO households(unit_id, room, occupancy, note, created_at, updated_at, district_id)"
+                    " VALUES ($1, $2, $3, $4, $5, $5, wg_unit_district($1)) RETURNING id"},
+    {SQL_RES_INSERT, "INSERT INTO residents(household_id, name, name_pinyin, name_initials, sex, birth_date, id_type, id_number,"
+                     " id_tail, phone, phone_tail, relation, flags, residence, note, created_at, updated_at, district_id)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16,"
+                     " wg_household_district($1)) RETURNING id"},
+};
+
+const char *citus_sql(int id)
+{
+	for (size_t i = 0; i < sizeof citus_stmts / sizeof citus_stmts[0]; i++)
+		if (citus_stmts[i].id == id)
+			return citus_stmts[i].sql;
+	return NULL;
+}
