@@ -1047,13 +1047,14 @@ werr server_run(const server_opts *o)
 	struct MHD_Daemon *daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
 	        MHD_USE_NO_LISTEN_SOCKET,
-	    0, NULL, NULL, access_cb, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    0, NULL, NULL, access_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so it sees all */
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    /* the gate caps the connections; the daemon's own cap (per pool thread, a share of
 	     * this) stays clear of it */
 	    MHD_OPTION_CONNECTION_LIMIT, 2 * maxconn + 64 * threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0,
 	    MHD_OPTION_NOTIFY_CONNECTION, gate_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed_cb, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	    completed_cb, NULL, MHD_OPTION_END);
 	if (!daemon || gate_start(daemon)) {
 		gate_stop();
 		if (daemon)
