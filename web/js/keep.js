@@ -5,6 +5,7 @@
 // everything is dropped at logout or when the session ends.  A morning's data only: what
 // is older than KEEP_DAYS is not shown and is dropped on the next save.
 import { session } from './session.js';
+import { openIdb } from './idb.js';
 
 const DB_NAME = 'wangge-kept';
 const STORE = 'kept';
@@ -15,21 +16,8 @@ let memory = null; // no IndexedDB (private mode): this page only
 
 function openDb() {
   if (dbPromise) return dbPromise;
-  dbPromise = new Promise((resolve) => {
-    let req;
-    try {
-      req = window.indexedDB.open(DB_NAME, 1);
-    } catch (e) {
-      resolve(null);
-      return;
-    }
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'key' });
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => resolve(null);
-    req.onblocked = () => resolve(null);
+  dbPromise = openIdb(DB_NAME, (db) => {
+    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'key' });
   }).then((db) => {
     if (!db && !memory) memory = new Map();
     return db;

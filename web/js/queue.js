@@ -5,6 +5,7 @@
 // are sent only while that account is logged in.
 import { api, onNetwork } from './api.js';
 import { session } from './session.js';
+import { openIdb } from './idb.js';
 
 const DB_NAME = 'wangge';
 const STORE = 'outbox';
@@ -21,24 +22,11 @@ let started = false;
 
 function openDb() {
   if (dbPromise) return dbPromise;
-  dbPromise = new Promise((resolve) => {
-    let req;
-    try {
-      req = window.indexedDB.open(DB_NAME, 1);
-    } catch (e) {
-      resolve(null);
-      return;
+  dbPromise = openIdb(DB_NAME, (db) => {
+    if (!db.objectStoreNames.contains(STORE)) {
+      const st = db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
+      st.createIndex('client_id', 'client_id', { unique: true });
     }
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains(STORE)) {
-        const st = db.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
-        st.createIndex('client_id', 'client_id', { unique: true });
-      }
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => resolve(null);
-    req.onblocked = () => resolve(null);
   });
   return dbPromise.then((db) => {
     if (!db && !memory) memory = [];
