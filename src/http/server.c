@@ -52,6 +52,9 @@ static const server_opts *opts;
 static pthread_key_t db_key;
 static char web_root[PATH_MAX];
 static volatile sig_atomic_t stop_flag;
+/* requests begun and not yet completed: a stop waits for them, up to DRAIN_MAX_S */
+static atomic_int requests_in_flight;
+enum { DRAIN_MAX_S = 25 };
 
 static void db_key_free(void *p)
 {
@@ -782,6 +785,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		st->r.path = arena_strdup(st->a, url);
 		st->r.source = gate_client(c, st->a);
 		gate_head_done(c);
+		atomic_fetch_add(&requests_in_flight, 1);
 		*con_cls = st;
 		if (strncmp(url, "/api/", 5) == 0) {
 			bool known;
@@ -889,6 +893,7 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : "aborted");
 	}
 	gate_request_done(c);
+	atomic_fetch_sub(&requests_in_flight, 1);
 	json_decref(st->r.json);
 	free(st->r.raw);
 	buf_release(&st->body);
@@ -1084,14 +1089,11 @@ werr server_run(const server_opts *o)
 		usleep(100 * 1000);
 	pthread_join(tick, NULL);
 	sse_wake(); /* parked feeds see stop_flag and end */
-	/* stop accepting, let in-flight requests finish */
+	/* stop accepting, let the requests in flight finish (a large import on a database
+	 * server takes seconds); idle keep-alive connections do not hold the stop up */
 	gate_stop();
-	for (int i = 0; i < 50; i++) {
-		const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (!di || di->num_connections == 0)
-			break;
+	for (int i = 0; i < DRAIN_MAX_S * 10 && atomic_load(&requests_in_flight) > 0; i++)
 		usleep(100 * 1000);
-	}
 	pthread_mutex_lock(&sq_mu); /* logins in flight went on to the writer above */
 	slow_exit = true;
 	pthread_cond_broadcast(&sq_cv);

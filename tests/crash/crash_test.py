@@ -127,7 +127,8 @@ def sigterm_under_load(port, token, ids, proc, writer, stop, nthreads):
     late = answer.get("at", 0) - term_at
     ok = code == 0 and answer.get("status") == 200 and created == SHEET_ROWS and late > 0
     return ok, (f"exit status {code}, the import in flight answered {answer.get('status')} ({created} created) "
-                f"{late * 1000:.0f} ms after the signal, {(answer.get('at', 0) - answer['sent']) * 1000:.0f} ms after it was sent")
+                f"{late * 1000:.0f} ms after the signal, {(answer.get('at', 0) - answer['sent']) * 1000:.0f} ms after it was sent"
+                + ("" if ok else f"; answer: {str(b)[:300]}"))
 
 
 def main():
