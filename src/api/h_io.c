@@ -7,10 +7,12 @@
 #include "api/handlers.h"
 #include "core/csv.h"
 #include "core/util.h"
-#include "domain/rollcall.h"
+#include "domain/calendar.h"
 #include "domain/epi.h"
+#include "domain/import.h"
 #include "domain/registry.h"
 #include "domain/report.h"
+#include "domain/tree.h"
 #include "domain/units.h"
 
 typedef werr (*import_fn)(const actor *, csv_reader *, import_report *);

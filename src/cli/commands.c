@@ -14,10 +14,10 @@
 #include "cli/opts.h"
 #include "core/util.h"
 #include "domain/accounts.h"
+#include "domain/import.h"
 #include "domain/registry.h"
 #include "domain/report.h"
-#include "domain/epi.h"
-#include "domain/rollcall.h"
+#include "domain/settings.h"
 #include "domain/stats.h"
 #include "domain/units.h"
 #include "core/bus.h"
@@ -168,11 +168,11 @@ int cmd_import(int argc, char **argv)
 		csv_close(r);
 		return 1;
 	}
-	/* a big sheet inserts into every index of residents at random places: with the page
-	 * cache of a server connection (64 MB) a million rows spend their time re-reading
-	 * pages; this one-off connection may hold the store's working set (up to 2 GB) */
-	if (!strcmp(db_kind(ac.d), "sqlite"))
-		db_exec(ac.d, "PRAGMA cache_size=-2097152; PRAGMA mmap_size=2147483648");
+	if (db_tune(ac.d, DB_FOR_BIG_IMPORT)) {
+		cli_close(&ac);
+		csv_close(r);
+		return cli_fail();
+	}
 	/* A residents sheet goes in as one transaction (all or nothing; it holds the store's
 	 * write lock meanwhile).  When it is about as large as the store already is (~100
 	 * bytes a row), the search indexes are rebuilt after the load rather than kept up
@@ -460,51 +460,30 @@ int cmd_config(int argc, char **argv)
 	if (!opts_parse(&o, "db", argc, argv) || o.npos < 1 || (strcmp(o.pos[0], "get") != 0 && strcmp(o.pos[0], "set") != 0) ||
 	    (!strcmp(o.pos[0], "set") && o.npos != 3))
 		return cli_usage(cmd("config"));
-	static const char *const keys[] = {"fever_threshold", "deadline", "escalate_minutes"};
 	actor ac;
 	if (cli_open(opts_get(&o, "db", DEFAULT_DB), true, &ac))
 		return 1;
 	int rc = 0;
 	if (!strcmp(o.pos[0], "set")) {
 		const char *k = o.pos[1], *v = o.pos[2];
-		double t = 0;
-		bool num = parse_num(v, &t), whole = num && t == (double)(int64_t)t;
-		int hh, mm, used = 0;
-		bool ok = (!strcmp(k, keys[0]) && num && t >= 36.0 && t <= 40.0) ||
-		          (!strcmp(k, keys[1]) && sscanf(v, "%2d:%2d%n", &hh, &mm, &used) == 2 && !v[used] && hh >= 0 && hh < 24 &&
-		           mm >= 0 && mm < 60) ||
-		          (!strcmp(k, keys[2]) && whole && t >= 1 && t <= 1440) ||
-		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60);
-		if (!ok) {
-			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440, "
-			                "isolation_days.<category> 1–60\n");
-			cli_close(&ac);
-			return 2;
-		}
-		db_stmt *s = db_get(ac.d, SQL_SETTING_SET);
-		db_bind_text(s, 1, k);
-		db_bind_text(s, 2, v);
-		werr e = db_run(s, NULL);
-		if (!e)
-			e = audit(&ac, "update", "settings", 0, k, "ok");
+		werr e = setting_set(&ac, k, v);
 		if (e)
-			rc = cli_fail();
+			rc = cli_fail() + (e == W_EINVAL); /* 2: the value was refused */
 		else
 			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) ? " (a running server reads it when restarted)" : "");
 	} else {
-		if (rollcall_load_config(ac.d)) {
+		if (settings_load(ac.d)) {
 			rc = cli_fail();
 		} else {
-			printf("fever_threshold = %.1f\ndeadline = %02d:%02d\nescalate_minutes = %d\n", rc_config.fever_threshold,
-			       rc_config.deadline_minutes / 60, rc_config.deadline_minutes % 60, rc_config.escalate_minutes);
-			static const char *const cats[] = {"confirmed", "suspected", "fever_unexcluded", "close_contact",
-			                                   "secondary_contact", "travel_observation", "recovered_observation"};
-			for (size_t i = 0; i < sizeof cats / sizeof cats[0] && !rc; i++) {
+			printf("fever_threshold = %.1f\ndeadline = %02d:%02d\nescalate_minutes = %d\n",
+			       rc_config.fever_threshold, rc_config.deadline_minutes / 60,
+			       rc_config.deadline_minutes % 60, rc_config.escalate_minutes);
+			for (size_t i = 0; isolation_categories[i] && !rc; i++) {
 				int days;
-				if (epi_days(ac.d, cats[i], &days))
+				if (isolation_days(ac.d, isolation_categories[i], &days))
 					rc = cli_fail();
 				else
-					printf("isolation_days.%s = %d\n", cats[i], days);
+					printf("isolation_days.%s = %d\n", isolation_categories[i], days);
 			}
 		}
 	}

@@ -135,3 +135,14 @@ void bus_on_publish(void (*fn)(void))
 	waker = fn;
 	pthread_mutex_unlock(&mu);
 }
+
+void bus_publish_json(const char *path, const char *type, json_t *o)
+{
+	if (!o)
+		return;
+	char *txt = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	if (txt)
+		bus_publish(path, type, txt);
+	free(txt);
+	json_decref(o);
+}

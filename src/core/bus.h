@@ -7,6 +7,7 @@
  * Thread-safe. */
 #ifndef WG_BUS_H
 #define WG_BUS_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -18,6 +19,8 @@ void bus_keep(int seconds);
 /* Publish: path of the unit concerned, event type ("alert", "checkin", "coverage"…),
  * data (a JSON text, copied). */
 void bus_publish(const char *path, const char *type, const char *data);
+/* The same with a JSON object (compact; reals to 6 digits), which it takes. */
+void bus_publish_json(const char *path, const char *type, json_t *o);
 /* Append to out, in SSE wire format, the events after *after that lie within scope
  * (a unit path prefix); *after advances to the last event looked at.  When events after
  * *after are no longer held (the reader fell behind the ring, or *after is not an id of

@@ -133,3 +133,11 @@ int64_t day_at(const char *day, int hh, int mm)
 	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = hh, .tm_min = mm};
 	return (int64_t)timegm(&tm) - 8 * 3600;
 }
+
+bool str_in_list(const char *s, const char *const *list)
+{
+	for (; s && *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}

@@ -23,6 +23,8 @@ bool day_add(const char *day, int n, char out[11]);
 int64_t day_at(const char *day, int hh, int mm);
 /* Age in whole years on today's date (Asia/Shanghai) for a birth date "YYYY-MM-DD". */
 int age_years(const char *birth);
+/* Whether s is one of the strings of a NULL-terminated list (false for s NULL). */
+bool str_in_list(const char *s, const char *const *list);
 /* Read a whole file (malloc'd, NUL-terminated); NULL if it cannot be read. */
 char *read_file(const char *path, size_t *len);
 #endif

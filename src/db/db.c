@@ -225,6 +225,27 @@ bool db_remote(const db *d)
 	return d->drv->remote;
 }
 
+werr db_tune(db *d, db_use use)
+{
+	return d->drv->tune(d, use);
+}
+
+werr db_checkpoint(db *d, bool *done)
+{
+	return d->drv->checkpoint(d, done);
+}
+
+werr db_savepoint_renew(db *d)
+{
+	werr e;
+	/* on a database server one round trip instead of two */
+	if (db_remote(d))
+		return db_exec(d, "RELEASE SAVEPOINT row_sp; SAVEPOINT row_sp");
+	if ((e = db_run(db_get(d, SQL_RELEASE), NULL)))
+		return e;
+	return db_run(db_get(d, SQL_SAVEPOINT), NULL);
+}
+
 bool db_tx_usable(db *d)
 {
 	return d->drv->tx_usable(d);

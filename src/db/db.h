@@ -87,4 +87,19 @@ int64_t db_writes(const db *d);
 /* Each statement is a round trip to a database server (PostgreSQL): worth sending many
  * rows in one statement.  In-process (SQLite), a prepared statement per row is cheaper. */
 bool db_remote(const db *d);
+
+/* What a connection is for: the store tunes itself (SQLite: pragmas; a database server
+ * keeps its own settings), so code above src/db/ never writes store-specific SQL. */
+typedef enum {
+	DB_FOR_WRITER,     /* the server's group-commit writer: the ticker checkpoints, small cache, mmap */
+	DB_FOR_BULK,       /* a one-off load (demo presets): no fsync until DB_FOR_BULK_DONE */
+	DB_FOR_BULK_DONE,  /* after it: durable again, the log folded back, statistics gathered */
+	DB_FOR_BIG_IMPORT, /* a one-off import of a large sheet: a page cache the size of the store */
+} db_use;
+werr db_tune(db *d, db_use use);
+/* Copy the write-ahead log back into the store without waiting for readers (SQLite);
+ * false into *done for a store without one (a database server). */
+werr db_checkpoint(db *d, bool *done);
+/* Release the open savepoint and open the next, in one exchange (an import's rows). */
+werr db_savepoint_renew(db *d);
 #endif

@@ -444,6 +444,19 @@ static bool pg_tx_usable(db *d)
 	return PQtransactionStatus(C(d)) == PQTRANS_INTRANS;
 }
 
+/* The server keeps its own settings; after a bulk load its planner needs statistics. */
+static werr pg_tune(db *d, db_use use)
+{
+	return use == DB_FOR_BULK_DONE ? pg_exec(d, "ANALYZE") : WG_OK;
+}
+
+static werr pg_checkpoint(db *d, bool *done)
+{
+	(void)d;
+	*done = false; /* the server checkpoints on its own */
+	return WG_OK;
+}
+
 const db_driver pg_driver = {
     .name = "postgresql",
     .remote = true,
@@ -474,4 +487,6 @@ const db_driver pg_driver = {
     .restore = pg_restore,
     .in_tx = pg_in_tx,
     .tx_usable = pg_tx_usable,
+    .tune = pg_tune,
+    .checkpoint = pg_checkpoint,
 };

@@ -35,6 +35,8 @@ typedef struct db_driver {
 	werr (*restore)(db *d, const char *src);
 	bool (*in_tx)(db *d);
 	bool (*tx_usable)(db *d);
+	werr (*tune)(db *d, db_use use);
+	werr (*checkpoint)(db *d, bool *done);
 } db_driver;
 
 struct db {

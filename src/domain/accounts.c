@@ -12,7 +12,7 @@
 #include "core/jv.h"
 #include "core/utf8.h"
 #include "core/util.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 typedef struct user_row {
 	int64_t id, unit_id, disabled, created_at;

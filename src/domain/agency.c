@@ -8,11 +8,12 @@
 #include "core/jv.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "domain/calendar.h"
 #include "domain/epi.h"
-#include "domain/epi_internal.h"
+#include "domain/people.h"
 #include "domain/registry.h"
-#include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/settings.h"
+#include "domain/tree.h"
 
 enum { C_NAME, C_ID, C_PHONE, C_ADDR, C_ARRIVAL, C_SOURCE, NCOL };
 /* Header names accepted for each column (Chinese first). */
@@ -116,7 +117,7 @@ static werr start_observation(const actor *ac, int64_t list_id, const char *cate
 		return e;
 	const char *cat = !cur || !strcmp(cur, "cleared") ? category : cur;
 	int days;
-	if ((e = epi_days(ac->d, cat, &days)))
+	if ((e = isolation_days(ac->d, cat, &days)))
 		return e;
 	day_add(start, days - 1, end);
 	if (strcmp(end, today) < 0) {
@@ -247,8 +248,9 @@ werr list_import(const actor *ac, const char *unit_code, const char *source, con
 		return w_fail(W_EINVAL, "too_long", "source", "source is longer than 100 characters");
 	if (!category || !*category)
 		category = "travel_observation";
-	if (!epi_in_list(category, list_categories))
-		return w_fail(W_EINVAL, "invalid_category", "category", "category: travel_observation close_contact secondary_contact");
+	if (!str_in_list(category, list_categories))
+		return w_fail(W_EINVAL, "invalid_category", "category",
+		              "category: travel_observation close_contact secondary_contact");
 	unit_row u;
 	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
@@ -514,7 +516,7 @@ static void fill_cands(const actor *ac, json_t *o)
 
 werr list_rows(const actor *ac, int64_t id, const char *state, int64_t limit, int64_t offset, json_t **out)
 {
-	if (state && *state && !epi_in_list(state, row_states))
+	if (state && *state && !str_in_list(state, row_states))
 		return w_fail(W_EINVAL, "invalid_state", "state",
 		              "state: matched to_review unmatched confirmed rejected registered open");
 	list_row l;

@@ -1,6 +1,7 @@
 /* alerts.c — see alerts.h. */
 #include "domain/alerts.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,19 +9,13 @@
 #include "core/bus.h"
 #include "core/jv.h"
 #include "core/util.h"
-#include "domain/epi.h"
-#include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/calendar.h"
+#include "domain/reactions.h"
+#include "domain/readings.h"
+#include "domain/settings.h"
+#include "domain/tree.h"
 
 static const char *const outcomes[] = {"excluded", "home_observation", "hospital", NULL};
-
-static bool in_list(const char *s, const char *const *l)
-{
-	for (; s && *l; l++)
-		if (!strcmp(s, *l))
-			return true;
-	return false;
-}
 
 static werr step(db *d, int64_t alert_id, int64_t by, const char *what, const char *value, const char *note)
 {
@@ -121,21 +116,24 @@ json_t *alert_event_json(db *d, arena *a, int64_t alert_id, const char **path_ou
 
 /* What is due on an open alert today: the door readings (twice a day until it is
  * closed) and the next-day re-check (a check-in on or after recheck_day). */
-static void add_due(db *d, json_t *a)
+static werr add_due(db *d, json_t *a)
 {
 	const char *state = json_string_value(json_object_get(a, "state"));
 	int64_t id = json_integer_value(json_object_get(a, "id"));
 	char today[11];
 	today_str(today);
 	int64_t now = now_s(), midnight = now - ((now + 8 * 3600) % 86400); /* 00:00 China time */
-	werr e;
+	werr e = WG_OK;
 	int64_t n = 0;
 	db_stmt *s = db_get(d, SQL_DOOR_READINGS_SINCE);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, midnight);
-	if (db_step(s, &e) == DB_ROW)
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
 		n = db_int(s, 0);
 	db_done(s);
+	if (rc < 0)
+		return e;
 	bool open = state && strcmp(state, "closed") != 0;
 	json_object_set_new(a, "door_readings_today", json_integer(n));
 	json_object_set_new(a, "door_readings_due_today", json_integer(open && n < 2 ? 2 - n : 0));
@@ -145,10 +143,14 @@ static void add_due(db *d, json_t *a)
 		s = db_get(d, SQL_CHK_CURRENT);
 		db_bind_int(s, 1, json_integer_value(json_object_get(a, "resident_id")));
 		db_bind_text(s, 2, today);
-		due = db_step(s, &e) != DB_ROW;
+		rc = db_step(s, &e);
+		due = rc != DB_ROW;
 		db_done(s);
+		if (rc < 0)
+			return e;
 	}
 	json_object_set_new(a, "recheck_due", json_boolean(due));
+	return WG_OK;
 }
 
 static werr alert_load(const actor *ac, int64_t id, json_t **out, const char **path)
@@ -170,13 +172,15 @@ static werr alert_load(const actor *ac, int64_t id, json_t **out, const char **p
 	return WG_OK;
 }
 
-static json_t *steps_json(db *d, int64_t id)
+static werr steps_json(db *d, int64_t id, json_t *into)
 {
 	json_t *arr = json_array();
+	json_object_set_new(into, "steps", arr);
 	db_stmt *s = db_get(d, SQL_ALERT_STEPS);
 	db_bind_int(s, 1, id);
-	werr e;
-	while (db_step(s, &e) == DB_ROW) {
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
 		char at[32];
 		fmt_time(db_int(s, 0), at);
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "at", at, "step", db_text(s, 1), "value",
@@ -184,7 +188,7 @@ static json_t *steps_json(db *d, int64_t id)
 		                                     jv_text(db_text(s, 4)), "by_name", jv_text(db_text(s, 5))));
 	}
 	db_done(s);
-	return arr;
+	return rc < 0 ? e : WG_OK;
 }
 
 werr alert_get(const actor *ac, int64_t id, json_t **out)
@@ -193,8 +197,11 @@ werr alert_get(const actor *ac, int64_t id, json_t **out)
 	werr e = alert_load(ac, id, out, &path);
 	if (e)
 		return e;
-	json_object_set_new(*out, "steps", steps_json(ac->d, id));
-	add_due(ac->d, *out);
+	if ((e = steps_json(ac->d, id, *out)) || (e = add_due(ac->d, *out))) {
+		json_decref(*out);
+		*out = NULL;
+		return e;
+	}
 	return audit(ac, "read", "alert", id, "name,temperature,symptoms", "ok");
 }
 
@@ -205,9 +212,11 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
 		return e;
-	static const char *const states[] = {"open", "acknowledged", "clinic", "observation", "closed", "active", NULL};
-	if (state && *state && !in_list(state, states))
-		return w_fail(W_EINVAL, "invalid_state", "state", "state: open acknowledged clinic observation closed active");
+	static const char *const states[] = {"open",   "acknowledged", "clinic", "observation",
+	                                     "closed", "active",       NULL};
+	if (state && *state && !str_in_list(state, states))
+		return w_fail(W_EINVAL, "invalid_state", "state",
+		              "state: open acknowledged clinic observation closed active");
 	const char *up = scope_upper(ac->a, u.path);
 	db_stmt *s = db_get(ac->d, SQL_ALERT_COUNT);
 	db_bind_text(s, 1, u.path);
@@ -229,8 +238,13 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	db_done(s);
 	size_t i;
 	json_t *it;
-	json_array_foreach(items, i, it) add_due(ac->d, it);
-	if (rc < 0 || (e = audit(ac, "read", "alert", 0, arena_printf(ac->a, "list unit:%s", u.code), "ok"))) {
+	json_array_foreach(items, i, it)
+	{
+		if (rc >= 0 && (e = add_due(ac->d, it)))
+			rc = -1;
+	}
+	if (rc < 0 ||
+	    (e = audit(ac, "read", "alert", 0, arena_printf(ac->a, "list unit:%s", u.code), "ok"))) {
 		json_decref(items);
 		return e;
 	}
@@ -277,7 +291,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return w_fail(W_ECONFLICT, "invalid_transition", "step", "clinic_check follows open or acknowledged");
 		new_state = "clinic";
 	} else if (!strcmp(what, "outcome")) {
-		if (!outcome || !in_list(outcome, outcomes))
+		if (!outcome || !str_in_list(outcome, outcomes))
 			return w_fail(W_EINVAL, "invalid_outcome", "outcome",
 			              "请选择结果：排除、居家观察或送医 / outcome: excluded, home_observation or hospital");
 		/* the workflow's order: somebody has taken the alert before it has an outcome */
@@ -314,6 +328,8 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		if (rc == DB_ROW && actor_in_scope(ac, db_text(s, 1)))
 			checker_id = db_int(s, 0);
 		db_done(s);
+		if (rc < 0)
+			return e;
 		if (!checker_id)
 			return w_fail(W_EINVAL, "user_not_found", "door_checker", "没有这个账号 / no such user in your units");
 		value = checker;
@@ -335,8 +351,13 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	} else if (old_checker) {
 		db_stmt *q = db_get(ac->d, SQL_USER_ID_BY_NAME);
 		db_bind_text(q, 1, old_checker);
-		int64_t old = db_step(q, &e) == DB_ROW ? db_int(q, 0) : 0;
+		int qrc = db_step(q, &e);
+		int64_t old = qrc == DB_ROW ? db_int(q, 0) : 0;
 		db_done(q);
+		if (qrc < 0) {
+			db_rollback(ac->d);
+			return e;
+		}
 		if (old)
 			db_bind_int(s, 5, old);
 	}
@@ -345,8 +366,9 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (!strcmp(new_state, "closed"))
 		db_bind_int(s, 8, now_s());
 	if ((e = db_run(s, NULL)) || (e = step(ac->d, id, ac->user_id, what, value, note)) ||
-	    (!strcmp(what, "outcome") && (e = epi_from_alert_tx(ac, resident_id, id, outcome))) ||
-	    (e = audit(ac, "update", "alert", id, arena_printf(ac->a, "step:%s", what), "ok")) || (e = db_commit(ac->d))) {
+	    (!strcmp(what, "outcome") && (e = reactions.alert_outcome(ac, resident_id, id, outcome))) ||
+	    (e = audit(ac, "update", "alert", id, arena_printf(ac->a, "step:%s", what), "ok")) ||
+	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -361,30 +383,29 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	return alert_get(ac, id, out);
 }
 
-werr health_record(const actor *ac, int64_t resident_id, json_t **out)
+werr alert_history(const actor *ac, int64_t resident_id, json_t **out)
 {
-	json_t *readings = NULL;
-	werr e = chk_list(ac, resident_id, 0, NULL, &readings);
-	if (e)
-		return e;
-	json_t *alerts = json_array();
+	*out = json_array();
 	db_stmt *s = db_get(ac->d, SQL_ALERT_OF_RES);
 	db_bind_int(s, 1, resident_id);
+	werr e = WG_OK;
 	int rc;
-	int64_t ids[64];
-	size_t n = 0;
-	while ((rc = db_step(s, &e)) == DB_ROW) {
-		json_array_append_new(alerts, alert_row_json(s));
-		if (n < 64)
-			ids[n++] = db_int(s, 0);
-	}
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(*out, alert_row_json(s));
 	db_done(s);
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(json_array_get(alerts, i), "steps", steps_json(ac->d, ids[i]));
-	*out = json_pack("{s:I,s:O,s:o,s:b}", "resident_id", (json_int_t)resident_id, "readings",
-	                 json_object_get(readings, "items"), "alerts", alerts, "ever_alerted", n > 0);
-	json_decref(readings);
-	return rc < 0 ? e : audit(ac, "read", "health_record", resident_id, "temperature,symptoms,alerts", "ok");
+	size_t i;
+	json_t *it;
+	json_array_foreach(*out, i, it)
+	{
+		if (rc >= 0 && (e = steps_json(ac->d, json_integer_value(json_object_get(it, "id")), it)))
+			rc = -1;
+	}
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return e;
+	}
+	return WG_OK;
 }
 
 int rollcall_tick(db *d, arena *a, int64_t now)
@@ -416,37 +437,16 @@ int rollcall_tick(db *d, arena *a, int64_t now)
 		if (ev) {
 			/* the escalated alert is announced `level` units above the household's grid */
 			int64_t level = json_integer_value(json_object_get(ev, "level"));
-			char *p = arena_strdup(a, path);
-			for (;;) { /* up to the nearest grid (the household's unit may be a building or an entrance) */
-				size_t len = strlen(p);
-				char *slash = len > 1 ? p + len - 2 : p;
-				while (slash > p && *slash != '/')
-					slash--;
-				int64_t id = strtoll(slash + 1, NULL, 10);
-				db_stmt *q = db_get(d, SQL_UNIT_BY_ID);
-				db_bind_int(q, 1, id);
-				werr qe;
-				bool grid = db_step(q, &qe) == DB_ROW && !strcmp(db_text(q, 3), "grid");
-				db_done(q);
-				if (grid || slash == p)
-					break;
-				slash[1] = 0;
-			}
-			for (int64_t k = 0; k < level; k++) { /* then one unit up per level */
-				size_t len = strlen(p);
-				if (len < 2)
-					break;
-				char *slash = p + len - 2;
-				while (slash > p && *slash != '/')
-					slash--;
-				if (slash == p)
-					break;
-				slash[1] = 0;
-			}
-			char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
-			bus_publish(p, "alert_escalated", txt);
-			free(txt);
-			json_decref(ev);
+			/* up to the nearest grid (the household's unit may be a building or an entrance;
+			 * the top of the tree when there is no grid), then one unit up per level; the
+			 * escalation is committed, so a failed read announces it at the household */
+			int64_t grid = 0;
+			int up = 0;
+			if (path_ancestor(d, path, "grid", &grid, &up))
+				w_clear();
+			else if (!grid)
+				up = INT_MAX / 2;
+			bus_publish_json(path_above(a, path, up + (int)level), "alert_escalated", ev);
 		}
 		done++;
 	}

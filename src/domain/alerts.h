@@ -20,8 +20,8 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
                 int64_t offset, json_t **out);
 werr alert_get(const actor *ac, int64_t id, json_t **out);
 werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out);
-/* The resident's health record: readings, alerts with their steps. */
-werr health_record(const actor *ac, int64_t resident_id, json_t **out);
+/* The resident's alerts with their steps, newest first (no audit: the caller's read). */
+werr alert_history(const actor *ac, int64_t resident_id, json_t **out);
 /* Periodic work (the server calls it every few seconds; tests with any clock): escalate
  * alerts unacknowledged past the limit, raise deadline reminders for unreached grids.
  * Returns the number of alerts escalated plus reminders raised. */

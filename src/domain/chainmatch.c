@@ -8,8 +8,10 @@
 #include "core/chain.h"
 #include "core/jv.h"
 #include "core/util.h"
+#include "domain/calendar.h"
+#include "domain/readings.h"
 #include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 typedef struct {
 	int64_t id;

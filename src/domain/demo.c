@@ -536,9 +536,8 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 	int ndist = N(wuhan_districts);
 	int64_t per_district = (communities + ndist - 1) / ndist;
 	int64_t streets_per_district = (per_district + 8) / 9; /* ~9 communities a street */
-	bool lite = !strcmp(db_kind(ac->d), "sqlite");
 	werr e;
-	if (lite && (e = db_exec(ac->d, "PRAGMA synchronous=OFF")))
+	if ((e = db_tune(ac->d, DB_FOR_BULK)))
 		return e;
 	/* the search indexes are built after the load, not maintained row by row */
 	if ((e = res_search_indexes_drop(ac->d)))
@@ -628,11 +627,7 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
-	if (lite)
-		db_exec(ac->d, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE");
-	else
-		db_exec(ac->d, "ANALYZE");
-	return WG_OK;
+	return db_tune(ac->d, DB_FOR_BULK_DONE);
 fail:
 	db_rollback(ac->d);
 	return e;

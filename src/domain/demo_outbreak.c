@@ -16,13 +16,13 @@
 #include "core/util.h"
 #include "domain/agency.h"
 #include "domain/alerts.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
 #include "domain/epi.h"
-#include "domain/epi_internal.h"
 #include "domain/registry.h"
 #include "domain/response.h"
 #include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 /* The demo account acting, as the HTTP layer would build it from a session. */
 static werr as_user(const actor *op, const char *username, role r, actor *out)

@@ -12,10 +12,12 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "domain/alerts.h"
-#include "domain/epi_internal.h"
-#include "domain/response.h"
-#include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/calendar.h"
+#include "domain/people.h"
+#include "domain/reactions.h"
+#include "domain/readings.h"
+#include "domain/settings.h"
+#include "domain/tree.h"
 
 static const char *const categories[] = {"confirmed",         "suspected",          "fever_unexcluded",
                                          "close_contact",     "secondary_contact",  "travel_observation",
@@ -64,23 +66,16 @@ static const struct {
 } slots[] = {{12, 0}, {18, 0}};
 enum { NSLOTS = sizeof slots / sizeof slots[0] };
 
-bool epi_in_list(const char *s, const char *const *l)
-{
-	for (; s && *l; l++)
-		if (!strcmp(s, *l))
-			return true;
-	return false;
-}
-
 bool epi_category_valid(const char *c)
 {
-	return epi_in_list(c, categories);
+	return str_in_list(c, categories);
 }
 
 bool epi_in_four(const char *c)
 {
-	static const char *const four[] = {"confirmed", "suspected", "fever_unexcluded", "close_contact", NULL};
-	return epi_in_list(c, four);
+	static const char *const four[] = {"confirmed", "suspected", "fever_unexcluded", "close_contact",
+	                                   NULL};
+	return str_in_list(c, four);
 }
 
 /* How grave a category is, for automatic changes that must never move someone down. */
@@ -102,151 +97,8 @@ static bool transition_ok(const char *from, const char *to)
 {
 	for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
 		if (!strcmp(transitions[i].from, from ? from : ""))
-			return epi_in_list(to, transitions[i].to);
+			return str_in_list(to, transitions[i].to);
 	return false;
-}
-
-/* ---- people ---- */
-
-werr person_load(const actor *ac, int64_t id, bool scoped, person *p)
-{
-	memset(p, 0, sizeof *p);
-	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
-	db_bind_int(s, 1, id);
-	werr e = WG_OK;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW) {
-		p->id = id;
-		p->household_id = db_int(s, 1);
-		p->name = arena_strdup(ac->a, db_text(s, 2));
-		p->id_number = db_null(s, 6) ? NULL : arena_strdup(ac->a, db_text(s, 6));
-		p->phone = db_null(s, 7) ? NULL : arena_strdup(ac->a, db_text(s, 7));
-		p->residence = arena_strdup(ac->a, db_text(s, 10));
-		p->moved_out = !db_null(s, 12);
-		p->unit_code = arena_strdup(ac->a, db_text(s, 15));
-		p->unit_kind = arena_strdup(ac->a, db_text(s, 16));
-		bool ent = !strcmp(p->unit_kind, "entrance");
-		p->building = arena_strdup(ac->a, ent ? db_text(s, 18) : db_text(s, 17));
-		p->room = arena_strdup(ac->a, db_text(s, 19));
-		p->path = arena_strdup(ac->a, db_text(s, 20));
-	}
-	db_done(s);
-	if (rc < 0)
-		return e;
-	if (rc != DB_ROW || (scoped && !actor_in_scope(ac, p->path))) {
-		if (rc == DB_ROW)
-			audit(ac, "read", "status", id, NULL, "denied");
-		return w_fail(W_ENOTFOUND, "resident_not_found", "resident_id", "没有这个居民 / no such resident");
-	}
-	return WG_OK;
-}
-
-/* The id of the k-th unit from the end of a path ("/1/7/42/": k=0 → 42, k=1 → 7). */
-int64_t path_id(const char *path, int k)
-{
-	size_t len = strlen(path);
-	if (len < 2)
-		return 0;
-	const char *end = path + len - 1; /* the final '/' */
-	for (;;) {
-		const char *start = end - 1;
-		while (start > path && *start != '/')
-			start--;
-		if (k == 0)
-			return strtoll(start + 1, NULL, 10);
-		if (start == path)
-			return 0;
-		end = start;
-		k--;
-	}
-}
-
-int64_t person_ancestor(const actor *ac, const person *p, const char *kind)
-{
-	if (!p->path)
-		return 0;
-	for (int k = 0;; k++) {
-		int64_t id = path_id(p->path, k);
-		if (!id)
-			return 0;
-		db_stmt *s = db_get(ac->d, SQL_UNIT_BY_ID);
-		db_bind_int(s, 1, id);
-		werr e;
-		bool hit = db_step(s, &e) == DB_ROW && !strcmp(db_text(s, 3), kind);
-		db_done(s);
-		if (hit)
-			return id;
-	}
-}
-
-int64_t person_building(const actor *ac, const person *p)
-{
-	int64_t b = person_ancestor(ac, p, "building");
-	return b ? b : path_id(p->path, 0);
-}
-
-werr responsible_worker(const actor *ac, const person *p, int64_t *id)
-{
-	int64_t grid = person_ancestor(ac, p, "grid");
-	*id = 0;
-	if (grid) {
-		db_stmt *s = db_get(ac->d, SQL_GRID_WORKER_OF_UNIT);
-		db_bind_int(s, 1, grid);
-		werr e = WG_OK;
-		int rc = db_step(s, &e);
-		if (rc == DB_ROW)
-			*id = db_int(s, 0);
-		db_done(s);
-		if (rc < 0)
-			return e;
-	}
-	if (!*id)
-		*id = ac->user_id;
-	return WG_OK;
-}
-
-json_t *user_brief(db *d, int64_t id)
-{
-	if (!id)
-		return json_null();
-	db_stmt *s = db_get(d, SQL_USER_BRIEF);
-	db_bind_int(s, 1, id);
-	werr e;
-	json_t *o = json_null();
-	if (db_step(s, &e) == DB_ROW)
-		o = json_pack("{s:s,s:s}", "username", db_text(s, 0), "name", db_text(s, 1));
-	db_done(s);
-	return o;
-}
-
-werr user_in_scope(const actor *ac, const char *username, const char *field, int64_t *id)
-{
-	*id = 0;
-	if (!strcmp(username, "me")) {
-		*id = ac->user_id;
-		return WG_OK;
-	}
-	db_stmt *s = db_get(ac->d, SQL_USER_ID_BY_NAME);
-	db_bind_text(s, 1, username);
-	werr e = WG_OK;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW && actor_in_scope(ac, db_text(s, 1)))
-		*id = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
-		return e;
-	if (!*id)
-		return w_fail(W_EINVAL, "user_not_found", field, "没有这个账号 / no such user in your units");
-	return WG_OK;
-}
-
-void epi_publish(const char *path, const char *type, json_t *o)
-{
-	char *txt = json_dumps(o, JSON_COMPACT);
-	if (txt)
-		bus_publish(path, type, txt);
-	free(txt);
-	json_decref(o);
 }
 
 /* ---- status ---- */
@@ -311,7 +163,7 @@ werr epi_change_tx(const actor *ac, int64_t resident_id, const char *to, const c
 		return e;
 	*changed = true;
 	if (!strcmp(to, "confirmed"))
-		return response_confirmed_tx(ac, resident_id, extra);
+		return reactions.confirmed(ac, resident_id, extra);
 	return WG_OK;
 }
 
@@ -324,14 +176,16 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 	    (e = jv_str(body, "reason", true, 30, &reason)) || (e = jv_str(body, "note", false, 500, &note)))
 		return e;
 	if (!epi_category_valid(cat))
-		return w_fail(W_EINVAL, "invalid_category", "category",
-		              "category: confirmed suspected fever_unexcluded close_contact secondary_contact "
-		              "travel_observation recovered_observation cleared");
-	if (!epi_in_list(reason, reasons))
-		return w_fail(W_EINVAL, "invalid_reason", "reason",
-		              "reason: fever_alert clinic_excluded test_positive test_negative hospital_diagnosis "
-		              "contact_tracing agency_list travel_history symptoms discharged observation_complete "
-		              "correction other");
+		return w_fail(
+		    W_EINVAL, "invalid_category", "category",
+		    "category: confirmed suspected fever_unexcluded close_contact secondary_contact "
+		    "travel_observation recovered_observation cleared");
+	if (!str_in_list(reason, reasons))
+		return w_fail(
+		    W_EINVAL, "invalid_reason", "reason",
+		    "reason: fever_alert clinic_excluded test_positive test_negative hospital_diagnosis "
+		    "contact_tracing agency_list travel_history symptoms discharged observation_complete "
+		    "correction other");
 	if ((!strcmp(reason, "correction") || !strcmp(reason, "other")) && !note)
 		return w_fail(W_EINVAL, "required", "note", "更正或其他原因须写明 / a correction or other reason needs a note");
 	person p;
@@ -357,10 +211,10 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 	}
 	/* the feeds carry no one: every role that reads the feed in the unit gets the event,
 	 * commands included, who are promised counts — so no resident id either */
-	epi_publish(p.path, "category",
-	            json_pack("{s:s,s:s,s:s,s:o,s:I}", "unit_code", p.unit_code,
-	                      "building", p.building ? p.building : "", "category", cat, "previous", jv_text(prev), "tasks",
-	                      (json_int_t)json_array_size(json_object_get(extra, "tasks"))));
+	bus_publish_json(p.path, "category",
+	                 json_pack("{s:s,s:s,s:s,s:o,s:I}", "unit_code", p.unit_code, "building",
+	                           p.building ? p.building : "", "category", cat, "previous", jv_text(prev),
+	                           "tasks", (json_int_t)json_array_size(json_object_get(extra, "tasks"))));
 	char since[32];
 	fmt_time(now_s(), since);
 	*out = json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:O,s:O}", "resident_id", (json_int_t)resident_id, "category", cat,
@@ -400,13 +254,16 @@ werr epi_status_get(const actor *ac, int64_t resident_id, json_t **out)
 		                                      "by_name", jv_text(db_text(s, 9))));
 	}
 	db_done(s);
-	if (rc < 0 || (e = audit(ac, "read", "status", resident_id, "category,history", "ok"))) {
+	json_t *iso = NULL;
+	if (rc < 0 || (e = epi_isolation_brief(ac->d, resident_id, &iso)) ||
+	    (e = audit(ac, "read", "status", resident_id, "category,history", "ok"))) {
 		json_decref(hist);
+		json_decref(iso);
 		return e;
 	}
-	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "resident_id", (json_int_t)resident_id, "name", p.name, "category",
-	                 jv_text(cat), "since", cat ? json_string(since) : json_null(), "isolation",
-	                 epi_isolation_brief(ac->d, resident_id), "history", hist);
+	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "resident_id", (json_int_t)resident_id, "name", p.name,
+	                 "category", jv_text(cat), "since", cat ? json_string(since) : json_null(),
+	                 "isolation", iso, "history", hist);
 	return WG_OK;
 }
 
@@ -753,56 +610,47 @@ werr epi_export(const actor *ac, const char *unit_code, const char *category, co
 
 /* ---- isolations ---- */
 
-werr epi_days(db *d, const char *category, int *days)
-{
-	*days = 14;
-	if (!category)
-		return WG_OK;
-	char key[64];
-	snprintf(key, sizeof key, "isolation_days.%s", category);
-	db_stmt *s = db_get(d, SQL_SETTING_GET);
-	db_bind_text(s, 1, key);
-	werr e = WG_OK;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW) {
-		double v;
-		if (parse_num(db_text(s, 0), &v) && v >= 1 && v <= 60)
-			*days = (int)v;
-	}
-	db_done(s);
-	return rc < 0 ? e : WG_OK;
-}
-
-bool household_isolated(db *d, int64_t household_id)
+werr household_isolated(db *d, int64_t household_id, bool *out)
 {
 	db_stmt *s = db_get(d, SQL_ISO_OF_HH_ACTIVE);
 	db_bind_int(s, 1, household_id);
 	int64_t n = 0;
-	db_scalar(s, &n);
-	return n > 0;
+	werr e = db_scalar(s, &n);
+	*out = n > 0;
+	return e;
 }
 
-json_t *epi_isolation_brief(db *d, int64_t resident_id)
+werr epi_isolation_brief(db *d, int64_t resident_id, json_t **out)
 {
+	*out = json_null();
 	db_stmt *s = db_get(d, SQL_ISO_ACTIVE_OF_RES);
 	db_bind_int(s, 1, resident_id);
-	werr e;
+	werr e = WG_OK;
 	int64_t id = 0;
-	if (db_step(s, &e) == DB_ROW)
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
 		id = db_int(s, 0);
 	db_done(s);
-	if (!id)
-		return json_null();
+	if (rc < 0 || !id)
+		return rc < 0 ? e : WG_OK;
 	s = db_get(d, SQL_ISO_GET);
 	db_bind_int(s, 1, id);
 	json_t *o = json_null();
-	if (db_step(s, &e) == DB_ROW)
-		o = json_pack("{s:I,s:s,s:o,s:s,s:s,s:o}", "id", (json_int_t)id, "kind", db_text(s, 10), "site",
-		              jv_text(db_text(s, 11)), "start_day", db_text(s, 14), "end_day", db_text(s, 15), "worker",
+	rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		o = json_pack("{s:I,s:s,s:o,s:s,s:s,s:o}", "id", (json_int_t)id, "kind", db_text(s, 10),
+		              "site", jv_text(db_text(s, 11)), "start_day", db_text(s, 14), "end_day",
+		              db_text(s, 15), "worker",
 		              db_null(s, 17) ? json_null()
 		                             : json_pack("{s:s,s:s}", "username", db_text(s, 17), "name", db_text(s, 18)));
 	db_done(s);
-	return o;
+	if (rc < 0) {
+		json_decref(o);
+		return e;
+	}
+	json_decref(*out);
+	*out = o;
+	return WG_OK;
 }
 
 static werr iso_event(const actor *ac, int64_t iso, const char *event, const char *value, const char *note)
@@ -879,7 +727,7 @@ werr iso_start_tx(const actor *ac, const iso_req *q, bool skip_active, int64_t *
 	today_str(today);
 	snprintf(start, sizeof start, "%s", q->start_day ? q->start_day : today);
 	int days = q->days;
-	if (!days && (e = epi_days(ac->d, cat, &days)))
+	if (!days && (e = isolation_days(ac->d, cat, &days)))
 		return e;
 	day_add(start, days - 1, end);
 	int64_t worker = q->worker_id;
@@ -957,7 +805,7 @@ static werr kind_site(json_t *body, const char **kind, const char **site, bool r
 		return e;
 	if (!*kind)
 		return WG_OK;
-	if (!epi_in_list(*kind, iso_kinds))
+	if (!str_in_list(*kind, iso_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: home centralised hospital");
 	if (strcmp(*kind, "home") != 0 && !*site)
 		return w_fail(W_EINVAL, "required", "site", "集中隔离点或医院须写明 / centralised and hospital need a site");
@@ -1155,7 +1003,7 @@ werr iso_get(const actor *ac, int64_t id, json_t **out)
 werr iso_list(const actor *ac, const char *unit_code, const char *state, int64_t limit, int64_t offset, json_t **out)
 {
 	static const char *const states[] = {"active", "released", NULL};
-	if (state && *state && !epi_in_list(state, states))
+	if (state && *state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: active released");
 	unit_row u;
 	werr e = unit_scope(ac, unit_code, &u);
@@ -1257,7 +1105,7 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return w_fail(W_EINVAL, "required", "note", "提前解除须写明原因 / releasing before the end day needs a note");
 		new_state = "released";
 		released_at = now;
-		if (cat && epi_in_list(cat, observation_categories))
+		if (cat && str_in_list(cat, observation_categories))
 			clear_to = "cleared";
 	} else {
 		return w_fail(W_EINVAL, "invalid_action", "action", "action: extend transfer notice assign release");
@@ -1309,7 +1157,7 @@ werr fu_list(const actor *ac, const char *unit_code, const char *state, const ch
              int64_t limit, int64_t offset, json_t **out)
 {
 	static const char *const states[] = {"due", "overdue", "done", "all", NULL};
-	if (state && *state && !epi_in_list(state, states))
+	if (state && *state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: due overdue done all");
 	char today[11];
 	today_str(today);
@@ -1450,7 +1298,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 		const char *path;
 		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
 		if (ev)
-			epi_publish(path, "alert", ev);
+			bus_publish_json(path, "alert", ev);
 	}
 	return WG_OK;
 }

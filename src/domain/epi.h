@@ -65,12 +65,8 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr fu_list(const actor *ac, const char *unit_code, const char *state, const char *worker,
              const char *day, int64_t limit, int64_t offset, json_t **out);
 werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out);
-/* Planned days for a category (setting isolation_days.<category>, default 14). */
-/* The isolation length of a category into *days (setting isolation_days.<category>,
- * default 14); a failed read of the setting is an error, not the default. */
-werr epi_days(db *d, const char *category, int *days);
-/* Whether anyone in the household has an active isolation. */
-bool household_isolated(db *d, int64_t household_id);
-/* Active isolation summary of a resident, or json null. */
-json_t *epi_isolation_brief(db *d, int64_t resident_id);
+/* Whether anyone in the household has an active isolation, into *out. */
+werr household_isolated(db *d, int64_t household_id, bool *out);
+/* Active isolation summary of a resident, or json null, into *out (new reference). */
+werr epi_isolation_brief(db *d, int64_t resident_id, json_t **out);
 #endif

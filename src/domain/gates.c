@@ -9,14 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bus.h"
 #include "core/ident.h"
 #include "core/jv.h"
 #include "core/qr.h"
 #include "core/util.h"
 #include "domain/alerts.h"
-#include "domain/epi_internal.h"
-#include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/calendar.h"
+#include "domain/lockdown.h"
+#include "domain/people.h"
+#include "domain/readings.h"
+#include "domain/settings.h"
+#include "domain/tree.h"
 
 /* Units that may have gates: the compound itself, or a community or grid run as one. */
 static const char *const gate_unit_kinds[] = {"community", "grid", "compound", NULL};
@@ -77,29 +81,6 @@ static bool gate_open_at(const gate_row *g, int m)
 static bool in_compound(const char *path, const char *cpath)
 {
 	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
-}
-
-static bool in_list(const char *s, const char *const *l)
-{
-	return epi_in_list(s, l);
-}
-
-/* The highest lockdown level on any unit of a path (0 none … 3 unit). */
-static int64_t path_level(db *d, const char *path)
-{
-	int64_t best = 0;
-	for (int k = 0;; k++) {
-		int64_t id = path_id(path, k);
-		if (!id)
-			break;
-		db_stmt *s = db_get(d, SQL_LOCK_GET);
-		db_bind_int(s, 1, id);
-		werr e;
-		if (db_step(s, &e) == DB_ROW && db_int(s, 0) > best)
-			best = db_int(s, 0);
-		db_done(s);
-	}
-	return best;
 }
 
 static void rules_load(db *d, int64_t unit_id, rules *r)
@@ -293,8 +274,9 @@ werr gate_create(const actor *ac, json_t *body, json_t **out)
 	unit_row u;
 	if ((e = unit_find(ac, code, &u)))
 		return e;
-	if (!in_list(u.kind, gate_unit_kinds))
-		return w_fail(W_EINVAL, "not_a_compound", "unit", "门只能设在小区、社区或网格上 / gates belong to a compound, community or grid");
+	if (!str_in_list(u.kind, gate_unit_kinds))
+		return w_fail(W_EINVAL, "not_a_compound", "unit",
+		              "门只能设在小区、社区或网格上 / gates belong to a compound, community or grid");
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_GATE_INSERT);
@@ -332,7 +314,7 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_str(body, "reason", true, 200, &reason)) ||
 	    (e = jv_int(body, "into", false, 1, INT64_MAX, &into, &has_into)))
 		return e;
-	if (!in_list(state, gate_states))
+	if (!str_in_list(state, gate_states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: open closed merged");
 	if (!strcmp(state, "merged") != has_into)
 		return w_fail(W_EINVAL, has_into ? "into_without_merge" : "required", "into",
@@ -382,8 +364,10 @@ werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t 
 	werr e;
 	if ((e = jv_only(body, allowed)) || (e = unit_find(ac, code, &u)))
 		return e;
-	if (!in_list(u.kind, gate_unit_kinds))
-		return w_fail(W_EINVAL, "not_a_compound", "unit", "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
+	if (!str_in_list(u.kind, gate_unit_kinds))
+		return w_fail(
+		    W_EINVAL, "not_a_compound", "unit",
+		    "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
 	rules r;
 	rules_load(ac->d, u.id, &r);
 	if ((e = jv_int(body, "quota_outings", false, 0, 50, &r.quota_outings, NULL)) ||
@@ -472,11 +456,17 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	if (isolated)
 		why(r, "isolated", "正在隔离观察，不得外出。", "Under isolation or observation: may not go out.");
 	else if (cat && strcmp(cat, "cleared") != 0)
-		why(r, "category", "属于重点人员，正在观察，不得外出。", "In one of the watched categories: may not go out.");
-	if (path_level(ac->d, p->path) >= 2)
-		why(r, "building_locked", "所在楼栋已封控，不得外出。", "The building is locked down: nobody may go out.");
-	bool closed = path_level(ac->d, g->path) >= 1;
-	if (closed && !in_list(purpose, closed_purposes))
+		why(r, "category", "属于重点人员，正在观察，不得外出。",
+		    "In one of the watched categories: may not go out.");
+	int64_t home_level, gate_level;
+	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) ||
+	    (e = lockdown_level_any(ac->d, g->path, &gate_level)))
+		return e;
+	if (home_level >= 2)
+		why(r, "building_locked", "所在楼栋已封控，不得外出。",
+		    "The building is locked down: nobody may go out.");
+	bool closed = gate_level >= 1;
+	if (closed && !str_in_list(purpose, closed_purposes))
 		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",
 		    "The compound is closed: out only for medical care, essential work or supplies.");
 	*quota_counts = ru->quota_outings > 0 && strcmp(purpose, "medical") != 0;
@@ -584,12 +574,15 @@ static werr visitor_parse(arena *a, json_t *o, bool entering, visitor_in *v)
 	}
 	if (!v->kind)
 		v->kind = "visitor";
-	if (!in_list(v->kind, visitor_kinds))
-		return w_fail(W_EINVAL, "invalid_kind", "visitor.kind", "kind: visitor courier supplier medical utility");
-	if (v->health_code && !in_list(v->health_code, health_codes))
-		return w_fail(W_EINVAL, "invalid_health_code", "visitor.health_code", "health_code: green yellow red");
-	if (v->test_result && !in_list(v->test_result, test_results))
-		return w_fail(W_EINVAL, "invalid_test_result", "visitor.test_result", "test_result: negative positive");
+	if (!str_in_list(v->kind, visitor_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "visitor.kind",
+		              "kind: visitor courier supplier medical utility");
+	if (v->health_code && !str_in_list(v->health_code, health_codes))
+		return w_fail(W_EINVAL, "invalid_health_code", "visitor.health_code",
+		              "health_code: green yellow red");
+	if (v->test_result && !str_in_list(v->test_result, test_results))
+		return w_fail(W_EINVAL, "invalid_test_result", "visitor.test_result",
+		              "test_result: negative positive");
 	if (v->phone) {
 		char norm[32];
 		if (!phone_normalize(v->phone, norm, sizeof norm))
@@ -642,8 +635,9 @@ static void check_visitor_in(arena *a, bool closed, const rules *ru, const visit
 		why(r, "test_missing", "没有核酸检测阴性证明。", "No negative nucleic-acid test shown.");
 	else if (now_s() - v->test_time > ru->test_max_hours * 3600)
 		why(r, "test_old", arena_printf(a, "核酸检测已超过%lld小时。", (long long)ru->test_max_hours),
-		    arena_printf(a, "The nucleic-acid test is older than %lld hours.", (long long)ru->test_max_hours));
-	if (closed && !v->goods_only && !in_list(v->kind, essential_kinds))
+		    arena_printf(a, "The nucleic-acid test is older than %lld hours.",
+		                 (long long)ru->test_max_hours));
+	if (closed && !v->goods_only && !str_in_list(v->kind, essential_kinds))
 		why(r, !strcmp(v->kind, "courier") ? "courier_at_gate" : "closed_no_visitors",
 		    !strcmp(v->kind, "courier") ? "小区封闭管理，快递外卖请在门口交接。" : "小区封闭管理，外来人员不得进入。",
 		    !strcmp(v->kind, "courier") ? "The compound is closed: couriers hand goods over at the gate."
@@ -865,7 +859,7 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	}
 	if (!q.purpose)
 		q.purpose = "other";
-	if (!in_list(q.purpose, purposes))
+	if (!str_in_list(q.purpose, purposes))
 		return w_fail(W_EINVAL, "invalid_purpose", "purpose", "purpose: medical work supplies other");
 	q.purpose = arena_strdup(a, q.purpose);
 	json_t *t = json_object_get(body, "temperature");
@@ -899,7 +893,10 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 	q.reasons = json_array();
 	rules ru;
 	rules_load(ac->d, q.g.unit_id, &ru);
-	bool closed = path_level(ac->d, q.g.path) >= 1;
+	int64_t gate_level;
+	if ((e = lockdown_level_any(ac->d, q.g.path, &gate_level)))
+		goto out;
+	bool closed = gate_level >= 1;
 	if (token) {
 		if ((e = pass_by_token(ac, token, &q.pass)))
 			goto out;
@@ -973,7 +970,7 @@ werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
 		const char *path;
 		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
 		if (ev)
-			epi_publish(path, "alert", ev);
+			bus_publish_json(path, "alert", ev);
 	}
 	e = passage_answer(ac, id, out);
 out:
@@ -1109,10 +1106,15 @@ werr compound_now(const actor *ac, const char *code, const char *day_in, json_t 
 		json_decref(people);
 		goto fail;
 	}
-	int64_t level = path_level(ac->d, u.path);
-	*out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o,s:o,s:{s:I,s:I,s:o}}", "unit", u.code, "name", u.name, "kind", u.kind,
-	                 "day", day, "rules", rules_json(&ru), "lockdown_level", (json_int_t)level, "gates", gates, "counts",
-	                 sum, "outside", "count", (json_int_t)outside, "overdue", (json_int_t)overdue, "people", people);
+	int64_t level;
+	if ((e = lockdown_level_any(ac->d, u.path, &level))) {
+		json_decref(people);
+		goto fail;
+	}
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o,s:o,s:{s:I,s:I,s:o}}", "unit", u.code, "name", u.name,
+	                 "kind", u.kind, "day", day, "rules", rules_json(&ru), "lockdown_level",
+	                 (json_int_t)level, "gates", gates, "counts", sum, "outside", "count",
+	                 (json_int_t)outside, "overdue", (json_int_t)overdue, "people", people);
 	return WG_OK;
 fail:
 	json_decref(gates);

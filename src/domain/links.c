@@ -8,8 +8,9 @@
 #include "core/jv.h"
 #include "core/qr.h"
 #include "core/util.h"
+#include "domain/calendar.h"
 #include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 /* ---- throttling wrong tokens by client address ---- */
 enum { GUESS_SLOTS = 256, GUESS_LIMIT = 20, GUESS_WINDOW_S = 600 };

@@ -1,7 +1,5 @@
 /* registry.c — households and residents; see registry.h. */
 #include "domain/registry.h"
-#include "domain/epi.h"
-#include "domain/response.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +10,11 @@
 #include "core/pinyin.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "domain/epi.h"
+#include "domain/import.h"
+#include "domain/lockdown.h"
 #include "domain/stats.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 static const struct {
 	int bit;
@@ -32,14 +33,6 @@ static const char *const occupancies[] = {"occupied", "vacant", "unknown", NULL}
 static const char *const residences[] = {"living", "registered_only", "temporary", "away", NULL};
 static const char *const evidence_kinds[] = {"meter", "lights", "neighbour", "visit", "census", "other", NULL};
 static const char *const id_types[] = {"id_card", "passport", "other", NULL};
-
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; s && *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
 
 /* Parse one flag name (English, Chinese, or the import's elderly_alone / elderly).
  * Returns the bit, 0 for the derived "elderly", -1 when unknown. */
@@ -302,23 +295,28 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 	json_object_set_new(o, "evidence", ev);
 	/* a household in isolation shows as such to everyone who comes to its door; who is in
 	 * which category only to the roles that work with it */
-	json_object_set_new(o, "isolation", json_boolean(household_isolated(ac->d, id)));
-	int64_t level = lockdown_level_at(ac->d, h.path);
+	bool isolated = false;
+	int64_t level = 0;
+	if (rc >= 0 && ((e = household_isolated(ac->d, id, &isolated)) ||
+	                (e = lockdown_level_at(ac->d, h.path, &level))))
+		rc = -1;
+	json_object_set_new(o, "isolation", json_boolean(isolated));
 	json_object_set_new(o, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
 	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
-	if (epi) {
+	if (epi && rc >= 0) {
 		size_t i;
 		json_t *r;
 		json_array_foreach(res, i, r)
 		{
 			int64_t rid = json_integer_value(json_object_get(r, "id"));
 			const char *cat;
-			if ((e = epi_current(ac, rid, &cat))) {
+			json_t *iso;
+			if ((e = epi_current(ac, rid, &cat)) || (e = epi_isolation_brief(ac->d, rid, &iso))) {
 				json_decref(o);
 				return e;
 			}
 			json_object_set_new(r, "category", jv_text(cat));
-			json_object_set_new(r, "isolation", epi_isolation_brief(ac->d, rid));
+			json_object_set_new(r, "isolation", iso);
 		}
 	}
 	if (rc < 0 || (e = audit(ac, "read", "household", id,
@@ -341,8 +339,9 @@ werr hh_create(const actor *ac, json_t *body, json_t **out)
 	    (e = jv_str(body, "note", false, 500, &note)) || (e = room_valid(room)) ||
 	    (e = household_unit(ac, code, "unit_code", &u)))
 		return e;
-	if (occ && !in_list(occ, occupancies))
-		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy", "occupancy: occupied, vacant or unknown");
+	if (occ && !str_in_list(occ, occupancies))
+		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy",
+		              "occupancy: occupied, vacant or unknown");
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_HH_INSERT);
@@ -398,8 +397,9 @@ werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_str(body, "occupancy", false, 16, &occ)) || (e = jv_str(body, "note", false, 500, &note)) ||
 	    (e = jv_bool(body, "retired", &retired, &has_retired)) || (room && (e = room_valid(room))))
 		return e;
-	if (occ && !in_list(occ, occupancies))
-		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy", "occupancy: occupied, vacant or unknown");
+	if (occ && !str_in_list(occ, occupancies))
+		return w_fail(W_EINVAL, "invalid_occupancy", "occupancy",
+		              "occupancy: occupied, vacant or unknown");
 	int64_t unit_id = h.unit_id;
 	if (code) {
 		if ((e = household_unit(ac, code, "unit_code", &u)))
@@ -463,8 +463,9 @@ werr hh_add_evidence(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = hh_load(ac, id, &h)) || (e = jv_only(body, allowed)) ||
 	    (e = jv_str(body, "kind", true, 16, &kind)) || (e = jv_str(body, "note", false, 500, &note)))
 		return e;
-	if (!in_list(kind, evidence_kinds))
-		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: meter, lights, neighbour, visit, census or other");
+	if (!str_in_list(kind, evidence_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind",
+		              "kind: meter, lights, neighbour, visit, census or other");
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_EVIDENCE_INSERT);
@@ -497,7 +498,7 @@ static werr res_validate(const actor *ac, res_fields *f)
 		return w_fail(W_EINVAL, "invalid_name", "name", "姓名 1–50 字 / name: 1–50 characters");
 	if (!f->id_type || !*f->id_type)
 		f->id_type = "id_card";
-	if (!in_list(f->id_type, id_types))
+	if (!str_in_list(f->id_type, id_types))
 		return w_fail(W_EINVAL, "invalid_id_type", "id_type", "id_type: id_card, passport or other");
 	if (f->id_number && !*f->id_number)
 		f->id_number = NULL;
@@ -551,7 +552,7 @@ static werr res_validate(const actor *ac, res_fields *f)
 		f->relation = NULL;
 	if (!f->residence || !*f->residence)
 		f->residence = "living";
-	if (!in_list(f->residence, residences))
+	if (!str_in_list(f->residence, residences))
 		return w_fail(W_EINVAL, "invalid_residence", "residence",
 		              "residence: living, registered_only, temporary or away");
 	return WG_OK;
@@ -662,12 +663,13 @@ werr res_get(const actor *ac, int64_t id, json_t **out)
 	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
 	if (epi) {
 		const char *cat;
-		if ((e = epi_current(ac, id, &cat))) {
+		json_t *iso;
+		if ((e = epi_current(ac, id, &cat)) || (e = epi_isolation_brief(ac->d, id, &iso))) {
 			json_decref(o);
 			return e;
 		}
 		json_object_set_new(o, "category", jv_text(cat));
-		json_object_set_new(o, "isolation", epi_isolation_brief(ac->d, id));
+		json_object_set_new(o, "isolation", iso);
 	}
 	if (rc < 0 || (e = audit(ac, "read", "resident", id,
 	                         epi ? arena_printf(ac->a, "%s,category", shown_fields(ac)) : shown_fields(ac), "ok"))) {
@@ -1244,19 +1246,17 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	return WG_OK;
 }
 
-static const char *const search_index_ddl[][2] = {
-    {"DROP INDEX IF EXISTS residents_pinyin", "CREATE INDEX residents_pinyin ON residents(name_pinyin)"},
-    {"DROP INDEX IF EXISTS residents_initials", "CREATE INDEX residents_initials ON residents(name_initials)"},
-    {"DROP INDEX IF EXISTS residents_name", "CREATE INDEX residents_name ON residents(name)"},
-    {"DROP INDEX IF EXISTS residents_phone_tail", "CREATE INDEX residents_phone_tail ON residents(phone_tail)"},
-    {"DROP INDEX IF EXISTS residents_id_tail", "CREATE INDEX residents_id_tail ON residents(id_tail)"},
+static const sql_id search_index_ddl[][2] = {
+    {SQL_IDX_PINYIN_DROP, SQL_IDX_PINYIN_CREATE},   {SQL_IDX_INITIALS_DROP, SQL_IDX_INITIALS_CREATE},
+    {SQL_IDX_NAME_DROP, SQL_IDX_NAME_CREATE},       {SQL_IDX_PHONE_TAIL_DROP, SQL_IDX_PHONE_TAIL_CREATE},
+    {SQL_IDX_ID_TAIL_DROP, SQL_IDX_ID_TAIL_CREATE},
 };
 
 static werr search_indexes(db *d, int which)
 {
 	werr e = WG_OK;
 	for (size_t i = 0; !e && i < sizeof search_index_ddl / sizeof search_index_ddl[0]; i++)
-		e = db_exec(d, search_index_ddl[i][which]);
+		e = db_run(db_get(d, search_index_ddl[i][which]), NULL);
 	return e;
 }
 
@@ -1370,9 +1370,7 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		} else {
 			rep->updated++;
 		}
-		if (!re && (db_remote(ac->d) ? (e = db_exec(ac->d, "RELEASE SAVEPOINT row_sp; SAVEPOINT row_sp"))
-		                             : ((e = db_run(db_get(ac->d, SQL_RELEASE), NULL)) ||
-		                                (e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))))
+		if (!re && (e = db_savepoint_renew(ac->d)))
 			goto fail;
 		if (++in_tx == 5000) {
 			/* the unit totals are summed in memory and written every 5,000 rows */

@@ -9,7 +9,7 @@
 #include "core/csv.h"
 #include "domain/epi.h"
 #include "domain/rollcall.h"
-#include "domain/units.h"
+#include "domain/tree.h"
 
 /* Alerts by state for the subtree at code (arena-free JSON object). */
 static werr alert_states(const actor *ac, const char *code, const char *day, json_t **out)

@@ -1,18 +1,20 @@
 /* response.c — see response.h. */
 #include "domain/response.h"
 
+#include "core/bus.h"
+#include "core/jv.h"
+#include "core/util.h"
+#include "domain/calendar.h"
+#include "domain/epi.h"
+#include "domain/lockdown.h"
+#include "domain/people.h"
+#include "domain/tree.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/jv.h"
-#include "core/util.h"
-#include "domain/epi.h"
-#include "domain/epi_internal.h"
-#include "domain/rollcall.h"
-#include "domain/units.h"
-
-static const char *const levels[] = {"none", "compound", "building", "unit", NULL};
-static const char *const contact_kinds[] = {"household", "work", "meal", "transport", "medical", "social", "other", NULL};
+static const char *const contact_kinds[] = {"household", "work",   "meal",  "transport",
+                                            "medical",   "social", "other", NULL};
 
 /* The tasks a confirmation creates, with their deadlines. */
 static const struct {
@@ -32,89 +34,6 @@ static const char *task_title(const char *kind)
 		if (!strcmp(case_tasks[i].kind, kind))
 			return case_tasks[i].title;
 	return kind;
-}
-
-const char *lockdown_name(int64_t level)
-{
-	return level >= 0 && level <= 3 ? levels[level] : "none";
-}
-
-static int level_parse(const char *s)
-{
-	for (int i = 0; levels[i]; i++)
-		if (!strcmp(s, levels[i]))
-			return i;
-	return -1;
-}
-
-json_t *lockdown_json(db *d, int64_t unit_id)
-{
-	db_stmt *s = db_get(d, SQL_LOCK_GET);
-	db_bind_int(s, 1, unit_id);
-	werr e;
-	json_t *o = json_null();
-	if (db_step(s, &e) == DB_ROW) {
-		char since[32];
-		fmt_time(db_int(s, 1), since);
-		o = json_pack("{s:s,s:I,s:s,s:o}", "level", lockdown_name(db_int(s, 0)), "rank", (json_int_t)db_int(s, 0),
-		              "since", since, "reason", jv_text(db_text(s, 2)));
-	}
-	db_done(s);
-	return o;
-}
-
-static int64_t unit_level(db *d, int64_t id, lock_memo *m)
-{
-	for (int i = 0; m && i < m->n; i++)
-		if (m->id[i] == id)
-			return m->level[i];
-	db_stmt *s = db_get(d, SQL_LOCK_GET);
-	db_bind_int(s, 1, id);
-	werr e;
-	int64_t level = db_step(s, &e) == DB_ROW ? db_int(s, 0) : 0;
-	db_done(s);
-	if (m && m->n < (int)(sizeof m->id / sizeof m->id[0])) {
-		m->id[m->n] = id;
-		m->level[m->n++] = level;
-	}
-	return level;
-}
-
-int64_t lockdown_level_memo(db *d, const char *path, lock_memo *m)
-{
-	int64_t best = 0;
-	for (int k = 0; k < 3; k++) {
-		int64_t id = path_id(path, k);
-		if (!id)
-			break;
-		int64_t level = unit_level(d, id, m);
-		if (level > best)
-			best = level;
-	}
-	return best;
-}
-
-int64_t lockdown_level_at(db *d, const char *path)
-{
-	return lockdown_level_memo(d, path, NULL);
-}
-
-json_t *lockdowns_below(db *d, arena *a, const char *path)
-{
-	json_t *arr = json_array();
-	db_stmt *s = db_get(d, SQL_LOCK_BELOW);
-	db_bind_text(s, 1, path);
-	db_bind_text(s, 2, scope_upper(a, path));
-	werr e;
-	while (db_step(s, &e) == DB_ROW) {
-		char since[32];
-		fmt_time(db_int(s, 4), since);
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "unit", db_text(s, 0), "name", db_text(s, 1),
-		                                     "kind", db_text(s, 2), "level", lockdown_name(db_int(s, 3)), "since",
-		                                     since, "reason", jv_text(db_text(s, 5))));
-	}
-	db_done(s);
-	return arr;
 }
 
 /* Set a unit's level inside the caller's transaction (0 lifts it), with its history. */
@@ -163,8 +82,13 @@ werr lockdown_get(const actor *ac, const char *code, json_t **out)
 	werr e = unit_find(ac, code, &u);
 	if (e)
 		return e;
-	*out = json_pack("{s:s,s:s,s:o,s:o}", "unit", u.code, "name", u.name, "lockdown", lockdown_json(ac->d, u.id),
-	                 "below", lockdowns_below(ac->d, ac->a, u.path));
+	json_t *own = NULL, *below = NULL;
+	if ((e = lockdown_json(ac->d, u.id, &own)) || (e = lockdowns_below(ac->d, ac->a, u.path, &below))) {
+		json_decref(own);
+		return e;
+	}
+	*out =
+	    json_pack("{s:s,s:s,s:o,s:o}", "unit", u.code, "name", u.name, "lockdown", own, "below", below);
 	return WG_OK;
 }
 
@@ -176,7 +100,7 @@ werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out)
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "level", true, 20, &level)) ||
 	    (e = jv_str(body, "reason", true, 200, &reason)))
 		return e;
-	int lv = level_parse(level);
+	int lv = lockdown_level_parse(level);
 	if (lv < 0)
 		return w_fail(W_EINVAL, "invalid_level", "level", "level: none compound building unit");
 	unit_row u;
@@ -188,7 +112,8 @@ werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e;
 	}
-	epi_publish(u.path, "lockdown", json_pack("{s:s,s:s,s:s}", "unit", u.code, "name", u.name, "level", level));
+	bus_publish_json(u.path, "lockdown",
+	                 json_pack("{s:s,s:s,s:s}", "unit", u.code, "name", u.name, "level", level));
 	return lockdown_get(ac, code, out);
 }
 
@@ -302,7 +227,9 @@ werr response_confirmed_tx(const actor *ac, int64_t resident_id, json_t *extra)
 			json_array_append_new(observed, json_integer(members[i]));
 	}
 	/* the building: lockdown raised, tasks created */
-	int64_t building = person_building(ac, &p);
+	int64_t building;
+	if ((e = person_building(ac, &p, &building)))
+		return e;
 	s = db_get(ac->d, SQL_LOCK_GET);
 	db_bind_int(s, 1, building);
 	int64_t cur = 0;
@@ -367,8 +294,9 @@ werr contact_add(const actor *ac, int64_t case_id, json_t *body, json_t **out)
 	    (e = jv_str(body, "kind", true, 20, &kind)) || (e = jv_str(body, "note", false, 500, &note)) ||
 	    (e = jv_bool(body, "follow", &follow, NULL)) || (e = day_valid(day, "day")))
 		return e;
-	if (!epi_in_list(kind, contact_kinds))
-		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: household work meal transport medical social other");
+	if (!str_in_list(kind, contact_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind",
+		              "kind: household work meal transport medical social other");
 	if (!rid && !name)
 		return w_fail(W_EINVAL, "required", "name", "未登记的接触者须写姓名 / an unregistered contact needs a name");
 	person c, m;
@@ -686,7 +614,7 @@ static json_t *task_row_json(db_stmt *s, int64_t now)
 werr task_list(const actor *ac, const char *unit_code, const char *state, int64_t limit, int64_t offset, json_t **out)
 {
 	static const char *const states[] = {"open", "done", "late", "all", NULL};
-	if (state && *state && !epi_in_list(state, states))
+	if (state && *state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: open done late all");
 	unit_row u;
 	werr e = unit_scope(ac, unit_code, &u);
@@ -823,9 +751,10 @@ werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	db_done(s);
 	if (!*out)
 		return W_EDB;
-	epi_publish(path, "task",
-	            json_pack("{s:I,s:s,s:O,s:O,s:O}", "id", (json_int_t)id, "kind", kind, "state",
-	                      json_object_get(*out, "state"), "unit_code", json_object_get(*out, "unit_code"), "building",
-	                      json_object_get(*out, "building")));
+	bus_publish_json(path, "task",
+	                 json_pack("{s:I,s:s,s:O,s:O,s:O}", "id", (json_int_t)id, "kind", kind, "state",
+	                           json_object_get(*out, "state"), "unit_code",
+	                           json_object_get(*out, "unit_code"), "building",
+	                           json_object_get(*out, "building")));
 	return WG_OK;
 }

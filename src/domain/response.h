@@ -23,19 +23,7 @@ werr task_list(const actor *ac, const char *unit_code, const char *state, int64_
                int64_t offset, json_t **out);
 werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out);
 
-/* Lockdown levels: 0 none, 1 compound, 2 building, 3 unit. */
+/* Lockdown levels (lockdown.h): reading and lifting them. */
 werr lockdown_get(const actor *ac, const char *code, json_t **out);
 werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out);
-json_t *lockdown_json(db *d, int64_t unit_id);          /* {level since reason} or null */
-json_t *lockdowns_below(db *d, arena *a, const char *path); /* locked units in a subtree */
-const char *lockdown_name(int64_t level);
-/* The highest level set on the unit at path or the two units above it (0 = none). */
-int64_t lockdown_level_at(db *d, const char *path);
-/* The same for many paths of one request: each unit's level is looked up once (a page of
- * fifty households shares a handful of buildings). */
-typedef struct {
-	int n;
-	int64_t id[48], level[48];
-} lock_memo;
-int64_t lockdown_level_memo(db *d, const char *path, lock_memo *m);
 #endif

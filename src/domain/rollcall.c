@@ -11,120 +11,15 @@
 #include "core/jv.h"
 #include "core/util.h"
 #include "domain/alerts.h"
+#include "domain/calendar.h"
 #include "domain/epi.h"
-#include "domain/response.h"
+#include "domain/lockdown.h"
+#include "domain/readings.h"
 #include "domain/stats.h"
-#include "domain/units.h"
-
-rollcall_config rc_config = {37.3, 11 * 60, 30};
+#include "domain/tree.h"
 
 static const char *const statuses[] = {"reported", "away", "hospital", "isolated", NULL};
 static const char *const channels[] = {"self", "wechat", "phone", "visit", "checkpoint", NULL};
-
-static const struct {
-	unsigned bit;
-	const char *name;
-} symptom_table[] = {
-    {SYM_FEVER, "fever"},           {SYM_COUGH, "cough"},         {SYM_FATIGUE, "fatigue"},
-    {SYM_CHEST, "chest_tightness"}, {SYM_THROAT, "sore_throat"},  {SYM_DIARRHOEA, "diarrhoea"},
-    {SYM_SMELL_TASTE, "loss_of_smell_taste"}, {SYM_OTHER, "other"},
-};
-enum { NSYM = sizeof symptom_table / sizeof symptom_table[0] };
-
-static bool in_list(const char *s, const char *const *l)
-{
-	for (; s && *l; l++)
-		if (!strcmp(s, *l))
-			return true;
-	return false;
-}
-
-werr symptoms_from_json(json_t *a, unsigned *out)
-{
-	*out = 0;
-	if (!a || json_is_null(a))
-		return WG_OK;
-	if (!json_is_array(a) || json_array_size(a) > NSYM)
-		return w_fail(W_EINVAL, "wrong_type", "symptoms", "symptoms must be an array of names");
-	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v)
-	{
-		bool ok = false;
-		for (int k = 0; k < NSYM && json_is_string(v); k++)
-			if (!strcmp(json_string_value(v), symptom_table[k].name)) {
-				*out |= symptom_table[k].bit;
-				ok = true;
-			}
-		if (!ok)
-			return w_fail(W_EINVAL, "invalid_symptom", "symptoms",
-			              "unknown symptom; use fever cough fatigue chest_tightness sore_throat diarrhoea loss_of_smell_taste other");
-	}
-	return WG_OK;
-}
-
-json_t *symptoms_json(unsigned bits)
-{
-	json_t *a = json_array();
-	for (int k = 0; k < NSYM; k++)
-		if (bits & symptom_table[k].bit)
-			json_array_append_new(a, json_string(symptom_table[k].name));
-	return a;
-}
-
-werr rollcall_load_config(db *d)
-{
-	static const char *const keys[] = {"fever_threshold", "deadline", "escalate_minutes"};
-	for (int i = 0; i < 3; i++) {
-		db_stmt *s = db_get(d, SQL_SETTING_GET);
-		db_bind_text(s, 1, keys[i]);
-		werr e = WG_OK;
-		int rc = db_step(s, &e);
-		if (rc == DB_ROW) {
-			const char *v = db_text(s, 0);
-			int hh, mm;
-			double n = 0;
-			bool num = parse_num(v, &n);
-			if (i == 0 && num && n >= 36.0 && n <= 40.0)
-				rc_config.fever_threshold = n;
-			else if (i == 1 && sscanf(v, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60)
-				rc_config.deadline_minutes = hh * 60 + mm;
-			else if (i == 2 && num && n >= 1 && n <= 1440)
-				rc_config.escalate_minutes = (int)n;
-		}
-		db_done(s);
-		if (rc < 0)
-			return e;
-	}
-	return WG_OK;
-}
-
-void today_str(char out[11])
-{
-	char t[32];
-	fmt_time(now_s(), t);
-	memcpy(out, t, 10);
-	out[10] = 0;
-}
-
-werr day_valid(const char *day, const char *field)
-{
-	int y, m, d;
-	char today[11];
-	today_str(today);
-	if (!day || !parse_date(day, &y, &m, &d))
-		return w_fail(W_EINVAL, "invalid_day", field, "日期格式应为 YYYY-MM-DD / %s must be YYYY-MM-DD", field);
-	if (strcmp(day, today) > 0)
-		return w_fail(W_EINVAL, "future_day", field, "不能为将来的日期打卡 / %s is in the future", field);
-	/* at most 30 days back: late entries yes, rewriting history no */
-	int64_t t = now_s() - 30 * 86400;
-	char old[32];
-	fmt_time(t, old);
-	old[10] = 0;
-	if (strcmp(day, old) < 0)
-		return w_fail(W_EINVAL, "day_too_old", field, "只能补录 30 天内的打卡 / %s is more than 30 days ago", field);
-	return WG_OK;
-}
 
 /* ---- the write path ---- */
 
@@ -158,16 +53,6 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 		return w_fail(W_EINVAL, "resident_not_living", "resident_id",
 		              "该居民不在此居住(已迁出或仅户籍在此) / the resident does not live here");
 	return WG_OK;
-}
-
-bool reading_fever(bool has_temp, double temp, unsigned symptoms)
-{
-	return (has_temp && temp >= rc_config.fever_threshold - 1e-9) || (symptoms & SYM_FEVER);
-}
-
-bool reading_alerts(bool has_temp, double temp, unsigned symptoms)
-{
-	return reading_fever(has_temp, temp, symptoms) || symptoms != 0;
 }
 
 /* A household's living people and how many of them have a check-in on the day. */
@@ -365,7 +250,7 @@ static werr correction_fields(json_t *c, chk_in *in)
 	if ((e = jv_only(c, keys)) || (e = jv_str(c, "reason", true, 16, &in->correction)) ||
 	    (e = jv_str(c, "note", false, 200, &in->correction_note)))
 		return w_fail(e, w_last()->code, "correction", "correction: %s", w_last()->message);
-	if (!in_list(in->correction, corrections))
+	if (!str_in_list(in->correction, corrections))
 		return w_fail(W_EINVAL, "invalid_correction", "correction",
 		              "更正原因：录入错误、记错了人、体温计故障或其他 / correction reason: typo, wrong_person, device or other");
 	if (!strcmp(in->correction, "other") && (!in->correction_note || !in->correction_note[strspn(in->correction_note, " ")]))
@@ -398,8 +283,9 @@ static werr chk_fields(const actor *ac, json_t *o, chk_in *in, bool batch_item)
 		return e;
 	if (!in->status)
 		in->status = "reported";
-	if (!in_list(in->status, statuses))
-		return w_fail(W_EINVAL, "invalid_status", "status", "status: reported, away, hospital or isolated");
+	if (!str_in_list(in->status, statuses))
+		return w_fail(W_EINVAL, "invalid_status", "status",
+		              "status: reported, away, hospital or isolated");
 	json_t *t = json_object_get(o, "temperature");
 	in->has_temp = t && !json_is_null(t);
 	if (in->has_temp) {
@@ -472,8 +358,9 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 			in->day = arena_strdup(ac->a, today);
 		if ((e = day_valid(in->day, "day")))
 			return e;
-		if (!in_list(in->channel, channels))
-			return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
+		if (!str_in_list(in->channel, channels))
+			return w_fail(W_EINVAL, "invalid_channel", "channel",
+			              "channel: self, wechat, phone, visit or checkpoint");
 		if (in->correction && !strcmp(in->channel, "self"))
 			return w_fail(W_EFORBIDDEN, "correction_not_allowed", "correction",
 			              "更正只能由网格员或社区做 / only staff can correct a reading");
@@ -495,8 +382,9 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 	client_id = arena_strdup(ac->a, client_id);
 	if ((e = day_valid(day, "day")))
 		return e;
-	if (!in_list(channel, channels))
-		return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: self, wechat, phone, visit or checkpoint");
+	if (!str_in_list(channel, channels))
+		return w_fail(W_EINVAL, "invalid_channel", "channel",
+		              "channel: self, wechat, phone, visit or checkpoint");
 	json_t *readings = json_object_get(body, "readings");
 	if (readings && !json_is_array(readings))
 		return w_fail(W_EINVAL, "wrong_type", "readings", "readings must be an array");
@@ -689,6 +577,27 @@ werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const 
 	return WG_OK;
 }
 
+werr health_record(const actor *ac, int64_t resident_id, json_t **out)
+{
+	json_t *readings = NULL, *alerts = NULL;
+	werr e = chk_list(ac, resident_id, 0, NULL, &readings);
+	if (e)
+		return e;
+	if ((e = alert_history(ac, resident_id, &alerts))) {
+		json_decref(readings);
+		return e;
+	}
+	*out = json_pack("{s:I,s:O,s:o,s:b}", "resident_id", (json_int_t)resident_id, "readings",
+	                 json_object_get(readings, "items"), "alerts", alerts, "ever_alerted",
+	                 json_array_size(alerts) > 0);
+	json_decref(readings);
+	if ((e = audit(ac, "read", "health_record", resident_id, "temperature,symptoms,alerts", "ok"))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
 /* ---- coverage ---- */
 
 static json_t *cov_json(const char *code, const char *name, const char *kind, const char *day, const int64_t v[7])
@@ -750,8 +659,14 @@ werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_
 		json_decref(o);
 		return e;
 	}
-	json_object_set_new(o, "lockdown", lockdown_json(ac->d, u.id));
-	json_object_set_new(o, "lockdowns", lockdowns_below(ac->d, ac->a, u.path));
+	json_t *own = NULL, *below = NULL;
+	if ((e = lockdown_json(ac->d, u.id, &own)) || (e = lockdowns_below(ac->d, ac->a, u.path, &below))) {
+		json_decref(own);
+		json_decref(o);
+		return e;
+	}
+	json_object_set_new(o, "lockdown", own);
+	json_object_set_new(o, "lockdowns", below);
 	*out = o;
 	return WG_OK;
 }
@@ -794,25 +709,29 @@ werr coverage_recount(const actor *ac, const char *unit_code, const char *day, j
 
 /* The grid worker, cadre and leader answering for a unit path: the deepest unit of the
  * path that has any. */
-static json_t *responsible(const actor *ac, const char *path)
+/* The staff of the nearest unit at or above path that has any, into *out. */
+static werr responsible(const actor *ac, const char *path, json_t **out)
 {
-	int64_t ids[32];
-	int n = 0;
-	char *end = NULL;
-	for (const char *p = path ? path : ""; *p == '/' && p[1] && n < 32; p = end)
-		ids[n++] = strtoll(p + 1, &end, 10);
 	json_t *staff = json_array();
-	for (int i = n - 1; i >= 0 && json_array_size(staff) == 0; i--) {
+	int64_t id;
+	for (int k = 0; json_array_size(staff) == 0 && (id = path_id(path ? path : "", k)) != 0; k++) {
 		db_stmt *s = db_get(ac->d, SQL_STAFF_OF_UNIT);
-		db_bind_int(s, 1, ids[i]);
-		werr e;
-		while (db_step(s, &e) == DB_ROW)
-			json_array_append_new(staff, json_pack("{s:s,s:s,s:o,s:s}", "username", db_text(s, 0), "name",
-			                                       db_text(s, 1), "phone", jv_text(db_text(s, 2)), "role",
-			                                       db_text(s, 3)));
+		db_bind_int(s, 1, id);
+		werr e = WG_OK;
+		int rc;
+		while ((rc = db_step(s, &e)) == DB_ROW)
+			json_array_append_new(staff,
+			                      json_pack("{s:s,s:s,s:o,s:s}", "username", db_text(s, 0),
+			                                "name", db_text(s, 1), "phone",
+			                                jv_text(db_text(s, 2)), "role", db_text(s, 3)));
 		db_done(s);
+		if (rc < 0) {
+			json_decref(staff);
+			return e;
+		}
 	}
-	return staff;
+	*out = staff;
+	return WG_OK;
 }
 
 static json_t *person_json(const actor *ac, db_stmt *s)
@@ -904,7 +823,12 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 			return e;
 		}
 		if (!last_path || strcmp(last_path, m->path) != 0) {
-			last_staff = responsible(ac, m->path);
+			if ((e = responsible(ac, m->path, &last_staff))) {
+				json_decref(people);
+				json_decref(items);
+				db_rollback(ac->d);
+				return e;
+			}
 			last_path = m->path;
 		} else {
 			json_incref(last_staff);
@@ -916,9 +840,16 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
 		                                       people, "responsible", last_staff));
 		json_t *it = json_array_get(items, json_array_size(items) - 1);
-		int64_t level = lockdown_level_memo(ac->d, m->path, &locks);
+		int64_t level;
+		bool isolated;
+		if ((e = lockdown_level_memo(ac->d, m->path, &locks, &level)) ||
+		    (e = household_isolated(ac->d, m->id, &isolated))) {
+			json_decref(items);
+			db_rollback(ac->d);
+			return e;
+		}
 		json_object_set_new(it, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
-		json_object_set_new(it, "isolation", json_boolean(household_isolated(ac->d, m->id)));
+		json_object_set_new(it, "isolation", json_boolean(isolated));
 	}
 	db_rollback(ac->d); /* end the read snapshot before the audit row is written */
 	if ((e = audit(ac, "read", "missing_list", u.id, "name,phone(per role)", "ok"))) {
@@ -980,7 +911,7 @@ enum { CURVE_STEP = 10 }; /* minutes */
 static bool curve_kind(const char *kind)
 {
 	static const char *const kinds[] = {"province", "city", "district", "street", "community", NULL};
-	return in_list(kind, kinds);
+	return str_in_list(kind, kinds);
 }
 
 int curve_tick(db *d, int64_t now)

@@ -9,21 +9,6 @@
 
 #include "domain/actor.h"
 
-typedef struct {
-	double fever_threshold; /* °C, default 37.3 */
-	int deadline_minutes;   /* minutes after midnight (China time), default 11:00 = 660 */
-	int escalate_minutes;   /* unacknowledged alerts go one level up after this, default 30 */
-} rollcall_config;
-
-/* Current settings (read from the settings table by rollcall_load_config). */
-extern rollcall_config rc_config;
-werr rollcall_load_config(db *d);
-
-/* Today in China time, "YYYY-MM-DD" (11 bytes). */
-void today_str(char out[11]);
-/* Validate a day: a real date, not in the future, at most 30 days back. */
-werr day_valid(const char *day, const char *field);
-
 /* One input of a check-in, already validated. */
 typedef struct {
 	const char *day;
@@ -69,6 +54,8 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan);
 werr chk_execute(const actor *ac, chk_plan *plan, json_t **out);
 void chk_publish_plan(const actor *ac, chk_plan *plan);
 werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out);
+/* The resident's health record (健康档案): every reading, the alerts with their steps. */
+werr health_record(const actor *ac, int64_t resident_id, json_t **out);
 
 werr coverage_get(const actor *ac, const char *unit_code, const char *day, json_t **out);
 /* The same numbers counted from the rows, for checking the counters. */
@@ -85,13 +72,4 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64_t limit,
                   int64_t offset, json_t **out);
 
-/* The one fever rule of every channel (roll-call, chain, self-report, follow-up, gate):
- * a temperature at or above the threshold, or the symptom `fever`.  A reading opens an
- * alert when it is a fever or has any symptom (reading_alerts). */
-bool reading_fever(bool has_temp, double temp, unsigned symptoms);
-bool reading_alerts(bool has_temp, double temp, unsigned symptoms);
-
-/* Symptom names ↔ bits, for JSON in and out. */
-werr symptoms_from_json(json_t *a, unsigned *out);
-json_t *symptoms_json(unsigned bits);
 #endif

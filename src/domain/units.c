@@ -1,129 +1,17 @@
 /* units.c — the grid tree; see units.h. */
 #include "domain/units.h"
-#include "domain/response.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/jv.h"
-#include "core/util.h"
 #include "core/utf8.h"
+#include "core/util.h"
 #include "domain/accounts.h"
 #include "domain/import.h"
+#include "domain/lockdown.h"
 #include "domain/stats.h"
-
-/* Kinds from the top of the tree down; a child must rank below its parent, except that a
- * grid may sit under a grid (big → medium → small grids).  A compound (小区/院落, the
- * area behind one set of gates) sits under a community or a grid and above buildings; a
- * community or grid that is one compound has its gates itself (gates.c). */
-static const char *const kinds[] = {"province", "city",  "district", "street",  "community",
-                                    "grid",     "compound", "building", "entrance"};
-enum { NKINDS = sizeof kinds / sizeof kinds[0] };
-
-static int kind_rank(const char *k)
-{
-	for (int i = 0; k && i < NKINDS; i++)
-		if (strcmp(k, kinds[i]) == 0)
-			return i;
-	return -1;
-}
-
-bool unit_kind_valid(const char *kind)
-{
-	return kind_rank(kind) >= 0;
-}
-
-static bool kind_fits(const char *parent, const char *child)
-{
-	int p = kind_rank(parent), c = kind_rank(child);
-	return c > p || (c == p && strcmp(child, "grid") == 0);
-}
-
-/* Codes: 1–64 of A-Z a-z 0-9 - _ . (administrative codes, grid numbers). */
-static bool code_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      *s == '-' || *s == '_' || *s == '.'))
-			return false;
-	return true;
-}
-
-static void row_from(arena *a, db_stmt *s, unit_row *u)
-{
-	u->id = db_int(s, 0);
-	u->code = arena_strdup(a, db_text(s, 1));
-	u->name = arena_strdup(a, db_text(s, 2));
-	u->kind = arena_strdup(a, db_text(s, 3));
-	u->path = arena_strdup(a, db_text(s, 4));
-	u->depth = db_int(s, 5);
-	u->parent_id = db_null(s, 6) ? 0 : db_int(s, 6);
-	u->retired_at = db_null(s, 7) ? 0 : db_int(s, 7);
-	u->created_at = db_int(s, 8);
-	u->updated_at = db_int(s, 9);
-	u->parent_code = arena_strdup(a, db_text(s, 10));
-	u->district_id = db_int(s, 11);
-}
-
-static werr load(const actor *ac, db_stmt *s, unit_row *out, const char *what)
-{
-	*out = (unit_row){0};
-	werr e = WG_OK;
-	int rc = db_step(s, &e);
-	if (rc < 0)
-		return e;
-	if (rc == DB_ROW)
-		row_from(ac->a, s, out);
-	db_done(s);
-	if (rc != DB_ROW || !actor_in_scope(ac, out->path))
-		return w_fail(W_ENOTFOUND, "unit_not_found", "unit", "没有这个单位 / no unit %s", what);
-	return WG_OK;
-}
-
-werr unit_find(const actor *ac, const char *code, unit_row *out)
-{
-	*out = (unit_row){0};
-	if (!code || !code_valid(code))
-		return w_fail(W_ENOTFOUND, "unit_not_found", "unit", "没有这个单位 / no such unit");
-	db_stmt *s = db_get(ac->d, SQL_UNIT_BY_CODE);
-	db_bind_text(s, 1, code);
-	return load(ac, s, out, code);
-}
-
-werr unit_scope(const actor *ac, const char *code, unit_row *out)
-{
-	if (code)
-		return unit_find(ac, code, out);
-	if (ac->cli) { /* the operator on the command line: the whole tree */
-		*out = (unit_row){.path = "/", .code = "*", .name = "全部 / all", .kind = "root"};
-		return WG_OK;
-	}
-	return unit_find_id(ac, ac->unit_id, out);
-}
-
-werr unit_find_id(const actor *ac, int64_t id, unit_row *out)
-{
-	db_stmt *s = db_get(ac->d, SQL_UNIT_BY_ID);
-	db_bind_int(s, 1, id);
-	return load(ac, s, out, "");
-}
-
-json_t *unit_json(const unit_row *u)
-{
-	char created[32], updated[32], retired[32];
-	fmt_time(u->created_at, created);
-	fmt_time(u->updated_at, updated);
-	if (u->retired_at)
-		fmt_time(u->retired_at, retired);
-	return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:b,s:o,s:s,s:s}", "id", (json_int_t)u->id, "code",
-	                 u->code, "name", u->name, "kind", u->kind, "parent_code",
-	                 jv_text(u->parent_code), "depth", (json_int_t)u->depth, "retired",
-	                 u->retired_at != 0, "retired_at", u->retired_at ? json_string(retired) : json_null(),
-	                 "created_at", created, "updated_at", updated);
-}
+#include "domain/tree.h"
 
 /* Units, households and residents at or below u (active only). */
 static werr unit_counts(const actor *ac, const unit_row *u, json_t *o)
@@ -189,7 +77,10 @@ werr unit_get(const actor *ac, const char *code, json_t **out)
 	}
 	db_done(s);
 	json_object_set_new(o, "history", hist);
-	json_object_set_new(o, "lockdown", lockdown_json(ac->d, u.id));
+	json_t *lock = NULL;
+	if (rc >= 0 && (e = lockdown_json(ac->d, u.id, &lock)))
+		rc = -1;
+	json_object_set_new(o, "lockdown", lock ? lock : json_null());
 	if (rc < 0) {
 		json_decref(o);
 		return e;
@@ -211,7 +102,7 @@ werr unit_children(const actor *ac, const char *code, bool retired, json_t **out
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		unit_row c;
-		row_from(ac->a, s, &c);
+		unit_row_read(ac->a, s, &c);
 		json_array_append_new(items, unit_json(&c));
 	}
 	db_done(s);
@@ -239,7 +130,7 @@ static werr history(const actor *ac, int64_t unit_id, const char *action, const 
 
 static werr check_fields(const char *code, const char *kind, const char *name)
 {
-	if (code && !code_valid(code))
+	if (code && !unit_code_valid(code))
 		return w_fail(W_EINVAL, "invalid_code", "code",
 		              "编码只能包含字母、数字和 - _ . (1–64 位) / code: 1–64 of A-Z a-z 0-9 - _ .");
 	if (kind && !unit_kind_valid(kind))
@@ -255,7 +146,7 @@ static werr check_fields(const char *code, const char *kind, const char *name)
 static werr insert_unit(const actor *ac, const unit_row *parent, const char *code,
                         const char *kind, const char *name, int64_t *id_out)
 {
-	if (parent && !kind_fits(parent->kind, kind))
+	if (parent && !unit_kind_fits(parent->kind, kind))
 		return w_fail(W_EINVAL, "kind_not_allowed", "kind", "a %s cannot sit under a %s", kind,
 		              parent->kind);
 	if (parent && parent->retired_at)
@@ -349,7 +240,7 @@ static werr move_unit(const actor *ac, const unit_row *u, const unit_row *np)
 	if (strncmp(np->path, u->path, strlen(u->path)) == 0)
 		return w_fail(W_EINVAL, "move_into_self", "parent_code",
 		              "不能移到自己或下级单位之下 / cannot move a unit under itself");
-	if (!kind_fits(np->kind, u->kind))
+	if (!unit_kind_fits(np->kind, u->kind))
 		return w_fail(W_EINVAL, "kind_not_allowed", "parent_code", "a %s cannot sit under a %s",
 		              u->kind, np->kind);
 	if (np->retired_at)
@@ -499,7 +390,7 @@ static void import_row(const actor *ac, pending_unit *p, import_report *rep)
 	db_bind_text(s, 1, p->code);
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW)
-		row_from(ac->a, s, &cur);
+		unit_row_read(ac->a, s, &cur);
 	db_done(s);
 	if (rc == DB_DONE) {
 		int64_t id;

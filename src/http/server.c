@@ -9,8 +9,8 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/bus.h"
 #include "core/jv.h"
 #include "core/utf8.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "core/bus.h"
 #include "domain/accounts.h"
 #include "domain/alerts.h"
 #include "domain/links.h"
 #include "domain/rollcall.h"
+#include "domain/settings.h"
 #include "domain/stats.h"
 #include "http/gate.h"
 #include "http/req.h"
@@ -1012,7 +1013,7 @@ werr server_run(const server_opts *o)
 	if (!e)
 		e = stats_ensure(d);
 	if (!e)
-		e = rollcall_load_config(d);
+		e = settings_load(d);
 	/* SQLite has one writer at a time: a second thread would only wait for the lock.  A
 	 * database server runs one batch's statements while another's commit is flushed and
 	 * while the network carries the round trips of a third (bench/README.md). */

@@ -11,18 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
 #include <cmocka.h>
 
 #include "core/util.h"
-#include "testdb.h"
 #include "domain/alerts.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
 #include "domain/epi.h"
 #include "domain/registry.h"
 #include "domain/response.h"
 #include "domain/rollcall.h"
 #include "domain/units.h"
+#include "testdb.h"
 
 static const char *const grid1 = "420107003008-G01", *community = "420107003008";
 static const char *grid2; /* the community's last grid, found in setup */
@@ -175,7 +175,8 @@ static void test_transitions(void **state)
 
 static int64_t iso_of(actor *ac, int64_t rid)
 {
-	json_t *b = epi_isolation_brief(ac->d, rid);
+	json_t *b = NULL;
+	assert_int_equal(epi_isolation_brief(ac->d, rid, &b), WG_OK);
 	int64_t id = json_is_object(b) ? json_integer_value(json_object_get(b, "id")) : 0;
 	json_decref(b);
 	return id;
@@ -434,8 +435,11 @@ static void test_counts_equal_recount(void **state)
 			json_object_set_new(counts, cats[k], json_integer(json_integer_value(json_object_get(counts, cats[k])) + 1));
 			if (epi_in_four(cats[k])) {
 				four++;
-				json_t *iso = epi_isolation_brief(ac->d, rids[k]);
-				const char *kind = json_is_object(iso) ? json_string_value(json_object_get(iso, "kind")) : "home";
+				json_t *iso = NULL;
+				assert_int_equal(epi_isolation_brief(ac->d, rids[k], &iso), WG_OK);
+				const char *kind = json_is_object(iso)
+				                       ? json_string_value(json_object_get(iso, "kind"))
+				                       : "home";
 				if (!strcmp(kind, "home"))
 					not_admitted++;
 				json_decref(iso);

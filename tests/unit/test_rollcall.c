@@ -10,16 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
 #include <cmocka.h>
 
 #include "core/util.h"
-#include "testdb.h"
 #include "domain/alerts.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
 #include "domain/registry.h"
 #include "domain/rollcall.h"
+#include "domain/settings.h"
 #include "domain/units.h"
+#include "testdb.h"
 
 static int setup(void **state)
 {
