@@ -111,7 +111,7 @@ faulttest:
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
-PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi
+PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi $(BUILD)/tests/test_writer
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
@@ -156,6 +156,7 @@ format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c fuzz/*.c
 
 lint:
+	python3 scripts/check-layers.py
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
 	@echo "clang-tidy (.clang-tidy) on src/"
 	@ls src/*/*.c | xargs -P2 -n4 sh -c 'clang-tidy -quiet "$$@" -- -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) 2>/dev/null' _ > $(BUILD)/clang-tidy.txt; \

@@ -2,6 +2,8 @@
  * the body cap and the body's Content-Type.  Scope to the caller's subtree is enforced in
  * the domain for every record (outside it answers 404); roles here say what kind of work
  * a route is.  tests/unit/test_routes.c checks the table. */
+#include "api/routes.h"
+
 #include "api/handlers.h"
 #include "domain/epi.h"
 
@@ -105,3 +107,4 @@ const route routes[] = {
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
+const route_table api_routes = {routes, sizeof routes / sizeof routes[0]};

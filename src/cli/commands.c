@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/routes.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "core/util.h"
@@ -143,6 +144,7 @@ int cmd_serve(int argc, char **argv)
 	    .trusted_proxy = opts_get(&o, "trusted-proxy", NULL),
 	    .quiet = opts_flag(&o, "quiet"),
 	    .public_url = opts_get(&o, "public-url", NULL),
+	    .routes = &api_routes,
 	};
 	if (so.public_url && strncmp(so.public_url, "https://", 8) != 0 && strncmp(so.public_url, "http://", 7) != 0) {
 		fprintf(stderr, "wangge serve: --public-url must start with https:// or http://\n");

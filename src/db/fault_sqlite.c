@@ -5,6 +5,9 @@
  *   full   every write fails as a full disk does (SQLITE_FULL)
  *   fsync  every sync fails (SQLITE_IOERR_FSYNC), the failure PostgreSQL's "fsyncgate" was about
  *   nomem  SQLite's allocations fail (SQLITE_NOMEM) — checked at each lock, not each malloc
+ *   read N N% of the reads from the files fail (SQLITE_IOERR_READ), at random — a read
+ *          that fails in the middle of a request, after others succeeded (checked at
+ *          each lock)
  * and anything else (or no file) lets everything through, so a test turns a fault on and
  * off while the server runs.  tests/crash/fault_test.py is the test. */
 #include "db/fault_sqlite.h"
@@ -19,9 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { F_NONE, F_FULL, F_FSYNC, F_NOMEM };
+enum { F_NONE, F_FULL, F_FSYNC, F_NOMEM, F_READ };
 static const char *fault_file;
-static atomic_int fault_mode;
+static atomic_int fault_mode, read_percent;
+static atomic_uint read_seed = 12345;
 static sqlite3_vfs *real_vfs;
 static sqlite3_mem_methods real_mem;
 
@@ -34,7 +38,13 @@ static int refresh(void)
 		w[n > 0 ? n : 0] = 0;
 		close(fd);
 	}
-	int m = !strncmp(w, "full", 4) ? F_FULL : !strncmp(w, "fsync", 5) ? F_FSYNC : !strncmp(w, "nomem", 5) ? F_NOMEM : F_NONE;
+	int m = !strncmp(w, "full", 4)    ? F_FULL
+	        : !strncmp(w, "fsync", 5) ? F_FSYNC
+	        : !strncmp(w, "nomem", 5) ? F_NOMEM
+	        : !strncmp(w, "read", 4)  ? F_READ
+	                                  : F_NONE;
+	if (m == F_READ)
+		atomic_store(&read_percent, atoi(w + 4) > 0 ? atoi(w + 4) : 100);
 	atomic_store(&fault_mode, m);
 	return m;
 }
@@ -54,6 +64,12 @@ static int f_close(sqlite3_file *f)
 }
 static int f_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
+	if (atomic_load(&fault_mode) == F_READ && refresh() == F_READ) { /* off as soon as the file says */
+		/* a linear congruential step shared by the threads: enough for "some reads" */
+		unsigned x = atomic_fetch_add(&read_seed, 2654435761u) * 1103515245u + 12345u;
+		if ((int)((x >> 16) % 100) < atomic_load(&read_percent))
+			return SQLITE_IOERR_READ;
+	}
 	return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
 }
 static int f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)

@@ -235,15 +235,17 @@ werr epi_status_get(const actor *ac, int64_t resident_id, json_t **out)
 	char since[32] = "";
 	db_stmt *s = db_get(ac->d, SQL_EPI_GET);
 	db_bind_int(s, 1, resident_id);
-	if (db_step(s, &e) == DB_ROW) {
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
 		cat = arena_strdup(ac->a, db_text(s, 0));
 		fmt_time(db_int(s, 1), since);
 	}
 	db_done(s);
+	if (rc < 0) /* not "no category" */
+		return e;
 	json_t *hist = json_array();
 	s = db_get(ac->d, SQL_EPI_HISTORY);
 	db_bind_int(s, 1, resident_id);
-	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		char at[32];
 		fmt_time(db_int(s, 1), at);

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "app/writer.h"
 #include "domain/actor.h"
 
 enum { M_GET = 1, M_POST = 2, M_PATCH = 4, M_DELETE = 8, M_PUT = 16, M_HEAD = 32, M_OPTIONS = 64 };
@@ -20,10 +21,8 @@ enum {
 	BODY_IMPORT_MAX = 64 * 1024 * 1024, /* CSV uploads */
 };
 
-/* A write handed to the server's writer thread (group commit): run inside the writer's
- * transaction with the writer's connection, then after the commit. */
-typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
-typedef void (*after_fn)(const actor *ac, void *plan);
+/* A write handed to the server's writer thread (group commit, app/writer.h): run inside
+ * the writer's transaction with the writer's connection, then after the commit. */
 /* Slow work without writes (argon2id): run on one of the server's hashing threads while
  * the connection waits, with that thread's store connection in r->d; then answered, or
  * handed to the writer when it set r->defer. */
@@ -82,12 +81,15 @@ typedef struct {
 	const char *ctype;   /* required Content-Type of the body ("application/json", "text/csv") */
 } route;
 
-extern const route routes[];
-extern const size_t routes_count;
+/* A route table (the API's is api/routes.h's), handed to the server by its caller. */
+typedef struct {
+	const route *routes;
+	size_t n;
+} route_table;
 
 /* Match method + path against the table.  Returns the route (params filled into r) or
  * NULL; *path_known tells whether some route has this path with another method. */
-const route *route_match(req *r, int method, const char *path, bool *path_known);
+const route *route_match(const route_table *t, req *r, int method, const char *path, bool *path_known);
 
 /* Query-string helpers: the value (UTF-8 checked) or NULL. */
 const char *req_query(req *r, const char *key);

@@ -35,15 +35,15 @@ static bool match(const char *pat, const char *path, req *r)
 	return true;
 }
 
-const route *route_match(req *r, int method, const char *path, bool *path_known)
+const route *route_match(const route_table *t, req *r, int method, const char *path, bool *path_known)
 {
 	*path_known = false;
-	for (size_t i = 0; i < routes_count; i++) {
-		if (!match(routes[i].pattern, path, r))
+	for (size_t i = 0; i < t->n; i++) {
+		if (!match(t->routes[i].pattern, path, r))
 			continue;
 		*path_known = true;
-		if (routes[i].method & method)
-			return &routes[i];
+		if (t->routes[i].method & method)
+			return &t->routes[i];
 	}
 	return NULL;
 }

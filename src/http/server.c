@@ -20,17 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/boot.h"
+#include "app/ticker.h"
+#include "app/writer.h"
 #include "core/bus.h"
 #include "core/jv.h"
 #include "core/utf8.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/accounts.h"
-#include "domain/alerts.h"
 #include "domain/links.h"
-#include "domain/rollcall.h"
-#include "domain/settings.h"
-#include "domain/stats.h"
 #include "http/gate.h"
 #include "http/req.h"
 
@@ -44,9 +43,8 @@ typedef struct conn_state {
 	struct MHD_Connection *conn;
 	/* group commit: queued for the writer, then resumed with the outcome */
 	bool deferred, deferred_done, answered;
-	werr deferred_err;
-	wdetail deferred_detail;
-	struct conn_state *next_job;
+	wjob job;                    /* the write handed to the writer, and its outcome */
+	struct conn_state *next_job; /* the slow queue's */
 } conn_state;
 
 static const server_opts *opts;
@@ -347,233 +345,39 @@ static enum MHD_Result send_sse(struct MHD_Connection *c, req *r)
 	return ret;
 }
 
-/* ---- group commit ----
- * Writes of many requests go into one transaction: a handler validates in its own
- * thread and leaves r->defer; the connection is parked; a writer thread (one on SQLite,
- * `--writers` on PostgreSQL, each with its own connection) takes every queued job in one
- * transaction (see run_batch for when a job gets a savepoint), commits
- * once (one fsync for all), then resumes the connections, which answer.  An acknowledgement therefore
- * always follows a durable commit.  A full queue answers 503 with Retry-After. */
+/* ---- group commit (app/writer.h) ----
+ * A handler that leaves r->defer has its connection parked and a job handed to the
+ * writer; the writer's done callback resumes the connection, which answers.  A full
+ * queue answers 503 with Retry-After. */
 
-/* Jobs per commit.  A batch run again with a savepoint per job (run_batch) must stay
- * under PostgreSQL's 64 subtransactions kept in shared memory: past that every snapshot of
- * every other session looks them up on disk (pg_subtrans), which slowed the whole store
- * ~10× under the rush. */
-enum { WRITE_QUEUE_MAX = 20000, WRITE_BATCH_MAX = 1000, WRITE_BATCH_MAX_PG = 60 };
-enum { WRITERS_REMOTE = 2, WRITERS_MAX = 16 };
+static void job_done(wjob *j)
+{
+	conn_state *st = (conn_state *)((char *)j - offsetof(conn_state, job));
+	st->r.json = j->out;
+	j->out = NULL;
+	st->deferred_done = true;
+	MHD_resume_connection(st->conn);
+}
 
-static pthread_mutex_t wq_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wq_cv = PTHREAD_COND_INITIALIZER;
-static conn_state *wq_head, *wq_tail;
-static size_t wq_len;
-static bool writer_exit;
-static atomic_uint ckpt_gen; /* the ticker's checkpoints so far */
-
+/* Hand the request's write to the writer (the connection is parked by the caller). */
 static bool wq_push(conn_state *st)
 {
-	pthread_mutex_lock(&wq_mu);
-	bool ok = wq_len < WRITE_QUEUE_MAX;
-	if (ok) {
-		st->next_job = NULL;
-		if (wq_tail)
-			wq_tail->next_job = st;
-		else
-			wq_head = st;
-		wq_tail = st;
-		wq_len++;
-		pthread_cond_signal(&wq_cv);
-	}
-	pthread_mutex_unlock(&wq_mu);
-	return ok;
+	req *r = &st->r;
+	st->job = (wjob){.ac = r->ac, .run = r->defer, .after = r->defer_after, .plan = r->defer_plan,
+	                 .out = r->json, .done = job_done};
+	r->json = NULL;
+	if (writer_push(&st->job))
+		return true;
+	r->json = st->job.out;
+	st->job.out = NULL;
+	return false;
 }
 
 static void job_fail(conn_state *st, werr e)
 {
-	st->deferred_err = e;
-	st->deferred_detail = *w_last();
-	st->deferred_detail.err = e;
-}
-
-static void writer_open(db **d)
-{
-	if (db_open(opts->db_url, false, d) != WG_OK) {
-		*d = NULL;
-		return;
-	}
-	if (!strcmp(db_kind(*d), "sqlite"))
-		/* The ticker checkpoints the WAL, so a commit never waits for one.  The writer
-		 * reads the store through a memory map and keeps a small page cache: SQLite
-		 * (3.40) scans the whole cache's hash at every commit once a b-tree balance has
-		 * moved a page through the locking page's number — with a 256 MB cache that
-		 * scan was a fifth of the writer's time (bench/README.md).  The map covers the
-		 * first 256 MB; pages beyond it are read from the kernel's cache as needed.  A
-		 * 2 GB map made the full city preset's server 2 GB in RSS (the store's pages it
-		 * had touched) for no check-in more: 8,137 vs 8,205 check-ins/s on ten million
-		 * residents, RSS 1,844 vs 287 MB with the dashboards polling. */
-		db_exec(*d, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-		            " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456");
-}
-
-/* What a batch keeps for its end: the day's counters (stats.c) and the audit rows
- * (actor.c, only to a database server: in-process an insert per row is as cheap). */
-static void batch_begin(db *d)
-{
-	stats_batch_begin();
-	audit_batch_begin(db_remote(d));
-}
-
-static werr batch_job_end(db *d, bool keep)
-{
-	werr e = stats_job_end(d, keep);
-	audit_job_end(keep && !e);
-	return e;
-}
-
-static werr batch_flush(db *d)
-{
-	werr e = audit_batch_flush(d);
-	if (e)
-		stats_batch_discard();
-	return e ? e : stats_batch_flush(d);
-}
-
-static void batch_discard(void)
-{
-	stats_batch_discard();
-	audit_batch_discard();
-}
-
-/* One transaction for the jobs of a batch: each job's outcome in its state; returns the
- * transaction's error (every job without its own error then fails with it).  Unguarded
- * (no savepoint per job), a job that fails after writing, or leaving the transaction
- * unusable, sets *again: nothing of the batch is kept, it must run again guarded. */
-static werr run_batch(db *d, conn_state *batch, bool guarded, bool *again)
-{
-	*again = false;
-	werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
-	if (!e)
-		batch_begin(d);
-	for (conn_state *st = batch; st; st = st->next_job) {
-		st->deferred_err = WG_OK;
-		if (e) {
-			job_fail(st, e);
-			continue;
-		}
-		actor ac = st->r.ac;
-		ac.d = d;
-		w_clear();
-		int64_t writes = db_writes(d);
-		werr je = guarded ? db_run(db_get(d, SQL_SAVEPOINT), NULL) : WG_OK;
-		if (!je)
-			je = st->r.defer(&ac, st->r.defer_plan, &st->r.json);
-		if (!je)
-			je = batch_job_end(d, true);
-		else
-			batch_job_end(d, false);
-		if (je && !guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
-			db_rollback(d);
-			batch_discard();
-			for (conn_state *j = batch; j; j = j->next_job) {
-				json_decref(j->r.json);
-				j->r.json = NULL;
-			}
-			*again = true;
-			return WG_OK;
-		}
-		if (je) {
-			job_fail(st, je);
-			json_decref(st->r.json);
-			st->r.json = NULL;
-			if (guarded && (db_run(db_get(d, SQL_ROLLBACK_TO), NULL) || db_run(db_get(d, SQL_RELEASE), NULL))) {
-				e = je; /* the transaction is unusable: the rest fail too */
-				db_rollback(d);
-			}
-		} else if (guarded && (je = db_run(db_get(d, SQL_RELEASE), NULL))) {
-			job_fail(st, je);
-		}
-	}
-	/* the batch's counters and audit rows, then the commit.  If the transaction did not
-	 * begin, ended unusable, or the counters, audit rows or commit fail, nothing of the
-	 * batch is kept: no job of it may be acknowledged, the ones that had run included. */
-	if (e)
-		batch_discard();
-	else if ((e = batch_flush(d)) || (e = db_commit(d)))
-		db_rollback(d);
-	for (conn_state *st = batch; e && st; st = st->next_job)
-		if (!st->deferred_err)
-			job_fail(st, e);
-	return e;
-}
-
-static void *writer(void *arg)
-{
-	(void)arg;
-	db *d = NULL;
-	unsigned seen_ckpt = 0;
-	writer_open(&d);
-	for (;;) {
-		pthread_mutex_lock(&wq_mu);
-		while (!wq_head && !writer_exit)
-			pthread_cond_wait(&wq_cv, &wq_mu);
-		if (!wq_head && writer_exit) {
-			pthread_mutex_unlock(&wq_mu);
-			break;
-		}
-		bool lite = d && !strcmp(db_kind(d), "sqlite");
-		conn_state *batch = wq_head, *last = wq_head;
-		size_t n = 1, batch_max = d && !lite ? WRITE_BATCH_MAX_PG : WRITE_BATCH_MAX;
-		while (last->next_job && n < batch_max) {
-			last = last->next_job;
-			n++;
-		}
-		wq_head = last->next_job;
-		if (!wq_head)
-			wq_tail = NULL;
-		last->next_job = NULL;
-		wq_len -= n;
-		pthread_mutex_unlock(&wq_mu);
-
-		if (!d)
-			writer_open(&d);
-		/* A batch runs bare at first: a job that fails having changed nothing, leaving the
-		 * transaction usable (a refusal: no such resident, not living there), needs no
-		 * savepoint to be undone — and a savepoint per job is two more statements, which
-		 * on PostgreSQL are two more round trips of a check-in's seven.  If a job fails
-		 * after writing, or its failure ended the transaction, nothing of the batch is
-		 * kept and it runs again with a savepoint per job. */
-		bool again;
-		werr e = run_batch(d, batch, false, &again);
-		if (again)
-			e = run_batch(d, batch, true, &again);
-		for (conn_state *st = batch, *next; st; st = next) {
-			next = st->next_job;
-			if (!st->deferred_err && st->r.defer_after) {
-				actor ac = st->r.ac;
-				ac.d = d;
-				st->r.defer_after(&ac, st->r.defer_plan);
-			}
-			if (st->deferred_err) {
-				json_decref(st->r.json);
-				st->r.json = NULL;
-			}
-			st->deferred_done = true;
-			MHD_resume_connection(st->conn);
-		}
-		/* The WAL starts over only when a write begins with every frame copied back and
-		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
-		 * finds that moment, and the log (and every page look-up in it) grows for as long
-		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
-		 * the copying and the slow sync of the store file, off this thread), the writer —
-		 * its batch answered, before its next write — copies the little written since,
-		 * and the next write can restart the log. */
-		unsigned gen = atomic_load(&ckpt_gen);
-		if (!e && lite && gen != seen_ckpt) {
-			seen_ckpt = gen;
-			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
-		}
-	}
-	db_close(d);
-	return NULL;
+	st->job.err = e;
+	st->job.detail = *w_last();
+	st->job.detail.err = e;
 }
 
 /* ---- slow work: password hashing ----
@@ -790,7 +594,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		*con_cls = st;
 		if (strncmp(url, "/api/", 5) == 0) {
 			bool known;
-			st->rt = route_match(&st->r, st->r.method, url, &known);
+			st->rt = route_match(opts->routes, &st->r, st->r.method, url, &known);
 			if (!st->rt) {
 				w_clear();
 				werr e = known ? w_fail(W_EMETHOD, "method_not_allowed", NULL, "method not allowed")
@@ -824,10 +628,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		/* resumed after the group commit: answer now */
 		if (st->deferred && st->deferred_done && !st->answered) {
 			st->answered = true;
-			if (st->deferred_err) {
-				const wdetail *dd = &st->deferred_detail;
-				w_record(st->deferred_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
-				return send_error(c, st->deferred_err, &st->r);
+			if (st->job.err) {
+				const wdetail *dd = &st->job.detail;
+				w_record(st->job.err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
+				return send_error(c, st->job.err, &st->r);
 			}
 			if (st->r.answer_err) {
 				const wdetail *dd = &st->r.answer_detail;
@@ -903,43 +707,6 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Background work every few seconds on its own store connection: alert escalation,
- * deadline reminders, SSE keep-alives. */
-static void *ticker(void *arg)
-{
-	(void)arg;
-	db *d = NULL;
-	int64_t last_tick = 0, last_ckpt = 0;
-	while (!stop_flag) {
-		usleep(250 * 1000);
-		int64_t now = now_s();
-		if (now == last_ckpt)
-			continue;
-		last_ckpt = now;
-		if (!d && db_open(opts->db_url, false, &d) != WG_OK) {
-			d = NULL;
-			continue;
-		}
-		acct_touch_flush(d); /* sessions' last uses, off the requests' path */
-		if (!strcmp(db_kind(d), "sqlite")) { /* every second, off the writer's path */
-			db_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
-			atomic_fetch_add(&ckpt_gen, 1);
-		}
-		if (now - last_tick < 5)
-			continue;
-		last_tick = now;
-		arena *a = arena_new();
-		rollcall_tick(d, a, now);
-		curve_tick(d, now);
-		arena_free(a);
-		sse_wake(); /* keep-alives for parked feeds */
-	}
-	if (d)
-		acct_touch_flush(d);
-	db_close(d);
-	return NULL;
-}
-
 const char *server_public_url(void)
 {
 	return opts && opts->public_url && *opts->public_url ? opts->public_url : NULL;
@@ -1008,21 +775,8 @@ static void find_web_root(const char *given)
 werr server_run(const server_opts *o)
 {
 	opts = o;
-	db *d;
-	werr e = db_open(o->db_url, true, &d); /* migrate once, before threads start */
-	if (!e)
-		e = stats_ensure(d);
-	if (!e)
-		e = settings_load(d);
-	/* SQLite has one writer at a time: a second thread would only wait for the lock.  A
-	 * database server runs one batch's statements while another's commit is flushed and
-	 * while the network carries the round trips of a third (bench/README.md). */
-	unsigned nwr = 1;
-	if (!e && db_remote(d))
-		nwr = o->writers ? o->writers : WRITERS_REMOTE;
-	if (nwr > WRITERS_MAX)
-		nwr = WRITERS_MAX;
-	db_close(d);
+	unsigned nwr;
+	werr e = app_boot(o->db_url, o->writers, &nwr);
 	if (e)
 		return e;
 	find_web_root(o->web_dir);
@@ -1079,16 +833,19 @@ werr server_run(const server_opts *o)
 		       host, port, port, port);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t tick, wr[WRITERS_MAX], slow[SLOW_THREADS];
+	pthread_t slow[SLOW_THREADS];
 	acct_touch_later(true);
-	pthread_create(&tick, NULL, ticker, NULL);
+	if ((e = writer_start(o->db_url, nwr)) || (e = ticker_start(o->db_url, sse_wake))) {
+		writer_stop();
+		gate_stop();
+		MHD_stop_daemon(daemon);
+		return e;
+	}
 	for (unsigned i = 0; i < SLOW_THREADS; i++)
 		pthread_create(&slow[i], NULL, slow_worker, NULL);
-	for (unsigned i = 0; i < nwr; i++)
-		pthread_create(&wr[i], NULL, writer, NULL);
 	while (!stop_flag)
 		usleep(100 * 1000);
-	pthread_join(tick, NULL);
+	ticker_stop();
 	sse_wake(); /* parked feeds see stop_flag and end */
 	/* stop accepting, let the requests in flight finish (a large import on a database
 	 * server takes seconds); idle keep-alive connections do not hold the stop up */
@@ -1101,12 +858,7 @@ werr server_run(const server_opts *o)
 	pthread_mutex_unlock(&sq_mu);
 	for (unsigned i = 0; i < SLOW_THREADS; i++)
 		pthread_join(slow[i], NULL);
-	pthread_mutex_lock(&wq_mu); /* queued writes were answered above; now the writer ends */
-	writer_exit = true;
-	pthread_cond_broadcast(&wq_cv);
-	pthread_mutex_unlock(&wq_mu);
-	for (unsigned i = 0; i < nwr; i++)
-		pthread_join(wr[i], NULL);
+	writer_stop(); /* queued writes were answered above; now the writers end */
 	MHD_stop_daemon(daemon);
 	fprintf(stderr, "wangge: stopped\n");
 	return WG_OK;

@@ -3,6 +3,7 @@
 #ifndef WG_SERVER_H
 #define WG_SERVER_H
 #include "core/err.h"
+#include "http/req.h"
 
 typedef struct {
 	const char *db_url;
@@ -15,6 +16,7 @@ typedef struct {
 	const char *trusted_proxy; /* the reverse proxy whose X-Forwarded-For names the client */
 	int quiet;           /* no access log */
 	const char *public_url; /* "https://wangge.example.org": links and QR codes start with it */
+	const route_table *routes; /* what /api/ answers */
 } server_opts;
 
 /* Serve until SIGINT/SIGTERM; in-flight requests finish.  Prints the address when ready. */

@@ -8,7 +8,11 @@ through a fault layer (src/db/fault_sqlite.c) switched by the word in WANGGE_FAU
 For each fault, while check-ins arrive from several threads: the fault is switched on;
 check-ins, a change to a resident and a login are answered 5xx with an error body, and
 nothing hangs; reads that write nothing still answer; the fault is switched off and the
-same server takes check-ins again.  At the end: every acknowledged check-in is there,
+same server takes check-ins again.  Then reads fail at random ("read 5": one in twenty of the
+store's reads) while the load goes on and residents' categories are changed back and forth:
+every answer is whole or a JSON 5xx, and afterwards each resident's history is an
+unbroken chain — every change's "from" the "to" before it, one entry per acknowledged
+change — which a read error taken for "no category" would break.  At the end: every acknowledged check-in is there,
 none answered "disk full" or "out of memory" is, the counters equal a recount, and
 PRAGMA integrity_check is ok.  (A failed fsync may leave its transaction whole in the
 log, to reappear after a restart: it was not acknowledged, and a retry with its
@@ -26,6 +30,69 @@ sys.path.insert(0, os.path.dirname(__file__))
 from crash_test import BIN, COMMUNITY, call, free_port, wait_up  # noqa: E402
 
 FAULTS = ("full", "fsync", "nomem")
+
+
+def read_faults(port, token, residents, fault, writer, stop, problems):
+    """Categories changed back and forth while one in twenty of the store's reads fails."""
+    seen, people = set(), []
+    for r in residents:  # one a household: the household rule moves only the others
+        if r["residence"] in ("living", "temporary") and r["household_id"] not in seen:
+            seen.add(r["household_id"])
+            people.append(r["id"])
+    people = people[40:52]
+    stop.clear()
+    threads = [threading.Thread(target=writer, args=(10 + i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    with open(fault, "w") as fh:
+        fh.write("read 5")
+    acked = {rid: 0 for rid in people}
+    refusals = 0
+    for rnd in range(6):
+        to = "close_contact" if rnd % 2 == 0 else "cleared"
+        for rid in people:
+            st, res = call(port, "POST", f"/residents/{rid}/status",
+                           {"category": to, "reason": "contact_tracing" if to == "close_contact" else "observation_complete"},
+                           token=token, timeout=10)
+            if st == 201:
+                acked[rid] += 1
+            elif st >= 500 and isinstance(res.get("error"), dict):
+                refusals += 1
+            elif st == 409 and res.get("error", {}).get("code") in ("same_category", "invalid_transition"):
+                pass  # the change before it was refused: this one is no change, or not allowed
+            else:
+                problems.append(f"read: a status change answered {st} {res}")
+            st, res = call(port, "GET", f"/residents/{rid}/status", token=token, timeout=10)
+            if st == 200 and not ("history" in res and "isolation" in res and "category" in res):
+                problems.append(f"read: a status read answered 200 without all of it: {sorted(res)}")
+            elif st == 200 and res["category"] != (res["history"][-1]["to"] if res["history"] else None):
+                problems.append(f"read: a status read answered {res['category']} after {res['history'][-1:]}")
+            elif st != 200 and not (st >= 500 and isinstance(res.get("error"), dict)):
+                problems.append(f"read: a status read answered {st} {res}")
+    os.unlink(fault)
+    stop.set()
+    for t in threads:
+        t.join()
+    broken = 0
+    for rid in people:
+        for _ in range(5):  # a connection may still be taking the fault's end in
+            st, res = call(port, "GET", f"/residents/{rid}/status", token=token)
+            if st == 200:
+                break
+            time.sleep(0.2)
+        if st != 200:
+            problems.append(f"read: after the fault the status of {rid} answered {st} {res}")
+            continue
+        hist = res.get("history", [])
+        prev = None
+        for h in hist:
+            if h["from"] != prev:
+                broken += 1
+                problems.append(f"read: resident {rid}: a change from {h['from']} after {prev}")
+            prev = h["to"]
+        if len(hist) != acked[rid]:
+            problems.append(f"read: resident {rid}: {acked[rid]} changes acknowledged, {len(hist)} kept")
+    return f"read 5%: {refusals} refused, {sum(acked.values())} changes kept, {broken} broken chains"
 
 
 def main():
@@ -114,6 +181,7 @@ def main():
         if proc.poll() is not None:
             problems.append(f"{f}: the server exited ({proc.returncode})")
             break
+    notes.append(read_faults(port, token, page["items"], fault, writer, stop, problems))
     # every acknowledged check-in is there; none refused for a full disk or memory is
     present = {}
     for rid in set(acked.values()) | {v[0] for v in refused.values()}:

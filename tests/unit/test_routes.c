@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "api/handlers.h"
+#include "api/routes.h"
 
 static void test_no_duplicates(void **state)
 {

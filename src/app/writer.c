@@ -1,0 +1,305 @@
+/* writer.c — see writer.h. */
+#include "app/writer.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "db/db.h"
+#include "domain/stats.h"
+
+/* ---- the batch's participants: what a batch keeps for its end ---- */
+
+static void stats_begin(db *d)
+{
+	(void)d;
+	stats_batch_begin();
+}
+
+/* the audit rows are collected only for a database server: in-process an insert per row
+ * is as cheap */
+static void audit_begin(db *d)
+{
+	audit_batch_begin(db_remote(d));
+}
+
+static werr audit_end(db *d, bool keep)
+{
+	(void)d;
+	audit_job_end(keep);
+	return WG_OK;
+}
+
+static const struct {
+	void (*begin)(db *d);
+	werr (*job_end)(db *d, bool keep); /* after each job: keep its share or drop it */
+	werr (*flush)(db *d);              /* before the commit */
+	void (*discard)(void);             /* the batch is not kept */
+} parts[] = {
+    {stats_begin, stats_job_end, stats_batch_flush, stats_batch_discard},
+    {audit_begin, audit_end, audit_batch_flush, audit_batch_discard},
+};
+enum { NPARTS = sizeof parts / sizeof parts[0] };
+
+static void parts_begin(db *d)
+{
+	for (int i = 0; i < NPARTS; i++)
+		parts[i].begin(d);
+}
+
+static werr parts_job_end(db *d, bool keep)
+{
+	werr e = WG_OK;
+	for (int i = 0; i < NPARTS; i++) {
+		werr pe = parts[i].job_end(d, keep && !e);
+		if (!e)
+			e = pe;
+	}
+	return e;
+}
+
+static void parts_discard(void)
+{
+	for (int i = 0; i < NPARTS; i++)
+		parts[i].discard();
+}
+
+/* The audit rows first, then the counters: a failure discards what is left. */
+static werr parts_flush(db *d)
+{
+	for (int i = NPARTS - 1; i >= 0; i--) {
+		werr e = parts[i].flush(d);
+		if (e) {
+			parts_discard();
+			return e;
+		}
+	}
+	return WG_OK;
+}
+
+/* ---- one batch ---- */
+
+static void job_fail(wjob *j, werr e)
+{
+	j->err = e;
+	j->detail = *w_last();
+	j->detail.err = e;
+	json_decref(j->out);
+	j->out = NULL;
+}
+
+/* One transaction for the jobs of a batch: each job's outcome in its state; returns the
+ * transaction's error (every job without its own error then fails with it).  Unguarded
+ * (no savepoint per job), a job that fails after writing, or leaving the transaction
+ * unusable, sets *again: nothing of the batch is kept, it must run again guarded. */
+static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
+{
+	*again = false;
+	werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
+	if (!e)
+		parts_begin(d);
+	for (wjob *j = batch; j; j = j->next) {
+		j->err = WG_OK;
+		if (e) {
+			job_fail(j, e);
+			continue;
+		}
+		actor ac = j->ac;
+		ac.d = d;
+		w_clear();
+		int64_t writes = db_writes(d);
+		werr je = guarded ? db_run(db_get(d, SQL_SAVEPOINT), NULL) : WG_OK;
+		if (!je)
+			je = j->run(&ac, j->plan, &j->out);
+		if (!je)
+			je = parts_job_end(d, true);
+		else
+			parts_job_end(d, false);
+		if (je && !guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
+			db_rollback(d);
+			parts_discard();
+			*again = true;
+			return WG_OK;
+		}
+		if (je) {
+			job_fail(j, je);
+			if (guarded && (db_run(db_get(d, SQL_ROLLBACK_TO), NULL) || db_run(db_get(d, SQL_RELEASE), NULL))) {
+				e = je; /* the transaction is unusable: the rest fail too */
+				db_rollback(d);
+			}
+		} else if (guarded && (je = db_run(db_get(d, SQL_RELEASE), NULL))) {
+			job_fail(j, je);
+		}
+	}
+	/* the batch's counters and audit rows, then the commit.  If the transaction did not
+	 * begin, ended unusable, or the counters, audit rows or commit fail, nothing of the
+	 * batch is kept: no job of it may be acknowledged, the ones that had run included. */
+	if (e)
+		parts_discard();
+	else if ((e = parts_flush(d)) || (e = db_commit(d)))
+		db_rollback(d);
+	for (wjob *j = batch; e && j; j = j->next)
+		if (!j->err)
+			job_fail(j, e);
+	return e;
+}
+
+werr writer_run(db *d, wjob *batch)
+{
+	/* the answers a first, bare run may have built are not kept if it runs again */
+	json_t *first[WRITE_BATCH_MAX];
+	size_t n = 0;
+	for (wjob *j = batch; j && n < WRITE_BATCH_MAX; j = j->next)
+		first[n++] = json_incref(j->out);
+	bool again;
+	werr e = run_batch(d, batch, false, &again);
+	if (again) {
+		size_t i = 0;
+		for (wjob *j = batch; j && i < n; j = j->next, i++) {
+			json_decref(j->out);
+			j->out = json_incref(first[i]);
+		}
+		e = run_batch(d, batch, true, &again);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(first[i]);
+	for (wjob *j = batch, *next; j; j = next) {
+		next = j->next;
+		if (!j->err && j->after) {
+			actor ac = j->ac;
+			ac.d = d;
+			j->after(&ac, j->plan);
+		}
+		j->done(j);
+	}
+	return e;
+}
+
+/* ---- the threads ---- */
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static wjob *head, *tail;
+static size_t queued;
+static bool exiting;
+static atomic_uint ckpt_gen; /* the ticker's checkpoints so far */
+static char *store_url;
+static pthread_t threads[WRITERS_MAX];
+static unsigned nthreads;
+
+bool writer_push(wjob *j)
+{
+	pthread_mutex_lock(&mu);
+	bool ok = queued < WRITE_QUEUE_MAX && !exiting;
+	if (ok) {
+		j->next = NULL;
+		if (tail)
+			tail->next = j;
+		else
+			head = j;
+		tail = j;
+		queued++;
+		pthread_cond_signal(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+void writer_checkpointed(void)
+{
+	atomic_fetch_add(&ckpt_gen, 1);
+}
+
+static void writer_open(db **d)
+{
+	if (db_open(store_url, false, d) != WG_OK) {
+		*d = NULL;
+		return;
+	}
+	if (db_tune(*d, DB_FOR_WRITER)) {
+		db_close(*d);
+		*d = NULL;
+	}
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	db *d = NULL;
+	unsigned seen_ckpt = 0;
+	writer_open(&d);
+	for (;;) {
+		pthread_mutex_lock(&mu);
+		while (!head && !exiting)
+			pthread_cond_wait(&cv, &mu);
+		if (!head && exiting) {
+			pthread_mutex_unlock(&mu);
+			break;
+		}
+		wjob *batch = head, *last = head;
+		size_t n = 1, batch_max = d && db_remote(d) ? WRITE_BATCH_MAX_REMOTE : WRITE_BATCH_MAX;
+		while (last->next && n < batch_max) {
+			last = last->next;
+			n++;
+		}
+		head = last->next;
+		if (!head)
+			tail = NULL;
+		last->next = NULL;
+		queued -= n;
+		pthread_mutex_unlock(&mu);
+
+		if (!d)
+			writer_open(&d);
+		werr e = writer_run(d, batch);
+		/* The WAL starts over only when a write begins with every frame copied back and
+		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
+		 * finds that moment, and the log (and every page look-up in it) grows for as long
+		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
+		 * the copying and the slow sync of the store file, off this thread), the writer —
+		 * its batch answered, before its next write — copies the little written since,
+		 * and the next write can restart the log. */
+		unsigned gen = atomic_load(&ckpt_gen);
+		if (!e && d && gen != seen_ckpt) {
+			bool done;
+			seen_ckpt = gen;
+			if (db_checkpoint(d, &done))
+				w_clear(); /* the next one will do */
+		}
+	}
+	db_close(d);
+	return NULL;
+}
+
+werr writer_start(const char *url, unsigned n)
+{
+	free(store_url);
+	store_url = xstrdup(url);
+	exiting = false;
+	nthreads = 0;
+	if (n < 1)
+		n = 1;
+	if (n > WRITERS_MAX)
+		n = WRITERS_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&threads[i], NULL, writer, NULL)) {
+			writer_stop();
+			return w_fail(W_EINTERNAL, "cannot_start", NULL, "cannot start the writer threads");
+		}
+		nthreads++;
+	}
+	return WG_OK;
+}
+
+void writer_stop(void)
+{
+	pthread_mutex_lock(&mu);
+	exiting = true;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	for (unsigned i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	nthreads = 0;
+}

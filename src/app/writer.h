@@ -1,0 +1,65 @@
+/* writer.h — the group-commit writer.  Writes of many requests go into one transaction:
+ * a request validates in its own thread and hands a job to the writer; a writer thread
+ * (one on SQLite, several on a database server, each with its own connection) takes
+ * every queued job in one transaction, commits once (one fsync for all), runs each
+ * job's after-commit step and calls its done callback.  An acknowledgement therefore
+ * always follows a durable commit.
+ *
+ * A batch runs bare at first: a job that fails having changed nothing, leaving the
+ * transaction usable (a refusal: no such resident, not living there), needs no savepoint
+ * to be undone — and a savepoint per job is two more statements, which on PostgreSQL are
+ * two more round trips of a check-in's seven.  If a job fails after writing, or its
+ * failure ended the transaction, nothing of the batch is kept and it runs again with a
+ * savepoint per job.  The batch's participants (the day's counters, the audit rows) are
+ * begun, ended per job and flushed before the commit (writer.c, one table). */
+#ifndef WG_WRITER_H
+#define WG_WRITER_H
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "domain/actor.h"
+
+/* A write to run inside the batch's transaction with the writer's connection (ac->d),
+ * then — after the commit, when it succeeded — its after step. */
+typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
+typedef void (*after_fn)(const actor *ac, void *plan);
+
+typedef struct wjob {
+	actor ac;        /* who asked; ac.d is the writer's connection while the job runs */
+	defer_fn run;
+	after_fn after;  /* may be NULL */
+	void *plan;
+	json_t *out;     /* the answer: run may set or replace it; released when the job fails */
+	werr err;        /* the outcome, set before done is called */
+	wdetail detail;
+	void (*done)(struct wjob *j); /* last, from the writer thread */
+	struct wjob *next;            /* the writer's */
+} wjob;
+
+enum {
+	WRITE_QUEUE_MAX = 20000,
+	/* Jobs per commit.  A batch run again with a savepoint per job must stay under
+	 * PostgreSQL's 64 subtransactions kept in shared memory: past that every snapshot of
+	 * every other session looks them up on disk (pg_subtrans), which slowed the whole
+	 * store ~10× under the rush. */
+	WRITE_BATCH_MAX = 1000,
+	WRITE_BATCH_MAX_REMOTE = 60,
+	WRITERS_REMOTE = 2, /* default writers on a database server */
+	WRITERS_MAX = 16,
+};
+
+/* Start n writer threads on the store at url (n is 1 for SQLite whatever is asked). */
+werr writer_start(const char *url, unsigned n);
+/* Queue a job; false when the queue is full (answer 503: busy). */
+bool writer_push(wjob *j);
+/* Every queued job is run and done; then the threads end. */
+void writer_stop(void);
+/* The ticker copied the write-ahead log back: the writer, after its next batch, copies
+ * the little written since, so the next write can start the log over (writer.c). */
+void writer_checkpointed(void);
+
+/* One batch on connection d: run bare, again guarded when needed, each job's after step
+ * and done callback.  What the writer threads do with each batch; tests call it with
+ * their own jobs.  Returns the transaction's error (WG_OK when it committed). */
+werr writer_run(db *d, wjob *batch);
+#endif
