@@ -119,14 +119,14 @@ static void test_match_params(void **state)
 	(void)state;
 	req r = {.a = arena_new()};
 	bool known;
-	const route *rt = route_match(&r, M_GET, "/api/v1/households/42", &known);
+	const route *rt = route_match(&api_routes, &r, M_GET, "/api/v1/households/42", &known);
 	assert_non_null(rt);
 	assert_string_equal(r.param[0], "42");
-	assert_null(route_match(&r, M_DELETE, "/api/v1/households/42", &known));
+	assert_null(route_match(&api_routes, &r, M_DELETE, "/api/v1/households/42", &known));
 	assert_true(known); /* 405, not 404 */
-	assert_null(route_match(&r, M_GET, "/api/v1/households/42/x/y", &known));
+	assert_null(route_match(&api_routes, &r, M_GET, "/api/v1/households/42/x/y", &known));
 	assert_false(known);
-	assert_null(route_match(&r, M_GET, "/api/v1/units//children", &known));
+	assert_null(route_match(&api_routes, &r, M_GET, "/api/v1/units//children", &known));
 	arena_free(r.a);
 }
 
