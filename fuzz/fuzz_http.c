@@ -87,7 +87,7 @@ static void setup(void)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(db_path, sizeof db_path, "%s/f.db", dir);
-	actor ac = {.cli = true, .role = ROLE_ADMIN, .unit_path = "/", .source = "cli", .username = "cli:fuzz"};
+	actor ac = {.role = ROLE_OPERATOR, .unit_path = "/", .source = "cli", .username = "cli:fuzz"};
 	if (db_open(db_path, true, &ac.d) || stats_ensure(ac.d))
 		abort();
 	ac.a = arena_new();

@@ -6,7 +6,8 @@
    test build's fault VFS is the store's own).
 2. Inside src/domain the modules form no cycle: module X (X.c and X.h) depends on Y when
    either includes domain/Y.h.  A cycle is printed with the line of each include.
-Exit status 1 on a break of either rule, with one line per break."""
+3. Every statement of the catalogue (src/db/sql.def) is used somewhere in src/.
+Exit status 1 on a break of any rule, with one line per break."""
 import os
 import re
 import sys
@@ -80,10 +81,25 @@ def main(root):
     for comp in comps:
         edges = [f"{a} → {b} ({graph[a][b][0]}:{graph[a][b][1]})" for a in comp for b in sorted(graph[a]) if b in comp]
         bad.append("domain modules in a cycle: " + ", ".join(comp) + "\n    " + "\n    ".join(edges))
+    # the catalogue: no statement nobody runs
+    with open(os.path.join(src, "db", "sql.def"), encoding="utf-8") as f:
+        names = re.findall(r"^STMT\((\w+),", f.read(), re.M)
+    text = []
+    for folder in os.listdir(src):
+        d = os.path.join(src, folder)
+        for name in os.listdir(d) if os.path.isdir(d) else []:
+            if name.endswith((".c", ".h")):
+                with open(os.path.join(d, name), encoding="utf-8") as f:
+                    text.append(f.read())
+    used = set(re.findall(r"\bSQL_(\w+)", "\n".join(text)))
+    for n in names:
+        if n not in used:
+            bad.append(f"src/db/sql.def: STMT({n}) is used nowhere in src/")
     for b in bad:
         print("check-layers: " + b)
     if not bad:
-        print(f"check-layers: {len(graph)} domain modules, no cycle; every folder imports downwards")
+        print(f"check-layers: {len(graph)} domain modules, no cycle; every folder imports downwards;"
+              f" {len(names)} catalogue statements, each used")
     return 1 if bad else 0
 
 

@@ -59,8 +59,7 @@ int cli_open(const char *url, bool migrate, actor *ac)
 		return cli_fail();
 	}
 	ac->a = arena_new();
-	ac->cli = true;
-	ac->role = ROLE_ADMIN;
+	ac->role = ROLE_OPERATOR;
 	ac->unit_path = "/";
 	ac->source = "cli";
 	const char *user = getenv("USER");

@@ -139,3 +139,9 @@ json_t *jv_text(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
+
+json_t *jv_page(json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	return json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
+	                 "offset", (json_int_t)offset);
+}

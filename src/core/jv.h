@@ -26,4 +26,6 @@ werr jv_int(json_t *o, const char *key, bool required, int64_t min, int64_t max,
 werr jv_bool(json_t *o, const char *key, bool *out, bool *present);
 /* Helpers to build answers: jansson's json_string for possibly-NULL text. */
 json_t *jv_text(const char *s);
+/* A page of a list: {items, total, limit, offset} (takes items). */
+json_t *jv_page(json_t *items, int64_t total, int64_t limit, int64_t offset);
 #endif

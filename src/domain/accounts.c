@@ -395,11 +395,12 @@ werr acct_touch_flush(db *d)
 	return e;
 }
 
-/* The session's last use, written at most twice a minute: reads stay reads. */
-static void session_touch(db *d, const char *th, int64_t seen, int64_t now)
+/* The session's last use, written at most twice a minute: reads stay reads (a server
+ * queues it for the ticker; the command line writes it at once). */
+static werr session_touch(db *d, const char *th, int64_t seen, int64_t now)
 {
 	if (now - seen < 30)
-		return;
+		return WG_OK;
 	pthread_mutex_lock(&touch_mu);
 	bool later = touch_later && ntouch < TOUCH_MAX;
 	if (later) {
@@ -408,11 +409,11 @@ static void session_touch(db *d, const char *th, int64_t seen, int64_t now)
 	}
 	pthread_mutex_unlock(&touch_mu);
 	if (later)
-		return;
+		return WG_OK;
 	db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
 	db_bind_text(s, 1, th);
 	db_bind_int(s, 2, now);
-	db_run(s, NULL);
+	return db_run(s, NULL);
 }
 
 werr acct_session(db *d, arena *a, const char *token, const char *source, actor *out)
@@ -425,7 +426,9 @@ werr acct_session(db *d, arena *a, const char *token, const char *source, actor 
 	scache_entry c;
 	if (scache_get(th, now, &c) && now - c.seen <= SESSION_IDLE_S && now - c.created <= SESSION_MAX_S) {
 		if (now - c.seen >= 30) {
-			session_touch(d, th, c.seen, now);
+			werr te = session_touch(d, th, c.seen, now);
+			if (te)
+				return te;
 			c.seen = now;
 			scache_put(&c);
 		}
@@ -464,7 +467,8 @@ werr acct_session(db *d, arena *a, const char *token, const char *source, actor 
 		return e;
 	if (rc != DB_ROW || u.disabled)
 		return w_fail(W_EUNAUTH, "unauthenticated", NULL, "请先登录 / please log in");
-	session_touch(d, th, seen, now);
+	if ((e = session_touch(d, th, seen, now)))
+		return e;
 	*out = (actor){.d = d, .a = a, .user_id = u.id, .username = u.username,
 	               .role = role_parse(u.role), .unit_id = u.unit_id, .unit_path = u.path,
 	               .source = source};
@@ -528,7 +532,7 @@ static werr may_grant(const actor *ac, role r)
 	if (r == ROLE_NONE)
 		return w_fail(W_EINVAL, "invalid_role", "role",
 		              "role: admin command community grid_leader grid_worker cadre volunteer checkpoint auditor");
-	if (!ac->cli && !role_grants(ac->role, r))
+	if (!role_grants(ac->role, r))
 		return w_fail(W_EFORBIDDEN, "forbidden", "role",
 		              "你的角色不能授予 %s 角色(它能看到或做到的超出你的权限)/ your role cannot grant %s: it sees or "
 		              "may do more than yours",
@@ -543,7 +547,7 @@ static werr may_grant(const actor *ac, role r)
  * nobody can take over a colleague's account and act under their name. */
 static werr may_manage(const actor *ac, const user_row *u)
 {
-	if (ac->cli)
+	if (ac->role == ROLE_OPERATOR) /* the command line resets anyone's */
 		return WG_OK;
 	role target = role_parse(u->role);
 	if (!role_grants(ac->role, target))
@@ -637,7 +641,7 @@ werr acct_update(const actor *ac, const char *username, json_t *body, json_t **o
 	    (e = jv_bool(body, "disabled", &disabled, &has_disabled)))
 		return e;
 	bool self = u.id == ac->user_id;
-	if (!self && !ac->cli && !(ROLES_USERS & R(ac->role)))
+	if (!self && !actor_may(ac, ROLES_USERS))
 		return w_fail(W_ENOTFOUND, "user_not_found", "username", "没有这个账号 / no such user");
 	if (!self && (e = may_manage(ac, &u))) {
 		audit(ac, "update", "user", u.id, NULL, "denied");
@@ -757,8 +761,7 @@ werr acct_list(const actor *ac, const char *unit_code, int64_t limit, int64_t of
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
-	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 
@@ -766,7 +769,7 @@ werr audit_list(const actor *ac, int64_t since, const char *username, const char
                 int64_t limit, int64_t offset, json_t **out)
 {
 	werr e = WG_OK;
-	const char *scope = ac->cli ? "/" : ac->unit_path, *upper = scope_upper(ac->a, scope);
+	const char *scope = ac->unit_path, *upper = scope_upper(ac->a, scope);
 	db_stmt *s = db_get(ac->d, SQL_AUDIT_COUNT);
 	db_bind_int(s, 1, since);
 	db_bind_text(s, 2, username ? username : "");
@@ -808,7 +811,6 @@ werr audit_list(const actor *ac, int64_t since, const char *username, const char
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
-	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return audit(ac, "read", "audit", 0, NULL, "ok");
 }

@@ -22,7 +22,8 @@ static const struct {
 	const char *name;
 	bool full_id, full_phone, sees_ids, sees_phones, birth_date;
 	unsigned grants;
-} role_table[ROLE__COUNT] = {
+	bool all_work; /* every kind of work and no search throttle: the operator only */
+} role_table[ROLE__COUNT + 1] = {
     /*                     full id full phone ids  phones birth date grants */
     [ROLE_ADMIN] = {"admin", false, false, true, true, false,
                     G(ROLE_ADMIN) | G(ROLE_COMMAND) | G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT)},
@@ -36,12 +37,23 @@ static const struct {
     [ROLE_VOLUNTEER] = {"volunteer", false, false, false, true, false, 0},
     [ROLE_CHECKPOINT] = {"checkpoint", false, false, true, false, false, 0},
     [ROLE_AUDITOR] = {"auditor", false, false, false, false, false, 0},
+    [ROLE_OPERATOR] = {"operator", true, true, true, true, true, (1u << ROLE__COUNT) - 1, true},
 };
 #undef G
 
+static bool known(role r)
+{
+	return r >= 0 && r <= ROLE_OPERATOR;
+}
+
 const char *role_name(role r)
 {
-	return (r >= 0 && r < ROLE__COUNT) ? role_table[r].name : "none";
+	return known(r) ? role_table[r].name : "none";
+}
+
+bool actor_may(const actor *ac, unsigned roles)
+{
+	return known(ac->role) && ((roles & R(ac->role)) || role_table[ac->role].all_work);
 }
 
 role role_parse(const char *s)
@@ -54,43 +66,43 @@ role role_parse(const char *s)
 
 bool role_full_id(role r)
 {
-	return r >= 0 && r < ROLE__COUNT && role_table[r].full_id;
+	return known(r) && role_table[r].full_id;
 }
 
 bool role_full_phone(role r)
 {
-	return r >= 0 && r < ROLE__COUNT && role_table[r].full_phone;
+	return known(r) && role_table[r].full_phone;
 }
 
 bool role_sees_ids(role r)
 {
-	return r >= 0 && r < ROLE__COUNT && role_table[r].sees_ids;
+	return known(r) && role_table[r].sees_ids;
 }
 
 bool role_sees_phones(role r)
 {
-	return r >= 0 && r < ROLE__COUNT && role_table[r].sees_phones;
+	return known(r) && role_table[r].sees_phones;
 }
 
 bool role_birth_date(role r)
 {
-	return r >= 0 && r < ROLE__COUNT && role_table[r].birth_date;
+	return known(r) && role_table[r].birth_date;
 }
 
 bool role_grants(role by, role r)
 {
-	return by >= 0 && by < ROLE__COUNT && r >= 0 && r < ROLE__COUNT && (role_table[by].grants & (1u << r));
+	return known(by) && r >= 0 && r < ROLE__COUNT && (role_table[by].grants & (1u << r));
 }
 
 const char *actor_show_birth(const actor *ac, const char *birth_date)
 {
-	return ac->cli || role_birth_date(ac->role) ? birth_date : NULL;
+	return role_birth_date(ac->role) ? birth_date : NULL;
 }
 
 int actor_show_age(const actor *ac, const char *birth_date)
 {
 	int age = age_years(birth_date), y, m, d;
-	if (age < 0 || ac->cli || role_birth_date(ac->role) || !parse_date(birth_date, &y, &m, &d))
+	if (age < 0 || role_birth_date(ac->role) || !parse_date(birth_date, &y, &m, &d))
 		return age;
 	/* the age reached this year: it changes for everyone on 1 January, so watching it
 	 * change does not tell the birthday (which, with the mask, is the ID number) */
@@ -104,7 +116,7 @@ const char *actor_show_id(const actor *ac, const char *id_number)
 {
 	if (!id_number)
 		return NULL;
-	if (ac->cli || role_full_id(ac->role))
+	if (role_full_id(ac->role))
 		return id_number;
 	if (!role_sees_ids(ac->role))
 		return NULL;
@@ -117,7 +129,7 @@ const char *actor_show_phone(const actor *ac, const char *phone)
 {
 	if (!phone)
 		return NULL;
-	if (ac->cli || role_full_phone(ac->role))
+	if (role_full_phone(ac->role))
 		return phone;
 	if (!role_sees_phones(ac->role))
 		return NULL;
@@ -138,7 +150,7 @@ static pthread_mutex_t search_mu = PTHREAD_MUTEX_INITIALIZER;
 
 bool actor_search_throttled(const actor *ac)
 {
-	if (ac->cli)
+	if (known(ac->role) && role_table[ac->role].all_work)
 		return false;
 	int64_t now = now_s();
 	pthread_mutex_lock(&search_mu);
@@ -341,7 +353,7 @@ werr audit(const actor *ac, const char *action, const char *entity, int64_t enti
            const char *fields, const char *outcome)
 {
 	audit_row r = {.at = now_s(), .user_id = ac->user_id, .entity_id = entity_id, .username = ac->username,
-	               .role = ac->cli ? "operator" : role_name(ac->role), .action = action, .entity = entity,
+	               .role = role_name(ac->role), .action = action, .entity = entity,
 	               .fields = fields, .source = ac->source, .outcome = outcome};
 	if (collect_arena && !db_in_tx(ac->d)) {
 		/* a read's row: the server writes it with the next group commit, before answering */

@@ -21,6 +21,9 @@ typedef enum {
 	ROLE_CHECKPOINT,
 	ROLE_AUDITOR,
 	ROLE__COUNT,
+	/* the operator on the server's command line: a row of the role table (actor.c) that
+	 * no account can have — full values, the whole tree, every kind of work */
+	ROLE_OPERATOR = ROLE__COUNT,
 	ROLE_NONE = -1
 } role;
 
@@ -48,11 +51,12 @@ typedef struct {
 	int64_t unit_id;
 	const char *unit_path; /* "/1/7/": the actor sees units whose path starts with this */
 	const char *source;    /* client address, or "cli" */
-	bool cli;              /* the operator on the server's command line: full values */
 } actor;
 
 const char *role_name(role r);
-role role_parse(const char *s); /* ROLE_NONE when unknown */
+role role_parse(const char *s); /* an account's role; ROLE_NONE when unknown (and for "operator") */
+/* Whether the actor may do this kind of work (a ROLES_* mask, as the route table's). */
+bool actor_may(const actor *ac, unsigned roles);
 bool role_full_id(role r);      /* sees ID numbers unmasked */
 bool role_full_phone(role r);   /* sees phone numbers unmasked */
 bool role_sees_ids(role r);     /* sees ID numbers at all (masked or not) */

@@ -439,8 +439,7 @@ werr list_index(const actor *ac, const char *unit_code, int64_t limit, int64_t o
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	                 "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 
@@ -546,8 +545,7 @@ werr list_rows(const actor *ac, int64_t id, const char *state, int64_t limit, in
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	                 "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 

@@ -248,8 +248,7 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	                 "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 

@@ -39,7 +39,6 @@ static werr as_user(const actor *op, const char *username, role r, actor *out)
 	db_done(s);
 	if (rc != DB_ROW)
 		return rc < 0 ? e : w_fail(W_ENOTFOUND, "user_not_found", "username", "the demo has no account %s", username);
-	out->cli = false;
 	out->role = r;
 	out->username = username;
 	out->source = "demo";

@@ -534,8 +534,7 @@ werr epi_people(const actor *ac, const char *unit_code, const char *category, in
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	                 "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 
@@ -1038,8 +1037,7 @@ werr iso_list(const actor *ac, const char *unit_code, const char *state, int64_t
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	                 "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 
@@ -1211,9 +1209,9 @@ werr fu_list(const actor *ac, const char *unit_code, const char *state, const ch
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I,s:I,s:s}", "items", items, "total", (json_int_t)total, "overdue",
-	                 (json_int_t)overdue, "limit", (json_int_t)limit, "offset", (json_int_t)offset, "day",
-	                 day ? day : today);
+	*out = jv_page(items, total, limit, offset);
+	json_object_set_new(*out, "overdue", json_integer(overdue));
+	json_object_set_new(*out, "day", json_string(day ? day : today));
 	return WG_OK;
 }
 

@@ -178,8 +178,7 @@ werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offs
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
-	                 (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
 	return WG_OK;
 }
 
@@ -255,7 +254,7 @@ static werr res_load(const actor *ac, int64_t id, res_row *r)
 /* Fields of the person the actor was shown, for the audit row. */
 static const char *shown_fields(const actor *ac)
 {
-	if (ac->cli || (role_full_id(ac->role) && role_full_phone(ac->role) && role_birth_date(ac->role)))
+	if (role_full_id(ac->role) && role_full_phone(ac->role) && role_birth_date(ac->role))
 		return "name,birth_date,id_number,phone,flags";
 	return arena_printf(ac->a, "name,%s%s%s,flags", role_birth_date(ac->role) ? "birth_date" : "age",
 	                    role_sees_ids(ac->role) ? (role_full_id(ac->role) ? ",id_number" : ",id_number(masked)") : "",
@@ -302,7 +301,7 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 		rc = -1;
 	json_object_set_new(o, "isolation", json_boolean(isolated));
 	json_object_set_new(o, "lockdown", level ? json_string(lockdown_name(level)) : json_null());
-	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
+	bool epi = actor_may(ac, ROLES_EPI);
 	if (epi && rc >= 0) {
 		size_t i;
 		json_t *r;
@@ -660,7 +659,7 @@ werr res_get(const actor *ac, int64_t id, json_t **out)
 	db_done(s);
 	json_object_set_new(o, "moves", moves);
 	/* the epidemic category only for the roles that work with named people in it */
-	bool epi = ac->cli || (R(ac->role) & ROLES_EPI);
+	bool epi = actor_may(ac, ROLES_EPI);
 	if (epi) {
 		const char *cat;
 		json_t *iso;
@@ -763,12 +762,12 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	                r.relation, r.residence, r.note, r.flags};
 	/* A masked value sent back unchanged must not overwrite the real one: the client
 	 * can only replace what it was allowed to see. */
-	if (json_object_get(body, "id_number") && !(ac->cli || role_full_id(ac->role)))
+	if (json_object_get(body, "id_number") && !role_full_id(ac->role))
 		return w_fail(W_EFORBIDDEN, "forbidden", "id_number", "你的角色不能修改证件号码 / your role cannot change ID numbers");
-	if (json_object_get(body, "phone") && !(ac->cli || role_full_phone(ac->role)))
+	if (json_object_get(body, "phone") && !role_full_phone(ac->role))
 		return w_fail(W_EFORBIDDEN, "forbidden", "phone", "你的角色不能修改电话 / your role cannot change phone numbers");
 	/* a birth date the role is not shown: a mismatch with the ID number would tell it */
-	if (json_object_get(body, "birth_date") && !(ac->cli || role_birth_date(ac->role)))
+	if (json_object_get(body, "birth_date") && !role_birth_date(ac->role))
 		return w_fail(W_EFORBIDDEN, "forbidden", "birth_date", "你的角色不能修改出生日期 / your role cannot change birth dates");
 	int64_t hid = r.household_id;
 	bool moved_out = r.moved_out_at != 0, has_moved;
@@ -913,14 +912,14 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		if (t[3] == 'x')
 			t[3] = 'X';
 		p3 = t;
-		cond = role_sees_phones(ac->role) || ac->cli
-		           ? (role_sees_ids(ac->role) || ac->cli ? "(r.phone_tail = $3 OR r.id_tail = $3)" : "r.phone_tail = $3")
+		cond = role_sees_phones(ac->role)
+		           ? (role_sees_ids(ac->role) ? "(r.phone_tail = $3 OR r.id_tail = $3)" : "r.phone_tail = $3")
 		           : (role_sees_ids(ac->role) ? "r.id_tail = $3" : "0 = 1");
 	} else if (q && (qn == 11 || qn == 18) &&
 	           (digits || (qn == 18 && strspn(q, "0123456789") == 17 && (q[17] == 'X' || q[17] == 'x')))) {
 		/* A whole number only from a role shown it whole: to any other the answer would
 		 * confirm a number it sees masked (10,000 tries rebuild a phone's middle). */
-		bool ph = ac->cli || role_full_phone(ac->role), id = ac->cli || role_full_id(ac->role);
+		bool ph = role_full_phone(ac->role), id = role_full_id(ac->role);
 		if (!(qn == 11 ? ph : id)) {
 			audit(ac, "search", "resident", 0, arena_printf(ac->a, "by:number unit:%s", u.code), "denied");
 			return w_fail(W_EFORBIDDEN, "forbidden", "q",
@@ -996,8 +995,8 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I,s:s}", "items", items, "total", (json_int_t)total, "limit",
-	                 (json_int_t)limit, "offset", (json_int_t)offset, "matched_by", kind);
+	*out = jv_page(items, total, limit, offset);
+	json_object_set_new(*out, "matched_by", json_string(kind));
 	return WG_OK;
 }
 

@@ -643,7 +643,7 @@ werr task_list(const actor *ac, const char *unit_code, const char *state, int64_
 	int rc;
 	/* a role promised counts (command) gets tasks that name no one: no case (its id is
 	 * a person's, one GET /residents/{id} away) and none of the free text written on them */
-	bool named = ac->cli || (R(ac->role) & ROLES_EPI);
+	bool named = actor_may(ac, ROLES_EPI);
 	static const char *const unnamed[] = {"case_id", "place", "photo_note", "note", NULL};
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		json_t *t = task_row_json(s, now);
@@ -656,8 +656,8 @@ werr task_list(const actor *ac, const char *unit_code, const char *state, int64_
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:o,s:I,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "late", (json_int_t)late,
-	                 "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
+	json_object_set_new(*out, "late", json_integer(late));
 	return WG_OK;
 }
 

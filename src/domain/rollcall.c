@@ -856,8 +856,9 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "unit", u.code, "day", day, "items", items, "total",
-	                 (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
+	json_object_set_new(*out, "unit", json_string(u.code));
+	json_object_set_new(*out, "day", json_string(day));
 	return WG_OK;
 }
 
@@ -899,8 +900,9 @@ werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "unit", u.code, "day", day, "items", items, "total",
-	                 (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+	*out = jv_page(items, total, limit, offset);
+	json_object_set_new(*out, "unit", json_string(u.code));
+	json_object_set_new(*out, "day", json_string(day));
 	return WG_OK;
 }
 

@@ -92,7 +92,7 @@ werr unit_scope(const actor *ac, const char *code, unit_row *out)
 {
 	if (code)
 		return unit_find(ac, code, out);
-	if (ac->cli) { /* the operator on the command line: the whole tree */
+	if (ac->role == ROLE_OPERATOR) { /* the operator on the command line: the whole tree */
 		*out = (unit_row){.path = "/", .code = "*", .name = "全部 / all", .kind = "root"};
 		return WG_OK;
 	}

@@ -191,7 +191,7 @@ werr unit_create(const actor *ac, json_t *body, json_t **out)
 			return w_fail(e, "unit_not_found", "parent_code", "没有这个上级单位 / no parent unit %s",
 			              parent_code);
 		pp = &parent;
-	} else if (!ac->cli && strcmp(ac->unit_path, "/") != 0) {
+	} else if (strcmp(ac->unit_path, "/") != 0) {
 		return w_fail(W_EINVAL, "required", "parent_code", "parent_code is required");
 	}
 	if ((e = db_begin(ac->d)))
@@ -382,7 +382,7 @@ static void import_row(const actor *ac, pending_unit *p, import_report *rep)
 		}
 	} else if (*p->parent) {
 		pp = &parent;
-	} else if (!*p->parent && !ac->cli && strcmp(ac->unit_path, "/") != 0) {
+	} else if (!*p->parent && strcmp(ac->unit_path, "/") != 0) {
 		import_bad(rep, p->line, "parent_code", "required", "parent_code is required");
 		return;
 	}

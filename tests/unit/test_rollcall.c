@@ -45,7 +45,6 @@ static actor as(actor *root, role r, const char *code)
 	unit_row u;
 	assert_int_equal(unit_find(root, code, &u), WG_OK);
 	actor a = *root;
-	a.cli = false;
 	a.role = r;
 	a.unit_id = u.id;
 	a.unit_path = u.path;

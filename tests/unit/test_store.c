@@ -64,7 +64,6 @@ static actor as(actor *root, role r, const char *code)
 	unit_row u;
 	assert_int_equal(unit_find(root, code, &u), WG_OK);
 	actor a = *root;
-	a.cli = false;
 	a.role = r;
 	a.unit_id = u.id;
 	a.unit_path = u.path;
@@ -289,7 +288,6 @@ static void test_audit_batch(void **state)
 {
 	actor *root = *state;
 	actor ac = *root;
-	ac.cli = false;
 	ac.role = ROLE_GRID_WORKER;
 	ac.username = "ئابدۇرېھىم"; /* Uyghur */
 	ac.source = "127.0.0.1";

@@ -92,8 +92,7 @@ static actor *testdb_operator(const char *tag)
 		return NULL;
 	}
 	ac->a = arena_new();
-	ac->cli = true;
-	ac->role = ROLE_ADMIN;
+	ac->role = ROLE_OPERATOR;
 	ac->unit_path = "/";
 	ac->source = "test";
 	ac->username = "tester";
