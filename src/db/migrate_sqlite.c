@@ -538,6 +538,7 @@ const char *const migrations_sqlite[] = {
      * (medical, supply, utilities) for a compound. */
     "ALTER TABLE passages ADD COLUMN recorded_at INTEGER;"
     "CREATE INDEX passages_resident ON passages(resident_id, at);"
+    "CREATE INDEX outside_now_gate ON outside_now(gate_id);"
     "ALTER TABLE visitors ADD COLUMN erased_at INTEGER;"
     "CREATE INDEX visitors_created ON visitors(created_at) WHERE erased_at IS NULL;"
     "CREATE TABLE building_windows ("

@@ -95,6 +95,34 @@ static bool in_compound(const char *path, const char *cpath)
 	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
 }
 
+/* The compound a gate serves a resident of: its own, or a neighbouring compound (same
+ * unit above) whose gate is merged into it — 前进巷 made 8 checkpoints of 11 compounds'
+ * 17 gates.  *unit_id, *upath: that compound; false when the gate serves no compound of
+ * the person's. */
+static werr serving_compound(const actor *ac, const gate_row *g, const char *ppath, int64_t *unit_id,
+                             const char **upath, bool *found)
+{
+	*found = false;
+	if (in_compound(ppath, g->path)) {
+		*found = true;
+		*unit_id = g->unit_id;
+		*upath = g->path;
+		return WG_OK;
+	}
+	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
+	db_bind_int(s, 1, g->id);
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (!*found && in_compound(ppath, db_text(s, 1))) {
+			*found = true;
+			*unit_id = db_int(s, 0);
+			*upath = arena_strdup(ac->a, db_text(s, 1));
+		}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
 static bool in_list(const char *s, const char *const *l)
 {
 	return epi_in_list(s, l);
@@ -359,8 +387,9 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_into) {
 		if ((e = gate_load(ac, into, "into", &t)))
 			return e;
-		if (t.id == g.id || t.unit_id != g.unit_id)
-			return w_fail(W_EINVAL, "invalid_into", "into", "只能并入同一小区的另一个门 / merge into another gate of the same compound");
+		if (t.id == g.id || (t.unit_id != g.unit_id && path_id(t.path, 1) != path_id(g.path, 1)))
+			return w_fail(W_EINVAL, "invalid_into", "into",
+			              "只能并入本小区或相邻小区（同一上级）的另一个门 / merge into another gate of this compound or of a neighbouring one (the same unit above)");
 		if (!t.state || strcmp(t.state, "open") != 0)
 			return w_fail(W_ECONFLICT, "into_not_open", "into", "要并入的门没有开放 / the gate to merge into is not open");
 	}
@@ -750,7 +779,7 @@ struct passage_plan {
 	gate_row g;
 	const char *direction, *purpose, *client_id, *kind, *token;
 	char day[11];
-	int64_t at, rid, stored, id, alert;
+	int64_t at, rid, stored, id, alert, home_unit; /* home_unit: the resident's compound */
 	double temp;
 	bool has_rid, allowed, quota_counts, fever, duplicate;
 	person p;          /* p.id != 0 for a resident */
@@ -895,7 +924,7 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 		s = db_get(ac->d, out ? SQL_OUTSIDE_SET : SQL_OUTSIDE_CLEAR);
 		db_bind_int(s, 1, q->p.id);
 		if (out) {
-			db_bind_int(s, 2, q->g.unit_id);
+			db_bind_int(s, 2, q->home_unit);
 			db_bind_int(s, 3, q->g.id);
 			db_bind_int(s, 4, q->p.household_id);
 			db_bind_int(s, 5, q->at);
@@ -1054,8 +1083,15 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 	           q->reasons);
 	check_fever(a, true, q->temp, q->reasons);
 	q->fever = reading_fever(true, q->temp, 0); /* the roll-call's one fever rule */
+	bool served = false;
+	const char *home_path = q->g.path;
+	q->home_unit = q->g.unit_id;
+	if (q->p.id && (e = serving_compound(ac, &q->g, q->p.path, &q->home_unit, &home_path, &served)))
+		goto out;
+	if (served && q->home_unit != q->g.unit_id) /* a neighbour's resident: their compound's rules */
+		rules_load(ac->d, q->home_unit, &ru);
 	if (q->p.id) {
-		if (q->p.moved_out || !in_compound(q->p.path, q->g.path))
+		if (q->p.moved_out || !served)
 			why(q->reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
 			    "Not a resident of this compound: register as a visitor.");
 		else if (!strcmp(q->direction, "out") &&
@@ -1178,8 +1214,7 @@ werr gate_now(const actor *ac, int64_t id, const char *day_in, json_t **out)
 	if ((e = day_param(day_in, day)) || (e = gate_load(ac, id, "gate_id", &g)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_OUTSIDE_COUNT_GATE);
-	db_bind_int(s, 1, g.unit_id);
-	db_bind_int(s, 2, g.id);
+	db_bind_int(s, 1, g.id);
 	int64_t outside = 0;
 	if ((e = db_scalar(s, &outside)))
 		return e;
@@ -1391,8 +1426,13 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		person per;
 		json_t *r = json_array();
 		bool counts;
+		bool served = false;
+		int64_t hu;
+		const char *hp;
 		e = person_load(ac, ids[i], true, &per);
-		if (!e && !in_compound(per.path, g.path))
+		if (!e)
+			e = serving_compound(ac, &g, per.path, &hu, &hp, &served);
+		if (!e && !served)
 			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
 		else if (!e)
 			e = check_resident_out(ac, &g, &ru, &per, "supplies", now_s(), r, &counts);
@@ -1475,4 +1515,133 @@ werr gates_demo_qinghe(const actor *ac, int64_t unit_id)
 	db_bind_int(s, 5, 120);
 	db_bind_int(s, 6, now);
 	return db_run(s, NULL);
+}
+
+werr gates_demo_qianjinxiang(const actor *ac, int64_t community, const char *cpath)
+{
+	static const char *const compounds[] = {"一号院", "二号院", "三号院", "四号院", "五号院", "六号院",
+	                                        "七号院", "八号院", "九号院", "十号院", "十一号院"};
+	/* 17 gates of 11 compounds into 8 checkpoints: each compound is served by an open gate
+	 * of its own or by a neighbour's its gate was merged into */
+	static const struct {
+		int compound;
+		const char *name;
+		bool vehicles, goods;
+		int into; /* 1-based gate merged into; -1 closed; 0 open (a checkpoint) */
+	} gates[] = {
+	    {0, "北门", true, true, 0},   {0, "南门", false, false, -1}, {1, "东门", false, false, 1},
+	    {1, "西门", false, false, -1}, {2, "北门", true, true, 0},   {2, "南门", false, false, 5},
+	    {3, "正门", true, true, 0},   {3, "侧门", false, false, -1}, {4, "东门", false, false, 7},
+	    {4, "西门", false, false, -1}, {5, "北门", false, true, 0},  {5, "南门", false, false, 11},
+	    {6, "大门", false, true, 0},  {7, "大门", true, true, 0},   {8, "大门", false, false, 14},
+	    {9, "大门", false, true, 0},  {10, "大门", true, true, 0},
+	};
+	enum { NG = (int)(sizeof gates / sizeof gates[0]) };
+	int64_t unit[11] = {0}, ids[NG] = {0}, now = now_s();
+	werr e = WG_OK;
+	/* the community's grids are its compounds */
+	db_stmt *s = db_get(ac->d, SQL_UNIT_CHILDREN);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, 0);
+	int n = 0, rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (n < 11 && !strcmp(db_text(s, 3), "grid"))
+			unit[n++] = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (n < 11)
+		return w_fail(W_EINTERNAL, "internal", NULL, "the qianjinxiang demo needs its 11 compounds");
+	for (int i = 0; i < 11; i++) {
+		s = db_get(ac->d, SQL_UNIT_RENAME);
+		db_bind_int(s, 1, unit[i]);
+		db_bind_text(s, 2, arena_printf(ac->a, "%s（第%d网格）", compounds[i], i + 1));
+		db_bind_int(s, 3, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	for (int i = 0; i < NG; i++) {
+		s = db_get(ac->d, SQL_GATE_INSERT);
+		db_bind_int(s, 1, unit[gates[i].compound]);
+		db_bind_text(s, 2, arena_printf(ac->a, "%s%s", compounds[gates[i].compound], gates[i].name));
+		db_bind_int(s, 3, 1);
+		db_bind_int(s, 4, gates[i].vehicles);
+		db_bind_int(s, 5, gates[i].goods);
+		db_bind_int(s, 8, now);
+		if ((e = db_run(s, &ids[i])) || (e = history_add(ac, ids[i], "open", 0, "设立")))
+			return e;
+	}
+	for (int i = 0; i < NG; i++) {
+		if (!gates[i].into)
+			continue;
+		int64_t into = gates[i].into > 0 ? ids[gates[i].into - 1] : 0;
+		const char *state = into ? "merged" : "closed";
+		s = db_get(ac->d, SQL_GATE_SET_STATE);
+		db_bind_int(s, 1, ids[i]);
+		db_bind_text(s, 2, state);
+		if (into)
+			db_bind_int(s, 3, into);
+		db_bind_int(s, 4, now);
+		if ((e = db_run(s, NULL)) ||
+		    (e = history_add(ac, ids[i], state, into, into ? "17个大门整合为8个卡口" : "17个大门整合为8个卡口，此门封闭")))
+			return e;
+	}
+	/* closed management: out only for medical care, work or supplies; one outing of a
+	 * household every two days; couriers show a health code and a negative test (48 h) */
+	s = db_get(ac->d, SQL_LOCK_SET);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, 1);
+	db_bind_int(s, 3, now);
+	db_bind_text(s, 4, "封闭管理");
+	if ((e = db_run(s, NULL)))
+		return e;
+	s = db_get(ac->d, SQL_LOCK_HISTORY_INSERT);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 4, 0);
+	db_bind_int(s, 5, 1);
+	db_bind_text(s, 6, "封闭管理");
+	if ((e = db_run(s, NULL)))
+		return e;
+	for (int i = 0; i < 11; i++) {
+		s = db_get(ac->d, SQL_RULES_SET);
+		db_bind_int(s, 1, unit[i]);
+		db_bind_int(s, 2, 1);
+		db_bind_int(s, 3, 2);
+		db_bind_int(s, 4, 48);
+		db_bind_int(s, 5, 0);
+		db_bind_int(s, 6, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	/* a pass for every household (the token is never kept: cards are printed by issuing
+	 * again from the household's page, which voids this one) */
+	char from[11], to[11];
+	today_str(from);
+	day_add(from, 13, to);
+	int64_t hids_n = 0;
+	s = db_get(ac->d, SQL_GATE_DEMO_HOUSEHOLDS);
+	db_bind_text(s, 1, cpath);
+	db_bind_text(s, 2, scope_upper(ac->a, cpath));
+	int64_t cap = 2000000, *hids = arena_alloc(ac->a, (size_t)cap * sizeof *hids);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (hids_n < cap)
+			hids[hids_n++] = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	for (int64_t i = 0; i < hids_n; i++) {
+		char token[33], th[65];
+		random_hex(token, 16);
+		hash_hex(token, th);
+		s = db_get(ac->d, SQL_PASS_INSERT);
+		db_bind_text(s, 1, th);
+		db_bind_int(s, 2, hids[i]);
+		db_bind_text(s, 3, from);
+		db_bind_text(s, 4, to);
+		db_bind_int(s, 5, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return WG_OK;
 }

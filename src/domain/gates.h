@@ -42,4 +42,8 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out);
 
 /* The qinghe demo's 5 gates (2 open) and rules, inside the demo's transaction. */
 werr gates_demo_qinghe(const actor *ac, int64_t unit_id);
+/* 前进巷: its 11 compounds (the community's grids, named as compounds), their 17 gates of
+ * which 8 stay open as checkpoints (the others closed or merged into a neighbour's gate),
+ * closed management with its rules, and a pass for every household. */
+werr gates_demo_qianjinxiang(const actor *ac, int64_t community, const char *community_path);
 #endif
