@@ -118,3 +118,14 @@ werr h_pass_scan(req *r)
 	json_decref(body);
 	return e;
 }
+
+werr h_building_windows(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = windows_set(&r->ac, r->param[0], body, &r->json);
+	json_decref(body);
+	return e;
+}

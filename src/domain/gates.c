@@ -493,6 +493,104 @@ static void check_fever(arena *a, bool has_temp, double temp, json_t *r)
 		                 rc_config.fever_threshold));
 }
 
+/* The windows set on the nearest unit of a path that has any (a building, or an entrance):
+ * "HH:MM-HH:MM、…" into out; *n: how many; *inside: minute m lies in one of them. */
+static werr windows_of(const actor *ac, const char *path, int m, const char **unit_name, const char **text, int *n,
+                       bool *inside)
+{
+	*n = 0;
+	*inside = false;
+	*text = "";
+	*unit_name = "";
+	for (int k = 0;; k++) {
+		int64_t id = path_id(path, k);
+		if (!id)
+			return WG_OK;
+		db_stmt *s = db_get(ac->d, SQL_WINDOWS_OF_UNIT);
+		db_bind_int(s, 1, id);
+		werr e = WG_OK;
+		int rc;
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			gate_row w = {.hours = true, .opens = db_int(s, 0), .closes = db_int(s, 1)};
+			*inside |= gate_open_at(&w, m);
+			*text = arena_printf(ac->a, "%s%s%s-%s", *text, (*n)++ ? "、" : "", hhmm(ac->a, w.opens), hhmm(ac->a, w.closes));
+			*unit_name = arena_strdup(ac->a, db_text(s, 2));
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (*n)
+			return WG_OK;
+	}
+}
+
+static werr check_window(const actor *ac, const char *path, int m, json_t *r)
+{
+	const char *name, *text;
+	int n;
+	bool inside;
+	werr e = windows_of(ac, path, m, &name, &text, &n, &inside);
+	if (e || !n || inside)
+		return e;
+	why(r, "building_window", arena_printf(ac->a, "%s的外出时段为%s，现在不在时段内（就医除外）。", name, text),
+	    arena_printf(ac->a, "%s goes out in the windows %s, not now (medical care excepted).", name, text));
+	return WG_OK;
+}
+
+werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"windows", NULL};
+	werr e;
+	unit_row u;
+	if ((e = jv_only(body, allowed)) || (e = unit_find(ac, code, &u)))
+		return e;
+	if (strcmp(u.kind, "building") != 0 && strcmp(u.kind, "entrance") != 0)
+		return w_fail(W_EINVAL, "not_a_building", "unit", "外出时段只能设在楼栋或单元上 / windows belong to a building or an entrance");
+	json_t *ws = json_object_get(body, "windows");
+	if (!json_is_array(ws) || json_array_size(ws) > 8)
+		return w_fail(W_EINVAL, "invalid_windows", "windows", "windows: 0–8 of \"08:00-10:00\" (an empty list lifts them)");
+	int64_t op[8], cl[8];
+	size_t i, n = json_array_size(ws);
+	json_t *w;
+	json_array_foreach(ws, i, w) {
+		if (!hours_parse(json_string_value(w), &op[i], &cl[i]))
+			return w_fail(W_EINVAL, "invalid_windows", arena_printf(ac->a, "windows[%zu]", i),
+			              "时段应为 08:00-10:00 这样 / a window looks like 08:00-10:00");
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_WINDOWS_CLEAR);
+	db_bind_int(s, 1, u.id);
+	if ((e = db_run(s, NULL)))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		s = db_get(ac->d, SQL_WINDOWS_ADD);
+		db_bind_int(s, 1, u.id);
+		db_bind_int(s, 2, op[i]);
+		db_bind_int(s, 3, cl[i]);
+		db_bind_int(s, 4, now_s());
+		if (ac->user_id)
+			db_bind_int(s, 5, ac->user_id);
+		if ((e = db_run(s, NULL)))
+			goto fail;
+	}
+	if ((e = audit(ac, "update", "building_windows", u.id, "windows", "ok")) || (e = db_commit(ac->d)))
+		goto fail;
+	const char *name, *text;
+	int k;
+	bool inside;
+	if ((e = windows_of(ac, u.path, minute_now(), &name, &text, &k, &inside)))
+		return e;
+	json_t *arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(arena_printf(ac->a, "%s-%s", hhmm(ac->a, op[i]), hhmm(ac->a, cl[i]))));
+	*out = json_pack("{s:s,s:s,s:o,s:b}", "unit", u.code, "name", u.name, "windows", arr, "open_now", n == 0 || inside);
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
 /* A resident going out: isolation and category, the building's lockdown, the compound's
  * closed management and the household's quota.  *quota_counts tells whether an allowed
  * outing counts against the quota. */
@@ -519,8 +617,15 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 		why(r, "isolated", "正在隔离观察，不得外出。", "Under isolation or observation: may not go out.");
 	else if (cat && strcmp(cat, "cleared") != 0)
 		why(r, "category", "属于重点人员，正在观察，不得外出。", "In one of the watched categories: may not go out.");
-	if (path_level(ac->d, p->path) >= 2)
-		why(r, "building_locked", "所在楼栋已封控，不得外出。", "The building is locked down: nobody may go out.");
+	if (path_level(ac->d, p->path) >= 2) {
+		const char *b = p->building && *p->building ? p->building : "所在楼栋";
+		why(r, "building_locked", arena_printf(a, "%s已封控（封楼栋），不得外出，生活物资由社区送到门口。", b),
+		    arena_printf(a, "%s is locked down: nobody may go out; the community brings supplies to the door.",
+		                 p->building && *p->building ? p->building : "The building"));
+	}
+	/* the building's time windows for going out (丽园), medical care excepted */
+	if (strcmp(purpose, "medical") != 0 && (e = check_window(ac, p->path, minute_of(at), r)))
+		return e;
 	bool closed = path_level(ac->d, g->path) >= 1;
 	if (closed && !in_list(purpose, closed_purposes))
 		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",

@@ -19,6 +19,9 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);
 werr compound_now(const actor *ac, const char *code, const char *day, json_t **out);
 werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t **out);
+/* A building's (or entrance's) time windows for going out (丽园): {"windows": ["08:00-10:00"]}
+ * replaces them; an empty list lifts them. */
+werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out);
 
 /* Passages: POST answers {allowed, reasons:[{code,message,en}], duplicate, …}; duplicate
  * is true when client_id named a passage already stored (the stored answer is given again).
