@@ -48,20 +48,41 @@ werr h_compound_rules(req *r)
 	return e;
 }
 
+static werr passage_execute_cb(const actor *ac, void *plan, json_t **out)
+{
+	return passage_execute(ac, plan, out);
+}
+
+static void passage_after_cb(const actor *ac, void *plan)
+{
+	passage_after(ac, plan);
+}
+
+/* Validated here; the rules computed and the passage written by the server's writer
+ * thread with the other writes of the moment, in one transaction (group commit), so that
+ * a busy gate at shift change does not wait on a sync per passage.  A retry of a stored
+ * client id is answered here. */
 werr h_passage_create(req *r)
 {
 	json_t *body;
 	werr e = req_body_json(r, &body);
 	if (e)
 		return e;
-	bool fresh;
-	e = passage_record(&r->ac, body, &r->json, &fresh);
+	passage_plan *plan = NULL;
+	json_t *stored = NULL;
+	e = passage_prepare(&r->ac, body, &plan, &stored);
 	json_decref(body);
-	if (!e) {
-		r->status = 201;
-		json_object_set_new(r->json, "duplicate", json_boolean(!fresh));
+	if (e)
+		return e;
+	r->status = 201;
+	if (stored) {
+		r->json = stored;
+		return WG_OK;
 	}
-	return e;
+	r->defer = passage_execute_cb;
+	r->defer_after = passage_after_cb;
+	r->defer_plan = plan;
+	return WG_OK;
 }
 
 werr h_passage_list(req *r)
@@ -94,6 +115,17 @@ werr h_pass_scan(req *r)
 	if (e)
 		return e;
 	e = pass_scan(&r->ac, body, &r->json);
+	json_decref(body);
+	return e;
+}
+
+werr h_building_windows(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = windows_set(&r->ac, r->param[0], body, &r->json);
 	json_decref(body);
 	return e;
 }

@@ -30,6 +30,10 @@ static const preset presets[] = {
      0, 16, 19, 4967, 8042, 0.16, 0, false},
     {"liyuan", "6505", "哈密市", "650502", "伊州区", "丽园街道", "丽园社区", "650502", "0902",
      4, 25, 75, 2860, 7297, 0.133, 12, true},
+    /* Hohhot's 前进巷: 11 compounds (10 of them old, low-rise, most without a property
+     * company), each run as one grid; the report gives no household count: 2,600 assumed */
+    {"qianjinxiang", "1501", "呼和浩特市", "150105", "赛罕区", "大学西路街道", "前进巷社区", "150105", "0471",
+     0, 11, 44, 2600, 6500, 0.22, 0, true},
     /* a whole city (Wuhan's 13,822 grids, 10 million people), built community by community */
     {"city", "4201", "武汉市", "420102", "江岸区", "", "", "420102", "027", 0, 13822, 0, 6170000, 10000000, 0.16, 0, false},
 };
@@ -640,7 +644,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 		if (!strcmp(presets[i].key, o->preset))
 			p = &presets[i];
 	if (!p)
-		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe, liyuan or city");
+		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe, liyuan, qianjinxiang or city");
 	if (o->households < 0 || o->households > 2000000)
 		return w_fail(W_EINVAL, "out_of_range", "households", "--households must be between 1 and 2000000");
 	gen g = {.ac = ac, .r = {o->seed * 0x2545F4914F6CDD1Dull + 1}, .now = now_s(), .p = p, .o = o};
@@ -655,6 +659,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 		B = 1;
 	if (G < 1)
 		G = 1;
+	if (!strcmp(p->key, "qianjinxiang")) /* its 11 compounds at any size */
+		G = p->small_grids, B = B < G ? G : B;
 	if (G > B)
 		G = B;
 	int BG = p->big_grids && G >= p->big_grids ? p->big_grids : 0;
@@ -685,15 +691,24 @@ werr demo_build(const actor *ac, demo_opts *o)
 	    (e = add_user(&g, hash, "command", "区防疫指挥部", "command", district)) ||
 	    (e = add_user(&g, hash, "street", "街道防控办", "command", street)) ||
 	    (e = add_user(&g, hash, "auditor", "审计员", "auditor", city)) ||
-	    (e = add_user(&g, hash, "secretary", !strcmp(p->key, "qinghe") ? "桂小妹" : "孙友华", "community", community)) ||
+	    (e = add_user(&g, hash, "secretary",
+	                  !strcmp(p->key, "qinghe") ? "桂小妹" : (!strcmp(p->key, "qianjinxiang") ? "萧静" : "孙友华"), "community",
+	                  community)) ||
 	    (e = add_user(&g, hash, "director", "社区主任", "community", community)) ||
-	    (e = add_user(&g, hash, "checkpoint", "西区5号门卡口", "checkpoint", community)))
+	    (e = add_user(&g, hash, "checkpoint", !strcmp(p->key, "qinghe") ? "西区5号门卡口" : "卡口值班", "checkpoint", community)))
 		goto fail;
 
 	if ((e = build_community(&g, hash, community, mp, comm_code, H, R, B, G, BG, true)))
 		goto fail;
 	if (!strcmp(p->key, "qinghe") && (e = gates_demo_qinghe(ac, community)))
 		goto fail;
+	if (!strcmp(p->key, "qianjinxiang")) {
+		/* the duty teams of the 8 checkpoints: an account each (the staff issue adds people) */
+		for (int k = 1; k <= 8 && !e; k++)
+			e = add_user(&g, hash, arena_printf(a, "kk%02d", k), arena_printf(a, "%d号卡口值班", k), "checkpoint", community);
+		if (e || (e = gates_demo_qianjinxiang(ac, community, mp)))
+			goto fail;
+	}
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))

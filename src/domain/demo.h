@@ -11,7 +11,7 @@
 #include "domain/actor.h"
 
 typedef struct {
-	const char *preset;  /* "qinghe" or "liyuan" */
+	const char *preset;  /* "qinghe", "liyuan", "qianjinxiang" or "city" */
 	int64_t households;  /* 0: the preset's own size */
 	uint64_t seed;
 	double scale;         /* city preset: 1.0 = 13,822 grids and 10 million residents */

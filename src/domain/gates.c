@@ -1,8 +1,9 @@
 /* gates.c — closed compounds: gates, the rules of passage, passages, passes; see gates.h.
  *
- * A passage is written in its own transaction (validated, then one BEGIN … COMMIT with its
- * visitor row, its counters, the household's outing, who is outside, an alert and the
- * audit row), not through the server's group-commit writer: the first slice of issue 16. */
+ * A passage is written like a check-in: validated in the request's thread, then its rules
+ * computed and its rows written (the passage, its visitor, its counters, the household's
+ * outing, who is outside, an alert, the audit row) inside the server's group-commit
+ * transaction, answered after that commit (passage_prepare / _execute / _after). */
 #include "domain/gates.h"
 
 #include <math.h>
@@ -46,9 +47,24 @@ typedef struct {
 
 /* ---- small helpers ---- */
 
+/* The minute of the day, China time, of moment t. */
+static int minute_of(int64_t t)
+{
+	return (int)(((t + 8 * 3600) % 86400) / 60);
+}
+
 static int minute_now(void)
 {
-	return (int)(((now_s() + 8 * 3600) % 86400) / 60);
+	return minute_of(now_s());
+}
+
+/* The day (China time) of moment t. */
+static void day_of(int64_t t, char out[11])
+{
+	char t32[32];
+	fmt_time(t, t32);
+	memcpy(out, t32, 10);
+	out[10] = 0;
 }
 
 static const char *hhmm(arena *a, int64_t m)
@@ -81,6 +97,34 @@ static bool gate_open_at(const gate_row *g, int m)
 static bool in_compound(const char *path, const char *cpath)
 {
 	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
+}
+
+/* The compound a gate serves a resident of: its own, or a neighbouring compound (same
+ * unit above) whose gate is merged into it — 前进巷 made 8 checkpoints of 11 compounds'
+ * 17 gates.  *unit_id, *upath: that compound; false when the gate serves no compound of
+ * the person's. */
+static werr serving_compound(const actor *ac, const gate_row *g, const char *ppath, int64_t *unit_id,
+                             const char **upath, bool *found)
+{
+	*found = false;
+	if (in_compound(ppath, g->path)) {
+		*found = true;
+		*unit_id = g->unit_id;
+		*upath = g->path;
+		return WG_OK;
+	}
+	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
+	db_bind_int(s, 1, g->id);
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (!*found && in_compound(ppath, db_text(s, 1))) {
+			*found = true;
+			*unit_id = db_int(s, 0);
+			*upath = arena_strdup(ac->a, db_text(s, 1));
+		}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
 }
 
 static void rules_load(db *d, int64_t unit_id, rules *r)
@@ -275,8 +319,7 @@ werr gate_create(const actor *ac, json_t *body, json_t **out)
 	if ((e = unit_find(ac, code, &u)))
 		return e;
 	if (!str_in_list(u.kind, gate_unit_kinds))
-		return w_fail(W_EINVAL, "not_a_compound", "unit",
-		              "门只能设在小区、社区或网格上 / gates belong to a compound, community or grid");
+		return w_fail(W_EINVAL, "not_a_compound", "unit", "门只能设在小区、社区或网格上 / gates belong to a compound, community or grid");
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_GATE_INSERT);
@@ -325,8 +368,9 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_into) {
 		if ((e = gate_load(ac, into, "into", &t)))
 			return e;
-		if (t.id == g.id || t.unit_id != g.unit_id)
-			return w_fail(W_EINVAL, "invalid_into", "into", "只能并入同一小区的另一个门 / merge into another gate of the same compound");
+		if (t.id == g.id || (t.unit_id != g.unit_id && path_id(t.path, 1) != path_id(g.path, 1)))
+			return w_fail(W_EINVAL, "invalid_into", "into",
+			              "只能并入本小区或相邻小区（同一上级）的另一个门 / merge into another gate of this compound or of a neighbouring one (the same unit above)");
 		if (!t.state || strcmp(t.state, "open") != 0)
 			return w_fail(W_ECONFLICT, "into_not_open", "into", "要并入的门没有开放 / the gate to merge into is not open");
 	}
@@ -365,9 +409,7 @@ werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t 
 	if ((e = jv_only(body, allowed)) || (e = unit_find(ac, code, &u)))
 		return e;
 	if (!str_in_list(u.kind, gate_unit_kinds))
-		return w_fail(
-		    W_EINVAL, "not_a_compound", "unit",
-		    "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
+		return w_fail(W_EINVAL, "not_a_compound", "unit", "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
 	rules r;
 	rules_load(ac->d, u.id, &r);
 	if ((e = jv_int(body, "quota_outings", false, 0, 50, &r.quota_outings, NULL)) ||
@@ -404,14 +446,15 @@ static void why(json_t *arr, const char *code, const char *zh, const char *en)
 	json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", code, "message", zh, "en", en));
 }
 
-static void check_gate(arena *a, const gate_row *g, bool people, bool vehicle, bool goods, json_t *r)
+static void check_gate(arena *a, const gate_row *g, int minute, bool people, bool vehicle, bool goods, json_t *r)
 {
-	if (!strcmp(g->state, "closed"))
+	const char *state = g->state ? g->state : "closed";
+	if (!strcmp(state, "closed"))
 		why(r, "gate_closed", "此门已关闭，请走其他门。", "This gate is closed: use another gate.");
-	else if (!strcmp(g->state, "merged"))
+	else if (!strcmp(state, "merged"))
 		why(r, "gate_merged", arena_printf(a, "此门已并入%s，请走%s。", g->merged_name, g->merged_name),
 		    arena_printf(a, "This gate is merged into %s: go there.", g->merged_name));
-	else if (!gate_open_at(g, minute_now()))
+	else if (!gate_open_at(g, minute))
 		why(r, "gate_hours", arena_printf(a, "此门开放时间为%s至%s。", hhmm(a, g->opens), hhmm(a, g->closes)),
 		    arena_printf(a, "This gate is open %s to %s.", hhmm(a, g->opens), hhmm(a, g->closes)));
 	if (people && !g->people)
@@ -431,11 +474,109 @@ static void check_fever(arena *a, bool has_temp, double temp, json_t *r)
 		                 rc_config.fever_threshold));
 }
 
+/* The windows set on the nearest unit of a path that has any (a building, or an entrance):
+ * "HH:MM-HH:MM、…" into out; *n: how many; *inside: minute m lies in one of them. */
+static werr windows_of(const actor *ac, const char *path, int m, const char **unit_name, const char **text, int *n,
+                       bool *inside)
+{
+	*n = 0;
+	*inside = false;
+	*text = "";
+	*unit_name = "";
+	for (int k = 0;; k++) {
+		int64_t id = path_id(path, k);
+		if (!id)
+			return WG_OK;
+		db_stmt *s = db_get(ac->d, SQL_WINDOWS_OF_UNIT);
+		db_bind_int(s, 1, id);
+		werr e = WG_OK;
+		int rc;
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			gate_row w = {.hours = true, .opens = db_int(s, 0), .closes = db_int(s, 1)};
+			*inside |= gate_open_at(&w, m);
+			*text = arena_printf(ac->a, "%s%s%s-%s", *text, (*n)++ ? "、" : "", hhmm(ac->a, w.opens), hhmm(ac->a, w.closes));
+			*unit_name = arena_strdup(ac->a, db_text(s, 2));
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (*n)
+			return WG_OK;
+	}
+}
+
+static werr check_window(const actor *ac, const char *path, int m, json_t *r)
+{
+	const char *name, *text;
+	int n;
+	bool inside;
+	werr e = windows_of(ac, path, m, &name, &text, &n, &inside);
+	if (e || !n || inside)
+		return e;
+	why(r, "building_window", arena_printf(ac->a, "%s的外出时段为%s，现在不在时段内（就医除外）。", name, text),
+	    arena_printf(ac->a, "%s goes out in the windows %s, not now (medical care excepted).", name, text));
+	return WG_OK;
+}
+
+werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"windows", NULL};
+	werr e;
+	unit_row u;
+	if ((e = jv_only(body, allowed)) || (e = unit_find(ac, code, &u)))
+		return e;
+	if (strcmp(u.kind, "building") != 0 && strcmp(u.kind, "entrance") != 0)
+		return w_fail(W_EINVAL, "not_a_building", "unit", "外出时段只能设在楼栋或单元上 / windows belong to a building or an entrance");
+	json_t *ws = json_object_get(body, "windows");
+	if (!json_is_array(ws) || json_array_size(ws) > 8)
+		return w_fail(W_EINVAL, "invalid_windows", "windows", "windows: 0–8 of \"08:00-10:00\" (an empty list lifts them)");
+	int64_t op[8], cl[8];
+	size_t i, n = json_array_size(ws);
+	json_t *w;
+	json_array_foreach(ws, i, w) {
+		if (!hours_parse(json_string_value(w), &op[i], &cl[i]))
+			return w_fail(W_EINVAL, "invalid_windows", arena_printf(ac->a, "windows[%zu]", i),
+			              "时段应为 08:00-10:00 这样 / a window looks like 08:00-10:00");
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_WINDOWS_CLEAR);
+	db_bind_int(s, 1, u.id);
+	if ((e = db_run(s, NULL)))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		s = db_get(ac->d, SQL_WINDOWS_ADD);
+		db_bind_int(s, 1, u.id);
+		db_bind_int(s, 2, op[i]);
+		db_bind_int(s, 3, cl[i]);
+		db_bind_int(s, 4, now_s());
+		if (ac->user_id)
+			db_bind_int(s, 5, ac->user_id);
+		if ((e = db_run(s, NULL)))
+			goto fail;
+	}
+	if ((e = audit(ac, "update", "building_windows", u.id, "windows", "ok")) || (e = db_commit(ac->d)))
+		goto fail;
+	const char *name, *text;
+	int k;
+	bool inside;
+	if ((e = windows_of(ac, u.path, minute_now(), &name, &text, &k, &inside)))
+		return e;
+	json_t *arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(arena_printf(ac->a, "%s-%s", hhmm(ac->a, op[i]), hhmm(ac->a, cl[i]))));
+	*out = json_pack("{s:s,s:s,s:o,s:b}", "unit", u.code, "name", u.name, "windows", arr, "open_now", n == 0 || inside);
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
 /* A resident going out: isolation and category, the building's lockdown, the compound's
  * closed management and the household's quota.  *quota_counts tells whether an allowed
  * outing counts against the quota. */
 static werr check_resident_out(const actor *ac, const gate_row *g, const rules *ru, const person *p,
-                               const char *purpose, json_t *r, bool *quota_counts)
+                               const char *purpose, int64_t at, json_t *r, bool *quota_counts)
 {
 	arena *a = ac->a;
 	werr e = WG_OK;
@@ -456,15 +597,19 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	if (isolated)
 		why(r, "isolated", "正在隔离观察，不得外出。", "Under isolation or observation: may not go out.");
 	else if (cat && strcmp(cat, "cleared") != 0)
-		why(r, "category", "属于重点人员，正在观察，不得外出。",
-		    "In one of the watched categories: may not go out.");
+		why(r, "category", "属于重点人员，正在观察，不得外出。", "In one of the watched categories: may not go out.");
 	int64_t home_level, gate_level;
-	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) ||
-	    (e = lockdown_level_any(ac->d, g->path, &gate_level)))
+	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) || (e = lockdown_level_any(ac->d, g->path, &gate_level)))
 		return e;
-	if (home_level >= 2)
-		why(r, "building_locked", "所在楼栋已封控，不得外出。",
-		    "The building is locked down: nobody may go out.");
+	if (home_level >= 2) {
+		const char *b = p->building && *p->building ? p->building : "所在楼栋";
+		why(r, "building_locked", arena_printf(a, "%s已封控（封楼栋），不得外出，生活物资由社区送到门口。", b),
+		    arena_printf(a, "%s is locked down: nobody may go out; the community brings supplies to the door.",
+		                 p->building && *p->building ? p->building : "The building"));
+	}
+	/* the building's time windows for going out (丽园), medical care excepted */
+	if (strcmp(purpose, "medical") != 0 && (e = check_window(ac, p->path, minute_of(at), r)))
+		return e;
 	bool closed = gate_level >= 1;
 	if (closed && !str_in_list(purpose, closed_purposes))
 		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",
@@ -472,7 +617,7 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	*quota_counts = ru->quota_outings > 0 && strcmp(purpose, "medical") != 0;
 	if (*quota_counts) {
 		char today[11], from[11];
-		today_str(today);
+		day_of(at, today);
 		day_add(today, -(int)ru->quota_days, from);
 		s = db_get(ac->d, SQL_OUTING_SUM);
 		db_bind_int(s, 1, p->household_id);
@@ -532,10 +677,10 @@ static werr pass_by_token(const actor *ac, const char *token, pass_row *p)
 	return pass_load(ac, s, p);
 }
 
-static void check_pass(arena *a, const pass_row *p, json_t *r)
+static void check_pass(arena *a, const pass_row *p, int64_t at, json_t *r)
 {
 	char today[11];
-	today_str(today);
+	day_of(at, today);
 	if (!p->found)
 		why(r, "pass_unknown", "出入证无效。", "Unknown pass.");
 	else if (p->revoked_at)
@@ -575,14 +720,11 @@ static werr visitor_parse(arena *a, json_t *o, bool entering, visitor_in *v)
 	if (!v->kind)
 		v->kind = "visitor";
 	if (!str_in_list(v->kind, visitor_kinds))
-		return w_fail(W_EINVAL, "invalid_kind", "visitor.kind",
-		              "kind: visitor courier supplier medical utility");
+		return w_fail(W_EINVAL, "invalid_kind", "visitor.kind", "kind: visitor courier supplier medical utility");
 	if (v->health_code && !str_in_list(v->health_code, health_codes))
-		return w_fail(W_EINVAL, "invalid_health_code", "visitor.health_code",
-		              "health_code: green yellow red");
+		return w_fail(W_EINVAL, "invalid_health_code", "visitor.health_code", "health_code: green yellow red");
 	if (v->test_result && !str_in_list(v->test_result, test_results))
-		return w_fail(W_EINVAL, "invalid_test_result", "visitor.test_result",
-		              "test_result: negative positive");
+		return w_fail(W_EINVAL, "invalid_test_result", "visitor.test_result", "test_result: negative positive");
 	if (v->phone) {
 		char norm[32];
 		if (!phone_normalize(v->phone, norm, sizeof norm))
@@ -623,7 +765,7 @@ static werr visitor_parse(arena *a, json_t *o, bool entering, visitor_in *v)
 	return WG_OK;
 }
 
-static void check_visitor_in(arena *a, bool closed, const rules *ru, const visitor_in *v, json_t *r)
+static void check_visitor_in(arena *a, bool closed, const rules *ru, const visitor_in *v, int64_t at, json_t *r)
 {
 	if (!strcmp(v->health_code, "red"))
 		why(r, "code_red", "健康码红码，不得进入。", "Red health code: may not come in.");
@@ -633,10 +775,9 @@ static void check_visitor_in(arena *a, bool closed, const rules *ru, const visit
 		why(r, "test_positive", "核酸检测阳性，不得进入，已通知社区。", "Positive nucleic-acid test: may not come in.");
 	else if (!v->test_at || !v->test_result)
 		why(r, "test_missing", "没有核酸检测阴性证明。", "No negative nucleic-acid test shown.");
-	else if (now_s() - v->test_time > ru->test_max_hours * 3600)
+	else if (at - v->test_time > ru->test_max_hours * 3600)
 		why(r, "test_old", arena_printf(a, "核酸检测已超过%lld小时。", (long long)ru->test_max_hours),
-		    arena_printf(a, "The nucleic-acid test is older than %lld hours.",
-		                 (long long)ru->test_max_hours));
+		    arena_printf(a, "The nucleic-acid test is older than %lld hours.", (long long)ru->test_max_hours));
 	if (closed && !v->goods_only && !str_in_list(v->kind, essential_kinds))
 		why(r, !strcmp(v->kind, "courier") ? "courier_at_gate" : "closed_no_visitors",
 		    !strcmp(v->kind, "courier") ? "小区封闭管理，快递外卖请在门口交接。" : "小区封闭管理，外来人员不得进入。",
@@ -646,8 +787,9 @@ static void check_visitor_in(arena *a, bool closed, const rules *ru, const visit
 
 static json_t *passage_json(const actor *ac, db_stmt *s)
 {
-	char at[32];
+	char at[32], rec[32];
 	fmt_time(db_int(s, 3), at);
+	fmt_time(db_null(s, 31) ? 0 : db_int(s, 31), rec);
 	json_t *reasons = json_loads(db_text(s, 13), 0, NULL);
 	if (!reasons)
 		reasons = json_array();
@@ -664,14 +806,15 @@ static json_t *passage_json(const actor *ac, db_stmt *s)
 		                    "company", jv_text(db_text(s, 25)), "plate", jv_text(db_text(s, 26)), "visiting",
 		                    jv_text(db_text(s, 27)), "health_code", jv_text(db_text(s, 28)));
 	}
-	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id",
 	                 (json_int_t)db_int(s, 0), "gate", "id", (json_int_t)db_int(s, 1), "name", db_text(s, 29), "day",
 	                 db_text(s, 2), "at", at, "direction", db_text(s, 4), "kind", db_text(s, 5), "goods_only",
 	                 db_int(s, 6) != 0, "allowed", db_int(s, 12) != 0, "reasons", reasons, "person", who, "visitor",
 	                 visitor, "temperature", db_null(s, 10) ? json_null() : json_real(db_double(s, 10)), "purpose",
 	                 jv_text(db_text(s, 11)), "alert_id", db_null(s, 14) ? json_null() : json_integer(db_int(s, 14)),
 	                 "pass_id", db_null(s, 9) ? json_null() : json_integer(db_int(s, 9)), "client_id",
-	                 jv_text(db_text(s, 15)), "recorded_by", jv_text(db_text(s, 30)));
+	                 jv_text(db_text(s, 15)), "recorded_by", jv_text(db_text(s, 30)), "recorded_at",
+	                 db_null(s, 31) ? json_null() : json_string(rec), "offline", !db_null(s, 31) && db_int(s, 31) - db_int(s, 3) > 120);
 }
 
 static werr passage_answer(const actor *ac, int64_t id, json_t **out)
@@ -719,26 +862,104 @@ static werr count_add(db *d, int64_t gate_id, const char *day, const char *key)
 	return db_run(s, NULL);
 }
 
-typedef struct {
+/* A passage: validated by passage_prepare (the request's thread), then its rules computed
+ * and written by passage_execute inside the server's group-commit transaction. */
+struct passage_plan {
 	gate_row g;
-	const char *direction, *purpose, *client_id, *kind, *day;
+	const char *direction, *purpose, *client_id, *kind, *token;
+	char day[11];
+	int64_t at, rid, stored, id, alert, home_unit; /* home_unit: the resident's compound */
 	double temp;
-	bool allowed, quota_counts, fever;
+	bool has_rid, allowed, quota_counts, fever, duplicate;
 	person p;          /* p.id != 0 for a resident */
 	pass_row pass;     /* pass.id != 0 when a pass was shown and known */
 	bool has_visitor;
 	visitor_in v;
 	json_t *reasons;
-} passage;
+};
+typedef struct passage_plan passage;
 
-/* Inside the transaction: the rows and the counters of one passage. */
+/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" then "Z" or "±HH:MM" (a phone's capture time). */
+static bool moment_parse(const char *s, int64_t *out)
+{
+	int y, m, d, hh, mm, ss = 0, n = 0;
+	char day[11];
+	if (!s || strlen(s) < 17 || s[10] != 'T')
+		return false;
+	memcpy(day, s, 10);
+	day[10] = 0;
+	if (!parse_date(day, &y, &m, &d) || sscanf(s + 11, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5)
+		return false;
+	const char *p = s + 16;
+	if (*p == ':') {
+		if (!(p[1] >= '0' && p[1] <= '5' && p[2] >= '0' && p[2] <= '9'))
+			return false;
+		ss = (p[1] - '0') * 10 + (p[2] - '0');
+		p += 3;
+		if (*p == '.') {
+			p++;
+			size_t k = strspn(p, "0123456789");
+			if (k == 0 || k > 6)
+				return false;
+			p += k;
+		}
+	}
+	int off = 0;
+	if (*p == 'Z' && !p[1]) {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int oh, om, k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 14 || om > 59)
+			return false;
+		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+	} else {
+		return false;
+	}
+	if (hh > 23 || mm > 59 || hh < 0 || mm < 0)
+		return false;
+	*out = day_at(day, hh, mm) + ss + 8 * 3600 - off;
+	return true;
+}
+
+/* Inside the transaction: the rows and the counters of one passage.  The passage row goes
+ * first, so that a client id stored meanwhile (another writer's batch, or earlier in this
+ * one) is found before anything else is written: *id stays 0 then. */
 static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *alert)
 {
 	int64_t now = now_s(), visitor_id = 0;
 	werr e;
 	*alert = 0;
+	*id = 0;
+	char *reasons = json_dumps(q->reasons, JSON_COMPACT | JSON_ENSURE_ASCII);
+	db_stmt *s = db_get(ac->d, SQL_PASSAGE_INSERT);
+	db_bind_int(s, 1, q->g.id);
+	db_bind_int(s, 2, q->g.unit_id);
+	db_bind_text(s, 3, q->day);
+	db_bind_int(s, 4, q->at);
+	db_bind_text(s, 5, q->direction);
+	db_bind_text(s, 6, q->kind);
+	db_bind_int(s, 7, q->has_visitor && q->v.goods_only);
+	if (q->p.id) {
+		db_bind_int(s, 8, q->p.id);
+		db_bind_int(s, 9, q->p.household_id);
+	}
+	if (q->pass.id)
+		db_bind_int(s, 10, q->pass.id);
+	db_bind_double(s, 11, q->temp);
+	db_bind_text(s, 12, q->purpose);
+	db_bind_int(s, 13, q->allowed);
+	db_bind_text(s, 14, reasons ? reasons : "[]");
+	free(reasons);
+	db_bind_text(s, 15, q->client_id);
+	if (ac->user_id)
+		db_bind_int(s, 16, ac->user_id);
+	db_bind_int(s, 17, now);
+	if ((e = db_run(s, id)))
+		return e;
+	if (!*id)
+		return WG_OK; /* the client id is stored already */
 	if (q->has_visitor) {
-		db_stmt *s = db_get(ac->d, SQL_VISITOR_INSERT);
+		s = db_get(ac->d, SQL_VISITOR_INSERT);
 		db_bind_text(s, 1, q->v.kind);
 		db_bind_text(s, 2, q->v.name);
 		db_bind_text(s, 3, q->v.phone);
@@ -759,35 +980,16 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 		if ((e = alert_open(ac, q->p.id, q->p.household_id, 0, q->day, true, q->temp, 0, alert, &opened)))
 			return e;
 	}
-	char *reasons = json_dumps(q->reasons, JSON_COMPACT | JSON_ENSURE_ASCII);
-	db_stmt *s = db_get(ac->d, SQL_PASSAGE_INSERT);
-	db_bind_int(s, 1, q->g.id);
-	db_bind_int(s, 2, q->g.unit_id);
-	db_bind_text(s, 3, q->day);
-	db_bind_int(s, 4, now);
-	db_bind_text(s, 5, q->direction);
-	db_bind_text(s, 6, q->kind);
-	db_bind_int(s, 7, q->has_visitor && q->v.goods_only);
-	if (q->p.id) {
-		db_bind_int(s, 8, q->p.id);
-		db_bind_int(s, 9, q->p.household_id);
+	if (visitor_id || *alert) {
+		s = db_get(ac->d, SQL_PASSAGE_LINK);
+		db_bind_int(s, 1, *id);
+		if (visitor_id)
+			db_bind_int(s, 2, visitor_id);
+		if (*alert)
+			db_bind_int(s, 3, *alert);
+		if ((e = db_run(s, NULL)))
+			return e;
 	}
-	if (q->pass.id)
-		db_bind_int(s, 10, q->pass.id);
-	if (visitor_id)
-		db_bind_int(s, 11, visitor_id);
-	db_bind_double(s, 12, q->temp);
-	db_bind_text(s, 13, q->purpose);
-	db_bind_int(s, 14, q->allowed);
-	db_bind_text(s, 15, reasons ? reasons : "[]");
-	free(reasons);
-	if (*alert)
-		db_bind_int(s, 16, *alert);
-	db_bind_text(s, 17, q->client_id);
-	if (ac->user_id)
-		db_bind_int(s, 18, ac->user_id);
-	if ((e = db_run(s, id)))
-		return e;
 	/* the counters, kept with the passage */
 	if (!q->allowed) {
 		if ((e = count_add(ac->d, q->g.id, q->day, "refused")))
@@ -806,14 +1008,18 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 	}
 	if (q->allowed && q->p.id) {
 		bool out = !strcmp(q->direction, "out");
+		/* who is outside follows the latest passage: an offline one synced late does not
+		 * undo a later one already stored */
 		s = db_get(ac->d, out ? SQL_OUTSIDE_SET : SQL_OUTSIDE_CLEAR);
 		db_bind_int(s, 1, q->p.id);
 		if (out) {
-			db_bind_int(s, 2, q->g.unit_id);
+			db_bind_int(s, 2, q->home_unit);
 			db_bind_int(s, 3, q->g.id);
 			db_bind_int(s, 4, q->p.household_id);
-			db_bind_int(s, 5, now);
+			db_bind_int(s, 5, q->at);
 			db_bind_int(s, 6, *id);
+		} else {
+			db_bind_int(s, 2, q->at);
 		}
 		if ((e = db_run(s, NULL)))
 			return e;
@@ -831,153 +1037,212 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 	             q->allowed ? "ok" : "refused");
 }
 
-werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created)
+werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t **stored_answer)
 {
 	static const char *const allowed[] = {"gate_id", "direction", "resident_id", "pass_token", "visitor",
-	                                      "temperature", "purpose", "client_id", NULL};
+	                                      "temperature", "purpose", "client_id", "captured_at", NULL};
 	arena *a = ac->a;
-	passage q;
-	memset(&q, 0, sizeof q);
-	int64_t gate_id, rid = 0;
-	bool has_rid = false, in_tx = false;
-	const char *token;
+	*plan = NULL;
+	*stored_answer = NULL;
+	passage *q = arena_alloc(a, sizeof *q);
+	memset(q, 0, sizeof *q);
+	int64_t gate_id;
+	const char *token, *captured;
 	werr e;
-	*created = false;
 	if ((e = jv_only(body, allowed)) || (e = jv_int(body, "gate_id", true, 1, INT64_MAX, &gate_id, NULL)) ||
-	    (e = jv_str(body, "direction", true, 3, &q.direction)) ||
-	    (e = jv_int(body, "resident_id", false, 1, INT64_MAX, &rid, &has_rid)) ||
-	    (e = jv_str(body, "pass_token", false, 64, &token)) || (e = jv_str(body, "purpose", false, 10, &q.purpose)) ||
-	    (e = jv_str(body, "client_id", false, 64, &q.client_id)))
+	    (e = jv_str(body, "direction", true, 3, &q->direction)) ||
+	    (e = jv_int(body, "resident_id", false, 1, INT64_MAX, &q->rid, &q->has_rid)) ||
+	    (e = jv_str(body, "pass_token", false, 64, &token)) || (e = jv_str(body, "purpose", false, 10, &q->purpose)) ||
+	    (e = jv_str(body, "client_id", false, 64, &q->client_id)) ||
+	    (e = jv_str(body, "captured_at", false, 40, &captured)))
 		return e;
-	if (strcmp(q.direction, "in") != 0 && strcmp(q.direction, "out") != 0)
+	if (strcmp(q->direction, "in") != 0 && strcmp(q->direction, "out") != 0)
 		return w_fail(W_EINVAL, "invalid_direction", "direction", "direction: in or out");
-	q.direction = arena_strdup(a, q.direction);
-	if (q.client_id) {
-		if (strspn(q.client_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:.") != strlen(q.client_id))
+	q->direction = arena_strdup(a, q->direction);
+	if (q->client_id) {
+		if (strspn(q->client_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:.") != strlen(q->client_id))
 			return w_fail(W_EINVAL, "invalid_client_id", "client_id", "client_id: 1–64 of A-Z a-z 0-9 - _ : .");
-		q.client_id = arena_strdup(a, q.client_id);
+		q->client_id = arena_strdup(a, q->client_id);
 	}
-	if (!q.purpose)
-		q.purpose = "other";
-	if (!str_in_list(q.purpose, purposes))
+	/* the moment of the passage: now, or when a phone that was offline took it down */
+	int64_t now = now_s();
+	q->at = now;
+	if (captured) {
+		if (!moment_parse(captured, &q->at))
+			return w_fail(W_EINVAL, "invalid_captured_at", "captured_at",
+			              "记录时间应为 ISO 8601，如 2026-12-06T08:30:00+08:00 / captured_at must be ISO 8601 with a zone");
+		if (q->at > now + 600)
+			return w_fail(W_EINVAL, "captured_in_future", "captured_at", "记录时间不能在将来 / captured_at is in the future");
+		if (q->at < now - 72 * 3600)
+			return w_fail(W_EINVAL, "captured_too_old", "captured_at",
+			              "离线记录超过72小时，请改为手工登记 / an offline passage older than 72 hours cannot be synced");
+		if (q->at > now)
+			q->at = now;
+	}
+	day_of(q->at, q->day);
+	if (!q->purpose)
+		q->purpose = "other";
+	if (!str_in_list(q->purpose, purposes))
 		return w_fail(W_EINVAL, "invalid_purpose", "purpose", "purpose: medical work supplies other");
-	q.purpose = arena_strdup(a, q.purpose);
+	q->purpose = arena_strdup(a, q->purpose);
 	json_t *t = json_object_get(body, "temperature");
 	if (!t || json_is_null(t))
 		return w_fail(W_EINVAL, "required", "temperature", "出入一律测体温 / everyone in or out has a temperature taken");
 	if (!json_is_number(t))
 		return w_fail(W_EINVAL, "wrong_type", "temperature", "temperature must be a number (°C)");
-	q.temp = json_number_value(t);
-	if (!(q.temp >= 34.0 && q.temp <= 43.0))
+	q->temp = json_number_value(t);
+	if (!(q->temp >= 34.0 && q->temp <= 43.0))
 		return w_fail(W_EINVAL, "out_of_range", "temperature", "体温应在 34.0–43.0 °C 之间 / temperature must be between 34.0 and 43.0 °C");
-	q.temp = round(q.temp * 10.0) / 10.0;
+	q->temp = round(q->temp * 10.0) / 10.0;
 	json_t *vj = json_object_get(body, "visitor");
-	q.has_visitor = vj && !json_is_null(vj);
-	int who = (has_rid || token) + q.has_visitor;
+	q->has_visitor = vj && !json_is_null(vj);
+	int who = (q->has_rid || token) + q->has_visitor;
 	if (who != 1)
 		return w_fail(W_EINVAL, who ? "one_person" : "required", "resident_id",
 		              "一次登记一个人：居民（resident_id 或 pass_token）或访客（visitor） / one person: a resident or a visitor");
-	if (q.has_visitor && (e = visitor_parse(a, vj, !strcmp(q.direction, "in"), &q.v)))
+	if (q->has_visitor && (e = visitor_parse(a, vj, !strcmp(q->direction, "in"), &q->v)))
 		return e;
-	if ((e = gate_load(ac, gate_id, "gate_id", &q.g)))
+	if ((e = gate_load(ac, gate_id, "gate_id", &q->g)))
 		return e;
-	int64_t stored;
-	if ((e = by_client(ac, q.client_id, gate_id, &stored)))
+	/* a retry of a passage stored already is answered here, without the writer */
+	if ((e = by_client(ac, q->client_id, gate_id, &q->stored)))
 		return e;
-	if (stored)
-		return passage_answer(ac, stored, out);
-
-	char today[11];
-	today_str(today);
-	q.day = today;
-	q.reasons = json_array();
-	rules ru;
-	rules_load(ac->d, q.g.unit_id, &ru);
-	int64_t gate_level;
-	if ((e = lockdown_level_any(ac->d, q.g.path, &gate_level)))
-		goto out;
-	bool closed = gate_level >= 1;
+	if (q->stored) {
+		if ((e = passage_answer(ac, q->stored, stored_answer)))
+			return e;
+		json_object_set_new(*stored_answer, "duplicate", json_true());
+		return WG_OK;
+	}
 	if (token) {
-		if ((e = pass_by_token(ac, token, &q.pass)))
-			goto out;
-		check_pass(a, &q.pass, q.reasons);
-		if (q.pass.found && !has_rid) { /* a household of one needs no choosing */
+		q->token = arena_strdup(a, token);
+		if ((e = pass_by_token(ac, q->token, &q->pass)))
+			return e;
+		if (q->pass.found && !q->has_rid) { /* a household of one needs no choosing */
 			db_stmt *s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
-			db_bind_int(s, 1, q.pass.household_id);
+			db_bind_int(s, 1, q->pass.household_id);
 			int n = 0, rc;
 			while ((rc = db_step(s, &e)) == DB_ROW)
 				if (n++ == 0)
-					rid = db_int(s, 0);
+					q->rid = db_int(s, 0);
 			db_done(s);
 			if (rc < 0)
-				goto out;
-			if (n != 1) {
-				e = w_fail(W_EINVAL, "required", "resident_id", "请选择是这户的哪个人 / say which of the household passes");
-				goto out;
-			}
-			has_rid = true;
+				return e;
+			if (n != 1)
+				return w_fail(W_EINVAL, "required", "resident_id", "请选择是这户的哪个人 / say which of the household passes");
+			q->has_rid = true;
 		}
-		if (!q.pass.found)
-			q.pass.id = 0;
+		if (!q->pass.found)
+			q->pass.id = 0;
 	}
-	if (has_rid) {
-		if ((e = person_load(ac, rid, true, &q.p)))
-			goto out;
-		if (q.pass.found && q.pass.household_id != q.p.household_id)
-			why(q.reasons, "pass_other_household", "出入证不是这户的。", "The pass belongs to another household.");
-	}
+	if (q->has_rid && (e = person_load(ac, q->rid, true, &q->p)))
+		return e;
+	*plan = q;
+	return WG_OK;
+}
+
+werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
+{
+	arena *a = ac->a;
+	werr e;
+	int64_t lock;
+	if ((e = db_scalar(db_get(ac->d, SQL_PASSAGE_LOCK), &lock)))
+		return e;
+	/* the gate as it is now (its state may have changed since the request came in) */
+	if ((e = gate_load(ac, q->g.id, "gate_id", &q->g)))
+		return e;
+	int64_t gate_level;
+	if ((e = lockdown_level_any(ac->d, q->g.path, &gate_level)))
+		return e;
+	q->reasons = json_array();
+	rules ru;
+	rules_load(ac->d, q->g.unit_id, &ru);
+	bool closed = gate_level >= 1;
+	if (q->token)
+		check_pass(a, &q->pass, q->at, q->reasons);
+	if (q->pass.found && q->p.id && q->pass.household_id != q->p.household_id)
+		why(q->reasons, "pass_other_household", "出入证不是这户的。", "The pass belongs to another household.");
 	/* the rules read what the passage will change (the household's outings, who is
-	 * outside): from here on inside the passage's transaction, the household locked */
-	if ((e = db_begin(ac->d)))
-		goto out;
-	in_tx = true;
-	if (q.p.id) {
+	 * outside): the household locked for them until the batch commits */
+	if (q->p.id) {
 		db_stmt *s = db_get(ac->d, SQL_HH_LOCK_FOR_PASSAGE);
-		db_bind_int(s, 1, q.p.household_id);
+		db_bind_int(s, 1, q->p.household_id);
 		int64_t locked;
 		if ((e = db_scalar(s, &locked)))
 			goto out;
 	}
-	q.kind = q.has_visitor ? q.v.kind : "resident";
-	check_gate(a, &q.g, true, q.has_visitor && q.v.plate, q.has_visitor && q.v.goods_only, q.reasons);
-	check_fever(a, true, q.temp, q.reasons);
-	q.fever = reading_fever(true, q.temp, 0); /* the roll-call's one fever rule */
-	if (q.p.id) {
-		if (q.p.moved_out || !in_compound(q.p.path, q.g.path))
-			why(q.reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
-			    "Not a resident of this compound: register as a visitor.");
-		else if (!strcmp(q.direction, "out") &&
-		         (e = check_resident_out(ac, &q.g, &ru, &q.p, q.purpose, q.reasons, &q.quota_counts)))
-			goto out;
-	} else if (q.has_visitor && !strcmp(q.direction, "in")) {
-		check_visitor_in(a, closed, &ru, &q.v, q.reasons);
-	}
-	q.allowed = json_array_size(q.reasons) == 0 && (q.p.id || q.has_visitor);
-
-	int64_t id = 0, alert = 0;
-	if ((e = passage_write(ac, &q, &id, &alert)) || (e = db_commit(ac->d))) {
-		db_rollback(ac->d);
-		in_tx = false;
-		if (e == W_ECONFLICT && q.client_id) { /* the same client id, stored meanwhile */
-			if ((e = by_client(ac, q.client_id, gate_id, &stored)) == WG_OK && stored)
-				e = passage_answer(ac, stored, out);
-		}
+	q->kind = q->has_visitor ? q->v.kind : "resident";
+	check_gate(a, &q->g, minute_of(q->at), true, q->has_visitor && q->v.plate, q->has_visitor && q->v.goods_only,
+	           q->reasons);
+	check_fever(a, true, q->temp, q->reasons);
+	q->fever = reading_fever(true, q->temp, 0); /* the roll-call's one fever rule */
+	bool served = false;
+	const char *home_path = q->g.path;
+	q->home_unit = q->g.unit_id;
+	if (q->p.id && (e = serving_compound(ac, &q->g, q->p.path, &q->home_unit, &home_path, &served)))
 		goto out;
+	if (served && q->home_unit != q->g.unit_id) /* a neighbour's resident: their compound's rules */
+		rules_load(ac->d, q->home_unit, &ru);
+	if (q->p.id) {
+		if (q->p.moved_out || !served)
+			why(q->reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
+			    "Not a resident of this compound: register as a visitor.");
+		else if (!strcmp(q->direction, "out") &&
+		         (e = check_resident_out(ac, &q->g, &ru, &q->p, q->purpose, q->at, q->reasons, &q->quota_counts)))
+			goto out;
+	} else if (q->has_visitor && !strcmp(q->direction, "in")) {
+		check_visitor_in(a, closed, &ru, &q->v, q->at, q->reasons);
 	}
-	in_tx = false;
-	*created = true;
-	if (alert) {
+	q->allowed = json_array_size(q->reasons) == 0 && (q->p.id || q->has_visitor);
+	if ((e = passage_write(ac, q, &q->id, &q->alert)))
+		goto out;
+	if (!q->id) { /* the same client id, stored meanwhile: its answer */
+		q->duplicate = true;
+		int64_t stored;
+		if ((e = by_client(ac, q->client_id, q->g.id, &stored)))
+			goto out;
+		if (!stored) {
+			e = w_fail(W_EBUSY, "retry", "client_id", "请重试 / try again");
+			goto out;
+		}
+		q->id = stored;
+	}
+	if ((e = passage_answer(ac, q->id, out)))
+		goto out;
+	json_object_set_new(*out, "duplicate", json_boolean(q->duplicate));
+out:
+	json_decref(q->reasons);
+	q->reasons = NULL;
+	return e;
+}
+
+void passage_after(const actor *ac, passage_plan *q)
+{
+	if (q->duplicate || !q->id)
+		return;
+	if (q->alert) {
 		const char *path;
-		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
+		json_t *ev = alert_event_json(ac->d, ac->a, q->alert, &path);
 		if (ev)
 			bus_publish_json(path, "alert", ev);
 	}
-	e = passage_answer(ac, id, out);
-out:
-	if (in_tx)
+}
+
+werr passage_record(const actor *ac, json_t *body, json_t **out)
+{
+	passage_plan *q;
+	werr e = passage_prepare(ac, body, &q, out);
+	if (e || *out)
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	if ((e = passage_execute(ac, q, out)) || (e = db_commit(ac->d))) {
+		json_decref(*out);
+		*out = NULL;
 		db_rollback(ac->d);
-	json_decref(q.reasons);
-	return e;
+		return e;
+	}
+	passage_after(ac, q);
+	return WG_OK;
 }
 
 werr passage_list(const actor *ac, int64_t gate_id, const char *day_in, int64_t limit, int64_t offset, json_t **out)
@@ -1041,8 +1306,7 @@ werr gate_now(const actor *ac, int64_t id, const char *day_in, json_t **out)
 	if ((e = day_param(day_in, day)) || (e = gate_load(ac, id, "gate_id", &g)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_OUTSIDE_COUNT_GATE);
-	db_bind_int(s, 1, g.unit_id);
-	db_bind_int(s, 2, g.id);
+	db_bind_int(s, 1, g.id);
 	int64_t outside = 0;
 	if ((e = db_scalar(s, &outside)))
 		return e;
@@ -1111,10 +1375,9 @@ werr compound_now(const actor *ac, const char *code, const char *day_in, json_t 
 		json_decref(people);
 		goto fail;
 	}
-	*out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o,s:o,s:{s:I,s:I,s:o}}", "unit", u.code, "name", u.name,
-	                 "kind", u.kind, "day", day, "rules", rules_json(&ru), "lockdown_level",
-	                 (json_int_t)level, "gates", gates, "counts", sum, "outside", "count",
-	                 (json_int_t)outside, "overdue", (json_int_t)overdue, "people", people);
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o,s:o,s:{s:I,s:I,s:o}}", "unit", u.code, "name", u.name, "kind", u.kind,
+	                 "day", day, "rules", rules_json(&ru), "lockdown_level", (json_int_t)level, "gates", gates, "counts",
+	                 sum, "outside", "count", (json_int_t)outside, "overdue", (json_int_t)overdue, "people", people);
 	return WG_OK;
 fail:
 	json_decref(gates);
@@ -1240,7 +1503,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 	if ((e = gate_load(ac, gate_id, "gate_id", &g)) || (e = pass_by_token(ac, token, &p)))
 		return e;
 	json_t *pr = json_array();
-	check_pass(ac->a, &p, pr);
+	check_pass(ac->a, &p, now_s(), pr);
 	if (!p.found) {
 		*out = json_pack("{s:n,s:o,s:b,s:o}", "pass", "reasons", pr, "valid", false, "people", json_array());
 		return audit(ac, "read", "household_pass", 0, "token", "unknown");
@@ -1259,11 +1522,16 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		person per;
 		json_t *r = json_array();
 		bool counts;
+		bool served = false;
+		int64_t hu;
+		const char *hp;
 		e = person_load(ac, ids[i], true, &per);
-		if (!e && !in_compound(per.path, g.path))
+		if (!e)
+			e = serving_compound(ac, &g, per.path, &hu, &hp, &served);
+		if (!e && !served)
 			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
 		else if (!e)
-			e = check_resident_out(ac, &g, &ru, &per, "supplies", r, &counts);
+			e = check_resident_out(ac, &g, &ru, &per, "supplies", now_s(), r, &counts);
 		if (e) {
 			json_decref(r);
 			json_decref(people);
@@ -1343,4 +1611,133 @@ werr gates_demo_qinghe(const actor *ac, int64_t unit_id)
 	db_bind_int(s, 5, 120);
 	db_bind_int(s, 6, now);
 	return db_run(s, NULL);
+}
+
+werr gates_demo_qianjinxiang(const actor *ac, int64_t community, const char *cpath)
+{
+	static const char *const compounds[] = {"一号院", "二号院", "三号院", "四号院", "五号院", "六号院",
+	                                        "七号院", "八号院", "九号院", "十号院", "十一号院"};
+	/* 17 gates of 11 compounds into 8 checkpoints: each compound is served by an open gate
+	 * of its own or by a neighbour's its gate was merged into */
+	static const struct {
+		int compound;
+		const char *name;
+		bool vehicles, goods;
+		int into; /* 1-based gate merged into; -1 closed; 0 open (a checkpoint) */
+	} gates[] = {
+	    {0, "北门", true, true, 0},   {0, "南门", false, false, -1}, {1, "东门", false, false, 1},
+	    {1, "西门", false, false, -1}, {2, "北门", true, true, 0},   {2, "南门", false, false, 5},
+	    {3, "正门", true, true, 0},   {3, "侧门", false, false, -1}, {4, "东门", false, false, 7},
+	    {4, "西门", false, false, -1}, {5, "北门", false, true, 0},  {5, "南门", false, false, 11},
+	    {6, "大门", false, true, 0},  {7, "大门", true, true, 0},   {8, "大门", false, false, 14},
+	    {9, "大门", false, true, 0},  {10, "大门", true, true, 0},
+	};
+	enum { NG = (int)(sizeof gates / sizeof gates[0]) };
+	int64_t unit[11] = {0}, ids[NG] = {0}, now = now_s();
+	werr e = WG_OK;
+	/* the community's grids are its compounds */
+	db_stmt *s = db_get(ac->d, SQL_UNIT_CHILDREN);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, 0);
+	int n = 0, rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (n < 11 && !strcmp(db_text(s, 3), "grid"))
+			unit[n++] = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (n < 11)
+		return w_fail(W_EINTERNAL, "internal", NULL, "the qianjinxiang demo needs its 11 compounds");
+	for (int i = 0; i < 11; i++) {
+		s = db_get(ac->d, SQL_UNIT_RENAME);
+		db_bind_int(s, 1, unit[i]);
+		db_bind_text(s, 2, arena_printf(ac->a, "%s（第%d网格）", compounds[i], i + 1));
+		db_bind_int(s, 3, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	for (int i = 0; i < NG; i++) {
+		s = db_get(ac->d, SQL_GATE_INSERT);
+		db_bind_int(s, 1, unit[gates[i].compound]);
+		db_bind_text(s, 2, arena_printf(ac->a, "%s%s", compounds[gates[i].compound], gates[i].name));
+		db_bind_int(s, 3, 1);
+		db_bind_int(s, 4, gates[i].vehicles);
+		db_bind_int(s, 5, gates[i].goods);
+		db_bind_int(s, 8, now);
+		if ((e = db_run(s, &ids[i])) || (e = history_add(ac, ids[i], "open", 0, "设立")))
+			return e;
+	}
+	for (int i = 0; i < NG; i++) {
+		if (!gates[i].into)
+			continue;
+		int64_t into = gates[i].into > 0 ? ids[gates[i].into - 1] : 0;
+		const char *state = into ? "merged" : "closed";
+		s = db_get(ac->d, SQL_GATE_SET_STATE);
+		db_bind_int(s, 1, ids[i]);
+		db_bind_text(s, 2, state);
+		if (into)
+			db_bind_int(s, 3, into);
+		db_bind_int(s, 4, now);
+		if ((e = db_run(s, NULL)) ||
+		    (e = history_add(ac, ids[i], state, into, into ? "17个大门整合为8个卡口" : "17个大门整合为8个卡口，此门封闭")))
+			return e;
+	}
+	/* closed management: out only for medical care, work or supplies; one outing of a
+	 * household every two days; couriers show a health code and a negative test (48 h) */
+	s = db_get(ac->d, SQL_LOCK_SET);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, 1);
+	db_bind_int(s, 3, now);
+	db_bind_text(s, 4, "封闭管理");
+	if ((e = db_run(s, NULL)))
+		return e;
+	s = db_get(ac->d, SQL_LOCK_HISTORY_INSERT);
+	db_bind_int(s, 1, community);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 4, 0);
+	db_bind_int(s, 5, 1);
+	db_bind_text(s, 6, "封闭管理");
+	if ((e = db_run(s, NULL)))
+		return e;
+	for (int i = 0; i < 11; i++) {
+		s = db_get(ac->d, SQL_RULES_SET);
+		db_bind_int(s, 1, unit[i]);
+		db_bind_int(s, 2, 1);
+		db_bind_int(s, 3, 2);
+		db_bind_int(s, 4, 48);
+		db_bind_int(s, 5, 0);
+		db_bind_int(s, 6, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	/* a pass for every household (the token is never kept: cards are printed by issuing
+	 * again from the household's page, which voids this one) */
+	char from[11], to[11];
+	today_str(from);
+	day_add(from, 13, to);
+	int64_t hids_n = 0;
+	s = db_get(ac->d, SQL_GATE_DEMO_HOUSEHOLDS);
+	db_bind_text(s, 1, cpath);
+	db_bind_text(s, 2, scope_upper(ac->a, cpath));
+	int64_t cap = 2000000, *hids = arena_alloc(ac->a, (size_t)cap * sizeof *hids);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (hids_n < cap)
+			hids[hids_n++] = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	for (int64_t i = 0; i < hids_n; i++) {
+		char token[33], th[65];
+		random_hex(token, 16);
+		hash_hex(token, th);
+		s = db_get(ac->d, SQL_PASS_INSERT);
+		db_bind_text(s, 1, th);
+		db_bind_int(s, 2, hids[i]);
+		db_bind_text(s, 3, from);
+		db_bind_text(s, 4, to);
+		db_bind_int(s, 5, now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return WG_OK;
 }

@@ -19,10 +19,21 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);
 werr compound_now(const actor *ac, const char *code, const char *day, json_t **out);
 werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t **out);
+/* A building's (or entrance's) time windows for going out (丽园): {"windows": ["08:00-10:00"]}
+ * replaces them; an empty list lifts them. */
+werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out);
 
-/* Passages: POST answers {allowed, reasons:[{code,message,en}], …}; *created is false
- * when client_id named a passage already stored (the stored answer is given again). */
-werr passage_record(const actor *ac, json_t *body, json_t **out, bool *created);
+/* Passages: POST answers {allowed, reasons:[{code,message,en}], duplicate, …}; duplicate
+ * is true when client_id named a passage already stored (the stored answer is given again).
+ * Written like a check-in: passage_prepare validates in the request's thread (and answers a
+ * retry of a stored client id at once, in *stored); passage_execute computes the rules and
+ * writes inside the server's group-commit transaction; passage_after publishes once it
+ * is committed.  passage_record does the three in its own transaction (the demo). */
+typedef struct passage_plan passage_plan;
+werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t **stored);
+werr passage_execute(const actor *ac, passage_plan *plan, json_t **out);
+void passage_after(const actor *ac, passage_plan *plan);
+werr passage_record(const actor *ac, json_t *body, json_t **out);
 werr passage_list(const actor *ac, int64_t gate_id, const char *day, int64_t limit, int64_t offset,
                   json_t **out);
 
@@ -34,4 +45,8 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out);
 
 /* The qinghe demo's 5 gates (2 open) and rules, inside the demo's transaction. */
 werr gates_demo_qinghe(const actor *ac, int64_t unit_id);
+/* 前进巷: its 11 compounds (the community's grids, named as compounds), their 17 gates of
+ * which 8 stay open as checkpoints (the others closed or merged into a neighbour's gate),
+ * closed management with its rules, and a pass for every household. */
+werr gates_demo_qianjinxiang(const actor *ac, int64_t community, const char *community_path);
 #endif

@@ -278,12 +278,59 @@ class GatesTest(unittest.TestCase):
         try:
             p = passage(g["id"], "out", resident_id=rid, purpose="supplies")
             self.assertEqual(codes(p), ["building_locked"])
-            self.assertIn("封控", p["reasons"][0]["message"])
+            self.assertIn("3栋已封控（封楼栋）", p["reasons"][0]["message"])
+            self.assertIn("3栋 is locked down", p["reasons"][0]["en"])
             self.assertTrue(p["reasons"][0]["en"])
             self.assertTrue(passage(g["id"], "in", resident_id=rid)["allowed"])  # home is allowed
         finally:
             H.as_user("secretary", "POST", "/api/v1/units/%s/lockdown" % H.B03, {"level": "none", "reason": "解封"})
         self.assertTrue(passage(g["id"], "out", resident_id=rid, purpose="supplies")["allowed"])
+
+    def test_building_time_windows(self):
+        """丽园: residents go out by building in set windows; medical care is excepted; the
+        reason names the building and its windows; an empty list lifts them."""
+        def one(building):
+            for size in (1, 2, 3, 4):
+                try:
+                    return household(size, building=building)[1][0]
+                except AssertionError:
+                    continue
+            raise AssertionError("no household left in " + building)
+        rid, rid2 = one("B02"), one("B02")
+        building = POP["res"][rid]["unit_code"].split("-U")[0]
+        g = new_gate()
+        now = datetime.datetime.now(CHINA)
+        # a window that has just closed (never across midnight here) and one that includes now
+        past = (now - datetime.timedelta(hours=3), now - datetime.timedelta(hours=2))
+        if past[0].date() != now.date():
+            past = (now + datetime.timedelta(hours=2), now + datetime.timedelta(hours=3))
+        if past[1].date() != now.date():
+            self.skipTest("no same-day window around %s" % now)
+        wclosed = "%s-%s" % (past[0].strftime("%H:%M"), past[1].strftime("%H:%M"))
+        url = "/api/v1/buildings/%s/windows" % building
+        st, b = H.as_user("secretary", "POST", url, {"windows": [wclosed]})
+        self.assertEqual(st, 200, b)
+        self.assertEqual((b["windows"], b["open_now"]), ([wclosed], False))
+        try:
+            p = passage(g["id"], "out", resident_id=rid, purpose="supplies")
+            self.assertEqual(codes(p), ["building_window"])
+            self.assertIn("2栋的外出时段为%s" % wclosed, p["reasons"][0]["message"])
+            self.assertIn("2栋 goes out in the windows", p["reasons"][0]["en"])
+            self.assertTrue(passage(g["id"], "out", resident_id=rid, purpose="medical")["allowed"])
+            self.assertTrue(passage(g["id"], "in", resident_id=rid)["allowed"])  # coming home
+            # the whole day as one window: out now
+            st, b = H.as_user("secretary", "POST", url, {"windows": [wclosed, "00:00-24:00"]})
+            self.assertEqual((st, b["open_now"]), (200, True))
+            self.assertTrue(passage(g["id"], "out", resident_id=rid2, purpose="supplies")["allowed"])
+        finally:
+            st, b = H.as_user("secretary", "POST", url, {"windows": []})
+            self.assertEqual((st, b["windows"]), (200, []))
+        self.assertErr(H.as_user("secretary", "POST", url, {"windows": ["8-10"]}), 400, "invalid_windows", "windows[0]")
+        self.assertErr(H.as_user("secretary", "POST", url, {"windows": "08:00-10:00"}), 400, "invalid_windows", "windows")
+        self.assertErr(H.as_user("secretary", "POST", "/api/v1/buildings/%s/windows" % H.COMMUNITY,
+                                 {"windows": []}), 400, "not_a_building", "unit")
+        st, _ = H.as_user("checkpoint", "POST", url, {"windows": []})
+        self.assertEqual(st, 403)
 
     def test_closed_compound_purpose_and_visitors(self):
         # closed management is the compound's level; a separate compound keeps it to itself
@@ -477,6 +524,92 @@ class GatesTest(unittest.TestCase):
         self.assertErr(H.as_user("checkpoint", "POST", "/api/v1/passages",
                                  {"gate_id": new_gate()["id"], "direction": "in", "temperature": 36.5,
                                   "resident_id": rid, "client_id": cid}), 409, "client_id_reused", "client_id")
+
+    def test_burst_through_group_commit_and_concurrent_retries(self):
+        """A shift change: 60 passages at one gate at once, each answered after the commit of
+        the batch it joined (group commit), every one stored once, the counters equal to a
+        recount; the same client id sent by 8 threads at once is stored once, and every
+        answer names that one passage."""
+        import threading
+        g = new_gate()
+        people = [m for _, ms in [household(1) for _ in range(30)] for m in ms]
+        answers, errors = [], []
+
+        def go(body):
+            st, b = H.as_user("checkpoint", "POST", "/api/v1/passages", body)
+            (answers if st == 201 else errors).append(b if st == 201 else (st, b))
+        bodies = [{"gate_id": g["id"], "direction": d, "temperature": 36.5, "resident_id": rid,
+                   "purpose": "medical", "client_id": client_id()} for rid in people for d in ("out", "in")]
+        ts = [threading.Thread(target=go, args=(b,)) for b in bodies]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len({a["id"] for a in answers}), 60)
+        items = log(g["id"])
+        self.assertEqual(len(items), 60)
+        st, now = H.as_user("checkpoint", "GET", "/api/v1/gates/%d/now" % g["id"])
+        self.assertEqual(now["counts"], recount(items))
+        # eight copies of one passage at once: one row, one answer
+        rid = person()
+        cid = client_id()
+        answers.clear()
+        body = {"gate_id": g["id"], "direction": "out", "temperature": 36.5, "resident_id": rid,
+                "purpose": "supplies", "client_id": cid}
+        ts = [threading.Thread(target=go, args=(dict(body),)) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len({a["id"] for a in answers}), 1)
+        self.assertEqual(sum(1 for a in answers if not a["duplicate"]), 1)
+        self.assertEqual(len(log(g["id"])), 61)
+
+    def test_offline_passage_keeps_its_capture_time(self):
+        """A guard's phone that was offline sends the passage later with captured_at: the
+        passage is checked and logged as at that moment (its day, the gate's hours), with
+        recorded_at apart; sent again, it is stored once; a later passage already stored
+        is not undone by an earlier one arriving late."""
+        g = new_gate()
+        rid = person()
+        two_h = (datetime.datetime.now(CHINA) - datetime.timedelta(hours=2)).replace(microsecond=0)
+        cid = client_id()
+        p = passage(g["id"], "out", resident_id=rid, purpose="supplies", client_id=cid,
+                    captured_at=two_h.isoformat())
+        self.assertTrue(p["allowed"], p)
+        self.assertEqual(p["at"], two_h.isoformat())
+        self.assertTrue(p["offline"])
+        self.assertNotEqual(p["recorded_at"], p["at"])
+        again = passage(g["id"], "out", resident_id=rid, purpose="supplies", client_id=cid,
+                        captured_at=two_h.isoformat())
+        self.assertEqual((again["id"], again["duplicate"]), (p["id"], True))
+        # UTC with a Z, as a browser's toISOString() gives it
+        z = (two_h + datetime.timedelta(minutes=30)).astimezone(datetime.timezone.utc)
+        back = passage(g["id"], "in", resident_id=rid, client_id=client_id(),
+                       captured_at=z.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        self.assertEqual(back["at"], (two_h + datetime.timedelta(minutes=30)).isoformat())
+        st, now = H.as_user("checkpoint", "GET", "/api/v1/gates/%d/now" % g["id"])
+        self.assertEqual(now["outside"], 0)
+        # an "out" taken before that "in" but synced after it leaves the person inside
+        late = passage(g["id"], "out", resident_id=rid, purpose="medical", client_id=client_id(),
+                       captured_at=(two_h + datetime.timedelta(minutes=10)).isoformat())
+        self.assertTrue(late["allowed"])
+        st, now = H.as_user("checkpoint", "GET", "/api/v1/gates/%d/now" % g["id"])
+        self.assertEqual(now["outside"], 0)
+        # a gate's hours are those of the capture moment: closed then, refused
+        hours_then = "%02d:00-%02d:00" % ((two_h.hour + 1) % 24, (two_h.hour + 2) % 24)
+        if two_h.hour < 21:
+            shut = new_gate(hours=hours_then)
+            q = passage(shut["id"], "in", resident_id=person(), captured_at=two_h.isoformat())
+            self.assertEqual(codes(q), ["gate_hours"])
+        for bad, code in (("2026-13-01T08:00:00+08:00", "invalid_captured_at"), ("yesterday", "invalid_captured_at"),
+                          ((datetime.datetime.now(CHINA) + datetime.timedelta(hours=1)).isoformat(), "captured_in_future"),
+                          ((datetime.datetime.now(CHINA) - datetime.timedelta(hours=73)).isoformat(), "captured_too_old")):
+            self.assertErr(H.as_user("checkpoint", "POST", "/api/v1/passages",
+                                     {"gate_id": g["id"], "direction": "in", "temperature": 36.5,
+                                      "resident_id": rid, "captured_at": bad}), 400, code, "captured_at")
 
     # ---- scope and roles ----
 

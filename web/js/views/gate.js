@@ -3,8 +3,12 @@
 // then one tap on 出 / 进 with the temperature already filled in: the common case in two
 // taps.  The answer is shown large — 可以通行 / 不能通行 — with each reason in words the
 // guard can say aloud (Chinese, English beside it).  Visitors and couriers are registered
-// in a form below.  Docs: docs/api.md section 12.
+// in a form below.  Without network a passage waits on the phone in the worker app's queue
+// (queue.js: same client_id, sent again when the network returns) with the moment it was
+// taken down (captured_at): the server checks and logs it as at that moment.
+// Docs: docs/api.md section 12.
 import { api } from '../api.js';
+import * as queue from '../queue.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, clear, fmtTime } from '../dom.js';
 import { householdLabel, fmtTemp } from './common.js';
@@ -25,12 +29,6 @@ function storeGate(id) {
   } catch (e) {
     /* private mode */
   }
-}
-
-function clientId() {
-  const b = new Uint8Array(12);
-  window.crypto.getRandomValues(b);
-  return 'gate-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 // A compound today: passages in and out, goods, refusals, and who of the residents is out.
@@ -125,7 +123,7 @@ export default async function gateView(ctx) {
     ['supplies', 'medical', 'work', 'other'].map((p) => h('option', { value: p }, tv('gpurpose', p))));
   const formError = h('div', { class: 'form-error', role: 'alert', hidden: true });
 
-  async function send(body) {
+  async function send(body, label) {
     formError.hidden = true;
     const v = Number(temp.value);
     if (!(v >= 34 && v <= 43)) {
@@ -137,37 +135,52 @@ export default async function gateView(ctx) {
     body.gate_id = gateId;
     body.temperature = Math.round(v * 10) / 10;
     if (body.direction === 'out') body.purpose = purpose.value;
-    body.client_id = clientId();
-    return post(body);
+    body.client_id = queue.newClientId();
+    body.captured_at = new Date().toISOString();
+    return post(body, label);
   }
 
-  // A passage whose answer did not arrive is sent again with the same client_id: the
-  // server stores it once and answers what it stored.
-  async function post(body) {
+  // Sent now, or kept in the phone's queue when the network is down: the same client_id
+  // every time, so the server stores it once and answers what it stored.
+  async function post(body, label) {
     formError.hidden = true;
     try {
-      const p = await api('POST', '/passages', body);
-      showVerdict(p);
-      drawCounters();
-      return p;
+      const res = await queue.submit({ path: '/passages', body, label: t('gate.queue_label', { gate: gate.name, who: label || '' }) });
+      if (res.queued) {
+        showQueued(label);
+        return null;
+      }
+      if (res.result) {
+        showVerdict(res.result);
+        drawCounters();
+      }
+      return res.result;
     } catch (e) {
       if (e.handled) return null;
       clear(formError);
       formError.appendChild(document.createTextNode(e.message));
-      if (e.status === 0) {
-        formError.appendChild(h('button', {
-          type: 'button', class: 'btn', id: 'gate-retry', on: { click: () => post(body) },
-        }, t('gate.retry')));
-      }
       formError.hidden = false;
       return null;
     }
   }
+  // No network: the guard decides by the rules on the card; the server checks it on sync.
+  function showQueued(label) {
+    clear(verdict);
+    verdict.hidden = false;
+    verdict.className = 'gate-verdict is-queued';
+    verdict.setAttribute('data-allowed', 'queued');
+    verdict.appendChild(h('p', { class: 'gate-verdict-big' }, t('gate.queued')));
+    verdict.appendChild(h('p', { class: 'gate-verdict-who' }, label || ''));
+    verdict.appendChild(h('p', { class: 'hint' }, t('gate.queued_hint')));
+  }
+  const stopSent = queue.onSent(() => drawCounters());
+  window.addEventListener('hashchange', stopSent, { once: true });
 
   function dirButtons(make, label) {
+    const who = (dir) => (typeof label === 'function' ? label() : label) + ' · ' + tv('gdir', dir);
     return h('span', { class: 'gate-dir' },
-      h('button', { type: 'button', class: 'btn btn-primary gate-out', 'data-dir': 'out', 'aria-label': t('gate.out') + ' ' + label, on: { click: () => send(make('out')) } }, t('gate.out')),
-      h('button', { type: 'button', class: 'btn gate-in', 'data-dir': 'in', 'aria-label': t('gate.in') + ' ' + label, on: { click: () => send(make('in')) } }, t('gate.in')));
+      h('button', { type: 'button', class: 'btn btn-primary gate-out', 'data-dir': 'out', 'aria-label': t('gate.out') + ' ' + label, on: { click: () => send(make('out'), who('out')) } }, t('gate.out')),
+      h('button', { type: 'button', class: 'btn gate-in', 'data-dir': 'in', 'aria-label': t('gate.in') + ' ' + label, on: { click: () => send(make('in'), who('in')) } }, t('gate.in')));
   }
 
   // ---- find a resident ----
