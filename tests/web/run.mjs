@@ -1140,6 +1140,24 @@ check('live feed: a `reset` from the server (events were missed) makes the page 
 // ---- run ----
 issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, PHONE, DESKTOP, ROOT });
 
+check('Beijing day: at 07:30 in Beijing (still yesterday in UTC) the resident form takes a birth date of today', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'gw06');
+  const day = (await api.call('GET', '/coverage')).day;
+  const hh = (await householdsWith(api, 1))[0];
+  assert(hh, 'a household in grid 6');
+  await api.close();
+  const { ctx, page } = await newPage(browser, PHONE);
+  await page.clock.setFixedTime(new Date(day + 'T07:30:00+08:00'));
+  await login(page, base, 'gw06');
+  await page.waitForSelector('.today');
+  await page.goto(base + '/#/resident/' + hh.people_missing[0].id);
+  await page.waitForSelector('input[name=birth_date]');
+  // the web app's one Beijing day (web/js/day.js); the form used the UTC date, a day behind until 08:00
+  eq(await page.getAttribute('input[name=birth_date]', 'max'), day, 'the latest birth date is the Beijing day');
+  noErrors(page, 'resident page at 07:30', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
 async function main() {
   const only = process.env.ONLY || '';
   let server;

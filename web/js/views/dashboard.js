@@ -12,7 +12,7 @@ import { h, mount, fmtTime } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
-import { dayTitle } from './today.js';
+import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
 import { countsTable, catHref } from './categories.js';
 import { FOUR, CAT_COLORS } from './epi-common.js';
 
@@ -39,18 +39,6 @@ export function loadECharts() {
     });
   }
   return echartsPromise;
-}
-
-// "2026-11-27" minus n days.
-export function dayMinus(day, n) {
-  const d = new Date(day + 'T00:00:00Z');
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
-
-function beijingMinutes() {
-  const d = new Date(Date.now() + 8 * 3600 * 1000);
-  return d.getUTCHours() * 60 + d.getUTCMinutes();
 }
 
 // ---- the curve (from the server) ----

@@ -3,12 +3,13 @@
 // call list with one-tap tel: links, the alerts in my grid, and what waits to be synced.
 // Offline it shows the last answers it had, marked as such.
 import { api, qs } from '../api.js';
-import { t, getLang } from '../i18n.js';
+import { t } from '../i18n.js';
 import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
 import { session, can } from '../session.js';
 import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
 import { keep, keepMany, kept, keptAt } from '../keep.js';
+import { dayTitle, beijingTime } from '../day.js';
 import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote } from './common.js';
 
 const PAGE = 30;
@@ -32,14 +33,6 @@ export function missingHousehold(id) {
 
 function isNetwork(e) {
   return e && e.status === 0;
-}
-
-// "11月27日 星期五" / "Fri 27 Nov"
-export function dayTitle(day) {
-  const d = new Date(day + 'T12:00:00+08:00');
-  if (Number.isNaN(d.getTime())) return day;
-  return new Intl.DateTimeFormat(getLang() === 'en' ? 'en-GB' : 'zh-CN',
-    { month: 'short', day: 'numeric', weekday: 'short', timeZone: 'Asia/Shanghai' }).format(d);
 }
 
 async function load(unit) {
@@ -172,7 +165,7 @@ function queuePanel(qs0, ctx) {
         on: { click: () => queue.flush() },
       }, t('queue.sync_now'))) : null,
       h('ul', { class: 'list plain' }, s.items.map((it) => h('li', { class: it.failed ? 'bad' : null },
-        h('strong', null, it.label || it.path), ' · ', fmtTime(new Date(it.created_at + 8 * 3600 * 1000).toISOString()),
+        h('strong', null, it.label || it.path), ' · ', beijingTime(it.created_at),
         it.failed ? h('span', { class: 'field-error' }, t('queue.refused', { msg: it.error })) : null,
         it.failed ? h('button', {
           type: 'button', class: 'btn btn-small btn-danger',
