@@ -1158,6 +1158,32 @@ check('Beijing day: at 07:30 in Beijing (still yesterday in UTC) the resident fo
   await ctx.close();
 });
 
+check('errors: one display: the server message of a failed "more" shown in the panel (no dialog), a field error by its field', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw04');
+  await page.waitForSelector('.today #panel-missing');
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // the next page of the missing list answers the server's JSON error (dom.js act/showError)
+  await page.route(/\/api\/v1\/coverage\/missing\?.*offset=/, (r) => r.fulfill({
+    status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'busy', message: '服务器繁忙，请稍后再试 / Server busy', field: null } }),
+  }));
+  await page.click('#panel-missing button.btn-wide');
+  const box = page.locator('#panel-missing .form-error[role=alert]');
+  await box.waitFor({ state: 'visible' });
+  assert((await box.textContent()).includes('服务器繁忙'), 'the server message shown in the panel: ' + (await box.textContent()));
+  eq(dialogs.length, 0, 'no window.alert');
+  // the chain's "required" is the text field's, shown under it (as the server's field "text" would be)
+  await page.goto(base + '/#/chain');
+  await page.click('#chain-preview');
+  await page.waitForSelector('textarea[name=text][aria-invalid=true]');
+  const ferr = await page.locator('textarea[name=text] ~ .field-error').textContent();
+  assert(ferr.trim().length > 0, 'the message under the text field: ' + ferr);
+  noErrors(page, 'error display', [/401 \(Unauthorized\)/, /503/]);
+  await ctx.close();
+});
+
 async function main() {
   const only = process.env.ONLY || '';
   let server;

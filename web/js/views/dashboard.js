@@ -8,7 +8,7 @@
 // check-ins move the curve's last point.
 import { api, enc, qs } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
-import { h, mount, fmtTime } from '../dom.js';
+import { h, mount, fmtTime, errorBox } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
@@ -446,7 +446,7 @@ export default async function dashboardView(ctx) {
   const low = HOUSEHOLD_LEVELS[u.kind];
   const missing = low ? await missingSection(code, day).catch((e) => {
     if (e.handled) throw e;
-    return h('p', { class: 'form-error' }, e.message);
+    return errorBox(e);
   }) : null;
 
   return h('section', { class: 'dashboard' },

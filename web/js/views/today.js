@@ -4,7 +4,7 @@
 // Offline it shows the last answers it had, marked as such.
 import { api, qs } from '../api.js';
 import { t } from '../i18n.js';
-import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
+import { h, clear, mount, fmtTime, flagChips, formError, act } from '../dom.js';
 import { session, can } from '../session.js';
 import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
@@ -242,42 +242,30 @@ export default async function todayView(ctx) {
   }
   addMissing(missing);
   const moreMissing = h('button', { type: 'button', class: 'btn btn-wide', hidden: shown >= missing.total }, t('today.more'));
-  moreMissing.addEventListener('click', async () => {
-    moreMissing.disabled = true;
-    try {
-      const res = await api('GET', '/coverage/missing' + qs({ unit, limit: PAGE, offset: shown }));
-      addMissing(res);
-      moreMissing.hidden = shown >= res.total;
-    } catch (e) {
-      if (!e.handled) window.alert(e.message);
-    } finally {
-      moreMissing.disabled = false;
-    }
-  });
+  const missErr = formError();
+  moreMissing.addEventListener('click', () => act(missErr, moreMissing, async () => {
+    const res = await api('GET', '/coverage/missing' + qs({ unit, limit: PAGE, offset: shown }));
+    addMissing(res);
+    moreMissing.hidden = shown >= res.total;
+  }));
   panels.missing = h('section', { role: 'tabpanel', id: 'panel-missing', 'aria-labelledby': 'tab-missing' },
     missing.total ? h('p', { class: 'hint' }, t('today.missing_hint')) : h('p', { class: 'done-all' }, t('today.all_reached')),
-    missList, moreMissing);
+    missList, missErr, moreMissing);
 
   if (calls) {
     const callList = h('ul', { class: 'list calls' }, callRows(calls.items || []));
     let callShown = (calls.items || []).length;
     const moreCalls = h('button', { type: 'button', class: 'btn btn-wide', hidden: callShown >= calls.total }, t('today.more'));
-    moreCalls.addEventListener('click', async () => {
-      moreCalls.disabled = true;
-      try {
-        const res = await api('GET', '/calllist' + qs({ unit, limit: PAGE, offset: callShown }));
-        for (const li of callRows(res.items || [])) callList.appendChild(li);
-        callShown += (res.items || []).length;
-        moreCalls.hidden = callShown >= res.total;
-      } catch (e) {
-        if (!e.handled) window.alert(e.message);
-      } finally {
-        moreCalls.disabled = false;
-      }
-    });
+    const callErr = formError();
+    moreCalls.addEventListener('click', () => act(callErr, moreCalls, async () => {
+      const res = await api('GET', '/calllist' + qs({ unit, limit: PAGE, offset: callShown }));
+      for (const li of callRows(res.items || [])) callList.appendChild(li);
+      callShown += (res.items || []).length;
+      moreCalls.hidden = callShown >= res.total;
+    }));
     panels.calls = h('section', { role: 'tabpanel', id: 'panel-calls', 'aria-labelledby': 'tab-calls' },
       h('p', { class: 'hint' }, t('today.calls_hint')),
-      calls.total ? callList : h('p', { class: 'empty' }, t('today.no_calls')), moreCalls);
+      calls.total ? callList : h('p', { class: 'empty' }, t('today.no_calls')), callErr, moreCalls);
   }
 
   const alertList = h('ul', { class: 'list' }, (alerts.items || []).map(alertRow));
