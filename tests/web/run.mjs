@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
+import { checkImports } from './check-imports.mjs';
 import { register as issue13 } from './issue13.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -167,6 +168,11 @@ async function checkinsOf(api, hid, day) {
 
 check('catalogues: zh and en have the same keys, every key the scripts use exists', async () => {
   const problems = await checkI18n(path.join(ROOT, 'web'));
+  assert(!problems.length, problems.join('\n     '));
+});
+
+check('modules: no view imports another view (what they share is in views/common.js or outside views/)', async () => {
+  const problems = checkImports(path.join(ROOT, 'web'));
   assert(!problems.length, problems.join('\n     '));
 });
 

@@ -6,8 +6,7 @@ import { t, tv, serverText } from '../i18n.js';
 import { h, fmtTime, formError, act } from '../dom.js';
 import { session, can } from '../session.js';
 import { subscribe } from '../live.js';
-import { alertStateBadge, fmtTemp, placeLabel } from './common.js';
-import { parseTemp } from './rollcall.js';
+import { alertStateBadge, fmtTemp, placeLabel, parseTemp } from './common.js';
 
 const OUTCOMES = ['excluded', 'home_observation', 'hospital'];
 let keepNext = false;

@@ -6,8 +6,7 @@ import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
 import { h, mount, clear, formError, field, clearErrors, showError, busy, act } from '../dom.js';
 import { session } from '../session.js';
-import { placeLabel, householdLabel, fmtTemp } from './common.js';
-import { living, parseTemp } from './rollcall.js';
+import { placeLabel, householdLabel, fmtTemp, living, parseTemp } from './common.js';
 
 let draft = ''; // the pasted text survives leaving the page and coming back (memory only)
 

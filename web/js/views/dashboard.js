@@ -13,33 +13,13 @@ import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
 import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
-import { countsTable, catHref } from './categories.js';
-import { FOUR, CAT_COLORS } from './epi-common.js';
+import { loadECharts } from '../charts.js';
+import { FOUR, CAT_COLORS, countsTable, catHref } from './epi-common.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };
 const STATE_COLORS = { open: '#a4161a', acknowledged: '#c2410c', clinic: '#b08800', observation: '#0b4f9c', closed: '#1a5e20' };
 const DRILL = { province: 1, city: 1, district: 1, street: 1, community: 1, grid: 1, building: 1 };
 const HOUSEHOLD_LEVELS = { grid: 1, building: 1, entrance: 1 };
-
-let echartsPromise = null;
-export function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!echartsPromise) {
-    echartsPromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/echarts.min.js';
-      s.async = true;
-      s.onload = () => (window.echarts ? resolve(window.echarts) : reject(new Error('echarts')));
-      s.onerror = () => {
-        echartsPromise = null;
-        s.remove();
-        reject(new Error('echarts'));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return echartsPromise;
-}
 
 // ---- the curve (from the server) ----
 function curvePoints(points) {

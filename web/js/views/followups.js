@@ -7,8 +7,7 @@ import { api, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, mount, pager, fmtTime, act, showError } from '../dom.js';
 import { session, rollDay } from '../session.js';
-import { SYMPTOMS, FEVER, fmtTemp, placeLabel } from './common.js';
-import { parseTemp } from './rollcall.js';
+import { SYMPTOMS, FEVER, fmtTemp, placeLabel, parseTemp } from './common.js';
 
 const PAGE = 50;
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];

@@ -4,10 +4,9 @@ import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, act, flagChips } from '../dom.js';
 import { can, rollDay } from '../session.js';
-import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp } from './common.js';
+import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp, OCCUPANCIES } from './common.js';
 
 export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
-export const OCCUPANCIES = ['occupied', 'vacant', 'unknown'];
 
 function isMasked(v) {
   return typeof v === 'string' && v.indexOf('*') >= 0;

@@ -10,26 +10,12 @@ import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
 import { keep, keepMany, kept, keptAt } from '../keep.js';
 import { dayTitle, beijingTime } from '../day.js';
-import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote } from './common.js';
+import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote, sawMissing } from './common.js';
 
 const PAGE = 30;
 const cache = new Map(); // unit code -> {at, cov, alerts, missing, calls, reminders}
 let tab = 'missing';
 let keepNext = false; // redrawn after a sync or a live update: stay where the user was
-const seen = new Map(); // household id -> its row of the missing list (for roll-call offline)
-
-// A household as the missing list showed it (its people not yet reported), for recording it
-// with no network; null when it was not on a list this page saw.
-export function missingHousehold(id) {
-  const x = seen.get(Number(id));
-  if (!x) return null;
-  return {
-    id: x.household_id, unit_code: x.unit_code, building: x.building, entrance: x.entrance, room: x.room,
-    residents: (x.people_missing || []).map((p) => ({
-      id: p.id, name: p.name, age: p.age, flags: p.flags, residence: 'living', moved_out: false,
-    })),
-  };
-}
 
 function isNetwork(e) {
   return e && e.status === 0;
@@ -111,7 +97,7 @@ function missingRows(items, queued, lastKey) {
   const out = [];
   let key = lastKey;
   for (const x of items) {
-    seen.set(x.household_id, x);
+    sawMissing(x);
     const k = groupKey(x);
     if (k !== key) {
       out.push(h('li', { class: 'group', role: 'presentation' }, h('h3', null, k || '—', ' ', lockdownBadge(x.lockdown))));
