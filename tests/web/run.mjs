@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
 import { checkImports } from './check-imports.mjs';
+import { checkRoles } from './check-roles.mjs';
 import { register as issue13 } from './issue13.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -168,6 +169,11 @@ async function checkinsOf(api, hid, day) {
 
 check('catalogues: zh and en have the same keys, every key the scripts use exists', async () => {
   const problems = await checkI18n(path.join(ROOT, 'web'));
+  assert(!problems.length, problems.join('\n     '));
+});
+
+check('roles: session.js offers each role what src/api/routes.c and actor.c\'s role table let it use (no 403, nothing hidden)', async () => {
+  const problems = await checkRoles(ROOT);
   assert(!problems.length, problems.join('\n     '));
 });
 

@@ -1,5 +1,7 @@
 // session.js — who is logged in, and what the role may do (mirrors src/api/routes.c and
 // src/domain/actor.c; the server decides, this only hides what would be refused).
+// tests/web/check-roles.mjs checks every `can` against the server's route table and role
+// table: a new capability names its API routes there.
 import { beijingDay } from './day.js';
 export const session = { me: null, day: '' };
 
