@@ -1196,6 +1196,38 @@ check('errors: one display: the server message of a failed "more" shown in the p
   await ctx.close();
 });
 
+check('self-report page through the catalogues: Chinese first, English on a phone set to English, the server message in that language', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'gw02');
+  const link = await api.call('POST', '/households/571/link', {});
+  await api.close();
+  const zh = (await import(path.join(ROOT, 'web/i18n/zh.js'))).default;
+  const en = (await import(path.join(ROOT, 'web/i18n/en.js'))).default;
+  let { ctx, page } = await newPage(browser, PHONE);
+  await page.goto(base + '/report.html#' + link.token);
+  await page.waitForSelector('#form:not([hidden]) .row');
+  eq(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'Chinese first');
+  eq(await page.textContent('#allnormal'), zh['self.all_normal'], 'the button from zh.js');
+  eq(await page.textContent('.row label'), zh['self.temp_label'], 'the label from zh.js');
+  eq(await page.textContent('.sym button[data-code=cough]'), zh['sym.cough'], 'symptoms named as in the app');
+  noErrors(page, 'self-report page (zh)');
+  await ctx.close();
+  ({ ctx, page } = await newPage(browser, PHONE));
+  await ctx.addInitScript(() => window.localStorage.setItem('wg_lang', 'en'));
+  await page.goto(base + '/report.html#' + link.token);
+  await page.waitForSelector('#form:not([hidden]) .row');
+  eq(await page.evaluate(() => document.documentElement.lang), 'en', 'English on a phone that chose it');
+  eq(await page.title(), en['self.title'], 'the title from en.js');
+  eq(await page.textContent('#allnormal'), en['self.all_normal'], 'the button from en.js');
+  eq(await page.textContent('.sym button[data-code=cough]'), en['sym.cough'], 'symptoms in English');
+  // an unknown link: the server's "中文 / English" message shows its English half
+  const other = await ctx.newPage();
+  await other.goto(base + '/report.html#' + '0'.repeat(32));
+  await other.waitForFunction(() => !['Opening…', '正在打开…'].includes(document.getElementById('where').textContent));
+  const where = await other.textContent('#where');
+  assert(where && !/[\u3400-\u9fff]/.test(where), 'the server message in English: ' + where);
+  await ctx.close();
+});
+
 async function main() {
   const only = process.env.ONLY || '';
   let server;
