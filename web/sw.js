@@ -2,10 +2,10 @@
 // the worker's phone opens the app with no network.  Network first (a fresh deploy wins),
 // the cached copy when the network fails or is too slow.  Never touches /api/ (data and
 // check-ins are the app's business: queue.js and keep.js), nor /vendor/ (the dashboard's charts).
-const CACHE = 'wangge-shell-v3';
+const CACHE = 'wangge-shell-v4';
 const SHELL = [
   '/index.html', '/style.css', '/favicon.svg', '/manifest.webmanifest',
-  '/js/main.js', '/js/api.js', '/js/i18n.js', '/js/dom.js', '/js/session.js', '/js/queue.js', '/js/live.js', '/js/keep.js', '/js/idb.js',
+  '/js/main.js', '/js/api.js', '/js/i18n.js', '/js/dom.js', '/js/session.js', '/js/queue.js', '/js/live.js', '/js/keep.js', '/js/idb.js', '/js/day.js',
   '/i18n/zh.js', '/i18n/en.js',
   '/js/views/common.js', '/js/views/login.js', '/js/views/today.js', '/js/views/rollcall.js',
   '/js/views/household.js', '/js/views/unit.js', '/js/views/chain.js', '/js/views/search.js',

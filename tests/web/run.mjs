@@ -16,6 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
+import { checkImports } from './check-imports.mjs';
+import { checkRoles } from './check-roles.mjs';
 import { register as issue13 } from './issue13.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -167,6 +169,16 @@ async function checkinsOf(api, hid, day) {
 
 check('catalogues: zh and en have the same keys, every key the scripts use exists', async () => {
   const problems = await checkI18n(path.join(ROOT, 'web'));
+  assert(!problems.length, problems.join('\n     '));
+});
+
+check('roles: session.js offers each role what src/api/routes.c and actor.c\'s role table let it use (no 403, nothing hidden)', async () => {
+  const problems = await checkRoles(ROOT);
+  assert(!problems.length, problems.join('\n     '));
+});
+
+check('modules: no view imports another view (what they share is in views/common.js or outside views/)', async () => {
+  const problems = checkImports(path.join(ROOT, 'web'));
   assert(!problems.length, problems.join('\n     '));
 });
 
@@ -1139,6 +1151,82 @@ check('live feed: a `reset` from the server (events were missed) makes the page 
 
 // ---- run ----
 issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, PHONE, DESKTOP, ROOT });
+
+check('Beijing day: at 07:30 in Beijing (still yesterday in UTC) the resident form takes a birth date of today', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'gw06');
+  const day = (await api.call('GET', '/coverage')).day;
+  const hh = (await householdsWith(api, 1))[0];
+  assert(hh, 'a household in grid 6');
+  await api.close();
+  const { ctx, page } = await newPage(browser, PHONE);
+  await page.clock.setFixedTime(new Date(day + 'T07:30:00+08:00'));
+  await login(page, base, 'gw06');
+  await page.waitForSelector('.today');
+  await page.goto(base + '/#/resident/' + hh.people_missing[0].id);
+  await page.waitForSelector('input[name=birth_date]');
+  // the web app's one Beijing day (web/js/day.js); the form used the UTC date, a day behind until 08:00
+  eq(await page.getAttribute('input[name=birth_date]', 'max'), day, 'the latest birth date is the Beijing day');
+  noErrors(page, 'resident page at 07:30', [/401 \(Unauthorized\)/]);
+  await ctx.close();
+});
+
+check('errors: one display: the server message of a failed "more" shown in the panel (no dialog), a field error by its field', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, PHONE);
+  await login(page, base, 'gw04');
+  await page.waitForSelector('.today #panel-missing');
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // the next page of the missing list answers the server's JSON error (dom.js act/showError)
+  await page.route(/\/api\/v1\/coverage\/missing\?.*offset=/, (r) => r.fulfill({
+    status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'busy', message: '服务器繁忙，请稍后再试 / Server busy', field: null } }),
+  }));
+  await page.click('#panel-missing button.btn-wide');
+  const box = page.locator('#panel-missing .form-error[role=alert]');
+  await box.waitFor({ state: 'visible' });
+  assert((await box.textContent()).includes('服务器繁忙'), 'the server message shown in the panel: ' + (await box.textContent()));
+  eq(dialogs.length, 0, 'no window.alert');
+  // the chain's "required" is the text field's, shown under it (as the server's field "text" would be)
+  await page.goto(base + '/#/chain');
+  await page.click('#chain-preview');
+  await page.waitForSelector('textarea[name=text][aria-invalid=true]');
+  const ferr = await page.locator('textarea[name=text] ~ .field-error').textContent();
+  assert(ferr.trim().length > 0, 'the message under the text field: ' + ferr);
+  noErrors(page, 'error display', [/401 \(Unauthorized\)/, /503/]);
+  await ctx.close();
+});
+
+check('self-report page through the catalogues: Chinese first, English on a phone set to English, the server message in that language', async ({ browser, base }) => {
+  const api = await apiLogin(browser, base, 'gw02');
+  const link = await api.call('POST', '/households/571/link', {});
+  await api.close();
+  const zh = (await import(path.join(ROOT, 'web/i18n/zh.js'))).default;
+  const en = (await import(path.join(ROOT, 'web/i18n/en.js'))).default;
+  let { ctx, page } = await newPage(browser, PHONE);
+  await page.goto(base + '/report.html#' + link.token);
+  await page.waitForSelector('#form:not([hidden]) .row');
+  eq(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'Chinese first');
+  eq(await page.textContent('#allnormal'), zh['self.all_normal'], 'the button from zh.js');
+  eq(await page.textContent('.row label'), zh['self.temp_label'], 'the label from zh.js');
+  eq(await page.textContent('.sym button[data-code=cough]'), zh['sym.cough'], 'symptoms named as in the app');
+  noErrors(page, 'self-report page (zh)');
+  await ctx.close();
+  ({ ctx, page } = await newPage(browser, PHONE));
+  await ctx.addInitScript(() => window.localStorage.setItem('wg_lang', 'en'));
+  await page.goto(base + '/report.html#' + link.token);
+  await page.waitForSelector('#form:not([hidden]) .row');
+  eq(await page.evaluate(() => document.documentElement.lang), 'en', 'English on a phone that chose it');
+  eq(await page.title(), en['self.title'], 'the title from en.js');
+  eq(await page.textContent('#allnormal'), en['self.all_normal'], 'the button from en.js');
+  eq(await page.textContent('.sym button[data-code=cough]'), en['sym.cough'], 'symptoms in English');
+  // an unknown link: the server's "中文 / English" message shows its English half
+  const other = await ctx.newPage();
+  await other.goto(base + '/report.html#' + '0'.repeat(32));
+  await other.waitForFunction(() => !['Opening…', '正在打开…'].includes(document.getElementById('where').textContent));
+  const where = await other.textContent('#where');
+  assert(where && !/[\u3400-\u9fff]/.test(where), 'the server message in English: ' + where);
+  await ctx.close();
+});
 
 async function main() {
   const only = process.env.ONLY || '';

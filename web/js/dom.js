@@ -125,19 +125,24 @@ export function formError() {
 }
 
 export function clearErrors(form) {
-  for (const e of form.querySelectorAll('.field-error, .form-error')) {
+  const boxes = Array.from(form.querySelectorAll('.field-error, .form-error'));
+  if (form.matches('.field-error, .form-error')) boxes.push(form);
+  for (const e of boxes) {
     e.hidden = true;
     clear(e);
   }
   for (const i of form.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
 }
 
-// Show an ApiError: next to the field it names when the form has it, else in the form's
-// error area.  fields: array of field wrappers from field()/checkGroup().
+// Show an ApiError (the server's JSON error: message and field) or a check of the page's
+// own ({field, message}): next to the field it names when one of fields is it, else in the
+// error area of form (any element: its .form-error, or itself when it is an error area).
+// fields: array of field wrappers from field()/checkGroup(), or {fieldName, input, error}.
+// The one error display of the app: every form and action goes through here.
 export function showError(form, fields, err) {
   if (err && err.handled) return;
   const msg = (err && err.message) || t('err.unknown');
-  const f = err && err.field ? fields.find((x) => x.fieldName === err.field) : null;
+  const f = err && err.field ? (fields || []).find((x) => x.fieldName === err.field) : null;
   if (f) {
     f.error.textContent = msg;
     f.error.hidden = false;
@@ -147,12 +152,29 @@ export function showError(form, fields, err) {
     }
     return;
   }
-  const box = form.querySelector('.form-error');
+  const box = form.matches('.form-error, .field-error') ? form : form.querySelector('.form-error');
   if (box) {
     box.textContent = msg;
     box.hidden = false;
     if (!box.hasAttribute('tabindex')) box.setAttribute('tabindex', '-1');
     box.focus();
+  }
+}
+
+// An action outside a form's submit (a button that calls the API): the errors of scope are
+// cleared, btn disabled while fn runs, and a failure shown by showError(scope, fields).
+// Resolves to true when fn succeeded.
+export async function act(scope, btn, fn, fields) {
+  clearErrors(scope);
+  if (btn) btn.disabled = true;
+  try {
+    await fn();
+    return true;
+  } catch (e) {
+    showError(scope, fields, e);
+    return false;
+  } finally {
+    if (btn) btn.disabled = false;
   }
 }
 

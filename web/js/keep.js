@@ -6,6 +6,7 @@
 // is older than KEEP_DAYS is not shown and is dropped on the next save.
 import { session } from './session.js';
 import { openIdb } from './idb.js';
+import { beijingDay, beijingTime } from './day.js';
 
 const DB_NAME = 'wangge-kept';
 const STORE = 'kept';
@@ -120,7 +121,6 @@ export async function forget(stale) {
 // How long ago something was fetched, for the "kept on this phone" notes: Beijing time
 // "08:12", or "12-05 08:12" when it is from another day.
 export function keptAt(at) {
-  const bj = new Date(at + 8 * 3600 * 1000).toISOString();
-  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-  return bj.slice(0, 10) === today ? bj.slice(11, 16) : bj.slice(5, 10) + ' ' + bj.slice(11, 16);
+  const bj = beijingTime(at);
+  return bj.slice(0, 10) === beijingDay() ? bj.slice(11) : bj.slice(5);
 }

@@ -1,7 +1,7 @@
 // main.js — boot, the page frame (header, search, navigation) and the hash router.
 import { api, setUnauthorizedHandler, networkUp, onNetwork } from './api.js';
 import { t, tv, loadLang, storedLang, storeLang, getLang } from './i18n.js';
-import { h, mount, clear } from './dom.js';
+import { h, mount, clear, errorBox } from './dom.js';
 import { session, can, homeHash, searchState } from './session.js';
 import * as queue from './queue.js';
 import * as keep from './keep.js';
@@ -342,7 +342,7 @@ export async function render() {
     ctx.title = t('common.error');
     node = h('section', null,
       h('h1', { tabindex: '-1' }, t('common.error')),
-      h('div', { class: 'form-error', role: 'alert' }, (err && err.message) || String(err)),
+      errorBox(err),
       h('p', { class: 'actions' },
         h('button', { type: 'button', class: 'btn', on: { click: render } }, t('common.retry')),
         session.me ? h('a', { class: 'btn', href: homeHash() }, t('notfound.home')) : null));

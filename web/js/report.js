@@ -1,11 +1,13 @@
 // report.js — the no-login family page behind a household link.  The token is in the
-// URL fragment (#…), so it never reaches a server log; it is sent in a header.  Chinese only
-// (residents of the household read it); the server's "中文 / English" messages show their
-// Chinese half.
+// URL fragment (#…), so it never reaches a server log; it is sent in a header.  Its words
+// come from the app's catalogues (web/i18n, keys self.*): Chinese, the residents' language,
+// unless this phone chose English in the app; the server's "中文 / English" messages show
+// the half of that language.
+import { t, tv, loadLang, storedLang, serverText } from './i18n.js';
+
 const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
-const SYMPTOMS = [['cough', '咳嗽'], ['fatigue', '乏力'], ['chest_tightness', '胸闷'], ['sore_throat', '咽痛'],
-  ['diarrhoea', '腹泻'], ['loss_of_smell_taste', '嗅觉味觉减退']];
+const SYMPTOMS = ['cough', 'fatigue', 'chest_tightness', 'sore_throat', 'diarrhoea', 'loss_of_smell_taste'];
 
 function status(text, kind) {
   const s = $('status');
@@ -16,18 +18,18 @@ function status(text, kind) {
 async function call(method, path, body) {
   const headers = { 'X-Household-Token': token, Accept: 'application/json' };
   if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch('/api/v1' + path, { method, headers, body: body ? JSON.stringify(body) : undefined, cache: 'no-store' });
+  let res;
+  try {
+    res = await fetch('/api/v1' + path, { method, headers, body: body ? JSON.stringify(body) : undefined, cache: 'no-store' });
+  } catch (e) {
+    throw new Error(t('err.network'));
+  }
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(zh((data && data.error && data.error.message) || '网络错误，请稍后再试'));
+  if (!res.ok) {
+    const msg = data && data.error && data.error.message;
+    throw new Error(msg ? serverText(msg) : t('err.http', { status: res.status }));
+  }
   return data;
-}
-
-// The Chinese half of "中文 / English", with full-width punctuation next to Chinese.
-function zh(msg) {
-  const i = msg.indexOf(' / ');
-  const s = i > 0 && /[\u3400-\u9fff]/.test(msg.slice(0, i)) ? msg.slice(0, i) : msg;
-  const full = { ',': '，', ':': '：', ';': '；', '?': '？', '!': '！' };
-  return s.replace(/([\u3400-\u9fff])\s*([,:;?!])\s*/g, (m, c, p) => c + full[p]);
 }
 
 function el(tag, attrs, ...kids) {
@@ -42,7 +44,7 @@ function el(tag, attrs, ...kids) {
 
 function memberRow(m) {
   const id = 't' + m.id;
-  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '填体温', 'data-id': m.id });
+  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: t('self.temp_placeholder'), 'data-id': m.id });
   const presets = el('div', { class: 'presets' });
   for (const v of ['36.2', '36.5', '36.8']) {
     const b = el('button', { type: 'button', text: v });
@@ -50,20 +52,20 @@ function memberRow(m) {
     presets.append(b);
   }
   const sym = el('div', { class: 'sym', 'data-for': m.id });
-  for (const [code, zh] of SYMPTOMS) {
-    const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-code': code, text: zh });
+  for (const code of SYMPTOMS) {
+    const b = el('button', { type: 'button', 'aria-pressed': 'false', 'data-code': code, text: tv('sym', code) });
     b.addEventListener('click', () => b.setAttribute('aria-pressed', b.getAttribute('aria-pressed') === 'true' ? 'false' : 'true'));
     sym.append(b);
   }
   let done = null;
   if (m.today && m.today.day_fever) {
     // a fever stays on the day: a later normal reading is a re-check, not an erasure
-    done = el('p', { class: 'done hot', text: '今天报过发热，网格员会跟进。再量一次请填上新的体温。' });
+    done = el('p', { class: 'done hot', text: t('self.fever_today') });
   } else if (m.today && m.today.status === 'reported') {
-    done = el('p', { class: 'done', text: '今天已报' + (m.today.temperature ? '：' + m.today.temperature + ' ℃' : '') });
+    done = el('p', { class: 'done', text: m.today.temperature ? t('self.reported_today_temp', { t: m.today.temperature }) : t('self.reported_today') });
   }
   return el('div', { class: 'row' }, el('h2', { text: m.name }), done,
-    el('label', { for: id, text: '体温（℃）' }), input, presets, sym);
+    el('label', { for: id, text: t('self.temp_label') }), input, presets, sym);
 }
 
 function readings(allNormal) {
@@ -75,14 +77,14 @@ function readings(allNormal) {
     if (!v && !symptoms.length) continue;
     const r = { resident_id: id };
     if (v) {
-      const t = Number(v);
-      if (!(t >= 34 && t <= 43)) throw new Error('体温应在 34–43 ℃ 之间');
-      r.temperature = t;
+      const temp = Number(v);
+      if (!(temp >= 34 && temp <= 43)) throw new Error(t('self.temp_range'));
+      r.temperature = temp;
     }
     if (symptoms.length) r.symptoms = symptoms;
     out.push(r);
   }
-  if (!out.length && !allNormal) throw new Error('请填写体温，或点“全家体温正常”');
+  if (!out.length && !allNormal) throw new Error(t('self.need_temp'));
   return out;
 }
 
@@ -93,8 +95,7 @@ async function submit(allNormal) {
     const res = await call('POST', '/household-link/checkins', body);
     const fever = res.results.some((x) => x.fever && !x.kept);
     const kept = res.results.filter((x) => x.kept).length;
-    status((fever ? '已提交。有人发热，网格员会马上联系您。' : '已提交，谢谢！') +
-      (kept ? '今天已报过的 ' + kept + ' 人保留原记录。' : ''), fever ? 'err' : 'ok');
+    status(t(fever ? 'self.sent_fever' : 'self.sent') + (kept ? t('self.kept', { n: kept }) : ''), fever ? 'err' : 'ok');
     load();
   } catch (e) {
     status(e.message, 'err');
@@ -103,7 +104,7 @@ async function submit(allNormal) {
 
 async function load() {
   if (!/^[0-9a-f]{32}$/.test(token)) {
-    $('where').textContent = '链接不完整，请重新扫码';
+    $('where').textContent = t('self.bad_link');
     return;
   }
   try {
@@ -117,6 +118,16 @@ async function load() {
   }
 }
 
+// The page's own words (report.html carries the Chinese ones for the first paint).
+function words() {
+  document.title = t('self.title');
+  $('title').textContent = t('self.title');
+  $('where').textContent = t('self.opening');
+  $('allnormal').textContent = t('self.all_normal');
+  $('send').textContent = t('self.submit');
+  $('help').textContent = t('self.help');
+}
+
 $('form').addEventListener('submit', (ev) => { ev.preventDefault(); submit(false); });
 $('allnormal').addEventListener('click', () => submit(true));
-load();
+loadLang(storedLang() === 'en' ? 'en' : 'zh').then(words, () => {}).then(load);

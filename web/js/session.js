@@ -1,5 +1,8 @@
 // session.js — who is logged in, and what the role may do (mirrors src/api/routes.c and
 // src/domain/actor.c; the server decides, this only hides what would be refused).
+// tests/web/check-roles.mjs checks every `can` against the server's route table and role
+// table: a new capability names its API routes there.
+import { beijingDay } from './day.js';
 export const session = { me: null, day: '' };
 
 const REGISTRY = ['admin', 'community', 'grid_leader', 'grid_worker', 'cadre'];
@@ -65,5 +68,5 @@ export const searchState = { q: '', offset: 0 };
 // date in UTC+8 by this device's clock.
 export function rollDay() {
   if (session.day) return session.day;
-  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  return beijingDay();
 }

@@ -3,11 +3,10 @@
 // a named door checker during home observation; close), and the resident's health record.
 import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
-import { h, fmtTime, formError } from '../dom.js';
+import { h, fmtTime, formError, act } from '../dom.js';
 import { session, can } from '../session.js';
 import { subscribe } from '../live.js';
-import { alertStateBadge, fmtTemp, placeLabel } from './common.js';
-import { parseTemp } from './rollcall.js';
+import { alertStateBadge, fmtTemp, placeLabel, parseTemp } from './common.js';
 
 const OUTCOMES = ['excluded', 'home_observation', 'hospital'];
 let keepNext = false;
@@ -45,24 +44,14 @@ function workflow(a, ctx) {
   const note = h('textarea', { id: 'step-note', rows: 2, maxlength: 500 });
   const open = a.state !== 'closed';
   async function step(body, btn) {
-    err.hidden = true;
     const n = note.value.trim();
     if (n) body.note = n;
-    if (btn) btn.disabled = true;
-    try {
+    await act(err, btn, async () => {
       await api('POST', '/alerts/' + a.id + '/steps', body);
       ctx.flash(t('alert.step_done', { step: tv('step', body.step) }));
       keepNext = true;
       ctx.rerender();
-    } catch (e) {
-      if (e.handled) return;
-      err.textContent = e.message;
-      err.hidden = false;
-      err.setAttribute('tabindex', '-1');
-      err.focus();
-    } finally {
-      if (btn) btn.disabled = false;
-    }
+    });
   }
   const btn = (label, body, cls, id) => {
     const b = h('button', { type: 'button', class: 'btn ' + (cls || ''), id });

@@ -8,51 +8,10 @@ import { t, tv } from '../i18n.js';
 import { h, pager, fmtTime, formError, field, clearErrors, showError, busy } from '../dom.js';
 import { session, can } from '../session.js';
 import { placeLabel, lockdownBadge } from './common.js';
-import { CATEGORIES, catBadge, isolationText, notAdmitted, download, chips } from './epi-common.js';
+import { CATEGORIES, catBadge, isolationText, notAdmitted, download, chips, catHref, countsTable, num } from './epi-common.js';
 
 const PAGE = 50;
 const FILTERS = ['four'].concat(CATEGORIES);
-const NUMS = ['four_categories', 'new_today', 'released_today', 'overdue_followups', 'not_admitted'];
-const HOT = { overdue_followups: 1, not_admitted: 1 };
-
-export function catHref(code, extra) {
-  return '#/categories/' + enc(code) + qs(extra || {});
-}
-
-function num(row, k) {
-  const v = row[k];
-  return typeof v === 'number' ? v : 0;
-}
-
-// One row of the counts table (th: the unit; td: each category, then the totals).
-function countRow(row, link, isTotal) {
-  const counts = row.counts || {};
-  const cells = CATEGORIES.map((c) => h('td', {
-    'data-label': t('catshort.' + c), class: 'num' + (counts[c] ? ' has' : ''), 'data-col': c,
-  }, String(counts[c] || 0)));
-  const tail = NUMS.map((k) => h('td', {
-    'data-label': t('catcol.' + k), 'data-col': k,
-    class: 'num' + (HOT[k] && num(row, k) > 0 ? ' hot-text' : '') + (k === 'four_categories' && num(row, k) > 0 ? ' strong' : ''),
-  }, String(num(row, k))));
-  return h('tr', { 'data-unit': row.unit, class: isTotal ? 'total' : null },
-    h('th', { scope: 'row', 'data-label': t('catcol.unit') },
-      link ? h('a', { href: link }, row.name) : row.name, ' ',
-      row.kind ? h('span', { class: 'kind' }, tv('kind', row.kind)) : null),
-    cells, tail);
-}
-
-// The counts table of a categories answer (also drawn on the dashboard).
-export function countsTable(c, hrefOf, id) {
-  const kids = c.children || [];
-  const head = h('tr', null, h('th', { scope: 'col' }, t('catcol.unit')),
-    CATEGORIES.map((k) => h('th', { scope: 'col', class: 'num', title: tv('cat', k) }, t('catshort.' + k))),
-    NUMS.map((k) => h('th', { scope: 'col', class: 'num' }, t('catcol.' + k))));
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'table stack cat-table', id: id || 'cat-table' },
-    h('caption', null, t('cat.table_caption', { n: kids.length })),
-    h('thead', null, head),
-    h('tbody', null, kids.length ? kids.map((k) => countRow(k, hrefOf(k))) : h('tr', null, h('td', { colspan: String(CATEGORIES.length + NUMS.length + 1) }, t('cat.no_children')))),
-    c.total ? h('tfoot', null, countRow(Object.assign({}, c.total, { name: t('cat.total_row', { name: c.total.name || c.name }), kind: null }), null, true)) : null));
-}
 
 function statsOf(total) {
   const iso = total.isolated || {};

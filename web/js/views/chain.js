@@ -4,10 +4,9 @@
 // household by search), then one confirm saves them all, each with its original line.
 import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
-import { h, mount, clear, formError, field } from '../dom.js';
+import { h, mount, clear, formError, field, clearErrors, showError, busy, act } from '../dom.js';
 import { session } from '../session.js';
-import { placeLabel, householdLabel, fmtTemp } from './common.js';
-import { living, parseTemp } from './rollcall.js';
+import { placeLabel, householdLabel, fmtTemp, living, parseTemp } from './common.js';
 
 let draft = ''; // the pasted text survives leaving the page and coming back (memory only)
 
@@ -202,26 +201,14 @@ export default async function chainView(ctx) {
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    err.hidden = true;
+    clearErrors(form);
     clear(out);
-    if (!text.input.value.trim()) {
-      err.textContent = t('chain.need_text');
-      err.hidden = false;
-      text.input.focus();
-      return;
-    }
-    previewBtn.disabled = true;
+    if (!text.input.value.trim()) return showError(form, [text], { field: 'text', message: t('chain.need_text') });
     let res;
     try {
-      res = await api('POST', '/checkins/chain', { unit, text: text.input.value });
+      res = await busy(form, () => api('POST', '/checkins/chain', { unit, text: text.input.value }));
     } catch (e) {
-      if (!e.handled) {
-        err.textContent = e.message;
-        err.hidden = false;
-      }
-      return;
-    } finally {
-      previewBtn.disabled = false;
+      return showError(form, [text], e);
     }
     session.day = res.day || session.day;
     const matched = (res.matched || []).map(matchedItem);
@@ -246,21 +233,13 @@ export default async function chainView(ctx) {
         cerr.hidden = false;
         return;
       }
-      confirmBtn.disabled = true;
-      try {
+      await act(cerr, confirmBtn, async () => {
         const r = await api('POST', '/checkins/chain/confirm', { day: res.day, lines });
         const fevers = (r.results || []).filter((x) => x.fever).length;
         draft = '';
         ctx.flash(t('chain.saved', { lines: lines.length, n: r.saved }) + (fevers ? ' ' + t('rc.saved_fever', { n: fevers }) : ''));
         window.location.hash = '#/today' + qs({ unit: ctx.query.unit });
-      } catch (e) {
-        if (!e.handled) {
-          cerr.textContent = e.message;
-          cerr.hidden = false;
-        }
-      } finally {
-        confirmBtn.disabled = false;
-      }
+      });
     });
     mount(out,
       h('p', { class: 'facts', role: 'status' }, t('chain.summary', { n: matched.length + unmatched.length, ok: matched.length, bad: unmatched.length })),

@@ -119,3 +119,40 @@ export function alertRow(a) {
       a.level > 0 ? h('span', { class: 'badge badge-escalated' }, t('alert.escalated_badge', { n: a.level })) : null),
     h('span', { class: 'row-sub' }, placeLabel(a), reading ? ' · ' + reading : '', ' · ', fmtTime(a.opened_at))));
 }
+
+// ---- what views share instead of importing each other (tests/web/check-imports.mjs) ----
+
+export const OCCUPANCIES = ['occupied', 'vacant', 'unknown'];
+
+export function living(r) {
+  return !r.moved_out && (r.residence === 'living' || r.residence === 'temporary');
+}
+
+// "36,5" "36。5" "365" -> 36.5; '' -> null; NaN when it is not a temperature.
+export function parseTemp(s) {
+  let v = String(s || '').trim().replace(/[,，。．]/g, '.');
+  if (!v) return null;
+  if (/^\d{3}$/.test(v)) v = v.slice(0, 2) + '.' + v.slice(2);
+  if (!/^\d{2}(\.\d)?\d*$/.test(v)) return NaN;
+  const n = Math.round(Number(v) * 10) / 10;
+  return n >= 34 && n <= 43 ? n : NaN;
+}
+
+// The Today page notes each row of its missing list, for the roll-call page.
+const seen = new Map(); // household id -> its row of the missing list
+export function sawMissing(x) {
+  seen.set(x.household_id, x);
+}
+
+// A household as the missing list showed it (its people not yet reported), for recording it
+// with no network; null when it was not on a list this page saw.
+export function missingHousehold(id) {
+  const x = seen.get(Number(id));
+  if (!x) return null;
+  return {
+    id: x.household_id, unit_code: x.unit_code, building: x.building, entrance: x.entrance, room: x.room,
+    residents: (x.people_missing || []).map((p) => ({
+      id: p.id, name: p.name, age: p.age, flags: p.flags, residence: 'living', moved_out: false,
+    })),
+  };
+}

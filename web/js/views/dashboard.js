@@ -8,50 +8,18 @@
 // check-ins move the curve's last point.
 import { api, enc, qs } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
-import { h, mount, fmtTime } from '../dom.js';
+import { h, mount, fmtTime, errorBox } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
-import { dayTitle } from './today.js';
-import { countsTable, catHref } from './categories.js';
-import { FOUR, CAT_COLORS } from './epi-common.js';
+import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
+import { loadECharts } from '../charts.js';
+import { FOUR, CAT_COLORS, countsTable, catHref } from './epi-common.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };
 const STATE_COLORS = { open: '#a4161a', acknowledged: '#c2410c', clinic: '#b08800', observation: '#0b4f9c', closed: '#1a5e20' };
 const DRILL = { province: 1, city: 1, district: 1, street: 1, community: 1, grid: 1, building: 1 };
 const HOUSEHOLD_LEVELS = { grid: 1, building: 1, entrance: 1 };
-
-let echartsPromise = null;
-export function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!echartsPromise) {
-    echartsPromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/echarts.min.js';
-      s.async = true;
-      s.onload = () => (window.echarts ? resolve(window.echarts) : reject(new Error('echarts')));
-      s.onerror = () => {
-        echartsPromise = null;
-        s.remove();
-        reject(new Error('echarts'));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return echartsPromise;
-}
-
-// "2026-11-27" minus n days.
-export function dayMinus(day, n) {
-  const d = new Date(day + 'T00:00:00Z');
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
-
-function beijingMinutes() {
-  const d = new Date(Date.now() + 8 * 3600 * 1000);
-  return d.getUTCHours() * 60 + d.getUTCMinutes();
-}
 
 // ---- the curve (from the server) ----
 function curvePoints(points) {
@@ -458,7 +426,7 @@ export default async function dashboardView(ctx) {
   const low = HOUSEHOLD_LEVELS[u.kind];
   const missing = low ? await missingSection(code, day).catch((e) => {
     if (e.handled) throw e;
-    return h('p', { class: 'form-error' }, e.message);
+    return errorBox(e);
   }) : null;
 
   return h('section', { class: 'dashboard' },

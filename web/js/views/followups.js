@@ -5,10 +5,9 @@
 // saved in place (POST /followups/{id}).
 import { api, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, mount, pager, fmtTime } from '../dom.js';
+import { h, mount, pager, fmtTime, act, showError } from '../dom.js';
 import { session, rollDay } from '../session.js';
-import { SYMPTOMS, FEVER, fmtTemp, placeLabel } from './common.js';
-import { parseTemp } from './rollcall.js';
+import { SYMPTOMS, FEVER, fmtTemp, placeLabel, parseTemp } from './common.js';
 
 const PAGE = 50;
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
@@ -93,29 +92,16 @@ function quickForm(f, onDone) {
     ev.preventDefault();
     if (!check()) return temp.focus();
     const v = parseTemp(temp.value);
-    if (v === null) {
-      err.textContent = t('fu.need_temp');
-      err.hidden = false;
-      temp.setAttribute('aria-invalid', 'true');
-      temp.focus();
-      return;
-    }
+    // one error line under the temperature: the page's check and the server's answer alike
+    const fields = [{ fieldName: 'temperature', input: temp, error: err }];
+    if (v === null) return showError(err, fields, { field: 'temperature', message: t('fu.need_temp') });
     const body = { temperature: v };
     if (sym.size) body.symptoms = SYMPTOMS.filter((s) => sym.has(s));
     if (needs.value.trim()) body.needs = needs.value.trim();
-    save.disabled = true;
-    try {
+    await act(err, save, async () => {
       const res = await api('POST', '/followups/' + f.id, body);
       onDone(Object.assign({}, f, res || {}, { state: (res && res.state) || 'done' }));
-    } catch (e) {
-      if (e.handled) return;
-      err.textContent = e.message;
-      err.hidden = false;
-      err.setAttribute('tabindex', '-1');
-      err.focus();
-    } finally {
-      save.disabled = false;
-    }
+    }, fields);
   });
   return form;
 }

@@ -3,8 +3,7 @@ import { api, enc } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, field, formError, clearErrors, showError, busy } from '../dom.js';
 import { can } from '../session.js';
-import { crumbs, unitHref } from './common.js';
-import { OCCUPANCIES } from './household.js';
+import { crumbs, unitHref, OCCUPANCIES } from './common.js';
 
 export default async function householdNew(ctx) {
   const code = ctx.params[0];

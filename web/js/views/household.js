@@ -2,12 +2,11 @@
 // occupancy evidence with a form to add more, and a small form to change occupancy.
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, flagChips } from '../dom.js';
+import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, act, flagChips } from '../dom.js';
 import { can, rollDay } from '../session.js';
-import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp } from './common.js';
+import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp, OCCUPANCIES } from './common.js';
 
 export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
-export const OCCUPANCIES = ['occupied', 'vacant', 'unknown'];
 
 function isMasked(v) {
   return typeof v === 'string' && v.indexOf('*') >= 0;
@@ -98,38 +97,21 @@ function linkPanel(hh) {
   const err = formError();
   const issue = h('button', { type: 'button', class: 'btn btn-primary', id: 'link-issue' }, t('link.issue'));
   const revoke = h('button', { type: 'button', class: 'btn btn-danger', id: 'link-revoke' }, t('link.revoke'));
-  issue.addEventListener('click', async () => {
-    err.hidden = true;
-    issue.disabled = true;
-    try {
-      const res = await api('POST', '/households/' + hh.id + '/link', {});
-      const url = h('input', { type: 'text', readOnly: true, class: 'mono', id: 'link-url', value: res.url, 'aria-label': t('link.url') });
-      url.addEventListener('focus', () => url.select());
-      mount(out,
-        svgImage(res.svg, t('link.qr_alt', { place: householdLabel(hh) })),
-        h('label', { for: 'link-url' }, t('link.url')), url,
-        h('p', { class: 'hint' }, t('link.issued_hint')));
-    } catch (e) {
-      if (!e.handled) {
-        err.textContent = e.message;
-        err.hidden = false;
-      }
-    } finally {
-      issue.disabled = false;
-    }
-  });
-  revoke.addEventListener('click', async () => {
+  issue.addEventListener('click', () => act(err, issue, async () => {
+    const res = await api('POST', '/households/' + hh.id + '/link', {});
+    const url = h('input', { type: 'text', readOnly: true, class: 'mono', id: 'link-url', value: res.url, 'aria-label': t('link.url') });
+    url.addEventListener('focus', () => url.select());
+    mount(out,
+      svgImage(res.svg, t('link.qr_alt', { place: householdLabel(hh) })),
+      h('label', { for: 'link-url' }, t('link.url')), url,
+      h('p', { class: 'hint' }, t('link.issued_hint')));
+  }));
+  revoke.addEventListener('click', () => {
     if (!window.confirm(t('link.confirm_revoke'))) return;
-    err.hidden = true;
-    try {
+    act(err, null, async () => {
       await api('DELETE', '/households/' + hh.id + '/link');
       mount(out, h('p', { class: 'status-ok', role: 'status' }, t('link.revoked')));
-    } catch (e) {
-      if (!e.handled) {
-        err.textContent = e.message;
-        err.hidden = false;
-      }
-    }
+    });
   });
   return h('details', { class: 'panel', id: 'link-panel' },
     h('summary', null, t('link.title')),
@@ -165,44 +147,28 @@ function passPanel(hh) {
   const out = h('div', { class: 'qr-out', 'aria-live': 'polite' });
   const err = formError();
   const issue = h('button', { type: 'button', class: 'btn btn-primary', id: 'pass-issue' }, t('pass.issue'));
-  issue.addEventListener('click', async () => {
-    err.hidden = true;
-    issue.disabled = true;
-    try {
-      const res = await api('POST', '/households/' + hh.id + '/pass', {});
-      const qr = svgImage(res.svg, t('pass.qr_alt', { place: householdLabel(hh) }));
-      const revoke = h('button', { type: 'button', class: 'btn btn-danger', id: 'pass-revoke' }, t('pass.revoke'));
-      revoke.addEventListener('click', async () => {
-        if (!window.confirm(t('pass.confirm_revoke'))) return;
-        try {
-          await api('DELETE', '/passes/' + res.id);
-          mount(out, h('p', { class: 'status-ok', role: 'status' }, t('pass.revoked')));
-        } catch (e) {
-          if (!e.handled) {
-            err.textContent = e.message;
-            err.hidden = false;
-          }
-        }
+  issue.addEventListener('click', () => act(err, issue, async () => {
+    const res = await api('POST', '/households/' + hh.id + '/pass', {});
+    const qr = svgImage(res.svg, t('pass.qr_alt', { place: householdLabel(hh) }));
+    const revoke = h('button', { type: 'button', class: 'btn btn-danger', id: 'pass-revoke' }, t('pass.revoke'));
+    revoke.addEventListener('click', () => {
+      if (!window.confirm(t('pass.confirm_revoke'))) return;
+      act(err, null, async () => {
+        await api('DELETE', '/passes/' + res.id);
+        mount(out, h('p', { class: 'status-ok', role: 'status' }, t('pass.revoked')));
       });
-      mount(out,
-        h('div', { class: 'pass-card', id: 'pass-card', 'data-pass': String(res.id) },
-          h('p', { class: 'pass-where' }, householdLabel(hh)),
-          qr,
-          h('p', { class: 'mono pass-token', id: 'pass-token' }, groups(res.token)),
-          h('p', null, t('pass.valid', { from: res.valid_from, to: res.valid_to }))),
-        h('p', { class: 'actions' },
-          h('button', { type: 'button', class: 'btn', id: 'pass-print', on: { click: () => printPass(hh, res, qr) } }, t('pass.print')),
-          revoke),
-        h('p', { class: 'hint' }, t('pass.issued_hint')));
-    } catch (e) {
-      if (!e.handled) {
-        err.textContent = e.message;
-        err.hidden = false;
-      }
-    } finally {
-      issue.disabled = false;
-    }
-  });
+    });
+    mount(out,
+      h('div', { class: 'pass-card', id: 'pass-card', 'data-pass': String(res.id) },
+        h('p', { class: 'pass-where' }, householdLabel(hh)),
+        qr,
+        h('p', { class: 'mono pass-token', id: 'pass-token' }, groups(res.token)),
+        h('p', null, t('pass.valid', { from: res.valid_from, to: res.valid_to }))),
+      h('p', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn', id: 'pass-print', on: { click: () => printPass(hh, res, qr) } }, t('pass.print')),
+        revoke),
+      h('p', { class: 'hint' }, t('pass.issued_hint')));
+  }));
   return h('details', { class: 'panel', id: 'pass-panel' },
     h('summary', null, t('pass.title')),
     h('p', { class: 'hint' }, t('pass.hint')),

@@ -6,7 +6,7 @@
 // open rows stay here until someone resolves them.
 import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
-import { h, mount, pager, fmtTime, field, formError, clearErrors, showError, busy } from '../dom.js';
+import { h, mount, pager, fmtTime, field, formError, clearErrors, showError, busy, act as run } from '../dom.js';
 import { session } from '../session.js';
 import { placeLabel } from './common.js';
 import { chips } from './epi-common.js';
@@ -120,20 +120,10 @@ function rowCard(list, r, onChange) {
   const open = r.state === 'to_review' || r.state === 'unmatched';
   const err = formError();
   async function act(body, btn) {
-    err.hidden = true;
-    if (btn) btn.disabled = true;
-    try {
+    await run(err, btn, async () => {
       const res = await api('POST', '/lists/' + list.id + '/rows/' + r.row, body);
       onChange(li, Object.assign({}, r, res || {}), body.action);
-    } catch (e) {
-      if (e.handled) return;
-      err.textContent = e.message;
-      err.hidden = false;
-      err.setAttribute('tabindex', '-1');
-      err.focus();
-    } finally {
-      if (btn) btn.disabled = false;
-    }
+    });
   }
   const parts = [
     h('h3', null, h('span', { class: 'line-no' }, String(r.line || r.row)), r.name, ' ',

@@ -8,6 +8,7 @@ import { t, tv } from '../i18n.js';
 import { h, field, checkGroup, formError, clearErrors, showError, busy, fmtTime } from '../dom.js';
 import { can } from '../session.js';
 import { householdLabel } from './common.js';
+import { beijingDay } from '../day.js';
 
 export const FLAGS = ['lives_alone', 'disabled', 'chronic', 'no_smartphone', 'pregnant', 'regular_medicine'];
 const RESIDENCES = ['living', 'registered_only', 'temporary', 'away'];
@@ -55,7 +56,7 @@ export default async function residentView(ctx) {
       readonly: idLocked, hint: idLocked ? t('res.locked_id') : t('res.id_hint'),
     }),
     sex: field({ name: 'sex', label: t('res.sex'), type: 'select', value: v.sex || '', options: [['', t('res.sex_unset')], ['M', tv('sex', 'M')], ['F', tv('sex', 'F')]] }),
-    birth_date: field({ name: 'birth_date', label: t('res.birth_date'), type: 'date', value: v.birth_date, readonly: birthLocked, hint: birthLocked ? t('res.locked_birth') : t('res.birth_hint'), attrs: { max: new Date().toISOString().slice(0, 10), min: '1900-01-01' } }),
+    birth_date: field({ name: 'birth_date', label: t('res.birth_date'), type: 'date', value: v.birth_date, readonly: birthLocked, hint: birthLocked ? t('res.locked_birth') : t('res.birth_hint'), attrs: { max: beijingDay(), min: '1900-01-01' } }),
     phone: field({
       name: 'phone', label: t('res.phone'), type: 'tel', maxlength: 24, value: v.phone, autocomplete: 'off', inputmode: 'tel',
       readonly: phoneLocked, hint: phoneLocked ? t('res.locked_phone') : null,

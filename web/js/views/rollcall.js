@@ -8,27 +8,12 @@ import { t, tv } from '../i18n.js';
 import { h, mount, fmtTime, flagChips, formError } from '../dom.js';
 import { can, rollDay } from '../session.js';
 import * as queue from '../queue.js';
-import { householdLabel, SYMPTOMS, STATUSES, FEVER, fmtTemp } from './common.js';
-import { missingHousehold } from './today.js';
+import { householdLabel, SYMPTOMS, STATUSES, FEVER, fmtTemp, living, parseTemp, missingHousehold } from './common.js';
 import { keep, kept, drop, keptAt } from '../keep.js';
 
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
 const CHANNELS = ['visit', 'phone', 'wechat', 'checkpoint'];
 const households = new Map(); // id -> {hh, at}, for opening it again without a network
-
-export function living(r) {
-  return !r.moved_out && (r.residence === 'living' || r.residence === 'temporary');
-}
-
-// "36,5" "36。5" "365" -> 36.5; '' -> null; NaN when it is not a temperature.
-export function parseTemp(s) {
-  let v = String(s || '').trim().replace(/[,，。．]/g, '.');
-  if (!v) return null;
-  if (/^\d{3}$/.test(v)) v = v.slice(0, 2) + '.' + v.slice(2);
-  if (!/^\d{2}(\.\d)?\d*$/.test(v)) return NaN;
-  const n = Math.round(Number(v) * 10) / 10;
-  return n >= 34 && n <= 43 ? n : NaN;
-}
 
 function toggle(btn, on) {
   btn.setAttribute('aria-pressed', on ? 'true' : 'false');

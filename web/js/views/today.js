@@ -3,43 +3,22 @@
 // call list with one-tap tel: links, the alerts in my grid, and what waits to be synced.
 // Offline it shows the last answers it had, marked as such.
 import { api, qs } from '../api.js';
-import { t, getLang } from '../i18n.js';
-import { h, clear, mount, fmtTime, flagChips } from '../dom.js';
+import { t } from '../i18n.js';
+import { h, clear, mount, fmtTime, flagChips, formError, act } from '../dom.js';
 import { session, can } from '../session.js';
 import * as queue from '../queue.js';
 import { subscribe } from '../live.js';
 import { keep, keepMany, kept, keptAt } from '../keep.js';
-import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote } from './common.js';
+import { dayTitle, beijingTime } from '../day.js';
+import { coverageStats, alertRow, placeLabel, unitHref, lockdownBadge, lockdownNote, sawMissing } from './common.js';
 
 const PAGE = 30;
 const cache = new Map(); // unit code -> {at, cov, alerts, missing, calls, reminders}
 let tab = 'missing';
 let keepNext = false; // redrawn after a sync or a live update: stay where the user was
-const seen = new Map(); // household id -> its row of the missing list (for roll-call offline)
-
-// A household as the missing list showed it (its people not yet reported), for recording it
-// with no network; null when it was not on a list this page saw.
-export function missingHousehold(id) {
-  const x = seen.get(Number(id));
-  if (!x) return null;
-  return {
-    id: x.household_id, unit_code: x.unit_code, building: x.building, entrance: x.entrance, room: x.room,
-    residents: (x.people_missing || []).map((p) => ({
-      id: p.id, name: p.name, age: p.age, flags: p.flags, residence: 'living', moved_out: false,
-    })),
-  };
-}
 
 function isNetwork(e) {
   return e && e.status === 0;
-}
-
-// "11月27日 星期五" / "Fri 27 Nov"
-export function dayTitle(day) {
-  const d = new Date(day + 'T12:00:00+08:00');
-  if (Number.isNaN(d.getTime())) return day;
-  return new Intl.DateTimeFormat(getLang() === 'en' ? 'en-GB' : 'zh-CN',
-    { month: 'short', day: 'numeric', weekday: 'short', timeZone: 'Asia/Shanghai' }).format(d);
 }
 
 async function load(unit) {
@@ -118,7 +97,7 @@ function missingRows(items, queued, lastKey) {
   const out = [];
   let key = lastKey;
   for (const x of items) {
-    seen.set(x.household_id, x);
+    sawMissing(x);
     const k = groupKey(x);
     if (k !== key) {
       out.push(h('li', { class: 'group', role: 'presentation' }, h('h3', null, k || '—', ' ', lockdownBadge(x.lockdown))));
@@ -172,7 +151,7 @@ function queuePanel(qs0, ctx) {
         on: { click: () => queue.flush() },
       }, t('queue.sync_now'))) : null,
       h('ul', { class: 'list plain' }, s.items.map((it) => h('li', { class: it.failed ? 'bad' : null },
-        h('strong', null, it.label || it.path), ' · ', fmtTime(new Date(it.created_at + 8 * 3600 * 1000).toISOString()),
+        h('strong', null, it.label || it.path), ' · ', beijingTime(it.created_at),
         it.failed ? h('span', { class: 'field-error' }, t('queue.refused', { msg: it.error })) : null,
         it.failed ? h('button', {
           type: 'button', class: 'btn btn-small btn-danger',
@@ -249,42 +228,30 @@ export default async function todayView(ctx) {
   }
   addMissing(missing);
   const moreMissing = h('button', { type: 'button', class: 'btn btn-wide', hidden: shown >= missing.total }, t('today.more'));
-  moreMissing.addEventListener('click', async () => {
-    moreMissing.disabled = true;
-    try {
-      const res = await api('GET', '/coverage/missing' + qs({ unit, limit: PAGE, offset: shown }));
-      addMissing(res);
-      moreMissing.hidden = shown >= res.total;
-    } catch (e) {
-      if (!e.handled) window.alert(e.message);
-    } finally {
-      moreMissing.disabled = false;
-    }
-  });
+  const missErr = formError();
+  moreMissing.addEventListener('click', () => act(missErr, moreMissing, async () => {
+    const res = await api('GET', '/coverage/missing' + qs({ unit, limit: PAGE, offset: shown }));
+    addMissing(res);
+    moreMissing.hidden = shown >= res.total;
+  }));
   panels.missing = h('section', { role: 'tabpanel', id: 'panel-missing', 'aria-labelledby': 'tab-missing' },
     missing.total ? h('p', { class: 'hint' }, t('today.missing_hint')) : h('p', { class: 'done-all' }, t('today.all_reached')),
-    missList, moreMissing);
+    missList, missErr, moreMissing);
 
   if (calls) {
     const callList = h('ul', { class: 'list calls' }, callRows(calls.items || []));
     let callShown = (calls.items || []).length;
     const moreCalls = h('button', { type: 'button', class: 'btn btn-wide', hidden: callShown >= calls.total }, t('today.more'));
-    moreCalls.addEventListener('click', async () => {
-      moreCalls.disabled = true;
-      try {
-        const res = await api('GET', '/calllist' + qs({ unit, limit: PAGE, offset: callShown }));
-        for (const li of callRows(res.items || [])) callList.appendChild(li);
-        callShown += (res.items || []).length;
-        moreCalls.hidden = callShown >= res.total;
-      } catch (e) {
-        if (!e.handled) window.alert(e.message);
-      } finally {
-        moreCalls.disabled = false;
-      }
-    });
+    const callErr = formError();
+    moreCalls.addEventListener('click', () => act(callErr, moreCalls, async () => {
+      const res = await api('GET', '/calllist' + qs({ unit, limit: PAGE, offset: callShown }));
+      for (const li of callRows(res.items || [])) callList.appendChild(li);
+      callShown += (res.items || []).length;
+      moreCalls.hidden = callShown >= res.total;
+    }));
     panels.calls = h('section', { role: 'tabpanel', id: 'panel-calls', 'aria-labelledby': 'tab-calls' },
       h('p', { class: 'hint' }, t('today.calls_hint')),
-      calls.total ? callList : h('p', { class: 'empty' }, t('today.no_calls')), moreCalls);
+      calls.total ? callList : h('p', { class: 'empty' }, t('today.no_calls')), callErr, moreCalls);
   }
 
   const alertList = h('ul', { class: 'list' }, (alerts.items || []).map(alertRow));

@@ -5,7 +5,7 @@
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h } from '../dom.js';
-import { loadECharts } from './dashboard.js';
+import { loadECharts } from '../charts.js';
 import { CATEGORIES, CAT_COLORS, catBadge, catLabel } from './epi-common.js';
 
 const DEPTHS = ['1', '2', '3', '4', '5'];

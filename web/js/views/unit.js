@@ -2,7 +2,7 @@
 // an entrance its households, a page at a time (#/unit/CODE?o=OFFSET).
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, fmtTime, pager, formError, field, clearErrors, showError, busy } from '../dom.js';
+import { h, fmtTime, pager, formError, field, clearErrors, showError, busy, act } from '../dom.js';
 import { can, session } from '../session.js';
 import { crumbs, unitHref, exportLinks, occupancyBadge, LOCK_LEVELS, lockLevel, lockdownBadge, lockdownNote } from './common.js';
 
@@ -15,9 +15,7 @@ let focusToggle = false; // the page is drawn again because the retired toggle c
 async function printSheet(u, btn, err) {
   if (!window.confirm(t('unit.sheet_confirm', { name: u.name }))) return;
   const w = window.open('', '_blank');
-  btn.disabled = true;
-  err.hidden = true;
-  try {
+  const ok = await act(err, btn, async () => {
     let html = await api('POST', '/units/' + enc(u.code) + '/link-sheet', {}, { text: true });
     // a blob: document has no base URL of its own: give the stylesheet its full address
     html = html.replace('href="/print.css"', 'href="' + window.location.origin + '/print.css"');
@@ -25,14 +23,8 @@ async function printSheet(u, btn, err) {
     if (w) w.location.href = url;
     else window.location.href = url;
     window.setTimeout(() => URL.revokeObjectURL(url), 120000);
-  } catch (e) {
-    if (w) w.close();
-    if (e.handled) return;
-    err.textContent = e.message;
-    err.hidden = false;
-  } finally {
-    btn.disabled = false;
-  }
+  });
+  if (!ok && w) w.close();
 }
 
 function holdsHouseholds(kind) {
@@ -124,18 +116,11 @@ function movePanel(u, ctx) {
 // Restore a retired child from the children list: the same PATCH as the restore panel.
 async function restoreChild(c, btn, ctx, err) {
   if (!window.confirm(t('unitadm.restore_confirm', { name: c.name }))) return;
-  btn.disabled = true;
-  err.hidden = true;
-  try {
+  await act(err, btn, async () => {
     await api('PATCH', '/units/' + enc(c.code), { retired: false });
     ctx.flash(t('unitadm.restored_done', { name: c.name }));
     ctx.rerender();
-  } catch (e) {
-    btn.disabled = false;
-    if (e.handled) return;
-    err.textContent = e.message;
-    err.hidden = false;
-  }
+  });
 }
 
 function retirePanel(u, ctx) {

@@ -2,7 +2,7 @@
 // enable, and add an account.
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, field, formError, clearErrors, showError, busy, pager } from '../dom.js';
+import { h, field, formError, clearErrors, showError, busy, act, pager } from '../dom.js';
 import { can, session } from '../session.js';
 import { unitHref } from './common.js';
 
@@ -48,17 +48,13 @@ function addForm(unit, ctx) {
   return form;
 }
 
-async function setDisabled(u, disabled, ctx, btn) {
+async function setDisabled(u, disabled, ctx, btn, err) {
   if (disabled && !window.confirm(t('users.confirm_disable', { name: u.display_name, username: u.username }))) return;
-  btn.disabled = true;
-  try {
+  await act(err, btn, async () => {
     await api('PATCH', '/users/' + enc(u.username), { disabled });
     ctx.flash(t(disabled ? 'users.disabled_done' : 'users.enabled_done', { username: u.username }));
     ctx.rerender();
-  } catch (e) {
-    btn.disabled = false;
-    if (!e.handled) window.alert(e.message);
-  }
+  });
 }
 
 export default async function usersView(ctx) {
@@ -71,12 +67,13 @@ export default async function usersView(ctx) {
     api('GET', '/units/' + enc(unit)),
   ]);
   const items = list.items || [];
+  const listErr = formError();
   const rows = items.map((x) => {
     const self = x.username === session.me.username;
     const btn = h('button', { type: 'button', class: 'btn btn-small' + (x.disabled ? '' : ' btn-danger') },
       x.disabled ? t('users.enable') : t('users.disable'));
     btn.setAttribute('aria-label', t(x.disabled ? 'users.enable_named' : 'users.disable_named', { username: x.username }));
-    btn.addEventListener('click', () => setDisabled(x, !x.disabled, ctx, btn));
+    btn.addEventListener('click', () => setDisabled(x, !x.disabled, ctx, btn, listErr));
     return h('tr', { class: x.disabled ? 'off' : null },
       h('td', { 'data-label': t('users.display_name') }, h('strong', null, x.display_name), h('br'), h('span', { class: 'mono' }, x.username)),
       h('td', { 'data-label': t('users.role') }, tv('role', x.role)),
@@ -89,6 +86,7 @@ export default async function usersView(ctx) {
     h('h1', { tabindex: '-1' }, ctx.title),
     h('p', null, t('users.at', { name: u.name }), ' ', h('a', { href: unitHref(u.code) }, t('users.open_unit'))),
     h('details', { class: 'panel' }, h('summary', null, t('users.add_title')), addForm(u.code, ctx)),
+    listErr,
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
       h('caption', null, t('users.count', { n: list.total })),
       h('thead', null, h('tr', null, ['display_name', 'role', 'unit', 'phone', 'status', 'actions'].map((k) =>
