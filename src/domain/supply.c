@@ -127,6 +127,12 @@ static werr commit_or_rollback(db *d, werr e)
 	return e;
 }
 
+/* path lies at or under top (both unit paths). */
+static bool under(const char *path, const char *top)
+{
+	return path && top && strncmp(path, top, strlen(top)) == 0;
+}
+
 /* A record whose unit path is in the actor's subtree, or above it (a grid worker works in
  * the community's round and sees its suppliers). */
 static bool visible(const actor *ac, const char *path)
@@ -441,7 +447,7 @@ static werr slots_add(const actor *ac, int64_t round_id, const char *round_path,
 		    (e = time_field(x, "starts", true, &starts, NULL)) || (e = time_field(x, "ends", true, &ends, NULL)) ||
 		    (e = jv_int(x, "capacity", true, 1, 100000, &cap, NULL)) || (e = unit_find(ac, code, &u)))
 			return e;
-		if (strncmp(u.path, round_path, strlen(round_path)) != 0)
+		if (!under(u.path, round_path))
 			return w_fail(W_EINVAL, "slot_outside_round", "slots", "取货时段的楼栋不在本批次范围内 / a slot's building lies outside the round's unit");
 		if (ends <= starts)
 			return w_fail(W_EINVAL, "invalid_slot_time", "slots", "时段结束须晚于开始 / a slot ends after it starts");
@@ -490,7 +496,7 @@ werr round_create(const actor *ac, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"unit", "name", "opens", "cutoff", "rest_minutes", "packages", "slots", NULL};
 	const char *code, *name;
-	int64_t opens = now_s(), cutoff, rest = 120;
+	int64_t opens = now_s(), cutoff = 0, rest = 120;
 	werr e;
 	unit_row u = {0};
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
@@ -511,7 +517,7 @@ werr round_create(const actor *ac, json_t *body, json_t **out)
 			return w_fail(W_EINVAL, "wrong_type", "packages", "packages: package ids");
 		if ((e = pkg_load(ac, json_integer_value(x), "packages", &p)))
 			return e;
-		if (strncmp(u.path, p.path, strlen(p.path)) != 0)
+		if (!under(u.path, p.path))
 			return w_fail(W_EINVAL, "package_outside_round", "packages", "套餐不属于本社区 / a package of another community");
 	}
 	if ((e = db_begin(ac->d)))
@@ -552,7 +558,7 @@ static werr round_subtree(const actor *ac, const round_row *r, const char *unit_
 	if (unit_code) {
 		if ((e = unit_find(ac, unit_code, u)))
 			return e;
-		if (strncmp(u->path, r->path, strlen(r->path)) != 0)
+		if (!under(u->path, r->path))
 			return w_fail(W_EINVAL, "unit_outside_round", "unit", "这个单位不在本批次范围内 / the unit lies outside the round");
 		return WG_OK;
 	}
@@ -648,12 +654,12 @@ static void order_from(arena *a, db_stmt *s, order_row *o)
 
 static const char *order_building(const order_row *o)
 {
-	return !strcmp(o->unit_kind, "entrance") && o->parent_name ? o->parent_name : o->unit_name;
+	return o->unit_kind && !strcmp(o->unit_kind, "entrance") && o->parent_name ? o->parent_name : o->unit_name;
 }
 
 static const char *order_entrance(const order_row *o)
 {
-	return !strcmp(o->unit_kind, "entrance") ? o->unit_name : "";
+	return o->unit_kind && !strcmp(o->unit_kind, "entrance") ? o->unit_name : "";
 }
 
 static json_t *order_items(const actor *ac, int64_t id)
@@ -920,7 +926,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 	hh_row h = {0};
 	if ((e = hh_load(ac, hid, "household_id", &h)))
 		return e;
-	if (strncmp(h.path, r.path, strlen(r.path)) != 0)
+	if (!under(h.path, r.path))
 		return w_fail(W_EINVAL, "household_outside_round", "household_id", "这一户不在本批次范围内 / the household lies outside the round");
 	int64_t now = now_s();
 	if (r.closed_at || now >= r.cutoff_at) {
@@ -983,7 +989,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 		s = db_get(ac->d, SQL_SUP_SLOT_GET);
 		db_bind_int(s, 1, slot_id);
 		int rc = db_step(s, &e);
-		bool ok = rc == DB_ROW && db_int(s, 0) == round_id && !strncmp(h.path, db_text(s, 2), strlen(db_text(s, 2)));
+		bool ok = rc == DB_ROW && db_int(s, 0) == round_id && under(h.path, db_text(s, 2));
 		int64_t cap = rc == DB_ROW ? db_int(s, 1) : 0;
 		db_done(s);
 		if (rc < 0)
@@ -1017,14 +1023,15 @@ static werr step_check(const actor *ac, const order_row *o, const char *to, int6
 	const char *from = step_from(to);
 	if (!from)
 		return w_fail(W_EINVAL, "invalid_state", "to", "to: paid received disinfected at_door delivered collected");
-	if (strcmp(from, o->state) != 0) {
+	const char *cur = o->state ? o->state : "";
+	if (strcmp(from, cur) != 0) {
 		const char *next = NULL;
 		for (int i = 0; i < NSTEPS && !next; i++)
-			if (!strcmp(steps[i].from, o->state))
+			if (!strcmp(steps[i].from, cur))
 				next = steps[i].to;
 		return w_fail(W_ECONFLICT, "state_order", "to",
 		              "订单现在是「%s」，不能直接到「%s」%s%s / the order is %s: it cannot go to %s%s%s", state_zh(o->state),
-		              state_zh(to), next ? "，下一步是" : "", next ? state_zh(next) : "", o->state, to,
+		              state_zh(to), next ? "，下一步是" : "", next ? state_zh(next) : "", cur, to,
 		              next ? "; the next state is " : "", next ? next : "");
 	}
 	if (!strcmp(to, "at_door") && now < o->disinfected_at + rest_minutes * 60) {
@@ -1616,7 +1623,8 @@ werr errand_create(const actor *ac, int64_t link_hh, json_t *body, json_t **out,
 		db_stmt *s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
 		db_bind_text(s, 1, assignee);
 		int rc = db_step(s, &e);
-		bool ok = rc == DB_ROW && !strncmp(h.path, db_text(s, 1), strlen(db_text(s, 1)));
+		const char *upath = rc == DB_ROW ? db_text(s, 1) : NULL;
+		bool ok = under(h.path, upath);
 		assignee_id = rc == DB_ROW ? db_int(s, 0) : 0;
 		db_done(s);
 		if (rc < 0)
