@@ -107,7 +107,7 @@ async function main() {
     const qtys = [[0, 2, 1], [1, 1, 0], [0, 1, 1]];
     for (let i = 0; i < 3; i++) {
       await page.goto(base + '/#/household/' + picks[i]);
-      const form = `#supply-panel form[data-round="${open.id}"]`;
+      const form = `#supply-panel[data-household="${picks[i]}"] form[data-round="${open.id}"]`;
       await page.waitForSelector(form);
       for (let k = 0; k < 3; k++) {
         for (let n = 0; n < qtys[i][k]; n++) await page.click(`${form} li[data-package="${pk[k].id}"] .sup-plus`);
@@ -196,6 +196,33 @@ async function main() {
     const after = (await call('GET', '/supply/rounds/' + past.id)).figures;
     assert(after.by_state.delivered === wasDelivered + 2, 'two more delivered on the server');
     assert(Object.values(after.by_state).reduce((a, b) => a + b, 0) === after.orders, 'the counts add up');
+
+    // the household itself on its link page (Chinese only): orders in a new round, asks for water
+    const r3 = await call('POST', '/supply/rounds', {
+      unit: '420107003008', name: '测试自报批次', cutoff: new Date(Date.now() + 8 * 3600e3 + 5 * 3600e3).toISOString().slice(0, 16).replace('T', ' '),
+      packages: pk.map((p) => p.id),
+    });
+    const link = await call('POST', '/households/' + picks[0] + '/link', {});
+    const res = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
+    const rp = await res.newPage();
+    rp.on('pageerror', (e) => errors.push('report: ' + e.message));
+    await rp.goto(base + '/report.html#' + link.token);
+    const rform = `#supply form[data-round="${r3.id}"]`;
+    await rp.waitForSelector(rform);
+    await rp.click(`${rform} [data-package="${pk[1].id}"] .plus`);
+    await rp.click(`${rform} [data-package="${pk[1].id}"] .plus`);
+    await rp.click(`${rform} button[type=submit]`);
+    await rp.waitForFunction(() => (document.querySelector('#sup-say')?.textContent || '').includes('已下单'));
+    await rp.selectOption('#ekind', 'water');
+    await rp.fill('#edetail', '桶装水2桶');
+    await rp.click('form.errand button[type=submit]');
+    await rp.waitForFunction(() => (document.querySelector('#sup-say')?.textContent || '').includes('网格员'));
+    await noWiderThanPhone(rp, 'the self-report page');
+    await rp.screenshot({ path: path.join(SHOTS, 'supply-8-report.png'), fullPage: true });
+    const own = await call('GET', '/supply/households/' + picks[0]);
+    const o3 = own.orders.find((o) => o.round_id === r3.id);
+    assert(o3 && o3.total_fen === 2 * pk[1].price_fen && o3.items.length === 1, 'the household\'s own order stored: ' + JSON.stringify(o3));
+    assert(own.errands.some((x) => x.kind === 'water' && x.detail === '桶装水2桶'), 'the household\'s own errand stored');
 
     // the dashboard's tile: the rounds and the cash in hand
     await secPage.setViewportSize({ width: 1366, height: 900 });

@@ -1,7 +1,9 @@
 // report.js — the no-login family page behind a household link.  The token is in the
 // URL fragment (#…), so it never reaches a server log; it is sent in a header.  Chinese only
 // (residents of the household read it); the server's "中文 / English" messages show their
-// Chinese half.
+// Chinese half.  The supplies part (group buying, errands) is report-supply.js.
+import { drawSupply } from './report-supply.js';
+
 const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
 const SYMPTOMS = [['cough', '咳嗽'], ['fatigue', '乏力'], ['chest_tightness', '胸闷'], ['sore_throat', '咽痛'],
@@ -112,6 +114,7 @@ async function load() {
     const rows = $('rows');
     rows.replaceChildren(...h.members.map(memberRow));
     $('form').hidden = false;
+    drawSupply($('supply'), call, el);
   } catch (e) {
     $('where').textContent = e.message;
   }

@@ -220,7 +220,7 @@ export function errandForm(send, done) {
 // ---- the household page's panel ----
 
 export async function householdSupplyPanel(hh) {
-  const box = h('section', { id: 'supply-panel', 'aria-labelledby': 'sup-h' });
+  const box = h('section', { id: 'supply-panel', 'data-household': String(hh.id), 'aria-labelledby': 'sup-h' });
   const load = async () => {
     let s;
     try {
