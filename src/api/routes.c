@@ -105,6 +105,36 @@ const route routes[] = {
     {M_POST, "/api/v1/households/{id}/pass", h_pass_issue, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
     {M_DELETE, "/api/v1/passes/{id}", h_pass_revoke, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
     {M_POST, "/api/v1/passes/scan", h_pass_scan, AUTH_SESSION, ROLES_CHECKIN, 1024, JSON},
+
+    /* supplies (issue 17): the tree's roles set up suppliers, packages and rounds; the grid
+     * orders for households; whoever carries goods (volunteers, guards) moves the delivery
+     * states; errands and their cash are the grid's and its volunteers'.  Scope: the record's
+     * unit path (a round above the actor is visible, its orders only in the actor's subtree) */
+    {M_GET, "/api/v1/supply/suppliers", h_supplier_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/supply/suppliers", h_supplier_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/packages", h_package_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/supply/packages", h_package_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/rounds", h_round_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/supply/rounds", h_round_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/rounds/{id}", h_round_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/supply/rounds/{id}/close", h_round_close, AUTH_SESSION, ROLES_TREE, 1024, JSON},
+    {M_POST, "/api/v1/supply/rounds/{id}/orders", h_order_put, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/rounds/{id}/orders", h_round_sheet, AUTH_SESSION, ROLES_CHECKIN, 0, NULL},
+    {M_GET, "/api/v1/supply/rounds/{id}/picking", h_round_picking, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/supply/rounds/{id}/advance", h_round_advance, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/orders/{id}", h_order_get, AUTH_SESSION, ROLES_CHECKIN, 0, NULL},
+    {M_POST, "/api/v1/supply/orders/{id}/state", h_order_step, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/households/{id}", h_household_supply, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), 0, NULL},
+    {M_GET, "/api/v1/errands/cash", h_errand_cash, AUTH_SESSION, ROLES_ROLLCALL | R(ROLE_VOLUNTEER), 0, NULL},
+    {M_GET, "/api/v1/errands/medicine", h_errand_medicine, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_GET, "/api/v1/errands", h_errand_list, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), 0, NULL},
+    {M_POST, "/api/v1/errands", h_errand_create, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/errands/{id}", h_errand_get, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), 0, NULL},
+    {M_POST, "/api/v1/errands/{id}/ledger", h_errand_ledger, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/errands/{id}/close", h_errand_close, AUTH_SESSION, ROLES_REGISTRY, 1024, JSON},
+    {M_GET, "/api/v1/household-link/supply", h_link_supply, AUTH_LINK, 0, 0, NULL},
+    {M_POST, "/api/v1/household-link/supply/rounds/{id}/orders", h_link_order, AUTH_LINK, 0, 8192, JSON},
+    {M_POST, "/api/v1/household-link/errands", h_link_errand, AUTH_LINK, 0, 8192, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -12,6 +12,7 @@
 #include "core/pinyin.h"
 #include "core/util.h"
 #include "domain/gates.h"
+#include "domain/supply.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -709,6 +710,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 		if (e || (e = gates_demo_qianjinxiang(ac, community, mp)))
 			goto fail;
 	}
+	if (!strcmp(p->key, "qinghe") && (e = supply_demo_qinghe(ac, community)))
+		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))

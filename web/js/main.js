@@ -37,6 +37,8 @@ const routes = [
   { re: /^\/account$/, load: () => import('./views/account.js') },
   { re: /^\/gate$/, load: () => import('./views/gate.js') },
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
+  { re: /^\/supply$/, load: () => import('./views/supply.js') },
+  { re: /^\/supply\/(\d+)$/, load: () => import('./views/supply.js') },
 ];
 
 let navSeq = 0;
@@ -147,6 +149,7 @@ function navItems() {
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
+  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/supply(\/\d+)?$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);

@@ -2,8 +2,9 @@
 // URL fragment (#…), so it never reaches a server log; it is sent in a header.  Its words
 // come from the app's catalogues (web/i18n, keys self.*): Chinese, the residents' language,
 // unless this phone chose English in the app; the server's "中文 / English" messages show
-// the half of that language.
+// the half of that language.  The supplies part (group buying, errands) is report-supply.js.
 import { t, tv, loadLang, storedLang, serverText } from './i18n.js';
+import { drawSupply } from './report-supply.js';
 
 const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
@@ -113,6 +114,7 @@ async function load() {
     const rows = $('rows');
     rows.replaceChildren(...h.members.map(memberRow));
     $('form').hidden = false;
+    drawSupply($('supply'), call, el);
   } catch (e) {
     $('where').textContent = e.message;
   }

@@ -15,6 +15,7 @@ import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES 
 import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
 import { loadECharts } from '../charts.js';
 import { FOUR, CAT_COLORS, countsTable, catHref } from './epi-common.js';
+import { supplyTile } from './supply.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };
 const STATE_COLORS = { open: '#a4161a', acknowledged: '#c2410c', clinic: '#b08800', observation: '#0b4f9c', closed: '#1a5e20' };
@@ -252,6 +253,8 @@ export default async function dashboardView(ctx) {
   session.day = serverToday;
   const isToday = day === serverToday;
   ctx.title = t('dash.title', { name: u.name });
+  // the supply rounds and the cash in hand (docs/api.md "Supplies")
+  const supplyBox = isToday && can.supply() ? await supplyTile(code) : null;
 
   // a wide page on desktops
   ctx.wide = true;
@@ -442,6 +445,7 @@ export default async function dashboardView(ctx) {
       h('a', { class: 'btn', href: '#/alerts' + qs({ unit: ctx.query.unit }) }, t('dash.all_alerts')),
       h('a', { class: 'btn', href: '#/unit/' + enc(code) }, t('dash.open_unit'))),
     statsBox,
+    supplyBox,
     chartNote,
     h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-charts' },

@@ -5,6 +5,7 @@ import { t, tv } from '../i18n.js';
 import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, act, flagChips } from '../dom.js';
 import { can, rollDay } from '../session.js';
 import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp, OCCUPANCIES } from './common.js';
+import { householdSupplyPanel } from './supply.js';
 
 export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
 
@@ -223,6 +224,7 @@ export default async function householdView(ctx) {
   const residents = hh.residents || [];
   const evidence = hh.evidence || [];
   const today = can.rollcall() && !hh.retired ? await todayPanel(hh) : null;
+  const supply = (can.registry() || can.evidence()) && !hh.retired ? await householdSupplyPanel(hh) : null;
 
   return h('section', null,
     unit ? crumbs(unit.ancestors, { name: unit.name, href: unitHref(unit.code) }) : null,
@@ -234,6 +236,7 @@ export default async function householdView(ctx) {
       can.checkin() ? h('a', { class: 'btn btn-primary', id: 'rollcall-link', href: '#/household/' + hh.id + '/rollcall' }, t('hh.rollcall')) : null,
       can.registry() ? h('a', { class: 'btn', href: '#/household/' + hh.id + '/new-resident' }, t('res.add')) : null) : null,
     today,
+    supply,
     can.links() && !hh.retired ? linkPanel(hh) : null,
     can.links() && !hh.retired ? passPanel(hh) : null,
     h('section', { 'aria-labelledby': 'res-h' },

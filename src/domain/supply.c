@@ -1,0 +1,2100 @@
+/* supply.c — suppliers, packages, rounds, orders, delivery states, picking lists, errands
+ * and their cash ledger; see supply.h.
+ *
+ * Money is in fen (int64) everywhere; it becomes "¥9.00" only on a printed page.  A state
+ * step is one conditional UPDATE (… WHERE state = the state read), so two phones marking
+ * one order cannot both win and an order is always in exactly one state. */
+#include "domain/supply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "core/csv.h"
+#include "core/jv.h"
+#include "core/util.h"
+#include "domain/units.h"
+
+static const char *const round_unit_kinds[] = {"community", "grid", "compound", NULL};
+static const char *const payments[] = {"online", "cash", "aid", NULL};
+static const char *const errand_kinds[] = {"medicine", "gas", "water", "meal", "other", NULL};
+static const char *const ledger_kinds[] = {"received", "spent", "returned", NULL};
+
+/* The delivery states, in order, with what a volunteer reads; cancelled is an order whose
+ * household took everything out before the cut-off. */
+static const struct {
+	const char *name, *zh;
+} states[] = {
+    {"ordered", "已下单"},   {"paid", "已付款"},      {"received", "已到卡口"}, {"disinfected", "已消杀"},
+    {"at_door", "已到楼下"}, {"delivered", "已送达"}, {"collected", "已自取"},  {"cancelled", "已取消"},
+};
+enum { NSTATES = sizeof states / sizeof states[0] };
+
+/* The only steps there are. */
+static const struct {
+	const char *from, *to;
+} steps[] = {
+    {"ordered", "paid"},      {"paid", "received"},   {"received", "disinfected"},
+    {"disinfected", "at_door"}, {"at_door", "delivered"}, {"at_door", "collected"},
+};
+enum { NSTEPS = sizeof steps / sizeof steps[0] };
+
+static bool in_list(const char *s, const char *const *l)
+{
+	for (; s && *l; l++)
+		if (!strcmp(s, *l))
+			return true;
+	return false;
+}
+
+static const char *state_zh(const char *s)
+{
+	for (int i = 0; i < NSTATES; i++)
+		if (s && !strcmp(s, states[i].name))
+			return states[i].zh;
+	return s ? s : "";
+}
+
+static const char *step_from(const char *to)
+{
+	for (int i = 0; i < NSTEPS; i++)
+		if (!strcmp(steps[i].to, to))
+			return steps[i].from;
+	return NULL;
+}
+
+static const char *yuan(arena *a, int64_t fen)
+{
+	return arena_printf(a, "%s¥%lld.%02lld", fen < 0 ? "-" : "", (long long)(llabs(fen) / 100),
+	                    (long long)(llabs(fen) % 100));
+}
+
+static json_t *time_json(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char s[32];
+	fmt_time(t, s);
+	return json_string(s);
+}
+
+/* "2026-12-06 20:00", "2026-12-06T20:00", "…:SS" and "…+08:00" too: China time. */
+static bool time_parse(const char *s, int64_t *out)
+{
+	int y, m, d, hh, mm, ss = 0;
+	if (!s || strlen(s) < 16 || (s[10] != 'T' && s[10] != ' '))
+		return false;
+	char day[11];
+	memcpy(day, s, 10);
+	day[10] = 0;
+	if (!parse_date(day, &y, &m, &d) || sscanf(s + 11, "%2d:%2d", &hh, &mm) != 2 || s[13] != ':')
+		return false;
+	const char *rest = s + 16;
+	if (rest[0] == ':') {
+		if (sscanf(rest + 1, "%2d", &ss) != 1 || strlen(rest) < 3)
+			return false;
+		rest += 3;
+	}
+	if (*rest && strcmp(rest, "+08:00") != 0)
+		return false;
+	if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+		return false;
+	*out = day_at(day, hh, mm) + ss;
+	return *out > 0;
+}
+
+static werr time_field(json_t *body, const char *key, bool required, int64_t *out, bool *present)
+{
+	const char *s;
+	werr e = jv_str(body, key, required, 32, &s);
+	if (present)
+		*present = s != NULL;
+	if (e || !s)
+		return e;
+	if (!time_parse(s, out))
+		return w_fail(W_EINVAL, "invalid_time", key,
+		              "时间格式应为 2026-12-06 20:00（北京时间）/ %s must look like 2026-12-06 20:00 (China time)", key);
+	return WG_OK;
+}
+
+static werr commit_or_rollback(db *d, werr e)
+{
+	if (!e)
+		e = db_commit(d);
+	if (e)
+		db_rollback(d);
+	return e;
+}
+
+/* path lies at or under top (both unit paths). */
+static bool under(const char *path, const char *top)
+{
+	return path && top && strncmp(path, top, strlen(top)) == 0;
+}
+
+/* A record whose unit path is in the actor's subtree, or above it (a grid worker works in
+ * the community's round and sees its suppliers). */
+static bool visible(const actor *ac, const char *path)
+{
+	return actor_in_scope(ac, path) || (path && strncmp(ac->unit_path, path, strlen(path)) == 0);
+}
+
+/* ---- suppliers and packages ---- */
+
+werr supplier_list(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)db_int(s, 0), "name",
+		                                       db_text(s, 1), "contact", jv_text(db_text(s, 2)), "phone",
+		                                       jv_text(db_text(s, 3)), "note", jv_text(db_text(s, 4)), "unit",
+		                                       db_text(s, 5)));
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+static werr round_unit(const actor *ac, const char *code, unit_row *u)
+{
+	werr e = unit_find(ac, code, u);
+	if (e)
+		return e;
+	if (!in_list(u->kind, round_unit_kinds))
+		return w_fail(W_EINVAL, "not_a_community", "unit",
+		              "团购只能设在社区、网格或小区 / supplies belong to a community, grid or compound");
+	return WG_OK;
+}
+
+werr supplier_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "name", "contact", "phone", "note", NULL};
+	const char *code, *name, *contact, *phone, *note;
+	werr e;
+	unit_row u = {0};
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "contact", false, 40, &contact)) ||
+	    (e = jv_str(body, "phone", false, 20, &phone)) || (e = jv_str(body, "note", false, 200, &note)) ||
+	    (e = round_unit(ac, code, &u)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_INSERT);
+	db_bind_int(s, 1, u.id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, contact);
+	db_bind_text(s, 4, phone);
+	db_bind_text(s, 5, note);
+	db_bind_int(s, 6, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id))) {
+		db_rollback(ac->d);
+		return e == W_ECONFLICT ? w_fail(e, "duplicate_supplier", "name", "已有同名的供应商 / a supplier of this name exists") : e;
+	}
+	if ((e = commit_or_rollback(ac->d, audit(ac, "create", "supplier", id, "unit,name,contact,phone,note", "ok"))))
+		return e;
+	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)id, "name", name, "contact", jv_text(contact),
+	                 "phone", jv_text(phone), "note", jv_text(note), "unit", u.code);
+	return WG_OK;
+}
+
+typedef struct {
+	int64_t id, price_fen, supplier_id;
+	const char *name, *contents, *supplier, *unit_code, *path;
+} pkg_row;
+
+static void pkg_from(arena *a, db_stmt *s, pkg_row *p)
+{
+	p->id = db_int(s, 0);
+	p->name = arena_strdup(a, db_text(s, 1));
+	p->contents = arena_strdup(a, db_text(s, 2));
+	p->price_fen = db_int(s, 3);
+	p->supplier_id = db_int(s, 4);
+	p->supplier = arena_strdup(a, db_text(s, 5));
+	p->unit_code = arena_strdup(a, db_text(s, 6));
+	p->path = arena_strdup(a, db_text(s, 7));
+}
+
+static json_t *pkg_json(arena *a, const pkg_row *p)
+{
+	return json_pack("{s:I,s:s,s:o,s:I,s:s,s:I,s:s,s:s}", "id", (json_int_t)p->id, "name", p->name, "contents",
+	                 jv_text(p->contents), "price_fen", (json_int_t)p->price_fen, "price", yuan(a, p->price_fen),
+	                 "supplier_id", (json_int_t)p->supplier_id, "supplier", p->supplier, "unit", p->unit_code);
+}
+
+werr package_list(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		pkg_row p = {0};
+		pkg_from(ac->a, s, &p);
+		json_array_append_new(items, pkg_json(ac->a, &p));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+static werr pkg_load(const actor *ac, int64_t id, const char *field, pkg_row *p)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		pkg_from(ac->a, s, p);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !visible(ac, p->path))
+		return w_fail(W_ENOTFOUND, "package_not_found", field, "没有这个套餐 / no such package");
+	return WG_OK;
+}
+
+werr package_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "supplier_id", "name", "contents", "price_fen", NULL};
+	const char *code, *name, *contents;
+	int64_t supplier_id, price;
+	werr e;
+	unit_row u = {0};
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = jv_int(body, "supplier_id", true, 1, INT64_MAX, &supplier_id, NULL)) ||
+	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "contents", false, 400, &contents)) ||
+	    (e = jv_int(body, "price_fen", true, 1, 10000000, &price, NULL)) || (e = round_unit(ac, code, &u)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_GET);
+	db_bind_int(s, 1, supplier_id);
+	int rc = db_step(s, &e);
+	bool ok = rc == DB_ROW && visible(ac, db_text(s, 6));
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!ok)
+		return w_fail(W_ENOTFOUND, "supplier_not_found", "supplier_id", "没有这个供应商 / no such supplier");
+	if ((e = db_begin(ac->d)))
+		return e;
+	s = db_get(ac->d, SQL_SUP_PACKAGE_INSERT);
+	db_bind_int(s, 1, u.id);
+	db_bind_int(s, 2, supplier_id);
+	db_bind_text(s, 3, name);
+	db_bind_text(s, 4, contents);
+	db_bind_int(s, 5, price);
+	db_bind_int(s, 6, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id))) {
+		db_rollback(ac->d);
+		return e == W_ECONFLICT ? w_fail(e, "duplicate_package", "name", "已有同名的套餐 / a package of this name exists") : e;
+	}
+	if ((e = commit_or_rollback(ac->d, audit(ac, "create", "package", id, "unit,supplier_id,name,contents,price_fen", "ok"))))
+		return e;
+	pkg_row p = {0};
+	if ((e = pkg_load(ac, id, "id", &p)))
+		return e;
+	*out = pkg_json(ac->a, &p);
+	return WG_OK;
+}
+
+/* ---- rounds ---- */
+
+typedef struct {
+	int64_t id, unit_id, opens_at, cutoff_at, rest_minutes, closed_at, created_at;
+	const char *name, *unit_code, *unit_name, *path;
+} round_row;
+
+static void round_from(arena *a, db_stmt *s, round_row *r)
+{
+	r->id = db_int(s, 0);
+	r->unit_id = db_int(s, 1);
+	r->name = arena_strdup(a, db_text(s, 2));
+	r->opens_at = db_int(s, 3);
+	r->cutoff_at = db_int(s, 4);
+	r->rest_minutes = db_int(s, 5);
+	r->closed_at = db_null(s, 6) ? 0 : db_int(s, 6);
+	r->created_at = db_int(s, 7);
+	r->unit_code = arena_strdup(a, db_text(s, 8));
+	r->unit_name = arena_strdup(a, db_text(s, 9));
+	r->path = arena_strdup(a, db_text(s, 10));
+}
+
+static bool round_open(const round_row *r, int64_t now)
+{
+	return !r->closed_at && now >= r->opens_at && now < r->cutoff_at;
+}
+
+static werr round_load(const actor *ac, int64_t id, const char *field, round_row *r)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		round_from(ac->a, s, r);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !visible(ac, r->path))
+		return w_fail(W_ENOTFOUND, "round_not_found", field, "没有这个团购批次 / no such supply round");
+	return WG_OK;
+}
+
+static json_t *round_json(const round_row *r)
+{
+	int64_t now = now_s();
+	const char *status = r->closed_at ? "closed" : now < r->opens_at ? "not_open" : now < r->cutoff_at ? "open" : "cut_off";
+	return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:I,s:o,s:s,s:b}", "id", (json_int_t)r->id, "name", r->name, "unit",
+	                 r->unit_code, "unit_name", r->unit_name, "opens", time_json(r->opens_at), "cutoff",
+	                 time_json(r->cutoff_at), "rest_minutes", (json_int_t)r->rest_minutes, "closed",
+	                 time_json(r->closed_at), "status", status, "ordering", round_open(r, now));
+}
+
+static json_t *round_packages(const actor *ac, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_PKGS);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		pkg_row p = {0};
+		pkg_from(ac->a, s, &p);
+		json_array_append_new(arr, pkg_json(ac->a, &p));
+	}
+	db_done(s);
+	return arr;
+}
+
+static json_t *round_slots(const actor *ac, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_SLOTS);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:I}", "id", (json_int_t)db_int(s, 0), "starts",
+		                                     time_json(db_int(s, 1)), "ends", time_json(db_int(s, 2)), "capacity",
+		                                     (json_int_t)db_int(s, 3), "unit", db_text(s, 4), "unit_name",
+		                                     db_text(s, 5), "used", (json_int_t)db_int(s, 7)));
+	db_done(s);
+	return arr;
+}
+
+werr round_list(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		round_row r = {0};
+		round_from(ac->a, s, &r);
+		json_array_append_new(items, round_json(&r));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+static werr slots_add(const actor *ac, int64_t round_id, const char *round_path, json_t *slots)
+{
+	if (!slots || json_is_null(slots))
+		return WG_OK;
+	if (!json_is_array(slots) || json_array_size(slots) > 500)
+		return w_fail(W_EINVAL, "invalid_slots", "slots", "slots: an array of at most 500 {unit, starts, ends, capacity}");
+	size_t i;
+	json_t *x;
+	json_array_foreach(slots, i, x) {
+		static const char *const allowed[] = {"unit", "starts", "ends", "capacity", NULL};
+		const char *code;
+		int64_t starts, ends, cap;
+		unit_row u = {0};
+		werr e;
+		if (!json_is_object(x))
+			return w_fail(W_EINVAL, "invalid_slots", "slots", "slots: an array of {unit, starts, ends, capacity}");
+		if ((e = jv_only(x, allowed)) || (e = jv_str(x, "unit", true, 64, &code)) ||
+		    (e = time_field(x, "starts", true, &starts, NULL)) || (e = time_field(x, "ends", true, &ends, NULL)) ||
+		    (e = jv_int(x, "capacity", true, 1, 100000, &cap, NULL)) || (e = unit_find(ac, code, &u)))
+			return e;
+		if (!under(u.path, round_path))
+			return w_fail(W_EINVAL, "slot_outside_round", "slots", "取货时段的楼栋不在本批次范围内 / a slot's building lies outside the round's unit");
+		if (ends <= starts)
+			return w_fail(W_EINVAL, "invalid_slot_time", "slots", "时段结束须晚于开始 / a slot ends after it starts");
+		db_stmt *s = db_get(ac->d, SQL_SUP_SLOT_INSERT);
+		db_bind_int(s, 1, round_id);
+		db_bind_int(s, 2, u.id);
+		db_bind_int(s, 3, starts);
+		db_bind_int(s, 4, ends);
+		db_bind_int(s, 5, cap);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return WG_OK;
+}
+
+static werr round_insert(const actor *ac, const unit_row *u, const char *name, int64_t opens, int64_t cutoff,
+                         int64_t rest, json_t *pkgs, json_t *slots, int64_t *id)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_INSERT);
+	db_bind_int(s, 1, u->id);
+	db_bind_text(s, 2, name);
+	db_bind_int(s, 3, opens);
+	db_bind_int(s, 4, cutoff);
+	db_bind_int(s, 5, rest);
+	db_bind_int(s, 6, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 7, ac->user_id);
+	werr e = db_run(s, id);
+	size_t i;
+	json_t *x;
+	json_array_foreach(pkgs, i, x) {
+		if (e)
+			break;
+		s = db_get(ac->d, SQL_SUP_ROUND_PKG_ADD);
+		db_bind_int(s, 1, *id);
+		db_bind_int(s, 2, json_integer_value(x));
+		if ((e = db_run(s, NULL)) == W_ECONFLICT)
+			e = w_fail(W_EINVAL, "duplicate_package", "packages", "同一套餐列了两次 / a package is listed twice");
+	}
+	if (!e)
+		e = slots_add(ac, *id, u->path, slots);
+	return e;
+}
+
+werr round_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "name", "opens", "cutoff", "rest_minutes", "packages", "slots", NULL};
+	const char *code, *name;
+	int64_t opens = now_s(), cutoff = 0, rest = 120;
+	werr e;
+	unit_row u = {0};
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = jv_str(body, "name", true, 60, &name)) || (e = time_field(body, "opens", false, &opens, NULL)) ||
+	    (e = time_field(body, "cutoff", true, &cutoff, NULL)) ||
+	    (e = jv_int(body, "rest_minutes", false, 0, 1440, &rest, NULL)) || (e = round_unit(ac, code, &u)))
+		return e;
+	if (cutoff <= opens)
+		return w_fail(W_EINVAL, "cutoff_before_opens", "cutoff", "截单时间须晚于开始时间 / the cut-off comes after the opening");
+	json_t *pkgs = json_object_get(body, "packages");
+	if (!json_is_array(pkgs) || json_array_size(pkgs) == 0 || json_array_size(pkgs) > 50)
+		return w_fail(W_EINVAL, "required", "packages", "请选择本批次的套餐（1–50个）/ packages: 1–50 package ids on offer");
+	size_t i;
+	json_t *x;
+	json_array_foreach(pkgs, i, x) {
+		pkg_row p = {0};
+		if (!json_is_integer(x))
+			return w_fail(W_EINVAL, "wrong_type", "packages", "packages: package ids");
+		if ((e = pkg_load(ac, json_integer_value(x), "packages", &p)))
+			return e;
+		if (!under(u.path, p.path))
+			return w_fail(W_EINVAL, "package_outside_round", "packages", "套餐不属于本社区 / a package of another community");
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t id = 0;
+	e = round_insert(ac, &u, name, opens, cutoff, rest, pkgs, json_object_get(body, "slots"), &id);
+	if (!e)
+		e = audit(ac, "create", "supply_round", id, "unit,name,opens,cutoff,rest_minutes,packages,slots", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	return round_get(ac, id, NULL, out);
+}
+
+static json_t *state_counts(const actor *ac, int64_t round_id, const char *path, int64_t *total)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < NSTATES; i++)
+		json_object_set_new(o, states[i].name, json_integer(0));
+	db_stmt *s = db_get(ac->d, SQL_SUP_STATE_COUNTS);
+	db_bind_int(s, 1, round_id);
+	db_bind_text(s, 2, path);
+	db_bind_text(s, 3, scope_upper(ac->a, path));
+	werr e;
+	*total = 0;
+	while (db_step(s, &e) == DB_ROW) {
+		json_object_set_new(o, db_text(s, 0), json_integer(db_int(s, 1)));
+		*total += db_int(s, 1);
+	}
+	db_done(s);
+	return o;
+}
+
+/* The subtree a round's figures are about: the unit asked for (within the round), else the
+ * round's own unit, or the actor's when the round lies above it. */
+static werr round_subtree(const actor *ac, const round_row *r, const char *unit_code, unit_row *u)
+{
+	werr e;
+	if (unit_code) {
+		if ((e = unit_find(ac, unit_code, u)))
+			return e;
+		if (!under(u->path, r->path))
+			return w_fail(W_EINVAL, "unit_outside_round", "unit", "这个单位不在本批次范围内 / the unit lies outside the round");
+		return WG_OK;
+	}
+	if (actor_in_scope(ac, r->path))
+		return unit_find_id(ac, r->unit_id, u);
+	return unit_scope(ac, NULL, u);
+}
+
+werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
+{
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
+		return e;
+	int64_t total = 0, households = 0, cancelled;
+	json_t *counts = state_counts(ac, id, u.path, &total);
+	cancelled = json_integer_value(json_object_get(counts, "cancelled"));
+	db_stmt *s = db_get(ac->d, SQL_UNIT_COUNTS);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	if (db_step(s, &e) == DB_ROW)
+		households = db_int(s, 1);
+	db_done(s);
+	*out = round_json(&r);
+	json_object_set_new(*out, "packages", round_packages(ac, id));
+	json_object_set_new(*out, "slots", round_slots(ac, id));
+	json_object_set_new(*out, "figures",
+	                    json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "unit_name", u.name, "households",
+	                              (json_int_t)households, "ordered", (json_int_t)(total - cancelled), "orders",
+	                              (json_int_t)total, "by_state", counts));
+	return WG_OK;
+}
+
+werr round_close(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"reason", NULL};
+	const char *reason;
+	round_row r = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "reason", false, 200, &reason)) ||
+	    (e = round_load(ac, id, "round_id", &r)))
+		return e;
+	if (!actor_in_scope(ac, r.path))
+		return w_fail(W_EFORBIDDEN, "not_your_round", "round_id", "本批次属于上级单位，不能由你截单 / the round belongs to a unit above yours");
+	if (r.closed_at)
+		return w_fail(W_ECONFLICT, "round_closed", "round_id", "本批次已截单 / the round is closed already");
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_CLOSE);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now_s());
+	if (!(e = db_run(s, NULL)))
+		e = audit(ac, "update", "supply_round", id, "closed", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	return round_get(ac, id, NULL, out);
+}
+
+/* ---- orders ---- */
+
+typedef struct {
+	int64_t id, round_id, household_id, total_fen, slot_id, disinfected_at, state_at, created_at, updated_at;
+	bool door;
+	const char *path, *state, *payment, *door_reason, *client_id, *handed_to, *room, *unit_code, *unit_kind,
+	    *unit_name, *parent_name;
+} order_row;
+
+static void order_from(arena *a, db_stmt *s, order_row *o)
+{
+	o->id = db_int(s, 0);
+	o->round_id = db_int(s, 1);
+	o->household_id = db_int(s, 2);
+	o->path = arena_strdup(a, db_text(s, 3));
+	o->state = arena_strdup(a, db_text(s, 4));
+	o->payment = arena_strdup(a, db_text(s, 5));
+	o->total_fen = db_int(s, 6);
+	o->door = db_int(s, 7) != 0;
+	o->door_reason = db_null(s, 8) ? NULL : arena_strdup(a, db_text(s, 8));
+	o->slot_id = db_null(s, 9) ? 0 : db_int(s, 9);
+	o->client_id = db_null(s, 10) ? NULL : arena_strdup(a, db_text(s, 10));
+	o->disinfected_at = db_null(s, 11) ? 0 : db_int(s, 11);
+	o->state_at = db_int(s, 12);
+	o->handed_to = db_null(s, 13) ? NULL : arena_strdup(a, db_text(s, 13));
+	o->created_at = db_int(s, 14);
+	o->updated_at = db_int(s, 15);
+	o->room = arena_strdup(a, db_text(s, 16));
+	o->unit_code = arena_strdup(a, db_text(s, 17));
+	o->unit_kind = arena_strdup(a, db_text(s, 18));
+	o->unit_name = arena_strdup(a, db_text(s, 19));
+	o->parent_name = db_null(s, 20) ? NULL : arena_strdup(a, db_text(s, 20));
+}
+
+static const char *order_building(const order_row *o)
+{
+	return o->unit_kind && !strcmp(o->unit_kind, "entrance") && o->parent_name ? o->parent_name : o->unit_name;
+}
+
+static const char *order_entrance(const order_row *o)
+{
+	return o->unit_kind && !strcmp(o->unit_kind, "entrance") ? o->unit_name : "";
+}
+
+static json_t *order_items(const actor *ac, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_ITEMS);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:I,s:I}", "package_id", (json_int_t)db_int(s, 0), "name",
+		                                     db_text(s, 1), "qty", (json_int_t)db_int(s, 2), "price_fen",
+		                                     (json_int_t)db_int(s, 3)));
+	db_done(s);
+	return arr;
+}
+
+static json_t *order_json(const actor *ac, const order_row *o, bool with_items)
+{
+	json_t *j = json_pack("{s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o}", "id",
+	                      (json_int_t)o->id, "round_id", (json_int_t)o->round_id, "household_id",
+	                      (json_int_t)o->household_id, "room", o->room, "building", order_building(o), "entrance",
+	                      order_entrance(o), "state", o->state, "state_zh", state_zh(o->state), "payment", o->payment,
+	                      "total_fen", (json_int_t)o->total_fen, "total", yuan(ac->a, o->total_fen), "door", o->door,
+	                      "door_reason", jv_text(o->door_reason), "slot_id",
+	                      o->slot_id ? json_integer(o->slot_id) : json_null(), "state_at", time_json(o->state_at),
+	                      "handed_to", jv_text(o->handed_to), "client_id", jv_text(o->client_id));
+	json_object_set_new(j, "unit", json_string(o->unit_code));
+	json_object_set_new(j, "disinfected_at", time_json(o->disinfected_at));
+	if (with_items)
+		json_object_set_new(j, "items", order_items(ac, o->id));
+	return j;
+}
+
+static werr order_load(const actor *ac, int64_t id, const char *field, order_row *o)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		order_from(ac->a, s, o);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, o->path))
+		return w_fail(W_ENOTFOUND, "order_not_found", field, "没有这个订单 / no such order");
+	return WG_OK;
+}
+
+static json_t *order_history(const actor *ac, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_HISTORY);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o,s:o}", "at", time_json(db_int(s, 0)), "from",
+		                                     jv_text(db_text(s, 1)), "to", db_text(s, 2), "note",
+		                                     jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4))));
+	db_done(s);
+	return arr;
+}
+
+werr order_get(const actor *ac, int64_t id, json_t **out)
+{
+	order_row o = {0};
+	werr e = order_load(ac, id, "order_id", &o);
+	if (e)
+		return e;
+	*out = order_json(ac, &o, true);
+	json_object_set_new(*out, "history", order_history(ac, id));
+	return audit(ac, "read", "supply_order", id, "room,items", "ok");
+}
+
+static werr history_add(const actor *ac, int64_t order_id, int64_t at, const char *from, const char *to,
+                        const char *note)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_HISTORY_INSERT);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, at);
+	if (ac->user_id)
+		db_bind_int(s, 3, ac->user_id);
+	db_bind_text(s, 4, from);
+	db_bind_text(s, 5, to);
+	db_bind_text(s, 6, note);
+	return db_run(s, NULL);
+}
+
+typedef struct {
+	int64_t id, unit_id;
+	const char *path, *room;
+} hh_row;
+
+static werr hh_load(const actor *ac, int64_t id, const char *field, hh_row *h)
+{
+	db_stmt *s = db_get(ac->d, SQL_HH_BY_ID);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	bool retired = false;
+	if (rc == DB_ROW) {
+		h->id = id;
+		h->unit_id = db_int(s, 1);
+		h->room = arena_strdup(ac->a, db_text(s, 2));
+		retired = !db_null(s, 5);
+		h->path = arena_strdup(ac->a, db_text(s, 12));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || retired || !actor_in_scope(ac, h->path))
+		return w_fail(W_ENOTFOUND, "household_not_found", field, "没有这一户 / no such household");
+	return WG_OK;
+}
+
+/* Door delivery: someone living alone or disabled (immobile), or under isolation. */
+static const char *door_reason(const actor *ac, int64_t hid)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_HH_NEEDS);
+	db_bind_int(s, 1, hid);
+	werr e;
+	const char *why = NULL;
+	if (db_step(s, &e) == DB_ROW) {
+		buf b;
+		buf_init(&b, ac->a);
+		if (db_int(s, 0))
+			buf_puts(&b, "lives_alone");
+		if (db_int(s, 1))
+			buf_printf(&b, "%sdisabled", b.len ? "," : "");
+		if (db_int(s, 2))
+			buf_printf(&b, "%sisolated", b.len ? "," : "");
+		why = b.len ? b.p : NULL;
+	}
+	db_done(s);
+	return why;
+}
+
+typedef struct {
+	int64_t package_id, qty, price_fen;
+} item;
+
+/* Write an order's row, items and first history row (inside the caller's transaction).
+ * existing > 0: change that order (only while it is ordered or cancelled). */
+static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int64_t existing, const item *items,
+                        size_t n, const char *payment, int64_t slot_id, const char *client_id, const char *state,
+                        int64_t at, int64_t *id)
+{
+	int64_t total = 0, qty = 0;
+	for (size_t i = 0; i < n; i++) {
+		total += items[i].qty * items[i].price_fen;
+		qty += items[i].qty;
+	}
+	if (!state)
+		state = qty ? "ordered" : "cancelled";
+	const char *why = door_reason(ac, h->id);
+	werr e;
+	db_stmt *s;
+	if (existing) {
+		s = db_get(ac->d, SQL_SUP_ORDER_CHANGE);
+		db_bind_int(s, 1, existing);
+		db_bind_text(s, 2, state);
+		db_bind_text(s, 3, payment);
+		db_bind_int(s, 4, total);
+		db_bind_int(s, 5, why != NULL);
+		db_bind_text(s, 6, why);
+		if (slot_id)
+			db_bind_int(s, 7, slot_id);
+		db_bind_int(s, 8, at);
+		if ((e = db_run(s, NULL)))
+			return e;
+		if (db_changes(ac->d) != 1)
+			return w_fail(W_ECONFLICT, "order_in_delivery", "items",
+			              "订单已付款或已在配送中，不能再改 / the order is paid or on its way: it can no longer be changed");
+		*id = existing;
+		s = db_get(ac->d, SQL_SUP_ITEMS_CLEAR);
+		db_bind_int(s, 1, existing);
+		if ((e = db_run(s, NULL)))
+			return e;
+	} else {
+		s = db_get(ac->d, SQL_SUP_ORDER_INSERT);
+		db_bind_int(s, 1, round_id);
+		db_bind_int(s, 2, h->id);
+		db_bind_int(s, 3, h->unit_id);
+		db_bind_text(s, 4, h->path);
+		db_bind_text(s, 5, state);
+		db_bind_text(s, 6, payment);
+		db_bind_int(s, 7, total);
+		db_bind_int(s, 8, why != NULL);
+		db_bind_text(s, 9, why);
+		if (slot_id)
+			db_bind_int(s, 10, slot_id);
+		db_bind_text(s, 11, client_id);
+		db_bind_int(s, 12, at);
+		if (ac->user_id)
+			db_bind_int(s, 13, ac->user_id);
+		if ((e = db_run(s, id)))
+			return e == W_ECONFLICT ? w_fail(e, "duplicate_order", "household_id",
+			                                 "这一户在本批次已有订单 / the household has an order in this round")
+			                        : e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].qty)
+			continue;
+		s = db_get(ac->d, SQL_SUP_ITEM_INSERT);
+		db_bind_int(s, 1, *id);
+		db_bind_int(s, 2, items[i].package_id);
+		db_bind_int(s, 3, items[i].qty);
+		db_bind_int(s, 4, items[i].price_fen);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return history_add(ac, *id, at, NULL, state, existing ? "changed" : NULL);
+}
+
+static werr order_answer(const actor *ac, int64_t id, json_t **out)
+{
+	order_row o = {0};
+	werr e = order_load(ac, id, "order_id", &o);
+	if (!e)
+		*out = order_json(ac, &o, true);
+	return e;
+}
+
+werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body, json_t **out, bool *created)
+{
+	static const char *const allowed[] = {"household_id", "items", "payment", "slot_id", "client_id", NULL};
+	static const char *const link_allowed[] = {"items", "payment", "slot_id", "client_id", NULL};
+	const char *payment, *client_id;
+	int64_t hid = link_hh, slot_id = 0;
+	werr e;
+	*created = false;
+	if ((e = jv_only(body, link_hh ? link_allowed : allowed)) ||
+	    (!link_hh && (e = jv_int(body, "household_id", true, 1, INT64_MAX, &hid, NULL))) ||
+	    (e = jv_str(body, "payment", true, 10, &payment)) || (e = jv_str(body, "client_id", false, 64, &client_id)) ||
+	    (e = jv_int(body, "slot_id", false, 1, INT64_MAX, &slot_id, NULL)))
+		return e;
+	if (!in_list(payment, payments))
+		return w_fail(W_EINVAL, "invalid_payment", "payment", "付款方式：online 线上、cash 现金交网格员、aid 救助 / payment: online, cash or aid");
+	json_t *arr = json_object_get(body, "items");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 50)
+		return w_fail(W_EINVAL, "required", "items", "请选择套餐和数量 / items: 1–50 {package_id, qty}");
+	round_row r = {0};
+	if ((e = round_load(ac, round_id, "round_id", &r)))
+		return e;
+	if (client_id) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_BY_CLIENT);
+		db_bind_text(s, 1, client_id);
+		int64_t id = 0, rid = 0, h = 0;
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			id = db_int(s, 0);
+			rid = db_int(s, 1);
+			h = db_int(s, 2);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (id) {
+			if (rid != round_id || h != hid)
+				return w_fail(W_ECONFLICT, "client_id_reused", "client_id", "client_id 已用于另一个订单 / client_id names another order");
+			return order_answer(ac, id, out);
+		}
+	}
+	hh_row h = {0};
+	if ((e = hh_load(ac, hid, "household_id", &h)))
+		return e;
+	if (!under(h.path, r.path))
+		return w_fail(W_EINVAL, "household_outside_round", "household_id", "这一户不在本批次范围内 / the household lies outside the round");
+	int64_t now = now_s();
+	if (r.closed_at || now >= r.cutoff_at) {
+		char t[32];
+		fmt_time(r.closed_at && r.closed_at < r.cutoff_at ? r.closed_at : r.cutoff_at, t);
+		t[16] = 0;
+		t[10] = ' ';
+		return w_fail(W_ECONFLICT, "cutoff_passed", "cutoff",
+		              "本批次已于%s截单，不能再下单或修改 / the round was cut off at %s: orders can no longer be placed or changed", t,
+		              t);
+	}
+	if (now < r.opens_at)
+		return w_fail(W_ECONFLICT, "round_not_open", "opens", "本批次还没开始接单 / the round does not take orders yet");
+	json_t *offered = round_packages(ac, round_id);
+	size_t n = json_array_size(arr);
+	item *items = arena_alloc(ac->a, n * sizeof *items);
+	int64_t qty = 0;
+	for (size_t i = 0; i < n; i++) {
+		static const char *const ia[] = {"package_id", "qty", NULL};
+		json_t *x = json_array_get(arr, i);
+		if (!json_is_object(x)) {
+			json_decref(offered);
+			return w_fail(W_EINVAL, "wrong_type", "items", "items: {package_id, qty}");
+		}
+		if ((e = jv_only(x, ia)) || (e = jv_int(x, "package_id", true, 1, INT64_MAX, &items[i].package_id, NULL)) ||
+		    (e = jv_int(x, "qty", true, 0, 99, &items[i].qty, NULL))) {
+			json_decref(offered);
+			return e;
+		}
+		bool found = false;
+		size_t k;
+		json_t *p;
+		json_array_foreach(offered, k, p) {
+			if (json_integer_value(json_object_get(p, "id")) == items[i].package_id) {
+				found = true;
+				items[i].price_fen = json_integer_value(json_object_get(p, "price_fen"));
+			}
+		}
+		for (size_t j = 0; j < i; j++)
+			if (items[j].package_id == items[i].package_id)
+				found = false;
+		if (!found) {
+			json_decref(offered);
+			return w_fail(W_EINVAL, "package_not_offered", "items",
+			              "套餐%lld不在本批次或重复 / package %lld is not on offer in this round, or listed twice",
+			              (long long)items[i].package_id, (long long)items[i].package_id);
+		}
+		qty += items[i].qty;
+	}
+	json_decref(offered);
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_OF_HH);
+	db_bind_int(s, 1, round_id);
+	db_bind_int(s, 2, hid);
+	int64_t existing = 0;
+	if ((e = db_scalar(s, &existing)) && e != W_ENOTFOUND)
+		return e;
+	if (!existing && !qty)
+		return w_fail(W_EINVAL, "empty_order", "items", "每样都是0份，没有可下的单 / every quantity is 0: nothing to order");
+	if (slot_id) {
+		s = db_get(ac->d, SQL_SUP_SLOT_GET);
+		db_bind_int(s, 1, slot_id);
+		int rc = db_step(s, &e);
+		bool ok = rc == DB_ROW && db_int(s, 0) == round_id && under(h.path, db_text(s, 2));
+		int64_t cap = rc == DB_ROW ? db_int(s, 1) : 0;
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (!ok)
+			return w_fail(W_EINVAL, "invalid_slot", "slot_id", "这个取货时段不属于本户所在楼栋 / the slot is not one of this household's building");
+		s = db_get(ac->d, SQL_SUP_SLOT_USED);
+		db_bind_int(s, 1, slot_id);
+		db_bind_int(s, 2, existing);
+		int64_t used = 0;
+		if ((e = db_scalar(s, &used)))
+			return e;
+		if (used >= cap)
+			return w_fail(W_ECONFLICT, "slot_full", "slot_id", "这个时段已满（%lld户），请选别的时段 / the slot is full (%lld households): choose another",
+			              (long long)cap, (long long)cap);
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t id = 0;
+	e = order_write(ac, round_id, &h, existing, items, n, payment, slot_id, client_id, NULL, now, &id);
+	if (!e)
+		e = audit(ac, existing ? "update" : "create", "supply_order", id, "household_id,items,payment,slot_id", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	*created = !existing;
+	return order_answer(ac, id, out);
+}
+
+static werr step_check(const actor *ac, const order_row *o, const char *to, int64_t rest_minutes, int64_t now)
+{
+	const char *from = step_from(to);
+	if (!from)
+		return w_fail(W_EINVAL, "invalid_state", "to", "to: paid received disinfected at_door delivered collected");
+	const char *cur = o->state ? o->state : "";
+	if (strcmp(from, cur) != 0) {
+		const char *next = NULL;
+		for (int i = 0; i < NSTEPS && !next; i++)
+			if (!strcmp(steps[i].from, cur))
+				next = steps[i].to;
+		return w_fail(W_ECONFLICT, "state_order", "to",
+		              "订单现在是「%s」，不能直接到「%s」%s%s / the order is %s: it cannot go to %s%s%s", state_zh(o->state),
+		              state_zh(to), next ? "，下一步是" : "", next ? state_zh(next) : "", cur, to,
+		              next ? "; the next state is " : "", next ? next : "");
+	}
+	if (!strcmp(to, "at_door") && now < o->disinfected_at + rest_minutes * 60) {
+		int64_t left = (o->disinfected_at + rest_minutes * 60 - now + 59) / 60;
+		(void)ac;
+		return w_fail(W_ECONFLICT, "resting", "to",
+		              "消杀后须静置%lld分钟，还差%lld分钟才能送往楼栋 / goods rest %lld minutes after disinfection: %lld minutes to go",
+		              (long long)rest_minutes, (long long)left, (long long)rest_minutes, (long long)left);
+	}
+	return WG_OK;
+}
+
+static werr step_write(const actor *ac, int64_t id, const char *from, const char *to, const char *handed_to,
+                       const char *note, int64_t now)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_STEP);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, from);
+	db_bind_text(s, 3, to);
+	db_bind_int(s, 4, now);
+	db_bind_text(s, 5, handed_to);
+	werr e = db_run(s, NULL);
+	if (e)
+		return e;
+	if (db_changes(ac->d) != 1)
+		return w_fail(W_ECONFLICT, "state_changed", "to", "这一单刚被别人改了状态，请刷新 / someone else changed this order just now: reload");
+	return history_add(ac, id, now, from, to, note);
+}
+
+werr order_step(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"to", "note", "handed_to", NULL};
+	const char *to, *note, *handed;
+	order_row o = {0};
+	round_row r = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "to", true, 12, &to)) ||
+	    (e = jv_str(body, "note", false, 200, &note)) || (e = jv_str(body, "handed_to", false, 40, &handed)) ||
+	    (e = order_load(ac, id, "order_id", &o)))
+		return e;
+	{
+		actor wide = *ac; /* the round may lie above the actor: its rest time is no secret */
+		wide.unit_path = "/";
+		if ((e = round_load(&wide, o.round_id, "round_id", &r)))
+			return e;
+	}
+	int64_t now = now_s();
+	if ((e = step_check(ac, &o, to, r.rest_minutes, now)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	e = step_write(ac, id, o.state, to, handed, note, now);
+	if (!e)
+		e = audit(ac, "update", "supply_order", id, arena_printf(ac->a, "state:%s", to), "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	return order_answer(ac, id, out);
+}
+
+werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "to", "note", NULL};
+	const char *code, *to, *note;
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = jv_str(body, "to", true, 12, &to)) || (e = jv_str(body, "note", false, 200, &note)) ||
+	    (e = round_load(ac, round_id, "round_id", &r)) || (e = round_subtree(ac, &r, code, &u)))
+		return e;
+	const char *from = step_from(to);
+	if (!from)
+		return w_fail(W_EINVAL, "invalid_state", "to", "to: paid received disinfected at_door delivered collected");
+	if (!strcmp(to, "delivered") || !strcmp(to, "collected"))
+		return w_fail(W_EINVAL, "one_by_one", "to", "送达和自取要逐户登记 / delivered and collected are marked household by household");
+	int64_t now = now_s(), cut = now - r.rest_minutes * 60;
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_IDS_IN_STATE);
+	db_bind_int(s, 1, round_id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	db_bind_text(s, 4, from);
+	size_t cap = 1024, n = 0;
+	int64_t *ids = xmalloc(cap * sizeof *ids), resting = 0;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (!strcmp(to, "at_door") && (db_null(s, 1) || db_int(s, 1) > cut)) {
+			resting++;
+			continue;
+		}
+		if (n == cap)
+			ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
+		ids[n++] = db_int(s, 0);
+	}
+	db_done(s);
+	if (rc < 0 || (e = db_begin(ac->d))) {
+		free(ids);
+		return e;
+	}
+	int64_t moved = 0, raced = 0;
+	for (size_t i = 0; i < n && !e; i++) {
+		e = step_write(ac, ids[i], from, to, NULL, note, now);
+		if (e == W_ECONFLICT) { /* moved by someone else meanwhile: it is in a later state already */
+			e = WG_OK;
+			raced++;
+		} else if (!e)
+			moved++;
+	}
+	free(ids);
+	if (!e)
+		e = audit(ac, "update", "supply_order", round_id,
+		          arena_printf(ac->a, "advance unit:%s state:%s orders:%lld", u.code, to, (long long)moved), "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	int64_t total;
+	*out = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "from", from, "to", to, "moved",
+	                 (json_int_t)moved, "resting", (json_int_t)resting, "skipped", (json_int_t)raced, "by_state",
+	                 state_counts(ac, round_id, u.path, &total));
+	return WG_OK;
+}
+
+/* ---- picking list and delivery sheet ---- */
+
+static void html_escape(buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static const char *cell_text(arena *a, json_t *v)
+{
+	if (json_is_integer(v))
+		return arena_printf(a, "%lld", (long long)json_integer_value(v));
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* One table (headers "中文/English", rows of strings and integers) as a printable page. */
+static void table_html(arena *a, const char *title, const char *sub, json_t *headers, json_t *rows, char **raw,
+                       size_t *len)
+{
+	buf b;
+	buf_init(&b, NULL);
+	buf_puts(&b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>");
+	html_escape(&b, title);
+	buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"/print.css\"></head><body><h1>");
+	html_escape(&b, title);
+	buf_puts(&b, "</h1><p>");
+	html_escape(&b, sub);
+	buf_puts(&b, "</p><table class=\"print-table\"><thead><tr>");
+	size_t i, k;
+	json_t *x, *row;
+	json_array_foreach(headers, i, x) {
+		buf_puts(&b, "<th>");
+		html_escape(&b, json_string_value(x));
+		buf_puts(&b, "</th>");
+	}
+	buf_puts(&b, "</tr></thead><tbody>");
+	json_array_foreach(rows, k, row) {
+		buf_puts(&b, "<tr>");
+		json_array_foreach(row, i, x) {
+			buf_puts(&b, json_is_integer(x) ? "<td class=\"num\">" : "<td>");
+			html_escape(&b, cell_text(a, x));
+			buf_puts(&b, "</td>");
+		}
+		buf_puts(&b, "</tr>");
+	}
+	buf_puts(&b, "</tbody></table></body></html>\n");
+	*raw = b.p;
+	*len = b.len;
+}
+
+static werr table_xlsx(arena *a, const char *path, const char *sheet, json_t *headers, json_t *rows)
+{
+	lxw_workbook *wb = workbook_new(path);
+	if (!wb)
+		return w_fail(W_EINTERNAL, "cannot_write", "format", "cannot write the workbook");
+	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+	size_t i, k;
+	json_t *x, *row;
+	json_array_foreach(headers, i, x) worksheet_write_string(ws, 0, (lxw_col_t)i, json_string_value(x), NULL);
+	json_array_foreach(rows, k, row) {
+		json_array_foreach(row, i, x) {
+			if (json_is_integer(x)) {
+				worksheet_write_number(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, (double)json_integer_value(x), NULL);
+			} else {
+				char *c = cell_neutralise(cell_text(a, x));
+				worksheet_write_string(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, c, NULL);
+				free(c);
+			}
+		}
+	}
+	if (workbook_close(wb) != LXW_NO_ERROR)
+		return w_fail(W_EINTERNAL, "cannot_write", "format", "writing the workbook failed");
+	return WG_OK;
+}
+
+static void totals_add(json_t *totals, int64_t pkg, int64_t qty)
+{
+	char k[24];
+	snprintf(k, sizeof k, "%lld", (long long)pkg);
+	json_t *v = json_object_get(totals, k);
+	json_object_set_new(totals, k, json_integer((v ? json_integer_value(v) : 0) + qty));
+}
+
+static json_t *find_or_add(json_t *arr, json_t *index, const char *code, json_t *(*make)(const char *, const char *),
+                           const char *name)
+{
+	json_t *i = json_object_get(index, code);
+	if (i)
+		return json_array_get(arr, (size_t)json_integer_value(i));
+	json_object_set_new(index, code, json_integer((json_int_t)json_array_size(arr)));
+	json_t *o = make(code, name);
+	json_array_append_new(arr, o);
+	return o;
+}
+
+static json_t *make_group(const char *code, const char *name)
+{
+	return json_pack("{s:s,s:s,s:I,s:{},s:[]}", "unit", code, "name", name, "households", (json_int_t)0, "totals",
+	                 "entrances");
+}
+
+werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_format f, const char *path,
+                   json_t **out, char **raw, size_t *raw_len)
+{
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
+		return e;
+	json_t *pkgs = round_packages(ac, id);
+	/* households per ordering unit */
+	json_t *hh = json_object();
+	db_stmt *s = db_get(ac->d, SQL_SUP_PICKING_HH);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_object_set_new(hh, arena_printf(ac->a, "%lld", (long long)db_int(s, 0)), json_integer(db_int(s, 1)));
+	db_done(s);
+	json_t *buildings = json_array(), *bindex = json_object(), *total = json_object();
+	int64_t households = 0;
+	s = db_get(ac->d, SQL_SUP_PICKING);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	json_t *seen = json_object();
+	while (rc >= 0 && (rc = db_step(s, &e)) == DB_ROW) {
+		bool ent = !strcmp(db_text(s, 2), "entrance") && !db_null(s, 4);
+		const char *bcode = ent ? db_text(s, 5) : db_text(s, 1), *bname = ent ? db_text(s, 6) : db_text(s, 3);
+		json_t *b = find_or_add(buildings, bindex, bcode, make_group, bname);
+		int64_t pkg = db_int(s, 7), qty = db_int(s, 8);
+		const char *uid = arena_printf(ac->a, "%lld", (long long)db_int(s, 0));
+		int64_t nh = json_integer_value(json_object_get(hh, uid));
+		bool first = !json_object_get(seen, uid);
+		if (first) {
+			json_object_set_new(seen, uid, json_true());
+			households += nh;
+			json_object_set_new(b, "households", json_integer(json_integer_value(json_object_get(b, "households")) + nh));
+		}
+		totals_add(json_object_get(b, "totals"), pkg, qty);
+		totals_add(total, pkg, qty);
+		if (ent) {
+			json_t *ents = json_object_get(b, "entrances");
+			json_t *last = json_array_get(ents, json_array_size(ents) - 1);
+			if (first || !last) {
+				last = make_group(db_text(s, 1), db_text(s, 3));
+				json_object_del(last, "entrances");
+				json_object_set_new(last, "households", json_integer(nh));
+				json_array_append_new(ents, last);
+			}
+			totals_add(json_object_get(last, "totals"), pkg, qty);
+		}
+	}
+	db_done(s);
+	json_decref(seen);
+	json_decref(bindex);
+	json_decref(hh);
+	if (rc < 0) {
+		json_decref(pkgs);
+		json_decref(buildings);
+		json_decref(total);
+		return e;
+	}
+	json_t *j = json_pack("{s:o,s:s,s:s,s:o,s:o,s:{s:I,s:o}}", "round", round_json(&r), "unit", u.code, "unit_name",
+	                      u.name, "packages", pkgs, "buildings", buildings, "total", "households",
+	                      (json_int_t)households, "totals", total);
+	if ((e = audit(ac, "read", "supply_picking", id, arena_printf(ac->a, "unit:%s", u.code), "ok"))) {
+		json_decref(j);
+		return e;
+	}
+	if (f == SUP_JSON) {
+		*out = j;
+		return WG_OK;
+	}
+	/* one row per entrance (or building), then the building's and the whole list's totals */
+	json_t *headers = json_pack("[s,s,s]", "楼栋/Building", "单元/Entrance", "户数/Households");
+	size_t i, k, q;
+	json_t *p, *b, *en;
+	json_array_foreach(pkgs, i, p) json_array_append_new(
+	    headers, json_sprintf("%s/%s", json_string_value(json_object_get(p, "name")), "qty"));
+	json_t *rows = json_array();
+	json_t *lines[3];
+	json_array_foreach(buildings, k, b) {
+		json_t *ents = json_object_get(b, "entrances");
+		json_array_foreach(ents, q, en) {
+			lines[0] = json_pack("[s,s,O]", json_string_value(json_object_get(b, "name")),
+			                     json_string_value(json_object_get(en, "name")), json_object_get(en, "households"));
+			json_array_foreach(pkgs, i, p) {
+				json_t *v = json_object_get(json_object_get(en, "totals"),
+				                            arena_printf(ac->a, "%lld", (long long)json_integer_value(json_object_get(p, "id"))));
+				json_array_append_new(lines[0], json_integer(v ? json_integer_value(v) : 0));
+			}
+			json_array_append_new(rows, lines[0]);
+		}
+		lines[1] = json_pack("[s,s,O]", json_string_value(json_object_get(b, "name")), "合计/Total",
+		                     json_object_get(b, "households"));
+		json_array_foreach(pkgs, i, p) {
+			json_t *v = json_object_get(json_object_get(b, "totals"),
+			                            arena_printf(ac->a, "%lld", (long long)json_integer_value(json_object_get(p, "id"))));
+			json_array_append_new(lines[1], json_integer(v ? json_integer_value(v) : 0));
+		}
+		json_array_append_new(rows, lines[1]);
+	}
+	lines[2] = json_pack("[s,s,I]", "全部/All", "", (json_int_t)households);
+	json_array_foreach(pkgs, i, p) {
+		json_t *v = json_object_get(total, arena_printf(ac->a, "%lld", (long long)json_integer_value(json_object_get(p, "id"))));
+		json_array_append_new(lines[2], json_integer(v ? json_integer_value(v) : 0));
+	}
+	json_array_append_new(rows, lines[2]);
+	const char *title = arena_printf(ac->a, "%s · %s 分拣单 / picking list", r.name, u.name);
+	if (f == SUP_HTML)
+		table_html(ac->a, title, arena_printf(ac->a, "截单 cut-off %s", json_string_value(json_object_get(json_object_get(j, "round"), "cutoff"))),
+		           headers, rows, raw, raw_len);
+	else
+		e = table_xlsx(ac->a, path, "分拣单 picking", headers, rows);
+	json_decref(headers);
+	json_decref(rows);
+	json_decref(j);
+	return e;
+}
+
+werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char *state, sup_format f,
+                 const char *path, json_t **out, char **raw, size_t *raw_len)
+{
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if (state && !in_list(state, (const char *const[]){"ordered", "paid", "received", "disinfected", "at_door",
+	                                                    "delivered", "collected", "cancelled", NULL}))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: ordered paid received disinfected at_door delivered collected cancelled");
+	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_LIST);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	db_bind_text(s, 4, state);
+	db_bind_int(s, 5, 100000);
+	db_bind_int(s, 6, 0);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		order_row o = {0};
+		order_from(ac->a, s, &o);
+		json_array_append_new(items, order_json(ac, &o, false));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(items, i, x) json_object_set_new(
+	    x, "items", order_items(ac, json_integer_value(json_object_get(x, "id"))));
+	if ((e = audit(ac, "read", "supply_sheet", id, arena_printf(ac->a, "unit:%s rows:%zu fields:room,items", u.code,
+	                                                            json_array_size(items)),
+	               "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	if (f == SUP_JSON) {
+		*out = json_pack("{s:o,s:s,s:s,s:o}", "round", round_json(&r), "unit", u.code, "unit_name", u.name, "items", items);
+		return WG_OK;
+	}
+	json_t *headers = json_pack("[s,s,s,s,s,s,s,s,s]", "楼栋/Building", "单元/Entrance", "房号/Room", "套餐/Items",
+	                            "金额/Amount", "付款/Payment", "送上门/Door", "状态/State", "签收/Signed");
+	json_t *rows = json_array();
+	json_array_foreach(items, i, x) {
+		buf b;
+		buf_init(&b, ac->a);
+		size_t k;
+		json_t *it;
+		json_array_foreach(json_object_get(x, "items"), k, it)
+		    buf_printf(&b, "%s%s×%lld", k ? "、" : "", json_string_value(json_object_get(it, "name")),
+		               (long long)json_integer_value(json_object_get(it, "qty")));
+		const char *pay = json_string_value(json_object_get(x, "payment"));
+		json_array_append_new(
+		    rows, json_pack("[s,s,s,s,s,s,s,s,s]", json_string_value(json_object_get(x, "building")),
+		                    json_string_value(json_object_get(x, "entrance")), json_string_value(json_object_get(x, "room")),
+		                    b.p ? b.p : "", json_string_value(json_object_get(x, "total")),
+		                    !strcmp(pay, "online") ? "线上" : !strcmp(pay, "cash") ? "现金" : "救助",
+		                    json_is_true(json_object_get(x, "door")) ? "送上门" : "",
+		                    json_string_value(json_object_get(x, "state_zh")), ""));
+	}
+	const char *title = arena_printf(ac->a, "%s · %s 配送单 / delivery sheet", r.name, u.name);
+	if (f == SUP_HTML)
+		table_html(ac->a, title, arena_printf(ac->a, "共%zu户 / %zu households", json_array_size(items), json_array_size(items)),
+		           headers, rows, raw, raw_len);
+	else
+		e = table_xlsx(ac->a, path, "配送单 delivery", headers, rows);
+	json_decref(headers);
+	json_decref(rows);
+	json_decref(items);
+	return e;
+}
+
+/* ---- errands (代购) and the cash ledger ---- */
+
+typedef struct {
+	int64_t id, household_id, every_days, created_at, closed_at, balance;
+	const char *path, *kind, *detail, *medicine, *dose, *hospital, *state, *client_id, *assignee, *assignee_name,
+	    *room, *unit_name, *parent_name;
+} errand_row;
+
+static const char *dup(arena *a, db_stmt *s, int c)
+{
+	return db_null(s, c) ? NULL : arena_strdup(a, db_text(s, c));
+}
+
+static void errand_from(arena *a, db_stmt *s, errand_row *x)
+{
+	x->id = db_int(s, 0);
+	x->household_id = db_int(s, 1);
+	x->path = dup(a, s, 2);
+	x->kind = dup(a, s, 3);
+	x->detail = dup(a, s, 4);
+	x->medicine = dup(a, s, 5);
+	x->dose = dup(a, s, 6);
+	x->hospital = dup(a, s, 7);
+	x->every_days = db_null(s, 8) ? 0 : db_int(s, 8);
+	x->state = dup(a, s, 9);
+	x->client_id = dup(a, s, 10);
+	x->created_at = db_int(s, 11);
+	x->closed_at = db_null(s, 12) ? 0 : db_int(s, 12);
+	x->assignee = dup(a, s, 13);
+	x->assignee_name = dup(a, s, 14);
+	x->room = dup(a, s, 15);
+	x->unit_name = dup(a, s, 16);
+	x->parent_name = dup(a, s, 17);
+	x->balance = db_int(s, 18);
+}
+
+static json_t *errand_json(const actor *ac, const errand_row *x)
+{
+	json_t *j = json_pack("{s:I,s:I,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:I,s:s,s:o,s:o}", "id",
+	                      (json_int_t)x->id, "household_id", (json_int_t)x->household_id, "room", jv_text(x->room),
+	                      "unit_name", jv_text(x->unit_name), "building", jv_text(x->parent_name), "kind", x->kind,
+	                      "detail", jv_text(x->detail), "medicine", jv_text(x->medicine), "dose", jv_text(x->dose),
+	                      "hospital", jv_text(x->hospital), "state", x->state, "assignee", jv_text(x->assignee),
+	                      "assignee_name", jv_text(x->assignee_name), "balance_fen", (json_int_t)x->balance, "balance",
+	                      yuan(ac->a, x->balance), "created_at", time_json(x->created_at), "closed_at",
+	                      time_json(x->closed_at));
+	json_object_set_new(j, "every_days", x->every_days ? json_integer(x->every_days) : json_null());
+	return j;
+}
+
+static werr errand_load(const actor *ac, int64_t id, errand_row *x)
+{
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		errand_from(ac->a, s, x);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, x->path))
+		return w_fail(W_ENOTFOUND, "errand_not_found", "errand_id", "没有这个代购 / no such errand");
+	return WG_OK;
+}
+
+static json_t *ledger_json(const actor *ac, int64_t id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_LEDGER_LIST);
+	db_bind_int(s, 1, id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:s,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "at",
+		                                     time_json(db_int(s, 1)), "kind", db_text(s, 2), "amount_fen",
+		                                     (json_int_t)db_int(s, 3), "amount", yuan(ac->a, db_int(s, 3)), "receipt",
+		                                     jv_text(db_text(s, 4)), "note", jv_text(db_text(s, 5)), "by",
+		                                     jv_text(db_text(s, 6))));
+	db_done(s);
+	return arr;
+}
+
+werr errand_get(const actor *ac, int64_t id, json_t **out)
+{
+	errand_row x = {0};
+	werr e = errand_load(ac, id, &x);
+	if (e)
+		return e;
+	*out = errand_json(ac, &x);
+	json_object_set_new(*out, "ledger", ledger_json(ac, id));
+	return audit(ac, "read", "errand", id, "room,detail,medicine,ledger", "ok");
+}
+
+static werr errand_insert(const actor *ac, const hh_row *h, const char *kind, const char *detail, const char *med,
+                          const char *dose, const char *hosp, int64_t every, int64_t assignee, const char *client_id,
+                          int64_t at, int64_t *id)
+{
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_INSERT);
+	db_bind_int(s, 1, h->id);
+	db_bind_int(s, 2, h->unit_id);
+	db_bind_text(s, 3, h->path);
+	db_bind_text(s, 4, kind);
+	db_bind_text(s, 5, detail);
+	db_bind_text(s, 6, med);
+	db_bind_text(s, 7, dose);
+	db_bind_text(s, 8, hosp);
+	if (every)
+		db_bind_int(s, 9, every);
+	if (assignee)
+		db_bind_int(s, 10, assignee);
+	db_bind_text(s, 11, client_id);
+	db_bind_int(s, 12, at);
+	if (ac->user_id)
+		db_bind_int(s, 13, ac->user_id);
+	return db_run(s, id);
+}
+
+werr errand_create(const actor *ac, int64_t link_hh, json_t *body, json_t **out, bool *created)
+{
+	static const char *const allowed[] = {"household_id", "kind", "detail", "medicine", "dose", "hospital",
+	                                      "every_days", "assignee", "client_id", NULL};
+	static const char *const link_allowed[] = {"kind", "detail", "medicine", "dose", "hospital", "every_days",
+	                                           "client_id", NULL};
+	const char *kind, *detail, *med, *dose, *hosp, *assignee = NULL, *client_id;
+	int64_t hid = link_hh, every = 0, assignee_id = 0;
+	werr e;
+	*created = false;
+	if ((e = jv_only(body, link_hh ? link_allowed : allowed)) ||
+	    (!link_hh && (e = jv_int(body, "household_id", true, 1, INT64_MAX, &hid, NULL))) ||
+	    (e = jv_str(body, "kind", true, 10, &kind)) || (e = jv_str(body, "detail", false, 200, &detail)) ||
+	    (e = jv_str(body, "medicine", false, 60, &med)) || (e = jv_str(body, "dose", false, 60, &dose)) ||
+	    (e = jv_str(body, "hospital", false, 60, &hosp)) || (e = jv_int(body, "every_days", false, 0, 90, &every, NULL)) ||
+	    (!link_hh && (e = jv_str(body, "assignee", false, 64, &assignee))) ||
+	    (e = jv_str(body, "client_id", false, 64, &client_id)))
+		return e;
+	if (!in_list(kind, errand_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "代购种类：medicine 药品、gas 燃气充值、water 饮用水、meal 餐食、other 其他 / kind: medicine gas water meal other");
+	if (!strcmp(kind, "medicine") && !med)
+		return w_fail(W_EINVAL, "required", "medicine", "代购药品须写明药名 / a medicine errand names the medicine");
+	if (!strcmp(kind, "medicine") && !dose)
+		return w_fail(W_EINVAL, "required", "dose", "代购药品须写明剂量 / a medicine errand gives the dose");
+	if (strcmp(kind, "medicine") != 0 && !detail)
+		return w_fail(W_EINVAL, "required", "detail", "请写明要买什么 / detail: what to buy");
+	if (client_id) {
+		db_stmt *s = db_get(ac->d, SQL_ERRAND_BY_CLIENT);
+		db_bind_text(s, 1, client_id);
+		int64_t id = 0;
+		if ((e = db_scalar(s, &id)) && e != W_ENOTFOUND)
+			return e;
+		if (id) {
+			errand_row x = {0};
+			if ((e = errand_load(ac, id, &x)))
+				return e;
+			if (x.household_id != hid)
+				return w_fail(W_ECONFLICT, "client_id_reused", "client_id", "client_id 已用于另一个代购 / client_id names another errand");
+			*out = errand_json(ac, &x);
+			return WG_OK;
+		}
+	}
+	hh_row h = {0};
+	if ((e = hh_load(ac, hid, "household_id", &h)))
+		return e;
+	if (assignee) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
+		db_bind_text(s, 1, assignee);
+		int rc = db_step(s, &e);
+		const char *upath = rc == DB_ROW ? db_text(s, 1) : NULL;
+		bool ok = under(h.path, upath);
+		assignee_id = rc == DB_ROW ? db_int(s, 0) : 0;
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (!ok)
+			return w_fail(W_EINVAL, "invalid_assignee", "assignee", "这个账号不负责这一户 / that account does not cover this household");
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t id = 0;
+	e = errand_insert(ac, &h, kind, detail, med, dose, hosp, every, assignee_id, client_id, now_s(), &id);
+	if (!e)
+		e = audit(ac, "create", "errand", id, "household_id,kind,detail,medicine,dose,hospital,assignee", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	*created = true;
+	errand_row x = {0};
+	if ((e = errand_load(ac, id, &x)))
+		return e;
+	*out = errand_json(ac, &x);
+	return WG_OK;
+}
+
+werr errand_list(const actor *ac, const char *unit_code, const char *state, const char *kind, int64_t limit,
+                 int64_t offset, json_t **out)
+{
+	if (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: open or closed");
+	if (kind && !in_list(kind, errand_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: medicine gas water meal other");
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_text(s, 3, state);
+	db_bind_text(s, 4, kind);
+	db_bind_int(s, 5, limit);
+	db_bind_int(s, 6, offset);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		errand_row x = {0};
+		errand_from(ac->a, s, &x);
+		json_array_append_new(items, errand_json(ac, &x));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	if ((e = audit(ac, "read", "errand", u.id, arena_printf(ac->a, "list unit:%s rows:%zu", u.code, json_array_size(items)),
+	               "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+static werr errand_balance(db *d, int64_t id, int64_t *bal)
+{
+	db_stmt *s = db_get(d, SQL_ERRAND_BALANCE);
+	db_bind_int(s, 1, id);
+	return db_scalar(s, bal);
+}
+
+static werr ledger_write(const actor *ac, int64_t id, const char *kind, int64_t amount, const char *receipt,
+                         const char *note, int64_t at)
+{
+	db_stmt *s = db_get(ac->d, SQL_LEDGER_INSERT);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, at);
+	db_bind_text(s, 3, kind);
+	db_bind_int(s, 4, amount);
+	db_bind_text(s, 5, receipt);
+	db_bind_text(s, 6, note);
+	if (ac->user_id)
+		db_bind_int(s, 7, ac->user_id);
+	return db_run(s, NULL);
+}
+
+werr errand_ledger_add(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"kind", "amount_fen", "receipt", "note", NULL};
+	const char *kind, *receipt, *note;
+	int64_t amount;
+	errand_row x = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "kind", true, 10, &kind)) ||
+	    (e = jv_int(body, "amount_fen", true, 1, 10000000, &amount, NULL)) ||
+	    (e = jv_str(body, "receipt", false, 40, &receipt)) || (e = jv_str(body, "note", false, 200, &note)))
+		return e;
+	if (!in_list(kind, ledger_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: received 收款、spent 支出、returned 找零退还");
+	if (!strcmp(kind, "spent") && !receipt)
+		return w_fail(W_EINVAL, "required", "receipt", "支出须填小票号 / a spending needs the receipt's number");
+	if ((e = errand_load(ac, id, &x)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_LOCK);
+	db_bind_int(s, 1, id);
+	int rc = db_step(s, &e);
+	bool open = rc == DB_ROW && !strcmp(db_text(s, 0), "open");
+	db_done(s);
+	int64_t bal = 0;
+	if (rc < 0 || (e = errand_balance(ac->d, id, &bal))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	if (!open) {
+		db_rollback(ac->d);
+		return w_fail(W_ECONFLICT, "errand_closed", "errand_id", "这个代购已结清关闭 / the errand is closed");
+	}
+	if (strcmp(kind, "received") != 0 && amount > bal) {
+		db_rollback(ac->d);
+		return w_fail(W_ECONFLICT, "over_balance", "amount_fen",
+		              "手头这笔只剩%s，不能%s%s / only %s of this errand's cash is left: %s cannot be %s", yuan(ac->a, bal),
+		              !strcmp(kind, "spent") ? "支出" : "退还", yuan(ac->a, amount), yuan(ac->a, bal), yuan(ac->a, amount),
+		              kind);
+	}
+	e = ledger_write(ac, id, kind, amount, receipt, note, now_s());
+	if (!e)
+		e = audit(ac, "create", "errand_ledger", id, arena_printf(ac->a, "kind:%s amount_fen", kind), "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	if ((e = errand_load(ac, id, &x)))
+		return e;
+	*out = errand_json(ac, &x);
+	json_object_set_new(*out, "ledger", ledger_json(ac, id));
+	return WG_OK;
+}
+
+werr errand_close(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"note", NULL};
+	const char *note;
+	errand_row x = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "note", false, 200, &note)) || (e = errand_load(ac, id, &x)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_LOCK);
+	db_bind_int(s, 1, id);
+	int rc = db_step(s, &e);
+	db_done(s);
+	int64_t bal = 0;
+	if (rc < 0 || (e = errand_balance(ac->d, id, &bal))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	if (bal != 0) {
+		db_rollback(ac->d);
+		return w_fail(W_ECONFLICT, "ledger_not_balanced", "ledger",
+		              "账未结平：还有%s在经手人手里，须先登记支出或退还 / the ledger does not balance: %s is still in hand; record what was spent or returned first",
+		              yuan(ac->a, bal), yuan(ac->a, bal));
+	}
+	s = db_get(ac->d, SQL_ERRAND_CLOSE);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now_s());
+	if (!(e = db_run(s, NULL)) && db_changes(ac->d) != 1)
+		e = w_fail(W_ECONFLICT, "errand_closed", "errand_id", "这个代购已结清关闭 / the errand is closed");
+	if (!e)
+		e = audit(ac, "update", "errand", id, "state:closed", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	return errand_get(ac, id, out);
+}
+
+werr errand_cash(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_LEDGER_CASH);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int64_t total = 0;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		int64_t rec = db_int(s, 3), sp = db_int(s, 4), ret = db_int(s, 5), hand = rec - sp - ret;
+		total += hand;
+		json_array_append_new(items, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:s}", "user", jv_text(db_text(s, 1)), "name",
+		                                       jv_text(db_text(s, 2)), "received_fen", (json_int_t)rec, "spent_fen",
+		                                       (json_int_t)sp, "returned_fen", (json_int_t)ret, "in_hand_fen",
+		                                       (json_int_t)hand, "in_hand", yuan(ac->a, hand)));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o,s:I,s:s}", "unit", u.code, "unit_name", u.name, "items", items, "in_hand_fen",
+	                 (json_int_t)total, "in_hand", yuan(ac->a, total));
+	return WG_OK;
+}
+
+werr errand_medicine(const actor *ac, const char *unit_code, json_t **out)
+{
+	unit_row u = {0};
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_ERRAND_MEDICINE);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		int64_t every = db_null(s, 7) ? 0 : db_int(s, 7), last = db_int(s, 8);
+		json_t *due = json_null();
+		if (every) {
+			char t[32];
+			fmt_time(last + every * 86400, t);
+			t[10] = 0;
+			due = json_string(t);
+		}
+		json_array_append_new(items, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "household_id",
+		                                       (json_int_t)db_int(s, 0), "room", jv_text(db_text(s, 1)), "unit_name",
+		                                       jv_text(db_text(s, 2)), "building", jv_text(db_text(s, 3)), "medicine",
+		                                       jv_text(db_text(s, 4)), "dose", jv_text(db_text(s, 5)), "hospital",
+		                                       jv_text(db_text(s, 6)), "every_days",
+		                                       every ? json_integer(every) : json_null(), "last", time_json(last),
+		                                       "next_due", due, "times", (json_int_t)db_int(s, 9)));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	if ((e = audit(ac, "read", "errand", u.id, arena_printf(ac->a, "medicine register unit:%s rows:%zu", u.code,
+	                                                        json_array_size(items)),
+	               "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+/* ---- a household's page ---- */
+
+werr household_supply(const actor *ac, int64_t hid, json_t **out)
+{
+	hh_row h = {0};
+	werr e = hh_load(ac, hid, "household_id", &h);
+	if (e)
+		return e;
+	int64_t now = now_s();
+	json_t *rounds = json_array(), *orders = json_array(), *errands = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_ROUND_LIST);
+	db_bind_text(s, 1, h.path);
+	db_bind_text(s, 2, scope_upper(ac->a, h.path));
+	int rc;
+	round_row list[8];
+	size_t n = 0;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		round_row r = {0};
+		round_from(ac->a, s, &r);
+		if (round_open(&r, now) && n < 8)
+			list[n++] = r;
+	}
+	db_done(s);
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = round_json(&list[i]);
+		json_object_set_new(j, "packages", round_packages(ac, list[i].id));
+		json_object_set_new(j, "slots", round_slots(ac, list[i].id));
+		json_array_append_new(rounds, j);
+	}
+	s = db_get(ac->d, SQL_SUP_HH_ORDERS);
+	db_bind_int(s, 1, hid);
+	order_row ol[20];
+	n = 0;
+	while (rc >= 0 && (rc = db_step(s, &e)) == DB_ROW && n < 20)
+		order_from(ac->a, s, &ol[n++]);
+	db_done(s);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(orders, order_json(ac, &ol[i], true));
+	s = db_get(ac->d, SQL_ERRAND_OF_HH);
+	db_bind_int(s, 1, hid);
+	while (rc >= 0 && (rc = db_step(s, &e)) == DB_ROW) {
+		errand_row x = {0};
+		errand_from(ac->a, s, &x);
+		json_array_append_new(errands, errand_json(ac, &x));
+	}
+	db_done(s);
+	size_t i;
+	json_t *x;
+	json_array_foreach(errands, i, x) json_object_set_new(
+	    x, "ledger", ledger_json(ac, json_integer_value(json_object_get(x, "id"))));
+	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "household_id", (json_int_t)hid, "room", h.room, "door_reason",
+	                 jv_text(door_reason(ac, hid)), "rounds", rounds, "orders", orders, "errands", errands);
+	if (rc < 0) {
+		json_decref(*out);
+		return e;
+	}
+	if ((e = audit(ac, "read", "household_supply", hid, "orders,errands", "ok"))) {
+		json_decref(*out);
+		return e;
+	}
+	return WG_OK;
+}
+
+/* ---- the qinghe demo ---- */
+
+static uint64_t demo_rand(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+werr supply_demo_qinghe(const actor *ac, int64_t community_id)
+{
+	unit_row u = {0};
+	werr e = unit_find_id(ac, community_id, &u);
+	if (e)
+		return e;
+	int64_t now = now_s(), sup[2] = {0, 0}, pkg[3] = {0, 0, 0};
+	static const char *const sup_names[2][3] = {{"武商量贩青山店", "刘经理", "02786001234"},
+	                                            {"中百仓储红卫路店", "陈店长", "02786005678"}};
+	for (int i = 0; i < 2 && !e; i++) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_INSERT);
+		db_bind_int(s, 1, u.id);
+		db_bind_text(s, 2, sup_names[i][0]);
+		db_bind_text(s, 3, sup_names[i][1]);
+		db_bind_text(s, 4, sup_names[i][2]);
+		db_bind_text(s, 5, "团购群：青和居保供群");
+		db_bind_int(s, 6, now);
+		e = db_run(s, &sup[i]);
+	}
+	static const struct {
+		int sup;
+		const char *name, *contents;
+		int64_t fen;
+	} pk[3] = {
+	    {0, "粮油冻品套餐", "大米10斤、菜籽油5升、速冻饺子2袋、冻鸡腿2斤", 12800},
+	    {1, "蔬菜套餐", "胡萝卜3斤（¥9）、白菜1棵、土豆3斤、洋葱2斤、青椒1斤", 3900},
+	    {1, "水果套餐", "苹果3斤、橙子3斤、香蕉2斤", 3500},
+	};
+	for (int i = 0; i < 3 && !e; i++) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_INSERT);
+		db_bind_int(s, 1, u.id);
+		db_bind_int(s, 2, sup[pk[i].sup]);
+		db_bind_text(s, 3, pk[i].name);
+		db_bind_text(s, 4, pk[i].contents);
+		db_bind_int(s, 5, pk[i].fen);
+		db_bind_int(s, 6, now);
+		e = db_run(s, &pkg[i]);
+	}
+	if (e)
+		return e;
+	json_t *pkgs = json_pack("[I,I,I]", (json_int_t)pkg[0], (json_int_t)pkg[1], (json_int_t)pkg[2]);
+	int64_t r1 = 0, r2 = 0;
+	char today[32], yday[11], tomorrow[11];
+	fmt_time(now, today);
+	today[10] = 0;
+	day_add(today, -1, yday);
+	day_add(today, 1, tomorrow);
+	/* yesterday's round: cut off at 20:00, goods came this morning; today's: open till tomorrow 20:00 */
+	e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第1批）", yday + 5), day_at(yday, 7, 0), day_at(yday, 20, 0),
+	                 120, pkgs, NULL, &r1);
+	if (!e)
+		e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第2批）", tomorrow + 5), day_at(today, 7, 0),
+		                 day_at(tomorrow, 20, 0), 120, pkgs, NULL, &r2);
+	json_decref(pkgs);
+	if (e)
+		return e;
+	/* 931 of the households (all of a smaller demo), spread over every building */
+	db_stmt *s = db_get(ac->d, SQL_HH_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_int(s, 3, 1000000);
+	db_bind_int(s, 4, 0);
+	db_bind_int(s, 5, 0);
+	size_t cap = 8192, n = 0;
+	hh_row *hs = xmalloc(cap * sizeof *hs);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (n == cap)
+			hs = xrealloc(hs, (cap *= 2) * sizeof *hs);
+		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 12)), NULL};
+	}
+	db_done(s);
+	if (rc < 0) {
+		free(hs);
+		return e;
+	}
+	uint64_t st = 0x9E3779B97F4A7C15ull;
+	size_t want = n < 931 ? n : 931, made = 0;
+	int64_t at = day_at(yday, 9, 0);
+	for (size_t i = 0; i < n && !e && made < want; i++) {
+		if ((i + 1) * want / n == i * want / n)
+			continue;
+		item items[3];
+		size_t k = 0;
+		for (int p = 0; p < 3; p++) {
+			int64_t q = (int64_t)(demo_rand(&st) % 3);
+			if (p == 1 && q == 0)
+				q = 1; /* everyone takes vegetables */
+			items[k++] = (item){pkg[p], q, pk[p].fen};
+		}
+		uint64_t roll = demo_rand(&st) % 100;
+		const char *state = roll < 45 ? "delivered" : roll < 60 ? "collected" : roll < 80 ? "at_door" : roll < 92 ? "disinfected" : "paid";
+		const char *pay = roll % 7 == 0 ? "cash" : roll % 31 == 0 ? "aid" : "online";
+		int64_t id = 0;
+		e = order_write(ac, r1, &hs[i], 0, items, k, pay, 0, NULL, state, at + (int64_t)made * 20, &id);
+		made++;
+	}
+	/* today's round: the first few households have ordered already */
+	for (size_t i = 0; i < n && i < 40 && !e; i++) {
+		item items[2] = {{pkg[1], 1, pk[1].fen}, {pkg[2], (int64_t)(i % 2), pk[2].fen}};
+		int64_t id = 0;
+		e = order_write(ac, r2, &hs[n - 1 - i], 0, items, 2, "online", 0, NULL, NULL, now - 3600 + (int64_t)i * 30, &id);
+	}
+	/* the disinfected of round 1 went through the disinfection at 10:00 (rested by now only if it is past 12:00) */
+	if (!e) {
+		s = db_get(ac->d, SQL_SUP_DEMO_DISINFECTED);
+		db_bind_int(s, 1, r1);
+		e = db_run(s, NULL);
+	}
+	/* errands: a chronic-medicine register (160 residents in the full demo) and a few open ones */
+	int64_t worker = 0;
+	s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
+	db_bind_text(s, 1, "gw01");
+	if (db_step(s, &e) == DB_ROW)
+		worker = db_int(s, 0);
+	db_done(s);
+	static const char *const meds[][3] = {{"硝苯地平缓释片", "每日2次，每次1片", "武汉市第九医院"},
+	                                      {"二甲双胍片", "每日3次，每次0.5克", "青山区人民医院"},
+	                                      {"阿托伐他汀钙片", "每晚1片", "武汉市第九医院"},
+	                                      {"胰岛素注射液", "每日早晚各8单位", "武钢二医院"}};
+	size_t nmed = n < 640 ? n / 4 : 160;
+	actor w = *ac;
+	w.user_id = worker;
+	for (size_t i = 0; i < nmed && !e; i++) {
+		hh_row *h = &hs[(i * 7919) % n];
+		int64_t id = 0, t = now - (int64_t)(i % 13) * 86400 - 3600, price = 2000 + (int64_t)(demo_rand(&st) % 15000);
+		const char *const *m = meds[i % 4];
+		bool open = i % 20 == 0;
+		e = errand_insert(&w, h, "medicine", NULL, m[0], m[1], m[2], i % 3 == 0 ? 30 : 14, worker, NULL, t, &id);
+		if (!e)
+			e = ledger_write(&w, id, "received", (price + 9999) / 10000 * 10000, NULL, "住户交现金", t + 60);
+		if (!e && !open) {
+			e = ledger_write(&w, id, "spent", price, arena_printf(ac->a, "YF%06zu", i + 1), "药店小票已拍照", t + 7200);
+			if (!e && (price + 9999) / 10000 * 10000 - price > 0)
+				e = ledger_write(&w, id, "returned", (price + 9999) / 10000 * 10000 - price, NULL, "找零已交还住户", t + 9000);
+			if (!e) {
+				db_stmt *c = db_get(ac->d, SQL_ERRAND_CLOSE);
+				db_bind_int(c, 1, id);
+				db_bind_int(c, 2, t + 9000);
+				e = db_run(c, NULL);
+			}
+		}
+	}
+	static const char *const other[][2] = {{"gas", "燃气卡充值200元"}, {"water", "桶装水2桶"}, {"meal", "独居老人午餐，每日送"}};
+	for (size_t i = 0; i < 3 && i < n && !e; i++) {
+		int64_t id = 0;
+		e = errand_insert(&w, &hs[(i * 131 + 17) % n], other[i][0], other[i][1], NULL, NULL, NULL, i == 2 ? 1 : 0, worker,
+		                  NULL, now - 1800, &id);
+		if (!e && i == 0)
+			e = ledger_write(&w, id, "received", 20000, NULL, "住户交现金", now - 1700);
+	}
+	free(hs);
+	return e;
+}
