@@ -568,7 +568,7 @@ werr help_merge(const actor *ac, int64_t id, json_t *body, json_t **out)
 		goto fail;
 	}
 	if ((e = step_add(ac, id, "merged", note ? note : arena_printf(ac->a, "并入 #%lld", (long long)into), NULL)) ||
-	    (e = step_add(ac, into, "merged_from", arena_printf(ac->a, "#%lld 并入 / merged from #%lld", (long long)id, (long long)id), NULL)) ||
+	    (e = step_add(ac, into, "merged_from", arena_printf(ac->a, "#%lld 并入本条", (long long)id), NULL)) ||
 	    (e = audit(ac, "update", "help_request", id, arena_printf(ac->a, "merged_into:%lld", (long long)into), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;

@@ -218,7 +218,7 @@ werr lead_link_create(const actor *ac, int64_t household, json_t *body, json_t *
 	if (!n.unit_id)
 		n.unit_id = h.unit_id;
 	if (!anonymous)
-		n.text = arena_printf(ac->a, "%s【报告人 / from: %s】", n.text, help_address(ac->a, &h));
+		n.text = arena_printf(ac->a, "%s【报告人：%s】", n.text, help_address(ac->a, &h));
 	/* an anonymous lead is audited as nobody from nowhere */
 	actor who = *ac;
 	if (anonymous) {
