@@ -12,6 +12,7 @@
 #include "core/pinyin.h"
 #include "core/util.h"
 #include "domain/gates.h"
+#include "domain/help.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -698,6 +699,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 	if ((e = build_community(&g, hash, community, mp, comm_code, H, R, B, G, BG, true)))
 		goto fail;
 	if (!strcmp(p->key, "qinghe") && (e = gates_demo_qinghe(ac, community)))
+		goto fail;
+	if (!strcmp(p->key, "qinghe") && (e = help_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||

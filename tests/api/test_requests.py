@@ -47,6 +47,17 @@ def _load():
     st, b = H.as_user("secretary", "GET", "/api/v1/requests?limit=500")
     assert st == 200, b
     USED.update(r["household_id"] for r in b["items"])
+    # the demo's day as it was built (before any test adds to it)
+    st, c = H.as_user("secretary", "GET", "/api/v1/help/counts")
+    assert st == 200, c
+    POP["counts0"] = c
+    day = c["day"]
+    import datetime
+    prev = (datetime.date.fromisoformat(day) - datetime.timedelta(days=1)).isoformat()
+    POP["calls0"] = sum(H.as_user("secretary", "GET", "/api/v1/calls?day=%s" % d)[1]["total"] for d in (day, prev))
+    POP["overdue0"] = H.as_user("secretary", "GET", "/api/v1/requests?overdue=1&limit=1")[1]["total"]
+    POP["notices0"] = H.as_user("secretary", "GET", "/api/v1/notices")[1]["items"]
+    POP["leads0"] = H.list_all("secretary", "/api/v1/leads")
 
 
 def store_sql(stmt):
@@ -343,6 +354,30 @@ class Hotline(unittest.TestCase):
         st, b = H.as_user("vol01", "POST", "/api/v1/residents/search", {"q": phone[-4:]})
         self.assertEqual((st, b["matched_by"]), (200, "tail"))
         self.assertIn("*", b["items"][0]["phone"])
+
+
+class Demo(unittest.TestCase):
+    def test_the_demo_day_and_its_counts(self):
+        # the secretary's 50 calls (over today, and yesterday when built early in the day)
+        self.assertEqual(POP["calls0"], 50)
+        c = POP["counts0"]
+        r = c["requests"]
+        self.assertEqual(sum(r["by_state"].values()), r["total"])
+        self.assertEqual(sum(sum(x.values()) for x in r["by_category"].values()), r["total"])
+        self.assertEqual(r["overdue_open"], POP["overdue0"])
+        self.assertGreaterEqual(r["overdue_open"], 1, "a few requests are overdue")
+        # two notices with partial reach
+        demo = [n for n in POP["notices0"] if n["title"] in ("全员核酸检测通知", "3栋临时停水通知")]
+        self.assertEqual(len(demo), 2)
+        for n in demo:
+            self.assertGreater(n["reached"], 0)
+            self.assertLess(n["reached"], n["total"])
+        self.assertEqual({n["id"] for n in c["notices"]} >= {n["id"] for n in demo}, True)
+        # leads: some rejected, some still open
+        leads = POP["leads0"]
+        states = {l["state"] for l in leads}
+        self.assertTrue({"open", "rejected"} <= states, states)
+        self.assertEqual(c["leads"]["unresolved"], len([l for l in leads if l["open"]]))
 
 
 class Leads(unittest.TestCase):

@@ -1152,4 +1152,12 @@ export default {
   'lsource.resident': 'Resident',
   'lsource.worker': 'Grid worker',
   'lsource.hotline': 'Hotline',
+  'help.dash_title': 'Help, hotline and notices (the day)',
+  'help.dash_requests': 'Requests',
+  'help.dash_overdue': 'Overdue',
+  'help.dash_accept': 'To accept (median)',
+  'help.dash_close': 'To close (median)',
+  'help.dash_calls': 'Hotline calls',
+  'help.dash_leads': 'Open leads',
+  'help.minutes': '{n} min',
 };

@@ -1152,4 +1152,12 @@ export default {
   'lsource.resident': '居民',
   'lsource.worker': '网格员',
   'lsource.hotline': '热线',
+  'help.dash_title': '求助、热线与通知（当日）',
+  'help.dash_requests': '求助',
+  'help.dash_overdue': '超时未办',
+  'help.dash_accept': '接单用时（中位）',
+  'help.dash_close': '办结用时（中位）',
+  'help.dash_calls': '热线来电',
+  'help.dash_leads': '未办结线索',
+  'help.minutes': '{n} 分钟',
 };

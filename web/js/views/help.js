@@ -95,7 +95,9 @@ async function requestsPage(ctx) {
     h('h1', { tabindex: '-1' }, t('help.requests_title')),
     h('p', { class: 'actions' },
       h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')),
-      h('a', { class: 'btn', href: overdue ? '#/requests' : '#/requests?overdue=1' }, overdue ? t('help.show_open') : t('help.show_overdue'))),
+      h('a', { class: 'btn', href: overdue ? '#/requests' : '#/requests?overdue=1' }, overdue ? t('help.show_open') : t('help.show_overdue')),
+      h('a', { class: 'btn', href: '#/leads' }, t('help.leads_title')),
+      h('a', { class: 'btn', href: '#/notices' }, t('help.notices_title'))),
     summary, list);
 }
 
@@ -357,4 +359,34 @@ export default async function helpView(ctx) {
   if (mode === 'leads') return leadsPage(ctx);
   if (mode === 'notices') return noticesPage(ctx);
   return requestsPage(ctx);
+}
+
+// The dashboard's help panel (GET /help/counts): the day's requests by category and state,
+// overdue ones, median minutes to accept and to close, calls, leads and notices' reach.
+export async function helpCountsSection(code, day) {
+  let c;
+  try {
+    c = await api('GET', '/help/counts' + qs({ unit: code, day: day || undefined }));
+  } catch (e) {
+    if (e.handled) throw e;
+    return null;
+  }
+  const r = c.requests;
+  const states = ['new', 'accepted', 'in_progress', 'done', 'referred', 'merged'];
+  const cats = Object.keys(r.by_category).sort((a, b) => CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b));
+  const n = (o, k) => (o && o[k]) || 0;
+  return h('section', { 'aria-labelledby': 'dhelp-h', id: 'dash-help' },
+    h('h2', { id: 'dhelp-h' }, t('help.dash_title')),
+    h('dl', { class: 'stats' },
+      h('div', null, h('dt', null, t('help.dash_requests')), h('dd', { 'data-stat': 'requests' }, String(r.total))),
+      h('div', { class: r.overdue_open ? 'hot' : null }, h('dt', null, t('help.dash_overdue')), h('dd', { 'data-stat': 'overdue' }, String(r.overdue_open))),
+      h('div', null, h('dt', null, t('help.dash_accept')), h('dd', null, r.median_accept_minutes === null ? '—' : t('help.minutes', { n: r.median_accept_minutes }))),
+      h('div', null, h('dt', null, t('help.dash_close')), h('dd', null, r.median_close_minutes === null ? '—' : t('help.minutes', { n: r.median_close_minutes }))),
+      h('div', null, h('dt', null, t('help.dash_calls')), h('dd', { 'data-stat': 'calls' }, String(c.calls.total))),
+      h('div', { class: c.leads.unresolved ? 'hot' : null }, h('dt', null, t('help.dash_leads')), h('dd', { 'data-stat': 'leads' }, String(c.leads.unresolved)))),
+    cats.length ? h('table', { class: 'table' },
+      h('thead', null, h('tr', null, h('th', null, t('help.category')), states.map((s) => h('th', null, tv('hstate', s))))),
+      h('tbody', null, cats.map((k) => h('tr', null, h('th', null, tv('hcat', k)), states.map((s) => h('td', null, String(n(r.by_category[k], s)))))))) : null,
+    c.notices.length ? h('ul', { class: 'list plain' }, c.notices.slice(0, 5).map((x) => h('li', null,
+      h('a', { href: '#/notices' }, x.title), ' · ', t('help.reach', { r: x.reached, n: x.total })))) : null);
 }
