@@ -73,6 +73,19 @@ bool help_overdue(const char *state, int64_t due_at, int64_t now)
 	return state && in_list(state, open_states) && now >= due_at;
 }
 
+bool help_minutes_key(const char *key)
+{
+	if (!key || strncmp(key, "help_minutes.", 13) != 0)
+		return false;
+	const char *c = key + 13, *dot = strchr(c, '.');
+	if (!dot || dot - c >= 20)
+		return false;
+	char cat[20];
+	memcpy(cat, c, (size_t)(dot - c));
+	cat[dot - c] = 0;
+	return help_category_valid(cat) && help_urgency_valid(dot + 1);
+}
+
 int help_minutes(db *d, const char *category, const char *urgency)
 {
 	int m = help_default_minutes(category, urgency);

@@ -34,6 +34,8 @@ int help_default_minutes(const char *category, const char *urgency);
 bool help_step_allowed(const char *from, const char *to);
 /* Open (new, accepted, in_progress) and at or past its due time. */
 bool help_overdue(const char *state, int64_t due_at, int64_t now);
+/* "help_minutes.<category>.<urgency>": a setting key of a limit. */
+bool help_minutes_key(const char *key);
 /* The limit for a pair: the setting when set (1..10080), else the built-in one. */
 int help_minutes(db *d, const char *category, const char *urgency);
 

@@ -263,12 +263,15 @@ class Escalation(unittest.TestCase):
         self.assertEqual(g["escalated_to"]["role"], "community")
 
     def test_the_limit_is_a_setting(self):
-        store_sql("INSERT INTO settings(key, value) VALUES ('help_minutes.repairs.urgent', '7')")
+        r = H.run_cli("config", "--db", H.db_path(), "set", "help_minutes.repairs.urgent", "7")
+        self.assertEqual(r.returncode, 0, r.stderr)
         try:
             r = new_request(take(H.B02), category="repairs", urgency="urgent")
             self.assertIn(r["minutes_left"], (6, 7))
         finally:
             store_sql("DELETE FROM settings WHERE key = 'help_minutes.repairs.urgent'")
+        r = H.run_cli("config", "--db", H.db_path(), "set", "help_minutes.food.urgent", "7")
+        self.assertEqual(r.returncode, 2)
 
 
 class Link(unittest.TestCase):
@@ -337,6 +340,23 @@ class Hotline(unittest.TestCase):
         self.assertEqual(after["total"], before["total"] + 3)
         for k in ("request", "question", "lead"):
             self.assertEqual(after["by_kind"].get(k, 0), before["by_kind"].get(k, 0) + 1, k)
+
+    def test_a_call_or_lead_sent_twice_is_logged_once(self):
+        st, before = H.as_user("secretary", "GET", "/api/v1/calls")
+        c = cid()
+        for _ in range(2):
+            st, b = H.as_user("secretary", "POST", "/api/v1/calls", {"kind": "question", "client_id": c})
+            self.assertEqual(st, 201, b)
+        c2 = cid()
+        ids = set()
+        for _ in range(2):
+            st, b = H.as_user("secretary", "POST", "/api/v1/leads",
+                              {"unit": H.B01, "text": "有人发烧", "source": "hotline", "client_id": c2})
+            self.assertEqual(st, 201, b)
+            ids.add(b["id"])
+        self.assertEqual(len(ids), 1)
+        st, after = H.as_user("secretary", "GET", "/api/v1/calls")
+        self.assertEqual(after["total"], before["total"] + 2)
 
     def test_phone_search_reuses_the_residents_search_rules(self):
         # the hotline screen finds the caller through POST /residents/search: the

@@ -62,12 +62,26 @@ static void test_overdue_at_the_due_time(void **state)
 	assert_false(help_overdue(NULL, due, due + 1));
 }
 
+static void test_setting_keys(void **state)
+{
+	(void)state;
+	assert_true(help_minutes_key("help_minutes.medical.urgent"));
+	assert_true(help_minutes_key("help_minutes.other.normal"));
+	assert_false(help_minutes_key("help_minutes.food.urgent"));
+	assert_false(help_minutes_key("help_minutes.medical.asap"));
+	assert_false(help_minutes_key("help_minutes.medical"));
+	assert_false(help_minutes_key("help_minutes.counselling_and_more_words.urgent"));
+	assert_false(help_minutes_key("isolation_days.close_contact"));
+	assert_false(help_minutes_key(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_categories),
 	    cmocka_unit_test(test_steps),
 	    cmocka_unit_test(test_overdue_at_the_due_time),
+	    cmocka_unit_test(test_setting_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
