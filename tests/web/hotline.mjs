@@ -1,7 +1,8 @@
 // tests/web/hotline.mjs — the hotline (热线) and help requests (求助) in headless chromium:
 // the secretary, on a desktop, types a caller's phone number on the hotline screen, sees the
 // household (its people, today's roll-call, its open requests), registers a request in a
-// few taps, logs a question answered, and the day's call count follows; gw02, on a 360×640
+// few taps, logs a question answered and a lead, and the day's call count follows; on the
+// leads page she matches the lead to the caller and confirms it (observation starts); gw02, on a 360×640
 // phone, finds the request under 求助, accepts it and marks it done; the family rates it on
 // its own link page, and reads a notice there (its receipt counted in the notice's reach).
 //
@@ -109,12 +110,31 @@ async function main() {
     await page.fill('.hotline-request textarea[name=text]', '问明天几点做核酸');
     await page.click('.hotline-request button[data-action="question"]');
     await page.waitForFunction((n) => Number(document.querySelector('#call-count').getAttribute('data-total')) === n, before.total + 2);
+    // and a lead: the neighbour came back from outside
+    await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
+    await page.click('.hotline-request button[data-action="lead"]');
+    await page.waitForFunction((n) => Number(document.querySelector('#call-count').getAttribute('data-total')) === n, before.total + 3);
+    const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
+    assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
+    // the secretary confirms it on the leads page: the caller starts observation
+    await page.goto(base + '/#/leads');
+    const lc = `.help-card[data-lead="${leads[0].id}"]`;
+    await page.waitForSelector(lc + ' select');
+    await page.selectOption(lc + ' select[aria-label="居民"]', String(caller.id));
+    await page.selectOption(lc + ' select[aria-label="观察类别"]', 'travel_observation');
+    await page.click(lc + ' button.btn-primary');
+    await page.waitForSelector(lc, { state: 'detached' });
+    const lead = (await call('GET', '/leads?state=confirmed')).items.find((l) => l.id === leads[0].id);
+    assert(lead && lead.resident.id === caller.id, 'the lead is confirmed for the caller');
+    const status = await call('GET', '/residents/' + caller.id + '/status');
+    assert(status.category === 'travel_observation', 'the caller is under travel observation: ' + status.category);
     const open = await call('GET', '/requests?household=' + hid + '&state=open');
     assert(open.total === 1, 'one open request for the household');
     const req = open.items[0];
     assert(req.channel === 'hotline' && req.category === 'medicine' && req.worker.username === 'gw02', 'hotline, medicine, gw02');
     const after = await call('GET', '/calls');
-    assert(after.total === before.total + 2 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1, 'two calls logged');
+    assert(after.total === before.total + 3 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
+      (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1, 'three calls logged: a request, a question, a lead');
 
     // ---- gw02 on a phone: the request under 求助, accepted and done ----
     const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true });
@@ -155,7 +175,7 @@ async function main() {
     await fam.waitForSelector(`#requests li[data-request="${req.id}"]:not(:has(button[data-rate]))`);
     assert((await fam.textContent('#help-status')).includes('谢谢'), 'thanked');
     await fam.click(`button[data-notice="${notice.id}"]`);
-    await fam.waitForFunction(() => !document.querySelector('.notices .unread'));
+    await fam.waitForSelector(`.notices li.read button[data-notice="${notice.id}"]`);
     await fam.screenshot({ path: path.join(SHOTS, 'hotline-4-family.png'), fullPage: true });
     const rated = await call('GET', '/requests/' + req.id);
     assert(rated.rating === 5, 'rated 5 on the server');
@@ -165,7 +185,7 @@ async function main() {
     // the logged-out session check before the login answers 401 by design
     const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
     assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   hotline: the secretary takes a call (request + question, the count follows), gw02 marks it done on a phone, the family rates it and reads a notice');
+    console.log('ok   hotline: the secretary takes three calls (a request, a question, a lead confirmed into observation; the count follows), gw02 marks it done on a phone, the family rates it and reads a notice');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'hotline-FAIL.png') }).catch(() => {});
     console.log('FAIL hotline: ' + e.message);

@@ -1160,4 +1160,6 @@ export default {
   'help.dash_calls': 'Hotline calls',
   'help.dash_leads': 'Open leads',
   'help.minutes': '{n} min',
+  'help.resident': 'Resident',
+  'help.pick_resident': 'Pick the resident',
 };

@@ -1160,4 +1160,6 @@ export default {
   'help.dash_calls': '热线来电',
   'help.dash_leads': '未办结线索',
   'help.minutes': '{n} 分钟',
+  'help.resident': '居民',
+  'help.pick_resident': '选择居民',
 };

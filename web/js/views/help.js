@@ -259,10 +259,20 @@ async function leadsPage(ctx) {
   const q = ctx.query || {};
   const state = q.state || 'unresolved';
   const b = await api('GET', '/leads' + qs({ state, limit: 200 }));
+  // the people of the households the open leads name, to match one by name
+  const hids = [...new Set(b.items.filter((l) => l.open && l.household_id).map((l) => l.household_id))].slice(0, 30);
+  const members = {};
+  await Promise.all(hids.map((id) => api('GET', '/households/' + id).then((x) => {
+    members[id] = (x.residents || []).filter((r) => !r.moved_out);
+  }, () => {})));
   const list = h('ul', { class: 'list plain help-list', id: 'lead-list' }, b.items.map((l) => {
     const err = h('div', { class: 'form-error', role: 'alert', hidden: true });
     const note = h('input', { type: 'text', maxlength: 500, placeholder: t('help.note_ph'), 'aria-label': t('help.note') });
-    const rid = h('input', { type: 'number', min: 1, placeholder: t('help.resident_id'), 'aria-label': t('help.resident_id') });
+    const people = l.household_id ? members[l.household_id] : null;
+    const rid = people && people.length
+      ? h('select', { 'aria-label': t('help.resident') }, h('option', { value: '' }, t('help.pick_resident')),
+        people.map((p) => h('option', { value: String(p.id), selected: l.resident && l.resident.id === p.id }, p.name)))
+      : h('input', { type: 'number', min: 1, placeholder: t('help.resident_id'), 'aria-label': t('help.resident_id') });
     const cat = h('select', { 'aria-label': t('help.observe_as') },
       ['travel_observation', 'fever_unexcluded', 'secondary_contact', 'close_contact', 'suspected'].map((c) => h('option', { value: c, selected: l.category === c }, tv('cat', c))));
     async function act(action) {
