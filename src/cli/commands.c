@@ -492,7 +492,7 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail();
 		else
-			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) && !help_minutes_key(k) ? " (a running server reads it when restarted)" : "");
+			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) != 0 && !help_minutes_key(k) ? " (a running server reads it when restarted)" : "");
 	} else {
 		if (rollcall_load_config(ac.d)) {
 			rc = cli_fail();

@@ -125,7 +125,7 @@ werr help_household(const actor *ac, int64_t id, const char *field, help_hh *h)
 		h->path = arena_strdup(ac->a, db_text(s, 12));
 	}
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW || !actor_in_scope(ac, h->path))
 		return w_fail(W_ENOTFOUND, "household_not_found", field, "没有这户 / no such household in your units");
@@ -243,7 +243,7 @@ static werr hreq_load(const actor *ac, int64_t id, const char *field, hreq *r)
 	if (rc == DB_ROW)
 		hreq_from(ac->a, s, r);
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
 		return w_fail(W_ENOTFOUND, "request_not_found", field, "没有这条求助 / no such help request in your units");
@@ -618,8 +618,7 @@ werr help_link_list(const actor *ac, int64_t household, json_t **out)
 	hreq rows[50];
 	size_t n = 0;
 	werr e = WG_OK;
-	int rc;
-	while (n < 50 && (rc = db_step(s, &e)) == DB_ROW)
+	while (n < 50 && db_step(s, &e) == DB_ROW)
 		hreq_from(ac->a, s, &rows[n++]);
 	db_done(s);
 	if (e)

@@ -79,7 +79,7 @@ static werr lead_load(const actor *ac, int64_t id, lead_row *l)
 	if (rc == DB_ROW)
 		lead_from(ac->a, s, l);
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW || !actor_in_scope(ac, l->path))
 		return w_fail(W_ENOTFOUND, "lead_not_found", "id", "没有这条线索 / no such lead in your units");
@@ -257,8 +257,7 @@ werr lead_list(const actor *ac, const char *unit, const char *state, int64_t lim
 	db_bind_int(s, 5, offset);
 	lead_row rows[200];
 	size_t n = 0;
-	int rc;
-	while (n < 200 && (rc = db_step(s, &e)) == DB_ROW)
+	while (n < 200 && db_step(s, &e) == DB_ROW)
 		lead_from(ac->a, s, &rows[n++]);
 	db_done(s);
 	if (e)
@@ -327,8 +326,9 @@ werr lead_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 	lead_row l;
 	if ((e = lead_load(ac, id, &l)))
 		return e;
-	if (strcmp(l.state, "open") != 0 && strcmp(l.state, "matched") != 0)
-		return w_fail(W_ECONFLICT, "already_resolved", "action", "这条线索已处理 / this lead is already resolved (%s)", l.state);
+	const char *was = l.state ? l.state : "";
+	if (strcmp(was, "open") != 0 && strcmp(was, "matched") != 0)
+		return w_fail(W_ECONFLICT, "already_resolved", "action", "这条线索已处理 / this lead is already resolved (%s)", was);
 	const char *new_state;
 	if (!category)
 		category = l.category;

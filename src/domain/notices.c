@@ -46,7 +46,7 @@ static werr notice_load(const actor *ac, int64_t id, notice_row *n)
 	if (rc == DB_ROW)
 		notice_from(ac->a, s, n);
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW || !(actor_in_scope(ac, n->path) || ac->cli || prefix(n->path, ac->unit_path)))
 		return w_fail(W_ENOTFOUND, "notice_not_found", "id", "没有这条通知 / no such notice");
@@ -133,8 +133,7 @@ werr notice_list(const actor *ac, const char *unit, json_t **out)
 	db_bind_text(s, 2, scope_upper(ac->a, u.path));
 	notice_row rows[200];
 	size_t n = 0;
-	int rc;
-	while (n < 200 && (rc = db_step(s, &e)) == DB_ROW)
+	while (n < 200 && db_step(s, &e) == DB_ROW)
 		notice_from(ac->a, s, &rows[n++]);
 	db_done(s);
 	if (e)
@@ -304,7 +303,7 @@ werr notice_public(db *d, arena *a, const char *token, json_t **out)
 	if (rc == DB_ROW)
 		notice_from(a, s, &n);
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW)
 		return w_fail(W_ENOTFOUND, "notice_not_found", "token", "没有这条通知 / no such notice");
