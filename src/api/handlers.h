@@ -128,4 +128,27 @@ werr h_errand_medicine(req *r);
 werr h_link_supply(req *r);
 werr h_link_order(req *r);
 werr h_link_errand(req *r);
+/* help requests, the hotline, leads, notices (issue 18; h_help.c) */
+werr h_help_create(req *r);
+werr h_help_list(req *r);
+werr h_help_get(req *r);
+werr h_help_step(req *r);
+werr h_help_merge(req *r);
+werr h_call_log(req *r);
+werr h_call_counts(req *r);
+werr h_help_counts(req *r);
+werr h_lead_create(req *r);
+werr h_lead_list(req *r);
+werr h_lead_resolve(req *r);
+werr h_notice_create(req *r);
+werr h_notice_list(req *r);
+werr h_notice_reach(req *r);
+werr h_notice_poster(req *r);
+werr h_notice_public(req *r);
+werr h_link_requests(req *r);
+werr h_link_request_create(req *r);
+werr h_link_request_rate(req *r);
+werr h_link_lead(req *r);
+werr h_link_notices(req *r);
+werr h_link_notice_read(req *r);
 #endif

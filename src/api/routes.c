@@ -135,6 +135,32 @@ const route routes[] = {
     {M_GET, "/api/v1/household-link/supply", h_link_supply, AUTH_LINK, 0, 0, NULL},
     {M_POST, "/api/v1/household-link/supply/rounds/{id}/orders", h_link_order, AUTH_LINK, 0, 8192, JSON},
     {M_POST, "/api/v1/household-link/errands", h_link_errand, AUTH_LINK, 0, 8192, JSON},
+
+    /* help requests, the hotline, leads and notices (issue 18): requests are worked by the
+     * registry's roles (the grid, the community's secretary), seen by command too; notices
+     * are sent by anyone who works the registry or commands; scope is the household's unit */
+    {M_POST, "/api/v1/requests", h_help_create, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/requests", h_help_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/requests/{id}", h_help_get, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/requests/{id}/steps", h_help_step, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/requests/{id}/merge", h_help_merge, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/calls", h_call_log, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/calls", h_call_counts, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/help/counts", h_help_counts, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/leads", h_lead_create, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/leads", h_lead_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/leads/{id}", h_lead_resolve, AUTH_SESSION, ROLES_EPI, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/notices", h_notice_create, AUTH_SESSION, ROLES_ROLLCALL, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/notices", h_notice_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/notices/{id}/reach", h_notice_reach, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/notices/{id}/poster", h_notice_poster, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/public-notices/{token}", h_notice_public, AUTH_NONE, 0, 0, NULL},
+    {M_GET, "/api/v1/household-link/requests", h_link_requests, AUTH_LINK, 0, 0, NULL},
+    {M_POST, "/api/v1/household-link/requests", h_link_request_create, AUTH_LINK, 0, 8192, JSON},
+    {M_POST, "/api/v1/household-link/requests/{id}/rating", h_link_request_rate, AUTH_LINK, 0, 4096, JSON},
+    {M_POST, "/api/v1/household-link/leads", h_link_lead, AUTH_LINK, 0, 8192, JSON},
+    {M_GET, "/api/v1/household-link/notices", h_link_notices, AUTH_LINK, 0, 0, NULL},
+    {M_POST, "/api/v1/household-link/notices/{id}/read", h_link_notice_read, AUTH_LINK, 0, 256, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -674,6 +674,87 @@ const char *const migrations_sqlite[] = {
     "CREATE INDEX errands_household ON errands(household_id);"
     "CREATE INDEX errand_ledger_errand ON errand_ledger(errand_id, id);"
     "CREATE INDEX errand_ledger_holder ON errand_ledger(holder_id);",
+    /* help requests, the hotline's calls, leads, notices and their receipts (issue 18) */
+    "CREATE TABLE help_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  household_id INTEGER NOT NULL,"                       /* the household asked for; no foreign key (Citus distributes households) */
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"       /* the household's unit, for the subtree scope */
+    "  category TEXT NOT NULL,"                              /* medical medicine supplies repairs counselling transport other */
+    "  urgency TEXT NOT NULL,"                               /* urgent normal */
+    "  text TEXT NOT NULL,"
+    "  channel TEXT NOT NULL,"                               /* link visit hotline */
+    "  state TEXT NOT NULL,"                                 /* new accepted in_progress done referred merged */
+    "  worker_id INTEGER,"                                   /* the responsible grid worker at creation */
+    "  day TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"                             /* created_at + the category and urgency's limit: open after it = overdue, one level up */
+    "  accepted_at INTEGER,"
+    "  closed_at INTEGER,"
+    "  created_by INTEGER,"                                  /* NULL from the household's link */
+    "  merged_into INTEGER,"
+    "  rating INTEGER,"                                      /* 1..5 from the household's own link */
+    "  rating_note TEXT,"
+    "  rated_at INTEGER,"
+    "  client_id TEXT UNIQUE);"
+    "CREATE INDEX help_requests_unit ON help_requests(unit_id, state);"
+    "CREATE INDEX help_requests_hh ON help_requests(household_id);"
+    "CREATE TABLE help_steps ("
+    "  id INTEGER PRIMARY KEY,"
+    "  request_id INTEGER NOT NULL REFERENCES help_requests(id),"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER,"                                     /* NULL: the household's link */
+    "  state TEXT NOT NULL,"                                 /* the state entered, or merged_from / rated */
+    "  note TEXT,"
+    "  referred_to TEXT);"
+    "CREATE INDEX help_steps_req ON help_steps(request_id, id);"
+    "CREATE TABLE hotline_calls ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"       /* the caller's household's unit, else the secretary's */
+    "  household_id INTEGER,"
+    "  kind TEXT NOT NULL,"                                  /* question request lead */
+    "  note TEXT,"
+    "  request_id INTEGER,"
+    "  lead_id INTEGER,"
+    "  day TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER,"
+    "  client_id TEXT UNIQUE);"
+    "CREATE INDEX hotline_calls_unit_day ON hotline_calls(unit_id, day);"
+    "CREATE TABLE leads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  household_id INTEGER,"                                /* the household the lead is about, when known */
+    "  resident_id INTEGER,"                                 /* matched / confirmed resident */
+    "  described TEXT,"                                      /* a described person ("5栋的一个中年男子") */
+    "  text TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"                                /* resident worker hotline */
+    "  reported_by INTEGER,"                                 /* NULL when anonymous or from a link: no trace of the sender */
+    "  state TEXT NOT NULL,"                                 /* open matched confirmed rejected registered */
+    "  category TEXT,"                                       /* the category a confirmation starts */
+    "  outcome TEXT,"
+    "  isolation_id INTEGER,"
+    "  day TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  resolved_at INTEGER,"
+    "  resolved_by INTEGER,"
+    "  client_id TEXT UNIQUE);"
+    "CREATE INDEX leads_unit ON leads(unit_id, state);"
+    "CREATE TABLE notices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  title TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"
+    "  public_token TEXT NOT NULL UNIQUE);"                  /* opens the notice from a poster's QR code (a notice is public) */
+    "CREATE INDEX notices_unit ON notices(unit_id, id);"
+    "CREATE TABLE notice_reads ("
+    "  notice_id INTEGER NOT NULL REFERENCES notices(id),"
+    "  household_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"       /* the household's unit when read */
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (notice_id, household_id)) WITHOUT ROWID;"
+    "CREATE INDEX notice_reads_unit ON notice_reads(notice_id, unit_id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

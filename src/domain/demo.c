@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "domain/gates.h"
 #include "domain/supply.h"
+#include "domain/help.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -711,6 +712,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 			goto fail;
 	}
 	if (!strcmp(p->key, "qinghe") && (e = supply_demo_qinghe(ac, community)))
+		goto fail;
+	if (!strcmp(p->key, "qinghe") && (e = help_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||

@@ -2,6 +2,7 @@
 #include "domain/settings.h"
 
 #include "core/util.h"
+#include "domain/reactions.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,9 +54,16 @@ werr setting_parse(const char *key, const char *value, double *num)
 		*num = v;
 		return WG_OK;
 	}
+	double lo, hi, v = 0;
+	if (reactions.area_setting(key, &lo, &hi)) { /* an area's: whole numbers in its range */
+		if (!value || !parse_num(value, &v) || v != (double)(int64_t)v || v < lo || v > hi)
+			return w_fail(W_EINVAL, "invalid_setting", key, "设置值无效 / %s: a whole number %g–%g", key, lo, hi);
+		*num = v;
+		return WG_OK;
+	}
 	return w_fail(W_EINVAL, "unknown_setting", "key",
 	              "没有这个设置 / no such setting; use fever_threshold, deadline, escalate_minutes, "
-	              "isolation_days.<category>");
+	              "isolation_days.<category>, help_minutes.<category>.<urgency>");
 }
 
 /* The stored value of key into out (*found false when unset). */

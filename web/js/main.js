@@ -39,6 +39,10 @@ const routes = [
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
   { re: /^\/supply$/, load: () => import('./views/supply.js') },
   { re: /^\/supply\/(\d+)$/, load: () => import('./views/supply.js') },
+  { re: /^\/requests$/, load: () => import('./views/help.js'), mode: 'requests' },
+  { re: /^\/hotline$/, load: () => import('./views/help.js'), mode: 'hotline' },
+  { re: /^\/leads$/, load: () => import('./views/help.js'), mode: 'leads' },
+  { re: /^\/notices$/, load: () => import('./views/help.js'), mode: 'notices' },
 ];
 
 let navSeq = 0;
@@ -150,6 +154,8 @@ function navItems() {
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/supply(\/\d+)?$/]);
+  if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
+  if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);

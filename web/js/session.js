@@ -48,6 +48,8 @@ export const can = {
   // supplies (docs/api.md "Supplies"): rounds and deliveries for the tree's roles and those
   // who carry goods; orders and errands are placed from a household's page
   supply: () => is(['admin', 'command', 'community', 'grid_leader']) || role() === 'volunteer',
+  // the hotline screen (issue 18): the community's secretary, grid leaders
+  hotline: () => is(['admin', 'community', 'grid_leader']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's

@@ -7,6 +7,7 @@
 // the day and the day before (kept by the server); while the page is open the live
 // check-ins move the curve's last point.
 import { api, enc, qs } from '../api.js';
+import { helpCountsSection } from './help.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime, errorBox } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
@@ -426,6 +427,7 @@ export default async function dashboardView(ctx) {
     href: '/api/v1/reports/daily' + qs({ unit: code, day, format: fmt }),
   }, t('dash.download_' + fmt));
 
+  const helpBox = can.rollcall() ? await helpCountsSection(code, askedDay) : null;
   const low = HOUSEHOLD_LEVELS[u.kind];
   const missing = low ? await missingSection(code, day).catch((e) => {
     if (e.handled) throw e;
@@ -461,6 +463,7 @@ export default async function dashboardView(ctx) {
     h('section', { 'aria-labelledby': 'kids-h' },
       h('h2', { id: 'kids-h' }, t('dash.children_title')), kidsBox),
     catBox,
+    helpBox,
     missing);
 }
 
