@@ -12,6 +12,7 @@
 #include "core/pinyin.h"
 #include "core/util.h"
 #include "domain/gates.h"
+#include "domain/staff.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -624,7 +625,8 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 	}
 	if ((e = res_search_indexes_build(ac->d)))
 		return e;
-	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) ||
+	/* staff (issue 19): Wuhan's rate of grids short of staff, 1,573 of 13,001 */
+	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) || (e = staff_demo(ac, cp, 1573, 13001, 0)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
@@ -700,6 +702,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 	if (!strcmp(p->key, "qinghe") && (e = gates_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
+	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, o->households ? 1 : 2))) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
