@@ -474,10 +474,13 @@ int cmd_config(int argc, char **argv)
 		          (!strcmp(k, keys[1]) && sscanf(v, "%2d:%2d%n", &hh, &mm, &used) == 2 && !v[used] && hh >= 0 && hh < 24 &&
 		           mm >= 0 && mm < 60) ||
 		          (!strcmp(k, keys[2]) && whole && t >= 1 && t <= 1440) ||
-		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60);
+		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60) ||
+		          /* staffing (issue 19), read on every request */
+		          (!strcmp(k, "staff.households_per_worker") && whole && t >= 1 && t <= 100000) ||
+		          (!strcmp(k, "staff.rest_hours") && whole && t >= 0 && t <= 48);
 		if (!ok) {
 			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440, "
-			                "isolation_days.<category> 1–60\n");
+			                "isolation_days.<category> 1–60, staff.households_per_worker 1–100000, staff.rest_hours 0–48\n");
 			cli_close(&ac);
 			return 2;
 		}
@@ -490,7 +493,7 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail();
 		else
-			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) ? " (a running server reads it when restarted)" : "");
+			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) && strncmp(k, "staff.", 6) ? " (a running server reads it when restarted)" : "");
 	} else {
 		if (rollcall_load_config(ac.d)) {
 			rc = cli_fail();

@@ -702,7 +702,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 	if (!strcmp(p->key, "qinghe") && (e = gates_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
-	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, o->households ? 1 : 2))) ||
+	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, !o->households || o->households == p->households ? 2 : 1))) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;

@@ -256,7 +256,17 @@ werr staff_list(const actor *ac, const char *unit_code, const char *kind, const 
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:s,s:s,s:o}", "unit", u.code, "unit_name", u.name, "items", items);
+	int64_t total = 0;
+	s = db_get(ac->d, SQL_STAFF_LIST_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_text(s, 3, kind ? kind : "");
+	db_bind_text(s, 4, state ? state : "");
+	if ((e = db_scalar(s, &total))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:I,s:o}", "unit", u.code, "unit_name", u.name, "total", (json_int_t)total, "items", items);
 	return WG_OK;
 }
 
@@ -615,7 +625,7 @@ werr pair_list(const actor *ac, const char *unit_code, json_t **out)
 		json_decref(items);
 		return e;
 	}
-	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	*out = json_pack("{s:s,s:I,s:o}", "unit", u.code, "total", (json_int_t)json_array_size(items), "items", items);
 	return WG_OK;
 }
 
@@ -1479,20 +1489,21 @@ werr roster_list(const actor *ac, const char *unit_code, const char *from, const
 {
 	char f[11], t[11];
 	werr e;
-	if (from) {
-		if ((e = day_valid(from, "from")))
-			return e;
+	int y, m, d;
+	if (from && (strlen(from) != 10 || !parse_date(from, &y, &m, &d)))
+		return w_fail(W_EINVAL, "invalid_day", "from", "from：日期格式应为 YYYY-MM-DD / from must be YYYY-MM-DD");
+	if (to && (strlen(to) != 10 || !parse_date(to, &y, &m, &d)))
+		return w_fail(W_EINVAL, "invalid_day", "to", "to：日期格式应为 YYYY-MM-DD / to must be YYYY-MM-DD");
+	if (from)
 		snprintf(f, sizeof f, "%s", from);
-	} else {
+	else
 		today_str(f);
-	}
-	if (to) {
-		if ((e = day_valid(to, "to")))
-			return e;
+	if (to)
 		snprintf(t, sizeof t, "%s", to);
-	} else {
+	else
 		day_add(f, 6, t);
-	}
+	if (day_at(t, 0, 0) - day_at(f, 0, 0) > 62 * 86400)
+		return w_fail(W_EINVAL, "range_too_long", "to", "最多查两个月 / at most two months at a time");
 	if (strcmp(t, f) < 0)
 		return w_fail(W_EINVAL, "invalid_range", "to", "结束日期早于开始日期 / to is before from");
 	unit_row u;
@@ -1630,7 +1641,7 @@ typedef struct {
 	const char *path, *day;
 } roster_row;
 
-static werr roster_load(const actor *ac, int64_t id, roster_row *r)
+static werr roster_load_as(const actor *ac, int64_t id, roster_row *r, bool own_ok)
 {
 	*r = (roster_row){0};
 	db_stmt *s = db_get(ac->d, SQL_ROSTER_GET);
@@ -1653,9 +1664,16 @@ static werr roster_load(const actor *ac, int64_t id, roster_row *r)
 	db_done(s);
 	if (rc < 0)
 		return e;
-	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
+	/* the person on the roster reaches their own entry wherever its shift is */
+	bool own = own_ok && rc == DB_ROW && r->user_id && r->user_id == ac->user_id;
+	if (rc != DB_ROW || (!own && !actor_in_scope(ac, r->path)))
 		return w_fail(W_ENOTFOUND, "roster_not_found", "roster_id", "没有这个排班 / no such roster entry");
 	return WG_OK;
+}
+
+static werr roster_load(const actor *ac, int64_t id, roster_row *r)
+{
+	return roster_load_as(ac, id, r, false);
 }
 
 static werr roster_answer(const actor *ac, int64_t id, json_t **out)
@@ -1708,7 +1726,7 @@ werr roster_duty(const actor *ac, int64_t id, json_t *body, json_t **out)
 	bool in = !strcmp(action, "in");
 	if (!in && strcmp(action, "out") != 0)
 		return w_fail(W_EINVAL, "invalid_action", "action", "action: in（签到） out（签退）");
-	if ((e = roster_load(ac, id, &r)))
+	if ((e = roster_load_as(ac, id, &r, true)))
 		return e;
 	/* the person on the roster checks in from the phone; a leader may record it for them */
 	bool manager = ac->cli || ac->role == ROLE_ADMIN || ac->role == ROLE_COMMAND || ac->role == ROLE_COMMUNITY ||
