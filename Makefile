@@ -88,6 +88,7 @@ apitest: $(BUILD)/wangge
 webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

@@ -37,6 +37,7 @@ const routes = [
   { re: /^\/account$/, load: () => import('./views/account.js') },
   { re: /^\/gate$/, load: () => import('./views/gate.js') },
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
+  { re: /^\/staff$/, load: () => import('./views/staff.js') },
 ];
 
 let navSeq = 0;
@@ -147,6 +148,7 @@ function navItems() {
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
+  if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);
@@ -301,7 +303,10 @@ export async function render() {
   };
   let node;
   try {
-    if (!session.me) {
+    if (/^\/join\/[0-9a-f]{32}$/.test(path)) {
+      // a community's volunteer sign-up link: no login (docs/api.md section 13)
+      node = await (await import('./views/join.js')).default(ctx, path.slice(6));
+    } else if (!session.me) {
       const mod = await import('./views/login.js');
       ctx.title = t('login.title');
       ctx.message = loginMessage;

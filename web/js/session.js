@@ -42,6 +42,8 @@ export const can = {
   lockdown: () => is(REGISTRY) || role() === 'command',
   // the checkpoint at a compound's gate (src/api/routes.c: POST /passages is ROLES_CHECKIN)
   gate: () => role() === 'checkpoint' || is(['community', 'grid_leader']),
+  // staffing the grids (src/api/routes.c: GET /vacancies is ROLES_ROLLCALL; changes ROLES_TREE + grid leader)
+  staff: () => is(['admin', 'command', 'community', 'grid_leader']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's
