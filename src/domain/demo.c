@@ -656,7 +656,9 @@ werr demo_build(const actor *ac, demo_opts *o)
 	g.today_y = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
 	int64_t H = o->households ? o->households : p->households;
 	int64_t R = o->households ? (int64_t)llround((double)H * (double)p->residents / (double)p->households) : p->residents;
-	int B = o->households ? (int)((H + (p->households / p->buildings) - 1) / (p->households / p->buildings)) : p->buildings;
+	/* (the city preset has no buildings of its own: --households there must not divide by 0) */
+	int64_t per_b = p->buildings ? p->households / p->buildings : 1;
+	int B = o->households ? (int)((H + per_b - 1) / per_b) : p->buildings;
 	int G = o->households ? (int)((H * p->small_grids + p->households - 1) / p->households) : p->small_grids;
 	if (B < 1)
 		B = 1;
