@@ -493,7 +493,7 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail();
 		else
-			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) && strncmp(k, "staff.", 6) ? " (a running server reads it when restarted)" : "");
+			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) != 0 && strncmp(k, "staff.", 6) != 0 ? " (a running server reads it when restarted)" : "");
 	} else {
 		if (rollcall_load_config(ac.d)) {
 			rc = cli_fail();

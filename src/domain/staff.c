@@ -124,13 +124,20 @@ typedef struct {
 	const char *unit_code, *unit_name, *path, *username;
 } staff_row;
 
+/* text of a NOT NULL column (never NULL, for the analyser too) */
+static const char *nn(arena *a, const char *v)
+{
+	const char *c = v ? arena_strdup(a, v) : NULL;
+	return c ? c : "";
+}
+
 static void staff_from(arena *a, db_stmt *s, staff_row *r)
 {
 #define T(i) (db_null(s, i) ? NULL : arena_strdup(a, db_text(s, i)))
 	r->id = db_int(s, 0);
 	r->unit_id = db_int(s, 1);
-	r->kind = T(2);
-	r->name = T(3);
+	r->kind = nn(a, db_text(s, 2));
+	r->name = nn(a, db_text(s, 3));
 	r->phone = T(4);
 	r->employer = T(5);
 	r->sent_from = T(6);
@@ -140,12 +147,12 @@ static void staff_from(arena *a, db_stmt *s, staff_row *r)
 	r->party = db_int(s, 10) != 0;
 	r->user_id = db_null(s, 11) ? 0 : db_int(s, 11);
 	r->resident_id = db_null(s, 12) ? 0 : db_int(s, 12);
-	r->state = T(13);
-	r->source = T(14);
+	r->state = nn(a, db_text(s, 13));
+	r->source = nn(a, db_text(s, 14));
 	r->created_at = db_int(s, 15);
-	r->unit_code = T(16);
-	r->unit_name = T(17);
-	r->path = T(18);
+	r->unit_code = nn(a, db_text(s, 16));
+	r->unit_name = nn(a, db_text(s, 17));
+	r->path = nn(a, db_text(s, 18));
 	r->username = T(19);
 	r->off = db_int(s, 20) != 0;
 #undef T
@@ -161,7 +168,7 @@ static werr staff_load(const actor *ac, int64_t id, const char *field, staff_row
 	if (rc == DB_ROW)
 		staff_from(ac->a, s, r);
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0 && e)
 		return e;
 	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
 		return w_fail(W_ENOTFOUND, "staff_not_found", field, "没有这名工作人员 / no such staff member");
