@@ -555,6 +555,7 @@ const char *const migrations_sqlite[] = {
     "  updated_at INTEGER NOT NULL);"
     "CREATE INDEX staff_unit ON staff(unit_id, kind);"
     "CREATE INDEX staff_resident ON staff(resident_id);"
+    "CREATE INDEX units_kind_path ON units(kind, path);"       /* the grids of a subtree, for vacancies */
     "CREATE TABLE staff_assignments ("
     "  id INTEGER PRIMARY KEY,"
     "  staff_id INTEGER NOT NULL REFERENCES staff(id),"

@@ -749,14 +749,26 @@ typedef struct {
 	size_t n;
 } alist;
 
+/* A path of one id ("/1/") is a root: its subtree is the whole tree. */
+static bool path_root(const char *path)
+{
+	return path && path[0] == '/' && strchr(path + 1, '/') == path + strlen(path) - 1;
+}
+
 static werr assignments_in(const actor *ac, const char *path, const char *day, alist *out)
 {
 	*out = (alist){0};
 	size_t cap = 0;
-	db_stmt *s = db_get(ac->d, SQL_ASSIGN_ACTIVE_IN);
-	db_bind_text(s, 1, path);
-	db_bind_text(s, 2, scope_upper(ac->a, path));
-	db_bind_text(s, 3, day);
+	db_stmt *s;
+	if (path_root(path)) { /* the whole tree: driven from the assignments, no path scan */
+		s = db_get(ac->d, SQL_ASSIGN_ACTIVE_ALL);
+		db_bind_text(s, 1, day);
+	} else {
+		s = db_get(ac->d, SQL_ASSIGN_ACTIVE_IN);
+		db_bind_text(s, 1, path);
+		db_bind_text(s, 2, scope_upper(ac->a, path));
+		db_bind_text(s, 3, day);
+	}
 	werr e = WG_OK;
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
@@ -1177,22 +1189,67 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 			                  (json_int_t)(g[i].households / g[i].workers), "threshold", (json_int_t)threshold, "zh",
 			                  "每名网格员负责的户数超过上限", "en", "households per grid worker above the threshold"));
 	}
-	/* unpaired cadres and workers */
-	db_stmt *s = db_get(ac->d, SQL_STAFF_UNPAIRED);
-	db_bind_text(s, 1, u.path);
-	db_bind_text(s, 2, upper);
+	/* staff by kind and state with how many are paired: the unpaired counted from it, and
+	 * listed (up to the room left) only when there are some */
+	json_t *by_kind = json_object();
+	int64_t pending = 0, pairs = 0, unpaired[2] = {0, 0};
+	db_stmt *s;
+	if (path_root(u.path)) {
+		s = db_get(ac->d, SQL_STAFF_TALLY_ALL);
+	} else {
+		s = db_get(ac->d, SQL_STAFF_TALLY_IN);
+		db_bind_text(s, 1, u.path);
+		db_bind_text(s, 2, upper);
+	}
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
-		bool cadre = !strcmp(db_text(s, 1), "cadre");
-		vac_add(&v, cadre ? "unpaired_cadre" : "unpaired_worker",
-		        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "staff_id", (json_int_t)db_int(s, 0), "staff_name", db_text(s, 2),
-		                  "staff_kind", db_text(s, 1), "unit", db_text(s, 3), "unit_name", db_text(s, 4), "zh",
-		                  cadre ? "下沉干部未与网格员结对" : "网格员未与下沉干部结对", "en",
-		                  cadre ? "cadre not paired with a grid worker" : "grid worker not paired with a cadre"));
+		const char *k = db_text(s, 0), *st = db_text(s, 1);
+		int64_t n = db_int(s, 2), paired = db_int(s, 3);
+		bool cadre = k && !strcmp(k, "cadre"), worker = k && !strcmp(k, "grid_worker");
+		if (cadre)
+			pairs += paired;
+		if (st && !strcmp(st, "active")) {
+			json_object_set_new(by_kind, k ? k : "", json_integer(n));
+			if (cadre || worker)
+				unpaired[worker] += n - paired;
+		} else if (st && !strcmp(st, "pending")) {
+			pending += n;
+		}
 	}
 	db_done(s);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(by_kind);
 		goto fail;
+	}
+	for (int w = 0; w < 2; w++) {
+		const char *vk = w ? "unpaired_worker" : "unpaired_cadre";
+		json_object_set_new(v.counts, vk, json_integer(unpaired[w]));
+		v.total += unpaired[w];
+	}
+	int64_t room = v.limit - (int64_t)json_array_size(v.items);
+	if (unpaired[0] + unpaired[1] > 0 && room > 0 && (!v.only || !strncmp(v.only, "unpaired_", 9))) {
+		s = db_get(ac->d, SQL_STAFF_UNPAIRED);
+		db_bind_text(s, 1, u.path);
+		db_bind_text(s, 2, upper);
+		db_bind_int(s, 3, room);
+		while ((rc = db_step(s, &e)) == DB_ROW) {
+			bool cadre = !strcmp(db_text(s, 1), "cadre");
+			const char *vk = cadre ? "unpaired_cadre" : "unpaired_worker";
+			if (v.only && strcmp(v.only, vk) != 0)
+				continue;
+			json_t *it = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "staff_id", (json_int_t)db_int(s, 0), "staff_name",
+			                       db_text(s, 2), "staff_kind", db_text(s, 1), "unit", db_text(s, 3), "unit_name",
+			                       db_text(s, 4), "zh", cadre ? "下沉干部未与网格员结对" : "网格员未与下沉干部结对", "en",
+			                       cadre ? "cadre not paired with a grid worker" : "grid worker not paired with a cadre", "kind",
+			                       vk);
+			json_array_append_new(v.items, it);
+		}
+		db_done(s);
+		if (rc < 0) {
+			json_decref(by_kind);
+			goto fail;
+		}
+	}
 	/* locked-down buildings without their five */
 	teams_fill(b, nb, &as, false);
 	for (size_t i = 0; i < nb; i++) {
@@ -1207,25 +1264,7 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 		                  jv_text(b[i].parent_name), "missing", mj, "missing_total", miss, "zh", "封控楼栋的五人小组不全",
 		                  "en", "the locked-down building's five-person team is incomplete"));
 	}
-	if ((e = shifts_vacancies(ac, u.path, &v)))
-		goto fail;
-	/* counts for the dashboard: staff by kind (active), pending sign-ups, pairs */
-	json_t *by_kind = json_object();
-	int64_t pending = 0, pairs = 0;
-	s = db_get(ac->d, SQL_STAFF_COUNTS);
-	db_bind_text(s, 1, u.path);
-	db_bind_text(s, 2, upper);
-	while ((rc = db_step(s, &e)) == DB_ROW) {
-		if (!strcmp(db_text(s, 1), "active"))
-			json_object_set_new(by_kind, db_text(s, 0), json_integer(db_int(s, 2)));
-		else if (!strcmp(db_text(s, 1), "pending"))
-			pending += db_int(s, 2);
-	}
-	db_done(s);
-	s = db_get(ac->d, SQL_PAIR_COUNT);
-	db_bind_text(s, 1, u.path);
-	db_bind_text(s, 2, upper);
-	if (rc < 0 || (e = db_scalar(s, &pairs))) {
+	if ((e = shifts_vacancies(ac, u.path, &v))) {
 		json_decref(by_kind);
 		goto fail;
 	}
