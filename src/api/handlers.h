@@ -151,4 +151,24 @@ werr h_link_request_rate(req *r);
 werr h_link_lead(req *r);
 werr h_link_notices(req *r);
 werr h_link_notice_read(req *r);
+
+werr h_staff_list(req *r);
+werr h_staff_create(req *r);
+werr h_staff_update(req *r);
+werr h_staff_assign(req *r);
+werr h_pair_list(req *r);
+werr h_pair_create(req *r);
+werr h_pair_delete(req *r);
+werr h_team_list(req *r);
+werr h_team_add(req *r);
+werr h_vacancy_list(req *r);
+werr h_workload(req *r);
+werr h_shift_list(req *r);
+werr h_shift_create(req *r);
+werr h_roster_list(req *r);
+werr h_roster_create(req *r);
+werr h_roster_swap(req *r);
+werr h_roster_duty(req *r);
+werr h_volunteer_link(req *r);
+werr h_volunteer_signup(req *r);
 #endif

@@ -161,6 +161,31 @@ const route routes[] = {
     {M_POST, "/api/v1/household-link/leads", h_link_lead, AUTH_LINK, 0, 8192, JSON},
     {M_GET, "/api/v1/household-link/notices", h_link_notices, AUTH_LINK, 0, 0, NULL},
     {M_POST, "/api/v1/household-link/notices/{id}/read", h_link_notice_read, AUTH_LINK, 0, 256, JSON},
+
+    /* staffing the grids (issue 19): read by whoever works the roll-call; people, posts,
+     * pairs, teams, shifts and rosters set by the community's roles and grid leaders;
+     * duty checked in by the person on the roster (any role that works at a door or gate);
+     * volunteer sign-up public behind the community's link token.  Scope: the staff
+     * member's unit, the shift's unit, the building. */
+    {M_GET, "/api/v1/staff", h_staff_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/staff", h_staff_create, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/staff/{id}", h_staff_update, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/staff/{id}/assignments", h_staff_assign, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/pairs", h_pair_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/pairs", h_pair_create, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_DELETE, "/api/v1/pairs/{id}", h_pair_delete, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 0, NULL},
+    {M_GET, "/api/v1/teams", h_team_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/teams", h_team_add, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/vacancies", h_vacancy_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/workload", h_workload, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/shifts", h_shift_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_POST, "/api/v1/shifts", h_shift_create, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/rosters", h_roster_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_POST, "/api/v1/rosters", h_roster_create, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/rosters/{id}/swap", h_roster_swap, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/rosters/{id}/duty", h_roster_duty, AUTH_SESSION, ROLES_CHECKIN, 1024, JSON},
+    {M_POST, "/api/v1/units/{code}/volunteer-link", h_volunteer_link, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 1024, JSON},
+    {M_POST, "/api/v1/volunteer-signup", h_volunteer_signup, AUTH_NONE, 0, 4096, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -755,6 +755,82 @@ const char *const migrations_sqlite[] = {
     "  at INTEGER NOT NULL,"
     "  PRIMARY KEY (notice_id, household_id)) WITHOUT ROWID;"
     "CREATE INDEX notice_reads_unit ON notice_reads(notice_id, unit_id);",
+    /* 11: staffing the grids (issue 19) — staff records (grid leaders, workers, cadres sent
+     * down, volunteers, building leaders; linked to an account and to a resident where they
+     * have one), their assignments to grids, buildings and checkpoints with dates, cadre ↔
+     * worker pairs (one-to-one by two unique keys), shift patterns and roster entries with
+     * duty check-in/out, and each community's volunteer sign-up link (token hashed). */
+    "CREATE TABLE staff ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  kind TEXT NOT NULL,"                 /* grid_leader grid_worker cadre volunteer building_leader */
+    "  name TEXT NOT NULL,"
+    "  phone TEXT,"
+    "  employer TEXT,"                      /* a cadre's home employer */
+    "  sent_from TEXT,"
+    "  sent_to TEXT,"
+    "  skills TEXT NOT NULL DEFAULT '',"    /* comma list: medical driver language psychology */
+    "  availability TEXT,"
+    "  party_member INTEGER NOT NULL DEFAULT 0,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  resident_id INTEGER REFERENCES residents(id),"
+    "  state TEXT NOT NULL DEFAULT 'active'," /* active pending retired */
+    "  source TEXT NOT NULL DEFAULT 'entered'," /* entered signup */
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX staff_unit ON staff(unit_id, kind);"
+    "CREATE INDEX staff_resident ON staff(resident_id);"
+    "CREATE INDEX units_kind_path ON units(kind, path);"       /* the grids of a subtree, for vacancies */
+    "CREATE TABLE staff_assignments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  staff_id INTEGER NOT NULL REFERENCES staff(id),"
+    "  target TEXT NOT NULL,"               /* grid building checkpoint */
+    "  position TEXT NOT NULL,"             /* the post filled: a staff kind */
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  gate_id INTEGER REFERENCES gates(id),"
+    "  from_day TEXT NOT NULL,"
+    "  to_day TEXT,"
+    "  ended_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER);"
+    "CREATE INDEX staff_assignments_unit ON staff_assignments(unit_id);"
+    "CREATE INDEX staff_assignments_staff ON staff_assignments(staff_id);"
+    "CREATE TABLE staff_pairs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  cadre_id INTEGER NOT NULL UNIQUE REFERENCES staff(id),"
+    "  worker_id INTEGER NOT NULL UNIQUE REFERENCES staff(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER);"
+    "CREATE TABLE shifts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  gate_id INTEGER REFERENCES gates(id),"
+    "  kind TEXT NOT NULL,"                 /* checkpoint patrol */
+    "  name TEXT NOT NULL,"
+    "  starts INTEGER NOT NULL,"               /* minutes after 00:00 China time */
+    "  ends INTEGER NOT NULL,"                 /* at or before starts: the next morning */
+    "  need INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX shifts_unit ON shifts(unit_id);"
+    "CREATE TABLE rosters ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shift_id INTEGER NOT NULL REFERENCES shifts(id),"
+    "  staff_id INTEGER NOT NULL REFERENCES staff(id),"
+    "  day TEXT NOT NULL,"
+    "  starts_at INTEGER NOT NULL,"
+    "  ends_at INTEGER NOT NULL,"
+    "  night INTEGER NOT NULL,"
+    "  checked_in_at INTEGER,"
+    "  checked_out_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER);"
+    "CREATE INDEX rosters_staff ON rosters(staff_id, starts_at);"
+    "CREATE INDEX rosters_shift ON rosters(shift_id, day);"
+    "CREATE TABLE volunteer_links ("
+    "  unit_id INTEGER PRIMARY KEY REFERENCES units(id),"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -14,6 +14,7 @@
 #include "domain/gates.h"
 #include "domain/supply.h"
 #include "domain/help.h"
+#include "domain/staff.h"
 #include "domain/registry.h"
 #include "domain/stats.h"
 
@@ -629,7 +630,8 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 	}
 	if ((e = res_search_indexes_build(ac->d)))
 		return e;
-	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) ||
+	/* staff (issue 19): Wuhan's rate of grids short of staff, 1,573 of 13,001 */
+	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) || (e = staff_demo(ac, cp, 1573, 13001, 0)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;
@@ -655,7 +657,9 @@ werr demo_build(const actor *ac, demo_opts *o)
 	g.today_y = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
 	int64_t H = o->households ? o->households : p->households;
 	int64_t R = o->households ? (int64_t)llround((double)H * (double)p->residents / (double)p->households) : p->residents;
-	int B = o->households ? (int)((H + (p->households / p->buildings) - 1) / (p->households / p->buildings)) : p->buildings;
+	/* (the city preset has no buildings of its own: --households there must not divide by 0) */
+	int64_t per_b = p->buildings ? p->households / p->buildings : 1;
+	int B = o->households ? (int)((H + per_b - 1) / per_b) : p->buildings;
 	int G = o->households ? (int)((H * p->small_grids + p->households - 1) / p->households) : p->small_grids;
 	if (B < 1)
 		B = 1;
@@ -716,6 +720,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 	if (!strcmp(p->key, "qinghe") && (e = help_demo_qinghe(ac, community)))
 		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
+	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, !o->households || o->households == p->households ? 2 : 1))) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;

@@ -1,17 +1,31 @@
 /* wire.c — the domain's reactions (reactions.h), wired in one place. */
+#include <string.h>
+
 #include "domain/epi.h"
 #include "domain/help.h"
 #include "domain/reactions.h"
 #include "domain/response.h"
 
-/* help_minutes.<category>.<urgency>: minutes before a help request is overdue */
+/* The areas' settings: help_minutes.<category>.<urgency> (minutes before a help request
+ * is overdue, help.c), and staffing's (staff.c) — each read when it is needed. */
 static bool area_setting(const char *key, double *min, double *max)
 {
-	if (!help_minutes_key(key))
-		return false;
-	*min = 1;
-	*max = 10080;
-	return true;
+	static const struct {
+		const char *key;
+		double min, max;
+	} staff[] = {{"staff.households_per_worker", 1, 100000}, {"staff.rest_hours", 0, 48}};
+	if (help_minutes_key(key)) {
+		*min = 1;
+		*max = 10080;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++)
+		if (!strcmp(key, staff[i].key)) {
+			*min = staff[i].min;
+			*max = staff[i].max;
+			return true;
+		}
+	return false;
 }
 
 const domain_reactions reactions = {

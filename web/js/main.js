@@ -43,6 +43,7 @@ const routes = [
   { re: /^\/hotline$/, load: () => import('./views/help.js'), mode: 'hotline' },
   { re: /^\/leads$/, load: () => import('./views/help.js'), mode: 'leads' },
   { re: /^\/notices$/, load: () => import('./views/help.js'), mode: 'notices' },
+  { re: /^\/staff$/, load: () => import('./views/staff.js') },
 ];
 
 let navSeq = 0;
@@ -156,6 +157,7 @@ function navItems() {
   if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/supply(\/\d+)?$/]);
   if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
   if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
+  if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);
@@ -310,7 +312,10 @@ export async function render() {
   };
   let node;
   try {
-    if (!session.me) {
+    if (/^\/join\/[0-9a-f]{32}$/.test(path)) {
+      // a community's volunteer sign-up link: no login (docs/api.md section 13)
+      node = await (await import('./views/join.js')).default(ctx, path.slice(6));
+    } else if (!session.me) {
       const mod = await import('./views/login.js');
       ctx.title = t('login.title');
       ctx.message = loginMessage;

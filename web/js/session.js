@@ -50,6 +50,8 @@ export const can = {
   supply: () => is(['admin', 'command', 'community', 'grid_leader']) || role() === 'volunteer',
   // the hotline screen (issue 18): the community's secretary, grid leaders
   hotline: () => is(['admin', 'community', 'grid_leader']),
+  // staffing the grids (src/api/routes.c: GET /vacancies is ROLES_ROLLCALL; changes ROLES_TREE + grid leader)
+  staff: () => is(['admin', 'command', 'community', 'grid_leader']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's
