@@ -114,7 +114,10 @@ faulttest:
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
-PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi $(BUILD)/tests/test_writer
+PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi $(BUILD)/tests/test_writer \
+	$(BUILD)/tests/test_settings $(BUILD)/tests/test_tree $(BUILD)/tests/test_lockdown $(BUILD)/tests/test_people \
+	$(BUILD)/tests/test_alerts $(BUILD)/tests/test_response $(BUILD)/tests/test_links $(BUILD)/tests/test_agency \
+	$(BUILD)/tests/test_chainmatch $(BUILD)/tests/test_accounts $(BUILD)/tests/test_report
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \

@@ -24,6 +24,8 @@ Helpers:
     H.add_user(username, role, unit_code)         -> account made via the API by an account
                                                      allowed to grant the role (or the CLI)
     H.run_cli(*args)       -> subprocess.CompletedProcess of `wangge ARGS` (text)
+    H.load_population(pop, users=False) -> today; fills pop with the community's people
+                                           (res, hh, living, others; users when asked)
 
 The demo (qinghe, 600 households, seed 7) has 12 units: city 4201, district 420107,
 street 420107003, community 420107003008, grids …-G01 (buildings B01, B02) and …-G02
@@ -347,6 +349,30 @@ def list_all(user, path, key="items", page=500):
         offset += page
         if offset >= body["total"] or not body[key]:
             return items
+
+
+def load_population(pop, users=False):
+    """The demo community as the secretary sees it, into the dict pop: res (resident id →
+    resident), hh (household id → household), living and others (household id → the ids,
+    in id order, of its residents living or temporary there / registered only); with
+    users, users (username → account).  Returns today as the server counts it (China
+    time).  The one loader of the suites that pick their own households and people."""
+    st, b = as_user("secretary", "GET", "/api/v1/coverage")
+    assert st == 200, b
+    residents = list_all("secretary", "/api/v1/residents?unit=%s" % COMMUNITY)
+    households = list_all("secretary", "/api/v1/households?unit=%s" % COMMUNITY)
+    pop["res"] = {r["id"]: r for r in residents}
+    pop["hh"] = {h["id"]: h for h in households}
+    pop["living"] = {h["id"]: [] for h in households}
+    pop["others"] = {h["id"]: [] for h in households}
+    for r in sorted(residents, key=lambda r: r["id"]):
+        key = "living" if r["residence"] in ("living", "temporary") else "others"
+        pop[key][r["household_id"]].append(r["id"])
+    if users:
+        st, u = as_user("secretary", "GET", "/api/v1/users?limit=100")
+        assert st == 200, u
+        pop["users"] = {x["username"]: x for x in u["items"]}
+    return b["day"]
 
 
 # ---- GB 11643 ID numbers and other generated values ----

@@ -94,24 +94,11 @@ def tearDownModule():
 
 def _load_population():
     global TODAY
-    st, b = H.as_user("secretary", "GET", "/api/v1/coverage")
-    assert st == 200, b
-    TODAY = b["day"]
-    residents = H.list_all("secretary", "/api/v1/residents?unit=%s" % H.COMMUNITY)
-    households = H.list_all("secretary", "/api/v1/households?unit=%s" % H.COMMUNITY)
-    POP["res"] = {r["id"]: r for r in residents}
-    POP["hh"] = {h["id"]: h for h in households}
-    POP["living"] = {h["id"]: [] for h in households}
-    POP["others"] = {h["id"]: [] for h in households}
-    for r in sorted(residents, key=lambda r: r["id"]):
-        key = "living" if r["residence"] in ("living", "temporary") else "others"
-        POP[key][r["household_id"]].append(r["id"])
+    TODAY = H.load_population(POP, users=True)
+    residents = POP["res"].values()
     POP["ids"] = {r["id_number"] for r in residents if r["id_number"]}
     POP["phones"] = {r["phone"] for r in residents if r["phone"]}
     POP["names"] = {r["name"] for r in residents}
-    st, b = H.as_user("secretary", "GET", "/api/v1/users?limit=100")
-    assert st == 200, b
-    POP["users"] = {u["username"]: u for u in b["items"]}
 
 
 # ---- helpers: days, time, people ----

@@ -33,12 +33,7 @@ def tearDownModule():
 
 
 def _load():
-    residents = H.list_all("secretary", "/api/v1/residents?unit=%s" % H.COMMUNITY)
-    POP["res"] = {r["id"]: r for r in residents}
-    POP["living"] = {}
-    for r in sorted(residents, key=lambda r: r["id"]):
-        if r["residence"] in ("living", "temporary"):
-            POP["living"].setdefault(r["household_id"], []).append(r["id"])
+    H.load_population(POP)
     st, b = H.as_user("checkpoint", "GET", "/api/v1/gates")
     assert st == 200, b
     POP["gates"] = {g["name"]: g for g in b["items"]}

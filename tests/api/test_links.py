@@ -30,18 +30,7 @@ def tearDownModule():
 
 def _load():
     global TODAY
-    st, b = H.as_user("secretary", "GET", "/api/v1/coverage")
-    assert st == 200, b
-    TODAY = b["day"]
-    residents = H.list_all("secretary", "/api/v1/residents?unit=%s" % H.COMMUNITY)
-    households = H.list_all("secretary", "/api/v1/households?unit=%s" % H.COMMUNITY)
-    POP["hh"] = {h["id"]: h for h in households}
-    POP["res"] = {r["id"]: r for r in residents}
-    POP["living"] = {h["id"]: [] for h in households}
-    POP["others"] = {h["id"]: [] for h in households}
-    for r in sorted(residents, key=lambda r: r["id"]):
-        key = "living" if r["residence"] in ("living", "temporary") else "others"
-        POP[key][r["household_id"]].append(r["id"])
+    TODAY = H.load_population(POP)
 
 
 def take(entrance=H.E01, n=None, pred=None):

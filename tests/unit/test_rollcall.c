@@ -42,12 +42,7 @@ static int teardown(void **state)
 
 static actor as(actor *root, role r, const char *code)
 {
-	unit_row u;
-	assert_int_equal(unit_find(root, code, &u), WG_OK);
-	actor a = *root;
-	a.role = r;
-	a.unit_id = u.id;
-	a.unit_path = u.path;
+	actor a = testdb_actor(root, r, code);
 	a.username = "worker";
 	return a;
 }

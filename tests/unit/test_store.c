@@ -16,6 +16,7 @@
 #include "core/csv.h"
 #include "testdb.h"
 #include "domain/accounts.h"
+#include "domain/calendar.h"
 #include "domain/registry.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"

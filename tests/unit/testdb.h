@@ -12,6 +12,9 @@
 
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/demo.h"
+#include "domain/registry.h"
+#include "domain/tree.h"
 
 static char testdb_url[512], testdb_admin[512], testdb_name[64];
 
@@ -105,5 +108,86 @@ static void testdb_operator_free(actor *ac)
 	arena_free(ac->a);
 	free(ac);
 	testdb_drop();
+}
+
+/* The operator on a fresh store holding the qinghe demo community (households, seed): the
+ * tree city 4201 → … → community 420107003008 → grids -G01… → buildings -B01… → entrances
+ * -B01-U1…, households in the entrances, accounts for every role.  NULL on failure. */
+static inline actor *testdb_demo(const char *tag, int64_t households, uint64_t seed)
+{
+	actor *ac = testdb_operator(tag);
+	if (!ac)
+		return NULL;
+	demo_opts o = {.preset = "qinghe", .households = households, .seed = seed, .password = "wangge-demo-2026"};
+	if (demo_build(ac, &o) != WG_OK) {
+		testdb_operator_free(ac);
+		return NULL;
+	}
+	return ac;
+}
+
+/* The one actor factory of the C tests: an account of role r bound to unit_code, on the
+ * operator's store and arena — what a signed-in user of that role in that unit is given
+ * (its subtree, its masks; not the operator's full values).  Exits when the unit is not
+ * in the tree, since every test after it would be meaningless. */
+static inline actor testdb_actor(const actor *root, role r, const char *unit_code)
+{
+	unit_row u;
+	if (unit_find(root, unit_code, &u) != WG_OK) {
+		fprintf(stderr, "testdb_actor: no unit %s\n", unit_code);
+		exit(1);
+	}
+	actor a = *root;
+	a.role = r;
+	a.unit_id = u.id;
+	a.unit_path = u.path;
+	a.username = role_name(r);
+	a.source = "127.0.0.1";
+	return a;
+}
+
+/* Up to cap ids of the residents living (or temporary) in household hid, in the order the
+ * household answers them; the count. */
+static inline size_t testdb_living(const actor *ac, int64_t hid, int64_t *ids, size_t cap)
+{
+	json_t *hh = NULL;
+	if (hh_get(ac, hid, &hh) != WG_OK)
+		return 0;
+	size_t n = 0, i;
+	json_t *r;
+	json_array_foreach(json_object_get(hh, "residents"), i, r)
+	{
+		const char *res = json_string_value(json_object_get(r, "residence"));
+		if (n < cap && (!strcmp(res, "living") || !strcmp(res, "temporary")))
+			ids[n++] = json_integer_value(json_object_get(r, "id"));
+	}
+	json_decref(hh);
+	return n;
+}
+
+/* The skip-th household (in list order) of unit_code with at least min living residents:
+ * its id (0 when there is none), its living ids into ids (cap), their count into *n. */
+static inline int64_t testdb_household(const actor *ac, const char *unit_code, size_t min, int skip,
+                                       int64_t *ids, size_t cap, size_t *n)
+{
+	json_t *list = NULL;
+	*n = 0;
+	if (hh_list(ac, unit_code, 500, 0, false, &list) != WG_OK)
+		return 0;
+	size_t i;
+	json_t *h;
+	int64_t found = 0;
+	json_array_foreach(json_object_get(list, "items"), i, h)
+	{
+		int64_t hid = json_integer_value(json_object_get(h, "id"));
+		size_t k = testdb_living(ac, hid, ids, cap);
+		if (k >= min && skip-- == 0) {
+			found = hid;
+			*n = k;
+			break;
+		}
+	}
+	json_decref(list);
+	return found;
 }
 #endif
