@@ -47,6 +47,18 @@ export const USES = {
     routes: ['GET /gates', 'GET /gates/{id}/now', 'GET /compounds/{code}/now', 'POST /passages', 'GET /passages', 'POST /passes/scan'],
     narrower: 'the checkpoint screen is for the guards and those who run the compound',
   },
+  supply: {
+    routes: ['GET /supply/rounds', 'GET /supply/rounds/{id}', 'GET /supply/rounds/{id}/picking'],
+    narrower: 'the supplies screen is for those who run rounds and carry goods; a grid worker orders from a household\'s page',
+  },
+  hotline: {
+    routes: ['POST /calls', 'POST /requests', 'GET /requests'],
+    narrower: 'the hotline is the desk screen of the community\'s secretary and the grid leaders',
+  },
+  staff: {
+    routes: ['GET /staff', 'GET /vacancies', 'GET /workload'],
+    narrower: 'staffing is run by the community and the grid leaders; the grid sees its own in Today',
+  },
   fullId: { column: 'full_id' },
   fullPhone: { column: 'full_phone' },
   grantable: { grants: true },
