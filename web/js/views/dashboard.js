@@ -427,12 +427,15 @@ export default async function dashboardView(ctx) {
     href: '/api/v1/reports/daily' + qs({ unit: code, day, format: fmt }),
   }, t('dash.download_' + fmt));
 
-  const helpBox = can.rollcall() ? await helpCountsSection(code, askedDay) : null;
+  // the help panel (issue 18) is fetched beside the missing list, not before it
+  const helpP = can.rollcall() ? helpCountsSection(code, askedDay) : null;
+  if (helpP) helpP.catch(() => null); // observed here too, should the missing list fail first
   const low = HOUSEHOLD_LEVELS[u.kind];
   const missing = low ? await missingSection(code, day).catch((e) => {
     if (e.handled) throw e;
     return errorBox(e);
   }) : null;
+  const helpBox = await helpP;
 
   return h('section', { class: 'dashboard' },
     dashCrumbs(u.ancestors, askedDay),
