@@ -76,25 +76,29 @@ bool help_overdue(const char *state, int64_t due_at, int64_t now)
 	return state && in_list(state, open_states) && now >= due_at;
 }
 
-json_t *help_user_brief(db *d, int64_t id)
+json_t *help_user_brief(db *d, int64_t id, werr *sink)
 {
 	if (!id)
 		return json_null();
 	db_stmt *s = db_get(d, SQL_USER_BRIEF);
 	db_bind_int(s, 1, id);
-	werr e;
+	werr e = WG_OK;
 	json_t *o = json_null();
-	if (db_step(s, &e) == DB_ROW)
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
 		o = json_pack("{s:s,s:s}", "username", db_text(s, 0), "name", db_text(s, 1));
 	db_done(s);
+	if (rc < 0 && !*sink)
+		*sink = e;
 	return o;
 }
 
-int64_t help_ancestor(const actor *ac, const char *path, const char *kind)
+int64_t help_ancestor(const actor *ac, const char *path, const char *kind, werr *sink)
 {
 	int64_t id = 0;
-	if (path_ancestor(ac->d, path, kind, &id, NULL))
-		w_clear();
+	werr e = path_ancestor(ac->d, path, kind, &id, NULL);
+	if (e && !*sink)
+		*sink = e;
 	return id;
 }
 
@@ -202,24 +206,27 @@ static json_t *time_json(int64_t t)
 
 /* The account one level above the request's worker: the grid's leader, else the
  * community's account. */
-static json_t *escalated_to(const actor *ac, const char *path)
+static json_t *escalated_to(const actor *ac, const char *path, werr *sink)
 {
 	person p = {.path = path};
 	static const struct {
 		const char *kind, *role;
 	} up[] = {{"grid", "grid_leader"}, {"community", "community"}};
 	for (size_t i = 0; i < sizeof up / sizeof up[0]; i++) {
-		int64_t unit = help_ancestor(ac, p.path, up[i].kind);
+		int64_t unit = help_ancestor(ac, p.path, up[i].kind, sink);
 		if (!unit)
 			continue;
 		db_stmt *s = db_get(ac->d, SQL_USER_OF_ROLE_AT);
 		db_bind_int(s, 1, unit);
 		db_bind_text(s, 2, up[i].role);
-		werr e;
-		int64_t id = db_step(s, &e) == DB_ROW ? db_int(s, 0) : 0;
+		werr e = WG_OK;
+		int rc = db_step(s, &e);
+		int64_t id = rc == DB_ROW ? db_int(s, 0) : 0;
 		db_done(s);
+		if (rc < 0 && !*sink)
+			*sink = e;
 		if (id) {
-			json_t *o = help_user_brief(ac->d, id);
+			json_t *o = help_user_brief(ac->d, id, sink);
 			if (json_is_object(o))
 				json_object_set_new(o, "role", json_string(up[i].role));
 			return o;
@@ -228,31 +235,34 @@ static json_t *escalated_to(const actor *ac, const char *path)
 	return json_null();
 }
 
-static json_t *steps_json(db *d, int64_t id)
+static json_t *steps_json(db *d, int64_t id, werr *sink)
 {
 	json_t *arr = json_array();
 	db_stmt *s = db_get(d, SQL_HR_STEPS);
 	db_bind_int(s, 1, id);
-	werr e;
-	while (db_step(s, &e) == DB_ROW)
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
 		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o}", "at", time_json(db_int(s, 0)), "state",
 		                                     db_text(s, 1), "note", jv_text(db_text(s, 2)), "referred_to",
 		                                     jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4)), "by_name",
 		                                     jv_text(db_null(s, 4) ? "住户 / household" : db_text(s, 5))));
 	db_done(s);
+	if (rc < 0 && !*sink)
+		*sink = e;
 	return arr;
 }
 
-static json_t *hreq_json(const actor *ac, const hreq *r, int64_t now)
+static json_t *hreq_json(const actor *ac, const hreq *r, int64_t now, werr *sink)
 {
 	bool overdue = help_overdue(r->state, r->due_at, now);
 	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "id",
 	                 (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "unit", r->unit_code, "address",
 	                 address(ac->a, r->unit_kind, r->unit_name, r->parent_name, r->room), "category", r->category,
 	                 "urgency", r->urgency, "text", r->text, "channel", r->channel, "state", r->state, "worker",
-	                 help_user_brief(ac->d, r->worker_id), "day", r->day, "created_at", time_json(r->created_at), "due_at",
+	                 help_user_brief(ac->d, r->worker_id, sink), "day", r->day, "created_at", time_json(r->created_at), "due_at",
 	                 time_json(r->due_at), "overdue", overdue, "escalated_to",
-	                 overdue ? escalated_to(ac, r->path) : json_null(), "accepted_at", time_json(r->accepted_at),
+	                 overdue ? escalated_to(ac, r->path, sink) : json_null(), "accepted_at", time_json(r->accepted_at),
 	                 "closed_at", time_json(r->closed_at), "merged_into",
 	                 r->merged_into ? json_integer(r->merged_into) : json_null(), "rating",
 	                 r->rating ? json_integer(r->rating) : json_null(), "rating_note", jv_text(r->rating_note),
@@ -371,28 +381,40 @@ static werr hreq_answer(const actor *ac, int64_t id, json_t **out)
 	werr e = hreq_load(ac, id, "id", &r);
 	if (e)
 		return e;
-	*out = hreq_json(ac, &r, now_s());
-	json_object_set_new(*out, "steps", steps_json(ac->d, id));
+	werr sink = WG_OK;
+	*out = hreq_json(ac, &r, now_s(), &sink);
+	json_object_set_new(*out, "steps", steps_json(ac->d, id, &sink));
 	json_t *merged = json_array();
+	json_object_set_new(*out, "merged", merged);
 	db_stmt *s = db_get(ac->d, SQL_HR_MERGED_FROM);
 	db_bind_int(s, 1, id);
 	int64_t ids[64];
 	size_t n = 0;
-	while (n < 64 && db_step(s, &e) == DB_ROW)
+	int rc;
+	while (n < 64 && (rc = db_step(s, &e)) == DB_ROW)
 		ids[n++] = db_int(s, 0);
 	db_done(s);
-	for (size_t i = 0; i < n; i++) {
+	if (rc < 0 && !sink)
+		sink = e;
+	for (size_t i = 0; i < n && !sink; i++) {
 		hreq m;
-		w_clear();
-		if (hreq_load(ac, ids[i], "id", &m))
+		if ((e = hreq_load(ac, ids[i], "id", &m))) {
+			if (e != W_ENOTFOUND) { /* one merged out of the caller's scope is left out */
+				sink = e;
+				break;
+			}
+			w_clear();
 			continue;
-		json_t *o = hreq_json(ac, &m, now_s());
-		json_object_set_new(o, "steps", steps_json(ac->d, m.id));
+		}
+		json_t *o = hreq_json(ac, &m, now_s(), &sink);
+		json_object_set_new(o, "steps", steps_json(ac->d, m.id, &sink));
 		json_array_append_new(merged, o);
 	}
-	w_clear();
-	json_object_set_new(*out, "merged", merged);
-	return WG_OK;
+	if (sink) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return sink;
 }
 
 static werr create_in(const actor *ac, const help_hh *h, const hnew *n, json_t **out, bool *fresh)
@@ -498,12 +520,15 @@ werr help_list(const actor *ac, const char *unit, const char *state, bool overdu
 		db_bind_int(s, 9, offset);
 		json_t *items = json_array();
 		int rc;
+		werr sink = WG_OK;
 		while ((rc = db_step(s, &e)) == DB_ROW) {
 			hreq r;
 			hreq_from(ac->a, s, &r);
-			json_array_append_new(items, hreq_json(ac, &r, now));
+			json_array_append_new(items, hreq_json(ac, &r, now, &sink));
 		}
 		db_done(s);
+		if (rc >= 0 && sink)
+			rc = -1, e = sink;
 		if (rc < 0 || (e = audit(ac, "list", "help_request", 0,
 		                         arena_printf(ac->a, "unit:%s results:%zu", u.code, json_array_size(items)), "ok"))) {
 			json_decref(items);
@@ -618,9 +643,9 @@ fail:
 
 /* ---- the household's link ---- */
 
-static json_t *link_req_json(const actor *ac, const hreq *r)
+static json_t *link_req_json(const actor *ac, const hreq *r, werr *sink)
 {
-	json_t *w = help_user_brief(ac->d, r->worker_id);
+	json_t *w = help_user_brief(ac->d, r->worker_id, sink);
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "id", (json_int_t)r->id, "category",
 	                      r->category, "urgency", r->urgency, "text", r->text, "state", r->state, "worker_name",
 	                      json_is_object(w) ? json_incref(json_object_get(w, "name")) : json_null(), "created_at",
@@ -628,7 +653,7 @@ static json_t *link_req_json(const actor *ac, const hreq *r)
 	                      r->rating ? json_integer(r->rating) : json_null(), "rating_note", jv_text(r->rating_note),
 	                      "can_rate", (!strcmp(r->state, "done") || !strcmp(r->state, "referred")) && !r->rated_at);
 	json_decref(w);
-	json_t *st = steps_json(ac->d, r->id);
+	json_t *st = steps_json(ac->d, r->id, sink);
 	size_t i;
 	json_t *x;
 	json_array_foreach(st, i, x) json_object_del(x, "by"); /* staff usernames stay inside */
@@ -649,8 +674,13 @@ werr help_link_list(const actor *ac, int64_t household, json_t **out)
 	if (e)
 		return e;
 	json_t *items = json_array();
+	werr sink = WG_OK;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, link_req_json(ac, &rows[i]));
+		json_array_append_new(items, link_req_json(ac, &rows[i], &sink));
+	if (sink) {
+		json_decref(items);
+		return sink;
+	}
 	*out = json_pack("{s:o}", "items", items);
 	return WG_OK;
 }
@@ -672,8 +702,13 @@ werr help_link_create(const actor *ac, int64_t household, json_t *body, json_t *
 	hreq r;
 	if ((e = hreq_load(ac, id, "id", &r)))
 		return e;
-	*out = link_req_json(ac, &r);
-	return WG_OK;
+	werr sink = WG_OK;
+	*out = link_req_json(ac, &r, &sink);
+	if (sink) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return sink;
 }
 
 werr help_link_rate(const actor *ac, int64_t household, int64_t id, json_t *body, json_t **out)
@@ -721,8 +756,13 @@ werr help_link_rate(const actor *ac, int64_t household, int64_t id, json_t *body
 		goto fail;
 	if ((e = hreq_load(ac, id, "id", &r)))
 		return e;
-	*out = link_req_json(ac, &r);
-	return WG_OK;
+	werr sink = WG_OK;
+	*out = link_req_json(ac, &r, &sink);
+	if (sink) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return sink;
 fail:
 	db_rollback(ac->d);
 	return e;

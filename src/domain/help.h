@@ -36,10 +36,12 @@ bool help_step_allowed(const char *from, const char *to);
 bool help_overdue(const char *state, int64_t due_at, int64_t now);
 /* "help_minutes.<category>.<urgency>": a setting key of a limit. */
 bool help_minutes_key(const char *key);
-/* {username, name} of an account, or null (a failed read too: to be made werr, issue 15). */
-json_t *help_user_brief(db *d, int64_t user_id);
-/* The nearest unit of this kind at or above path, 0 when none (or on a failed read). */
-int64_t help_ancestor(const actor *ac, const char *path, const char *kind);
+/* The JSON builders of help requests and leads read as they build: a failed read is kept
+ * in *sink (the first one) and the caller answers it, never a part left out.
+ * {username, name} of an account, or null for 0. */
+json_t *help_user_brief(db *d, int64_t user_id, werr *sink);
+/* The nearest unit of this kind at or above path, 0 when none. */
+int64_t help_ancestor(const actor *ac, const char *path, const char *kind, werr *sink);
 /* The limit for a pair: the setting when set (1..10080), else the built-in one. */
 int help_minutes(db *d, const char *category, const char *urgency);
 

@@ -47,28 +47,32 @@ static json_t *at_json(int64_t t)
 	return json_string(b);
 }
 
-static json_t *resident_brief(const actor *ac, int64_t id)
+static json_t *resident_brief(const actor *ac, int64_t id, werr *sink)
 {
 	if (!id)
 		return json_null();
 	person p;
-	if (person_load(ac, id, false, &p)) {
-		w_clear();
+	werr e = person_load(ac, id, false, &p);
+	if (e) {
+		if (e != W_ENOTFOUND && !*sink) /* a resident since removed is null; a failed read is not */
+			*sink = e;
+		else
+			w_clear();
 		return json_null();
 	}
 	return json_pack("{s:I,s:s,s:I}", "id", (json_int_t)id, "name", p.name, "household_id", (json_int_t)p.household_id);
 }
 
-static json_t *lead_json(const actor *ac, const lead_row *l)
+static json_t *lead_json(const actor *ac, const lead_row *l, werr *sink)
 {
 	return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:b}", "id",
 	                 (json_int_t)l->id, "unit", l->unit_code, "unit_name", l->unit_name, "household_id",
 	                 l->household_id ? json_integer(l->household_id) : json_null(), "room", jv_text(l->room),
 	                 "described", jv_text(l->described), "text", l->text, "source", l->source, "reported_by",
-	                 help_user_brief(ac->d, l->reported_by), "state", l->state, "category", jv_text(l->category),
-	                 "resident", resident_brief(ac, l->resident_id), "outcome", jv_text(l->outcome), "day", l->day,
+	                 help_user_brief(ac->d, l->reported_by, sink), "state", l->state, "category", jv_text(l->category),
+	                 "resident", resident_brief(ac, l->resident_id, sink), "outcome", jv_text(l->outcome), "day", l->day,
 	                 "created_at", at_json(l->created_at), "resolved_at", at_json(l->resolved_at), "resolved_by",
-	                 help_user_brief(ac->d, l->resolved_by), "open",
+	                 help_user_brief(ac->d, l->resolved_by, sink), "open",
 	                 !strcmp(l->state, "open") || !strcmp(l->state, "matched"));
 }
 
@@ -92,8 +96,13 @@ static werr lead_answer(const actor *ac, int64_t id, json_t **out)
 {
 	lead_row l;
 	werr e = lead_load(ac, id, &l);
-	if (!e)
-		*out = lead_json(ac, &l);
+	if (e)
+		return e;
+	*out = lead_json(ac, &l, &e);
+	if (e) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return e;
 }
 
@@ -214,9 +223,12 @@ werr lead_link_create(const actor *ac, int64_t household, json_t *body, json_t *
 	/* the lead goes to the household's community (its grid when there is none), never to
 	 * its entrance: an anonymous sender is not found again from where the lead landed */
 	person p = {.path = h.path};
-	n.unit_id = help_ancestor(ac, p.path, "community");
-	if (!n.unit_id)
-		n.unit_id = help_ancestor(ac, p.path, "grid");
+	werr sink = WG_OK;
+	n.unit_id = help_ancestor(ac, p.path, "community", &sink);
+	if (!n.unit_id && !sink)
+		n.unit_id = help_ancestor(ac, p.path, "grid", &sink);
+	if (sink)
+		return sink;
 	if (!n.unit_id)
 		n.unit_id = h.unit_id;
 	if (!anonymous)
@@ -266,8 +278,8 @@ werr lead_list(const actor *ac, const char *unit, const char *state, int64_t lim
 		return e;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, lead_json(ac, &rows[i]));
-	if ((e = audit(ac, "list", "lead", 0, arena_printf(ac->a, "unit:%s results:%zu", u.code, n), "ok"))) {
+		json_array_append_new(items, lead_json(ac, &rows[i], &e));
+	if (e || (e = audit(ac, "list", "lead", 0, arena_printf(ac->a, "unit:%s results:%zu", u.code, n), "ok"))) {
 		json_decref(items);
 		return e;
 	}
