@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "app/auth.h"
 #include "app/writer.h"
 #include "domain/actor.h"
 
@@ -67,9 +68,8 @@ typedef struct req {
 
 typedef werr (*handler_fn)(req *r);
 
-/* AUTH_LINK: no login; the household link token (header X-Household-Token) admits its
- * household only. */
-typedef enum { AUTH_NONE, AUTH_SESSION, AUTH_LINK } auth_kind;
+/* auth_kind (app/auth.h) — AUTH_LINK: no login; the household link token (header
+ * X-Household-Token) admits its household only. */
 
 typedef struct {
 	int method;

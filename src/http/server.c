@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/auth.h"
 #include "app/boot.h"
 #include "app/ticker.h"
 #include "app/writer.h"
@@ -29,7 +30,6 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/accounts.h"
-#include "domain/links.h"
 #include "http/gate.h"
 #include "http/req.h"
 
@@ -475,28 +475,17 @@ static werr audit_only_job(const actor *ac, void *plan, json_t **out)
 static werr authorise(conn_state *st, struct MHD_Connection *c)
 {
 	req *r = &st->r;
-	const route *rt = st->rt;
 	r->token = find_token(c, &r->cookie_auth);
-	if (rt->auth == AUTH_NONE)
-		return WG_OK;
-	if (rt->auth == AUTH_LINK)
-		return link_actor(r->d, r->a, header(c, "X-Household-Token"), r->source, &r->ac, &r->link_household);
-	werr e = acct_session(r->d, r->a, r->token, r->source, &r->ac);
-	if (e)
-		return e;
-	/* A cookie is sent by the browser on its own: changes need the app's own header,
-	 * which another site cannot add without a CORS preflight we never grant. */
-	if (r->cookie_auth && r->method != M_GET && r->method != M_HEAD) {
-		const char *x = header(c, "X-Wangge");
-		if (!x || strcmp(x, "1") != 0)
-			return w_fail(W_EFORBIDDEN, "csrf", NULL, "missing X-Wangge header on a cookie-authenticated change");
-	}
-	if (!(rt->roles & R(r->ac.role))) {
-		audit(&r->ac, "access", "route", 0, rt->pattern, "denied");
-		return w_fail(W_EFORBIDDEN, "forbidden", NULL, "你的角色没有这个权限 / your role (%s) may not do this",
-		              role_name(r->ac.role));
-	}
-	return WG_OK;
+	auth_in in = {.auth = st->rt->auth,
+	              .roles = st->rt->roles,
+	              .pattern = st->rt->pattern,
+	              .token = r->token,
+	              .cookie = r->cookie_auth,
+	              .changes = r->method != M_GET && r->method != M_HEAD,
+	              .x_wangge = header(c, "X-Wangge"),
+	              .household = header(c, "X-Household-Token"),
+	              .source = r->source};
+	return app_authorise(r->d, r->a, &in, &r->ac, &r->link_household);
 }
 
 static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
