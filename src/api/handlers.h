@@ -127,4 +127,13 @@ werr h_errand_medicine(req *r);
 werr h_link_supply(req *r);
 werr h_link_order(req *r);
 werr h_link_errand(req *r);
+werr h_aid_list(req *r);
+werr h_aid_fund_create(req *r);
+werr h_aid_grant(req *r);
+werr h_merchant_list(req *r);
+werr h_merchant_create(req *r);
+werr h_merchant_cap(req *r);
+werr h_merchant_price(req *r);
+werr h_merchant_complaint(req *r);
+werr h_merchant_card(req *r);
 #endif

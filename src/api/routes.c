@@ -132,6 +132,16 @@ const route routes[] = {
     {M_GET, "/api/v1/household-link/supply", h_link_supply, AUTH_LINK, 0, 0, NULL},
     {M_POST, "/api/v1/household-link/supply/rounds/{id}/orders", h_link_order, AUTH_LINK, 0, 8192, JSON},
     {M_POST, "/api/v1/household-link/errands", h_link_errand, AUTH_LINK, 0, 8192, JSON},
+    /* the hardship fund and the merchants (issue 17, part 5) */
+    {M_GET, "/api/v1/aid", h_aid_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/aid/funds", h_aid_fund_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/aid/funds/{id}/grants", h_aid_grant, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/merchants", h_merchant_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_GET, "/api/v1/merchants/card", h_merchant_card, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/merchants", h_merchant_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
