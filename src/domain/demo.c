@@ -702,6 +702,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 		goto fail;
 	if (!strcmp(p->key, "qinghe") && (e = supply_demo_qinghe(ac, community)))
 		goto fail;
+	if (!strcmp(p->key, "liyuan") && (e = supply_demo_liyuan(ac, community)))
+		goto fail;
 	if ((e = stats_rebuild(ac->d)) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))

@@ -584,5 +584,22 @@ class AidAndMerchants(unittest.TestCase):
         self.assertEqual(H.as_user("auditor", "GET", "/api/v1/merchants")[0], 403)
 
 
+class LiyuanDemo(unittest.TestCase):
+    def test_liyuan_has_its_merchants_and_meals(self):
+        path = os.path.join(H.tmpdir(), "liyuan.db")
+        r = H.run_cli("demo", "--db", path, "--preset", "liyuan", "--households", "800", "--seed", "7")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(path)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM merchants").fetchone()[0], 12)
+            self.assertEqual(con.execute("SELECT count(*), min(every_days), max(every_days) FROM errands WHERE kind = 'meal'").fetchone(),
+                             (5, 1, 1))
+            # the meals go to households with someone living alone
+            self.assertEqual(con.execute("SELECT count(*) FROM errands e WHERE e.kind = 'meal' AND NOT EXISTS"
+                                         " (SELECT 1 FROM residents r WHERE r.household_id = e.household_id AND (r.flags & 1) <> 0)").fetchone()[0], 0)
+        finally:
+            con.close()
+
+
 if __name__ == "__main__":
     unittest.main()
