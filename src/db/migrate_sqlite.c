@@ -639,8 +639,8 @@ const char *const migrations_sqlite[] = {
     "CREATE INDEX errands_path ON errands(path, id);"
     "CREATE INDEX errands_household ON errands(household_id);"
     "CREATE INDEX errand_ledger_errand ON errand_ledger(errand_id, id);"
-    "CREATE INDEX errand_ledger_holder ON errand_ledger(holder_id);"
-    /* the hardship fund and the merchants inside the compound (aid.c) */
+    "CREATE INDEX errand_ledger_holder ON errand_ledger(holder_id);",
+    /* issue 17, part 5: the hardship fund and the merchants inside the compound (aid.c) */
     "CREATE TABLE aid_funds ("
     "  id INTEGER PRIMARY KEY,"
     "  unit_id INTEGER NOT NULL REFERENCES units(id),"
