@@ -4,7 +4,7 @@
 Builds the qinghe demo with HOUSEHOLDS households (default 1,000,000) in bench/out/
 (kept for the next run), puts one order of every household into a new round straight in
 the store (three packages, quantities 0-2 and at least one vegetable package: about
-3 items an order), starts the server and times, three times each (median printed):
+2.3 lines an order), starts the server and times, three times each (median printed):
 the round's figures (households ordered / total, by state), the picking list of the whole
 community as JSON, as printable HTML and as XLSX, and one building's.  The community's
 totals are checked against a sum over the store.  Prints figures; asserts nothing about time.

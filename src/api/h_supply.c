@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "core/util.h"
+#include "domain/aid.h"
 #include "domain/supply.h"
 
 static werr created(req *r, werr e)
@@ -251,4 +252,66 @@ werr h_link_order(req *r)
 werr h_link_errand(req *r)
 {
 	return errand_body(r, r->link_household);
+}
+
+/* ---- the hardship fund and the merchants (aid.c) ---- */
+
+werr h_aid_list(req *r)
+{
+	return aid_list(&r->ac, req_query(r, "unit"), &r->json);
+}
+
+werr h_aid_fund_create(req *r)
+{
+	return api_body(r, aid_fund_create);
+}
+
+werr h_aid_grant(req *r)
+{
+	return created(r, api_id_body(r, "fund_id", aid_grant));
+}
+
+werr h_merchant_list(req *r)
+{
+	return merchant_list(&r->ac, req_query(r, "unit"), &r->json);
+}
+
+werr h_merchant_create(req *r)
+{
+	return api_body(r, merchant_create);
+}
+
+werr h_merchant_cap(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = merchant_cap_set(&r->ac, body, &r->json);
+	json_decref(body);
+	return e;
+}
+
+werr h_merchant_price(req *r)
+{
+	return created(r, api_id_body(r, "merchant_id", merchant_price));
+}
+
+werr h_merchant_complaint(req *r)
+{
+	return created(r, api_id_body(r, "merchant_id", merchant_complaint));
+}
+
+werr h_merchant_card(req *r)
+{
+	char *html = NULL;
+	size_t len = 0;
+	werr e = merchant_card(&r->ac, req_query(r, "unit"), &html, &len);
+	if (e)
+		return e;
+	r->raw = html;
+	r->raw_len = len;
+	r->ctype = "text/html; charset=utf-8";
+	r->cache = "no-store";
+	return WG_OK;
 }

@@ -171,4 +171,13 @@ werr h_roster_swap(req *r);
 werr h_roster_duty(req *r);
 werr h_volunteer_link(req *r);
 werr h_volunteer_signup(req *r);
+werr h_aid_list(req *r);
+werr h_aid_fund_create(req *r);
+werr h_aid_grant(req *r);
+werr h_merchant_list(req *r);
+werr h_merchant_create(req *r);
+werr h_merchant_cap(req *r);
+werr h_merchant_price(req *r);
+werr h_merchant_complaint(req *r);
+werr h_merchant_card(req *r);
 #endif

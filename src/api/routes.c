@@ -186,6 +186,17 @@ const route routes[] = {
     {M_POST, "/api/v1/rosters/{id}/duty", h_roster_duty, AUTH_SESSION, ROLES_CHECKIN, 1024, JSON},
     {M_POST, "/api/v1/units/{code}/volunteer-link", h_volunteer_link, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 1024, JSON},
     {M_POST, "/api/v1/volunteer-signup", h_volunteer_signup, AUTH_NONE, 0, 4096, JSON},
+
+    /* the hardship fund and the merchants (issue 17, part 5) */
+    {M_GET, "/api/v1/aid", h_aid_list, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/aid/funds", h_aid_fund_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/aid/funds/{id}/grants", h_aid_grant, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/merchants", h_merchant_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_GET, "/api/v1/merchants/card", h_merchant_card, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/merchants", h_merchant_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -2098,3 +2098,69 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 	free(hs);
 	return e;
 }
+
+/* ---- the liyuan demo: 12 merchants inside the compound, free meals for five elders ---- */
+
+werr supply_demo_liyuan(const actor *ac, int64_t community_id)
+{
+	unit_row u = {0};
+	werr e = unit_find_id(ac, community_id, &u);
+	if (e)
+		return e;
+	int64_t now = now_s();
+	static const char *const names[12] = {"丽园便民超市", "老王蔬菜店", "清真牛羊肉店", "丽园药店", "馕坑", "粮油店",
+	                                      "水果店", "早餐铺", "桶装水站", "燃气服务点", "日杂店", "面包房"};
+	static const char *const caps[][2] = {{"蔬菜", "15"}, {"肉类", "10"}, {"粮油", "10"}, {"药品", "0"}};
+	for (int i = 0; i < 4 && !e; i++) {
+		db_stmt *s = db_get(ac->d, SQL_MERCHANT_CAP_SET);
+		db_bind_int(s, 1, u.id);
+		db_bind_text(s, 2, caps[i][0]);
+		db_bind_int(s, 3, atoi(caps[i][1]));
+		e = db_run(s, NULL);
+	}
+	for (int i = 0; i < 12 && !e; i++) {
+		db_stmt *s = db_get(ac->d, SQL_MERCHANT_INSERT);
+		db_bind_int(s, 1, u.id);
+		db_bind_text(s, 2, names[i]);
+		db_bind_text(s, 3, arena_printf(ac->a, "0902%07d", 2231100 + i * 17));
+		db_bind_text(s, 4, arena_printf(ac->a, "丽园小区%d号商铺", i + 1));
+		db_bind_int(s, 5, 1);
+		db_bind_int(s, 6, now);
+		int64_t id = 0;
+		if ((e = db_run(s, &id)) || i > 2)
+			continue;
+		/* the first three post prices; the vegetable shop's cabbage is 20% over its reference */
+		static const struct {
+			const char *product, *cls;
+			int64_t price, ref;
+		} board[3] = {{"大白菜（斤）", "蔬菜", 180, 150}, {"土豆（斤）", "蔬菜", 160, 150}, {"羊肉（斤）", "肉类", 4200, 4000}};
+		for (int k = 0; k < 3 && !e; k++) {
+			db_stmt *p = db_get(ac->d, SQL_MERCHANT_PRICE_INSERT);
+			db_bind_int(p, 1, id);
+			db_bind_text(p, 2, board[k].product);
+			db_bind_text(p, 3, board[k].cls);
+			db_bind_int(p, 4, i == 1 || k > 0 ? board[k].price : board[k].ref);
+			db_bind_int(p, 5, board[k].ref);
+			db_bind_int(p, 6, now);
+			e = db_run(p, NULL);
+		}
+	}
+	char today[32], old[11];
+	fmt_time(now, today);
+	today[10] = 0;
+	day_add(today, -60 * 365, old); /* born 60 years ago or earlier (close enough for a demo) */
+	db_stmt *s = db_get(ac->d, SQL_SUP_DEMO_ALONE);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_text(s, 3, old);
+	hh_row hs[5];
+	size_t n = 0;
+	while (!e && db_step(s, &e) == DB_ROW && n < 5)
+		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 2)), NULL};
+	db_done(s);
+	for (size_t i = 0; i < n && !e; i++) {
+		int64_t id = 0;
+		e = errand_insert(ac, &hs[i], "meal", "独居老人免费午餐，每天送到家", NULL, NULL, NULL, 1, 0, NULL, now, &id);
+	}
+	return e;
+}

@@ -59,4 +59,7 @@ werr errand_medicine(const actor *ac, const char *unit_code, json_t **out);
 /* The qinghe demo's round: two supermarkets, three packages, 931 households ordered (fewer
  * in a smaller demo), part of it delivered, and some errands; inside the demo's transaction. */
 werr supply_demo_qinghe(const actor *ac, int64_t community_id);
+/* The liyuan demo's 12 merchants with their price board (one breach) and free meals for
+ * five elders living alone (recurring meal errands). */
+werr supply_demo_liyuan(const actor *ac, int64_t community_id);
 #endif

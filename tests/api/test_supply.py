@@ -533,5 +533,73 @@ class HouseholdLink(unittest.TestCase):
         self.assertEqual(hp["orders"][0]["id"], o["id"])
 
 
+class AidAndMerchants(unittest.TestCase):
+    def test_hardship_fund_within_budget(self):
+        st, f = H.as_user("secretary", "POST", "/api/v1/aid/funds",
+                          {"unit": H.COMMUNITY, "name": "困难家庭救助金", "budget_fen": 30000})
+        self.assertEqual(st, 201, f)
+        a, b = household(), household()
+        path = "/api/v1/aid/funds/%d/grants" % f["id"]
+        st, g = H.as_user("gw01", "POST", path, {"household_id": a, "amount_fen": 20000, "what": "米面油一份"})
+        self.assertEqual((st, g["left_fen"], g["households"]), (201, 10000, 1), g)
+        st, g = H.as_user("gw01", "POST", path, {"household_id": b, "amount_fen": 10001, "what": "蔬菜"})
+        self.assertEqual((st, H.err(g)), (409, ("over_budget", "amount_fen")), g)
+        st, g = H.as_user("gw01", "POST", path, {"household_id": b, "amount_fen": 10000, "what": "蔬菜"})
+        self.assertEqual((st, g["left_fen"]), (201, 0))
+        self.assertEqual([x["amount_fen"] for x in g["grants"]], [20000, 10000])
+        # another grid's worker reaches neither the households nor their grants
+        st, x = H.as_user("gw02", "POST", path, {"household_id": household(), "amount_fen": 1, "what": "x"})
+        self.assertEqual(st, 404, x)
+        st, lst = H.as_user("gw02", "GET", "/api/v1/aid")
+        mine = [x for x in lst["items"] if x["id"] == f["id"]]
+        self.assertEqual(mine[0]["grants"], [])
+        for body, field in [({"household_id": a, "amount_fen": 0, "what": "x"}, "amount_fen"),
+                            ({"household_id": a, "amount_fen": 100}, "what")]:
+            st, x = H.as_user("gw01", "POST", path, body)
+            self.assertEqual((st, H.err(x)[1]), (400, field), x)
+        self.assertEqual(H.as_user("auditor", "GET", "/api/v1/aid")[0], 403)
+
+    def test_merchants_price_board_and_card(self):
+        st, m = H.as_user("secretary", "POST", "/api/v1/merchants",
+                          {"unit": H.COMMUNITY, "name": "青和居便民超市", "phone": "02786112233", "address": "3栋底商"})
+        self.assertEqual(st, 201, m)
+        st, c = H.as_user("secretary", "POST", "/api/v1/merchants/caps",
+                          {"unit": H.COMMUNITY, "class": "蔬菜", "max_markup_pct": 15})
+        self.assertEqual(st, 200, c)
+        path = "/api/v1/merchants/%d/prices" % m["id"]
+        st, b = H.as_user("gw01", "POST", path, {"product": "胡萝卜（斤）", "class": "蔬菜", "price_fen": 345, "reference_fen": 300})
+        self.assertEqual((st, b.get("breaches")), (201, 0), b)
+        st, b = H.as_user("gw01", "POST", path, {"product": "白菜（斤）", "class": "蔬菜", "price_fen": 346, "reference_fen": 300})
+        self.assertEqual((st, b["breaches"]), (201, 1), b)
+        self.assertEqual({x["product"]: x["breach"] for x in b["board"]}, {"胡萝卜（斤）": False, "白菜（斤）": True})
+        st, b = H.as_user("vol01", "POST", "/api/v1/merchants/%d/complaints" % m["id"], {"note": "白菜涨价"})
+        self.assertEqual((st, len(b["complaints"])), (201, 1))
+        st, b = H.as_user("gw01", "POST", path, {"product": "x", "class": "蔬菜", "price_fen": 1.5, "reference_fen": 1})
+        self.assertEqual((st, H.err(b)[1]), (400, "price_fen"))
+        st, card = H.as_user("gw02", "GET", "/api/v1/merchants/card")
+        self.assertEqual(st, 200)
+        self.assertIn("青和居便民超市".encode(), card)
+        self.assertIn(b"02786112233", card)
+        self.assertEqual(H.as_user("gw01", "POST", "/api/v1/merchants", {"unit": H.COMMUNITY, "name": "y", "phone": "1"})[0], 403)
+        self.assertEqual(H.as_user("auditor", "GET", "/api/v1/merchants")[0], 403)
+
+
+class LiyuanDemo(unittest.TestCase):
+    def test_liyuan_has_its_merchants_and_meals(self):
+        path = os.path.join(H.tmpdir(), "liyuan.db")
+        r = H.run_cli("demo", "--db", path, "--preset", "liyuan", "--households", "800", "--seed", "7")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(path)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM merchants").fetchone()[0], 12)
+            self.assertEqual(con.execute("SELECT count(*), min(every_days), max(every_days) FROM errands WHERE kind = 'meal'").fetchone(),
+                             (5, 1, 1))
+            # the meals go to households with someone living alone
+            self.assertEqual(con.execute("SELECT count(*) FROM errands e WHERE e.kind = 'meal' AND NOT EXISTS"
+                                         " (SELECT 1 FROM residents r WHERE r.household_id = e.household_id AND (r.flags & 1) <> 0)").fetchone()[0], 0)
+        finally:
+            con.close()
+
+
 if __name__ == "__main__":
     unittest.main()
