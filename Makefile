@@ -111,7 +111,7 @@ faulttest:
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
-PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi
+PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi $(BUILD)/tests/test_gates
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \

@@ -474,10 +474,11 @@ int cmd_config(int argc, char **argv)
 		          (!strcmp(k, keys[1]) && sscanf(v, "%2d:%2d%n", &hh, &mm, &used) == 2 && !v[used] && hh >= 0 && hh < 24 &&
 		           mm >= 0 && mm < 60) ||
 		          (!strcmp(k, keys[2]) && whole && t >= 1 && t <= 1440) ||
-		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60);
+		          (!strncmp(k, "isolation_days.", 15) && epi_category_valid(k + 15) && whole && t >= 1 && t <= 60) ||
+		          (!strcmp(k, "visitor_retention_days") && whole && t >= 1 && t <= 365);
 		if (!ok) {
 			fprintf(stderr, "wangge config: fever_threshold 36.0–40.0, deadline HH:MM, escalate_minutes 1–1440, "
-			                "isolation_days.<category> 1–60\n");
+			                "isolation_days.<category> 1–60, visitor_retention_days 1–365\n");
 			cli_close(&ac);
 			return 2;
 		}
@@ -490,7 +491,10 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail();
 		else
-			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) ? " (a running server reads it when restarted)" : "");
+			printf("%s = %s%s\n", k, v,
+			       strncmp(k, "isolation_days.", 15) && strcmp(k, "visitor_retention_days") != 0
+			           ? " (a running server reads it when restarted)"
+			           : "");
 	} else {
 		if (rollcall_load_config(ac.d)) {
 			rc = cli_fail();

@@ -27,6 +27,7 @@
 #include "core/bus.h"
 #include "domain/accounts.h"
 #include "domain/alerts.h"
+#include "domain/gates.h"
 #include "domain/links.h"
 #include "domain/rollcall.h"
 #include "domain/stats.h"
@@ -930,6 +931,7 @@ static void *ticker(void *arg)
 		arena *a = arena_new();
 		rollcall_tick(d, a, now);
 		curve_tick(d, now);
+		gates_tick(d, a, now); /* visitors' personal data past its retention (issue 16) */
 		arena_free(a);
 		sse_wake(); /* keep-alives for parked feeds */
 	}

@@ -4,7 +4,8 @@
 // (the reason shown large, an alert opened on the server) and a red-code courier, lets one
 // out on a pass the secretary issued on the household page; a passage whose answer was lost
 // and one taken down with the phone offline wait in the phone's queue and reach the server
-// once each when the network returns; and sees the compound's day and who is outside.
+// once each when the network returns; and sees the compound's day and who is outside, as the
+// secretary's dashboard does live (the gates' tile, over SSE).
 //
 //   node tests/web/gate.mjs           (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -148,6 +149,12 @@ async function main() {
     await page.waitForSelector('#gate-verdict[data-allowed="1"]');
     await page.screenshot({ path: path.join(SHOTS, 'gate-6-pass.png') });
 
+    // the secretary's dashboard has the gates' live tile: who is outside now
+    await secPage.goto(base + '/#/dashboard');
+    await secPage.waitForSelector('#gate-tile [data-stat=outside]');
+    const outBefore = Number(await secPage.textContent('#gate-tile [data-stat=outside]'));
+    assert(outBefore === 2, 'the tile shows the two residents outside: ' + outBefore);
+
     // the answer is lost on the way back: the passage waits in the phone's queue with its
     // client_id and capture time, and is stored once when it is sent again
     await page.route('**/api/v1/passages', async (route) => {
@@ -174,6 +181,12 @@ async function main() {
     await ctx.setOffline(false);
     await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached' });
     await page.waitForFunction(() => document.querySelector('#gate-stats [data-stat=out]')?.textContent === '4');
+
+    // the tile followed the passages live (SSE), without a reload
+    await secPage.waitForFunction(() => document.querySelector('#gate-tile [data-stat=outside]')?.textContent === '4');
+    await secPage.waitForSelector(`#gate-tile tr[data-gate="${west.id}"] [data-stat=out]`);
+    assert((await secPage.textContent(`#gate-tile tr[data-gate="${west.id}"] [data-stat=out]`)) === '4', 'four out at 西区5号门');
+    await secPage.screenshot({ path: path.join(SHOTS, 'gate-9-dashboard-tile.png'), fullPage: true });
 
     // the compound today on the gate list: who is out
     await page.click('.gate-change');

@@ -1052,6 +1052,8 @@ export default {
   'gate.queued': 'Kept on this phone',
   'gate.queued_hint': 'No network now: decide by the pass and the rules; it is sent when the network returns and checked as at the time it was taken down.',
   'gate.queue_label': '{gate} · {who}',
+  'gate.tile': 'Gates, live (today)',
+  'gate.tile_gate': 'Gate',
   'gate.outside_list': '{n} residents outside, {late} past their time',
   'gate.out_since': 'out at {at} by {gate}',
   'gate.overdue': 'past their time',

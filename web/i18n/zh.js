@@ -1052,6 +1052,8 @@ export default {
   'gate.queued': '已记在手机上',
   'gate.queued_hint': '现在没有网络：请按出入证和规则当面判断；联网后自动上传，按登记时间核对。',
   'gate.queue_label': '{gate} · {who}',
+  'gate.tile': '卡口实时（今日）',
+  'gate.tile_gate': '门',
   'gate.outside_list': '在外居民 {n} 人，超时 {late} 人',
   'gate.out_since': '{at} 从{gate}出',
   'gate.overdue': '超时未归',

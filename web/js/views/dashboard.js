@@ -11,6 +11,7 @@ import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
+import { gateTile } from './gate.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
 import { dayTitle } from './today.js';
 import { countsTable, catHref } from './categories.js';
@@ -489,6 +490,7 @@ export default async function dashboardView(ctx) {
     h('section', { 'aria-labelledby': 'kids-h' },
       h('h2', { id: 'kids-h' }, t('dash.children_title')), kidsBox),
     catBox,
+    isToday ? gateTile(ctx, code, subscribe) : null,
     missing);
 }
 
