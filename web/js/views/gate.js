@@ -204,8 +204,64 @@ export default async function gateView(ctx) {
   // ---- a household pass ----
   const passOut = h('div', { id: 'gate-pass' });
   const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
+  // The phone's camera reads the card's QR code where the browser has BarcodeDetector
+  // (Chrome on Android); elsewhere the guard types the number printed under it.
+  const camBox = h('div', { class: 'gate-camera', id: 'gate-camera', hidden: true });
+  let camStop = null;
+  function stopCamera() {
+    if (camStop) camStop();
+    camStop = null;
+    clear(camBox);
+    camBox.hidden = true;
+  }
+  async function startCamera() {
+    stopCamera();
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    } catch (e) {
+      formError.textContent = t('gate.camera_denied');
+      formError.hidden = false;
+      return;
+    }
+    const video = h('video', { class: 'gate-video', playsinline: true, muted: true, autoplay: true });
+    video.muted = true;
+    video.srcObject = stream;
+    let alive = true;
+    camStop = () => {
+      alive = false;
+      for (const tr of stream.getTracks()) tr.stop();
+    };
+    mount(camBox, video, h('p', { class: 'hint' }, t('gate.camera_hint')),
+      h('button', { type: 'button', class: 'btn', id: 'gate-camera-stop', on: { click: stopCamera } }, t('gate.camera_stop')));
+    camBox.hidden = false;
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    const look = async () => {
+      if (!alive || !ctx.alive()) return stopCamera();
+      try {
+        const codes = video.readyState >= 2 ? await detector.detect(video) : [];
+        const hit = codes.map((c) => String(c.rawValue || '').replace(/\s+/g, '').toLowerCase()).find((v) => /^[0-9a-f]{32}$/.test(v));
+        if (hit) {
+          stopCamera();
+          token.value = hit;
+          scan();
+          return;
+        }
+      } catch (e) {
+        /* a frame it could not read: the next one */
+      }
+      window.setTimeout(look, 250);
+    };
+    look();
+  }
+  window.addEventListener('hashchange', stopCamera, { once: true });
+  const canScan = typeof window.BarcodeDetector === 'function' && navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
+  const camButton = canScan
+    ? h('button', { type: 'button', class: 'btn', id: 'gate-camera-start', on: { click: startCamera } }, t('gate.camera'))
+    : null;
+
   async function scan(ev) {
-    ev.preventDefault();
+    if (ev) ev.preventDefault();
     const tok = token.value.replace(/\s+/g, '').toLowerCase();
     clear(passOut);
     if (!tok) return;
@@ -282,7 +338,8 @@ export default async function gateView(ctx) {
     results,
     h('form', { class: 'search gate-scan', on: { submit: scan } },
       h('label', { for: 'gate-token', class: 'sr-only' }, t('gate.pass')), token,
-      h('button', { type: 'submit', class: 'btn btn-primary' }, t('gate.pass_check'))),
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('gate.pass_check')), camButton),
+    camBox,
     passOut,
     visitorForm);
 }
