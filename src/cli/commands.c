@@ -492,7 +492,7 @@ int cmd_config(int argc, char **argv)
 			rc = cli_fail();
 		else
 			printf("%s = %s%s\n", k, v,
-			       strncmp(k, "isolation_days.", 15) && strcmp(k, "visitor_retention_days") != 0
+			       strncmp(k, "isolation_days.", 15) != 0 && strcmp(k, "visitor_retention_days") != 0
 			           ? " (a running server reads it when restarted)"
 			           : "");
 	} else {

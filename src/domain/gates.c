@@ -549,7 +549,7 @@ werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out)
 	json_t *ws = json_object_get(body, "windows");
 	if (!json_is_array(ws) || json_array_size(ws) > 8)
 		return w_fail(W_EINVAL, "invalid_windows", "windows", "windows: 0–8 of \"08:00-10:00\" (an empty list lifts them)");
-	int64_t op[8], cl[8];
+	int64_t op[8] = {0}, cl[8] = {0};
 	size_t i, n = json_array_size(ws);
 	json_t *w;
 	json_array_foreach(ws, i, w) {
