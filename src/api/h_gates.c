@@ -1,5 +1,7 @@
 /* h_gates.c — closed compounds over HTTP: gates and their state, the compound's rules,
  * passages, household passes, what is happening at a gate and a compound now. */
+#include <string.h>
+
 #include "api/handlers.h"
 #include "domain/gates.h"
 
@@ -34,7 +36,10 @@ werr h_gate_now(req *r)
 
 werr h_compound_now(req *r)
 {
-	return compound_now(&r->ac, r->param[0], req_query(r, "day"), &r->json);
+	const char *people = req_query(r, "people");
+	if (people && strcmp(people, "0") != 0 && strcmp(people, "1") != 0)
+		return w_fail(W_EINVAL, "invalid_people", "people", "people: 0 or 1");
+	return compound_now(&r->ac, r->param[0], req_query(r, "day"), !people || !strcmp(people, "1"), &r->json);
 }
 
 werr h_compound_rules(req *r)

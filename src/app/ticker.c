@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "domain/accounts.h"
 #include "domain/alerts.h"
+#include "domain/gates.h"
 #include "domain/rollcall.h"
 
 static void touch(db *d, arena *a, int64_t now)
@@ -43,6 +44,12 @@ static void curve(db *d, arena *a, int64_t now)
 	curve_tick(d, now);
 }
 
+/* visitors' personal data past its retention (gates.c, issue 16) */
+static void visitors(db *d, arena *a, int64_t now)
+{
+	gates_tick(d, a, now);
+}
+
 static void (*hook)(void);
 
 static void call_hook(db *d, arena *a, int64_t now)
@@ -59,7 +66,7 @@ static const struct {
 	int every;
 	void (*fn)(db *d, arena *a, int64_t now);
 } tasks[] = {
-    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, call_hook},
+    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {5, call_hook},
 };
 
 static atomic_bool stopping;

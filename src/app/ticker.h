@@ -1,7 +1,8 @@
 /* ticker.h — background work on a store connection of its own, off the requests' path:
  * every second the sessions' last uses (accounts.c) and a checkpoint of the write-ahead
  * log (then the writer is told: writer.h); every five seconds alert escalation and
- * deadline reminders (alerts.c), the coverage curve (rollcall.c), and the caller's own
+ * deadline reminders (alerts.c), the coverage curve (rollcall.c), visitors' personal data
+ * erased past its retention (gates.c), and the caller's own
  * hook (the server wakes its parked live feeds for their keep-alives). */
 #ifndef WG_TICKER_H
 #define WG_TICKER_H

@@ -472,7 +472,7 @@ int cmd_config(int argc, char **argv)
 		if (e)
 			rc = cli_fail() + (e == W_EINVAL); /* 2: the value was refused */
 		else
-			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) != 0 && !help_minutes_key(k) && strncmp(k, "staff.", 6) != 0 ? " (a running server reads it when restarted)" : "");
+			printf("%s = %s%s\n", k, v, strncmp(k, "isolation_days.", 15) != 0 && !help_minutes_key(k) && strncmp(k, "staff.", 6) != 0 && strcmp(k, "visitor_retention_days") != 0 ? " (a running server reads it when restarted)" : "");
 	} else {
 		if (settings_load(ac.d)) {
 			rc = cli_fail();

@@ -534,8 +534,7 @@ const char *const migrations_sqlite[] = {
     /* 11: closed compounds, second part (issue 16) — a passage's capture time apart from
      * when the server stored it (a guard's phone that was offline syncs later), visitors'
      * personal data erased after the retention period (the row and its counts stay),
-     * buildings' time windows for going out (丽园), and named passes of essential staff
-     * (medical, supply, utilities) for a compound. */
+     * and buildings' time windows for going out (丽园). */
     "ALTER TABLE passages ADD COLUMN recorded_at INTEGER;"
     "CREATE INDEX passages_resident ON passages(resident_id, at);"
     "CREATE INDEX outside_now_gate ON outside_now(gate_id);"
@@ -548,22 +547,7 @@ const char *const migrations_sqlite[] = {
     "  closes INTEGER NOT NULL,"
     "  created_at INTEGER NOT NULL,"
     "  by_user INTEGER);"
-    "CREATE INDEX building_windows_unit ON building_windows(unit_id, opens);"
-    "CREATE TABLE staff_passes ("
-    "  id INTEGER PRIMARY KEY,"
-    "  token_hash TEXT NOT NULL UNIQUE,"
-    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
-    "  kind TEXT NOT NULL,"                  /* medical supplier utility */
-    "  name TEXT NOT NULL,"
-    "  company TEXT,"
-    "  phone TEXT,"
-    "  valid_from TEXT NOT NULL,"
-    "  valid_to TEXT NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  created_by INTEGER,"
-    "  revoked_at INTEGER,"
-    "  revoked_by INTEGER);"
-    "CREATE INDEX staff_passes_unit ON staff_passes(unit_id);",
+    "CREATE INDEX building_windows_unit ON building_windows(unit_id, opens);",
     /* issue 17: keeping closed homes supplied — suppliers, packages, rounds with their
      * pickup slots, orders per household with their items and state history, and
      * proxy purchases (errands) with a cash ledger in fen (src/domain/supply.c) */

@@ -530,7 +530,7 @@ werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out)
 	json_t *ws = json_object_get(body, "windows");
 	if (!json_is_array(ws) || json_array_size(ws) > 8)
 		return w_fail(W_EINVAL, "invalid_windows", "windows", "windows: 0–8 of \"08:00-10:00\" (an empty list lifts them)");
-	int64_t op[8], cl[8];
+	int64_t op[8] = {0}, cl[8] = {0};
 	size_t i, n = json_array_size(ws);
 	json_t *w;
 	json_array_foreach(ws, i, w) {
@@ -1219,6 +1219,11 @@ void passage_after(const actor *ac, passage_plan *q)
 {
 	if (q->duplicate || !q->id)
 		return;
+	/* the dashboards' live tile: which gate, which way, allowed or not — no person */
+	bus_publish_json(q->g.path, "passage",
+	            json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "gate_id", (json_int_t)q->g.id, "gate", q->g.name, "unit",
+	                      q->g.unit_code, "direction", q->direction, "kind", q->kind ? q->kind : "resident", "allowed",
+	                      q->allowed));
 	if (q->alert) {
 		const char *path;
 		json_t *ev = alert_event_json(ac->d, ac->a, q->alert, &path);
@@ -1316,7 +1321,7 @@ werr gate_now(const actor *ac, int64_t id, const char *day_in, json_t **out)
 	return WG_OK;
 }
 
-werr compound_now(const actor *ac, const char *code, const char *day_in, json_t **out)
+werr compound_now(const actor *ac, const char *code, const char *day_in, bool people_too, json_t **out)
 {
 	char day[11];
 	unit_row u;
@@ -1355,7 +1360,7 @@ werr compound_now(const actor *ac, const char *code, const char *day_in, json_t 
 	int64_t now = now_s(), overdue = 0;
 	s = db_get(ac->d, SQL_OUTSIDE_LIST);
 	db_bind_int(s, 1, u.id);
-	while ((rc = db_step(s, &e)) == DB_ROW) {
+	while (people_too && (rc = db_step(s, &e)) == DB_ROW) {
 		char since[32];
 		fmt_time(db_int(s, 1), since);
 		bool late = ru.outing_minutes > 0 && now - db_int(s, 1) > ru.outing_minutes * 60;
@@ -1366,7 +1371,7 @@ werr compound_now(const actor *ac, const char *code, const char *day_in, json_t 
 		                                        ent ? db_text(s, 7) : db_text(s, 6), "room", db_text(s, 4), "overdue", late));
 	}
 	db_done(s);
-	if (rc < 0 || (e = audit(ac, "read", "outside", u.id, "name,room", "ok"))) {
+	if (rc < 0 || (people_too && (e = audit(ac, "read", "outside", u.id, "name,room", "ok")))) {
 		json_decref(people);
 		goto fail;
 	}
@@ -1740,4 +1745,52 @@ werr gates_demo_qianjinxiang(const actor *ac, int64_t community, const char *cpa
 			return e;
 	}
 	return WG_OK;
+}
+
+/* ---- visitors' personal data, kept only as long as the setting says ---- */
+
+int gates_visitor_retention_days(db *d)
+{
+	int days = 28;
+	db_stmt *s = db_get(d, SQL_SETTING_GET);
+	db_bind_text(s, 1, "visitor_retention_days");
+	werr e;
+	if (db_step(s, &e) == DB_ROW) {
+		double v;
+		if (parse_num(db_text(s, 0), &v) && v >= 1 && v <= 365)
+			days = (int)v;
+	}
+	db_done(s);
+	return days;
+}
+
+int gates_tick(db *d, arena *a, int64_t now)
+{
+	int64_t before = now - (int64_t)gates_visitor_retention_days(d) * 86400;
+	actor ac = {.d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
+	int64_t ids[500];
+	int n = 0, rc;
+	werr e;
+	db_stmt *s = db_get(d, SQL_VISITORS_DUE);
+	db_bind_int(s, 1, before);
+	while ((rc = db_step(s, &e)) == DB_ROW && n < 500)
+		ids[n++] = db_int(s, 0);
+	db_done(s);
+	if (rc < 0 || n == 0 || db_begin(d))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		s = db_get(d, SQL_VISITOR_ERASE);
+		db_bind_int(s, 1, ids[i]);
+		db_bind_int(s, 2, now);
+		if (db_run(s, NULL) ||
+		    audit(&ac, "erase", "visitor", ids[i], "name,phone,id_number,company,plate,visiting", "ok")) {
+			db_rollback(d);
+			return 0;
+		}
+	}
+	if (db_commit(d)) {
+		db_rollback(d);
+		return 0;
+	}
+	return n;
 }

@@ -17,7 +17,8 @@ werr gate_list(const actor *ac, const char *unit_code, json_t **out);
 werr gate_create(const actor *ac, json_t *body, json_t **out);
 werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);
-werr compound_now(const actor *ac, const char *code, const char *day, json_t **out);
+/* people_too: list who is outside (audited); false: the counts only (the dashboard's tile). */
+werr compound_now(const actor *ac, const char *code, const char *day, bool people_too, json_t **out);
 werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t **out);
 /* A building's (or entrance's) time windows for going out (丽园): {"windows": ["08:00-10:00"]}
  * replaces them; an empty list lifts them. */
@@ -42,6 +43,13 @@ werr pass_issue(const actor *ac, int64_t household_id, json_t *body, json_t **ou
 werr pass_revoke(const actor *ac, int64_t pass_id, json_t **out);
 /* A scanned token: the household's people and who of them may go out now. */
 werr pass_scan(const actor *ac, json_t *body, json_t **out);
+
+/* Visitors' personal data (name, phone, ID number, company, plate, whom they visited) is
+ * erased once older than the setting visitor_retention_days (default 28, 1–365); the
+ * passage, its kind, code colour and the counters stay.  gates_tick erases up to 500 a
+ * call, each audited (`erase visitor`), and answers how many; the server's ticker calls it. */
+int gates_visitor_retention_days(db *d);
+int gates_tick(db *d, arena *a, int64_t now);
 
 /* The qinghe demo's 5 gates (2 open) and rules, inside the demo's transaction. */
 werr gates_demo_qinghe(const actor *ac, int64_t unit_id);

@@ -7,13 +7,15 @@
 #include "domain/response.h"
 
 /* The areas' settings: help_minutes.<category>.<urgency> (minutes before a help request
- * is overdue, help.c), and staffing's (staff.c) — each read when it is needed. */
+ * is overdue, help.c), staffing's (staff.c) and the gates' visitor retention (gates.c) —
+ * each read when it is needed. */
 static bool area_setting(const char *key, double *min, double *max)
 {
 	static const struct {
 		const char *key;
 		double min, max;
-	} staff[] = {{"staff.households_per_worker", 1, 100000}, {"staff.rest_hours", 0, 48}};
+	} staff[] = {{"staff.households_per_worker", 1, 100000}, {"staff.rest_hours", 0, 48},
+	             {"visitor_retention_days", 1, 365}}; /* gates.c */
 	if (help_minutes_key(key)) {
 		*min = 1;
 		*max = 10080;

@@ -606,6 +606,41 @@ class GatesTest(unittest.TestCase):
                                      {"gate_id": g["id"], "direction": "in", "temperature": 36.5,
                                       "resident_id": rid, "captured_at": bad}), 400, code, "captured_at")
 
+    def test_live_passage_events_and_counts_tile(self):
+        """Each stored passage goes out on the live feed (SSE) to the accounts whose subtree
+        holds the gate — gate, direction, kind, allowed, no person — and the tile's read
+        (compounds/{code}/now?people=0) gives the counts without listing anybody."""
+        from test_rollcall import Stream
+        g = new_gate()
+        rid = person()
+        sec = Stream("secretary")
+        try:
+            self.assertEqual(sec.status, 200)
+            p = passage(g["id"], "out", resident_id=rid, purpose="supplies", client_id=client_id())
+            ev = sec.wait_for(lambda e: e["event"] == "passage" and e["data"]["gate_id"] == g["id"], timeout=10)
+            self.assertIsNotNone(ev, sec.events)
+            self.assertEqual(ev["data"], {"gate_id": g["id"], "gate": g["name"], "unit": H.COMMUNITY,
+                                          "direction": "out", "kind": "resident", "allowed": True})
+            # a retry stores nothing and sends nothing
+            n = len([e for e in sec.events if e["event"] == "passage"])
+            passage(g["id"], "out", resident_id=rid, purpose="supplies", client_id=p["client_id"])
+            refused = passage(g["id"], "in", visitor=courier(code="red"))
+            ev = sec.wait_for(lambda e: e["event"] == "passage" and e["data"]["allowed"] is False
+                              and e["data"]["gate_id"] == g["id"], timeout=10)
+            self.assertEqual(ev["data"]["kind"], "courier")
+            self.assertEqual(len([e for e in sec.events if e["event"] == "passage"]), n + 1)
+            self.assertFalse(refused["allowed"])
+        finally:
+            sec.close()
+        st, tile = H.as_user("secretary", "GET", "/api/v1/compounds/%s/now?people=0" % H.COMMUNITY)
+        self.assertEqual(st, 200, tile)
+        self.assertEqual(tile["outside"]["people"], [])
+        self.assertGreaterEqual(tile["outside"]["count"], 1)
+        mine = [x for x in tile["gates"] if x["id"] == g["id"]][0]
+        self.assertEqual((mine["counts"]["out:resident"], mine["counts"]["refused"]), (1, 1))
+        self.assertErr(H.as_user("secretary", "GET", "/api/v1/compounds/%s/now?people=2" % H.COMMUNITY),
+                       400, "invalid_people", "people")
+
     # ---- scope and roles ----
 
     def test_checkpoint_scope(self):

@@ -2,9 +2,10 @@
 // the guard logs in, lands on the gate list, picks 西区5号门, finds a resident by name and
 // lets them out with one tap (the temperature filled in), turns back a resident with a fever
 // (the reason shown large, an alert opened on the server) and a red-code courier, lets one
-// out on a pass the secretary issued on the household page; a passage whose answer was lost
+// out on a pass the secretary issued on the household page (typed, and read by the camera); a passage whose answer was lost
 // and one taken down with the phone offline wait in the phone's queue and reach the server
-// once each when the network returns; and sees the compound's day and who is outside.
+// once each when the network returns; and sees the compound's day and who is outside, as the
+// secretary's dashboard does live (the gates' tile, over SSE).
 //
 //   node tests/web/gate.mjs           (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -80,6 +81,21 @@ async function main() {
     const west = (await call('GET', '/gates')).items.find((g) => g.name === '西区5号门');
 
     const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    // the phone's camera and the browser's BarcodeDetector, stood in for: a canvas stream,
+    // and a detector that reads what the test puts in window.__qr (headless chromium has
+    // neither a camera nor BarcodeDetector on Linux)
+    await ctx.addInitScript(() => {
+      window.BarcodeDetector = class {
+        async detect() { return window.__qr ? [{ rawValue: window.__qr, format: 'qr_code' }] : []; }
+      };
+      navigator.mediaDevices.getUserMedia = async () => {
+        const c = document.createElement('canvas');
+        c.width = 64;
+        c.height = 64;
+        c.getContext('2d').fillRect(0, 0, 64, 64);
+        return c.captureStream(5);
+      };
+    });
     page = await ctx.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -147,6 +163,21 @@ async function main() {
     await page.click(row + ' .gate-out');
     await page.waitForSelector('#gate-verdict[data-allowed="1"]');
     await page.screenshot({ path: path.join(SHOTS, 'gate-6-pass.png') });
+    // the same card through the camera: 扫码, the code read, the household shown
+    await page.fill('#gate-token', '');
+    await page.evaluate(() => { document.querySelector('#gate-pass').replaceChildren(); });
+    await page.click('#gate-camera-start');
+    await page.waitForSelector('#gate-camera video');
+    await page.evaluate((n) => { window.__qr = n.replace(/ /g, ''); }, number);
+    await page.waitForSelector(row);
+    assert(await page.isHidden('#gate-camera'), 'the camera closes once the code is read');
+    assert((await page.inputValue('#gate-token')) === number.replace(/ /g, ''), 'the number read fills the field');
+
+    // the secretary's dashboard has the gates' live tile: who is outside now
+    await secPage.goto(base + '/#/dashboard');
+    await secPage.waitForSelector('#gate-tile [data-stat=outside]');
+    const outBefore = Number(await secPage.textContent('#gate-tile [data-stat=outside]'));
+    assert(outBefore === 2, 'the tile shows the two residents outside: ' + outBefore);
 
     // the answer is lost on the way back: the passage waits in the phone's queue with its
     // client_id and capture time, and is stored once when it is sent again
@@ -174,6 +205,12 @@ async function main() {
     await ctx.setOffline(false);
     await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached' });
     await page.waitForFunction(() => document.querySelector('#gate-stats [data-stat=out]')?.textContent === '4');
+
+    // the tile followed the passages live (SSE), without a reload
+    await secPage.waitForFunction(() => document.querySelector('#gate-tile [data-stat=outside]')?.textContent === '4');
+    await secPage.waitForSelector(`#gate-tile tr[data-gate="${west.id}"] [data-stat=out]`);
+    assert((await secPage.textContent(`#gate-tile tr[data-gate="${west.id}"] [data-stat=out]`)) === '4', 'four out at 西区5号门');
+    await secPage.screenshot({ path: path.join(SHOTS, 'gate-9-dashboard-tile.png'), fullPage: true });
 
     // the compound today on the gate list: who is out
     await page.click('.gate-change');

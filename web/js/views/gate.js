@@ -204,8 +204,64 @@ export default async function gateView(ctx) {
   // ---- a household pass ----
   const passOut = h('div', { id: 'gate-pass' });
   const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
+  // The phone's camera reads the card's QR code where the browser has BarcodeDetector
+  // (Chrome on Android); elsewhere the guard types the number printed under it.
+  const camBox = h('div', { class: 'gate-camera', id: 'gate-camera', hidden: true });
+  let camStop = null;
+  function stopCamera() {
+    if (camStop) camStop();
+    camStop = null;
+    clear(camBox);
+    camBox.hidden = true;
+  }
+  async function startCamera() {
+    stopCamera();
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    } catch (e) {
+      formError.textContent = t('gate.camera_denied');
+      formError.hidden = false;
+      return;
+    }
+    const video = h('video', { class: 'gate-video', playsinline: true, muted: true, autoplay: true });
+    video.muted = true;
+    video.srcObject = stream;
+    let alive = true;
+    camStop = () => {
+      alive = false;
+      for (const tr of stream.getTracks()) tr.stop();
+    };
+    mount(camBox, video, h('p', { class: 'hint' }, t('gate.camera_hint')),
+      h('button', { type: 'button', class: 'btn', id: 'gate-camera-stop', on: { click: stopCamera } }, t('gate.camera_stop')));
+    camBox.hidden = false;
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    const look = async () => {
+      if (!alive || !ctx.alive()) return stopCamera();
+      try {
+        const codes = video.readyState >= 2 ? await detector.detect(video) : [];
+        const hit = codes.map((c) => String(c.rawValue || '').replace(/\s+/g, '').toLowerCase()).find((v) => /^[0-9a-f]{32}$/.test(v));
+        if (hit) {
+          stopCamera();
+          token.value = hit;
+          scan();
+          return;
+        }
+      } catch (e) {
+        /* a frame it could not read: the next one */
+      }
+      window.setTimeout(look, 250);
+    };
+    look();
+  }
+  window.addEventListener('hashchange', stopCamera, { once: true });
+  const canScan = typeof window.BarcodeDetector === 'function' && navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
+  const camButton = canScan
+    ? h('button', { type: 'button', class: 'btn', id: 'gate-camera-start', on: { click: startCamera } }, t('gate.camera'))
+    : null;
+
   async function scan(ev) {
-    ev.preventDefault();
+    if (ev) ev.preventDefault();
     const tok = token.value.replace(/\s+/g, '').toLowerCase();
     clear(passOut);
     if (!tok) return;
@@ -282,7 +338,65 @@ export default async function gateView(ctx) {
     results,
     h('form', { class: 'search gate-scan', on: { submit: scan } },
       h('label', { for: 'gate-token', class: 'sr-only' }, t('gate.pass')), token,
-      h('button', { type: 'submit', class: 'btn btn-primary' }, t('gate.pass_check'))),
+      h('button', { type: 'submit', class: 'btn btn-primary' }, t('gate.pass_check')), camButton),
+    camBox,
     passOut,
     visitorForm);
+}
+
+// The live tile of a dashboard (a community's, a street's): per gate of the compounds in
+// the unit, today's passages in and out and refusals, and the residents outside now; drawn
+// again (at most every 2 s) when a passage arrives on the live feed.  Counts only: no
+// person is listed here (the checkpoint view lists who is outside).
+export function gateTile(ctx, code, subscribe) {
+  const box = h('section', { class: 'card gate-tile', id: 'gate-tile', hidden: true, 'aria-labelledby': 'gate-tile-h' });
+  let compounds = [];
+  let timer = 0;
+  const sum = (k, pre) => Object.keys(k).filter((x) => x.indexOf(pre) === 0).reduce((n, x) => n + k[x], 0);
+  async function draw() {
+    timer = 0;
+    let rows;
+    try {
+      rows = await Promise.all(compounds.map((c) => api('GET', '/compounds/' + encodeURIComponent(c) + '/now?people=0')));
+    } catch (e) {
+      return; /* the next passage tries again */
+    }
+    if (!ctx.alive()) return;
+    const outside = rows.reduce((n, c) => n + c.outside.count, 0);
+    const refused = rows.reduce((n, c) => n + ((c.counts || {}).refused || 0), 0);
+    mount(box,
+      h('h2', { id: 'gate-tile-h' }, t('gate.tile')),
+      h('dl', { class: 'stats gate-stats' },
+        h('div', null, h('dt', null, t('gate.n_outside')), h('dd', { 'data-stat': 'outside' }, String(outside))),
+        h('div', { class: refused ? 'hot' : null }, h('dt', null, t('gate.n_refused')), h('dd', { 'data-stat': 'refused' }, String(refused)))),
+      h('table', { class: 'gate-tile-table' },
+        h('thead', null, h('tr', null, h('th', null, t('gate.tile_gate')), h('th', null, t('gate.n_in')), h('th', null, t('gate.n_out')),
+          h('th', null, t('gate.n_refused')))),
+        h('tbody', null, rows.flatMap((c) => c.gates.filter((g) => g.state === 'open').map((g) => {
+          const k = g.counts || {};
+          return h('tr', { 'data-gate': String(g.id) },
+            h('th', { scope: 'row' }, g.name, rows.length > 1 ? h('small', null, ' ' + c.name) : null),
+            h('td', { 'data-stat': 'in' }, String(sum(k, 'in:'))),
+            h('td', { 'data-stat': 'out' }, String(sum(k, 'out:'))),
+            h('td', { 'data-stat': 'refused', class: k.refused ? 'hot' : null }, String(k.refused || 0)));
+        })))));
+    box.hidden = false;
+  }
+  (async () => {
+    let list;
+    try {
+      list = await api('GET', '/gates?unit=' + encodeURIComponent(code));
+    } catch (e) {
+      return; /* no gates here, or not this role's to see */
+    }
+    for (const g of list.items || []) if (compounds.indexOf(g.unit) < 0) compounds.push(g.unit);
+    compounds = compounds.slice(0, 20);
+    if (!compounds.length || !ctx.alive()) return;
+    await draw();
+    ctx.onLeave(subscribe((type) => {
+      if ((type === 'passage' || type === 'reset') && !timer) timer = window.setTimeout(draw, type === 'reset' ? 0 : 2000);
+    }));
+    ctx.onLeave(() => window.clearTimeout(timer));
+  })();
+  return box;
 }
