@@ -2,7 +2,7 @@
  * a domain call and the domain's JSON into the answer.  Routes are in routes.c. */
 #ifndef WG_HANDLERS_H
 #define WG_HANDLERS_H
-#include "http/req.h"
+#include "app/req.h"
 
 /* Shared by the handlers (call.c): a JSON body to a domain call (201 on success), and the
  * path's {id} with a JSON body (the status is the caller's). */

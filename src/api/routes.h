@@ -1,7 +1,7 @@
 /* routes.h — the API's route table (routes.c), handed to the server by `wangge serve`. */
 #ifndef WG_ROUTES_H
 #define WG_ROUTES_H
-#include "http/req.h"
+#include "app/req.h"
 
 extern const route routes[];
 extern const size_t routes_count;

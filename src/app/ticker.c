@@ -107,6 +107,7 @@ werr ticker_start(const char *url, void (*every_tick)(void))
 	store_url = xstrdup(url);
 	hook = every_tick;
 	atomic_store(&stopping, false);
+	acct_touch_later(true); /* sessions' last uses are queued for the ticker from now on */
 	if (pthread_create(&thread, NULL, ticker, NULL))
 		return w_fail(W_EINTERNAL, "cannot_start", NULL, "cannot start the ticker");
 	running = true;

@@ -962,7 +962,7 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 	                                 cond);
 	int np = p5 ? 5 : p4 ? 4 : p3 ? 3 : 2;
 	const char *pv[] = {u.path, scope_upper(ac->a, u.path), p3, p4, p5};
-	db_stmt *c = db_prepare(ac->d, arena_printf(ac->a, "SELECT count(*)" RES_FROM "%s", where));
+	db_stmt *c = db_prepare(ac->d, arena_printf(ac->a, RES_SEARCH_COUNT "%s", where));
 	if (!c)
 		return w_last()->err;
 	for (int i = 0; i < np; i++)
@@ -974,10 +974,8 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 	db_finalize(c);
 	if (rc < 0)
 		return e;
-	db_stmt *s = db_prepare(ac->d, arena_printf(ac->a,
-	                                            "SELECT " RES_COLS RES_FROM "%s ORDER BY u.path, length(h.room), h.room, r.id"
-	                                            " LIMIT %lld OFFSET %lld",
-	                                            where, (long long)limit, (long long)offset));
+	db_stmt *s = db_prepare(ac->d, arena_printf(ac->a, RES_SEARCH_PAGE "%s" RES_SEARCH_ORDER, where, (long long)limit,
+	                                            (long long)offset));
 	if (!s)
 		return w_last()->err;
 	for (int i = 0; i < np; i++)

@@ -5,7 +5,7 @@
 
 #include "core/jv.h"
 #include "core/utf8.h"
-#include "http/req.h"
+#include "app/req.h"
 
 /* Match one pattern segment by segment; {x} takes one non-empty segment. */
 static bool match(const char *pat, const char *path, req *r)

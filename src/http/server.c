@@ -29,9 +29,8 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "domain/accounts.h"
 #include "http/gate.h"
-#include "http/req.h"
+#include "app/req.h"
 
 typedef struct conn_state {
 	arena *a;
@@ -411,7 +410,6 @@ static bool sq_push(conn_state *st)
 	return ok;
 }
 
-static werr audit_only_job(const actor *ac, void *plan, json_t **out);
 
 static void *slow_worker(void *arg)
 {
@@ -437,19 +435,8 @@ static void *slow_worker(void *arg)
 		w_clear();
 		r->d = thread_db();
 		werr e = r->d ? WG_OK : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
-		if (!e) {
-			audit_collect_begin(r->a);
-			e = fn(r);
-			audit_row *rows = audit_collect_end();
-			if (rows && !e && !r->defer) {
-				r->defer = audit_only_job;
-				r->defer_plan = rows;
-			} else if (rows) {
-				werr ae = audit_write(r->d, rows);
-				if (!e && ae)
-					e = ae;
-			}
-		}
+		if (!e)
+			e = app_call(r, fn);
 		if (!e && r->defer) {
 			if (wq_push(st))
 				continue; /* the writer answers */
@@ -461,13 +448,6 @@ static void *slow_worker(void *arg)
 		MHD_resume_connection(st->conn);
 	}
 	return NULL;
-}
-
-/* The deferred job of a read: only its audit rows; the answer is already built. */
-static werr audit_only_job(const actor *ac, void *plan, json_t **out)
-{
-	(void)out;
-	return audit_write(ac->d, plan);
 }
 
 /* ---- dispatch ---- */
@@ -510,20 +490,8 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 	}
 	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && (!st->rt->ctype || strcmp(st->rt->ctype, "text/csv") != 0))
 		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
-	if (!e) {
-		audit_collect_begin(r->a);
-		e = st->rt->fn(r);
-		audit_row *rows = audit_collect_end();
-		if (rows && (e || r->defer || r->slow || r->sse || r->raw)) {
-			/* rare: write them here (errors, streams, downloads) */
-			werr ae = audit_write(r->d, rows);
-			if (!e && ae)
-				e = ae;
-		} else if (rows) {
-			r->defer = audit_only_job;
-			r->defer_plan = rows;
-		}
-	}
+	if (!e)
+		e = app_call(r, st->rt->fn);
 	if (!e && r->slow) {
 		st->deferred = true;
 		st->conn = c;
@@ -823,7 +791,6 @@ werr server_run(const server_opts *o)
 	fflush(stdout);
 	bus_on_publish(sse_wake);
 	pthread_t slow[SLOW_THREADS];
-	acct_touch_later(true);
 	if ((e = writer_start(o->db_url, nwr)) || (e = ticker_start(o->db_url, sse_wake))) {
 		writer_stop();
 		gate_stop();

@@ -3,7 +3,7 @@
 #ifndef WG_SERVER_H
 #define WG_SERVER_H
 #include "core/err.h"
-#include "http/req.h"
+#include "app/req.h"
 
 typedef struct {
 	const char *db_url;

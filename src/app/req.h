@@ -1,4 +1,4 @@
-/* req.h — one HTTP request as handlers see it, and the route table's shape.
+/* req.h — one request as handlers see it (the HTTP layer fills it), and the route table's shape.
  * Everything here lives in r->a (the request arena) except r->json, the answer, which the
  * server releases after writing it.  A handler returns WG_OK having set r->json (or r->raw
  * for a download), or an error with the detail recorded by w_fail(); the router writes the
@@ -97,4 +97,8 @@ werr req_query_int(req *r, const char *key, int64_t def, int64_t min, int64_t ma
 werr req_paging(req *r, int64_t *limit, int64_t *offset);
 werr req_body_json(req *r, json_t **out); /* strict parse; caller json_decref */
 werr req_param_id(req *r, int i, const char *field, int64_t *out);
+/* Run a handler step with the audit rows of its reads collected: a plain answer has them
+ * written by the writer (a job of their own, with the answer already built); a failure, a
+ * hand-over to the writer or the slow queue, a stream or a download has them written here. */
+werr app_call(req *r, handler_fn fn);
 #endif
