@@ -202,18 +202,18 @@ static size_t body_of(const char *in, const char *end)
 
 /* Read one answer to its end: the head, then Content-Length bytes (none for HEAD, 204,
  * 304), skipping interim 1xx answers; without a length, until the server closes. */
-static void read_answer(int s, const char *req, size_t req_len)
+static void read_answer(int s, const char *msg, size_t req_len)
 {
 	static char in[1 << 20];
 	size_t n = 0, from = 0;
-	bool head = req_len >= 5 && memcmp(req, "HEAD ", 5) == 0;
+	bool head = req_len >= 5 && memcmp(msg, "HEAD ", 5) == 0;
 	for (;;) {
 		char *end = n > from ? memmem(in + from, n - from, "\r\n\r\n", 4) : NULL;
 		if (end) {
 			*end = 0;
 			int status = n - from > 12 ? atoi(in + from + 9) : 0;
 			if (getenv("FUZZ_HTTP_SHOW")) /* to check a seed reaches its handler */
-				fprintf(stderr, "%.*s -> %d %.120s\n", (int)strcspn(req, "\r\n"), req, status,
+				fprintf(stderr, "%.*s -> %d %.120s\n", (int)strcspn(msg, "\r\n"), msg, status,
 				        n > body_of(in, end) ? in + body_of(in, end) : "");
 			if (status >= 100 && status < 200) {
 				from = (size_t)(end - in) + 4;
@@ -239,18 +239,18 @@ static void read_answer(int s, const char *req, size_t req_len)
 /* Whether the server has all of a request to answer: a whole head, and a body as long as
  * its Content-Length (or a last chunk).  Otherwise it waits for more — for the head
  * deadline — so the input is sent and the connection closed without waiting. */
-static bool complete(const char *req, size_t len)
+static bool complete(const char *msg, size_t len)
 {
-	const char *end = memmem(req, len, "\r\n\r\n", 4);
+	const char *end = memmem(msg, len, "\r\n\r\n", 4);
 	size_t skip = 4;
 	if (!end) {
-		end = memmem(req, len, "\n\n", 2);
+		end = memmem(msg, len, "\n\n", 2);
 		skip = 2;
 	}
 	if (!end)
 		return false;
-	size_t head = (size_t)(end - req), body = len - head - skip;
-	char *h = strndup(req, head);
+	size_t head = (size_t)(end - msg), body = len - head - skip;
+	char *h = strndup(msg, head);
 	const char *cl = strcasestr(h, "\nContent-Length:");
 	bool chunked = strcasestr(h, "chunked") != NULL;
 	bool ok = chunked ? memmem(end, len - head, "\r\n0\r\n", 5) != NULL
@@ -267,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0 || size > 64 * 1024 || kind == 1)
 		return 0;
 	size_t len;
-	char *req = expand(data, size, &len);
+	char *msg = expand(data, size, &len);
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -285,20 +285,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	size_t sent = 0;
 	while (sent < len) {
-		ssize_t w = send(s, req + sent, len - sent, MSG_NOSIGNAL);
+		ssize_t w = send(s, msg + sent, len - sent, MSG_NOSIGNAL);
 		if (w <= 0)
 			break; /* the server may answer (413, 400) and close before reading it all */
 		sent += (size_t)w;
 	}
 	shutdown(s, SHUT_WR);
-	if (complete(req, len)) {
-		read_answer(s, req, len);
+	if (complete(msg, len)) {
+		read_answer(s, msg, len);
 	} else { /* reset: a half-closed head would hold its place until the head deadline */
 		struct linger lg = {.l_onoff = 1, .l_linger = 0};
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	}
 	close(s);
-	free(req);
+	free(msg);
 	if (kind == 2)
 		restore();
 	return 0;
