@@ -26,6 +26,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "api/routes.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/accounts.h"
@@ -51,7 +52,7 @@ static struct {
 static void *serve(void *arg)
 {
 	(void)arg;
-	server_opts so = {.db_url = db_path, .listen = listen_at, .threads = 2, .quiet = 1};
+	server_opts so = {.db_url = db_path, .listen = listen_at, .threads = 2, .quiet = 1, .routes = &api_routes};
 	if (server_run(&so) != WG_OK)
 		fprintf(stderr, "fuzz_http: server_run: %s\n", w_last()->message);
 	return NULL;

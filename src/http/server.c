@@ -732,6 +732,8 @@ static void find_web_root(const char *given)
 werr server_run(const server_opts *o)
 {
 	opts = o;
+	if (!o->routes)
+		return w_fail(W_EINVAL, "no_routes", NULL, "the server needs its route table");
 	unsigned nwr;
 	werr e = app_boot(o->db_url, o->writers, &nwr);
 	if (e)
