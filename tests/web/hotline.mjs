@@ -12,32 +12,11 @@
 // Screenshots: build/screenshots/hotline-*.png.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, freePort } from './harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.WANGGE_BIN || path.join(ROOT, 'build/wangge');
-const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'build/screenshots');
-const PASSWORD = 'wangge-demo-2026';
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-hotlinetest-'));

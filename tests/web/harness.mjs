@@ -1,0 +1,27 @@
+// tests/web/harness.mjs — what the area browser tests (gate, hotline, supply, staff) share:
+// where the binary, the browser and the screenshots are, the demo password, a check that
+// throws, and a free port for the test's own server.
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = process.env.WANGGE_BIN || path.join(ROOT, 'build/wangge');
+export const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SHOTS = path.join(ROOT, 'build/screenshots');
+export const PASSWORD = 'wangge-demo-2026';
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
