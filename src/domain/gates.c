@@ -127,15 +127,18 @@ static werr serving_compound(const actor *ac, const gate_row *g, const char *ppa
 	return rc < 0 ? e : WG_OK;
 }
 
-static void rules_load(db *d, int64_t unit_id, rules *r)
+/* A compound's rules, the defaults where none were set; a failed read is an error. */
+static werr rules_load(db *d, int64_t unit_id, rules *r)
 {
 	*r = (rules){0, 1, 48, 0};
 	db_stmt *s = db_get(d, SQL_RULES_GET);
 	db_bind_int(s, 1, unit_id);
-	werr e;
-	if (db_step(s, &e) == DB_ROW)
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
 		*r = (rules){db_int(s, 0), db_int(s, 1), db_int(s, 2), db_int(s, 3)};
 	db_done(s);
+	return rc < 0 ? e : WG_OK;
 }
 
 static json_t *rules_json(const rules *r)
@@ -411,8 +414,7 @@ werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t 
 	if (!str_in_list(u.kind, gate_unit_kinds))
 		return w_fail(W_EINVAL, "not_a_compound", "unit", "规则只能设在小区、社区或网格上 / rules belong to a compound, community or grid");
 	rules r;
-	rules_load(ac->d, u.id, &r);
-	if ((e = jv_int(body, "quota_outings", false, 0, 50, &r.quota_outings, NULL)) ||
+	if ((e = rules_load(ac->d, u.id, &r)) || (e = jv_int(body, "quota_outings", false, 0, 50, &r.quota_outings, NULL)) ||
 	    (e = jv_int(body, "quota_days", false, 1, 30, &r.quota_days, NULL)) ||
 	    (e = jv_int(body, "test_max_hours", false, 1, 720, &r.test_max_hours, NULL)) ||
 	    (e = jv_int(body, "outing_minutes", false, 0, 1440, &r.outing_minutes, NULL)))
@@ -1153,9 +1155,10 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 	int64_t gate_level;
 	if ((e = lockdown_level_any(ac->d, q->g.path, &gate_level)))
 		return e;
-	q->reasons = json_array();
 	rules ru;
-	rules_load(ac->d, q->g.unit_id, &ru);
+	if ((e = rules_load(ac->d, q->g.unit_id, &ru)))
+		return e;
+	q->reasons = json_array();
 	bool closed = gate_level >= 1;
 	if (q->token)
 		check_pass(a, &q->pass, q->at, q->reasons);
@@ -1180,8 +1183,9 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 	q->home_unit = q->g.unit_id;
 	if (q->p.id && (e = serving_compound(ac, &q->g, q->p.path, &q->home_unit, &home_path, &served)))
 		goto out;
-	if (served && q->home_unit != q->g.unit_id) /* a neighbour's resident: their compound's rules */
-		rules_load(ac->d, q->home_unit, &ru);
+	if (served && q->home_unit != q->g.unit_id && /* a neighbour's resident: their compound's rules */
+	    (e = rules_load(ac->d, q->home_unit, &ru)))
+		goto out;
 	if (q->p.id) {
 		if (q->p.moved_out || !served)
 			why(q->reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
@@ -1329,7 +1333,8 @@ werr compound_now(const actor *ac, const char *code, const char *day_in, bool pe
 	if ((e = day_param(day_in, day)) || (e = unit_find(ac, code, &u)))
 		return e;
 	rules ru;
-	rules_load(ac->d, u.id, &ru);
+	if ((e = rules_load(ac->d, u.id, &ru)))
+		return e;
 	json_t *gates = json_array(), *sum = json_object();
 	db_stmt *s = db_get(ac->d, SQL_GATE_LIST);
 	/* this unit's own gates: the range of its path alone would take the units below too */
@@ -1514,7 +1519,10 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		return audit(ac, "read", "household_pass", 0, "token", "unknown");
 	}
 	rules ru;
-	rules_load(ac->d, g.unit_id, &ru);
+	if ((e = rules_load(ac->d, g.unit_id, &ru))) {
+		json_decref(pr);
+		return e;
+	}
 	json_t *people = json_array();
 	db_stmt *s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
 	db_bind_int(s, 1, p.household_id);

@@ -35,11 +35,6 @@ static const struct {
     {"in_progress", {"done", "referred", NULL}},
 };
 
-static bool in_list(const char *s, const char *const *l)
-{
-	return str_in_list(s, l);
-}
-
 bool help_category_valid(const char *c)
 {
 	for (size_t i = 0; c && i < sizeof limits / sizeof limits[0]; i++)
@@ -50,7 +45,7 @@ bool help_category_valid(const char *c)
 
 bool help_urgency_valid(const char *u)
 {
-	return u && in_list(u, urgencies);
+	return u && str_in_list(u, urgencies);
 }
 
 int help_default_minutes(const char *category, const char *urgency)
@@ -73,7 +68,7 @@ bool help_step_allowed(const char *from, const char *to)
 
 bool help_overdue(const char *state, int64_t due_at, int64_t now)
 {
-	return state && in_list(state, open_states) && now >= due_at;
+	return state && str_in_list(state, open_states) && now >= due_at;
 }
 
 json_t *help_user_brief(db *d, int64_t id, werr *sink)
@@ -370,7 +365,7 @@ static werr hnew_check(json_t *body, bool link, int64_t *household, hnew *n)
 		return w_fail(W_EINVAL, "invalid_urgency", "urgency", "urgency: urgent normal");
 	if (link)
 		n->channel = "link";
-	else if (!in_list(n->channel, channels))
+	else if (!str_in_list(n->channel, channels))
 		return w_fail(W_EINVAL, "invalid_channel", "channel", "channel: link visit hotline");
 	return WG_OK;
 }
@@ -493,7 +488,7 @@ werr help_list(const actor *ac, const char *unit, const char *state, bool overdu
                int64_t limit, int64_t offset, json_t **out)
 {
 	static const char *const states[] = {"new", "accepted", "in_progress", "done", "referred", "merged", "open", NULL};
-	if (state && !in_list(state, states))
+	if (state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: new accepted in_progress done referred merged open");
 	unit_row u;
 	werr e = unit_scope(ac, unit, &u);
@@ -559,7 +554,7 @@ werr help_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_str(body, "note", false, 500, &note)) || (e = jv_str(body, "referred_to", false, 100, &to)))
 		return e;
 	static const char *const targets[] = {"accepted", "in_progress", "done", "referred", NULL};
-	if (!in_list(state, targets))
+	if (!str_in_list(state, targets))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: accepted in_progress done referred");
 	if (!strcmp(state, "referred") && !to)
 		return w_fail(W_EINVAL, "required", "referred_to", "转交须写明转给谁 / a referral names where it went");
@@ -614,7 +609,7 @@ werr help_merge(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return e;
 	if (r.household_id != t.household_id)
 		return w_fail(W_EINVAL, "other_household", "into", "只能合并同一户的求助 / only requests of the same household merge");
-	if (!in_list(r.state, open_states))
+	if (!str_in_list(r.state, open_states))
 		return w_fail(W_ECONFLICT, "closed", "id", "已办结的求助不能合并 / a closed request is not merged (%s)", r.state);
 	if (!strcmp(t.state, "merged"))
 		return w_fail(W_EINVAL, "merged", "into", "目标已被合并 / that request was itself merged");
@@ -781,7 +776,7 @@ werr call_log(const actor *ac, json_t *body, json_t **out)
 	    (e = jv_int(body, "household_id", false, 1, INT64_MAX, &household, NULL)) ||
 	    (e = jv_str(body, "note", false, 500, &note)) || (e = jv_str(body, "client_id", false, 64, &client_id)))
 		return e;
-	if (!in_list(kind, kinds))
+	if (!str_in_list(kind, kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind",
 		              "kind: question other(求助、线索随 POST /requests、/leads 记入 / requests and leads log their own call)");
 	int64_t unit = ac->unit_id;

@@ -48,11 +48,6 @@ static const struct {
 
 enum { TEAM_SLOTS = 3 };
 
-static bool in_list(const char *s, const char *const *l)
-{
-	return str_in_list(s, l);
-}
-
 static const char *kind_zh(const char *k)
 {
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -228,9 +223,9 @@ static json_t *staff_json(const actor *ac, const staff_row *r, bool with_assignm
 werr staff_list(const actor *ac, const char *unit_code, const char *kind, const char *state, int64_t limit,
                 int64_t offset, json_t **out)
 {
-	if (kind && *kind && !in_list(kind, kind_names))
+	if (kind && *kind && !str_in_list(kind, kind_names))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: grid_leader grid_worker cadre volunteer building_leader");
-	if (state && *state && !in_list(state, states))
+	if (state && *state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: active pending retired");
 	unit_row u;
 	werr e = unit_scope(ac, unit_code, &u);
@@ -292,10 +287,10 @@ static werr staff_fields(const actor *ac, json_t *body, staff_row *r, bool creat
 	    (e = jv_str(body, "username", false, 64, &username)) || (e = jv_str(body, "state", false, 10, &state)) ||
 	    (e = day_field(body, "sent_from", false, from)) || (e = day_field(body, "sent_to", false, to)))
 		return e;
-	if (kind && !in_list(kind, kind_names))
+	if (kind && !str_in_list(kind, kind_names))
 		return w_fail(W_EINVAL, "invalid_kind", "kind",
 		              "身份应为网格长、网格员、下沉干部、志愿者或楼栋长 / kind: grid_leader grid_worker cadre volunteer building_leader");
-	if (state && !in_list(state, states))
+	if (state && !str_in_list(state, states))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: active pending retired");
 	if (code) {
 		unit_row u;
@@ -341,7 +336,7 @@ static werr staff_fields(const actor *ac, json_t *body, staff_row *r, bool creat
 		json_t *x;
 		json_array_foreach(sk, i, x) {
 			const char *v = json_string_value(x);
-			if (!v || !in_list(v, skill_names))
+			if (!v || !str_in_list(v, skill_names))
 				return w_fail(W_EINVAL, "invalid_skills", "skills",
 				              "技能应为医疗、驾驶、语言或心理 / skills: medical driver language psychology");
 			csv = *csv ? arena_printf(ac->a, "%s,%s", csv, v) : v;
@@ -571,11 +566,11 @@ werr staff_assign(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_int(body, "gate_id", false, 1, INT64_MAX, &a.gate_id, NULL)) || (e = day_field(body, "from", false, a.from)) ||
 	    (e = day_field(body, "to", false, a.to)))
 		return e;
-	if (!in_list(a.target, targets))
+	if (!str_in_list(a.target, targets))
 		return w_fail(W_EINVAL, "invalid_target", "target", "安排到网格、楼栋或卡口 / target: grid building checkpoint");
 	if (!a.position)
 		a.position = st.kind;
-	if (!in_list(a.position, kind_names))
+	if (!str_in_list(a.position, kind_names))
 		return w_fail(W_EINVAL, "invalid_position", "position",
 		              "岗位应为网格长、网格员、下沉干部、志愿者或楼栋长 / position: grid_leader grid_worker cadre volunteer building_leader");
 	if (!a.from[0])
@@ -1117,7 +1112,7 @@ static werr shifts_vacancies(const actor *ac, const char *path, vacancies *v)
 
 werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int64_t limit, json_t **out)
 {
-	if (kind && *kind && !in_list(kind, vacancy_kinds))
+	if (kind && *kind && !str_in_list(kind, vacancy_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind",
 		              "kind: no_leader no_worker overloaded unpaired_cadre unpaired_worker team_incomplete off_duty uncovered_shift");
 	unit_row u;
@@ -1467,7 +1462,7 @@ werr shift_create(const actor *ac, json_t *body, json_t **out)
 	    (e = jv_int(body, "gate_id", false, 1, INT64_MAX, &r.gate_id, NULL)) ||
 	    (e = jv_int(body, "need", false, 1, 50, &r.need, NULL)))
 		return e;
-	if (!in_list(r.kind, shift_kinds))
+	if (!str_in_list(r.kind, shift_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "班次类别为卡口或巡逻 / kind: checkpoint patrol");
 	if (!hhmm_parse(start, &r.starts))
 		return w_fail(W_EINVAL, "invalid_time", "start", "开始时间应为 08:00 这样 / start must look like 08:00");

@@ -40,14 +40,6 @@ static const struct {
 };
 enum { NSTEPS = sizeof steps / sizeof steps[0] };
 
-static bool in_list(const char *s, const char *const *l)
-{
-	for (; s && *l; l++)
-		if (!strcmp(s, *l))
-			return true;
-	return false;
-}
-
 static const char *state_zh(const char *s)
 {
 	for (int i = 0; i < NSTATES; i++)
@@ -172,7 +164,7 @@ static werr round_unit(const actor *ac, const char *code, unit_row *u)
 	werr e = unit_find(ac, code, u);
 	if (e)
 		return e;
-	if (!in_list(u->kind, round_unit_kinds))
+	if (!str_in_list(u->kind, round_unit_kinds))
 		return w_fail(W_EINVAL, "not_a_community", "unit",
 		              "团购只能设在社区、网格或小区 / supplies belong to a community, grid or compound");
 	return WG_OK;
@@ -896,7 +888,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 	    (e = jv_str(body, "payment", true, 10, &payment)) || (e = jv_str(body, "client_id", false, 64, &client_id)) ||
 	    (e = jv_int(body, "slot_id", false, 1, INT64_MAX, &slot_id, NULL)))
 		return e;
-	if (!in_list(payment, payments))
+	if (!str_in_list(payment, payments))
 		return w_fail(W_EINVAL, "invalid_payment", "payment", "付款方式：online 线上、cash 现金交网格员、aid 救助 / payment: online, cash or aid");
 	json_t *arr = json_object_get(body, "items");
 	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 50)
@@ -1387,7 +1379,7 @@ werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char 
 	round_row r = {0};
 	unit_row u = {0};
 	werr e;
-	if (state && !in_list(state, (const char *const[]){"ordered", "paid", "received", "disinfected", "at_door",
+	if (state && !str_in_list(state, (const char *const[]){"ordered", "paid", "received", "disinfected", "at_door",
 	                                                    "delivered", "collected", "cancelled", NULL}))
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: ordered paid received disinfected at_door delivered collected cancelled");
 	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
@@ -1592,7 +1584,7 @@ werr errand_create(const actor *ac, int64_t link_hh, json_t *body, json_t **out,
 	    (!link_hh && (e = jv_str(body, "assignee", false, 64, &assignee))) ||
 	    (e = jv_str(body, "client_id", false, 64, &client_id)))
 		return e;
-	if (!in_list(kind, errand_kinds))
+	if (!str_in_list(kind, errand_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "代购种类：medicine 药品、gas 燃气充值、water 饮用水、meal 餐食、other 其他 / kind: medicine gas water meal other");
 	if (!strcmp(kind, "medicine") && !med)
 		return w_fail(W_EINVAL, "required", "medicine", "代购药品须写明药名 / a medicine errand names the medicine");
@@ -1653,7 +1645,7 @@ werr errand_list(const actor *ac, const char *unit_code, const char *state, cons
 {
 	if (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
 		return w_fail(W_EINVAL, "invalid_state", "state", "state: open or closed");
-	if (kind && !in_list(kind, errand_kinds))
+	if (kind && !str_in_list(kind, errand_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: medicine gas water meal other");
 	unit_row u = {0};
 	werr e = unit_scope(ac, unit_code, &u);
@@ -1720,7 +1712,7 @@ werr errand_ledger_add(const actor *ac, int64_t id, json_t *body, json_t **out)
 	    (e = jv_int(body, "amount_fen", true, 1, 10000000, &amount, NULL)) ||
 	    (e = jv_str(body, "receipt", false, 40, &receipt)) || (e = jv_str(body, "note", false, 200, &note)))
 		return e;
-	if (!in_list(kind, ledger_kinds))
+	if (!str_in_list(kind, ledger_kinds))
 		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: received 收款、spent 支出、returned 找零退还");
 	if (!strcmp(kind, "spent") && !receipt)
 		return w_fail(W_EINVAL, "required", "receipt", "支出须填小票号 / a spending needs the receipt's number");
