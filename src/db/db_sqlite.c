@@ -449,8 +449,8 @@ static werr lite_tune(db *d, db_use use)
 	     * 2 GB map made the full city preset's server 2 GB in RSS (the store's pages it
 	     * had touched) for no check-in more: 8,137 vs 8,205 check-ins/s on ten million
 	     * residents, RSS 1,844 vs 287 MB with the dashboards polling. */
-	    [DB_FOR_WRITER] = "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-	                      " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
+	    [DB_FOR_WRITER] = ("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456"),
 	    [DB_FOR_BULK] = "PRAGMA synchronous=OFF",
 	    [DB_FOR_BULK_DONE] = "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE",
 	    /* a big sheet inserts into every index of residents at random places: with the

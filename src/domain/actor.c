@@ -24,19 +24,19 @@ static const struct {
 	unsigned grants;
 	bool all_work; /* every kind of work and no search throttle: the operator only */
 } role_table[ROLE__COUNT + 1] = {
-    /*                     full id full phone ids  phones birth date grants */
+    /*                     full id full phone ids  phones birth date grants all work */
     [ROLE_ADMIN] = {"admin", false, false, true, true, false,
-                    G(ROLE_ADMIN) | G(ROLE_COMMAND) | G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT)},
-    [ROLE_COMMAND] = {"command", false, false, true, true, false, G(ROLE_COMMAND)},
+                    G(ROLE_ADMIN) | G(ROLE_COMMAND) | G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT), false},
+    [ROLE_COMMAND] = {"command", false, false, true, true, false, G(ROLE_COMMAND), false},
     [ROLE_COMMUNITY] = {"community", true, true, true, true, true,
                         G(ROLE_COMMUNITY) | G(ROLE_GRID_LEADER) | G(ROLE_GRID_WORKER) | G(ROLE_CADRE) |
-                            G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT)},
-    [ROLE_GRID_LEADER] = {"grid_leader", true, true, true, true, true, 0},
-    [ROLE_GRID_WORKER] = {"grid_worker", false, true, true, true, false, 0},
-    [ROLE_CADRE] = {"cadre", false, true, true, true, false, 0},
-    [ROLE_VOLUNTEER] = {"volunteer", false, false, false, true, false, 0},
-    [ROLE_CHECKPOINT] = {"checkpoint", false, false, true, false, false, 0},
-    [ROLE_AUDITOR] = {"auditor", false, false, false, false, false, 0},
+                            G(ROLE_VOLUNTEER) | G(ROLE_CHECKPOINT), false},
+    [ROLE_GRID_LEADER] = {"grid_leader", true, true, true, true, true, 0, false},
+    [ROLE_GRID_WORKER] = {"grid_worker", false, true, true, true, false, 0, false},
+    [ROLE_CADRE] = {"cadre", false, true, true, true, false, 0, false},
+    [ROLE_VOLUNTEER] = {"volunteer", false, false, false, true, false, 0, false},
+    [ROLE_CHECKPOINT] = {"checkpoint", false, false, true, false, false, 0, false},
+    [ROLE_AUDITOR] = {"auditor", false, false, false, false, false, 0, false},
     [ROLE_OPERATOR] = {"operator", true, true, true, true, true, (1u << ROLE__COUNT) - 1, true},
 };
 #undef G
