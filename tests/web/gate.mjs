@@ -11,12 +11,12 @@
 //
 // Its own demo store and server (qinghe, 600 households), like run.mjs; the gates are open
 // all day, so no clock is moved.  Screenshots: build/screenshots/gate-*.png.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, freePort } from './harness.mjs';
+import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, serve, waitUp } from './harness.mjs';
 
 
 async function main() {
@@ -24,21 +24,11 @@ async function main() {
   const db = path.join(tmp, 'g.db');
   const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--households', '600', '--seed', '7'], { encoding: 'utf8' });
   assert(demo.status === 0, 'demo failed: ' + demo.stderr);
-  const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  const base = 'http://127.0.0.1:' + port;
+  const { proc, base } = await serve(db);
   let browser = null;
   let page = null;
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(base + '/api/v1/health')).ok) break;
-      } catch (e) {
-        /* not yet */
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUp(base);
     browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
     // the secretary's API session: two residents of different households with unique names
     const sec = await browser.newContext();

@@ -25,3 +25,24 @@ export function freePort() {
     });
   });
 }
+
+// The test's own server on a free port, on the store at db: { proc, base } (kill proc at the end).
+export async function serve(db) {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet'],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { proc, base: 'http://127.0.0.1:' + port };
+}
+
+// Until the server at base answers /health (ten seconds at most).
+export async function waitUp(base) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base + '/api/v1/health')).ok) return;
+    } catch (e) {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -8,12 +8,12 @@
 //   node tests/web/supply.mjs        (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
 // Its own demo store and server (qinghe, 600 households).  Screenshots: build/screenshots/supply-*.png.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, freePort } from './harness.mjs';
+import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, serve, waitUp } from './harness.mjs';
 
 
 async function phone(browser, base, user, errors) {
@@ -40,21 +40,11 @@ async function main() {
   const db = path.join(tmp, 's.db');
   const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--households', '600', '--seed', '7'], { encoding: 'utf8' });
   assert(demo.status === 0, 'demo failed: ' + demo.stderr);
-  const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:' + port, '--web', path.join(ROOT, 'web'), '--quiet'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  const base = 'http://127.0.0.1:' + port;
+  const { proc, base } = await serve(db);
   let browser = null;
   let page = null;
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(base + '/api/v1/health')).ok) break;
-      } catch (e) {
-        /* not yet */
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUp(base);
     browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
     const sec = await browser.newContext();
     await sec.request.post(base + '/api/v1/session', { data: { username: 'secretary', password: PASSWORD } });
