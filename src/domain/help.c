@@ -71,23 +71,6 @@ bool help_overdue(const char *state, int64_t due_at, int64_t now)
 	return state && str_in_list(state, open_states) && now >= due_at;
 }
 
-json_t *help_user_brief(db *d, int64_t id, werr *sink)
-{
-	if (!id)
-		return json_null();
-	db_stmt *s = db_get(d, SQL_USER_BRIEF);
-	db_bind_int(s, 1, id);
-	werr e = WG_OK;
-	json_t *o = json_null();
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		o = json_pack("{s:s,s:s}", "username", db_text(s, 0), "name", db_text(s, 1));
-	db_done(s);
-	if (rc < 0 && !*sink)
-		*sink = e;
-	return o;
-}
-
 int64_t help_ancestor(const actor *ac, const char *path, const char *kind, werr *sink)
 {
 	int64_t id = 0;
@@ -221,7 +204,7 @@ static json_t *escalated_to(const actor *ac, const char *path, werr *sink)
 		if (rc < 0 && !*sink)
 			*sink = e;
 		if (id) {
-			json_t *o = help_user_brief(ac->d, id, sink);
+			json_t *o = user_brief(ac->d, id, sink);
 			if (json_is_object(o))
 				json_object_set_new(o, "role", json_string(up[i].role));
 			return o;
@@ -255,7 +238,7 @@ static json_t *hreq_json(const actor *ac, const hreq *r, int64_t now, werr *sink
 	                 (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "unit", r->unit_code, "address",
 	                 address(ac->a, r->unit_kind, r->unit_name, r->parent_name, r->room), "category", r->category,
 	                 "urgency", r->urgency, "text", r->text, "channel", r->channel, "state", r->state, "worker",
-	                 help_user_brief(ac->d, r->worker_id, sink), "day", r->day, "created_at", time_json(r->created_at), "due_at",
+	                 user_brief(ac->d, r->worker_id, sink), "day", r->day, "created_at", time_json(r->created_at), "due_at",
 	                 time_json(r->due_at), "overdue", overdue, "escalated_to",
 	                 overdue ? escalated_to(ac, r->path, sink) : json_null(), "accepted_at", time_json(r->accepted_at),
 	                 "closed_at", time_json(r->closed_at), "merged_into",
@@ -640,7 +623,7 @@ fail:
 
 static json_t *link_req_json(const actor *ac, const hreq *r, werr *sink)
 {
-	json_t *w = help_user_brief(ac->d, r->worker_id, sink);
+	json_t *w = user_brief(ac->d, r->worker_id, sink);
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "id", (json_int_t)r->id, "category",
 	                      r->category, "urgency", r->urgency, "text", r->text, "state", r->state, "worker_name",
 	                      json_is_object(w) ? json_incref(json_object_get(w, "name")) : json_null(), "created_at",

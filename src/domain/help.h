@@ -37,9 +37,8 @@ bool help_overdue(const char *state, int64_t due_at, int64_t now);
 /* "help_minutes.<category>.<urgency>": a setting key of a limit. */
 bool help_minutes_key(const char *key);
 /* The JSON builders of help requests and leads read as they build: a failed read is kept
- * in *sink (the first one) and the caller answers it, never a part left out.
- * {username, name} of an account, or null for 0. */
-json_t *help_user_brief(db *d, int64_t user_id, werr *sink);
+ * in *sink (the first one) and the caller answers it, never a part left out (user_brief in
+ * people.h works the same way). */
 /* The nearest unit of this kind at or above path, 0 when none. */
 int64_t help_ancestor(const actor *ac, const char *path, const char *kind, werr *sink);
 /* The limit for a pair: the setting when set (1..10080), else the built-in one. */

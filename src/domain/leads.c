@@ -69,10 +69,10 @@ static json_t *lead_json(const actor *ac, const lead_row *l, werr *sink)
 	                 (json_int_t)l->id, "unit", l->unit_code, "unit_name", l->unit_name, "household_id",
 	                 l->household_id ? json_integer(l->household_id) : json_null(), "room", jv_text(l->room),
 	                 "described", jv_text(l->described), "text", l->text, "source", l->source, "reported_by",
-	                 help_user_brief(ac->d, l->reported_by, sink), "state", l->state, "category", jv_text(l->category),
+	                 user_brief(ac->d, l->reported_by, sink), "state", l->state, "category", jv_text(l->category),
 	                 "resident", resident_brief(ac, l->resident_id, sink), "outcome", jv_text(l->outcome), "day", l->day,
 	                 "created_at", at_json(l->created_at), "resolved_at", at_json(l->resolved_at), "resolved_by",
-	                 help_user_brief(ac->d, l->resolved_by, sink), "open",
+	                 user_brief(ac->d, l->resolved_by, sink), "open",
 	                 !strcmp(l->state, "open") || !strcmp(l->state, "matched"));
 }
 

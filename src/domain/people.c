@@ -90,3 +90,20 @@ werr user_in_scope(const actor *ac, const char *username, const char *field, int
 		return w_fail(W_EINVAL, "user_not_found", field, "没有这个账号 / no such user in your units");
 	return WG_OK;
 }
+
+json_t *user_brief(db *d, int64_t id, werr *sink)
+{
+	if (!id)
+		return json_null();
+	db_stmt *s = db_get(d, SQL_USER_BRIEF);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	json_t *o = json_null();
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		o = json_pack("{s:s,s:s}", "username", db_text(s, 0), "name", db_text(s, 1));
+	db_done(s);
+	if (rc < 0 && !*sink)
+		*sink = e;
+	return o;
+}

@@ -23,4 +23,7 @@ werr person_building(const actor *ac, const person *p, int64_t *id);
 werr responsible_worker(const actor *ac, const person *p, int64_t *id);
 /* An account in the actor's subtree by username ("me" = the actor): W_EINVAL on field. */
 werr user_in_scope(const actor *ac, const char *username, const char *field, int64_t *id);
+/* {username, name} of an account, or null for 0; a failed read is kept in *sink (the first
+ * one) for a JSON builder's caller to answer. */
+json_t *user_brief(db *d, int64_t user_id, werr *sink);
 #endif
