@@ -201,7 +201,7 @@ export function register(h) {
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
     // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
-    const labels = await page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+    const readLabels = () => page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
       const c = window.echarts.getInstanceByDom(el);
       const out = [];
       c.getZr().storage.getDisplayList().forEach((d) => {
@@ -214,6 +214,15 @@ export function register(h) {
       });
       return { id: el.id, w: c.getWidth(), h: c.getHeight(), labels: out };
     }));
+    // measured once the charts are still (bars and their labels grow in for 300 ms)
+    let labels = await readLabels();
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(250);
+      const again = await readLabels();
+      const same = JSON.stringify(again) === JSON.stringify(labels);
+      labels = again;
+      if (same) break;
+    }
     for (const ch of labels) {
       assert(ch.labels.length > 0, ch.id + ': labels drawn');
       for (const l of ch.labels) assert(l.x >= -1 && l.right <= ch.w + 1 && l.y >= -1 && l.bottom <= ch.h + 1, `${ch.id}: label "${l.t}" cut off`);

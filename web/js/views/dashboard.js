@@ -64,6 +64,7 @@ function coverageOption(rep) {
         itemStyle: { color: c.households_total && c.households_reached >= c.households_total ? COLORS.ok : COLORS.primary },
       })),
       label: { show: kids.length <= 16, position: 'top', formatter: '{c}%', fontSize: 11 },
+      labelLayout: { hideOverlap: true }, // a narrow chart drops a label rather than piling two
     }],
     tooltip: {
       trigger: 'axis', renderMode: 'richText', confine: true,
@@ -113,7 +114,7 @@ function feversOption(days) {
     xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
     yAxis: [{ type: 'value', minInterval: 1, name: t('dash.fevers_axis') }],
     series: [
-      { name: t('cov.fevers'), type: 'bar', barMaxWidth: 32, data: days.map((d) => d.fevers), itemStyle: { color: COLORS.danger }, label: { show: true, position: 'top' } },
+      { name: t('cov.fevers'), type: 'bar', barMaxWidth: 32, data: days.map((d) => d.fevers), itemStyle: { color: COLORS.danger }, label: { show: true, position: 'top' }, labelLayout: { hideOverlap: true } },
       { name: t('dash.symptomatic'), type: 'line', data: days.map((d) => d.symptomatic), itemStyle: { color: COLORS.warn } },
     ],
   });
@@ -326,7 +327,8 @@ export default async function dashboardView(ctx) {
     draw();
     // a chart follows its element's size (the window, the page's width), so its labels are
     // laid out for the width they are drawn at
-    const onResize = () => { for (const k in charts) if (!charts[k].isDisposed()) charts[k].resize(); };
+    // at once, not animated: labels never travel across each other from the old layout
+    const onResize = () => { for (const k in charts) if (!charts[k].isDisposed()) charts[k].resize({ animation: { duration: 0 } }); };
     const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(onResize) : null;
     if (ro) for (const k in chartEls) ro.observe(chartEls[k]);
     window.addEventListener('resize', onResize);
