@@ -80,8 +80,9 @@ fuzz-replay: $(REPLAY)
 	@set -e; for t in $(REPLAY); do n=$$(basename $$t); n=$${n#fuzz_}; \
 	  echo "== replay $$n"; $$t fuzz/corpus/$$n; done
 
+# The API suite, three files at a time (scripts/apitest.py; APITEST_JOBS=1 for one by one).
 apitest: $(BUILD)/wangge
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' -v
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) scripts/apitest.py
 
 # The web app in headless Chromium (playwright-core): login, the worker's flow on a phone,
 # self-report, offline queue, dashboard, language. Screenshots in build/screenshots/.
@@ -124,7 +125,7 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
 	echo "== PostgreSQL at $$url"; rc=0; \
 	for t in $(PGTESTS); do echo "== $$t (PostgreSQL)"; WANGGE_TEST_PG=$$url $$t || rc=1; done; \
-	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p 'test_*.py' || rc=1; \
+	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) scripts/apitest.py || rc=1; \
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/crash/crash_test.py --kills 3 || rc=1; \
 	scripts/pg.sh stop $$d/pg; rm -rf $$d; exit $$rc
 
