@@ -6,9 +6,17 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/progress.h"
 #include "domain/demo.h"
 
 #define DEMO_PASSWORD "wangge-demo-2026"
+
+static void demo_progress(void *ctx, int64_t done, int64_t total)
+{
+	progress *p = ctx;
+	p->total = total;
+	progress_set(p, done, -1);
+}
 
 int cmd_demo(int argc, char **argv)
 {
@@ -44,8 +52,15 @@ int cmd_demo(int argc, char **argv)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* the city preset takes minutes: on a terminal, a line says how far it has got */
+	progress pg;
+	progress_start(&pg, stderr, progress_isatty(stderr), "生成示范城市 building the demo city", "居民 residents", 0);
+	pg.mask = 0; /* called once a community */
+	d.progress = demo_progress;
+	d.progress_ctx = &pg;
 	e = demo_build(&ac, &d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	progress_abort(&pg); /* the summary below is the final line */
 	int rc = 0;
 	if (e) {
 		rc = cli_fail();

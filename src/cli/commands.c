@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "domain/accounts.h"
 #include "domain/import.h"
+#include "core/progress.h"
 #include "domain/registry.h"
 #include "domain/report.h"
 #include "domain/settings.h"
@@ -153,6 +154,11 @@ int cmd_serve(int argc, char **argv)
 	return server_run(&so) ? cli_fail() : 0;
 }
 
+static void import_progress(void *ctx, size_t records, double frac)
+{
+	progress_set(ctx, (int64_t)records, frac);
+}
+
 int cmd_import(int argc, char **argv)
 {
 	opts o;
@@ -192,8 +198,16 @@ int cmd_import(int argc, char **argv)
 	import_report_init(&rep);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress pg; /* on a terminal, how far the sheet has got (stderr: stdout is the report) */
+	progress_start(&pg, stderr, progress_isatty(stderr),
+	               !strcmp(o.pos[0], "units") ? "导入单元 importing units" : "导入居民 importing residents", "行 rows", 0);
+	csv_on_record(r, import_progress, &pg);
 	werr e = !strcmp(o.pos[0], "units") ? unit_import(&ac, r, &rep) : res_import_whole(&ac, r, reindex, &rep);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (e)
+		progress_abort(&pg);
+	else
+		progress_end(&pg, NULL);
 	int rc;
 	if (e) {
 		rc = cli_fail();

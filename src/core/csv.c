@@ -31,6 +31,9 @@ struct csv_reader {
 	size_t *offs;   /* field start offsets into buf */
 	char **fields;  /* the same as pointers, handed to the caller */
 	size_t nfields, fcap;
+	size_t records;                                       /* handed out so far */
+	void (*on_record)(void *ctx, size_t records, double frac); /* progress, or NULL */
+	void *on_record_ctx;
 };
 
 /* Bytes that end a run of plain field content. */
@@ -395,8 +398,19 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields, size_t *line)
 			*fields = r->fields;
 		if (nfields)
 			*nfields = r->nfields;
+		r->records++;
+		if (r->on_record)
+			r->on_record(r->on_record_ctx, r->records, r->len ? (double)r->pos / (double)r->len : 1.0);
 		return 1;
 	}
+}
+
+void csv_on_record(csv_reader *r, void (*fn)(void *ctx, size_t records, double frac), void *ctx)
+{
+	if (!r)
+		return;
+	r->on_record = fn;
+	r->on_record_ctx = ctx;
 }
 
 /* ---- output ---- */

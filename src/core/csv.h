@@ -25,6 +25,9 @@ void csv_close(csv_reader *r);
  * w_fail, code "bad_csv").  Fields are NUL-terminated, leading/trailing ASCII spaces of
  * unquoted fields trimmed.  *line is the 1-based line where the record began. */
 int csv_next(csv_reader *r, char ***fields, size_t *nfields, size_t *line);
+/* Calls fn after each record csv_next hands out, with the records so far and the share of
+ * the input read (0..1): how far a long import has got (the CLI's progress line). */
+void csv_on_record(csv_reader *r, void (*fn)(void *ctx, size_t records, double frac), void *ctx);
 
 /* One field for CSV output, malloc'd (caller frees): neutralised as cell_neutralise, then
  * quoted when it holds a comma, quote, CR or LF (quotes doubled). */

@@ -620,6 +620,8 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 				arena_free(ca);
 				if (e)
 					goto fail_d;
+				if (o->progress)
+					o->progress(o->progress_ctx, residents - res_left, residents);
 			}
 		}
 		arena_free(da);

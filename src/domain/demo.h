@@ -16,6 +16,9 @@ typedef struct {
 	uint64_t seed;
 	double scale;         /* city preset: 1.0 = 13,822 grids and 10 million residents */
 	const char *password; /* for every demo account */
+	/* how far a large preset has got (residents made of the total), or NULL */
+	void (*progress)(void *ctx, int64_t done, int64_t total);
+	void *progress_ctx;
 	/* filled in */
 	int64_t made_units, made_households, made_residents, made_users, made_elderly;
 } demo_opts;

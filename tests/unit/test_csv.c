@@ -337,6 +337,39 @@ static void test_large_record(void **state)
 	free(s);
 }
 
+/* The progress hook sees each record handed out (blank lines skipped) and the share read. */
+struct seen {
+	size_t calls, last_records;
+	double last_frac;
+};
+
+static void on_rec(void *ctx, size_t records, double frac)
+{
+	struct seen *s = ctx;
+	s->calls++;
+	s->last_records = records;
+	assert_true(frac >= s->last_frac && frac <= 1.0); /* only forward */
+	s->last_frac = frac;
+}
+
+static void test_progress_hook(void **state)
+{
+	(void)state;
+	csv_reader *r = open_str("a,b\n\n1,\"x\ny\"\n2,z", NULL);
+	struct seen s = {0, 0, 0};
+	csv_on_record(r, on_rec, &s);
+	expect_rec(r, 1, "a", "b", NULL);
+	assert_int_equal(s.calls, 1);
+	assert_true(s.last_frac > 0 && s.last_frac < 0.5);
+	expect_rec(r, 3, "1", "x\ny", NULL);
+	expect_rec(r, 5, "2", "z", NULL);
+	expect_end(r);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.last_records, 3);
+	assert_true(s.last_frac == 1.0);
+	csv_close(r);
+}
+
 static void test_quote_neutralise(void **state)
 {
 	(void)state;
@@ -395,7 +428,7 @@ int main(void)
 	    cmocka_unit_test(test_quoted),        cmocka_unit_test(test_errors_resync),
 	    cmocka_unit_test(test_gbk),           cmocka_unit_test(test_bad_encoding),
 	    cmocka_unit_test(test_open_file),     cmocka_unit_test(test_large_record),
-	    cmocka_unit_test(test_quote_neutralise),
+	    cmocka_unit_test(test_quote_neutralise), cmocka_unit_test(test_progress_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
