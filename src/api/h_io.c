@@ -1,10 +1,13 @@
 /* h_io.c — bulk imports (CSV body) and exports (CSV / XLSX downloads). */
+#include <stdint.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api/handlers.h"
+#include "app/board.h"
 #include "core/csv.h"
 #include "core/util.h"
 #include "domain/calendar.h"
@@ -17,6 +20,13 @@
 
 typedef werr (*import_fn)(const actor *, csv_reader *, import_report *);
 
+/* Rows read so far, posted every 256 records for GET /progress/{id}. */
+static void import_board(void *ctx, size_t records, double share)
+{
+	if ((records & 255u) == 0) /* the first record is the header */
+		board_set(*(const int *)ctx, (int64_t)records - 1, share);
+}
+
 static werr run_import(req *r, import_fn fn)
 {
 	csv_reader *cr;
@@ -24,16 +34,41 @@ static werr run_import(req *r, import_fn fn)
 	werr e = csv_open_mem(r->body ? r->body : "", r->body_len, &cr, &converted);
 	if (e)
 		return e;
+	/* a page that names its upload (X-Progress-Id) can ask how far it has got */
+	const char *pid = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Progress-Id");
+	if (pid && !board_id_ok(pid)) {
+		csv_close(cr);
+		return w_fail(W_EINVAL, "invalid_progress_id", "X-Progress-Id", "X-Progress-Id：8–64 个字母、数字、_ 或 - / 8–64 of A-Z a-z 0-9 _ -");
+	}
+	int slot = pid ? board_open(r->ac.user_id, pid) : -1;
+	if (slot >= 0)
+		csv_on_record(cr, import_board, &slot);
 	import_report rep;
 	import_report_init(&rep);
 	e = fn(&r->ac, cr, &rep);
 	csv_close(cr);
+	if (!e)
+		board_set(slot, (int64_t)rep.rows, 1.0);
+	board_close(slot, !e);
 	if (!e) {
 		r->json = import_report_json(&rep);
 		json_object_set_new(r->json, "converted_from_gbk", json_boolean(converted));
 	}
 	import_report_free(&rep);
 	return e;
+}
+
+/* GET /progress/{id}: how far the caller's own named request has got. */
+werr h_progress(req *r)
+{
+	int64_t rows;
+	double share;
+	int state;
+	if (!board_get(r->ac.user_id, r->param[0], &rows, &share, &state))
+		return w_fail(W_ENOTFOUND, "not_found", "id", "没有这项进度（已结束一分钟以上，或不是你发起的）/ no such progress (ended over a minute ago, or not yours)");
+	static const char *const states[] = {"", "running", "done", "failed"};
+	r->json = json_pack("{s:s, s:I, s:f, s:s}", "id", r->param[0], "rows", (json_int_t)rows, "share", share, "state", states[state]);
+	return WG_OK;
 }
 
 werr h_import_units(req *r)

@@ -39,6 +39,7 @@ werr h_audit_list(req *r);
 
 werr h_import_units(req *r);
 werr h_import_residents(req *r);
+werr h_progress(req *r);
 werr h_export_units(req *r);
 werr h_export_residents(req *r);
 

@@ -40,6 +40,7 @@ const route routes[] = {
 
     {M_POST, "/api/v1/imports/units", h_import_units, AUTH_SESSION, ROLES_TREE, BODY_IMPORT_MAX, CSV},
     {M_POST, "/api/v1/imports/residents", h_import_residents, AUTH_SESSION, ROLES_REGISTRY, BODY_IMPORT_MAX, CSV},
+    {M_GET, "/api/v1/progress/{id}", h_progress, AUTH_SESSION, ROLES_ALL, 0, NULL},
     {M_GET, "/api/v1/exports/units", h_export_units, AUTH_SESSION, ROLES_TREE, 0, NULL},
     {M_GET, "/api/v1/exports/residents", h_export_residents, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_COMMAND), 0, NULL},
 

@@ -1,6 +1,7 @@
 """Bulk import (CSV through the API) and export (CSV and XLSX)."""
 import csv
 import io
+import threading
 import time
 import unittest
 import zipfile
@@ -94,6 +95,48 @@ def big_sheet(n_good=10000, region="110101"):
             lines.append(row(p))
         i += 1
     return "\n".join(lines) + "\n", expected, persons
+
+
+class ImportProgress(unittest.TestCase):
+    """A page that names its upload (X-Progress-Id) is told how far the server has read it,
+    while it reads: the rows go up, the share with them, and at the end the entry says done
+    with every row.  Only the account that sent it can ask."""
+
+    def test_progress_of_a_big_sheet(self):
+        text = HEADER + "\n" + "\n".join(row(person(i, region="210102", room_base=40000)) for i in range(12000)) + "\n"
+        pid = "test-progress-0001"
+        done = {}
+
+        def upload():
+            done["answer"] = H.as_user("secretary", "POST", "/api/v1/imports/residents", raw=text.encode(),
+                                       ctype="text/csv", headers={"X-Progress-Id": pid})
+
+        th = threading.Thread(target=upload)
+        th.start()
+        seen = []
+        while th.is_alive():
+            st, b = H.as_user("secretary", "GET", "/api/v1/progress/" + pid)
+            if st == 200 and b["state"] == "running":
+                seen.append((b["rows"], b["share"]))
+            else:
+                self.assertIn(st, (200, 404), b)  # 404 until the body is in and the import starts
+            time.sleep(0.02)
+        th.join()
+        st, rep = done["answer"]
+        self.assertEqual(st, 200, rep)
+        self.assertEqual(rep["created"], 12000)
+        self.assertTrue(seen, "never seen running")
+        self.assertTrue(all(0 <= r <= 12000 and 0 <= sh <= 1 for r, sh in seen), seen[:5])
+        self.assertEqual(seen, sorted(seen), "rows and share only go up")
+        st, b = H.as_user("secretary", "GET", "/api/v1/progress/" + pid)
+        self.assertEqual(st, 200, b)
+        self.assertEqual((b["state"], b["rows"], b["share"]), ("done", 12000, 1.0))
+        # another account does not see it; a malformed id is refused naming the header
+        st, b = H.as_user("gw02", "GET", "/api/v1/progress/" + pid)
+        self.assertEqual((st, H.err(b)), (404, ("not_found", "id")))
+        st, b = H.as_user("secretary", "POST", "/api/v1/imports/residents", raw=(HEADER + "\n").encode(),
+                          ctype="text/csv", headers={"X-Progress-Id": "a b"})
+        self.assertEqual((st, H.err(b)), (400, ("invalid_progress_id", "X-Progress-Id")))
 
 
 class BigImport(unittest.TestCase):

@@ -189,6 +189,7 @@ export default {
   'import.submit': 'Import',
   'import.need_file': 'Choose a file first',
   'import.too_big': 'The file is larger than 64 MB; split it',
+  'import.progress': 'Importing {name}: {rows} rows read ({pct}%)…',
   'import.uploading': 'Importing {name}, please wait…',
   'import.report': 'Import report',
   'import.rows': 'Rows',

@@ -189,6 +189,7 @@ export default {
   'import.submit': '开始导入',
   'import.need_file': '请先选择文件',
   'import.too_big': '文件超过 64 MB，请拆分后再导入',
+  'import.progress': '正在导入 {name}：已读 {rows} 行（{pct}%）…',
   'import.uploading': '正在导入 {name}，请稍候…',
   'import.report': '导入结果',
   'import.rows': '总行数',

@@ -287,11 +287,27 @@ export default async function importView(ctx) {
       const fl = file.files && file.files[0];
       if (!fl) return showError(form, [wrap], { field: 'file', message: t('import.need_file') });
       if (fl.size > MAX) return showError(form, [wrap], { field: 'file', message: t('import.too_big') });
-      out.appendChild(h('p', { class: 'loading' }, t('import.uploading', { name: fl.name })));
+      const line = h('p', { class: 'loading', id: 'import-progress' }, t('import.uploading', { name: fl.name }));
+      out.appendChild(line);
+      // the server says how far it has read the sheet: asked every second while it works
+      const pid = 'imp-' + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+      let polling = true;
+      const poll = async () => {
+        while (polling) {
+          await new Promise((r) => window.setTimeout(r, 1000));
+          if (!polling) break;
+          const p = await api('GET', '/progress/' + pid).catch(() => null);
+          if (polling && p && p.state === 'running') {
+            line.textContent = t('import.progress', { name: fl.name, rows: p.rows.toLocaleString(), pct: Math.floor(p.share * 100) });
+          }
+        }
+      };
       try {
         // the bytes sent, kept to find the refused rows in (the input may change meanwhile)
         const bytes = fl.arrayBuffer().catch(() => null);
-        const rep = await busy(form, () => api('POST', '/imports/residents', fl, { contentType: 'text/csv' }));
+        poll();
+        const rep = await busy(form, () => api('POST', '/imports/residents', fl, { contentType: 'text/csv', headers: { 'X-Progress-Id': pid } }))
+          .finally(() => { polling = false; });
         const node = report(rep, (rep.errors || []).length ? await bytes : null);
         out.textContent = '';
         out.appendChild(node);
