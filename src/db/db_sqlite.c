@@ -5,6 +5,7 @@
 #include "db/driver.h"
 #include "db/fault_sqlite.h"
 #include "db/migrate.h"
+#include "db/pace_sqlite.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -171,6 +172,7 @@ static void lite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	fault_sqlite_install(); /* test builds only */
+	pace_sqlite_install();  /* the store file flushed as a checkpoint writes it */
 }
 
 static werr lite_open(const char *url, db **out)
@@ -538,6 +540,10 @@ static werr lite_tune(db *d, db_use use)
 	     * re-reading pages; a one-off connection may hold the working set (up to 2 GB) */
 	    [DB_FOR_BIG_IMPORT] = "PRAGMA cache_size=-2097152; PRAGMA mmap_size=2147483648",
 	};
+	/* a bulk load writes without syncs: its checkpoints' pages stay in the kernel's cache
+	 * until the end (pace_sqlite.c paces only what a sync will wait for) */
+	int pace = use != DB_FOR_BULK;
+	sqlite3_file_control(H(d), "main", PACE_FCNTL_SET, &pace);
 	return lite_exec(d, pragmas[use]);
 }
 
