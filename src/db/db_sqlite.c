@@ -5,7 +5,9 @@
 #include "db/driver.h"
 #include "db/fault_sqlite.h"
 #include "db/migrate.h"
+#include "db/pace_sqlite.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -170,6 +172,7 @@ static void lite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	fault_sqlite_install(); /* test builds only */
+	pace_sqlite_install();  /* the store file flushed as a checkpoint writes it */
 }
 
 static werr lite_open(const char *url, db **out)
@@ -391,11 +394,32 @@ static int64_t lite_changes(db *d)
 	return sqlite3_changes64(H(d));
 }
 
-/* The whole store in ONE step of the backup API: the copy reads one snapshot in one read
- * transaction, so the server's commits (every few ms under a rush) cannot restart it, as
- * they restart a copy made a few pages at a time; WAL lets them go on meanwhile.  The copy
- * is made a plain rollback-journal file (one file, nothing beside it) and checked before
- * db_backup() gives it its name. */
+/* Pages copied per step of the backup (4 MB of 4 KiB pages): between steps the copy's
+ * written pages are flushed to disk, so the kernel never holds hundreds of MB of them
+ * dirty to write all at once — a commit's fsync on the same disk would queue behind them
+ * (bench/README.md, the soak's backup window). */
+enum { BACKUP_STEP_PAGES = 1024 };
+
+/* Start writing out what the copy has written so far and wait for the previous round:
+ * at most about one step of its pages is ever dirty, written at the copy's pace. */
+static void backup_flush_behind(int fd)
+{
+#ifdef __linux__
+	if (fd >= 0)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/* The whole store as ONE snapshot: one read transaction on the source, held across the
+ * steps of the backup API.  A copy made a few pages at a time in read transactions of
+ * its own restarts at every commit of the server (every few ms under a rush); inside one
+ * held transaction the source's pages never change under it, and WAL lets the server go
+ * on writing meanwhile.  The copy is written without a journal or syncs of its own (it is
+ * a temporary file until checked and renamed by db_backup()), its pages flushed behind
+ * each step; it is then made a plain rollback-journal file (one file, nothing beside it),
+ * checked, and dropped from the kernel's cache. */
 static werr lite_backup(db *d, const char *dest)
 {
 	sqlite3 *to;
@@ -404,17 +428,37 @@ static werr lite_backup(db *d, const char *dest)
 		return w_fail(W_EINVAL, "backup_target", "out", "cannot create %s", dest);
 	}
 	sqlite3_busy_timeout(to, 10000);
-	sqlite3_backup *b = sqlite3_backup_init(to, "main", H(d), "main");
-	if (!b) {
+	if (sqlite3_exec(to, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK) {
 		werr e = w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errmsg(to));
 		sqlite3_close(to);
 		return e;
 	}
+	/* the snapshot: a read transaction begins at the first read */
+	werr e = lite_exec(d, "BEGIN; SELECT count(*) FROM sqlite_schema");
+	if (e) {
+		lite_rollback(d);
+		sqlite3_close(to);
+		return e;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", H(d), "main");
+	if (!b) {
+		e = w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errmsg(to));
+		lite_rollback(d);
+		sqlite3_close(to);
+		return e;
+	}
+	int fd = open(dest, O_RDONLY | O_CLOEXEC);
 	int rc;
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		sqlite3_sleep(20); /* the source is being recovered or locked: the next step starts over */
+	while ((rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED) {
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(20); /* the copy is locked a moment: the step is tried again */
+		else
+			backup_flush_behind(fd);
+	}
 	sqlite3_backup_finish(b);
-	werr e = rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errstr(rc));
+	lite_rollback(d); /* the snapshot is no longer needed: the log may restart */
+	e = rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errstr(rc));
 	sqlite3_stmt *st = NULL;
 	if (!e && sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
 		e = w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errmsg(to));
@@ -430,6 +474,14 @@ static werr lite_backup(db *d, const char *dest)
 		e = w_fail(W_EDB, "backup_failed", NULL, "the copy does not have schema %d", migrations_sqlite_count);
 	sqlite3_finalize(st);
 	sqlite3_close(to);
+	if (fd >= 0) {
+		/* written out (db_backup's fsync then has little left) and out of the cache: a
+		 * backup is not read again soon, the server's pages are */
+		backup_flush_behind(fd);
+		fdatasync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
 	return e;
 }
 
@@ -488,6 +540,10 @@ static werr lite_tune(db *d, db_use use)
 	     * re-reading pages; a one-off connection may hold the working set (up to 2 GB) */
 	    [DB_FOR_BIG_IMPORT] = "PRAGMA cache_size=-2097152; PRAGMA mmap_size=2147483648",
 	};
+	/* a bulk load writes without syncs: its checkpoints' pages stay in the kernel's cache
+	 * until the end (pace_sqlite.c paces only what a sync will wait for) */
+	int pace = use != DB_FOR_BULK;
+	sqlite3_file_control(H(d), "main", PACE_FCNTL_SET, &pace);
 	return lite_exec(d, pragmas[use]);
 }
 

@@ -9,6 +9,7 @@ target name.  Runs on PostgreSQL too (WANGGE_TEST_PG: pg_dump, checked with pg_r
 import http.client
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -144,6 +145,24 @@ class BackupUnderLoad(unittest.TestCase):
         if p.returncode == 0:
             self.skipTest("the backup finished before it could be killed")
         self.assertFalse(os.path.exists(out), "a killed backup left %s" % out)
+
+    @unittest.skipIf(PG, "pg_dump writes the archive")
+    def test_a_finished_backup_is_on_disk_and_out_of_the_page_cache(self):
+        # The copy is flushed as it is written and dropped from the kernel's cache once
+        # checked: it must not leave hundreds of MB for the kernel to write out at once
+        # (the server's commits would queue behind them) nor push the server's pages out.
+        if not shutil.which("fincore"):
+            self.skipTest("no fincore (util-linux)")
+        out = os.path.join(H.tmpdir(), "cold.bak")
+        r = H.run_cli("backup", "--db", H.db_path(), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        size = os.path.getsize(out)
+        f = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", out],
+                           capture_output=True, text=True, check=True)
+        cached = int(f.stdout.split()[0])
+        self.assertGreater(size, 4 << 20)
+        self.assertLess(cached, size // 4, "%d of the copy's %d bytes left in the page cache" % (cached, size))
+        self.assertIsNotNone(backup_tables(out))
 
     def test_a_backup_to_a_folder_that_does_not_exist_fails_cleanly(self):
         out = os.path.join(H.tmpdir(), "no-such-dir", "x.bak")
