@@ -513,6 +513,17 @@ werr help_list(const actor *ac, const char *unit, const char *state, bool overdu
 			json_array_append_new(items, hreq_json(ac, &r, now, &sink));
 		}
 		db_done(s);
+		/* each request's photos (a look-up by the files' owner key) */
+		size_t i;
+		json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			json_t *files = NULL;
+			werr fe = rc < 0 || sink ? WG_OK : files_list(ac, "help_request", json_integer_value(json_object_get(it, "id")), &files);
+			if (fe && !sink)
+				sink = fe;
+			json_object_set_new(it, "files", files ? files : json_array());
+		}
 		if (rc >= 0 && sink)
 			rc = -1, e = sink;
 		if (rc < 0 || (e = audit(ac, "list", "help_request", 0,
