@@ -1,5 +1,5 @@
 /* help.h — help requests (求助), the hotline's calls, leads (线索) and notices (通知):
- * issue 18, docs/api.md section 13.
+ * issue 18, docs/api.md section 14.
  *
  * A help request is about a household and goes at once to its responsible grid worker
  * (the same responsibility as the missing list: the grid worker of the household's grid).

@@ -1,5 +1,5 @@
 // help.js — help requests (求助), the hotline (热线), leads (线索) and notices (通知):
-// docs/api.md section 13.  Four pages:
+// docs/api.md section 14.  Four pages:
 //   #/hotline   the secretary's screen: type the caller's phone (whole, or its last four
 //               digits) and the household is found through the residents' search (its
 //               throttle and masking apply), with its people, their categories, its open
