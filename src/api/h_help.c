@@ -195,3 +195,128 @@ werr h_link_notice_read(req *r)
 	werr e = req_param_id(r, 0, "id", &id);
 	return e ? e : notice_link_read(&r->ac, r->link_household, id, &r->json);
 }
+
+/* ---- files (files.h): the bytes in the body, the name in X-File-Name ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* X-File-Name, percent-decoded (a header carries ASCII; the browser sends
+ * encodeURIComponent(name)); NULL when absent.  The domain checks what it decodes to. */
+static const char *file_name(req *r)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-File-Name");
+	if (!h || !*h)
+		return NULL;
+	size_t n = strlen(h);
+	char *out = arena_alloc(r->a, n + 1), *o = out;
+	for (const char *p = h; *p; p++) {
+		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			*o++ = (char)(hexval(p[1]) << 4 | hexval(p[2]));
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+typedef werr (*file_add_fn)(req *r, int64_t id, const char *name, bool *fresh);
+
+static werr add_file(req *r, file_add_fn fn)
+{
+	int64_t id;
+	bool fresh = false;
+	werr e = req_param_id(r, 0, "id", &id);
+	if (!e)
+		e = fn(r, id, file_name(r), &fresh);
+	if (!e)
+		r->status = fresh ? 201 : 200;
+	return e;
+}
+
+/* The answer is the file itself: its type, an attachment's name, nosniff (the server's). */
+static werr answer_file(req *r, werr e, file_bytes *f)
+{
+	if (e)
+		return e;
+	r->raw = f->data;
+	r->raw_len = f->len;
+	r->ctype = f->type;
+	r->filename = f->name;
+	const char *dot = strrchr(f->name, '.');
+	r->filename_ascii = arena_printf(r->a, "file%s", dot ? dot : "");
+	r->cache = "private, no-store";
+	return WG_OK;
+}
+
+static werr notice_add(req *r, int64_t id, const char *name, bool *fresh)
+{
+	return notice_file_add(&r->ac, id, name, r->body, r->body_len, &r->json, fresh);
+}
+
+static werr request_add(req *r, int64_t id, const char *name, bool *fresh)
+{
+	return help_file_add(&r->ac, r->link_household, id, name, r->body, r->body_len, &r->json, fresh);
+}
+
+werr h_notice_file_add(req *r)
+{
+	return add_file(r, notice_add);
+}
+
+werr h_help_file_add(req *r)
+{
+	return add_file(r, request_add);
+}
+
+werr h_link_request_file_add(req *r)
+{
+	return add_file(r, request_add);
+}
+
+static werr two_ids(req *r, int64_t *id, int64_t *file)
+{
+	werr e = req_param_id(r, 0, "id", id);
+	return e ? e : req_param_id(r, 1, "file", file);
+}
+
+werr h_notice_file_get(req *r)
+{
+	int64_t id, file;
+	file_bytes f;
+	werr e = two_ids(r, &id, &file);
+	return e ? e : answer_file(r, notice_file_get(&r->ac, 0, id, file, &f), &f);
+}
+
+werr h_link_notice_file(req *r)
+{
+	int64_t id, file;
+	file_bytes f;
+	werr e = two_ids(r, &id, &file);
+	return e ? e : answer_file(r, notice_file_get(&r->ac, r->link_household, id, file, &f), &f);
+}
+
+werr h_public_notice_file(req *r)
+{
+	int64_t file;
+	file_bytes f;
+	werr e = req_param_id(r, 1, "file", &file);
+	return e ? e : answer_file(r, notice_public_file(r->d, r->a, r->param[0], file, &f), &f);
+}
+
+werr h_help_file_get(req *r)
+{
+	int64_t id, file;
+	file_bytes f;
+	werr e = two_ids(r, &id, &file);
+	return e ? e : answer_file(r, help_file_get(&r->ac, r->link_household, id, file, &f), &f);
+}
+
+werr h_link_request_file_get(req *r)
+{
+	return h_help_file_get(r);
+}

@@ -152,6 +152,15 @@ werr h_link_request_rate(req *r);
 werr h_link_lead(req *r);
 werr h_link_notices(req *r);
 werr h_link_notice_read(req *r);
+/* files on a notice or a request (files.h; h_help.c) */
+werr h_notice_file_add(req *r);
+werr h_notice_file_get(req *r);
+werr h_link_notice_file(req *r);
+werr h_public_notice_file(req *r);
+werr h_help_file_add(req *r);
+werr h_help_file_get(req *r);
+werr h_link_request_file_add(req *r);
+werr h_link_request_file_get(req *r);
 
 werr h_staff_list(req *r);
 werr h_staff_create(req *r);

@@ -6,9 +6,11 @@
 
 #include "api/handlers.h"
 #include "domain/epi.h"
+#include "domain/files.h"
 
 #define JSON "application/json"
 #define CSV "text/csv"
+#define BYTES "application/octet-stream" /* a file (files.h): judged by its bytes */
 
 const route routes[] = {
     {M_GET, "/api/v1/health", h_health, AUTH_NONE, 0, 0, NULL},
@@ -198,6 +200,17 @@ const route routes[] = {
     {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+
+    /* files on notices and help requests (issue 18, second part; files.h): added by whoever
+     * may change the record, read by whoever may read it — the record's own scope */
+    {M_POST, "/api/v1/notices/{id}/files", h_notice_file_add, AUTH_SESSION, ROLES_ROLLCALL, FILES_MAX, BYTES},
+    {M_GET, "/api/v1/notices/{id}/files/{file}", h_notice_file_get, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/household-link/notices/{id}/files/{file}", h_link_notice_file, AUTH_LINK, 0, 0, NULL},
+    {M_GET, "/api/v1/public-notices/{token}/files/{file}", h_public_notice_file, AUTH_NONE, 0, 0, NULL},
+    {M_POST, "/api/v1/requests/{id}/files", h_help_file_add, AUTH_SESSION, ROLES_REGISTRY, FILES_MAX, BYTES},
+    {M_GET, "/api/v1/requests/{id}/files/{file}", h_help_file_get, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_POST, "/api/v1/household-link/requests/{id}/files", h_link_request_file_add, AUTH_LINK, 0, FILES_MAX, BYTES},
+    {M_GET, "/api/v1/household-link/requests/{id}/files/{file}", h_link_request_file_get, AUTH_LINK, 0, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -12,6 +12,7 @@
 #include "domain/accounts.h"
 #include "domain/alerts.h"
 #include "domain/gates.h"
+#include "domain/help.h"
 #include "domain/rollcall.h"
 
 static void touch(db *d, arena *a, int64_t now)
@@ -50,6 +51,13 @@ static void visitors(db *d, arena *a, int64_t now)
 	gates_tick(d, a, now);
 }
 
+/* help requests past their time limit, escalated once each with a live `escalated` event
+ * (help.c, issue 18) */
+static void help_requests(db *d, arena *a, int64_t now)
+{
+	help_tick(d, a, now);
+}
+
 static void (*hook)(void);
 
 static void call_hook(db *d, arena *a, int64_t now)
@@ -66,7 +74,7 @@ static const struct {
 	int every;
 	void (*fn)(db *d, arena *a, int64_t now);
 } tasks[] = {
-    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {5, call_hook},
+    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {2, help_requests}, {5, call_hook},
 };
 
 static atomic_bool stopping;

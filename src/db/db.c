@@ -108,6 +108,11 @@ void db_bind_double(db_stmt *s, int i, double v)
 	s->d->drv->bind_double(s, i, v);
 }
 
+void db_bind_blob(db_stmt *s, int i, const void *p, size_t n)
+{
+	s->d->drv->bind_blob(s, i, p, n);
+}
+
 int db_step(db_stmt *s, werr *err)
 {
 	return s->d->drv->step(s, err);
@@ -131,6 +136,11 @@ double db_double(db_stmt *s, int col)
 const char *db_text(db_stmt *s, int col)
 {
 	return s->d->drv->col_text(s, col);
+}
+
+const void *db_blob(db_stmt *s, int col, size_t *n)
+{
+	return s->d->drv->col_blob(s, col, n);
 }
 
 bool db_null(db_stmt *s, int col)

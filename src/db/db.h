@@ -10,6 +10,7 @@
 #ifndef WG_DB_H
 #define WG_DB_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -48,6 +49,8 @@ void db_bind_int(db_stmt *s, int i, int64_t v); /* i is 1-based, as $1 */
 void db_bind_text(db_stmt *s, int i, const char *v); /* NULL binds SQL NULL; copied */
 void db_bind_null(db_stmt *s, int i);
 void db_bind_double(db_stmt *s, int i, double v);
+/* Bytes (a BLOB on SQLite, bytea on PostgreSQL); copied.  A NULL p binds SQL NULL. */
+void db_bind_blob(db_stmt *s, int i, const void *p, size_t n);
 
 /* DB_ROW, DB_DONE, or -1 with the detail set: a unique/foreign-key violation becomes
  * W_ECONFLICT (returned through *err when err != NULL), anything else W_EDB. */
@@ -57,6 +60,8 @@ void db_done(db_stmt *s); /* reset a cached statement after use */
 int64_t db_int(db_stmt *s, int col);
 double db_double(db_stmt *s, int col);
 const char *db_text(db_stmt *s, int col); /* NULL for SQL NULL */
+/* A BLOB/bytea column: its bytes and length (NULL, 0 for SQL NULL), valid like db_text's. */
+const void *db_blob(db_stmt *s, int col, size_t *n);
 bool db_null(db_stmt *s, int col);
 int db_columns(db_stmt *s);
 const char *db_column_name(db_stmt *s, int col);

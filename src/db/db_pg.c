@@ -21,6 +21,9 @@ typedef struct {
 	char *sql;       /* ad hoc text */
 	int nparams;     /* highest $N in the text */
 	char *vals[PG_MAXP];
+	int lens[PG_MAXP]; /* a bytea's length (binary parameters only) */
+	int fmts[PG_MAXP]; /* 1: binary (a bytea's bytes), 0: text */
+	unsigned char *blob; /* the last bytea read (PQunescapeBytea), freed with the result */
 	PGresult *res;
 	int row, nrows;
 	bool executed;
@@ -153,6 +156,7 @@ static void clear_vals(pg_stmt *s)
 	for (int i = 0; i < PG_MAXP; i++) {
 		free(s->vals[i]);
 		s->vals[i] = NULL;
+		s->fmts[i] = s->lens[i] = 0;
 	}
 }
 
@@ -161,6 +165,9 @@ static void pg_done(db_stmt *st)
 	pg_stmt *s = PS(st);
 	PQclear(s->res);
 	s->res = NULL;
+	if (s->blob)
+		PQfreemem(s->blob);
+	s->blob = NULL;
 	s->executed = false;
 	s->row = s->nrows = 0;
 }
@@ -241,6 +248,7 @@ static void set_val(db_stmt *st, int i, char *v)
 	}
 	free(s->vals[i - 1]);
 	s->vals[i - 1] = v;
+	s->fmts[i - 1] = s->lens[i - 1] = 0;
 }
 
 static void pg_bind_int(db_stmt *s, int i, int64_t v)
@@ -267,6 +275,23 @@ static void pg_bind_double(db_stmt *s, int i, double v)
 	set_val(s, i, xstrdup(b));
 }
 
+/* Bytes travel as a binary parameter: bytea's binary form is the bytes themselves. */
+static void pg_bind_blob(db_stmt *st, int i, const void *p, size_t n)
+{
+	if (!p || n > INT32_MAX) {
+		set_val(st, i, NULL);
+		return;
+	}
+	char *v = xmalloc(n ? n : 1);
+	if (n)
+		memcpy(v, p, n);
+	set_val(st, i, v);
+	if (i >= 1 && i <= PG_MAXP) {
+		PS(st)->fmts[i - 1] = 1;
+		PS(st)->lens[i - 1] = (int)n;
+	}
+}
+
 static int pg_step(db_stmt *st, werr *err)
 {
 	pg_stmt *s = PS(st);
@@ -291,9 +316,9 @@ static int pg_step(db_stmt *st, werr *err)
 				PQclear(pr);
 				p->prepared[s->id] = true;
 			}
-			r = PQexecPrepared(C(d), name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+			r = PQexecPrepared(C(d), name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
 		} else {
-			r = PQexecParams(C(d), s->sql, s->nparams, NULL, (const char *const *)s->vals, NULL, NULL, 0);
+			r = PQexecParams(C(d), s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
 		}
 		ExecStatusType rs = PQresultStatus(r);
 		if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
@@ -344,6 +369,22 @@ static double pg_double(db_stmt *st, int col)
 {
 	const char *v = pg_text(st, col);
 	return v ? strtod(v, NULL) : 0.0;
+}
+
+/* A bytea comes back as text in the hex form (\\x…): decoded here, kept until the next step. */
+static const void *pg_blob(db_stmt *st, int col, size_t *n)
+{
+	pg_stmt *s = PS(st);
+	*n = 0;
+	const char *v = pg_text(st, col);
+	if (!v)
+		return NULL;
+	if (s->blob)
+		PQfreemem(s->blob);
+	s->blob = PQunescapeBytea((const unsigned char *)v, n);
+	if (!s->blob)
+		*n = 0;
+	return s->blob;
 }
 
 static bool pg_null(db_stmt *st, int col)
@@ -474,11 +515,13 @@ const db_driver pg_driver = {
     .bind_text = pg_bind_text,
     .bind_null = pg_bind_null,
     .bind_double = pg_bind_double,
+    .bind_blob = pg_bind_blob,
     .step = pg_step,
     .done = pg_done,
     .col_int = pg_int,
     .col_double = pg_double,
     .col_text = pg_text,
+    .col_blob = pg_blob,
     .col_null = pg_null,
     .columns = pg_columns,
     .column_name = pg_column_name,

@@ -317,6 +317,14 @@ static void lite_bind_double(db_stmt *s, int i, double v)
 	sqlite3_bind_double(ST(s), i, v);
 }
 
+static void lite_bind_blob(db_stmt *s, int i, const void *p, size_t n)
+{
+	if (p)
+		sqlite3_bind_blob64(ST(s), i, n ? p : "", (sqlite3_uint64)n, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(ST(s), i);
+}
+
 static int lite_step(db_stmt *s, werr *err)
 {
 	lite_stmt *ls = (lite_stmt *)s;
@@ -372,6 +380,13 @@ static double lite_double(db_stmt *s, int col)
 static const char *lite_text(db_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(ST(s), col);
+}
+
+static const void *lite_blob(db_stmt *s, int col, size_t *n)
+{
+	const void *p = sqlite3_column_blob(ST(s), col);
+	*n = p ? (size_t)sqlite3_column_bytes(ST(s), col) : 0;
+	return p;
 }
 
 static bool lite_null(db_stmt *s, int col)
@@ -569,11 +584,13 @@ const db_driver sqlite_driver = {
     .bind_text = lite_bind_text,
     .bind_null = lite_bind_null,
     .bind_double = lite_bind_double,
+    .bind_blob = lite_bind_blob,
     .step = lite_step,
     .done = lite_done,
     .col_int = lite_int,
     .col_double = lite_double,
     .col_text = lite_text,
+    .col_blob = lite_blob,
     .col_null = lite_null,
     .columns = lite_columns,
     .column_name = lite_column_name,

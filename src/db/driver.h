@@ -22,11 +22,13 @@ typedef struct db_driver {
 	void (*bind_text)(db_stmt *s, int i, const char *v);
 	void (*bind_null)(db_stmt *s, int i);
 	void (*bind_double)(db_stmt *s, int i, double v);
+	void (*bind_blob)(db_stmt *s, int i, const void *p, size_t n);
 	int (*step)(db_stmt *s, werr *err);
 	void (*done)(db_stmt *s);
 	int64_t (*col_int)(db_stmt *s, int col);
 	double (*col_double)(db_stmt *s, int col);
 	const char *(*col_text)(db_stmt *s, int col);
+	const void *(*col_blob)(db_stmt *s, int col, size_t *n);
 	bool (*col_null)(db_stmt *s, int col);
 	int (*columns)(db_stmt *s);
 	const char *(*column_name)(db_stmt *s, int col);

@@ -864,6 +864,24 @@ const char *const migrations_sqlite[] = {
     "CREATE INDEX aid_grants_fund ON aid_grants(fund_id, id);"
     "CREATE INDEX merchant_prices_merchant ON merchant_prices(merchant_id, id);"
     "CREATE INDEX merchant_complaints_merchant ON merchant_complaints(merchant_id, id);",
+    /* issue 18, second part: files kept in the store (files.c) — a notice's letter or poster,
+     * a help request's photos, later a supply receipt's — and a help request's escalation
+     * written by the ticker when its time limit passes (help_tick) */
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner_kind TEXT NOT NULL,"                             /* notice help_request … (the record it belongs to) */
+    "  owner_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"                                   /* shown and offered as the download's name; its extension is the type's */
+    "  type TEXT NOT NULL,"                                   /* image/jpeg image/png application/pdf, read from the bytes */
+    "  size INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"                                   /* NULL from a household's link */
+    "  UNIQUE (owner_kind, owner_id, sha256));"
+    "ALTER TABLE help_requests ADD COLUMN escalated_at INTEGER;"
+    "CREATE INDEX help_requests_due ON help_requests(due_at) WHERE escalated_at IS NULL"
+    "  AND state IN ('new', 'accepted', 'in_progress');",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

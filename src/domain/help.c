@@ -1,12 +1,13 @@
 /* help.c — help requests and the hotline's calls; see help.h. */
-#include "core/bus.h"
 #include "domain/help.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bus.h"
 #include "core/jv.h"
 #include "core/util.h"
+#include "domain/files.h"
 #include "domain/people.h"
 #include "domain/calendar.h"
 #include "domain/tree.h"
@@ -155,7 +156,7 @@ const char *help_address(arena *a, const help_hh *h)
 
 typedef struct {
 	int64_t id, household_id, worker_id, created_at, due_at, accepted_at, closed_at, created_by, merged_into, rating,
-	    rated_at;
+	    rated_at, escalated_at;
 	const char *category, *urgency, *text, *channel, *state, *day, *rating_note, *unit_code, *path, *room, *unit_name,
 	    *parent_name, *unit_kind;
 } hreq;
@@ -168,7 +169,7 @@ static void hreq_from(arena *a, db_stmt *s, hreq *r)
 	            .state = T(6), .worker_id = I(7), .day = T(8), .created_at = I(9), .due_at = I(10),
 	            .accepted_at = I(11), .closed_at = I(12), .created_by = I(13), .merged_into = I(14), .rating = I(15),
 	            .rating_note = T(16), .rated_at = I(17), .unit_code = T(18), .path = T(19), .room = T(20),
-	            .unit_name = T(21), .parent_name = T(22), .unit_kind = T(23)};
+	            .unit_name = T(21), .parent_name = T(22), .unit_kind = T(23), .escalated_at = I(24)};
 #undef T
 #undef I
 }
@@ -224,7 +225,9 @@ static json_t *steps_json(db *d, int64_t id, werr *sink)
 		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o}", "at", time_json(db_int(s, 0)), "state",
 		                                     db_text(s, 1), "note", jv_text(db_text(s, 2)), "referred_to",
 		                                     jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4)), "by_name",
-		                                     jv_text(db_null(s, 4) ? "住户 / household" : db_text(s, 5))));
+		                                     jv_text(!db_null(s, 4)                        ? db_text(s, 5)
+		                                             : !strcmp(db_text(s, 1), "escalated") ? "系统 / system"
+		                                                                                   : "住户 / household")));
 	db_done(s);
 	if (rc < 0 && !*sink)
 		*sink = e;
@@ -234,7 +237,7 @@ static json_t *steps_json(db *d, int64_t id, werr *sink)
 static json_t *hreq_json(const actor *ac, const hreq *r, int64_t now, werr *sink)
 {
 	bool overdue = help_overdue(r->state, r->due_at, now);
-	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "id",
+	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o}", "id",
 	                 (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "unit", r->unit_code, "address",
 	                 address(ac->a, r->unit_kind, r->unit_name, r->parent_name, r->room), "category", r->category,
 	                 "urgency", r->urgency, "text", r->text, "channel", r->channel, "state", r->state, "worker",
@@ -244,7 +247,8 @@ static json_t *hreq_json(const actor *ac, const hreq *r, int64_t now, werr *sink
 	                 "closed_at", time_json(r->closed_at), "merged_into",
 	                 r->merged_into ? json_integer(r->merged_into) : json_null(), "rating",
 	                 r->rating ? json_integer(r->rating) : json_null(), "rating_note", jv_text(r->rating_note),
-	                 "rated_at", time_json(r->rated_at), "minutes_left", (json_int_t)((r->due_at - now) / 60));
+	                 "rated_at", time_json(r->rated_at), "minutes_left", (json_int_t)((r->due_at - now) / 60),
+	                 "escalated_at", time_json(r->escalated_at));
 }
 
 static werr hreq_load(const actor *ac, int64_t id, const char *field, hreq *r)
@@ -362,6 +366,10 @@ static werr hreq_answer(const actor *ac, int64_t id, json_t **out)
 	werr sink = WG_OK;
 	*out = hreq_json(ac, &r, now_s(), &sink);
 	json_object_set_new(*out, "steps", steps_json(ac->d, id, &sink));
+	json_t *files = NULL;
+	if ((e = files_list(ac, "help_request", id, &files)) && !sink)
+		sink = e;
+	json_object_set_new(*out, "files", files ? files : json_array());
 	json_t *merged = json_array();
 	json_object_set_new(*out, "merged", merged);
 	db_stmt *s = db_get(ac->d, SQL_HR_MERGED_FROM);
@@ -505,6 +513,17 @@ werr help_list(const actor *ac, const char *unit, const char *state, bool overdu
 			json_array_append_new(items, hreq_json(ac, &r, now, &sink));
 		}
 		db_done(s);
+		/* each request's photos (a look-up by the files' owner key) */
+		size_t i;
+		json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			json_t *files = NULL;
+			werr fe = rc < 0 || sink ? WG_OK : files_list(ac, "help_request", json_integer_value(json_object_get(it, "id")), &files);
+			if (fe && !sink)
+				sink = fe;
+			json_object_set_new(it, "files", files ? files : json_array());
+		}
 		if (rc >= 0 && sink)
 			rc = -1, e = sink;
 		if (rc < 0 || (e = audit(ac, "list", "help_request", 0,
@@ -636,6 +655,13 @@ static json_t *link_req_json(const actor *ac, const hreq *r, werr *sink)
 	json_t *x;
 	json_array_foreach(st, i, x) json_object_del(x, "by"); /* staff usernames stay inside */
 	json_object_set_new(o, "steps", st);
+	json_t *files = NULL;
+	werr e = files_list(ac, "help_request", r->id, &files);
+	if (e && !*sink)
+		*sink = e;
+	if (files) /* who added a file stays inside too */
+		json_array_foreach(files, i, x) json_object_del(x, "by");
+	json_object_set_new(o, "files", files ? files : json_array());
 	return o;
 }
 
@@ -937,4 +963,141 @@ fail:
 	json_decref(leads);
 	json_decref(calls);
 	return e;
+}
+
+/* ---- photos of a request (files.h) ---- */
+
+static werr req_for_files(const actor *ac, int64_t household, int64_t id, hreq *r)
+{
+	werr e = hreq_load(ac, id, "id", r);
+	if (!e && household && r->household_id != household) /* a link sees its own requests only */
+		e = w_fail(W_ENOTFOUND, "request_not_found", "id", "没有这条求助 / no such help request");
+	return e;
+}
+
+werr help_file_add(const actor *ac, int64_t household, int64_t id, const char *name, const void *data, size_t len,
+                   json_t **out, bool *fresh)
+{
+	hreq r;
+	werr e = req_for_files(ac, household, id, &r);
+	return e ? e : files_add(ac, "help_request", id, name, data, len, out, fresh);
+}
+
+werr help_file_get(const actor *ac, int64_t household, int64_t id, int64_t file, file_bytes *f)
+{
+	hreq r;
+	werr e = req_for_files(ac, household, id, &r);
+	return e ? e : files_get(ac, "help_request", id, file, f);
+}
+
+/* ---- escalation by the ticker ---- */
+
+int help_tick(db *d, arena *a, int64_t now)
+{
+	actor ac = {.d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
+	int64_t ids[200];
+	size_t n = 0;
+	werr e = WG_OK;
+	int rc;
+	db_stmt *s = db_get(d, SQL_HR_ESCALATE_DUE);
+	db_bind_int(s, 1, now);
+	while (n < 200 && (rc = db_step(s, &e)) == DB_ROW)
+		ids[n++] = db_int(s, 0);
+	db_done(s);
+	int done = 0;
+	for (size_t i = 0; i < n; i++) {
+		hreq r;
+		werr sink = WG_OK;
+		json_t *to = NULL;
+		if (hreq_load(&ac, ids[i], "id", &r) || ((to = escalated_to(&ac, r.path, &sink)), sink)) {
+			json_decref(to);
+			w_clear();
+			continue; /* the next tick tries again */
+		}
+		const char *to_role = json_string_value(json_object_get(to, "role"));
+		const char *who = json_string_value(json_object_get(to, "name"));
+		if (db_begin(d)) {
+			json_decref(to);
+			w_clear();
+			break;
+		}
+		s = db_get(d, SQL_HR_ESCALATE);
+		db_bind_int(s, 1, r.id);
+		db_bind_int(s, 2, now);
+		if (db_run(s, NULL) || db_changes(d) != 1 ||
+		    step_add(&ac, r.id, "escalated",
+		             arena_printf(a, "超过时限未办结,已上报%s / past its time limit: escalated to %s", who ? who : "上一级",
+		                          who ? who : "the level above"),
+		             NULL) ||
+		    audit(&ac, "update", "help_request", r.id, "escalated_at", "ok") || db_commit(d)) {
+			db_rollback(d);
+			json_decref(to);
+			w_clear();
+			continue;
+		}
+		/* announced at the household's unit: its worker, the grid's leader, the community
+		 * and command see it — each may read the request itself */
+		char due[32], at[32];
+		fmt_time(r.due_at, due);
+		fmt_time(now, at);
+		bus_publish_json(r.path, "escalated",
+		                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)r.id, "category", r.category,
+		                           "urgency", r.urgency, "state", r.state, "unit", r.unit_code, "due_at", due,
+		                           "escalated_at", at, "address",
+		                           jv_text(address(a, r.unit_kind, r.unit_name, r.parent_name, r.room)), "to",
+		                           json_is_object(to) ? json_pack("{s:s,s:o}", "role", to_role, "name", jv_text(who))
+		                                              : json_null()));
+		json_decref(to);
+		done++;
+	}
+	return done;
+}
+
+/* ---- the daily report's section ---- */
+
+werr help_report_day(const actor *ac, const char *code, const char *day, json_t **out)
+{
+	unit_row u;
+	werr e = unit_find(ac, code, &u);
+	if (e)
+		return e;
+	const char *upper = scope_upper(ac->a, u.path);
+	static const char *const keys[] = {"received", "done", "overdue", "escalated"};
+	json_int_t sum[4] = {0};
+	json_t *by = json_object();
+	db_stmt *s = db_get(ac->d, SQL_HR_REPORT_DAY);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, day);
+	db_bind_int(s, 4, now_s());
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_t *c = json_object();
+		for (int k = 0; k < 4; k++) {
+			json_object_set_new(c, keys[k], json_integer(db_int(s, k + 1)));
+			sum[k] += db_int(s, k + 1);
+		}
+		json_object_set_new(by, db_text(s, 0), c);
+	}
+	db_done(s);
+	int64_t leads = 0, confirmed = 0;
+	if (rc >= 0) {
+		s = db_get(ac->d, SQL_LEAD_REPORT_DAY);
+		db_bind_text(s, 1, u.path);
+		db_bind_text(s, 2, upper);
+		db_bind_text(s, 3, day);
+		if ((rc = db_step(s, &e)) == DB_ROW) {
+			leads = db_int(s, 0);
+			confirmed = db_int(s, 1);
+		}
+		db_done(s);
+	}
+	if (rc < 0) {
+		json_decref(by);
+		return e;
+	}
+	*out = json_pack("{s:I,s:I,s:I,s:I,s:o,s:{s:I,s:I}}", keys[0], sum[0], keys[1], sum[1], keys[2], sum[2], keys[3],
+	                 sum[3], "by_category", by, "leads", "reported", (json_int_t)leads, "confirmed",
+	                 (json_int_t)confirmed);
+	return WG_OK;
 }

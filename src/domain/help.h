@@ -1,5 +1,5 @@
 /* help.h — help requests (求助), the hotline's calls, leads (线索) and notices (通知):
- * issue 18, docs/api.md section 13.
+ * issue 18, docs/api.md section 14.
  *
  * A help request is about a household and goes at once to its responsible grid worker
  * (the same responsibility as the missing list: the grid worker of the household's grid).
@@ -24,6 +24,7 @@
 #include <stdbool.h>
 
 #include "domain/actor.h"
+#include "domain/files.h"
 
 /* ---- the rules, pure (tests/unit/test_help.c) ---- */
 bool help_category_valid(const char *c);
@@ -55,6 +56,15 @@ werr help_merge(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr help_link_list(const actor *ac, int64_t household, json_t **out);
 werr help_link_create(const actor *ac, int64_t household, json_t *body, json_t **out, bool *fresh);
 werr help_link_rate(const actor *ac, int64_t household, int64_t id, json_t *body, json_t **out);
+/* Photos of a request (files.h): added by whoever may work it, or by the household on its
+ * own request (household != 0); read likewise. */
+werr help_file_add(const actor *ac, int64_t household, int64_t id, const char *name, const void *data, size_t len,
+                   json_t **out, bool *fresh);
+werr help_file_get(const actor *ac, int64_t household, int64_t id, int64_t file, file_bytes *f);
+/* Escalate the open requests past their time limit, once each (a step, an audit row and an
+ * `escalated` event on the live feed, announced at the unit of the account it went to);
+ * the ticker calls it.  Returns how many. */
+int help_tick(db *d, arena *a, int64_t now);
 
 /* ---- the hotline ---- */
 werr call_log(const actor *ac, json_t *body, json_t **out);
@@ -76,9 +86,21 @@ werr notice_poster(const actor *ac, int64_t id, const char *unit, const char *ba
 werr notice_public(db *d, arena *a, const char *token, json_t **out);
 werr notice_link_list(const actor *ac, int64_t household, json_t **out);
 werr notice_link_read(const actor *ac, int64_t household, int64_t id, json_t **out);
+/* A notice's attachments (a letter as PDF, a poster image; files.h): added by an account
+ * whose subtree the notice was sent into; read by whoever sees the notice, by a household it
+ * was sent to (household != 0), or by anyone holding its public token (token != NULL). */
+werr notice_file_add(const actor *ac, int64_t id, const char *name, const void *data, size_t len, json_t **out,
+                     bool *fresh);
+werr notice_file_get(const actor *ac, int64_t household, int64_t id, int64_t file, file_bytes *f);
+werr notice_public_file(db *d, arena *a, const char *token, int64_t file, file_bytes *f);
 
 /* ---- counts per unit and day (the dashboard) ---- */
 werr help_counts(const actor *ac, const char *unit, const char *day, json_t **out);
+/* The daily report's section (report.c) for the subtree at unit code and day: requests
+ * received that day (merged ones left out: they are the same need), done, overdue now
+ * (open past the limit), escalated, each also by category; leads reported, confirmed.
+ * Counts only. */
+werr help_report_day(const actor *ac, const char *code, const char *day, json_t **out);
 
 /* ---- shared by help.c, leads.c, notices.c ---- */
 typedef struct {

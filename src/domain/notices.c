@@ -148,10 +148,15 @@ werr notice_list(const actor *ac, const char *unit, json_t **out)
 			json_decref(items);
 			return e;
 		}
-		json_t *o = notice_json(&rows[i]);
+		json_t *o = notice_json(&rows[i]), *files = NULL;
 		json_object_set_new(o, "reached", json_integer(reached));
 		json_object_set_new(o, "total", json_integer(total));
 		json_array_append_new(items, o);
+		if ((e = files_list(ac, "notice", rows[i].id, &files))) {
+			json_decref(items);
+			return e;
+		}
+		json_object_set_new(o, "files", files);
 	}
 	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
 	return WG_OK;
@@ -227,7 +232,14 @@ werr notice_reach(const actor *ac, int64_t id, const char *unit, json_t **out)
 		json_decref(unread);
 		return e;
 	}
+	json_t *files = NULL;
+	if ((e = files_list(ac, "notice", id, &files))) {
+		json_decref(units);
+		json_decref(unread);
+		return e;
+	}
 	*out = notice_json(&n);
+	json_object_set_new(*out, "files", files);
 	json_object_set_new(*out, "reach_unit", json_string(u.code));
 	json_object_set_new(*out, "reached", json_integer(reached));
 	json_object_set_new(*out, "total", json_integer(total));
@@ -308,8 +320,12 @@ werr notice_public(db *d, arena *a, const char *token, json_t **out)
 		return e;
 	if (rc != DB_ROW)
 		return w_fail(W_ENOTFOUND, "notice_not_found", "token", "没有这条通知 / no such notice");
-	*out = json_pack("{s:s,s:s,s:s,s:o}", "title", n.title, "body", n.body, "unit_name", n.unit_name, "created_at",
-	                 at_json(n.created_at));
+	actor pub = {.d = d, .a = a, .username = "public", .role = ROLE_NONE, .unit_path = "", .source = "public"};
+	json_t *files = NULL;
+	if ((e = files_list(&pub, "notice", n.id, &files)))
+		return e;
+	*out = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)n.id, "title", n.title, "body", n.body, "unit_name",
+	                 n.unit_name, "created_at", at_json(n.created_at), "files", files);
 	return WG_OK;
 }
 
@@ -333,6 +349,17 @@ werr notice_link_list(const actor *ac, int64_t household, json_t **out)
 	if (rc < 0) {
 		json_decref(items);
 		return e;
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(items, i, o)
+	{
+		json_t *files = NULL;
+		if ((e = files_list(ac, "notice", json_integer_value(json_object_get(o, "id")), &files))) {
+			json_decref(items);
+			return e;
+		}
+		json_object_set_new(o, "files", files);
 	}
 	*out = json_pack("{s:o}", "items", items);
 	return WG_OK;
@@ -370,4 +397,56 @@ werr notice_link_read(const actor *ac, int64_t household, int64_t id, json_t **o
 	*out = json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)n.id, "title", n.title, "body", n.body, "from",
 	                 n.unit_name, "created_at", at_json(n.created_at), "read", 1);
 	return WG_OK;
+}
+
+/* ---- attachments (files.h) ---- */
+
+werr notice_file_add(const actor *ac, int64_t id, const char *name, const void *data, size_t len, json_t **out,
+                     bool *fresh)
+{
+	notice_row n;
+	werr e = notice_load(ac, id, &n);
+	if (e)
+		return e;
+	/* a notice from a unit above is read here, not changed */
+	if (!actor_in_scope(ac, n.path))
+		return w_fail(W_EFORBIDDEN, "not_your_notice", "id", "只能给本单位发出的通知加附件 / only a notice sent within your units takes attachments");
+	return files_add(ac, "notice", id, name, data, len, out, fresh);
+}
+
+werr notice_file_get(const actor *ac, int64_t household, int64_t id, int64_t file, file_bytes *f)
+{
+	notice_row n;
+	werr e;
+	if (household) { /* a household's link: a notice sent to its unit or one above */
+		help_hh h;
+		if ((e = help_household(ac, household, "household_id", &h)))
+			return e;
+		db_stmt *s = db_get(ac->d, SQL_NOTICE_GET);
+		db_bind_int(s, 1, id);
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			notice_from(ac->a, s, &n);
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (rc != DB_ROW || !prefix(n.path, h.path))
+			return w_fail(W_ENOTFOUND, "notice_not_found", "id", "没有这条通知 / no such notice");
+	} else if ((e = notice_load(ac, id, &n))) {
+		return e;
+	}
+	return files_get(ac, "notice", id, file, f);
+}
+
+werr notice_public_file(db *d, arena *a, const char *token, int64_t file, file_bytes *f)
+{
+	json_t *o = NULL;
+	werr e = notice_public(d, a, token, &o);
+	if (e)
+		return e;
+	int64_t id = json_integer_value(json_object_get(o, "id"));
+	json_decref(o);
+	/* a poster's reader has no account: the read is audited as the public's */
+	actor pub = {.d = d, .a = a, .username = "public", .role = ROLE_NONE, .unit_path = "", .source = "public"};
+	return files_get(&pub, "notice", id, file, f);
 }

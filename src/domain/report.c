@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "domain/epi.h"
+#include "domain/help.h"
 #include "domain/rollcall.h"
 #include "domain/tree.h"
 
@@ -86,6 +87,21 @@ werr report_daily(const actor *ac, const char *unit_code, const char *day, json_
 		}
 	}
 	json_decref(cat);
+	/* help requests and leads (help.c), for the unit and each child */
+	json_t *help = NULL;
+	if ((e = help_report_day(ac, code, day, &help))) {
+		json_decref(cov);
+		return e;
+	}
+	json_object_set_new(cov, "help", help);
+	json_array_foreach(json_object_get(cov, "children"), i, c)
+	{
+		if ((e = help_report_day(ac, json_string_value(json_object_get(c, "unit")), day, &help))) {
+			json_decref(cov);
+			return e;
+		}
+		json_object_set_new(c, "help", help);
+	}
 	*out = cov;
 	return audit(ac, "report", "unit", 0, arena_printf(ac->a, "daily unit:%s day:%s", code, day), "ok");
 }
@@ -115,6 +131,12 @@ static const struct {
     {"今日解除", "cat.released_today"},
     {"逾期随访", "cat.overdue_followups"},
     {"应收未收", "cat.not_admitted"},
+    {"求助受理", "help.received"},
+    {"求助办结", "help.done"},
+    {"求助逾期", "help.overdue"},
+    {"求助升级", "help.escalated"},
+    {"线索上报", "help.leads.reported"},
+    {"线索确认", "help.leads.confirmed"},
 };
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
@@ -127,6 +149,16 @@ static char *cell(json_t *row, const char *key, char *tmp, size_t cap)
 		if (!v)
 			v = json_object_get(json_object_get(c, "counts"), key + 4);
 		snprintf(tmp, cap, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
+	if (!strncmp(key, "help.", 5)) { /* help.received … help.leads.confirmed */
+		json_t *v = json_object_get(row, "help");
+		const char *k = key + 5;
+		if (!strncmp(k, "leads.", 6)) {
+			v = json_object_get(v, "leads");
+			k += 6;
+		}
+		snprintf(tmp, cap, "%lld", (long long)json_integer_value(json_object_get(v, k)));
 		return tmp;
 	}
 	if (!strncmp(key, "alerts.", 7)) {
@@ -203,7 +235,8 @@ werr report_daily_file(const actor *ac, const char *unit_code, const char *day, 
 			char *c = cell(row, cols[k].key, tmp, sizeof tmp);
 			if (ws) {
 				json_t *v = json_object_get(row, cols[k].key);
-				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7) || !strncmp(cols[k].key, "cat.", 4)))
+				if (k >= 2 && (json_is_number(v) || !strncmp(cols[k].key, "alerts.", 7) || !strncmp(cols[k].key, "cat.", 4) ||
+				              !strncmp(cols[k].key, "help.", 5)))
 					worksheet_write_number(ws, (lxw_row_t)(i + 2), (lxw_col_t)k, strtod(c, NULL), NULL);
 				else {
 					char *n = cell_neutralise(c);
@@ -216,6 +249,40 @@ werr report_daily_file(const actor *ac, const char *unit_code, const char *day, 
 				free(q);
 			}
 		}
+	}
+	/* below the table: the unit's help requests by category (help.c's categories) */
+	static const struct {
+		const char *key, *zh;
+	} cats[] = {{"medical", "就医"},      {"medicine", "药品"},      {"supplies", "生活物资"}, {"repairs", "维修"},
+	            {"counselling", "心理疏导"}, {"transport", "送医"}, {"other", "其他"}};
+	static const char *const heads[] = {"求助类别", "受理", "办结", "逾期", "升级"};
+	static const char *const keys[] = {"received", "done", "overdue", "escalated"};
+	lxw_row_t at = (lxw_row_t)(json_array_size(rows) + 3);
+	if (f)
+		fputs("\n", f);
+	for (int k = 0; k < 5; k++) {
+		if (ws)
+			worksheet_write_string(ws, at, (lxw_col_t)k, heads[k], NULL);
+		else
+			fprintf(f, "%s%c", heads[k], k == 4 ? '\n' : ',');
+	}
+	json_t *by = json_object_get(json_object_get(rep, "help"), "by_category");
+	for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
+		json_t *v = json_object_get(by, cats[c].key);
+		at++;
+		if (ws)
+			worksheet_write_string(ws, at, 0, cats[c].zh, NULL);
+		else
+			fputs(cats[c].zh, f);
+		for (int k = 0; k < 4; k++) {
+			json_int_t n = json_integer_value(json_object_get(v, keys[k]));
+			if (ws)
+				worksheet_write_number(ws, at, (lxw_col_t)(k + 1), (double)n, NULL);
+			else
+				fprintf(f, ",%lld", (long long)n);
+		}
+		if (f)
+			fputc('\n', f);
 	}
 	json_decref(rows);
 	json_decref(rep);

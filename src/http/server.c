@@ -81,6 +81,13 @@ static int method_of(const char *m)
 	return 0;
 }
 
+/* A route whose body is bytes, not text (a file: application/octet-stream): not checked as
+ * UTF-8, and a body too large names the field "file". */
+static bool binary_body(const char *ctype)
+{
+	return ctype && !strcmp(ctype, "application/octet-stream");
+}
+
 static void common_headers(struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -472,9 +479,9 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 {
 	req *r = &st->r;
 	w_clear();
-	if (st->too_big)
-		return send_error(c, w_fail(W_ETOOBIG, "too_large", NULL, "请求体超过 %zu 字节 / body larger than %zu bytes",
-		                            st->rt->body_max, st->rt->body_max), r);
+	if (st->too_big) /* a file's route names the file (the body is the file) */
+		return send_error(c, w_fail(W_ETOOBIG, "too_large", binary_body(st->rt->ctype) ? "file" : NULL,
+		                            "请求体超过 %zu 字节 / body larger than %zu bytes", st->rt->body_max, st->rt->body_max), r);
 	r->d = thread_db();
 	if (!r->d)
 		return send_error(c, w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable"), r);
@@ -488,7 +495,8 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 		if (!ct || strncasecmp(ct, st->rt->ctype, n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' '))
 			e = w_fail(W_EMEDIA, "unsupported_media_type", NULL, "Content-Type must be %s", st->rt->ctype);
 	}
-	if (!e && r->body_len > 0 && !utf8_valid(r->body, r->body_len) && (!st->rt->ctype || strcmp(st->rt->ctype, "text/csv") != 0))
+	if (!e && r->body_len > 0 && !binary_body(st->rt->ctype) && !utf8_valid(r->body, r->body_len) &&
+	    (!st->rt->ctype || strcmp(st->rt->ctype, "text/csv") != 0))
 		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
 	if (!e)
 		e = app_call(r, st->rt->fn);
@@ -563,8 +571,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 			if (cl && strtoull(cl, NULL, 10) > st->rt->body_max) {
 				st->dispatched = true;
 				w_clear();
-				return send_error(c, w_fail(W_ETOOBIG, "too_large", NULL, "请求体过大 / body larger than %zu bytes",
-				                            st->rt->body_max), &st->r);
+				return send_error(c, w_fail(W_ETOOBIG, "too_large", binary_body(st->rt->ctype) ? "file" : NULL,
+				                            "请求体过大 / body larger than %zu bytes", st->rt->body_max), &st->r);
 			}
 		}
 		return MHD_YES;

@@ -23,9 +23,14 @@ static void test_no_duplicates(void **state)
 static void test_every_route_has_access_rule(void **state)
 {
 	(void)state;
-	/* a notice opened from a poster's QR code, a volunteer's sign-up: public on purpose */
-	static const char *const public_routes[] = {"/api/v1/health", "/api/v1/session", "/api/v1/public-notices/{token}",
-	                                            "/api/v1/volunteer-signup", NULL};
+	/* a notice opened from a poster's QR code (and its attachments), a volunteer's sign-up:
+	 * public on purpose */
+	static const char *const public_routes[] = {"/api/v1/health",
+	                                            "/api/v1/session",
+	                                            "/api/v1/public-notices/{token}",
+	                                            "/api/v1/public-notices/{token}/files/{file}",
+	                                            "/api/v1/volunteer-signup",
+	                                            NULL};
 	for (size_t i = 0; i < routes_count; i++) {
 		const route *r = &routes[i];
 		assert_non_null(r->fn);

@@ -1286,6 +1286,16 @@ export default {
   'help.minutes': '{n} min',
   'help.resident': 'Resident',
   'help.pick_resident': 'Pick the resident',
+  // ---- files and escalations (issue 18, second part) ----
+  'help.escalated_badge': 'Escalated',
+  'help.escalated_at': 'past its time limit ({at}): sent to {name}',
+  'help.escalations': 'Requests escalated just now',
+  'files.add_photo': 'Take or add a photo',
+  'files.add_file': 'Add a file (PDF or image)',
+  'files.attach': 'Attachment (PDF or image, optional)',
+  'files.uploading': 'Uploading…',
+  'files.added': 'Added: {name}',
+  'files.size_kb': '{n} KB',
   // ---- staffing the grids: docs/api.md section 13 ----
   'nav.staff': 'Staff',
   'staff.title': 'Grid staff',

@@ -1286,6 +1286,16 @@ export default {
   'help.minutes': '{n} 分钟',
   'help.resident': '居民',
   'help.pick_resident': '选择居民',
+  // ---- files and escalations (issue 18, second part) ----
+  'help.escalated_badge': '已升级',
+  'help.escalated_at': '时限 {at} 已过，已上报{name}',
+  'help.escalations': '刚刚升级的求助',
+  'files.add_photo': '拍照 / 添加照片',
+  'files.add_file': '添加附件（文档或图片）',
+  'files.attach': '附件（文档或图片，可不选）',
+  'files.uploading': '正在上传…',
+  'files.added': '已添加：{name}',
+  'files.size_kb': '{n} KB',
   // ---- staffing the grids: docs/api.md section 13 ----
   'nav.staff': '人员',
   'staff.title': '网格人员',

@@ -43,10 +43,10 @@ export function setUnauthorizedHandler(fn) {
 // opts.contentType sends body as is (a File for CSV imports); opts.quiet401 leaves a 401
 // to the caller (the login form and the first session check); opts.text answers the body
 // as text (the printable QR sheet is HTML); opts.timeout (ms) gives up on a request that
-// hangs (a bad network) as a network error.
+// hangs (a bad network) as a network error; opts.headers adds headers (a file's X-File-Name).
 export async function api(method, path, body, opts) {
   opts = opts || {};
-  const headers = { Accept: 'application/json' };
+  const headers = Object.assign({ Accept: 'application/json' }, opts.headers || {});
   let payload;
   if (method !== 'GET' && method !== 'HEAD') headers['X-Wangge'] = '1';
   if (opts.headers) Object.assign(headers, opts.headers);

@@ -7,7 +7,7 @@
 // the day and the day before (kept by the server); while the page is open the live
 // check-ins move the curve's last point.
 import { api, enc, qs } from '../api.js';
-import { helpCountsSection } from './help.js';
+import { helpCountsSection } from '../tiles/help.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime, errorBox } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
@@ -431,7 +431,7 @@ export default async function dashboardView(ctx) {
   }, t('dash.download_' + fmt));
 
   // the help panel (issue 18) is fetched beside the missing list, not before it
-  const helpP = can.rollcall() ? helpCountsSection(code, askedDay) : null;
+  const helpP = can.rollcall() ? helpCountsSection(code, askedDay, isToday ? { subscribe, onLeave: ctx.onLeave } : null) : null;
   if (helpP) helpP.catch(() => null); // observed here too, should the missing list fail first
   const low = HOUSEHOLD_LEVELS[u.kind];
   const missing = low ? await missingSection(code, day).catch((e) => {

@@ -1,5 +1,5 @@
 // help.js — help requests (求助), the hotline (热线), leads (线索) and notices (通知):
-// docs/api.md section 13.  Four pages:
+// docs/api.md section 14.  Four pages:
 //   #/hotline   the secretary's screen: type the caller's phone (whole, or its last four
 //               digits) and the household is found through the residents' search (its
 //               throttle and masking apply), with its people, their categories, its open
@@ -12,9 +12,11 @@
 import { api, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
 import { h, mount, clear, fmtTime, field, formError, clearErrors, showError, busy, errorBox } from '../dom.js';
-import { session, rollDay } from '../session.js';
+import { session, rollDay, can } from '../session.js';
+import { CATEGORIES, escalationBanner } from '../tiles/help.js';
+import { fileList, fileAdder, uploadFile, DOC_TYPES } from '../files.js';
+import { subscribe } from '../live.js';
 
-export const CATEGORIES = ['medical', 'medicine', 'supplies', 'repairs', 'counselling', 'transport', 'other'];
 const NEXT = { new: ['accepted', 'referred'], accepted: ['in_progress', 'done', 'referred'], in_progress: ['done', 'referred'] };
 
 function clientId(p) {
@@ -64,6 +66,10 @@ export function requestCard(r, onChange) {
         ? ' · ' + (r.overdue ? t('help.escalated', { name: r.escalated_to ? r.escalated_to.name : '—' }) : t('help.due', { at: fmtTime(r.due_at) }))
         : '',
       r.rating ? ' · ' + t('help.rated', { n: r.rating }) : ''),
+    fileList('/requests/' + r.id, r.files),
+    can.registry() && r.state !== 'merged'
+      ? fileAdder('/requests/' + r.id, { capture: true, onAdded: () => { if (onChange) onChange(); } })
+      : null,
     next.length ? h('div', { class: 'help-actions' },
       note, next.indexOf('referred') >= 0 ? refTo : null,
       h('p', { class: 'actions' }, next.map((s) => {
@@ -91,8 +97,10 @@ async function requestsPage(ctx) {
       done.items.map((r) => requestCard(r)));
   }
   await load();
+  // an escalation the ticker makes while the page is open shows at once, and the list follows
+  const banner = escalationBanner(subscribe, ctx.onLeave, () => { if (ctx.alive()) load().catch(() => {}); });
   return h('section', { class: 'help-page' },
-    h('h1', { tabindex: '-1' }, t('help.requests_title')),
+    h('h1', { tabindex: '-1' }, t('help.requests_title')), banner,
     h('p', { class: 'actions' },
       h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')),
       h('a', { class: 'btn', href: overdue ? '#/requests' : '#/requests?overdue=1' }, overdue ? t('help.show_open') : t('help.show_overdue')),
@@ -249,7 +257,8 @@ async function hotlinePage(ctx) {
   });
   ctx.onMount(() => phone.input.focus());
   return h('section', { class: 'help-page hotline' },
-    h('h1', { tabindex: '-1' }, t('help.hotline_title')), count, sform, found, done, household);
+    h('h1', { tabindex: '-1' }, t('help.hotline_title')), escalationBanner(subscribe, ctx.onLeave), count, sform, found, done,
+    household);
 }
 
 // ---- #/leads ----
@@ -337,14 +346,25 @@ async function noticesPage(ctx) {
   const title = field({ name: 'title', label: t('help.notice_title'), maxlength: 60, required: true });
   const body = field({ name: 'body', label: t('help.notice_body'), type: 'textarea', rows: 4, maxlength: 4000, required: true });
   const to = field({ name: 'unit', label: t('help.notice_unit'), value: unit, required: true, hint: t('help.notice_unit_hint') });
-  const form = h('form', { class: 'form', novalidate: true }, to, title, body, formError(),
+  const attach = field({ name: 'file', label: t('files.attach'), type: 'file', attrs: { accept: DOC_TYPES } });
+  const form = h('form', { class: 'form', novalidate: true }, to, title, body, attach, formError(),
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('help.notice_send'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
     await busy(form, async () => {
       try {
-        await api('POST', '/notices', { unit: to.input.value.trim() || undefined, title: title.input.value.trim() || undefined, body: body.input.value.trim() || undefined });
+        const n = await api('POST', '/notices', { unit: to.input.value.trim() || undefined, title: title.input.value.trim() || undefined, body: body.input.value.trim() || undefined });
+        const file = attach.input.files && attach.input.files[0];
+        if (file) {
+          try {
+            await uploadFile('/notices/' + n.id, file);
+          } catch (e) { // the notice is sent; the file is added from its card
+            ctx.flash(t('help.notice_sent') + ' ' + e.message);
+            ctx.rerender();
+            return;
+          }
+        }
         ctx.flash(t('help.notice_sent'));
         ctx.rerender();
       } catch (e) {
@@ -357,6 +377,9 @@ async function noticesPage(ctx) {
     h('ul', { class: 'list plain', id: 'notice-list' }, b.items.map((n) => h('li', { class: 'help-card', 'data-notice': String(n.id) },
       h('p', { class: 'row-main' }, h('strong', null, n.title), ' · ', n.unit_name, ' · ', t('help.reach', { r: n.reached, n: n.total })),
       h('p', null, n.body),
+      fileList('/notices/' + n.id, n.files),
+      n.by === session.me.username // the sender adds the letter or the poster image
+        ? fileAdder('/notices/' + n.id, { accept: DOC_TYPES, label: t('files.add_file'), onAdded: () => ctx.rerender() }) : null,
       h('p', { class: 'row-sub' }, fmtTime(n.created_at), ' ',
         h('button', { type: 'button', class: 'btn', on: { click: () => showReach(n) } }, t('help.show_reach')))))),
     reach,
@@ -369,34 +392,4 @@ export default async function helpView(ctx) {
   if (mode === 'leads') return leadsPage(ctx);
   if (mode === 'notices') return noticesPage(ctx);
   return requestsPage(ctx);
-}
-
-// The dashboard's help panel (GET /help/counts): the day's requests by category and state,
-// overdue ones, median minutes to accept and to close, calls, leads and notices' reach.
-export async function helpCountsSection(code, day) {
-  let c;
-  try {
-    c = await api('GET', '/help/counts' + qs({ unit: code, day: day || undefined }));
-  } catch (e) {
-    if (e.handled) throw e;
-    return null;
-  }
-  const r = c.requests;
-  const states = ['new', 'accepted', 'in_progress', 'done', 'referred', 'merged'];
-  const cats = Object.keys(r.by_category).sort((a, b) => CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b));
-  const n = (o, k) => (o && o[k]) || 0;
-  return h('section', { 'aria-labelledby': 'dhelp-h', id: 'dash-help' },
-    h('h2', { id: 'dhelp-h' }, t('help.dash_title')),
-    h('dl', { class: 'stats' },
-      h('div', null, h('dt', null, t('help.dash_requests')), h('dd', { 'data-stat': 'requests' }, String(r.total))),
-      h('div', { class: r.overdue_open ? 'hot' : null }, h('dt', null, t('help.dash_overdue')), h('dd', { 'data-stat': 'overdue' }, String(r.overdue_open))),
-      h('div', null, h('dt', null, t('help.dash_accept')), h('dd', null, r.median_accept_minutes === null ? '—' : t('help.minutes', { n: r.median_accept_minutes }))),
-      h('div', null, h('dt', null, t('help.dash_close')), h('dd', null, r.median_close_minutes === null ? '—' : t('help.minutes', { n: r.median_close_minutes }))),
-      h('div', null, h('dt', null, t('help.dash_calls')), h('dd', { 'data-stat': 'calls' }, String(c.calls.total))),
-      h('div', { class: c.leads.unresolved ? 'hot' : null }, h('dt', null, t('help.dash_leads')), h('dd', { 'data-stat': 'leads' }, String(c.leads.unresolved)))),
-    cats.length ? h('table', { class: 'table' },
-      h('thead', null, h('tr', null, h('th', null, t('help.category')), states.map((s) => h('th', null, tv('hstate', s))))),
-      h('tbody', null, cats.map((k) => h('tr', null, h('th', null, tv('hcat', k)), states.map((s) => h('td', null, String(n(r.by_category[k], s)))))))) : null,
-    c.notices.length ? h('ul', { class: 'list plain' }, c.notices.slice(0, 5).map((x) => h('li', null,
-      h('a', { href: '#/notices' }, x.title), ' · ', t('help.reach', { r: x.reached, n: x.total })))) : null);
 }
