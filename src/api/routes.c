@@ -197,6 +197,12 @@ const route routes[] = {
     {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+
+    /* named essential-staff passes (通行证, issue 16): issued and revoked by the community or
+     * the street; listed for whoever works the gates */
+    {M_POST, "/api/v1/staff-passes", h_staff_pass_issue, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/staff-passes", h_staff_pass_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_DELETE, "/api/v1/staff-passes/{id}", h_staff_pass_revoke, AUTH_SESSION, ROLES_TREE, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
