@@ -161,6 +161,8 @@ export default async function gateView(ctx) {
       if (res.result) {
         showVerdict(res.result);
         drawCounters();
+        // a staff pass refused (revoked meanwhile, say): its card on screen says so too
+        if (res.result.staff_pass && !res.result.allowed && token.value) scan();
       }
       return res.result;
     } catch (e) {
