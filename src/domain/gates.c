@@ -601,10 +601,11 @@ static werr check_watch(const actor *ac, int64_t rid, json_t *r)
 	return WG_OK;
 }
 
-/* A resident going out: isolation and category, the building's lockdown, the compound's
- * closed management and the household's quota.  *quota_counts tells whether an allowed
+/* A resident going out: isolation and category, the building's lockdown, the closed
+ * management of the compound at cpath (theirs, which the gate serves; locked as a whole,
+ * only essential staff pass) and the household's quota.  *quota_counts tells whether an allowed
  * outing counts against the quota. */
-static werr check_resident_out(const actor *ac, const gate_row *g, const rules *ru, const person *p,
+static werr check_resident_out(const actor *ac, const char *cpath, const rules *ru, const person *p,
                                const char *purpose, int64_t at, json_t *r, bool *quota_counts)
 {
 	arena *a = ac->a;
@@ -612,10 +613,10 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	if (e)
 		return e;
 	db_stmt *s;
-	int64_t home_level, gate_level;
-	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) || (e = lockdown_level_any(ac->d, g->path, &gate_level)))
+	int64_t home_level, compound_level;
+	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) || (e = lockdown_level_any(ac->d, cpath, &compound_level)))
 		return e;
-	if (gate_level >= 2) /* the whole compound locked: only essential staff pass */
+	if (compound_level >= 2) /* the whole compound locked: only essential staff pass */
 		why(r, "essential_only", "小区封控（封楼栋），只有持通行证的医护、保供、水电气人员可以通行。",
 		    "The compound is locked down: only essential staff with a pass may pass.");
 	else if (home_level >= 2) {
@@ -627,7 +628,7 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	/* the building's time windows for going out (丽园), medical care excepted */
 	if (strcmp(purpose, "medical") != 0 && (e = check_window(ac, p->path, minute_of(at), r)))
 		return e;
-	bool closed = gate_level >= 1;
+	bool closed = compound_level >= 1;
 	if (closed && !str_in_list(purpose, closed_purposes))
 		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",
 		    "The compound is closed: out only for medical care, essential work or supplies.");
@@ -1714,7 +1715,7 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 			why(q->reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
 			    "Not a resident of this compound: register as a visitor.");
 		else if (!strcmp(q->direction, "out") &&
-		         (e = check_resident_out(ac, &q->g, &ru, &q->p, q->purpose, q->at, q->reasons, &q->quota_counts)))
+		         (e = check_resident_out(ac, home_path, &ru, &q->p, q->purpose, q->at, q->reasons, &q->quota_counts)))
 			goto out;
 	} else if (q->has_visitor && !strcmp(q->direction, "in")) {
 		check_visitor_in(a, gate_level, &ru, &q->v, q->at, q->reasons);
@@ -2096,7 +2097,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		if (!e && !served)
 			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
 		else if (!e)
-			e = check_resident_out(ac, &g, &ru, &per, "supplies", now_s(), r, &counts);
+			e = check_resident_out(ac, hp, &ru, &per, "supplies", now_s(), r, &counts);
 		if (e) {
 			json_decref(r);
 			json_decref(people);
