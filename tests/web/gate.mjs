@@ -250,6 +250,47 @@ async function main() {
     await page.press('#gate-token', 'Enter');
     await page.waitForSelector('#staff-card[data-valid="0"] [data-reason=staff_pass_revoked]');
     assert(!(await page.$('#staff-card .gate-in')), 'a revoked pass offers no 进 / 出');
+    // a phone whose browser has no BarcodeDetector (Safari on an iPhone): the camera's
+    // frames go through jsQR — here a stream of a canvas showing the printed card's QR
+    // code, which jsQR must really read
+    const qrSrc = await secPage.getAttribute('#sp-card img.qr-img', 'src');
+    const ctx2 = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    await ctx2.addInitScript((src) => {
+      delete window.BarcodeDetector;
+      navigator.mediaDevices.getUserMedia = async () => {
+        const c = document.createElement('canvas');
+        c.width = 480;
+        c.height = 480;
+        const g = c.getContext('2d');
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const draw = () => {
+          g.fillStyle = '#fff';
+          g.fillRect(0, 0, 480, 480);
+          g.drawImage(img, 60, 60, 360, 360);
+        };
+        draw();
+        window.setInterval(draw, 100);
+        return c.captureStream(10);
+      };
+    }, qrSrc);
+    const iphone = await ctx2.newPage();
+    iphone.on('pageerror', (e) => errors.push(e.message));
+    await iphone.goto(base + '/');
+    await iphone.fill('input[name=username]', 'checkpoint');
+    await iphone.fill('input[name=password]', PASSWORD);
+    await iphone.click('section.login button[type=submit]');
+    await iphone.click(`.gate-pick a[data-gate="${west.id}"]`);
+    await iphone.waitForSelector('#gate-camera-start');
+    assert(!(await iphone.evaluate(() => 'BarcodeDetector' in window)), 'this phone has no BarcodeDetector');
+    await iphone.click('#gate-camera-start');
+    await iphone.waitForSelector('#staff-card[data-valid="0"] [data-reason=staff_pass_revoked]', { timeout: 20000 });
+    assert((await iphone.inputValue('#gate-token')) === staffToken, 'jsQR read the card: ' + (await iphone.inputValue('#gate-token')));
+    assert(await iphone.evaluate(() => typeof window.jsQR === 'function'), 'jsQR loaded on demand');
+    await iphone.screenshot({ path: path.join(SHOTS, 'gate-14-jsqr.png'), fullPage: true });
+    await ctx2.close();
+
     // the guard's list of the compound's passes, with counts (no phone for the guard)
     await page.click('.gate-change');
     await page.click('#sp-panel > summary');

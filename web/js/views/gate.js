@@ -19,6 +19,25 @@ import { householdLabel, fmtTemp } from './common.js';
 
 const GATE_KEY = 'wg_gate';
 
+// jsQR, loaded once, on the first scan of a browser without BarcodeDetector.
+let jsQRLoading = null;
+function loadJsQR() {
+  if (window.jsQR) return Promise.resolve();
+  if (!jsQRLoading) {
+    jsQRLoading = new Promise((resolve, reject) => {
+      const el = document.createElement('script');
+      el.src = '/vendor/jsQR.js';
+      el.onload = () => (window.jsQR ? resolve() : reject(new Error('jsQR')));
+      el.onerror = () => {
+        jsQRLoading = null;
+        reject(new Error('jsQR'));
+      };
+      document.head.appendChild(el);
+    });
+  }
+  return jsQRLoading;
+}
+
 function storedGate() {
   try {
     return Number(window.localStorage.getItem(GATE_KEY)) || 0;
@@ -214,8 +233,10 @@ export default async function gateView(ctx) {
   // ---- a household pass ----
   const passOut = h('div', { id: 'gate-pass' });
   const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
-  // The phone's camera reads the card's QR code where the browser has BarcodeDetector
-  // (Chrome on Android); elsewhere the guard types the number printed under it.
+  // The phone's camera reads the card's QR code: through the browser's BarcodeDetector
+  // where it has one (Chrome on Android), else through jsQR (npm, vendored in
+  // web/vendor/jsQR.js, loaded the first time) on frames of the video drawn to a canvas
+  // (Safari on an iPhone); the guard can always type the number printed under it.
   const camBox = h('div', { class: 'gate-camera', id: 'gate-camera', hidden: true });
   let camStop = null;
   function stopCamera() {
@@ -245,11 +266,38 @@ export default async function gateView(ctx) {
     mount(camBox, video, h('p', { class: 'hint' }, t('gate.camera_hint')),
       h('button', { type: 'button', class: 'btn', id: 'gate-camera-stop', on: { click: stopCamera } }, t('gate.camera_stop')));
     camBox.hidden = false;
-    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    let detect;
+    if (typeof window.BarcodeDetector === 'function') {
+      const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+      detect = () => detector.detect(video);
+    } else {
+      try {
+        await loadJsQR();
+      } catch (e) {
+        stopCamera();
+        formError.textContent = t('gate.camera_denied');
+        formError.hidden = false;
+        return;
+      }
+      const canvas = document.createElement('canvas');
+      const g2 = canvas.getContext('2d', { willReadFrequently: true });
+      detect = async () => {
+        const w = video.videoWidth;
+        const hh = video.videoHeight;
+        if (!w || !hh) return [];
+        const scale = Math.min(1, 640 / Math.max(w, hh));
+        canvas.width = Math.round(w * scale);
+        canvas.height = Math.round(hh * scale);
+        g2.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const img = g2.getImageData(0, 0, canvas.width, canvas.height);
+        const code = window.jsQR(img.data, img.width, img.height, { inversionAttempts: 'dontInvert' });
+        return code ? [{ rawValue: code.data }] : [];
+      };
+    }
     const look = async () => {
       if (!alive || !ctx.alive()) return stopCamera();
       try {
-        const codes = video.readyState >= 2 ? await detector.detect(video) : [];
+        const codes = video.readyState >= 2 ? await detect() : [];
         const hit = codes.map((c) => String(c.rawValue || '').replace(/\s+/g, '').toLowerCase()).find((v) => /^s?[0-9a-f]{32}$/.test(v));
         if (hit) {
           stopCamera();
@@ -265,7 +313,7 @@ export default async function gateView(ctx) {
     look();
   }
   window.addEventListener('hashchange', stopCamera, { once: true });
-  const canScan = typeof window.BarcodeDetector === 'function' && navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
+  const canScan = !!navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
   const camButton = canScan
     ? h('button', { type: 'button', class: 'btn', id: 'gate-camera-start', on: { click: startCamera } }, t('gate.camera'))
     : null;
