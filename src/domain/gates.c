@@ -903,6 +903,8 @@ static werr date_field(json_t *body, const char *key, const char *dflt, char out
 	werr e = jv_str(body, key, dflt == NULL, 10, &v);
 	if (e)
 		return e;
+	if (!v && !dflt)
+		return w_fail(W_EINVAL, "required", key, "%s is required", key);
 	if (!v) {
 		memcpy(out, dflt, 11);
 		return WG_OK;
@@ -978,7 +980,7 @@ werr staff_pass_issue(const actor *ac, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "required", "compounds", "请指定可通行的小区或门 / name the compounds or gates it is for");
 	if (nc + ng > 64)
 		return w_fail(W_EINVAL, "too_many", "compounds", "最多64个小区和门 / 64 compounds and gates at most");
-	int64_t units[64], gates_in[64];
+	int64_t units[64] = {0}, gates_in[64] = {0};
 	size_t i;
 	json_t *v;
 	json_array_foreach(cs, i, v) {
