@@ -871,7 +871,7 @@ const char *const migrations_sqlite[] = {
     "  id INTEGER PRIMARY KEY,"
     "  token_hash TEXT NOT NULL UNIQUE,"
     "  kind TEXT NOT NULL,"                /* medical supply utility other */
-    "  resident_id INTEGER REFERENCES residents(id),"
+    "  resident_id INTEGER,"                  /* no key to residents: distributed on Citus */
     "  name TEXT NOT NULL,"
     "  employer TEXT,"
     "  phone TEXT,"
