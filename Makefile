@@ -33,11 +33,12 @@ PUBLIC_URL ?=
 all: $(BUILD)/wangge web
 
 # The web app is plain ES modules (no build step); npm brings ECharts (copied to
-# web/vendor/, loaded by the dashboard only) and playwright-core for the browser tests.
-web: web/vendor/echarts.min.js
+# web/vendor/, loaded by the dashboard only), jsQR (web/vendor/, loaded by the gate's
+# camera where the browser has no BarcodeDetector) and playwright-core for the browser tests.
+web: web/vendor/echarts.min.js web/vendor/jsQR.js
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-web/vendor/echarts.min.js: node_modules/.package-lock.json
+web/vendor/echarts.min.js web/vendor/jsQR.js: node_modules/.package-lock.json
 	npm run --silent build
 
 deps:

@@ -134,3 +134,22 @@ werr h_building_windows(req *r)
 	json_decref(body);
 	return e;
 }
+
+werr h_staff_pass_issue(req *r)
+{
+	return created(r, api_body(r, staff_pass_issue));
+}
+
+werr h_staff_pass_revoke(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "pass_id", &id);
+	return e ? e : staff_pass_revoke(&r->ac, id, req_query(r, "reason"), &r->json);
+}
+
+werr h_staff_pass_list(req *r)
+{
+	int64_t limit, offset;
+	werr e = req_paging(r, &limit, &offset);
+	return e ? e : staff_pass_list(&r->ac, req_query(r, "unit"), req_query(r, "state"), limit, offset, &r->json);
+}

@@ -211,6 +211,11 @@ const route routes[] = {
     {M_GET, "/api/v1/requests/{id}/files/{file}", h_help_file_get, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_POST, "/api/v1/household-link/requests/{id}/files", h_link_request_file_add, AUTH_LINK, 0, FILES_MAX, BYTES},
     {M_GET, "/api/v1/household-link/requests/{id}/files/{file}", h_link_request_file_get, AUTH_LINK, 0, 0, NULL},
+    /* named essential-staff passes (通行证, issue 16): issued and revoked by the community or
+     * the street; listed for whoever works the gates */
+    {M_POST, "/api/v1/staff-passes", h_staff_pass_issue, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/staff-passes", h_staff_pass_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
+    {M_DELETE, "/api/v1/staff-passes/{id}", h_staff_pass_revoke, AUTH_SESSION, ROLES_TREE, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

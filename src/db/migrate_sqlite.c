@@ -882,6 +882,35 @@ const char *const migrations_sqlite[] = {
     "ALTER TABLE help_requests ADD COLUMN escalated_at INTEGER;"
     "CREATE INDEX help_requests_due ON help_requests(due_at) WHERE escalated_at IS NULL"
     "  AND state IN ('new', 'accepted', 'in_progress');",
+    /* named essential-staff passes (通行证, issue 16): a person (a resident, or an outside
+     * worker with employer and phone) for given compounds or gates, a validity period and a
+     * purpose; the token stored hashed; passages through one name it */
+    "CREATE TABLE staff_passes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"                /* medical supply utility other */
+    "  resident_id INTEGER,"                  /* no key to residents: distributed on Citus */
+    "  name TEXT NOT NULL,"
+    "  employer TEXT,"
+    "  phone TEXT,"
+    "  purpose TEXT NOT NULL,"
+    "  valid_from TEXT NOT NULL,"
+    "  valid_to TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"
+    "  revoked_at INTEGER,"
+    "  revoked_by INTEGER,"
+    "  revoke_reason TEXT,"
+    "  uses INTEGER NOT NULL DEFAULT 0,"
+    "  last_used_at INTEGER);"
+    "CREATE TABLE staff_pass_scope ("
+    "  pass_id INTEGER NOT NULL REFERENCES staff_passes(id),"
+    "  unit_id INTEGER REFERENCES units(id),"  /* a compound (or any unit: all its gates) */
+    "  gate_id INTEGER REFERENCES gates(id));"
+    "CREATE INDEX staff_pass_scope_pass ON staff_pass_scope(pass_id);"
+    "CREATE INDEX staff_pass_scope_unit ON staff_pass_scope(unit_id);"
+    "CREATE INDEX staff_pass_scope_gate ON staff_pass_scope(gate_id);"
+    "ALTER TABLE passages ADD COLUMN staff_pass_id INTEGER;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

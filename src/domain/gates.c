@@ -27,7 +27,8 @@
 static const char *const gate_unit_kinds[] = {"community", "grid", "compound", NULL};
 static const char *const gate_states[] = {"open", "closed", "merged", NULL};
 static const char *const visitor_kinds[] = {"visitor", "courier", "supplier", "medical", "utility", NULL};
-/* essential staff (medical, supply, utilities) pass a closed compound with a green code */
+/* essential staff (medical, supply, utilities): at a closed compound they come in on a
+ * named staff pass, not as visitors */
 static const char *const essential_kinds[] = {"supplier", "medical", "utility", NULL};
 static const char *const purposes[] = {"medical", "work", "supplies", "other", NULL};
 /* out of a closed compound only for these */
@@ -574,36 +575,51 @@ fail:
 	return e;
 }
 
-/* A resident going out: isolation and category, the building's lockdown, the compound's
- * closed management and the household's quota.  *quota_counts tells whether an allowed
- * outing counts against the quota. */
-static werr check_resident_out(const actor *ac, const gate_row *g, const rules *ru, const person *p,
-                               const char *purpose, int64_t at, json_t *r, bool *quota_counts)
+/* Isolation or one of the watched categories: refused exit (a resident, or a staff pass's
+ * holder who is one). */
+static werr check_watch(const actor *ac, int64_t rid, json_t *r)
 {
-	arena *a = ac->a;
 	werr e = WG_OK;
 	db_stmt *s = db_get(ac->d, SQL_ISO_ACTIVE_OF_RES);
-	db_bind_int(s, 1, p->id);
+	db_bind_int(s, 1, rid);
 	int rc = db_step(s, &e);
 	db_done(s);
 	if (rc < 0)
 		return e;
 	bool isolated = rc == DB_ROW;
 	s = db_get(ac->d, SQL_EPI_GET);
-	db_bind_int(s, 1, p->id);
+	db_bind_int(s, 1, rid);
 	rc = db_step(s, &e);
-	const char *cat = rc == DB_ROW ? arena_strdup(a, db_text(s, 0)) : NULL;
+	bool watched = rc == DB_ROW && strcmp(db_text(s, 0), "cleared") != 0;
 	db_done(s);
 	if (rc < 0)
 		return e;
 	if (isolated)
 		why(r, "isolated", "正在隔离观察，不得外出。", "Under isolation or observation: may not go out.");
-	else if (cat && strcmp(cat, "cleared") != 0)
+	else if (watched)
 		why(r, "category", "属于重点人员，正在观察，不得外出。", "In one of the watched categories: may not go out.");
-	int64_t home_level, gate_level;
-	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) || (e = lockdown_level_any(ac->d, g->path, &gate_level)))
+	return WG_OK;
+}
+
+/* A resident going out: isolation and category, the building's lockdown, the closed
+ * management of the compound at cpath (theirs, which the gate serves; locked as a whole,
+ * only essential staff pass) and the household's quota.  *quota_counts tells whether an allowed
+ * outing counts against the quota. */
+static werr check_resident_out(const actor *ac, const char *cpath, const rules *ru, const person *p,
+                               const char *purpose, int64_t at, json_t *r, bool *quota_counts)
+{
+	arena *a = ac->a;
+	werr e = check_watch(ac, p->id, r);
+	if (e)
 		return e;
-	if (home_level >= 2) {
+	db_stmt *s;
+	int64_t home_level, compound_level;
+	if ((e = lockdown_level_any(ac->d, p->path, &home_level)) || (e = lockdown_level_any(ac->d, cpath, &compound_level)))
+		return e;
+	if (compound_level >= 2) /* the whole compound locked: only essential staff pass */
+		why(r, "essential_only", "小区封控（封楼栋），只有持通行证的医护、保供、水电气人员可以通行。",
+		    "The compound is locked down: only essential staff with a pass may pass.");
+	else if (home_level >= 2) {
 		const char *b = p->building && *p->building ? p->building : "所在楼栋";
 		why(r, "building_locked", arena_printf(a, "%s已封控（封楼栋），不得外出，生活物资由社区送到门口。", b),
 		    arena_printf(a, "%s is locked down: nobody may go out; the community brings supplies to the door.",
@@ -612,7 +628,7 @@ static werr check_resident_out(const actor *ac, const gate_row *g, const rules *
 	/* the building's time windows for going out (丽园), medical care excepted */
 	if (strcmp(purpose, "medical") != 0 && (e = check_window(ac, p->path, minute_of(at), r)))
 		return e;
-	bool closed = gate_level >= 1;
+	bool closed = compound_level >= 1;
 	if (closed && !str_in_list(purpose, closed_purposes))
 		why(r, "closed_purpose", "小区封闭管理，只有就医、必要工作和采购才能外出。",
 		    "The compound is closed: out only for medical care, essential work or supplies.");
@@ -692,6 +708,472 @@ static void check_pass(arena *a, const pass_row *p, int64_t at, json_t *r)
 		    arena_printf(a, "This pass is valid %s to %s, not today.", p->valid_from, p->valid_to));
 }
 
+/* ---- named essential-staff passes (通行证) ----
+ * A person — a registered resident, or an outside worker with an employer and a phone —
+ * for the compounds (any unit: all its gates) and gates of its scope, a validity period
+ * and a purpose.  Checked at the gate like a household pass, read afresh in the writer's
+ * transaction, so that a revocation holds at the very next passage. */
+
+static const char *const staff_kinds[] = {"medical", "supply", "utility", "other", NULL};
+
+typedef struct {
+	int64_t id, resident_id, created_at, revoked_at, uses, last_used_at;
+	const char *kind, *name, *employer, *phone, *purpose, *valid_from, *valid_to, *revoke_reason, *created_by;
+	bool found;
+} staff_row;
+
+static void staff_from(arena *a, db_stmt *s, staff_row *p)
+{
+	p->found = true;
+	p->id = db_int(s, 0);
+	p->kind = arena_strdup(a, db_text(s, 1));
+	p->resident_id = db_null(s, 2) ? 0 : db_int(s, 2);
+	p->name = arena_strdup(a, db_text(s, 3));
+	p->employer = db_null(s, 4) ? NULL : arena_strdup(a, db_text(s, 4));
+	p->phone = db_null(s, 5) ? NULL : arena_strdup(a, db_text(s, 5));
+	p->purpose = arena_strdup(a, db_text(s, 6));
+	p->valid_from = arena_strdup(a, db_text(s, 7));
+	p->valid_to = arena_strdup(a, db_text(s, 8));
+	p->created_at = db_int(s, 9);
+	p->revoked_at = db_null(s, 10) ? 0 : db_int(s, 10);
+	p->revoke_reason = db_null(s, 11) ? NULL : arena_strdup(a, db_text(s, 11));
+	p->uses = db_int(s, 12);
+	p->last_used_at = db_null(s, 13) ? 0 : db_int(s, 13);
+	p->created_by = db_null(s, 14) ? NULL : arena_strdup(a, db_text(s, 14));
+}
+
+static werr staff_load(const actor *ac, db_stmt *s, staff_row *p)
+{
+	memset(p, 0, sizeof *p);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		staff_from(ac->a, s, p);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* A staff pass's token: "s" and 32 hex digits (a household pass's has no letter first). */
+static bool staff_token_shape(const char *t)
+{
+	return t && t[0] == 's' && strlen(t) == 33 && strspn(t + 1, "0123456789abcdef") == 32;
+}
+
+static werr staff_by_token(const actor *ac, const char *token, staff_row *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!staff_token_shape(token))
+		return WG_OK;
+	char th[65];
+	hash_hex(token, th);
+	db_stmt *s = db_get(ac->d, SQL_STAFF_PASS_BY_HASH);
+	db_bind_text(s, 1, th);
+	return staff_load(ac, s, p);
+}
+
+typedef struct {
+	int n;
+	int64_t unit_id[64], gate_id[64];
+	const char *path[64], *name[64], *code[64];
+} staff_scope;
+
+static werr staff_scope_load(const actor *ac, int64_t pass_id, staff_scope *sc)
+{
+	sc->n = 0;
+	db_stmt *s = db_get(ac->d, SQL_STAFF_SCOPE_OF);
+	db_bind_int(s, 1, pass_id);
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW && sc->n < 64) {
+		int i = sc->n++;
+		sc->unit_id[i] = db_null(s, 0) ? 0 : db_int(s, 0);
+		sc->gate_id[i] = db_null(s, 1) ? 0 : db_int(s, 1);
+		sc->path[i] = arena_strdup(ac->a, db_text(s, 2));
+		sc->name[i] = arena_strdup(ac->a, db_text(s, 3));
+		sc->code[i] = arena_strdup(ac->a, db_text(s, 4));
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* Whether gate g lies in the pass's scope: the gate itself, a unit its compound lies in, or
+ * a unit of a neighbouring compound whose gates were merged into it (it serves them). */
+static werr staff_covers(const actor *ac, const gate_row *g, const staff_scope *sc, bool *yes)
+{
+	*yes = false;
+	for (int i = 0; i < sc->n && !*yes; i++)
+		*yes = sc->gate_id[i] ? sc->gate_id[i] == g->id : in_compound(g->path, sc->path[i]);
+	if (*yes)
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
+	db_bind_int(s, 1, g->id);
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		for (int i = 0; i < sc->n && !*yes; i++)
+			*yes = !sc->gate_id[i] && in_compound(db_text(s, 1), sc->path[i]);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+static const char *staff_scope_text(arena *a, const staff_scope *sc)
+{
+	const char *t = "";
+	for (int i = 0; i < sc->n; i++)
+		t = arena_printf(a, "%s%s%s", t, i ? "、" : "", sc->name[i]);
+	return t;
+}
+
+static const char *staff_kind_zh(const char *k)
+{
+	static const char *const zh[] = {"医护", "保供", "水电气", "其他必要人员"};
+	for (int i = 0; staff_kinds[i]; i++)
+		if (!strcmp(k, staff_kinds[i]))
+			return zh[i];
+	return k;
+}
+
+/* The pass's own verdict at gate g on moment at: unknown, revoked, expired (or not yet
+ * valid), or not for this gate.  *sc: the pass's scope (loaded here). */
+static werr check_staff(const actor *ac, const gate_row *g, const staff_row *p, int64_t at, staff_scope *sc, json_t *r)
+{
+	arena *a = ac->a;
+	sc->n = 0;
+	if (!p->found) {
+		why(r, "staff_pass_unknown", "通行证无效。", "Unknown pass.");
+		return WG_OK;
+	}
+	werr e = staff_scope_load(ac, p->id, sc);
+	if (e)
+		return e;
+	char today[11];
+	day_of(at, today);
+	if (p->revoked_at) {
+		why(r, "staff_pass_revoked",
+		    p->revoke_reason ? arena_printf(a, "通行证已作废（%s）。", p->revoke_reason) : "通行证已作废。",
+		    p->revoke_reason ? arena_printf(a, "This pass has been revoked (%s).", p->revoke_reason)
+		                     : "This pass has been revoked.");
+		return WG_OK;
+	}
+	if (strcmp(today, p->valid_from) < 0 || strcmp(today, p->valid_to) > 0) {
+		why(r, "staff_pass_expired", arena_printf(a, "通行证有效期为%s至%s，今天不能用。", p->valid_from, p->valid_to),
+		    arena_printf(a, "This pass is valid %s to %s, not today.", p->valid_from, p->valid_to));
+		return WG_OK;
+	}
+	bool covers;
+	if ((e = staff_covers(ac, g, sc, &covers)))
+		return e;
+	if (!covers) {
+		const char *where = staff_scope_text(a, sc);
+		why(r, "staff_pass_wrong_gate", arena_printf(a, "通行证只限%s使用，不能走此门。", where),
+		    arena_printf(a, "This pass is for %s only, not this gate.", where));
+	}
+	return WG_OK;
+}
+
+static json_t *staff_json(const actor *ac, const staff_row *p, const staff_scope *sc, const char *today)
+{
+	char created[32], revoked[32], used[32];
+	fmt_time(p->created_at, created);
+	if (p->revoked_at)
+		fmt_time(p->revoked_at, revoked);
+	if (p->last_used_at)
+		fmt_time(p->last_used_at, used);
+	const char *state = p->revoked_at ? "revoked"
+	                    : strcmp(today, p->valid_to) > 0 ? "expired"
+	                    : strcmp(today, p->valid_from) < 0 ? "pending"
+	                                                       : "active";
+	json_t *scope = json_array();
+	for (int i = 0; sc && i < sc->n; i++)
+		json_array_append_new(scope, sc->gate_id[i] ? json_pack("{s:I,s:s}", "gate_id", (json_int_t)sc->gate_id[i], "name", sc->name[i])
+		                                            : json_pack("{s:s,s:s}", "unit", sc->code[i], "name", sc->name[i]));
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:I,s:o,s:o}", "id", (json_int_t)p->id, "kind",
+	                 p->kind, "kind_zh", staff_kind_zh(p->kind), "resident_id",
+	                 p->resident_id ? json_integer(p->resident_id) : json_null(), "name", p->name, "employer",
+	                 jv_text(p->employer), "phone", jv_text(actor_show_phone(ac, p->phone)), "purpose", p->purpose, "valid_from",
+	                 p->valid_from, "valid_to", p->valid_to, "state", state, "scope", scope, "created_at", created, "revoked_at",
+	                 p->revoked_at ? json_string(revoked) : json_null(), "revoke_reason", jv_text(p->revoke_reason), "uses",
+	                 (json_int_t)p->uses, "last_used_at", p->last_used_at ? json_string(used) : json_null(), "issued_by",
+	                 jv_text(p->created_by));
+}
+
+static werr date_field(json_t *body, const char *key, const char *dflt, char out[11])
+{
+	const char *v;
+	werr e = jv_str(body, key, dflt == NULL, 10, &v);
+	if (e)
+		return e;
+	if (!v && !dflt)
+		return w_fail(W_EINVAL, "required", key, "%s is required", key);
+	if (!v) {
+		memcpy(out, dflt, 11);
+		return WG_OK;
+	}
+	int y, m, d;
+	if (strlen(v) != 10 || !parse_date(v, &y, &m, &d))
+		return w_fail(W_EINVAL, "invalid_date", key, "日期格式应为 YYYY-MM-DD / %s must be YYYY-MM-DD", key);
+	memcpy(out, v, 11);
+	return WG_OK;
+}
+
+werr staff_pass_issue(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"kind",  "resident_id", "name",      "employer", "phone", "purpose",
+	                                      "valid_from", "valid_to", "compounds", "gates",   NULL};
+	arena *a = ac->a;
+	const char *kind, *name, *employer, *phone, *purpose;
+	int64_t rid = 0;
+	bool has_rid = false;
+	char today[11], from[11], to[11];
+	today_str(today);
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "kind", true, 16, &kind)) ||
+	    (e = jv_int(body, "resident_id", false, 1, INT64_MAX, &rid, &has_rid)) ||
+	    (e = jv_str(body, "name", false, 50, &name)) || (e = jv_str(body, "employer", false, 100, &employer)) ||
+	    (e = jv_str(body, "phone", false, 20, &phone)) || (e = jv_str(body, "purpose", true, 100, &purpose)) ||
+	    (e = date_field(body, "valid_from", today, from)) || (e = date_field(body, "valid_to", NULL, to)))
+		return e;
+	if (!str_in_list(kind, staff_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "kind: medical supply utility other（医护 保供 水电气 其他）");
+	if (strcmp(to, from) < 0)
+		return w_fail(W_EINVAL, "invalid_period", "valid_to", "有效期的结束早于开始 / valid_to is before valid_from");
+	if (strcmp(to, today) < 0)
+		return w_fail(W_EINVAL, "invalid_period", "valid_to", "有效期已经过去 / valid_to is in the past");
+	char limit[11];
+	day_add(from, 89, limit);
+	if (strcmp(to, limit) > 0)
+		return w_fail(W_EINVAL, "invalid_period", "valid_to", "通行证最长90天 / a pass is valid 90 days at most");
+	if (!purpose[0])
+		return w_fail(W_EINVAL, "required", "purpose", "请写明事由 / say what the pass is for");
+	char norm[32];
+	if (has_rid) {
+		if (name || employer || phone)
+			return w_fail(W_EINVAL, "resident_or_worker", has_rid && name ? "name" : (employer ? "employer" : "phone"),
+			              "登记居民时姓名和电话取自户籍 / a resident's name and phone come from the registry");
+		person per;
+		if ((e = person_load(ac, rid, true, &per)))
+			return e;
+		if (per.moved_out)
+			return w_fail(W_EINVAL, "resident_not_living", "resident_id", "该居民已迁出 / the resident has moved out");
+		name = per.name;
+		phone = per.phone;
+	} else {
+		if (!name || !name[0])
+			return w_fail(W_EINVAL, "required", "name", "请填写姓名 / name is required");
+		if (!employer || !employer[0])
+			return w_fail(W_EINVAL, "required", "employer", "请填写单位 / employer is required");
+		if (!phone)
+			return w_fail(W_EINVAL, "required", "phone", "请填写电话 / phone is required");
+		if (!phone_normalize(phone, norm, sizeof norm))
+			return w_fail(W_EINVAL, "invalid_phone", "phone", "电话号码不对 / not a phone number");
+		phone = norm;
+		name = arena_strdup(a, name);
+		employer = arena_strdup(a, employer);
+	}
+	/* its scope: compounds (unit codes) and gates, each in the issuer's subtree */
+	json_t *cs = json_object_get(body, "compounds"), *gs = json_object_get(body, "gates");
+	if ((cs && !json_is_array(cs)) || (gs && !json_is_array(gs)))
+		return w_fail(W_EINVAL, "wrong_type", cs && !json_is_array(cs) ? "compounds" : "gates",
+		              "compounds: unit codes; gates: gate ids");
+	size_t nc = cs ? json_array_size(cs) : 0, ng = gs ? json_array_size(gs) : 0;
+	if (nc + ng == 0)
+		return w_fail(W_EINVAL, "required", "compounds", "请指定可通行的小区或门 / name the compounds or gates it is for");
+	if (nc + ng > 64)
+		return w_fail(W_EINVAL, "too_many", "compounds", "最多64个小区和门 / 64 compounds and gates at most");
+	int64_t units[64] = {0}, gates_in[64] = {0};
+	size_t i;
+	json_t *v;
+	json_array_foreach(cs, i, v) {
+		unit_row u;
+		const char *code = json_string_value(v);
+		if (!code)
+			return w_fail(W_EINVAL, "wrong_type", arena_printf(a, "compounds[%zu]", i), "a unit code");
+		if ((e = unit_find(ac, code, &u))) {
+			wdetail d = *w_last();
+			return w_fail(e, d.code, arena_printf(a, "compounds[%zu]", i), "%s", d.message);
+		}
+		units[i] = u.id;
+	}
+	json_array_foreach(gs, i, v) {
+		gate_row g;
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return w_fail(W_EINVAL, "wrong_type", arena_printf(a, "gates[%zu]", i), "a gate id");
+		if ((e = gate_load(ac, json_integer_value(v), arena_printf(a, "gates[%zu]", i), &g)))
+			return e;
+		gates_in[i] = g.id;
+	}
+	char token[34], th[65];
+	token[0] = 's';
+	random_hex(token + 1, 16);
+	hash_hex(token, th);
+	int64_t id = 0;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_STAFF_PASS_INSERT);
+	db_bind_text(s, 1, th);
+	db_bind_text(s, 2, kind);
+	if (has_rid)
+		db_bind_int(s, 3, rid);
+	db_bind_text(s, 4, name);
+	db_bind_text(s, 5, employer);
+	db_bind_text(s, 6, phone);
+	db_bind_text(s, 7, purpose);
+	db_bind_text(s, 8, from);
+	db_bind_text(s, 9, to);
+	db_bind_int(s, 10, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 11, ac->user_id);
+	if ((e = db_run(s, &id)))
+		goto fail;
+	for (i = 0; i < nc + ng; i++) {
+		s = db_get(ac->d, SQL_STAFF_SCOPE_ADD);
+		db_bind_int(s, 1, id);
+		if (i < nc)
+			db_bind_int(s, 2, units[i]);
+		else
+			db_bind_int(s, 3, gates_in[i - nc]);
+		if ((e = db_run(s, NULL)))
+			goto fail;
+	}
+	if ((e = audit(ac, "create", "staff_pass", id, has_rid ? "kind,resident,purpose,valid,scope" : "kind,name,employer,phone,purpose,valid,scope",
+	               "ok")) ||
+	    (e = db_commit(ac->d)))
+		goto fail;
+	staff_row p;
+	staff_scope sc;
+	s = db_get(ac->d, SQL_STAFF_PASS_GET);
+	db_bind_int(s, 1, id);
+	if ((e = staff_load(ac, s, &p)) || (e = staff_scope_load(ac, id, &sc)))
+		return e;
+	*out = staff_json(ac, &p, &sc, today);
+	json_object_set_new(*out, "token", json_string(token));
+	char *svg = qr_svg(token, 200, NULL);
+	json_object_set_new(*out, "svg", jv_text(svg));
+	free(svg);
+	return WG_OK;
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+/* The actor may change a pass when every compound and gate of it is theirs. */
+static werr staff_mine(const actor *ac, int64_t id, staff_row *p, staff_scope *sc)
+{
+	db_stmt *s = db_get(ac->d, SQL_STAFF_PASS_GET);
+	db_bind_int(s, 1, id);
+	werr e;
+	if ((e = staff_load(ac, s, p)) || (p->found && (e = staff_scope_load(ac, id, sc))))
+		return e;
+	bool mine = p->found && sc->n > 0;
+	for (int i = 0; mine && i < sc->n; i++)
+		mine = actor_in_scope(ac, sc->path[i]);
+	if (!mine)
+		return w_fail(W_ENOTFOUND, "pass_not_found", "pass_id", "没有这张通行证 / no such pass");
+	return WG_OK;
+}
+
+werr staff_pass_revoke(const actor *ac, int64_t id, const char *reason, json_t **out)
+{
+	staff_row p;
+	staff_scope sc;
+	werr e;
+	if (reason && strlen(reason) > 200)
+		return w_fail(W_EINVAL, "too_long", "reason", "reason: 200 characters at most");
+	if ((e = staff_mine(ac, id, &p, &sc)))
+		return e;
+	if (!p.revoked_at) {
+		if ((e = db_begin(ac->d)))
+			return e;
+		db_stmt *s = db_get(ac->d, SQL_STAFF_PASS_REVOKE);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, now_s());
+		if (ac->user_id)
+			db_bind_int(s, 3, ac->user_id);
+		db_bind_text(s, 4, reason && *reason ? reason : NULL);
+		if ((e = db_run(s, NULL)) || (e = audit(ac, "update", "staff_pass", id, "revoked", "ok")) || (e = db_commit(ac->d))) {
+			db_rollback(ac->d);
+			return e;
+		}
+		if ((e = staff_mine(ac, id, &p, &sc)))
+			return e;
+	}
+	char today[11];
+	today_str(today);
+	*out = staff_json(ac, &p, &sc, today);
+	return WG_OK;
+}
+
+werr staff_pass_list(const actor *ac, const char *code, const char *state, int64_t limit, int64_t offset, json_t **out)
+{
+	static const char *const states[] = {"all", "active", "pending", "expired", "revoked", NULL};
+	if (!state)
+		state = "all";
+	if (!str_in_list(state, states))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: all active pending expired revoked");
+	unit_row u;
+	werr e = unit_scope(ac, code, &u);
+	if (e)
+		return e;
+	char today[11];
+	today_str(today);
+	const char *upper = scope_upper(ac->a, u.path);
+	/* the counts: by state, and the valid ones by kind */
+	json_t *by_state = json_pack("{s:i,s:i,s:i,s:i}", "active", 0, "pending", 0, "expired", 0, "revoked", 0);
+	json_t *by_kind = json_object();
+	int64_t total = 0;
+	db_stmt *s = db_get(ac->d, SQL_STAFF_PASS_COUNTS);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, today);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		const char *st = db_text(s, 1);
+		int64_t n = db_int(s, 2);
+		json_object_set_new(by_state, st, json_integer(json_integer_value(json_object_get(by_state, st)) + n));
+		if (!strcmp(st, "active"))
+			json_object_set_new(by_kind, db_text(s, 0), json_integer(n));
+		if (!strcmp(state, "all") || !strcmp(state, st))
+			total += n;
+	}
+	db_done(s);
+	json_t *items = json_array();
+	if (rc < 0)
+		goto fail;
+	s = db_get(ac->d, SQL_STAFF_PASS_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, today);
+	db_bind_text(s, 4, state);
+	db_bind_int(s, 5, limit);
+	db_bind_int(s, 6, offset);
+	staff_row *rows = arena_alloc(ac->a, (size_t)limit * sizeof *rows);
+	int n = 0;
+	while ((rc = db_step(s, &e)) == DB_ROW && n < limit) {
+		memset(&rows[n], 0, sizeof rows[n]);
+		staff_from(ac->a, s, &rows[n++]);
+	}
+	db_done(s);
+	if (rc < 0)
+		goto fail;
+	for (int k = 0; k < n; k++) {
+		staff_scope sc;
+		if ((e = staff_scope_load(ac, rows[k].id, &sc)))
+			goto fail;
+		json_array_append_new(items, staff_json(ac, &rows[k], &sc, today));
+	}
+	if ((e = audit(ac, "read", "staff_pass", u.id, "name,employer,phone", "ok")))
+		goto fail;
+	*out = json_pack("{s:s,s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:o}", "unit", u.code, "name", u.name, "day", today, "counts",
+	                 by_state, "active_by_kind", by_kind, "total", (json_int_t)total, "limit", (json_int_t)limit, "offset",
+	                 (json_int_t)offset, "items", items);
+	return WG_OK;
+fail:
+	json_decref(by_state);
+	json_decref(by_kind);
+	json_decref(items);
+	return e;
+}
+
 /* ---- passages ---- */
 
 typedef struct {
@@ -767,7 +1249,7 @@ static werr visitor_parse(arena *a, json_t *o, bool entering, visitor_in *v)
 	return WG_OK;
 }
 
-static void check_visitor_in(arena *a, bool closed, const rules *ru, const visitor_in *v, int64_t at, json_t *r)
+static void check_visitor_in(arena *a, int64_t level, const rules *ru, const visitor_in *v, int64_t at, json_t *r)
 {
 	if (!strcmp(v->health_code, "red"))
 		why(r, "code_red", "健康码红码，不得进入。", "Red health code: may not come in.");
@@ -780,11 +1262,20 @@ static void check_visitor_in(arena *a, bool closed, const rules *ru, const visit
 	else if (at - v->test_time > ru->test_max_hours * 3600)
 		why(r, "test_old", arena_printf(a, "核酸检测已超过%lld小时。", (long long)ru->test_max_hours),
 		    arena_printf(a, "The nucleic-acid test is older than %lld hours.", (long long)ru->test_max_hours));
-	if (closed && !v->goods_only && !str_in_list(v->kind, essential_kinds))
-		why(r, !strcmp(v->kind, "courier") ? "courier_at_gate" : "closed_no_visitors",
-		    !strcmp(v->kind, "courier") ? "小区封闭管理，快递外卖请在门口交接。" : "小区封闭管理，外来人员不得进入。",
-		    !strcmp(v->kind, "courier") ? "The compound is closed: couriers hand goods over at the gate."
-		                                : "The compound is closed: no visitors.");
+	/* closed: goods are handed over at the gate; essential staff come in on their named
+	 * pass (a pass_token, not a visitor), a kind said at the gate is not enough */
+	if (level < 1 || v->goods_only)
+		return;
+	if (level >= 2)
+		why(r, "essential_only", "小区封控（封楼栋），只有持通行证的医护、保供、水电气人员可以通行。",
+		    "The compound is locked down: only essential staff with a pass may pass.");
+	else if (!strcmp(v->kind, "courier"))
+		why(r, "courier_at_gate", "小区封闭管理，快递外卖请在门口交接。", "The compound is closed: couriers hand goods over at the gate.");
+	else if (str_in_list(v->kind, essential_kinds))
+		why(r, "staff_pass_required", "小区封闭管理，医护、保供、水电气人员凭通行证进入。",
+		    "The compound is closed: medical, supply and utility staff come in on their pass.");
+	else
+		why(r, "closed_no_visitors", "小区封闭管理，外来人员不得进入。", "The compound is closed: no visitors.");
 }
 
 static json_t *passage_json(const actor *ac, db_stmt *s)
@@ -795,24 +1286,27 @@ static json_t *passage_json(const actor *ac, db_stmt *s)
 	json_t *reasons = json_loads(db_text(s, 13), 0, NULL);
 	if (!reasons)
 		reasons = json_array();
-	json_t *who = json_null(), *visitor = json_null();
+	json_t *who = json_null(), *visitor = json_null(), *staff = json_null();
 	if (!db_null(s, 7)) {
 		bool ent = !db_null(s, 18) && !strcmp(db_text(s, 18), "entrance");
 		who = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 7), "household_id",
 		                   (json_int_t)db_int(s, 8), "name", jv_text(db_text(s, 16)), "building",
 		                   jv_text(ent ? db_text(s, 20) : db_text(s, 19)), "room", jv_text(db_text(s, 17)), "id_number",
 		                   jv_text(actor_show_id(ac, db_text(s, 21))));
+	} else if (!db_null(s, 32)) {
+		staff = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)db_int(s, 32), "name", db_text(s, 33), "kind",
+		                  db_text(s, 34), "kind_zh", staff_kind_zh(db_text(s, 34)), "employer", jv_text(db_text(s, 35)));
 	} else if (!db_null(s, 22)) {
 		visitor = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "name", db_text(s, 22), "id_number",
 		                    jv_text(actor_show_id(ac, db_text(s, 23))), "phone", jv_text(actor_show_phone(ac, db_text(s, 24))),
 		                    "company", jv_text(db_text(s, 25)), "plate", jv_text(db_text(s, 26)), "visiting",
 		                    jv_text(db_text(s, 27)), "health_code", jv_text(db_text(s, 28)));
 	}
-	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id",
+	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id",
 	                 (json_int_t)db_int(s, 0), "gate", "id", (json_int_t)db_int(s, 1), "name", db_text(s, 29), "day",
 	                 db_text(s, 2), "at", at, "direction", db_text(s, 4), "kind", db_text(s, 5), "goods_only",
 	                 db_int(s, 6) != 0, "allowed", db_int(s, 12) != 0, "reasons", reasons, "person", who, "visitor",
-	                 visitor, "temperature", db_null(s, 10) ? json_null() : json_real(db_double(s, 10)), "purpose",
+	                 visitor, "staff_pass", staff, "temperature", db_null(s, 10) ? json_null() : json_real(db_double(s, 10)), "purpose",
 	                 jv_text(db_text(s, 11)), "alert_id", db_null(s, 14) ? json_null() : json_integer(db_int(s, 14)),
 	                 "pass_id", db_null(s, 9) ? json_null() : json_integer(db_int(s, 9)), "client_id",
 	                 jv_text(db_text(s, 15)), "recorded_by", jv_text(db_text(s, 30)), "recorded_at",
@@ -877,6 +1371,10 @@ struct passage_plan {
 	pass_row pass;     /* pass.id != 0 when a pass was shown and known */
 	bool has_visitor;
 	visitor_in v;
+	const char *staff_token; /* a staff pass shown: read afresh in the writer's transaction */
+	staff_row sp;
+	staff_scope ssc;
+	person sperson; /* its holder, when a registered resident (sperson.id != 0) */
 	json_t *reasons;
 };
 typedef struct passage_plan passage;
@@ -956,10 +1454,19 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 	if (ac->user_id)
 		db_bind_int(s, 16, ac->user_id);
 	db_bind_int(s, 17, now);
+	if (q->sp.found)
+		db_bind_int(s, 18, q->sp.id);
 	if ((e = db_run(s, id)))
 		return e;
 	if (!*id)
 		return WG_OK; /* the client id is stored already */
+	if (q->sp.found && q->allowed) {
+		s = db_get(ac->d, SQL_STAFF_PASS_USED);
+		db_bind_int(s, 1, q->sp.id);
+		db_bind_int(s, 2, q->at);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
 	if (q->has_visitor) {
 		s = db_get(ac->d, SQL_VISITOR_INSERT);
 		db_bind_text(s, 1, q->v.kind);
@@ -977,9 +1484,10 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 		if ((e = db_run(s, &visitor_id)))
 			return e;
 	}
-	if (q->fever && q->p.id) {
+	const person *fp = q->p.id ? &q->p : (q->sperson.id ? &q->sperson : NULL);
+	if (q->fever && fp) {
 		bool opened;
-		if ((e = alert_open(ac, q->p.id, q->p.household_id, 0, q->day, true, q->temp, 0, alert, &opened)))
+		if ((e = alert_open(ac, fp->id, fp->household_id, 0, q->day, true, q->temp, 0, alert, &opened)))
 			return e;
 	}
 	if (visitor_id || *alert) {
@@ -1034,8 +1542,10 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 		}
 	}
 	return audit(ac, "create", "passage", *id,
-	             q->p.id ? "gate,direction,resident,temperature,purpose"
-	                     : (q->has_visitor ? "gate,direction,visitor,temperature,purpose" : "gate,direction,pass,temperature"),
+	             q->p.id        ? "gate,direction,resident,temperature,purpose"
+	             : q->has_visitor ? "gate,direction,visitor,temperature,purpose"
+	             : q->staff_token ? "gate,direction,staff_pass,temperature,purpose"
+	                              : "gate,direction,pass,temperature",
 	             q->allowed ? "ok" : "refused");
 }
 
@@ -1099,6 +1609,8 @@ werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t 
 	json_t *vj = json_object_get(body, "visitor");
 	q->has_visitor = vj && !json_is_null(vj);
 	int who = (q->has_rid || token) + q->has_visitor;
+	if (token && token[0] == 's' && q->has_rid)
+		who = 2;
 	if (who != 1)
 		return w_fail(W_EINVAL, who ? "one_person" : "required", "resident_id",
 		              "一次登记一个人：居民（resident_id 或 pass_token）或访客（visitor） / one person: a resident or a visitor");
@@ -1113,6 +1625,14 @@ werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t 
 		if ((e = passage_answer(ac, q->stored, stored_answer)))
 			return e;
 		json_object_set_new(*stored_answer, "duplicate", json_true());
+		return WG_OK;
+	}
+	if (token && token[0] == 's') { /* a staff pass: checked in the writer's transaction */
+		if (q->has_rid)
+			return w_fail(W_EINVAL, "one_person", "resident_id",
+			              "通行证登记持证人本人，不用选居民 / a staff pass names its holder: no resident_id");
+		q->staff_token = arena_strdup(a, token);
+		*plan = q;
 		return WG_OK;
 	}
 	if (token) {
@@ -1159,7 +1679,13 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 	if ((e = rules_load(ac->d, q->g.unit_id, &ru)))
 		return e;
 	q->reasons = json_array();
-	bool closed = gate_level >= 1;
+	if (q->staff_token) {
+		if ((e = staff_by_token(ac, q->staff_token, &q->sp)) ||
+		    (e = check_staff(ac, &q->g, &q->sp, q->at, &q->ssc, q->reasons)))
+			goto out;
+		if (q->sp.found && q->sp.resident_id && (e = person_load(ac, q->sp.resident_id, false, &q->sperson)))
+			goto out;
+	}
 	if (q->token)
 		check_pass(a, &q->pass, q->at, q->reasons);
 	if (q->pass.found && q->p.id && q->pass.household_id != q->p.household_id)
@@ -1173,7 +1699,7 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 		if ((e = db_scalar(s, &locked)))
 			goto out;
 	}
-	q->kind = q->has_visitor ? q->v.kind : "resident";
+	q->kind = q->has_visitor ? q->v.kind : (q->staff_token ? "staff" : "resident");
 	check_gate(a, &q->g, minute_of(q->at), true, q->has_visitor && q->v.plate, q->has_visitor && q->v.goods_only,
 	           q->reasons);
 	check_fever(a, true, q->temp, q->reasons);
@@ -1191,12 +1717,14 @@ werr passage_execute(const actor *ac, passage_plan *q, json_t **out)
 			why(q->reasons, "not_resident_here", "不是本小区居民，请按访客登记。",
 			    "Not a resident of this compound: register as a visitor.");
 		else if (!strcmp(q->direction, "out") &&
-		         (e = check_resident_out(ac, &q->g, &ru, &q->p, q->purpose, q->at, q->reasons, &q->quota_counts)))
+		         (e = check_resident_out(ac, home_path, &ru, &q->p, q->purpose, q->at, q->reasons, &q->quota_counts)))
 			goto out;
 	} else if (q->has_visitor && !strcmp(q->direction, "in")) {
-		check_visitor_in(a, closed, &ru, &q->v, q->at, q->reasons);
+		check_visitor_in(a, gate_level, &ru, &q->v, q->at, q->reasons);
+	} else if (q->sperson.id && !strcmp(q->direction, "out") && (e = check_watch(ac, q->sperson.id, q->reasons))) {
+		goto out; /* a holder under isolation or observation stays in, pass or not */
 	}
-	q->allowed = json_array_size(q->reasons) == 0 && (q->p.id || q->has_visitor);
+	q->allowed = json_array_size(q->reasons) == 0 && (q->p.id || q->has_visitor || q->sp.found);
 	if ((e = passage_write(ac, q, &q->id, &q->alert)))
 		goto out;
 	if (!q->id) { /* the same client id, stored meanwhile: its answer */
@@ -1499,6 +2027,29 @@ werr pass_revoke(const actor *ac, int64_t pass_id, json_t **out)
 	return WG_OK;
 }
 
+/* A scanned staff pass at gate g: the pass as the guard may see it and its verdict here
+ * (the holder's isolation, a fever and the gate's own state are checked on the passage). */
+static werr staff_scan(const actor *ac, const gate_row *g, const char *token, json_t **out)
+{
+	staff_row p;
+	staff_scope sc;
+	json_t *r = json_array();
+	werr e;
+	if ((e = staff_by_token(ac, token, &p)) || (e = check_staff(ac, g, &p, now_s(), &sc, r))) {
+		json_decref(r);
+		return e;
+	}
+	char today[11];
+	today_str(today);
+	if ((e = audit(ac, "read", "staff_pass", p.found ? p.id : 0, "name,employer,phone", p.found ? "ok" : "unknown"))) {
+		json_decref(r);
+		return e;
+	}
+	*out = json_pack("{s:n,s:o,s:o,s:b,s:o}", "pass", "staff_pass", p.found ? staff_json(ac, &p, &sc, today) : json_null(),
+	                 "reasons", r, "valid", json_array_size(r) == 0, "people", json_array());
+	return WG_OK;
+}
+
 werr pass_scan(const actor *ac, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"token", "gate_id", NULL};
@@ -1510,7 +2061,11 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		return e;
 	gate_row g;
 	pass_row p;
-	if ((e = gate_load(ac, gate_id, "gate_id", &g)) || (e = pass_by_token(ac, token, &p)))
+	if ((e = gate_load(ac, gate_id, "gate_id", &g)))
+		return e;
+	if (token[0] == 's')
+		return staff_scan(ac, &g, token, out);
+	if ((e = pass_by_token(ac, token, &p)))
 		return e;
 	json_t *pr = json_array();
 	check_pass(ac->a, &p, now_s(), pr);
@@ -1544,7 +2099,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		if (!e && !served)
 			why(r, "not_resident_here", "不是本小区居民，请按访客登记。", "Not a resident of this compound: register as a visitor.");
 		else if (!e)
-			e = check_resident_out(ac, &g, &ru, &per, "supplies", now_s(), r, &counts);
+			e = check_resident_out(ac, hp, &ru, &per, "supplies", now_s(), r, &counts);
 		if (e) {
 			json_decref(r);
 			json_decref(people);

@@ -41,8 +41,21 @@ werr passage_list(const actor *ac, int64_t gate_id, const char *day, int64_t lim
 /* Household passes: the token is answered once, only its hash is kept. */
 werr pass_issue(const actor *ac, int64_t household_id, json_t *body, json_t **out);
 werr pass_revoke(const actor *ac, int64_t pass_id, json_t **out);
-/* A scanned token: the household's people and who of them may go out now. */
+/* A scanned token: the household's people and who of them may go out now; for a staff
+ * pass's token ("s" and 32 hex digits) the pass and its verdict at the gate. */
 werr pass_scan(const actor *ac, json_t *body, json_t **out);
+
+/* Named essential-staff passes (通行证): issued for compounds and gates of the issuer's
+ * subtree to a resident or an outside worker (name, employer, phone), a validity period
+ * and a purpose; the token ("s" and 32 hex digits) answered once, kept hashed.  Shown at
+ * a gate as a passage's pass_token; a closed compound lets essential staff in only on
+ * one, a compound locked as a whole (level building or above) lets only them pass. */
+werr staff_pass_issue(const actor *ac, json_t *body, json_t **out);
+werr staff_pass_revoke(const actor *ac, int64_t id, const char *reason, json_t **out);
+/* The passes touching the subtree at code (or covering it), with counts by state and the
+ * valid ones by kind; state: all active pending expired revoked. */
+werr staff_pass_list(const actor *ac, const char *code, const char *state, int64_t limit, int64_t offset,
+                     json_t **out);
 
 /* Visitors' personal data (name, phone, ID number, company, plate, whom they visited) is
  * erased once older than the setting visitor_retention_days (default 28, 1–365); the

@@ -340,7 +340,8 @@ class GatesTest(unittest.TestCase):
                          ["closed_no_visitors"])
         self.assertEqual(codes(passage(g["id"], "in", visitor=courier(goods_only=False))), ["courier_at_gate"])
         self.assertTrue(passage(g["id"], "in", visitor=courier())["allowed"])
-        self.assertTrue(passage(g["id"], "in", visitor=courier(kind="medical", goods_only=False))["allowed"])
+        self.assertEqual(codes(passage(g["id"], "in", visitor=courier(kind="medical", goods_only=False))),
+                         ["staff_pass_required"])
         # a resident of the community is not one of this compound's
         p = passage(g["id"], "out", resident_id=person(), purpose="supplies")
         self.assertEqual(codes(p), ["not_resident_here"])

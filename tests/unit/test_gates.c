@@ -1,7 +1,8 @@
 /* test_gates.c — visitors' personal data at the gates is erased by the ticker after the
  * retention period (setting visitor_retention_days, default 28), with a moved clock: the
  * passage, its kind and the gate's counters stay; each erasure is audited; a visitor
- * younger than the period is kept. */
+ * younger than the period is kept.  A staff pass (通行证) is good through its last day and
+ * refused the day after, by the same moved clock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "core/util.h"
 #include "testdb.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
 #include "domain/gates.h"
 
@@ -134,10 +136,61 @@ static void test_visitors_erased_after_retention(void **state)
 	clock_shift(-(27 * 86400 + 86400 + 3600 + 13 * 86400));
 }
 
+/* A staff pass's passage at the gate: allowed, and the first reason's code. */
+static bool staff_passage(actor *ac, int64_t gate, const char *token, const char **code)
+{
+	char body[300];
+	snprintf(body, sizeof body, "{\"gate_id\": %lld, \"direction\": \"in\", \"temperature\": 36.5, \"pass_token\": \"%s\"}",
+	         (long long)gate, token);
+	json_t *b = json_loads(body, 0, NULL), *out = NULL;
+	assert_non_null(b);
+	assert_int_equal(passage_record(ac, b, &out), WG_OK);
+	json_decref(b);
+	bool ok = json_is_true(json_object_get(out, "allowed"));
+	json_t *r = json_array_get(json_object_get(out, "reasons"), 0);
+	*code = r ? arena_strdup(ac->a, json_string_value(json_object_get(r, "code"))) : "";
+	assert_string_equal(json_string_value(json_object_get(out, "kind")), "staff");
+	json_decref(out);
+	return ok;
+}
+
+static void test_staff_pass_period(void **state)
+{
+	actor *ac = *state;
+	int64_t gate = scalar(ac, "SELECT id FROM gates WHERE name = '西区5号门'");
+	assert_true(gate > 0);
+	char today[11], last[11], body[400];
+	today_str(today);
+	day_add(today, 2, last);
+	snprintf(body, sizeof body,
+	         "{\"kind\": \"utility\", \"name\": \"赵电工\", \"employer\": \"供电公司\", \"phone\": \"13907130003\","
+	         " \"purpose\": \"抢修\", \"valid_to\": \"%s\", \"gates\": [%lld]}",
+	         last, (long long)gate);
+	json_t *b = json_loads(body, 0, NULL), *card = NULL;
+	assert_non_null(b);
+	werr e = staff_pass_issue(ac, b, &card);
+	if (e)
+		fprintf(stderr, "issue: %s %s %s\n", w_last()->code, w_last()->field, w_last()->message);
+	assert_int_equal(e, WG_OK);
+	json_decref(b);
+	const char *token = arena_strdup(ac->a, json_string_value(json_object_get(card, "token")));
+	json_decref(card);
+	const char *code;
+	assert_true(staff_passage(ac, gate, token, &code));
+	clock_shift(2 * 86400); /* its last day */
+	assert_true(staff_passage(ac, gate, token, &code));
+	clock_shift(86400); /* the day after */
+	assert_false(staff_passage(ac, gate, token, &code));
+	assert_string_equal(code, "staff_pass_expired");
+	clock_shift(-3 * 86400);
+	assert_int_equal(scalar(ac, "SELECT uses FROM staff_passes WHERE name = '赵电工'"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_visitors_erased_after_retention),
+	    cmocka_unit_test(test_staff_pass_period),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,7 +5,9 @@
 // out on a pass the secretary issued on the household page (typed, and read by the camera); a passage whose answer was lost
 // and one taken down with the phone offline wait in the phone's queue and reach the server
 // once each when the network returns; and sees the compound's day and who is outside, as the
-// secretary's dashboard does live (the gates' tile, over SSE).
+// secretary's dashboard does live (the gates' tile, over SSE); the secretary issues a named
+// staff pass (通行证) on the gate list, the guard's camera reads it and lets the nurse in,
+// and the secretary's revocation refuses the very next tap.
 //
 //   node tests/web/gate.mjs           (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -197,11 +199,116 @@ async function main() {
     assert(log.items[1].alert_id, 'the fever opened an alert');
     const alert = await call('GET', '/alerts/' + log.items[1].alert_id);
     assert(alert.resident_id === picks[1].id && alert.state === 'open', 'the alert is the resident\'s, open');
+    // a named staff pass (通行证): the secretary issues it on the gate list and prints it;
+    // the guard's camera reads it, the card says valid, one tap lets the nurse in; the
+    // secretary revokes it while the guard still has the card on screen: the next tap is
+    // refused at once, with the reason read aloud
+    await secPage.goto(base + '/#/gate');
+    await secPage.click('#sp-panel > summary');
+    await secPage.click('#sp-issue > summary');
+    await secPage.selectOption('#sp-kind', 'medical');
+    await secPage.fill('#sp-name', '钱护士');
+    await secPage.fill('#sp-employer', '青山区社区卫生服务中心');
+    await secPage.fill('#sp-phone', '13907130002');
+    await secPage.fill('#sp-purpose', '上门送药');
+    const until = new Date(Date.now() + (8 + 24 * 10) * 3600000).toISOString().slice(0, 10);
+    await secPage.fill('#sp-to', until);
+    await secPage.click('#sp-submit');
+    await secPage.waitForSelector('#sp-card img.qr-img');
+    const staffToken = (await secPage.textContent('#sp-token')).trim();
+    assert(/^s[0-9a-f]{32}$/.test(staffToken), 'the staff pass number: ' + staffToken);
+    const staffId = await secPage.getAttribute('#sp-card', 'data-pass');
+    await secPage.waitForSelector(`.sp-items li[data-pass="${staffId}"][data-state=active]`);
+    await secPage.screenshot({ path: path.join(SHOTS, 'gate-10-staff-issued.png'), fullPage: true });
+
+    await page.click(`.gate-pick a[data-gate="${west.id}"]`);
+    await page.waitForSelector('#gate-camera-start');
+    await page.evaluate((n) => { window.__qr = n; }, staffToken);
+    await page.click('#gate-camera-start');
+    await page.waitForSelector('#staff-card[data-valid="1"]');
+    const card = await page.textContent('#staff-card');
+    assert(card.includes('钱护士') && card.includes('医护') && card.includes('通行证有效'), 'the staff card: ' + card);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 360, 'the staff card fits the phone: ' + wide);
+    await page.screenshot({ path: path.join(SHOTS, 'gate-11-staff-card.png'), fullPage: true });
+    await page.click('#staff-card .gate-in');
+    await page.waitForSelector('#gate-verdict[data-allowed="1"]');
+    assert((await page.textContent('#gate-verdict')).includes('钱护士'), 'the verdict names the holder');
+    // the card is still on the guard's screen; the secretary revokes the pass
+    secPage.once('dialog', (d) => d.accept('离岗'));
+    await secPage.click(`.sp-items li[data-pass="${staffId}"] .sp-revoke`);
+    await secPage.waitForSelector(`.sp-items li[data-pass="${staffId}"][data-state=revoked]`);
+    await page.click('#staff-card .gate-out');
+    await page.waitForSelector('#gate-verdict[data-allowed="0"] [data-reason=staff_pass_revoked]');
+    const revoked = await page.textContent('#gate-verdict');
+    assert(revoked.includes('不能通行') && revoked.includes('通行证已作废（离岗）'), 'refused at once: ' + revoked);
+    await page.screenshot({ path: path.join(SHOTS, 'gate-12-staff-revoked.png'), fullPage: true });
+    // the card on screen follows: not valid, why, and no buttons; scanned again the same
+    await page.waitForSelector('#staff-card[data-valid="0"] [data-reason=staff_pass_revoked]');
+    assert(!(await page.$('#staff-card .gate-in')), 'a revoked pass offers no 进 / 出');
+    await page.fill('#gate-token', staffToken);
+    await page.press('#gate-token', 'Enter');
+    await page.waitForSelector('#staff-card[data-valid="0"] [data-reason=staff_pass_revoked]');
+    assert(!(await page.$('#staff-card .gate-in')), 'a revoked pass offers no 进 / 出');
+    // a phone whose browser has no BarcodeDetector (Safari on an iPhone): the camera's
+    // frames go through jsQR — here a stream of a canvas showing the printed card's QR
+    // code, which jsQR must really read
+    const qrSrc = await secPage.getAttribute('#sp-card img.qr-img', 'src');
+    const ctx2 = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    await ctx2.addInitScript((src) => {
+      delete window.BarcodeDetector;
+      navigator.mediaDevices.getUserMedia = async () => {
+        const c = document.createElement('canvas');
+        c.width = 480;
+        c.height = 480;
+        const g = c.getContext('2d');
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const draw = () => {
+          g.fillStyle = '#fff';
+          g.fillRect(0, 0, 480, 480);
+          g.drawImage(img, 60, 60, 360, 360);
+        };
+        draw();
+        window.setInterval(draw, 100);
+        return c.captureStream(10);
+      };
+    }, qrSrc);
+    const iphone = await ctx2.newPage();
+    iphone.on('pageerror', (e) => errors.push(e.message));
+    await iphone.goto(base + '/');
+    await iphone.fill('input[name=username]', 'checkpoint');
+    await iphone.fill('input[name=password]', PASSWORD);
+    await iphone.click('section.login button[type=submit]');
+    await iphone.click(`.gate-pick a[data-gate="${west.id}"]`);
+    await iphone.waitForSelector('#gate-camera-start');
+    assert(!(await iphone.evaluate(() => 'BarcodeDetector' in window)), 'this phone has no BarcodeDetector');
+    await iphone.click('#gate-camera-start');
+    await iphone.waitForSelector('#staff-card[data-valid="0"] [data-reason=staff_pass_revoked]', { timeout: 20000 });
+    assert((await iphone.inputValue('#gate-token')) === staffToken, 'jsQR read the card: ' + (await iphone.inputValue('#gate-token')));
+    assert(await iphone.evaluate(() => typeof window.jsQR === 'function'), 'jsQR loaded on demand');
+    await iphone.screenshot({ path: path.join(SHOTS, 'gate-14-jsqr.png'), fullPage: true });
+    await ctx2.close();
+
+    // the guard's list of the compound's passes, with counts (no phone for the guard)
+    await page.click('.gate-change');
+    await page.click('#sp-panel > summary');
+    await page.waitForSelector('#sp-counts [data-stat=revoked]');
+    assert((await page.textContent('#sp-counts [data-stat=revoked]')).trim() === '1', 'one revoked pass counted');
+    assert(!(await page.textContent('.sp-items')).includes('13907130002'), 'the guard sees no phone');
+    assert(!(await page.$('.sp-items .sp-revoke')), 'the guard cannot revoke');
+    const wide2 = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide2 <= 360, 'the list fits the phone: ' + wide2);
+    await page.screenshot({ path: path.join(SHOTS, 'gate-13-staff-list.png'), fullPage: true });
+    const staffLog = (await call('GET', '/passages?gate=' + west.id)).items.filter((x) => x.staff_pass);
+    assert(staffLog.length === 2 && staffLog[0].allowed && !staffLog[1].allowed, 'both staff passages logged');
+
     // the logged-out session check before the login answers 401 by design
     // (and the answer cut on purpose above)
     const real = errors.filter((e) => !/401 \(Unauthorized\)|ERR_INTERNET_DISCONNECTED|Failed to fetch|net::ERR/.test(e));
     assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   gate: a guard lets a resident out in two taps, turns back a fever and a red code, lets one out on a pass the secretary issued');
+    console.log('ok   gate: a guard lets a resident out in two taps, turns back a fever and a red code, lets one out on a pass the secretary issued, a nurse in on a staff pass refused once revoked');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'gate-FAIL.png') }).catch(() => {});
     console.log('FAIL gate: ' + e.message);

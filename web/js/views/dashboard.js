@@ -12,7 +12,7 @@ import { t, tv, getLang } from '../i18n.js';
 import { h, mount, fmtTime, errorBox } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
-import { gateTile } from './gate.js';
+import { gateTile } from '../tiles/gate.js';
 import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES } from './common.js';
 import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
 import { loadECharts } from '../charts.js';

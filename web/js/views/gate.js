@@ -6,14 +6,37 @@
 // in a form below.  Without network a passage waits on the phone in the worker app's queue
 // (queue.js: same client_id, sent again when the network returns) with the moment it was
 // taken down (captured_at): the server checks and logs it as at that moment.
+// Essential staff (医护、保供、水电气) show a named pass (通行证, "s" and 32 hex digits) that
+// the same field and camera read; the gate list carries the compound's passes, with their
+// counts, and for the community the form that issues, prints and revokes them.
 // Docs: docs/api.md section 12.
 import { api } from '../api.js';
+import { session } from '../session.js';
 import * as queue from '../queue.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, clear, fmtTime } from '../dom.js';
 import { householdLabel, fmtTemp } from './common.js';
 
 const GATE_KEY = 'wg_gate';
+
+// jsQR, loaded once, on the first scan of a browser without BarcodeDetector.
+let jsQRLoading = null;
+function loadJsQR() {
+  if (window.jsQR) return Promise.resolve();
+  if (!jsQRLoading) {
+    jsQRLoading = new Promise((resolve, reject) => {
+      const el = document.createElement('script');
+      el.src = '/vendor/jsQR.js';
+      el.onload = () => (window.jsQR ? resolve() : reject(new Error('jsQR')));
+      el.onerror = () => {
+        jsQRLoading = null;
+        reject(new Error('jsQR'));
+      };
+      document.head.appendChild(el);
+    });
+  }
+  return jsQRLoading;
+}
 
 function storedGate() {
   try {
@@ -65,6 +88,7 @@ export default async function gateView(ctx) {
     const summaries = await Promise.all(compounds.slice(0, 5).map((c) => api('GET', '/compounds/' + encodeURIComponent(c) + '/now').catch(() => null)));
     return h('section', { class: 'gate-page' },
       summaries.filter(Boolean).map(compoundSummary),
+      staffPanel(ctx, compounds.map((c) => ({ code: c, name: gates.find((g) => g.unit === c).unit_name }))),
       h('h1', { tabindex: '-1' }, t('gate.pick')),
       gates.length
         ? h('ul', { class: 'list gate-pick' }, gates.map((g) => h('li', null,
@@ -86,7 +110,10 @@ export default async function gateView(ctx) {
     verdict.hidden = false;
     verdict.className = 'gate-verdict ' + (p.allowed ? 'is-allowed' : 'is-refused');
     verdict.setAttribute('data-allowed', p.allowed ? '1' : '0');
-    const who = p.person ? p.person.name + ' · ' + householdLabel(p.person) : (p.visitor ? p.visitor.name : '');
+    const sp = p.staff_pass;
+    const who = p.person ? p.person.name + ' · ' + householdLabel(p.person)
+      : (sp ? t('gate.staff_who', { name: sp.name, kind: tv('spkind', sp.kind), employer: sp.employer || '' })
+        : (p.visitor ? p.visitor.name : ''));
     verdict.appendChild(h('p', { class: 'gate-verdict-big' }, p.allowed ? t('gate.allowed') : t('gate.refused')));
     verdict.appendChild(h('p', { class: 'gate-verdict-who' }, who, ' · ', tv('gdir', p.direction), ' · ', fmtTemp(p.temperature)));
     if (p.reasons && p.reasons.length) {
@@ -153,6 +180,8 @@ export default async function gateView(ctx) {
       if (res.result) {
         showVerdict(res.result);
         drawCounters();
+        // a staff pass refused (revoked meanwhile, say): its card on screen says so too
+        if (res.result.staff_pass && !res.result.allowed && token.value) scan();
       }
       return res.result;
     } catch (e) {
@@ -204,8 +233,10 @@ export default async function gateView(ctx) {
   // ---- a household pass ----
   const passOut = h('div', { id: 'gate-pass' });
   const token = h('input', { id: 'gate-token', name: 'token', maxlength: 64, autocomplete: 'off', spellcheck: 'false', placeholder: t('gate.pass_ph') });
-  // The phone's camera reads the card's QR code where the browser has BarcodeDetector
-  // (Chrome on Android); elsewhere the guard types the number printed under it.
+  // The phone's camera reads the card's QR code: through the browser's BarcodeDetector
+  // where it has one (Chrome on Android), else through jsQR (npm, vendored in
+  // web/vendor/jsQR.js, loaded the first time) on frames of the video drawn to a canvas
+  // (Safari on an iPhone); the guard can always type the number printed under it.
   const camBox = h('div', { class: 'gate-camera', id: 'gate-camera', hidden: true });
   let camStop = null;
   function stopCamera() {
@@ -235,12 +266,39 @@ export default async function gateView(ctx) {
     mount(camBox, video, h('p', { class: 'hint' }, t('gate.camera_hint')),
       h('button', { type: 'button', class: 'btn', id: 'gate-camera-stop', on: { click: stopCamera } }, t('gate.camera_stop')));
     camBox.hidden = false;
-    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    let detect;
+    if (typeof window.BarcodeDetector === 'function') {
+      const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+      detect = () => detector.detect(video);
+    } else {
+      try {
+        await loadJsQR();
+      } catch (e) {
+        stopCamera();
+        formError.textContent = t('gate.camera_denied');
+        formError.hidden = false;
+        return;
+      }
+      const canvas = document.createElement('canvas');
+      const g2 = canvas.getContext('2d', { willReadFrequently: true });
+      detect = async () => {
+        const w = video.videoWidth;
+        const hh = video.videoHeight;
+        if (!w || !hh) return [];
+        const scale = Math.min(1, 640 / Math.max(w, hh));
+        canvas.width = Math.round(w * scale);
+        canvas.height = Math.round(hh * scale);
+        g2.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const img = g2.getImageData(0, 0, canvas.width, canvas.height);
+        const code = window.jsQR(img.data, img.width, img.height, { inversionAttempts: 'dontInvert' });
+        return code ? [{ rawValue: code.data }] : [];
+      };
+    }
     const look = async () => {
       if (!alive || !ctx.alive()) return stopCamera();
       try {
-        const codes = video.readyState >= 2 ? await detector.detect(video) : [];
-        const hit = codes.map((c) => String(c.rawValue || '').replace(/\s+/g, '').toLowerCase()).find((v) => /^[0-9a-f]{32}$/.test(v));
+        const codes = video.readyState >= 2 ? await detect() : [];
+        const hit = codes.map((c) => String(c.rawValue || '').replace(/\s+/g, '').toLowerCase()).find((v) => /^s?[0-9a-f]{32}$/.test(v));
         if (hit) {
           stopCamera();
           token.value = hit;
@@ -255,7 +313,7 @@ export default async function gateView(ctx) {
     look();
   }
   window.addEventListener('hashchange', stopCamera, { once: true });
-  const canScan = typeof window.BarcodeDetector === 'function' && navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
+  const canScan = !!navigator.mediaDevices && typeof navigator.mediaDevices.getUserMedia === 'function';
   const camButton = canScan
     ? h('button', { type: 'button', class: 'btn', id: 'gate-camera-start', on: { click: startCamera } }, t('gate.camera'))
     : null;
@@ -266,6 +324,7 @@ export default async function gateView(ctx) {
     clear(passOut);
     if (!tok) return;
     const s = await api('POST', '/passes/scan', { token: tok, gate_id: gateId });
+    if ('staff_pass' in s) return mount(passOut, staffCard(s, tok));
     const head = s.pass
       ? h('p', { class: 'facts' }, householdLabel(s.pass), ' · ', t('gate.pass_valid', { from: s.pass.valid_from, to: s.pass.valid_to }))
       : null;
@@ -278,6 +337,24 @@ export default async function gateView(ctx) {
           p.outside ? h('span', { class: 'badge' }, t('gate.is_outside')) : null,
           (p.reasons || []).length ? h('small', { class: 'gate-person-why' }, ' ' + p.reasons.map((r) => (getLang() === 'en' ? r.en : r.message)).join(' ')) : null),
         dirButtons((dir) => ({ direction: dir, pass_token: tok, resident_id: p.id }), p.name)))));
+  }
+
+  // A staff pass scanned: who, for what, until when, valid here or why not — and 进 / 出.
+  function staffCard(s, tok) {
+    const sp = s.staff_pass;
+    const reasons = (s.reasons || []).length
+      ? h('ul', { class: 'gate-reasons is-refused' }, s.reasons.map((r) => h('li', { 'data-reason': r.code },
+        h('span', { class: 'gate-reason-zh', lang: 'zh-CN' }, r.message), h('span', { class: 'gate-reason-en', lang: 'en' }, r.en))))
+      : null;
+    if (!sp) return h('div', { class: 'staff-card', id: 'staff-card', 'data-valid': '0' }, reasons);
+    return h('div', { class: 'staff-card', id: 'staff-card', 'data-valid': s.valid ? '1' : '0', 'data-pass': String(sp.id) },
+      h('p', { class: 'staff-card-head' }, h('strong', null, sp.name), ' ',
+        h('span', { class: 'badge ' + (s.valid ? 'badge-ok' : 'badge-no') }, s.valid ? t('gate.staff_valid') : t('gate.staff_invalid'))),
+      h('p', { class: 'facts' }, tv('spkind', sp.kind), sp.employer ? ' · ' + sp.employer : '', ' · ', sp.purpose),
+      h('p', { class: 'facts' }, t('gate.pass_valid', { from: sp.valid_from, to: sp.valid_to }), ' · ',
+        t('gate.staff_scope', { where: sp.scope.map((x) => x.name).join('、') })),
+      reasons,
+      s.valid ? dirButtons((dir) => ({ direction: dir, pass_token: tok }), sp.name) : null);
   }
 
   // ---- visitors, couriers, suppliers ----
@@ -344,59 +421,138 @@ export default async function gateView(ctx) {
     visitorForm);
 }
 
-// The live tile of a dashboard (a community's, a street's): per gate of the compounds in
-// the unit, today's passages in and out and refusals, and the residents outside now; drawn
-// again (at most every 2 s) when a passage arrives on the live feed.  Counts only: no
-// person is listed here (the checkpoint view lists who is outside).
-export function gateTile(ctx, code, subscribe) {
-  const box = h('section', { class: 'card gate-tile', id: 'gate-tile', hidden: true, 'aria-labelledby': 'gate-tile-h' });
-  let compounds = [];
-  let timer = 0;
-  const sum = (k, pre) => Object.keys(k).filter((x) => x.indexOf(pre) === 0).reduce((n, x) => n + k[x], 0);
+// ---- named essential-staff passes (通行证): the list of a compound with its counts; the
+// community (or street) issues one here — shown once with its QR code, printable as a card
+// — and revokes it, which holds at the gate at once ----
+function esc(x) {
+  return String(x).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+}
+function svgSrc(svg) {
+  const bytes = new TextEncoder().encode(svg || '');
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return 'data:image/svg+xml;base64,' + window.btoa(bin);
+}
+function printStaffPass(p) {
+  const w = window.open('', '_blank');
+  const html = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + esc(t('sp.card_title')) +
+    '</title><link rel="stylesheet" href="' + window.location.origin + '/print.css"></head><body class="pass-print">' +
+    '<div class="pass-card"><h1>' + esc(t('sp.card_title')) + '</h1><p class="pass-where">' + esc(p.name) + ' · ' +
+    esc(tv('spkind', p.kind)) + (p.employer ? ' · ' + esc(p.employer) : '') + '</p>' +
+    '<img class="pass-qr" alt="" src="' + svgSrc(p.svg) + '"><p class="pass-token">' + esc(p.token.replace(/(.{4})(?=.)/g, '$1 ')) + '</p>' +
+    '<p>' + esc(t('gate.pass_valid', { from: p.valid_from, to: p.valid_to })) + '</p>' +
+    '<p>' + esc(t('gate.staff_scope', { where: p.scope.map((x) => x.name).join('、') })) + ' · ' + esc(p.purpose) + '</p>' +
+    '<p class="pass-rule">' + esc(t('sp.card_rule')) + '</p></div></body></html>';
+  const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
+  if (w) w.location.href = url;
+  else window.location.href = url;
+  window.setTimeout(() => URL.revokeObjectURL(url), 120000);
+}
+
+function staffPanel(ctx, compounds) {
+  const role = session.me && session.me.role;
+  const issuer = ['community', 'command', 'admin'].indexOf(role) >= 0;
+  const box = h('div', { id: 'sp-list' });
+  const err = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  const fail = (e) => {
+    if (e.handled) return;
+    err.textContent = e.message;
+    err.hidden = false;
+  };
+  const unitSel = h('select', { id: 'sp-unit', name: 'unit' },
+    h('option', { value: '' }, t('sp.all')), compounds.map((c) => h('option', { value: c.code }, c.name)));
   async function draw() {
-    timer = 0;
-    let rows;
+    err.hidden = true;
+    let res;
     try {
-      rows = await Promise.all(compounds.map((c) => api('GET', '/compounds/' + encodeURIComponent(c) + '/now?people=0')));
+      res = await api('GET', '/staff-passes?limit=100' + (unitSel.value ? '&unit=' + encodeURIComponent(unitSel.value) : ''));
     } catch (e) {
-      return; /* the next passage tries again */
+      return fail(e);
     }
-    if (!ctx.alive()) return;
-    const outside = rows.reduce((n, c) => n + c.outside.count, 0);
-    const refused = rows.reduce((n, c) => n + ((c.counts || {}).refused || 0), 0);
+    const c = res.counts;
     mount(box,
-      h('h2', { id: 'gate-tile-h' }, t('gate.tile')),
-      h('dl', { class: 'stats gate-stats' },
-        h('div', null, h('dt', null, t('gate.n_outside')), h('dd', { 'data-stat': 'outside' }, String(outside))),
-        h('div', { class: refused ? 'hot' : null }, h('dt', null, t('gate.n_refused')), h('dd', { 'data-stat': 'refused' }, String(refused)))),
-      h('table', { class: 'gate-tile-table' },
-        h('thead', null, h('tr', null, h('th', null, t('gate.tile_gate')), h('th', null, t('gate.n_in')), h('th', null, t('gate.n_out')),
-          h('th', null, t('gate.n_refused')))),
-        h('tbody', null, rows.flatMap((c) => c.gates.filter((g) => g.state === 'open').map((g) => {
-          const k = g.counts || {};
-          return h('tr', { 'data-gate': String(g.id) },
-            h('th', { scope: 'row' }, g.name, rows.length > 1 ? h('small', null, ' ' + c.name) : null),
-            h('td', { 'data-stat': 'in' }, String(sum(k, 'in:'))),
-            h('td', { 'data-stat': 'out' }, String(sum(k, 'out:'))),
-            h('td', { 'data-stat': 'refused', class: k.refused ? 'hot' : null }, String(k.refused || 0)));
-        })))));
-    box.hidden = false;
+      h('dl', { class: 'stats gate-stats', id: 'sp-counts' },
+        ['active', 'pending', 'expired', 'revoked'].map((k) => h('div', null, h('dt', null, tv('spstate', k)), h('dd', { 'data-stat': k }, String(c[k]))))),
+      h('p', { class: 'facts' }, Object.keys(res.active_by_kind).map((k) => tv('spkind', k) + ' ' + res.active_by_kind[k]).join(' · ')),
+      res.items.length
+        ? h('ul', { class: 'list sp-items' }, res.items.map((p) => h('li', { 'data-pass': String(p.id), 'data-state': p.state },
+          h('span', { class: 'row-main' }, h('strong', null, p.name), ' ', tv('spkind', p.kind), p.employer ? ' · ' + p.employer : '', ' ',
+            h('span', { class: 'badge ' + (p.state === 'active' ? 'badge-ok' : 'badge-no') }, tv('spstate', p.state))),
+          h('span', { class: 'row-sub' }, t('gate.pass_valid', { from: p.valid_from, to: p.valid_to }), ' · ',
+            t('gate.staff_scope', { where: p.scope.map((x) => x.name).join('、') }), ' · ', t('sp.uses', { n: p.uses }),
+            p.phone ? ' · ' + p.phone : ''),
+          issuer && p.state !== 'revoked' ? h('button', {
+            type: 'button', class: 'btn btn-danger sp-revoke',
+            on: {
+              click: async () => {
+                const why = window.prompt(t('sp.revoke_why'), '');
+                if (why === null) return;
+                try {
+                  await api('DELETE', '/staff-passes/' + p.id + (why ? '?reason=' + encodeURIComponent(why) : ''));
+                } catch (e) {
+                  return fail(e);
+                }
+                draw();
+              },
+            },
+          }, t('sp.revoke')) : null)))
+        : h('p', { class: 'empty' }, t('sp.none')));
   }
-  (async () => {
-    let list;
-    try {
-      list = await api('GET', '/gates?unit=' + encodeURIComponent(code));
-    } catch (e) {
-      return; /* no gates here, or not this role's to see */
-    }
-    for (const g of list.items || []) if (compounds.indexOf(g.unit) < 0) compounds.push(g.unit);
-    compounds = compounds.slice(0, 20);
-    if (!compounds.length || !ctx.alive()) return;
-    await draw();
-    ctx.onLeave(subscribe((type) => {
-      if ((type === 'passage' || type === 'reset') && !timer) timer = window.setTimeout(draw, type === 'reset' ? 0 : 2000);
-    }));
-    ctx.onLeave(() => window.clearTimeout(timer));
-  })();
-  return box;
+  unitSel.addEventListener('change', draw);
+  let form = null;
+  if (issuer) {
+    const f = {};
+    const field = (name, input) => {
+      f[name] = input;
+      return h('p', { class: 'field' }, h('label', { for: input.id }, t('sp.f_' + name)), input);
+    };
+    const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
+    const out = h('div', { id: 'sp-issued', 'aria-live': 'polite' });
+    form = h('details', { class: 'panel', id: 'sp-issue' },
+      h('summary', null, t('sp.issue')),
+      h('form', {
+        id: 'sp-form', novalidate: true,
+        on: {
+          submit: async (ev) => {
+            ev.preventDefault();
+            err.hidden = true;
+            const body = {
+              kind: f.kind.value, name: f.name.value.trim(), employer: f.employer.value.trim(), phone: f.phone.value.trim(),
+              purpose: f.purpose.value.trim(), valid_from: f.valid_from.value || today, valid_to: f.valid_to.value,
+              compounds: f.compound.value ? [f.compound.value] : compounds.map((c) => c.code),
+            };
+            let p;
+            try {
+              p = await api('POST', '/staff-passes', body);
+            } catch (e) {
+              return fail(e);
+            }
+            mount(out, h('div', { class: 'pass-card', id: 'sp-card', 'data-pass': String(p.id) },
+              h('p', { class: 'pass-where' }, p.name, ' · ', tv('spkind', p.kind)),
+              h('img', { class: 'qr-img', alt: t('sp.qr_alt', { name: p.name }), width: 240, height: 240, src: svgSrc(p.svg) }),
+              h('p', { class: 'mono pass-token', id: 'sp-token' }, p.token),
+              h('p', null, t('gate.pass_valid', { from: p.valid_from, to: p.valid_to }))),
+            h('p', { class: 'actions' }, h('button', { type: 'button', class: 'btn', id: 'sp-print', on: { click: () => printStaffPass(p) } }, t('pass.print'))),
+            h('p', { class: 'hint' }, t('sp.issued_hint')));
+            draw();
+          },
+        },
+      },
+      field('kind', h('select', { id: 'sp-kind', name: 'kind' }, ['medical', 'supply', 'utility', 'other'].map((k) => h('option', { value: k }, tv('spkind', k))))),
+      field('name', h('input', { id: 'sp-name', name: 'name', maxlength: 50, autocomplete: 'off' })),
+      field('employer', h('input', { id: 'sp-employer', name: 'employer', maxlength: 100 })),
+      field('phone', h('input', { id: 'sp-phone', name: 'phone', type: 'tel', inputmode: 'tel', maxlength: 20 })),
+      field('purpose', h('input', { id: 'sp-purpose', name: 'purpose', maxlength: 100 })),
+      field('compound', h('select', { id: 'sp-compound', name: 'compound' },
+        h('option', { value: '' }, t('sp.all')), compounds.map((c) => h('option', { value: c.code }, c.name)))),
+      field('valid_from', h('input', { id: 'sp-from', name: 'valid_from', type: 'date', value: today })),
+      field('valid_to', h('input', { id: 'sp-to', name: 'valid_to', type: 'date' })),
+      h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'sp-submit' }, t('sp.issue_button')))),
+      out);
+  }
+  if (ctx.alive()) draw();
+  return h('details', { class: 'panel', id: 'sp-panel' },
+    h('summary', null, t('sp.title')),
+    h('p', { class: 'field field-inline' }, h('label', { for: 'sp-unit' }, t('sp.unit')), unitSel),
+    err, box, form);
 }
