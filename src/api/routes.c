@@ -197,6 +197,14 @@ const route routes[] = {
     {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+
+    /* the duplicate-ID review (issue 14): registrations held because their ID number is
+     * registered outside the registering account's scope; community accounts over the
+     * household decide, the other registry roles see (and correct) what is returned to them */
+    {M_GET, "/api/v1/id-reviews", h_idreview_list, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_GET, "/api/v1/id-reviews/{id}", h_idreview_get, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_POST, "/api/v1/id-reviews/{id}", h_idreview_decide, AUTH_SESSION, R(ROLE_COMMUNITY), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/id-reviews/{id}/correction", h_idreview_correct, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
