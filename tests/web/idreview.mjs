@@ -38,7 +38,7 @@ async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-idrtest-'));
   const db = path.join(tmp, 'i.db');
-  const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--households', '300', '--seed', '3'], { encoding: 'utf8' });
+  const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--households', '600', '--seed', '3'], { encoding: 'utf8' });
   assert(demo.status === 0, 'demo failed: ' + demo.stderr);
   const { proc, base } = await serve(db);
   let browser = null;
@@ -111,7 +111,7 @@ async function main() {
     await page.fill(`${item(held[2])} textarea`, '公安确认重号');
     await page.click(`${item(held[2])} button[data-action=keep]`);
     await page.waitForSelector('#idr-empty');
-    await page.waitForSelector(nav + ' #idr-count[hidden]');
+    await page.waitForSelector(nav + ' #idr-count[hidden]', { state: 'attached' });
     await page.click('.filters-bar a[data-value=all]');
     await page.waitForSelector('#idr-list li[data-state=kept]');
     await page.screenshot({ path: path.join(SHOTS, 'idreview-2-done.png'), fullPage: true });
