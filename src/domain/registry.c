@@ -954,7 +954,7 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	/* a new number (full-ID roles only): named if registered in scope, held for review if
 	 * registered outside it (the answer as for any other number) */
 	bool renumber = json_object_get(body, "id_number") &&
-	                (!same(res_number(&r), f.id_number) || strcmp(f.id_type, r.id_type) != 0);
+	                (!same(res_number(&r), f.id_number) || !same(f.id_type, r.id_type));
 	int64_t existing = 0;
 	if (renumber)
 		f.id_held = NULL;
@@ -1798,7 +1798,7 @@ werr idr_list(const actor *ac, const char *unit_code, const char *state, int64_t
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
-		idr_row v;
+		idr_row v = {0};
 		idr_from(ac->a, s, &v);
 		json_array_append_new(items, idr_json(ac, &v));
 	}
@@ -1833,6 +1833,7 @@ werr idr_list(const actor *ac, const char *unit_code, const char *state, int64_t
 /* The review, when the caller may see it: in scope, and open ones to reviewers only. */
 static werr idr_load(const actor *ac, int64_t id, idr_row *v)
 {
+	*v = (idr_row){0};
 	db_stmt *s = db_get(ac->d, SQL_IDR_GET);
 	db_bind_int(s, 1, id);
 	werr e = WG_OK;
@@ -1899,7 +1900,7 @@ static werr idr_existing(const actor *ac, int64_t rid, json_t **out)
 
 werr idr_get(const actor *ac, int64_t id, json_t **out)
 {
-	idr_row v;
+	idr_row v = {0};
 	res_row h;
 	werr e;
 	if ((e = idr_load(ac, id, &v)) || (e = res_load(ac, v.resident_id, &h)))
@@ -1975,7 +1976,7 @@ werr idr_decide(const actor *ac, int64_t id, json_t *body, json_t **out)
 	static const char *const allowed[] = {"action", "note", NULL};
 	static const char *const actions[][2] = {{"merge", "merged"}, {"return", "returned"}, {"keep", "kept"}};
 	const char *action, *note;
-	idr_row v;
+	idr_row v = {0};
 	werr e;
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "action", true, 16, &action)) ||
 	    (e = jv_str(body, "note", false, 500, &note)))
@@ -1996,7 +1997,7 @@ werr idr_decide(const actor *ac, int64_t id, json_t *body, json_t **out)
 		                                          : "退回须写明要更正什么 / returning needs a note for the worker");
 	if ((e = idr_load(ac, id, &v)))
 		return e;
-	if (strcmp(v.state, "open") != 0)
+	if (!same(v.state, "open"))
 		return w_fail(W_ECONFLICT, "already_resolved", "action", "这条已处理 / this review is already resolved (%s)", v.state);
 	if ((e = db_begin(ac->d)))
 		return e;
@@ -2032,13 +2033,13 @@ werr idr_correct(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"id_number", NULL};
 	const char *num;
-	idr_row v;
+	idr_row v = {0};
 	res_row r;
 	werr e;
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "id_number", true, 20, &num)) || (e = idr_load(ac, id, &v)) ||
 	    (e = res_load(ac, v.resident_id, &r)))
 		return e;
-	if (strcmp(v.state, "returned") != 0)
+	if (!same(v.state, "returned"))
 		return w_fail(W_ECONFLICT, "already_resolved", "id_number", "这条不在待更正状态 / this review is not waiting for a correction (%s)",
 		              v.state);
 	if (r.moved_out_at)
