@@ -94,6 +94,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

@@ -149,3 +149,29 @@ werr h_link_checkin(req *r)
 		r->status = 201;
 	return e;
 }
+
+/* ---- the duplicate-ID review (身份证号重复待核实) ---- */
+
+werr h_idreview_list(req *r)
+{
+	int64_t limit, offset;
+	werr e = req_paging(r, &limit, &offset);
+	return e ? e : idr_list(&r->ac, req_query(r, "unit"), req_query(r, "state"), limit, offset, &r->json);
+}
+
+werr h_idreview_get(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "review_id", &id);
+	return e ? e : idr_get(&r->ac, id, &r->json);
+}
+
+werr h_idreview_decide(req *r)
+{
+	return api_id_body(r, "review_id", idr_decide);
+}
+
+werr h_idreview_correct(req *r)
+{
+	return api_id_body(r, "review_id", idr_correct);
+}

@@ -193,4 +193,9 @@ werr h_merchant_cap(req *r);
 werr h_merchant_price(req *r);
 werr h_merchant_complaint(req *r);
 werr h_merchant_card(req *r);
+/* the duplicate-ID review (h_registry.c) */
+werr h_idreview_list(req *r);
+werr h_idreview_get(req *r);
+werr h_idreview_decide(req *r);
+werr h_idreview_correct(req *r);
 #endif

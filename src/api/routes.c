@@ -216,6 +216,13 @@ const route routes[] = {
     {M_POST, "/api/v1/staff-passes", h_staff_pass_issue, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/staff-passes", h_staff_pass_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_DELETE, "/api/v1/staff-passes/{id}", h_staff_pass_revoke, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    /* the duplicate-ID review (issue 14): registrations held because their ID number is
+     * registered outside the registering account's scope; community accounts over the
+     * household decide, the other registry roles see (and correct) what is returned to them */
+    {M_GET, "/api/v1/id-reviews", h_idreview_list, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_GET, "/api/v1/id-reviews/{id}", h_idreview_get, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
+    {M_POST, "/api/v1/id-reviews/{id}", h_idreview_decide, AUTH_SESSION, R(ROLE_COMMUNITY), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/id-reviews/{id}/correction", h_idreview_correct, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

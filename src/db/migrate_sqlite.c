@@ -911,6 +911,29 @@ const char *const migrations_sqlite[] = {
     "CREATE INDEX staff_pass_scope_unit ON staff_pass_scope(unit_id);"
     "CREATE INDEX staff_pass_scope_gate ON staff_pass_scope(gate_id);"
     "ALTER TABLE passages ADD COLUMN staff_pass_id INTEGER;",
+    /* duplicate-ID review (issue 14): a registration whose ID number is already registered
+     * outside the registering account's scope is held — its number kept in id_held, out
+     * of the unique index residents_doc, until a reviewer decides (registry.c) */
+    "ALTER TABLE residents ADD COLUMN id_held TEXT;"
+    "ALTER TABLE residents ADD COLUMN merged_into INTEGER;"   /* a duplicate row retired into this registration */
+    "CREATE INDEX residents_id_held ON residents(id_held) WHERE id_held IS NOT NULL;"
+    "CREATE TABLE id_reviews ("
+    "  id INTEGER PRIMARY KEY,"
+    "  resident_id INTEGER NOT NULL,"                 /* the held registration; no foreign key (Citus distributes residents) */
+    "  existing_id INTEGER NOT NULL,"                 /* the registration that holds the number */
+    "  id_type TEXT NOT NULL,"
+    "  id_number TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"                       /* register import update correction */
+    "  state TEXT NOT NULL,"                        /* open merged returned corrected kept */
+    "  created_by INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  decided_by INTEGER,"
+    "  decided_at INTEGER,"
+    "  note TEXT,"
+    "  corrected_by INTEGER,"
+    "  corrected_at INTEGER);"
+    "CREATE INDEX id_reviews_resident ON id_reviews(resident_id, state);"
+    "CREATE INDEX id_reviews_state ON id_reviews(state, id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

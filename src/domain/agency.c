@@ -627,8 +627,10 @@ werr list_resolve(const actor *ac, int64_t id, int64_t row, json_t *body, json_t
 		json_t *created = NULL;
 		e = res_create(ac, rb, &created);
 		json_decref(rb);
-		if (e)
+		if (e) {
+			json_decref(created); /* a duplicate in scope leaves its name here */
 			return e;
+		}
 		rid = json_integer_value(json_object_get(created, "id"));
 		json_decref(created);
 		new_state = "registered";

@@ -16,7 +16,10 @@ werr person_load(const actor *ac, int64_t id, bool scoped, person *p)
 		p->id = id;
 		p->household_id = db_int(s, 1);
 		p->name = arena_strdup(ac->a, db_text(s, 2));
-		p->id_number = db_null(s, 6) ? NULL : arena_strdup(ac->a, db_text(s, 6));
+		/* the number registered, or the one held for the duplicate-ID review (registry.c) */
+		p->id_number = !db_null(s, 6) ? arena_strdup(ac->a, db_text(s, 6))
+		               : db_null(s, 21) ? NULL
+		                                : arena_strdup(ac->a, db_text(s, 21));
 		p->phone = db_null(s, 7) ? NULL : arena_strdup(ac->a, db_text(s, 7));
 		p->residence = arena_strdup(ac->a, db_text(s, 10));
 		p->moved_out = !db_null(s, 12);

@@ -185,10 +185,18 @@ werr hh_list(const actor *ac, const char *unit_code, int64_t limit, int64_t offs
 /* ---- residents: rows and masking ---- */
 
 typedef struct {
-	int64_t id, household_id, flags, moved_out_at, created_at, updated_at;
+	int64_t id, household_id, flags, moved_out_at, created_at, updated_at, merged_into;
 	const char *name, *sex, *birth_date, *id_type, *id_number, *phone, *relation, *residence,
 	    *note, *unit_code, *unit_kind, *unit_name, *parent_name, *room, *path;
+	const char *id_held; /* a number held for the duplicate-ID review (id_number is NULL) */
 } res_row;
+
+/* The document number a resident is registered with: its own, or the one held for review
+ * (shown the same way: nothing in a view tells a held registration from another). */
+static const char *res_number(const res_row *r)
+{
+	return r->id_number ? r->id_number : r->id_held;
+}
 
 static void res_from(arena *a, db_stmt *s, res_row *r)
 {
@@ -210,6 +218,8 @@ static void res_from(arena *a, db_stmt *s, res_row *r)
 	r->parent_name = arena_strdup(a, db_text(s, 18));
 	r->room = arena_strdup(a, db_text(s, 19));
 	r->path = arena_strdup(a, db_text(s, 20));
+	r->id_held = arena_strdup(a, db_text(s, 21));
+	r->merged_into = db_null(s, 22) ? 0 : db_int(s, 22);
 }
 
 static json_t *res_json(const actor *ac, const res_row *r)
@@ -219,15 +229,16 @@ static json_t *res_json(const actor *ac, const res_row *r)
 	char updated[32];
 	fmt_time(r->updated_at, updated);
 	json_t *o = json_pack(
-	    "{s:I,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:s,s:b,s:s}", "id",
+	    "{s:I,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:s,s:b,s:o,s:s}", "id",
 	    (json_int_t)r->id, "household_id", (json_int_t)r->household_id, "name", r->name, "sex",
 	    jv_text(r->sex), "birth_date", jv_text(actor_show_birth(ac, r->birth_date)), "age",
 	    age >= 0 ? json_integer(age) : json_null(), "id_type", r->id_type, "id_number",
-	    jv_text(actor_show_id(ac, r->id_number)), "phone", jv_text(actor_show_phone(ac, r->phone)), "relation",
+	    jv_text(actor_show_id(ac, res_number(r))), "phone", jv_text(actor_show_phone(ac, r->phone)), "relation",
 	    jv_text(r->relation), "flags", flags_json(r->flags, age), "residence", r->residence, "note",
 	    jv_text(r->note), "unit_code", r->unit_code, "building",
 	    jv_text(ent ? r->parent_name : r->unit_name), "entrance", jv_text(ent ? r->unit_name : NULL),
-	    "room", r->room, "moved_out", r->moved_out_at != 0, "updated_at", updated);
+	    "room", r->room, "moved_out", r->moved_out_at != 0, "merged_into",
+	    r->merged_into ? json_integer(r->merged_into) : json_null(), "updated_at", updated);
 	return o;
 }
 
@@ -485,9 +496,16 @@ werr hh_add_evidence(const actor *ac, int64_t id, json_t *body, json_t **out)
 
 /* ---- residents: validation shared by the API and the import ---- */
 
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+
 typedef struct {
 	const char *name, *sex, *birth_date, *id_type, *id_number, *phone, *relation, *residence, *note;
 	int64_t flags;
+	const char *id_held; /* written by res_write's caller (hold_open); res_write keeps its tail */
 } res_fields;
 
 /* Validate and normalise f in place (arena copies); fails naming the field. */
@@ -583,7 +601,8 @@ static werr res_write(const actor *ac, int64_t id, int64_t household_id, const r
 {
 	char full[256], init[64];
 	pinyin_of(f->name, full, sizeof full, init, sizeof init);
-	const char *id_tail = f->id_number && strlen(f->id_number) >= 4 ? f->id_number + strlen(f->id_number) - 4 : NULL;
+	const char *num = f->id_number ? f->id_number : f->id_held;
+	const char *id_tail = num && strlen(num) >= 4 ? num + strlen(num) - 4 : NULL;
 	const char *ph_tail = f->phone && strlen(f->phone) >= 4 ? f->phone + strlen(f->phone) - 4 : NULL;
 	db_stmt *s = db_get(ac->d, id ? SQL_RES_UPDATE : SQL_RES_INSERT);
 	int k = 1;
@@ -716,6 +735,146 @@ static werr res_fields_from_json(json_t *body, res_fields *f)
 	return WG_OK;
 }
 
+/* ---- a document number already registered (docs/api.md 1.8, "duplicate ID numbers") ----
+ *
+ * A registration with a number someone else holds is answered by where that someone is:
+ * inside the caller's scope (it sees that person anyway) a 409 naming them, masked as the
+ * role sees them, so nobody is registered twice; outside it — where "already registered"
+ * would confirm a number the caller sees masked, and reveal a registration it may not see —
+ * exactly as a fresh registration, and the new row holds its number aside (id_held, out
+ * of the unique index) as a duplicate-ID review item (身份证号重复待核实) for a community
+ * account over the new household: merge, return to the worker, or keep both. */
+
+typedef struct {
+	int64_t reg;    /* the registration holding the number (unique index), 0 if none */
+	bool reg_in_scope;
+	int64_t held;   /* a registration in scope holding it for review, 0 if none */
+} doc_owner;
+
+/* Who holds type/num besides resident self: both looks run on every registration with a
+ * number, hit or miss, so the answers take the same path. */
+static werr doc_lookup(const actor *ac, const char *type, const char *num, int64_t self, doc_owner *o)
+{
+	*o = (doc_owner){0};
+	werr e = WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_DOC);
+	db_bind_text(s, 1, type);
+	db_bind_text(s, 2, num);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW && db_int(s, 0) != self) {
+		o->reg = db_int(s, 0);
+		o->reg_in_scope = actor_in_scope(ac, db_text(s, 1));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	s = db_get(ac->d, SQL_RES_BY_HELD);
+	db_bind_text(s, 1, type);
+	db_bind_text(s, 2, num);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (!o->held && db_int(s, 0) != self && actor_in_scope(ac, db_text(s, 1)))
+			o->held = db_int(s, 0);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* 409 naming the registration the caller already sees; *out receives {"existing": …}
+ * (the error body carries it). */
+static werr dup_in_scope(const actor *ac, int64_t rid, json_t **out)
+{
+	res_row r;
+	werr e = res_load(ac, rid, &r);
+	if (e)
+		return e;
+	if (out)
+		*out = json_pack("{s:o}", "existing", res_json(ac, &r));
+	bool ent = r.unit_kind && strcmp(r.unit_kind, "entrance") == 0;
+	const char *place = arena_printf(ac->a, "%s%s%s", ent ? r.parent_name : r.unit_name, ent ? r.unit_name : "", r.room);
+	return w_fail(W_ECONFLICT, "duplicate_id_number", "id_number",
+	              "该证件号码已登记：%s（%s）/ this document number is already registered: %s (%s)", r.name, place, r.name,
+	              place);
+}
+
+/* Hold resident rid's number for review: id_held (and its tail), the review item, its audit
+ * row — inside the caller's transaction. */
+static werr hold_open(const actor *ac, int64_t rid, const char *type, const char *num, int64_t existing,
+                      const char *source)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_HOLD_SET);
+	db_bind_int(s, 1, rid);
+	db_bind_text(s, 2, num);
+	db_bind_text(s, 3, strlen(num) >= 4 ? num + strlen(num) - 4 : NULL);
+	werr e = db_run(s, NULL);
+	if (e)
+		return e;
+	s = db_get(ac->d, SQL_IDR_INSERT);
+	db_bind_int(s, 1, rid);
+	db_bind_int(s, 2, existing);
+	db_bind_text(s, 3, type);
+	db_bind_text(s, 4, num);
+	db_bind_text(s, 5, source);
+	if (ac->user_id)
+		db_bind_int(s, 6, ac->user_id);
+	db_bind_int(s, 7, now_s());
+	int64_t id = 0;
+	if ((e = db_run(s, &id)))
+		return e;
+	return audit(ac, "create", "id_review", id,
+	             arena_printf(ac->a, "resident:%lld existing:%lld source:%s", (long long)rid, (long long)existing, source),
+	             "ok");
+}
+
+/* A resident's number changed some other way: its open or returned reviews are over, and
+ * the number it held goes (keep_held: a new hold follows). */
+static werr hold_settle(const actor *ac, int64_t rid, bool keep_held)
+{
+	db_stmt *s = db_get(ac->d, SQL_IDR_SUPERSEDE);
+	db_bind_int(s, 1, rid);
+	if (ac->user_id)
+		db_bind_int(s, 2, ac->user_id);
+	db_bind_int(s, 3, now_s());
+	werr e = db_run(s, NULL);
+	if (e || keep_held)
+		return e;
+	s = db_get(ac->d, SQL_RES_HOLD_CLEAR);
+	db_bind_int(s, 1, rid);
+	db_bind_int(s, 2, now_s());
+	return db_run(s, NULL);
+}
+
+/* The number a returned registration held goes (the reviewer found it wrong). */
+static werr hold_settle_clear(const actor *ac, int64_t rid)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_HOLD_CLEAR);
+	db_bind_int(s, 1, rid);
+	db_bind_int(s, 2, now_s());
+	return db_run(s, NULL);
+}
+
+/* Decide how f's number may be written for resident self (0: a new one): a 409 naming a
+ * registration in scope, or — registered outside the scope — moved to f->id_held, with
+ * *existing the registration that holds it.  Call inside the write's transaction. */
+static werr doc_place(const actor *ac, res_fields *f, int64_t self, int64_t *existing, json_t **out)
+{
+	*existing = 0;
+	if (!f->id_number)
+		return WG_OK;
+	doc_owner o;
+	werr e = doc_lookup(ac, f->id_type, f->id_number, self, &o);
+	if (e)
+		return e;
+	if (o.reg && o.reg_in_scope)
+		return dup_in_scope(ac, o.reg, out);
+	if (o.held)
+		return dup_in_scope(ac, o.held, out);
+	if (o.reg) {
+		*existing = o.reg;
+		f->id_held = f->id_number;
+		f->id_number = NULL;
+	}
+	return WG_OK;
+}
+
 werr res_create(const actor *ac, json_t *body, json_t **out)
 {
 	res_fields f = {0};
@@ -731,17 +890,19 @@ werr res_create(const actor *ac, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "household_retired", "household_id", "这户已注销 / the household is retired");
 	if ((e = db_begin(ac->d)))
 		return e;
-	int64_t id = 0;
+	int64_t id = 0, existing = 0;
 	hh_snap before, after;
-	if ((e = stats_snap(ac->d, ac->a, hid, &before)) || (e = res_write(ac, 0, hid, &f, 0, &id)) ||
+	if ((e = doc_place(ac, &f, 0, &existing, out)) || (e = stats_snap(ac->d, ac->a, hid, &before)) ||
+	    (e = res_write(ac, 0, hid, &f, 0, &id)) ||
+	    (existing && (e = hold_open(ac, id, f.id_type, f.id_held, existing, "register"))) ||
 	    (e = stats_snap(ac->d, ac->a, hid, &after)) || (e = stats_apply(ac->d, &before, &after)) ||
 	    (e = record_move(ac, id, 0, hid, "registered")) ||
 	    (e = audit(ac, "create", "resident", id, "name,sex,birth_date,id_type,id_number,phone,relation,flags,residence", "ok")) ||
 	    (e = db_commit(ac->d))) {
+		bool dup = e == W_ECONFLICT && strcmp(w_last()->code, "duplicate_id_number") == 0;
 		db_rollback(ac->d);
-		/* "already registered" says a number exists, to roles that see it masked too:
-		 * the auditor sees every such answer */
-		if (e == W_ECONFLICT)
+		/* "already registered" in the caller's scope: the auditor sees every such answer */
+		if (dup)
 			audit(ac, "create", "resident", 0, "id_number:duplicate", "failed");
 		return e;
 	}
@@ -759,7 +920,7 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = res_load(ac, id, &r)) || (e = jv_only(body, res_allowed)))
 		return e;
 	res_fields f = {r.name, r.sex, r.birth_date, r.id_type, r.id_number, r.phone,
-	                r.relation, r.residence, r.note, r.flags};
+	                r.relation, r.residence, r.note, r.flags, r.id_held};
 	/* A masked value sent back unchanged must not overwrite the real one: the client
 	 * can only replace what it was allowed to see. */
 	if (json_object_get(body, "id_number") && !role_full_id(ac->role))
@@ -790,9 +951,22 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return e;
 	int64_t mo = moved_out ? (r.moved_out_at ? r.moved_out_at : now_s()) : 0;
 	hh_snap b_old, b_new, a_old, a_new;
+	/* a new number (full-ID roles only): named if registered in scope, held for review if
+	 * registered outside it (the answer as for any other number) */
+	bool renumber = json_object_get(body, "id_number") &&
+	                (!same(res_number(&r), f.id_number) || !same(f.id_type, r.id_type));
+	int64_t existing = 0;
+	if (renumber)
+		f.id_held = NULL;
+	if (renumber && (e = doc_place(ac, &f, id, &existing, out)))
+		goto fail;
+	if (!renumber) /* unchanged (sent again or not at all): as it is registered or held */
+		f.id_number = r.id_number, f.id_held = r.id_held;
 	if ((e = stats_snap(ac->d, ac->a, r.household_id, &b_old)) || (e = stats_snap(ac->d, ac->a, hid, &b_new)) ||
-	    (e = res_write(ac, id, hid, &f, mo, NULL)) || (e = stats_snap(ac->d, ac->a, r.household_id, &a_old)) ||
-	    (e = stats_apply(ac->d, &b_old, &a_old)))
+	    (e = res_write(ac, id, hid, &f, mo, NULL)) ||
+	    (renumber && r.id_held && (e = hold_settle(ac, id, existing != 0))) ||
+	    (existing && (e = hold_open(ac, id, f.id_type, f.id_held, existing, "update"))) ||
+	    (e = stats_snap(ac->d, ac->a, r.household_id, &a_old)) || (e = stats_apply(ac->d, &b_old, &a_old)))
 		goto fail;
 	if (hid != r.household_id &&
 	    ((e = stats_snap(ac->d, ac->a, hid, &a_new)) || (e = stats_apply(ac->d, &b_new, &a_new))))
@@ -813,9 +987,13 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return e;
 	*out = res_json(ac, &r);
 	return WG_OK;
-fail:
+fail: {
+	bool dup = e == W_ECONFLICT && strcmp(w_last()->code, "duplicate_id_number") == 0;
 	db_rollback(ac->d);
+	if (dup)
+		audit(ac, "update", "resident", id, "id_number:duplicate", "failed");
 	return e;
+}
 }
 
 /* ---- search ---- */
@@ -1109,11 +1287,6 @@ static werr import_household(const actor *ac, const char *code, const char *room
 	return WG_OK;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* One row: validate, find the household, then match by document number, else by name in
  * the household; insert, update, or leave alone when nothing differs (*created 1 / 0 / -1).
  * Runs inside a savepoint of the batch. */
@@ -1176,17 +1349,16 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	db_bind_text(s, 2, f.id_number);
 	db_bind_int(s, 3, hid);
 	db_bind_text(s, 4, f.name);
-	int64_t had = 0;
+	int64_t had = 0, existing = 0;
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW) {
 		if (f.id_number && !db_null(s, 0)) {
-			if (!actor_in_scope(ac, db_text(s, 1))) {
-				db_done(s);
-				return w_fail(W_ECONFLICT, "duplicate_id_number", "id_number",
-				              "该证件号码已在你的范围外登记 / this document number is registered outside your units");
+			if (actor_in_scope(ac, db_text(s, 1))) {
+				rid = db_int(s, 0);
+				old_hid = db_int(s, 2);
+			} else {
+				existing = db_int(s, 0); /* registered outside the scope: held below */
 			}
-			rid = db_int(s, 0);
-			old_hid = db_int(s, 2);
 		} else if (!db_null(s, 3)) {
 			rid = db_int(s, 3), old_hid = hid;
 		}
@@ -1195,17 +1367,50 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	db_done(s);
 	if (rc < 0)
 		return e;
+	if (existing) {
+		/* A number registered outside the caller's units: the row goes as for a number
+		 * never seen — the person held with it in scope, else the one of that name in the
+		 * household, else a new one — and the number is held for review (docs/api.md 1.8).
+		 * Nothing in the report tells the two apart. */
+		f.id_held = f.id_number;
+		f.id_number = NULL;
+		s = db_get(ac->d, SQL_RES_BY_HELD);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_held);
+		while ((rc = db_step(s, &e)) == DB_ROW)
+			if (!rid && actor_in_scope(ac, db_text(s, 1)))
+				rid = db_int(s, 0), old_hid = db_int(s, 2);
+		db_done(s);
+		if (rc < 0)
+			return e;
+		s = db_get(ac->d, SQL_RES_IMPORT_MATCH); /* by name in the household, and who lives there */
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, NULL);
+		db_bind_int(s, 3, hid);
+		db_bind_text(s, 4, f.name);
+		if ((rc = db_step(s, &e)) == DB_ROW) {
+			if (!rid && !db_null(s, 3))
+				rid = db_int(s, 3), old_hid = hid;
+			had = db_int(s, 4);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
 	*created = rid == 0 ? 1 : 0;
+	const char *cur_held = NULL;
 	if (rid) {
 		/* the same person with the same values: nothing to write */
 		res_row cur;
 		if ((e = res_load(ac, rid, &cur)))
 			return e;
+		cur_held = cur.id_held;
 		if (keep_residence)
 			f.residence = cur.residence;
 		if (cur.household_id == hid && !cur.moved_out_at && same(cur.name, f.name) && same(cur.sex, f.sex) &&
 		    same(cur.birth_date, f.birth_date) && same(cur.id_type, f.id_type) &&
-		    same(cur.id_number, f.id_number) && same(cur.phone, f.phone) && same(cur.relation, f.relation) &&
+		    same(cur.id_number, f.id_number) && same(cur.id_held, f.id_held) && same(cur.phone, f.phone) &&
+		    same(cur.relation, f.relation) &&
 		    same(cur.residence, f.residence) && cur.flags == f.flags) {
 			*created = -1;
 			return WG_OK;
@@ -1221,6 +1426,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		if (living && had && (e = stats_snap(ac->d, ac->a, hid, &hb)))
 			return e;
 		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
+		    (existing && (e = hold_open(ac, rid, f.id_type, f.id_held, existing, "import"))) ||
 		    (living && (e = stats_add(ac->d, hh_path, had ? 0 : 1, 1))))
 			return e;
 		for (int i = 0; i < hb.ndays; i++) {
@@ -1235,6 +1441,11 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (moved && (e = stats_snap(ac->d, ac->a, old_hid, &b_old))) ||
 	    (e = res_write(ac, rid, hid, &f, 0, &rid)) || (e = stats_snap(ac->d, ac->a, hid, &a_new)) ||
 	    (e = stats_apply(ac->d, &b_new, &a_new)))
+		return e;
+	/* the number it held changed: its review is over; a number newly held opens one */
+	if (cur_held && !same(cur_held, f.id_held) && (e = hold_settle(ac, rid, f.id_held != NULL)))
+		return e;
+	if (existing && !same(cur_held, f.id_held) && (e = hold_open(ac, rid, f.id_type, f.id_held, existing, "import")))
 		return e;
 	if (moved && ((e = stats_snap(ac->d, ac->a, old_hid, &a_old)) || (e = stats_apply(ac->d, &b_old, &a_old))))
 		return e;
@@ -1408,7 +1619,7 @@ static void export_cells(const actor *ac, const res_row *r, const char *cells[NC
 	cells[COL_SEX] = r->sex;
 	cells[COL_BIRTH] = actor_show_birth(ac, r->birth_date);
 	cells[COL_IDTYPE] = r->id_type;
-	cells[COL_IDNUM] = actor_show_id(ac, r->id_number);
+	cells[COL_IDNUM] = actor_show_id(ac, res_number(r));
 	cells[COL_PHONE] = actor_show_phone(ac, r->phone);
 	cells[COL_UNIT] = r->unit_code;
 	cells[COL_ROOM] = r->room;
@@ -1496,4 +1707,380 @@ werr res_export(const actor *ac, const char *unit_code, export_format fmt, const
 	*count = n;
 	return audit(ac, "export", "resident", u.id,
 	             arena_printf(ac->a, "unit:%s rows:%zu fields:%s", u.code, n, shown_fields(ac)), "ok");
+}
+
+/* ---- the duplicate-ID review queue (身份证号重复待核实) ----
+ * Reviewers are community accounts (社区: they see full ID numbers and register for the
+ * whole community) whose scope covers the held registration's household; the command-line
+ * operator too.  Every other registry role sees only the items returned to it to correct —
+ * never an open one, which would tell it the number is registered elsewhere. */
+
+static bool idr_reviewer(const actor *ac)
+{
+	return ac->role == ROLE_COMMUNITY || ac->role == ROLE_OPERATOR;
+}
+
+typedef struct {
+	int64_t id, resident_id, existing_id, created_at, decided_at, corrected_at;
+	const char *id_type, *id_number, *source, *state, *created_by, *decided_by, *note, *corrected_by, *path;
+} idr_row;
+
+static void idr_from(arena *a, db_stmt *s, idr_row *v)
+{
+	v->id = db_int(s, 0);
+	v->resident_id = db_int(s, 1);
+	v->existing_id = db_int(s, 2);
+	v->id_type = arena_strdup(a, db_text(s, 3));
+	v->id_number = arena_strdup(a, db_text(s, 4));
+	v->source = arena_strdup(a, db_text(s, 5));
+	v->state = arena_strdup(a, db_text(s, 6));
+	v->created_at = db_int(s, 7);
+	v->created_by = arena_strdup(a, db_text(s, 8));
+	v->decided_at = db_null(s, 9) ? 0 : db_int(s, 9);
+	v->decided_by = arena_strdup(a, db_text(s, 10));
+	v->note = arena_strdup(a, db_text(s, 11));
+	v->corrected_at = db_null(s, 12) ? 0 : db_int(s, 12);
+	v->corrected_by = arena_strdup(a, db_text(s, 13));
+	v->path = arena_strdup(a, db_text(s, 14));
+}
+
+static json_t *time_or_null(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char b[32];
+	fmt_time(t, b);
+	return json_string(b);
+}
+
+static json_t *idr_json(const actor *ac, const idr_row *v)
+{
+	bool rev = idr_reviewer(ac);
+	char at[32];
+	fmt_time(v->created_at, at);
+	return json_pack("{s:I,s:s,s:I,s:o,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)v->id, "state",
+	                 v->state, "resident_id", (json_int_t)v->resident_id, "existing_id",
+	                 rev ? json_integer(v->existing_id) : json_null(), "id_type", v->id_type, "id_number",
+	                 jv_text(actor_show_id(ac, v->id_number)), "source", v->source, "created_at", at, "created_by",
+	                 jv_text(v->created_by), "decided_at", time_or_null(v->decided_at), "decided_by",
+	                 jv_text(v->decided_by), "note", jv_text(v->note), "corrected_at", time_or_null(v->corrected_at),
+	                 "corrected_by", jv_text(v->corrected_by), "reviewer", json_boolean(rev));
+}
+
+werr idr_list(const actor *ac, const char *unit_code, const char *state, int64_t limit, int64_t offset, json_t **out)
+{
+	static const char *const states[] = {"open", "returned", "merged", "corrected", "kept", "all", NULL};
+	unit_row u;
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	if (state && !str_in_list(state, states))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: open returned merged corrected kept all");
+	if (!state)
+		state = idr_reviewer(ac) ? "open" : "returned";
+	if (!idr_reviewer(ac) && strcmp(state, "returned") != 0)
+		state = "returned"; /* the only items other roles see */
+	const char *st = strcmp(state, "all") == 0 ? "" : state;
+	const char *upper = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_IDR_COUNT);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, st);
+	int64_t total = 0;
+	if ((e = db_scalar(s, &total)))
+		return e;
+	s = db_get(ac->d, SQL_IDR_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, st);
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		idr_row v = {0};
+		idr_from(ac->a, s, &v);
+		json_array_append_new(items, idr_json(ac, &v));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	/* each item with its held registration as the caller sees it */
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		res_row r;
+		if ((e = res_load(ac, json_integer_value(json_object_get(it, "resident_id")), &r))) {
+			json_decref(items);
+			return e;
+		}
+		json_object_set_new(it, "held", res_json(ac, &r));
+	}
+	if ((e = audit(ac, "list", "id_review", 0,
+	               arena_printf(ac->a, "unit:%s state:%s results:%zu fields:%s", u.code, state, json_array_size(items),
+	                            shown_fields(ac)),
+	               "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = jv_page(items, total, limit, offset);
+	return WG_OK;
+}
+
+/* The review, when the caller may see it: in scope, and open ones to reviewers only. */
+static werr idr_load(const actor *ac, int64_t id, idr_row *v)
+{
+	*v = (idr_row){0};
+	db_stmt *s = db_get(ac->d, SQL_IDR_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		idr_from(ac->a, s, v);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !actor_in_scope(ac, v->path) ||
+	    (!idr_reviewer(ac) && strcmp(v->state, "returned") != 0 && strcmp(v->state, "corrected") != 0)) {
+		if (rc == DB_ROW)
+			audit(ac, "read", "id_review", id, NULL, "denied");
+		return w_fail(W_ENOTFOUND, "review_not_found", "review_id", "没有这条待核实记录 / no such review");
+	}
+	return WG_OK;
+}
+
+/* The registration holding the number, for the reviewer: in full (as its role sees it)
+ * when in its scope; outside it only what the decision needs — who (name, sex, birth
+ * date, the number itself), where down to the community, and whether they still live
+ * there — never the room, phone, flags or epidemic category. */
+static werr idr_existing(const actor *ac, int64_t rid, json_t **out)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	db_bind_int(s, 1, rid);
+	werr e = WG_OK;
+	res_row r = {0};
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		res_from(ac->a, s, &r);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW) {
+		*out = json_null();
+		return WG_OK;
+	}
+	if (actor_in_scope(ac, r.path)) {
+		*out = res_json(ac, &r);
+		json_object_set_new(*out, "outside_scope", json_false());
+		return WG_OK;
+	}
+	int age = actor_show_age(ac, r.birth_date);
+	char since[32];
+	fmt_time(r.created_at, since);
+	json_t *o = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:s,s:b,s:s,s:b}", "id", (json_int_t)r.id, "name", r.name,
+	                      "sex", jv_text(r.sex), "birth_date", jv_text(actor_show_birth(ac, r.birth_date)), "age",
+	                      age >= 0 ? json_integer(age) : json_null(), "id_type", r.id_type, "id_number",
+	                      jv_text(actor_show_id(ac, res_number(&r))), "residence", r.residence, "moved_out",
+	                      r.moved_out_at != 0, "registered_at", since, "outside_scope", true);
+	s = db_get(ac->d, SQL_IDR_PLACE);
+	db_bind_text(s, 1, r.path);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_object_set_new(o, db_text(s, 0), json_string(db_text(s, 1)));
+	db_done(s);
+	if (rc < 0) {
+		json_decref(o);
+		return e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+werr idr_get(const actor *ac, int64_t id, json_t **out)
+{
+	idr_row v = {0};
+	res_row h;
+	werr e;
+	if ((e = idr_load(ac, id, &v)) || (e = res_load(ac, v.resident_id, &h)))
+		return e;
+	json_t *o = idr_json(ac, &v), *ex = NULL;
+	json_object_set_new(o, "held", res_json(ac, &h));
+	if (idr_reviewer(ac)) {
+		if ((e = idr_existing(ac, v.existing_id, &ex))) {
+			json_decref(o);
+			return e;
+		}
+		json_object_set_new(o, "existing", ex);
+	}
+	if ((e = audit(ac, "read", "id_review", id,
+	               idr_reviewer(ac) ? arena_printf(ac->a, "held:%s existing:name,sex,birth_date,id_number,place", shown_fields(ac))
+	                                : arena_printf(ac->a, "held:%s", shown_fields(ac)),
+	               "ok"))) {
+		json_decref(o);
+		return e;
+	}
+	*out = o;
+	return WG_OK;
+}
+
+/* merge: the registration holding the number moves into the held one's household, keeping
+ * its history (and comes back if it had moved out); the held row is retired into it. */
+static werr idr_merge(const actor *ac, const idr_row *v)
+{
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	db_bind_int(s, 1, v->existing_id);
+	werr e = WG_OK;
+	res_row x = {0}, h;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		res_from(ac->a, s, &x);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !x.id_number)
+		return w_fail(W_ECONFLICT, "existing_gone", "action",
+		              "原登记已不再持有该号码，请改为保留或退回 / the other registration no longer holds the number: keep or return");
+	if ((e = res_load(ac, v->resident_id, &h)))
+		return e;
+	res_fields f = {x.name, x.sex, x.birth_date, x.id_type, x.id_number, x.phone, h.relation, h.residence, x.note, x.flags, NULL};
+	if (!f.phone)
+		f.phone = h.phone;
+	int64_t now = now_s();
+	hh_snap bx, bh, ax, ah;
+	bool one = x.household_id == h.household_id;
+	if ((e = stats_snap(ac->d, ac->a, x.household_id, &bx)) ||
+	    (!one && (e = stats_snap(ac->d, ac->a, h.household_id, &bh))))
+		return e;
+	s = db_get(ac->d, SQL_RES_MERGED);
+	db_bind_int(s, 1, h.id);
+	db_bind_int(s, 2, x.id);
+	db_bind_int(s, 3, now);
+	if ((e = db_run(s, NULL)) || (e = res_write(ac, x.id, h.household_id, &f, 0, NULL)) ||
+	    (e = stats_snap(ac->d, ac->a, x.household_id, &ax)) || (e = stats_apply(ac->d, &bx, &ax)) ||
+	    (!one && ((e = stats_snap(ac->d, ac->a, h.household_id, &ah)) || (e = stats_apply(ac->d, &bh, &ah)))))
+		return e;
+	const char *into = arena_printf(ac->a, "merged into resident %lld (duplicate ID review)", (long long)x.id);
+	if ((e = record_move(ac, h.id, h.household_id, 0, into)) ||
+	    (x.household_id != h.household_id &&
+	     (e = record_move(ac, x.id, x.household_id, h.household_id, "moved (duplicate ID review)"))) ||
+	    (x.moved_out_at && x.household_id == h.household_id &&
+	     (e = record_move(ac, x.id, 0, h.household_id, "moved back (duplicate ID review)"))))
+		return e;
+	return audit(ac, "update", "resident", x.id, arena_printf(ac->a, "household_id merged_from:%lld", (long long)h.id), "ok");
+}
+
+werr idr_decide(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"action", "note", NULL};
+	static const char *const actions[][2] = {{"merge", "merged"}, {"return", "returned"}, {"keep", "kept"}};
+	const char *action, *note;
+	idr_row v = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "action", true, 16, &action)) ||
+	    (e = jv_str(body, "note", false, 500, &note)))
+		return e;
+	if (!idr_reviewer(ac))
+		return w_fail(W_EFORBIDDEN, "forbidden", "action", "只有社区可以核实 / only a community account reviews duplicates");
+	const char *state = NULL;
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (!strcmp(action, actions[i][0]))
+			state = actions[i][1];
+	if (!state)
+		return w_fail(W_EINVAL, "invalid_action", "action", "action: merge return keep");
+	if (note && (!*note || !utf8_no_controls(note)))
+		note = NULL;
+	if (!note && strcmp(action, "merge") != 0)
+		return w_fail(W_EINVAL, "required", "note",
+		              strcmp(action, "keep") == 0 ? "保留两条须写明理由 / keeping both needs a reason"
+		                                          : "退回须写明要更正什么 / returning needs a note for the worker");
+	if ((e = idr_load(ac, id, &v)))
+		return e;
+	if (!same(v.state, "open"))
+		return w_fail(W_ECONFLICT, "already_resolved", "action", "这条已处理 / this review is already resolved (%s)", v.state);
+	if ((e = db_begin(ac->d)))
+		return e;
+	if (!strcmp(action, "merge"))
+		e = idr_merge(ac, &v);
+	else if (!strcmp(action, "return"))
+		e = hold_settle_clear(ac, v.resident_id);
+	if (e)
+		goto fail;
+	db_stmt *s = db_get(ac->d, SQL_IDR_DECIDE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, state);
+	if (ac->user_id)
+		db_bind_int(s, 3, ac->user_id);
+	db_bind_int(s, 4, now_s());
+	db_bind_text(s, 5, note);
+	if ((e = db_run(s, NULL)))
+		goto fail;
+	if (db_changes(ac->d) != 1) {
+		e = w_fail(W_ECONFLICT, "already_resolved", "action", "这条刚被处理 / this review was resolved meanwhile");
+		goto fail;
+	}
+	if ((e = audit(ac, "update", "id_review", id, arena_printf(ac->a, "action:%s%s", action, note ? ",note" : ""), "ok")) ||
+	    (e = db_commit(ac->d)))
+		goto fail;
+	return idr_get(ac, id, out);
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+werr idr_correct(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"id_number", NULL};
+	const char *num;
+	idr_row v = {0};
+	res_row r;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "id_number", true, 20, &num)) || (e = idr_load(ac, id, &v)) ||
+	    (e = res_load(ac, v.resident_id, &r)))
+		return e;
+	if (!same(v.state, "returned"))
+		return w_fail(W_ECONFLICT, "already_resolved", "id_number", "这条不在待更正状态 / this review is not waiting for a correction (%s)",
+		              v.state);
+	if (r.moved_out_at)
+		return w_fail(W_EINVAL, "moved_out", "id_number", "此居民已迁出 / the resident has moved out");
+	/* the corrected number is validated, and placed, as at registration; birth date and
+	 * sex follow it */
+	res_fields f = {r.name, NULL, NULL, r.id_type, num, r.phone, r.relation, r.residence, r.note, r.flags, NULL};
+	if ((e = res_validate(ac, &f)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	int64_t existing = 0;
+	hh_snap b, a;
+	if ((e = doc_place(ac, &f, r.id, &existing, out)) || (e = stats_snap(ac->d, ac->a, r.household_id, &b)) ||
+	    (e = res_write(ac, r.id, r.household_id, &f, 0, NULL)) ||
+	    (existing && (e = hold_open(ac, r.id, f.id_type, f.id_held, existing, "correction"))) ||
+	    (e = stats_snap(ac->d, ac->a, r.household_id, &a)) || (e = stats_apply(ac->d, &b, &a)))
+		goto fail;
+	db_stmt *s = db_get(ac->d, SQL_IDR_CORRECTED);
+	db_bind_int(s, 1, id);
+	if (ac->user_id)
+		db_bind_int(s, 2, ac->user_id);
+	db_bind_int(s, 3, now_s());
+	if ((e = db_run(s, NULL)))
+		goto fail;
+	if (db_changes(ac->d) != 1) {
+		e = w_fail(W_ECONFLICT, "already_resolved", "id_number", "这条刚被处理 / this review was resolved meanwhile");
+		goto fail;
+	}
+	if ((e = audit(ac, "update", "resident", r.id, "id_number,birth_date,sex (id review correction)", "ok")) ||
+	    (e = audit(ac, "update", "id_review", id, "action:correct", "ok")) || (e = db_commit(ac->d)))
+		goto fail;
+	if ((e = res_load(ac, r.id, &r)))
+		return e;
+	*out = res_json(ac, &r);
+	return WG_OK;
+fail: {
+	bool dup = e == W_ECONFLICT && strcmp(w_last()->code, "duplicate_id_number") == 0;
+	db_rollback(ac->d);
+	if (dup)
+		audit(ac, "update", "resident", r.id, "id_number:duplicate", "failed");
+	return e;
+}
 }

@@ -52,4 +52,13 @@ typedef enum { EXPORT_CSV, EXPORT_XLSX } export_format;
  * Chinese headers; values masked per role.  *count receives the number of rows. */
 werr res_export(const actor *ac, const char *unit_code, export_format fmt, const char *path,
                 size_t *count);
+
+/* The duplicate-ID review (身份证号重复待核实, docs/api.md 5.x): registrations whose ID number
+ * is registered outside the registering account's scope are held for a community account
+ * over their household, which merges, returns (to the worker, with a note) or keeps them.
+ * Other registry roles see only the items returned to them, and correct the number. */
+werr idr_list(const actor *ac, const char *unit_code, const char *state, int64_t limit, int64_t offset, json_t **out);
+werr idr_get(const actor *ac, int64_t id, json_t **out);
+werr idr_decide(const actor *ac, int64_t id, json_t *body, json_t **out);
+werr idr_correct(const actor *ac, int64_t id, json_t *body, json_t **out);
 #endif

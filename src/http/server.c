@@ -180,6 +180,10 @@ static enum MHD_Result send_error(struct MHD_Connection *c, werr e, req *r)
 		w_record(e, NULL, NULL, "%s", w_default_code(e));
 	json_t *j = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", d->code, "message", d->message,
 	                      "field", d->field[0] ? json_string(d->field) : json_null());
+	/* a duplicate the caller may see names it: the handler left {"existing": …} (registry.c) */
+	json_t *ex = e == W_ECONFLICT && r && json_is_object(r->json) ? json_object_get(r->json, "existing") : NULL;
+	if (ex)
+		json_object_set(json_object_get(j, "error"), "existing", ex);
 	enum MHD_Result ret = send_json(c, w_http_status(e), j, r);
 	json_decref(j);
 	return ret;

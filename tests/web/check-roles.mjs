@@ -17,9 +17,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // roles than the routes allow (then only "offered but refused" is an error).
 export const USES = {
   people: { routes: ['GET /units/{code}', 'GET /households/{id}', 'GET /residents/{id}', 'POST /residents/search', 'GET /coverage'] },
-  registry: { routes: ['POST /households', 'PATCH /households/{id}', 'POST /residents', 'PATCH /residents/{id}', 'POST /imports/residents'] },
+  registry: { routes: ['POST /households', 'PATCH /households/{id}', 'POST /residents', 'PATCH /residents/{id}', 'POST /imports/residents',
+    'GET /id-reviews', 'GET /id-reviews/{id}', 'POST /id-reviews/{id}/correction'] },
   evidence: { routes: ['POST /households/{id}/evidence'] },
   exportResidents: { routes: ['GET /exports/residents'] },
+  reviewIds: { routes: ['POST /id-reviews/{id}'] },
   users: { routes: ['GET /users', 'POST /users'] },
   tree: { routes: ['POST /units', 'PATCH /units/{code}', 'POST /imports/units', 'GET /exports/units'] },
   audit: { routes: ['GET /audit'] },

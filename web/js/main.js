@@ -44,6 +44,7 @@ const routes = [
   { re: /^\/leads$/, load: () => import('./views/help.js'), mode: 'leads' },
   { re: /^\/notices$/, load: () => import('./views/help.js'), mode: 'notices' },
   { re: /^\/staff$/, load: () => import('./views/staff.js') },
+  { re: /^\/id-reviews$/, load: () => import('./views/idreview.js') },
 ];
 
 let navSeq = 0;
@@ -163,11 +164,40 @@ function navItems() {
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);
   }
   if (can.epi()) items.push(['#/lists', t('nav.lists'), /^\/lists?(\/\d+)?$/]);
+  // the duplicate-ID review: reviewers always, others only when something is returned to them
+  if (can.registry() && (can.reviewIds() || reviewCount.n > 0)) {
+    items.push(['#/id-reviews', h('span', null, t(can.reviewIds() ? 'nav.idreview' : 'nav.idreview_fix'), ' ',
+      h('span', {
+        class: 'nav-count', id: 'idr-count', hidden: !reviewCount.n,
+        'aria-label': t('nav.count_label', { n: reviewCount.n }),
+      }, String(reviewCount.n))), /^\/id-reviews$/]);
+  }
   if (can.registry() || can.exportResidents()) items.push(['#/import', t(can.registry() ? 'nav.import' : 'nav.export'), /^\/import$/]);
   if (can.users()) items.push(['#/users', t('nav.users'), /^\/users$/]);
   if (can.audit()) items.push(['#/audit', t('nav.audit'), /^\/audit$/]);
   items.push(['#/account', t('nav.account'), /^\/account$/]);
   return items;
+}
+
+// Items of the duplicate-ID review waiting for this account (docs/api.md 16): fetched
+// after login and after each decision; the header is drawn again when the number changes.
+const reviewCount = { n: 0, busy: false };
+async function refreshReviewCount() {
+  if (!session.me || !can.registry() || reviewCount.busy) return;
+  reviewCount.busy = true;
+  try {
+    const mod = await import('./views/idreview.js');
+    mod.onCount(refreshReviewCount);
+    const n = await mod.reviewCount();
+    if (n !== reviewCount.n) {
+      reviewCount.n = n;
+      renderHeader();
+    }
+  } catch (e) {
+    /* offline or refused: the menu keeps its last count */
+  } finally {
+    reviewCount.busy = false;
+  }
 }
 
 function markNav() {
@@ -284,7 +314,9 @@ async function onLogin(me) {
     await loadLang(me.lang);
     storeLang(me.lang);
   }
+  reviewCount.n = 0;
   renderHeader();
+  refreshReviewCount();
   const p = parseHash().path;
   if (p === '/' || p === '/login') window.location.hash = homeHash();
   else render();
@@ -449,6 +481,7 @@ async function boot() {
   }
   renderHeader();
   if (session.me) queue.start();
+  if (session.me) refreshReviewCount();
   keep.forget(true);
   window.addEventListener('hashchange', render);
   // the service worker's downloads wait until the first page is drawn (bad networks)

@@ -52,6 +52,8 @@ export const can = {
   hotline: () => is(['admin', 'community', 'grid_leader']),
   // staffing the grids (src/api/routes.c: GET /vacancies is ROLES_ROLLCALL; changes ROLES_TREE + grid leader)
   staff: () => is(['admin', 'command', 'community', 'grid_leader']),
+  // the duplicate-ID review decides (src/api/routes.c: POST /id-reviews/{id} is community only)
+  reviewIds: () => role() === 'community',
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's
