@@ -135,9 +135,11 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 # files (patterns): by default those that exercise what is Citus-specific — the check-in and
 # roll-call routed by district, the counters against a recount, scoping, links by bare id —
 # so that `make test` stays near its budget; the whole suite (~1,400 s on 2 cores):
-# make citustest CITUS_API='test_*.py'.
+# make citustest CITUS_API='test_*.py'.  Likewise the store tests: those of the layout and
+# the check-in (each test makes its own database on every node, ~50 s); all of them with
+# CITUSTESTS='$(PGTESTS)'.
 CITUS_TOOLS ?= ../shared/tools
-CITUSTESTS ?= $(PGTESTS)
+CITUSTESTS ?= $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
 CITUS_API ?= test_rollcall.py test_scope.py test_links.py
 citustest: $(CITUSTESTS) $(BUILD)/wangge
 	@if ! $(CITUS_TOOLS)/citus-install.sh --check >/dev/null 2>&1; then \
