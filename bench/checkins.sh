@@ -6,6 +6,9 @@
 # (docs/SCALING.md).  The store keeps the check-ins made.  127.0.0.1 only.
 #
 # usage: bench/checkins.sh DB [SECONDS] [CONNECTIONS] [WRITERS]
+#   BENCH_USER=command: check in as that demo account instead of admin (on Citus: a user
+#   bound to a district has every statement routed; admin, above it, looks each resident's
+#   district up on every shard first — docs/SCALING.md)
 set -e
 cd "$(dirname "$0")/.."
 DB=$1 SECS=${2:-20} CONNS=${3:-16} WRITERS=${4:-2}
@@ -18,7 +21,7 @@ WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s
 build/wangge serve --db "$DB" --listen 127.0.0.1:$WP --writers "$WRITERS" --quiet & SRV_PID=$!
 for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
 TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  -d '{"username":"'"${BENCH_USER:-admin}"'","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 case "$DB" in
 postgres*) NRES=$(psql -qtA -d "$DB" -c "select max(id) from residents") ;;
 *) NRES=$(sqlite3 "$DB" "select max(id) from residents") ;;

@@ -96,13 +96,7 @@ const char citus_layout[] =
     "CREATE OR REPLACE FUNCTION wg_same_district(a bigint, b bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $f$"
     "  BEGIN IF a IS DISTINCT FROM b THEN RAISE EXCEPTION"
     "  '在 Citus 上暂不支持迁往另一个区 / moving to another district is not supported on Citus yet (% -> %)', a, b;"
-    "  END IF; RETURN true; END $f$;"
-    /* the household's lock of a check-in (RES_FOR_CHK_LOCK): Citus takes FOR UPDATE only
-     * in a statement routed to one shard, and the check-in names the resident alone; an
-     * advisory lock on the household, taken on the worker that holds it, until the end of
-     * the distributed transaction (negative keys: the migrators' lock is positive) */
-    "CREATE OR REPLACE FUNCTION wg_lock_household(h bigint) RETURNS boolean LANGUAGE plpgsql VOLATILE COST 10000 AS $f$"
-    "  BEGIN PERFORM pg_advisory_xact_lock(-h); RETURN true; END $f$;";
+    "  END IF; RETURN true; END $f$;";
 
 /* every connection: joins of the distributed tables that do not name the district run as
  * repartition joins rather than fail; a statement over many shards uses one connection
@@ -128,10 +122,6 @@ static const citus_stmt citus_stmts[] = {
                      " birth_date = $7, id_type = $8, id_number = $9, id_tail = $10, phone = $11, phone_tail = $12,"
                      " relation = $13, flags = $14, residence = $15, note = $16, moved_out_at = $17, updated_at = $18"
                      " WHERE id = $1 AND wg_same_district(district_id, wg_household_district($2))"},
-    {SQL_RES_FOR_CHK_LOCK, "SELECT r.id, r.household_id, u.path, r.moved_out_at, r.residence, r.name, h.retired_at,"
-                           " r.district_id FROM residents r JOIN households h ON h.id = r.household_id"
-                           " AND h.district_id = r.district_id JOIN units u ON u.id = h.unit_id WHERE r.id = $1"
-                           " AND wg_lock_household(h.id)"},
     {SQL_RES_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
     {SQL_CHK_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
     {SQL_CHK_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},

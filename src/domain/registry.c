@@ -245,9 +245,13 @@ static json_t *res_json(const actor *ac, const res_row *r)
 static werr res_load(const actor *ac, int64_t id, res_row *r)
 {
 	*r = (res_row){0};
-	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	int64_t district; /* named, so that the look-up is routed to one shard on Citus */
+	werr e = resident_district(ac, id, 0, &district);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID_IN);
 	db_bind_int(s, 1, id);
-	werr e = WG_OK;
+	db_bind_int(s, 2, district);
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW)
 		res_from(ac->a, s, r);

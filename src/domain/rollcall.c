@@ -29,13 +29,14 @@ typedef struct {
 	bool living;
 } chk_resident;
 
-/* The resident about to be checked in, their household's row lock taken (PostgreSQL). */
-static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
+/* One try of the resident's look-up with the household's lock, in a district: the row
+ * (DB_ROW), none there (DB_DONE), or an error (-1). */
+static int lock_resident(const actor *ac, int64_t id, int64_t district, chk_resident *r, werr *e)
 {
 	db_stmt *s = db_get(ac->d, SQL_RES_FOR_CHK_LOCK);
 	db_bind_int(s, 1, id);
-	werr e = WG_OK;
-	int rc = db_step(s, &e);
+	db_bind_int(s, 2, district);
+	int rc = db_step(s, e);
 	if (rc == DB_ROW) {
 		r->id = id;
 		r->household_id = db_int(s, 1);
@@ -45,6 +46,25 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 		r->living = db_null(s, 3) && db_null(s, 6) && res && (!strcmp(res, "living") || !strcmp(res, "temporary"));
 	}
 	db_done(s);
+	return rc;
+}
+
+/* The resident about to be checked in, their household's row lock taken (PostgreSQL).
+ * Every statement names the district, so that Citus routes it to one shard: the caller's
+ * or the actor's district first; the look-up by id alone only when the resident is not
+ * there (an actor above a district, a resident of another district: not found below). */
+static werr load_resident(const actor *ac, int64_t id, int64_t hint, chk_resident *r)
+{
+	werr e = WG_OK;
+	if (!hint)
+		hint = actor_district(ac);
+	int rc = hint ? lock_resident(ac, id, hint, r, &e) : DB_DONE;
+	if (rc == DB_DONE) {
+		int64_t d = 0;
+		if ((e = resident_district(ac, id, -1, &d)))
+			return e;
+		rc = d && d != hint ? lock_resident(ac, id, d, r, &e) : DB_DONE;
+	}
 	if (rc < 0)
 		return e;
 	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
@@ -56,11 +76,13 @@ static werr load_resident(const actor *ac, int64_t id, chk_resident *r)
 }
 
 /* A household's living people and how many of them have a check-in on the day. */
-static werr hh_tally(const actor *ac, int64_t household_id, const char *day, int64_t *living, int64_t *accounted)
+static werr hh_tally(const actor *ac, int64_t household_id, int64_t district, const char *day, int64_t *living,
+                     int64_t *accounted)
 {
 	db_stmt *s = db_get(ac->d, SQL_HH_TALLY);
 	db_bind_int(s, 1, household_id);
 	db_bind_text(s, 2, day);
+	db_bind_int(s, 3, district);
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
 	*living = rc == DB_ROW ? db_int(s, 0) : 0;
@@ -73,7 +95,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 {
 	memset(out, 0, sizeof *out);
 	chk_resident r = {0};
-	werr e = load_resident(ac, resident_id, &r);
+	werr e = load_resident(ac, resident_id, in->district, &r);
 	if (e)
 		return e;
 	out->path = r.path;
@@ -95,7 +117,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 				              "client_id was already used for another check-in");
 			/* answer as the first time did: the household's state, the alert */
 			int64_t living, acc;
-			if ((e = hh_tally(ac, r.household_id, in->day, &living, &acc)))
+			if ((e = hh_tally(ac, r.household_id, r.district_id, in->day, &living, &acc)))
 				return e;
 			out->household_reached = acc >= living;
 			if (out->fever || out->day_fever) {
@@ -120,6 +142,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_int(s, 1, resident_id);
 	db_bind_text(s, 2, in->day);
 	db_bind_int(s, 3, r.household_id);
+	db_bind_int(s, 4, r.district_id);
 	rc = db_step(s, &e);
 	if (rc == DB_ROW) {
 		if (!db_null(s, 0)) {
@@ -156,6 +179,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
 		db_bind_int(s, 1, cur_id);
 		db_bind_int(s, 2, -cur_id); /* not current (0), and unique, until the new row exists */
+		db_bind_int(s, 3, r.district_id);
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
@@ -186,6 +210,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
 		db_bind_int(s, 1, cur_id);
 		db_bind_int(s, 2, out->id);
+		db_bind_int(s, 3, r.district_id);
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
@@ -330,7 +355,7 @@ static json_t *result_json(int64_t rid, const chk_out *o)
 /* A validated submission, ready to be written (in any transaction, any thread). */
 struct chk_plan {
 	bool batch;
-	int64_t household_id;
+	int64_t household_id, district_id;
 	const char *day;
 	size_t n;
 	int64_t *ids;
@@ -393,8 +418,11 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 	if (!all_normal && json_array_size(readings) == 0)
 		return w_fail(W_EINVAL, "required", "readings", "give readings, or all_normal: true");
 	/* the household in scope, its living people */
-	db_stmt *s = db_get(ac->d, SQL_HH_LIVING);
+	if ((e = household_district(ac, p->household_id, 0, &p->district_id)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_HH_LIVING_IN);
 	db_bind_int(s, 1, p->household_id);
+	db_bind_int(s, 2, p->district_id);
 	int rc = db_step(s, &e);
 	const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
 	db_done(s);
@@ -409,7 +437,7 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 		json_t *it = json_array_get(readings, i);
 		if (!json_is_object(it))
 			return w_fail(W_EINVAL, "wrong_type", "readings", "each reading must be an object");
-		chk_in in = {.day = day, .channel = channel};
+		chk_in in = {.day = day, .channel = channel, .district = p->district_id};
 		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &p->ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
 			w_record(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 			       w_last()->message);
@@ -418,8 +446,9 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 		p->ins[k++] = in;
 	}
 	if (all_normal) {
-		s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
+		s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS_IN);
 		db_bind_int(s, 1, p->household_id);
+		db_bind_int(s, 2, p->district_id);
 		while ((rc = db_step(s, &e)) == DB_ROW && k < cap) {
 			int64_t rid = db_int(s, 0);
 			bool given = false;
@@ -428,7 +457,8 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 			if (given)
 				continue;
 			p->ids[k] = rid;
-			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported", .fill_only = true};
+			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported", .fill_only = true,
+			                       .district = p->district_id};
 		}
 		db_done(s);
 		if (rc < 0)
@@ -463,8 +493,9 @@ werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 		if (!p->batch)
 			continue;
 		/* the people of a batch must be of its household */
-		db_stmt *c = db_get(ac->d, SQL_RES_FOR_CHK);
+		db_stmt *c = db_get(ac->d, SQL_RES_FOR_CHK_IN);
 		db_bind_int(c, 1, p->ids[i]);
+		db_bind_int(c, 2, p->district_id);
 		bool ok = db_step(c, &e) == DB_ROW && db_int(c, 1) == p->household_id;
 		db_done(c);
 		if (!ok)
@@ -537,10 +568,14 @@ werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const 
 {
 	werr e;
 	db_stmt *s;
+	int64_t district = 0;
 	if (resident_id) {
 		chk_resident r = {0};
-		db_stmt *q = db_get(ac->d, SQL_RES_FOR_CHK);
+		if ((e = resident_district(ac, resident_id, 0, &district)))
+			return e;
+		db_stmt *q = db_get(ac->d, SQL_RES_FOR_CHK_IN);
 		db_bind_int(q, 1, resident_id);
+		db_bind_int(q, 2, district);
 		int rc = db_step(q, &e);
 		r.path = rc == DB_ROW ? arena_strdup(ac->a, db_text(q, 2)) : NULL;
 		db_done(q);
@@ -549,9 +584,13 @@ werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const 
 		s = db_get(ac->d, SQL_CHK_OF_RESIDENT);
 		db_bind_int(s, 1, resident_id);
 		db_bind_text(s, 2, day ? day : "");
+		db_bind_int(s, 3, district);
 	} else {
-		db_stmt *q = db_get(ac->d, SQL_HH_LIVING);
+		if ((e = household_district(ac, household_id, 0, &district)))
+			return e;
+		db_stmt *q = db_get(ac->d, SQL_HH_LIVING_IN);
 		db_bind_int(q, 1, household_id);
+		db_bind_int(q, 2, district);
 		int rc = db_step(q, &e);
 		const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(q, 0)) : NULL;
 		db_done(q);
@@ -562,6 +601,7 @@ werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const 
 		s = db_get(ac->d, SQL_CHK_OF_HOUSEHOLD);
 		db_bind_int(s, 1, household_id);
 		db_bind_text(s, 2, day);
+		db_bind_int(s, 3, district);
 	}
 	json_t *items = json_array();
 	int rc;
@@ -758,6 +798,9 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	if (e)
 		return e;
 	const char *up = scope_upper(ac->a, u.path);
+	int64_t district; /* a grid's rows lie in one district: routed to one shard on Citus */
+	if ((e = unit_sole_district(ac, &u, &district)))
+		return e;
 	/* the count, the list and each household's people from one snapshot, so an item
 	 * never contradicts itself while check-ins are being written */
 	if ((e = db_begin_read(ac->d)))
@@ -766,6 +809,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, day);
+	db_bind_int(s, 4, district);
 	int64_t total = 0;
 	if ((e = db_scalar(s, &total))) {
 		db_rollback(ac->d);
@@ -774,7 +818,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	int rc;
 	/* rows first (one statement at a time on the connection), people after */
 	typedef struct {
-		int64_t id, n, a;
+		int64_t id, n, a, district;
 		const char *room, *code, *kind, *uname, *pname, *path;
 	} miss;
 	miss *rows = arena_alloc(ac->a, (size_t)limit * sizeof *rows);
@@ -785,6 +829,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	db_bind_text(s, 3, day);
 	db_bind_int(s, 4, limit);
 	db_bind_int(s, 5, offset);
+	db_bind_int(s, 6, district);
 	while ((rc = db_step(s, &e)) == DB_ROW && nrows < (size_t)limit) {
 		miss *m = &rows[nrows++];
 		m->id = db_int(s, 0);
@@ -796,6 +841,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		m->path = arena_strdup(ac->a, db_text(s, 6));
 		m->n = db_int(s, 9); /* 7 and 8 are the grid's and building's codes, the sort keys */
 		m->a = db_int(s, 10);
+		m->district = db_int(s, 11);
 	}
 	db_done(s);
 	if (rc < 0) {
@@ -813,6 +859,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		s = db_get(ac->d, SQL_MISSING_PEOPLE);
 		db_bind_int(s, 1, m->id);
 		db_bind_text(s, 2, day);
+		db_bind_int(s, 3, m->district);
 		while ((rc = db_step(s, &e)) == DB_ROW)
 			json_array_append_new(people, person_json(ac, s));
 		db_done(s);
@@ -870,10 +917,14 @@ werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64
 	if (e)
 		return e;
 	const char *up = scope_upper(ac->a, u.path);
+	int64_t district;
+	if ((e = unit_sole_district(ac, &u, &district)))
+		return e;
 	db_stmt *s = db_get(ac->d, SQL_CALL_COUNT);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, day);
+	db_bind_int(s, 4, district);
 	int64_t total = 0;
 	if ((e = db_scalar(s, &total)))
 		return e;
@@ -885,6 +936,7 @@ werr calllist_get(const actor *ac, const char *unit_code, const char *day, int64
 	db_bind_text(s, 3, day);
 	db_bind_int(s, 4, limit);
 	db_bind_int(s, 5, offset);
+	db_bind_int(s, 6, district);
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		json_t *p = person_json(ac, s);
 		bool ent = !strcmp(db_text(s, 8), "entrance");

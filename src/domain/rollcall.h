@@ -27,6 +27,9 @@ typedef struct {
 	const char *correction_note;
 	/* "everyone else normal": written only if the resident has no reading on the day yet */
 	bool fill_only;
+	/* the resident's district when the caller knows it (a household's batch), else 0: the
+	 * actor's district is tried first (docs/SCALING.md, "Citus") */
+	int64_t district;
 } chk_in;
 
 typedef struct {

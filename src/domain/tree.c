@@ -183,3 +183,66 @@ werr path_ancestor(db *d, const char *path, const char *kind, int64_t *id, int *
 	}
 	return WG_OK;
 }
+
+/* ---- the district key of a request ---- */
+
+int64_t actor_district(const actor *ac)
+{
+	if (!ac->unit_id)
+		return 0;
+	db_stmt *s = db_get(ac->d, SQL_UNIT_DISTRICT);
+	db_bind_int(s, 1, ac->unit_id);
+	int64_t d = 0;
+	if (db_scalar(s, &d))
+		return 0; /* a hint only: the look-up by id follows */
+	return d;
+}
+
+werr unit_sole_district(const actor *ac, const unit_row *u, int64_t *district)
+{
+	*district = 0;
+	if (!u->id) /* the operator's whole tree */
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_UNIT_SOLE_DISTRICT);
+	db_bind_int(s, 1, u->id);
+	db_bind_text(s, 2, scope_upper(ac->a, u->path));
+	return db_scalar(s, district);
+}
+
+static werr district_of(const actor *ac, sql_id probe, sql_id lookup, int64_t id, int64_t hint, int64_t *district)
+{
+	*district = 0;
+	if (!hint)
+		hint = actor_district(ac);
+	werr e = WG_OK;
+	if (hint > 0) { /* a negative hint: the look-up by id alone */
+		db_stmt *s = db_get(ac->d, probe);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, hint);
+		int rc = db_step(s, &e);
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (rc == DB_ROW) {
+			*district = hint;
+			return WG_OK;
+		}
+	}
+	db_stmt *s = db_get(ac->d, lookup);
+	db_bind_int(s, 1, id);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		*district = db_int(s, 0);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+werr resident_district(const actor *ac, int64_t id, int64_t hint, int64_t *district)
+{
+	return district_of(ac, SQL_RES_IN_DISTRICT, SQL_RES_DISTRICT, id, hint, district);
+}
+
+werr household_district(const actor *ac, int64_t id, int64_t hint, int64_t *district)
+{
+	return district_of(ac, SQL_HH_IN_DISTRICT, SQL_HH_DISTRICT, id, hint, district);
+}

@@ -38,4 +38,16 @@ const char *path_above(arena *a, const char *path, int k);
 /* The nearest unit of this kind at or above the unit at path: its id into *id (0 when
  * there is none) and how many levels up it is into *up (may be NULL). */
 werr path_ancestor(db *d, const char *path, const char *kind, int64_t *id, int *up);
+
+/* The district key of a request (docs/SCALING.md, "Citus"): a statement that names the
+ * district is routed to one shard on Citus, one that names a bare id asks every shard.
+ * actor_district: the district key of the actor's own unit (0 for none).
+ * unit_sole_district: the district every row below u lies in, 0 where u spans several.
+ * resident_district / household_district: the row's district, 0 when there is no such row;
+ * hint (or else, when 0, the actor's district) is tried first, with a probe routed to one
+ * shard, and the look-up by id alone when it misses (at once for a negative hint). */
+int64_t actor_district(const actor *ac);
+werr unit_sole_district(const actor *ac, const unit_row *u, int64_t *district);
+werr resident_district(const actor *ac, int64_t id, int64_t hint, int64_t *district);
+werr household_district(const actor *ac, int64_t id, int64_t hint, int64_t *district);
 #endif

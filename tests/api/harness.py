@@ -160,8 +160,10 @@ def _start(households, seed, preset, serve_args=(), quiet=True):
     state["db"] = pg_create() if os.environ.get("WANGGE_TEST_PG") else os.path.join(d, "t.db")
     state["tokens"] = {}
     state["passwords"] = {}
+    # on a Citus cluster every write of a reference table is a commit on every node: the
+    # demo's load takes minutes there, more on a busy machine (docs/SCALING.md)
     r = run_cli("demo", "--db", state["db"], "--preset", preset, "--households", households,
-                "--seed", seed)
+                "--seed", seed, timeout=900 if os.environ.get("WANGGE_TEST_CITUS") else 120)
     if r.returncode != 0:
         raise RuntimeError("wangge demo failed: %s" % r.stderr)
     for _ in range(5):

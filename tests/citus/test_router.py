@@ -7,9 +7,9 @@ src/db/sql.def — or its Citus text from src/db/layout_citus.c, as the driver w
 prepared, and the plan of one execution is read with EXPLAIN: a statement routed to one
 shard shows `Task Count: 1`; a multi-shard one asks every shard of the table.
 
-The statements that name the district are routed; those that name only a resident or a
-household are not yet (expectedFailure, with the reason): the district has to become a
-parameter of them (docs/SCALING.md, "Citus: what is done and what is left").
+Every hot statement names the district (docs/SCALING.md, "Citus"): the check-in's, a
+household's roll-call and day, a resident's page, a grid's missing and call lists.  The
+look-up of a bare id's district, for an actor above a district, still asks every shard.
 """
 import os
 import re
@@ -88,30 +88,58 @@ class Router(unittest.TestCase):
             print("%s: %d task(s)" % (name, n))
         self.assertEqual(n, 1, "%s runs on %d shards" % (name, n))
 
-    # named by the district: routed
+    # the check-in (POST /checkins): the resident with the household's lock, the current
+    # reading with the household's tally, the supersede, the insert; a replay's tally
     def test_checkin_insert(self):
         self.assertRouted("CHK_INSERT")
 
-    # named by the resident or the household alone: every shard is asked (left to do)
-    @unittest.expectedFailure
     def test_resident_and_household_lock(self):
         self.assertRouted("RES_FOR_CHK_LOCK")
 
-    @unittest.expectedFailure
     def test_current_reading_and_tally(self):
         self.assertRouted("CHK_BEFORE")
 
-    @unittest.expectedFailure
     def test_supersede(self):
         self.assertRouted("CHK_SUPERSEDE")
 
-    @unittest.expectedFailure
     def test_household_tally(self):
         self.assertRouted("HH_TALLY")
 
-    @unittest.expectedFailure
+    # a household's roll-call (POST /checkins with household_id) and its day
+    def test_household_roll_call(self):
+        for name in ("HH_LIVING_IN", "HH_LIVING_RESIDENTS_IN", "RES_FOR_CHK_IN"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
     def test_household_day(self):
         self.assertRouted("CHK_OF_HOUSEHOLD")
+
+    # a resident's page and readings
+    def test_resident_page(self):
+        for name in ("RES_BY_ID_IN", "CHK_OF_RESIDENT"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # a grid's missing list and call list (the grid's district named)
+    def test_missing_list(self):
+        for name in ("MISSING_COUNT", "MISSING_LIST", "MISSING_PEOPLE"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    def test_call_list(self):
+        for name in ("CALL_COUNT", "CALL_LIST"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # the probes that find a bare id's district in the actor's own district
+    def test_district_probes(self):
+        for name in ("RES_IN_DISTRICT", "HH_IN_DISTRICT"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # and what is left to the look-up by bare id: every shard (a city's user, a link)
+    def test_bare_id_lookup_asks_every_shard(self):
+        self.assertGreater(self.tasks("RES_DISTRICT"), 1)
 
 
 if __name__ == "__main__":
