@@ -1862,9 +1862,13 @@ static werr idr_load(const actor *ac, int64_t id, idr_row *v)
  * there — never the room, phone, flags or epidemic category. */
 static werr idr_existing(const actor *ac, int64_t rid, json_t **out)
 {
-	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	int64_t district; /* the registration may lie in another district: found first */
+	werr e = resident_district(ac, rid, -1, &district);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID_IN);
 	db_bind_int(s, 1, rid);
-	werr e = WG_OK;
+	db_bind_int(s, 2, district);
 	res_row r = {0};
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW)
@@ -1933,9 +1937,13 @@ werr idr_get(const actor *ac, int64_t id, json_t **out)
  * its history (and comes back if it had moved out); the held row is retired into it. */
 static werr idr_merge(const actor *ac, const idr_row *v)
 {
-	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID);
+	int64_t district;
+	werr e = resident_district(ac, v->existing_id, -1, &district);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_RES_BY_ID_IN);
 	db_bind_int(s, 1, v->existing_id);
-	werr e = WG_OK;
+	db_bind_int(s, 2, district);
 	res_row x = {0}, h;
 	int rc = db_step(s, &e);
 	if (rc == DB_ROW)
