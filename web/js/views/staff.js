@@ -7,10 +7,9 @@ import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, field, formError, clearErrors, showError, busy } from '../dom.js';
 import { session } from '../session.js';
+import { vacancyCounts } from '../tiles/staff.js';
 
 const KINDS = ['grid_leader', 'grid_worker', 'cadre', 'volunteer', 'building_leader'];
-const VKINDS = ['no_leader', 'no_worker', 'overloaded', 'unpaired_cadre', 'unpaired_worker', 'team_incomplete',
-  'off_duty', 'uncovered_shift'];
 let keepNext = false;
 
 export function canManageStaff() {
@@ -121,13 +120,6 @@ function countsBox(vac) {
     h('div', null, h('dt', null, t('staff.pairs')), h('dd', { 'data-stat': 'pairs' }, String(vac.staff ? vac.staff.pairs : 0))),
     h('div', { class: vac.total ? 'hot' : null }, h('dt', null, t('staff.vacancies')), h('dd', { 'data-stat': 'vacancies' }, String(vac.total))),
     vac.staff && vac.staff.pending ? h('div', null, h('dt', null, t('staff.pending')), h('dd', null, String(vac.staff.pending))) : null);
-}
-
-export function vacancyCounts(vac) {
-  return h('table', { class: 'table staff-vac-counts' },
-    h('thead', null, h('tr', null, h('th', null, t('staff.vac_kind')), h('th', null, t('staff.count')))),
-    h('tbody', null, VKINDS.map((k) => h('tr', { 'data-vkind': k, class: vac.counts[k] ? 'hot' : null },
-      h('td', null, tv('vkind', k)), h('td', null, String(vac.counts[k] || 0))))));
 }
 
 function teamsBox(teams) {
