@@ -197,6 +197,17 @@ const route routes[] = {
     {M_POST, "/api/v1/merchants/caps", h_merchant_cap, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/prices", h_merchant_price, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/merchants/{id}/complaints", h_merchant_complaint, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+
+    /* staffing, part 2 (issue 19): the counters against a recount (as coverage/recount);
+     * staff's own daily temperature — their own record from any role that has one, or
+     * recorded for them by the community's roles and grid leaders; who has not reported;
+     * how vacancies were filled */
+    {M_GET, "/api/v1/staff/counters", h_staff_counters, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    {M_GET, "/api/v1/staff/me", h_staff_me, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/staff/me/health", h_staff_health_me, AUTH_SESSION, ROLES_PEOPLE, 1024, JSON},
+    {M_POST, "/api/v1/staff/{id}/health", h_staff_health, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 1024, JSON},
+    {M_GET, "/api/v1/staff/unreported", h_staff_unreported, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/vacancies/history", h_vacancy_history, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

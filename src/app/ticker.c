@@ -13,6 +13,7 @@
 #include "domain/alerts.h"
 #include "domain/gates.h"
 #include "domain/rollcall.h"
+#include "domain/staff.h"
 
 static void touch(db *d, arena *a, int64_t now)
 {
@@ -50,6 +51,12 @@ static void visitors(db *d, arena *a, int64_t now)
 	gates_tick(d, a, now);
 }
 
+/* staff who missed their daily report, past its deadline (staff.c, issue 19) */
+static void staff(db *d, arena *a, int64_t now)
+{
+	staff_tick(d, a, now);
+}
+
 static void (*hook)(void);
 
 static void call_hook(db *d, arena *a, int64_t now)
@@ -66,7 +73,7 @@ static const struct {
 	int every;
 	void (*fn)(db *d, arena *a, int64_t now);
 } tasks[] = {
-    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {5, call_hook},
+    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {5, call_hook}, {5, staff},
 };
 
 static atomic_bool stopping;
