@@ -2257,11 +2257,18 @@ static void tell_off(const actor *ac, const staff_row *r, const char *reason, js
 
 werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
-	static const char *const allowed[] = {"temperature", "symptoms", NULL};
+	static const char *const allowed[] = {"temperature", "symptoms", "day", NULL};
 	werr e;
 	staff_row r;
-	if ((e = jv_only(body, allowed)))
+	char day[11], today[11], yesterday[11];
+	today_str(today);
+	day_add(today, -1, yesterday);
+	if ((e = jv_only(body, allowed)) || (e = day_field(body, "day", false, day)))
 		return e;
+	/* a report is for today, or late for yesterday (kept, changes nothing of today's duty) */
+	bool late = day[0] && !strcmp(day, yesterday);
+	if (day[0] && !late && strcmp(day, today) != 0)
+		return w_fail(W_EINVAL, "invalid_day", "day", "只能报今天或昨天的体温 / a report is for today or yesterday");
 	if (id) {
 		if ((e = staff_load(ac, id, "staff_id", &r)))
 			return e;
@@ -2282,15 +2289,13 @@ werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (!must_report(&r))
 		return w_fail(W_EINVAL, "no_report_needed", "staff_id",
 		              "只有在岗的网格员、下沉干部和志愿者每日上报体温 / only active grid workers, cadres and volunteers report daily");
-	char today[11];
-	today_str(today);
 	int64_t now = now_s();
 	bool fever = reading_fever(true, v, symptoms), day_fever = fever;
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_STAFF_REPORT_UPSERT);
 	db_bind_int(s, 1, r.id);
-	db_bind_text(s, 2, today);
+	db_bind_text(s, 2, late ? yesterday : today);
 	db_bind_double(s, 3, v);
 	db_bind_int(s, 4, symptoms);
 	db_bind_int(s, 5, fever);
@@ -2308,7 +2313,9 @@ werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out)
 	/* the person's own off-duty reason: set by a fever, lifted by a normal report (a fever's
 	 * only on a later day) */
 	const char *was = r.off_reason, *now_why = was;
-	if (day_fever)
+	if (late)
+		; /* yesterday's report: today's duty is today's report's */
+	else if (day_fever)
 		now_why = "fever";
 	else if (was && !strcmp(was, "missed_report"))
 		now_why = NULL;
@@ -2348,7 +2355,7 @@ werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return e;
 	if (changed && now_why)
 		tell_off(ac, &r, now_why, posts, households);
-	*out = json_pack("{s:I,s:s,s:s,s:f,s:b,s:b,s:o,s:o,s:I}", "staff_id", (json_int_t)r.id, "name", r.name, "day", today,
+	*out = json_pack("{s:I,s:s,s:s,s:f,s:b,s:b,s:o,s:o,s:I}", "staff_id", (json_int_t)r.id, "name", r.name, "day", late ? yesterday : today,
 	                 "temperature", v, "fever", day_fever, "off_duty", now_why != NULL || (r.off && !r.off_reason), "off_reason",
 	                 jv_text(now_why), "posts", posts, "households_freed", (json_int_t)(now_why ? households : 0));
 	return WG_OK;
