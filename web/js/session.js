@@ -52,6 +52,8 @@ export const can = {
   hotline: () => is(['admin', 'community', 'grid_leader']),
   // staffing the grids (src/api/routes.c: GET /vacancies is ROLES_ROLLCALL; changes ROLES_TREE + grid leader)
   staff: () => is(['admin', 'command', 'community', 'grid_leader']),
+  // staff's own daily temperature (GET /staff/me is ROLES_PEOPLE): the field roles that report it
+  duty: () => is(['grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's
