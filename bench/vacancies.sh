@@ -5,21 +5,28 @@
 # level, ten runs each.  Prints figures only: the build time, staff and pairs, the
 # vacancies found, and the median and worst answer times.
 # usage: bench/vacancies.sh [SCALE] [sqlite|postgresql URL]   (defaults 1.0, sqlite)
+# A DB file that exists already is served as it is (no build): the same store for a
+# before/after pair; WANGGE_BIN names another binary (e.g. the build before a change).
 set -e
 cd "$(dirname "$0")/.."
 make -s build/wangge >/dev/null
+BIN=${WANGGE_BIN:-build/wangge}
 SCALE=${1:-1.0}
 T=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'kill $PID 2>/dev/null || true; rm -rf "$T"' EXIT
 DB=${2:-$T/c.db}
-t0=$(date +%s)
-out=$(build/wangge demo --db "$DB" --preset city --scale "$SCALE" --seed 1)
-echo "$out" | head -1
-echo "demo build: $(( $(date +%s) - t0 )) s"
-build/wangge serve --db "$DB" --listen 127.0.0.1:$PORT --quiet &
+if [ -f "$DB" ]; then
+  echo "serving the existing $DB with $BIN"
+else
+  t0=$(date +%s)
+  out=$("$BIN" demo --db "$DB" --preset city --scale "$SCALE" --seed 1)
+  echo "$out" | head -1
+  echo "demo build: $(( $(date +%s) - t0 )) s"
+fi
+"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT --quiet &
 PID=$!
-sleep 1
+sleep 3
 TOK=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"admin","password":"wangge-demo-2026"}' \
   http://127.0.0.1:$PORT/api/v1/session | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 get() { curl -s -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT/api/v1/$1"; }

@@ -132,3 +132,45 @@ werr h_volunteer_signup(req *r)
 	json_decref(body);
 	return created(r, e);
 }
+
+/* ---- issue 19, part 2 ---- */
+
+werr h_staff_counters(req *r)
+{
+	return staff_counters_check(&r->ac, &r->json);
+}
+
+werr h_staff_me(req *r)
+{
+	return staff_me(&r->ac, &r->json);
+}
+
+werr h_staff_health_me(req *r)
+{
+	json_t *body;
+	werr e = req_body_json(r, &body);
+	if (e)
+		return e;
+	e = staff_health(&r->ac, 0, body, &r->json);
+	json_decref(body);
+	return created(r, e);
+}
+
+werr h_staff_health(req *r)
+{
+	return created(r, api_id_body(r, "staff_id", staff_health));
+}
+
+werr h_staff_unreported(req *r)
+{
+	int64_t limit;
+	werr e = req_query_int(r, "limit", 500, 1, 5000, &limit);
+	return e ? e : staff_unreported(&r->ac, req_query(r, "unit"), limit, &r->json);
+}
+
+werr h_vacancy_history(req *r)
+{
+	int64_t limit;
+	werr e = req_query_int(r, "limit", 100, 1, 1000, &limit);
+	return e ? e : vacancy_history(&r->ac, req_query(r, "unit"), limit, &r->json);
+}

@@ -223,6 +223,16 @@ const route routes[] = {
     {M_GET, "/api/v1/id-reviews/{id}", h_idreview_get, AUTH_SESSION, ROLES_REGISTRY, 0, NULL},
     {M_POST, "/api/v1/id-reviews/{id}", h_idreview_decide, AUTH_SESSION, R(ROLE_COMMUNITY), BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/id-reviews/{id}/correction", h_idreview_correct, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    /* staffing, part 2 (issue 19): the counters against a recount (as coverage/recount);
+     * staff's own daily temperature — their own record from any role that has one, or
+     * recorded for them by the community's roles and grid leaders; who has not reported;
+     * how vacancies were filled */
+    {M_GET, "/api/v1/staff/counters", h_staff_counters, AUTH_SESSION, ROLES_TREE, 0, NULL},
+    {M_GET, "/api/v1/staff/me", h_staff_me, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
+    {M_POST, "/api/v1/staff/me/health", h_staff_health_me, AUTH_SESSION, ROLES_PEOPLE, 1024, JSON},
+    {M_POST, "/api/v1/staff/{id}/health", h_staff_health, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 1024, JSON},
+    {M_GET, "/api/v1/staff/unreported", h_staff_unreported, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    {M_GET, "/api/v1/vacancies/history", h_vacancy_history, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -14,6 +14,7 @@
 #include "domain/gates.h"
 #include "domain/help.h"
 #include "domain/rollcall.h"
+#include "domain/staff.h"
 
 static void touch(db *d, arena *a, int64_t now)
 {
@@ -58,6 +59,12 @@ static void help_requests(db *d, arena *a, int64_t now)
 	help_tick(d, a, now);
 }
 
+/* staff who missed their daily report, past its deadline (staff.c, issue 19) */
+static void staff(db *d, arena *a, int64_t now)
+{
+	staff_tick(d, a, now);
+}
+
 static void (*hook)(void);
 
 static void call_hook(db *d, arena *a, int64_t now)
@@ -74,7 +81,7 @@ static const struct {
 	int every;
 	void (*fn)(db *d, arena *a, int64_t now);
 } tasks[] = {
-    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {2, help_requests}, {5, call_hook},
+    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {2, help_requests}, {5, staff}, {5, call_hook},
 };
 
 static atomic_bool stopping;

@@ -714,7 +714,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 		/* the duty teams of the 8 checkpoints: an account each (the staff issue adds people) */
 		for (int k = 1; k <= 8 && !e; k++)
 			e = add_user(&g, hash, arena_printf(a, "kk%02d", k), arena_printf(a, "%d号卡口值班", k), "checkpoint", community);
-		if (e || (e = gates_demo_qianjinxiang(ac, community, mp)))
+		if (e || (e = gates_demo_qianjinxiang(ac, community, mp)) || (e = staff_demo_qianjinxiang(ac, mp)))
 			goto fail;
 	}
 	if (!strcmp(p->key, "qinghe") && (e = supply_demo_qinghe(ac, community)))

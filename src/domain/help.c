@@ -1101,3 +1101,18 @@ werr help_report_day(const actor *ac, const char *code, const char *day, json_t 
 	                 (json_int_t)confirmed);
 	return WG_OK;
 }
+
+/* Open requests (new, accepted, in_progress) of the subtree at path by their worker's account,
+ * each (account id, count) handed to fn — the staff's workload (staff.c) reads them here. */
+werr help_open_per_worker(const actor *ac, const char *path, void (*fn)(void *arg, int64_t user_id, int64_t n), void *arg)
+{
+	db_stmt *s = db_get(ac->d, SQL_WORK_HELP_OPEN);
+	db_bind_text(s, 1, path);
+	db_bind_text(s, 2, scope_upper(ac->a, path));
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		fn(arg, db_int(s, 0), db_int(s, 1));
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}

@@ -115,4 +115,8 @@ const char *help_address(arena *a, const help_hh *h);
 /* The qinghe demo: a day of requests, calls, leads and two notices (inside the demo's
  * transaction; the demo's clock is now). */
 werr help_demo_qinghe(const actor *ac, int64_t community_id);
+
+/* Open requests of the subtree at path by their worker's account: fn(arg, account id, count)
+ * for each (the staff's workload, staff.c). */
+werr help_open_per_worker(const actor *ac, const char *path, void (*fn)(void *arg, int64_t user_id, int64_t n), void *arg);
 #endif

@@ -10,6 +10,7 @@
 #include "domain/epi.h"
 #include "domain/help.h"
 #include "domain/rollcall.h"
+#include "domain/staff.h"
 #include "domain/tree.h"
 
 /* Alerts by state for the subtree at code (arena-free JSON object). */
@@ -102,6 +103,21 @@ werr report_daily(const actor *ac, const char *unit_code, const char *day, json_
 		}
 		json_object_set_new(c, "help", help);
 	}
+	/* staff (issue 19): on duty, off duty by reason, vacancies by kind — as they are now */
+	json_t *sc = NULL;
+	if ((e = staff_report_counts(ac, code, &sc))) {
+		json_decref(cov);
+		return e;
+	}
+	json_object_set_new(cov, "staff", sc);
+	json_array_foreach(json_object_get(cov, "children"), i, c)
+	{
+		if ((e = staff_report_counts(ac, json_string_value(json_object_get(c, "unit")), &sc))) {
+			json_decref(cov);
+			return e;
+		}
+		json_object_set_new(c, "staff", sc);
+	}
 	*out = cov;
 	return audit(ac, "report", "unit", 0, arena_printf(ac->a, "daily unit:%s day:%s", code, day), "ok");
 }
@@ -137,6 +153,18 @@ static const struct {
     {"求助升级", "help.escalated"},
     {"线索上报", "help.leads.reported"},
     {"线索确认", "help.leads.confirmed"},
+    {"在岗工作人员", "staff.on_duty"},
+    {"离岗·四类人员", "staff.off_by_reason.category"},
+    {"离岗·隔离", "staff.off_by_reason.isolation"},
+    {"离岗·发热", "staff.off_by_reason.fever"},
+    {"离岗·未报体温", "staff.off_by_reason.missed_report"},
+    {"缺网格长", "staff.vacancies.no_leader"},
+    {"缺网格员", "staff.vacancies.no_worker"},
+    {"超负荷网格", "staff.vacancies.overloaded"},
+    {"未结对", "staff.unpaired"},
+    {"封控楼栋小组不全", "staff.vacancies.team_incomplete"},
+    {"离岗空缺", "staff.vacancies.off_duty"},
+    {"缺人班次", "staff.vacancies.uncovered_shift"},
 };
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
@@ -159,6 +187,27 @@ static char *cell(json_t *row, const char *key, char *tmp, size_t cap)
 			k += 6;
 		}
 		snprintf(tmp, cap, "%lld", (long long)json_integer_value(json_object_get(v, k)));
+		return tmp;
+	}
+	if (!strncmp(key, "staff.", 6)) {
+		json_t *st = json_object_get(row, "staff");
+		json_int_t v;
+		if (!strcmp(key + 6, "unpaired")) {
+			json_t *vc = json_object_get(st, "vacancies");
+			v = json_integer_value(json_object_get(vc, "unpaired_cadre")) + json_integer_value(json_object_get(vc, "unpaired_worker"));
+		} else {
+			/* a dotted path inside "staff" */
+			const char *p = key + 6, *dot;
+			json_t *x = st;
+			while ((dot = strchr(p, '.')) && x) {
+				char part[32];
+				snprintf(part, sizeof part, "%.*s", (int)(dot - p), p);
+				x = json_object_get(x, part);
+				p = dot + 1;
+			}
+			v = json_integer_value(json_object_get(x, p));
+		}
+		snprintf(tmp, cap, "%lld", (long long)v);
 		return tmp;
 	}
 	if (!strncmp(key, "alerts.", 7)) {

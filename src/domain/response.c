@@ -758,3 +758,18 @@ werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out)
 	                           json_object_get(*out, "building")));
 	return WG_OK;
 }
+
+/* Open response tasks of the subtree at path by their owner's account, each (account id,
+ * count) handed to fn — the staff's workload (staff.c, above the spine) reads them here. */
+werr task_open_per_owner(const actor *ac, const char *path, void (*fn)(void *arg, int64_t user_id, int64_t n), void *arg)
+{
+	db_stmt *s = db_get(ac->d, SQL_WORK_TASKS_OPEN);
+	db_bind_text(s, 1, path);
+	db_bind_text(s, 2, scope_upper(ac->a, path));
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		fn(arg, db_int(s, 0), db_int(s, 1));
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}

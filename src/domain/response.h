@@ -26,4 +26,8 @@ werr task_action(const actor *ac, int64_t id, json_t *body, json_t **out);
 /* Lockdown levels (lockdown.h): reading and lifting them. */
 werr lockdown_get(const actor *ac, const char *code, json_t **out);
 werr lockdown_set(const actor *ac, const char *code, json_t *body, json_t **out);
+
+/* Open response tasks of the subtree at path by their owner's account: fn(arg, account id,
+ * count) for each (the staff's workload, staff.c). */
+werr task_open_per_owner(const actor *ac, const char *path, void (*fn)(void *arg, int64_t user_id, int64_t n), void *arg);
 #endif

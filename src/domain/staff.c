@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bus.h"
 #include "core/jv.h"
 #include "core/ident.h"
 #include "core/qr.h"
@@ -19,7 +20,9 @@
 #include "domain/people.h"
 #include "domain/tree.h"
 #include "domain/calendar.h"
+#include "domain/help.h"
 #include "domain/lockdown.h"
+#include "domain/readings.h"
 #include "domain/response.h"
 #include "domain/rollcall.h"
 #include "domain/units.h"
@@ -119,7 +122,7 @@ typedef struct {
 	int64_t id, unit_id, user_id, resident_id, created_at;
 	bool party, off;
 	const char *kind, *name, *phone, *employer, *sent_from, *sent_to, *skills, *availability, *state, *source;
-	const char *unit_code, *unit_name, *path, *username;
+	const char *unit_code, *unit_name, *path, *username, *off_reason;
 } staff_row;
 
 /* text of a NOT NULL column (never NULL, for the analyser too) */
@@ -153,6 +156,7 @@ static void staff_from(arena *a, db_stmt *s, staff_row *r)
 	r->path = nn(a, db_text(s, 18));
 	r->username = T(19);
 	r->off = db_int(s, 20) != 0;
+	r->off_reason = T(21);
 #undef T
 }
 
@@ -204,6 +208,7 @@ static json_t *staff_json(const actor *ac, const staff_row *r, bool with_assignm
 	                      "party_member", r->party, "username", jv_text(r->username), "resident_id",
 	                      r->resident_id ? json_integer(r->resident_id) : json_null(), "state", r->state, "source", r->source,
 	                      "unit", r->unit_code, "unit_name", r->unit_name, "off_duty", r->off);
+	json_object_set_new(o, "off_reason", jv_text(r->off_reason));
 	if (with_assignments) {
 		char today[11];
 		today_str(today);
@@ -414,6 +419,157 @@ static werr staff_answer(const actor *ac, int64_t id, json_t **out)
 	return e;
 }
 
+/* ---- the counters (staff_counts) ----
+ * One row a unit, never rolled up: the open grid posts of active staff on the unit (leaders,
+ * workers, whatever their dates: the read takes off those not in force today and those of
+ * staff off duty, both few) and the unit's own staff by kind, pending and paired.  A write
+ * that changes a person takes their part of the counters before and after (cnt_snap: their
+ * row and open grid posts), inside its transaction and after locking the person's row, and
+ * adds the difference; STAFF_COUNTS_DIFF compares with a recount (GET /staff/counters). */
+
+enum { C_LEADERS, C_WORKERS, C_KIND0, C_PENDING = C_KIND0 + 5, C_PAIRED_CADRE, C_PAIRED_WORKER, C_PAIRS, C_N };
+
+typedef struct {
+	int64_t unit;
+	int col;
+} cpart;
+
+typedef struct {
+	cpart *v;
+	size_t n, cap;
+} csnap;
+
+static void cnt_add(arena *a, csnap *c, int64_t unit, int col)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		cpart *nv = arena_alloc(a, cap * sizeof *nv);
+		if (c->n)
+			memcpy(nv, c->v, c->n * sizeof *nv);
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = (cpart){unit, col};
+}
+
+static int kind_index(const char *k)
+{
+	for (int i = 0; kind_names[i]; i++)
+		if (k && !strcmp(kind_names[i], k))
+			return i;
+	return -1;
+}
+
+/* Lock the person's row (PostgreSQL; SQLite's write lock is whole) so that two writes about
+ * one person take their snapshots in turn. */
+static werr cnt_lock(const actor *ac, int64_t id)
+{
+	db_stmt *s = db_get(ac->d, SQL_STAFF_LOCK);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* The person's part of the counters as they are now (nothing when there is no such row). */
+static werr cnt_snap(const actor *ac, int64_t id, csnap *out)
+{
+	*out = (csnap){0};
+	db_stmt *s = db_get(ac->d, SQL_STAFF_COUNT_ROW);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	int64_t unit = 0;
+	int kind = -1;
+	bool active = false, pending = false, paired = false;
+	if (rc == DB_ROW) {
+		unit = db_int(s, 0);
+		kind = kind_index(db_text(s, 1));
+		active = db_text(s, 2) && !strcmp(db_text(s, 2), "active");
+		pending = db_text(s, 2) && !strcmp(db_text(s, 2), "pending");
+		paired = db_int(s, 3) != 0;
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW)
+		return WG_OK;
+	bool cadre = kind == 2, worker = kind == 1;
+	if (active && kind >= 0)
+		cnt_add(ac->a, out, unit, C_KIND0 + kind);
+	if (active && paired && (cadre || worker))
+		cnt_add(ac->a, out, unit, cadre ? C_PAIRED_CADRE : C_PAIRED_WORKER);
+	if (pending)
+		cnt_add(ac->a, out, unit, C_PENDING);
+	if (cadre && paired)
+		cnt_add(ac->a, out, unit, C_PAIRS);
+	if (!active)
+		return WG_OK;
+	s = db_get(ac->d, SQL_STAFF_COUNT_POSTS);
+	db_bind_int(s, 1, id);
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		cnt_add(ac->a, out, db_int(s, 0), !strcmp(db_text(s, 1), "grid_leader") ? C_LEADERS : C_WORKERS);
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* Add after − before to the counters, one upsert per unit whose part changed. */
+static werr cnt_apply(const actor *ac, const csnap *before, const csnap *after)
+{
+	size_t cap = before->n + after->n, n = 0;
+	if (!cap)
+		return WG_OK;
+	struct acc {
+		int64_t unit, d[C_N];
+	} *acc = arena_alloc(ac->a, cap * sizeof *acc);
+	for (int side = 0; side < 2; side++) {
+		const csnap *c = side ? after : before;
+		for (size_t i = 0; i < c->n; i++) {
+			size_t k = 0;
+			while (k < n && acc[k].unit != c->v[i].unit)
+				k++;
+			if (k == n) {
+				memset(&acc[n], 0, sizeof acc[n]);
+				acc[n++].unit = c->v[i].unit;
+			}
+			acc[k].d[c->v[i].col] += side ? 1 : -1;
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		bool any = false;
+		for (int c = 0; c < C_N; c++)
+			any |= acc[k].d[c] != 0;
+		if (!any)
+			continue;
+		db_stmt *s = db_get(ac->d, SQL_STAFF_COUNTS_ADD);
+		db_bind_int(s, 1, acc[k].unit);
+		for (int c = 0; c < C_N; c++)
+			db_bind_int(s, 2 + c, acc[k].d[c]);
+		werr e = db_run(s, NULL);
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
+/* The counters counted again from the rows (the demo, after its bulk inserts). */
+static werr cnt_rebuild(db *d)
+{
+	werr e = db_run(db_get(d, SQL_STAFF_COUNTS_CLEAR), NULL);
+	return e ? e : db_run(db_get(d, SQL_STAFF_COUNTS_REBUILD), NULL);
+}
+
+werr staff_counters_check(const actor *ac, json_t **out)
+{
+	int64_t diff = 0;
+	werr e = db_scalar(db_get(ac->d, SQL_STAFF_COUNTS_DIFF), &diff);
+	if (e)
+		return e;
+	*out = json_pack("{s:I,s:b}", "units_differing", (json_int_t)diff, "ok", diff == 0);
+	return WG_OK;
+}
+
 static const char *const staff_allowed[] = {"unit", "kind", "name", "phone", "employer", "sent_from", "sent_to", "skills",
                                             "availability", "party_member", "username", "resident_id", "state", NULL};
 
@@ -438,7 +594,8 @@ werr staff_create(const actor *ac, json_t *body, json_t **out)
 	int64_t id = 0;
 	if ((e = db_begin(ac->d)))
 		return e;
-	if ((e = staff_insert(ac, &r, "entered", &id)) ||
+	csnap none = {0}, after;
+	if ((e = staff_insert(ac, &r, "entered", &id)) || (e = cnt_snap(ac, id, &after)) || (e = cnt_apply(ac, &none, &after)) ||
 	    (e = audit(ac, "create", "staff", id, "unit,kind,name,phone,skills", "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
@@ -463,12 +620,18 @@ werr staff_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	}
 	if ((e = db_begin(ac->d)))
 		return e;
+	csnap before, after;
+	if ((e = cnt_lock(ac, id)) || (e = cnt_snap(ac, id, &before))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	db_stmt *s = db_get(ac->d, SQL_STAFF_UPDATE);
 	db_bind_int(s, 1, id);
 	staff_bind(s, &r, 2);
 	db_bind_text(s, 14, r.state);
 	db_bind_int(s, 15, now_s());
-	if ((e = db_run(s, NULL)) || (e = audit(ac, "update", "staff", id, fields, "ok")) || (e = db_commit(ac->d))) {
+	if ((e = db_run(s, NULL)) || (e = cnt_snap(ac, id, &after)) || (e = cnt_apply(ac, &before, &after)) ||
+	    (e = audit(ac, "update", "staff", id, fields, "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -482,7 +645,66 @@ typedef struct {
 	int64_t unit_id, gate_id;
 	const char *unit_path;
 	char from[11], to[11];
+	const char *fills; /* the vacancy the post fills (vacancy_fills), if any */
 } assignment;
+
+/* ---- how vacancies were filled (vacancy_fills) ---- */
+
+static werr fill_record(const actor *ac, int64_t unit_id, const char *kind, int64_t staff_id, const char *via, int64_t ref)
+{
+	db_stmt *s = db_get(ac->d, SQL_FILL_INSERT);
+	db_bind_int(s, 1, unit_id);
+	db_bind_text(s, 2, kind);
+	db_bind_int(s, 3, staff_id);
+	db_bind_text(s, 4, via);
+	if (ref)
+		db_bind_int(s, 5, ref);
+	db_bind_int(s, 6, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 7, ac->user_id);
+	return db_run(s, NULL);
+}
+
+static int64_t per_worker(db *d);
+
+/* Before a grid post is written: the vacancy it fills, when it is in force today — a grid
+ * without a leader (or worker) on duty, or a grid whose workers carry too many households. */
+static werr fill_grid_before(const actor *ac, const staff_row *st, assignment *a)
+{
+	(void)st;
+	a->fills = NULL;
+	char today[11];
+	today_str(today);
+	bool leader = !strcmp(a->position, "grid_leader"), worker = !strcmp(a->position, "grid_worker");
+	if (strcmp(a->target, "grid") != 0 || (!leader && !worker) || strcmp(a->from, today) > 0 || (a->to[0] && strcmp(a->to, today) < 0))
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_STAFF_GRID_POSTS);
+	db_bind_int(s, 1, a->unit_id);
+	db_bind_text(s, 2, a->position);
+	db_bind_text(s, 3, today);
+	int64_t have = 0, hh = 0;
+	werr e = db_scalar(s, &have);
+	if (e)
+		return e;
+	if (!have) {
+		a->fills = leader ? "no_leader" : "no_worker";
+		return WG_OK;
+	}
+	if (leader)
+		return WG_OK;
+	s = db_get(ac->d, SQL_STAFF_UNIT_HOUSEHOLDS);
+	db_bind_int(s, 1, a->unit_id);
+	if ((e = db_scalar(s, &hh)))
+		return e;
+	if (hh > per_worker(ac->d) * have)
+		a->fills = "overloaded";
+	return WG_OK;
+}
+
+static werr fill_grid_after(const actor *ac, const staff_row *st, const assignment *a, int64_t aid)
+{
+	return a->fills ? fill_record(ac, a->unit_id, a->fills, st->id, "assignment", aid) : WG_OK;
+}
 
 static werr assign_insert(const actor *ac, const staff_row *st, const assignment *a, int64_t *id)
 {
@@ -541,6 +763,11 @@ werr staff_assign(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_end) {
 		if ((e = db_begin(ac->d)))
 			return e;
+		csnap before, after;
+		if ((e = cnt_lock(ac, id)) || (e = cnt_snap(ac, id, &before))) {
+			db_rollback(ac->d);
+			return e;
+		}
 		db_stmt *s = db_get(ac->d, SQL_ASSIGN_END);
 		db_bind_int(s, 1, end);
 		db_bind_int(s, 2, id);
@@ -553,7 +780,8 @@ werr staff_assign(const actor *ac, int64_t id, json_t *body, json_t **out)
 			db_rollback(ac->d);
 			return w_fail(W_ENOTFOUND, "assignment_not_found", "end", "没有这项在岗安排 / no such assignment in force");
 		}
-		if ((e = audit(ac, "update", "staff_assignment", end, "ended", "ok")) || (e = db_commit(ac->d))) {
+		if ((e = cnt_snap(ac, id, &after)) || (e = cnt_apply(ac, &before, &after)) ||
+		    (e = audit(ac, "update", "staff_assignment", end, "ended", "ok")) || (e = db_commit(ac->d))) {
 			db_rollback(ac->d);
 			return e;
 		}
@@ -597,7 +825,10 @@ werr staff_assign(const actor *ac, int64_t id, json_t *body, json_t **out)
 	int64_t aid = 0;
 	if ((e = db_begin(ac->d)))
 		return e;
-	if ((e = assign_insert(ac, &st, &a, &aid)) ||
+	csnap before, after;
+	if ((e = cnt_lock(ac, id)) || (e = cnt_snap(ac, id, &before)) || (e = fill_grid_before(ac, &st, &a)) ||
+	    (e = assign_insert(ac, &st, &a, &aid)) || (e = cnt_snap(ac, id, &after)) || (e = cnt_apply(ac, &before, &after)) ||
+	    (e = fill_grid_after(ac, &st, &a, aid)) ||
 	    (e = audit(ac, "create", "staff_assignment", aid, arena_printf(ac->a, "staff:%lld,target,position", (long long)id), "ok")) ||
 	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
@@ -690,6 +921,12 @@ werr pair_create(const actor *ac, json_t *body, json_t **out)
 		              w.name, p, w.name, p);
 	if ((e = db_begin(ac->d)))
 		return e;
+	csnap b1, b2, a1, a2;
+	int64_t lo = cid < wid ? cid : wid, hi = cid < wid ? wid : cid;
+	if ((e = cnt_lock(ac, lo)) || (e = cnt_lock(ac, hi)) || (e = cnt_snap(ac, cid, &b1)) || (e = cnt_snap(ac, wid, &b2))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	db_stmt *s = db_get(ac->d, SQL_PAIR_INSERT);
 	db_bind_int(s, 1, cid);
 	db_bind_int(s, 2, wid);
@@ -701,7 +938,11 @@ werr pair_create(const actor *ac, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e == W_ECONFLICT ? w_fail(e, "already_paired", "cadre_id", "已有结对 / already paired") : e;
 	}
-	if ((e = audit(ac, "create", "staff_pair", id, "cadre_id,worker_id", "ok")) || (e = db_commit(ac->d))) {
+	bool active = !strcmp(c.state, "active") && !strcmp(w.state, "active");
+	if ((e = cnt_snap(ac, cid, &a1)) || (e = cnt_snap(ac, wid, &a2)) || (e = cnt_apply(ac, &b1, &a1)) ||
+	    (e = cnt_apply(ac, &b2, &a2)) || (active && (e = fill_record(ac, c.unit_id, "unpaired_cadre", wid, "pair", id))) ||
+	    (active && (e = fill_record(ac, w.unit_id, "unpaired_worker", cid, "pair", id))) ||
+	    (e = audit(ac, "create", "staff_pair", id, "cadre_id,worker_id", "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -717,6 +958,7 @@ werr pair_delete(const actor *ac, int64_t id, json_t **out)
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
 	const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 3)) : NULL;
+	int64_t cid = rc == DB_ROW ? db_int(s, 1) : 0, wid = rc == DB_ROW ? db_int(s, 2) : 0;
 	db_done(s);
 	if (rc < 0)
 		return e;
@@ -724,9 +966,13 @@ werr pair_delete(const actor *ac, int64_t id, json_t **out)
 		return w_fail(W_ENOTFOUND, "pair_not_found", "pair_id", "没有这个结对 / no such pair");
 	if ((e = db_begin(ac->d)))
 		return e;
+	csnap b1, b2, a1, a2;
 	s = db_get(ac->d, SQL_PAIR_DELETE);
 	db_bind_int(s, 1, id);
-	if ((e = db_run(s, NULL)) || (e = audit(ac, "delete", "staff_pair", id, NULL, "ok")) || (e = db_commit(ac->d))) {
+	if ((e = cnt_lock(ac, cid < wid ? cid : wid)) || (e = cnt_lock(ac, cid < wid ? wid : cid)) || (e = cnt_snap(ac, cid, &b1)) ||
+	    (e = cnt_snap(ac, wid, &b2)) || (e = db_run(s, NULL)) || (e = cnt_snap(ac, cid, &a1)) || (e = cnt_snap(ac, wid, &a2)) ||
+	    (e = cnt_apply(ac, &b1, &a1)) || (e = cnt_apply(ac, &b2, &a2)) ||
+	    (e = audit(ac, "delete", "staff_pair", id, NULL, "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -739,7 +985,7 @@ werr pair_delete(const actor *ac, int64_t id, json_t **out)
 typedef struct {
 	int64_t id, staff_id, unit_id, gate_id, staff_unit;
 	bool off;
-	const char *target, *position, *unit_code, *unit_name, *staff_name, *staff_kind;
+	const char *target, *position, *unit_code, *unit_name, *staff_name, *staff_kind, *why;
 } arow;
 
 typedef struct {
@@ -753,20 +999,15 @@ static bool path_root(const char *path)
 	return path && path[0] == '/' && strchr(path + 1, '/') == path + strlen(path) - 1;
 }
 
-static werr assignments_in(const actor *ac, const char *path, const char *day, alist *out)
+/* Assignments with their person from one of ASSIGN_OFF_IN, ASSIGN_TEAMS_IN (subtree $1..$2, day $3). */
+static werr assign_rows(const actor *ac, int stmt, const char *path, const char *day, alist *out)
 {
 	*out = (alist){0};
 	size_t cap = 0;
-	db_stmt *s;
-	if (path_root(path)) { /* the whole tree: driven from the assignments, no path scan */
-		s = db_get(ac->d, SQL_ASSIGN_ACTIVE_ALL);
-		db_bind_text(s, 1, day);
-	} else {
-		s = db_get(ac->d, SQL_ASSIGN_ACTIVE_IN);
-		db_bind_text(s, 1, path);
-		db_bind_text(s, 2, scope_upper(ac->a, path));
-		db_bind_text(s, 3, day);
-	}
+	db_stmt *s = db_get(ac->d, stmt);
+	db_bind_text(s, 1, path);
+	db_bind_text(s, 2, scope_upper(ac->a, path));
+	db_bind_text(s, 3, day);
 	werr e = WG_OK;
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
@@ -790,6 +1031,7 @@ static werr assignments_in(const actor *ac, const char *path, const char *day, a
 		r->staff_name = arena_strdup(ac->a, db_text(s, 12));
 		r->staff_unit = db_int(s, 13);
 		r->off = db_int(s, 14) != 0;
+		r->why = db_null(s, 15) ? NULL : arena_strdup(ac->a, db_text(s, 15));
 	}
 	db_done(s);
 	return rc < 0 ? e : WG_OK;
@@ -878,7 +1120,7 @@ werr team_list(const actor *ac, const char *unit_code, json_t **out)
 	building *b;
 	size_t nb;
 	alist as;
-	if ((e = locked_buildings(ac, u.path, &b, &nb)) || (e = assignments_in(ac, u.path, today, &as)))
+	if ((e = locked_buildings(ac, u.path, &b, &nb)) || (e = assign_rows(ac, SQL_ASSIGN_TEAMS_IN, u.path, today, &as)))
 		return e;
 	teams_fill(b, nb, &as, true);
 	json_t *items = json_array();
@@ -936,7 +1178,13 @@ werr team_add(const actor *ac, json_t *body, json_t **out)
 		return w_fail(W_ECONFLICT, "team_slot_full", "position", "%s 的小组已有%lld名%s / the team of %s already has its %s",
 		              u.name, (long long)have, kind_zh(position), u.code, position);
 	}
-	if ((e = assign_insert(ac, &st, &a, &aid)) ||
+	int64_t locked = 0;
+	s = db_get(ac->d, SQL_LOCK_GET);
+	db_bind_int(s, 1, u.id);
+	if (db_step(s, &e) == DB_ROW)
+		locked = db_int(s, 0) >= 2;
+	db_done(s);
+	if ((e = assign_insert(ac, &st, &a, &aid)) || (locked && (e = fill_record(ac, u.id, "team_incomplete", sid, "team", aid))) ||
 	    (e = audit(ac, "create", "staff_assignment", aid, arena_printf(ac->a, "team:%s,staff:%lld", u.code, (long long)sid), "ok")) ||
 	    (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
@@ -947,10 +1195,28 @@ werr team_add(const actor *ac, json_t *body, json_t **out)
 
 /* ---- vacancies ---- */
 
+/* why a staff member is off duty (STAFF_OFF_WHY) */
+static const struct {
+	const char *key, *zh, *en;
+} off_reasons[] = {
+    {"category", "工作人员在四类人员中，已离岗", "staff member in one of the four categories: off duty"},
+    {"isolation", "工作人员在隔离中，已离岗", "staff member isolated: off duty"},
+    {"fever", "工作人员自报发热，已离岗", "staff member reported a fever: off duty"},
+    {"missed_report", "工作人员未按时上报体温，已离岗", "staff member missed the daily temperature report: off duty"},
+};
+
+static int off_why(const char *why)
+{
+	for (int i = 0; i < (int)(sizeof off_reasons / sizeof off_reasons[0]); i++)
+		if (why && !strcmp(why, off_reasons[i].key))
+			return i;
+	return 0;
+}
+
 typedef struct {
 	int64_t id, households;
 	const char *code, *name, *path;
-	int leaders, workers;
+	int64_t leaders, workers; /* posts in force held by staff on duty */
 	bool leaf, led;
 } grid;
 
@@ -1011,7 +1277,7 @@ static werr grids_in(const actor *ac, const char *path, grid **out, size_t *n)
 			*out = nv;
 		}
 		grid *g = &(*out)[(*n)++];
-		*g = (grid){.id = db_int(s, 0), .households = db_int(s, 4)};
+		*g = (grid){.id = db_int(s, 0), .households = db_int(s, 4), .leaders = db_int(s, 5), .workers = db_int(s, 6)};
 		g->code = arena_strdup(ac->a, db_text(s, 1));
 		g->name = arena_strdup(ac->a, db_text(s, 2));
 		g->path = arena_strdup(ac->a, db_text(s, 3));
@@ -1128,13 +1394,28 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 	alist as;
 	building *b;
 	size_t nb;
-	if ((e = grids_in(ac, u.path, &g, &ng)) || (e = assignments_in(ac, u.path, today, &as)) ||
+	/* the grids with their posts from the counters; the few posts the counters hold that do
+	 * not count today (not in force, or held by someone off duty) are taken off */
+	if ((e = grids_in(ac, u.path, &g, &ng)) || (e = assign_rows(ac, SQL_ASSIGN_OFF_IN, u.path, today, &as)) ||
 	    (e = locked_buildings(ac, u.path, &b, &nb)))
 		return e;
 	idmap m;
 	idmap_init(ac->a, &m, ng);
 	for (size_t i = 0; i < ng; i++)
 		idmap_put(&m, g[i].id, (int32_t)i);
+	db_stmt *s = db_get(ac->d, SQL_ASSIGN_IDLE_IN);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, today);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		int32_t gi = idmap_get(&m, db_int(s, 0));
+		if (gi >= 0)
+			*(!strcmp(db_text(s, 1), "grid_leader") ? &g[gi].leaders : &g[gi].workers) -= 1;
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
 	vacancies v = {.items = json_array(), .counts = json_object(), .limit = limit, .only = kind && *kind ? kind : NULL};
 	for (const char *const *k = vacancy_kinds; *k; k++)
 		json_object_set_new(v.counts, *k, json_integer(0));
@@ -1142,21 +1423,16 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 	for (size_t j = 0; j < as.n; j++) {
 		const arow *r = &as.v[j];
 		int32_t gi = strcmp(r->target, "grid") == 0 ? idmap_get(&m, r->unit_id) : -1;
-		if (r->off) {
-			vac_add(&v, "off_duty",
-			        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "staff_id", (json_int_t)r->staff_id, "staff_name",
-			                  r->staff_name, "staff_kind", r->staff_kind, "position", r->position, "target", r->target,
-			                  "unit", r->unit_code, "unit_name", r->unit_name, "households",
-			                  (json_int_t)(gi >= 0 ? g[gi].households : 0), "zh", "工作人员在四类人员或隔离中，已离岗", "en",
-			                  "staff member in one of the four categories or isolated: off duty"));
-			continue;
-		}
-		if (gi < 0)
-			continue;
-		if (!strcmp(r->position, "grid_leader"))
-			g[gi].leaders++;
-		else if (!strcmp(r->position, "grid_worker"))
-			g[gi].workers++;
+		int w = off_why(r->why);
+		vac_add(&v, "off_duty",
+		        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "staff_id", (json_int_t)r->staff_id, "staff_name",
+		                  r->staff_name, "staff_kind", r->staff_kind, "position", r->position, "target", r->target, "unit",
+		                  r->unit_code, "unit_name", r->unit_name, "households", (json_int_t)(gi >= 0 ? g[gi].households : 0),
+		                  "reason", off_reasons[w].key, "zh", off_reasons[w].zh, "en", off_reasons[w].en));
+		if (gi >= 0 && !strcmp(r->position, "grid_leader"))
+			g[gi].leaders--;
+		else if (gi >= 0 && !strcmp(r->position, "grid_worker"))
+			g[gi].workers--;
 	}
 	/* grids in path order: a leader of a grid leads the grids nested in it; workers are
 	 * counted on the innermost grids, which hold the households */
@@ -1187,32 +1463,24 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 			                  (json_int_t)(g[i].households / g[i].workers), "threshold", (json_int_t)threshold, "zh",
 			                  "每名网格员负责的户数超过上限", "en", "households per grid worker above the threshold"));
 	}
-	/* staff by kind and state with how many are paired: the unpaired counted from it, and
-	 * listed (up to the room left) only when there are some */
+	/* staff by kind, pending and paired from the counters: the unpaired counted from them,
+	 * and listed (up to the room left) only when there are some */
 	json_t *by_kind = json_object();
 	int64_t pending = 0, pairs = 0, unpaired[2] = {0, 0};
-	db_stmt *s;
 	if (path_root(u.path)) {
-		s = db_get(ac->d, SQL_STAFF_TALLY_ALL);
+		s = db_get(ac->d, SQL_STAFF_COUNT_SUM_ALL);
 	} else {
-		s = db_get(ac->d, SQL_STAFF_TALLY_IN);
+		s = db_get(ac->d, SQL_STAFF_COUNT_SUM_IN);
 		db_bind_text(s, 1, u.path);
 		db_bind_text(s, 2, upper);
 	}
-	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW) {
-		const char *k = db_text(s, 0), *st = db_text(s, 1);
-		int64_t n = db_int(s, 2), paired = db_int(s, 3);
-		bool cadre = k && !strcmp(k, "cadre"), worker = k && !strcmp(k, "grid_worker");
-		if (cadre)
-			pairs += paired;
-		if (st && !strcmp(st, "active")) {
-			json_object_set_new(by_kind, k ? k : "", json_integer(n));
-			if (cadre || worker)
-				unpaired[worker] += n - paired;
-		} else if (st && !strcmp(st, "pending")) {
-			pending += n;
-		}
+	if ((rc = db_step(s, &e)) == DB_ROW) {
+		for (int k = 0; k < 5; k++)
+			json_object_set_new(by_kind, kind_names[k], json_integer(db_int(s, k)));
+		pending = db_int(s, 5);
+		unpaired[0] = db_int(s, 2) - db_int(s, 6);
+		unpaired[1] = db_int(s, 1) - db_int(s, 7);
+		pairs = db_int(s, 8);
 	}
 	db_done(s);
 	if (rc < 0) {
@@ -1249,6 +1517,10 @@ werr vacancy_list(const actor *ac, const char *unit_code, const char *kind, int6
 		}
 	}
 	/* locked-down buildings without their five */
+	if ((e = assign_rows(ac, SQL_ASSIGN_TEAMS_IN, u.path, today, &as))) {
+		json_decref(by_kind);
+		goto fail;
+	}
 	teams_fill(b, nb, &as, false);
 	for (size_t i = 0; i < nb; i++) {
 		int miss;
@@ -1278,6 +1550,39 @@ fail:
 }
 
 /* ---- workload ---- */
+
+/* open help requests or tasks per account (help.c, response.c hand them over) */
+typedef struct {
+	arena *a;
+	int64_t *user, *n;
+	size_t len, cap;
+} per_user;
+
+static void per_user_add(void *arg, int64_t user_id, int64_t n)
+{
+	per_user *p = arg;
+	if (p->len == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+		int64_t *nu = arena_alloc(p->a, cap * sizeof *nu), *nn_ = arena_alloc(p->a, cap * sizeof *nn_);
+		if (p->len) {
+			memcpy(nu, p->user, p->len * sizeof *nu);
+			memcpy(nn_, p->n, p->len * sizeof *nn_);
+		}
+		p->user = nu;
+		p->n = nn_;
+		p->cap = cap;
+	}
+	p->user[p->len] = user_id;
+	p->n[p->len++] = n;
+}
+
+static int64_t per_user_get(const per_user *p, int64_t user_id)
+{
+	for (size_t i = 0; user_id && i < p->len; i++)
+		if (p->user[i] == user_id)
+			return p->n[i];
+	return 0;
+}
 
 static void week_bounds(const char *today, int64_t *from, int64_t *to)
 {
@@ -1323,6 +1628,9 @@ werr workload_list(const actor *ac, const char *unit_code, json_t **out)
 	db_done(s);
 	if (rc < 0)
 		return e;
+	per_user help = {.a = ac->a}, tasks = {.a = ac->a};
+	if ((e = help_open_per_worker(ac, u.path, per_user_add, &help)) || (e = task_open_per_owner(ac, u.path, per_user_add, &tasks)))
+		return e;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
 		int64_t hh = 0, fu = 0, planned = 0, worked = 0;
@@ -1353,6 +1661,9 @@ werr workload_list(const actor *ac, const char *unit_code, json_t **out)
 		                                       "open_followups", (json_int_t)fu, "hours_planned", (double)planned / 3600.0,
 		                                       "hours_on_duty", (double)worked / 3600.0, "overloaded", over, "off_duty",
 		                                       rows[i].off));
+		json_t *it = json_array_get(items, json_array_size(items) - 1);
+		json_object_set_new(it, "open_requests", json_integer(per_user_get(&help, rows[i].user_id)));
+		json_object_set_new(it, "open_tasks", json_integer(per_user_get(&tasks, rows[i].user_id)));
 	}
 	char wf[32];
 	fmt_time(wfrom, wf);
@@ -1648,9 +1959,17 @@ werr roster_create(const actor *ac, json_t *body, json_t **out)
 		char d[11];
 		day_add(first, k, d);
 		int64_t a = day_at(d, (int)(sh.starts / 60), (int)(sh.starts % 60)), b = a + mins * 60;
-		int64_t id = 0;
+		int64_t id = 0, have = 0, now = now_s();
+		bool soon = a >= now && a < now + 48 * 3600; /* a shift the vacancies watch */
 		if ((e = roster_check(ac, &st, a, b, night, 0, d)))
 			goto fail;
+		if (soon) {
+			db_stmt *q = db_get(ac->d, SQL_ROSTER_DAY_HAVE);
+			db_bind_int(q, 1, shid);
+			db_bind_text(q, 2, d);
+			if ((e = db_scalar(q, &have)))
+				goto fail;
+		}
 		db_stmt *s = db_get(ac->d, SQL_ROSTER_INSERT);
 		db_bind_int(s, 1, shid);
 		db_bind_int(s, 2, sid);
@@ -1661,7 +1980,8 @@ werr roster_create(const actor *ac, json_t *body, json_t **out)
 		db_bind_int(s, 7, now_s());
 		if (ac->user_id)
 			db_bind_int(s, 8, ac->user_id);
-		if ((e = db_run(s, &id)) || (e = audit(ac, "create", "roster", id, "shift_id,staff_id,day", "ok")))
+		if ((e = db_run(s, &id)) || (soon && have < sh.need && (e = fill_record(ac, sh.unit_id, "uncovered_shift", sid, "roster", id))) ||
+		    (e = audit(ac, "create", "roster", id, "shift_id,staff_id,day", "ok")))
 			goto fail;
 		s = db_get(ac->d, SQL_ROSTER_GET);
 		db_bind_int(s, 1, id);
@@ -1800,6 +2120,426 @@ werr roster_duty(const actor *ac, int64_t id, json_t *body, json_t **out)
 	return roster_answer(ac, id, out);
 }
 
+/* ---- staff's own daily report (the duty check-in) ----
+ * Grid workers, cadres and volunteers report their own temperature once a day, from their
+ * phone (POST /staff/me/health) or recorded for them by a leader.  A fever (the one rule,
+ * reading_fever) takes them off duty at once (staff.off_reason = fever): their posts and
+ * shifts show as vacancies on the next read, and the community is told on its live feed.
+ * Past the day's deadline (setting staff.report_hour, Beijing time, default 11) the ticker
+ * takes everyone who must report and has not off duty (missed_report).  A normal report
+ * puts them back — for a fever, only on a later day (the day's fever stays). */
+
+static int64_t report_hour(db *d)
+{
+	return setting_int(d, "staff.report_hour", 11, 0, 23);
+}
+
+static bool must_report(const staff_row *r)
+{
+	return !strcmp(r->state, "active") &&
+	       (!strcmp(r->kind, "grid_worker") || !strcmp(r->kind, "cadre") || !strcmp(r->kind, "volunteer"));
+}
+
+/* today's report of a person: JSON null when none */
+static werr report_today(const actor *ac, int64_t id, const char *today, json_t **out)
+{
+	*out = json_null();
+	db_stmt *s = db_get(ac->d, SQL_STAFF_REPORT_GET);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, today);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 3), at);
+		*out = json_pack("{s:o,s:o,s:b,s:s}", "temperature", db_null(s, 0) ? json_null() : json_real(db_double(s, 0)),
+		                 "symptoms", symptoms_json((unsigned)db_int(s, 1)), "fever", db_int(s, 2) != 0, "at", at);
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+/* The caller's own staff record (the first active one linked to the account). */
+static werr staff_mine(const actor *ac, staff_row *r)
+{
+	*r = (staff_row){0};
+	db_stmt *s = db_get(ac->d, SQL_STAFF_OF_USER);
+	db_bind_int(s, 1, ac->user_id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		staff_from(ac->a, s, r);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW)
+		return w_fail(W_ENOTFOUND, "staff_not_found", NULL, "这个账号没有工作人员档案 / this account has no staff record");
+	return WG_OK;
+}
+
+werr staff_me(const actor *ac, json_t **out)
+{
+	staff_row r;
+	werr e = staff_mine(ac, &r);
+	if (e)
+		return e;
+	char today[11];
+	today_str(today);
+	json_t *rep;
+	if ((e = report_today(ac, r.id, today, &rep)))
+		return e;
+	*out = staff_json(ac, &r, true);
+	json_object_set_new(*out, "report_today", rep);
+	json_object_set_new(*out, "must_report", json_boolean(must_report(&r)));
+	json_object_set_new(*out, "report_by", json_string(hhmm(ac->a, report_hour(ac->d) * 60)));
+	json_object_set_new(*out, "day", json_string(today));
+	return WG_OK;
+}
+
+/* The posts a person holds today, with the households of each grid (what going off duty frees). */
+static werr posts_freed(const actor *ac, int64_t id, json_t **out, int64_t *households)
+{
+	char today[11];
+	today_str(today);
+	*out = json_array();
+	*households = 0;
+	db_stmt *s = db_get(ac->d, SQL_ASSIGN_OF_STAFF);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, today);
+	werr e = WG_OK;
+	int rc;
+	typedef struct {
+		int64_t unit;
+		bool grid;
+	} post;
+	post *p = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (strcmp(db_text(s, 6), today) > 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			post *np = arena_alloc(ac->a, cap * sizeof *np);
+			if (n)
+				memcpy(np, p, n * sizeof *np);
+			p = np;
+		}
+		p[n++] = (post){db_int(s, 4), !strcmp(db_text(s, 2), "grid")};
+		json_array_append_new(*out, assign_json(s));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	for (size_t i = 0; i < n; i++) {
+		int64_t hh = 0;
+		if (!p[i].grid)
+			continue;
+		s = db_get(ac->d, SQL_STAFF_UNIT_HOUSEHOLDS);
+		db_bind_int(s, 1, p[i].unit);
+		if ((e = db_scalar(s, &hh)))
+			return e;
+		json_object_set_new(json_array_get(*out, i), "households", json_integer(hh));
+		*households += hh;
+	}
+	return WG_OK;
+}
+
+/* Tell the community (its live feed) that a person went off duty, with what it frees. */
+static void tell_off(const actor *ac, const staff_row *r, const char *reason, json_t *posts, int64_t households)
+{
+	int w = off_why(reason);
+	bus_publish_json(r->path, "staff_off",
+	                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:O,s:I,s:s,s:s}", "staff_id", (json_int_t)r->id, "name", r->name, "kind",
+	                           r->kind, "unit", r->unit_code, "reason", reason, "posts", posts, "households",
+	                           (json_int_t)households, "zh", off_reasons[w].zh, "en", off_reasons[w].en));
+	(void)ac;
+}
+
+werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"temperature", "symptoms", "day", NULL};
+	werr e;
+	staff_row r;
+	char day[11], today[11], yesterday[11];
+	today_str(today);
+	day_add(today, -1, yesterday);
+	if ((e = jv_only(body, allowed)) || (e = day_field(body, "day", false, day)))
+		return e;
+	/* a report is for today, or late for yesterday (kept, changes nothing of today's duty) */
+	bool late = day[0] && !strcmp(day, yesterday);
+	if (day[0] && !late && strcmp(day, today) != 0)
+		return w_fail(W_EINVAL, "invalid_day", "day", "只能报今天或昨天的体温 / a report is for today or yesterday");
+	if (id) {
+		if ((e = staff_load(ac, id, "staff_id", &r)))
+			return e;
+	} else if ((e = staff_mine(ac, &r))) {
+		return e;
+	}
+	json_t *t = json_object_get(body, "temperature");
+	if (!t || !json_is_number(t))
+		return w_fail(W_EINVAL, t ? "wrong_type" : "required", "temperature", "请填写体温（°C） / temperature (°C) is required");
+	double v = json_number_value(t);
+	if (!(v >= 34.0 && v <= 43.0))
+		return w_fail(W_EINVAL, "out_of_range", "temperature",
+		              "体温应在 34.0–43.0 °C 之间 / temperature must be between 34.0 and 43.0 °C");
+	v = (double)(int64_t)(v * 10.0 + 0.5) / 10.0;
+	unsigned symptoms = 0;
+	if ((e = symptoms_from_json(json_object_get(body, "symptoms"), &symptoms)))
+		return e;
+	if (!must_report(&r))
+		return w_fail(W_EINVAL, "no_report_needed", "staff_id",
+		              "只有在岗的网格员、下沉干部和志愿者每日上报体温 / only active grid workers, cadres and volunteers report daily");
+	int64_t now = now_s();
+	bool fever = reading_fever(true, v, symptoms), day_fever = fever;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_STAFF_REPORT_UPSERT);
+	db_bind_int(s, 1, r.id);
+	db_bind_text(s, 2, late ? yesterday : today);
+	db_bind_double(s, 3, v);
+	db_bind_int(s, 4, symptoms);
+	db_bind_int(s, 5, fever);
+	db_bind_int(s, 6, now);
+	if (ac->user_id)
+		db_bind_int(s, 7, ac->user_id);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		day_fever = db_int(s, 0) != 0;
+	db_done(s);
+	if (rc < 0) {
+		db_rollback(ac->d);
+		return e;
+	}
+	/* the person's own off-duty reason: set by a fever, lifted by a normal report (a fever's
+	 * only on a later day) */
+	const char *was = r.off_reason, *now_why = was;
+	if (late)
+		; /* yesterday's report: today's duty is today's report's */
+	else if (day_fever)
+		now_why = "fever";
+	else if (was && !strcmp(was, "missed_report"))
+		now_why = NULL;
+	else if (was && !strcmp(was, "fever")) {
+		db_stmt *q = db_get(ac->d, SQL_STAFF_OFF_SINCE);
+		db_bind_int(q, 1, r.id);
+		int64_t since = 0;
+		if ((e = db_scalar(q, &since))) {
+			db_rollback(ac->d);
+			return e;
+		}
+		char sd[32];
+		fmt_time(since, sd);
+		if (strncmp(sd, today, 10) < 0)
+			now_why = NULL;
+	}
+	bool changed = (was == NULL) != (now_why == NULL) || (was && now_why && strcmp(was, now_why) != 0);
+	if (changed) {
+		s = db_get(ac->d, SQL_STAFF_SET_OFF);
+		db_bind_int(s, 1, r.id);
+		db_bind_text(s, 2, now_why);
+		if (now_why)
+			db_bind_int(s, 3, now);
+		if ((e = db_run(s, NULL))) {
+			db_rollback(ac->d);
+			return e;
+		}
+	}
+	if ((e = audit(ac, "create", "staff_report", r.id, day_fever ? "temperature,symptoms,fever" : "temperature,symptoms", "ok")) ||
+	    (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	json_t *posts;
+	int64_t households;
+	if ((e = posts_freed(ac, r.id, &posts, &households)))
+		return e;
+	if (changed && now_why)
+		tell_off(ac, &r, now_why, posts, households);
+	*out = json_pack("{s:I,s:s,s:s,s:f,s:b,s:b,s:o,s:o,s:I}", "staff_id", (json_int_t)r.id, "name", r.name, "day", late ? yesterday : today,
+	                 "temperature", v, "fever", day_fever, "off_duty", now_why != NULL || (r.off && !r.off_reason), "off_reason",
+	                 jv_text(now_why), "posts", posts, "households_freed", (json_int_t)(now_why ? households : 0));
+	return WG_OK;
+}
+
+/* The ticker: past today's deadline, once per (day, deadline) in this process, everyone who
+ * must report and has not goes off duty, and each community hears of its people. */
+void staff_tick(db *d, arena *a, int64_t now)
+{
+	static char done[24];
+	char today[11];
+	today_str(today);
+	int64_t hour = report_hour(d);
+	if (now < day_at(today, (int)hour, 0))
+		return;
+	char key[24];
+	snprintf(key, sizeof key, "%s/%02d", today, (int)hour);
+	if (!strcmp(key, done))
+		return;
+	werr e;
+	if ((e = db_begin(d)))
+		goto out;
+	db_stmt *s = db_get(d, SQL_STAFF_SWEEP_MISSED);
+	db_bind_text(s, 1, today);
+	db_bind_int(s, 2, now);
+	if ((e = db_run(s, NULL))) {
+		db_rollback(d);
+		goto out;
+	}
+	int64_t n = db_changes(d);
+	if ((e = db_commit(d))) {
+		db_rollback(d);
+		goto out;
+	}
+	snprintf(done, sizeof done, "%s", key);
+	if (!n)
+		return;
+	s = db_get(d, SQL_STAFF_SWEPT);
+	db_bind_int(s, 1, now);
+	int rc;
+	int w = off_why("missed_report");
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		bus_publish_json(db_text(s, 3), "staff_off",
+		                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "staff_id", (json_int_t)db_int(s, 0), "name", db_text(s, 1), "kind",
+		                           db_text(s, 2), "reason", "missed_report", "zh", off_reasons[w].zh, "en", off_reasons[w].en));
+	db_done(s);
+	(void)a;
+	return;
+out:
+	w_clear(); /* the next tick tries again */
+}
+
+werr staff_unreported(const actor *ac, const char *unit_code, int64_t limit, json_t **out)
+{
+	unit_row u;
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	char today[11];
+	today_str(today);
+	const char *upper = scope_upper(ac->a, u.path);
+	db_stmt *s = db_get(ac->d, SQL_STAFF_UNREPORTED);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, upper);
+	db_bind_text(s, 3, today);
+	db_bind_int(s, 4, limit);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		const char *phone = db_null(s, 3) ? NULL : actor_show_phone(ac, db_text(s, 3));
+		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "staff_id", (json_int_t)db_int(s, 0), "name",
+		                                       db_text(s, 1), "kind", db_text(s, 2), "kind_zh", kind_zh(db_text(s, 2)), "phone",
+		                                       jv_text(phone), "unit", db_text(s, 4), "unit_name", db_text(s, 5), "off_reason",
+		                                       jv_text(db_text(s, 6))));
+	}
+	db_done(s);
+	int64_t reported = 0, fevers = 0;
+	if (rc >= 0) {
+		s = db_get(ac->d, SQL_STAFF_REPORTED_COUNT);
+		db_bind_text(s, 1, u.path);
+		db_bind_text(s, 2, upper);
+		db_bind_text(s, 3, today);
+		if ((rc = db_step(s, &e)) == DB_ROW) {
+			reported = db_int(s, 0);
+			fevers = db_int(s, 1);
+		}
+		db_done(s);
+	}
+	if (rc < 0 || (e = audit(ac, "list", "staff", 0, arena_printf(ac->a, "unreported,unit:%s", u.code), "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "unit_name", u.name, "day", today, "report_by",
+	                 hhmm(ac->a, report_hour(ac->d) * 60), "reported", (json_int_t)reported, "fevers", (json_int_t)fevers,
+	                 "total", (json_int_t)json_array_size(items), "items", items);
+	return WG_OK;
+}
+
+/* ---- the history of how vacancies were filled ---- */
+
+werr vacancy_history(const actor *ac, const char *unit_code, int64_t limit, json_t **out)
+{
+	unit_row u;
+	werr e = unit_scope(ac, unit_code, &u);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_FILL_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	db_bind_int(s, 3, limit);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		char at[32];
+		fmt_time(db_int(s, 4), at);
+		const char *kind = db_text(s, 9), *source = db_text(s, 10);
+		/* where the person came from: a volunteer's sign-up link, the volunteer list, or the staff */
+		const char *from = source && !strcmp(source, "signup") ? "signup" : kind && !strcmp(kind, "volunteer") ? "volunteer" : "staff";
+		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)db_int(s, 0),
+		                                       "kind", db_text(s, 1), "via", db_text(s, 2), "ref_id",
+		                                       db_null(s, 3) ? json_null() : json_integer(db_int(s, 3)), "at", at, "unit",
+		                                       db_text(s, 5), "unit_name", db_text(s, 6), "staff_id", (json_int_t)db_int(s, 7),
+		                                       "staff_name", db_text(s, 8), "staff_kind", kind, "staff_kind_zh", kind_zh(kind),
+		                                       "from", from, "by", jv_text(db_text(s, 11))));
+	}
+	db_done(s);
+	if (rc < 0) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o}", "unit", u.code, "unit_name", u.name, "items", items);
+	return WG_OK;
+}
+
+/* ---- the daily report's staff counts ---- */
+
+werr staff_report_counts(const actor *ac, const char *unit_code, json_t **out)
+{
+	json_t *v;
+	werr e = vacancy_list(ac, unit_code, NULL, 0, &v);
+	if (e)
+		return e;
+	/* off duty by reason: each person once, from the off-duty posts of the subtree */
+	json_t *by = json_object(), *seen = json_object();
+	for (size_t i = 0; i < sizeof off_reasons / sizeof off_reasons[0]; i++)
+		json_object_set_new(by, off_reasons[i].key, json_integer(0));
+	unit_row u;
+	if ((e = unit_scope(ac, unit_code, &u)))
+		goto fail;
+	char today[11];
+	today_str(today);
+	alist as;
+	if ((e = assign_rows(ac, SQL_ASSIGN_OFF_IN, u.path, today, &as)))
+		goto fail;
+	int64_t off = 0;
+	for (size_t j = 0; j < as.n; j++) {
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)as.v[j].staff_id);
+		if (json_object_get(seen, k))
+			continue;
+		json_object_set_new(seen, k, json_true());
+		const char *why = off_reasons[off_why(as.v[j].why)].key;
+		json_object_set_new(by, why, json_integer(json_integer_value(json_object_get(by, why)) + 1));
+		off++;
+	}
+	json_t *st = json_object_get(v, "staff"), *bk = json_object_get(st, "by_kind");
+	int64_t active = 0;
+	const char *key;
+	json_t *x;
+	json_object_foreach(bk, key, x) active += json_integer_value(x);
+	*out = json_pack("{s:I,s:I,s:I,s:o,s:O,s:O,s:I,s:O}", "staff", (json_int_t)active, "on_duty", (json_int_t)(active - off),
+	                 "off_duty", (json_int_t)off, "off_by_reason", by, "by_kind", bk, "vacancies", json_object_get(v, "counts"),
+	                 "vacancies_total", (json_int_t)json_integer_value(json_object_get(v, "total")), "pairs",
+	                 json_object_get(st, "pairs"));
+	json_decref(seen);
+	json_decref(v);
+	return WG_OK;
+fail:
+	json_decref(by);
+	json_decref(seen);
+	json_decref(v);
+	return e;
+}
+
 /* ---- volunteer sign-up ---- */
 
 enum { VG_SLOTS = 128, VG_LIMIT = 20, VG_WINDOW_S = 600 };
@@ -1907,8 +2647,9 @@ werr vlink_signup(db *d, arena *a, const char *source, json_t *body, json_t **ou
 	int64_t id = 0;
 	if ((e = db_begin(d)))
 		return e;
-	if ((e = staff_insert(&ac, &r, "signup", &id)) || (e = audit(&ac, "create", "staff", id, "signup:name,phone,skills", "ok")) ||
-	    (e = db_commit(d))) {
+	csnap none = {0}, after;
+	if ((e = staff_insert(&ac, &r, "signup", &id)) || (e = cnt_snap(&ac, id, &after)) || (e = cnt_apply(&ac, &none, &after)) ||
+	    (e = audit(&ac, "create", "staff", id, "signup:name,phone,skills", "ok")) || (e = db_commit(d))) {
 		db_rollback(d);
 		return e;
 	}
@@ -2101,6 +2842,17 @@ static werr demo_qinghe(sgen *g, const char *root_path, const grid *gr, const in
 	return WG_OK;
 }
 
+/* After the demo's inserts: the counters counted from the rows, and today's reports of everyone
+ * who must report (normal), so that nobody is off duty for a missed report on the demo's day. */
+static werr demo_done(sgen *g)
+{
+	db_stmt *s = db_get(g->ac->d, SQL_STAFF_DEMO_REPORTS);
+	db_bind_text(s, 1, g->today);
+	db_bind_int(s, 2, g->now);
+	werr e = db_run(s, NULL);
+	return e ? e : cnt_rebuild(g->ac->d);
+}
+
 werr staff_demo(const actor *ac, const char *root_path, int64_t short_num, int64_t short_den, int qinghe)
 {
 	sgen g = {.ac = ac, .r = 0x5747414646ull, .now = now_s()};
@@ -2144,7 +2896,78 @@ werr staff_demo(const actor *ac, const char *root_path, int64_t short_num, int64
 			}
 		}
 	}
-	if (qinghe == 2)
-		return demo_qinghe(&g, root_path, gr, first_worker, first_cadre, ng);
-	return WG_OK;
+	if (qinghe == 2 && (e = demo_qinghe(&g, root_path, gr, first_worker, first_cadre, ng)))
+		return e;
+	return demo_done(&g);
+}
+
+/* 前进巷: 17 gates merged into 8 checkpoints run day and night by 43 staff.  Each open
+ * checkpoint gets a duty team of five — its account's holder (kkNN) and four more, two of
+ * them cadres, twelve of the volunteers signed up through the link in a day — with a day
+ * shift (08:00–20:00) and a night shift (20:00–08:00) of two each, rostered from yesterday
+ * for a week; three cadres lead the temporary party branches on the community. */
+werr staff_demo_qianjinxiang(const actor *ac, const char *community_path)
+{
+	sgen g = {.ac = ac, .r = 0x514A58ull, .now = now_s()};
+	today_str(g.today);
+	day_add(g.today, -14, g.since);
+	int64_t community = path_id(community_path, 0);
+	int64_t gate[8], gunit[8];
+	const char *gname[8];
+	int ng = 0;
+	werr e = WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_GATE_LIST);
+	db_bind_text(s, 1, community_path);
+	db_bind_text(s, 2, scope_upper(ac->a, community_path));
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (ng < 8 && db_text(s, 8) && !strcmp(db_text(s, 8), "open")) {
+			gate[ng] = db_int(s, 0);
+			gunit[ng] = db_int(s, 1);
+			gname[ng++] = arena_strdup(ac->a, db_text(s, 2));
+		}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	int signed_up = 0;
+	for (int k = 0; k < ng; k++) {
+		int64_t id[5], day_sh, night_sh;
+		for (int m = 0; m < 5; m++) {
+			const char *kind = m == 1 || m == 3 ? "cadre" : "volunteer";
+			const char *user = m == 0 ? arena_printf(ac->a, "kk%02d", k + 1) : NULL;
+			if ((e = demo_staff(&g, community, kind, user, NULL, &id[m])))
+				return e;
+			if (!strcmp(kind, "volunteer") && m && signed_up < 12) { /* 前进巷 signed up 12 volunteers in a day */
+				s = db_get(ac->d, SQL_STAFF_DEMO_SIGNUP);
+				db_bind_int(s, 1, id[m]);
+				if ((e = db_run(s, NULL)))
+					return e;
+				signed_up++;
+			}
+			if ((e = demo_assign(&g, id[m], "checkpoint", kind, gunit[k], gate[k])))
+				return e;
+		}
+		if ((e = demo_shift(&g, gunit[k], gate[k], "checkpoint", arena_printf(ac->a, "%s 白班", gname[k]), 8 * 60, 20 * 60, &day_sh)) ||
+		    (e = demo_shift(&g, gunit[k], gate[k], "checkpoint", arena_printf(ac->a, "%s 夜班", gname[k]), 20 * 60, 8 * 60, &night_sh)))
+			return e;
+		for (int d = -1; d <= 6; d++) {
+			char day[11];
+			day_add(g.today, d, day);
+			if ((e = demo_roster(&g, day_sh, id[0], day, 8 * 60, 20 * 60)) || (e = demo_roster(&g, day_sh, id[1], day, 8 * 60, 20 * 60)) ||
+			    (e = demo_roster(&g, night_sh, id[2], day, 20 * 60, 8 * 60)) ||
+			    (e = demo_roster(&g, night_sh, id[3], day, 20 * 60, 8 * 60)))
+				return e;
+		}
+	}
+	/* the temporary party branches: three cadres, party members, on the community */
+	for (int k = 0; k < 3; k++) {
+		int64_t id;
+		if ((e = demo_staff(&g, community, "cadre", NULL, NULL, &id)))
+			return e;
+		s = db_get(ac->d, SQL_STAFF_DEMO_PARTY);
+		db_bind_int(s, 1, id);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return demo_done(&g);
 }

@@ -51,4 +51,25 @@ werr vlink_signup(db *d, arena *a, const char *source, json_t *body, json_t **ou
  * grid 7 without a leader; 2: also twelve volunteers, building 3 locked down with its team
  * a volunteer short, the gate's shifts and a night patrol rostered for two days. */
 werr staff_demo(const actor *ac, const char *root_path, int64_t short_num, int64_t short_den, int qinghe);
+
+/* Issue 19, part 2.  The counters (staff_counts) against a recount from the rows:
+ * {"units_differing": N, "ok": bool}. */
+werr staff_counters_check(const actor *ac, json_t **out);
+/* The caller's own staff record with today's report (404 staff_not_found without one). */
+werr staff_me(const actor *ac, json_t **out);
+/* A daily temperature report of staff member id (0: the caller's own record); a fever takes
+ * them off duty at once and tells the community (live feed event staff_off). */
+werr staff_health(const actor *ac, int64_t id, json_t *body, json_t **out);
+/* Who must report and has not today, in the subtree; with the day's reported and fevers. */
+werr staff_unreported(const actor *ac, const char *unit_code, int64_t limit, json_t **out);
+/* The ticker's task: past the day's deadline (staff.report_hour), everyone who must report
+ * and has not goes off duty (missed_report). */
+void staff_tick(db *d, arena *a, int64_t now);
+/* How vacancies of the subtree were filled, newest first. */
+werr vacancy_history(const actor *ac, const char *unit_code, int64_t limit, json_t **out);
+/* The daily report's staff counts: staff, on duty, off duty by reason, vacancies by kind. */
+werr staff_report_counts(const actor *ac, const char *unit_code, json_t **out);
+/* The qianjinxiang demo's checkpoint duty teams: staff rostered day and night at its open
+ * checkpoints (inside the demo's transaction, after gates_demo_qianjinxiang). */
+werr staff_demo_qianjinxiang(const actor *ac, const char *community_path);
 #endif

@@ -14,7 +14,7 @@ static bool area_setting(const char *key, double *min, double *max)
 	static const struct {
 		const char *key;
 		double min, max;
-	} staff[] = {{"staff.households_per_worker", 1, 100000}, {"staff.rest_hours", 0, 48},
+	} staff[] = {{"staff.households_per_worker", 1, 100000}, {"staff.rest_hours", 0, 48}, {"staff.report_hour", 0, 23},
 	             {"visitor_retention_days", 1, 365}}; /* gates.c */
 	if (help_minutes_key(key)) {
 		*min = 1;

@@ -14,7 +14,7 @@ const SHARED = new Set(['common.js', 'epi-common.js']);
 // so that no other view-to-view import comes in meanwhile.
 const PARTS = {
   'resident.js': ['resident-epi.js'],
-  'dashboard.js': ['supply.js', 'staff.js'],
+  'dashboard.js': ['supply.js'],
   'household.js': ['supply.js'],
 };
 

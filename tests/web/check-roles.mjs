@@ -16,6 +16,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // or a role_table column / the grants; `narrower`: the reason the web offers it to fewer
 // roles than the routes allow (then only "offered but refused" is an error).
 export const USES = {
+  duty: {
+    routes: ['GET /staff/me', 'POST /staff/me/health'],
+    narrower: 'the daily duty report is for those who work in the field; the community and command have no post to report for',
+  },
   people: { routes: ['GET /units/{code}', 'GET /households/{id}', 'GET /residents/{id}', 'POST /residents/search', 'GET /coverage'] },
   registry: { routes: ['POST /households', 'PATCH /households/{id}', 'POST /residents', 'PATCH /residents/{id}', 'POST /imports/residents',
     'GET /id-reviews', 'GET /id-reviews/{id}', 'POST /id-reviews/{id}/correction'] },

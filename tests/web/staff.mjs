@@ -3,8 +3,10 @@
 // leader and that building 3's five-person team lacks a volunteer, fills both from the
 // volunteer list, builds next week's roster for the gate's first shift (a second try for
 // the same person is refused with the server's message by the field), and the server has
-// it: no vacancy left, the team complete, seven roster entries; the dashboard shows the
-// staff counts.
+// it: no vacancy left, the team complete, seven roster entries.  Then a volunteer on grid 7
+// reports a fever on a phone (我的上岗): she is taken off duty at once, and the secretary's
+// 人员 page shows her post vacant with the households it frees and why, and the fill
+// history of the two gaps filled; the dashboard shows the staff counts.
 //
 //   node tests/web/staff.mjs          (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -103,6 +105,38 @@ async function main() {
     assert(r.items.filter((x) => String(x.staff_id) === vol[0] && x.shift_id === Number(gate[0])).length === 7, 'seven entries');
     const team = (await call('GET', '/teams?unit=' + C)).items.find((x) => x.building === C + '-B03');
     assert(team.complete && team.members.length === 5, 'building 3\'s five');
+
+    // a volunteer with a grid post reports a fever on her phone
+    const me = (await call('GET', '/staff?unit=' + C + '&kind=volunteer&limit=500')).items.find((x) => x.username === 'vol02');
+    await call('POST', '/staff/' + me.id + '/assignments', { target: 'grid', unit: C + '-G07', position: 'grid_worker' });
+    const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const phone = await phoneCtx.newPage();
+    phone.on('pageerror', (e) => errors.push('phone: ' + e.message));
+    await phone.goto(base + '/');
+    await phone.fill('input[name=username]', 'vol02');
+    await phone.fill('input[name=password]', PASSWORD);
+    await phone.click('section.login button[type=submit]');
+    await phone.waitForSelector('header');
+    await phone.goto(base + '/#/duty');
+    await phone.waitForSelector('#duty-form');
+    await phone.fill('#duty-form input[name=temperature]', '38.7');
+    await phone.click('#duty-form button[type=submit]');
+    await phone.waitForSelector('#duty-result');
+    const said = await phone.textContent('#duty-result');
+    assert(said.includes('暂停上岗') && said.includes('户'), 'the phone says she is off duty and what she handed back: ' + said);
+    await phone.waitForSelector('#duty-off');
+    await phone.screenshot({ path: path.join(SHOTS, 'staff-3-phone-fever.png'), fullPage: true });
+    await phoneCtx.close();
+    // the secretary sees the freed households at once
+    await page.click('nav a[href="#/dashboard"]');
+    await page.click('nav a[href="#/staff"]');
+    const off = `#vacancy-list li[data-vkind=off_duty][data-unit="${C}-G07"]`;
+    await page.waitForSelector(off);
+    const offText = await page.textContent(off);
+    assert(offText.includes(me.name) && /（\d+户）/.test(offText) && offText.includes('自报发热'), 'the freed post with its households: ' + offText);
+    const hist = await page.textContent('#fill-history');
+    assert(hist.includes('志愿者名单') && hist.includes('无网格长') && hist.includes('楼栋小组不全'), 'how the gaps were filled: ' + hist);
+    await page.screenshot({ path: path.join(SHOTS, 'staff-4-freed.png'), fullPage: true });
 
     // the dashboard's counts
     await page.goto(base + '/#/dashboard');

@@ -45,6 +45,7 @@ const routes = [
   { re: /^\/notices$/, load: () => import('./views/help.js'), mode: 'notices' },
   { re: /^\/staff$/, load: () => import('./views/staff.js') },
   { re: /^\/id-reviews$/, load: () => import('./views/idreview.js') },
+  { re: /^\/duty$/, load: () => import('./views/duty.js') },
 ];
 
 let navSeq = 0;
@@ -159,6 +160,7 @@ function navItems() {
   if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
   if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
   if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);
+  if (can.duty()) items.push(['#/duty', t('nav.duty'), /^\/duty$/]);
   if (can.people()) {
     items.push(['#/unit/' + encodeURIComponent(session.me.unit_code), t('nav.tree'),
       /^\/(unit\/|household\/\d+$|household\/\d+\/new|resident\/)/]);

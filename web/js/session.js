@@ -54,6 +54,8 @@ export const can = {
   staff: () => is(['admin', 'command', 'community', 'grid_leader']),
   // the duplicate-ID review decides (src/api/routes.c: POST /id-reviews/{id} is community only)
   reviewIds: () => role() === 'community',
+  // staff's own daily temperature (GET /staff/me is ROLES_PEOPLE): the field roles that report it
+  duty: () => is(['grid_leader', 'grid_worker', 'cadre', 'volunteer', 'checkpoint']),
   fullId: () => is(['community', 'grid_leader']),
   fullPhone: () => is(['community', 'grid_leader', 'grid_worker', 'cadre']),
   // Roles this user may hand out: none that sees or may do more than its own (the server's

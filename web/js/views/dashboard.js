@@ -18,6 +18,7 @@ import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
 import { loadECharts } from '../charts.js';
 import { FOUR, CAT_COLORS, countsTable, catHref } from './epi-common.js';
 import { supplyTile } from './supply.js';
+import { staffTile } from '../tiles/staff.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };
 const STATE_COLORS = { open: '#a4161a', acknowledged: '#c2410c', clinic: '#b08800', observation: '#0b4f9c', closed: '#1a5e20' };
@@ -470,27 +471,8 @@ export default async function dashboardView(ctx) {
       h('h2', { id: 'kids-h' }, t('dash.children_title')), kidsBox),
     catBox,
     helpBox,
-    await staffSection(code),
+    await staffTile(code),
     isToday ? gateTile(ctx, code, subscribe) : null,
     missing);
-}
-
-// Staff by kind, pairs and vacancies by kind (issue 19; the page is #/staff).
-async function staffSection(code) {
-  if (!can.staff()) return null;
-  const vac = await api('GET', '/vacancies' + qs({ unit: code, limit: 1 })).catch((e) => {
-    if (e.handled) throw e;
-    return null;
-  });
-  if (!vac) return null;
-  const { vacancyCounts } = await import('./staff.js');
-  const by = vac.staff.by_kind || {};
-  return h('section', { 'aria-labelledby': 'staff-h', id: 'dash-staff' },
-    h('h2', { id: 'staff-h' }, h('a', { href: '#/staff' + qs({ unit: code }) }, t('dash.staff'))),
-    h('dl', { class: 'stats' },
-      ['grid_leader', 'grid_worker', 'cadre', 'volunteer'].map((k) => h('div', null, h('dt', null, tv('staffkind', k)), h('dd', null, String(by[k] || 0)))),
-      h('div', null, h('dt', null, t('staff.pairs')), h('dd', null, String(vac.staff.pairs))),
-      h('div', { class: vac.total ? 'hot' : null }, h('dt', null, t('staff.vacancies')), h('dd', null, String(vac.total)))),
-    vacancyCounts(vac));
 }
 

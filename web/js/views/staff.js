@@ -5,12 +5,11 @@
 // volunteer sign-ups to approve, the sign-up link (QR), and the workload per person.
 import { api, enc, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, field, formError, clearErrors, showError, busy } from '../dom.js';
+import { h, field, formError, clearErrors, showError, busy, fmtTime } from '../dom.js';
 import { session } from '../session.js';
+import { vacancyCounts } from '../tiles/staff.js';
 
 const KINDS = ['grid_leader', 'grid_worker', 'cadre', 'volunteer', 'building_leader'];
-const VKINDS = ['no_leader', 'no_worker', 'overloaded', 'unpaired_cadre', 'unpaired_worker', 'team_incomplete',
-  'off_duty', 'uncovered_shift'];
 let keepNext = false;
 
 export function canManageStaff() {
@@ -76,7 +75,8 @@ function vacancyText(v) {
     case 'unpaired_worker':
       return t('vac.' + v.kind, { name: v.staff_name, where });
     case 'off_duty':
-      return t('vac.off_duty', { name: v.staff_name, where, kind: tv('staffkind', v.position), n: v.households });
+      return t('vac.off_duty', { name: v.staff_name, where, kind: tv('staffkind', v.position), n: v.households }) +
+        (v.reason ? '（' + tv('offwhy', v.reason) + '）' : '');
     case 'uncovered_shift':
       return t('vac.uncovered_shift', { shift: v.shift, day: v.day, need: v.need, have: v.have });
     case 'overloaded':
@@ -121,13 +121,6 @@ function countsBox(vac) {
     h('div', null, h('dt', null, t('staff.pairs')), h('dd', { 'data-stat': 'pairs' }, String(vac.staff ? vac.staff.pairs : 0))),
     h('div', { class: vac.total ? 'hot' : null }, h('dt', null, t('staff.vacancies')), h('dd', { 'data-stat': 'vacancies' }, String(vac.total))),
     vac.staff && vac.staff.pending ? h('div', null, h('dt', null, t('staff.pending')), h('dd', null, String(vac.staff.pending))) : null);
-}
-
-export function vacancyCounts(vac) {
-  return h('table', { class: 'table staff-vac-counts' },
-    h('thead', null, h('tr', null, h('th', null, t('staff.vac_kind')), h('th', null, t('staff.count')))),
-    h('tbody', null, VKINDS.map((k) => h('tr', { 'data-vkind': k, class: vac.counts[k] ? 'hot' : null },
-      h('td', null, tv('vkind', k)), h('td', null, String(vac.counts[k] || 0))))));
 }
 
 function teamsBox(teams) {
@@ -218,12 +211,29 @@ function linkBox(unit) {
   return h('div', null, h('p', { class: 'hint' }, t('staff.link_hint')), btn, out);
 }
 
+// Who must report their own temperature today and has not (the duty check-in).
+function unreportedBox(un) {
+  const hint = h('p', { class: 'hint' }, t('staff.unreported_hint', { reported: un.reported, fevers: un.fevers, time: un.report_by }));
+  if (!un.items.length) return [hint, h('p', { class: 'empty', id: 'unreported-none' }, t('staff.unreported_none'))];
+  return [hint, h('ul', { class: 'plain', id: 'unreported-list' }, un.items.map((s) => h('li', { 'data-staff': String(s.staff_id) },
+    s.name + '·' + tv('staffkind', s.kind) + '·' + s.unit_name + (s.phone ? '·' + s.phone : '') +
+      (s.off_reason ? '（' + tv('offwhy', s.off_reason) + '）' : ''))))];
+}
+
+// How each vacancy was filled: who, when, from the volunteer list or the sign-up link.
+function historyBox(hist) {
+  if (!hist.items.length) return h('p', { class: 'empty', id: 'fill-none' }, t('staff.history_none'));
+  return h('ul', { class: 'plain', id: 'fill-history' }, hist.items.map((x) => h('li', { 'data-fill': x.kind, 'data-unit': x.unit },
+    t('staff.history_row', { at: fmtTime(x.at), unit: x.unit_name, kind: tv('vkind', x.kind), name: x.staff_name,
+      from: tv('fillfrom', x.from), via: tv('fillvia', x.via), by: x.by || '—' }))));
+}
+
 function workloadTable(w) {
   return h('table', { class: 'table', id: 'workload-table' },
-    h('thead', null, h('tr', null, [t('staff.name'), t('staff.kind'), t('staff.households'), t('staff.followups'), t('staff.hours')].map((x) => h('th', null, x)))),
-    h('tbody', null, w.items.filter((x) => x.households || x.open_followups || x.hours_planned).map((x) => h('tr', { class: x.overloaded || x.off_duty ? 'hot' : null },
+    h('thead', null, h('tr', null, [t('staff.name'), t('staff.kind'), t('staff.households'), t('staff.followups'), t('staff.requests'), t('staff.tasks'), t('staff.hours')].map((x) => h('th', null, x)))),
+    h('tbody', null, w.items.filter((x) => x.households || x.open_followups || x.open_requests || x.open_tasks || x.hours_planned).map((x) => h('tr', { class: x.overloaded || x.off_duty ? 'hot' : null },
       h('td', null, x.name), h('td', null, tv('staffkind', x.kind)), h('td', null, String(x.households)),
-      h('td', null, String(x.open_followups)),
+      h('td', null, String(x.open_followups)), h('td', null, String(x.open_requests || 0)), h('td', null, String(x.open_tasks || 0)),
       h('td', null, t('staff.hours_v', { on: x.hours_on_duty.toFixed(1), planned: x.hours_planned.toFixed(1) }))))));
 }
 
@@ -236,13 +246,15 @@ export default async function staffView(ctx) {
     d.setUTCDate(d.getUTCDate() + 6);
     return d.toISOString().slice(0, 10);
   })();
-  const [vac, staffRes, teams, shifts, rosters, work] = await Promise.all([
+  const [vac, staffRes, teams, shifts, rosters, work, unrep, hist] = await Promise.all([
     api('GET', '/vacancies' + qs({ unit, limit: 200 })),
     api('GET', '/staff' + qs({ unit, limit: 500 })),
     api('GET', '/teams' + qs({ unit })),
     api('GET', '/shifts' + qs({ unit })),
     api('GET', '/rosters' + qs({ unit, from: week, to: weekEnd })),
     api('GET', '/workload' + qs({ unit })),
+    api('GET', '/staff/unreported' + qs({ unit, limit: 300 })),
+    api('GET', '/vacancies/history' + qs({ unit, limit: 50 })),
   ]);
   ctx.title = t('staff.title');
   ctx.wide = true;
@@ -259,6 +271,10 @@ export default async function staffView(ctx) {
     h('p', null, h('span', { class: 'badge badge-no' }, tv('vkind', v.kind)), ' ', vacancyText(v)),
     manage ? h('details', { class: 'panel' }, h('summary', null, t('staff.fill')), fillForm(v, staff, ctx)) : null)))
       : h('p', { class: 'empty', id: 'vacancy-none' }, t('staff.no_vacancies')),
+    h('h2', null, t('staff.unreported_h', { n: unrep.total })),
+    unreportedBox(unrep),
+    h('h2', null, t('staff.history_h')),
+    historyBox(hist),
     h('h2', null, t('staff.teams_h')),
     teamsBox(teams.items || []),
     h('h2', null, t('staff.roster_h', { from: week, to: weekEnd })),
