@@ -379,17 +379,24 @@ static json_t *round_packages(const actor *ac, int64_t id)
 	return arr;
 }
 
-static json_t *round_slots(const actor *ac, int64_t id)
+/* The round's pickup slots; hh_path: only the slots of that household's building (or of a
+ * unit above it), each with "full" when its capacity is taken. */
+static json_t *round_slots(const actor *ac, int64_t id, const char *hh_path)
 {
 	json_t *arr = json_array();
 	db_stmt *s = db_get(ac->d, SQL_SUP_SLOTS);
 	db_bind_int(s, 1, id);
 	werr e;
-	while (db_step(s, &e) == DB_ROW)
-		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:I}", "id", (json_int_t)db_int(s, 0), "starts",
-		                                     time_json(db_int(s, 1)), "ends", time_json(db_int(s, 2)), "capacity",
-		                                     (json_int_t)db_int(s, 3), "unit", db_text(s, 4), "unit_name",
-		                                     db_text(s, 5), "used", (json_int_t)db_int(s, 7)));
+	while (db_step(s, &e) == DB_ROW) {
+		if (hh_path && !under(hh_path, db_text(s, 6)))
+			continue;
+		int64_t cap = db_int(s, 3), used = db_int(s, 7);
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:I,s:I,s:b}", "id", (json_int_t)db_int(s, 0),
+		                                     "starts", time_json(db_int(s, 1)), "ends", time_json(db_int(s, 2)),
+		                                     "capacity", (json_int_t)cap, "unit", db_text(s, 4), "unit_name",
+		                                     db_text(s, 5), "used", (json_int_t)used, "left",
+		                                     (json_int_t)(cap > used ? cap - used : 0), "full", used >= cap));
+	}
 	db_done(s);
 	return arr;
 }
@@ -577,7 +584,7 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	db_done(s);
 	*out = round_json(&r);
 	json_object_set_new(*out, "packages", round_packages(ac, id));
-	json_object_set_new(*out, "slots", round_slots(ac, id));
+	json_object_set_new(*out, "slots", round_slots(ac, id, NULL));
 	json_object_set_new(*out, "figures",
 	                    json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "unit_name", u.name, "households",
 	                              (json_int_t)households, "ordered", (json_int_t)(total - cancelled), "orders",
@@ -1889,7 +1896,7 @@ werr household_supply(const actor *ac, int64_t hid, json_t **out)
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = round_json(&list[i]);
 		json_object_set_new(j, "packages", round_packages(ac, list[i].id));
-		json_object_set_new(j, "slots", round_slots(ac, list[i].id));
+		json_object_set_new(j, "slots", round_slots(ac, list[i].id, h.path));
 		json_array_append_new(rounds, j);
 	}
 	s = db_get(ac->d, SQL_SUP_HH_ORDERS);
@@ -1986,9 +1993,29 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 	/* yesterday's round: cut off at 20:00, goods came this morning; today's: open till tomorrow 20:00 */
 	e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第1批）", yday + 5), day_at(yday, 7, 0), day_at(yday, 20, 0),
 	                 120, pkgs, NULL, &r1);
+	/* today's round: households collect in batches, two morning slots per building the day
+	 * after the cut-off (30 households each, so that a building's slots can fill) */
+	json_t *slots = json_array();
+	if (!e) {
+		db_stmt *us = db_get(ac->d, SQL_UNIT_SUBTREE);
+		db_bind_text(us, 1, u.path);
+		db_bind_text(us, 2, scope_upper(ac->a, u.path));
+		char after[11];
+		day_add(tomorrow, 1, after);
+		while (db_step(us, &e) == DB_ROW && json_array_size(slots) < 400) {
+			if (strcmp(db_text(us, 2), "building") != 0 || !db_null(us, 4))
+				continue;
+			for (int k = 0; k < 2; k++)
+				json_array_append_new(slots, json_pack("{s:s,s:s,s:s,s:i}", "unit", db_text(us, 0), "starts",
+				                                       arena_printf(ac->a, "%s %02d:00", after, 9 + k), "ends",
+				                                       arena_printf(ac->a, "%s %02d:00", after, 10 + k), "capacity", 30));
+		}
+		db_done(us);
+	}
 	if (!e)
 		e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第2批）", tomorrow + 5), day_at(today, 7, 0),
-		                 day_at(tomorrow, 20, 0), 120, pkgs, NULL, &r2);
+		                 day_at(tomorrow, 20, 0), 120, pkgs, slots, &r2);
+	json_decref(slots);
 	json_decref(pkgs);
 	if (e)
 		return e;

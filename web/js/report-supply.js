@@ -58,6 +58,21 @@ export async function drawSupply(box, call, el) {
     const pay = el('select', { name: 'payment', id: 'pay' + r.id });
     for (const [v, l] of [['online', '线上付款'], ['cash', '现金交给网格员']]) pay.append(el('option', { value: v, text: l }));
     if (mine) pay.value = mine.payment === 'cash' ? 'cash' : 'online';
+    // a pickup slot of the building, so that households come in batches (full ones greyed out)
+    let slot = null;
+    if ((r.slots || []).length) {
+      slot = el('select', { name: 'slot', id: 'slot' + r.id });
+      slot.append(el('option', { value: '', text: '不选，送到楼下' }));
+      for (const x of r.slots) {
+        const own = mine && mine.slot_id === x.id;
+        const o = el('option', { value: String(x.id),
+          text: x.starts.slice(5, 16).replace('T', ' ') + '–' + x.ends.slice(11, 16) + ' ' + x.unit_name + ' · ' + (x.full && !own ? '已满' : '还剩' + x.left + '户') });
+        if (x.full && !own) o.disabled = true;
+        slot.append(o);
+      }
+      if (mine && mine.slot_id) slot.value = String(mine.slot_id);
+      form.append(el('label', { for: 'slot' + r.id, text: '取货时段' }), slot);
+    }
     let id = cid('self-order');
     form.append(el('label', { for: 'pay' + r.id, text: '付款方式' }), pay, total,
       el('button', { type: 'submit', class: 'big', text: mine ? '保存修改' : '下单' }));
@@ -65,14 +80,19 @@ export async function drawSupply(box, call, el) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
-        const o = await call('POST', '/household-link/supply/rounds/' + r.id + '/orders',
-          { items: r.packages.map((p) => ({ package_id: p.id, qty: qty[p.id] })), payment: pay.value, client_id: id });
+        const body = { items: r.packages.map((p) => ({ package_id: p.id, qty: qty[p.id] })), payment: pay.value, client_id: id };
+        if (slot && slot.value) body.slot_id = Number(slot.value);
+        const o = await call('POST', '/household-link/supply/rounds/' + r.id + '/orders', body);
         id = cid('self-order');
         await redraw();
         box.querySelector('#sup-say').textContent = o.state === 'cancelled' ? '已取消订单。' : '已下单，合计 ' + o.total + '。';
       } catch (e) {
         say.textContent = e.message;
         say.className = 'status err';
+        if (slot && e.field === 'slot_id') {
+          slot.setAttribute('aria-invalid', 'true');
+          slot.focus();
+        }
       }
     });
     kids.push(form);
