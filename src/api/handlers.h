@@ -180,4 +180,8 @@ werr h_merchant_cap(req *r);
 werr h_merchant_price(req *r);
 werr h_merchant_complaint(req *r);
 werr h_merchant_card(req *r);
+werr h_aftersale_report(req *r);
+werr h_aftersale_resolve(req *r);
+werr h_aftersale_list(req *r);
+werr h_link_aftersale(req *r);
 #endif
