@@ -7,7 +7,11 @@
 //    refused on the balance, balanced and closed;
 //  * the chronic-medicine register; the hardship fund (a grant from the household's page, over
 //    the budget refused on the amount, the fund page's figures); the merchants (a breach
-//    flagged, a complaint recorded).
+//    flagged, a complaint recorded);
+//  * after-sales from the household's page and its link page, answered (refunded ¥15,
+//    replaced) on the round page and in its figures;
+//  * late deliveries on the dashboard tile and the round's list of them; a delivery marked on
+//    the volunteer's phone with no network, sent when it returns with the time it was done.
 //
 //   node tests/web/supply2.mjs        (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -211,9 +215,99 @@ async function main() {
     const ml = (await call('GET', '/merchants?unit=420107003008')).items.find((y) => y.id === m.id);
     assert(ml.breaches === 1 && ml.complaints.length === 1, 'the breach and the complaint on the server');
 
-    const real = errors.filter((e) => !/40[19] \((Unauthorized|Conflict)\)|422 \(|400 \(Bad Request\)/.test(e));
+    // ---- 6. after-sales: the worker from a household's page, the family on its link page,
+    //      answered on the secretary's round page and counted in its figures ----
+    const past = (await call('GET', '/supply/rounds?unit=420107003008')).items.find((r) => r.name.includes('第1批'));
+    const delivered = (await call('GET', '/supply/rounds/' + past.id + '/orders?unit=420107003008-G01&state=delivered')).items;
+    assert(delivered.length >= 2, 'delivered orders of grid 1 in yesterday\'s round');
+    const [d1, d2] = delivered;
+    await page.goto(base + '/#/household/' + d1.household_id);
+    const row = `#supply-panel li.sup-order-row[data-order="${d1.id}"]`;
+    await page.waitForSelector(`${row} .sup-as-panel summary`);
+    await page.click(`${row} .sup-as-panel summary`);
+    await page.selectOption(`${row} select[name=kind]`, 'damaged');
+    await page.selectOption(`${row} select[name=package_id]`, String(d1.items[0].package_id));
+    await page.fill(`${row} input[name=note]`, '鸡蛋碎了两个');
+    await page.click(`${row} .sup-as-form button[type=submit]`);
+    await page.waitForSelector(`#supply-panel li.sup-order-row[data-order="${d1.id}"] [data-as-state=open]`);
+    await noWiderThanPhone(page, 'the household page with after-sales');
+    await page.screenshot({ path: path.join(SHOTS, 'supply2-8-aftersale.png'), fullPage: true });
+    const link2 = await call('POST', '/households/' + d2.household_id + '/link', {});
+    await rp.goto(base + '/report.html#' + link2.token);
+    await rp.reload();
+    const lrow = `#supply li[data-order="${d2.id}"]`;
+    await rp.waitForSelector(`${lrow} details summary`);
+    await rp.click(`${lrow} details summary`);
+    await rp.selectOption(`${lrow} select[name=kind]`, 'missing');
+    await rp.fill(`${lrow} input[name=note]`, '少了一袋胡萝卜');
+    await rp.click(`${lrow} form.aftersale button[type=submit]`);
+    await rp.waitForFunction(() => (document.querySelector('#sup-say')?.textContent || '').includes('售后') || (document.querySelector('#sup-say')?.textContent || '').includes('补发'));
+    await rp.waitForSelector(`#supply li[data-order="${d2.id}"] [data-aftersale]`);
+    await noWiderThanPhone(rp, 'the link page with after-sales');
+    const cases = (await call('GET', '/supply/rounds/' + past.id + '/aftersales')).items;
+    assert(cases.length === 2 && cases.some((x) => x.via === 'link' && x.order_id === d2.id) && cases.some((x) => x.via === 'worker' && x.note === '鸡蛋碎了两个'),
+      'both cases on the server: ' + JSON.stringify(cases));
+    await desk.goto(base + '/#/supply/' + past.id);
+    const c1 = cases.find((x) => x.order_id === d1.id);
+    const c2 = cases.find((x) => x.order_id === d2.id);
+    await desk.waitForSelector(`#sup-aftersales form[data-aftersale="${c1.id}"]`);
+    assert((await desk.textContent('#sup-figures [data-stat=aftersales]')) === '2', 'two open cases in the figures');
+    await desk.selectOption(`#sup-aftersales form[data-aftersale="${c1.id}"] select[name=resolution]`, 'refunded');
+    await desk.fill(`#sup-aftersales form[data-aftersale="${c1.id}"] input[name=refund_fen]`, '15');
+    await desk.click(`#sup-aftersales form[data-aftersale="${c1.id}"] button[type=submit]`);
+    await desk.waitForSelector(`#sup-aftersales li[data-aftersale="${c1.id}"][data-state=refunded]`);
+    await desk.selectOption(`#sup-aftersales form[data-aftersale="${c2.id}"] select[name=resolution]`, 'replaced');
+    await desk.fill(`#sup-aftersales form[data-aftersale="${c2.id}"] input[name=answer]`, '明天补送');
+    await desk.click(`#sup-aftersales form[data-aftersale="${c2.id}"] button[type=submit]`);
+    await desk.waitForSelector(`#sup-aftersales li[data-aftersale="${c2.id}"][data-state=replaced]`);
+    assert((await desk.textContent('#sup-figures [data-stat=refunded]')) === '¥15.00', 'the refund in the round\'s figures');
+    await desk.screenshot({ path: path.join(SHOTS, 'supply2-9-aftersales.png'), fullPage: true });
+
+    // ---- 7. late deliveries on the dashboard tile; a delivery marked offline on the phone ----
+    const lateRound = await call('POST', '/supply/rounds', {
+      unit: '420107003008', name: '迟送测试批次', cutoff: chinaTime(5), rest_minutes: 0, packages: pk.map((p) => p.id),
+      slots: [{ unit: bcode, starts: chinaTime(-3), ends: chinaTime(-2), capacity: 10 }],
+    });
+    const [L1, L2] = same.slice(3, 5);
+    const lo = [];
+    for (const x of [L1, L2]) {
+      lo.push(await call('POST', '/supply/rounds/' + lateRound.id + '/orders',
+        { household_id: x.id, items: [{ package_id: pk[1].id, qty: 1 }], payment: 'online', slot_id: lateRound.slots[0].id }));
+    }
+    for (const o of lo) for (const to of ['paid', 'received', 'disinfected', 'at_door']) await call('POST', '/supply/orders/' + o.id + '/state', { to });
+    await desk.goto(base + '/#/dashboard');
+    await desk.waitForSelector(`#sup-tile .sup-tile-round[data-round="${lateRound.id}"] [data-stat=late] a`);
+    assert((await desk.textContent(`#sup-tile .sup-tile-round[data-round="${lateRound.id}"] [data-stat=late]`)) === '2', 'two late on the tile');
+    await desk.click(`#sup-tile .sup-tile-round[data-round="${lateRound.id}"] [data-stat=late] a`);
+    await desk.waitForSelector(`#sup-deliveries li[data-order="${lo[0].id}"]`);
+    assert(await desk.$eval('#sup-state', (e) => e.value) === 'late', 'the round page lists the late ones');
+    // the volunteer, on the building's doorstep with no network
+    await vol.goto(base + '/#/supply/' + lateRound.id + '?state=at_door');
+    await vol.waitForSelector(`#sup-deliveries li[data-order="${lo[0].id}"] .sup-step[data-to=delivered]`);
+    await vol.context().setOffline(true);
+    const tapped = Date.now();
+    await vol.click(`#sup-deliveries li[data-order="${lo[0].id}"] .sup-step[data-to=delivered]`);
+    await vol.waitForSelector(`#sup-deliveries li[data-order="${lo[0].id}"][data-queued=delivered]`);
+    await noWiderThanPhone(vol, 'the delivery list offline');
+    await vol.screenshot({ path: path.join(SHOTS, 'supply2-10-offline.png'), fullPage: true });
+    let og = await call('GET', '/supply/orders/' + lo[0].id);
+    assert(og.state === 'at_door', 'nothing reached the server while offline');
+    await new Promise((r) => setTimeout(r, 1500));
+    await vol.context().setOffline(false);
+    for (let i = 0; i < 100 && og.state !== 'delivered'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      og = await call('GET', '/supply/orders/' + lo[0].id);
+    }
+    assert(og.state === 'delivered', 'the queued delivery reached the server: ' + og.state);
+    const last = og.history[og.history.length - 1];
+    const atMs = Date.parse(last.at);
+    assert(atMs <= tapped + 1000 && atMs >= tapped - 61000 && Date.parse(last.recorded) > atMs, 'the delivery keeps the time it was done: ' + JSON.stringify(last));
+    const lf = (await call('GET', '/supply/rounds/' + lateRound.id)).figures;
+    assert(lf.late === 1 && lf.by_state.delivered === 1, 'one late left: ' + JSON.stringify(lf));
+
+    const real = errors.filter((e) => !/40[19] \((Unauthorized|Conflict)\)|422 \(|400 \(Bad Request\)|ERR_INTERNET_DISCONNECTED/.test(e));
     assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   supply2: pickup slots (worker and link page), the errand ledger on a volunteer\'s phone, the medicine register, the hardship fund, the merchants');
+    console.log('ok   supply2: pickup slots (worker and link page), the errand ledger on a volunteer\'s phone, the medicine register, the hardship fund, the merchants, after-sales, late deliveries, an offline delivery');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'supply2-FAIL.png'), fullPage: true }).catch(() => {});
     console.log('FAIL supply2: ' + e.message);

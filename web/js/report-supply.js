@@ -14,6 +14,43 @@ function cid(p) {
   return p + '-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
 }
 
+const AS_KIND = { missing: '少送了', damaged: '有损坏', wrong: '送错了', other: '其他问题' };
+const AS_STATE = { open: '处理中', replaced: '已补发', refunded: '已退款', rejected: '不予处理' };
+
+function aftersaleForm(o, call, el, redraw, box) {
+  const kind = el('select', { name: 'kind', id: 'askind' + o.id });
+  for (const k of Object.keys(AS_KIND)) kind.append(el('option', { value: k, text: AS_KIND[k] }));
+  const pkg = el('select', { name: 'package_id', id: 'aspkg' + o.id });
+  pkg.append(el('option', { value: '', text: '整单' }));
+  for (const i of o.items) pkg.append(el('option', { value: String(i.package_id), text: i.name + '×' + i.qty }));
+  const note = el('input', { name: 'note', id: 'asnote' + o.id, maxlength: '200', autocomplete: 'off' });
+  let id = cid('self-as');
+  const f = el('form', { class: 'sup aftersale', 'data-order': o.id },
+    el('label', { for: 'askind' + o.id, text: '东西少了或坏了？' }), kind,
+    el('label', { for: 'aspkg' + o.id, text: '哪一样' }), pkg,
+    el('label', { for: 'asnote' + o.id, text: '说明' }), note,
+    el('button', { type: 'submit', class: 'big', text: '告诉网格员' }));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { kind: kind.value, client_id: id };
+    if (pkg.value) body.package_id = Number(pkg.value);
+    if (note.value.trim()) body.note = note.value.trim();
+    const say = box.querySelector('#sup-say');
+    try {
+      await call('POST', '/household-link/supply/orders/' + o.id + '/aftersales', body);
+      id = cid('self-as');
+      await redraw();
+      box.querySelector('#sup-say').textContent = '已告诉网格员，会尽快补发或退款。';
+    } catch (e) {
+      say.textContent = e.message;
+      say.className = 'status err';
+      if (e.field === 'note') note.focus();
+    }
+  });
+  const d = el('details', null, el('summary', { text: '报售后' }), f);
+  return d;
+}
+
 // call(method, path, body) and el(tag, attrs, ...kids) are the page's own (report.js).
 export async function drawSupply(box, call, el) {
   let s;
@@ -101,7 +138,16 @@ export async function drawSupply(box, call, el) {
   if (s.orders.length) {
     const ul = el('ul', { class: 'orders' });
     for (const o of s.orders) {
-      ul.append(el('li', { 'data-order': o.id, text: o.items.map((i) => i.name + '×' + i.qty).join('、') + ' · ' + o.total + ' · ' + (STATE[o.state] || o.state) }));
+      const li = el('li', { 'data-order': o.id },
+        el('p', { text: o.items.map((i) => i.name + '×' + i.qty).join('、') + ' · ' + o.total + ' · ' + (STATE[o.state] || o.state) }));
+      for (const x of o.aftersales || []) {
+        li.append(el('p', { class: 'help', 'data-aftersale': x.id,
+          text: '售后：' + (AS_KIND[x.kind] || x.kind) + (x.package ? ' ' + x.package + '×' + x.qty : '') + ' · ' + (AS_STATE[x.state] || x.state) +
+            (x.state === 'refunded' ? ' ' + x.refund : '') + (x.answer ? '（' + x.answer + '）' : '') }));
+      }
+      // what arrived missing or damaged: told to the grid from here
+      if (['at_door', 'delivered', 'collected'].includes(o.state)) li.append(aftersaleForm(o, call, el, redraw, box));
+      ul.append(li);
     }
     kids.push(el('h3', { text: '我家的订单' }), ul);
   }

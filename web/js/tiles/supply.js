@@ -152,10 +152,62 @@ export function supplyNav(active) {
     h('a', { href, class: 'tab', 'aria-current': k === active ? 'page' : null, 'data-tab': k }, t('sup.nav_' + k))));
 }
 
-export function orderSummary(o) {
+// Now in China time, "2026-12-06T15:20:05+08:00": when a step was done on the phone.
+export function chinaNow() {
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00';
+}
+
+// "损坏 蔬菜套餐×1「鸡蛋碎了」 · 已退款 ¥15.00"
+export function aftersaleLine(x) {
+  return [h('strong', null, tv('askind', x.kind)), ' ', x.package ? x.package + '×' + x.qty : t('sup.as_whole'),
+    x.note ? '「' + x.note + '」' : '', ' · ',
+    h('span', { class: 'badge', 'data-as-state': x.state }, tv('asstate', x.state)),
+    x.state === 'refunded' ? ' ' + x.refund : '', x.answer ? ' · ' + x.answer : ''];
+}
+
+const AFTER = ['at_door', 'delivered', 'collected'];
+
+// An order's row on the household's page: its after-sales and, once the goods arrived, a
+// form to report what is missing or damaged.
+export function orderSummary(o, reload) {
+  const cases = (o.aftersales || []).length
+    ? h('ul', { class: 'list plain sup-as-of' }, o.aftersales.map((x) => h('li', { 'data-aftersale': String(x.id) }, aftersaleLine(x))))
+    : null;
+  let report = null;
+  if (reload && AFTER.includes(o.state) && (can.registry() || can.evidence())) {
+    const kind = field({ name: 'kind', label: t('sup.as_kind'), type: 'select', value: 'missing',
+      options: ['missing', 'damaged', 'wrong', 'other'].map((k) => [k, tv('askind', k)]) });
+    const pkg = field({ name: 'package_id', label: t('sup.as_package'), type: 'select', value: '',
+      options: [['', t('sup.as_whole')]].concat((o.items || []).map((i) => [String(i.package_id), i.name + '×' + i.qty])) });
+    const qty = field({ name: 'qty', label: t('sup.as_qty'), type: 'number', attrs: { min: 1, max: 99 }, inputmode: 'numeric', placeholder: '1' });
+    const note = field({ name: 'note', label: t('sup.as_note'), maxlength: 200, autocomplete: 'off' });
+    const fields = [kind, pkg, qty, note];
+    let cid = clientId('as');
+    const form = h('form', {
+      class: 'sup-as-form', 'data-order': String(o.id), novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          clearErrors(form);
+          const body = { kind: kind.input.value, client_id: cid };
+          if (pkg.input.value) body.package_id = Number(pkg.input.value);
+          if (qty.input.value) body.qty = Number(qty.input.value);
+          if (note.input.value.trim()) body.note = note.input.value.trim();
+          try {
+            await busy(form, () => api('POST', '/supply/orders/' + o.id + '/aftersales', body));
+            cid = clientId('as');
+            reload(t('sup.as_reported'));
+          } catch (e) {
+            showError(form, fields, e);
+          }
+        },
+      },
+    }, fields, formError(), h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('sup.as_report'))));
+    report = h('details', { class: 'sup-as-panel' }, h('summary', null, t('sup.as_report_q')), form);
+  }
   return h('li', { class: 'sup-order-row', 'data-order': String(o.id) },
     stateBadge(o.state), ' ', itemsText(o.items), ' · ', o.total, ' · ', tv('spay', o.payment),
-    o.door ? h('span', { class: 'badge badge-door' }, ' ' + t('sup.door')) : null);
+    o.door ? h('span', { class: 'badge badge-door' }, ' ' + t('sup.door')) : null, cases, report);
 }
 
 export function errandLine(x) {
@@ -334,7 +386,8 @@ export async function householdSupplyPanel(hh) {
       s.door_reason ? h('p', { class: 'note sup-door' }, t('sup.door_why', { why: s.door_reason.split(',').map((x) => tv('sdoor', x)).join('、') })) : null,
       flash,
       (s.rounds || []).length ? forms : h('p', { class: 'empty' }, t('sup.no_open_round')),
-      (s.orders || []).length ? h('div', null, h('h3', null, t('sup.orders')), h('ul', { class: 'list plain sup-orders' }, s.orders.map(orderSummary))) : null,
+      (s.orders || []).length ? h('div', null, h('h3', null, t('sup.orders')), h('ul', { class: 'list plain sup-orders' },
+        s.orders.map((o) => orderSummary(o, (msg) => load().then(() => { box.querySelector('.sup-flash').textContent = msg; }))))) : null,
       h('h3', null, t('sup.errands')),
       (s.errands || []).length ? h('ul', { class: 'list sup-errands' }, s.errands.map((x) => h('li', { 'data-errand': String(x.id) },
         h('p', null, errandLine(x)), ledgerBlock(x, load)))) : h('p', { class: 'empty' }, t('sup.no_errands')),
@@ -368,7 +421,13 @@ export async function supplyTile(code) {
           h('dd', { 'data-stat': 'ordered' }, String(r.figures.ordered), h('small', null, ' / ' + r.figures.households))),
         h('div', null, h('dt', null, t('sup.cutoff')), h('dd', null, fmtTime(r.cutoff).slice(5))),
         ['paid', 'at_door', 'delivered', 'collected'].map((s) => h('div', null, h('dt', null, tv('sstate', s)),
-          h('dd', { 'data-stat': s }, String(r.figures.by_state[s] || 0))))))),
+          h('dd', { 'data-stat': s }, String(r.figures.by_state[s] || 0)))),
+        // orders past their pickup slot, not delivered: the round's delivery list of them
+        h('div', null, h('dt', null, t('sup.late')),
+          h('dd', { 'data-stat': 'late', class: r.figures.late ? 'sup-late' : null },
+            r.figures.late ? h('a', { href: '#/supply/' + r.id + qs({ state: 'late' }) }, String(r.figures.late)) : '0')),
+        r.figures.aftersales && r.figures.aftersales.open ? h('div', null, h('dt', null, t('sup.as_open')),
+          h('dd', { 'data-stat': 'aftersales' }, String(r.figures.aftersales.open))) : null))),
     h('p', { class: 'sup-cash' }, t('sup.cash_total', { amount: cash.in_hand }), ' ',
       h('a', { href: '#/supply' }, t('sup.cash_who'))));
 }

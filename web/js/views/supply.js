@@ -2,14 +2,17 @@
 //  * #/supply — the rounds of the user's unit; #/supply/ID — one round: households ordered
 //    of the total, the cut-off, orders by state, close at the cut-off, the picking list per
 //    building (printable, XLSX), the delivery list with one tap for the next state, moving a
-//    building's orders on in one step, and the cash in hand per person.
+//    building's orders on in one step (a tap with no network waits in the phone's queue,
+//    queue.js, with the time it was done), the orders past their slot (迟送), after-sales
+//    (售后) answered replaced / refunded / rejected, and the cash in hand per person.
 // The household page's panel and the dashboard's tile are in ../tiles/supply.js.
 import { api, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, mount, fmtTime } from '../dom.js';
+import { h, mount, fmtTime, field, formError, clearErrors, showError, busy } from '../dom.js';
+import * as queue from '../queue.js';
 import { can, session } from '../session.js';
 import { householdLabel } from './common.js';
-import { STATES, NEXT, errBox, showErr, stateBadge, itemsText, cashTable, supplyNav } from '../tiles/supply.js';
+import { STATES, NEXT, errBox, showErr, stateBadge, itemsText, cashTable, supplyNav, toFen, chinaNow, aftersaleLine } from '../tiles/supply.js';
 
 async function roundList(ctx) {
   const code = ctx.query.unit || session.me.unit_code;
@@ -93,7 +96,7 @@ async function roundPage(ctx, id) {
       pkgs.map((p) => h('td', { class: 'num' }, String(pick.total.totals[p.id] || 0))), h('td', null, printLinks(unit))))) : null;
 
   // the delivery list: one tap moves an order to its next state
-  const stateSel = h('select', { id: 'sup-state', name: 'state' }, STATES.map((s) => h('option', { value: s, selected: s === (ctx.query.state || 'at_door') }, tv('sstate', s))));
+  const stateSel = h('select', { id: 'sup-state', name: 'state' }, STATES.concat(['late']).map((s) => h('option', { value: s, selected: s === (ctx.query.state || 'at_door') }, tv('sstate', s))));
   const buildingSel = h('select', { id: 'sup-building', name: 'unit' },
     h('option', { value: unit }, f.unit_name),
     (pick ? pick.buildings : []).map((b) => h('option', { value: b.unit, selected: b.unit === ctx.query.b }, b.name)));
@@ -112,9 +115,16 @@ async function roundPage(ctx, id) {
           on: {
             click: async (ev) => {
               ev.target.disabled = true;
+              const at = chinaNow();
               try {
-                const n = await api('POST', '/supply/orders/' + o.id + '/state', { to });
-                li.replaceWith(h('li', { 'data-order': String(o.id), class: 'sup-done' }, householdLabel(o), ' ', stateBadge(n.state)));
+                // with no network the step waits on the phone (queue.js) and is sent with the
+                // time it was done; its client_id makes a replay harmless
+                const res = await queue.submit({ path: '/supply/orders/' + o.id + '/state', body: { to, at },
+                  label: t('sup.queue_label', { who: householdLabel(o), state: tv('sstep', to) }) });
+                li.replaceWith(res.queued
+                  ? h('li', { 'data-order': String(o.id), class: 'sup-done sup-queued', 'data-queued': to }, householdLabel(o), ' ', stateBadge(to), ' ',
+                    h('small', null, t('sup.queued', { at: at.slice(11, 16) })))
+                  : h('li', { 'data-order': String(o.id), class: 'sup-done' }, householdLabel(o), ' ', stateBadge(res.result ? res.result.state : to)));
               } catch (e) {
                 ev.target.disabled = false;
                 showErr(rowErr, e);
@@ -143,7 +153,10 @@ async function roundPage(ctx, id) {
       h('div', null, h('dt', null, t('sup.households_ordered')),
         h('dd', { 'data-stat': 'ordered' }, String(f.ordered), h('small', null, ' / ' + f.households))),
       STATES.filter((s) => s !== 'cancelled').map((s) => h('div', null, h('dt', null, tv('sstate', s)),
-        h('dd', { 'data-stat': s }, String(f.by_state[s] || 0))))),
+        h('dd', { 'data-stat': s }, String(f.by_state[s] || 0)))),
+      h('div', null, h('dt', null, t('sup.late')), h('dd', { 'data-stat': 'late', class: f.late ? 'sup-late' : null }, String(f.late || 0))),
+      f.aftersales ? h('div', null, h('dt', null, t('sup.as_open')), h('dd', { 'data-stat': 'aftersales' }, String(f.aftersales.open))) : null,
+      f.aftersales ? h('div', null, h('dt', null, t('sup.as_refunded')), h('dd', { 'data-stat': 'refunded' }, f.aftersales.refunded_total)) : null),
     err,
     closeBtn ? h('p', { class: 'actions' }, closeBtn) : null,
     h('section', { 'aria-labelledby': 'sup-pick-h' },
@@ -155,7 +168,65 @@ async function roundPage(ctx, id) {
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-building' }, t('sup.where')), buildingSel),
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-state' }, t('sup.state')), stateSel),
       listBox) : null,
+    can.checkin() ? await aftersalesSection(ctx, id, unit) : null,
     cash ? cashTable(cash) : null);
+}
+
+// The round's after-sales: open cases first, each answered replaced, refunded (¥) or rejected.
+async function aftersalesSection(ctx, id, unit) {
+  let list;
+  try {
+    list = await api('GET', '/supply/rounds/' + id + '/aftersales' + qs({ unit }));
+  } catch (e) {
+    if (e.handled) throw e;
+    return null;
+  }
+  const items = (list.items || []).slice().sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) || b.id - a.id);
+  const answer = (x) => {
+    const res = field({ name: 'resolution', label: t('sup.as_resolution'), type: 'select', value: 'replaced',
+      options: ['replaced', 'refunded', 'rejected'].map((k) => [k, tv('asstate', k)]) });
+    const refund = field({ name: 'refund_fen', label: t('sup.as_refund'), inputmode: 'decimal', maxlength: 10, placeholder: '15.00', autocomplete: 'off' });
+    const ans = field({ name: 'answer', label: t('sup.as_answer'), maxlength: 200, autocomplete: 'off' });
+    const fields = [res, refund, ans];
+    const sync = () => { refund.hidden = res.input.value !== 'refunded'; };
+    res.input.addEventListener('change', sync);
+    sync();
+    const form = h('form', {
+      class: 'sup-as-answer', 'data-aftersale': String(x.id), novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          clearErrors(form);
+          const body = { resolution: res.input.value };
+          if (body.resolution === 'refunded') {
+            const fen = toFen(refund.input.value);
+            if (fen === null || fen <= 0) {
+              showError(form, fields, { field: 'refund_fen', message: t('sup.bad_amount') });
+              return;
+            }
+            body.refund_fen = fen;
+          }
+          if (ans.input.value.trim()) body.answer = ans.input.value.trim();
+          try {
+            await busy(form, () => api('POST', '/supply/aftersales/' + x.id + '/resolve', body));
+            ctx.flash(t('sup.as_done'));
+            ctx.keepScroll = true;
+            ctx.rerender();
+          } catch (e) {
+            showError(form, fields, e);
+          }
+        },
+      },
+    }, fields, formError(), h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('sup.as_send'))));
+    return form;
+  };
+  return h('section', { 'aria-labelledby': 'sup-as-h', id: 'sup-aftersales' },
+    h('h2', { id: 'sup-as-h' }, t('sup.aftersales')),
+    items.length ? h('ul', { class: 'list sup-as-list' }, items.map((x) => h('li', { 'data-aftersale': String(x.id), 'data-state': x.state },
+      h('p', { class: 'row-main' }, [x.building, x.entrance, x.room].filter(Boolean).join(' '), ' · ', aftersaleLine(x)),
+      h('p', { class: 'row-sub' }, fmtTime(x.created_at), x.by ? ' · ' + x.by : '', x.via === 'link' ? ' · ' + t('sup.as_via_link') : ''),
+      x.state === 'open' && can.registry() ? answer(x) : null)))
+      : h('p', { class: 'empty' }, t('sup.as_none')));
 }
 
 export default async function supplyView(ctx) {
