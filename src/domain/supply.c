@@ -801,16 +801,17 @@ static werr history_add(const actor *ac, int64_t order_id, int64_t at, const cha
 /* ---- the round's counters (supply_counts, supply_state_counts), in the change's transaction ---- */
 
 /* An order's items and its place among the orders not cancelled, added (sign 1) or taken
- * away (-1). */
+ * away (-1).  The unit's package-0 row comes first in every writer, so that two writers of
+ * one unit's counters queue on it instead of locking its package rows in opposite orders. */
 static werr counts_order(const actor *ac, int64_t order_id, int sign)
 {
-	db_stmt *s = db_get(ac->d, SQL_SUP_COUNTS_ITEMS);
+	db_stmt *s = db_get(ac->d, SQL_SUP_COUNTS_HH);
 	db_bind_int(s, 1, order_id);
 	db_bind_int(s, 2, sign);
 	werr e = db_run(s, NULL);
 	if (e)
 		return e;
-	s = db_get(ac->d, SQL_SUP_COUNTS_HH);
+	s = db_get(ac->d, SQL_SUP_COUNTS_ITEMS);
 	db_bind_int(s, 1, order_id);
 	db_bind_int(s, 2, sign);
 	return db_run(s, NULL);
@@ -907,8 +908,6 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 			return e;
 		if (strcmp(old_state, "ordered") == 0 && (e = counts_order(ac, existing, -1)))
 			return e;
-		if (strcmp(old_state, state) != 0 && (old_state[0] && (e = counts_state(ac, existing, old_state, -1))))
-			return e;
 		s = db_get(ac->d, SQL_SUP_ORDER_CHANGE);
 		db_bind_int(s, 1, existing);
 		db_bind_text(s, 2, state);
@@ -966,9 +965,15 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 		return e;
 	if (strcmp(state, "cancelled") != 0 && (e = counts_order(ac, *id, 1)))
 		return e;
-	if (!existing || strcmp(old_state, state) != 0)
-		e = counts_state(ac, *id, state, 1);
-	return e;
+	if (!existing)
+		return counts_state(ac, *id, state, 1);
+	if (!old_state[0] || !strcmp(old_state, state))
+		return WG_OK;
+	/* ordered <-> cancelled: the two state rows in name order (no step touches both) */
+	bool down_first = strcmp(old_state, state) < 0;
+	if ((e = counts_state(ac, *id, down_first ? old_state : state, down_first ? -1 : 1)))
+		return e;
+	return counts_state(ac, *id, down_first ? state : old_state, down_first ? 1 : -1);
 }
 
 static werr order_answer(const actor *ac, int64_t id, json_t **out)
