@@ -162,13 +162,13 @@ async function roundPage(ctx, id) {
     h('section', { 'aria-labelledby': 'sup-pick-h' },
       h('h2', { id: 'sup-pick-h' }, t('sup.picking')),
       h('div', { class: 'table-wrap' }, pickTable)),
+    can.checkin() ? await aftersalesSection(ctx, id, unit) : null,
     can.checkin() ? h('section', { 'aria-labelledby': 'sup-del-h' },
       h('h2', { id: 'sup-del-h' }, t('sup.deliveries')),
       h('p', { class: 'actions sup-advances' }, ['received', 'disinfected', 'at_door'].map(advance)),
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-building' }, t('sup.where')), buildingSel),
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-state' }, t('sup.state')), stateSel),
       listBox) : null,
-    can.checkin() ? await aftersalesSection(ctx, id, unit) : null,
     cash ? cashTable(cash) : null);
 }
 
