@@ -8,7 +8,10 @@ the store (three packages, quantities 0-2 and at least one vegetable package: ab
 the round's figures (households ordered / total, by state), the picking list of the whole
 community as JSON, as printable HTML and as XLSX, and one building's.  The community's
 totals are checked against a sum over the store.  Prints figures; asserts nothing about time.
-SQLite only (the store file is written by Python's sqlite3 while the server is down)."""
+The round's figures and picking list are read from the counters the server keeps with each
+order (supply_counts, supply_state_counts); the bench writes them for its round as the
+migration builds them.  SQLite only (the store file is written by Python's sqlite3 while the
+server is down)."""
 import http.client
 import json
 import os
@@ -33,6 +36,22 @@ def port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def counters(con, rid):
+    """The counters of round rid from its orders (the migration's backfill, for one round)."""
+    for t in ("supply_counts", "supply_state_counts"):
+        con.execute("DELETE FROM %s WHERE round_id = ?" % t, (rid,))
+    con.execute("INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
+                " SELECT o.round_id, o.unit_id, i.package_id, sum(i.qty), count(*) FROM supply_orders o"
+                " JOIN supply_items i ON i.order_id = o.id WHERE o.round_id = ? AND o.state <> 'cancelled'"
+                " GROUP BY o.round_id, o.unit_id, i.package_id", (rid,))
+    con.execute("INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
+                " SELECT round_id, unit_id, 0, count(*), count(*) FROM supply_orders WHERE round_id = ? AND state <> 'cancelled'"
+                " GROUP BY round_id, unit_id", (rid,))
+    con.execute("INSERT INTO supply_state_counts(round_id, unit_id, state, n)"
+                " SELECT round_id, unit_id, state, count(*) FROM supply_orders WHERE round_id = ? GROUP BY round_id, unit_id, state",
+                (rid,))
 
 
 def main():
@@ -65,6 +84,10 @@ def main():
                         " FROM supply_orders o WHERE o.round_id = ? AND %s > 0" % (q, q), (p, price[p], rid))
         con.execute("UPDATE supply_orders SET total_fen = (SELECT sum(qty * price_fen) FROM supply_items WHERE order_id = supply_orders.id)"
                     " WHERE round_id = ?", (rid,))
+        # the round's counters, as the server keeps them (a store from before they existed gets
+        # them from its migration when the server opens it)
+        if con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'supply_counts'").fetchone()[0]:
+            counters(con, rid)
         con.commit()
         print("%d orders written in %.0f s" % (con.execute("SELECT count(*) FROM supply_orders WHERE round_id = ?", (rid,)).fetchone()[0],
                                               time.time() - t))

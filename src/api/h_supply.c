@@ -315,3 +315,42 @@ werr h_merchant_card(req *r)
 	r->cache = "no-store";
 	return WG_OK;
 }
+
+/* ---- after-sales (售后) ---- */
+
+static werr aftersale_body(req *r, int64_t link_hh)
+{
+	int64_t id;
+	json_t *body;
+	werr e;
+	if ((e = req_param_id(r, 0, "order_id", &id)) || (e = req_body_json(r, &body)))
+		return e;
+	bool fresh;
+	e = aftersale_report(&r->ac, id, link_hh, body, &r->json, &fresh);
+	json_decref(body);
+	if (!e)
+		r->status = fresh ? 201 : 200;
+	return e;
+}
+
+werr h_aftersale_report(req *r)
+{
+	return aftersale_body(r, 0);
+}
+
+werr h_link_aftersale(req *r)
+{
+	return aftersale_body(r, r->link_household);
+}
+
+werr h_aftersale_resolve(req *r)
+{
+	return api_id_body(r, "aftersale_id", aftersale_resolve);
+}
+
+werr h_aftersale_list(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "round_id", &id);
+	return e ? e : aftersale_list(&r->ac, id, req_query(r, "unit"), req_query(r, "state"), &r->json);
+}

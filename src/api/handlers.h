@@ -204,4 +204,8 @@ werr h_idreview_list(req *r);
 werr h_idreview_get(req *r);
 werr h_idreview_decide(req *r);
 werr h_idreview_correct(req *r);
+werr h_aftersale_report(req *r);
+werr h_aftersale_resolve(req *r);
+werr h_aftersale_list(req *r);
+werr h_link_aftersale(req *r);
 #endif

@@ -233,6 +233,12 @@ const route routes[] = {
     {M_POST, "/api/v1/staff/{id}/health", h_staff_health, AUTH_SESSION, ROLES_TREE | R(ROLE_GRID_LEADER), 1024, JSON},
     {M_GET, "/api/v1/staff/unreported", h_staff_unreported, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
     {M_GET, "/api/v1/vacancies/history", h_vacancy_history, AUTH_SESSION, ROLES_ROLLCALL, 0, NULL},
+    /* after-sales of an order (issue 17, supply2): reported by whoever hears of it — the grid,
+     * a volunteer at the door, the household on its link page — answered by the grid */
+    {M_POST, "/api/v1/supply/orders/{id}/aftersales", h_aftersale_report, AUTH_SESSION, ROLES_REGISTRY | R(ROLE_VOLUNTEER), BODY_JSON_MAX, JSON},
+    {M_POST, "/api/v1/supply/aftersales/{id}/resolve", h_aftersale_resolve, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/supply/rounds/{id}/aftersales", h_aftersale_list, AUTH_SESSION, ROLES_CHECKIN, 0, NULL},
+    {M_POST, "/api/v1/household-link/supply/orders/{id}/aftersales", h_link_aftersale, AUTH_LINK, 0, 8192, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

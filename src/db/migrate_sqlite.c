@@ -1000,6 +1000,57 @@ const char *const migrations_sqlite[] = {
     "  at INTEGER NOT NULL,"
     "  by_user INTEGER);"
     "CREATE INDEX vacancy_fills_unit ON vacancy_fills(unit_id, id);",
+    /* issue 17, second round (supply2): after-sales on an order (missing, damaged, wrong
+     * goods; replaced, refunded in fen or rejected), a delivery marked offline (the time it
+     * was done, when it reached the server, its client id: a replay is stored once), and
+     * the counters a million-order round's figures and picking list are read from — per
+     * round and ordering unit, each package's quantity and orders (package 0: the orders
+     * not cancelled) and the orders in each state — kept in the transaction of the change,
+     * built here from the orders already stored. */
+    "CREATE TABLE supply_aftersales ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES supply_orders(id),"
+    "  round_id INTEGER NOT NULL REFERENCES supply_rounds(id),"
+    "  path TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  package_id INTEGER,"
+    "  qty INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT,"
+    "  via TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'open',"
+    "  refund_fen INTEGER NOT NULL DEFAULT 0,"
+    "  answer TEXT,"
+    "  client_id TEXT UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER,"
+    "  resolved_at INTEGER,"
+    "  resolved_by INTEGER);"
+    "CREATE INDEX supply_aftersales_round ON supply_aftersales(round_id, path);"
+    "CREATE INDEX supply_aftersales_order ON supply_aftersales(order_id, id);"
+    "ALTER TABLE supply_order_history ADD COLUMN recorded_at INTEGER;"
+    "ALTER TABLE supply_order_history ADD COLUMN client_id TEXT;"
+    "CREATE UNIQUE INDEX supply_order_history_client ON supply_order_history(client_id);"
+    "CREATE INDEX supply_orders_slot ON supply_orders(slot_id, state);"
+    "CREATE TABLE supply_counts ("
+    "  round_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL,"
+    "  package_id INTEGER NOT NULL,"
+    "  qty INTEGER NOT NULL,"
+    "  orders INTEGER NOT NULL,"
+    "  PRIMARY KEY (round_id, unit_id, package_id));"
+    "CREATE TABLE supply_state_counts ("
+    "  round_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (round_id, unit_id, state));"
+    "INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
+    " SELECT o.round_id, o.unit_id, i.package_id, sum(i.qty), count(*) FROM supply_orders o JOIN supply_items i ON i.order_id = o.id"
+    " WHERE o.state <> 'cancelled' GROUP BY o.round_id, o.unit_id, i.package_id;"
+    "INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
+    " SELECT round_id, unit_id, 0, count(*), count(*) FROM supply_orders WHERE state <> 'cancelled' GROUP BY round_id, unit_id;"
+    "INSERT INTO supply_state_counts(round_id, unit_id, state, n)"
+    " SELECT round_id, unit_id, state, count(*) FROM supply_orders GROUP BY round_id, unit_id, state;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -379,17 +379,24 @@ static json_t *round_packages(const actor *ac, int64_t id)
 	return arr;
 }
 
-static json_t *round_slots(const actor *ac, int64_t id)
+/* The round's pickup slots; hh_path: only the slots of that household's building (or of a
+ * unit above it), each with "full" when its capacity is taken. */
+static json_t *round_slots(const actor *ac, int64_t id, const char *hh_path)
 {
 	json_t *arr = json_array();
 	db_stmt *s = db_get(ac->d, SQL_SUP_SLOTS);
 	db_bind_int(s, 1, id);
 	werr e;
-	while (db_step(s, &e) == DB_ROW)
-		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:I}", "id", (json_int_t)db_int(s, 0), "starts",
-		                                     time_json(db_int(s, 1)), "ends", time_json(db_int(s, 2)), "capacity",
-		                                     (json_int_t)db_int(s, 3), "unit", db_text(s, 4), "unit_name",
-		                                     db_text(s, 5), "used", (json_int_t)db_int(s, 7)));
+	while (db_step(s, &e) == DB_ROW) {
+		if (hh_path && !under(hh_path, db_text(s, 6)))
+			continue;
+		int64_t cap = db_int(s, 3), used = db_int(s, 7);
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:I,s:I,s:b}", "id", (json_int_t)db_int(s, 0),
+		                                     "starts", time_json(db_int(s, 1)), "ends", time_json(db_int(s, 2)),
+		                                     "capacity", (json_int_t)cap, "unit", db_text(s, 4), "unit_name",
+		                                     db_text(s, 5), "used", (json_int_t)used, "left",
+		                                     (json_int_t)(cap > used ? cap - used : 0), "full", used >= cap));
+	}
 	db_done(s);
 	return arr;
 }
@@ -523,12 +530,15 @@ werr round_create(const actor *ac, json_t *body, json_t **out)
 	return round_get(ac, id, NULL, out);
 }
 
+static json_t *aftersale_figures(const actor *ac, int64_t round_id, const char *path);
+static int64_t late_count(const actor *ac, int64_t round_id, const char *path);
+
 static json_t *state_counts(const actor *ac, int64_t round_id, const char *path, int64_t *total)
 {
 	json_t *o = json_object();
 	for (int i = 0; i < NSTATES; i++)
 		json_object_set_new(o, states[i].name, json_integer(0));
-	db_stmt *s = db_get(ac->d, SQL_SUP_STATE_COUNTS);
+	db_stmt *s = db_get(ac->d, SQL_SUP_STATE_COUNTS_C);
 	db_bind_int(s, 1, round_id);
 	db_bind_text(s, 2, path);
 	db_bind_text(s, 3, scope_upper(ac->a, path));
@@ -569,19 +579,22 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	int64_t total = 0, households = 0, cancelled;
 	json_t *counts = state_counts(ac, id, u.path, &total);
 	cancelled = json_integer_value(json_object_get(counts, "cancelled"));
-	db_stmt *s = db_get(ac->d, SQL_UNIT_COUNTS);
+	db_stmt *s = db_get(ac->d, SQL_SUP_HH_TOTAL);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, scope_upper(ac->a, u.path));
 	if (db_step(s, &e) == DB_ROW)
-		households = db_int(s, 1);
+		households = db_int(s, 0);
 	db_done(s);
 	*out = round_json(&r);
 	json_object_set_new(*out, "packages", round_packages(ac, id));
-	json_object_set_new(*out, "slots", round_slots(ac, id));
+	json_object_set_new(*out, "slots", round_slots(ac, id, NULL));
 	json_object_set_new(*out, "figures",
 	                    json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "unit_name", u.name, "households",
 	                              (json_int_t)households, "ordered", (json_int_t)(total - cancelled), "orders",
 	                              (json_int_t)total, "by_state", counts));
+	json_t *fig = json_object_get(*out, "figures");
+	json_object_set_new(fig, "late", json_integer(late_count(ac, id, u.path)));
+	json_object_set_new(fig, "aftersales", aftersale_figures(ac, id, u.path));
 	return WG_OK;
 }
 
@@ -668,6 +681,44 @@ static json_t *order_items(const actor *ac, int64_t id)
 	return arr;
 }
 
+/* ---- after-sales (售后): what is missing, damaged or wrong in a delivered order, and the
+ * answer — replaced, refunded (in fen, never past what the order cost) or rejected ---- */
+
+static const char *const aftersale_kinds[] = {"missing", "damaged", "wrong", "other", NULL};
+static const char *const aftersale_answers[] = {"replaced", "refunded", "rejected", NULL};
+
+static json_t *aftersale_json(const actor *ac, db_stmt *s)
+{
+	/* a household of an entrance: its building is the entrance's parent */
+	bool ent = !strcmp(db_text(s, 21), "entrance") && !db_null(s, 18);
+	const char *building = ent ? db_text(s, 18) : db_text(s, 17);
+	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:o,s:I,s:o,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
+	                      (json_int_t)db_int(s, 0), "order_id", (json_int_t)db_int(s, 1), "round_id",
+	                      (json_int_t)db_int(s, 2), "household_id", (json_int_t)db_int(s, 15), "room",
+	                      jv_text(db_text(s, 16)), "building", jv_text(building),
+	                      "kind", db_text(s, 4), "package_id", db_null(s, 5) ? json_null() : json_integer(db_int(s, 5)),
+	                      "package", jv_text(db_text(s, 6)), "qty", (json_int_t)db_int(s, 7), "note",
+	                      jv_text(db_text(s, 8)), "via", db_text(s, 9), "state", db_text(s, 10), "refund_fen",
+	                      (json_int_t)db_int(s, 11), "refund", yuan(ac->a, db_int(s, 11)), "answer",
+	                      jv_text(db_text(s, 12)), "created_at", time_json(db_int(s, 13)), "resolved_at",
+	                      time_json(db_null(s, 14) ? 0 : db_int(s, 14)), "by", jv_text(db_text(s, 19)),
+	                      "resolved_by", jv_text(db_text(s, 20)));
+	json_object_set_new(j, "entrance", json_string(ent ? db_text(s, 17) : ""));
+	return j;
+}
+
+static json_t *aftersales_of(const actor *ac, int64_t order_id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_OF_ORDER);
+	db_bind_int(s, 1, order_id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, aftersale_json(ac, s));
+	db_done(s);
+	return arr;
+}
+
 static json_t *order_json(const actor *ac, const order_row *o, bool with_items)
 {
 	json_t *j = json_pack("{s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o}", "id",
@@ -680,8 +731,10 @@ static json_t *order_json(const actor *ac, const order_row *o, bool with_items)
 	                      "handed_to", jv_text(o->handed_to), "client_id", jv_text(o->client_id));
 	json_object_set_new(j, "unit", json_string(o->unit_code));
 	json_object_set_new(j, "disinfected_at", time_json(o->disinfected_at));
-	if (with_items)
+	if (with_items) {
 		json_object_set_new(j, "items", order_items(ac, o->id));
+		json_object_set_new(j, "aftersales", aftersales_of(ac, o->id));
+	}
 	return j;
 }
 
@@ -707,10 +760,11 @@ static json_t *order_history(const actor *ac, int64_t id)
 	db_stmt *s = db_get(ac->d, SQL_SUP_HISTORY);
 	db_bind_int(s, 1, id);
 	werr e;
-	while (db_step(s, &e) == DB_ROW)
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o,s:o}", "at", time_json(db_int(s, 0)), "from",
+	while (db_step(s, &e) == DB_ROW) /* recorded: when it reached the server (later for a step marked offline) */
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o,s:o,s:o}", "at", time_json(db_int(s, 0)), "from",
 		                                     jv_text(db_text(s, 1)), "to", db_text(s, 2), "note",
-		                                     jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4))));
+		                                     jv_text(db_text(s, 3)), "by", jv_text(db_text(s, 4)), "recorded",
+		                                     time_json(db_null(s, 5) ? db_int(s, 0) : db_int(s, 5))));
 	db_done(s);
 	return arr;
 }
@@ -726,8 +780,10 @@ werr order_get(const actor *ac, int64_t id, json_t **out)
 	return audit(ac, "read", "supply_order", id, "room,items", "ok");
 }
 
+/* A history row; at: when it happened (on the phone, for a step marked offline), recorded
+ * when it reached the server; client_id: the phone's id of the step (NULL: none). */
 static werr history_add(const actor *ac, int64_t order_id, int64_t at, const char *from, const char *to,
-                        const char *note)
+                        const char *note, const char *client_id)
 {
 	db_stmt *s = db_get(ac->d, SQL_SUP_HISTORY_INSERT);
 	db_bind_int(s, 1, order_id);
@@ -737,6 +793,36 @@ static werr history_add(const actor *ac, int64_t order_id, int64_t at, const cha
 	db_bind_text(s, 4, from);
 	db_bind_text(s, 5, to);
 	db_bind_text(s, 6, note);
+	db_bind_int(s, 7, now_s());
+	db_bind_text(s, 8, client_id);
+	return db_run(s, NULL);
+}
+
+/* ---- the round's counters (supply_counts, supply_state_counts), in the change's transaction ---- */
+
+/* An order's items and its place among the orders not cancelled, added (sign 1) or taken
+ * away (-1).  The unit's package-0 row comes first in every writer, so that two writers of
+ * one unit's counters queue on it instead of locking its package rows in opposite orders. */
+static werr counts_order(const actor *ac, int64_t order_id, int sign)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_COUNTS_HH);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, sign);
+	werr e = db_run(s, NULL);
+	if (e)
+		return e;
+	s = db_get(ac->d, SQL_SUP_COUNTS_ITEMS);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, sign);
+	return db_run(s, NULL);
+}
+
+static werr counts_state(const actor *ac, int64_t order_id, const char *state, int sign)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_STATE_COUNT_ADD);
+	db_bind_int(s, 1, order_id);
+	db_bind_text(s, 2, state);
+	db_bind_int(s, 3, sign);
 	return db_run(s, NULL);
 }
 
@@ -809,7 +895,19 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 	const char *why = door_reason(ac, h->id);
 	werr e;
 	db_stmt *s;
+	const char *old_state = "";
 	if (existing) {
+		/* the order's counters leave with its old items and state, and come back with the new */
+		s = db_get(ac->d, SQL_SUP_ORDER_OLD);
+		db_bind_int(s, 1, existing);
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			old_state = arena_strdup(ac->a, db_text(s, 0));
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (strcmp(old_state, "ordered") == 0 && (e = counts_order(ac, existing, -1)))
+			return e;
 		s = db_get(ac->d, SQL_SUP_ORDER_CHANGE);
 		db_bind_int(s, 1, existing);
 		db_bind_text(s, 2, state);
@@ -863,7 +961,19 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
-	return history_add(ac, *id, at, NULL, state, existing ? "changed" : NULL);
+	if ((e = history_add(ac, *id, at, NULL, state, existing ? "changed" : NULL, NULL)))
+		return e;
+	if (strcmp(state, "cancelled") != 0 && (e = counts_order(ac, *id, 1)))
+		return e;
+	if (!existing)
+		return counts_state(ac, *id, state, 1);
+	if (!old_state[0] || !strcmp(old_state, state))
+		return WG_OK;
+	/* ordered <-> cancelled: the two state rows in name order (no step touches both) */
+	bool down_first = strcmp(old_state, state) < 0;
+	if ((e = counts_state(ac, *id, down_first ? old_state : state, down_first ? -1 : 1)))
+		return e;
+	return counts_state(ac, *id, down_first ? state : old_state, down_first ? 1 : -1);
 }
 
 static werr order_answer(const actor *ac, int64_t id, json_t **out)
@@ -1036,46 +1146,86 @@ static werr step_check(const actor *ac, const order_row *o, const char *to, int6
 	return WG_OK;
 }
 
+/* One step of one order (at: when it was done); counted: the caller keeps the state
+ * counters itself (a bulk step counts per unit at the end). */
 static werr step_write(const actor *ac, int64_t id, const char *from, const char *to, const char *handed_to,
-                       const char *note, int64_t now)
+                       const char *note, int64_t at, const char *client_id, bool counted)
 {
 	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_STEP);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, from);
 	db_bind_text(s, 3, to);
-	db_bind_int(s, 4, now);
+	db_bind_int(s, 4, at);
 	db_bind_text(s, 5, handed_to);
 	werr e = db_run(s, NULL);
 	if (e)
 		return e;
 	if (db_changes(ac->d) != 1)
 		return w_fail(W_ECONFLICT, "state_changed", "to", "这一单刚被别人改了状态，请刷新 / someone else changed this order just now: reload");
-	return history_add(ac, id, now, from, to, note);
+	if (!counted && ((e = counts_state(ac, id, from, -1)) || (e = counts_state(ac, id, to, 1))))
+		return e;
+	return history_add(ac, id, at, from, to, note, client_id);
+}
+
+/* A step marked on a phone while offline and sent later: "at" says when it was done (not
+ * after now, and never before the order's last step: a phone's clock may be behind). */
+static werr step_time(const actor *ac, json_t *body, const order_row *o, int64_t now, int64_t *at)
+{
+	bool given = false;
+	werr e = time_field(body, "at", false, at, &given);
+	(void)ac;
+	if (e)
+		return e;
+	if (!given) {
+		*at = now;
+		return WG_OK;
+	}
+	if (*at > now + 300)
+		return w_fail(W_EINVAL, "time_in_future", "at", "完成时间不能晚于现在 / at cannot lie in the future");
+	if (*at > now)
+		*at = now;
+	if (*at < o->state_at)
+		*at = o->state_at;
+	return WG_OK;
 }
 
 werr order_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
-	static const char *const allowed[] = {"to", "note", "handed_to", NULL};
-	const char *to, *note, *handed;
+	static const char *const allowed[] = {"to", "note", "handed_to", "at", "client_id", NULL};
+	const char *to, *note, *handed, *client_id;
 	order_row o = {0};
 	round_row r = {0};
 	werr e;
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "to", true, 12, &to)) ||
 	    (e = jv_str(body, "note", false, 200, &note)) || (e = jv_str(body, "handed_to", false, 40, &handed)) ||
-	    (e = order_load(ac, id, "order_id", &o)))
+	    (e = jv_str(body, "client_id", false, 64, &client_id)) || (e = order_load(ac, id, "order_id", &o)))
 		return e;
+	if (client_id) { /* a replay of a step the phone queued: stored once */
+		db_stmt *s = db_get(ac->d, SQL_SUP_HISTORY_BY_CLIENT);
+		db_bind_text(s, 1, client_id);
+		int rc = db_step(s, &e);
+		int64_t oid = rc == DB_ROW ? db_int(s, 0) : 0;
+		bool same = rc == DB_ROW && !strcmp(db_text(s, 1), to);
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (oid && (oid != id || !same))
+			return w_fail(W_ECONFLICT, "client_id_reused", "client_id", "client_id 已用于另一步 / client_id names another step");
+		if (oid)
+			return order_answer(ac, id, out);
+	}
 	{
 		actor wide = *ac; /* the round may lie above the actor: its rest time is no secret */
 		wide.unit_path = "/";
 		if ((e = round_load(&wide, o.round_id, "round_id", &r)))
 			return e;
 	}
-	int64_t now = now_s();
-	if ((e = step_check(ac, &o, to, r.rest_minutes, now)))
+	int64_t now = now_s(), at;
+	if ((e = step_time(ac, body, &o, now, &at)) || (e = step_check(ac, &o, to, r.rest_minutes, at)))
 		return e;
 	if ((e = db_begin(ac->d)))
 		return e;
-	e = step_write(ac, id, o.state, to, handed, note, now);
+	e = step_write(ac, id, o.state, to, handed, note, at, client_id, false);
 	if (!e)
 		e = audit(ac, "update", "supply_order", id, arena_printf(ac->a, "state:%s", to), "ok");
 	if ((e = commit_or_rollback(ac->d, e)))
@@ -1106,7 +1256,7 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 	db_bind_text(s, 3, scope_upper(ac->a, u.path));
 	db_bind_text(s, 4, from);
 	size_t cap = 1024, n = 0;
-	int64_t *ids = xmalloc(cap * sizeof *ids), resting = 0;
+	int64_t *ids = xmalloc(cap * 2 * sizeof *ids), resting = 0; /* order id, its unit */
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		if (!strcmp(to, "at_door") && (db_null(s, 1) || db_int(s, 1) > cut)) {
@@ -1114,22 +1264,38 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 			continue;
 		}
 		if (n == cap)
-			ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
-		ids[n++] = db_int(s, 0);
+			ids = xrealloc(ids, (cap *= 2) * 2 * sizeof *ids);
+		ids[2 * n] = db_int(s, 0);
+		ids[2 * n + 1] = db_int(s, 2);
+		n++;
 	}
 	db_done(s);
 	if (rc < 0 || (e = db_begin(ac->d))) {
 		free(ids);
 		return e;
 	}
-	int64_t moved = 0, raced = 0;
+	int64_t moved = 0, raced = 0, unit_moved = 0;
+	/* the orders come unit by unit (ORDER BY unit_id): the counters move once per unit */
 	for (size_t i = 0; i < n && !e; i++) {
-		e = step_write(ac, ids[i], from, to, NULL, note, now);
+		e = step_write(ac, ids[2 * i], from, to, NULL, note, now, NULL, true);
 		if (e == W_ECONFLICT) { /* moved by someone else meanwhile: it is in a later state already */
 			e = WG_OK;
 			raced++;
-		} else if (!e)
+		} else if (!e) {
 			moved++;
+			unit_moved++;
+		}
+		if (!e && unit_moved && (i + 1 == n || ids[2 * i + 3] != ids[2 * i + 1])) {
+			for (int k = 0; k < 2 && !e; k++) {
+				db_stmt *c = db_get(ac->d, SQL_SUP_STATE_COUNT_UNIT);
+				db_bind_int(c, 1, round_id);
+				db_bind_int(c, 2, ids[2 * i + 1]);
+				db_bind_text(c, 3, k ? to : from);
+				db_bind_int(c, 4, k ? unit_moved : -unit_moved);
+				e = db_run(c, NULL);
+			}
+			unit_moved = 0;
+		}
 	}
 	free(ids);
 	if (!e)
@@ -1141,6 +1307,232 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 	*out = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "from", from, "to", to, "moved",
 	                 (json_int_t)moved, "resting", (json_int_t)resting, "skipped", (json_int_t)raced, "by_state",
 	                 state_counts(ac, round_id, u.path, &total));
+	return WG_OK;
+}
+
+/* ---- after-sales: reported on an order, answered by the grid ---- */
+
+static werr aftersale_answer(const actor *ac, int64_t id, json_t **out)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	const char *path = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 3)) : NULL;
+	json_t *j = rc == DB_ROW ? aftersale_json(ac, s) : NULL;
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!j || !actor_in_scope(ac, path)) {
+		json_decref(j);
+		return w_fail(W_ENOTFOUND, "aftersale_not_found", "aftersale_id", "没有这条售后 / no such after-sales case");
+	}
+	*out = j;
+	return WG_OK;
+}
+
+werr aftersale_report(const actor *ac, int64_t order_id, int64_t link_hh, json_t *body, json_t **out, bool *created)
+{
+	static const char *const allowed[] = {"kind", "package_id", "qty", "note", "client_id", NULL};
+	const char *kind, *note, *client_id;
+	int64_t pkg = 0, qty = 0;
+	bool has_qty = false;
+	order_row o = {0};
+	werr e;
+	*created = false;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "kind", true, 10, &kind)) ||
+	    (e = jv_int(body, "package_id", false, 1, INT64_MAX, &pkg, NULL)) ||
+	    (e = jv_int(body, "qty", false, 1, 99, &qty, &has_qty)) || (e = jv_str(body, "note", false, 200, &note)) ||
+	    (e = jv_str(body, "client_id", false, 64, &client_id)))
+		return e;
+	if (!str_in_list(kind, aftersale_kinds))
+		return w_fail(W_EINVAL, "invalid_kind", "kind", "售后类别：missing 少送、damaged 损坏、wrong 送错、other 其他 / kind: missing damaged wrong other");
+	if (!strcmp(kind, "other") && !note)
+		return w_fail(W_EINVAL, "required", "note", "请写明是什么问题 / note: what is wrong");
+	if ((e = order_load(ac, order_id, "order_id", &o)))
+		return e;
+	if (link_hh && o.household_id != link_hh)
+		return w_fail(W_ENOTFOUND, "order_not_found", "order_id", "没有这个订单 / no such order");
+	if (client_id) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_AS_BY_CLIENT);
+		db_bind_text(s, 1, client_id);
+		int rc = db_step(s, &e);
+		int64_t id = rc == DB_ROW ? db_int(s, 0) : 0, oid = rc == DB_ROW ? db_int(s, 1) : 0;
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (id && oid != order_id)
+			return w_fail(W_ECONFLICT, "client_id_reused", "client_id", "client_id 已用于另一条售后 / client_id names another case");
+		if (id)
+			return aftersale_answer(ac, id, out);
+	}
+	if (!str_in_list(o.state, (const char *const[]){"at_door", "delivered", "collected", NULL}))
+		return w_fail(W_ECONFLICT, "not_delivered", "order_id",
+		              "订单现在是「%s」，送到后才能报售后 / the order is %s: after-sales are reported once it is delivered",
+		              state_zh(o.state), o.state);
+	if (pkg) { /* the package must be in the order, and no more of it than was ordered */
+		json_t *items = order_items(ac, order_id), *x;
+		size_t i;
+		int64_t had = 0;
+		json_array_foreach(items, i, x) if (json_integer_value(json_object_get(x, "package_id")) == pkg) had =
+		    json_integer_value(json_object_get(x, "qty"));
+		json_decref(items);
+		if (!had)
+			return w_fail(W_EINVAL, "package_not_in_order", "package_id", "这个订单里没有这个套餐 / the order has no such package");
+		if (!has_qty)
+			qty = had;
+		if (qty > had)
+			return w_fail(W_EINVAL, "qty_over_order", "qty", "只订了%lld份 / only %lld were ordered", (long long)had,
+			              (long long)had);
+	} else if (has_qty) {
+		return w_fail(W_EINVAL, "required", "package_id", "写数量时请选套餐 / qty goes with a package_id");
+	}
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_INSERT);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, o.round_id);
+	db_bind_text(s, 3, o.path);
+	db_bind_text(s, 4, kind);
+	if (pkg)
+		db_bind_int(s, 5, pkg);
+	db_bind_int(s, 6, qty);
+	db_bind_text(s, 7, note);
+	db_bind_text(s, 8, link_hh ? "link" : "worker");
+	db_bind_text(s, 9, client_id);
+	db_bind_int(s, 10, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 11, ac->user_id);
+	int64_t id = 0;
+	e = db_run(s, &id);
+	if (!e)
+		e = audit(ac, "create", "supply_aftersale", id, "order_id,kind,package_id,qty,note", "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	*created = true;
+	return aftersale_answer(ac, id, out);
+}
+
+werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"resolution", "refund_fen", "answer", NULL};
+	const char *res, *answer;
+	int64_t refund = 0;
+	bool has_refund = false;
+	werr e;
+	json_t *cur = NULL;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "resolution", true, 10, &res)) ||
+	    (e = jv_int(body, "refund_fen", false, 1, 100000000, &refund, &has_refund)) ||
+	    (e = jv_str(body, "answer", false, 200, &answer)))
+		return e;
+	if (!str_in_list(res, aftersale_answers))
+		return w_fail(W_EINVAL, "invalid_resolution", "resolution", "处理结果：replaced 补发、refunded 退款、rejected 不予处理 / resolution: replaced refunded rejected");
+	if (!strcmp(res, "refunded") && !has_refund)
+		return w_fail(W_EINVAL, "required", "refund_fen", "退款须写金额（分）/ a refund gives refund_fen");
+	if (strcmp(res, "refunded") != 0 && has_refund)
+		return w_fail(W_EINVAL, "refund_not_refunded", "refund_fen", "只有退款才写金额 / refund_fen goes with refunded");
+	if (!strcmp(res, "rejected") && !answer)
+		return w_fail(W_EINVAL, "required", "answer", "不予处理须说明原因 / a rejection says why");
+	if ((e = aftersale_answer(ac, id, &cur)))
+		return e;
+	int64_t order_id = json_integer_value(json_object_get(cur, "order_id"));
+	bool open = !strcmp(json_string_value(json_object_get(cur, "state")), "open");
+	json_decref(cur);
+	if (!open)
+		return w_fail(W_ECONFLICT, "aftersale_closed", "aftersale_id", "这条售后已处理 / the case is answered already");
+	order_row o = {0};
+	if ((e = order_load(ac, order_id, "order_id", &o)) || (e = db_begin(ac->d)))
+		return e;
+	int64_t refunded = 0;
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_REFUNDED);
+	db_bind_int(s, 1, order_id);
+	if ((e = db_scalar(s, &refunded))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	if (refund > o.total_fen - refunded) {
+		db_rollback(ac->d);
+		return w_fail(W_EINVAL, "refund_over_total", "refund_fen",
+		              "退款不能超过订单金额：还可退%s / a refund cannot pass what the order cost: %s is left",
+		              yuan(ac->a, o.total_fen - refunded), yuan(ac->a, o.total_fen - refunded));
+	}
+	s = db_get(ac->d, SQL_SUP_AS_RESOLVE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, res);
+	db_bind_int(s, 3, refund);
+	db_bind_text(s, 4, answer);
+	db_bind_int(s, 5, now_s());
+	if (ac->user_id)
+		db_bind_int(s, 6, ac->user_id);
+	if (!(e = db_run(s, NULL)) && db_changes(ac->d) != 1)
+		e = w_fail(W_ECONFLICT, "aftersale_closed", "aftersale_id", "这条售后已处理 / the case is answered already");
+	if (!e)
+		e = audit(ac, "update", "supply_aftersale", id, arena_printf(ac->a, "resolution:%s refund_fen", res), "ok");
+	if ((e = commit_or_rollback(ac->d, e)))
+		return e;
+	return aftersale_answer(ac, id, out);
+}
+
+/* The after-sales figures of a round's subtree: cases by state and what was refunded. */
+static json_t *aftersale_figures(const actor *ac, int64_t round_id, const char *path)
+{
+	json_t *o = json_pack("{s:i,s:i,s:i,s:i}", "open", 0, "replaced", 0, "refunded", 0, "rejected", 0);
+	int64_t fen = 0;
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_FIGURES);
+	db_bind_int(s, 1, round_id);
+	db_bind_text(s, 2, path);
+	db_bind_text(s, 3, scope_upper(ac->a, path));
+	werr e;
+	while (db_step(s, &e) == DB_ROW) {
+		json_object_set_new(o, db_text(s, 0), json_integer(db_int(s, 1)));
+		fen += db_int(s, 2);
+	}
+	db_done(s);
+	json_object_set_new(o, "refunded_fen", json_integer(fen));
+	json_object_set_new(o, "refunded_total", json_string(yuan(ac->a, fen)));
+	return o;
+}
+
+static int64_t late_count(const actor *ac, int64_t round_id, const char *path)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_LATE_COUNT);
+	db_bind_int(s, 1, round_id);
+	db_bind_text(s, 2, path);
+	db_bind_text(s, 3, scope_upper(ac->a, path));
+	db_bind_int(s, 4, now_s());
+	int64_t n = 0;
+	if (db_scalar(s, &n))
+		n = 0;
+	return n;
+}
+
+werr aftersale_list(const actor *ac, int64_t round_id, const char *unit_code, const char *state, json_t **out)
+{
+	if (state && strcmp(state, "open") != 0 && !str_in_list(state, aftersale_answers))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: open replaced refunded rejected");
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if ((e = round_load(ac, round_id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_AS_LIST);
+	db_bind_int(s, 1, round_id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	db_bind_text(s, 4, state);
+	db_bind_int(s, 5, 2000);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(items, aftersale_json(ac, s));
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "supply_aftersale", round_id,
+	                         arena_printf(ac->a, "list unit:%s rows:%zu", u.code, json_array_size(items)), "ok"))) {
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o,s:o}", "unit", u.code, "unit_name", u.name, "items", items, "figures",
+	                 aftersale_figures(ac, round_id, u.path));
 	return WG_OK;
 }
 
@@ -1263,7 +1655,7 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 	json_t *pkgs = round_packages(ac, id);
 	/* households per ordering unit */
 	json_t *hh = json_object();
-	db_stmt *s = db_get(ac->d, SQL_SUP_PICKING_HH);
+	db_stmt *s = db_get(ac->d, SQL_SUP_PICKING_HH_C);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, u.path);
 	db_bind_text(s, 3, scope_upper(ac->a, u.path));
@@ -1273,7 +1665,7 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 	db_done(s);
 	json_t *buildings = json_array(), *bindex = json_object(), *total = json_object();
 	int64_t households = 0;
-	s = db_get(ac->d, SQL_SUP_PICKING);
+	s = db_get(ac->d, SQL_SUP_PICKING_C);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, u.path);
 	db_bind_text(s, 3, scope_upper(ac->a, u.path));
@@ -1380,17 +1772,23 @@ werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char 
 	unit_row u = {0};
 	werr e;
 	if (state && !str_in_list(state, (const char *const[]){"ordered", "paid", "received", "disinfected", "at_door",
-	                                                    "delivered", "collected", "cancelled", NULL}))
-		return w_fail(W_EINVAL, "invalid_state", "state", "state: ordered paid received disinfected at_door delivered collected cancelled");
+	                                                    "delivered", "collected", "cancelled", "late", NULL}))
+		return w_fail(W_EINVAL, "invalid_state", "state", "state: ordered paid received disinfected at_door delivered collected cancelled late");
 	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
 		return e;
-	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_LIST);
+	bool late = state && !strcmp(state, "late"); /* past their slot, not delivered */
+	db_stmt *s = db_get(ac->d, late ? SQL_SUP_LATE_LIST : SQL_SUP_ORDER_LIST);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, u.path);
 	db_bind_text(s, 3, scope_upper(ac->a, u.path));
-	db_bind_text(s, 4, state);
-	db_bind_int(s, 5, 100000);
-	db_bind_int(s, 6, 0);
+	if (late) {
+		db_bind_int(s, 4, now_s());
+		db_bind_int(s, 5, 100000);
+	} else {
+		db_bind_text(s, 4, state);
+		db_bind_int(s, 5, 100000);
+		db_bind_int(s, 6, 0);
+	}
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
@@ -1889,7 +2287,7 @@ werr household_supply(const actor *ac, int64_t hid, json_t **out)
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = round_json(&list[i]);
 		json_object_set_new(j, "packages", round_packages(ac, list[i].id));
-		json_object_set_new(j, "slots", round_slots(ac, list[i].id));
+		json_object_set_new(j, "slots", round_slots(ac, list[i].id, h.path));
 		json_array_append_new(rounds, j);
 	}
 	s = db_get(ac->d, SQL_SUP_HH_ORDERS);
@@ -1986,9 +2384,29 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 	/* yesterday's round: cut off at 20:00, goods came this morning; today's: open till tomorrow 20:00 */
 	e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第1批）", yday + 5), day_at(yday, 7, 0), day_at(yday, 20, 0),
 	                 120, pkgs, NULL, &r1);
+	/* today's round: households collect in batches, two morning slots per building the day
+	 * after the cut-off (30 households each, so that a building's slots can fill) */
+	json_t *slots = json_array();
+	if (!e) {
+		db_stmt *us = db_get(ac->d, SQL_UNIT_SUBTREE);
+		db_bind_text(us, 1, u.path);
+		db_bind_text(us, 2, scope_upper(ac->a, u.path));
+		char after[11];
+		day_add(tomorrow, 1, after);
+		while (db_step(us, &e) == DB_ROW && json_array_size(slots) < 400) {
+			if (strcmp(db_text(us, 2), "building") != 0 || !db_null(us, 4))
+				continue;
+			for (int k = 0; k < 2; k++)
+				json_array_append_new(slots, json_pack("{s:s,s:s,s:s,s:i}", "unit", db_text(us, 0), "starts",
+				                                       arena_printf(ac->a, "%s %02d:00", after, 9 + k), "ends",
+				                                       arena_printf(ac->a, "%s %02d:00", after, 10 + k), "capacity", 30));
+		}
+		db_done(us);
+	}
 	if (!e)
 		e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第2批）", tomorrow + 5), day_at(today, 7, 0),
-		                 day_at(tomorrow, 20, 0), 120, pkgs, NULL, &r2);
+		                 day_at(tomorrow, 20, 0), 120, pkgs, slots, &r2);
+	json_decref(slots);
 	json_decref(pkgs);
 	if (e)
 		return e;

@@ -44,6 +44,13 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char *state, sup_format f,
                  const char *path, json_t **out, char **raw, size_t *raw_len);
 
+/* After-sales (售后) of a delivered order: reported by a worker or volunteer, or by the
+ * household's own link (link_hh > 0: only its own orders); answered replaced, refunded (fen,
+ * never past the order's total) or rejected; listed per round with the figures. */
+werr aftersale_report(const actor *ac, int64_t order_id, int64_t link_hh, json_t *body, json_t **out, bool *created);
+werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out);
+werr aftersale_list(const actor *ac, int64_t round_id, const char *unit_code, const char *state, json_t **out);
+
 /* What a household's page shows: the open rounds it may order in, its orders, its errands. */
 werr household_supply(const actor *ac, int64_t household_id, json_t **out);
 

@@ -39,6 +39,11 @@ const routes = [
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
   { re: /^\/supply$/, load: () => import('./views/supply.js') },
   { re: /^\/supply\/(\d+)$/, load: () => import('./views/supply.js') },
+  { re: /^\/errands$/, load: () => import('./views/errands.js') },
+  { re: /^\/errands\/(\d+)$/, load: () => import('./views/errands.js') },
+  { re: /^\/medicine$/, load: () => import('./views/errands.js'), mode: 'medicine' },
+  { re: /^\/aid$/, load: () => import('./views/aid.js') },
+  { re: /^\/merchants$/, load: () => import('./views/aid.js'), mode: 'merchants' },
   { re: /^\/requests$/, load: () => import('./views/help.js'), mode: 'requests' },
   { re: /^\/hotline$/, load: () => import('./views/help.js'), mode: 'hotline' },
   { re: /^\/leads$/, load: () => import('./views/help.js'), mode: 'leads' },
@@ -156,7 +161,8 @@ function navItems() {
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
-  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/supply(\/\d+)?$/]);
+  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/\d+)?|aid|merchants)$/]);
+  if (can.errands()) items.push(['#/errands', t('nav.errands'), /^\/(errands(\/\d+)?|medicine)$/]);
   if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
   if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
   if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);

@@ -14,6 +14,43 @@ function cid(p) {
   return p + '-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
 }
 
+const AS_KIND = { missing: '少送了', damaged: '有损坏', wrong: '送错了', other: '其他问题' };
+const AS_STATE = { open: '处理中', replaced: '已补发', refunded: '已退款', rejected: '不予处理' };
+
+function aftersaleForm(o, call, el, redraw, box) {
+  const kind = el('select', { name: 'kind', id: 'askind' + o.id });
+  for (const k of Object.keys(AS_KIND)) kind.append(el('option', { value: k, text: AS_KIND[k] }));
+  const pkg = el('select', { name: 'package_id', id: 'aspkg' + o.id });
+  pkg.append(el('option', { value: '', text: '整单' }));
+  for (const i of o.items) pkg.append(el('option', { value: String(i.package_id), text: i.name + '×' + i.qty }));
+  const note = el('input', { name: 'note', id: 'asnote' + o.id, maxlength: '200', autocomplete: 'off' });
+  let id = cid('self-as');
+  const f = el('form', { class: 'sup aftersale', 'data-order': o.id },
+    el('label', { for: 'askind' + o.id, text: '东西少了或坏了？' }), kind,
+    el('label', { for: 'aspkg' + o.id, text: '哪一样' }), pkg,
+    el('label', { for: 'asnote' + o.id, text: '说明' }), note,
+    el('button', { type: 'submit', class: 'big', text: '告诉网格员' }));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { kind: kind.value, client_id: id };
+    if (pkg.value) body.package_id = Number(pkg.value);
+    if (note.value.trim()) body.note = note.value.trim();
+    const say = box.querySelector('#sup-say');
+    try {
+      await call('POST', '/household-link/supply/orders/' + o.id + '/aftersales', body);
+      id = cid('self-as');
+      await redraw();
+      box.querySelector('#sup-say').textContent = '已告诉网格员，会尽快补发或退款。';
+    } catch (e) {
+      say.textContent = e.message;
+      say.className = 'status err';
+      if (e.field === 'note') note.focus();
+    }
+  });
+  const d = el('details', null, el('summary', { text: '报售后' }), f);
+  return d;
+}
+
 // call(method, path, body) and el(tag, attrs, ...kids) are the page's own (report.js).
 export async function drawSupply(box, call, el) {
   let s;
@@ -58,6 +95,21 @@ export async function drawSupply(box, call, el) {
     const pay = el('select', { name: 'payment', id: 'pay' + r.id });
     for (const [v, l] of [['online', '线上付款'], ['cash', '现金交给网格员']]) pay.append(el('option', { value: v, text: l }));
     if (mine) pay.value = mine.payment === 'cash' ? 'cash' : 'online';
+    // a pickup slot of the building, so that households come in batches (full ones greyed out)
+    let slot = null;
+    if ((r.slots || []).length) {
+      slot = el('select', { name: 'slot', id: 'slot' + r.id });
+      slot.append(el('option', { value: '', text: '不选，送到楼下' }));
+      for (const x of r.slots) {
+        const own = mine && mine.slot_id === x.id;
+        const o = el('option', { value: String(x.id),
+          text: x.starts.slice(5, 16).replace('T', ' ') + '–' + x.ends.slice(11, 16) + ' ' + x.unit_name + ' · ' + (x.full && !own ? '已满' : '还剩' + x.left + '户') });
+        if (x.full && !own) o.disabled = true;
+        slot.append(o);
+      }
+      if (mine && mine.slot_id) slot.value = String(mine.slot_id);
+      form.append(el('label', { for: 'slot' + r.id, text: '取货时段' }), slot);
+    }
     let id = cid('self-order');
     form.append(el('label', { for: 'pay' + r.id, text: '付款方式' }), pay, total,
       el('button', { type: 'submit', class: 'big', text: mine ? '保存修改' : '下单' }));
@@ -65,14 +117,19 @@ export async function drawSupply(box, call, el) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
-        const o = await call('POST', '/household-link/supply/rounds/' + r.id + '/orders',
-          { items: r.packages.map((p) => ({ package_id: p.id, qty: qty[p.id] })), payment: pay.value, client_id: id });
+        const body = { items: r.packages.map((p) => ({ package_id: p.id, qty: qty[p.id] })), payment: pay.value, client_id: id };
+        if (slot && slot.value) body.slot_id = Number(slot.value);
+        const o = await call('POST', '/household-link/supply/rounds/' + r.id + '/orders', body);
         id = cid('self-order');
         await redraw();
         box.querySelector('#sup-say').textContent = o.state === 'cancelled' ? '已取消订单。' : '已下单，合计 ' + o.total + '。';
       } catch (e) {
         say.textContent = e.message;
         say.className = 'status err';
+        if (slot && e.field === 'slot_id') {
+          slot.setAttribute('aria-invalid', 'true');
+          slot.focus();
+        }
       }
     });
     kids.push(form);
@@ -81,7 +138,16 @@ export async function drawSupply(box, call, el) {
   if (s.orders.length) {
     const ul = el('ul', { class: 'orders' });
     for (const o of s.orders) {
-      ul.append(el('li', { 'data-order': o.id, text: o.items.map((i) => i.name + '×' + i.qty).join('、') + ' · ' + o.total + ' · ' + (STATE[o.state] || o.state) }));
+      const li = el('li', { 'data-order': o.id },
+        el('p', { text: o.items.map((i) => i.name + '×' + i.qty).join('、') + ' · ' + o.total + ' · ' + (STATE[o.state] || o.state) }));
+      for (const x of o.aftersales || []) {
+        li.append(el('p', { class: 'help', 'data-aftersale': x.id,
+          text: '售后：' + (AS_KIND[x.kind] || x.kind) + (x.package ? ' ' + x.package + '×' + x.qty : '') + ' · ' + (AS_STATE[x.state] || x.state) +
+            (x.state === 'refunded' ? ' ' + x.refund : '') + (x.answer ? '（' + x.answer + '）' : '') }));
+      }
+      // what arrived missing or damaged: told to the grid from here
+      if (['at_door', 'delivered', 'collected'].includes(o.state)) li.append(aftersaleForm(o, call, el, redraw, box));
+      ul.append(li);
     }
     kids.push(el('h3', { text: '我家的订单' }), ul);
   }

@@ -28,7 +28,7 @@ async function call(method, path, body) {
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const msg = data && data.error && data.error.message;
-    throw new Error(msg ? serverText(msg) : t('err.http', { status: res.status }));
+    throw Object.assign(new Error(msg ? serverText(msg) : t('err.http', { status: res.status })), { field: (data && data.error && data.error.field) || null });
   }
   return data;
 }

@@ -48,6 +48,11 @@ export const can = {
   // supplies (docs/api.md "Supplies"): rounds and deliveries for the tree's roles and those
   // who carry goods; orders and errands are placed from a household's page
   supply: () => is(['admin', 'command', 'community', 'grid_leader']) || role() === 'volunteer',
+  // errands (代购) and their cash ledger: the grid's workers and the volunteers who carry the
+  // cash; the chronic-medicine register: the grid; the hardship fund: the grid and above
+  errands: () => is(REGISTRY) || role() === 'volunteer',
+  medicine: () => is(REGISTRY),
+  aid: () => is(REGISTRY) || role() === 'command',
   // the hotline screen (issue 18): the community's secretary, grid leaders
   hotline: () => is(['admin', 'community', 'grid_leader']),
   // staffing the grids (src/api/routes.c: GET /vacancies is ROLES_ROLLCALL; changes ROLES_TREE + grid leader)

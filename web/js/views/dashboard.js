@@ -17,7 +17,7 @@ import { coverageStats, placeLabel, pct, fmtTemp, alertStateBadge, ALERT_STATES 
 import { dayTitle, dayMinus, beijingMinutes } from '../day.js';
 import { loadECharts } from '../charts.js';
 import { FOUR, CAT_COLORS, countsTable, catHref } from './epi-common.js';
-import { supplyTile } from './supply.js';
+import { supplyTile } from '../tiles/supply.js';
 import { staffTile } from '../tiles/staff.js';
 
 const COLORS = { primary: '#0b4f9c', light: '#9db8d9', ok: '#1a5e20', warn: '#c2410c', danger: '#a4161a', muted: '#7a8594' };

@@ -5,7 +5,7 @@ import { t, tv } from '../i18n.js';
 import { h, mount, fmtTime, field, formError, clearErrors, showError, busy, act, flagChips } from '../dom.js';
 import { can, rollDay } from '../session.js';
 import { crumbs, unitHref, householdLabel, occupancyBadge, fmtTemp, OCCUPANCIES } from './common.js';
-import { householdSupplyPanel } from './supply.js';
+import { householdSupplyPanel } from '../tiles/supply.js';
 
 export const EVIDENCE_KINDS = ['meter', 'lights', 'neighbour', 'visit', 'census', 'other'];
 
