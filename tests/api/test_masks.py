@@ -209,8 +209,9 @@ class NoMaskUndone(unittest.TestCase):
             self.assertEqual(x["age"], exact if VIEW[role][2] == "full" else today.year - 1980, role)
 
     def test_registering_a_known_number_is_audited(self):
-        """Known limit (docs/api.md 1.8): 409 duplicate_id_number tells that a number is
-        registered; each such answer leaves an audit row for the auditor."""
+        """A number registered in the caller's own scope (docs/api.md 1.8): 409
+        duplicate_id_number naming the person it sees anyway, audited for the auditor.  (One
+        registered outside its scope answers like a fresh number: test_idreview.py.)"""
         st, b = H.as_user("cadre01", "POST", "/api/v1/residents",
                           {"household_id": P["hh"]["id"], "name": "重复登记", "id_number": P["id_number"]})
         self.assertEqual((st, H.err(b)), (409, ("duplicate_id_number", "id_number")))
