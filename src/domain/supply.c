@@ -437,7 +437,7 @@ static werr slots_add(const actor *ac, int64_t round_id, const char *round_path,
 	json_array_foreach(slots, i, x) {
 		static const char *const allowed[] = {"unit", "starts", "ends", "capacity", NULL};
 		const char *code;
-		int64_t starts, ends, cap;
+		int64_t starts = 0, ends = 0, cap = 0;
 		unit_row u = {0};
 		werr e;
 		if (!json_is_object(x))

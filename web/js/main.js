@@ -161,8 +161,9 @@ function navItems() {
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
-  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/\d+)?|aid|merchants)$/]);
-  if (can.errands()) items.push(['#/errands', t('nav.errands'), /^\/(errands(\/\d+)?|medicine)$/]);
+  // the supplies pages (rounds, errands, the medicine register, the fund, merchants) share one
+  // item and reach each other by their tabs; a grid worker reaches errands from a household
+  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/\d+)?|errands(\/\d+)?|medicine|aid|merchants)$/]);
   if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
   if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
   if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);

@@ -388,7 +388,7 @@ export async function householdSupplyPanel(hh) {
       (s.rounds || []).length ? forms : h('p', { class: 'empty' }, t('sup.no_open_round')),
       (s.orders || []).length ? h('div', null, h('h3', null, t('sup.orders')), h('ul', { class: 'list plain sup-orders' },
         s.orders.map((o) => orderSummary(o, (msg) => load().then(() => { box.querySelector('.sup-flash').textContent = msg; }))))) : null,
-      h('h3', null, t('sup.errands')),
+      h('h3', null, t('sup.errands'), can.errands() ? [' ', h('small', null, h('a', { href: '#/errands', class: 'sup-all-errands' }, t('sup.all_errands')))] : null),
       (s.errands || []).length ? h('ul', { class: 'list sup-errands' }, s.errands.map((x) => h('li', { 'data-errand': String(x.id) },
         h('p', null, errandLine(x)), ledgerBlock(x, load)))) : h('p', { class: 'empty' }, t('sup.no_errands')),
       can.registry() ? h('details', { class: 'panel', id: 'sup-errand-panel' }, h('summary', null, t('sup.errand_new')),
