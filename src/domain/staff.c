@@ -2136,7 +2136,7 @@ static int64_t report_hour(db *d)
 
 static bool must_report(const staff_row *r)
 {
-	return !strcmp(r->state, "active") &&
+	return r->state && r->kind && !strcmp(r->state, "active") &&
 	       (!strcmp(r->kind, "grid_worker") || !strcmp(r->kind, "cadre") || !strcmp(r->kind, "volunteer"));
 }
 
@@ -2395,9 +2395,8 @@ void staff_tick(db *d, arena *a, int64_t now)
 		return;
 	s = db_get(d, SQL_STAFF_SWEPT);
 	db_bind_int(s, 1, now);
-	int rc;
 	int w = off_why("missed_report");
-	while ((rc = db_step(s, &e)) == DB_ROW)
+	while (db_step(s, &e) == DB_ROW)
 		bus_publish_json(db_text(s, 3), "staff_off",
 		                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "staff_id", (json_int_t)db_int(s, 0), "name", db_text(s, 1), "kind",
 		                           db_text(s, 2), "reason", "missed_report", "zh", off_reasons[w].zh, "en", off_reasons[w].en));

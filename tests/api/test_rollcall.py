@@ -38,7 +38,8 @@ SAFE_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                     "毛郝龚邵万钱严覃武戴莫孔汤")
 REPORT_HEADER = ("单位编码,单位名称,应报户数,已报户数,户覆盖率%,居住人数,已核实人数,已报体温人数,发热人数,"
                  "有症状人数,未确认预警,处置中预警,今日关闭预警,确诊,疑似,发热待排查,密切接触者,四类合计,"
-                 "今日新增,今日解除,逾期随访,应收未收")
+                 "今日新增,今日解除,逾期随访,应收未收,在岗工作人员,离岗·四类人员,离岗·隔离,离岗·发热,离岗·未报体温,"
+                 "缺网格长,缺网格员,超负荷网格,未结对,封控楼栋小组不全,离岗空缺,缺人班次")
 
 
 def setUpModule():
@@ -1428,11 +1429,20 @@ class DailyReport(unittest.TestCase):
         cat = H.as_user("secretary", "GET", "/api/v1/categories?unit=" + H.COMMUNITY)[1]
         for row, counts in zip(rows, [cat["total"]] + cat["children"]):
             self.assertEqual(row[0], counts["unit"])
-            self.assertEqual([int(x) for x in row[13:]],
+            self.assertEqual([int(x) for x in row[13:22]],
                              [counts["counts"]["confirmed"], counts["counts"]["suspected"],
                               counts["counts"]["fever_unexcluded"], counts["counts"]["close_contact"],
                               counts["four_categories"], counts["new_today"], counts["released_today"],
                               counts["overdue_followups"], counts["not_admitted"]])
+        # the staff (issue 19), as the JSON report counts them
+        rep = self.report("secretary", H.COMMUNITY)[1]
+        for row, part in zip(rows, [rep] + rep["children"]):
+            st_ = part["staff"]
+            v = st_["vacancies"]
+            self.assertEqual([int(x) for x in row[22:]],
+                             [st_["on_duty"]] + [st_["off_by_reason"][k] for k in ("category", "isolation", "fever", "missed_report")] +
+                             [v["no_leader"], v["no_worker"], v["overloaded"], v["unpaired_cadre"] + v["unpaired_worker"],
+                              v["team_incomplete"], v["off_duty"], v["uncovered_shift"]])
         self.assertIsNone(H.ID_RE.search(text))
         self.assertIsNone(H.PHONE_RE.search(text))
 
