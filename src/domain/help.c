@@ -998,12 +998,16 @@ int help_tick(db *d, arena *a, int64_t now)
 	int64_t ids[200];
 	size_t n = 0;
 	werr e = WG_OK;
-	int rc;
+	int rc = DB_DONE;
 	db_stmt *s = db_get(d, SQL_HR_ESCALATE_DUE);
 	db_bind_int(s, 1, now);
 	while (n < 200 && (rc = db_step(s, &e)) == DB_ROW)
 		ids[n++] = db_int(s, 0);
 	db_done(s);
+	if (rc < 0) { /* the next tick tries again */
+		w_clear();
+		return 0;
+	}
 	int done = 0;
 	for (size_t i = 0; i < n; i++) {
 		hreq r;
