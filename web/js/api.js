@@ -49,7 +49,6 @@ export async function api(method, path, body, opts) {
   const headers = Object.assign({ Accept: 'application/json' }, opts.headers || {});
   let payload;
   if (method !== 'GET' && method !== 'HEAD') headers['X-Wangge'] = '1';
-  if (opts.headers) Object.assign(headers, opts.headers);
   if (body !== undefined) {
     if (opts.contentType) {
       headers['Content-Type'] = opts.contentType;
