@@ -1414,7 +1414,17 @@ class DailyReport(unittest.TestCase):
         lines = text.splitlines()
         self.assertEqual(lines[0], "日报 青和居社区 %s" % self.d)
         self.assertEqual(lines[1], REPORT_HEADER)
-        rows = list(csv.reader(io.StringIO("\n".join(lines[2:]))))
+        # the table, then after a blank line the unit's help requests by category
+        body = lines[2:]
+        blank = body.index("")
+        rows = list(csv.reader(io.StringIO("\n".join(body[:blank]))))
+        by_cat = list(csv.reader(io.StringIO("\n".join(body[blank + 1:]))))
+        self.assertEqual(by_cat[0], ["求助类别", "受理", "办结", "逾期", "升级"])
+        self.assertEqual([r[0] for r in by_cat[1:]], ["就医", "药品", "生活物资", "维修", "心理疏导", "送医", "其他"])
+        help_json = self.report("secretary", H.COMMUNITY)[1]["help"]["by_category"]
+        for r, key in zip(by_cat[1:], ["medical", "medicine", "supplies", "repairs", "counselling", "transport", "other"]):
+            want = help_json.get(key, {})
+            self.assertEqual([int(x) for x in r[1:]], [want.get(k, 0) for k in ("received", "done", "overdue", "escalated")])
         c = coverage(H.COMMUNITY, self.d)
         self.assertEqual([r[0] for r in rows], [H.COMMUNITY, H.G1, H.G2])
         for row, cov in zip(rows, [c] + c["children"]):
@@ -1434,12 +1444,16 @@ class DailyReport(unittest.TestCase):
                               counts["counts"]["fever_unexcluded"], counts["counts"]["close_contact"],
                               counts["four_categories"], counts["new_today"], counts["released_today"],
                               counts["overdue_followups"], counts["not_admitted"]])
-        # the staff (issue 19), as the JSON report counts them
+        # help requests and leads (issue 18), then the staff (issue 19), as the JSON report counts them
         rep = self.report("secretary", H.COMMUNITY)[1]
         for row, part in zip(rows, [rep] + rep["children"]):
+            hp = part["help"]
+            self.assertEqual([int(x) for x in row[22:28]],
+                             [hp["received"], hp["done"], hp["overdue"], hp["escalated"], hp["leads"]["reported"],
+                              hp["leads"]["confirmed"]])
             st_ = part["staff"]
             v = st_["vacancies"]
-            self.assertEqual([int(x) for x in row[22:]],
+            self.assertEqual([int(x) for x in row[28:]],
                              [st_["on_duty"]] + [st_["off_by_reason"][k] for k in ("category", "isolation", "fever", "missed_report")] +
                              [v["no_leader"], v["no_worker"], v["overloaded"], v["unpaired_cadre"] + v["unpaired_worker"],
                               v["team_incomplete"], v["off_duty"], v["uncovered_shift"]])
