@@ -80,6 +80,8 @@ async function main() {
     await page.fill('input[name=password]', PASSWORD);
     await page.click('section.login button[type=submit]');
     await page.waitForSelector('.nav a[href="#/hotline"]');
+    // the home page drawn first: its hashchange must not land after ours (two renders of the form)
+    await page.waitForFunction(() => location.hash.length > 2 && document.querySelector('main').getAttribute('aria-busy') !== 'true');
     await page.goto(base + '/#/notices');
     await page.waitForSelector('.help-page form input[name=title]');
     await page.fill('.help-page form input[name=unit]', '420107003008-B03');
@@ -96,6 +98,35 @@ async function main() {
     assert(got.headers()['x-content-type-options'] === 'nosniff', 'nosniff');
     assert(Buffer.compare(await got.body(), PDF) === 0, 'the same bytes');
     await page.screenshot({ path: path.join(SHOTS, 'files-1-notice.png'), fullPage: true });
+
+    // ---- a family of building 3 on its link page: the notice, its letter saved as itself;
+    // the poster's public page offers the same letter ----
+    const b3 = (await call('GET', '/households?unit=420107003008-B03&limit=1')).items[0];
+    const famLink = await call('POST', '/households/' + b3.id + '/link', {});
+    const famCtx = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', acceptDownloads: true });
+    const fam = await famCtx.newPage();
+    watch(fam);
+    await fam.goto(base + '/report.html#' + famLink.token);
+    const famNotice = fam.locator('#notices li', { hasText: '致三栋居民的一封信' }).first();
+    await famNotice.locator('button.notice-open').click();
+    const fileBtn = famNotice.locator('button.notice-file');
+    assert((await fileBtn.textContent()) === '下载附件：致三栋居民的一封信.pdf', 'the letter offered by its name: ' + (await fileBtn.textContent()));
+    const [dl] = await Promise.all([fam.waitForEvent('download'), fileBtn.click()]);
+    assert(dl.suggestedFilename() === '致三栋居民的一封信.pdf', 'saved under its name: ' + dl.suggestedFilename());
+    assert(Buffer.compare(fs.readFileSync(await dl.path()), PDF) === 0, 'the family gets the same bytes');
+    await fam.screenshot({ path: path.join(SHOTS, 'files-1b-family.png'), fullPage: true });
+    const noticeId = /\/notices\/(\d+)\/files\//.exec(href)[1];
+    // the poster carries its link only in its QR code: the token read from the store
+    const tq = spawnSync('sqlite3', [db, `SELECT public_token FROM notices WHERE id = ${Number(noticeId)}`], { encoding: 'utf8' });
+    const ptoken = tq.stdout.trim();
+    assert(/^[0-9a-f]{32}$/.test(ptoken), 'the notice\'s public token: ' + tq.stdout + tq.stderr);
+    await fam.goto(base + '/notice.html#' + ptoken);
+    const pub = fam.locator('#body a[download]');
+    await pub.waitFor();
+    assert((await pub.textContent()) === '下载附件：致三栋居民的一封信.pdf', 'the poster page offers the letter');
+    const pubGot = await fam.request.get(base + (await pub.getAttribute('href')));
+    assert(pubGot.status() === 200 && Buffer.compare(await pubGot.body(), PDF) === 0, 'the same letter from the poster page');
+    await famCtx.close();
 
     // ---- gw02 on a phone: photos on a request, from the camera button ----
     const hh = (await call('GET', '/households?unit=420107003008-B03&limit=50')).items;
@@ -151,7 +182,7 @@ async function main() {
 
     const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
     assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   files: a notice with a PDF letter; two photos from a phone\'s camera button (one made smaller by the phone); an escalation on the dashboard as the ticker makes it');
+    console.log('ok   files: a notice with a PDF letter (saved by a family from its link page, offered on the poster page); two photos from a phone\'s camera button (one made smaller by the phone); an escalation on the dashboard as the ticker makes it');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'files-FAIL.png') }).catch(() => {});
     console.log('FAIL files: ' + e.message);

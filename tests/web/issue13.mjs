@@ -138,7 +138,7 @@ export function register(h) {
     await login(page, base, 'gw11');
     await page.waitForSelector('.today .missing li[data-household]');
     const nav = await boxes(page, '.nav a');
-    eq(nav.length, 11, 'a grid worker has eleven menu items (求助 since issue 18)');
+    eq(nav.length, 12, 'a grid worker has twelve menu items (求助 since issue 18, 我的上岗 since issue 19)');
     fits(nav, PHONE.width, 'menu', assert);
     assert(nav.every((b) => b.bottom <= PHONE.height && !b.covered), 'every menu item visible without scrolling');
     await shot(page, '29-phone-menu');

@@ -193,6 +193,9 @@ function navItems() {
 const reviewCount = { n: 0, busy: false };
 async function refreshReviewCount() {
   if (!session.me || !can.registry() || reviewCount.busy) return;
+  // offline (a morning without network): nothing to ask — the view's script is not in the
+  // phone's cache and the count waits for the network (onNetwork below)
+  if (!navigator.onLine || !networkUp()) return;
   reviewCount.busy = true;
   try {
     const mod = await import('./views/idreview.js');
@@ -491,6 +494,7 @@ async function boot() {
   renderHeader();
   if (session.me) queue.start();
   if (session.me) refreshReviewCount();
+  onNetwork((up) => { if (up && session.me) refreshReviewCount(); });
   keep.forget(true);
   window.addEventListener('hashchange', render);
   // the service worker's downloads wait until the first page is drawn (bad networks)

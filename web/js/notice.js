@@ -21,6 +21,25 @@ async function load() {
       p.textContent = line;
       return p;
     }));
+    // the attachments: an image shown, a PDF letter to open or save
+    for (const f of n.files || []) {
+      const href = '/api/v1/public-notices/' + token + '/files/' + f.id;
+      const p = document.createElement('p');
+      if (/^image\//.test(f.type)) {
+        const img = document.createElement('img');
+        img.src = href;
+        img.alt = f.name;
+        img.className = 'notice-image';
+        p.append(img);
+      } else {
+        const a = document.createElement('a');
+        a.href = href;
+        a.download = f.name;
+        a.textContent = '下载附件：' + f.name;
+        p.append(a);
+      }
+      $('body').append(p);
+    }
   } catch (e) {
     $('from').textContent = e.message;
   }

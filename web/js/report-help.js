@@ -46,11 +46,59 @@ function fmt(t) {
   return t ? String(t).replace('T', ' ').slice(5, 16) : '';
 }
 
+// A notice's attachments: the link's token travels in a header, so a file is fetched and
+// shown from its bytes — an image drawn as a data: URL (the page's CSP allows no other
+// source), a PDF saved under its own name.
+async function fileBlob(noticeId, f) {
+  const res = await fetch('/api/v1/household-link/notices/' + noticeId + '/files/' + f.id,
+    { headers: { 'X-Household-Token': token }, cache: 'no-store' });
+  if (!res.ok) throw new Error('附件打不开，请稍后再试');
+  return res.blob();
+}
+
+function attachments(n) {
+  const files = n.files || [];
+  if (!files.length) return null;
+  const box = el('div', { class: 'notice-files' });
+  for (const f of files) {
+    const isImg = /^image\//.test(f.type);
+    const b = el('button', { type: 'button', class: 'notice-file', 'data-file': String(f.id),
+      text: (isImg ? '查看图片：' : '下载附件：') + f.name });
+    const err = el('span', { class: 'status err' });
+    b.addEventListener('click', async () => {
+      err.textContent = '';
+      try {
+        const blob = await fileBlob(n.id, f);
+        if (isImg) {
+          const url = await new Promise((resolve, reject) => {
+            const r = new FileReader();
+            r.onload = () => resolve(r.result);
+            r.onerror = () => reject(new Error('附件打不开'));
+            r.readAsDataURL(blob);
+          });
+          b.replaceWith(el('img', { src: url, alt: f.name, class: 'notice-image' }));
+        } else {
+          const url = URL.createObjectURL(blob);
+          const a = el('a', { href: url, download: f.name });
+          document.body.append(a);
+          a.click();
+          a.remove();
+          window.setTimeout(() => URL.revokeObjectURL(url), 10000);
+        }
+      } catch (e) {
+        err.textContent = e.message;
+      }
+    });
+    box.append(el('p', null, b, err));
+  }
+  return box;
+}
+
 async function loadNotices() {
   const b = await call('GET', '/household-link/notices');
   const list = $('notices');
   list.replaceChildren(...b.items.map((n) => {
-    const body = el('p', { class: 'notice-body', text: n.body });
+    const body = el('div', { class: 'notice-body' }, el('p', { text: n.body }), attachments(n));
     body.hidden = true;
     const open = el('button', { type: 'button', class: 'notice-open', 'data-notice': String(n.id),
       text: (n.read_at ? '' : '【未读】') + n.title });
