@@ -143,6 +143,10 @@ static void test_residents(void **state)
 	/* the same ID number again */
 	assert_int_equal(res_create(ac, b, &out), W_ECONFLICT);
 	assert_string_equal(w_last()->field, "id_number");
+	/* in the caller's scope the 409 names the registration: {"existing": …}, the caller's */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "existing"), "id")), rid);
+	json_decref(out);
+	out = NULL;
 	json_decref(b);
 	b = json_pack("{s:I,s:s,s:s}", "household_id", (json_int_t)h, "name", "x", "id_number", "11010519491231002Y");
 	assert_int_equal(res_create(ac, b, &out), W_EINVAL);
