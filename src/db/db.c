@@ -72,6 +72,15 @@ void db_rollback(db *d)
 	d->drv->rollback(d);
 }
 
+werr db_end(db *d, werr e)
+{
+	if (!e)
+		e = db_commit(d);
+	if (e)
+		db_rollback(d);
+	return e;
+}
+
 db_stmt *db_get(db *d, sql_id id)
 {
 	return d->drv->get(d, id);

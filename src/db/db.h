@@ -40,6 +40,9 @@ werr db_begin(db *d);                 /* immediate (write) transaction */
 werr db_begin_read(db *d);            /* a read-only snapshot; end it with db_commit */
 werr db_commit(db *d);
 void db_rollback(db *d);
+/* Ends a write begun with db_begin: commits when e is WG_OK, else (or when the commit fails)
+ * rolls back; returns the error that ended it. */
+werr db_end(db *d, werr e);
 
 db_stmt *db_get(db *d, sql_id id);            /* cached, reset, bindings cleared */
 db_stmt *db_prepare(db *d, const char *sql); /* ad hoc (dynamic filters); NULL + detail on error */

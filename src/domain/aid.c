@@ -34,15 +34,6 @@ static bool visible(const actor *ac, const char *path)
 	return actor_in_scope(ac, path) || under(ac->unit_path, path);
 }
 
-static werr finish(db *d, werr e)
-{
-	if (!e)
-		e = db_commit(d);
-	if (e)
-		db_rollback(d);
-	return e;
-}
-
 static json_t *time_json(int64_t t)
 {
 	char s[32];
@@ -120,7 +111,7 @@ werr aid_fund_create(const actor *ac, json_t *body, json_t **out)
 		e = w_fail(e, "duplicate_fund", "name", "已有同名的救助资金 / a fund of this name exists");
 	if (!e)
 		e = audit(ac, "create", "aid_fund", id, "unit,name,budget_fen", "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return fund_json(ac, id, "id", true, NULL, out);
 }
@@ -205,7 +196,7 @@ werr aid_grant(const actor *ac, int64_t fund_id, json_t *body, json_t **out)
 	}
 	if (!e)
 		e = audit(ac, "create", "aid_grant", hid, arena_printf(ac->a, "fund:%lld amount_fen,what", (long long)fund_id), "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return fund_json(ac, fund_id, "fund_id", true, NULL, out);
 }
@@ -299,7 +290,7 @@ werr merchant_create(const actor *ac, json_t *body, json_t **out)
 		e = w_fail(e, "duplicate_merchant", "name", "已有同名的商户 / a merchant of this name exists");
 	if (!e)
 		e = audit(ac, "create", "merchant", id, "unit,name,phone,address,inside", "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	merchant_row m = {0};
 	if ((e = merchant_load(ac, id, &m)))
@@ -355,7 +346,7 @@ werr merchant_cap_set(const actor *ac, json_t *body, json_t **out)
 	db_bind_int(s, 3, pct);
 	if (!(e = db_run(s, NULL)))
 		e = audit(ac, "update", "merchant_cap", u.id, "class,max_markup_pct", "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*out = json_pack("{s:s,s:s,s:I}", "unit", u.code, "class", cls, "max_markup_pct", (json_int_t)pct);
 	return WG_OK;
@@ -385,7 +376,7 @@ werr merchant_price(const actor *ac, int64_t id, json_t *body, json_t **out)
 		db_bind_int(s, 7, ac->user_id);
 	if (!(e = db_run(s, NULL)))
 		e = audit(ac, "create", "merchant_price", id, "product,class,price_fen,reference_fen", "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*out = merchant_json(ac, &m);
 	return WG_OK;
@@ -409,7 +400,7 @@ werr merchant_complaint(const actor *ac, int64_t id, json_t *body, json_t **out)
 		db_bind_int(s, 4, ac->user_id);
 	if (!(e = db_run(s, NULL)))
 		e = audit(ac, "create", "merchant_complaint", id, "note", "ok");
-	if ((e = finish(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*out = merchant_json(ac, &m);
 	return WG_OK;

@@ -110,15 +110,6 @@ static werr time_field(json_t *body, const char *key, bool required, int64_t *ou
 	return WG_OK;
 }
 
-static werr commit_or_rollback(db *d, werr e)
-{
-	if (!e)
-		e = db_commit(d);
-	if (e)
-		db_rollback(d);
-	return e;
-}
-
 /* path lies at or under top (both unit paths). */
 static bool under(const char *path, const char *top)
 {
@@ -195,7 +186,7 @@ werr supplier_create(const actor *ac, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e == W_ECONFLICT ? w_fail(e, "duplicate_supplier", "name", "已有同名的供应商 / a supplier of this name exists") : e;
 	}
-	if ((e = commit_or_rollback(ac->d, audit(ac, "create", "supplier", id, "unit,name,contact,phone,note", "ok"))))
+	if ((e = db_end(ac->d, audit(ac, "create", "supplier", id, "unit,name,contact,phone,note", "ok"))))
 		return e;
 	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)id, "name", name, "contact", jv_text(contact),
 	                 "phone", jv_text(phone), "note", jv_text(note), "unit", u.code);
@@ -302,7 +293,7 @@ werr package_create(const actor *ac, json_t *body, json_t **out)
 		db_rollback(ac->d);
 		return e == W_ECONFLICT ? w_fail(e, "duplicate_package", "name", "已有同名的套餐 / a package of this name exists") : e;
 	}
-	if ((e = commit_or_rollback(ac->d, audit(ac, "create", "package", id, "unit,supplier_id,name,contents,price_fen", "ok"))))
+	if ((e = db_end(ac->d, audit(ac, "create", "package", id, "unit,supplier_id,name,contents,price_fen", "ok"))))
 		return e;
 	pkg_row p = {0};
 	if ((e = pkg_load(ac, id, "id", &p)))
@@ -525,7 +516,7 @@ werr round_create(const actor *ac, json_t *body, json_t **out)
 	e = round_insert(ac, &u, name, opens, cutoff, rest, pkgs, json_object_get(body, "slots"), &id);
 	if (!e)
 		e = audit(ac, "create", "supply_round", id, "unit,name,opens,cutoff,rest_minutes,packages,slots", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return round_get(ac, id, NULL, out);
 }
@@ -618,7 +609,7 @@ werr round_close(const actor *ac, int64_t id, json_t *body, json_t **out)
 	db_bind_int(s, 2, now_s());
 	if (!(e = db_run(s, NULL)))
 		e = audit(ac, "update", "supply_round", id, "closed", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return round_get(ac, id, NULL, out);
 }
@@ -1114,7 +1105,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 	e = order_write(ac, round_id, &h, existing, items, n, payment, slot_id, client_id, NULL, now, &id);
 	if (!e)
 		e = audit(ac, existing ? "update" : "create", "supply_order", id, "household_id,items,payment,slot_id", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*created = !existing;
 	return order_answer(ac, id, out);
@@ -1228,7 +1219,7 @@ werr order_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	e = step_write(ac, id, o.state, to, handed, note, at, client_id, false);
 	if (!e)
 		e = audit(ac, "update", "supply_order", id, arena_printf(ac->a, "state:%s", to), "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return order_answer(ac, id, out);
 }
@@ -1301,7 +1292,7 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 	if (!e)
 		e = audit(ac, "update", "supply_order", round_id,
 		          arena_printf(ac->a, "advance unit:%s state:%s orders:%lld", u.code, to, (long long)moved), "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	int64_t total;
 	*out = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "from", from, "to", to, "moved",
@@ -1407,7 +1398,7 @@ werr aftersale_report(const actor *ac, int64_t order_id, int64_t link_hh, json_t
 	e = db_run(s, &id);
 	if (!e)
 		e = audit(ac, "create", "supply_aftersale", id, "order_id,kind,package_id,qty,note", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*created = true;
 	return aftersale_answer(ac, id, out);
@@ -1468,7 +1459,7 @@ werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 		e = w_fail(W_ECONFLICT, "aftersale_closed", "aftersale_id", "这条售后已处理 / the case is answered already");
 	if (!e)
 		e = audit(ac, "update", "supply_aftersale", id, arena_printf(ac->a, "resolution:%s refund_fen", res), "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return aftersale_answer(ac, id, out);
 }
@@ -2028,7 +2019,7 @@ werr errand_create(const actor *ac, int64_t link_hh, json_t *body, json_t **out,
 	e = errand_insert(ac, &h, kind, detail, med, dose, hosp, every, assignee_id, client_id, now_s(), &id);
 	if (!e)
 		e = audit(ac, "create", "errand", id, "household_id,kind,detail,medicine,dose,hospital,assignee", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	*created = true;
 	errand_row x = {0};
@@ -2142,7 +2133,7 @@ werr errand_ledger_add(const actor *ac, int64_t id, json_t *body, json_t **out)
 	e = ledger_write(ac, id, kind, amount, receipt, note, now_s());
 	if (!e)
 		e = audit(ac, "create", "errand_ledger", id, arena_printf(ac->a, "kind:%s amount_fen", kind), "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	if ((e = errand_load(ac, id, &x)))
 		return e;
@@ -2183,7 +2174,7 @@ werr errand_close(const actor *ac, int64_t id, json_t *body, json_t **out)
 		e = w_fail(W_ECONFLICT, "errand_closed", "errand_id", "这个代购已结清关闭 / the errand is closed");
 	if (!e)
 		e = audit(ac, "update", "errand", id, "state:closed", "ok");
-	if ((e = commit_or_rollback(ac->d, e)))
+	if ((e = db_end(ac->d, e)))
 		return e;
 	return errand_get(ac, id, out);
 }
