@@ -183,6 +183,13 @@ export function register(h) {
     await page.fill('#dash-day', yesterday);
     await page.dispatchEvent('#dash-day', 'change');
     await page.waitForFunction((d) => location.hash.includes(d), yesterday);
+    // the new page is in: today's page stays on screen (aria-busy) while yesterday's loads, and
+    // measuring it would measure the page about to leave
+    await page.waitForFunction((d) => {
+      const m = document.querySelector('main');
+      const input = document.getElementById('dash-day');
+      return m && !m.hasAttribute('aria-busy') && input && input.value === d;
+    }, yesterday, { timeout: 15000 });
     // the page drawn again: every chart of the new page has its ECharts instance
     await page.waitForFunction(() => {
       const els = Array.from(document.querySelectorAll('.dashboard .chart'));
