@@ -146,10 +146,12 @@ async function main() {
     const card = `.help-card[data-request="${req.id}"]`;
     await gw.waitForSelector(card + ' .file-adder label');
     assert(await gw.getAttribute(card + ' .file-adder input[type=file]', 'capture') === 'environment', 'the camera opens on a phone');
-    for (const f of [small, big]) {
+    for (const [i, f] of [small, big].entries()) {
       const [chooser] = await Promise.all([gw.waitForEvent('filechooser'), gw.tap(card + ' .file-adder label')]);
       await chooser.setFiles(f);
-      await gw.waitForFunction((sel) => document.querySelector(sel) && document.querySelector(sel).textContent.includes('已添加'), card + ' .file-adder [role=status]');
+      // stored when the card shows it: the card's "已添加" lasts only until the list is drawn
+      // again with the photo in it, which a busy machine may do before a poll sees it
+      await gw.waitForFunction(([sel, n]) => document.querySelectorAll(sel + ' img.file-thumb').length === n, [card, i + 1]);
     }
     await gw.waitForFunction((sel) => {
       const imgs = document.querySelectorAll(sel + ' img.file-thumb');
