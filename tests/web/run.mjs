@@ -182,6 +182,19 @@ check('modules: no view imports another view (what they share is in views/common
   assert(!problems.length, problems.join('\n     '));
 });
 
+check('offline shell: every script of the app is in the service worker\'s cache list (an import made offline finds it)', async () => {
+  const sw = fs.readFileSync(path.join(ROOT, 'web/sw.js'), 'utf8');
+  const listed = new Set(Array.from(/const SHELL = \[([^\]]*)\]/.exec(sw)[1].matchAll(/'([^']+)'/g), (m) => m[1]));
+  const want = [];
+  for (const dir of ['js', 'js/views', 'js/tiles', 'i18n']) {
+    for (const f of fs.readdirSync(path.join(ROOT, 'web', dir))) if (f.endsWith('.js')) want.push('/' + dir + '/' + f);
+  }
+  const missing = want.filter((f) => !listed.has(f));
+  assert(!missing.length, 'not in sw.js SHELL: ' + missing.join(', '));
+  const stale = Array.from(listed).filter((f) => !fs.existsSync(path.join(ROOT, 'web', f)));
+  assert(!stale.length, 'listed in SHELL but not in web/ (the install would fail): ' + stale.join(', '));
+});
+
 check('login: a wrong password shows the server message; the right one shows name, role and unit', async ({ browser, base }) => {
   const { ctx, page } = await newPage(browser, PHONE);
   await login(page, base, 'gw05', 'not-the-password');

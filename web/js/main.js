@@ -193,8 +193,8 @@ function navItems() {
 const reviewCount = { n: 0, busy: false };
 async function refreshReviewCount() {
   if (!session.me || !can.registry() || reviewCount.busy) return;
-  // offline (a morning without network): nothing to ask — the view's script is not in the
-  // phone's cache and the count waits for the network (onNetwork below)
+  // offline (a morning without network): nothing to ask — the count waits for the network
+  // (onNetwork below)
   if (!navigator.onLine || !networkUp()) return;
   reviewCount.busy = true;
   try {
