@@ -28,9 +28,12 @@ LISTEN  ?= 127.0.0.1:8080
 # the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
 PUBLIC_URL ?=
 
-.PHONY: all web deps run test unit apitest webtest weight crashtest faulttest pgtest citustest soaktest fuzz-replay asan-test clean format lint
+.PHONY: all bins web deps run test unit apitest webtest weight crashtest faulttest pgtest citustest soaktest fuzz-replay asan-test clean format lint
 
 all: $(BUILD)/wangge web
+
+# Everything `make test` runs from this build (compiled two at a time before the tests start).
+bins: $(BUILD)/wangge $(UNITBIN) $(REPLAY)
 
 # The web app is plain ES modules (no build step); npm brings ECharts (copied to
 # web/vendor/, loaded by the dashboard only), jsQR (web/vendor/, loaded by the gate's
@@ -115,7 +118,7 @@ soaktest: $(BUILD)/wangge
 
 # Runs a test build whose SQLite store goes through src/db/fault_sqlite.c.
 faulttest:
-	$(MAKE) BUILD=build/faults EXTRA_CFLAGS="$(EXTRA_CFLAGS) -DWANGGE_FAULTS" build/faults/wangge
+	$(MAKE) -j2 BUILD=build/faults EXTRA_CFLAGS="$(EXTRA_CFLAGS) -DWANGGE_FAULTS" build/faults/wangge
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
@@ -161,14 +164,15 @@ citustest: $(CITUSTESTS) $(BUILD)/wangge
 	$(CITUS_TOOLS)/citus-cluster.sh stop $$d/citus; rm -rf $$d; exit $$rc
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
+ASAN := BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 asan-test:
-	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  unit fuzz-replay apitest
+	$(MAKE) -j2 $(ASAN) bins
+	$(MAKE) $(ASAN) unit fuzz-replay apitest
 
 test: deps
+	$(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
 	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest webtest crashtest faulttest pgtest citustest soaktest
-	$(MAKE) CC=clang BUILD=build/clang EXTRA_CFLAGS=-Werror build/clang/wangge
+	$(MAKE) -j2 CC=clang BUILD=build/clang EXTRA_CFLAGS=-Werror build/clang/wangge
 	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
 
 format:
@@ -176,7 +180,7 @@ format:
 
 lint:
 	python3 scripts/check-layers.py
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
+	cppcheck -j2 --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
 	@echo "clang-tidy (.clang-tidy) on src/"
 	@ls src/*/*.c | xargs -P2 -n4 sh -c 'clang-tidy -quiet "$$@" -- -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) 2>/dev/null' _ > $(BUILD)/clang-tidy.txt; \
 	  rc=$$?; grep -E "(warning|error):" $(BUILD)/clang-tidy.txt; [ $$rc -eq 0 ] || { echo "clang-tidy: findings above"; exit 1; }
