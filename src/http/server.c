@@ -395,8 +395,11 @@ static void job_fail(conn_state *st, werr e)
  * HTTP thread and every connection on it.  The handler leaves r->slow; the connection is
  * parked; one of SLOW_THREADS threads (at a lower priority than the HTTP threads and the
  * writer) runs it with its own store connection for the reads, then hands the request to
- * the writer (r->defer: the login's writes) or resumes it to answer. */
-enum { SLOW_THREADS = 2, SLOW_QUEUE_MAX = 2000 };
+ * the writer (r->defer: the login's writes) or resumes it to answer.  The priority is a
+ * nice of 5, not lower: it is relative to every process of the machine, and at nice 10 a
+ * box also running PostgreSQL or a build (load ~20 on 2 cores) left a login's hash ~1 % of
+ * a core — logins timed out after 10 s while check-ins flowed. */
+enum { SLOW_THREADS = 2, SLOW_QUEUE_MAX = 2000, SLOW_NICE = 5 };
 static pthread_mutex_t sq_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sq_cv = PTHREAD_COND_INITIALIZER;
 static conn_state *sq_head, *sq_tail;
@@ -425,7 +428,7 @@ static bool sq_push(conn_state *st)
 static void *slow_worker(void *arg)
 {
 	(void)arg;
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10); /* requests and the writer first */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_NICE); /* requests and the writer first */
 	for (;;) {
 		pthread_mutex_lock(&sq_mu);
 		while (!sq_head && !slow_exit)
