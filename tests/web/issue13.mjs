@@ -52,7 +52,7 @@ function dayPlus(day, n) {
 }
 
 export function register(h) {
-  const { check, assert, eq, newPage, login, shot, apiLogin, checkinsOf, noErrors, PHONE } = h;
+  const { check, assert, eq, newPage, login, shot, apiLogin, checkinsOf, noErrors, pageReady, PHONE } = h;
   const WIDE = { width: 1440, height: 900 };
 
   check('offline morning: reload offline shows the kept Today, opens any household of the grid, a half-filled form survives, check-ins sync as today', async ({ browser, base }) => {
@@ -250,8 +250,10 @@ export function register(h) {
     await page.waitForSelector('#dash-day-err:not([hidden])');
     eq(await page.evaluate(() => location.hash), hash, 'a future day is not opened');
     await page.goto(base + '/#/dashboard?day=' + tomorrow);
-    await page.waitForSelector('.dashboard h1');
     await page.waitForFunction(() => !location.hash.includes('day='));
+    // today's page in: until then yesterday's is on screen, 历史数据 and all, and the status
+    // still empty
+    await pageReady(page, '.dashboard h1');
     assert((await page.textContent('#status')).includes(tomorrow), 'says why the future day is not shown');
     assert(!(await page.textContent('.dashboard .dash-head')).includes('历史数据'), 'today, not zeros labelled as history');
     // the four categories: every column of the table on screen, after a drill-down too
@@ -268,7 +270,8 @@ export function register(h) {
     await shot(page, '33-desktop-categories');
     await page.click('#cat-table tbody a');
     await page.waitForFunction(() => /#\/categories\/.+-G/.test(location.hash));
-    await page.waitForSelector('#cat-table');
+    // the grid's table, not the community's still on screen while the grid's loads
+    await pageReady(page, '#cat-table');
     await checkTable('categories table of a grid');
     noErrors(page, 'desktop screens', [/401 \(Unauthorized\)/]);
     await ctx.close();
@@ -332,10 +335,10 @@ export function register(h) {
     assert(taskText.includes(me.display_name) && !taskText.includes('gw13'), 'the task names ' + me.display_name + ': ' + taskText);
     await screen('the tasks');
     await page.goto(base + '/#/categories/' + me.unit_code);
-    await page.waitForSelector('#cat-table');
+    await pageReady(page, '#cat-table');
     await screen('the four categories');
     await page.goto(base + '/#/resident/' + caseHh.people_missing[0].id);
-    await page.waitForSelector('main h1');
+    await pageReady(page, '.epi'); // the categories page has a main h1 too
     await screen('the case');
     await shot(page, '34-zh-resident');
     // the resident's self-report page

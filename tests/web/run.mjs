@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
 import { checkImports } from './check-imports.mjs';
 import { checkRoles } from './check-roles.mjs';
+import { pageReady } from './harness.mjs';
 import { register as issue13 } from './issue13.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -1081,7 +1082,7 @@ check('units: a retired unit leaves the children list, "show retired units" show
   await page.waitForSelector('main .notice');
   eq((await api.call('GET', '/units/' + B)).retired, true, 'retired on the server');
   await page.goto(base + '/#/unit/' + G);
-  await page.waitForSelector('#kids-list li[data-unit]');
+  await pageReady(page, '#kids-list li[data-unit]'); // the grid's list, not the building's page leaving
   eq(await page.locator(`#kids-list li[data-unit="${B}"]`).count(), 0, 'gone from the children list');
   const asked = page.waitForRequest((r) => /\/units\/[^/]+\/children\?retired=1$/.test(r.url()));
   await page.check('#show-retired');
@@ -1101,6 +1102,7 @@ check('units: a retired unit leaves the children list, "show retired units" show
   eq((await api.call('GET', '/units/' + B)).retired, false, 'restored on the server');
   await page.uncheck('#show-retired');
   await page.waitForFunction(() => !window.location.hash.includes('retired'));
+  await pageReady(page); // the list without the retired ones, not the one leaving
   await page.waitForSelector(`#kids-list li[data-unit="${B}"]:not(.retired)`);
   // a grid worker sees the toggle and the retired units, without the restore action
   await api.call('PATCH', '/units/' + B, { retired: true });
@@ -1150,7 +1152,7 @@ check('live feed: a `reset` from the server (events were missed) makes the page 
 });
 
 // ---- run ----
-issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, PHONE, DESKTOP, ROOT });
+issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, pageReady, PHONE, DESKTOP, ROOT });
 
 check('Beijing day: at 07:30 in Beijing (still yesterday in UTC) the resident form takes a birth date of today', async ({ browser, base }) => {
   const api = await apiLogin(browser, base, 'gw06');
