@@ -60,12 +60,32 @@ export function register(h) {
     await login(page, base, 'gw10');
     await page.waitForSelector('.today .missing li[data-household]');
     await page.evaluate(() => navigator.serviceWorker && navigator.serviceWorker.ready);
-    // the grid is kept in the background once Today is drawn
-    let keys = [];
-    for (let i = 0; i < 40 && !keys.some((k) => /^gw10\|grid:/.test(k)); i++) {
-      await page.waitForTimeout(500);
-      keys = await keptKeys(page);
-    }
+    // the grid is kept in the background once Today is drawn (its households and the grid in
+    // one transaction): the page watches its own IndexedDB, and the test waits for the page
+    // however long a busy machine takes (a 20 s loop of sleeps was too short for one)
+    await page.evaluate(() => {
+      window.__gridKept = false;
+      const look = () => {
+        const r = indexedDB.open('wangge-kept');
+        r.onsuccess = () => {
+          const db = r.result;
+          if (db.objectStoreNames.contains('kept')) {
+            const q = db.transaction('kept').objectStore('kept').getAllKeys();
+            q.onsuccess = () => {
+              window.__gridKept = q.result.some((k) => /^gw10\|grid:/.test(k));
+              if (!window.__gridKept) window.setTimeout(look, 200);
+            };
+          } else {
+            window.setTimeout(look, 200);
+          }
+          db.close();
+        };
+        r.onerror = () => window.setTimeout(look, 200);
+      };
+      look();
+    });
+    await page.waitForFunction(() => window.__gridKept === true);
+    const keys = await keptKeys(page);
     const api = await apiLogin(browser, base, 'gw10');
     const cov = await api.call('GET', '/coverage');
     const missing = await api.call('GET', '/coverage/missing?limit=500');
