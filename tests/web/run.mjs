@@ -862,7 +862,11 @@ check('response tasks and lockdown: the building of a confirmed case shows locke
   await task.locator('input[name=team]').fill('街道消杀一队');
   await task.locator('textarea[name=photo_note]').fill('楼道、电梯喷洒消毒后的照片');
   await task.locator('details[data-action=done] button[type=submit]').click();
-  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已完成'));
+  // stored when the open list is drawn again without it (the 已完成 of the status lasts only
+  // until the next page is drawn)
+  await page.waitForSelector(`li.task[data-task="${tid}"]`, { state: 'detached' });
+  await pageReady(page);
+  assert((await page.textContent('#status')).includes('已完成'), 'the task is said done');
   await shot(page, '21-tasks', true);
   const done = await api.call('GET', '/tasks?state=done&limit=50');
   const t = done.items.find((x) => String(x.id) === tid);
