@@ -7,7 +7,7 @@
 // `build/wangge serve --web web` on a free port, runs each check in a fresh browser context,
 // saves screenshots under build/screenshots/, prints "N passed, M failed" and exits non-zero
 // on any failure.  WANGGE_BIN overrides the binary; CHROMIUM the browser; ONLY=substring
-// runs the matching checks only.
+// runs the matching checks only (ONLY='a|b': those matching either).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -1251,7 +1251,7 @@ async function main() {
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     for (const c of checks) {
-      if (only && !c.name.includes(only)) continue;
+      if (only && !only.split('|').some((o) => c.name.includes(o))) continue;
       const t0 = Date.now();
       try {
         await c.fn({ browser, base: server.base, state });
