@@ -605,7 +605,9 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
   await page.waitForSelector('.dashboard h1 >> text=第六网格');
   await page.waitForSelector('#chart-coverage canvas');
   await page.click('#kids-table tbody a >> nth=0');
-  await page.waitForSelector('#miss-h');
+  // the building's page: the grid's has a missing list (#miss-h) too, and is replaced by the
+  // loading line 250 ms into the building's load
+  await pageReady(page, '#miss-h');
   assert(await page.locator('.dashboard table a[href^="#/household/"]').count() > 0, 'households listed at building level');
   // the alert: acknowledge, outcome home observation, door checker, door reading
   await page.click(`#feed a >> text=${name}`);
