@@ -1082,7 +1082,9 @@ check('units: a retired unit leaves the children list, "show retired units" show
   eq(await page.isChecked('#show-retired'), false, 'the toggle is off by default');
   // retire it from its own page (the unit administration)
   await page.click(`#kids-list li[data-unit="${B}"] a`);
-  await page.waitForSelector('#unit-retire');
+  // the building's own page: the grid's, still on screen while it loads, has a 撤销 panel too
+  await pageReady(page, '#unit-retire');
+  assert((await page.textContent('main h1')).includes('99栋'), 'the building\'s page: ' + (await page.textContent('main h1')));
   await page.click('#unit-retire summary');
   await page.click('#unit-retire button[type=submit]');
   await page.waitForSelector('main .notice');
