@@ -228,7 +228,7 @@ export function register(h) {
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
     // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
-    const readLabels = () => page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+    const labelsOf = () => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
       const c = window.echarts.getInstanceByDom(el);
       const out = [];
       c.getZr().storage.getDisplayList().forEach((d) => {
@@ -240,16 +240,15 @@ export function register(h) {
         out.push({ t: String(d.style.text).slice(0, 16), x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height });
       });
       return { id: el.id, w: c.getWidth(), h: c.getHeight(), labels: out };
-    }));
-    // measured once the charts are still (bars and their labels grow in for 300 ms)
-    let labels = await readLabels();
-    for (let i = 0; i < 20; i++) {
-      await page.waitForTimeout(250);
-      const again = await readLabels();
-      const same = JSON.stringify(again) === JSON.stringify(labels);
-      labels = again;
-      if (same) break;
-    }
+    });
+    // measured once the charts are still (bars and their labels grow in for 300 ms, longer on a
+    // busy machine): the same labels on two reads 250 ms apart, waited for in the page (a loop
+    // of twenty sleeps gave up after 5 s and measured labels still moving)
+    await page.waitForFunction(new Function(`const now = JSON.stringify((${labelsOf.toString()})());
+      const same = window.__lastLabels === now;
+      window.__lastLabels = now;
+      return same;`), null, { polling: 250 });
+    const labels = await page.evaluate(new Function('return (' + labelsOf.toString() + ')()'));
     for (const ch of labels) {
       assert(ch.labels.length > 0, ch.id + ': labels drawn');
       for (const l of ch.labels) assert(l.x >= -1 && l.right <= ch.w + 1 && l.y >= -1 && l.bottom <= ch.h + 1, `${ch.id}: label "${l.t}" cut off`);
