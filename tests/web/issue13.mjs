@@ -102,7 +102,7 @@ export function register(h) {
 
     await ctx.setOffline(true);
     await page.reload();
-    await page.waitForSelector('.today .offline-note', { timeout: 15000 });
+    await page.waitForSelector('.today .offline-note');
     const note = await page.textContent('.today .offline-note');
     assert(/本机保存/.test(note) && /\d\d:\d\d/.test(note), 'Today says it is the phone\'s copy and when it was fetched: ' + note);
     eq(await page.locator('.missing li[data-household]').count(), missing.total, 'the whole missing list offline');
@@ -119,7 +119,7 @@ export function register(h) {
     await firstTemp.fill('37.9');
     await page.locator('.person').first().locator('.sym[data-symptom=cough]').click();
     await page.reload();
-    await page.waitForSelector('.rollcall .person', { timeout: 15000 });
+    await page.waitForSelector('.rollcall .person');
     eq(await page.locator('.person input.temp').first().inputValue(), '37.9', 'the typed temperature is back after the reload');
     eq(await page.locator('.person').first().locator('.sym[data-symptom=cough]').getAttribute('aria-pressed'), 'true', 'the symptom is back');
     assert(await page.isVisible('.draft-note'), 'the page says the form was restored');
@@ -192,7 +192,7 @@ export function register(h) {
   check('desktop 1440×900: menu, the categories table to its last column after a drill-down, the dashboard at full width on another day, no future day, the report named', async ({ browser, base }) => {
     const { ctx, page } = await newPage(browser, WIDE, { acceptDownloads: true });
     await login(page, base, 'secretary');
-    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
+    await page.waitForSelector('.dashboard .chart canvas');
     fits(await boxes(page, '.nav a'), WIDE.width, 'menu', assert);
     const day = await page.inputValue('#dash-day');
     // the report downloads named by unit and day
@@ -209,12 +209,12 @@ export function register(h) {
       const m = document.querySelector('main');
       const input = document.getElementById('dash-day');
       return m && !m.hasAttribute('aria-busy') && input && input.value === d;
-    }, yesterday, { timeout: 15000 });
+    }, yesterday);
     // the page drawn again: every chart of the new page has its ECharts instance
     await page.waitForFunction(() => {
       const els = Array.from(document.querySelectorAll('.dashboard .chart'));
       return els.length >= 4 && window.echarts && els.every((el) => window.echarts.getInstanceByDom(el) && el.querySelector('canvas'));
-    }, null, { timeout: 15000 });
+    });
     const [mainBox] = await boxes(page, 'main');
     assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
     // measured once the page is still: a live event may draw the dashboard again meanwhile
@@ -223,7 +223,7 @@ export function register(h) {
       return { id: el.id, el: el.clientWidth, chart: c ? c.getWidth() : -1 };
     });
     await page.waitForFunction(new Function('return (' + measure.toString() + ')().every((x) => x.chart === x.el && x.el > 400)'),
-      null, { timeout: 10000 }).catch(() => {});
+      null).catch(() => {});
     const sizes = await page.evaluate(measure);
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);

@@ -295,7 +295,7 @@ check('building page: the printable QR sheet opens in a new window', async ({ br
   await page.waitForSelector('#print-sheet');
   page.once('dialog', (d) => d.accept());
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#print-sheet')]);
-  await popup.waitForSelector('figure.qr svg', { timeout: 20000 });
+  await popup.waitForSelector('figure.qr svg');
   const n = await popup.locator('figure.qr').count();
   assert(n > 100, 'one QR per household of building 4: ' + n);
   eq(await popup.evaluate(() => getComputedStyle(document.querySelector('.sheet')).display), 'flex', 'print.css applies');
@@ -364,11 +364,11 @@ check('offline: check-ins wait in IndexedDB with a visible count, sync once when
   await shot(page, '10-offline-queue');
   // the queue survives a reload while offline (served by the service worker)
   await page.reload();
-  await page.waitForSelector('#queue-badge[data-waiting="2"]', { timeout: 10000 });
+  await page.waitForSelector('#queue-badge[data-waiting="2"]');
   // back online: the online event syncs
   await ctx.setOffline(false);
-  await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached', timeout: 15000 });
-  await page.waitForFunction(() => document.getElementById('queue-badge').hidden, null, { timeout: 5000 });
+  await page.waitForSelector('#queue-badge[data-waiting="0"]', { state: 'attached' });
+  await page.waitForFunction(() => document.getElementById('queue-badge').hidden);
   const api = await apiLogin(browser, base, 'gw03');
   const day = state.day || (await api.call('GET', '/coverage')).day;
   const by1 = await checkinsOf(api, h1, day);
@@ -386,7 +386,7 @@ check('offline: check-ins wait in IndexedDB with a visible count, sync once when
   await page.waitForFunction((b) => {
     const el = document.querySelector('#today-cov [data-stat=households]');
     return el && parseInt(el.textContent, 10) > b;
-  }, before, { timeout: 10000 });
+  }, before);
   await shot(page, '11-after-sync');
   // the service worker keeps the app shell and nothing of the API
   const cached = await page.evaluate(async () => {
@@ -424,7 +424,7 @@ check('a check-in whose answer is lost is queued and synced without a duplicate'
   await page.waitForSelector('.today');
   eq(cut, 1, 'the first answer was cut');
   // the next answer from the server (Today's lists) shows the network is back: it is sent again
-  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已同步'), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('已同步'));
   eq(await page.getAttribute('#queue-badge', 'data-waiting'), '0', 'nothing left waiting');
   const api = await apiLogin(browser, base, 'gw04');
   const day = state.day || (await api.call('GET', '/coverage')).day;
@@ -572,7 +572,7 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
   await login(page, base, 'secretary');
   await page.waitForSelector('.dashboard');
   page.errors.length = 0; // the logged-out session check before login answers 401 by design
-  for (const id of ['coverage', 'curve', 'fevers', 'alerts']) await page.waitForSelector(`#chart-${id} canvas`, { timeout: 20000 });
+  for (const id of ['coverage', 'curve', 'fevers', 'alerts']) await page.waitForSelector(`#chart-${id} canvas`);
   eq(await page.locator('#kids-table tbody tr').count(), 16, 'a row per grid');
   const csv = await page.getAttribute('#dl-csv', 'href');
   const xlsx = await page.getAttribute('#dl-xlsx', 'href');
@@ -591,14 +591,14 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
   await page.waitForTimeout(400);
   await shot(page, '13-dashboard', true);
   // live: a fever recorded elsewhere appears without reloading
-  await page.waitForSelector('.live-open', { timeout: 10000 });
+  await page.waitForSelector('.live-open');
   const api = await apiLogin(browser, base, 'gw06');
   const miss = await api.call('GET', '/coverage/missing?limit=1');
   const rid = miss.items[0].people_missing[0].id;
   const name = miss.items[0].people_missing[0].name;
   await api.call('POST', '/checkins', { resident_id: rid, temperature: 38.4, channel: 'phone' });
-  await page.waitForFunction((nm) => document.getElementById('feed').textContent.includes(nm), name, { timeout: 8000 });
-  await page.waitForFunction(() => document.getElementById('live-checkins').textContent !== '0', null, { timeout: 8000 });
+  await page.waitForFunction((nm) => document.getElementById('feed').textContent.includes(nm), name);
+  await page.waitForFunction(() => document.getElementById('live-checkins').textContent !== '0');
   await shot(page, '14-dashboard-live');
   // drill down to a grid, then a building with its missing households
   await page.click('#kids-table a >> text=第六网格');
@@ -830,7 +830,7 @@ check('transmission chain: contacts recorded on the case page, drawn as an EChar
   const s2 = await api.call('GET', `/residents/${contact.id}/status`);
   eq(s2.category, 'close_contact', 'the linked contact is followed as a close contact');
   await page.click('#chain-link');
-  await page.waitForSelector('#chart-chain canvas', { timeout: 20000 });
+  await page.waitForSelector('#chart-chain canvas');
   const size = await page.evaluate(() => { const c = document.querySelector('#chart-chain canvas'); return [c.width, c.height]; });
   assert(size[0] > 200 && size[1] > 200, 'the graph has a size: ' + size);
   const chain = await api.call('GET', `/residents/${caseId}/chain`);
@@ -944,7 +944,7 @@ check('command and dashboard: command sees counts and tasks only; the dashboard 
   await login(s.page, base, 'secretary');
   await s.page.waitForSelector('.dashboard');
   s.page.errors.length = 0;
-  await s.page.waitForSelector('#chart-categories canvas', { timeout: 20000 });
+  await s.page.waitForSelector('#chart-categories canvas');
   eq(await s.page.locator('#dash-cat-table tbody tr').count(), 16, 'the categories table has a row per grid');
   await s.page.waitForTimeout(400);
   await shot(s.page, '24-dashboard-categories', true);
