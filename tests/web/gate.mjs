@@ -149,6 +149,9 @@ async function main() {
     await secPage.waitForSelector('#gate-tile [data-stat=outside]');
     const outBefore = Number(await secPage.textContent('#gate-tile [data-stat=outside]'));
     assert(outBefore === 2, 'the tile shows the two residents outside: ' + outBefore);
+    // the tile is drawn again on the live feed's passage events only: the feed open before
+    // the passages below are made, or their events go to nobody
+    await secPage.waitForSelector('.live-open');
 
     // the answer is lost on the way back: the passage waits in the phone's queue with its
     // client_id and capture time, and is stored once when it is sent again
