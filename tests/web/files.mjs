@@ -172,6 +172,9 @@ async function main() {
     watch(page);
     await page.goto(base + '/#/dashboard');
     await page.waitForSelector('#dash-help [data-stat="overdue"]');
+    // the escalations list fills from the live feed only (tiles/help.js): an escalation the
+    // ticker makes before the page's feed is open is never shown, so the feed first
+    await page.waitForSelector('.live-open');
     const late = await call('POST', '/requests', { household_id: hh.find((x) => !busy.has(x.id) && x.id !== hid).id, category: 'medical', urgency: 'urgent', text: '老人摔倒需要送医', channel: 'hotline' });
     const now = Math.floor(Date.now() / 1000);
     const sql = spawnSync('sqlite3', [db, `UPDATE help_requests SET created_at = ${now - 1900}, due_at = ${now - 100} WHERE id = ${late.id}`], { encoding: 'utf8' });

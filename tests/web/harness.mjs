@@ -46,3 +46,16 @@ export async function waitUp(base) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// Until the page on screen is the one drawn for the address now in the address bar, and no
+// other is loading: main.js marks main with data-page (the address it was drawn for) and
+// aria-busy (while the next page loads, the last one stays on screen).  After a click or a goto
+// that changes the hash, the hash changes at once but the page only later: reading the page
+// then reads the page that is leaving.  sel, when given, must be inside the new page.
+export async function pageReady(page, sel, opts) {
+  await page.waitForFunction((s) => {
+    const m = document.querySelector('main');
+    return !!m && m.getAttribute('data-page') === window.location.hash && !m.hasAttribute('aria-busy')
+      && (!s || !!m.querySelector(s));
+  }, sel || null, opts);
+}

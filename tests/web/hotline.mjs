@@ -78,11 +78,15 @@ async function main() {
     // a question answered is a call too
     await page.fill('.hotline-request textarea[name=text]', '问明天几点做核酸');
     await page.click('.hotline-request button[data-action="question"]');
-    await page.waitForFunction((n) => Number(document.querySelector('#call-count').getAttribute('data-total')) === n, before.total + 2);
+    // logged once the page says so: the count and the message come after the household's form
+    // is drawn again, and the next note goes into the new form
+    await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记一次来电'));
+    await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 2);
     // and a lead: the neighbour came back from outside
     await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
     await page.click('.hotline-request button[data-action="lead"]');
-    await page.waitForFunction((n) => Number(document.querySelector('#call-count').getAttribute('data-total')) === n, before.total + 3);
+    await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记为线索'));
+    await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
     const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
     assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
     // the secretary confirms it on the leads page: the caller starts observation

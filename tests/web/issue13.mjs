@@ -52,7 +52,7 @@ function dayPlus(day, n) {
 }
 
 export function register(h) {
-  const { check, assert, eq, newPage, login, shot, apiLogin, checkinsOf, noErrors, PHONE } = h;
+  const { check, assert, eq, newPage, login, shot, apiLogin, checkinsOf, noErrors, pageReady, PHONE } = h;
   const WIDE = { width: 1440, height: 900 };
 
   check('offline morning: reload offline shows the kept Today, opens any household of the grid, a half-filled form survives, check-ins sync as today', async ({ browser, base }) => {
@@ -60,12 +60,32 @@ export function register(h) {
     await login(page, base, 'gw10');
     await page.waitForSelector('.today .missing li[data-household]');
     await page.evaluate(() => navigator.serviceWorker && navigator.serviceWorker.ready);
-    // the grid is kept in the background once Today is drawn
-    let keys = [];
-    for (let i = 0; i < 40 && !keys.some((k) => /^gw10\|grid:/.test(k)); i++) {
-      await page.waitForTimeout(500);
-      keys = await keptKeys(page);
-    }
+    // the grid is kept in the background once Today is drawn (its households and the grid in
+    // one transaction): the page watches its own IndexedDB, and the test waits for the page
+    // however long a busy machine takes (a 20 s loop of sleeps was too short for one)
+    await page.evaluate(() => {
+      window.__gridKept = false;
+      const look = () => {
+        const r = indexedDB.open('wangge-kept');
+        r.onsuccess = () => {
+          const db = r.result;
+          if (db.objectStoreNames.contains('kept')) {
+            const q = db.transaction('kept').objectStore('kept').getAllKeys();
+            q.onsuccess = () => {
+              window.__gridKept = q.result.some((k) => /^gw10\|grid:/.test(k));
+              if (!window.__gridKept) window.setTimeout(look, 200);
+            };
+          } else {
+            window.setTimeout(look, 200);
+          }
+          db.close();
+        };
+        r.onerror = () => window.setTimeout(look, 200);
+      };
+      look();
+    });
+    await page.waitForFunction(() => window.__gridKept === true);
+    const keys = await keptKeys(page);
     const api = await apiLogin(browser, base, 'gw10');
     const cov = await api.call('GET', '/coverage');
     const missing = await api.call('GET', '/coverage/missing?limit=500');
@@ -82,7 +102,7 @@ export function register(h) {
 
     await ctx.setOffline(true);
     await page.reload();
-    await page.waitForSelector('.today .offline-note', { timeout: 15000 });
+    await page.waitForSelector('.today .offline-note');
     const note = await page.textContent('.today .offline-note');
     assert(/本机保存/.test(note) && /\d\d:\d\d/.test(note), 'Today says it is the phone\'s copy and when it was fetched: ' + note);
     eq(await page.locator('.missing li[data-household]').count(), missing.total, 'the whole missing list offline');
@@ -99,7 +119,7 @@ export function register(h) {
     await firstTemp.fill('37.9');
     await page.locator('.person').first().locator('.sym[data-symptom=cough]').click();
     await page.reload();
-    await page.waitForSelector('.rollcall .person', { timeout: 15000 });
+    await page.waitForSelector('.rollcall .person');
     eq(await page.locator('.person input.temp').first().inputValue(), '37.9', 'the typed temperature is back after the reload');
     eq(await page.locator('.person').first().locator('.sym[data-symptom=cough]').getAttribute('aria-pressed'), 'true', 'the symptom is back');
     assert(await page.isVisible('.draft-note'), 'the page says the form was restored');
@@ -172,7 +192,7 @@ export function register(h) {
   check('desktop 1440×900: menu, the categories table to its last column after a drill-down, the dashboard at full width on another day, no future day, the report named', async ({ browser, base }) => {
     const { ctx, page } = await newPage(browser, WIDE, { acceptDownloads: true });
     await login(page, base, 'secretary');
-    await page.waitForSelector('.dashboard .chart canvas', { timeout: 15000 });
+    await page.waitForSelector('.dashboard .chart canvas');
     fits(await boxes(page, '.nav a'), WIDE.width, 'menu', assert);
     const day = await page.inputValue('#dash-day');
     // the report downloads named by unit and day
@@ -189,12 +209,12 @@ export function register(h) {
       const m = document.querySelector('main');
       const input = document.getElementById('dash-day');
       return m && !m.hasAttribute('aria-busy') && input && input.value === d;
-    }, yesterday, { timeout: 15000 });
+    }, yesterday);
     // the page drawn again: every chart of the new page has its ECharts instance
     await page.waitForFunction(() => {
       const els = Array.from(document.querySelectorAll('.dashboard .chart'));
       return els.length >= 4 && window.echarts && els.every((el) => window.echarts.getInstanceByDom(el) && el.querySelector('canvas'));
-    }, null, { timeout: 15000 });
+    });
     const [mainBox] = await boxes(page, 'main');
     assert(mainBox.w > 1300, 'the dashboard keeps the full width on another day: ' + Math.round(mainBox.w));
     // measured once the page is still: a live event may draw the dashboard again meanwhile
@@ -203,12 +223,12 @@ export function register(h) {
       return { id: el.id, el: el.clientWidth, chart: c ? c.getWidth() : -1 };
     });
     await page.waitForFunction(new Function('return (' + measure.toString() + ')().every((x) => x.chart === x.el && x.el > 400)'),
-      null, { timeout: 10000 }).catch(() => {});
+      null).catch(() => {});
     const sizes = await page.evaluate(measure);
     for (const x of sizes) assert(x.chart === x.el && x.el > 400, `chart ${x.id} drawn for ${x.chart} px in ${x.el} px`);
     fits(await boxes(page, '.chart-card'), WIDE.width, 'chart cards', assert);
     // the charts' labels (ECharts text on the canvas, horizontal ones): inside the chart, none on another
-    const readLabels = () => page.evaluate(() => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
+    const labelsOf = () => Array.from(document.querySelectorAll('.dashboard .chart')).map((el) => {
       const c = window.echarts.getInstanceByDom(el);
       const out = [];
       c.getZr().storage.getDisplayList().forEach((d) => {
@@ -220,16 +240,15 @@ export function register(h) {
         out.push({ t: String(d.style.text).slice(0, 16), x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height });
       });
       return { id: el.id, w: c.getWidth(), h: c.getHeight(), labels: out };
-    }));
-    // measured once the charts are still (bars and their labels grow in for 300 ms)
-    let labels = await readLabels();
-    for (let i = 0; i < 20; i++) {
-      await page.waitForTimeout(250);
-      const again = await readLabels();
-      const same = JSON.stringify(again) === JSON.stringify(labels);
-      labels = again;
-      if (same) break;
-    }
+    });
+    // measured once the charts are still (bars and their labels grow in for 300 ms, longer on a
+    // busy machine): the same labels on two reads 250 ms apart, waited for in the page (a loop
+    // of twenty sleeps gave up after 5 s and measured labels still moving)
+    await page.waitForFunction(new Function(`const now = JSON.stringify((${labelsOf.toString()})());
+      const same = window.__lastLabels === now;
+      window.__lastLabels = now;
+      return same;`), null, { polling: 250 });
+    const labels = await page.evaluate(new Function('return (' + labelsOf.toString() + ')()'));
     for (const ch of labels) {
       assert(ch.labels.length > 0, ch.id + ': labels drawn');
       for (const l of ch.labels) assert(l.x >= -1 && l.right <= ch.w + 1 && l.y >= -1 && l.bottom <= ch.h + 1, `${ch.id}: label "${l.t}" cut off`);
@@ -250,8 +269,10 @@ export function register(h) {
     await page.waitForSelector('#dash-day-err:not([hidden])');
     eq(await page.evaluate(() => location.hash), hash, 'a future day is not opened');
     await page.goto(base + '/#/dashboard?day=' + tomorrow);
-    await page.waitForSelector('.dashboard h1');
     await page.waitForFunction(() => !location.hash.includes('day='));
+    // today's page in: until then yesterday's is on screen, 历史数据 and all, and the status
+    // still empty
+    await pageReady(page, '.dashboard h1');
     assert((await page.textContent('#status')).includes(tomorrow), 'says why the future day is not shown');
     assert(!(await page.textContent('.dashboard .dash-head')).includes('历史数据'), 'today, not zeros labelled as history');
     // the four categories: every column of the table on screen, after a drill-down too
@@ -268,7 +289,8 @@ export function register(h) {
     await shot(page, '33-desktop-categories');
     await page.click('#cat-table tbody a');
     await page.waitForFunction(() => /#\/categories\/.+-G/.test(location.hash));
-    await page.waitForSelector('#cat-table');
+    // the grid's table, not the community's still on screen while the grid's loads
+    await pageReady(page, '#cat-table');
     await checkTable('categories table of a grid');
     noErrors(page, 'desktop screens', [/401 \(Unauthorized\)/]);
     await ctx.close();
@@ -332,10 +354,10 @@ export function register(h) {
     assert(taskText.includes(me.display_name) && !taskText.includes('gw13'), 'the task names ' + me.display_name + ': ' + taskText);
     await screen('the tasks');
     await page.goto(base + '/#/categories/' + me.unit_code);
-    await page.waitForSelector('#cat-table');
+    await pageReady(page, '#cat-table');
     await screen('the four categories');
     await page.goto(base + '/#/resident/' + caseHh.people_missing[0].id);
-    await page.waitForSelector('main h1');
+    await pageReady(page, '.epi'); // the categories page has a main h1 too
     await screen('the case');
     await shot(page, '34-zh-resident');
     // the resident's self-report page

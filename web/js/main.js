@@ -336,6 +336,7 @@ async function onLogin(me) {
 
 export async function render() {
   const seq = ++navSeq;
+  const drawnFor = window.location.hash; // main's data-page once this page is in
   const { path, query } = parseHash();
   const alive = () => seq === navSeq;
   const showFlash = pendingFlash;
@@ -418,6 +419,9 @@ export async function render() {
   document.body.classList.toggle('wide-page', !!ctx.wide);
   mount(main, node);
   runAll(mounted);
+  // which address the page on screen was drawn for: until it is the address bar's, the page
+  // shown is the one leaving (a script, or a person's screen reader, can tell they differ)
+  main.setAttribute('data-page', drawnFor);
   main.removeAttribute('aria-busy');
   document.title = (ctx.title ? ctx.title + ' · ' : '') + t('app.name');
   if (!ctx.keepScroll) window.scrollTo(0, 0);

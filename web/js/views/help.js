@@ -168,8 +168,10 @@ async function hotlinePage(ctx) {
         h('button', { type: 'button', class: 'btn', 'data-action': 'lead' }, t('help.submit_lead')),
         h('button', { type: 'button', class: 'btn', 'data-action': 'question' }, t('help.submit_question'))));
     async function after(msg) {
-      await drawCount();
+      // the household drawn again (a new, empty form) before the count and the message say the
+      // call is logged: what the operator typed next into the form being replaced was lost
       await openHousehold(hid, true);
+      await drawCount();
       mount(done, h('p', null, msg));
     }
     rform.addEventListener('submit', async (ev) => {
