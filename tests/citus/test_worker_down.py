@@ -6,8 +6,9 @@ scripts/citus-db.sh, WANGGE_CITUS_DIR: the cluster's directory made by
 skipped elsewhere.
 
 A store of its own on the cluster: a city, districts until both workers hold at least
-one (each district: street, community, grid, building, households and people), a grid
-worker per district.  Check-ins run from several threads across all the districts; one
+one (each district: a grid, a building, a household of two), a volunteer of each
+district's grid (their check-ins and residents' pages are routed by the actor's
+district, as a grid worker's are).  Check-ins run from several threads across all the districts; one
 worker is stopped (`pg_ctl stop -m immediate`, a crash) and started again.  What must hold:
 - while it is down, every check-in or resident's page of a district on it is answered
   503 with the JSON error `store_unavailable` (Chinese and English), and every one of the
@@ -74,7 +75,9 @@ class WorkerDown(unittest.TestCase):
             except OSError:
                 time.sleep(0.1)
         cls.admin = cls.login("admin")
+        t0 = time.time()
         cls.build()
+        print("\n%d districts built in %.0f s" % (len(cls.districts), time.time() - t0))
 
     @classmethod
     def tearDownClass(cls):
@@ -140,7 +143,7 @@ class WorkerDown(unittest.TestCase):
             d = cls.ok("POST", "/api/v1/units", {"code": code, "parent_code": "4201", "kind": "district",
                                                  "name": "第%d区" % i})
             parent = code
-            for kind, suffix in (("street", "001"), ("community", "001"), ("grid", "-G01"), ("building", "-B01")):
+            for kind, suffix in (("grid", "-G01"), ("building", "-B01")):
                 cls.ok("POST", "/api/v1/units", {"code": parent + suffix, "parent_code": parent, "kind": kind,
                                                  "name": "%s%d" % (kind, i)})
                 parent += suffix
@@ -151,10 +154,10 @@ class WorkerDown(unittest.TestCase):
                 for k in range(2):
                     r = cls.ok("POST", "/api/v1/residents", {"household_id": hh["id"], "name": "居民%d%s%d" % (i, room, k)})
                     residents.append(r["id"])
-            subprocess.run([BIN, "user", "add", "--db", cls.url, "--username", "gw%02d" % i, "--password", PASSWORD,
-                            "--role", "grid_worker", "--unit", grid], check=True, capture_output=True)
+            cls.ok("POST", "/api/v1/users", {"username": "vol%02d" % i, "password": PASSWORD, "role": "volunteer",
+                                             "unit_code": grid})
             cls.districts.append({"code": code, "id": d["id"], "port": cls.worker_of(d["id"]), "grid": grid,
-                                  "residents": residents, "token": cls.login("gw%02d" % i)})
+                                  "residents": residents, "token": cls.login("vol%02d" % i)})
 
     @classmethod
     def stop_worker(cls, port):
@@ -220,13 +223,16 @@ class WorkerDown(unittest.TestCase):
         for t in threads:
             t.start()
         try:
+            t0 = time.time()
             wait_for("before", 10)
             phase[0] = "stopping"
             self.stop_worker(dead_port)
             type(self).stopped = dead_port
             phase[0] = "down"
+            t1 = time.time()
             wait_for("down", 15)
             phase[0] = "starting"
+            t2 = time.time()
             self.start_worker(dead_port)
             # served again once the coordinator reconnects (a check-in of each dead district)
             for d in self.districts:
@@ -238,7 +244,10 @@ class WorkerDown(unittest.TestCase):
                         break
                     time.sleep(0.1)
             phase[0] = "after"
+            t3 = time.time()
             wait_for("after", 10)
+            print("\nbefore %.0f s, down %.0f s, starting again %.0f s, after %.0f s"
+                  % (t1 - t0, t2 - t1, t3 - t2, time.time() - t3))
         finally:
             stop.set()
             for t in threads:
