@@ -20,6 +20,7 @@ worker is stopped (`pg_ctl stop -m immediate`, a crash) and started again.  What
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -88,6 +89,7 @@ class WorkerDown(unittest.TestCase):
             cls.server.wait(timeout=60)
         cls.log.close()
         subprocess.run([CITUS, "drop", PG, cls.name], capture_output=True)
+        shutil.rmtree(cls.dir, ignore_errors=True)
 
     # ---- HTTP ----
     @classmethod
