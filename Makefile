@@ -145,7 +145,8 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 # too: CITUS_API='test_rollcall.py test_scope.py test_links.py'; the whole suite (~1,400 s on
 # 2 cores): make citustest CITUS_API='test_*.py'.  Likewise the store tests: those of the layout and
 # the check-in (each test makes its own database on every node, ~50 s); all of them with
-# CITUSTESTS='$(PGTESTS)'.
+# CITUSTESTS='$(PGTESTS)'.  Then the fault test: one worker stopped during a rush of
+# check-ins (tests/citus/test_worker_down.py; it stops and starts a node of the cluster).
 CITUS_TOOLS ?= ../shared/tools
 CITUSTESTS ?= $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
 CITUS_API ?= test_rollcall.py
@@ -159,6 +160,7 @@ citustest: $(CITUSTESTS) $(BUILD)/wangge
 	export WANGGE_TEST_PG=$$url WANGGE_TEST_CITUS=$(abspath scripts/citus-db.sh); \
 	for t in $(CITUSTESTS); do echo "== $$t (Citus)"; $$t || rc=1; done; \
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 tests/citus/test_router.py -v || rc=1; \
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) WANGGE_CITUS_DIR=$$d/citus python3 tests/citus/test_worker_down.py -v || rc=1; \
 	for p in $(CITUS_API); do echo "== tests/api/$$p (Citus)"; \
 	  WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p "$$p" || rc=1; done; \
 	$(CITUS_TOOLS)/citus-cluster.sh stop $$d/citus; rm -rf $$d; exit $$rc

@@ -3,6 +3,7 @@
  * parameters travel as text and PostgreSQL infers their types from the SQL; results come
  * back as text and are converted on access (booleans 't'/'f' read as 1/0). */
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,14 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/util.h"
 #include "db/driver.h"
 #include "db/migrate.h"
 
 enum { PG_MAXP = 32 };
+
+/* when a statement last found a Citus worker unreachable (seconds), or 0 */
+static _Atomic int64_t worker_failed_at;
 
 typedef struct {
 	struct db_stmt base;
@@ -60,6 +65,24 @@ static int max_param(const char *sql)
 	return max;
 }
 
+static void pg_session(pg_db *p)
+{
+	PQclear(PQexec(p->c, "SET client_min_messages = warning"));
+	if (p->citus)
+		PQclear(PQexec(p->c, citus_session));
+}
+
+/* A new connection in place of a lost one: its session's settings again, and every
+ * statement prepared again on first use. */
+static void pg_reconnect(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	PQreset(p->c);
+	memset(p->prepared, 0, sizeof p->prepared);
+	if (PQstatus(p->c) == CONNECTION_OK)
+		pg_session(p);
+}
+
 /* Map a failed result to the project's errors by SQLSTATE. */
 static werr pg_fail(db *d, PGresult *r, const char *what)
 {
@@ -75,8 +98,30 @@ static werr pg_fail(db *d, PGresult *r, const char *what)
 		return w_fail(W_EBUSY, "busy", NULL, "store busy, retry (%s)", what);
 	if (state && !strcmp(state, "53100"))
 		return w_fail(W_EDB, "disk_full", NULL, "disk full while %s", what);
-	if (PQstatus(C(d)) != CONNECTION_OK)
-		PQreset(C(d));
+	/* the server, or the Citus worker holding the rows, cannot be reached, is shutting
+	 * down or starting up: a 503 to retry, not a failure of wangge's (a worker down stops
+	 * its districts only; tests/citus/test_worker_down.py) */
+	bool lost = PQstatus(C(d)) != CONNECTION_OK;
+	if (lost)
+		pg_reconnect(d);
+	/* Citus reports a worker lost under a statement or a commit as an internal error
+	 * with libpq's words for it */
+	bool worker_lost = ((pg_db *)d)->citus && state && !strcmp(state, "XX000") &&
+	                   (strstr(m, "server closed the connection") || strstr(m, "connection not open") ||
+	                    strstr(m, "failure on connection") || strstr(m, "could not establish any connections") ||
+	                    strstr(m, "SSL SYSCALL error"));
+	if (lost || worker_lost ||
+	    (state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+	               !strcmp(state, "57P03")))) {
+		int64_t now = now_s(), last = atomic_load(&worker_failed_at);
+		if (!lost && ((pg_db *)d)->citus)
+			atomic_store(&worker_failed_at, now);
+		if (now - last >= 10) /* one line, not one per request of an outage */
+			fprintf(stderr, "wangge: store unavailable while %s: %s%s%s\n", what, state ? state : "", state ? " " : "",
+			        m);
+		return w_fail(W_EBUSY, "store_unavailable", NULL,
+		              "数据库暂时无法访问，请稍后重试 / the store cannot be reached just now, retry shortly");
+	}
 	return w_fail(W_EDB, "store_error", NULL, "%s: %s", what, m);
 }
 
@@ -197,10 +242,8 @@ static werr pg_open(const char *url, db **out)
 		pg_close(&p->base);
 		return w_fail(W_EDB, "store_open", "db", "cannot connect to PostgreSQL: %s", m);
 	}
-	PQclear(PQexec(p->c, "SET client_min_messages = warning"));
 	p->citus = pg_citus(&p->base);
-	if (p->citus)
-		PQclear(PQexec(p->c, citus_session));
+	pg_session(p);
 	for (int i = 0; i < SQL__COUNT; i++) {
 		p->cache[i].base.d = &p->base;
 		p->cache[i].base.cached = true;
@@ -491,11 +534,19 @@ static werr pg_tune(db *d, db_use use)
 	return use == DB_FOR_BULK_DONE ? pg_exec(d, "ANALYZE") : WG_OK;
 }
 
+/* The server checkpoints on its own.  On Citus, for a few minutes after a worker could
+ * not be reached, each call (the ticker's, every second) also resolves the two-phase
+ * commits left in doubt on it: a worker stopped between its PREPARE and the coordinator's
+ * COMMIT PREPARED keeps the prepared transaction's row locks when it is back (the
+ * household's, under a check-in) until the coordinator's maintenance daemon recovers it,
+ * once a minute by default — a minute in which that household's check-ins would wait. */
 static werr pg_checkpoint(db *d, bool *done)
 {
-	(void)d;
-	*done = false; /* the server checkpoints on its own */
-	return WG_OK;
+	*done = false;
+	int64_t failed = atomic_load(&worker_failed_at);
+	if (!((pg_db *)d)->citus || !failed || now_s() - failed > 300)
+		return WG_OK;
+	return pg_exec(d, "SELECT recover_prepared_transactions()");
 }
 
 const db_driver pg_driver = {

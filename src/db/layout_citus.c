@@ -5,8 +5,10 @@
  *
  * - households, residents and check-ins are distributed by district_id and co-located:
  *   a district's rows and every join of the hot paths between them stay on one node;
- * - the audit is distributed by its own id (append-only, never joined);
- * - every other table (the tree of units, accounts, sessions, settings, counters and the
+ * - the day's counters and the audit stay on the coordinator (Citus-managed local tables):
+ *   what a check-in writes lives on its district's worker and the coordinator only, so a
+ *   worker down stops its own districts and no other (tests/citus/test_worker_down.py);
+ * - every other table (the tree of units, accounts, sessions, settings, unit totals and the
  *   rest, for now) is a reference table, copied to every node;
  * - what Citus refuses, and what each rule became (SCALING.md has the reasons):
  *   the foreign keys between the three distributed tables become (district_id, …_id)
@@ -65,7 +67,7 @@ const char citus_layout[] =
     "    n := 0;"
     "    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
     "      WHERE s.nspname = 'public' AND c.relkind = 'r'"
-    "      AND c.relname NOT IN ('households', 'residents', 'checkins', 'audit', 'schema_version')"
+    "      AND c.relname NOT IN ('households', 'residents', 'checkins', 'audit', 'day_counts', 'schema_version')"
     "      AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.repmodel = 't')"
     "      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'"
     "        AND k.confrelid <> c.oid AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p"
@@ -80,8 +82,23 @@ const char citus_layout[] =
     "    PERFORM create_distributed_table('residents', 'district_id', colocate_with => 'households');"
     "    PERFORM create_distributed_table('checkins', 'district_id', colocate_with => 'households');"
     "    ALTER TABLE households ADD CONSTRAINT households_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
-    "    PERFORM create_distributed_table('audit', 'id', colocate_with => 'none');"
     "  END IF;"
+    /* the day's counters and the audit on the coordinator alone (Citus-managed local
+     * tables): a check-in writes no table that lives on every node, nor one spread by
+     * its own key, so a worker down fails only its own districts' check-ins.  A store laid
+     * out earlier had the counters as a reference table: brought back here (their key to
+     * units dropped while it moves); its audit, distributed by id, stays so */
+    "  IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'day_counts'::regclass AND repmodel = 't') THEN"
+    "    ALTER TABLE day_counts DROP CONSTRAINT day_counts_unit_id_fkey;"
+    "    PERFORM undistribute_table('day_counts');"
+    "    PERFORM citus_add_local_table_to_metadata('day_counts');"
+    "    ALTER TABLE day_counts ADD CONSTRAINT day_counts_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
+    "  END IF;"
+    "  FOREACH t IN ARRAY ARRAY['day_counts', 'audit'] LOOP"
+    "    IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN"
+    "      PERFORM citus_add_local_table_to_metadata(t);"
+    "    END IF;"
+    "  END LOOP;"
     "END $$;"
     /* a row's district where the portable statement reads it with a subquery: Citus must
      * know the distribution column before it routes an insert, and evaluates a function

@@ -104,6 +104,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (in->client_id) { /* a retry of something already stored is a no-op */
 		s = db_get(ac->d, SQL_CHK_BY_CLIENT);
 		db_bind_text(s, 1, in->client_id);
+		db_bind_int(s, 2, r.district_id);
 		rc = db_step(s, &e);
 		if (rc == DB_ROW) {
 			out->id = db_int(s, 0);

@@ -99,6 +99,9 @@ class Router(unittest.TestCase):
     def test_current_reading_and_tally(self):
         self.assertRouted("CHK_BEFORE")
 
+    def test_retry_by_client_id(self):
+        self.assertRouted("CHK_BY_CLIENT")
+
     def test_supersede(self):
         self.assertRouted("CHK_SUPERSEDE")
 

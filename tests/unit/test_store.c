@@ -296,6 +296,42 @@ static int64_t audit_rows_of(actor *root, const char *username)
 	return n;
 }
 
+/* A database server's connection lost under a statement (the server restarted, a
+ * network cut; on Citus the coordinator): 503 store_unavailable, not a 500, and the next
+ * statement runs on a new connection — its statements prepared again there (they were
+ * taken as still prepared, and every one failed until the process restarted). */
+static void test_lost_connection(void **state)
+{
+	actor *ac = *state;
+	if (strcmp(db_kind(ac->d), "postgresql") != 0)
+		skip();
+	db *d;
+	assert_int_equal(db_open(db_url(ac->d), false, &d), WG_OK);
+	db_stmt *s = db_get(d, SQL_UNIT_DISTRICT);
+	db_bind_int(s, 1, 1);
+	int64_t v = -1;
+	assert_int_equal(db_scalar(s, &v), WG_OK); /* prepared on this connection */
+	db_stmt *pid = db_prepare(d, "SELECT pg_backend_pid()");
+	assert_int_equal(db_step(pid, NULL), DB_ROW);
+	char sql[120];
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", (long long)db_int(pid, 0));
+	db_finalize(pid);
+	assert_int_equal(db_exec(ac->d, sql), WG_OK);
+	s = db_get(d, SQL_UNIT_DISTRICT);
+	db_bind_int(s, 1, 1);
+	for (int i = 0; i < 50 && db_scalar(s, &v) == WG_OK; i++) { /* until the backend is gone */
+		usleep(20000);
+		s = db_get(d, SQL_UNIT_DISTRICT);
+		db_bind_int(s, 1, 1);
+	}
+	assert_int_equal(w_last()->err, W_EBUSY);
+	assert_string_equal(w_last()->code, "store_unavailable");
+	s = db_get(d, SQL_UNIT_DISTRICT);
+	db_bind_int(s, 1, 1);
+	assert_int_equal(db_scalar(s, &v), WG_OK);
+	db_close(d);
+}
+
 /* A group commit's audit rows (the server's writer, on a database server): a refused
  * job's rows are dropped, a kept job's are written at the batch's end, texts in any
  * script intact; without a batch a row is written at once. */
@@ -528,6 +564,7 @@ int main(void)
 	    cmocka_unit_test(test_audit_batch),
 	    cmocka_unit_test(test_day_counters),
 	    cmocka_unit_test(test_district_key),
+	    cmocka_unit_test(test_lost_connection),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
