@@ -288,3 +288,26 @@ werr db_scalar(db_stmt *s, int64_t *out)
 	db_done(s);
 	return rc < 0 ? e : WG_OK;
 }
+
+bool db_can_copy(db *d)
+{
+	return d->drv->can_copy && d->drv->can_copy(d);
+}
+
+werr db_copy_begin(db *d, sql_id id)
+{
+	if (!db_can_copy(d))
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "this store has no COPY");
+	d->writes++;
+	return d->drv->copy_begin(d, id);
+}
+
+werr db_copy_row(db *d, const char *const *vals, int n)
+{
+	return d->drv->copy_row(d, vals, n);
+}
+
+werr db_copy_end(db *d)
+{
+	return d->drv->copy_end(d);
+}

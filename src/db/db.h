@@ -110,4 +110,17 @@ werr db_tune(db *d, db_use use);
 werr db_checkpoint(db *d, bool *done);
 /* Release the open savepoint and open the next, in one exchange (an import's rows). */
 werr db_savepoint_renew(db *d);
+
+/* Rows streamed into a table in one exchange (PostgreSQL: COPY … FROM STDIN, text format),
+ * for bulk loads into a staging table.  db_can_copy says whether the store has it (SQLite
+ * does not need it: a prepared insert per row costs no round trip; nor does a Citus
+ * coordinator here).  db_copy_begin starts the catalogue statement id ("COPY t(cols) FROM
+ * STDIN"); each db_copy_row sends n values in the statement's column order (NULL for SQL
+ * NULL; the driver escapes); db_copy_end finishes it and returns the copy's error, if
+ * any.  Between begin and end no other statement may run on the connection; a
+ * db_rollback abandons a copy in progress. */
+bool db_can_copy(db *d);
+werr db_copy_begin(db *d, sql_id id);
+werr db_copy_row(db *d, const char *const *vals, int n);
+werr db_copy_end(db *d);
 #endif

@@ -36,6 +36,9 @@ typedef struct {
 	pg_stmt cache[SQL__COUNT];
 	int64_t changes;
 	bool citus; /* a Citus coordinator: citus_sql() may replace a statement's text */
+	bool copying;  /* inside COPY … FROM STDIN (db_copy_*) */
+	char *cbuf;    /* rows not yet sent */
+	size_t clen, ccap;
 } pg_db;
 
 #define C(d) (((pg_db *)(d))->c)
@@ -100,8 +103,11 @@ static werr pg_commit(db *d)
 	return pg_exec(d, "COMMIT");
 }
 
+static void copy_abandon(db *d);
+
 static void pg_rollback(db *d)
 {
+	copy_abandon(d);
 	if (PQtransactionStatus(C(d)) != PQTRANS_IDLE)
 		PQclear(PQexec(C(d), "ROLLBACK"));
 }
@@ -180,6 +186,7 @@ static void pg_close(db *d)
 		clear_vals(&p->cache[i]);
 	}
 	PQfinish(p->c);
+	free(p->cbuf);
 	free(d->url);
 	free(p);
 }
@@ -498,6 +505,124 @@ static werr pg_checkpoint(db *d, bool *done)
 	return WG_OK;
 }
 
+/* ---- COPY … FROM STDIN (db_copy_*): rows in the text format, sent 64 KB at a time ---- */
+
+enum { COPY_CHUNK = 64 * 1024 };
+
+static bool pg_can_copy(db *d)
+{
+	return !((pg_db *)d)->citus; /* a coordinator keeps the import's per-row path for now */
+}
+
+static werr pg_copy_begin(db *d, sql_id id)
+{
+	pg_db *p = (pg_db *)d;
+	PGresult *r = PQexec(p->c, stmt_text(p, (int)id));
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		werr e = pg_fail(d, r, "starting a copy");
+		PQclear(r);
+		return e;
+	}
+	PQclear(r);
+	p->copying = true;
+	p->clen = 0;
+	return WG_OK;
+}
+
+static void copy_put(pg_db *p, const char *s, size_t n)
+{
+	if (p->clen + n > p->ccap) {
+		size_t cap = p->ccap ? p->ccap : 2 * COPY_CHUNK;
+		while (cap < p->clen + n)
+			cap *= 2;
+		p->cbuf = xrealloc(p->cbuf, cap);
+		p->ccap = cap;
+	}
+	memcpy(p->cbuf + p->clen, s, n);
+	p->clen += n;
+}
+
+static werr copy_flush(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (p->clen && PQputCopyData(p->c, p->cbuf, (int)p->clen) != 1)
+		return pg_fail(d, NULL, "sending rows");
+	p->clen = 0;
+	return WG_OK;
+}
+
+static werr pg_copy_row(db *d, const char *const *vals, int n)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "no copy in progress");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			copy_put(p, "\t", 1);
+		const char *v = vals[i];
+		if (!v) {
+			copy_put(p, "\\N", 2);
+			continue;
+		}
+		/* the text format's escapes: backslash, and the delimiter and line ends */
+		const char *run = v;
+		for (; *v; v++) {
+			const char *esc = *v == '\\' ? "\\\\" : *v == '\t' ? "\\t" : *v == '\n' ? "\\n" : *v == '\r' ? "\\r" : NULL;
+			if (!esc)
+				continue;
+			copy_put(p, run, (size_t)(v - run));
+			copy_put(p, esc, 2);
+			run = v + 1;
+		}
+		copy_put(p, run, (size_t)(v - run));
+	}
+	copy_put(p, "\n", 1);
+	return p->clen >= COPY_CHUNK ? copy_flush(d) : WG_OK;
+}
+
+/* The copy's outcome: the results that follow its end. */
+static werr copy_results(db *d)
+{
+	werr e = WG_OK;
+	PGresult *r;
+	while ((r = PQgetResult(C(d)))) {
+		if (!e && PQresultStatus(r) != PGRES_COMMAND_OK)
+			e = pg_fail(d, r, "copying rows");
+		if (!e) {
+			const char *ct = PQcmdTuples(r);
+			((pg_db *)d)->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+		}
+		PQclear(r);
+	}
+	return e;
+}
+
+static werr pg_copy_end(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "no copy in progress");
+	werr e = copy_flush(d);
+	p->copying = false;
+	p->clen = 0;
+	if (PQputCopyEnd(p->c, e ? "abandoned" : NULL) != 1 && !e)
+		e = pg_fail(d, NULL, "ending a copy");
+	werr e2 = copy_results(d);
+	return e ? e : e2;
+}
+
+/* A rollback in the middle of a copy: the server is told to abandon it first. */
+static void copy_abandon(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return;
+	p->copying = false;
+	p->clen = 0;
+	if (PQputCopyEnd(p->c, "abandoned") == 1)
+		(void)copy_results(d);
+}
+
 const db_driver pg_driver = {
     .name = "postgresql",
     .remote = true,
@@ -532,4 +657,8 @@ const db_driver pg_driver = {
     .tx_usable = pg_tx_usable,
     .tune = pg_tune,
     .checkpoint = pg_checkpoint,
+    .can_copy = pg_can_copy,
+    .copy_begin = pg_copy_begin,
+    .copy_row = pg_copy_row,
+    .copy_end = pg_copy_end,
 };

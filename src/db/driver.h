@@ -39,6 +39,11 @@ typedef struct db_driver {
 	bool (*tx_usable)(db *d);
 	werr (*tune)(db *d, db_use use);
 	werr (*checkpoint)(db *d, bool *done);
+	/* bulk rows (db_copy_*): NULL where the store has none */
+	bool (*can_copy)(db *d);
+	werr (*copy_begin)(db *d, sql_id id);
+	werr (*copy_row)(db *d, const char *const *vals, int n);
+	werr (*copy_end)(db *d);
 } db_driver;
 
 struct db {
