@@ -239,6 +239,18 @@ werr db_restore(db *d, const char *src)
 	return d->drv->restore(d, src);
 }
 
+void db_on_progress(db *d, void (*fn)(void *ctx, int64_t done, int64_t total), void *ctx)
+{
+	d->on_progress = fn;
+	d->progress_ctx = ctx;
+}
+
+void db_progress(db *d, int64_t done, int64_t total)
+{
+	if (d->on_progress)
+		d->on_progress(d->progress_ctx, done, total);
+}
+
 bool db_remote(const db *d)
 {
 	return d->drv->remote;

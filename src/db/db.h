@@ -84,6 +84,11 @@ werr db_scalar(db_stmt *s, int64_t *out);
 werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);
+/* How far the store's long work (db_backup, db_restore) has got: fn(ctx, bytes done, bytes in
+ * all — 0 while not known), called as it goes (SQLite: each step of pages; PostgreSQL: the
+ * archive pg_dump has written, or pg_restore has read, a few times a second) and once at
+ * its end.  NULL fn: no reports. */
+void db_on_progress(db *d, void (*fn)(void *ctx, int64_t done, int64_t total), void *ctx);
 bool db_in_tx(db *d); /* inside an open transaction */
 /* Inside an open transaction that can go on (PostgreSQL refuses everything after a failed
  * statement until a rollback; SQLite undoes the failed statement alone). */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -415,8 +417,13 @@ static int64_t pg_changes(db *d)
 	return ((pg_db *)d)->changes;
 }
 
-/* Run argv (a client program of PostgreSQL) and wait: its exit status, or -1. */
-static int run_tool(char *const argv[])
+/* What a running client program has got through, for db_on_progress: bytes done and in
+ * all (0: not known). */
+typedef void (*tool_watch)(db *d, pid_t pid, const char *path);
+
+/* Run argv (a client program of PostgreSQL) and wait: its exit status, or -1.  While it
+ * runs, watch (when not NULL) is called about four times a second. */
+static int run_tool(db *d, char *const argv[], tool_watch watch, const char *path)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -426,9 +433,58 @@ static int run_tool(char *const argv[])
 		_exit(127);
 	}
 	int status = 0;
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+	for (;;) {
+		pid_t w = waitpid(pid, &status, watch ? WNOHANG : 0);
+		if (w < 0)
+			return -1;
+		if (w == pid)
+			break;
+		watch(d, pid, path);
+		usleep(250 * 1000);
+	}
+	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* pg_dump: the archive's size so far (how much there will be is not known). */
+static void dump_watch(db *d, pid_t pid, const char *path)
+{
+	(void)pid;
+	struct stat st;
+	if (stat(path, &st) == 0)
+		db_progress(d, (int64_t)st.st_size, 0);
+}
+
+/* pg_restore: where it is reading the archive (its descriptor's offset, from /proc), of the
+ * archive's size. */
+static void restore_watch(db *d, pid_t pid, const char *path)
+{
+	struct stat want;
+	if (stat(path, &want) != 0)
+		return;
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	DIR *fds = opendir(dir);
+	if (!fds)
+		return;
+	struct dirent *de;
+	while ((de = readdir(fds))) {
+		char name[320];
+		struct stat st;
+		snprintf(name, sizeof name, "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(name, &st) != 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+			continue;
+		snprintf(name, sizeof name, "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		FILE *f = fopen(name, "r");
+		long long pos;
+		if (f && fscanf(f, "pos: %lld", &pos) == 1)
+			db_progress(d, pos < (long long)want.st_size ? (int64_t)pos : (int64_t)want.st_size, (int64_t)want.st_size);
+		if (f)
+			fclose(f);
+		break;
+	}
+	closedir(fds);
 }
 
 /* pg_dump in its custom format: one repeatable-read snapshot, so it finishes while the
@@ -436,12 +492,14 @@ static int run_tool(char *const argv[])
  * contents and it holds the data of the tables every store has. */
 static werr pg_backup(db *d, const char *dest)
 {
-	int rc = run_tool((char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL});
+	int rc = run_tool(d, (char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL},
+	                  dump_watch, dest);
 	if (rc != 0)
 		return w_fail(W_EDB, "backup_failed", "out", "pg_dump failed (exit %d)", rc);
+	dump_watch(d, 0, dest); /* all of it */
 	char *list = xmalloc(strlen(dest) + 6);
 	sprintf(list, "%s.list", dest);
-	rc = run_tool((char *[]){"pg_restore", "--list", "--file", list, (char *)dest, NULL});
+	rc = run_tool(d, (char *[]){"pg_restore", "--list", "--file", list, (char *)dest, NULL}, NULL, NULL);
 	werr e = rc == 0 ? WG_OK : w_fail(W_EDB, "backup_failed", "out", "pg_restore cannot read the archive (exit %d)", rc);
 	static const char *const need[] = {"TABLE DATA public schema_version ", "TABLE DATA public units ",
 	                                   "TABLE DATA public residents ", "TABLE DATA public checkins "};
@@ -466,19 +524,14 @@ static werr pg_backup(db *d, const char *dest)
 /* pg_restore of a pg_dump custom archive, replacing what exists. */
 static werr pg_restore(db *d, const char *src)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return w_fail(W_EINTERNAL, "restore_failed", NULL, "cannot start pg_restore");
-	if (pid == 0) {
-		execlp("pg_restore", "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-		       "--dbname", d->url, src, (char *)NULL);
-		_exit(127);
-	}
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return w_fail(W_EDB, "restore_failed", "from", "pg_restore failed (exit %d)",
-		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	int rc = run_tool(d, (char *[]){"pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+	                                "--dbname", d->url, (char *)src, NULL},
+	                  restore_watch, src);
+	if (rc != 0)
+		return w_fail(W_EDB, "restore_failed", "from", "pg_restore failed (exit %d)", rc);
+	struct stat st;
+	if (stat(src, &st) == 0)
+		db_progress(d, (int64_t)st.st_size, (int64_t)st.st_size);
 	return WG_OK;
 }
 

@@ -50,7 +50,12 @@ struct db {
 	const db_driver *drv;
 	char *url;
 	int64_t writes; /* see db_writes() */
+	void (*on_progress)(void *ctx, int64_t done, int64_t total); /* db_on_progress */
+	void *progress_ctx;
 };
+
+/* A driver's report of how far a backup or restore has got (db_on_progress). */
+void db_progress(db *d, int64_t done, int64_t total);
 
 struct db_stmt {
 	db *d;
