@@ -1913,7 +1913,6 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	}
 	if (copying && (e = db_copy_end(d)))
 		goto fail;
-	copying = false;
 	if (staged) {
 		size_t created = 0;
 		db_stmt *s;
