@@ -158,7 +158,7 @@ int cmd_serve(int argc, char **argv)
 
 static void import_progress(void *ctx, size_t records, double frac)
 {
-	progress_set(ctx, (int64_t)records, frac);
+	progress_set(ctx, records ? (int64_t)records - 1 : 0, frac); /* the first record is the header */
 }
 
 int cmd_import(int argc, char **argv)
@@ -394,6 +394,15 @@ int cmd_audit(int argc, char **argv)
 	return rc;
 }
 
+/* A backup's or restore's bytes (db_on_progress), total when known. */
+static void store_progress(void *ctx, int64_t done, int64_t total)
+{
+	progress *p = ctx;
+	if (total > 0)
+		p->total = total;
+	progress_set(p, done, -1);
+}
+
 /* The backup yields to the server it copies: a smaller share of the CPU and the idle I/O
  * class (the disk's scheduler serves its reads and writes when the server's are done), so
  * the server's commits do not wait behind the copy (bench/README.md, the soak). */
@@ -416,7 +425,14 @@ int cmd_backup(int argc, char **argv)
 	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
 		return 1;
 	yield_to_server();
+	progress pg; /* on a terminal, how far the copy has got (stderr: stdout is the result) */
+	progress_start_bytes(&pg, stderr, progress_isatty(stderr), "备份 backing up", 0);
+	db_on_progress(ac.d, store_progress, &pg);
 	werr e = db_backup(ac.d, opts_get(&o, "out", NULL));
+	if (e)
+		progress_abort(&pg);
+	else
+		progress_end(&pg, NULL);
 	if (!e)
 		printf("backup written to %s\n", opts_get(&o, "out", NULL));
 	int rc = e ? cli_fail() : 0;
@@ -475,7 +491,14 @@ int cmd_restore(int argc, char **argv)
 	actor ac;
 	if (cli_open(opts_get(&o, "db", DEFAULT_DB), false, &ac))
 		return 1;
+	progress pg;
+	progress_start_bytes(&pg, stderr, progress_isatty(stderr), "恢复 restoring", 0);
+	db_on_progress(ac.d, store_progress, &pg);
 	werr e = db_restore(ac.d, opts_get(&o, "from", NULL));
+	if (e)
+		progress_abort(&pg);
+	else
+		progress_end(&pg, NULL);
 	if (!e)
 		printf("restored %s from %s\n", db_url(ac.d), opts_get(&o, "from", NULL));
 	int rc = e ? cli_fail() : 0;

@@ -32,6 +32,7 @@ struct csv_reader {
 	char **fields;  /* the same as pointers, handed to the caller */
 	size_t nfields, fcap;
 	size_t records;                                       /* handed out so far */
+	size_t hwm;                                           /* the farthest a record has ended (csv_seek) */
 	void (*on_record)(void *ctx, size_t records, double frac); /* progress, or NULL */
 	void *on_record_ctx;
 };
@@ -398,6 +399,9 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields, size_t *line)
 			*fields = r->fields;
 		if (nfields)
 			*nfields = r->nfields;
+		if (r->pos <= r->hwm) /* read again after a csv_seek */
+			return 1;
+		r->hwm = r->pos;
 		r->records++;
 		if (r->on_record)
 			r->on_record(r->on_record_ctx, r->records, r->len ? (double)r->pos / (double)r->len : 1.0);
@@ -411,6 +415,19 @@ void csv_on_record(csv_reader *r, void (*fn)(void *ctx, size_t records, double f
 		return;
 	r->on_record = fn;
 	r->on_record_ctx = ctx;
+}
+
+csv_mark csv_tell(const csv_reader *r)
+{
+	return (csv_mark){.pos = r->pos, .line = r->line};
+}
+
+void csv_seek(csv_reader *r, csv_mark m)
+{
+	if (m.pos > r->len)
+		m.pos = r->len;
+	r->pos = m.pos;
+	r->line = m.line;
 }
 
 /* ---- output ---- */

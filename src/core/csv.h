@@ -29,6 +29,15 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields, size_t *line);
  * the input read (0..1): how far a long import has got (the CLI's progress line). */
 void csv_on_record(csv_reader *r, void (*fn)(void *ctx, size_t records, double frac), void *ctx);
 
+/* Where the next record starts, and going back there: an import that applies some
+ * records after the others reads them again (csv_seek, then csv_next).  Reading again does
+ * not count the records again, nor report them to csv_on_record's function. */
+typedef struct {
+	size_t pos, line;
+} csv_mark;
+csv_mark csv_tell(const csv_reader *r);
+void csv_seek(csv_reader *r, csv_mark m);
+
 /* One field for CSV output, malloc'd (caller frees): neutralised as cell_neutralise, then
  * quoted when it holds a comma, quote, CR or LF (quotes doubled). */
 char *csv_quote(const char *field);

@@ -30,6 +30,22 @@ void progress_start(progress *p, FILE *out, bool tty, const char *what, const ch
 	p->t0 = mono();
 }
 
+void progress_start_bytes(progress *p, FILE *out, bool tty, const char *what, int64_t total)
+{
+	progress_start(p, out, tty, what, "字节 bytes", total);
+	p->bytes = true;
+	p->mask = 0; /* a call per step of megabytes: the clock every time */
+}
+
+/* bytes as "312.4 MB" (MB = 2^20 bytes), "12.3 GB" past ten of them */
+static void size_text(double v, char out[32])
+{
+	if (v >= 10.0 * 1024 * 1024 * 1024)
+		snprintf(out, 32, "%.1f GB", v / (1024.0 * 1024 * 1024));
+	else
+		snprintf(out, 32, "%.1f MB", v / (1024.0 * 1024));
+}
+
 /* 1234567 as "1,234,567" */
 static void group(int64_t v, char out[32])
 {
@@ -75,8 +91,17 @@ void progress_line(const progress *p, double now, char *buf, size_t n)
 		clock_text(el * (1 - frac) / frac, c);
 		snprintf(left, sizeof left, " · 剩余 left %s", c);
 	}
-	snprintf(buf, n, "%s: %s%s %s · %.0f/s%s%s", p->what, done, total, p->unit, el > 0 ? (double)p->done / el : 0,
-	         share, left);
+	double rate = el > 0 ? (double)p->done / el : 0;
+	if (p->bytes) {
+		char d[32], t[32] = "", r[32];
+		size_text((double)p->done, d);
+		if (p->total)
+			size_text((double)p->total, t);
+		size_text(rate, r);
+		snprintf(buf, n, "%s: %s%s%s · %s/s%s%s", p->what, d, p->total ? " / " : "", t, r, share, left);
+		return;
+	}
+	snprintf(buf, n, "%s: %s%s %s · %.0f/s%s%s", p->what, done, total, p->unit, rate, share, left);
 }
 
 void progress_set(progress *p, int64_t done, double frac)
@@ -109,8 +134,17 @@ void progress_end(progress *p, const char *note)
 	group(p->done, done);
 	if (p->tty && p->width)
 		fprintf(p->out, "\r%*s\r", p->width, "");
-	fprintf(p->out, "%s: %s %s in %.1f s (%.0f/s)%s%s\n", p->what, done, p->unit, el, el > 0 ? (double)p->done / el : 0,
-	        note ? " — " : "", note ? note : "");
+	double rate = el > 0 ? (double)p->done / el : 0;
+	if (p->bytes) {
+		char d[32], r[32];
+		size_text((double)p->done, d);
+		size_text(rate, r);
+		fprintf(p->out, "%s: %s (%s %s) in %.1f s (%s/s)%s%s\n", p->what, d, done, p->unit, el, r, note ? " — " : "",
+		        note ? note : "");
+	} else {
+		fprintf(p->out, "%s: %s %s in %.1f s (%.0f/s)%s%s\n", p->what, done, p->unit, el, rate, note ? " — " : "",
+		        note ? note : "");
+	}
 	fflush(p->out);
 	p->width = 0;
 }

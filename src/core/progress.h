@@ -22,10 +22,14 @@ typedef struct progress {
 	double t0, shown;    /* monotonic seconds: started, last drawn */
 	unsigned calls, mask; /* the clock is read when (calls & mask) == 0: 255 by default, 0 for rare calls */
 	int width;           /* bytes of the last line drawn (to blank it) */
+	bool bytes;          /* counts are bytes: shown in MB or GB, the final line with the exact count */
 } progress;
 
 /* Starts counting; tty is whether to draw as it goes (progress_isatty(out) usually). */
 void progress_start(progress *p, FILE *out, bool tty, const char *what, const char *unit, int64_t total);
+/* The same for work counted in bytes (a backup, a restore): "312.4 MB / 1.2 GB · 74.1 MB/s …"
+ * while it runs, "what: 312.4 MB (327,614,464 字节 bytes) in 4.2 s (74.1 MB/s)" at the end. */
+void progress_start_bytes(progress *p, FILE *out, bool tty, const char *what, int64_t total);
 /* done so far; frac the share done when it is known another way (bytes read of a file), else -1. */
 void progress_set(progress *p, int64_t done, double frac);
 /* The final line: "what: N unit in T s (R unit/s)", and a note when not all was done. */

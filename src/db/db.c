@@ -239,6 +239,18 @@ werr db_restore(db *d, const char *src)
 	return d->drv->restore(d, src);
 }
 
+void db_on_progress(db *d, void (*fn)(void *ctx, int64_t done, int64_t total), void *ctx)
+{
+	d->on_progress = fn;
+	d->progress_ctx = ctx;
+}
+
+void db_progress(db *d, int64_t done, int64_t total)
+{
+	if (d->on_progress)
+		d->on_progress(d->progress_ctx, done, total);
+}
+
 bool db_remote(const db *d)
 {
 	return d->drv->remote;
@@ -287,4 +299,27 @@ werr db_scalar(db_stmt *s, int64_t *out)
 	*out = rc == DB_ROW ? db_int(s, 0) : 0;
 	db_done(s);
 	return rc < 0 ? e : WG_OK;
+}
+
+bool db_can_copy(db *d)
+{
+	return d->drv->can_copy && d->drv->can_copy(d);
+}
+
+werr db_copy_begin(db *d, sql_id id)
+{
+	if (!db_can_copy(d))
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "this store has no COPY");
+	d->writes++;
+	return d->drv->copy_begin(d, id);
+}
+
+werr db_copy_row(db *d, const char *const *vals, int n)
+{
+	return d->drv->copy_row(d, vals, n);
+}
+
+werr db_copy_end(db *d)
+{
+	return d->drv->copy_end(d);
 }

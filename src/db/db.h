@@ -84,6 +84,11 @@ werr db_scalar(db_stmt *s, int64_t *out);
 werr db_backup(db *d, const char *dest);
 /* Replace the store's contents with a backup made by db_backup (server stopped). */
 werr db_restore(db *d, const char *src);
+/* How far the store's long work (db_backup, db_restore) has got: fn(ctx, bytes done, bytes in
+ * all — 0 while not known), called as it goes (SQLite: each step of pages; PostgreSQL: the
+ * archive pg_dump has written, or pg_restore has read, a few times a second) and once at
+ * its end.  NULL fn: no reports. */
+void db_on_progress(db *d, void (*fn)(void *ctx, int64_t done, int64_t total), void *ctx);
 bool db_in_tx(db *d); /* inside an open transaction */
 /* Inside an open transaction that can go on (PostgreSQL refuses everything after a failed
  * statement until a rollback; SQLite undoes the failed statement alone). */
@@ -110,4 +115,17 @@ werr db_tune(db *d, db_use use);
 werr db_checkpoint(db *d, bool *done);
 /* Release the open savepoint and open the next, in one exchange (an import's rows). */
 werr db_savepoint_renew(db *d);
+
+/* Rows streamed into a table in one exchange (PostgreSQL: COPY … FROM STDIN, text format),
+ * for bulk loads into a staging table.  db_can_copy says whether the store has it (SQLite
+ * does not need it: a prepared insert per row costs no round trip; nor does a Citus
+ * coordinator here).  db_copy_begin starts the catalogue statement id ("COPY t(cols) FROM
+ * STDIN"); each db_copy_row sends n values in the statement's column order (NULL for SQL
+ * NULL; the driver escapes); db_copy_end finishes it and returns the copy's error, if
+ * any.  Between begin and end no other statement may run on the connection; a
+ * db_rollback abandons a copy in progress. */
+bool db_can_copy(db *d);
+werr db_copy_begin(db *d, sql_id id);
+werr db_copy_row(db *d, const char *const *vals, int n);
+werr db_copy_end(db *d);
 #endif

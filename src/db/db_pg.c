@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +43,9 @@ typedef struct {
 	pg_stmt cache[SQL__COUNT];
 	int64_t changes;
 	bool citus; /* a Citus coordinator: citus_sql() may replace a statement's text */
+	bool copying;  /* inside COPY … FROM STDIN (db_copy_*) */
+	char *cbuf;    /* rows not yet sent */
+	size_t clen, ccap;
 } pg_db;
 
 #define C(d) (((pg_db *)(d))->c)
@@ -145,8 +150,11 @@ static werr pg_commit(db *d)
 	return pg_exec(d, "COMMIT");
 }
 
+static void copy_abandon(db *d);
+
 static void pg_rollback(db *d)
 {
+	copy_abandon(d);
 	if (PQtransactionStatus(C(d)) != PQTRANS_IDLE)
 		PQclear(PQexec(C(d), "ROLLBACK"));
 }
@@ -225,6 +233,7 @@ static void pg_close(db *d)
 		clear_vals(&p->cache[i]);
 	}
 	PQfinish(p->c);
+	free(p->cbuf);
 	free(d->url);
 	free(p);
 }
@@ -451,8 +460,13 @@ static int64_t pg_changes(db *d)
 	return ((pg_db *)d)->changes;
 }
 
-/* Run argv (a client program of PostgreSQL) and wait: its exit status, or -1. */
-static int run_tool(char *const argv[])
+/* What a running client program has got through, for db_on_progress: bytes done and in
+ * all (0: not known). */
+typedef void (*tool_watch)(db *d, pid_t pid, const char *path);
+
+/* Run argv (a client program of PostgreSQL) and wait: its exit status, or -1.  While it
+ * runs, watch (when not NULL) is called about four times a second. */
+static int run_tool(db *d, char *const argv[], tool_watch watch, const char *path)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -462,9 +476,58 @@ static int run_tool(char *const argv[])
 		_exit(127);
 	}
 	int status = 0;
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+	for (;;) {
+		pid_t w = waitpid(pid, &status, watch ? WNOHANG : 0);
+		if (w < 0)
+			return -1;
+		if (w == pid)
+			break;
+		watch(d, pid, path);
+		usleep(250 * 1000);
+	}
+	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* pg_dump: the archive's size so far (how much there will be is not known). */
+static void dump_watch(db *d, pid_t pid, const char *path)
+{
+	(void)pid;
+	struct stat st;
+	if (stat(path, &st) == 0)
+		db_progress(d, (int64_t)st.st_size, 0);
+}
+
+/* pg_restore: where it is reading the archive (its descriptor's offset, from /proc), of the
+ * archive's size. */
+static void restore_watch(db *d, pid_t pid, const char *path)
+{
+	struct stat want;
+	if (stat(path, &want) != 0)
+		return;
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	DIR *fds = opendir(dir);
+	if (!fds)
+		return;
+	struct dirent *de;
+	while ((de = readdir(fds))) {
+		char name[320];
+		struct stat st;
+		snprintf(name, sizeof name, "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(name, &st) != 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+			continue;
+		snprintf(name, sizeof name, "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		FILE *f = fopen(name, "r");
+		long long pos;
+		if (f && fscanf(f, "pos: %lld", &pos) == 1)
+			db_progress(d, pos < (long long)want.st_size ? (int64_t)pos : (int64_t)want.st_size, (int64_t)want.st_size);
+		if (f)
+			fclose(f);
+		break;
+	}
+	closedir(fds);
 }
 
 /* pg_dump in its custom format: one repeatable-read snapshot, so it finishes while the
@@ -472,12 +535,14 @@ static int run_tool(char *const argv[])
  * contents and it holds the data of the tables every store has. */
 static werr pg_backup(db *d, const char *dest)
 {
-	int rc = run_tool((char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL});
+	int rc = run_tool(d, (char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL},
+	                  dump_watch, dest);
 	if (rc != 0)
 		return w_fail(W_EDB, "backup_failed", "out", "pg_dump failed (exit %d)", rc);
+	dump_watch(d, 0, dest); /* all of it */
 	char *list = xmalloc(strlen(dest) + 6);
 	sprintf(list, "%s.list", dest);
-	rc = run_tool((char *[]){"pg_restore", "--list", "--file", list, (char *)dest, NULL});
+	rc = run_tool(d, (char *[]){"pg_restore", "--list", "--file", list, (char *)dest, NULL}, NULL, NULL);
 	werr e = rc == 0 ? WG_OK : w_fail(W_EDB, "backup_failed", "out", "pg_restore cannot read the archive (exit %d)", rc);
 	static const char *const need[] = {"TABLE DATA public schema_version ", "TABLE DATA public units ",
 	                                   "TABLE DATA public residents ", "TABLE DATA public checkins "};
@@ -502,19 +567,14 @@ static werr pg_backup(db *d, const char *dest)
 /* pg_restore of a pg_dump custom archive, replacing what exists. */
 static werr pg_restore(db *d, const char *src)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return w_fail(W_EINTERNAL, "restore_failed", NULL, "cannot start pg_restore");
-	if (pid == 0) {
-		execlp("pg_restore", "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-		       "--dbname", d->url, src, (char *)NULL);
-		_exit(127);
-	}
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return w_fail(W_EDB, "restore_failed", "from", "pg_restore failed (exit %d)",
-		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	int rc = run_tool(d, (char *[]){"pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+	                                "--dbname", d->url, (char *)src, NULL},
+	                  restore_watch, src);
+	if (rc != 0)
+		return w_fail(W_EDB, "restore_failed", "from", "pg_restore failed (exit %d)", rc);
+	struct stat st;
+	if (stat(src, &st) == 0)
+		db_progress(d, (int64_t)st.st_size, (int64_t)st.st_size);
 	return WG_OK;
 }
 
@@ -547,6 +607,124 @@ static werr pg_checkpoint(db *d, bool *done)
 	if (!((pg_db *)d)->citus || !failed || now_s() - failed > 300)
 		return WG_OK;
 	return pg_exec(d, "SELECT recover_prepared_transactions()");
+}
+
+/* ---- COPY … FROM STDIN (db_copy_*): rows in the text format, sent 64 KB at a time ---- */
+
+enum { COPY_CHUNK = 64 * 1024 };
+
+static bool pg_can_copy(db *d)
+{
+	return !((pg_db *)d)->citus; /* a coordinator keeps the import's per-row path for now */
+}
+
+static werr pg_copy_begin(db *d, sql_id id)
+{
+	pg_db *p = (pg_db *)d;
+	PGresult *r = PQexec(p->c, stmt_text(p, (int)id));
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		werr e = pg_fail(d, r, "starting a copy");
+		PQclear(r);
+		return e;
+	}
+	PQclear(r);
+	p->copying = true;
+	p->clen = 0;
+	return WG_OK;
+}
+
+static void copy_put(pg_db *p, const char *s, size_t n)
+{
+	if (p->clen + n > p->ccap) {
+		size_t cap = p->ccap ? p->ccap : 2 * COPY_CHUNK;
+		while (cap < p->clen + n)
+			cap *= 2;
+		p->cbuf = xrealloc(p->cbuf, cap);
+		p->ccap = cap;
+	}
+	memcpy(p->cbuf + p->clen, s, n);
+	p->clen += n;
+}
+
+static werr copy_flush(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (p->clen && PQputCopyData(p->c, p->cbuf, (int)p->clen) != 1)
+		return pg_fail(d, NULL, "sending rows");
+	p->clen = 0;
+	return WG_OK;
+}
+
+static werr pg_copy_row(db *d, const char *const *vals, int n)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "no copy in progress");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			copy_put(p, "\t", 1);
+		const char *v = vals[i];
+		if (!v) {
+			copy_put(p, "\\N", 2);
+			continue;
+		}
+		/* the text format's escapes: backslash, and the delimiter and line ends */
+		const char *run = v;
+		for (; *v; v++) {
+			const char *esc = *v == '\\' ? "\\\\" : *v == '\t' ? "\\t" : *v == '\n' ? "\\n" : *v == '\r' ? "\\r" : NULL;
+			if (!esc)
+				continue;
+			copy_put(p, run, (size_t)(v - run));
+			copy_put(p, esc, 2);
+			run = v + 1;
+		}
+		copy_put(p, run, (size_t)(v - run));
+	}
+	copy_put(p, "\n", 1);
+	return p->clen >= COPY_CHUNK ? copy_flush(d) : WG_OK;
+}
+
+/* The copy's outcome: the results that follow its end. */
+static werr copy_results(db *d)
+{
+	werr e = WG_OK;
+	PGresult *r;
+	while ((r = PQgetResult(C(d)))) {
+		if (!e && PQresultStatus(r) != PGRES_COMMAND_OK)
+			e = pg_fail(d, r, "copying rows");
+		if (!e) {
+			const char *ct = PQcmdTuples(r);
+			((pg_db *)d)->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+		}
+		PQclear(r);
+	}
+	return e;
+}
+
+static werr pg_copy_end(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return w_fail(W_EINTERNAL, "no_copy", NULL, "no copy in progress");
+	werr e = copy_flush(d);
+	p->copying = false;
+	p->clen = 0;
+	if (PQputCopyEnd(p->c, e ? "abandoned" : NULL) != 1 && !e)
+		e = pg_fail(d, NULL, "ending a copy");
+	werr e2 = copy_results(d);
+	return e ? e : e2;
+}
+
+/* A rollback in the middle of a copy: the server is told to abandon it first. */
+static void copy_abandon(db *d)
+{
+	pg_db *p = (pg_db *)d;
+	if (!p->copying)
+		return;
+	p->copying = false;
+	p->clen = 0;
+	if (PQputCopyEnd(p->c, "abandoned") == 1)
+		(void)copy_results(d);
 }
 
 const db_driver pg_driver = {
@@ -583,4 +761,8 @@ const db_driver pg_driver = {
     .tx_usable = pg_tx_usable,
     .tune = pg_tune,
     .checkpoint = pg_checkpoint,
+    .can_copy = pg_can_copy,
+    .copy_begin = pg_copy_begin,
+    .copy_row = pg_copy_row,
+    .copy_end = pg_copy_end,
 };

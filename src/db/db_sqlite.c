@@ -435,6 +435,24 @@ static void backup_flush_behind(int fd)
  * a temporary file until checked and renamed by db_backup()), its pages flushed behind
  * each step; it is then made a plain rollback-journal file (one file, nothing beside it),
  * checked, and dropped from the kernel's cache. */
+/* The page size of a connection's main database (bytes), 0 when it cannot be read. */
+static int64_t page_size(sqlite3 *h)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	if (sqlite3_prepare_v2(h, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* How far a copy of pages has got, in bytes (db_on_progress). */
+static void pages_done(db *d, sqlite3_backup *b, int64_t page)
+{
+	int64_t all = sqlite3_backup_pagecount(b);
+	db_progress(d, (all - sqlite3_backup_remaining(b)) * page, all * page);
+}
+
 static werr lite_backup(db *d, const char *dest)
 {
 	sqlite3 *to;
@@ -463,14 +481,19 @@ static werr lite_backup(db *d, const char *dest)
 		return e;
 	}
 	int fd = open(dest, O_RDONLY | O_CLOEXEC);
+	int64_t page = page_size(H(d));
 	int rc;
 	while ((rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK || rc == SQLITE_BUSY ||
 	       rc == SQLITE_LOCKED) {
-		if (rc != SQLITE_OK)
+		if (rc != SQLITE_OK) {
 			sqlite3_sleep(20); /* the copy is locked a moment: the step is tried again */
-		else
+		} else {
 			backup_flush_behind(fd);
+			pages_done(d, b, page);
+		}
 	}
+	if (rc == SQLITE_DONE)
+		pages_done(d, b, page);
 	sqlite3_backup_finish(b);
 	lite_rollback(d); /* the snapshot is no longer needed: the log may restart */
 	e = rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "backup_failed", NULL, "%s", sqlite3_errstr(rc));
@@ -521,9 +544,15 @@ static werr lite_restore(db *d, const char *src)
 		sqlite3_close(from);
 		return e;
 	}
+	int64_t page = page_size(from);
 	int rc;
-	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		if (rc == SQLITE_OK)
+			pages_done(d, b, page);
 		sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+	}
+	if (rc == SQLITE_DONE)
+		pages_done(d, b, page);
 	sqlite3_backup_finish(b);
 	sqlite3_close(from);
 	return rc == SQLITE_DONE ? WG_OK : w_fail(W_EDB, "restore_failed", NULL, "%s", sqlite3_errstr(rc));

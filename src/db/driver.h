@@ -39,13 +39,23 @@ typedef struct db_driver {
 	bool (*tx_usable)(db *d);
 	werr (*tune)(db *d, db_use use);
 	werr (*checkpoint)(db *d, bool *done);
+	/* bulk rows (db_copy_*): NULL where the store has none */
+	bool (*can_copy)(db *d);
+	werr (*copy_begin)(db *d, sql_id id);
+	werr (*copy_row)(db *d, const char *const *vals, int n);
+	werr (*copy_end)(db *d);
 } db_driver;
 
 struct db {
 	const db_driver *drv;
 	char *url;
 	int64_t writes; /* see db_writes() */
+	void (*on_progress)(void *ctx, int64_t done, int64_t total); /* db_on_progress */
+	void *progress_ctx;
 };
+
+/* A driver's report of how far a backup or restore has got (db_on_progress). */
+void db_progress(db *d, int64_t done, int64_t total);
 
 struct db_stmt {
 	db *d;

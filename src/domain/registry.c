@@ -599,30 +599,42 @@ static werr flags_from_json(json_t *a, int64_t *out)
 	return WG_OK;
 }
 
+/* What a resident's row stores besides its fields: the name's pinyin and initials (search)
+ * and the last four characters of the document (or held) number and of the phone. */
+typedef struct {
+	char full[256], init[64];
+	const char *id_tail, *ph_tail; /* into f's strings */
+} res_derived;
+
+static void res_derive(const res_fields *f, res_derived *x)
+{
+	pinyin_of(f->name, x->full, sizeof x->full, x->init, sizeof x->init);
+	const char *num = f->id_number ? f->id_number : f->id_held;
+	x->id_tail = num && strlen(num) >= 4 ? num + strlen(num) - 4 : NULL;
+	x->ph_tail = f->phone && strlen(f->phone) >= 4 ? f->phone + strlen(f->phone) - 4 : NULL;
+}
+
 /* Insert or update (id != 0) a resident from validated fields, inside a transaction. */
 static werr res_write(const actor *ac, int64_t id, int64_t household_id, const res_fields *f,
                       int64_t moved_out_at, int64_t *id_out)
 {
-	char full[256], init[64];
-	pinyin_of(f->name, full, sizeof full, init, sizeof init);
-	const char *num = f->id_number ? f->id_number : f->id_held;
-	const char *id_tail = num && strlen(num) >= 4 ? num + strlen(num) - 4 : NULL;
-	const char *ph_tail = f->phone && strlen(f->phone) >= 4 ? f->phone + strlen(f->phone) - 4 : NULL;
+	res_derived x;
+	res_derive(f, &x);
 	db_stmt *s = db_get(ac->d, id ? SQL_RES_UPDATE : SQL_RES_INSERT);
 	int k = 1;
 	if (id)
 		db_bind_int(s, k++, id);
 	db_bind_int(s, k++, household_id);
 	db_bind_text(s, k++, f->name);
-	db_bind_text(s, k++, full);
-	db_bind_text(s, k++, init);
+	db_bind_text(s, k++, x.full);
+	db_bind_text(s, k++, x.init);
 	db_bind_text(s, k++, f->sex);
 	db_bind_text(s, k++, f->birth_date);
 	db_bind_text(s, k++, f->id_type);
 	db_bind_text(s, k++, f->id_number);
-	db_bind_text(s, k++, id_tail);
+	db_bind_text(s, k++, x.id_tail);
 	db_bind_text(s, k++, f->phone);
-	db_bind_text(s, k++, ph_tail);
+	db_bind_text(s, k++, x.ph_tail);
 	db_bind_text(s, k++, f->relation);
 	db_bind_int(s, k++, f->flags);
 	db_bind_text(s, k++, f->residence);
@@ -1291,10 +1303,9 @@ static werr import_household(const actor *ac, const char *code, const char *room
 	return WG_OK;
 }
 
-/* One row: validate, find the household, then match by document number, else by name in
- * the household; insert, update, or leave alone when nothing differs (*created 1 / 0 / -1).
- * Runs inside a savepoint of the batch. */
-static werr import_resident_row(const actor *ac, char **v, int *created)
+/* A row's fields, checked and normalised as POST /residents checks them, then its unit code
+ * and room present (*keep_residence: the row names no residence). */
+static werr import_fields(const actor *ac, char **v, res_fields *out, bool *keep_residence)
 {
 	res_fields f = {0};
 	f.name = v[COL_NAME];
@@ -1306,7 +1317,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	f.relation = v[COL_REL];
 	f.residence = residence_code(v[COL_RESIDENCE]);
 	/* no residence given: a new person lives here, a known one keeps theirs */
-	bool keep_residence = !f.residence || !*f.residence;
+	*keep_residence = !f.residence || !*f.residence;
 	werr e;
 	if (v[COL_FLAGS] && *v[COL_FLAGS]) {
 		/* full-width separators become ';' first: strtok_r splits on bytes, not characters */
@@ -1342,6 +1353,20 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		return w_fail(W_EINVAL, "required", "unit_code", "缺少单位编码 / unit_code is required");
 	if (!v[COL_ROOM] || !*v[COL_ROOM])
 		return w_fail(W_EINVAL, "required", "room", "缺少房号 / room is required");
+	*out = f;
+	return WG_OK;
+}
+
+/* One row: validate, find the household, then match by document number, else by name in
+ * the household; insert, update, or leave alone when nothing differs (*created 1 / 0 / -1).
+ * Runs inside a savepoint of the batch. */
+static werr import_resident_row(const actor *ac, char **v, int *created)
+{
+	res_fields f;
+	bool keep_residence;
+	werr e = import_fields(ac, v, &f, &keep_residence);
+	if (e)
+		return e;
 	int64_t hid = 0, rid = 0, old_hid = 0;
 	const char *hh_path = NULL;
 	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path)))
@@ -1494,8 +1519,8 @@ werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, import_repor
 	return import_run(ac, r, 0, reindex, rep);
 }
 
-/* batch: rows per transaction (0: the whole sheet in one) */
-static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep)
+/* The header line: the column of each field (-1 when absent); the required ones present. */
+static werr import_header(csv_reader *r, int col[NCOLS])
 {
 	char **f;
 	size_t nf, line;
@@ -1504,7 +1529,6 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		return w_fail(W_EINVAL, "bad_header", "file", "表头行格式错误 / the header line is malformed: %s", w_last()->message);
 	if (hrc == 0)
 		return w_fail(W_EINVAL, "empty_file", "file", "文件为空 / the file has no header line");
-	int col[NCOLS];
 	for (int k = 0; k < NCOLS; k++) {
 		col[k] = -1;
 		for (size_t i = 0; i < nf; i++) {
@@ -1522,7 +1546,111 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 			return w_fail(W_EINVAL, "missing_column", col_names[required[k]][0],
 			              "表头缺少列 %s(%s) / the header has no column %s", col_names[required[k]][1],
 			              col_names[required[k]][0], col_names[required[k]][0]);
+	return WG_OK;
+}
+
+/* A record's cells in the field order (NULL for a column the sheet lacks or the record cut short). */
+static void import_cells(const int col[NCOLS], char **f, size_t nf, char *v[NCOLS])
+{
+	for (int k = 0; k < NCOLS; k++)
+		v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
+}
+
+/* Rows applied one at a time by the per-row rules, inside the caller's transaction. */
+typedef struct {
+	const actor *ac;
+	actor row_ac;     /* ac with the row's scratch arena */
+	arena *row_arena; /* dropped every thousand rows: a million-row sheet must not keep a million rows' worth of memory */
+	size_t rows;
+	bool sp_open; /* a savepoint is open for the next row */
+	import_report *rep;
+} row_runner;
+
+static void runner_init(row_runner *rr, const actor *ac, import_report *rep)
+{
+	*rr = (row_runner){.ac = ac, .row_ac = *ac, .rep = rep};
+}
+
+static void runner_free(row_runner *rr)
+{
+	if (rr->row_arena)
+		arena_free(rr->row_arena);
+	rr->row_arena = NULL;
+}
+
+/* The actor for the next row, with a scratch arena fresh every thousand rows. */
+static const actor *runner_actor(row_runner *rr)
+{
+	if (!rr->row_arena || rr->rows++ % 1000 == 0) {
+		if (rr->row_arena)
+			arena_free(rr->row_arena);
+		rr->row_arena = arena_new();
+	}
+	rr->row_ac.a = rr->row_arena;
+	return &rr->row_ac;
+}
+
+/* One record by the per-row rules in its savepoint — taken here after a commit, else left by
+ * the row before (a refused row's ROLLBACK TO keeps it; a good row releases it and takes the
+ * next, on PostgreSQL in one round trip; SQLite runs its two prepared statements, as
+ * compiling the text every row would cost more) — and counted in the report.  Only a failure
+ * of the store is returned: the import ends. */
+static werr runner_row(row_runner *rr, char **v, size_t line)
+{
+	db *d = rr->ac->d;
 	werr e;
+	if (!rr->sp_open && (e = db_run(db_get(d, SQL_SAVEPOINT), NULL)))
+		return e;
+	rr->sp_open = true;
+	int created = 0;
+	w_clear();
+	werr re = import_resident_row(runner_actor(rr), v, &created);
+	if (re == W_EDB || re == W_EBUSY)
+		return re;
+	if (re) {
+		const wdetail *dt = w_last();
+		import_bad(rr->rep, line, dt->field[0] ? dt->field : NULL, dt->code, dt->message);
+		last_hh.valid = false;
+		if ((e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)))
+			return e;
+		return stats_totals_job_end(d, false);
+	}
+	if ((e = stats_totals_job_end(d, true)))
+		return e;
+	if (created > 0)
+		rr->rep->created++;
+	else if (created < 0)
+		rr->rep->unchanged++;
+	else
+		rr->rep->updated++;
+	return db_savepoint_renew(d);
+}
+
+/* The end of a good import, in its transaction: the totals, the search indexes when they
+ * were dropped, the audit row with the counts, the commit. */
+static werr import_finish(const actor *ac, bool reindex, import_report *rep)
+{
+	werr e;
+	if ((e = stats_totals_flush(ac->d)) || (reindex && (e = res_search_indexes_build(ac->d))) ||
+	    (e = audit(ac, "import", "resident", 0,
+	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
+	                            rep->updated, rep->bad),
+	               "ok")))
+		return e;
+	return db_commit(ac->d);
+}
+
+static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bool reindex, import_report *rep);
+
+/* batch: rows per transaction (0: the whole sheet in one) */
+static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep)
+{
+	int col[NCOLS];
+	werr e = import_header(r, col);
+	if (e)
+		return e;
+	if (db_can_copy(ac->d)) /* PostgreSQL: the sheet in one transaction, through COPY */
+		return import_bulk(ac, r, col, reindex, rep);
 	if ((e = db_begin(ac->d)))
 		return e;
 	if (reindex && (e = res_search_indexes_drop(ac->d))) {
@@ -1531,10 +1659,11 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 	}
 	last_unit.valid = last_hh.valid = false;
 	stats_totals_begin(); /* counters summed per batch, written before each commit */
-	actor row_ac = *ac;
-	arena *row_arena = NULL;
+	row_runner rr;
+	runner_init(&rr, ac, rep);
 	size_t in_tx = 0;
-	bool sp_open = false;
+	char **f;
+	size_t nf, line;
 	int rc;
 	while ((rc = csv_next(r, &f, &nf, &line)) != 0) {
 		rep->rows++;
@@ -1543,74 +1672,303 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 			continue;
 		}
 		char *v[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
-		/* each row in its savepoint: taken here after a commit, else left by the row before
-		 * (a failed row's ROLLBACK TO keeps it; a good row releases it and takes the next —
-		 * on PostgreSQL in one round trip; SQLite runs its two prepared statements, as
-		 * compiling the text every row would cost more) */
-		if (!sp_open && (e = db_run(db_get(ac->d, SQL_SAVEPOINT), NULL)))
-			goto fail;
-		sp_open = true;
-		int created = 0;
-		w_clear();
-		/* each row's strings live in a scratch arena, dropped every thousand rows: a
-		 * million-row sheet must not keep a million rows' worth of memory */
-		if (!row_arena || rep->rows % 1000 == 0) {
-			if (row_arena)
-				arena_free(row_arena);
-			row_arena = arena_new();
-		}
-		row_ac.a = row_arena;
-		werr re = import_resident_row(&row_ac, v, &created);
-		if (re == W_EDB || re == W_EBUSY) {
-			e = re;
-			goto fail;
-		}
-		if (re) {
-			const wdetail *d = w_last();
-			import_bad(rep, line, d->field[0] ? d->field : NULL, d->code, d->message);
-			last_hh.valid = false;
-			if ((e = db_run(db_get(ac->d, SQL_ROLLBACK_TO), NULL)) || (e = stats_totals_job_end(ac->d, false)))
-				goto fail;
-		} else if ((e = stats_totals_job_end(ac->d, true))) {
-			goto fail;
-		} else if (created > 0) {
-			rep->created++;
-		} else if (created < 0) {
-			rep->unchanged++;
-		} else {
-			rep->updated++;
-		}
-		if (!re && (e = db_savepoint_renew(ac->d)))
+		import_cells(col, f, nf, v);
+		if ((e = runner_row(&rr, v, line)))
 			goto fail;
 		if (++in_tx == 5000) {
 			/* the unit totals are summed in memory and written every 5,000 rows */
 			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
-			sp_open = !batch;
+			if (batch)
+				rr.sp_open = false;
 			in_tx = 0;
 		}
 	}
-	if ((e = stats_totals_flush(ac->d)) || (reindex && (e = res_search_indexes_build(ac->d))) ||
-	    (e = audit(ac, "import", "resident", 0,
-	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
-	                            rep->updated, rep->bad),
-	               "ok")) ||
-	    (e = db_commit(ac->d)))
+	if ((e = import_finish(ac, reindex, rep)))
 		goto fail;
 	stats_totals_end();
 	last_unit.valid = last_hh.valid = false;
-	if (row_arena)
-		arena_free(row_arena);
+	runner_free(&rr);
 	w_clear();
 	return WG_OK;
 fail:
 	db_rollback(ac->d);
 	stats_totals_end();
 	last_unit.valid = last_hh.valid = false;
-	if (row_arena)
-		arena_free(row_arena);
+	runner_free(&rr);
+	return e;
+}
+
+/* ---- the import on PostgreSQL: COPY into a staging table ----
+ *
+ * Each record is checked in C as the per-row path checks it (the fields, the unit — looked
+ * up once per code —, the room); a refused one is reported at once, the others stream into
+ * the temporary table import_rows with COPY.  Then, in the same transaction, the rows that
+ * cannot match anyone when they are applied — no one stored with their document number or
+ * their name in their household, and no earlier row of the sheet with either — are written
+ * by three statements (their new households, the people, their moves) with what they add
+ * to the counters; every other row ("later": an update, a re-import, a person moving, a
+ * number held for review) is read again from the sheet and goes through the per-row rules
+ * in file order, each in its savepoint.  Such a row only ever meets people of its own keys,
+ * so applying the independent rows first ends in the state a row-by-row run reaches, and
+ * the counters, being differences of that state, equal a recount.  The report is the same,
+ * its refused rows ordered by line. */
+
+/* The sheet's unit codes, each looked up once: its id, or why a row naming it is refused. */
+typedef struct {
+	char *code; /* NULL: a free slot */
+	int64_t id;
+	werr err;
+	wdetail why;
+} unit_hit;
+typedef struct {
+	unit_hit *v;
+	size_t cap, n;
+} unit_cache;
+
+static size_t code_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of code: its entry, or the free slot where it goes. */
+static unit_hit *unit_slot(unit_cache *c, const char *code)
+{
+	if (2 * (c->n + 1) > c->cap) {
+		unit_cache g = {.cap = c->cap ? 2 * c->cap : 256};
+		g.v = xcalloc(g.cap, sizeof *g.v);
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->v[i].code) {
+				size_t k = code_hash(c->v[i].code) & (g.cap - 1);
+				while (g.v[k].code)
+					k = (k + 1) & (g.cap - 1);
+				g.v[k] = c->v[i];
+			}
+		g.n = c->n;
+		free(c->v);
+		*c = g;
+	}
+	size_t k = code_hash(code) & (c->cap - 1);
+	while (c->v[k].code && strcmp(c->v[k].code, code) != 0)
+		k = (k + 1) & (c->cap - 1);
+	return &c->v[k];
+}
+
+static void unit_cache_free(unit_cache *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->v[i].code);
+	free(c->v);
+	*c = (unit_cache){0};
+}
+
+/* What the staged new people living there add to the totals, taken before they are
+ * written: a household they open counts once, an existing one that had no one living
+ * counts from now on, and one that had people stops being reached on each day they were
+ * all accounted for (the newcomers have no check-in) — as the per-row rules count each. */
+static werr bulk_totals(const actor *ac)
+{
+	typedef struct {
+		const char *path;
+		int64_t household, rooms, people;
+	} part;
+	arena *a = arena_new();
+	part *v = NULL;
+	size_t n = 0, cap = 0;
+	werr e = WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_IMPORT_STAGE_LIVING);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[n++] = (part){arena_strdup(a, db_text(s, 0)), db_int(s, 1), db_int(s, 2), db_int(s, 3)};
+	}
+	db_done(s);
+	for (size_t i = 0; rc >= 0 && i < n && !e; i++) {
+		if (!v[i].household) {
+			e = stats_add(ac->d, v[i].path, v[i].rooms, v[i].people);
+		} else {
+			hh_snap hb;
+			if (!(e = stats_snap(ac->d, a, v[i].household, &hb))) {
+				for (int k = 0; k < hb.ndays && !e; k++) {
+					day_delta x = {.reached = -hb.days[k].dd.reached};
+					e = stats_day_add(ac->d, v[i].path, hb.days[k].day, &x);
+				}
+				if (!e)
+					e = stats_add(ac->d, v[i].path, hb.living ? 0 : 1, v[i].people);
+			}
+		}
+		if (!e)
+			e = stats_totals_job_end(ac->d, true);
+	}
+	free(v);
+	arena_free(a);
+	return e;
+}
+
+/* The staged rows that go through the per-row rules: where each starts in the sheet. */
+static werr bulk_later(db *d, csv_mark **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	werr e = WG_OK;
+	db_stmt *s = db_get(d, SQL_IMPORT_STAGE_LATER_ROWS);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[(*n)++] = (csv_mark){.line = (size_t)db_int(s, 0), .pos = (size_t)db_int(s, 1)};
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bool reindex, import_report *rep)
+{
+	db *d = ac->d;
+	werr e;
+	if ((e = db_begin(d)))
+		return e;
+	unit_cache units = {0};
+	row_runner rr;
+	runner_init(&rr, ac, rep);
+	csv_mark *later = NULL;
+	size_t staged = 0, nlater = 0;
+	bool copying = false;
+	last_unit.valid = last_hh.valid = false;
+	stats_totals_begin();
+	if ((reindex && (e = res_search_indexes_drop(d))) || (e = db_run(db_get(d, SQL_IMPORT_STAGE_CREATE), NULL)))
+		goto fail;
+	char **f;
+	size_t nf, line;
+	int rc;
+	csv_mark at = csv_tell(r);
+	while ((rc = csv_next(r, &f, &nf, &line)) != 0) {
+		csv_mark start = at; /* read again from here if the row goes through the per-row rules */
+		at = csv_tell(r);
+		rep->rows++;
+		if (rc < 0) {
+			import_bad(rep, line, NULL, "bad_csv", w_last()->message);
+			continue;
+		}
+		char *v[NCOLS];
+		import_cells(col, f, nf, v);
+		const actor *row_ac = runner_actor(&rr);
+		w_clear();
+		res_fields fv;
+		bool keep_residence;
+		werr re = import_fields(row_ac, v, &fv, &keep_residence);
+		unit_hit *u = NULL;
+		if (!re) {
+			u = unit_slot(&units, v[COL_UNIT]);
+			if (!u->code) { /* a code not seen yet: looked up outside the copy */
+				unit_row ur;
+				if (copying && (e = db_copy_end(d)))
+					goto fail;
+				copying = false;
+				werr ue = household_unit(row_ac, v[COL_UNIT], "unit_code", &ur);
+				if (ue == W_EDB || ue == W_EBUSY) {
+					e = ue;
+					goto fail;
+				}
+				*u = (unit_hit){.code = xstrdup(v[COL_UNIT]), .id = ur.id, .err = ue};
+				if (ue)
+					u->why = *w_last();
+				units.n++;
+			}
+			if (u->err)
+				re = w_fail(u->err, u->why.code, u->why.field[0] ? u->why.field : NULL, "%s", u->why.message);
+			else
+				re = room_valid(v[COL_ROOM]);
+		}
+		if (re) {
+			const wdetail *dt = w_last();
+			import_bad(rep, line, dt->field[0] ? dt->field : NULL, dt->code, dt->message);
+			continue;
+		}
+		if (!copying && (e = db_copy_begin(d, SQL_IMPORT_STAGE_COPY)))
+			goto fail;
+		copying = true;
+		res_derived x;
+		res_derive(&fv, &x);
+		char sline[24], spos[24], sunit[24], sflags[24];
+		snprintf(sline, sizeof sline, "%zu", line);
+		snprintf(spos, sizeof spos, "%zu", start.pos);
+		snprintf(sunit, sizeof sunit, "%lld", (long long)u->id);
+		snprintf(sflags, sizeof sflags, "%lld", (long long)fv.flags);
+		const char *row[] = {sline,       spos,          sunit,           v[COL_ROOM], fv.name,     x.full,
+		                     x.init,      fv.sex,        fv.birth_date,   fv.id_type,  fv.id_number, x.id_tail,
+		                     fv.phone,    x.ph_tail,     fv.relation,     sflags,      fv.residence};
+		if ((e = db_copy_row(d, row, (int)(sizeof row / sizeof row[0]))))
+			goto fail;
+		staged++;
+	}
+	if (copying && (e = db_copy_end(d)))
+		goto fail;
+	if (staged) {
+		size_t created = 0;
+		db_stmt *s;
+		if ((e = db_run(db_get(d, SQL_IMPORT_STAGE_ANALYZE), NULL)) || (e = db_run(db_get(d, SQL_IMPORT_STAGE_LATER), NULL)) ||
+		    (e = bulk_totals(ac)))
+			goto fail;
+		s = db_get(d, SQL_IMPORT_STAGE_HOUSEHOLDS);
+		db_bind_int(s, 1, now_s());
+		if ((e = db_run(s, NULL)))
+			goto fail;
+		s = db_get(d, SQL_IMPORT_STAGE_RESIDENTS);
+		db_bind_int(s, 1, now_s());
+		if (ac->user_id)
+			db_bind_int(s, 2, ac->user_id);
+		if ((e = db_run(s, NULL)))
+			goto fail;
+		created = (size_t)db_changes(d);
+		if ((e = bulk_later(d, &later, &nlater)))
+			goto fail;
+		if (created + nlater != staged) {
+			e = w_fail(W_EINTERNAL, "import_lost_rows", NULL, "import: %zu rows staged, %zu written and %zu to apply",
+			           staged, created, nlater);
+			goto fail;
+		}
+		rep->created += created;
+		/* the rows that may meet someone: read again, by the per-row rules, in file order */
+		for (size_t i = 0; i < nlater; i++) {
+			csv_seek(r, later[i]);
+			size_t again;
+			if (csv_next(r, &f, &nf, &again) != 1 || again != later[i].line) {
+				e = w_fail(W_EINTERNAL, "import_reread", NULL, "import: line %zu cannot be read again", later[i].line);
+				goto fail;
+			}
+			char *v[NCOLS];
+			import_cells(col, f, nf, v);
+			if ((e = runner_row(&rr, v, again)))
+				goto fail;
+		}
+	}
+	if ((e = import_finish(ac, reindex, rep)))
+		goto fail;
+	import_report_sort(rep);
+	stats_totals_end();
+	last_unit.valid = last_hh.valid = false;
+	runner_free(&rr);
+	unit_cache_free(&units);
+	free(later);
+	w_clear();
+	return WG_OK;
+fail:
+	db_rollback(d); /* abandons a copy in progress */
+	stats_totals_end();
+	last_unit.valid = last_hh.valid = false;
+	runner_free(&rr);
+	unit_cache_free(&units);
+	free(later);
 	return e;
 }
 

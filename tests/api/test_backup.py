@@ -9,6 +9,7 @@ target name.  Runs on PostgreSQL too (WANGGE_TEST_PG: pg_dump, checked with pg_r
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -169,6 +170,51 @@ class BackupUnderLoad(unittest.TestCase):
         r = H.run_cli("backup", "--db", H.db_path(), "--out", out)
         self.assertNotEqual(r.returncode, 0)
         self.assertFalse(os.path.exists(os.path.dirname(out)))
+
+
+class Progress(unittest.TestCase):
+    """`wangge backup` and `restore` say how far they have got on a terminal; written to a
+    log or a pipe (here) they print one final line: what, the bytes copied, the time."""
+
+    LINE = r"^%s: [0-9.]+ [MG]B \(([0-9,]+) 字节 bytes\) in [0-9.]+ s \([0-9.]+ [MG]B/s\)$"
+
+    def final_line(self, stderr, what):
+        lines = stderr.splitlines()
+        self.assertEqual(len(lines), 1, stderr)
+        m = re.match(self.LINE % what, lines[0])
+        self.assertIsNotNone(m, lines[0])
+        self.assertNotIn("\r", stderr)
+        return int(m.group(1).replace(",", ""))
+
+    def test_backup_then_restore_print_their_bytes(self):
+        out = os.path.join(H.tmpdir(), "progress.bak")
+        r = H.run_cli("backup", "--db", H.db_path(), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # every byte of the copy (SQLite: its pages; PostgreSQL: pg_dump's archive)
+        self.assertEqual(self.final_line(r.stderr, "备份 backing up"), os.path.getsize(out))
+        if PG:  # a store of its own to restore into
+            name = H.state["pgname"] + "_restored"
+            H._psql("DROP DATABASE IF EXISTS %s" % name)
+            H._psql("CREATE DATABASE %s" % name)
+            target = os.environ["WANGGE_TEST_PG"].rsplit("/", 1)[0] + "/" + name
+        else:
+            target = os.path.join(H.tmpdir(), "restored.db")
+        try:
+            r = H.run_cli("restore", "--db", target, "--from", out, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(self.final_line(r.stderr, "恢复 restoring"), os.path.getsize(out))
+            # and what it restored is the store
+            if PG:
+                n = subprocess.run(["psql", "-qtA", "-d", target, "-c", "SELECT count(*) FROM residents"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+            else:
+                db = sqlite3.connect(target)
+                n = db.execute("SELECT count(*) FROM residents").fetchone()[0]
+                db.close()
+            self.assertGreater(int(n), 0)
+        finally:
+            if PG:
+                H._psql("DROP DATABASE IF EXISTS %s" % name)
 
 
 if __name__ == "__main__":

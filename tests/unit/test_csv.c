@@ -370,6 +370,33 @@ static void test_progress_hook(void **state)
 	csv_close(r);
 }
 
+/* A record read again from its mark (the import on PostgreSQL applies some rows after the
+ * others): the same record and line, blank lines before it skipped again, and neither
+ * counted again nor reported to the progress hook. */
+static void test_seek_reads_a_record_again(void **state)
+{
+	(void)state;
+	csv_reader *r = open_str("a,b\n\n1,\"x\ny\"\n2,z\n", NULL);
+	struct seen s = {0, 0, 0};
+	csv_on_record(r, on_rec, &s);
+	expect_rec(r, 1, "a", "b", NULL);
+	csv_mark m = csv_tell(r); /* before the blank line */
+	expect_rec(r, 3, "1", "x\ny", NULL);
+	csv_mark m2 = csv_tell(r);
+	expect_rec(r, 5, "2", "z", NULL);
+	expect_end(r);
+	assert_int_equal(s.calls, 3);
+	csv_seek(r, m2);
+	expect_rec(r, 5, "2", "z", NULL);
+	csv_seek(r, m);
+	expect_rec(r, 3, "1", "x\ny", NULL);
+	expect_rec(r, 5, "2", "z", NULL);
+	expect_end(r);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.last_records, 3);
+	csv_close(r);
+}
+
 static void test_quote_neutralise(void **state)
 {
 	(void)state;
@@ -429,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_gbk),           cmocka_unit_test(test_bad_encoding),
 	    cmocka_unit_test(test_open_file),     cmocka_unit_test(test_large_record),
 	    cmocka_unit_test(test_quote_neutralise), cmocka_unit_test(test_progress_hook),
+	    cmocka_unit_test(test_seek_reads_a_record_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,34 @@ static void a_terminal_line_is_redrawn_then_blanked(void **state)
 	free(text);
 }
 
+/* Bytes (a backup, a restore): sizes in MB while it runs, the exact count at the end. */
+static void bytes_in_megabytes_and_the_exact_count_at_the_end(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	progress p;
+	progress_start_bytes(&p, f, false, "备份 backing up", 0);
+	progress_set(&p, 52428800, -1); /* 50 MB, the total not known yet */
+	char buf[256];
+	progress_line(&p, p.t0 + 2, buf, sizeof buf);
+	assert_string_equal(buf, "备份 backing up: 50.0 MB · 25.0 MB/s");
+	p.total = 209715200; /* 200 MB in all */
+	progress_line(&p, p.t0 + 2, buf, sizeof buf);
+	assert_string_equal(buf, "备份 backing up: 50.0 MB / 200.0 MB · 25.0 MB/s · 25% · 剩余 left 0:06");
+	progress_set(&p, 16106127360, -1); /* 15 GB */
+	progress_line(&p, p.t0 + 100, buf, sizeof buf);
+	assert_string_equal(buf, "备份 backing up: 15.0 GB / 200.0 MB · 153.6 MB/s · 100% · 剩余 left 0:00");
+	progress_set(&p, 327614464, -1);
+	progress_end(&p, NULL);
+	fclose(f);
+	assert_non_null(strstr(text, "备份 backing up: 312.4 MB (327,614,464 字节 bytes) in "));
+	assert_int_equal(strchr(text, '\n') - text + 1, (long)len); /* one line, and only at the end */
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +112,7 @@ int main(void)
 	    cmocka_unit_test(line_with_a_share_from_bytes),
 	    cmocka_unit_test(not_a_terminal_gets_one_line),
 	    cmocka_unit_test(a_terminal_line_is_redrawn_then_blanked),
+	    cmocka_unit_test(bytes_in_megabytes_and_the_exact_count_at_the_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
