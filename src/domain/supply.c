@@ -2676,12 +2676,14 @@ werr supply_demo_round(const actor *ac, const char *unit_code, int64_t *round_id
 	hh_row *hs = xmalloc(cap * sizeof *hs);
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (!db_int(s, 13)) /* nobody registered there */
+			continue;
 		if (n == cap)
 			hs = xrealloc(hs, (cap *= 2) * sizeof *hs);
 		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 12)), NULL};
 	}
 	db_done(s);
-	/* every household orders (quantities 0-2, vegetables at least 1), every seventh pays its
+	/* every household with someone registered there orders (quantities 0-2, vegetables at least 1), every seventh pays its
 	 * grid worker in cash; written 20,000 orders a transaction through order_write, so the
 	 * round's counters and cash ledger are the server's own */
 	for (size_t i = 0; rc >= 0 && i < n && !e;) {

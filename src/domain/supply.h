@@ -68,7 +68,7 @@ werr errand_medicine(const actor *ac, const char *unit_code, json_t **out);
 /* The qinghe demo's round: two supermarkets, three packages, 931 households ordered (fewer
  * in a smaller demo), part of it delivered, and some errands; inside the demo's transaction. */
 werr supply_demo_qinghe(const actor *ac, int64_t community_id);
-/* A round of the community unit_code in which every household ordered (paid; every seventh in
+/* A round of the community unit_code in which every household with people ordered (paid; every seventh in
  * cash), written through the same order code as the API, for the picking bench; *round_id: the
  * round, *made: the orders written.  Commits every 20,000 orders. */
 werr supply_demo_round(const actor *ac, const char *unit_code, int64_t *round_id, int64_t *made);
