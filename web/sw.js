@@ -1,8 +1,12 @@
 // sw.js — the service worker: keeps the app shell (page, styles, scripts, catalogues) so
 // the worker's phone opens the app with no network.  Network first (a fresh deploy wins),
 // the cached copy when the network fails or is too slow.  Never touches /api/ (data and
-// check-ins are the app's business: queue.js and keep.js), nor /vendor/ (the dashboard's charts).
-const CACHE = 'wangge-shell-v4';
+// check-ins are the app's business: queue.js and keep.js), nor /vendor/ but jsQR (the
+// dashboard's charts are 1 MB and only for a desk).  The shell holds what a phone needs to
+// reload offline: the volunteer's delivery screen (views/supply.js and the supplies parts in
+// tiles/supply.js, which the household page imports too) and the guard's scanner
+// (views/gate.js with /vendor/jsQR.js, for a browser without BarcodeDetector).
+const CACHE = 'wangge-shell-v5';
 const SHELL = [
   '/index.html', '/style.css', '/favicon.svg', '/manifest.webmanifest',
   '/js/main.js', '/js/api.js', '/js/i18n.js', '/js/dom.js', '/js/session.js', '/js/queue.js', '/js/live.js', '/js/keep.js', '/js/idb.js', '/js/day.js',
@@ -10,11 +14,16 @@ const SHELL = [
   '/js/views/common.js', '/js/views/login.js', '/js/views/today.js', '/js/views/rollcall.js',
   '/js/views/household.js', '/js/views/unit.js', '/js/views/chain.js', '/js/views/search.js',
   '/js/views/alerts.js', '/js/views/alert.js', '/js/views/account.js', '/js/views/gate.js',
+  '/js/views/supply.js', '/js/views/errands.js', '/js/tiles/supply.js',
 ];
+// kept when there (web/vendor/ is built by `make web`): a server without it still installs the shell
+const VENDOR = ['/vendor/jsQR.js'];
 const SLOW_MS = 4000;
 
 self.addEventListener('install', (ev) => {
-  ev.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  ev.waitUntil(caches.open(CACHE)
+    .then((c) => c.addAll(SHELL).then(() => Promise.all(VENDOR.map((p) => c.add(p).catch(() => {})))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (ev) => {
@@ -33,7 +42,8 @@ self.addEventListener('fetch', (ev) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/vendor/')) return;
+  if (url.pathname.startsWith('/api/')) return;
+  if (url.pathname.startsWith('/vendor/') && !VENDOR.includes(url.pathname)) return;
   if (url.pathname === '/sw.js') return;
   const key = shellPath(url);
   ev.respondWith((async () => {

@@ -2666,24 +2666,19 @@ werr supply_demo_round(const actor *ac, const char *unit_code, int64_t *round_id
 	if (e)
 		return e;
 	*round_id = rid;
-	s = db_get(ac->d, SQL_HH_LIST);
+	s = db_get(ac->d, SQL_SUP_DEMO_LIVING_HH);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, scope_upper(ac->a, u.path));
-	db_bind_int(s, 3, 1000000);
-	db_bind_int(s, 4, 0);
-	db_bind_int(s, 5, 0);
 	size_t cap = 8192, n = 0;
 	hh_row *hs = xmalloc(cap * sizeof *hs);
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
-		if (!db_int(s, 13)) /* nobody registered there */
-			continue;
 		if (n == cap)
 			hs = xrealloc(hs, (cap *= 2) * sizeof *hs);
-		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 12)), NULL};
+		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 2)), NULL};
 	}
 	db_done(s);
-	/* every household with someone registered there orders (quantities 0-2, vegetables at least 1), every seventh pays its
+	/* every household with someone living there orders (quantities 0-2, vegetables at least 1), every seventh pays its
 	 * grid worker in cash; written 20,000 orders a transaction through order_write, so the
 	 * round's counters and cash ledger are the server's own */
 	for (size_t i = 0; rc >= 0 && i < n && !e;) {
