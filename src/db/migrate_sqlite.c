@@ -1058,7 +1058,8 @@ const char *const migrations_sqlite[] = {
      * case).  Cash in hand per person = received - spent - returned over the errands' ledger
      * and this one.  The round's cash figures come from counters per round and ordering unit
      * kept in the same transaction; the entries of the orders paid in cash before this step
-     * are built here (held by whoever moved the order to paid, else whoever placed it). */
+     * are built here (held by whoever moved the order to paid, else whoever placed it).  And
+     * the pickup slots' counters (below). */
     "CREATE TABLE supply_cash ("
     "  id INTEGER PRIMARY KEY,"
     "  order_id INTEGER NOT NULL REFERENCES supply_orders(id),"
@@ -1092,7 +1093,15 @@ const char *const migrations_sqlite[] = {
     " WHERE a.state = 'refunded' AND a.refund_fen > 0;"
     "INSERT INTO supply_cash_counts(round_id, unit_id, received_fen, returned_fen)"
     " SELECT round_id, unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
-    " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END) FROM supply_cash GROUP BY round_id, unit_id;",
+    " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END) FROM supply_cash GROUP BY round_id, unit_id;"
+    /* a pickup slot's orders (not cancelled) and those of them not yet delivered or collected,
+     * kept with each order and step: the round's slots and its late deliveries are read
+     * without counting the orders */
+    "ALTER TABLE supply_slots ADD COLUMN used INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE supply_slots ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE supply_slots SET used = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id AND o.state <> 'cancelled'),"
+    " pending = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id"
+    " AND o.state NOT IN ('cancelled', 'delivered', 'collected'));",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -871,6 +871,17 @@ static werr counts_order(const actor *ac, int64_t order_id, int sign)
 	return db_run(s, NULL);
 }
 
+/* The order's pickup slot (if any): used (orders not cancelled) and pending (not yet
+ * delivered or collected) moved by these amounts. */
+static werr counts_slot(const actor *ac, int64_t order_id, int used, int pending)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_SLOT_COUNT_ADD);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, used);
+	db_bind_int(s, 3, pending);
+	return db_run(s, NULL);
+}
+
 static werr counts_state(const actor *ac, int64_t order_id, const char *state, int sign)
 {
 	db_stmt *s = db_get(ac->d, SQL_SUP_STATE_COUNT_ADD);
@@ -960,7 +971,7 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 		db_done(s);
 		if (rc < 0)
 			return e;
-		if (strcmp(old_state, "ordered") == 0 && (e = counts_order(ac, existing, -1)))
+		if (strcmp(old_state, "ordered") == 0 && ((e = counts_order(ac, existing, -1)) || (e = counts_slot(ac, existing, -1, -1))))
 			return e;
 		s = db_get(ac->d, SQL_SUP_ORDER_CHANGE);
 		db_bind_int(s, 1, existing);
@@ -1017,7 +1028,9 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 	}
 	if ((e = history_add(ac, *id, at, NULL, state, existing ? "changed" : NULL, NULL)))
 		return e;
-	if (strcmp(state, "cancelled") != 0 && (e = counts_order(ac, *id, 1)))
+	if (strcmp(state, "cancelled") != 0 &&
+	    ((e = counts_order(ac, *id, 1)) ||
+	     (e = counts_slot(ac, *id, 1, strcmp(state, "delivered") != 0 && strcmp(state, "collected") != 0))))
 		return e;
 	if (!existing && strcmp(state, "ordered") != 0 && strcmp(state, "cancelled") != 0 && (e = cash_received(ac, *id, at)))
 		return e;
@@ -1221,6 +1234,8 @@ static werr step_write(const actor *ac, int64_t id, const char *from, const char
 	if (!counted && ((e = counts_state(ac, id, from, -1)) || (e = counts_state(ac, id, to, 1))))
 		return e;
 	if (!strcmp(to, "paid") && (e = cash_received(ac, id, at)))
+		return e;
+	if ((!strcmp(to, "delivered") || !strcmp(to, "collected")) && (e = counts_slot(ac, id, 0, -1)))
 		return e;
 	return history_add(ac, id, at, from, to, note, client_id);
 }
@@ -1564,17 +1579,22 @@ static json_t *aftersale_figures(const actor *ac, int64_t round_id, const char *
 	return o;
 }
 
+/* Orders past their slot's end, neither delivered nor collected: the counters of the ended
+ * slots in the subtree, and a count of the orders only for a slot above it (the subtree is
+ * an entrance of the slot's building). */
 static int64_t late_count(const actor *ac, int64_t round_id, const char *path)
 {
-	db_stmt *s = db_get(ac->d, SQL_SUP_LATE_COUNT);
-	db_bind_int(s, 1, round_id);
-	db_bind_text(s, 2, path);
-	db_bind_text(s, 3, scope_upper(ac->a, path));
-	db_bind_int(s, 4, now_s());
-	int64_t n = 0;
-	if (db_scalar(s, &n))
-		n = 0;
-	return n;
+	int64_t n = 0, below = 0;
+	for (int k = 0; k < 2; k++) {
+		db_stmt *s = db_get(ac->d, k ? SQL_SUP_LATE_COUNT : SQL_SUP_LATE_SLOTS);
+		db_bind_int(s, 1, round_id);
+		db_bind_text(s, 2, path);
+		db_bind_text(s, 3, scope_upper(ac->a, path));
+		db_bind_int(s, 4, now_s());
+		if (db_scalar(s, k ? &below : &n))
+			return 0;
+	}
+	return n + below;
 }
 
 werr aftersale_list(const actor *ac, int64_t round_id, const char *unit_code, const char *state, json_t **out)

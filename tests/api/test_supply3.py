@@ -60,6 +60,12 @@ def when(hours):
     return t.strftime("%Y-%m-%d %H:%M")
 
 
+def building_of(h):
+    """420107003008-B01-U1 → 420107003008-B01 (a household of an entrance: its building)."""
+    code = h["unit_code"]
+    return code.rsplit("-", 1)[0] if code.rsplit("-", 1)[-1].startswith("U") else code
+
+
 def hh_free():
     for h in POP["hh"]:
         if h["id"] not in USED:
@@ -68,19 +74,23 @@ def hh_free():
     raise AssertionError("no household left")
 
 
-def new_round():
+def new_round(slots=None):
     SEQ["n"] += 1
     body = {"unit": H.COMMUNITY, "name": "现金测试%d" % SEQ["n"], "opens": when(-1), "cutoff": when(10),
             "rest_minutes": 0, "packages": POP["packages"]}
+    if slots:
+        body["slots"] = slots
     st, b = H.as_user("secretary", "POST", "/api/v1/supply/rounds", body)
     assert st == 201, b
     return b
 
 
-def order(rid, hid, payment, qty=(1, 1, 0), who="gw01", expect=201):
+def order(rid, hid, payment, qty=(1, 1, 0), who="gw01", expect=201, slot=None):
     items = [{"package_id": p, "qty": q} for p, q in zip(POP["packages"], qty)]
-    st, b = H.as_user(who, "POST", "/api/v1/supply/rounds/%d/orders" % rid,
-                      {"household_id": hid, "items": items, "payment": payment})
+    body = {"household_id": hid, "items": items, "payment": payment}
+    if slot:
+        body["slot_id"] = slot
+    st, b = H.as_user(who, "POST", "/api/v1/supply/rounds/%d/orders" % rid, body)
     assert st == expect, (st, b)
     return b
 
@@ -233,6 +243,9 @@ class FiguresRecount(unittest.TestCase):
                         " AND r.moved_out_at IS NULL AND r.residence IN ('living', 'temporary')" % like)[0][0]
         aft = {s: (n, f) for s, n, f in store_rows(
             "SELECT state, count(*), sum(refund_fen) FROM supply_aftersales WHERE round_id = %d AND %s GROUP BY state" % (rid, like))}
+        late = store_rows("SELECT count(*) FROM supply_orders o JOIN supply_slots s ON s.id = o.slot_id WHERE o.round_id = %d"
+                          " AND o.%s AND s.ends_at < %d AND o.state NOT IN ('delivered', 'collected', 'cancelled')"
+                          % (rid, like, int(datetime.datetime.now().timestamp())))[0][0]
         cash_ = store_rows("SELECT coalesce(sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END), 0),"
                            " coalesce(sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END), 0)"
                            " FROM supply_cash WHERE round_id = %d AND %s" % (rid, like))[0]
@@ -241,7 +254,7 @@ class FiguresRecount(unittest.TestCase):
                 "by_state": by_state,
                 "aftersales": {s: aft.get(s, (0, 0))[0] for s in ("open", "replaced", "refunded", "rejected")},
                 "refunded_fen": sum(f or 0 for _, f in aft.values()),
-                "cash": (cash_[0], cash_[1])}
+                "cash": (cash_[0], cash_[1]), "late": late}
 
     def figures(self, rid, code):
         st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d?unit=%s" % (rid, code))
@@ -251,24 +264,36 @@ class FiguresRecount(unittest.TestCase):
                 "by_state": {k: v for k, v in f["by_state"].items() if v},
                 "aftersales": {k: f["aftersales"][k] for k in ("open", "replaced", "refunded", "rejected")},
                 "refunded_fen": f["aftersales"]["refunded_fen"],
-                "cash": (f["cash"]["received_fen"], f["cash"]["returned_fen"])}
+                "cash": (f["cash"]["received_fen"], f["cash"]["returned_fen"]), "late": f["late"]}
 
     def check(self, rid, what):
-        for code in (H.COMMUNITY, POP["grid"], H.G2):
+        for code in (H.COMMUNITY, POP["grid"], H.G2, H.B01, H.E01):
             self.assertEqual(self.figures(rid, code), self.recount(rid, code), "%s at %s" % (what, code))
+        # each pickup slot's places taken, against its orders
+        st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d" % rid)
+        used = {x: n for x, n in store_rows("SELECT slot_id, count(*) FROM supply_orders WHERE round_id = %d"
+                                             " AND slot_id IS NOT NULL AND state <> 'cancelled' GROUP BY slot_id" % rid)}
+        self.assertEqual({x["id"]: x["used"] for x in b["slots"] if x["used"]}, used, what)
 
     def test_figures_equal_a_recount(self):
-        r = new_round()
-        rid = r["id"]
-        self.check(rid, "an empty round")
         hs = [hh_free() for _ in range(8)]
-        os_ = [order(rid, h["id"], ("cash", "online", "aid")[i % 3], (i % 3, 1 + i % 2, i % 2)) for i, h in enumerate(hs)]
+        # an ended pickup slot and a later one for each building: the orders of the ended one are late until handed over
+        buildings = sorted({building_of(h) for h in hs})
+        r = new_round(slots=[{"unit": b, "starts": when(k * 30 - 3), "ends": when(k * 30 - 2), "capacity": 20}
+                             for b in buildings for k in (0, 1)])
+        rid = r["id"]
+        slot = {}
+        for x in r["slots"]:
+            slot.setdefault(x["unit"], []).append(x["id"])  # ended one first (ordered by start)
+        self.check(rid, "an empty round")
+        os_ = [order(rid, h["id"], ("cash", "online", "aid")[i % 3], (i % 3, 1 + i % 2, i % 2), slot=slot[building_of(h)][i % 2])
+               for i, h in enumerate(hs)]
         self.check(rid, "orders")
         # a change, a cancellation (every quantity 0), a cancellation taken back
-        order(rid, hs[0]["id"], "online", (2, 0, 1), expect=200)
+        order(rid, hs[0]["id"], "online", (2, 0, 1), expect=200, slot=slot[building_of(hs[0])][1])
         order(rid, hs[1]["id"], "cash", (0, 0, 0), expect=200)
         order(rid, hs[2]["id"], "cash", (0, 0, 0), expect=200)
-        order(rid, hs[2]["id"], "cash", (1, 0, 0), expect=200)
+        order(rid, hs[2]["id"], "cash", (1, 0, 0), expect=200, slot=slot[building_of(hs[2])][0])
         self.check(rid, "changes and cancellations")
         # state moves one by one and in bulk, some orders to the door and delivered
         step(os_[3]["id"], "paid", "gw01")
