@@ -2310,7 +2310,7 @@ static werr cash_entries(const actor *ac, const char *path, const char *user, js
 		json_array_append_new(arr, x);
 	}
 	db_done(s);
-	if (rc < 0) {
+	if (rc < 0 || (e = audit(ac, "read", "cash_ledger", uid, arena_printf(ac->a, "entries rows:%zu", json_array_size(arr)), "ok"))) {
 		json_decref(arr);
 		return e;
 	}

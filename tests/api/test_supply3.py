@@ -214,6 +214,8 @@ class CashLedger(unittest.TestCase):
         self.assertNotIn(er["id"], [x["errand_id"] for x in other["entries"]])
         st, e = H.as_user("secretary", "GET", "/api/v1/errands/cash?unit=%s&user=nobody" % H.COMMUNITY)
         self.assertEqual((st, H.err(e)), (404, ("user_not_found", "user")), e)
+        rows = H.audit_rows(entity="cash_ledger")
+        self.assertTrue(any(x["action"] == "read" for x in rows), rows[:3])
         # the ledger of the round's cash survives in the store: the sum per holder equals the API
         rows = store_rows("SELECT u.username, sum(CASE WHEN c.kind = 'received' THEN c.amount_fen ELSE -c.amount_fen END)"
                           " FROM supply_cash c JOIN users u ON u.id = c.holder_id GROUP BY u.username")
