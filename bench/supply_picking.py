@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """bench/supply_picking.py [HOUSEHOLDS] — the picking list of a city-sized supply round.
 
-Builds the qinghe demo with HOUSEHOLDS households (default 1,000,000) in bench/out/
-(kept for the next run), puts one order of every household into a new round straight in
-the store (three packages, quantities 0-2 and at least one vegetable package: about
-2.3 lines an order), starts the server and times, three times each (median printed):
-the round's figures (households ordered / total, by state), the picking list of the whole
-community as JSON, as printable HTML and as XLSX, and one building's.  The community's
-totals are checked against a sum over the store.  Prints figures; asserts nothing about time.
-The round's figures and picking list are read from the counters the server keeps with each
-order (supply_counts, supply_state_counts); the bench writes them for its round as the
-migration builds them.  SQLite only (the store file is written by Python's sqlite3 while the
-server is down)."""
+Builds the qinghe demo with HOUSEHOLDS households (default 1,000,000) and a round in which
+every household ordered (`wangge demo --round`: three packages, quantities 0-2 and at least
+one vegetable package, about 2.3 lines an order, every seventh paid in cash) in bench/out/
+(kept for the next run).  The orders are written by the server's own order code
+(supply.c's order_write, 20,000 a transaction), so the round's counters and cash ledger are
+what the API keeps; creating a million orders one by one over HTTP would take hours.  Then
+it starts the server and times through the real API, three times each (median printed): the
+round's figures (households ordered / total, by state, cash) of the community and of one
+building, the picking list of the whole community as JSON, printable HTML and XLSX, and one
+building's.  The community's totals are checked against a sum over the store.  Prints
+figures and the machine's load average; asserts nothing about time.  SQLite (the sum over
+the store is read with Python's sqlite3)."""
 import http.client
 import json
 import os
@@ -26,7 +27,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.environ.get("WANGGE_BIN") or os.path.join(ROOT, "build", "wangge")
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 OUT = os.path.join(ROOT, "bench", "out")
-DB = os.path.join(OUT, "supply-%d.db" % N)
+DB = os.path.join(OUT, "supply-round-%d.db" % N)
 COMMUNITY = "420107003008"
 
 
@@ -38,64 +39,20 @@ def port():
     return p
 
 
-def counters(con, rid):
-    """The counters of round rid from its orders (the migration's backfill, for one round)."""
-    for t in ("supply_counts", "supply_state_counts"):
-        con.execute("DELETE FROM %s WHERE round_id = ?" % t, (rid,))
-    con.execute("INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
-                " SELECT o.round_id, o.unit_id, i.package_id, sum(i.qty), count(*) FROM supply_orders o"
-                " JOIN supply_items i ON i.order_id = o.id WHERE o.round_id = ? AND o.state <> 'cancelled'"
-                " GROUP BY o.round_id, o.unit_id, i.package_id", (rid,))
-    con.execute("INSERT INTO supply_counts(round_id, unit_id, package_id, qty, orders)"
-                " SELECT round_id, unit_id, 0, count(*), count(*) FROM supply_orders WHERE round_id = ? AND state <> 'cancelled'"
-                " GROUP BY round_id, unit_id", (rid,))
-    con.execute("INSERT INTO supply_state_counts(round_id, unit_id, state, n)"
-                " SELECT round_id, unit_id, state, count(*) FROM supply_orders WHERE round_id = ? GROUP BY round_id, unit_id, state",
-                (rid,))
-
-
 def main():
     os.makedirs(OUT, exist_ok=True)
+    print("load average at the start: %.1f %.1f %.1f (%d cores)" % (os.getloadavg() + (os.cpu_count(),)))
     if not os.path.exists(DB):
         t = time.time()
-        subprocess.run([BIN, "demo", "--db", DB, "--preset", "qinghe", "--households", str(N), "--seed", "1"],
-                       check=True, capture_output=True)
-        print("demo of %d households built in %.0f s" % (N, time.time() - t))
+        r = subprocess.run([BIN, "demo", "--db", DB, "--preset", "qinghe", "--households", str(N), "--seed", "1", "--round"],
+                           check=True, capture_output=True, text=True)
+        print("demo of %d households and its round built in %.0f s:" % (N, time.time() - t))
+        print("  " + "\n  ".join(x for x in r.stdout.splitlines() if x.startswith(("demo", "round"))))
     con = sqlite3.connect(DB)
-    now = int(time.time())
-    rid = con.execute("SELECT id FROM supply_rounds WHERE name = 'bench round'").fetchone()
-    if not rid:
-        t = time.time()
-        unit = con.execute("SELECT id FROM units WHERE code = ?", (COMMUNITY,)).fetchone()[0]
-        cur = con.execute("INSERT INTO supply_rounds(unit_id, name, opens_at, cutoff_at, rest_minutes, created_at)"
-                          " VALUES (?, 'bench round', ?, ?, 120, ?)", (unit, now - 86400, now - 3600, now))
-        rid = cur.lastrowid
-        pk = [r[0] for r in con.execute("SELECT id FROM supply_packages ORDER BY id LIMIT 3")]
-        price = dict(con.execute("SELECT id, price_fen FROM supply_packages"))
-        for p in pk:
-            con.execute("INSERT INTO supply_round_packages VALUES (?, ?)", (rid, p))
-        con.execute("INSERT INTO supply_orders(round_id, household_id, unit_id, path, state, payment, total_fen, door,"
-                    " state_at, created_at, updated_at) SELECT ?, h.id, h.unit_id, u.path, 'paid', 'online', 0, 0, ?, ?, ?"
-                    " FROM households h JOIN units u ON u.id = h.unit_id WHERE h.retired_at IS NULL", (rid, now, now, now))
-        for k, p in enumerate(pk):
-            # quantities 0-2 by the order id; the vegetable package (the 2nd) at least 1
-            q = "1 + (o.id % 2)" if k == 1 else "(o.id + %d) %% 3" % k
-            con.execute("INSERT INTO supply_items(order_id, package_id, qty, price_fen) SELECT o.id, ?, %s, ?"
-                        " FROM supply_orders o WHERE o.round_id = ? AND %s > 0" % (q, q), (p, price[p], rid))
-        con.execute("UPDATE supply_orders SET total_fen = (SELECT sum(qty * price_fen) FROM supply_items WHERE order_id = supply_orders.id)"
-                    " WHERE round_id = ?", (rid,))
-        # the round's counters, as the server keeps them (a store from before they existed gets
-        # them from its migration when the server opens it)
-        if con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'supply_counts'").fetchone()[0]:
-            counters(con, rid)
-        con.commit()
-        print("%d orders written in %.0f s" % (con.execute("SELECT count(*) FROM supply_orders WHERE round_id = ?", (rid,)).fetchone()[0],
-                                              time.time() - t))
-    else:
-        rid = rid[0]
+    rid = con.execute("SELECT id FROM supply_rounds WHERE name = '全体住户团购（压测）'").fetchone()[0]
     want = dict((str(p), q) for p, q in con.execute(
         "SELECT i.package_id, sum(i.qty) FROM supply_items i JOIN supply_orders o ON o.id = i.order_id"
-        " WHERE o.round_id = ? GROUP BY i.package_id", (rid,)))
+        " WHERE o.round_id = ? AND o.state <> 'cancelled' GROUP BY i.package_id", (rid,)))
     orders = con.execute("SELECT count(*) FROM supply_orders WHERE round_id = ?", (rid,)).fetchone()[0]
     building = con.execute("SELECT code FROM units WHERE kind = 'building' ORDER BY path LIMIT 1").fetchone()[0]
     con.close()
@@ -130,6 +87,7 @@ def main():
         base = "/api/v1/supply/rounds/%d" % rid
         print("round of %d orders (%d households in the store)" % (orders, N))
         for label, path in [("figures (ordered / total, by state)", base + "?unit=" + COMMUNITY),
+                            ("figures, one building", base + "?unit=" + building),
                             ("picking list, community, JSON", base + "/picking?unit=" + COMMUNITY),
                             ("picking list, community, HTML", base + "/picking?format=html&unit=" + COMMUNITY),
                             ("picking list, community, XLSX", base + "/picking?format=xlsx&unit=" + COMMUNITY),
@@ -142,6 +100,11 @@ def main():
                 assert got["households"] == orders, (got["households"], orders)
                 assert got["totals"] == want, (got["totals"], want)
                 print("  community totals equal the store's sums: %s" % json.dumps(want))
+            if label.startswith("figures (") :
+                f = json.loads(runs[0][1])["figures"]
+                assert f["ordered"] == orders, (f["ordered"], orders)
+                print("  %d of %d households ordered; cash received %s" % (f["ordered"], f["households"], f["cash"]["in_hand"]))
+        print("load average at the end: %.1f %.1f %.1f" % os.getloadavg())
     finally:
         srv.terminate()
         srv.wait()

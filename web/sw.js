@@ -2,8 +2,10 @@
 // the worker's phone opens the app with no network.  Every script of the app is in SHELL
 // (~0.6 MB, fetched once): a page or a menu count that imports a module offline must find
 // it (tests/web/run.mjs checks the list against web/js and web/i18n).  Network first (a
-// fresh deploy wins), the cached copy when the network fails or is too slow.  Never touches /api/ (data and
-// check-ins are the app's business: queue.js and keep.js), nor /vendor/ (the dashboard's charts).
+// fresh deploy wins), the cached copy when the network fails or is too slow.  Never touches
+// /api/ (data and check-ins are the app's business: queue.js and keep.js), nor /vendor/ but
+// jsQR (the dashboard's charts are 1 MB and only for a desk; the guard's scanner needs jsQR
+// offline in a browser without BarcodeDetector).
 const CACHE = 'wangge-shell-v5';
 const SHELL = [
   '/index.html', '/style.css', '/favicon.svg', '/manifest.webmanifest',
@@ -22,10 +24,14 @@ const SHELL = [
   '/js/tiles/gate.js', '/js/tiles/help.js', '/js/tiles/staff.js', '/js/tiles/supply.js',
   '/i18n/en.js', '/i18n/zh.js',
 ];
+// kept when there (web/vendor/ is built by `make web`): a server without it still installs the shell
+const VENDOR = ['/vendor/jsQR.js'];
 const SLOW_MS = 4000;
 
 self.addEventListener('install', (ev) => {
-  ev.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  ev.waitUntil(caches.open(CACHE)
+    .then((c) => c.addAll(SHELL).then(() => Promise.all(VENDOR.map((p) => c.add(p).catch(() => {})))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (ev) => {
@@ -44,7 +50,8 @@ self.addEventListener('fetch', (ev) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/vendor/')) return;
+  if (url.pathname.startsWith('/api/')) return;
+  if (url.pathname.startsWith('/vendor/') && !VENDOR.includes(url.pathname)) return;
   if (url.pathname === '/sw.js') return;
   const key = shellPath(url);
   ev.respondWith((async () => {

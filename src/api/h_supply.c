@@ -229,7 +229,7 @@ werr h_errand_close(req *r)
 
 werr h_errand_cash(req *r)
 {
-	return errand_cash(&r->ac, req_query(r, "unit"), &r->json);
+	return errand_cash(&r->ac, req_query(r, "unit"), req_query(r, "user"), &r->json);
 }
 
 werr h_errand_medicine(req *r)

@@ -8,6 +8,7 @@
 #include "cli/opts.h"
 #include "core/progress.h"
 #include "domain/demo.h"
+#include "domain/supply.h"
 
 #define DEMO_PASSWORD "wangge-demo-2026"
 
@@ -21,7 +22,7 @@ static void demo_progress(void *ctx, int64_t done, int64_t total)
 int cmd_demo(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db preset households seed password scale outbreak!", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db preset households seed password scale outbreak! round!", argc, argv) || o.npos)
 		return cli_usage(&commands[2]);
 	double households, seed, scale;
 	if (!opts_num(&o, "households", 0, 1, 1000000, &households) || !opts_num(&o, "seed", 1, 0, 4294967295.0, &seed) ||
@@ -98,6 +99,23 @@ int cmd_demo(int argc, char **argv)
 			       (long long)sum.household_observed, (long long)sum.contacts, (long long)sum.followups_done,
 			       (long long)sum.followups_overdue);
 		}
+	}
+	if (!rc && opts_flag(&o, "round")) {
+		/* a round of the first community in which every household ordered (bench/supply_picking.py) */
+		char code[64] = "";
+		s = db_get(ac.d, SQL_UNIT_FIRST_OF_KIND);
+		db_bind_text(s, 1, "community");
+		if (db_step(s, &e) == DB_ROW)
+			snprintf(code, sizeof code, "%s", db_text(s, 0));
+		db_done(s);
+		int64_t rid = 0, made = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		e = *code ? supply_demo_round(&ac, code, &rid, &made) : WG_OK;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (e)
+			rc = cli_fail();
+		printf("round %lld of %s: %lld orders written in %.1f s\n", (long long)rid, code, (long long)made,
+		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	cli_close(&ac);
 	return rc;

@@ -1051,6 +1051,57 @@ const char *const migrations_sqlite[] = {
     " SELECT round_id, unit_id, 0, count(*), count(*) FROM supply_orders WHERE state <> 'cancelled' GROUP BY round_id, unit_id;"
     "INSERT INTO supply_state_counts(round_id, unit_id, state, n)"
     " SELECT round_id, unit_id, state, count(*) FROM supply_orders GROUP BY round_id, unit_id, state;",
+    /* issue 17, third round (supply3): the cash of the round's orders in the cash ledger.  An
+     * order paid in cash (payment 'cash') puts its total in the hand of whoever marked it
+     * paid (a 'received' entry, the order named); a refund of it (after-sales, refunded) is
+     * money handed back from that person's cash (a 'returned' entry naming the order and the
+     * case).  Cash in hand per person = received - spent - returned over the errands' ledger
+     * and this one.  The round's cash figures come from counters per round and ordering unit
+     * kept in the same transaction; the entries of the orders paid in cash before this step
+     * are built here (held by whoever moved the order to paid, else whoever placed it).  And
+     * the pickup slots' counters (below). */
+    "CREATE TABLE supply_cash ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES supply_orders(id),"
+    "  round_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL,"
+    "  path TEXT NOT NULL,"
+    "  aftersale_id INTEGER,"
+    "  kind TEXT NOT NULL,"
+    "  amount_fen INTEGER NOT NULL,"
+    "  holder_id INTEGER,"
+    "  by_user INTEGER,"
+    "  at INTEGER NOT NULL,"
+    "  note TEXT);"
+    "CREATE INDEX supply_cash_order ON supply_cash(order_id, id);"
+    "CREATE INDEX supply_cash_path ON supply_cash(path);"
+    "CREATE UNIQUE INDEX supply_cash_aftersale ON supply_cash(aftersale_id);"
+    "CREATE TABLE supply_cash_counts ("
+    "  round_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL,"
+    "  received_fen INTEGER NOT NULL,"
+    "  returned_fen INTEGER NOT NULL,"
+    "  PRIMARY KEY (round_id, unit_id));"
+    "INSERT INTO supply_cash(order_id, round_id, unit_id, path, kind, amount_fen, holder_id, by_user, at, note)"
+    " SELECT o.id, o.round_id, o.unit_id, o.path, 'received', o.total_fen,"
+    " coalesce((SELECT min(h.by_user) FROM supply_order_history h WHERE h.order_id = o.id AND h.to_state = 'paid'), o.created_by),"
+    " coalesce((SELECT min(h.by_user) FROM supply_order_history h WHERE h.order_id = o.id AND h.to_state = 'paid'), o.created_by),"
+    " o.state_at, NULL FROM supply_orders o WHERE o.payment = 'cash' AND o.state NOT IN ('ordered', 'cancelled') AND o.total_fen > 0;"
+    "INSERT INTO supply_cash(order_id, round_id, unit_id, path, aftersale_id, kind, amount_fen, holder_id, by_user, at, note)"
+    " SELECT a.order_id, a.round_id, c.unit_id, c.path, a.id, 'returned', a.refund_fen, c.holder_id, a.resolved_by, a.resolved_at, NULL"
+    " FROM supply_aftersales a JOIN supply_cash c ON c.order_id = a.order_id AND c.kind = 'received'"
+    " WHERE a.state = 'refunded' AND a.refund_fen > 0;"
+    "INSERT INTO supply_cash_counts(round_id, unit_id, received_fen, returned_fen)"
+    " SELECT round_id, unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
+    " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END) FROM supply_cash GROUP BY round_id, unit_id;"
+    /* a pickup slot's orders (not cancelled) and those of them not yet delivered or collected,
+     * kept with each order and step: the round's slots and its late deliveries are read
+     * without counting the orders */
+    "ALTER TABLE supply_slots ADD COLUMN used INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE supply_slots ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE supply_slots SET used = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id AND o.state <> 'cancelled'),"
+    " pending = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id"
+    " AND o.state NOT IN ('cancelled', 'delivered', 'collected'));",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

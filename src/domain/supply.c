@@ -570,11 +570,22 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	int64_t total = 0, households = 0, cancelled;
 	json_t *counts = state_counts(ac, id, u.path, &total);
 	cancelled = json_integer_value(json_object_get(counts, "cancelled"));
-	db_stmt *s = db_get(ac->d, SQL_SUP_HH_TOTAL);
-	db_bind_text(s, 1, u.path);
-	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	/* the households of the subtree with someone living there: the roll-call's counter of the
+	 * unit, kept by every change of a household or resident (one row, not a count) */
+	db_stmt *s = db_get(ac->d, SQL_STATS_GET);
+	db_bind_int(s, 1, u.id);
 	if (db_step(s, &e) == DB_ROW)
 		households = db_int(s, 0);
+	db_done(s);
+	int64_t cash_in = 0, cash_back = 0;
+	s = db_get(ac->d, SQL_SUP_CASH_FIGURES);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, u.path);
+	db_bind_text(s, 3, scope_upper(ac->a, u.path));
+	if (db_step(s, &e) == DB_ROW) {
+		cash_in = db_int(s, 0);
+		cash_back = db_int(s, 1);
+	}
 	db_done(s);
 	*out = round_json(&r);
 	json_object_set_new(*out, "packages", round_packages(ac, id));
@@ -586,6 +597,9 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	json_t *fig = json_object_get(*out, "figures");
 	json_object_set_new(fig, "late", json_integer(late_count(ac, id, u.path)));
 	json_object_set_new(fig, "aftersales", aftersale_figures(ac, id, u.path));
+	json_object_set_new(fig, "cash", json_pack("{s:I,s:I,s:I,s:s}", "received_fen", (json_int_t)cash_in, "returned_fen",
+	                                           (json_int_t)cash_back, "in_hand_fen", (json_int_t)(cash_in - cash_back),
+	                                           "in_hand", yuan(ac->a, cash_in - cash_back)));
 	return WG_OK;
 }
 
@@ -695,6 +709,9 @@ static json_t *aftersale_json(const actor *ac, db_stmt *s)
 	                      time_json(db_null(s, 14) ? 0 : db_int(s, 14)), "by", jv_text(db_text(s, 19)),
 	                      "resolved_by", jv_text(db_text(s, 20)));
 	json_object_set_new(j, "entrance", json_string(ent ? db_text(s, 17) : ""));
+	/* a refund of an order paid in cash is handed back from the cash of whoever received it */
+	json_object_set_new(j, "payment", json_string(db_text(s, 22)));
+	json_object_set_new(j, "refund_from", db_null(s, 23) ? json_null() : json_string(db_text(s, 23)));
 	return j;
 }
 
@@ -706,6 +723,25 @@ static json_t *aftersales_of(const actor *ac, int64_t order_id)
 	werr e;
 	while (db_step(s, &e) == DB_ROW)
 		json_array_append_new(arr, aftersale_json(ac, s));
+	db_done(s);
+	return arr;
+}
+
+/* The order's entries in the cash ledger: the cash received when it was marked paid (payment
+ * cash) and each refund handed back from it. */
+static json_t *order_cash(const actor *ac, int64_t order_id)
+{
+	json_t *arr = json_array();
+	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_OF_ORDER);
+	db_bind_int(s, 1, order_id);
+	werr e;
+	while (db_step(s, &e) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:s,s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "at",
+		                                     time_json(db_int(s, 1)), "kind", db_text(s, 2), "amount_fen",
+		                                     (json_int_t)db_int(s, 3), "amount", yuan(ac->a, db_int(s, 3)), "holder",
+		                                     jv_text(db_text(s, 4)), "by", jv_text(db_text(s, 5)), "aftersale_id",
+		                                     db_null(s, 6) ? json_null() : json_integer(db_int(s, 6)), "note",
+		                                     jv_text(db_text(s, 7))));
 	db_done(s);
 	return arr;
 }
@@ -725,6 +761,7 @@ static json_t *order_json(const actor *ac, const order_row *o, bool with_items)
 	if (with_items) {
 		json_object_set_new(j, "items", order_items(ac, o->id));
 		json_object_set_new(j, "aftersales", aftersales_of(ac, o->id));
+		json_object_set_new(j, "cash", order_cash(ac, o->id));
 	}
 	return j;
 }
@@ -789,6 +826,32 @@ static werr history_add(const actor *ac, int64_t order_id, int64_t at, const cha
 	return db_run(s, NULL);
 }
 
+/* ---- the round orders' cash (supply_cash) and its counters, in the change's transaction ---- */
+
+/* A cash entry into its round's counters (id 0: none was written). */
+static werr cash_count(const actor *ac, int64_t cash_id)
+{
+	if (!cash_id)
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_COUNT_ADD);
+	db_bind_int(s, 1, cash_id);
+	return db_run(s, NULL);
+}
+
+/* An order marked paid: paid in cash, its total is now in the hand of whoever marked it (a
+ * "received" entry of the cash ledger); another payment writes nothing. */
+static werr cash_received(const actor *ac, int64_t order_id, int64_t at)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_RECEIVE);
+	db_bind_int(s, 1, order_id);
+	if (ac->user_id)
+		db_bind_int(s, 2, ac->user_id);
+	db_bind_int(s, 3, at);
+	int64_t id = 0;
+	werr e = db_run(s, &id);
+	return e ? e : cash_count(ac, id);
+}
+
 /* ---- the round's counters (supply_counts, supply_state_counts), in the change's transaction ---- */
 
 /* An order's items and its place among the orders not cancelled, added (sign 1) or taken
@@ -805,6 +868,17 @@ static werr counts_order(const actor *ac, int64_t order_id, int sign)
 	s = db_get(ac->d, SQL_SUP_COUNTS_ITEMS);
 	db_bind_int(s, 1, order_id);
 	db_bind_int(s, 2, sign);
+	return db_run(s, NULL);
+}
+
+/* The order's pickup slot (if any): used (orders not cancelled) and pending (not yet
+ * delivered or collected) moved by these amounts. */
+static werr counts_slot(const actor *ac, int64_t order_id, int used, int pending)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_SLOT_COUNT_ADD);
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, used);
+	db_bind_int(s, 3, pending);
 	return db_run(s, NULL);
 }
 
@@ -897,7 +971,7 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 		db_done(s);
 		if (rc < 0)
 			return e;
-		if (strcmp(old_state, "ordered") == 0 && (e = counts_order(ac, existing, -1)))
+		if (strcmp(old_state, "ordered") == 0 && ((e = counts_order(ac, existing, -1)) || (e = counts_slot(ac, existing, -1, -1))))
 			return e;
 		s = db_get(ac->d, SQL_SUP_ORDER_CHANGE);
 		db_bind_int(s, 1, existing);
@@ -954,7 +1028,11 @@ static werr order_write(const actor *ac, int64_t round_id, const hh_row *h, int6
 	}
 	if ((e = history_add(ac, *id, at, NULL, state, existing ? "changed" : NULL, NULL)))
 		return e;
-	if (strcmp(state, "cancelled") != 0 && (e = counts_order(ac, *id, 1)))
+	if (strcmp(state, "cancelled") != 0 &&
+	    ((e = counts_order(ac, *id, 1)) ||
+	     (e = counts_slot(ac, *id, 1, strcmp(state, "delivered") != 0 && strcmp(state, "collected") != 0))))
+		return e;
+	if (!existing && strcmp(state, "ordered") != 0 && strcmp(state, "cancelled") != 0 && (e = cash_received(ac, *id, at)))
 		return e;
 	if (!existing)
 		return counts_state(ac, *id, state, 1);
@@ -1154,6 +1232,10 @@ static werr step_write(const actor *ac, int64_t id, const char *from, const char
 	if (db_changes(ac->d) != 1)
 		return w_fail(W_ECONFLICT, "state_changed", "to", "这一单刚被别人改了状态，请刷新 / someone else changed this order just now: reload");
 	if (!counted && ((e = counts_state(ac, id, from, -1)) || (e = counts_state(ac, id, to, 1))))
+		return e;
+	if (!strcmp(to, "paid") && (e = cash_received(ac, id, at)))
+		return e;
+	if ((!strcmp(to, "delivered") || !strcmp(to, "collected")) && (e = counts_slot(ac, id, 0, -1)))
 		return e;
 	return history_add(ac, id, at, from, to, note, client_id);
 }
@@ -1457,6 +1539,19 @@ werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 		db_bind_int(s, 6, ac->user_id);
 	if (!(e = db_run(s, NULL)) && db_changes(ac->d) != 1)
 		e = w_fail(W_ECONFLICT, "aftersale_closed", "aftersale_id", "这条售后已处理 / the case is answered already");
+	if (!e && refund) { /* paid in cash: handed back from the cash of whoever received it */
+		int64_t cash_id = 0;
+		s = db_get(ac->d, SQL_SUP_CASH_REFUND);
+		db_bind_int(s, 1, order_id);
+		db_bind_int(s, 2, id);
+		db_bind_int(s, 3, refund);
+		if (ac->user_id)
+			db_bind_int(s, 4, ac->user_id);
+		db_bind_int(s, 5, now_s());
+		db_bind_text(s, 6, arena_printf(ac->a, "售后#%lld退款 / refund of case %lld", (long long)id, (long long)id));
+		if (!(e = db_run(s, &cash_id)))
+			e = cash_count(ac, cash_id);
+	}
 	if (!e)
 		e = audit(ac, "update", "supply_aftersale", id, arena_printf(ac->a, "resolution:%s refund_fen", res), "ok");
 	if ((e = db_end(ac->d, e)))
@@ -1484,17 +1579,22 @@ static json_t *aftersale_figures(const actor *ac, int64_t round_id, const char *
 	return o;
 }
 
+/* Orders past their slot's end, neither delivered nor collected: the counters of the ended
+ * slots in the subtree, and a count of the orders only for a slot above it (the subtree is
+ * an entrance of the slot's building). */
 static int64_t late_count(const actor *ac, int64_t round_id, const char *path)
 {
-	db_stmt *s = db_get(ac->d, SQL_SUP_LATE_COUNT);
-	db_bind_int(s, 1, round_id);
-	db_bind_text(s, 2, path);
-	db_bind_text(s, 3, scope_upper(ac->a, path));
-	db_bind_int(s, 4, now_s());
-	int64_t n = 0;
-	if (db_scalar(s, &n))
-		n = 0;
-	return n;
+	int64_t n = 0, below = 0;
+	for (int k = 0; k < 2; k++) {
+		db_stmt *s = db_get(ac->d, k ? SQL_SUP_LATE_COUNT : SQL_SUP_LATE_SLOTS);
+		db_bind_int(s, 1, round_id);
+		db_bind_text(s, 2, path);
+		db_bind_text(s, 3, scope_upper(ac->a, path));
+		db_bind_int(s, 4, now_s());
+		if (db_scalar(s, k ? &below : &n))
+			return 0;
+	}
+	return n + below;
 }
 
 werr aftersale_list(const actor *ac, int64_t round_id, const char *unit_code, const char *state, json_t **out)
@@ -2179,11 +2279,53 @@ werr errand_close(const actor *ac, int64_t id, json_t *body, json_t **out)
 	return errand_get(ac, id, out);
 }
 
-werr errand_cash(const actor *ac, const char *unit_code, json_t **out)
+/* One person's entries of the cash ledger in the subtree at path: the errands' and the round
+ * orders' (received when an order paid in cash was marked paid, returned for its refunds). */
+static werr cash_entries(const actor *ac, const char *path, const char *user, json_t **out)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
+	db_bind_text(s, 1, user);
+	werr e = WG_OK;
+	int64_t uid = 0;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		uid = db_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!uid)
+		return w_fail(W_ENOTFOUND, "user_not_found", "user", "没有这个账号 / no such account");
+	s = db_get(ac->d, SQL_SUP_CASH_ENTRIES);
+	db_bind_text(s, 1, path);
+	db_bind_text(s, 2, scope_upper(ac->a, path));
+	db_bind_int(s, 3, uid);
+	json_t *arr = json_array();
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_t *x = json_pack("{s:o,s:s,s:I,s:s,s:o,s:o}", "at", time_json(db_int(s, 0)), "kind", db_text(s, 1), "amount_fen",
+		                      (json_int_t)db_int(s, 2), "amount", yuan(ac->a, db_int(s, 2)), "receipt",
+		                      jv_text(db_text(s, 6)), "note", jv_text(db_text(s, 7)));
+		static const char *const ids[] = {"errand_id", "order_id", "aftersale_id"};
+		for (int k = 0; k < 3; k++)
+			json_object_set_new(x, ids[k], db_null(s, 3 + k) ? json_null() : json_integer(db_int(s, 3 + k)));
+		json_array_append_new(arr, x);
+	}
+	db_done(s);
+	if (rc < 0 || (e = audit(ac, "read", "cash_ledger", uid, arena_printf(ac->a, "entries rows:%zu", json_array_size(arr)), "ok"))) {
+		json_decref(arr);
+		return e;
+	}
+	*out = arr;
+	return WG_OK;
+}
+
+werr errand_cash(const actor *ac, const char *unit_code, const char *user, json_t **out)
 {
 	unit_row u = {0};
 	werr e = unit_scope(ac, unit_code, &u);
 	if (e)
+		return e;
+	json_t *entries = NULL;
+	if (user && (e = cash_entries(ac, u.path, user, &entries)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_LEDGER_CASH);
 	db_bind_text(s, 1, u.path);
@@ -2193,19 +2335,27 @@ werr errand_cash(const actor *ac, const char *unit_code, json_t **out)
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		int64_t rec = db_int(s, 3), sp = db_int(s, 4), ret = db_int(s, 5), hand = rec - sp - ret;
+		if (user && (!db_text(s, 1) || strcmp(db_text(s, 1), user) != 0))
+			continue;
 		total += hand;
-		json_array_append_new(items, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:s}", "user", jv_text(db_text(s, 1)), "name",
-		                                       jv_text(db_text(s, 2)), "received_fen", (json_int_t)rec, "spent_fen",
-		                                       (json_int_t)sp, "returned_fen", (json_int_t)ret, "in_hand_fen",
-		                                       (json_int_t)hand, "in_hand", yuan(ac->a, hand)));
+		json_t *x = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:s}", "user", jv_text(db_text(s, 1)), "name", jv_text(db_text(s, 2)),
+		                      "received_fen", (json_int_t)rec, "spent_fen", (json_int_t)sp, "returned_fen", (json_int_t)ret,
+		                      "in_hand_fen", (json_int_t)hand, "in_hand", yuan(ac->a, hand));
+		/* of which the round orders': cash received for orders paid in cash, refunds handed back */
+		json_object_set_new(x, "orders_received_fen", json_integer(db_int(s, 6)));
+		json_object_set_new(x, "refunded_fen", json_integer(db_int(s, 7)));
+		json_array_append_new(items, x);
 	}
 	db_done(s);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(entries);
 		return e;
 	}
 	*out = json_pack("{s:s,s:s,s:o,s:I,s:s}", "unit", u.code, "unit_name", u.name, "items", items, "in_hand_fen",
 	                 (json_int_t)total, "in_hand", yuan(ac->a, total));
+	if (entries)
+		json_object_set_new(*out, "entries", entries);
 	return WG_OK;
 }
 
@@ -2421,6 +2571,15 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 		free(hs);
 		return e;
 	}
+	/* gw01 took the phone orders and holds the cash of those paid in cash, and runs the errands */
+	int64_t worker = 0;
+	s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
+	db_bind_text(s, 1, "gw01");
+	if (db_step(s, &e) == DB_ROW)
+		worker = db_int(s, 0);
+	db_done(s);
+	actor w = *ac;
+	w.user_id = worker;
 	uint64_t st = 0x9E3779B97F4A7C15ull;
 	size_t want = n < 931 ? n : 931, made = 0;
 	int64_t at = day_at(yday, 9, 0);
@@ -2439,7 +2598,7 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 		const char *state = roll < 45 ? "delivered" : roll < 60 ? "collected" : roll < 80 ? "at_door" : roll < 92 ? "disinfected" : "paid";
 		const char *pay = roll % 7 == 0 ? "cash" : roll % 31 == 0 ? "aid" : "online";
 		int64_t id = 0;
-		e = order_write(ac, r1, &hs[i], 0, items, k, pay, 0, NULL, state, at + (int64_t)made * 20, &id);
+		e = order_write(&w, r1, &hs[i], 0, items, k, pay, 0, NULL, state, at + (int64_t)made * 20, &id);
 		made++;
 	}
 	/* today's round: the first few households have ordered already */
@@ -2455,19 +2614,11 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 		e = db_run(s, NULL);
 	}
 	/* errands: a chronic-medicine register (160 residents in the full demo) and a few open ones */
-	int64_t worker = 0;
-	s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
-	db_bind_text(s, 1, "gw01");
-	if (db_step(s, &e) == DB_ROW)
-		worker = db_int(s, 0);
-	db_done(s);
 	static const char *const meds[][3] = {{"硝苯地平缓释片", "每日2次，每次1片", "武汉市第九医院"},
 	                                      {"二甲双胍片", "每日3次，每次0.5克", "青山区人民医院"},
 	                                      {"阿托伐他汀钙片", "每晚1片", "武汉市第九医院"},
 	                                      {"胰岛素注射液", "每日早晚各8单位", "武钢二医院"}};
 	size_t nmed = n < 640 ? n / 4 : 160;
-	actor w = *ac;
-	w.user_id = worker;
 	for (size_t i = 0; i < nmed && !e; i++) {
 		hh_row *h = &hs[(i * 7919) % n];
 		int64_t id = 0, t = now - (int64_t)(i % 13) * 86400 - 3600, price = 2000 + (int64_t)(demo_rand(&st) % 15000);
@@ -2495,6 +2646,79 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 		                  NULL, now - 1800, &id);
 		if (!e && i == 0)
 			e = ledger_write(&w, id, "received", 20000, NULL, "住户交现金", now - 1700);
+	}
+	free(hs);
+	return e;
+}
+
+/* ---- a city-sized round for the picking bench ---- */
+
+werr supply_demo_round(const actor *ac, const char *unit_code, int64_t *round_id, int64_t *made)
+{
+	unit_row u = {0};
+	werr e = unit_find(ac, unit_code, &u);
+	*made = 0;
+	if (e)
+		return e;
+	/* the community's first three packages, the demo's */
+	int64_t pkg[3] = {0, 0, 0}, price[3] = {0, 0, 0};
+	int np = 0;
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_LIST);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	while (db_step(s, &e) == DB_ROW && np < 3) {
+		pkg[np] = db_int(s, 0);
+		price[np++] = db_int(s, 3);
+	}
+	db_done(s);
+	if (np < 3)
+		return w_fail(W_EINVAL, "no_packages", "unit", "这个社区没有三个套餐 / the community has fewer than three packages");
+	int64_t worker = 0, now = now_s(), rid = 0;
+	s = db_get(ac->d, SQL_SUP_USER_BY_NAME);
+	db_bind_text(s, 1, "gw01");
+	if (db_step(s, &e) == DB_ROW)
+		worker = db_int(s, 0);
+	db_done(s);
+	json_t *pkgs = json_pack("[I,I,I]", (json_int_t)pkg[0], (json_int_t)pkg[1], (json_int_t)pkg[2]);
+	if (!(e = db_begin(ac->d)))
+		e = db_end(ac->d, round_insert(ac, &u, "全体住户团购（压测）", now - 86400, now - 3600, 120, pkgs, NULL, &rid));
+	json_decref(pkgs);
+	if (e)
+		return e;
+	*round_id = rid;
+	s = db_get(ac->d, SQL_SUP_DEMO_LIVING_HH);
+	db_bind_text(s, 1, u.path);
+	db_bind_text(s, 2, scope_upper(ac->a, u.path));
+	size_t cap = 8192, n = 0;
+	hh_row *hs = xmalloc(cap * sizeof *hs);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		if (n == cap)
+			hs = xrealloc(hs, (cap *= 2) * sizeof *hs);
+		hs[n++] = (hh_row){db_int(s, 0), db_int(s, 1), arena_strdup(ac->a, db_text(s, 2)), NULL};
+	}
+	db_done(s);
+	/* every household with someone living there orders (quantities 0-2, vegetables at least 1), every seventh pays its
+	 * grid worker in cash; written 20,000 orders a transaction through order_write, so the
+	 * round's counters and cash ledger are the server's own */
+	for (size_t i = 0; rc >= 0 && i < n && !e;) {
+		actor w = *ac;
+		w.user_id = worker;
+		w.a = arena_new();
+		if (!(e = db_begin(ac->d))) {
+			for (size_t end = i + 20000 < n ? i + 20000 : n; i < end && !e; i++) {
+				item items[3];
+				for (int k = 0; k < 3; k++)
+					items[k] = (item){pkg[k], k == 1 ? 1 + (int64_t)(hs[i].id % 2) : (hs[i].id + k) % 3, price[k]};
+				int64_t id = 0;
+				e = order_write(&w, rid, &hs[i], 0, items, 3, i % 7 == 0 ? "cash" : "online", 0, NULL, "paid",
+				                now - 7200 + (int64_t)(i % 3600), &id);
+			}
+			e = db_end(ac->d, e);
+		}
+		arena_free(w.a);
+		if (!e)
+			*made = (int64_t)i;
 	}
 	free(hs);
 	return e;

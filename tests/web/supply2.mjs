@@ -11,7 +11,9 @@
 //  * after-sales from the household's page and its link page, answered (refunded ¥15,
 //    replaced) on the round page and in its figures;
 //  * late deliveries on the dashboard tile and the round's list of them; a delivery marked on
-//    the volunteer's phone with no network, sent when it returns with the time it was done.
+//    the volunteer's phone with no network, sent when it returns with the time it was done;
+//    the app reloaded offline on that phone (the delivery screen's scripts from the service
+//    worker) and on a guard's phone that never opened the scanner online (jsQR offline).
 //
 //   node tests/web/supply2.mjs        (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -220,7 +222,10 @@ async function main() {
     const past = (await call('GET', '/supply/rounds?unit=420107003008')).items.find((r) => r.name.includes('第1批'));
     const delivered = (await call('GET', '/supply/rounds/' + past.id + '/orders?unit=420107003008-G01&state=delivered')).items;
     assert(delivered.length >= 2, 'delivered orders of grid 1 in yesterday\'s round');
-    const [d1, d2] = delivered;
+    // the first paid in cash to its grid worker: its refund is handed back from gw01's cash
+    const d1 = delivered.find((o) => o.payment === 'cash');
+    const d2 = delivered.find((o) => o !== d1);
+    assert(d1, 'a delivered order of grid 1 paid in cash');
     await page.goto(base + '/#/household/' + d1.household_id);
     const row = `#supply-panel li.sup-order-row[data-order="${d1.id}"]`;
     await page.waitForSelector(`${row} .sup-as-panel summary`);
@@ -252,10 +257,20 @@ async function main() {
     const c2 = cases.find((x) => x.order_id === d2.id);
     await desk.waitForSelector(`#sup-aftersales form[data-aftersale="${c1.id}"]`);
     assert((await desk.textContent('#sup-figures [data-stat=aftersales]')) === '2', 'two open cases in the figures');
+    const handOf = async (u) => (await call('GET', '/errands/cash?unit=420107003008')).items.find((p) => p.user === u).in_hand_fen;
+    const hand0 = await handOf('gw01');
     await desk.selectOption(`#sup-aftersales form[data-aftersale="${c1.id}"] select[name=resolution]`, 'refunded');
     await desk.fill(`#sup-aftersales form[data-aftersale="${c1.id}"] input[name=refund_fen]`, '15');
     await desk.click(`#sup-aftersales form[data-aftersale="${c1.id}"] button[type=submit]`);
     await desk.waitForSelector(`#sup-aftersales li[data-aftersale="${c1.id}"][data-state=refunded]`);
+    // the answer says whose cash it came from; the cash table has it, to the fen, and the entry names the case
+    await desk.waitForSelector(`#sup-aftersales li[data-aftersale="${c1.id}"] [data-refund-from=gw01]`);
+    assert((await desk.textContent('#status')).includes('gw01手中的现金退还'), 'the answer says the cash came back from gw01: ' + await desk.textContent('#status'));
+    assert(await handOf('gw01') === hand0 - 1500, 'gw01 holds ¥15.00 less');
+    await desk.waitForSelector(`#sup-cash tr[data-user=gw01] [data-hand="${hand0 - 1500}"]`);
+    await desk.click('#sup-cash tr[data-user=gw01] .sup-cash-show');
+    await desk.waitForSelector('#sup-cash-entries li[data-kind=returned]');
+    assert((await desk.textContent('#sup-cash-entries')).includes('售后#' + c1.id), 'the entry names the case');
     await desk.selectOption(`#sup-aftersales form[data-aftersale="${c2.id}"] select[name=resolution]`, 'replaced');
     await desk.fill(`#sup-aftersales form[data-aftersale="${c2.id}"] input[name=answer]`, '明天补送');
     await desk.click(`#sup-aftersales form[data-aftersale="${c2.id}"] button[type=submit]`);
@@ -292,6 +307,31 @@ async function main() {
     await vol.screenshot({ path: path.join(SHOTS, 'supply2-10-offline.png'), fullPage: true });
     let og = await call('GET', '/supply/orders/' + lo[0].id);
     assert(og.state === 'at_door', 'nothing reached the server while offline');
+    // still offline, the phone reloads the app: the shell and the delivery screen's scripts
+    // come from the service worker's cache (sw.js), the delivery still waits in the queue,
+    // and the page says it cannot reach the server (no console error but the network's)
+    await vol.reload();
+    await vol.waitForSelector('#queue-badge[data-waiting="1"]', { timeout: 15000 });
+    await vol.waitForSelector('#main h1, main h1', { timeout: 15000 });
+    const offlineFetch = (p) => vol.evaluate((u) => fetch(u).then((r) => r.ok, () => false), p);
+    for (const p of ['/js/views/supply.js', '/js/tiles/supply.js', '/vendor/jsQR.js']) assert(await offlineFetch(p), p + ' is served offline');
+    await vol.screenshot({ path: path.join(SHOTS, 'supply2-11-offline-reload.png'), fullPage: true });
+    // a guard who never opened the scanner online reloads the gate screen offline and has the QR decoder
+    const guard = await login(browser, base, 'checkpoint', errors);
+    await guard.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller, null, { timeout: 15000 });
+    await guard.evaluate(() => navigator.serviceWorker.ready);
+    await guard.context().setOffline(true);
+    await guard.reload();
+    await guard.waitForSelector('#main h1', { timeout: 15000 });
+    const decoder = await guard.evaluate(() => new Promise((resolve) => {
+      const el = document.createElement('script');
+      el.src = '/vendor/jsQR.js';
+      el.onload = () => resolve(typeof window.jsQR);
+      el.onerror = () => resolve('failed');
+      document.head.appendChild(el);
+    }));
+    assert(decoder === 'function', 'jsQR loads offline on the gate screen: ' + decoder);
+    await guard.context().close();
     await new Promise((r) => setTimeout(r, 1500));
     await vol.context().setOffline(false);
     for (let i = 0; i < 100 && og.state !== 'delivered'; i++) {

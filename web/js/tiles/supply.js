@@ -162,7 +162,9 @@ export function aftersaleLine(x) {
   return [h('strong', null, tv('askind', x.kind)), ' ', x.package ? x.package + '×' + x.qty : t('sup.as_whole'),
     x.note ? '「' + x.note + '」' : '', ' · ',
     h('span', { class: 'badge', 'data-as-state': x.state }, tv('asstate', x.state)),
-    x.state === 'refunded' ? ' ' + x.refund : '', x.answer ? ' · ' + x.answer : ''];
+    x.state === 'refunded' ? ' ' + x.refund : '',
+    x.refund_from ? h('span', { class: 'sup-as-cash', 'data-refund-from': x.refund_from }, ' · ' + t('sup.as_from_cash', { who: x.refund_from })) : '',
+    x.answer ? ' · ' + x.answer : ''];
 }
 
 const AFTER = ['at_door', 'delivered', 'collected'];
@@ -434,13 +436,40 @@ export async function supplyTile(code) {
 
 // ---- the cash in hand per person ----
 
+// Errands' and round orders' cash per person (received − spent − returned, to the fen; the
+// round orders' part under each sum) and, on a tap, one person's entries, each naming its
+// errand, order or after-sales case.
 export function cashTable(cash) {
+  const entries = h('div', { id: 'sup-cash-entries', 'aria-live': 'polite' });
+  const show = async (p) => {
+    let res;
+    try {
+      res = await api('GET', '/errands/cash' + qs({ unit: cash.unit, user: p.user }));
+    } catch (e) {
+      if (e.handled) throw e;
+      mount(entries, h('p', { class: 'form-error', role: 'alert' }, e.message));
+      return;
+    }
+    const what = (x) => [x.errand_id ? h('a', { href: '#/errands/' + x.errand_id }, t('sup.c_errand', { id: x.errand_id })) : null,
+      x.order_id ? t('sup.c_order', { id: x.order_id }) : null, x.aftersale_id ? ' · ' + t('sup.c_case', { id: x.aftersale_id }) : null];
+    mount(entries, h('h3', null, t('sup.c_entries', { who: p.name || p.user })),
+      (res.entries || []).length ? h('ul', { class: 'list plain sup-cash-lines', 'data-user': p.user },
+        res.entries.map((x) => h('li', { 'data-kind': x.kind, 'data-fen': String(x.kind === 'received' ? x.amount_fen : -x.amount_fen) },
+          fmtTime(x.at), ' · ', h('strong', null, tv('ledger', x.kind)), ' ', x.amount, ' · ', what(x),
+          x.receipt ? ' · ' + t('sup.receipt_no', { no: x.receipt }) : '', x.note ? ' · ' + x.note : '')))
+        : h('p', { class: 'empty' }, t('sup.c_none')));
+  };
+  const part = (fen, key) => (fen ? h('small', { class: 'sup-cash-part' }, t(key, { amount: yuan(fen) })) : null);
   return h('section', { 'aria-labelledby': 'sup-cash-h', id: 'sup-cash' },
     h('h2', { id: 'sup-cash-h' }, t('sup.cash_title', { amount: cash.in_hand })),
-    (cash.items || []).length ? h('table', { class: 'table' },
+    (cash.items || []).length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
       h('thead', null, h('tr', null, ['sup.c_who', 'sup.c_received', 'sup.c_spent', 'sup.c_returned', 'sup.c_hand'].map((k) => h('th', null, t(k))))),
       h('tbody', null, cash.items.map((p) => h('tr', { 'data-user': p.user || '' },
-        h('td', null, p.name || p.user || '—'), h('td', { class: 'num' }, yuan(p.received_fen)), h('td', { class: 'num' }, yuan(p.spent_fen)),
-        h('td', { class: 'num' }, yuan(p.returned_fen)), h('td', { class: 'num', 'data-hand': String(p.in_hand_fen) }, yuan(p.in_hand_fen))))))
-      : h('p', { class: 'empty' }, t('sup.cash_none')));
+        h('td', null, p.name || p.user || '—', p.user ? [' ', h('button', { type: 'button', class: 'btn btn-small sup-cash-show', on: { click: () => show(p) } }, t('sup.c_show'))] : null),
+        h('td', { class: 'num', 'data-received': String(p.received_fen) }, yuan(p.received_fen), part(p.orders_received_fen, 'sup.c_orders')),
+        h('td', { class: 'num' }, yuan(p.spent_fen)),
+        h('td', { class: 'num', 'data-returned': String(p.returned_fen) }, yuan(p.returned_fen), part(p.refunded_fen, 'sup.c_refunds')),
+        h('td', { class: 'num', 'data-hand': String(p.in_hand_fen) }, yuan(p.in_hand_fen)))))))
+      : h('p', { class: 'empty' }, t('sup.cash_none')),
+    entries);
 }

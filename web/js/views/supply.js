@@ -12,7 +12,7 @@ import { h, mount, fmtTime, field, formError, clearErrors, showError, busy } fro
 import * as queue from '../queue.js';
 import { can, session } from '../session.js';
 import { householdLabel } from './common.js';
-import { STATES, NEXT, errBox, showErr, stateBadge, itemsText, cashTable, supplyNav, toFen, chinaNow, aftersaleLine } from '../tiles/supply.js';
+import { STATES, NEXT, errBox, showErr, stateBadge, itemsText, cashTable, supplyNav, toFen, chinaNow, aftersaleLine, yuan } from '../tiles/supply.js';
 
 async function roundList(ctx) {
   const code = ctx.query.unit || session.me.unit_code;
@@ -156,7 +156,9 @@ async function roundPage(ctx, id) {
         h('dd', { 'data-stat': s }, String(f.by_state[s] || 0)))),
       h('div', null, h('dt', null, t('sup.late')), h('dd', { 'data-stat': 'late', class: f.late ? 'sup-late' : null }, String(f.late || 0))),
       f.aftersales ? h('div', null, h('dt', null, t('sup.as_open')), h('dd', { 'data-stat': 'aftersales' }, String(f.aftersales.open))) : null,
-      f.aftersales ? h('div', null, h('dt', null, t('sup.as_refunded')), h('dd', { 'data-stat': 'refunded' }, f.aftersales.refunded_total)) : null),
+      f.aftersales ? h('div', null, h('dt', null, t('sup.as_refunded')), h('dd', { 'data-stat': 'refunded' }, f.aftersales.refunded_total)) : null,
+      f.cash ? h('div', null, h('dt', null, t('sup.round_cash')), h('dd', { 'data-stat': 'cash', 'data-fen': String(f.cash.in_hand_fen) }, f.cash.in_hand,
+        h('small', null, ' ' + t('sup.round_cash_sub', { in: yuan(f.cash.received_fen), back: yuan(f.cash.returned_fen) })))) : null),
     err,
     closeBtn ? h('p', { class: 'actions' }, closeBtn) : null,
     h('section', { 'aria-labelledby': 'sup-pick-h' },
@@ -208,8 +210,10 @@ async function aftersalesSection(ctx, id, unit) {
           }
           if (ans.input.value.trim()) body.answer = ans.input.value.trim();
           try {
-            await busy(form, () => api('POST', '/supply/aftersales/' + x.id + '/resolve', body));
-            ctx.flash(t('sup.as_done'));
+            const done = await busy(form, () => api('POST', '/supply/aftersales/' + x.id + '/resolve', body));
+            // a refund says where the money came from: the cash someone holds, or back online
+            ctx.flash(done && done.refund_from ? t('sup.as_done_cash', { amount: done.refund, who: done.refund_from })
+              : done && done.state === 'refunded' ? t('sup.as_done_online', { amount: done.refund }) : t('sup.as_done'));
             ctx.keepScroll = true;
             ctx.rerender();
           } catch (e) {
