@@ -19,6 +19,19 @@ static void demo_progress(void *ctx, int64_t done, int64_t total)
 	progress_set(p, done, -1);
 }
 
+/* The code of the demo's first community ("" when there is none): --outbreak and --round
+ * act on it. */
+static void first_community(db *d, char *code, size_t n)
+{
+	werr e;
+	db_stmt *s = db_get(d, SQL_UNIT_FIRST_OF_KIND);
+	code[0] = '\0';
+	db_bind_text(s, 1, "community");
+	if (db_step(s, &e) == DB_ROW)
+		snprintf(code, n, "%s", db_text(s, 0));
+	db_done(s);
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	opts o;
@@ -81,12 +94,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!rc && opts_flag(&o, "outbreak")) {
 		/* the first community of the demo lives through a day of the four categories */
-		char code[64] = "";
-		s = db_get(ac.d, SQL_UNIT_FIRST_OF_KIND);
-		db_bind_text(s, 1, "community");
-		if (db_step(s, &e) == DB_ROW)
-			snprintf(code, sizeof code, "%s", db_text(s, 0));
-		db_done(s);
+		char code[64];
+		first_community(ac.d, code, sizeof code);
 		demo_outbreak_summary sum;
 		if (!*code || (e = demo_outbreak(&ac, code, &sum))) {
 			rc = cli_fail();
@@ -102,12 +111,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!rc && opts_flag(&o, "round")) {
 		/* a round of the first community in which every household ordered (bench/supply_picking.py) */
-		char code[64] = "";
-		s = db_get(ac.d, SQL_UNIT_FIRST_OF_KIND);
-		db_bind_text(s, 1, "community");
-		if (db_step(s, &e) == DB_ROW)
-			snprintf(code, sizeof code, "%s", db_text(s, 0));
-		db_done(s);
+		char code[64];
+		first_community(ac.d, code, sizeof code);
 		int64_t rid = 0, made = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		e = *code ? supply_demo_round(&ac, code, &rid, &made) : WG_OK;
