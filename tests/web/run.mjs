@@ -1175,6 +1175,39 @@ check('live feed: a `reset` from the server (events were missed) makes the page 
   await ctx.close();
 });
 
+check('a slow page left behind does not blank the page that replaced it (its "loading" timer)', async ({ browser, base }) => {
+  const { ctx, page } = await newPage(browser, DESKTOP);
+  await page.clock.install();
+  await login(page, base, 'secretary');
+  await pageReady(page, 'h1');
+  // the dashboard's report is held until the alerts page is on screen
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/api/v1/reports/daily*', async (route) => { await held; await route.continue(); });
+  // the page's clock stands still: the dashboard's "loading" timer (250 ms) cannot fire before
+  // the alerts page is drawn, whatever the machine's speed
+  await page.clock.pauseAt(Date.now() + 60000);
+  const asked = page.waitForRequest('**/api/v1/reports/daily*');
+  await page.goto(base + '/#/dashboard');
+  await asked;
+  await page.goto(base + '/#/alerts');
+  await pageReady(page, 'h1', { polling: 100 });
+  const title = await page.textContent('main h1');
+  // now the left-behind dashboard's timer fires, and its report comes back
+  await page.clock.runFor(1000);
+  const answered = page.waitForResponse('**/api/v1/reports/daily*');
+  release();
+  await answered;
+  await page.clock.runFor(1000);
+  await page.clock.resume();
+  await pageReady(page, null, { polling: 100 });
+  eq(await page.locator('main h1').count(), 1, 'the alerts page is still on screen (its heading)');
+  eq(await page.textContent('main h1'), title, 'the alerts page is still on screen');
+  eq(await page.locator('main p.loading').count(), 0, 'no "loading" over the page');
+  noErrors(page, 'a page left behind', [/401/]);
+  await ctx.close();
+});
+
 // ---- run ----
 issue13({ check, assert, eq, newPage, login, shot, stat, apiLogin, checkinsOf, noErrors, pageReady, PHONE, DESKTOP, ROOT });
 

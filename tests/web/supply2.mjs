@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, BROWSER, SHOTS, PASSWORD, assert, serve, waitUp } from './harness.mjs';
+import { BIN, BROWSER, SHOTS, PASSWORD, assert, pageReady, serve, waitUp } from './harness.mjs';
 
 async function login(browser, base, user, errors, viewport) {
   const ctx = await browser.newContext({ viewport: viewport || { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -175,9 +175,13 @@ async function main() {
     // ---- 3. the chronic-medicine register on the secretary's desktop ----
     const desk = await login(browser, base, 'secretary', errors, { width: 1366, height: 900 });
     await desk.goto(base + '/#/medicine');
-    await desk.waitForSelector('.med-list li');
+    await pageReady(desk, '.med-list li');
     const reg = await call('GET', '/errands/medicine?unit=420107003008');
-    assert((await desk.locator('.med-list li').count()) === reg.items.length, 'every register line on the screen');
+    const shown = await desk.$$eval('.med-list li', (l) => l.map((x) => x.dataset.household));
+    const want = reg.items.map((x) => String(x.household_id));
+    assert(shown.length === want.length, 'every register line on the screen: ' + shown.length + ' shown, ' + want.length
+      + ' on the server; only shown: ' + shown.filter((x) => !want.includes(x)).join(',') + '; only on the server: '
+      + want.filter((x) => !shown.includes(x)).join(',') + '; page ' + (await desk.getAttribute('main', 'data-page')) + ' at ' + desk.url() + ' h1 ' + (await desk.textContent('main h1')));
     const mine = await desk.textContent(`.med-list li[data-household="${A.id}"]`);
     assert(mine.includes('二甲双胍片') && mine.includes('每 30 天'), 'the new medicine with how often: ' + mine);
     await desk.screenshot({ path: path.join(SHOTS, 'supply2-5-medicine.png') });
@@ -350,7 +354,7 @@ async function main() {
     console.log('ok   supply2: pickup slots (worker and link page), the errand ledger on a volunteer\'s phone, the medicine register, the hardship fund, the merchants, after-sales, late deliveries, an offline delivery');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'supply2-FAIL.png'), fullPage: true }).catch(() => {});
-    console.log('FAIL supply2: ' + e.message);
+    console.log('FAIL supply2: ' + e.message); console.log(e.stack);
     process.exitCode = 1;
   } finally {
     if (browser) await browser.close();

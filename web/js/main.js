@@ -304,9 +304,12 @@ onNetwork((up) => {
 
 // ---- routing ----
 
-function loadingTimer() {
+// "Loading…" in place of the page when its data is slow to come — only while this page is
+// still the one asked for: a slower page left behind (the home page still loading when the
+// user, or a link, went elsewhere) must not blank the page that replaced it.
+function loadingTimer(alive) {
   return window.setTimeout(() => {
-    mount(main, h('p', { class: 'loading' }, t('common.loading')));
+    if (alive()) mount(main, h('p', { class: 'loading' }, t('common.loading')));
   }, 250);
 }
 
@@ -344,7 +347,7 @@ export async function render() {
   say(showFlash);
   markNav();
   main.setAttribute('aria-busy', 'true');
-  const timer = loadingTimer();
+  const timer = loadingTimer(alive);
   const cleanups = [];
   const mounted = [];
   networkFailed = false;
