@@ -129,7 +129,7 @@ PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests
 	$(BUILD)/tests/test_supply $(BUILD)/tests/test_gates $(BUILD)/tests/test_files
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
-	url=$$(scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
+	url=$$(PG_FSYNC=off scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \
 	echo "== PostgreSQL at $$url"; rc=0; \
 	for t in $(PGTESTS); do echo "== $$t (PostgreSQL)"; WANGGE_TEST_PG=$$url $$t || rc=1; done; \
 	WANGGE_TEST_PG=$$url WANGGE_BIN=$(abspath $(BUILD)/wangge) scripts/apitest.py || rc=1; \
