@@ -27,35 +27,54 @@ static void import_board(void *ctx, size_t records, double share)
 		board_set(*(const int *)ctx, (int64_t)records - 1, share);
 }
 
-static werr run_import(req *r, import_fn fn)
+/* An import runs on the slow queue's thread for long work (src/http/server.c), not in its
+ * HTTP thread: a sheet of a million rows takes minutes, and every connection that thread
+ * serves would wait for it. */
+typedef struct {
+	import_fn fn;
+	int slot; /* the progress board's entry, -1 if the page named none */
+} import_plan;
+
+static werr import_slow(req *r)
 {
+	import_plan *p = r->slow_plan;
 	csv_reader *cr;
 	bool converted = false;
 	werr e = csv_open_mem(r->body ? r->body : "", r->body_len, &cr, &converted);
-	if (e)
+	if (e) {
+		board_close(p->slot, false);
 		return e;
-	/* a page that names its upload (X-Progress-Id) can ask how far it has got */
-	const char *pid = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Progress-Id");
-	if (pid && !board_id_ok(pid)) {
-		csv_close(cr);
-		return w_fail(W_EINVAL, "invalid_progress_id", "X-Progress-Id", "X-Progress-Id：8–64 个字母、数字、_ 或 - / 8–64 of A-Z a-z 0-9 _ -");
 	}
-	int slot = pid ? board_open(r->ac.user_id, pid) : -1;
-	if (slot >= 0)
-		csv_on_record(cr, import_board, &slot);
+	if (p->slot >= 0)
+		csv_on_record(cr, import_board, &p->slot);
 	import_report rep;
 	import_report_init(&rep);
-	e = fn(&r->ac, cr, &rep);
+	e = p->fn(&r->ac, cr, &rep);
 	csv_close(cr);
 	if (!e)
-		board_set(slot, (int64_t)rep.rows, 1.0);
-	board_close(slot, !e);
+		board_set(p->slot, (int64_t)rep.rows, 1.0);
+	board_close(p->slot, !e);
 	if (!e) {
 		r->json = import_report_json(&rep);
 		json_object_set_new(r->json, "converted_from_gbk", json_boolean(converted));
 	}
 	import_report_free(&rep);
 	return e;
+}
+
+static werr run_import(req *r, import_fn fn)
+{
+	/* a page that names its upload (X-Progress-Id) can ask how far it has got */
+	const char *pid = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Progress-Id");
+	if (pid && !board_id_ok(pid))
+		return w_fail(W_EINVAL, "invalid_progress_id", "X-Progress-Id", "X-Progress-Id：8–64 个字母、数字、_ 或 - / 8–64 of A-Z a-z 0-9 _ -");
+	import_plan *p = arena_alloc(r->a, sizeof *p);
+	p->fn = fn;
+	p->slot = pid ? board_open(r->ac.user_id, pid) : -1;
+	r->slow = import_slow;
+	r->slow_plan = p;
+	r->slow_long = true;
+	return WG_OK;
 }
 
 /* GET /progress/{id}: how far the caller's own named request has got. */

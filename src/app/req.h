@@ -60,6 +60,7 @@ typedef struct req {
 	void *defer_plan;
 	slow_fn slow;           /* set by a handler whose work would hold the HTTP thread */
 	void *slow_plan;
+	bool slow_long;         /* r->slow takes seconds or more (an import): the long queue */
 	/* a deferred job that succeeded — its writes are kept (a failed login counted) — but
 	 * answers this error */
 	werr answer_err;

@@ -390,64 +390,72 @@ static void job_fail(conn_state *st, werr e)
 	st->job.detail.err = e;
 }
 
-/* ---- slow work: password hashing ----
- * A login's argon2id work (tens of ms of a core, more on a busy machine) would hold its
- * HTTP thread and every connection on it.  The handler leaves r->slow; the connection is
- * parked; one of SLOW_THREADS threads (at a lower priority than the HTTP threads and the
- * writer) runs it with its own store connection for the reads, then hands the request to
- * the writer (r->defer: the login's writes) or resumes it to answer.  The priority is a
- * nice of 5, not lower: it is relative to every process of the machine, and at nice 10 a
- * box also running PostgreSQL or a build (load ~20 on 2 cores) left a login's hash ~1 % of
+/* ---- slow work: password hashing, imports ----
+ * A login's argon2id work (tens of ms of a core, more on a busy machine) or a big sheet's
+ * import (seconds to minutes) would hold its HTTP thread and every connection on it.  The
+ * handler leaves r->slow; the connection is parked; a thread of the slow queue it names
+ * (r->slow_long: the imports' own, so that two imports never hold up a login) runs it with
+ * its own store connection, then hands the request to the writer (r->defer: the login's
+ * writes) or resumes it to answer.  Their priority is a nice of 5, below the HTTP threads
+ * and the writer, not lower: it is relative to every process of the machine, and at nice 10
+ * a box also running PostgreSQL or a build (load ~20 on 2 cores) left a login's hash ~1 % of
  * a core — logins timed out after 10 s while check-ins flowed. */
-enum { SLOW_THREADS = 2, SLOW_QUEUE_MAX = 2000, SLOW_NICE = 5 };
-static pthread_mutex_t sq_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sq_cv = PTHREAD_COND_INITIALIZER;
-static conn_state *sq_head, *sq_tail;
-static size_t sq_len;
-static bool slow_exit;
+enum { SLOW_NICE = 5 };
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	conn_state *head, *tail;
+	size_t len, max;
+	unsigned nthreads;
+	bool exit;
+	pthread_t threads[2];
+} slow_queue;
+static slow_queue slow_hash = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
+static slow_queue slow_long = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 64, 1, false, {0}};
+static slow_queue *const slow_queues[] = {&slow_hash, &slow_long};
 
-static bool sq_push(conn_state *st)
+static bool sq_push(slow_queue *q, conn_state *st)
 {
-	pthread_mutex_lock(&sq_mu);
-	bool ok = sq_len < SLOW_QUEUE_MAX;
+	pthread_mutex_lock(&q->mu);
+	bool ok = q->len < q->max;
 	if (ok) {
 		st->next_job = NULL;
-		if (sq_tail)
-			sq_tail->next_job = st;
+		if (q->tail)
+			q->tail->next_job = st;
 		else
-			sq_head = st;
-		sq_tail = st;
-		sq_len++;
-		pthread_cond_signal(&sq_cv);
+			q->head = st;
+		q->tail = st;
+		q->len++;
+		pthread_cond_signal(&q->cv);
 	}
-	pthread_mutex_unlock(&sq_mu);
+	pthread_mutex_unlock(&q->mu);
 	return ok;
 }
 
-
 static void *slow_worker(void *arg)
 {
-	(void)arg;
+	slow_queue *q = arg;
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_NICE); /* requests and the writer first */
 	for (;;) {
-		pthread_mutex_lock(&sq_mu);
-		while (!sq_head && !slow_exit)
-			pthread_cond_wait(&sq_cv, &sq_mu);
-		conn_state *st = sq_head;
+		pthread_mutex_lock(&q->mu);
+		while (!q->head && !q->exit)
+			pthread_cond_wait(&q->cv, &q->mu);
+		conn_state *st = q->head;
 		if (!st) {
-			pthread_mutex_unlock(&sq_mu);
+			pthread_mutex_unlock(&q->mu);
 			break;
 		}
-		sq_head = st->next_job;
-		if (!sq_head)
-			sq_tail = NULL;
-		sq_len--;
-		pthread_mutex_unlock(&sq_mu);
+		q->head = st->next_job;
+		if (!q->head)
+			q->tail = NULL;
+		q->len--;
+		pthread_mutex_unlock(&q->mu);
 		req *r = &st->r;
 		slow_fn fn = r->slow;
 		r->slow = NULL;
 		w_clear();
 		r->d = thread_db();
+		r->ac.d = r->d; /* the actor's reads and writes on this thread's connection */
 		werr e = r->d ? WG_OK : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
 		if (!e)
 			e = app_call(r, fn);
@@ -462,6 +470,26 @@ static void *slow_worker(void *arg)
 		MHD_resume_connection(st->conn);
 	}
 	return NULL;
+}
+
+static void slow_start(void)
+{
+	for (size_t k = 0; k < sizeof slow_queues / sizeof *slow_queues; k++)
+		for (unsigned i = 0; i < slow_queues[k]->nthreads; i++)
+			pthread_create(&slow_queues[k]->threads[i], NULL, slow_worker, slow_queues[k]);
+}
+
+static void slow_stop(void)
+{
+	for (size_t k = 0; k < sizeof slow_queues / sizeof *slow_queues; k++) {
+		slow_queue *q = slow_queues[k];
+		pthread_mutex_lock(&q->mu);
+		q->exit = true;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		for (unsigned i = 0; i < q->nthreads; i++)
+			pthread_join(q->threads[i], NULL);
+	}
 }
 
 /* ---- dispatch ---- */
@@ -510,7 +538,7 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 	if (!e && r->slow) {
 		st->deferred = true;
 		st->conn = c;
-		if (sq_push(st)) {
+		if (sq_push(r->slow_long ? &slow_long : &slow_hash, st)) {
 			MHD_suspend_connection(c);
 			return MHD_YES;
 		}
@@ -807,15 +835,13 @@ werr server_run(const server_opts *o)
 		       host, port, port, port);
 	fflush(stdout);
 	bus_on_publish(sse_wake);
-	pthread_t slow[SLOW_THREADS];
 	if ((e = writer_start(o->db_url, nwr)) || (e = ticker_start(o->db_url, sse_wake))) {
 		writer_stop();
 		gate_stop();
 		MHD_stop_daemon(daemon);
 		return e;
 	}
-	for (unsigned i = 0; i < SLOW_THREADS; i++)
-		pthread_create(&slow[i], NULL, slow_worker, NULL);
+	slow_start();
 	while (!stop_flag)
 		usleep(100 * 1000);
 	ticker_stop();
@@ -825,12 +851,7 @@ werr server_run(const server_opts *o)
 	gate_stop();
 	for (int i = 0; i < DRAIN_MAX_S * 10 && atomic_load(&requests_in_flight) > 0; i++)
 		usleep(100 * 1000);
-	pthread_mutex_lock(&sq_mu); /* logins in flight went on to the writer above */
-	slow_exit = true;
-	pthread_cond_broadcast(&sq_cv);
-	pthread_mutex_unlock(&sq_mu);
-	for (unsigned i = 0; i < SLOW_THREADS; i++)
-		pthread_join(slow[i], NULL);
+	slow_stop(); /* logins in flight went on to the writer above */
 	writer_stop(); /* queued writes were answered above; now the writers end */
 	MHD_stop_daemon(daemon);
 	fprintf(stderr, "wangge: stopped\n");

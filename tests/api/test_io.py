@@ -164,6 +164,62 @@ class ImportProgress(unittest.TestCase):
         self.assertEqual((st, H.err(b)), (400, ("invalid_progress_id", "X-Progress-Id")))
 
 
+class ImportHoldsNobody(unittest.TestCase):
+    """A big sheet's import runs off the HTTP threads: while it runs, a request on any
+    connection is answered at once, not after the import (it used to hold the HTTP thread
+    that read it, and every connection that thread served waited for the end)."""
+
+    def test_every_connection_answered_while_an_import_runs(self):
+        people = [person(i, region="310101", room_base=60000) for i in range(15000)] + \
+            [person(i, region="310104", room_base=70000) for i in range(15000)]  # IDs born before today
+        text = HEADER + "\n" + "\n".join(row(p) for p in people) + "\n"
+        pid = "test-holds-nobody-01"
+        tok = H.login("secretary")
+        auth = {"Authorization": "Bearer " + tok}
+        # 24 kept-alive connections, opened and used before the upload: whichever HTTP thread
+        # reads the sheet, some of them are its own
+        conns = [http.client.HTTPConnection("127.0.0.1", H.state["port"], timeout=300) for _ in range(24)]
+        for c in conns:
+            c.request("GET", "/api/v1/session", headers=auth)
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+        done = {}
+
+        def upload():
+            done["answer"] = H.as_user("secretary", "POST", "/api/v1/imports/residents", raw=text.encode(),
+                                       ctype="text/csv", headers={"X-Progress-Id": pid})
+
+        th = threading.Thread(target=upload)
+        th.start()
+        running = False
+        while th.is_alive() and not running:
+            st, b = H.as_user("secretary", "GET", "/api/v1/progress/" + pid)
+            running = st == 200 and b["state"] == "running"
+            time.sleep(0.01)
+        self.assertTrue(running, "the import was never seen running")
+        states = [None] * len(conns)
+
+        def ask(k):
+            conns[k].request("GET", "/api/v1/progress/" + pid, headers=auth)
+            r = conns[k].getresponse()
+            states[k] = json.loads(r.read().decode("utf-8")).get("state")
+
+        askers = [threading.Thread(target=ask, args=(k,)) for k in range(len(conns))]
+        for a in askers:
+            a.start()
+        for a in askers:
+            a.join()
+        th.join()
+        for c in conns:
+            c.close()
+        st, rep = done["answer"]
+        self.assertEqual(st, 200, rep)
+        self.assertEqual(rep["created"], 30000)
+        # every connection was answered while the import was still running
+        self.assertEqual(states, ["running"] * len(conns))
+
+
 class BigImport(unittest.TestCase):
     def test_10000_rows_with_30_bad(self):
         text, expected, persons = big_sheet()
