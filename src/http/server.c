@@ -412,7 +412,8 @@ typedef struct {
 } slow_queue;
 static slow_queue slow_hash = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
 static slow_queue slow_long = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 64, 1, false, {0}};
-static slow_queue *const slow_queues[] = {&slow_hash, &slow_long};
+enum { N_SLOW_QUEUES = 2 };
+static slow_queue *const slow_queues[N_SLOW_QUEUES] = {&slow_hash, &slow_long};
 
 static bool sq_push(slow_queue *q, conn_state *st)
 {
@@ -474,14 +475,14 @@ static void *slow_worker(void *arg)
 
 static void slow_start(void)
 {
-	for (size_t k = 0; k < sizeof slow_queues / sizeof *slow_queues; k++)
+	for (size_t k = 0; k < N_SLOW_QUEUES; k++)
 		for (unsigned i = 0; i < slow_queues[k]->nthreads; i++)
 			pthread_create(&slow_queues[k]->threads[i], NULL, slow_worker, slow_queues[k]);
 }
 
 static void slow_stop(void)
 {
-	for (size_t k = 0; k < sizeof slow_queues / sizeof *slow_queues; k++) {
+	for (size_t k = 0; k < N_SLOW_QUEUES; k++) {
 		slow_queue *q = slow_queues[k];
 		pthread_mutex_lock(&q->mu);
 		q->exit = true;
