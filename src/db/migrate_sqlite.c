@@ -1102,6 +1102,32 @@ const char *const migrations_sqlite[] = {
     "UPDATE supply_slots SET used = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id AND o.state <> 'cancelled'),"
     " pending = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id"
     " AND o.state NOT IN ('cancelled', 'delivered', 'collected'));",
+    /* issue 17, fourth round (supply4): the round's cash handed over to the supplier.  The
+     * cash a person took for the round's orders paid in cash stays in their hand until the
+     * community pays the supplier: a handover (the holder, the supplier, the amount in fen,
+     * the supplier's receipt number, who signed for it) is money leaving that person's hand,
+     * a "spent" of the cash ledger for rounds, never more than they hold of the round's cash.
+     * It sits at the holder's unit (or the round's, for a holder above the round) so that the
+     * cash in hand of a subtree stays received - spent - returned; the round's cash counters
+     * gain what was handed over.  A receipt is recorded once per supplier and round. */
+    "CREATE TABLE supply_handovers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  round_id INTEGER NOT NULL REFERENCES supply_rounds(id),"
+    "  supplier_id INTEGER NOT NULL REFERENCES supply_suppliers(id),"
+    "  holder_id INTEGER NOT NULL REFERENCES users(id),"
+    "  unit_id INTEGER NOT NULL,"
+    "  path TEXT NOT NULL,"
+    "  amount_fen INTEGER NOT NULL,"
+    "  receipt TEXT NOT NULL,"
+    "  received_by TEXT,"
+    "  note TEXT,"
+    "  by_user INTEGER,"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (round_id, supplier_id, receipt));"
+    "CREATE INDEX supply_handovers_path ON supply_handovers(path);"
+    "CREATE INDEX supply_handovers_holder ON supply_handovers(holder_id, round_id);"
+    "CREATE INDEX supply_cash_round ON supply_cash(round_id, holder_id);"
+    "ALTER TABLE supply_cash_counts ADD COLUMN handed_fen INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);
