@@ -1132,7 +1132,20 @@ const char *const migrations_pg[] = {
     "  UNIQUE (round_id, supplier_id, receipt));"
     "CREATE INDEX supply_handovers_path ON supply_handovers(path);"
     "CREATE INDEX supply_handovers_holder ON supply_handovers(holder_id, round_id);"
-    "CREATE INDEX supply_cash_round ON supply_cash(round_id, holder_id);"
+    /* each person's part of a round's cash per ordering unit (the holder's unit for a
+     * handover), kept with each entry: a handover's check and the round's cash per person
+     * read a few rows, not the round's cash entries (holder 0: an entry written by no account) */
+    "CREATE TABLE supply_cash_holders ("
+    "  round_id BIGINT NOT NULL,"
+    "  holder_id BIGINT NOT NULL,"
+    "  unit_id BIGINT NOT NULL,"
+    "  received_fen BIGINT NOT NULL,"
+    "  returned_fen BIGINT NOT NULL,"
+    "  handed_fen BIGINT NOT NULL,"
+    "  PRIMARY KEY (round_id, holder_id, unit_id));"
+    "INSERT INTO supply_cash_holders(round_id, holder_id, unit_id, received_fen, returned_fen, handed_fen)"
+    " SELECT round_id, coalesce(holder_id, 0), unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
+    " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END), 0 FROM supply_cash GROUP BY round_id, coalesce(holder_id, 0), unit_id;"
     "ALTER TABLE supply_cash_counts ADD COLUMN handed_fen BIGINT NOT NULL DEFAULT 0;",
 };
 

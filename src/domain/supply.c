@@ -836,12 +836,17 @@ static werr history_add(const actor *ac, int64_t order_id, int64_t at, const cha
 
 /* ---- the round orders' cash (supply_cash) and its counters, in the change's transaction ---- */
 
-/* A cash entry into its round's counters (id 0: none was written). */
+/* A cash entry into its round's counters and its holder's (id 0: none was written). */
 static werr cash_count(const actor *ac, int64_t cash_id)
 {
 	if (!cash_id)
 		return WG_OK;
 	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_COUNT_ADD);
+	db_bind_int(s, 1, cash_id);
+	werr e = db_run(s, NULL);
+	if (e)
+		return e;
+	s = db_get(ac->d, SQL_SUP_CASH_HOLDER_ADD); /* and into its holder's part of the round */
 	db_bind_int(s, 1, cash_id);
 	return db_run(s, NULL);
 }
@@ -2606,6 +2611,14 @@ werr handover_create(const actor *ac, int64_t id, json_t *body, json_t **out)
 		db_bind_int(s, 1, id);
 		db_bind_int(s, 2, unit_id);
 		db_bind_int(s, 3, amount);
+		e = db_run(s, NULL);
+	}
+	if (!e) {
+		s = db_get(ac->d, SQL_SUP_HANDOVER_HOLDER_ADD);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, holder_id);
+		db_bind_int(s, 3, unit_id);
+		db_bind_int(s, 4, amount);
 		e = db_run(s, NULL);
 	}
 	if (!e)

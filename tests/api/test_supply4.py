@@ -177,6 +177,12 @@ class Handover(unittest.TestCase):
                          {"gw01": (gw01_cash, 0), "vol01": (0, o3["total_fen"])})
         self.assertEqual(v["cash"]["in_hand_fen"], o3["total_fen"])
         self.assertEqual([x["receipt"] for x in v["items"]], ["WS-0002", "WS-0001"])
+        # each person's part, read from counters, equals a recount of the round's cash entries and handovers
+        rec = {u: f for u, f in store_rows(
+            "SELECT u.username, sum(x.f) FROM (SELECT holder_id, CASE WHEN kind = 'received' THEN amount_fen ELSE -amount_fen END AS f"
+            " FROM supply_cash WHERE round_id = %d UNION ALL SELECT holder_id, -amount_fen FROM supply_handovers WHERE round_id = %d) x"
+            " JOIN users u ON u.id = x.holder_id GROUP BY u.username" % (rid, rid))}
+        self.assertEqual({p["user"]: p["in_hand_fen"] for p in v["holders"]}, rec)
         # the store agrees: the counters' handed_fen is the sum of the handovers
         self.assertEqual(store_rows("SELECT sum(handed_fen) FROM supply_cash_counts WHERE round_id = %d" % rid)[0][0], gw01_cash)
         self.assertEqual(store_rows("SELECT sum(amount_fen) FROM supply_handovers WHERE round_id = %d" % rid)[0][0], gw01_cash)
