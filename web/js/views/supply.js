@@ -102,7 +102,15 @@ async function roundPage(ctx, id) {
     (pick ? pick.buildings : []).map((b) => h('option', { value: b.unit, selected: b.unit === ctx.query.b }, b.name)));
   const listBox = h('div', { id: 'sup-deliveries' });
   const drawList = async () => {
-    const res = await api('GET', '/supply/rounds/' + id + '/orders' + qs({ unit: buildingSel.value, state: stateSel.value }));
+    let res;
+    try {
+      res = await api('GET', '/supply/rounds/' + id + '/orders' + qs({ unit: buildingSel.value, state: stateSel.value }));
+    } catch (e) {
+      // a city-sized community's whole list is refused with its size: pick a building
+      if (e.handled) throw e;
+      mount(listBox, h('p', { class: 'form-error', role: 'alert', 'data-error': e.code || '' }, e.message));
+      return;
+    }
     const items = res.items || [];
     mount(listBox, items.length ? h('ul', { class: 'list sup-delivery' }, items.slice(0, 300).map((o) => {
       const rowErr = errBox();
