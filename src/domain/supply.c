@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "core/bus.h"
 #include "core/csv.h"
 #include "core/jv.h"
 #include "core/util.h"
@@ -1067,6 +1068,13 @@ static werr order_answer(const actor *ac, int64_t id, json_t **out)
 	return e;
 }
 
+/* The live feed's `supply` event after a round's orders, states or cash changed (the round
+ * and what changed; no household, no amount): the dashboard's tile reads its figures again. */
+static void supply_event(const char *path, int64_t round_id, const char *what)
+{
+	bus_publish_json(path, "supply", json_pack("{s:I,s:s}", "round_id", (json_int_t)round_id, "what", what));
+}
+
 werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body, json_t **out, bool *created)
 {
 	static const char *const allowed[] = {"household_id", "items", "payment", "slot_id", "client_id", NULL};
@@ -1198,6 +1206,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 		e = audit(ac, existing ? "update" : "create", "supply_order", id, "household_id,items,payment,slot_id", "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	supply_event(h.path, round_id, "order");
 	*created = !existing;
 	return order_answer(ac, id, out);
 }
@@ -1316,6 +1325,7 @@ werr order_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		e = audit(ac, "update", "supply_order", id, arena_printf(ac->a, "state:%s", to), "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	supply_event(o.path, o.round_id, to);
 	return order_answer(ac, id, out);
 }
 
@@ -1389,6 +1399,8 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 		          arena_printf(ac->a, "advance unit:%s state:%s orders:%lld", u.code, to, (long long)moved), "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	if (moved)
+		supply_event(u.path, round_id, to);
 	int64_t total;
 	*out = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "from", from, "to", to, "moved",
 	                 (json_int_t)moved, "resting", (json_int_t)resting, "skipped", (json_int_t)raced, "by_state",
@@ -2645,6 +2657,7 @@ werr handover_create(const actor *ac, int64_t id, json_t *body, json_t **out)
 		e = audit(ac, "create", "supply_handover", hid, "round_id,holder,supplier_id,amount_fen,receipt", "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	supply_event(path, id, "handover");
 	/* the answer: the round's cash as the recorder sees it, the new handover first */
 	unit_row u = {0};
 	if ((e = round_subtree(ac, &r, NULL, &u)) || (e = handover_view(ac, &r, &u, out)))

@@ -6,7 +6,8 @@
 //    with the server's message, nothing stored; then part of it with the supplier's receipt:
 //    stored, listed, gw01's cash of the round and the round's figures go down by exactly that;
 //  * the same receipt again refused under the receipt field; gw01's 明细 in the cash table
-//    names the handover (交付#), and on his phone the round page shows what he still holds.
+//    names the handover (交付#), and on his phone the round page shows what he still holds;
+//  * the dashboard's 团购保供 tile counts a delivery marked elsewhere without a reload (live).
 //
 //   node tests/web/supply3.mjs        (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -144,9 +145,20 @@ async function main() {
     assert(w <= 360, 'the round page fits the phone: ' + w);
     await phone.screenshot({ path: path.join(SHOTS, 'supply3-phone.png'), fullPage: true });
 
+    // the dashboard's 团购保供 tile follows the round live: a delivery marked elsewhere shows
+    // without a reload (the live feed's `supply` event), as does the round's cash
+    await page.goto(base + '/#/dashboard');
+    await pageReady(page, `#sup-tile [data-round="${round.id}"]`);
+    await page.waitForSelector('.live-state.live-open');
+    const before = Number(await page.textContent(`#sup-tile [data-round="${round.id}"] dd[data-stat=delivered]`));
+    for (const to of ['received', 'disinfected', 'at_door', 'delivered']) await vol('POST', '/supply/orders/' + orders[2].id + '/state', { to });
+    await page.waitForFunction(([rid, n]) => document.querySelector(`#sup-tile [data-round="${rid}"] dd[data-stat=delivered]`)?.textContent === String(n),
+      [round.id, before + 1]);
+    assert(await page.evaluate(() => !!document.querySelector('main[data-page="#/dashboard"]')), 'still the same dashboard, not reloaded');
+
     const real = errors.filter((e) => !/40[19] \((Unauthorized|Conflict)\)|422 \(|400 \(Bad Request\)/.test(e));
     assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   supply3: the round\'s cash handed over to the supplier — over the cash refused on the amount, a receipt twice refused, stored, in the figures and the ledger');
+    console.log('ok   supply3: the round\'s cash handed over to the supplier — over the cash refused on the amount, a receipt twice refused, stored, in the figures and the ledger, the dashboard tile live');
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(SHOTS, 'supply3-FAIL.png'), fullPage: true }).catch(() => {});
     console.log('FAIL supply3: ' + e.message);
