@@ -99,6 +99,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

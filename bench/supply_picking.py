@@ -10,9 +10,13 @@ what the API keeps; creating a million orders one by one over HTTP would take ho
 it starts the server and times through the real API, three times each (median printed): the
 round's figures (households ordered / total, by state, cash) of the community and of one
 building, the picking list of the whole community as JSON, printable HTML and XLSX, and one
-building's.  The community's totals are checked against a sum over the store.  Prints
-figures and the machine's load average; asserts nothing about time.  SQLite (the sum over
-the store is read with Python's sqlite3)."""
+building's; one building's delivery sheet (what a volunteer team prints) as JSON, HTML and
+XLSX; the round's cash per person with its handovers to the supplier, and a handover
+recorded (three, each with its own receipt number); then the round is closed (once: a
+store whose round was closed by an earlier run says so).  The community's totals are
+checked against a sum over the store.  Prints figures, the server's peak memory (VmHWM) and
+the machine's load average; asserts nothing about time.  SQLite (the sum over the store is
+read with Python's sqlite3)."""
 import http.client
 import json
 import os
@@ -74,15 +78,18 @@ def main():
                   {"Content-Type": "application/json"})
         tok = json.loads(c.getresponse().read())["token"]
 
-        def get(path):
+        def get(path, method="GET", body=None, want=200):
             c = http.client.HTTPConnection("127.0.0.1", p, timeout=600)
             t = time.perf_counter()
-            c.request("GET", path, headers={"Authorization": "Bearer " + tok})
+            hdr = {"Authorization": "Bearer " + tok}
+            if body is not None:
+                hdr["Content-Type"] = "application/json"
+            c.request(method, path, json.dumps(body) if body is not None else None, hdr)
             r = c.getresponse()
-            body = r.read()
+            data = r.read()
             dt = time.perf_counter() - t
-            assert r.status == 200, (path, r.status, body[:300])
-            return dt, body
+            assert r.status == want, (path, r.status, data[:300])
+            return dt, data
 
         base = "/api/v1/supply/rounds/%d" % rid
         print("round of %d orders (%d households in the store)" % (orders, N))
@@ -103,7 +110,34 @@ def main():
             if label.startswith("figures (") :
                 f = json.loads(runs[0][1])["figures"]
                 assert f["ordered"] == orders, (f["ordered"], orders)
-                print("  %d of %d households ordered; cash received %s" % (f["ordered"], f["households"], f["cash"]["in_hand"]))
+                print("  %d of %d households ordered; cash received %s, still in hand %s" % (f["ordered"], f["households"], "¥%d.%02d" % divmod(f["cash"]["received_fen"], 100), f["cash"]["in_hand"]))
+        for label, path in [("delivery sheet, one building, JSON", base + "/orders?unit=" + building),
+                            ("delivery sheet, one building, HTML", base + "/orders?format=html&unit=" + building),
+                            ("delivery sheet, one building, XLSX", base + "/orders?format=xlsx&unit=" + building),
+                            ("cash per person and handovers", base + "/handovers?unit=" + COMMUNITY)]:
+            runs = [get(path) for _ in range(3)]
+            print("  %-38s median %7.2f s  (%s)  %d bytes" % (label, statistics.median(r[0] for r in runs),
+                                                           ", ".join("%.2f" % r[0] for r in runs), len(runs[0][1])))
+        # the whole community's delivery sheet is refused with its size (more than a sheet's
+        # 100,000 rows), read from the counters, not cut short
+        dt, body = get(base + "/orders?unit=" + COMMUNITY, want=400 if orders > 100000 else 200)
+        print("  %-38s         %7.2f s  %s" % ("delivery sheet, whole community", dt,
+                                              json.loads(body)["error"]["code"] if orders > 100000 else "%d bytes" % len(body)))
+        pkgs = json.loads(get(base)[1])["packages"]
+        stamp = int(time.time())
+        runs = [get(base + "/handovers", "POST", {"holder": "gw01", "supplier_id": pkgs[0]["supplier_id"], "amount_fen": 100,
+                                                  "receipt": "BENCH-%d-%d" % (stamp, k)}, 201) for k in range(3)]
+        print("  %-38s median %7.2f s  (%s)  gw01 still holds %s of the round's cash" % (
+            "a handover to the supplier", statistics.median(r[0] for r in runs), ", ".join("%.2f" % r[0] for r in runs),
+            json.loads(runs[-1][1])["holder_in_hand"]))
+        r0 = json.loads(get(base)[1])
+        if r0["closed"]:
+            print("  the round was closed by an earlier run (%s)" % r0["closed"])
+        else:
+            dt, body = get(base + "/close", "POST", {})
+            print("  %-38s         %7.2f s  status %s" % ("closing the round", dt, json.loads(body)["status"]))
+        with open("/proc/%d/status" % srv.pid) as st:
+            print("  server's peak memory: " + " ".join(x.split(":")[1].strip() for x in st if x.startswith("VmHWM")))
         print("load average at the end: %.1f %.1f %.1f" % os.getloadavg())
     finally:
         srv.terminate()

@@ -354,3 +354,16 @@ werr h_aftersale_list(req *r)
 	werr e = req_param_id(r, 0, "round_id", &id);
 	return e ? e : aftersale_list(&r->ac, id, req_query(r, "unit"), req_query(r, "state"), &r->json);
 }
+
+/* the round's cash handed over to the supplier (issue 17, supply4) */
+werr h_handover_list(req *r)
+{
+	int64_t id;
+	werr e = req_param_id(r, 0, "round_id", &id);
+	return e ? e : handover_list(&r->ac, id, req_query(r, "unit"), &r->json);
+}
+
+werr h_handover_create(req *r)
+{
+	return created(r, api_id_body(r, "round_id", handover_create));
+}

@@ -208,4 +208,6 @@ werr h_aftersale_report(req *r);
 werr h_aftersale_resolve(req *r);
 werr h_aftersale_list(req *r);
 werr h_link_aftersale(req *r);
+werr h_handover_list(req *r);
+werr h_handover_create(req *r);
 #endif

@@ -239,6 +239,10 @@ const route routes[] = {
     {M_POST, "/api/v1/supply/aftersales/{id}/resolve", h_aftersale_resolve, AUTH_SESSION, ROLES_REGISTRY, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/supply/rounds/{id}/aftersales", h_aftersale_list, AUTH_SESSION, ROLES_CHECKIN, 0, NULL},
     {M_POST, "/api/v1/household-link/supply/orders/{id}/aftersales", h_link_aftersale, AUTH_LINK, 0, 8192, JSON},
+    /* the round's cash handed over to the supplier (issue 17, supply4): recorded by the tree's
+     * roles, who pay the suppliers; read where the cash in hand is (ROLLCALL + volunteer) */
+    {M_GET, "/api/v1/supply/rounds/{id}/handovers", h_handover_list, AUTH_SESSION, ROLES_ROLLCALL | R(ROLE_VOLUNTEER), 0, NULL},
+    {M_POST, "/api/v1/supply/rounds/{id}/handovers", h_handover_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -1102,6 +1102,45 @@ const char *const migrations_sqlite[] = {
     "UPDATE supply_slots SET used = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id AND o.state <> 'cancelled'),"
     " pending = (SELECT count(*) FROM supply_orders o WHERE o.slot_id = supply_slots.id"
     " AND o.state NOT IN ('cancelled', 'delivered', 'collected'));",
+    /* issue 17, fourth round (supply4): the round's cash handed over to the supplier.  The
+     * cash a person took for the round's orders paid in cash stays in their hand until the
+     * community pays the supplier: a handover (the holder, the supplier, the amount in fen,
+     * the supplier's receipt number, who signed for it) is money leaving that person's hand,
+     * a "spent" of the cash ledger for rounds, never more than they hold of the round's cash.
+     * It sits at the holder's unit (or the round's, for a holder above the round) so that the
+     * cash in hand of a subtree stays received - spent - returned; the round's cash counters
+     * gain what was handed over.  A receipt is recorded once per supplier and round. */
+    "CREATE TABLE supply_handovers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  round_id INTEGER NOT NULL REFERENCES supply_rounds(id),"
+    "  supplier_id INTEGER NOT NULL REFERENCES supply_suppliers(id),"
+    "  holder_id INTEGER NOT NULL REFERENCES users(id),"
+    "  unit_id INTEGER NOT NULL,"
+    "  path TEXT NOT NULL,"
+    "  amount_fen INTEGER NOT NULL,"
+    "  receipt TEXT NOT NULL,"
+    "  received_by TEXT,"
+    "  note TEXT,"
+    "  by_user INTEGER,"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (round_id, supplier_id, receipt));"
+    "CREATE INDEX supply_handovers_path ON supply_handovers(path);"
+    "CREATE INDEX supply_handovers_holder ON supply_handovers(holder_id, round_id);"
+    /* each person's part of a round's cash per ordering unit (the holder's unit for a
+     * handover), kept with each entry: a handover's check and the round's cash per person
+     * read a few rows, not the round's cash entries (holder 0: an entry written by no account) */
+    "CREATE TABLE supply_cash_holders ("
+    "  round_id INTEGER NOT NULL,"
+    "  holder_id INTEGER NOT NULL,"
+    "  unit_id INTEGER NOT NULL,"
+    "  received_fen INTEGER NOT NULL,"
+    "  returned_fen INTEGER NOT NULL,"
+    "  handed_fen INTEGER NOT NULL,"
+    "  PRIMARY KEY (round_id, holder_id, unit_id));"
+    "INSERT INTO supply_cash_holders(round_id, holder_id, unit_id, received_fen, returned_fen, handed_fen)"
+    " SELECT round_id, coalesce(holder_id, 0), unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
+    " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END), 0 FROM supply_cash GROUP BY round_id, coalesce(holder_id, 0), unit_id;"
+    "ALTER TABLE supply_cash_counts ADD COLUMN handed_fen INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "core/bus.h"
 #include "core/csv.h"
 #include "core/jv.h"
 #include "core/util.h"
@@ -560,6 +561,13 @@ static werr round_subtree(const actor *ac, const round_row *r, const char *unit_
 	return unit_scope(ac, NULL, u);
 }
 
+static json_t *cash_figures(arena *a, int64_t in, int64_t back, int64_t handed)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:s,s:s}", "received_fen", (json_int_t)in, "returned_fen", (json_int_t)back,
+	                 "handed_fen", (json_int_t)handed, "in_hand_fen", (json_int_t)(in - back - handed), "in_hand",
+	                 yuan(a, in - back - handed), "handed", yuan(a, handed));
+}
+
 werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 {
 	round_row r = {0};
@@ -577,7 +585,7 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	if (db_step(s, &e) == DB_ROW)
 		households = db_int(s, 0);
 	db_done(s);
-	int64_t cash_in = 0, cash_back = 0;
+	int64_t cash_in = 0, cash_back = 0, cash_handed = 0;
 	s = db_get(ac->d, SQL_SUP_CASH_FIGURES);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, u.path);
@@ -585,6 +593,7 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	if (db_step(s, &e) == DB_ROW) {
 		cash_in = db_int(s, 0);
 		cash_back = db_int(s, 1);
+		cash_handed = db_int(s, 2);
 	}
 	db_done(s);
 	*out = round_json(&r);
@@ -597,9 +606,9 @@ werr round_get(const actor *ac, int64_t id, const char *unit_code, json_t **out)
 	json_t *fig = json_object_get(*out, "figures");
 	json_object_set_new(fig, "late", json_integer(late_count(ac, id, u.path)));
 	json_object_set_new(fig, "aftersales", aftersale_figures(ac, id, u.path));
-	json_object_set_new(fig, "cash", json_pack("{s:I,s:I,s:I,s:s}", "received_fen", (json_int_t)cash_in, "returned_fen",
-	                                           (json_int_t)cash_back, "in_hand_fen", (json_int_t)(cash_in - cash_back),
-	                                           "in_hand", yuan(ac->a, cash_in - cash_back)));
+	/* the round's cash: received for orders paid in cash, refunds handed back from it, what was
+	 * handed over to the supplier (section 13.7), and what is still in someone's hand */
+	json_object_set_new(fig, "cash", cash_figures(ac->a, cash_in, cash_back, cash_handed));
 	return WG_OK;
 }
 
@@ -828,12 +837,17 @@ static werr history_add(const actor *ac, int64_t order_id, int64_t at, const cha
 
 /* ---- the round orders' cash (supply_cash) and its counters, in the change's transaction ---- */
 
-/* A cash entry into its round's counters (id 0: none was written). */
+/* A cash entry into its round's counters and its holder's (id 0: none was written). */
 static werr cash_count(const actor *ac, int64_t cash_id)
 {
 	if (!cash_id)
 		return WG_OK;
 	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_COUNT_ADD);
+	db_bind_int(s, 1, cash_id);
+	werr e = db_run(s, NULL);
+	if (e)
+		return e;
+	s = db_get(ac->d, SQL_SUP_CASH_HOLDER_ADD); /* and into its holder's part of the round */
 	db_bind_int(s, 1, cash_id);
 	return db_run(s, NULL);
 }
@@ -1054,6 +1068,13 @@ static werr order_answer(const actor *ac, int64_t id, json_t **out)
 	return e;
 }
 
+/* The live feed's `supply` event after a round's orders, states or cash changed (the round
+ * and what changed; no household, no amount): the dashboard's tile reads its figures again. */
+static void supply_event(const char *path, int64_t round_id, const char *what)
+{
+	bus_publish_json(path, "supply", json_pack("{s:I,s:s}", "round_id", (json_int_t)round_id, "what", what));
+}
+
 werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body, json_t **out, bool *created)
 {
 	static const char *const allowed[] = {"household_id", "items", "payment", "slot_id", "client_id", NULL};
@@ -1185,6 +1206,7 @@ werr order_put(const actor *ac, int64_t round_id, int64_t link_hh, json_t *body,
 		e = audit(ac, existing ? "update" : "create", "supply_order", id, "household_id,items,payment,slot_id", "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	supply_event(h.path, round_id, "order");
 	*created = !existing;
 	return order_answer(ac, id, out);
 }
@@ -1303,6 +1325,7 @@ werr order_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		e = audit(ac, "update", "supply_order", id, arena_printf(ac->a, "state:%s", to), "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	supply_event(o.path, o.round_id, to);
 	return order_answer(ac, id, out);
 }
 
@@ -1376,6 +1399,8 @@ werr round_advance(const actor *ac, int64_t round_id, json_t *body, json_t **out
 		          arena_printf(ac->a, "advance unit:%s state:%s orders:%lld", u.code, to, (long long)moved), "ok");
 	if ((e = db_end(ac->d, e)))
 		return e;
+	if (moved)
+		supply_event(u.path, round_id, to);
 	int64_t total;
 	*out = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "unit", u.code, "from", from, "to", to, "moved",
 	                 (json_int_t)moved, "resting", (json_int_t)resting, "skipped", (json_int_t)raced, "by_state",
@@ -1856,6 +1881,8 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 	return e;
 }
 
+enum { SHEET_MAX = 100000 }; /* rows of one delivery sheet */
+
 werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char *state, sup_format f,
                  const char *path, json_t **out, char **raw, size_t *raw_len)
 {
@@ -1868,16 +1895,34 @@ werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char 
 	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)))
 		return e;
 	bool late = state && !strcmp(state, "late"); /* past their slot, not delivered */
+	/* how many rows the sheet would have, from the round's counters: a sheet is printed per
+	 * building or grid; one larger than SHEET_MAX (a whole city-sized community) is refused
+	 * with its size, never cut short without a word (it took 12 s and 650 MB for 100,000 of
+	 * a million-order round's orders, and said nothing of the others) */
+	int64_t nrows = 0;
+	if (late)
+		nrows = late_count(ac, id, u.path);
+	else {
+		json_t *counts = state_counts(ac, id, u.path, &nrows);
+		if (state)
+			nrows = json_integer_value(json_object_get(counts, state));
+		json_decref(counts);
+	}
+	if (nrows > SHEET_MAX)
+		return w_fail(W_EINVAL, "sheet_too_large", "unit",
+		              "%s有%lld单，配送单一次最多%d单：请按网格或楼栋查看、打印 / %s has %lld orders: a delivery sheet takes at "
+		              "most %d, ask for a grid or a building",
+		              u.name, (long long)nrows, SHEET_MAX, u.code, (long long)nrows, SHEET_MAX);
 	db_stmt *s = db_get(ac->d, late ? SQL_SUP_LATE_LIST : SQL_SUP_ORDER_LIST);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, u.path);
 	db_bind_text(s, 3, scope_upper(ac->a, u.path));
 	if (late) {
 		db_bind_int(s, 4, now_s());
-		db_bind_int(s, 5, 100000);
+		db_bind_int(s, 5, SHEET_MAX);
 	} else {
 		db_bind_text(s, 4, state);
-		db_bind_int(s, 5, 100000);
+		db_bind_int(s, 5, SHEET_MAX);
 		db_bind_int(s, 6, 0);
 	}
 	json_t *items = json_array();
@@ -2304,9 +2349,11 @@ static werr cash_entries(const actor *ac, const char *path, const char *user, js
 		json_t *x = json_pack("{s:o,s:s,s:I,s:s,s:o,s:o}", "at", time_json(db_int(s, 0)), "kind", db_text(s, 1), "amount_fen",
 		                      (json_int_t)db_int(s, 2), "amount", yuan(ac->a, db_int(s, 2)), "receipt",
 		                      jv_text(db_text(s, 6)), "note", jv_text(db_text(s, 7)));
-		static const char *const ids[] = {"errand_id", "order_id", "aftersale_id"};
-		for (int k = 0; k < 3; k++)
-			json_object_set_new(x, ids[k], db_null(s, 3 + k) ? json_null() : json_integer(db_int(s, 3 + k)));
+		/* each names its errand, its order (and after-sales case), or its handover to the supplier */
+		static const char *const ids[] = {"errand_id", "order_id", "aftersale_id", "handover_id", "round_id"};
+		static const int cols[] = {3, 4, 5, 8, 9};
+		for (int k = 0; k < 5; k++)
+			json_object_set_new(x, ids[k], db_null(s, cols[k]) ? json_null() : json_integer(db_int(s, cols[k])));
 		json_array_append_new(arr, x);
 	}
 	db_done(s);
@@ -2344,6 +2391,8 @@ werr errand_cash(const actor *ac, const char *unit_code, const char *user, json_
 		/* of which the round orders': cash received for orders paid in cash, refunds handed back */
 		json_object_set_new(x, "orders_received_fen", json_integer(db_int(s, 6)));
 		json_object_set_new(x, "refunded_fen", json_integer(db_int(s, 7)));
+		/* and the part of spent_fen handed over to the rounds' suppliers */
+		json_object_set_new(x, "handed_fen", json_integer(db_int(s, 8)));
 		json_array_append_new(items, x);
 	}
 	db_done(s);
@@ -2399,6 +2448,223 @@ werr errand_medicine(const actor *ac, const char *unit_code, json_t **out)
 		return e;
 	}
 	*out = json_pack("{s:s,s:o}", "unit", u.code, "items", items);
+	return WG_OK;
+}
+
+/* ---- the round's cash handed over to the supplier ---- */
+
+/* The round's cash in the subtree at u: the figures (as the round's), each person's part of
+ * it, and the handovers, newest first. */
+static werr handover_view(const actor *ac, const round_row *r, const unit_row *u, json_t **out)
+{
+	const char *upper = scope_upper(ac->a, u->path);
+	werr e = WG_OK;
+	int64_t in = 0, back = 0, handed = 0;
+	db_stmt *s = db_get(ac->d, SQL_SUP_CASH_FIGURES);
+	db_bind_int(s, 1, r->id);
+	db_bind_text(s, 2, u->path);
+	db_bind_text(s, 3, upper);
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		in = db_int(s, 0);
+		back = db_int(s, 1);
+		handed = db_int(s, 2);
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	json_t *holders = json_array(), *items = json_array();
+	s = db_get(ac->d, SQL_SUP_ROUND_HOLDERS);
+	db_bind_int(s, 1, r->id);
+	db_bind_text(s, 2, u->path);
+	db_bind_text(s, 3, upper);
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		json_t *x = cash_figures(ac->a, db_int(s, 3), db_int(s, 4), db_int(s, 5));
+		json_object_set_new(x, "user", jv_text(db_text(s, 1)));
+		json_object_set_new(x, "name", jv_text(db_text(s, 2)));
+		json_array_append_new(holders, x);
+	}
+	db_done(s);
+	if (rc >= 0) {
+		s = db_get(ac->d, SQL_SUP_HANDOVER_LIST);
+		db_bind_int(s, 1, r->id);
+		db_bind_text(s, 2, u->path);
+		db_bind_text(s, 3, upper);
+		while ((rc = db_step(s, &e)) == DB_ROW)
+			json_array_append_new(
+			    items, json_pack("{s:I,s:o,s:o,s:o,s:I,s:o,s:I,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)db_int(s, 0), "at",
+			                     time_json(db_int(s, 1)), "holder", jv_text(db_text(s, 2)), "holder_name",
+			                     jv_text(db_text(s, 3)), "supplier_id", (json_int_t)db_int(s, 4), "supplier",
+			                     jv_text(db_text(s, 5)), "amount_fen", (json_int_t)db_int(s, 6), "amount",
+			                     yuan(ac->a, db_int(s, 6)), "receipt", jv_text(db_text(s, 7)), "received_by",
+			                     jv_text(db_text(s, 8)), "note", jv_text(db_text(s, 9)), "by", jv_text(db_text(s, 10))));
+		db_done(s);
+	}
+	if (rc < 0) {
+		json_decref(holders);
+		json_decref(items);
+		return e;
+	}
+	*out = json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}", "round_id", (json_int_t)r->id, "unit", u->code, "unit_name", u->name,
+	                 "cash", cash_figures(ac->a, in, back, handed), "holders", holders, "items", items);
+	return WG_OK;
+}
+
+werr handover_list(const actor *ac, int64_t id, const char *unit_code, json_t **out)
+{
+	round_row r = {0};
+	unit_row u = {0};
+	werr e;
+	if ((e = round_load(ac, id, "round_id", &r)) || (e = round_subtree(ac, &r, unit_code, &u)) ||
+	    (e = handover_view(ac, &r, &u, out)))
+		return e;
+	if ((e = audit(ac, "read", "supply_handover", id,
+	               arena_printf(ac->a, "list unit:%s rows:%zu", u.code, json_array_size(json_object_get(*out, "items"))),
+	               "ok"))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+/* What a person holds of a round's cash (received for its orders paid in cash, less refunds
+ * and what was handed over), read in the handover's transaction. */
+static werr holder_round_cash(const actor *ac, int64_t round_id, int64_t holder_id, int64_t *out)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_HOLDER_ROUND_CASH);
+	db_bind_int(s, 1, round_id);
+	db_bind_int(s, 2, holder_id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	*out = rc == DB_ROW ? db_int(s, 0) : 0;
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
+werr handover_create(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"holder", "supplier_id", "amount_fen", "receipt", "received_by", "note", NULL};
+	const char *holder, *receipt, *received_by, *note;
+	int64_t supplier_id, amount;
+	round_row r = {0};
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "holder", true, 64, &holder)) ||
+	    (e = jv_int(body, "supplier_id", true, 1, INT64_MAX, &supplier_id, NULL)) ||
+	    (e = jv_int(body, "amount_fen", true, 1, 100000000000LL, &amount, NULL)) ||
+	    (e = jv_str(body, "receipt", true, 40, &receipt)) || (e = jv_str(body, "received_by", false, 40, &received_by)) ||
+	    (e = jv_str(body, "note", false, 200, &note)) || (e = round_load(ac, id, "round_id", &r)))
+		return e;
+	/* the holder: an account; the handover sits at their unit when it lies in the round, else
+	 * at the round's (a holder above the round) */
+	db_stmt *s = db_get(ac->d, SQL_SUP_HOLDER_GET);
+	db_bind_text(s, 1, holder);
+	int64_t holder_id = 0, unit_id = 0;
+	const char *path = NULL, *holder_name = NULL;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		holder_id = db_int(s, 0);
+		unit_id = db_int(s, 1);
+		path = arena_strdup(ac->a, db_text(s, 2));
+		holder_name = arena_strdup(ac->a, db_text(s, 3));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!holder_id)
+		return w_fail(W_EINVAL, "user_not_found", "holder", "没有这个账号 / no such account");
+	if (!under(path, r.path)) {
+		unit_id = r.unit_id;
+		path = r.path;
+	}
+	if (!actor_in_scope(ac, path))
+		return w_fail(W_EFORBIDDEN, "not_your_round", "holder",
+		              "这笔现金不在你管辖的范围内，不能由你登记交付 / this cash is held outside your unit: you cannot record its handover");
+	s = db_get(ac->d, SQL_SUP_ROUND_SUPPLIER);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, supplier_id);
+	const char *supplier = NULL;
+	if ((rc = db_step(s, &e)) == DB_ROW)
+		supplier = arena_strdup(ac->a, db_text(s, 0));
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!supplier)
+		return w_fail(W_EINVAL, "supplier_not_in_round", "supplier_id",
+		              "本批次的套餐不是这个供应商供的货 / this supplier supplies none of the round's packages");
+	if ((e = db_begin(ac->d)))
+		return e;
+	s = db_get(ac->d, SQL_SUP_ROUND_LOCK);
+	db_bind_int(s, 1, id);
+	rc = db_step(s, &e);
+	db_done(s);
+	int64_t held = 0, dup = 0;
+	if (rc >= 0 && !(e = holder_round_cash(ac, id, holder_id, &held))) {
+		s = db_get(ac->d, SQL_SUP_HANDOVER_BY_RECEIPT);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, supplier_id);
+		db_bind_text(s, 3, receipt);
+		if ((rc = db_step(s, &e)) == DB_ROW)
+			dup = db_int(s, 0);
+		db_done(s);
+	}
+	if (rc < 0 || e) {
+		db_rollback(ac->d);
+		return e;
+	}
+	if (dup) {
+		db_rollback(ac->d);
+		return w_fail(W_ECONFLICT, "receipt_used", "receipt",
+		              "%s的收据%s已经登记过（交付#%lld）/ receipt %s of %s is recorded already (handover #%lld)", supplier,
+		              receipt, (long long)dup, receipt, supplier, (long long)dup);
+	}
+	if (amount > held) {
+		db_rollback(ac->d);
+		return w_fail(W_ECONFLICT, "over_collected", "amount_fen",
+		              "%s手上本批次的团购现金只有%s，不能交付%s / %s holds only %s of this round's cash: %s cannot be handed over",
+		              holder_name, yuan(ac->a, held), yuan(ac->a, amount), holder, yuan(ac->a, held), yuan(ac->a, amount));
+	}
+	s = db_get(ac->d, SQL_SUP_HANDOVER_INSERT);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, supplier_id);
+	db_bind_int(s, 3, holder_id);
+	db_bind_int(s, 4, unit_id);
+	db_bind_text(s, 5, path);
+	db_bind_int(s, 6, amount);
+	db_bind_text(s, 7, receipt);
+	db_bind_text(s, 8, received_by);
+	db_bind_text(s, 9, note);
+	if (ac->user_id)
+		db_bind_int(s, 10, ac->user_id);
+	db_bind_int(s, 11, now_s());
+	int64_t hid = 0;
+	e = db_run(s, &hid);
+	if (!e) {
+		s = db_get(ac->d, SQL_SUP_HANDOVER_COUNT);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, unit_id);
+		db_bind_int(s, 3, amount);
+		e = db_run(s, NULL);
+	}
+	if (!e) {
+		s = db_get(ac->d, SQL_SUP_HANDOVER_HOLDER_ADD);
+		db_bind_int(s, 1, id);
+		db_bind_int(s, 2, holder_id);
+		db_bind_int(s, 3, unit_id);
+		db_bind_int(s, 4, amount);
+		e = db_run(s, NULL);
+	}
+	if (!e)
+		e = audit(ac, "create", "supply_handover", hid, "round_id,holder,supplier_id,amount_fen,receipt", "ok");
+	if ((e = db_end(ac->d, e)))
+		return e;
+	supply_event(path, id, "handover");
+	/* the answer: the round's cash as the recorder sees it, the new handover first */
+	unit_row u = {0};
+	if ((e = round_subtree(ac, &r, NULL, &u)) || (e = handover_view(ac, &r, &u, out)))
+		return e;
+	json_object_set_new(*out, "id", json_integer(hid));
+	json_object_set_new(*out, "holder_in_hand_fen", json_integer(held - amount));
+	json_object_set_new(*out, "holder_in_hand", json_string(yuan(ac->a, held - amount)));
 	return WG_OK;
 }
 

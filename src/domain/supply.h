@@ -63,6 +63,10 @@ werr errand_close(const actor *ac, int64_t id, json_t *body, json_t **out);
 /* Cash in hand per person over the errands and round orders of the subtree (user: that
  * person's alone, with their entries). */
 werr errand_cash(const actor *ac, const char *unit_code, const char *user, json_t **out);
+/* The round's cash handed over to its supplier (docs/api.md 13.7): each person's part of the
+ * round's cash and the handovers; a handover is refused past what the holder has of it. */
+werr handover_list(const actor *ac, int64_t round_id, const char *unit_code, json_t **out);
+werr handover_create(const actor *ac, int64_t round_id, json_t *body, json_t **out);
 werr errand_medicine(const actor *ac, const char *unit_code, json_t **out);
 
 /* The qinghe demo's round: two supermarkets, three packages, 931 households ordered (fewer

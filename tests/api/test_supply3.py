@@ -205,7 +205,8 @@ class CashLedger(unittest.TestCase):
         st, rf = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d" % r["id"])
         self.assertEqual(rf["figures"]["cash"], {"received_fen": o1["total_fen"] + o2["total_fen"], "returned_fen": 1500,
                                                  "in_hand_fen": o1["total_fen"] + o2["total_fen"] - 1500,
-                                                 "in_hand": "¥%d.%02d" % divmod(o1["total_fen"] + o2["total_fen"] - 1500, 100)})
+                                                 "in_hand": "¥%d.%02d" % divmod(o1["total_fen"] + o2["total_fen"] - 1500, 100),
+                                                 "handed_fen": 0, "handed": "¥0.00"})
         self.assertEqual(rf["figures"]["aftersales"]["refunded_fen"], 2200)
         # the other grid's worker sees gw01's cash of its own grid only; an unknown account is refused naming the field
         st, other = H.as_user("gw02", "GET", "/api/v1/errands/cash?unit=%s&user=gw01" % H.G2)

@@ -4,7 +4,7 @@
 // request past its time limit; tiles/help.js); each data is JSON.  `reset` ({missed, from})
 // says events were missed (the connection fell behind, or came back after the server
 // restarted): every subscriber must then load again what it shows from the API.
-const TYPES = ['checkin', 'alert', 'alert_escalated', 'reminder', 'passage', 'escalated', 'reset'];
+const TYPES = ['checkin', 'alert', 'alert_escalated', 'reminder', 'passage', 'escalated', 'supply', 'reset'];
 let es = null;
 let state = 'closed';
 const subs = new Set();

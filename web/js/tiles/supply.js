@@ -451,7 +451,8 @@ export function cashTable(cash) {
       return;
     }
     const what = (x) => [x.errand_id ? h('a', { href: '#/errands/' + x.errand_id }, t('sup.c_errand', { id: x.errand_id })) : null,
-      x.order_id ? t('sup.c_order', { id: x.order_id }) : null, x.aftersale_id ? ' · ' + t('sup.c_case', { id: x.aftersale_id }) : null];
+      x.order_id ? t('sup.c_order', { id: x.order_id }) : null, x.aftersale_id ? ' · ' + t('sup.c_case', { id: x.aftersale_id }) : null,
+      x.handover_id ? t('sup.c_handover', { id: x.handover_id }) : null];
     mount(entries, h('h3', null, t('sup.c_entries', { who: p.name || p.user })),
       (res.entries || []).length ? h('ul', { class: 'list plain sup-cash-lines', 'data-user': p.user },
         res.entries.map((x) => h('li', { 'data-kind': x.kind, 'data-fen': String(x.kind === 'received' ? x.amount_fen : -x.amount_fen) },
@@ -467,7 +468,7 @@ export function cashTable(cash) {
       h('tbody', null, cash.items.map((p) => h('tr', { 'data-user': p.user || '' },
         h('td', null, p.name || p.user || '—', p.user ? [' ', h('button', { type: 'button', class: 'btn btn-small sup-cash-show', on: { click: () => show(p) } }, t('sup.c_show'))] : null),
         h('td', { class: 'num', 'data-received': String(p.received_fen) }, yuan(p.received_fen), part(p.orders_received_fen, 'sup.c_orders')),
-        h('td', { class: 'num' }, yuan(p.spent_fen)),
+        h('td', { class: 'num', 'data-spent': String(p.spent_fen) }, yuan(p.spent_fen), part(p.handed_fen, 'sup.c_handed')),
         h('td', { class: 'num', 'data-returned': String(p.returned_fen) }, yuan(p.returned_fen), part(p.refunded_fen, 'sup.c_refunds')),
         h('td', { class: 'num', 'data-hand': String(p.in_hand_fen) }, yuan(p.in_hand_fen)))))))
       : h('p', { class: 'empty' }, t('sup.cash_none')),

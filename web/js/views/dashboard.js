@@ -258,7 +258,7 @@ export default async function dashboardView(ctx) {
   const isToday = day === serverToday;
   ctx.title = t('dash.title', { name: u.name });
   // the supply rounds and the cash in hand (docs/api.md "Supplies")
-  const supplyBox = isToday && can.supply() ? await supplyTile(code) : null;
+  let supplyBox = isToday && can.supply() ? await supplyTile(code) : null;
 
   // a wide page on desktops
   ctx.wide = true;
@@ -381,10 +381,23 @@ export default async function dashboardView(ctx) {
   const soon = (ms) => {
     if (!refreshTimer) refreshTimer = window.setTimeout(refresh, ms);
   };
+  // the supplies tile, drawn again after a `supply` event (at most once a second)
+  let supplyTimer = 0;
+  const refreshSupply = async () => {
+    supplyTimer = 0;
+    const fresh = await supplyTile(code).catch(() => null);
+    if (!ctx.alive() || !fresh || !supplyBox) return;
+    supplyBox.replaceWith(fresh);
+    supplyBox = fresh;
+  };
   if (isToday) {
     ctx.onLeave(subscribe((type, data) => {
       if (type === 'reset') { // events were missed: the feed and the numbers load again
         if (ctx.alive()) ctx.rerender();
+        return;
+      }
+      if (type === 'supply') { // a round's orders, states or cash changed: its tile reads them again
+        if (supplyBox && !supplyTimer) supplyTimer = window.setTimeout(refreshSupply, 1000);
         return;
       }
       if (type === 'checkin') {
@@ -409,6 +422,7 @@ export default async function dashboardView(ctx) {
     ctx.onLeave(() => {
       window.clearInterval(minute);
       window.clearTimeout(refreshTimer);
+      window.clearTimeout(supplyTimer);
     });
   }
 

@@ -102,7 +102,15 @@ async function roundPage(ctx, id) {
     (pick ? pick.buildings : []).map((b) => h('option', { value: b.unit, selected: b.unit === ctx.query.b }, b.name)));
   const listBox = h('div', { id: 'sup-deliveries' });
   const drawList = async () => {
-    const res = await api('GET', '/supply/rounds/' + id + '/orders' + qs({ unit: buildingSel.value, state: stateSel.value }));
+    let res;
+    try {
+      res = await api('GET', '/supply/rounds/' + id + '/orders' + qs({ unit: buildingSel.value, state: stateSel.value }));
+    } catch (e) {
+      // a city-sized community's whole list is refused with its size: pick a building
+      if (e.handled) throw e;
+      mount(listBox, h('p', { class: 'form-error', role: 'alert', 'data-error': e.code || '' }, e.message));
+      return;
+    }
     const items = res.items || [];
     mount(listBox, items.length ? h('ul', { class: 'list sup-delivery' }, items.slice(0, 300).map((o) => {
       const rowErr = errBox();
@@ -140,8 +148,10 @@ async function roundPage(ctx, id) {
   await drawList();
 
   let cash = null;
+  let hand = null;
   try {
     cash = await api('GET', '/errands/cash' + qs({ unit }));
+    hand = await api('GET', '/supply/rounds/' + id + '/handovers' + qs({ unit }));
   } catch (e) {
     if (e.handled) throw e;
   }
@@ -158,7 +168,7 @@ async function roundPage(ctx, id) {
       f.aftersales ? h('div', null, h('dt', null, t('sup.as_open')), h('dd', { 'data-stat': 'aftersales' }, String(f.aftersales.open))) : null,
       f.aftersales ? h('div', null, h('dt', null, t('sup.as_refunded')), h('dd', { 'data-stat': 'refunded' }, f.aftersales.refunded_total)) : null,
       f.cash ? h('div', null, h('dt', null, t('sup.round_cash')), h('dd', { 'data-stat': 'cash', 'data-fen': String(f.cash.in_hand_fen) }, f.cash.in_hand,
-        h('small', null, ' ' + t('sup.round_cash_sub', { in: yuan(f.cash.received_fen), back: yuan(f.cash.returned_fen) })))) : null),
+        h('small', null, ' ' + t('sup.round_cash_sub', { in: yuan(f.cash.received_fen), back: yuan(f.cash.returned_fen), handed: yuan(f.cash.handed_fen || 0) })))) : null),
     err,
     closeBtn ? h('p', { class: 'actions' }, closeBtn) : null,
     h('section', { 'aria-labelledby': 'sup-pick-h' },
@@ -171,7 +181,76 @@ async function roundPage(ctx, id) {
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-building' }, t('sup.where')), buildingSel),
       h('p', { class: 'field field-inline' }, h('label', { for: 'sup-state' }, t('sup.state')), stateSel),
       listBox) : null,
+    hand ? handoverSection(ctx, id, r, hand) : null,
     cash ? cashTable(cash) : null);
+}
+
+// The round's cash handed over to the supplier (交付供应商): each person's part of the round's
+// cash (received for orders paid in cash, refunds, handed over, still in hand), the handovers
+// with the supplier's receipt, and for the tree's roles a form to record one — more than the
+// holder has of the round's cash is refused by the server under the amount.
+function handoverSection(ctx, id, r, hand) {
+  const c = hand.cash;
+  const suppliers = [];
+  for (const p of r.packages || []) {
+    if (!suppliers.some(([sid]) => sid === String(p.supplier_id))) suppliers.push([String(p.supplier_id), p.supplier]);
+  }
+  const holding = (hand.holders || []).filter((p) => p.user && p.in_hand_fen > 0);
+  let form = null;
+  if (can.tree() && holding.length) {
+    const who = field({ name: 'holder', label: t('sup.h_holder'), type: 'select', required: true,
+      options: holding.map((p) => [p.user, (p.name || p.user) + '（' + p.in_hand + '）']) });
+    const sup = field({ name: 'supplier_id', label: t('sup.h_supplier'), type: 'select', required: true, options: suppliers });
+    const amount = field({ name: 'amount_fen', label: t('sup.amount'), required: true, inputmode: 'decimal', maxlength: 12, placeholder: '1000.00', autocomplete: 'off' });
+    const receipt = field({ name: 'receipt', label: t('sup.h_receipt'), required: true, maxlength: 40, autocomplete: 'off' });
+    const by = field({ name: 'received_by', label: t('sup.h_received_by'), maxlength: 40, autocomplete: 'off' });
+    const fields = [who, sup, amount, receipt, by];
+    form = h('form', {
+      id: 'sup-handover-form', novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          clearErrors(form);
+          const fen = toFen(amount.input.value);
+          if (fen === null || fen <= 0) {
+            showError(form, fields, { field: 'amount_fen', message: t('sup.bad_amount') });
+            return;
+          }
+          const body = { holder: who.input.value, supplier_id: Number(sup.input.value), amount_fen: fen, receipt: receipt.input.value.trim() };
+          if (by.input.value.trim()) body.received_by = by.input.value.trim();
+          try {
+            const done = await busy(form, () => api('POST', '/supply/rounds/' + id + '/handovers', body));
+            const p = holding.find((x) => x.user === body.holder);
+            ctx.flash(t('sup.h_done', { who: p ? p.name || p.user : body.holder, amount: yuan(fen), left: done.holder_in_hand }));
+            ctx.keepScroll = true;
+            ctx.rerender();
+          } catch (e) {
+            showError(form, fields, e);
+          }
+        },
+      },
+    }, h('h3', null, t('sup.h_new')), fields, formError(),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('sup.h_send'))));
+  }
+  const items = hand.items || [];
+  return h('section', { 'aria-labelledby': 'sup-hand-h', id: 'sup-handover' },
+    h('h2', { id: 'sup-hand-h' }, t('sup.h_title')),
+    h('p', { class: 'facts', id: 'sup-hand-sum', 'data-hand': String(c.in_hand_fen), 'data-handed': String(c.handed_fen) },
+      t('sup.h_sum', { in: yuan(c.received_fen), back: yuan(c.returned_fen), handed: c.handed, hand: c.in_hand })),
+    (hand.holders || []).length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table sup-holders' },
+      h('thead', null, h('tr', null, ['sup.h_holder', 'sup.h_received', 'sup.h_refunded', 'sup.h_handed', 'sup.h_hand'].map((k) => h('th', null, t(k))))),
+      h('tbody', null, hand.holders.map((p) => h('tr', { 'data-user': p.user || '' },
+        h('td', null, p.name || p.user || '—'),
+        h('td', { class: 'num' }, yuan(p.received_fen)),
+        h('td', { class: 'num' }, yuan(p.returned_fen)),
+        h('td', { class: 'num', 'data-handed': String(p.handed_fen) }, p.handed),
+        h('td', { class: 'num', 'data-hand': String(p.in_hand_fen) }, p.in_hand))))))
+      : h('p', { class: 'empty' }, t('sup.h_nothing')),
+    form,
+    items.length ? h('ul', { class: 'list plain sup-handovers' }, items.map((x) => h('li', { 'data-handover': String(x.id), 'data-fen': String(x.amount_fen) },
+      fmtTime(x.at), ' · ', x.holder_name || x.holder, ' → ', x.supplier, ' ', h('strong', null, x.amount), ' · ',
+      t('sup.h_receipt_no', { no: x.receipt }), x.received_by ? ' · ' + t('sup.h_signed', { who: x.received_by }) : '')))
+      : h('p', { class: 'empty' }, t('sup.h_none')));
 }
 
 // The round's after-sales: open cases first, each answered replaced, refunded (¥) or rejected.
