@@ -591,10 +591,33 @@ static werr lite_tune(db *d, db_use use)
 	return lite_exec(d, pragmas[use]);
 }
 
+/* The ticker's checkpoint, in passes: the first copies the second's log (and waits for its
+ * pages to reach the disk: pace_sqlite.c), the next what the writer committed meanwhile,
+ * until a pass copies less than CKPT_SMALL frames.  The writer then copies back the little
+ * left, before its next write, so that write can start the log over (writer.c): what it
+ * copies and syncs in its own thread — check-ins waiting — is a pass's worth of frames, not
+ * everything written since the ticker's one pass began (in the soak ~1,900 frames at the
+ * 90th percentile, up to 7,300, and that pass's whole writeback in its fsync). */
+enum { CKPT_PASSES = 4, CKPT_SMALL = 256 /* frames: ~1 MB */ };
+
 static werr lite_checkpoint(db *d, bool *done)
 {
 	*done = true;
-	return lite_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
+	int last = 0;
+	for (int pass = 0; pass < CKPT_PASSES; pass++) {
+		int log = 0, ck = 0;
+		int rc = sqlite3_wal_checkpoint_v2(H(d), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ck);
+		if (rc == SQLITE_BUSY) /* another connection is checkpointing */
+			break;
+		if (rc != SQLITE_OK)
+			return lite_fail(d, "checkpointing");
+		/* the frames this pass copied (the log may have started over since the last) */
+		int copied = ck >= last ? ck - last : ck;
+		last = ck;
+		if (pass > 0 && copied < CKPT_SMALL)
+			break;
+	}
+	return WG_OK;
 }
 
 const db_driver sqlite_driver = {
