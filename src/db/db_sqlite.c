@@ -571,12 +571,17 @@ static werr lite_tune(db *d, db_use use)
 	     * (3.40) scans the whole cache's hash at every commit once a b-tree balance has
 	     * moved a page through the locking page's number — with a 256 MB cache that
 	     * scan was a fifth of the writer's time (bench/README.md).  The map covers the
-	     * first 256 MB; pages beyond it are read from the kernel's cache as needed.  A
-	     * 2 GB map made the full city preset's server 2 GB in RSS (the store's pages it
-	     * had touched) for no check-in more: 8,137 vs 8,205 check-ins/s on ten million
-	     * residents, RSS 1,844 vs 287 MB with the dashboards polling. */
+	     * store up to 2 GB (SQLite's own ceiling).  It was 256 MB: the store outgrows that
+	     * within minutes of a rush (check-ins and their index appended at its end), and
+	     * the kernel drops unmapped cached pages it sees unused — this machine's after
+	     * about a minute (its DAMON pageout scheme; a kernel short of memory reclaims them
+	     * sooner than mapped ones), so an index page a check-in inserts into was read from
+	     * the disk inside the batch.  The pages it has touched count in the server's RSS as
+	     * file pages shared with the kernel's cache, not as its own memory (RssAnon):
+	     * 2 GB of them on the ten-million city preset (8,137 vs 8,205 check-ins/s with
+	     * 256 MB). */
 	    [DB_FOR_WRITER] = ("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456"),
+	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648"),
 	    [DB_FOR_BULK] = "PRAGMA synchronous=OFF",
 	    [DB_FOR_BULK_DONE] = "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE",
 	    /* a big sheet inserts into every index of residents at random places: with the
