@@ -571,12 +571,17 @@ static werr lite_tune(db *d, db_use use)
 	     * (3.40) scans the whole cache's hash at every commit once a b-tree balance has
 	     * moved a page through the locking page's number — with a 256 MB cache that
 	     * scan was a fifth of the writer's time (bench/README.md).  The map covers the
-	     * first 256 MB; pages beyond it are read from the kernel's cache as needed.  A
-	     * 2 GB map made the full city preset's server 2 GB in RSS (the store's pages it
-	     * had touched) for no check-in more: 8,137 vs 8,205 check-ins/s on ten million
-	     * residents, RSS 1,844 vs 287 MB with the dashboards polling. */
+	     * store up to 2 GB (SQLite's own ceiling).  It was 256 MB: the store outgrows that
+	     * within minutes of a rush (check-ins and their index appended at its end), and
+	     * the kernel drops unmapped cached pages it sees unused — this machine's after
+	     * about a minute (its DAMON pageout scheme; a kernel short of memory reclaims them
+	     * sooner than mapped ones), so an index page a check-in inserts into was read from
+	     * the disk inside the batch.  The pages it has touched count in the server's RSS as
+	     * file pages shared with the kernel's cache, not as its own memory (RssAnon):
+	     * 2 GB of them on the ten-million city preset (8,137 vs 8,205 check-ins/s with
+	     * 256 MB). */
 	    [DB_FOR_WRITER] = ("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456"),
+	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648"),
 	    [DB_FOR_BULK] = "PRAGMA synchronous=OFF",
 	    [DB_FOR_BULK_DONE] = "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE",
 	    /* a big sheet inserts into every index of residents at random places: with the
@@ -591,10 +596,33 @@ static werr lite_tune(db *d, db_use use)
 	return lite_exec(d, pragmas[use]);
 }
 
+/* The ticker's checkpoint, in passes: the first copies the second's log (and waits for its
+ * pages to reach the disk: pace_sqlite.c), the next what the writer committed meanwhile,
+ * until a pass copies less than CKPT_SMALL frames.  The writer then copies back the little
+ * left, before its next write, so that write can start the log over (writer.c): what it
+ * copies and syncs in its own thread — check-ins waiting — is a pass's worth of frames, not
+ * everything written since the ticker's one pass began (in the soak ~1,900 frames at the
+ * 90th percentile, up to 7,300, and that pass's whole writeback in its fsync). */
+enum { CKPT_PASSES = 4, CKPT_SMALL = 256 /* frames: ~1 MB */ };
+
 static werr lite_checkpoint(db *d, bool *done)
 {
 	*done = true;
-	return lite_exec(d, "PRAGMA wal_checkpoint(PASSIVE)");
+	int last = 0;
+	for (int pass = 0; pass < CKPT_PASSES; pass++) {
+		int log = 0, ck = 0;
+		int rc = sqlite3_wal_checkpoint_v2(H(d), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ck);
+		if (rc == SQLITE_BUSY) /* another connection is checkpointing */
+			break;
+		if (rc != SQLITE_OK)
+			return lite_fail(d, "checkpointing");
+		/* the frames this pass copied (the log may have started over since the last) */
+		int copied = ck >= last ? ck - last : ck;
+		last = ck;
+		if (pass > 0 && copied < CKPT_SMALL)
+			break;
+	}
+	return WG_OK;
 }
 
 const db_driver sqlite_driver = {

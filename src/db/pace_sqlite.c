@@ -85,11 +85,22 @@ static int p_check(sqlite3_file *f, int *out)
 }
 static int p_control(sqlite3_file *f, int op, void *arg)
 {
+	pfile *p = (pfile *)f;
 	if (op == PACE_FCNTL_SET) {
-		((pfile *)f)->off = !*(int *)arg;
+		p->off = !*(int *)arg;
 		return SQLITE_OK;
 	}
-	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+	int rc = REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+	/* A checkpoint has copied its pages: they are written out now, in the thread that
+	 * checkpoints.  A checkpoint that does not reach the end of the log (the ticker's,
+	 * while the writer goes on committing) has no fsync of its own; the writer's next one
+	 * would otherwise wait in its fsync for everything the ticker's left behind. */
+	if (op == SQLITE_FCNTL_CKPT_DONE && p->fd >= 0 && !p->off) {
+		p->written = 0;
+		(void)sync_file_range(p->fd, 0, 0,
+		                      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+	}
+	return rc;
 }
 static int p_sector(sqlite3_file *f)
 {
