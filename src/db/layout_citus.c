@@ -31,7 +31,7 @@
 const char citus_layout[] =
     "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';"
     "SET LOCAL citus.enable_unsafe_triggers TO on;"
-    "DO $$ DECLARE f record; t text; n int; BEGIN"
+    "DO $$ DECLARE f record; t text; n int; refs text[] := '{}'; BEGIN"
     "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'checkins'::regclass) THEN"
     /* a table that references a reference table joins Citus's metadata by itself; the
      * distributed ones must not (a Citus-managed local table with an identity column
@@ -62,12 +62,36 @@ const char citus_layout[] =
     "    ALTER TABLE checkins ADD CONSTRAINT checkins_household_fkey FOREIGN KEY (district_id, household_id)"
     "      REFERENCES households(district_id, id);"
     "  END IF;"
+    /* alerts, isolations, follow-ups, contacts and tasks (issue 20, citus4): their keys are
+     * dropped while they join the three — kept aside, those to reference tables, and put
+     * back once they are distributed; those between them and to the three come back as
+     * (district_id, …) pairs; those from their histories (alert_steps, isolation_events,
+     * on the coordinator) and to a contact's or a task's other person are dropped */
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'alerts'::regclass) THEN"
+    "    FOR f IN SELECT conrelid::regclass AS tbl, conname, confrelid, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+    "      WHERE contype = 'f' AND (confrelid = ANY (ARRAY['alerts', 'isolations', 'followups', 'contacts', 'tasks']::regclass[])"
+    "      OR conrelid = ANY (ARRAY['alerts', 'isolations', 'followups', 'contacts', 'tasks']::regclass[])) LOOP"
+    "      IF f.confrelid IN ('units'::regclass, 'users'::regclass) THEN"
+    "        refs := refs || format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tbl, f.conname, f.def);"
+    "      END IF;"
+    "      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tbl, f.conname);"
+    "    END LOOP;"
+    "    FOREACH t IN ARRAY ARRAY['alerts', 'isolations', 'followups', 'contacts', 'tasks'] LOOP"
+    "      EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I, ADD PRIMARY KEY (district_id, id)', t, t || '_pkey');"
+    "      EXECUTE format('CREATE INDEX %I ON %I(id)', t || '_by_id', t);"
+    "    END LOOP;"
+    "    DROP INDEX isolations_active;"
+    "    CREATE UNIQUE INDEX isolations_active ON isolations(resident_id, district_id) WHERE state = 'active';"
+    "    DROP INDEX followups_slot;"
+    "    CREATE UNIQUE INDEX followups_slot ON followups(isolation_id, day, slot, district_id);"
+    "  END IF;"
     /* reference tables, each after the tables it references */
     "  LOOP"
     "    n := 0;"
     "    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
     "      WHERE s.nspname = 'public' AND c.relkind = 'r'"
-    "      AND c.relname NOT IN ('households', 'residents', 'checkins', 'audit', 'day_counts', 'schema_version')"
+    "      AND c.relname NOT IN ('households', 'residents', 'checkins', 'audit', 'day_counts', 'schema_version',"
+    "        'alerts', 'isolations', 'followups', 'contacts', 'tasks', 'alert_steps', 'isolation_events')"
     "      AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.repmodel = 't')"
     "      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'"
     "        AND k.confrelid <> c.oid AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p"
@@ -82,6 +106,31 @@ const char citus_layout[] =
     "    PERFORM create_distributed_table('residents', 'district_id', colocate_with => 'households');"
     "    PERFORM create_distributed_table('checkins', 'district_id', colocate_with => 'households');"
     "    ALTER TABLE households ADD CONSTRAINT households_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
+    "  END IF;"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'alerts'::regclass) THEN"
+    "    FOREACH t IN ARRAY ARRAY['alerts', 'isolations', 'followups', 'contacts', 'tasks'] LOOP"
+    "      PERFORM create_distributed_table(t, 'district_id', colocate_with => 'households');"
+    "    END LOOP;"
+    "    ALTER TABLE alerts ADD CONSTRAINT alerts_resident_fkey FOREIGN KEY (district_id, resident_id)"
+    "      REFERENCES residents(district_id, id);"
+    "    ALTER TABLE alerts ADD CONSTRAINT alerts_household_fkey FOREIGN KEY (district_id, household_id)"
+    "      REFERENCES households(district_id, id);"
+    "    ALTER TABLE alerts ADD CONSTRAINT alerts_checkin_fkey FOREIGN KEY (district_id, checkin_id)"
+    "      REFERENCES checkins(district_id, id);"
+    "    ALTER TABLE isolations ADD CONSTRAINT isolations_resident_fkey FOREIGN KEY (district_id, resident_id)"
+    "      REFERENCES residents(district_id, id);"
+    "    ALTER TABLE isolations ADD CONSTRAINT isolations_household_fkey FOREIGN KEY (district_id, household_id)"
+    "      REFERENCES households(district_id, id);"
+    "    ALTER TABLE followups ADD CONSTRAINT followups_isolation_fkey FOREIGN KEY (district_id, isolation_id)"
+    "      REFERENCES isolations(district_id, id);"
+    "    ALTER TABLE contacts ADD CONSTRAINT contacts_case_fkey FOREIGN KEY (district_id, case_id)"
+    "      REFERENCES residents(district_id, id);"
+    "    FOREACH t IN ARRAY refs LOOP EXECUTE t; END LOOP;"
+    "    FOREACH t IN ARRAY ARRAY['alert_steps', 'isolation_events'] LOOP"
+    "      IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN"
+    "        PERFORM citus_add_local_table_to_metadata(t);"
+    "      END IF;"
+    "    END LOOP;"
     "  END IF;"
     /* the day's counters and the audit on the coordinator alone (Citus-managed local
      * tables): a check-in writes no table that lives on every node, nor one spread by
@@ -108,6 +157,10 @@ const char citus_layout[] =
     "  BEGIN RETURN (SELECT district_id FROM units WHERE id = u); END $f$;"
     "CREATE OR REPLACE FUNCTION wg_household_district(h bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
     "  BEGIN RETURN (SELECT district_id FROM households WHERE id = h); END $f$;"
+    "CREATE OR REPLACE FUNCTION wg_resident_district(r bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
+    "  BEGIN RETURN (SELECT district_id FROM residents WHERE id = r); END $f$;"
+    "CREATE OR REPLACE FUNCTION wg_isolation_district(i bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
+    "  BEGIN RETURN (SELECT district_id FROM isolations WHERE id = i); END $f$;"
     /* a row's district is its shard: moving households or people to another district
      * (a delete and an insert on Citus) is not done yet, and is refused in those words */
     "CREATE OR REPLACE FUNCTION wg_same_district(a bigint, b bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $f$"
@@ -151,6 +204,33 @@ static const citus_stmt citus_stmts[] = {
                      " id_tail, phone, phone_tail, relation, flags, residence, note, created_at, updated_at, district_id)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16,"
                      " wg_household_district($1)) RETURNING id"},
+    /* alerts, isolations, follow-ups, contacts, tasks (issue 20, citus4): their district read
+     * by a function (the isolation's, contact's case's: a look-up by id over every shard — not
+     * hot; the alert's is a parameter the check-in names) */
+    {SQL_ISO_INSERT, "INSERT INTO isolations(resident_id, household_id, kind, site, category, source, start_day, end_day, worker_id,"
+                     " notice_at, state, created_by, created_at, updated_at, district_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                     " $9, $10, 'active', $11, $12, $12, wg_resident_district($1)) RETURNING id"},
+    {SQL_FU_INSERT, "INSERT INTO followups(isolation_id, day, slot, due_at, district_id) VALUES ($1, $2, $3, $4,"
+                    " wg_isolation_district($1)) ON CONFLICT DO NOTHING"},
+    {SQL_CONTACT_INSERT, "INSERT INTO contacts(case_id, resident_id, name, phone, day, place, kind, note, created_by, created_at,"
+                         " district_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, wg_resident_district($1)) RETURNING id"},
+    {SQL_TASK_INSERT, "INSERT INTO tasks(case_id, unit_id, kind, owner_id, due_at, state, place, note, done_at, done_by, created_at,"
+                      " updated_at, district_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11,"
+                      " wg_unit_district($2)) RETURNING id"},
+    /* their re-keying on a move across districts: refused before on Citus (wg_same_district) */
+    {SQL_ALERT_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_ISO_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_FU_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_CONTACT_REDISTRICT_HH, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_ALERT_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_ISO_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_FU_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_CONTACT_REDISTRICT_RES, "SELECT 1 WHERE $1::bigint IS NULL"},
+    {SQL_ALERT_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_ISO_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_FU_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_CONTACT_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    {SQL_TASK_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
 };
 
 const char *citus_sql(int id)

@@ -1147,6 +1147,28 @@ const char *const migrations_pg[] = {
     " SELECT round_id, coalesce(holder_id, 0), unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
     " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END), 0 FROM supply_cash GROUP BY round_id, coalesce(holder_id, 0), unit_id;"
     "ALTER TABLE supply_cash_counts ADD COLUMN handed_fen BIGINT NOT NULL DEFAULT 0;",
+    /* issue 20 (citus4): the district key on the tables below a district that hang off a
+     * resident or a unit — alerts, isolations, follow-ups, contacts (the case's district)
+     * and response tasks (their unit's) — filled from what they hang off and kept by the
+     * inserts and by the moves that re-key households and people (docs/SCALING.md).  On
+     * one server it is a column like any other; on Citus the five are distributed by it,
+     * co-located with households (src/db/layout_citus.c), so a fever's alert is written
+     * on its district's worker only. */
+    "ALTER TABLE alerts ADD COLUMN district_id BIGINT;"
+    "UPDATE alerts SET district_id = r.district_id FROM residents r WHERE r.id = alerts.resident_id;"
+    "ALTER TABLE alerts ALTER COLUMN district_id SET NOT NULL;"
+    "ALTER TABLE isolations ADD COLUMN district_id BIGINT;"
+    "UPDATE isolations SET district_id = r.district_id FROM residents r WHERE r.id = isolations.resident_id;"
+    "ALTER TABLE isolations ALTER COLUMN district_id SET NOT NULL;"
+    "ALTER TABLE followups ADD COLUMN district_id BIGINT;"
+    "UPDATE followups SET district_id = i.district_id FROM isolations i WHERE i.id = followups.isolation_id;"
+    "ALTER TABLE followups ALTER COLUMN district_id SET NOT NULL;"
+    "ALTER TABLE contacts ADD COLUMN district_id BIGINT;"
+    "UPDATE contacts SET district_id = r.district_id FROM residents r WHERE r.id = contacts.case_id;"
+    "ALTER TABLE contacts ALTER COLUMN district_id SET NOT NULL;"
+    "ALTER TABLE tasks ADD COLUMN district_id BIGINT;"
+    "UPDATE tasks SET district_id = u.district_id FROM units u WHERE u.id = tasks.unit_id;"
+    "ALTER TABLE tasks ALTER COLUMN district_id SET NOT NULL;",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

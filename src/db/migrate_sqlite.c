@@ -1141,6 +1141,18 @@ const char *const migrations_sqlite[] = {
     " SELECT round_id, coalesce(holder_id, 0), unit_id, sum(CASE WHEN kind = 'received' THEN amount_fen ELSE 0 END),"
     " sum(CASE WHEN kind = 'returned' THEN amount_fen ELSE 0 END), 0 FROM supply_cash GROUP BY round_id, coalesce(holder_id, 0), unit_id;"
     "ALTER TABLE supply_cash_counts ADD COLUMN handed_fen INTEGER NOT NULL DEFAULT 0;",
+    /* issue 20 (citus4): the district key on alerts, isolations, follow-ups, contacts (the
+     * case's district) and response tasks (their unit's), as in migrate_pg.c */
+    "ALTER TABLE alerts ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE alerts SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = alerts.resident_id);"
+    "ALTER TABLE isolations ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE isolations SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = isolations.resident_id);"
+    "ALTER TABLE followups ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE followups SET district_id = (SELECT i.district_id FROM isolations i WHERE i.id = followups.isolation_id);"
+    "ALTER TABLE contacts ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE contacts SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = contacts.case_id);"
+    "ALTER TABLE tasks ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE tasks SET district_id = (SELECT u.district_id FROM units u WHERE u.id = tasks.unit_id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

@@ -45,11 +45,12 @@ static const char *reading_text(arena *a, bool has_temp, double temp, unsigned s
 	return sym;
 }
 
-werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t checkin_id, const char *day,
-                bool has_temp, double temp, unsigned symptoms, int64_t *alert_id, bool *opened)
+werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t district_id, int64_t checkin_id,
+                const char *day, bool has_temp, double temp, unsigned symptoms, int64_t *alert_id, bool *opened)
 {
 	db_stmt *s = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
 	db_bind_int(s, 1, resident_id);
+	db_bind_int(s, 2, district_id);
 	werr e = WG_OK;
 	int rc = db_step(s, &e);
 	int64_t id = rc == DB_ROW ? db_int(s, 0) : 0;
@@ -69,6 +70,7 @@ werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int6
 			db_bind_double(s, 5, temp);
 		db_bind_int(s, 6, symptoms);
 		db_bind_int(s, 7, now_s());
+		db_bind_int(s, 8, district_id);
 		if ((e = db_run(s, &id)) || (e = step(ac->d, id, ac->user_id, "opened", reading, NULL)))
 			return e;
 	} else if ((e = step(ac->d, id, ac->user_id, "reading", reading, NULL))) {
@@ -100,10 +102,12 @@ static json_t *alert_row_json(db_stmt *s)
 	                 jv_text(ent ? db_text(s, 19) : db_text(s, 18)), "entrance", jv_text(ent ? db_text(s, 18) : NULL));
 }
 
-json_t *alert_event_json(db *d, arena *a, int64_t alert_id, const char **path_out)
+json_t *alert_event_json(db *d, arena *a, int64_t alert_id, int64_t district_id, const char **path_out)
 {
-	db_stmt *s = db_get(d, SQL_ALERT_GET);
+	db_stmt *s = db_get(d, district_id ? SQL_ALERT_GET_IN : SQL_ALERT_GET);
 	db_bind_int(s, 1, alert_id);
+	if (district_id)
+		db_bind_int(s, 2, district_id);
 	werr e;
 	json_t *o = NULL;
 	if (db_step(s, &e) == DB_ROW) {
@@ -218,10 +222,14 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 		return w_fail(W_EINVAL, "invalid_state", "state",
 		              "state: open acknowledged clinic observation closed active");
 	const char *up = scope_upper(ac->a, u.path);
+	int64_t district; /* a grid's or a district's list names its district: one shard on Citus */
+	if ((e = unit_sole_district(ac, &u, &district)))
+		return e;
 	db_stmt *s = db_get(ac->d, SQL_ALERT_COUNT);
 	db_bind_text(s, 1, u.path);
 	db_bind_text(s, 2, up);
 	db_bind_text(s, 3, state ? state : "");
+	db_bind_int(s, 4, district);
 	int64_t total = 0;
 	if ((e = db_scalar(s, &total)))
 		return e;
@@ -233,6 +241,7 @@ werr alert_list(const actor *ac, const char *unit_code, const char *state, int64
 	db_bind_text(s, 3, state ? state : "");
 	db_bind_int(s, 4, limit);
 	db_bind_int(s, 5, offset);
+	db_bind_int(s, 6, district);
 	while ((rc = db_step(s, &e)) == DB_ROW)
 		json_array_append_new(items, alert_row_json(s));
 	db_done(s);
@@ -372,7 +381,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return e;
 	}
 	const char *p2;
-	json_t *ev = alert_event_json(ac->d, ac->a, id, &p2);
+	json_t *ev = alert_event_json(ac->d, ac->a, id, 0, &p2);
 	if (ev) {
 		char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
 		bus_publish(p2, "alert", txt);
@@ -432,7 +441,7 @@ int rollcall_tick(db *d, arena *a, int64_t now)
 			continue;
 		}
 		const char *path;
-		json_t *ev = alert_event_json(d, a, ids[i], &path);
+		json_t *ev = alert_event_json(d, a, ids[i], 0, &path);
 		if (ev) {
 			/* the escalated alert is announced `level` units above the household's grid */
 			int64_t level = json_integer_value(json_object_get(ev, "level"));

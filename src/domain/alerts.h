@@ -13,7 +13,7 @@
 /* Inside the caller's transaction: open an alert for the resident, or add the reading to
  * the alert already open.  *alert_id receives it; *opened tells whether it is new.
  * checkin_id 0: the reading came from an isolation follow-up. */
-werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t checkin_id,
+werr alert_open(const actor *ac, int64_t resident_id, int64_t household_id, int64_t district_id, int64_t checkin_id,
                 const char *day, bool has_temp, double temp, unsigned symptoms, int64_t *alert_id,
                 bool *opened);
 werr alert_list(const actor *ac, const char *unit_code, const char *state, int64_t limit,
@@ -27,6 +27,7 @@ werr alert_history(const actor *ac, int64_t resident_id, json_t **out);
  * Returns the number of alerts escalated plus reminders raised. */
 int rollcall_tick(db *d, arena *a, int64_t now);
 werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out);
-/* JSON of an alert for feeds and lists (no ID number or phone). */
-json_t *alert_event_json(db *d, arena *a, int64_t alert_id, const char **path_out);
+/* JSON of an alert for feeds and lists (no ID number or phone); district_id: the alert's
+ * district when the caller knows it (one shard on Citus), else 0. */
+json_t *alert_event_json(db *d, arena *a, int64_t alert_id, int64_t district_id, const char **path_out);
 #endif

@@ -1266,7 +1266,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = db_begin(ac->d)))
 		return e;
 	/* a fever found at a follow-up travels up like one found at the roll-call */
-	if (alerts && (e = alert_open(ac, rid, p.household_id, 0, today, true, temp, sym, &alert, &opened))) {
+	if (alerts && (e = alert_open(ac, rid, p.household_id, p.district_id, 0, today, true, temp, sym, &alert, &opened))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -1296,7 +1296,7 @@ werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out)
 	json_object_set_new(*out, "alert_id", alert ? json_integer(alert) : json_null());
 	if (alert) {
 		const char *path;
-		json_t *ev = alert_event_json(ac->d, ac->a, alert, &path);
+		json_t *ev = alert_event_json(ac->d, ac->a, alert, p.district_id, &path);
 		if (ev)
 			bus_publish_json(path, "alert", ev);
 	}

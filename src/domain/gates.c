@@ -1487,7 +1487,7 @@ static werr passage_write(const actor *ac, passage *q, int64_t *id, int64_t *ale
 	const person *fp = q->p.id ? &q->p : (q->sperson.id ? &q->sperson : NULL);
 	if (q->fever && fp) {
 		bool opened;
-		if ((e = alert_open(ac, fp->id, fp->household_id, 0, q->day, true, q->temp, 0, alert, &opened)))
+		if ((e = alert_open(ac, fp->id, fp->household_id, fp->district_id, 0, q->day, true, q->temp, 0, alert, &opened)))
 			return e;
 	}
 	if (visitor_id || *alert) {
@@ -1758,7 +1758,7 @@ void passage_after(const actor *ac, passage_plan *q)
 	                      q->allowed));
 	if (q->alert) {
 		const char *path;
-		json_t *ev = alert_event_json(ac->d, ac->a, q->alert, &path);
+		json_t *ev = alert_event_json(ac->d, ac->a, q->alert, 0, &path);
 		if (ev)
 			bus_publish_json(path, "alert", ev);
 	}

@@ -19,6 +19,7 @@ werr person_load(const actor *ac, int64_t id, bool scoped, person *p)
 	if (rc == DB_ROW) {
 		p->id = id;
 		p->household_id = db_int(s, 1);
+		p->district_id = district;
 		p->name = arena_strdup(ac->a, db_text(s, 2));
 		/* the number registered, or the one held for the duplicate-ID review (registry.c) */
 		p->id_number = !db_null(s, 6) ? arena_strdup(ac->a, db_text(s, 6))

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 typedef struct {
-	int64_t id, household_id;
+	int64_t id, household_id, district_id;
 	const char *name, *id_number, *phone, *residence, *unit_code, *unit_kind, *building, *room, *path;
 	bool moved_out;
 } person;

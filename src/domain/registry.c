@@ -383,11 +383,13 @@ werr hh_create(const actor *ac, json_t *body, json_t **out)
 	return WG_OK;
 }
 
-/* A household moved to another building: its people, and their check-ins, carry the
- * district key of where it is now (docs/SCALING.md). */
+/* A household moved to another building: its people, their check-ins, alerts, isolations
+ * with their follow-ups and the contacts of their cases carry the district key of where it
+ * is now (docs/SCALING.md). */
 static werr hh_redistrict(const actor *ac, int64_t id)
 {
-	static const sql_id steps[] = {SQL_RES_REDISTRICT_HH, SQL_CHK_REDISTRICT_HH};
+	static const sql_id steps[] = {SQL_RES_REDISTRICT_HH,   SQL_CHK_REDISTRICT_HH, SQL_ALERT_REDISTRICT_HH,
+	                               SQL_ISO_REDISTRICT_HH,   SQL_FU_REDISTRICT_HH,  SQL_CONTACT_REDISTRICT_HH};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		db_stmt *s = db_get(ac->d, steps[i]);
 		db_bind_int(s, 1, id);
@@ -648,8 +650,12 @@ static werr res_write(const actor *ac, int64_t id, int64_t household_id, const r
 	werr e = db_run(s, id ? NULL : id_out);
 	if (e == W_ECONFLICT)
 		return w_fail(e, "duplicate_id_number", "id_number", "该证件号码已登记 / this document number is already registered");
-	if (!e && id) { /* moved to another district: the check-ins follow the person */
-		s = db_get(ac->d, SQL_CHK_REDISTRICT_RES);
+	/* moved to another district: the check-ins, alerts, isolations with their follow-ups and the
+	 * contacts of their case follow the person (each a no-op within a district) */
+	static const sql_id follow[] = {SQL_CHK_REDISTRICT_RES, SQL_ALERT_REDISTRICT_RES, SQL_ISO_REDISTRICT_RES,
+	                                SQL_FU_REDISTRICT_RES, SQL_CONTACT_REDISTRICT_RES};
+	for (size_t i = 0; !e && id && i < sizeof follow / sizeof follow[0]; i++) {
+		s = db_get(ac->d, follow[i]);
 		db_bind_int(s, 1, id);
 		e = db_run(s, NULL);
 	}

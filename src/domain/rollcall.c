@@ -99,6 +99,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (e)
 		return e;
 	out->path = r.path;
+	out->district_id = r.district_id;
 	db_stmt *s;
 	int rc;
 	if (in->client_id) { /* a retry of something already stored is a no-op */
@@ -124,6 +125,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 			if (out->fever || out->day_fever) {
 				db_stmt *q = db_get(ac->d, SQL_ALERT_OPEN_OF_RES);
 				db_bind_int(q, 1, resident_id);
+				db_bind_int(q, 2, r.district_id);
 				if (db_step(q, &e) == DB_ROW)
 					out->alert_id = db_int(q, 0);
 				db_done(q);
@@ -234,7 +236,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		return e;
 	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
 		bool opened;
-		if ((e = alert_open(ac, resident_id, r.household_id, out->id, in->day, in->has_temp, in->temp,
+		if ((e = alert_open(ac, resident_id, r.household_id, r.district_id, out->id, in->day, in->has_temp, in->temp,
 		                    in->symptoms, &out->alert_id, &opened)))
 			return e;
 	}
@@ -251,7 +253,7 @@ void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const c
 	bus_publish(out->path, "checkin", data);
 	if (out->alert_id) {
 		const char *path = NULL;
-		json_t *a = alert_event_json(ac->d, ac->a, out->alert_id, &path);
+		json_t *a = alert_event_json(ac->d, ac->a, out->alert_id, out->district_id, &path);
 		if (a) {
 			char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(6));
 			bus_publish(path, "alert", s);

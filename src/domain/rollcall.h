@@ -40,6 +40,7 @@ typedef struct {
 	int64_t alert_id;     /* an alert this check-in opened (or added to) */
 	bool household_reached;
 	const char *path;     /* the household's unit path (actor's arena) */
+	int64_t district_id;  /* the resident's district (the alert's) */
 } chk_out;
 
 /* Record one resident's check-in inside the caller's transaction. */

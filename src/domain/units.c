@@ -217,8 +217,9 @@ static werr redistrict(const actor *ac, const unit_row *u, const char *newpath, 
 {
 	if (!strcmp(u->kind, "district") || u->district_id == to)
 		return WG_OK;
-	static const sql_id steps[] = {SQL_UNIT_REDISTRICT, SQL_HH_REDISTRICT_SUBTREE, SQL_RES_REDISTRICT_SUBTREE,
-	                               SQL_CHK_REDISTRICT_SUBTREE};
+	static const sql_id steps[] = {SQL_UNIT_REDISTRICT,       SQL_HH_REDISTRICT_SUBTREE,      SQL_RES_REDISTRICT_SUBTREE,
+	                               SQL_CHK_REDISTRICT_SUBTREE, SQL_ALERT_REDISTRICT_SUBTREE,   SQL_ISO_REDISTRICT_SUBTREE,
+	                               SQL_FU_REDISTRICT_SUBTREE,  SQL_CONTACT_REDISTRICT_SUBTREE, SQL_TASK_REDISTRICT_SUBTREE};
 	const char *upper = scope_upper(ac->a, newpath);
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		db_stmt *s = db_get(ac->d, steps[i]);

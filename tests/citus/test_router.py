@@ -134,6 +134,30 @@ class Router(unittest.TestCase):
             with self.subTest(name):
                 self.assertRouted(name)
 
+    # a fever's alert (issue 20, citus4): the resident's open alert, the new one, the alert
+    # read back for the feed — each names the resident's district
+    def test_fever_alert(self):
+        for name in ("ALERT_OPEN_OF_RES", "ALERT_INSERT", "ALERT_GET_IN"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # a grid's alert list and its count (the grid's district named, as the missing list's)
+    def test_alert_list(self):
+        for name in ("ALERT_COUNT", "ALERT_LIST"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # the tables below a district that hang off a person or a unit are distributed by the
+    # district and co-located with households (a reference table's write needs every node)
+    def test_below_district_tables_colocated(self):
+        for t in ("alerts", "isolations", "followups", "contacts", "tasks"):
+            with self.subTest(t):
+                got = _psql(self.url, "SELECT p.partmethod::text || ' ' || (p.colocationid = h.colocationid)::text"
+                                      " || ' ' || column_to_column_name(p.logicalrelid, p.partkey)"
+                                      " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
+                                      " AND h.logicalrelid = 'households'::regclass" % t).strip()
+                self.assertEqual(got, "h true district_id", t)
+
     # the probes that find a bare id's district in the actor's own district
     def test_district_probes(self):
         for name in ("RES_IN_DISTRICT", "HH_IN_DISTRICT"):

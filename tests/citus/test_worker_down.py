@@ -15,7 +15,12 @@ worker is stopped (`pg_ctl stop -m immediate`, a crash) and started again.  What
   other districts 2xx — a writer's batch mixing both keeps the live ones;
 - never a 500, never an answer later than the client's time limit;
 - once it is back, every district is served again;
-- every acknowledged check-in is in the store, and every unit's counters equal a recount.
+- every acknowledged check-in is in the store, and every unit's counters equal a recount;
+- a fever among the check-ins raises its alert: while the worker is down, a fever in a
+  district on the other worker is answered 201 with its alert, and that grid's alert list
+  is served (alerts are distributed by district since issue 20's citus4 slice; before,
+  they were a reference table written on every node, and a fever anywhere was refused);
+  afterwards every acknowledged fever's alert is in the store.
 """
 import http.client
 import json
@@ -179,6 +184,8 @@ class WorkerDown(unittest.TestCase):
         phase = ["before"]
         results = []  # (phase, district index, kind, status, body)
         acked = []
+        down_alerts = []  # (district, the grid's alert list read while the worker was down)
+        fevers = []  # (phase, district index, alert id) of each acknowledged fever
         lock = threading.Lock()
         stop = threading.Event()
         seq = [0]
@@ -196,6 +203,9 @@ class WorkerDown(unittest.TestCase):
                     n = seq[0]
                 if n % 5 == 0:  # a resident's page among the check-ins
                     kind, method, path, body = "page", "GET", "/api/v1/residents/%d" % rid, None
+                elif n % 5 == 3:  # a fever: the check-in raises (or adds to) the resident's alert
+                    kind, method, path = "fever", "POST", "/api/v1/checkins"
+                    body = {"resident_id": rid, "channel": "visit", "temperature": 38.6, "client_id": "f-%d" % n}
                 else:
                     kind, method, path = "checkin", "POST", "/api/v1/checkins"
                     body = {"resident_id": rid, "channel": "visit", "temperature": 36.5, "client_id": "f-%d" % n}
@@ -207,8 +217,10 @@ class WorkerDown(unittest.TestCase):
                     ph = "changing"  # the phase changed while the request was out
                 with lock:
                     results.append((ph, di, kind, st, out))
-                    if kind == "checkin" and st == 201:
+                    if kind in ("checkin", "fever") and st == 201:
                         acked.append(out["checkin_id"])
+                    if kind == "fever" and st == 201:
+                        fevers.append((ph, di, out.get("alert_id")))
 
         def count(ph, dead):
             with lock:
@@ -233,6 +245,21 @@ class WorkerDown(unittest.TestCase):
             phase[0] = "down"
             t1 = time.time()
             wait_for("down", 15)
+            # a fever of a live district was answered with its alert while the worker is down
+            for _ in range(6000):
+                with lock:
+                    if any(ph == "down" and self.districts[di]["port"] != dead_port for ph, di, _ in fevers):
+                        break
+                time.sleep(0.05)
+            else:
+                self.fail("no fever of a live district acknowledged while the worker was down")
+            # and each live grid's alert list is served (routed by the grid's district)
+            for d in self.districts:
+                if d["port"] == dead_port:
+                    continue
+                st, lst = self.call("GET", "/api/v1/alerts?state=active&unit=%s" % d["grid"], None, self.admin)
+                self.assertEqual(st, 200, "alert list of %s while the other worker is down: %s" % (d["grid"], lst))
+                down_alerts.append((d, lst))
             phase[0] = "starting"
             t2 = time.time()
             self.start_worker(dead_port)
@@ -272,6 +299,19 @@ class WorkerDown(unittest.TestCase):
             elif ph == "down":
                 self.assertEqual(st, 503, "%s: %s" % (where, out))
 
+        # every acknowledged fever answered with its alert, and each alert stored in its district
+        for ph, di, alert in fevers:
+            self.assertTrue(alert, "%s fever of district %s acknowledged without an alert" % (ph, self.districts[di]["code"]))
+        alerts = {a for _, _, a in fevers}
+        self.assertEqual(int(psql(self.url, "SELECT count(*) FROM alerts WHERE id IN (%s)" % ",".join(map(str, alerts)))),
+                         len(alerts))
+        for ph, di, alert in fevers:
+            self.assertEqual(int(psql(self.url, "SELECT district_id FROM alerts WHERE id = %d" % alert)),
+                             self.districts[di]["id"])
+        for d, lst in down_alerts:  # a live grid's list showed its fevers' alerts
+            ids = {a["id"] for a in lst["items"]}
+            mine = {a for ph, di, a in fevers if self.districts[di] is d and ph in ("before", "down")}
+            self.assertTrue(ids & mine or not mine, "alert list of %s: %s, fevers' alerts %s" % (d["grid"], ids, mine))
         # nothing acknowledged lost
         self.assertTrue(acked)
         ids = ",".join(str(i) for i in acked)

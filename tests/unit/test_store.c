@@ -473,10 +473,10 @@ static void test_district_key(void **state)
 	json_decref(b);
 	json_decref(out);
 	assert_int_equal(district_of(ac, "residents", rid), da);
-	/* a check-in carries its resident's key */
+	/* a check-in carries its resident's key, and so does the alert its fever raises */
 	char day[11];
 	today_str(day);
-	chk_in in = {.day = day, .status = "reported", .channel = "phone"};
+	chk_in in = {.day = day, .status = "reported", .channel = "phone", .has_temp = true, .temp = 38.6};
 	chk_out co;
 	assert_int_equal(db_begin(ac->d), WG_OK);
 	stats_batch_begin();
@@ -485,6 +485,8 @@ static void test_district_key(void **state)
 	assert_int_equal(stats_batch_flush(ac->d), WG_OK);
 	assert_int_equal(db_commit(ac->d), WG_OK);
 	assert_int_equal(district_of(ac, "checkins", co.id), da);
+	assert_true(co.alert_id > 0);
+	assert_int_equal(district_of(ac, "alerts", co.alert_id), da);
 
 	/* On Citus a row's district is its shard: moves across districts are refused (not
 	 * done there yet, docs/SCALING.md), and nothing moves; within a district they work. */
@@ -503,6 +505,7 @@ static void test_district_key(void **state)
 		assert_int_equal(district_of(ac, "households", ha), da);
 		assert_int_equal(district_of(ac, "residents", rid), da);
 		assert_int_equal(district_of(ac, "checkins", co.id), da);
+		assert_int_equal(district_of(ac, "alerts", co.alert_id), da);
 		mk_household(ac, "DK-A1GB", "102");
 		b = json_pack("{s:s}", "room", "103");
 		assert_int_equal(hh_update(ac, ha, b, &out), WG_OK);
@@ -520,6 +523,7 @@ static void test_district_key(void **state)
 	assert_int_equal(district_of(ac, "households", ha), dbk);
 	assert_int_equal(district_of(ac, "residents", rid), dbk);
 	assert_int_equal(district_of(ac, "checkins", co.id), dbk);
+	assert_int_equal(district_of(ac, "alerts", co.alert_id), dbk);
 	/* the household moves to a building with no district above it */
 	b = json_pack("{s:s}", "unit_code", "DK-0B");
 	assert_int_equal(hh_update(ac, ha, b, &out), WG_OK);
@@ -528,6 +532,7 @@ static void test_district_key(void **state)
 	assert_int_equal(district_of(ac, "households", ha), city);
 	assert_int_equal(district_of(ac, "residents", rid), city);
 	assert_int_equal(district_of(ac, "checkins", co.id), city);
+	assert_int_equal(district_of(ac, "alerts", co.alert_id), city);
 	/* the person moves to a household in district B, the history with them */
 	b = json_pack("{s:I}", "household_id", (json_int_t)hb);
 	assert_int_equal(res_update(ac, rid, b, &out), WG_OK);
@@ -535,6 +540,7 @@ static void test_district_key(void **state)
 	json_decref(out);
 	assert_int_equal(district_of(ac, "residents", rid), dbk);
 	assert_int_equal(district_of(ac, "checkins", co.id), dbk);
+	assert_int_equal(district_of(ac, "alerts", co.alert_id), dbk);
 	/* a whole district moved keeps its own key */
 	mk_unit(ac, "DK2", NULL, "province", "键省");
 	b = json_pack("{s:s}", "parent_code", "DK2");
