@@ -108,6 +108,8 @@ typedef enum {
 	DB_FOR_BULK,       /* a one-off load (demo presets): no fsync until DB_FOR_BULK_DONE */
 	DB_FOR_BULK_DONE,  /* after it: durable again, the log folded back, statistics gathered */
 	DB_FOR_BIG_IMPORT, /* a one-off import of a large sheet: a page cache the size of the store */
+	DB_FOR_NEW_ROWS,   /* inside a transaction that added many rows (a demo, a big sheet): the
+	                    * planner's statistics gathered again before it commits */
 } db_use;
 werr db_tune(db *d, db_use use);
 /* Copy the write-ahead log back into the store without waiting for readers (SQLite);

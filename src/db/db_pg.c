@@ -588,10 +588,14 @@ static bool pg_tx_usable(db *d)
 	return PQtransactionStatus(C(d)) == PQTRANS_INTRANS;
 }
 
-/* The server keeps its own settings; after a bulk load its planner needs statistics. */
+/* The server keeps its own settings; after a bulk load its planner needs statistics.
+ * Without them it takes a table of tens of thousands of rows for a handful, and plans a
+ * community's list of residents as nested loops: 25 s for the first page after a 20,000-
+ * household load, until autovacuum's analyze came round a minute later.  ANALYZE runs
+ * inside the loading transaction and counts its own rows. */
 static werr pg_tune(db *d, db_use use)
 {
-	return use == DB_FOR_BULK_DONE ? pg_exec(d, "ANALYZE") : WG_OK;
+	return use == DB_FOR_BULK_DONE || use == DB_FOR_NEW_ROWS ? pg_exec(d, "ANALYZE") : WG_OK;
 }
 
 /* The server checkpoints on its own.  On Citus, for a few minutes after a worker could

@@ -588,6 +588,8 @@ static werr lite_tune(db *d, db_use use)
 	     * page cache of a server connection (64 MB) a million rows spend their time
 	     * re-reading pages; a one-off connection may hold the working set (up to 2 GB) */
 	    [DB_FOR_BIG_IMPORT] = "PRAGMA cache_size=-2097152; PRAGMA mmap_size=2147483648",
+	    /* SQLite plans well without statistics; it refreshes the ones it has and uses */
+	    [DB_FOR_NEW_ROWS] = "PRAGMA optimize",
 	};
 	/* a bulk load writes without syncs: its checkpoints' pages stay in the kernel's cache
 	 * until the end (pace_sqlite.c paces only what a sync will wait for) */

@@ -723,7 +723,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 		goto fail;
 	if (!strcmp(p->key, "liyuan") && (e = supply_demo_liyuan(ac, community)))
 		goto fail;
-	if ((e = stats_rebuild(ac->d)) ||
+	/* the planner's statistics before the counters are summed from what was loaded */
+	if ((e = db_tune(ac->d, DB_FOR_NEW_ROWS)) || (e = stats_rebuild(ac->d)) ||
 	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, !o->households || o->households == p->households ? 2 : 1))) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))

@@ -1634,10 +1634,15 @@ static werr runner_row(row_runner *rr, char **v, size_t line)
 
 /* The end of a good import, in its transaction: the totals, the search indexes when they
  * were dropped, the audit row with the counts, the commit. */
+/* A sheet that adds this many people may have changed the tables' sizes more than the
+ * planner's statistics know (a first load into an empty store above all). */
+enum { IMPORT_STATS_ROWS = 1000 };
+
 static werr import_finish(const actor *ac, bool reindex, import_report *rep)
 {
 	werr e;
 	if ((e = stats_totals_flush(ac->d)) || (reindex && (e = res_search_indexes_build(ac->d))) ||
+	    (rep->created >= IMPORT_STATS_ROWS && (e = db_tune(ac->d, DB_FOR_NEW_ROWS))) ||
 	    (e = audit(ac, "import", "resident", 0,
 	               arena_printf(ac->a, "rows:%zu created:%zu updated:%zu bad:%zu", rep->rows, rep->created,
 	                            rep->updated, rep->bad),

@@ -48,6 +48,9 @@ import time
 import urllib.parse
 
 PASSWORD = "wangge-demo-2026"
+# the store the servers of the suite run on: SQLite unless these name a database server
+PG = bool(os.environ.get("WANGGE_TEST_PG"))
+CITUS = bool(os.environ.get("WANGGE_TEST_CITUS"))
 COMMUNITY = "420107003008"
 G1 = COMMUNITY + "-G01"
 G2 = COMMUNITY + "-G02"
@@ -87,6 +90,12 @@ def _psql(sql):
     """Run one SQL statement on the PostgreSQL server of WANGGE_TEST_PG (its own db)."""
     base = os.environ["WANGGE_TEST_PG"]
     subprocess.run(["psql", "-q", "-d", base, "-c", sql], check=True, capture_output=True)
+
+
+def pg_value(sql):
+    """The one value SQL returns on the module's PostgreSQL store, as text."""
+    r = subprocess.run(["psql", "-qAt", "-d", state["db"], "-c", sql], check=True, capture_output=True, text=True)
+    return r.stdout.strip()
 
 
 def _dropdb(name):
@@ -227,6 +236,19 @@ def server_log():
         return f.read()
 
 
+def server_state():
+    """One line on the module's server (running or its exit status) and the end of its log."""
+    p = state.get("proc")
+    if p is None:
+        return "no server"
+    code = p.poll()
+    try:
+        tail = server_log()[-1500:]
+    except OSError:
+        tail = "(no log)"
+    return "server %s; end of its log:\n%s" % ("running" if code is None else "exited with status %s" % code, tail)
+
+
 def server_alive():
     p = state["proc"]
     return p is not None and p.poll() is None
@@ -266,6 +288,10 @@ def call(method, path, body=None, token=None, headers=None, raw=None, ctype=None
         payload = resp.read()
         last_headers = {k.lower(): v for k, v in resp.getheaders()}
         status = resp.status
+    except (http.client.RemoteDisconnected, ConnectionResetError) as ex:
+        # a connection the server dropped: say whether it is still running and what it
+        # logged, so that a failure in CI can be read without running it again
+        raise ConnectionError("%s %s: %s; %s" % (method, path.split("?")[0], ex, server_state())) from ex
     finally:
         conn.close()
     ct = last_headers.get("content-type", "")
