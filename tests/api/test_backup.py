@@ -24,8 +24,10 @@ PG = bool(os.environ.get("WANGGE_TEST_PG"))
 
 
 def setUpModule():
-    # ~2,900 households in the community: ~5,000 pages, several copy steps
-    H.start(households=20000)
+    # SQLite: 20,000 households, a store an online backup copies in many steps.
+    # PostgreSQL: pg_dump copies one snapshot whatever the size; a smaller store checks the
+    # same (the archive under a rush, a killed dump, the restore) in a fifth of the time.
+    H.start(households=4000 if PG else 20000)
 
 
 def tearDownModule():
