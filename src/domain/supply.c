@@ -2810,9 +2810,14 @@ werr supply_demo_qinghe(const actor *ac, int64_t community_id)
 		}
 		db_done(us);
 	}
+	/* open since 07:00 — or, for a demo made before 07:00 (China time), since a moment ago:
+	 * a round that opens later in the day left the demo with none open to order in */
+	int64_t opens = day_at(today, 7, 0);
+	if (opens > now - 60)
+		opens = now - 60;
 	if (!e)
-		e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第2批）", tomorrow + 5), day_at(today, 7, 0),
-		                 day_at(tomorrow, 20, 0), 120, pkgs, slots, &r2);
+		e = round_insert(ac, &u, arena_printf(ac->a, "%s 团购（第2批）", tomorrow + 5), opens, day_at(tomorrow, 20, 0),
+		                 120, pkgs, slots, &r2);
 	json_decref(slots);
 	json_decref(pkgs);
 	if (e)
