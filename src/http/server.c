@@ -480,6 +480,29 @@ static void slow_start(void)
 			pthread_create(&slow_queues[k]->threads[i], NULL, slow_worker, slow_queues[k]);
 }
 
+/* On a stop: what waits in the slow queues is answered 503 at once, not run — forty logins
+ * queued behind a loaded machine's hashing held a SIGTERM past 30 s, each hashed for a
+ * session nobody would use.  What a slow thread has begun finishes (an import in flight). */
+static void slow_refuse_waiting(void)
+{
+	for (size_t k = 0; k < N_SLOW_QUEUES; k++) {
+		slow_queue *q = slow_queues[k];
+		pthread_mutex_lock(&q->mu);
+		conn_state *st = q->head;
+		q->head = q->tail = NULL;
+		q->len = 0;
+		pthread_mutex_unlock(&q->mu);
+		while (st) {
+			conn_state *next = st->next_job;
+			st->r.slow = NULL;
+			job_fail(st, w_fail(W_EBUSY, "stopping", NULL, "服务器正在停止，请稍后重试 / server stopping, retry shortly"));
+			st->deferred_done = true;
+			MHD_resume_connection(st->conn);
+			st = next;
+		}
+	}
+}
+
 static void slow_stop(void)
 {
 	for (size_t k = 0; k < N_SLOW_QUEUES; k++) {
@@ -850,6 +873,7 @@ werr server_run(const server_opts *o)
 	/* stop accepting, let the requests in flight finish (a large import on a database
 	 * server takes seconds); idle keep-alive connections do not hold the stop up */
 	gate_stop();
+	slow_refuse_waiting();
 	for (int i = 0; i < DRAIN_MAX_S * 10 && atomic_load(&requests_in_flight) > 0; i++)
 		usleep(100 * 1000);
 	slow_stop(); /* logins in flight went on to the writer above */
