@@ -10,165 +10,132 @@
 //
 // Its own demo store and server (qinghe, 600 households, seed 7), like gate.mjs.
 // Screenshots: build/screenshots/hotline-*.png.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { ROOT, BIN, BROWSER, SHOTS, PASSWORD, assert, serve, waitUp } from './harness.mjs';
+import { SHOTS, PASSWORD, DEMO, assert, webTest } from './harness.mjs';
 
-
-async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-hotlinetest-'));
-  const db = path.join(tmp, 'h.db');
-  const demo = spawnSync(BIN, ['demo', '--db', db, '--preset', 'qinghe', '--households', '600', '--seed', '7'], { encoding: 'utf8' });
-  assert(demo.status === 0, 'demo failed: ' + demo.stderr);
-  const { proc, base } = await serve(db);
-  let browser = null;
+webTest('hotline', DEMO, async (t) => {
+  const { base, browser, errors } = t;
   let page = null;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  try {
-    await waitUp(base);
-    browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
-    const sec = await browser.newContext();
-    await sec.request.post(base + '/api/v1/session', { data: { username: 'secretary', password: PASSWORD } });
-    const call = async (method, p, body) => {
-      const r = await sec.request.fetch(base + '/api/v1' + p, { method, data: body, headers: method === 'GET' ? {} : { 'X-Wangge': '1' } });
-      assert(r.ok(), method + ' ' + p + ': ' + r.status() + ' ' + (await r.text()));
-      return r.json();
-    };
-    // a caller in building 3 (gw02's grid) whose phone number is the only one of its kind,
-    // in a household with no request yet
-    const busy = new Set((await call('GET', '/requests?limit=500')).items.map((r) => r.household_id));
-    const res = (await call('GET', '/residents?unit=420107003008-B03&limit=500')).items;
-    const n = {};
-    for (const r of res) if (r.phone) n[r.phone] = (n[r.phone] || 0) + 1;
-    const caller = res.find((r) => r.phone && n[r.phone] === 1 && r.residence === 'living' && !busy.has(r.household_id));
-    assert(caller, 'a caller in building 3');
-    const hid = caller.household_id;
-    const before = await call('GET', '/calls');
+  const call = await t.api('secretary');
+  // a caller in building 3 (gw02's grid) whose phone number is the only one of its kind,
+  // in a household with no request yet
+  const busy = new Set((await call('GET', '/requests?limit=500')).items.map((r) => r.household_id));
+  const res = (await call('GET', '/residents?unit=420107003008-B03&limit=500')).items;
+  const n = {};
+  for (const r of res) if (r.phone) n[r.phone] = (n[r.phone] || 0) + 1;
+  const caller = res.find((r) => r.phone && n[r.phone] === 1 && r.residence === 'living' && !busy.has(r.household_id));
+  assert(caller, 'a caller in building 3');
+  const hid = caller.household_id;
+  const before = await call('GET', '/calls');
 
-    // ---- the secretary on the hotline screen (desktop) ----
-    const desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = await desk.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(base + '/');
-    await page.fill('input[name=username]', 'secretary');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('section.login button[type=submit]');
-    await page.waitForSelector('.nav a[href="#/hotline"]');
-    await page.click('.nav a[href="#/hotline"]');
-    await page.waitForSelector('#call-count[data-total]');
-    assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');
-    await page.fill('.hotline-search input[name=q]', caller.phone);
-    await page.press('.hotline-search input[name=q]', 'Enter');
-    await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
-    const people = await page.textContent('.hotline-people');
-    assert(people.includes(caller.name), 'the caller is among the household\'s people');
-    assert(/已报|未报/.test(people), 'today\'s roll-call per person');
-    await page.click('.hotline-request [data-category="medicine"]');
-    await page.fill('.hotline-request textarea[name=text]', '老人的降压药快吃完了，需要代买');
-    await page.click('.hotline-request button[data-action="request"]');
-    await page.waitForSelector('#hotline-done p');
-    const done = await page.textContent('#hotline-done');
-    assert(done.includes('已派给'), 'the request is registered and sent: ' + done);
-    await page.waitForSelector('.hotline-hh .help-card[data-state="new"]');
-    await page.screenshot({ path: path.join(SHOTS, 'hotline-1-request.png'), fullPage: true });
-    // a question answered is a call too
-    await page.fill('.hotline-request textarea[name=text]', '问明天几点做核酸');
-    await page.click('.hotline-request button[data-action="question"]');
-    // logged once the page says so: the count and the message come after the household's form
-    // is drawn again, and the next note goes into the new form
-    await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记一次来电'));
-    await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 2);
-    // and a lead: the neighbour came back from outside
-    await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
-    await page.click('.hotline-request button[data-action="lead"]');
-    await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记为线索'));
-    await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
-    const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
-    assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
-    // the secretary confirms it on the leads page: the caller starts observation
-    await page.goto(base + '/#/leads');
-    const lc = `.help-card[data-lead="${leads[0].id}"]`;
-    await page.waitForSelector(lc + ' select');
-    await page.selectOption(lc + ' select[aria-label="居民"]', String(caller.id));
-    await page.selectOption(lc + ' select[aria-label="观察类别"]', 'travel_observation');
-    await page.click(lc + ' button.btn-primary');
-    await page.waitForSelector(lc, { state: 'detached' });
-    const lead = (await call('GET', '/leads?state=confirmed')).items.find((l) => l.id === leads[0].id);
-    assert(lead && lead.resident.id === caller.id, 'the lead is confirmed for the caller');
-    const status = await call('GET', '/residents/' + caller.id + '/status');
-    assert(status.category === 'travel_observation', 'the caller is under travel observation: ' + status.category);
-    const open = await call('GET', '/requests?household=' + hid + '&state=open');
-    assert(open.total === 1, 'one open request for the household');
-    const req = open.items[0];
-    assert(req.channel === 'hotline' && req.category === 'medicine' && req.worker.username === 'gw02', 'hotline, medicine, gw02');
-    const after = await call('GET', '/calls');
-    assert(after.total === before.total + 3 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
-      (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1, 'three calls logged: a request, a question, a lead');
+  // ---- the secretary on the hotline screen (desktop) ----
+  const desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  page = t.page = await desk.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base + '/');
+  await page.fill('input[name=username]', 'secretary');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('section.login button[type=submit]');
+  await page.waitForSelector('.nav a[href="#/hotline"]');
+  await page.click('.nav a[href="#/hotline"]');
+  await page.waitForSelector('#call-count[data-total]');
+  assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');
+  await page.fill('.hotline-search input[name=q]', caller.phone);
+  await page.press('.hotline-search input[name=q]', 'Enter');
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
+  const people = await page.textContent('.hotline-people');
+  assert(people.includes(caller.name), 'the caller is among the household\'s people');
+  assert(/已报|未报/.test(people), 'today\'s roll-call per person');
+  await page.click('.hotline-request [data-category="medicine"]');
+  await page.fill('.hotline-request textarea[name=text]', '老人的降压药快吃完了，需要代买');
+  await page.click('.hotline-request button[data-action="request"]');
+  await page.waitForSelector('#hotline-done p');
+  const done = await page.textContent('#hotline-done');
+  assert(done.includes('已派给'), 'the request is registered and sent: ' + done);
+  await page.waitForSelector('.hotline-hh .help-card[data-state="new"]');
+  await page.screenshot({ path: path.join(SHOTS, 'hotline-1-request.png'), fullPage: true });
+  // a question answered is a call too
+  await page.fill('.hotline-request textarea[name=text]', '问明天几点做核酸');
+  await page.click('.hotline-request button[data-action="question"]');
+  // logged once the page says so: the count and the message come after the household's form
+  // is drawn again, and the next note goes into the new form
+  await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记一次来电'));
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 2);
+  // and a lead: the neighbour came back from outside
+  await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
+  await page.click('.hotline-request button[data-action="lead"]');
+  await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记为线索'));
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
+  const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
+  assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
+  // the secretary confirms it on the leads page: the caller starts observation
+  await page.goto(base + '/#/leads');
+  const lc = `.help-card[data-lead="${leads[0].id}"]`;
+  await page.waitForSelector(lc + ' select');
+  await page.selectOption(lc + ' select[aria-label="居民"]', String(caller.id));
+  await page.selectOption(lc + ' select[aria-label="观察类别"]', 'travel_observation');
+  await page.click(lc + ' button.btn-primary');
+  await page.waitForSelector(lc, { state: 'detached' });
+  const lead = (await call('GET', '/leads?state=confirmed')).items.find((l) => l.id === leads[0].id);
+  assert(lead && lead.resident.id === caller.id, 'the lead is confirmed for the caller');
+  const status = await call('GET', '/residents/' + caller.id + '/status');
+  assert(status.category === 'travel_observation', 'the caller is under travel observation: ' + status.category);
+  const open = await call('GET', '/requests?household=' + hid + '&state=open');
+  assert(open.total === 1, 'one open request for the household');
+  const req = open.items[0];
+  assert(req.channel === 'hotline' && req.category === 'medicine' && req.worker.username === 'gw02', 'hotline, medicine, gw02');
+  const after = await call('GET', '/calls');
+  assert(after.total === before.total + 3 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
+    (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1, 'three calls logged: a request, a question, a lead');
 
-    // ---- gw02 on a phone: the request under 求助, accepted and done ----
-    const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true });
-    const gw = await phone.newPage();
-    gw.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page = gw;
-    await gw.goto(base + '/');
-    await gw.fill('input[name=username]', 'gw02');
-    await gw.fill('input[name=password]', PASSWORD);
-    await gw.click('section.login button[type=submit]');
-    await gw.waitForSelector('.nav a[href="#/requests"]');
-    await gw.click('.nav a[href="#/requests"]');
-    const card = `.help-card[data-request="${req.id}"]`;
-    await gw.waitForSelector(card);
-    assert((await gw.textContent(card)).includes('降压药'), 'the request reached gw02\'s phone');
-    const box = await gw.locator(card).boundingBox();
-    assert(box && box.width <= 360, 'the card fits the phone: ' + JSON.stringify(box));
-    await gw.screenshot({ path: path.join(SHOTS, 'hotline-2-phone.png'), fullPage: true });
-    await gw.click(card + ' button[data-step="accepted"]');
-    await gw.waitForSelector(card + '[data-state="accepted"]');
-    await gw.fill(card + ' input[name=note]', '药已买到，送到门口');
-    await gw.click(card + ' button[data-step="done"]');
-    await gw.waitForSelector(card + '[data-state="done"]');
-    await gw.screenshot({ path: path.join(SHOTS, 'hotline-3-done.png'), fullPage: true });
-    const stored = await call('GET', '/requests/' + req.id);
-    assert(stored.state === 'done' && stored.steps.map((s) => s.state).join(',') === 'new,accepted,done', 'stored done: ' + stored.steps.map((s) => s.state));
-    assert(stored.steps[2].by === 'gw02' && stored.steps[2].note === '药已买到，送到门口', 'who and the note');
+  // ---- gw02 on a phone: the request under 求助, accepted and done ----
+  const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true });
+  const gw = await phone.newPage();
+  gw.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page = t.page = gw;
+  await gw.goto(base + '/');
+  await gw.fill('input[name=username]', 'gw02');
+  await gw.fill('input[name=password]', PASSWORD);
+  await gw.click('section.login button[type=submit]');
+  await gw.waitForSelector('.nav a[href="#/requests"]');
+  await gw.click('.nav a[href="#/requests"]');
+  const card = `.help-card[data-request="${req.id}"]`;
+  await gw.waitForSelector(card);
+  assert((await gw.textContent(card)).includes('降压药'), 'the request reached gw02\'s phone');
+  const box = await gw.locator(card).boundingBox();
+  assert(box && box.width <= 360, 'the card fits the phone: ' + JSON.stringify(box));
+  await gw.screenshot({ path: path.join(SHOTS, 'hotline-2-phone.png'), fullPage: true });
+  await gw.click(card + ' button[data-step="accepted"]');
+  await gw.waitForSelector(card + '[data-state="accepted"]');
+  await gw.fill(card + ' input[name=note]', '药已买到，送到门口');
+  await gw.click(card + ' button[data-step="done"]');
+  await gw.waitForSelector(card + '[data-state="done"]');
+  await gw.screenshot({ path: path.join(SHOTS, 'hotline-3-done.png'), fullPage: true });
+  const stored = await call('GET', '/requests/' + req.id);
+  assert(stored.state === 'done' && stored.steps.map((s) => s.state).join(',') === 'new,accepted,done', 'stored done: ' + stored.steps.map((s) => s.state));
+  assert(stored.steps[2].by === 'gw02' && stored.steps[2].note === '药已买到，送到门口', 'who and the note');
 
-    // ---- the family rates it on its own link page, and reads a notice ----
-    const notice = await call('POST', '/notices', { unit: '420107003008-B03', title: '3栋明早核酸', body: '明早 7:30 在 3 栋楼下' });
-    const link = await call('POST', '/households/' + hid + '/link', {});
-    const fam = await (await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' })).newPage();
-    page = fam;
-    fam.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await fam.goto(base + '/report.html#' + link.token);
-    await fam.waitForSelector(`#requests li[data-request="${req.id}"] button[data-rate="5"]`);
-    await fam.click(`#requests li[data-request="${req.id}"] button[data-rate="5"]`);
-    await fam.waitForSelector(`#requests li[data-request="${req.id}"]:not(:has(button[data-rate]))`);
-    assert((await fam.textContent('#help-status')).includes('谢谢'), 'thanked');
-    await fam.click(`button[data-notice="${notice.id}"]`);
-    await fam.waitForSelector(`.notices li.read button[data-notice="${notice.id}"]`);
-    await fam.screenshot({ path: path.join(SHOTS, 'hotline-4-family.png'), fullPage: true });
-    const rated = await call('GET', '/requests/' + req.id);
-    assert(rated.rating === 5, 'rated 5 on the server');
-    const reach = await call('GET', '/notices/' + notice.id + '/reach?unit=420107003008-B03');
-    assert(reach.reached === 1 && !reach.unread.some((u) => u.household_id === hid), 'the receipt is counted');
+  // ---- the family rates it on its own link page, and reads a notice ----
+  const notice = await call('POST', '/notices', { unit: '420107003008-B03', title: '3栋明早核酸', body: '明早 7:30 在 3 栋楼下' });
+  const link = await call('POST', '/households/' + hid + '/link', {});
+  const fam = await (await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' })).newPage();
+  page = t.page = fam;
+  fam.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await fam.goto(base + '/report.html#' + link.token);
+  await fam.waitForSelector(`#requests li[data-request="${req.id}"] button[data-rate="5"]`);
+  await fam.click(`#requests li[data-request="${req.id}"] button[data-rate="5"]`);
+  await fam.waitForSelector(`#requests li[data-request="${req.id}"]:not(:has(button[data-rate]))`);
+  assert((await fam.textContent('#help-status')).includes('谢谢'), 'thanked');
+  await fam.click(`button[data-notice="${notice.id}"]`);
+  await fam.waitForSelector(`.notices li.read button[data-notice="${notice.id}"]`);
+  await fam.screenshot({ path: path.join(SHOTS, 'hotline-4-family.png'), fullPage: true });
+  const rated = await call('GET', '/requests/' + req.id);
+  assert(rated.rating === 5, 'rated 5 on the server');
+  const reach = await call('GET', '/notices/' + notice.id + '/reach?unit=420107003008-B03');
+  assert(reach.reached === 1 && !reach.unread.some((u) => u.household_id === hid), 'the receipt is counted');
 
-    // the logged-out session check before the login answers 401 by design
-    const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
-    assert(!real.length, 'console errors: ' + real.join('; '));
-    console.log('ok   hotline: the secretary takes three calls (a request, a question, a lead confirmed into observation; the count follows), gw02 marks it done on a phone, the family rates it and reads a notice');
-  } catch (e) {
-    if (page) await page.screenshot({ path: path.join(SHOTS, 'hotline-FAIL.png') }).catch(() => {});
-    console.log('FAIL hotline: ' + e.message);
-    process.exitCode = 1;
-  } finally {
-    if (browser) await browser.close();
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-main();
+  // the logged-out session check before the login answers 401 by design
+  const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
+  assert(!real.length, 'console errors: ' + real.join('; '));
+  return 'the secretary takes three calls (a request, a question, a lead confirmed into observation; the count follows), gw02 marks it done on a phone, the family rates it and reads a notice';
+});
