@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, SHOTS, PASSWORD, DEMO, assert, webTest } from './harness.mjs';
+import { ROOT, SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
 
 // A PNG of noise: it does not compress, so w×h×3 bytes — a phone camera's size.
 function noisePng(w, h) {
@@ -57,10 +57,7 @@ webTest('files', DEMO, async (t) => {
   const desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page = t.page = await desk.newPage();
   watch(page);
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'secretary');
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('section.login button[type=submit]');
+  await signIn(page, base, 'secretary');
   await page.waitForSelector('.nav a[href="#/hotline"]');
   // the home page drawn first: its hashchange must not land after ours (two renders of the form)
   await page.waitForFunction(() => location.hash.length > 2 && document.querySelector('main').getAttribute('aria-busy') !== 'true');
@@ -119,10 +116,7 @@ webTest('files', DEMO, async (t) => {
   const gw = await phone.newPage();
   watch(gw);
   page = t.page = gw;
-  await gw.goto(base + '/');
-  await gw.fill('input[name=username]', 'gw02');
-  await gw.fill('input[name=password]', PASSWORD);
-  await gw.click('section.login button[type=submit]');
+  await signIn(gw, base, 'gw02');
   await gw.waitForSelector('.nav a[href="#/requests"]');
   await gw.click('.nav a[href="#/requests"]');
   const card = `.help-card[data-request="${req.id}"]`;

@@ -14,7 +14,7 @@
 // Its own demo store and server (qinghe, 600 households), like run.mjs; the gates are open
 // all day, so no clock is moved.  Screenshots: build/screenshots/gate-*.png.
 import path from 'node:path';
-import { SHOTS, PASSWORD, DEMO, assert, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
 
 webTest('gate', DEMO, async (t) => {
   const { base, browser, errors } = t;
@@ -51,10 +51,7 @@ webTest('gate', DEMO, async (t) => {
   page = t.page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'checkpoint');
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('section.login button[type=submit]');
+  await signIn(page, base, 'checkpoint');
   await page.waitForSelector('.gate-pick');
   assert((await page.evaluate(() => window.location.hash)) === '#/gate', 'the guard lands on the gate list');
   await page.screenshot({ path: path.join(SHOTS, 'gate-1-pick.png') });
@@ -93,10 +90,7 @@ webTest('gate', DEMO, async (t) => {
 
   // the secretary issues the household's pass on its page; the guard types its number
   const secPage = await (await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'zh-CN' })).newPage();
-  await secPage.goto(base + '/');
-  await secPage.fill('input[name=username]', 'secretary');
-  await secPage.fill('input[name=password]', PASSWORD);
-  await secPage.click('section.login button[type=submit]');
+  await signIn(secPage, base, 'secretary');
   await secPage.waitForSelector('.who');
   await secPage.goto(base + '/#/household/' + picks[2].household_id);
   await secPage.click('#pass-panel summary');
@@ -260,10 +254,7 @@ webTest('gate', DEMO, async (t) => {
   }, qrSrc);
   const iphone = await ctx2.newPage();
   iphone.on('pageerror', (e) => errors.push(e.message));
-  await iphone.goto(base + '/');
-  await iphone.fill('input[name=username]', 'checkpoint');
-  await iphone.fill('input[name=password]', PASSWORD);
-  await iphone.click('section.login button[type=submit]');
+  await signIn(iphone, base, 'checkpoint');
   await iphone.click(`.gate-pick a[data-gate="${west.id}"]`);
   await iphone.waitForSelector('#gate-camera-start');
   assert(!(await iphone.evaluate(() => 'BarcodeDetector' in window)), 'this phone has no BarcodeDetector');

@@ -79,6 +79,15 @@ export function chinaTime(hours) {
   return new Date(Date.now() + (8 + hours) * 3600e3).toISOString().slice(0, 16).replace('T', ' ');
 }
 
+// Signs page in as user through the login form at base (until the header names who is in).
+export async function signIn(page, base, user) {
+  await page.goto(base + '/');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('section.login button[type=submit]');
+  await page.waitForSelector('p.who');
+}
+
 // The demo most tests run on: the 清和 community at 600 households.
 export const DEMO = ['--preset', 'qinghe', '--households', '600', '--seed', '7'];
 
@@ -113,11 +122,7 @@ export async function webTest(name, demoArgs, body) {
     page.on('console', (m) => { if (m.type() === 'error') t.errors.push(user + ': ' + m.text()); });
     page.on('dialog', (d) => d.accept());
     t.page = page;
-    await page.goto(base + '/');
-    await page.fill('input[name=username]', user);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('section.login button[type=submit]');
-    await page.waitForSelector('p.who');
+    await signIn(page, base, user);
     return page;
   };
   t.api = async (user) => {

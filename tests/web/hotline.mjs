@@ -11,7 +11,7 @@
 // Its own demo store and server (qinghe, 600 households, seed 7), like gate.mjs.
 // Screenshots: build/screenshots/hotline-*.png.
 import path from 'node:path';
-import { SHOTS, PASSWORD, DEMO, assert, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
 
 webTest('hotline', DEMO, async (t) => {
   const { base, browser, errors } = t;
@@ -32,10 +32,7 @@ webTest('hotline', DEMO, async (t) => {
   const desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page = t.page = await desk.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'secretary');
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('section.login button[type=submit]');
+  await signIn(page, base, 'secretary');
   await page.waitForSelector('.nav a[href="#/hotline"]');
   await page.click('.nav a[href="#/hotline"]');
   await page.waitForSelector('#call-count[data-total]');
@@ -93,10 +90,7 @@ webTest('hotline', DEMO, async (t) => {
   const gw = await phone.newPage();
   gw.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page = t.page = gw;
-  await gw.goto(base + '/');
-  await gw.fill('input[name=username]', 'gw02');
-  await gw.fill('input[name=password]', PASSWORD);
-  await gw.click('section.login button[type=submit]');
+  await signIn(gw, base, 'gw02');
   await gw.waitForSelector('.nav a[href="#/requests"]');
   await gw.click('.nav a[href="#/requests"]');
   const card = `.help-card[data-request="${req.id}"]`;

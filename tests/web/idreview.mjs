@@ -13,7 +13,7 @@
 //
 // Its own demo store and server.  Screenshots: build/screenshots/idreview-*.png.
 import path from 'node:path';
-import { SHOTS, PASSWORD, assert, webTest } from './harness.mjs';
+import { SHOTS, PASSWORD, assert, signIn, webTest } from './harness.mjs';
 
 const C = '420107003008';
 const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -21,13 +21,6 @@ function makeId(seq) {
   const first = '420107' + '19650303' + String(seq * 2 + 1).padStart(3, '0');
   const sum = [...first].reduce((s, c, i) => s + Number(c) * W[i], 0);
   return first + '10X98765432'[sum % 11];
-}
-
-async function login(page, base, user) {
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('section.login button[type=submit]');
 }
 
 webTest('idreview', ['--preset', 'qinghe', '--households', '600', '--seed', '3'], async (t) => {
@@ -65,7 +58,7 @@ webTest('idreview', ['--preset', 'qinghe', '--households', '600', '--seed', '3']
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('dialog', (d) => d.accept());
-  await login(page, base, 'secretary');
+  await signIn(page, base, 'secretary');
   const nav = 'nav a[href="#/id-reviews"]';
   await page.waitForSelector(nav + ' #idr-count:not([hidden])');
   assert((await page.textContent(nav)).includes('身份证号重复待核实'), 'the menu names the queue: ' + await page.textContent(nav));
@@ -104,7 +97,7 @@ webTest('idreview', ['--preset', 'qinghe', '--households', '600', '--seed', '3']
 
   // the worker: one returned to correct, with the note; never the other registration
   await page.click('button:has-text("退出")');
-  await login(page, base, 'gw01');
+  await signIn(page, base, 'gw01');
   await page.waitForSelector(nav + ' #idr-count:not([hidden])');
   assert((await page.textContent(nav)).includes('证件号待更正'), 'the worker\'s menu: ' + await page.textContent(nav));
   await page.click(nav);

@@ -12,7 +12,7 @@
 //
 // Its own demo store and server.  Screenshots: build/screenshots/staff-*.png.
 import path from 'node:path';
-import { SHOTS, PASSWORD, assert, webTest } from './harness.mjs';
+import { SHOTS, assert, signIn, webTest } from './harness.mjs';
 
 const C = '420107003008';
 
@@ -25,10 +25,7 @@ webTest('staff', ['--preset', 'qinghe', '--seed', '1'], async (t) => {
   page = t.page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'secretary');
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('section.login button[type=submit]');
+  await signIn(page, base, 'secretary');
   await page.waitForSelector('nav a[href="#/staff"]');
   await page.click('nav a[href="#/staff"]');
   const g7 = `#vacancy-list li[data-vkind=no_leader][data-unit="${C}-G07"]`;
@@ -92,10 +89,7 @@ webTest('staff', ['--preset', 'qinghe', '--seed', '1'], async (t) => {
   const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const phone = await phoneCtx.newPage();
   phone.on('pageerror', (e) => errors.push('phone: ' + e.message));
-  await phone.goto(base + '/');
-  await phone.fill('input[name=username]', 'vol02');
-  await phone.fill('input[name=password]', PASSWORD);
-  await phone.click('section.login button[type=submit]');
+  await signIn(phone, base, 'vol02');
   await phone.waitForSelector('header');
   await phone.goto(base + '/#/duty');
   await phone.waitForSelector('#duty-form');
