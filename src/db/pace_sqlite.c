@@ -47,7 +47,8 @@ typedef struct {
 	int off;                /* pacing turned off (PACE_FCNTL_SET) */
 	sqlite3_int64 written;  /* bytes written since the last flush */
 	sqlite3_int64 map_max;  /* the connection's mmap_size: 0 = no map */
-	unsigned char *map;     /* our map of the store file (MAP_RESERVE bytes), or NULL */
+	unsigned char *map;     /* our map of the store file (map_len bytes), or NULL */
+	sqlite3_int64 map_len;  /* MAP_RESERVE, or mmap_size where that much was refused */
 	sqlite3_int64 map_end;  /* the file's size when last looked at: the pages handed out */
 	int map_failed;         /* mmap refused: reads go through xRead */
 } pfile;
@@ -58,7 +59,7 @@ static int p_close(sqlite3_file *f)
 {
 	pfile *p = (pfile *)f;
 	if (p->map)
-		munmap(p->map, (size_t)MAP_RESERVE);
+		munmap(p->map, (size_t)p->map_len);
 	p->map = NULL;
 	if (p->fd >= 0)
 		close(p->fd);
@@ -175,17 +176,24 @@ static int p_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **out)
 	*out = NULL;
 	if (p->fd < 0)
 		return REAL(f)->pMethods->xFetch(REAL(f), off, n, out);
-	if (p->map_max <= 0 || p->map_failed || off < 0 || off + n > MAP_RESERVE)
+	if (p->map_max <= 0 || p->map_failed || off < 0)
 		return SQLITE_OK;
 	if (!p->map) {
-		void *m = mmap(NULL, (size_t)MAP_RESERVE, PROT_READ, MAP_SHARED, p->fd, 0);
+		/* an address-space limit (ulimit -v) may refuse 64 GB: then what was asked for */
+		sqlite3_int64 len = MAP_RESERVE;
+		void *m = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, p->fd, 0);
+		if (m == MAP_FAILED && p->map_max < MAP_RESERVE)
+			m = mmap(NULL, (size_t)(len = p->map_max), PROT_READ, MAP_SHARED, p->fd, 0);
 		if (m == MAP_FAILED) {
 			p->map_failed = 1;
 			return SQLITE_OK;
 		}
 		p->map = m;
+		p->map_len = len;
 		map_look(p);
 	}
+	if (off + n > p->map_len)
+		return SQLITE_OK;
 	if (off + n > p->map_end)
 		map_look(p);
 	if (off + n <= p->map_end)
@@ -220,6 +228,7 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 	p->written = 0;
 	p->map_max = 0;
 	p->map = NULL;
+	p->map_len = 0;
 	p->map_end = 0;
 	p->map_failed = 0;
 	int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out_flags);
