@@ -10,10 +10,14 @@
 #            than a Python load generator sends on two shared cores)
 #   SCALE    city preset scale (default 0.1, kept in bench/out/ as bench/load.sh does;
 #            `qinghe` for the small demo, as `make soaktest` uses)
+# SOAK_DB=FILE starts from a copy of FILE instead of the preset (a store grown by
+# bench/grow_checkins.py: where a long soak's tail appears, in minutes); SOAK_BIN=FILE
+# runs another build of the server (old vs new back to back).
 set -e
 cd "$(dirname "$0")/.."
 MIN=${1:-25} RATE=${2:-300} SCALE=${3:-0.1}
 make -s build/wangge >/dev/null
+BIN=${SOAK_BIN:-build/wangge}
 T=$(mktemp -d)
 trap 'kill $SRV_PID 2>/dev/null || true; rm -rf "$T"' EXIT
 if [ "$SCALE" = qinghe ]; then
@@ -27,17 +31,18 @@ else
     build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" > "$DB.log"
     mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm" "$DB.log"
   fi
+  [ -n "$SOAK_DB" ] && DB=$SOAK_DB
   cp "$DB" "$T/run.db"
   # written out before the server starts: the copy's ~300 MB of dirty pages would
   # otherwise be flushed in its first 30 s and its commits' fsyncs queue behind them
   sync "$T/run.db"
 fi
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-build/wangge serve --db "$T/run.db" --listen 127.0.0.1:$PORT --quiet >"$T/server.log" 2>&1 & SRV_PID=$!
+$BIN serve --db "$T/run.db" --listen 127.0.0.1:$PORT --quiet >"$T/server.log" 2>&1 & SRV_PID=$!
 for i in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
-echo "wangge soak — $MIN min, $RATE check-ins/s open-loop, store $SCALE, $(nproc) cores"
+echo "wangge soak — $MIN min, $RATE check-ins/s open-loop, store $SCALE${SOAK_DB:+ ($SOAK_DB)}, $(nproc) cores, server pid $SRV_PID port $PORT store $T/run.db"
 rc=0
-python3 bench/soak.py --bin build/wangge --db "$T/run.db" --port "$PORT" --pid "$SRV_PID" --minutes "$MIN" \
+python3 bench/soak.py --bin "$BIN" --db "$T/run.db" --port "$PORT" --pid "$SRV_PID" --minutes "$MIN" \
   --rate "$RATE" --out "$T" || rc=1
 t0=$(date +%s.%N)
 kill -TERM $SRV_PID; wait $SRV_PID || rc=1
