@@ -287,6 +287,16 @@ int64_t db_writes(const db *d)
 	return d->writes;
 }
 
+werr db_send(db *d, db_stmt *const *stmts, int n)
+{
+	return d->drv->send ? d->drv->send(d, stmts, n) : WG_OK;
+}
+
+int64_t db_exchanges(const db *d)
+{
+	return d->exchanges;
+}
+
 bool db_in_tx(db *d)
 {
 	return d->drv->in_tx(d);
