@@ -109,6 +109,10 @@ bool db_remote(const db *d);
  * failure is returned (the statements after it did not run: none of them has rows).
  * In-process (SQLite) nothing is sent: each statement runs at its first db_step. */
 werr db_send(db *d, db_stmt *const *stmts, int n);
+/* A statement may write through data-modifying CTEs (WITH x AS (INSERT …)) and run as one
+ * statement: PostgreSQL.  Not SQLite (it has none), nor a Citus coordinator for now (it
+ * plans such a statement in pieces and refuses some of its joins). */
+bool db_cte_writes(db *d);
 /* How many exchanges this connection has had with a database server (a statement, a
  * db_send, a transaction's begin or end: each one round trip); always 0 in-process. */
 int64_t db_exchanges(const db *d);

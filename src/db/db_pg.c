@@ -757,6 +757,14 @@ static bool pg_can_copy(db *d)
 	return !((pg_db *)d)->citus; /* a coordinator keeps the import's per-row path for now */
 }
 
+/* db_cte_writes: a Citus coordinator plans a statement of data-modifying CTEs as several
+ * and refuses some of its joins ("complex joins are only supported when …"): it keeps the
+ * check-in's per-statement path for now. */
+static bool pg_cte_writes(db *d)
+{
+	return !((pg_db *)d)->citus;
+}
+
 static werr pg_copy_begin(db *d, sql_id id)
 {
 	pg_db *p = (pg_db *)d;
@@ -907,4 +915,5 @@ const db_driver pg_driver = {
     .copy_row = pg_copy_row,
     .copy_end = pg_copy_end,
     .send = pg_send,
+    .cte_writes = pg_cte_writes,
 };

@@ -46,6 +46,7 @@ typedef struct db_driver {
 	werr (*copy_end)(db *d);
 	/* statements in one exchange (db_send): NULL where each simply runs at its first step */
 	werr (*send)(db *d, db_stmt *const *stmts, int n);
+	bool (*cte_writes)(db *d); /* db_cte_writes: NULL where there are none */
 } db_driver;
 
 struct db {

@@ -162,7 +162,7 @@ static werr load_resident(const actor *ac, int64_t id, const chk_in *in, chk_res
 {
 	werr e = WG_OK;
 	int64_t hint = in->district;
-	const chk_in *wr = db_remote(ac->d) ? in : NULL;
+	const chk_in *wr = db_remote(ac->d) && db_cte_writes(ac->d) ? in : NULL;
 	if (!hint)
 		hint = chk_hint(ac);
 	int rc = hint > 0 ? chk_try(ac, id, hint, wr, r, new_id, b, &e) : DB_DONE;

@@ -99,10 +99,6 @@ class Router(unittest.TestCase):
     def test_current_reading_and_tally(self):
         self.assertRouted("CHK_BEFORE")
 
-    def test_checkin_in_one_exchange(self):
-        # PostgreSQL's check-in: the write sent in one pipeline after RES_FOR_CHK_LOCK
-        self.assertRouted("CHK_WRITE")
-
     def test_retry_by_client_id(self):
         self.assertRouted("CHK_BY_CLIENT")
 
