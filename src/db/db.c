@@ -287,6 +287,21 @@ int64_t db_writes(const db *d)
 	return d->writes;
 }
 
+werr db_send(db *d, db_stmt *const *stmts, int n)
+{
+	return d->drv->send ? d->drv->send(d, stmts, n) : WG_OK;
+}
+
+bool db_cte_writes(db *d)
+{
+	return d->drv->cte_writes && d->drv->cte_writes(d);
+}
+
+int64_t db_exchanges(const db *d)
+{
+	return d->exchanges;
+}
+
 bool db_in_tx(db *d)
 {
 	return d->drv->in_tx(d);

@@ -95,11 +95,27 @@ bool db_in_tx(db *d); /* inside an open transaction */
 bool db_tx_usable(db *d);
 /* A count that grows with every statement that may have changed the store (SQLite: a
  * completed statement that is not read-only, and every db_exec; PostgreSQL: every command
- * but a SELECT).  Unchanged across a failed call means the call changed nothing. */
+ * but a SELECT, and a SELECT with data-modifying CTEs that returns a row — its command tag
+ * cannot say whether it wrote, so such a catalogue statement returns a row exactly when
+ * it did).  Unchanged across a failed call means the call changed nothing. */
 int64_t db_writes(const db *d);
 /* Each statement is a round trip to a database server (PostgreSQL): worth sending many
  * rows in one statement.  In-process (SQLite), a prepared statement per row is cheaper. */
 bool db_remote(const db *d);
+/* Statements sent together, in one exchange with a database server (PostgreSQL: libpq's
+ * pipeline mode; each statement still runs on its own, in order, with its own snapshot —
+ * one that waited for a row lock sees what was committed meanwhile).  Bind them first;
+ * afterwards read each one's rows with db_step as usual and db_done it.  The first
+ * failure is returned (the statements after it did not run: none of them has rows).
+ * In-process (SQLite) nothing is sent: each statement runs at its first db_step. */
+werr db_send(db *d, db_stmt *const *stmts, int n);
+/* A statement may write through data-modifying CTEs (WITH x AS (INSERT …)) and run as one
+ * statement: PostgreSQL.  Not SQLite (it has none), nor a Citus coordinator for now (it
+ * plans such a statement in pieces and refuses some of its joins). */
+bool db_cte_writes(db *d);
+/* How many exchanges this connection has had with a database server (a statement, a
+ * db_send, a transaction's begin or end: each one round trip); always 0 in-process. */
+int64_t db_exchanges(const db *d);
 
 /* What a connection is for: the store tunes itself (SQLite: pragmas; a database server
  * keeps its own settings), so code above src/db/ never writes store-specific SQL. */

@@ -34,6 +34,7 @@ typedef struct {
 	PGresult *res;
 	int row, nrows;
 	bool executed;
+	bool cte_writes; /* a SELECT whose CTEs write: a write when it returns a row (db_writes) */
 } pg_stmt;
 
 typedef struct {
@@ -68,6 +69,19 @@ static int max_param(const char *sql)
 		}
 	}
 	return max;
+}
+
+/* Does a statement write through data-modifying CTEs (WITH x AS (INSERT …))?  Its
+ * command tag is the outer query's: a SELECT's says nothing of what its CTEs wrote. */
+static bool cte_writes(const char *sql)
+{
+	if (strncmp(sql, "WITH ", 5) != 0)
+		return false;
+	static const char *const dml[] = {"AS (INSERT ", "AS (UPDATE ", "AS (DELETE "};
+	for (size_t i = 0; i < sizeof dml / sizeof dml[0]; i++)
+		if (strstr(sql, dml[i]))
+			return true;
+	return false;
 }
 
 static void pg_session(pg_db *p)
@@ -134,6 +148,7 @@ static werr pg_exec(db *d, const char *sql)
 {
 	PGresult *r = PQexec(C(d), sql);
 	d->writes++;
+	d->exchanges++;
 	ExecStatusType st = PQresultStatus(r);
 	werr e = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? WG_OK : pg_fail(d, r, "executing");
 	PQclear(r);
@@ -155,8 +170,10 @@ static void copy_abandon(db *d);
 static void pg_rollback(db *d)
 {
 	copy_abandon(d);
-	if (PQtransactionStatus(C(d)) != PQTRANS_IDLE)
+	if (PQtransactionStatus(C(d)) != PQTRANS_IDLE) {
+		d->exchanges++;
 		PQclear(PQexec(C(d), "ROLLBACK"));
+	}
 }
 
 /* Is the database a Citus coordinator?  Then the schema is laid out for it after the
@@ -258,6 +275,7 @@ static werr pg_open(const char *url, db **out)
 		p->cache[i].base.cached = true;
 		p->cache[i].id = i;
 		p->cache[i].nparams = max_param(stmt_text(p, i));
+		p->cache[i].cte_writes = cte_writes(stmt_text(p, i));
 	}
 	*out = &p->base;
 	return WG_OK;
@@ -278,6 +296,7 @@ static db_stmt *pg_prepare(db *d, const char *sql)
 	s->id = -1;
 	s->sql = xstrdup(sql);
 	s->nparams = max_param(sql);
+	s->cte_writes = cte_writes(sql);
 	return &s->base;
 }
 
@@ -344,6 +363,28 @@ static void pg_bind_blob(db_stmt *st, int i, const void *p, size_t n)
 	}
 }
 
+/* A statement's result, kept for its steps; or its failure (the result freed). */
+static werr take_result(pg_stmt *s, PGresult *r)
+{
+	db *d = s->base.d;
+	ExecStatusType rs = PQresultStatus(r);
+	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+		werr e = pg_fail(d, r, "running a statement");
+		PQclear(r);
+		return e;
+	}
+	s->res = r;
+	s->executed = true;
+	s->row = -1;
+	s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+	/* SELECT … FOR UPDATE only locks */
+	if (strncmp(PQcmdStatus(r), "SELECT", 6) != 0 || (s->cte_writes && s->nrows > 0))
+		d->writes++;
+	const char *ct = PQcmdTuples(r);
+	((pg_db *)d)->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+	return WG_OK;
+}
+
 static int pg_step(db_stmt *st, werr *err)
 {
 	pg_stmt *s = PS(st);
@@ -351,10 +392,12 @@ static int pg_step(db_stmt *st, werr *err)
 	pg_db *p = (pg_db *)d;
 	if (!s->executed) {
 		PGresult *r;
+		d->exchanges++;
 		if (s->id >= 0) {
 			char name[16];
 			snprintf(name, sizeof name, "s%d", s->id);
 			if (!p->prepared[s->id]) {
+				d->exchanges++;
 				PGresult *pr = PQprepare(C(d), name, stmt_text(p, s->id), 0, NULL);
 				if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
 					werr e = pg_fail(d, pr, "preparing");
@@ -372,22 +415,12 @@ static int pg_step(db_stmt *st, werr *err)
 		} else {
 			r = PQexecParams(C(d), s->sql, s->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
 		}
-		ExecStatusType rs = PQresultStatus(r);
-		if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
-			werr e = pg_fail(d, r, "running a statement");
-			PQclear(r);
+		werr e = take_result(s, r);
+		if (e) {
 			if (err)
 				*err = e;
 			return -1;
 		}
-		s->res = r;
-		s->executed = true;
-		if (strncmp(PQcmdStatus(r), "SELECT", 6) != 0) /* SELECT … FOR UPDATE only locks */
-			d->writes++;
-		s->row = -1;
-		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-		const char *ct = PQcmdTuples(r);
-		p->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
 	}
 	if (s->row + 1 < s->nrows) {
 		s->row++;
@@ -395,6 +428,108 @@ static int pg_step(db_stmt *st, werr *err)
 	}
 	s->row = s->nrows;
 	return DB_DONE;
+}
+
+/* ---- db_send: statements in one exchange (libpq's pipeline mode) ---- */
+
+enum { SEND_MAX = 8 };
+
+/* Send the statements (each catalogue statement not yet prepared on this connection
+ * prepared in the same pipeline), then one sync; their results in order into res (a
+ * prepare's before its statement's).  false when the exchange itself failed. */
+static bool pipe_exchange(pg_db *p, db_stmt *const *stmts, int n, const bool *preparing, PGresult **res, int nres)
+{
+	PGconn *c = p->c;
+	if (PQenterPipelineMode(c) != 1)
+		return false;
+	bool sent = true;
+	for (int i = 0; i < n && sent; i++) {
+		pg_stmt *s = PS(stmts[i]);
+		const char *const *vals = (const char *const *)s->vals;
+		if (s->id < 0) {
+			sent = PQsendQueryParams(c, s->sql, s->nparams, NULL, vals, s->lens, s->fmts, 0) == 1;
+			continue;
+		}
+		char name[16];
+		snprintf(name, sizeof name, "s%d", s->id);
+		if (preparing[i])
+			sent = PQsendPrepare(c, name, stmt_text(p, s->id), 0, NULL) == 1;
+		sent = sent && PQsendQueryPrepared(c, name, s->nparams, vals, s->lens, s->fmts, 0) == 1;
+	}
+	bool synced = false;
+	if (sent && PQpipelineSync(c) == 1) {
+		/* each query's result is followed by a NULL; the sync's result ends the exchange */
+		int k = 0, nulls = 0;
+		for (;;) {
+			PGresult *r = PQgetResult(c);
+			if (!r) {
+				if (++nulls > 1 || PQstatus(c) != CONNECTION_OK)
+					break;
+				continue;
+			}
+			nulls = 0;
+			if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+				PQclear(r);
+				synced = true;
+				break;
+			}
+			if (k < nres)
+				res[k++] = r;
+			else
+				PQclear(r);
+		}
+	}
+	return PQexitPipelineMode(c) == 1 && synced;
+}
+
+static werr pg_send(db *d, db_stmt *const *stmts, int n)
+{
+	pg_db *p = (pg_db *)d;
+	if (n < 1 || n > SEND_MAX)
+		return w_fail(W_EINTERNAL, "send_size", NULL, "db_send: 1 to %d statements", SEND_MAX);
+	bool preparing[SEND_MAX] = {false};
+	PGresult *res[2 * SEND_MAX] = {NULL};
+	int nres = 0;
+	for (int i = 0; i < n; i++) {
+		pg_stmt *s = PS(stmts[i]);
+		PQclear(s->res);
+		s->res = NULL;
+		s->executed = false;
+		preparing[i] = s->id >= 0 && !p->prepared[s->id];
+		for (int j = 0; j < i && preparing[i]; j++)
+			preparing[i] = PS(stmts[j])->id != s->id; /* prepared once */
+		nres += preparing[i] ? 2 : 1;
+	}
+	d->exchanges++;
+	werr e = WG_OK;
+	if (!pipe_exchange(p, stmts, n, preparing, res, nres)) {
+		e = pg_fail(d, NULL, "sending statements");
+		if (PQpipelineStatus(p->c) != PQ_PIPELINE_OFF) /* stuck in the pipeline: start afresh */
+			pg_reconnect(d);
+	}
+	/* every statement done with (no rows) unless its result is taken below */
+	for (int i = 0, k = 0; i < n; i++) {
+		pg_stmt *s = PS(stmts[i]);
+		s->executed = true;
+		s->row = -1;
+		s->nrows = 0;
+		if (preparing[i]) {
+			PGresult *pr = res[k++];
+			if (PQresultStatus(pr) == PGRES_COMMAND_OK) {
+				p->prepared[s->id] = true;
+			} else if (!e) {
+				e = pg_fail(d, pr, "preparing");
+				fprintf(stderr, "wangge: statement %d does not prepare on PostgreSQL: %s\n", s->id, w_last()->message);
+			}
+			PQclear(pr);
+		}
+		PGresult *r = res[k++];
+		if (!e && r)
+			e = take_result(s, r);
+		else
+			PQclear(r);
+	}
+	return e;
 }
 
 static const char *pg_text(db_stmt *st, int col)
@@ -622,9 +757,18 @@ static bool pg_can_copy(db *d)
 	return !((pg_db *)d)->citus; /* a coordinator keeps the import's per-row path for now */
 }
 
+/* db_cte_writes: a Citus coordinator plans a statement of data-modifying CTEs as several
+ * and refuses some of its joins ("complex joins are only supported when …"): it keeps the
+ * check-in's per-statement path for now. */
+static bool pg_cte_writes(db *d)
+{
+	return !((pg_db *)d)->citus;
+}
+
 static werr pg_copy_begin(db *d, sql_id id)
 {
 	pg_db *p = (pg_db *)d;
+	d->exchanges++;
 	PGresult *r = PQexec(p->c, stmt_text(p, (int)id));
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		werr e = pg_fail(d, r, "starting a copy");
@@ -711,6 +855,7 @@ static werr pg_copy_end(db *d)
 	if (!p->copying)
 		return w_fail(W_EINTERNAL, "no_copy", NULL, "no copy in progress");
 	werr e = copy_flush(d);
+	d->exchanges++;
 	p->copying = false;
 	p->clen = 0;
 	if (PQputCopyEnd(p->c, e ? "abandoned" : NULL) != 1 && !e)
@@ -769,4 +914,6 @@ const db_driver pg_driver = {
     .copy_begin = pg_copy_begin,
     .copy_row = pg_copy_row,
     .copy_end = pg_copy_end,
+    .send = pg_send,
+    .cte_writes = pg_cte_writes,
 };

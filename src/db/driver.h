@@ -44,12 +44,16 @@ typedef struct db_driver {
 	werr (*copy_begin)(db *d, sql_id id);
 	werr (*copy_row)(db *d, const char *const *vals, int n);
 	werr (*copy_end)(db *d);
+	/* statements in one exchange (db_send): NULL where each simply runs at its first step */
+	werr (*send)(db *d, db_stmt *const *stmts, int n);
+	bool (*cte_writes)(db *d); /* db_cte_writes: NULL where there are none */
 } db_driver;
 
 struct db {
 	const db_driver *drv;
 	char *url;
 	int64_t writes; /* see db_writes() */
+	int64_t exchanges; /* see db_exchanges() */
 	void (*on_progress)(void *ctx, int64_t done, int64_t total); /* db_on_progress */
 	void *progress_ctx;
 };

@@ -29,13 +29,64 @@ typedef struct {
 	bool living;
 } chk_resident;
 
-/* One try of the resident's look-up with the household's lock, in a district: the row
- * (DB_ROW), none there (DB_DONE), or an error (-1). */
-static int lock_resident(const actor *ac, int64_t id, int64_t district, chk_resident *r, werr *e)
+/* What the day had before a check-in: the resident's current reading (cur_id 0: none) and
+ * the household's living people and how many of them had a reading. */
+typedef struct {
+	int64_t cur_id, cur_fever, living, acc;
+	unsigned cur_sym;
+	bool cur_reported;
+} chk_before;
+
+/* The check-in written in one exchange (PostgreSQL): CHK_WRITE bound with everything it
+ * needs besides the district, which chk_try binds. */
+static db_stmt *write_stmt(const actor *ac, int64_t resident_id, const chk_in *in)
+{
+	db_stmt *s = db_get(ac->d, SQL_CHK_WRITE);
+	db_bind_int(s, 1, resident_id);
+	db_bind_text(s, 3, in->day);
+	db_bind_text(s, 4, in->status);
+	if (in->has_temp)
+		db_bind_double(s, 5, in->temp);
+	db_bind_int(s, 6, in->symptoms);
+	db_bind_text(s, 7, in->symptom_note);
+	db_bind_int(s, 8, reading_fever(in->has_temp, in->temp, in->symptoms));
+	db_bind_text(s, 9, in->channel);
+	if (ac->user_id)
+		db_bind_int(s, 10, ac->user_id);
+	db_bind_int(s, 11, now_s());
+	db_bind_text(s, 12, in->client_id);
+	db_bind_text(s, 13, in->source_line);
+	db_bind_text(s, 14, in->correction);
+	db_bind_text(s, 15, in->correction_note);
+	db_bind_int(s, 16, in->fill_only);
+	db_bind_text(s, 17, ac->unit_path);
+	db_bind_int(s, 18, in->household);
+	return s;
+}
+
+/* One try in a district: the resident's look-up with the household's lock, and — when in
+ * is given (a database server) — the check-in's write sent with it in the same exchange,
+ * which writes only if the per-statement path below would (sql.def, CHK_WRITE): *wrote
+ * then holds the new id and what the day had before.  Returns the look-up's row (DB_ROW),
+ * none there (DB_DONE), or an error (-1). */
+static int chk_try(const actor *ac, int64_t id, int64_t district, const chk_in *in, chk_resident *r,
+                   int64_t *new_id, chk_before *b, werr *e)
 {
 	db_stmt *s = db_get(ac->d, SQL_RES_FOR_CHK_LOCK);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, district);
+	db_stmt *w = NULL;
+	if (in) {
+		w = write_stmt(ac, id, in);
+		db_bind_int(w, 2, district);
+		if ((*e = db_send(ac->d, (db_stmt *const[]){s, w}, 2))) {
+			db_done(s);
+			db_done(w);
+			if (*e == W_ECONFLICT) /* as CHK_INSERT's below */
+				*e = w_fail(*e, "client_id_reused", "client_id", "client_id already used");
+			return -1;
+		}
+	}
 	int rc = db_step(s, e);
 	if (rc == DB_ROW) {
 		r->id = id;
@@ -46,27 +97,84 @@ static int lock_resident(const actor *ac, int64_t id, int64_t district, chk_resi
 		r->living = db_null(s, 3) && db_null(s, 6) && res && (!strcmp(res, "living") || !strcmp(res, "temporary"));
 	}
 	db_done(s);
+	if (w && rc >= 0) {
+		int wrc = db_step(w, e);
+		if (wrc == DB_ROW) {
+			*new_id = db_int(w, 0);
+			b->cur_id = db_null(w, 1) ? 0 : db_int(w, 1);
+			b->cur_reported = b->cur_id && !strcmp(db_text(w, 2), "reported");
+			b->cur_sym = b->cur_id ? (unsigned)db_int(w, 3) : 0;
+			b->cur_fever = b->cur_id ? db_int(w, 4) != 0 : 0;
+			b->living = db_int(w, 5);
+			b->acc = db_int(w, 6);
+		}
+		if (wrc < 0)
+			rc = -1;
+	}
+	if (w)
+		db_done(w);
 	return rc;
 }
 
-/* The resident about to be checked in, their household's row lock taken (PostgreSQL).
- * Every statement names the district, so that Citus routes it to one shard: the caller's
- * or the actor's district first; the look-up by id alone only when the resident is not
- * there (an actor above a district, a resident of another district: not found below). */
-static werr load_resident(const actor *ac, int64_t id, int64_t hint, chk_resident *r)
+/* The district to try first for the actor's check-ins, most of the time without a query:
+ * the one every row below the actor's unit lies in (a grid worker's, a community's), or -1
+ * where the unit spans several districts or none is known (a city's account, the operator:
+ * the resident's district looked up by id at once, not after a probe that misses).  Kept a
+ * minute per thread (the writers'): a hint only — a stale one costs a look-up, never a
+ * wrong answer (load_resident). */
+enum { HINTS = 16, HINT_TTL = 60 };
+static _Thread_local struct {
+	const db *d;
+	int64_t unit, district, at;
+} hints[HINTS];
+
+static int64_t chk_hint(const actor *ac)
+{
+	if (!ac->unit_id)
+		return -1;
+	int64_t now = now_s();
+	unsigned slot = (unsigned)ac->unit_id % HINTS;
+	if (hints[slot].d == ac->d && hints[slot].unit == ac->unit_id && now - hints[slot].at < HINT_TTL)
+		return hints[slot].district;
+	unit_row u = {.id = ac->unit_id, .path = ac->unit_path};
+	int64_t d = 0;
+	if (unit_sole_district(ac, &u, &d)) {
+		w_clear();
+		return -1; /* not kept: the look-up by id follows */
+	}
+	if (!d)
+		d = -1;
+	hints[slot].d = ac->d;
+	hints[slot].unit = ac->unit_id;
+	hints[slot].district = d;
+	hints[slot].at = now;
+	return d;
+}
+
+/* The resident about to be checked in, their household's row lock taken (PostgreSQL), and
+ * on a database server the check-in written in the same exchange when it is to be (*new_id
+ * not 0).  Every statement names the district, so that Citus routes it to one shard: the
+ * caller's or the actor's district first; the look-up by id alone only when the resident
+ * is not there (an actor above a district, a resident of another district: not found
+ * below). */
+static werr load_resident(const actor *ac, int64_t id, const chk_in *in, chk_resident *r, int64_t *new_id,
+                          chk_before *b)
 {
 	werr e = WG_OK;
+	int64_t hint = in->district;
+	const chk_in *wr = db_remote(ac->d) && db_cte_writes(ac->d) ? in : NULL;
 	if (!hint)
-		hint = actor_district(ac);
-	int rc = hint ? lock_resident(ac, id, hint, r, &e) : DB_DONE;
+		hint = chk_hint(ac);
+	int rc = hint > 0 ? chk_try(ac, id, hint, wr, r, new_id, b, &e) : DB_DONE;
 	if (rc == DB_DONE) {
 		int64_t d = 0;
 		if ((e = resident_district(ac, id, -1, &d)))
 			return e;
-		rc = d && d != hint ? lock_resident(ac, id, d, r, &e) : DB_DONE;
+		rc = d && d != hint ? chk_try(ac, id, d, wr, r, new_id, b, &e) : DB_DONE;
 	}
 	if (rc < 0)
 		return e;
+	/* (CHK_WRITE wrote nothing in these cases: it asks the same of the resident) */
 	if (rc != DB_ROW || !actor_in_scope(ac, r->path))
 		return w_fail(W_ENOTFOUND, "resident_not_found", "resident_id", "没有这个居民 / no such resident");
 	if (!r->living)
@@ -91,15 +199,65 @@ static werr hh_tally(const actor *ac, int64_t household_id, int64_t district, co
 	return rc < 0 ? e : WG_OK;
 }
 
+/* After the new reading is stored (out->id): what it adds to the day's counters, the
+ * answer's fields, the alert of a fever — the same whichever path wrote it. */
+static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident_id, const chk_in *in,
+                        const chk_before *b, chk_out *out)
+{
+	bool reported = !strcmp(in->status, "reported");
+	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
+	/* what the day had before this reading: a re-check keeps it; an explicit correction
+	 * says the day's earlier readings were wrong, and the day keeps this reading's only */
+	bool before_fever = !in->correction && b->cur_fever != 0;
+	unsigned before_sym = in->correction ? 0 : b->cur_sym;
+	bool day_fever = fever || before_fever;
+	unsigned day_sym = in->symptoms | before_sym;
+	int64_t acc = b->acc, living = b->living;
+	day_delta dd = {0};
+	dd.reported = (int64_t)reported - (int64_t)b->cur_reported;
+	dd.fevers = (int64_t)day_fever - b->cur_fever;
+	dd.symptomatic = (int64_t)(day_sym != 0) - (int64_t)(b->cur_sym != 0);
+	if (!b->cur_id) {
+		acc++; /* the resident is one of the living (load_resident), now with a reading */
+		dd.accounted = 1;
+		/* this household became reached with this very check-in */
+		if (living > 0 && acc >= living && acc - 1 < living)
+			dd.reached = 1;
+	}
+	out->household_reached = acc >= living;
+	out->corrected = b->cur_id != 0;
+	out->fever = fever;
+	out->day_fever = day_fever;
+	werr e;
+	if ((e = stats_day_add(ac->d, r->path, in->day, &dd)))
+		return e;
+	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
+		bool opened;
+		if ((e = alert_open(ac, resident_id, r->household_id, r->district_id, out->id, in->day, in->has_temp, in->temp,
+		                    in->symptoms, &out->alert_id, &opened)))
+			return e;
+	}
+	return WG_OK;
+}
+
 werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out)
 {
 	memset(out, 0, sizeof *out);
 	chk_resident r = {0};
-	werr e = load_resident(ac, resident_id, in->district, &r);
+	chk_before b = {0};
+	int64_t new_id = 0;
+	werr e = load_resident(ac, resident_id, in, &r, &new_id, &b);
 	if (e)
 		return e;
 	out->path = r.path;
 	out->district_id = r.district_id;
+	out->household_id = r.household_id;
+	if (new_id) { /* written in the look-up's exchange (a database server) */
+		out->id = new_id;
+		return chk_written(ac, &r, resident_id, in, &b, out);
+	}
+	/* in-process, or a check-in that was not to be written as it came (a retry, a reading
+	 * kept, nothing to correct): statement by statement */
 	db_stmt *s;
 	int rc;
 	if (in->client_id) { /* a retry of something already stored is a no-op */
@@ -138,9 +296,6 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	}
 	/* the current check-in of the day, if any, is corrected; the household's tally before
 	 * this check-in (the household's lock, taken above, keeps it so until the commit) */
-	int64_t cur_id = 0, cur_fever = 0, living = 0, acc = 0;
-	unsigned cur_sym = 0;
-	bool cur_reported = false;
 	s = db_get(ac->d, SQL_CHK_BEFORE);
 	db_bind_int(s, 1, resident_id);
 	db_bind_text(s, 2, in->day);
@@ -149,39 +304,34 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	rc = db_step(s, &e);
 	if (rc == DB_ROW) {
 		if (!db_null(s, 0)) {
-			cur_id = db_int(s, 0);
-			cur_reported = !strcmp(db_text(s, 1), "reported");
-			cur_sym = (unsigned)db_int(s, 2);
-			cur_fever = db_int(s, 3) != 0;
+			b.cur_id = db_int(s, 0);
+			b.cur_reported = !strcmp(db_text(s, 1), "reported");
+			b.cur_sym = (unsigned)db_int(s, 2);
+			b.cur_fever = db_int(s, 3) != 0;
 		}
-		living = db_int(s, 4);
-		acc = db_int(s, 5);
+		b.living = db_int(s, 4);
+		b.acc = db_int(s, 5);
 	}
 	db_done(s);
 	if (rc < 0)
 		return e;
-	if (cur_id && in->fill_only) { /* "everyone else normal" never replaces a reading */
-		out->id = cur_id;
+	if (b.cur_id && in->fill_only) { /* "everyone else normal" never replaces a reading */
+		out->id = b.cur_id;
 		out->kept = true;
-		out->fever = out->day_fever = cur_fever != 0;
-		out->household_reached = living > 0 && acc >= living;
+		out->fever = out->day_fever = b.cur_fever != 0;
+		out->household_reached = b.living > 0 && b.acc >= b.living;
 		return WG_OK;
 	}
-	if (in->correction && !cur_id)
+	if (in->correction && !b.cur_id)
 		return w_fail(W_ECONFLICT, "nothing_to_correct", "correction",
 		              "今天还没有这个人的记录，无需更正 / there is no reading of this person on the day to correct");
-	bool reported = !strcmp(in->status, "reported");
 	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
-	/* what the day had before this reading: a re-check keeps it; an explicit correction
-	 * says the day's earlier readings were wrong, and the day keeps this reading's only */
-	bool before_fever = !in->correction && cur_fever != 0;
-	unsigned before_sym = in->correction ? 0 : cur_sym;
-	bool day_fever = fever || before_fever;
-	unsigned day_sym = in->symptoms | before_sym;
-	if (cur_id) {
+	bool day_fever = fever || (!in->correction && b.cur_fever != 0);
+	unsigned day_sym = in->symptoms | (in->correction ? 0 : b.cur_sym);
+	if (b.cur_id) {
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
-		db_bind_int(s, 1, cur_id);
-		db_bind_int(s, 2, -cur_id); /* not current (0), and unique, until the new row exists */
+		db_bind_int(s, 1, b.cur_id);
+		db_bind_int(s, 2, -b.cur_id); /* not current (0), and unique, until the new row exists */
 		db_bind_int(s, 3, r.district_id);
 		if ((e = db_run(s, NULL)))
 			return e;
@@ -209,38 +359,15 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_text(s, 18, in->correction_note);
 	if ((e = db_run(s, &out->id)))
 		return e == W_ECONFLICT ? w_fail(e, "client_id_reused", "client_id", "client_id already used") : e;
-	if (cur_id) {
+	if (b.cur_id) {
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
-		db_bind_int(s, 1, cur_id);
+		db_bind_int(s, 1, b.cur_id);
 		db_bind_int(s, 2, out->id);
 		db_bind_int(s, 3, r.district_id);
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
-	day_delta dd = {0};
-	dd.reported = (int64_t)reported - (int64_t)cur_reported;
-	dd.fevers = (int64_t)day_fever - cur_fever;
-	dd.symptomatic = (int64_t)(day_sym != 0) - (int64_t)(cur_sym != 0);
-	if (!cur_id) {
-		acc++; /* the resident is one of the living (load_resident), now with a reading */
-		dd.accounted = 1;
-		/* this household became reached with this very check-in */
-		if (living > 0 && acc >= living && acc - 1 < living)
-			dd.reached = 1;
-	}
-	out->household_reached = acc >= living;
-	out->corrected = cur_id != 0;
-	out->fever = fever;
-	out->day_fever = day_fever;
-	if ((e = stats_day_add(ac->d, r.path, in->day, &dd)))
-		return e;
-	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
-		bool opened;
-		if ((e = alert_open(ac, resident_id, r.household_id, r.district_id, out->id, in->day, in->has_temp, in->temp,
-		                    in->symptoms, &out->alert_id, &opened)))
-			return e;
-	}
-	return WG_OK;
+	return chk_written(ac, &r, resident_id, in, &b, out);
 }
 
 void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out)
@@ -440,7 +567,7 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 		json_t *it = json_array_get(readings, i);
 		if (!json_is_object(it))
 			return w_fail(W_EINVAL, "wrong_type", "readings", "each reading must be an object");
-		chk_in in = {.day = day, .channel = channel, .district = p->district_id};
+		chk_in in = {.day = day, .channel = channel, .district = p->district_id, .household = p->household_id};
 		if ((e = jv_int(it, "resident_id", true, 1, INT64_MAX, &p->ids[k], NULL)) || (e = chk_fields(ac, it, &in, true))) {
 			w_record(w_last()->err, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 			       w_last()->message);
@@ -461,7 +588,7 @@ werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
 				continue;
 			p->ids[k] = rid;
 			p->ins[k++] = (chk_in){.day = day, .channel = channel, .status = "reported", .fill_only = true,
-			                       .district = p->district_id};
+			                       .district = p->district_id, .household = p->household_id};
 		}
 		db_done(s);
 		if (rc < 0)
@@ -495,13 +622,9 @@ werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 		}
 		if (!p->batch)
 			continue;
-		/* the people of a batch must be of its household */
-		db_stmt *c = db_get(ac->d, SQL_RES_FOR_CHK_IN);
-		db_bind_int(c, 1, p->ids[i]);
-		db_bind_int(c, 2, p->district_id);
-		bool ok = db_step(c, &e) == DB_ROW && db_int(c, 1) == p->household_id;
-		db_done(c);
-		if (!ok)
+		/* the people of a batch must be of its household (as chk_record found them,
+		 * under the household's lock) */
+		if (p->outs[i].household_id != p->household_id)
 			return w_fail(W_EINVAL, "not_in_household", arena_printf(ac->a, "readings[%zu].resident_id", i),
 			              "这个居民不属于这一户 / the resident is not of this household");
 	}

@@ -30,6 +30,10 @@ typedef struct {
 	/* the resident's district when the caller knows it (a household's batch), else 0: the
 	 * actor's district is tried first (docs/SCALING.md, "Citus") */
 	int64_t district;
+	/* the household a batch's reading is for, else 0: a database server writes the
+	 * reading in its look-up's exchange only if the resident is of it (chk_execute refuses
+	 * the batch otherwise) */
+	int64_t household;
 } chk_in;
 
 typedef struct {
@@ -41,6 +45,7 @@ typedef struct {
 	bool household_reached;
 	const char *path;     /* the household's unit path (actor's arena) */
 	int64_t district_id;  /* the resident's district (the alert's) */
+	int64_t household_id; /* the resident's household, as found under its lock */
 } chk_out;
 
 /* Record one resident's check-in inside the caller's transaction. */
