@@ -112,7 +112,8 @@ def rush(k):
                             out.get("checkin_id") if isinstance(out, dict) and st // 100 == 2 else None, cid))
 
 
-threads = [threading.Thread(target=rush, args=(k,)) for k in range(THREADS)]
+# (daemon threads: a failure of the main thread below ends the rush with it)
+threads = [threading.Thread(target=rush, args=(k,), daemon=True) for k in range(THREADS)]
 for t in threads:
     t.start()
 time.sleep(BEFORE)
