@@ -148,9 +148,10 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 # the check-in (each test makes its own database on every node, ~50 s); all of them with
 # CITUSTESTS='$(PGTESTS)'.  Then the fault test: one worker stopped during a rush of
 # check-ins (tests/citus/test_worker_down.py; it stops and starts a node of the cluster).
+# test_province.py: the province preset loaded onto the cluster (~7 min of its load).
 CITUS_TOOLS ?= ../shared/tools
 CITUSTESTS ?= $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
-CITUS_API ?= test_rollcall.py
+CITUS_API ?= test_rollcall.py test_province.py
 citustest: $(CITUSTESTS) $(BUILD)/wangge
 	@if ! $(CITUS_TOOLS)/citus-install.sh --check >/dev/null 2>&1; then \
 	  echo "citustest: SKIPPED — Citus is not installed for this PostgreSQL ($(CITUS_TOOLS)/citus-install.sh installs it)"; \

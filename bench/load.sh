@@ -11,36 +11,55 @@
 #   SECONDS      length of each run (default 20)
 #   CONNECTIONS  check-in connections (default 64)
 #   STORE        sqlite (default) or postgresql: a throwaway cluster (scripts/pg.sh) in a
-#                temporary folder, the preset built into it for this run
-# The built SQLite store is kept in bench/out/city-SCALE.db between runs (not committed).
+#                temporary folder, the preset built into it for this run; or citus: a
+#                throwaway Citus coordinator with two workers (../shared/tools/citus-cluster.sh),
+#                the preset built into it for this run
+# Environment:
+#   PRESET=city|province   the demo preset (default city); DISTRICTS=N: the province's
+#                          districts a city (--districts; default all)
+#   AS=admin|grid          who checks in: the admin, for any resident (default), or each
+#                          resident's grid worker, as in the field — on Citus the admin's
+#                          check-in must first find the resident's district on every shard,
+#                          a grid worker's is routed to one
+# The built SQLite store is kept in bench/out/PRESET-SCALE[-dN].db between runs (not committed).
 set -e
 cd "$(dirname "$0")/.."
 SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64} STORE=${4:-sqlite}
+PRESET=${PRESET:-city} AS=${AS:-admin}
+DEMO="--preset $PRESET --scale $SCALE${DISTRICTS:+ --districts $DISTRICTS}"
 command -v wrk >/dev/null || { echo "bench/load.sh needs wrk (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "bench/load.sh needs nginx (apt-get install nginx-light)"; exit 1; }
 make -s build/wangge >/dev/null
 mkdir -p bench/out
-DB=bench/out/city-$SCALE.db
+DB=bench/out/$PRESET-$SCALE${DISTRICTS:+-d$DISTRICTS}.db
 if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
-  echo "building the city preset at scale $SCALE (once) …"
+  echo "building the $PRESET preset at scale $SCALE (once) …"
   # (not piped: a demo that fails must stop here, not leave a part-built store behind)
   rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
-  build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" > "$DB.log"
+  # shellcheck disable=SC2086
+  build/wangge demo --db "$DB.tmp" $DEMO > "$DB.log"
   head -1 "$DB.log"
   mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm" "$DB.log"
 fi
 T=$(mktemp -d)
 # (set -e holds in the trap too: a server already stopped must not keep the folder)
-trap 'kill $NGX_PID $SRV_PID $SAMPLER 2>/dev/null || true; if [ -n "$PGURL" ]; then scripts/pg.sh stop "$T/pg"; fi; rm -rf "$T"' EXIT
+trap 'kill $NGX_PID $SRV_PID $SAMPLER 2>/dev/null || true; if [ -d "$T/pg" ]; then scripts/pg.sh stop "$T/pg"; fi
+  if [ -d "$T/citus" ]; then ../shared/tools/citus-cluster.sh stop "$T/citus"; fi; rm -rf "$T"' EXIT
 PGURL=""
-if [ "$STORE" = postgresql ]; then
+if [ "$STORE" = postgresql ] || [ "$STORE" = citus ]; then
   chmod 755 "$T" # the cluster runs as the postgres user when this runs as root
-  PGURL=$(scripts/pg.sh start "$T/pg")
+  if [ "$STORE" = citus ]; then
+    ../shared/tools/citus-install.sh --check >/dev/null || { echo "Citus is not installed (../shared/tools/citus-install.sh)"; exit 1; }
+    PGURL=$(../shared/tools/citus-cluster.sh start "$T/citus" 2)
+  else
+    PGURL=$(scripts/pg.sh start "$T/pg")
+  fi
   RUNDB=$PGURL
   s=$(date +%s)
-  out=$(build/wangge demo --db "$RUNDB" --preset city --scale "$SCALE") # (fails here if the demo fails)
+  # shellcheck disable=SC2086
+  out=$(build/wangge demo --db "$RUNDB" $DEMO) # (fails here if the demo fails)
   echo "$out" | head -1
-  echo "(the preset built on PostgreSQL in $(( $(date +%s) - s )) s)"
+  echo "(the preset built on $STORE in $(( $(date +%s) - s )) s)"
   q() { psql -qtA -d "$RUNDB" -c "$1"; }
   # a store just bulk-loaded is vacuumed by autovacuum for minutes: do it now, so the
   # rush measures the steady state and not the first vacuum of a million rows
@@ -86,8 +105,34 @@ for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/nul
 TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 NRES=$(q "select max(id) from residents")
+TOP=$(q "select code from units where parent_id is null order by id limit 1")
+NDIST=$(q "select count(*) from units where kind='district'")
 STREET=$(q "select code from units where kind='street' order by id limit 1")
 GRID=$(q "select code from units where kind='grid' order by id limit 1")
+if [ "$AS" = grid ]; then
+  # every living resident with the first grid worker of their grid (the demo's gw-… account)
+  q "select r.id, (select min(w.username) from users w where w.unit_id = g.id and w.role = 'grid_worker' and w.username like 'gw%')
+     from residents r join households h on h.id = r.household_id and h.district_id = r.district_id
+     join units e on e.id = h.unit_id join units g on g.kind = 'grid' and substr(e.path, 1, length(g.path)) = g.path
+     where r.residence = 'living'" | tr '|' ' ' > "$T/pairs"
+  awk '{print $2}' "$T/pairs" | sort -u > "$T/workers"
+  { echo "local K = {"
+    while read -r u; do
+      t=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$u\",\"password\":\"wangge-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+      echo "[\"$u\"]=\"$t\","
+    done < "$T/workers"
+    echo "}"
+    echo "local R = {"; awk '{printf "{%s,\"%s\"},\n", $1, $2}' "$T/pairs"; echo "}"
+  } > "$T/tokens.lua"
+  cat "$T/tokens.lua" - > "$T/checkin.lua" <<'LUA'
+request = function()
+  local p = R[math.random(1, #R)]
+  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer " .. K[p[2]]},
+    '{"resident_id":' .. p[1] .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
+end
+LUA
+else
 cat > "$T/checkin.lua" <<LUA
 local n = 0
 request = function()
@@ -96,6 +141,7 @@ request = function()
     '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
 end
 LUA
+fi
 if [ -n "$PGURL" ]; then
   # The preset was analysed with no check-ins yet: until autovacuum analyses the growing
   # table (about a minute in) the planner's generic plans scan it.  A city's store has
@@ -105,10 +151,15 @@ if [ -n "$PGURL" ]; then
 fi
 cpu() { awk '{print $14 + $15}' /proc/$SRV_PID/stat; }
 # PostgreSQL's own processes (the cluster in $T/pg) do part of the work on that store
-pgcpu() { t=0; [ -n "$PGURL" ] || { echo 0; return; }; pm=$(head -1 "$T/pg/data/postmaster.pid")
-  for p in $pm $(pgrep -P "$pm"); do
-    v=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + v)); done; echo $t; }
-[ -n "$PGURL" ] && SIZE0=$(q "select pg_database_size(current_database())")
+# (on Citus: the coordinator's and both workers')
+pgcpu() { t=0; [ -n "$PGURL" ] || { echo 0; return; }
+  for f in "$T"/pg/data/postmaster.pid "$T"/citus/node*/postmaster.pid; do
+    [ -f "$f" ] || continue; pm=$(head -1 "$f")
+    for p in $pm $(pgrep -P "$pm"); do
+      v=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + v)); done; done; echo $t; }
+if [ "$STORE" = citus ]; then # the coordinator's and the workers' databases
+  SIZE0=$(q "select pg_database_size(current_database()) + (select sum(result::bigint) from run_command_on_workers('select pg_database_size(current_database())'))")
+elif [ -n "$PGURL" ]; then SIZE0=$(q "select pg_database_size(current_database())"); fi
 H="Authorization: Bearer $TOKEN"
 HZ=$(getconf CLK_TCK)
 # Two rushes, one after the other on the same server: first with the dashboards refreshing
@@ -122,7 +173,7 @@ rush() { # MODE: paced | closed
   if [ "$1" = paced ]; then c=1; s10="-s $T/paced10.lua"; s100="-s $T/paced100.lua"; else c=2; s10=""; s100=""; fi
   P0=$(pgcpu); C0=$(cpu)
   # shellcheck disable=SC2086
-  wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=4201" > "$T/$1-city" & R1=$!
+  wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$TOP" > "$T/$1-city" & R1=$!
   # shellcheck disable=SC2086
   wrk -t1 -c$c -d"${SECS}s" --latency $s10 -H "$H" "http://127.0.0.1:$WP/api/v1/coverage?unit=$STREET" > "$T/$1-street" & R2=$!
   # shellcheck disable=SC2086
@@ -144,7 +195,7 @@ kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
 lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 if [ -n "$PGURL" ]; then SIZE=$SIZE0; else SIZE=$(stat -L -c %s "$DB"); fi
 echo
-echo "wangge load benchmark — city preset scale $SCALE ($NRES resident ids), $STORE store, ${SECS}s, $CONNS check-in connections, $(nproc) cores"
+echo "wangge load benchmark — $PRESET preset scale $SCALE${DISTRICTS:+ (--districts $DISTRICTS)} ($NRES resident ids, $NDIST districts), $STORE store, ${SECS}s, $CONNS check-in connections, check-ins as $AS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %s\n' "nginx return 204 (same wrk, conns)" "$NGX_RPS req/s"
 for m in paced closed; do
   echo
@@ -153,10 +204,10 @@ for m in paced closed; do
   total=$(awk '/requests in/ {print $1}' "$T/$m-w")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$T/$m-w"); non2xx=${non2xx:-0}
   ok=$((total - non2xx))
-  printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there)"
+  printf '%-34s %s\n' "check-ins acknowledged" "$ok in ${SECS}s = $(echo "$ok / $SECS" | bc) /s ($non2xx refused: residents not living there, or errors)"
   printf '%-34s %s\n' "ratio to nginx" "$(echo "scale=3; $ok / $SECS / $NGX_RPS" | bc)"
   printf '%-34s %s / %s\n' "check-in latency p50 / p99" "$(lat "$T/$m-w" 50%)" "$(lat "$T/$m-w" 99%)"
-  for r in city street grid missing; do
+  for r in city street grid missing; do # (city: the top unit, 湖北省 42 in the province)
     printf '%-34s %s / %s  (%s req/s)\n' "read: $r p50 / p99" "$(lat "$T/$m-$r" 50%)" "$(lat "$T/$m-$r" 99%)" "$(awk '/Requests\/sec/ {print $2}' "$T/$m-$r")"
   done
   read -r wcpu pcpu < "$T/$m-cpu"

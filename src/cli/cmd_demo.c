@@ -35,11 +35,11 @@ static void first_community(db *d, char *code, size_t n)
 int cmd_demo(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db preset households seed password scale outbreak! round!", argc, argv) || o.npos)
+	if (!opts_parse(&o, "db preset households seed password scale districts outbreak! round!", argc, argv) || o.npos)
 		return cli_usage(&commands[2]);
-	double households, seed, scale;
+	double households, seed, scale, districts;
 	if (!opts_num(&o, "households", 0, 1, 1000000, &households) || !opts_num(&o, "seed", 1, 0, 4294967295.0, &seed) ||
-	    !opts_num(&o, "scale", 1, 0.0001, 2, &scale))
+	    !opts_num(&o, "scale", 1, 0.0001, 2, &scale) || !opts_num(&o, "districts", 0, 1, 100, &districts))
 		return 2;
 	demo_opts d = {
 	    .preset = opts_get(&o, "preset", "qinghe"),
@@ -47,6 +47,7 @@ int cmd_demo(int argc, char **argv)
 	    .seed = (uint64_t)seed,
 	    .password = opts_get(&o, "password", DEMO_PASSWORD),
 	    .scale = scale,
+	    .districts = (int)districts,
 	};
 	if (strlen(d.password) < 12) {
 		fprintf(stderr, "wangge: --password: at least 12 characters\n");

@@ -14,7 +14,8 @@ const command commands[] = {
     {"serve", cmd_serve, "wangge serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--writers N] [--web DIR] [--public-url URL] [--feed-seconds N] [--quiet]\n"
      "       [--max-connections N (1000)] [--max-per-address N (128)] [--trusted-proxy IPV4]",
      "serve the API and the web app"},
-    {"demo", cmd_demo, "wangge demo --db PATH --preset qinghe|liyuan|qianjinxiang|city [--households N] [--scale F] [--seed N] [--outbreak]\n"
+    {"demo", cmd_demo, "wangge demo --db PATH --preset qinghe|liyuan|qianjinxiang|city|province [--households N] [--scale F]\n"
+     "       [--districts N (province: at most N districts a city)] [--seed N] [--outbreak]\n"
      "       [--round (every household of the first community orders in one more round: bench/supply_picking.py)]",
      "build a demo community with realistic residents and staff accounts"},
     {"import", cmd_import, "wangge import units|residents --db PATH FILE.csv", "bulk import from CSV"},

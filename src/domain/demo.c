@@ -39,6 +39,8 @@ static const preset presets[] = {
      0, 11, 44, 2600, 6500, 0.22, 0, true},
     /* a whole city (Wuhan's 13,822 grids, 10 million people), built community by community */
     {"city", "4201", "武汉市", "420102", "江岸区", "", "", "420102", "027", 0, 13822, 0, 6170000, 10000000, 0.16, 0, false},
+    /* a province (湖北省): three cities of the city preset's shape, 30 million at scale 1 */
+    {"province", "42", "湖北省", "420102", "江岸区", "", "", "420102", "027", 0, 13822, 0, 6170000, 10000000, 0.16, 0, false},
 };
 
 static const char *const wuhan_districts[][2] = {
@@ -120,6 +122,8 @@ typedef struct {
 	demo_opts *o;
 	int today_y;
 	const char *region; /* the ID numbers' area code, when not the preset's (a district's) */
+	int64_t district;   /* the district being built: every household and person below is its */
+	int depth0;         /* the levels above the preset's top unit (a province's city: 1) */
 } gen;
 
 static werr add_unit(gen *g, int64_t parent, const char *ppath, int depth, const char *code,
@@ -131,7 +135,7 @@ static werr add_unit(gen *g, int64_t parent, const char *ppath, int depth, const
 		db_bind_int(s, 2, parent);
 	db_bind_text(s, 3, kind);
 	db_bind_text(s, 4, name);
-	db_bind_int(s, 5, depth);
+	db_bind_int(s, 5, depth + g->depth0);
 	db_bind_int(s, 6, g->now);
 	werr e = db_run(s, id);
 	if (e)
@@ -206,7 +210,7 @@ static werr add_resident(gen *g, int64_t hid, const person *pp)
 		werr e = db_run(db_get(g->ac->d, SQL_SAVEPOINT), NULL);
 		if (e)
 			return e;
-		db_stmt *s = db_get(g->ac->d, SQL_RES_INSERT);
+		db_stmt *s = db_get(g->ac->d, SQL_RES_INSERT_IN);
 		db_bind_int(s, 1, hid);
 		db_bind_text(s, 2, pp->name);
 		db_bind_text(s, 3, full);
@@ -222,6 +226,7 @@ static werr add_resident(gen *g, int64_t hid, const person *pp)
 		db_bind_int(s, 13, pp->flags);
 		db_bind_text(s, 14, pp->residence);
 		db_bind_int(s, 16, g->now);
+		db_bind_int(s, 17, g->district);
 		e = db_run(s, NULL);
 		if (e == W_ECONFLICT && attempt < 10) { /* the same ID drawn twice: draw again */
 			if ((e = db_run(db_get(g->ac->d, SQL_ROLLBACK_TO), NULL)) ||
@@ -531,7 +536,41 @@ static werr build_community(gen *g, const char *hash, int64_t community, const c
 	return WG_OK;
 }
 
-static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
+/* A city of the city preset's shape: its districts (real area codes), each with ~9
+ * communities a street, communities of ~10 grids.  Hubei's first three cities make the
+ * province preset, each with the city preset's numbers. */
+typedef struct {
+	const char *code, *name, *area_code;
+	const char *const (*districts)[2];
+	int ndist;
+} city_shape;
+
+static const char *const huangshi_districts[][2] = {
+    {"420202", "黄石港区"}, {"420203", "西塞山区"}, {"420204", "下陆区"},
+    {"420205", "铁山区"},   {"420222", "阳新县"},   {"420281", "大冶市"},
+};
+static const char *const shiyan_districts[][2] = {
+    {"420302", "茅箭区"}, {"420303", "张湾区"}, {"420304", "郧阳区"}, {"420322", "郧西县"},
+    {"420323", "竹山县"}, {"420324", "竹溪县"}, {"420325", "房县"},   {"420381", "丹江口市"},
+};
+static const city_shape hubei[] = {
+    {"4201", "武汉市", "027", wuhan_districts, N(wuhan_districts)},
+    {"4202", "黄石市", "0714", huangshi_districts, N(huangshi_districts)},
+    {"4203", "十堰市", "0719", shiyan_districts, N(shiyan_districts)},
+};
+
+typedef struct {
+	int64_t city;      /* the city unit, built */
+	const char *cp;    /* its path */
+	bool first;        /* the first city: the named accounts (command, street, secretary, gw01 …) */
+	int spread;        /* 0: the city preset's packing (districts filled in order); else the
+	                    * communities spread evenly over at most this many districts */
+	int64_t done0, total; /* residents made before this city, and in all (progress) */
+} city_run;
+
+/* The districts, streets and communities of one city; its unit already built. */
+static werr build_districts(const actor *ac, demo_opts *o, gen *g, const char *hash, const city_shape *cs,
+                            const city_run *cr)
 {
 	double scale = o->scale > 0 ? o->scale : 1.0;
 	const preset *p = g->p;
@@ -540,25 +579,20 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 		grids = 1;
 	int64_t households = residents * p->households / p->residents;
 	int64_t communities = (grids + 9) / 10;
-	int ndist = N(wuhan_districts);
+	int ndist = cs->ndist;
+	if (cr->spread) {
+		if (ndist > cr->spread)
+			ndist = cr->spread;
+		if (ndist > communities)
+			ndist = (int)communities;
+	}
 	int64_t per_district = (communities + ndist - 1) / ndist;
 	int64_t streets_per_district = (per_district + 8) / 9; /* ~9 communities a street */
 	werr e;
-	if ((e = db_tune(ac->d, DB_FOR_BULK)))
-		return e;
-	/* the search indexes are built after the load, not maintained row by row */
-	if ((e = res_search_indexes_drop(ac->d)))
-		return e;
-	if ((e = db_begin(ac->d)))
-		return e;
-	int64_t city;
-	const char *cp;
-	if ((e = add_unit(g, 0, NULL, 0, p->city_code, "city", p->city_name, &city, &cp)) ||
-	    (e = add_user(g, hash, "admin", "系统管理员", "admin", city)) ||
-	    (e = add_user(g, hash, "auditor", "审计员", "auditor", city)) || (e = db_commit(ac->d)))
-		goto fail;
 	int64_t made = 0, grids_left = grids, hh_left = households, res_left = residents;
 	for (int di = 0; di < ndist && made < communities; di++) {
+		/* the city preset fills each district's streets in order; the province's share */
+		int64_t quota = cr->spread ? communities / ndist + (di < communities % ndist) : streets_per_district * 9;
 		arena *da = arena_new();
 		actor dac = *ac;
 		dac.a = da;
@@ -567,25 +601,28 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 		/* people carry their district's area code, as real ID numbers do: one city-wide code
 		 * leaves 500 numbers per birthday and sex, too few for ten million (the full preset
 		 * failed after 4.4 M residents on a number drawn eleven times) */
-		dg.region = wuhan_districts[di][0];
+		dg.region = cs->districts[di][0];
 		int64_t district;
 		const char *dp;
 		if ((e = db_begin(ac->d)) ||
-		    (e = add_unit(&dg, city, cp, 1, wuhan_districts[di][0], "district", wuhan_districts[di][1], &district, &dp)) ||
-		    (di == 0 && (e = add_user(&dg, hash, "command", "区防疫指挥部", "command", district))) || (e = db_commit(ac->d))) {
+		    (e = add_unit(&dg, cr->city, cr->cp, 1, cs->districts[di][0], "district", cs->districts[di][1], &district, &dp)) ||
+		    (cr->first && di == 0 && (e = add_user(&dg, hash, "command", "区防疫指挥部", "command", district))) ||
+		    (e = db_commit(ac->d))) {
 			arena_free(da);
-			goto fail;
+			return e;
 		}
-		for (int64_t si = 0; si < streets_per_district && made < communities; si++) {
+		dg.district = district;
+		int64_t in_district = 0;
+		for (int64_t si = 0; in_district < quota && made < communities; si++) {
 			int64_t street;
 			const char *sp;
-			const char *scode = arena_printf(da, "%s%03lld", wuhan_districts[di][0], (long long)si + 1);
+			const char *scode = arena_printf(da, "%s%03lld", cs->districts[di][0], (long long)si + 1);
 			if ((e = db_begin(ac->d)) ||
 			    (e = add_unit(&dg, district, dp, 2, scode, "street", arena_printf(da, "第%lld街道", (long long)si + 1), &street, &sp)) ||
-			    (di == 0 && si == 0 && (e = add_user(&dg, hash, "street", "街道防控办", "command", street))) ||
+			    (cr->first && di == 0 && si == 0 && (e = add_user(&dg, hash, "street", "街道防控办", "command", street))) ||
 			    (e = db_commit(ac->d)))
 				goto fail_d;
-			for (int64_t ci = 0; ci < 9 && made < communities; ci++, made++) {
+			for (int64_t ci = 0; ci < 9 && in_district < quota && made < communities; ci++, made++, in_district++) {
 				/* each community its share of what is left, so the totals come out exact */
 				int64_t left = communities - made;
 				int G = (int)(grids_left / left), H = hh_left / left, R = res_left / left;
@@ -605,14 +642,15 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 				int64_t community;
 				const char *mp;
 				const char *ccode = arena_printf(ca, "%s%03lld", scode, (long long)ci + 1);
+				bool named = cr->first && made == 0;
 				e = db_begin(ac->d);
 				if (!e)
 					e = add_unit(&cg, street, sp, 3, ccode, "community", arena_printf(ca, "第%lld社区", (long long)ci + 1),
 					             &community, &mp);
-				if (!e && made == 0)
+				if (!e && named)
 					e = add_user(&cg, hash, "secretary", "社区书记", "community", community);
 				if (!e)
-					e = build_community(&cg, hash, community, mp, ccode, H, R, B, G, 0, made == 0);
+					e = build_community(&cg, hash, community, mp, ccode, H, R, B, G, 0, named);
 				if (!e)
 					e = db_commit(ac->d);
 				g->r = cg.r;
@@ -621,23 +659,90 @@ static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
 				if (e)
 					goto fail_d;
 				if (o->progress)
-					o->progress(o->progress_ctx, residents - res_left, residents);
+					o->progress(o->progress_ctx, cr->done0 + residents - res_left, cr->total);
 			}
 		}
 		arena_free(da);
 		continue;
 	fail_d:
 		arena_free(da);
-		goto fail;
+		return e;
 	}
+	return WG_OK;
+}
+
+/* After a city's or a province's load: the search indexes, the counters, the staff. */
+static werr finish_load(const actor *ac, const char *root_path, const char *what)
+{
+	werr e;
 	if ((e = res_search_indexes_build(ac->d)))
 		return e;
 	/* staff (issue 19): Wuhan's rate of grids short of staff, 1,573 of 13,001 */
-	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) || (e = staff_demo(ac, cp, 1573, 13001, 0)) ||
-	    (e = audit(ac, "create", "demo", 0, arena_printf(ac->a, "preset:city scale:%g", scale), "ok")) ||
-	    (e = db_commit(ac->d)))
-		goto fail;
+	if ((e = db_begin(ac->d)) || (e = stats_rebuild(ac->d)) || (e = staff_demo(ac, root_path, 1573, 13001, 0)) ||
+	    (e = audit(ac, "create", "demo", 0, what, "ok")) || (e = db_commit(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
 	return db_tune(ac->d, DB_FOR_BULK_DONE);
+}
+
+static werr demo_city(const actor *ac, demo_opts *o, gen *g, const char *hash)
+{
+	double scale = o->scale > 0 ? o->scale : 1.0;
+	werr e;
+	if ((e = db_tune(ac->d, DB_FOR_BULK)))
+		return e;
+	/* the search indexes are built after the load, not maintained row by row */
+	if ((e = res_search_indexes_drop(ac->d)))
+		return e;
+	city_run cr = {.first = true, .total = (int64_t)llround(10000000 * scale)};
+	if ((e = db_begin(ac->d)) ||
+	    (e = add_unit(g, 0, NULL, 0, g->p->city_code, "city", g->p->city_name, &cr.city, &cr.cp)) ||
+	    (e = add_user(g, hash, "admin", "系统管理员", "admin", cr.city)) ||
+	    (e = add_user(g, hash, "auditor", "审计员", "auditor", cr.city)) || (e = db_commit(ac->d)) ||
+	    (e = build_districts(ac, o, g, hash, &hubei[0], &cr)))
+		goto fail;
+	return finish_load(ac, cr.cp, arena_printf(ac->a, "preset:city scale:%g", scale));
+fail:
+	db_rollback(ac->d);
+	return e;
+}
+
+/* The province preset: 湖北省 at the top, its accounts (admin, auditor, the province's
+ * command), and three cities of the city preset's shape under it, each with a command
+ * account of its own (city-4201 …) and its districts' real codes. */
+static werr demo_province(const actor *ac, demo_opts *o, gen *g, const char *hash)
+{
+	double scale = o->scale > 0 ? o->scale : 1.0;
+	int64_t per_city = (int64_t)llround(10000000 * scale);
+	werr e;
+	if ((e = db_tune(ac->d, DB_FOR_BULK)) || (e = res_search_indexes_drop(ac->d)))
+		return e;
+	int64_t prov;
+	const char *pp;
+	if ((e = db_begin(ac->d)) || (e = add_unit(g, 0, NULL, 0, g->p->city_code, "province", g->p->city_name, &prov, &pp)) ||
+	    (e = add_user(g, hash, "admin", "系统管理员", "admin", prov)) ||
+	    (e = add_user(g, hash, "auditor", "审计员", "auditor", prov)) ||
+	    (e = add_user(g, hash, "province", "省防疫指挥部", "command", prov)) || (e = db_commit(ac->d)))
+		goto fail;
+	g->depth0 = 1;
+	for (int ci = 0; ci < N(hubei); ci++) {
+		const city_shape *cs = &hubei[ci];
+		preset pc = *g->p; /* the city's own phone area code */
+		pc.area_code = cs->area_code;
+		gen cg = *g;
+		cg.p = &pc;
+		city_run cr = {.first = ci == 0, .spread = o->districts > 0 ? o->districts : cs->ndist,
+		               .done0 = per_city * ci, .total = per_city * N(hubei)};
+		if ((e = db_begin(ac->d)) || (e = add_unit(&cg, prov, pp, 0, cs->code, "city", cs->name, &cr.city, &cr.cp)) ||
+		    (e = add_user(&cg, hash, arena_printf(ac->a, "city-%s", cs->code), arena_printf(ac->a, "%s防疫指挥部", cs->name),
+		                  "command", cr.city)) ||
+		    (e = db_commit(ac->d)) || (e = build_districts(ac, o, &cg, hash, cs, &cr)))
+			goto fail;
+		g->r = cg.r;
+	}
+	return finish_load(ac, pp,
+	                   arena_printf(ac->a, "preset:province scale:%g districts:%d", scale, o->districts));
 fail:
 	db_rollback(ac->d);
 	return e;
@@ -650,7 +755,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 		if (!strcmp(presets[i].key, o->preset))
 			p = &presets[i];
 	if (!p)
-		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe, liyuan, qianjinxiang or city");
+		return w_fail(W_EINVAL, "invalid_preset", "preset", "preset must be qinghe, liyuan, qianjinxiang, city or province");
 	if (o->households < 0 || o->households > 2000000)
 		return w_fail(W_EINVAL, "out_of_range", "households", "--households must be between 1 and 2000000");
 	gen g = {.ac = ac, .r = {o->seed * 0x2545F4914F6CDD1Dull + 1}, .now = now_s(), .p = p, .o = o};
@@ -680,6 +785,8 @@ werr demo_build(const actor *ac, demo_opts *o)
 
 	if (!strcmp(p->key, "city"))
 		return demo_city(ac, o, &g, hash);
+	if (!strcmp(p->key, "province"))
+		return demo_province(ac, o, &g, hash);
 	werr e = db_begin(ac->d);
 	if (e)
 		return e;
@@ -693,6 +800,7 @@ werr demo_build(const actor *ac, demo_opts *o)
 	    (e = add_unit(&g, district, dp, 2, street_code, "street", p->street_name, &street, &sp)) ||
 	    (e = add_unit(&g, street, sp, 3, comm_code, "community", p->community_name, &community, &mp)))
 		goto fail;
+	g.district = district;
 
 	/* users at the top */
 	if ((e = add_user(&g, hash, "admin", "系统管理员", "admin", city)) ||

@@ -1,0 +1,115 @@
+"""The province preset (issue 20): `wangge demo --preset province` builds 湖北省 (42) with
+three cities of the city preset's shape — 武汉 4201, 黄石 4202, 十堰 4203 — each with its
+own districts' real area codes, accounts at every level, and the province's coverage the
+sum of its cities'.
+
+Its own server on the preset at scale 0.001 (per city 14 grids in 2 communities, 10,000
+residents, spread over two districts); runs on SQLite, PostgreSQL and, in `make
+citustest`, on a Citus coordinator with two workers (where the load takes minutes)."""
+import unittest
+
+import harness as H
+
+SCALE = "0.001"
+CITIES = {"4201": "武汉市", "4202": "黄石市", "4203": "十堰市"}
+COUNTERS = ("households_total", "households_reached", "residents_total", "residents_accounted",
+            "residents_reported", "fevers", "symptomatic")
+
+
+def setUpModule():
+    run = H.run_cli
+
+    def with_scale(*args, **kw):  # the harness builds `demo --preset province`; at this scale
+        if args and args[0] == "demo":
+            args = args + ("--scale", SCALE)
+            kw["timeout"] = 1800
+        return run(*args, **kw)
+    H.run_cli = with_scale
+    try:
+        H.start(preset="province")
+    finally:
+        H.run_cli = run
+
+
+def tearDownModule():
+    H.stop()
+
+
+def ok(st, body):
+    assert st == 200, (st, body)
+    return body
+
+
+def children(code):
+    return ok(*H.as_user("admin", "GET", "/api/v1/units/%s/children" % code))["items"]
+
+
+def coverage(code, user="admin"):
+    return ok(*H.as_user(user, "GET", "/api/v1/coverage?unit=%s" % code))
+
+
+class ProvinceTree(unittest.TestCase):
+    def test_tree_and_accounts_at_each_level(self):
+        top = coverage("42")
+        self.assertEqual((top["kind"], top["name"]), ("province", "湖北省"))
+        cities = children("42")
+        self.assertEqual({c["code"]: c["name"] for c in cities}, CITIES)
+        self.assertEqual({c["kind"] for c in cities}, {"city"})
+        grids = 0
+        for c in cities:
+            districts = children(c["code"])
+            self.assertEqual(len(districts), 2, c)  # two communities a city, spread over two districts
+            for d in districts:
+                self.assertEqual(d["kind"], "district")
+                self.assertRegex(d["code"], "^%s\\d\\d$" % c["code"])  # 420202 黄石港区 …
+                for s in children(d["code"]):
+                    self.assertEqual(s["kind"], "street")
+                    for m in children(s["code"]):
+                        self.assertEqual(m["kind"], "community")
+                        for g in children(m["code"]):
+                            self.assertEqual(g["kind"], "grid")
+                            grids += 1
+                            self.assertEqual({b["kind"] for b in children(g["code"])}, {"building"})
+        self.assertEqual(grids, 3 * round(13822 * float(SCALE)))
+        self.assertEqual(top["residents_total"], 3 * round(10000000 * float(SCALE)))
+        # an account at each level, each seeing its own unit by default
+        for user, kind in (("province", "province"), ("city-4202", "city"), ("command", "district"),
+                           ("street", "street"), ("secretary", "community")):
+            b = ok(*H.as_user(user, "GET", "/api/v1/coverage"))
+            self.assertEqual(b["kind"], kind, user)
+        self.assertEqual(ok(*H.as_user("city-4202", "GET", "/api/v1/coverage"))["unit"], "4202")
+        # grid workers in every city; a city's command account stops at its city
+        users = H.list_all("admin", "/api/v1/users?unit=42")
+        for code in CITIES:
+            self.assertTrue(any(u["role"] == "grid_worker" and u["unit_code"].startswith(code) for u in users), code)
+        st, _ = H.as_user("city-4202", "GET", "/api/v1/coverage?unit=4203")
+        self.assertIn(st, (403, 404))
+
+    def test_province_coverage_is_the_sum_of_its_cities(self):
+        # a few check-ins in each city (one fever), by the province's admin
+        for code in CITIES:
+            people = ok(*H.as_user("admin", "GET", "/api/v1/residents?unit=%s&limit=5" % code))["items"]
+            self.assertEqual(len(people), 5, code)
+            for i, r in enumerate(people):
+                st, b = H.as_user("admin", "POST", "/api/v1/checkins",
+                                  {"resident_id": r["id"], "channel": "phone",
+                                   "temperature": 38.5 if i == 0 else 36.6})
+                self.assertEqual(st, 201, b)
+        top = coverage("42")
+        per_city = {c["unit"]: c for c in top["children"]}
+        self.assertEqual(set(per_city), set(CITIES))
+        for k in COUNTERS:
+            self.assertEqual(top[k], sum(coverage(c)[k] for c in CITIES), k)
+            self.assertEqual(top[k], sum(c[k] for c in per_city.values()), k)
+        self.assertEqual(top["residents_accounted"], 15)
+        self.assertEqual(top["fevers"], 3)
+        # and the counters equal a count from the rows, at the top and in each city
+        for code in ["42"] + list(CITIES):
+            c, rc = coverage(code), ok(*H.as_user("admin", "GET", "/api/v1/coverage/recount?unit=%s" % code))
+            for k in COUNTERS:
+                if k in rc:
+                    self.assertEqual(c[k], rc[k], (code, k))
+
+
+if __name__ == "__main__":
+    unittest.main()
