@@ -570,10 +570,8 @@ static werr lite_tune(db *d, db_use use)
 	     * reads the store through a memory map and keeps a small page cache: SQLite
 	     * (3.40) scans the whole cache's hash at every commit once a b-tree balance has
 	     * moved a page through the locking page's number — with a 256 MB cache that
-	     * scan was a fifth of the writer's time (bench/README.md).  The map is the pacing
-	     * VFS's (pace_sqlite.c): any mmap_size above 0 maps the whole store, past SQLite's
-	     * own 2 GB ceiling, and the map outlives other connections' commits (SQLite's
-	     * own was thrown away at each and faulted back in).  It was 256 MB: the store outgrows that
+	     * scan was a fifth of the writer's time (bench/README.md).  The map covers the
+	     * store up to 2 GB (SQLite's own ceiling).  It was 256 MB: the store outgrows that
 	     * within minutes of a rush (check-ins and their index appended at its end), and
 	     * the kernel drops unmapped cached pages it sees unused — this machine's after
 	     * about a minute (its DAMON pageout scheme; a kernel short of memory reclaims them

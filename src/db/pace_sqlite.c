@@ -12,31 +12,15 @@
  * — goes at the disk's pace.  Durability is unchanged: sync_file_range is only an early
  * start of the writeback; SQLite's own fsync still ends every checkpoint, and nothing
  * else is changed (the WAL's writes, the locks and the shared memory pass straight
- * through).
- *
- * It also keeps the store's memory map (PRAGMA mmap_size, the writer's connection): a map
- * of its own that lives as long as the file is open.  SQLite's unix VFS throws its whole
- * map away (munmap) whenever the connection sees that another one has committed — a
- * login's guard, an import, the ticker's writes: every few seconds under a rush — and the
- * writer then faults every page it touches back in, one by one.  Both grow with the store:
- * the soak's writer on an 800 MB store spent ~45 % of its time there (a 44 ms munmap,
- * 2,000–19,000 page faults a second; bench/README.md).  A shared map sees every write to
- * the file at once, so nothing in it needs throwing away: a change only makes the file's
- * size be looked at again.  The map reserves MAP_RESERVE of address space (no memory) and
- * hands out only pages below the file's size as last seen, so it covers a store past
- * SQLite's own 2 GB ceiling too. */
+ * through). */
 #include "db/pace_sqlite.h"
 
 #ifdef __linux__
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum { PACE_BYTES = 1 << 20 };
-/* address space only: pages are mapped as they are touched */
-static const sqlite3_int64 MAP_RESERVE = (sqlite3_int64)1 << 36; /* 64 GB */
 
 static sqlite3_vfs *real_vfs;
 
@@ -46,11 +30,6 @@ typedef struct {
 	int fd;                 /* our own descriptor on a store file, -1 for any other file */
 	int off;                /* pacing turned off (PACE_FCNTL_SET) */
 	sqlite3_int64 written;  /* bytes written since the last flush */
-	sqlite3_int64 map_max;  /* the connection's mmap_size: 0 = no map */
-	unsigned char *map;     /* our map of the store file (map_len bytes), or NULL */
-	sqlite3_int64 map_len;  /* MAP_RESERVE, or mmap_size where that much was refused */
-	sqlite3_int64 map_end;  /* the file's size when last looked at: the pages handed out */
-	int map_failed;         /* mmap refused: reads go through xRead */
 } pfile;
 
 #define REAL(f) (((pfile *)(f))->real)
@@ -58,9 +37,6 @@ typedef struct {
 static int p_close(sqlite3_file *f)
 {
 	pfile *p = (pfile *)f;
-	if (p->map)
-		munmap(p->map, (size_t)p->map_len);
-	p->map = NULL;
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
@@ -84,9 +60,6 @@ static int p_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off)
 }
 static int p_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-	pfile *p = (pfile *)f;
-	if (p->map_end > size)
-		p->map_end = size;
 	return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 static int p_sync(sqlite3_file *f, int flags)
@@ -115,14 +88,6 @@ static int p_control(sqlite3_file *f, int op, void *arg)
 	pfile *p = (pfile *)f;
 	if (op == PACE_FCNTL_SET) {
 		p->off = !*(int *)arg;
-		return SQLITE_OK;
-	}
-	/* the store's map is ours (p_fetch): the unix VFS is left without one */
-	if (op == SQLITE_FCNTL_MMAP_SIZE && p->fd >= 0) {
-		sqlite3_int64 want = *(sqlite3_int64 *)arg;
-		*(sqlite3_int64 *)arg = p->map_max;
-		if (want >= 0)
-			p->map_max = want;
 		return SQLITE_OK;
 	}
 	int rc = REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
@@ -161,56 +126,13 @@ static int p_shm_unmap(sqlite3_file *f, int del)
 {
 	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
 }
-/* the store file's size now: how far the map may be handed out */
-static void map_look(pfile *p)
-{
-	struct stat st;
-	p->map_end = fstat(p->fd, &st) == 0 ? (sqlite3_int64)st.st_size : 0;
-}
-/* A page of the store through our map, or *out = NULL (SQLite then reads it with xRead).
- * SQLite fetches only pages that are in the file (a page still in the WAL is read from
- * there), so a page past the size last seen means the file has grown: look again. */
 static int p_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **out)
 {
-	pfile *p = (pfile *)f;
-	*out = NULL;
-	if (p->fd < 0)
-		return REAL(f)->pMethods->xFetch(REAL(f), off, n, out);
-	if (p->map_max <= 0 || p->map_failed || off < 0)
-		return SQLITE_OK;
-	if (!p->map) {
-		/* an address-space limit (ulimit -v) may refuse 64 GB: then what was asked for */
-		sqlite3_int64 len = MAP_RESERVE;
-		void *m = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, p->fd, 0);
-		if (m == MAP_FAILED && p->map_max < MAP_RESERVE)
-			m = mmap(NULL, (size_t)(len = p->map_max), PROT_READ, MAP_SHARED, p->fd, 0);
-		if (m == MAP_FAILED) {
-			p->map_failed = 1;
-			return SQLITE_OK;
-		}
-		p->map = m;
-		p->map_len = len;
-		map_look(p);
-	}
-	if (off + n > p->map_len)
-		return SQLITE_OK;
-	if (off + n > p->map_end)
-		map_look(p);
-	if (off + n <= p->map_end)
-		*out = p->map + off;
-	return SQLITE_OK;
+	return REAL(f)->pMethods->xFetch(REAL(f), off, n, out);
 }
-/* One page given back (b): nothing to do.  All of them (b == NULL: SQLite's way to see the
- * file as another connection left it): the map stays, its pages are the file's; only the
- * size is looked at again, so a store that shrank is never read past its end. */
 static int p_unfetch(sqlite3_file *f, sqlite3_int64 off, void *b)
 {
-	pfile *p = (pfile *)f;
-	if (p->fd < 0)
-		return REAL(f)->pMethods->xUnfetch(REAL(f), off, b);
-	if (!b && p->map)
-		map_look(p);
-	return SQLITE_OK;
+	return REAL(f)->pMethods->xUnfetch(REAL(f), off, b);
 }
 
 static const sqlite3_io_methods p_methods = {
@@ -226,11 +148,6 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 	p->fd = -1;
 	p->off = 0;
 	p->written = 0;
-	p->map_max = 0;
-	p->map = NULL;
-	p->map_len = 0;
-	p->map_end = 0;
-	p->map_failed = 0;
 	int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out_flags);
 	f->pMethods = p->real->pMethods ? &p_methods : NULL;
 	if (rc == SQLITE_OK && name && (flags & SQLITE_OPEN_MAIN_DB))

@@ -159,108 +159,12 @@ static void test_writer_maps_the_store(void **state)
 	assert_true(map >= (int64_t)1 << 30);
 }
 
-/* the resident bytes of this process's maps of a file (/proc/self/smaps), or -1 */
-static long long mapped_kb(const char *path)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	char line[1200];
-	long long kb = 0;
-	int in = 0;
-	size_t pl = strlen(path);
-	while (fgets(line, sizeof line, f)) {
-		size_t n = strlen(line);
-		if (n && line[n - 1] == '\n')
-			line[--n] = 0;
-		if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' ')) /* a map's line */
-			in = n >= pl && strcmp(line + n - pl, path) == 0 && line[n - pl - 1] == ' ';
-		else if (in && strncmp(line, "Rss:", 4) == 0)
-			kb += atoll(line + 4);
-	}
-	fclose(f);
-	return kb;
-}
-
-static int64_t one_int(db *d, const char *sql)
-{
-	db_stmt *s = db_prepare(d, sql);
-	assert_non_null(s);
-	assert_int_equal(db_step(s, NULL), DB_ROW);
-	int64_t v = db_int(s, 0);
-	db_finalize(s);
-	return v;
-}
-
-/* The writer's map of the store outlives another connection's commit.  SQLite's unix VFS
- * unmaps the whole store whenever a connection sees that another one has written (a
- * login's guard, an import, the ticker's writes — every few seconds under a rush), and
- * the writer then faults back every page it touches: on an 800 MB store ~45 % of its time
- * (bench/README.md, issue 22): the old build kept 92 kB of the 8 MB read before the
- * other connection's commit.  The map still shows every write: the other connection's row,
- * the pages it adds past the store's old end, a store that shrank (VACUUM) read whole. */
-static void test_map_outlives_another_commit(void **state)
-{
-	(void)state;
-	const char *url = testdb_create("pace4");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
-		skip();
-		return;
-	}
-	char path[600];
-	snprintf(path, sizeof path, "%s", url);
-	db *d, *o;
-	assert_int_equal(db_open(path, false, &d), WG_OK);
-	assert_int_equal(db_tune(d, DB_FOR_WRITER), WG_OK);
-	assert_int_equal(db_exec(d, "CREATE TABLE big(k INTEGER PRIMARY KEY, v BLOB);"
-	                            " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
-	                            " INSERT INTO big SELECT i, randomblob(4000) FROM n"),
-	                 WG_OK);
-	bool done;
-	assert_int_equal(db_checkpoint(d, &done), WG_OK);
-	assert_int_equal(one_int(d, "SELECT sum(length(v)) FROM big"), 2000 * 4000);
-	long long before = mapped_kb(path);
-	assert_int_equal(db_open(path, false, &o), WG_OK);
-	assert_int_equal(db_exec(o, "INSERT INTO big VALUES (100000, 'x')"), WG_OK);
-	/* a read of one row: SQLite sees the other connection's commit (and the old build
-	 * unmapped the store here) */
-	assert_int_equal(one_int(d, "SELECT length(v) FROM big WHERE k = 100000"), 1);
-	long long after = mapped_kb(path);
-	fprintf(stderr, "  the writer's map of the store: %lld kB resident, %lld kB after another connection's commit\n",
-	        before, after);
-	/* grown by the other connection past the store's end as first mapped, then shrunk */
-	assert_int_equal(db_exec(o, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
-	                            " INSERT INTO big SELECT 5000 + i, randomblob(4000) FROM n"),
-	                 WG_OK);
-	assert_int_equal(db_checkpoint(o, &done), WG_OK);
-	assert_int_equal(one_int(d, "SELECT sum(length(v)) FROM big"), 3000 * 4000 + 1);
-	assert_int_equal(db_exec(o, "DELETE FROM big WHERE k > 1000; VACUUM; PRAGMA wal_checkpoint(TRUNCATE)"), WG_OK);
-	assert_int_equal(one_int(d, "SELECT sum(length(v)) FROM big"), 1000 * 4000);
-	assert_int_equal(db_exec(d, "INSERT INTO big VALUES (100001, 'y')"), WG_OK);
-	assert_int_equal(one_int(o, "SELECT count(*) FROM big"), 1001);
-	db_close(o);
-	db_close(d);
-	char side[640];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
-	unlink(path);
-	if (before < 0) {
-		skip();
-		return;
-	}
-	assert_true(before >= 4000); /* the 8 MB read went through the map */
-	assert_true(after >= before * 9 / 10);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_checkpoint_writes_go_out_as_they_are_made),
 	    cmocka_unit_test(test_short_checkpoint_leaves_nothing_dirty),
 	    cmocka_unit_test(test_writer_maps_the_store),
-	    cmocka_unit_test(test_map_outlives_another_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
