@@ -20,7 +20,7 @@ import unittest
 
 import harness as H
 
-PG = bool(os.environ.get("WANGGE_TEST_PG"))
+PG = H.PG
 
 
 def setUpModule():

@@ -14,7 +14,7 @@
 // Its own demo store and server (qinghe, 600 households), like run.mjs; the gates are open
 // all day, so no clock is moved.  Screenshots: build/screenshots/gate-*.png.
 import path from 'node:path';
-import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, noWiderThanPhone, signIn, webTest } from './harness.mjs';
 
 webTest('gate', DEMO, async (t) => {
   const { base, browser, errors } = t;
@@ -205,8 +205,7 @@ webTest('gate', DEMO, async (t) => {
   await page.waitForSelector('#staff-card[data-valid="1"]');
   const card = await page.textContent('#staff-card');
   assert(card.includes('钱护士') && card.includes('医护') && card.includes('通行证有效'), 'the staff card: ' + card);
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert(wide <= 360, 'the staff card fits the phone: ' + wide);
+  await noWiderThanPhone(page, 'the staff card');
   await page.screenshot({ path: path.join(SHOTS, 'gate-11-staff-card.png'), fullPage: true });
   await page.click('#staff-card .gate-in');
   await page.waitForSelector('#gate-verdict[data-allowed="1"]');
@@ -272,8 +271,7 @@ webTest('gate', DEMO, async (t) => {
   assert((await page.textContent('#sp-counts [data-stat=revoked]')).trim() === '1', 'one revoked pass counted');
   assert(!(await page.textContent('.sp-items')).includes('13907130002'), 'the guard sees no phone');
   assert(!(await page.$('.sp-items .sp-revoke')), 'the guard cannot revoke');
-  const wide2 = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert(wide2 <= 360, 'the list fits the phone: ' + wide2);
+  await noWiderThanPhone(page, 'the staff pass list');
   await page.screenshot({ path: path.join(SHOTS, 'gate-13-staff-list.png'), fullPage: true });
   const staffLog = (await call('GET', '/passages?gate=' + west.id)).items.filter((x) => x.staff_pass);
   assert(staffLog.length === 2 && staffLog[0].allowed && !staffLog[1].allowed, 'both staff passages logged');

@@ -13,7 +13,7 @@
 //
 // Its own demo store and server (qinghe, 600 households).  Screenshots: build/screenshots/supply3-*.png.
 import path from 'node:path';
-import { SHOTS, DEMO, assert, chinaTime, pageReady, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, chinaTime, noWiderThanPhone, pageReady, webTest } from './harness.mjs';
 
 const yuan = (fen) => '¥' + Math.floor(fen / 100) + '.' + String(fen % 100).padStart(2, '0');
 
@@ -97,8 +97,7 @@ webTest('supply3', DEMO, async (t) => {
   await pageReady(phone, '#sup-handover');
   assert(await phone.getAttribute('#sup-handover tr[data-user=gw01] td[data-hand]', 'data-hand') === '1000', 'gw01 sees ¥10.00 in his hand');
   assert(!(await phone.$('#sup-handover-form')), 'a grid worker records no handover');
-  const w = await phone.evaluate(() => document.documentElement.scrollWidth);
-  assert(w <= 360, 'the round page fits the phone: ' + w);
+  await noWiderThanPhone(phone, 'the round page');
   await phone.screenshot({ path: path.join(SHOTS, 'supply3-phone.png'), fullPage: true });
 
   // the dashboard's 团购保供 tile follows the round live: a delivery marked elsewhere shows
