@@ -162,6 +162,8 @@ werr epi_change_tx(const actor *ac, int64_t resident_id, const char *to, const c
 	    (e = audit(ac, "update", "status", resident_id, arena_printf(ac->a, "category,reason%s", note ? ",note" : ""), "ok")))
 		return e;
 	*changed = true;
+	if (extra) /* the time stored, for the answer: a second later after the commit is another */
+		json_object_set_new(extra, "at", json_integer(now));
 	if (!strcmp(to, "confirmed"))
 		return reactions.confirmed(ac, resident_id, extra);
 	return WG_OK;
@@ -216,7 +218,7 @@ werr epi_status_post(const actor *ac, int64_t resident_id, json_t *body, json_t 
 	                           p.building ? p.building : "", "category", cat, "previous", jv_text(prev),
 	                           "tasks", (json_int_t)json_array_size(json_object_get(extra, "tasks"))));
 	char since[32];
-	fmt_time(now_s(), since);
+	fmt_time(json_integer_value(json_object_get(extra, "at")), since);
 	*out = json_pack("{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:O,s:O}", "resident_id", (json_int_t)resident_id, "category", cat,
 	                 "previous", jv_text(prev), "since", since, "reason", reason, "note", jv_text(note), "by",
 	                 jv_text(ac->username), "household_observed", json_object_get(extra, "household_observed"),

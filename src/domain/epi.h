@@ -30,7 +30,8 @@ enum {
 };
 /* Inside the caller's transaction: change the resident's category, append the history,
  * and run what follows a confirmation (response.h).  *changed tells whether it happened;
- * extra (may be NULL) receives `household_observed` and `tasks` of a confirmation. */
+ * extra (may be NULL) receives `household_observed` and `tasks` of a confirmation, and `at`:
+ * the time stored as the change's (its history row's and the category's since). */
 werr epi_change_tx(const actor *ac, int64_t resident_id, const char *to, const char *reason,
                    const char *note, const char *source, int flags, bool *changed, json_t *extra);
 

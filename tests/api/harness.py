@@ -144,13 +144,15 @@ def _kill_leftover():
 atexit.register(_kill_leftover)
 
 
-def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), quiet=True):
+def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), quiet=True, clock_rate=None):
     """Build the demo store and start the server (once per module), then run setup()
     if given; when anything fails the server is stopped again (unittest does not call
     tearDownModule after a failed setUpModule).  serve_args are added to `wangge serve`;
-    quiet=False keeps the access log (in server_log())."""
+    quiet=False keeps the access log (in server_log()); clock_rate=N runs the server's
+    wall clock N times as fast from now (libfaketime), so that a second passes inside
+    what one request does."""
     try:
-        _start(households, seed, preset, serve_args, quiet)
+        _start(households, seed, preset, serve_args, quiet, clock_rate)
         if setup:
             setup()
     except BaseException:
@@ -161,7 +163,23 @@ def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), qu
         raise
 
 
-def _start(households, seed, preset, serve_args=(), quiet=True):
+FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+                 "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1")
+
+
+def _clock_env(rate):
+    """The environment of a server whose wall clock runs rate times as fast (monotonic
+    time, its timeouts, stays real)."""
+    if not rate:
+        return None
+    lib = next((p for p in FAKETIME_LIBS if os.path.exists(p)), None)
+    if not lib:
+        raise RuntimeError("libfaketime is missing: scripts/deps.sh installs it")
+    return dict(os.environ, LD_PRELOAD=lib, FAKETIME="+0 x%d" % rate, FAKETIME_DONT_FAKE_MONOTONIC="1",
+                FAKETIME_NO_CACHE="1")
+
+
+def _start(households, seed, preset, serve_args=(), quiet=True, clock_rate=None):
     if not os.path.exists(BIN):
         raise RuntimeError("wangge binary not found at %s (set WANGGE_BIN)" % BIN)
     d = tempfile.mkdtemp(prefix="wangge-apitest-")
@@ -180,7 +198,7 @@ def _start(households, seed, preset, serve_args=(), quiet=True):
         with open(os.path.join(d, "server.log"), "wb") as log:
             p = subprocess.Popen([BIN, "serve", "--db", state["db"], "--listen", "127.0.0.1:%d" % port]
                                  + (["--quiet"] if quiet else []) + [str(a) for a in serve_args],
-                                 stdout=log, stderr=subprocess.STDOUT)
+                                 stdout=log, stderr=subprocess.STDOUT, env=_clock_env(clock_rate))
         state["proc"], state["port"] = p, port
         deadline = time.time() + 15
         while time.time() < deadline:
