@@ -28,7 +28,7 @@ LISTEN  ?= 127.0.0.1:8080
 # the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
 PUBLIC_URL ?=
 
-.PHONY: all bins web deps run test unit apitest webtest weight crashtest faulttest pgtest citustest soaktest fuzz-replay asan-test clean format lint
+.PHONY: all bins web deps run test unit apitest webtest weight crashtest faulttest faults-build pgtest citustest soaktest fuzz-replay asan-test asan-build clang-build clean format lint
 
 all: $(BUILD)/wangge web
 
@@ -118,9 +118,10 @@ soaktest: $(BUILD)/wangge
 	bench/soak.sh 3 150 qinghe
 
 # Runs a test build whose SQLite store goes through src/db/fault_sqlite.c.
-faulttest:
-	$(MAKE) -j2 BUILD=build/faults EXTRA_CFLAGS="$(EXTRA_CFLAGS) -DWANGGE_FAULTS" build/faults/wangge
+faulttest: faults-build
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
+faults-build:
+	$(MAKE) -j2 BUILD=build/faults EXTRA_CFLAGS="$(EXTRA_CFLAGS) -DWANGGE_FAULTS" build/faults/wangge
 
 # The store tests again on PostgreSQL: a throwaway cluster in a temporary folder.
 PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests/test_epi $(BUILD)/tests/test_writer \
@@ -169,18 +170,24 @@ citustest: $(CITUSTESTS) $(BUILD)/wangge
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
 ASAN := BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-asan-test:
-	$(MAKE) -j2 $(ASAN) bins
+asan-test: asan-build
 	$(MAKE) $(ASAN) unit fuzz-replay apitest
+asan-build:
+	$(MAKE) -j2 $(ASAN) bins
+clang-build:
+	$(MAKE) -j2 CC=clang BUILD=build/clang EXTRA_CFLAGS="$(EXTRA_CFLAGS)" build/clang/wangge
 
+# Side by side where one of two waits (each printed whole when it ends, --output-sync):
+# the browser tests leave a core idle most of the time (chromium waits on the server and
+# on its own timers), so clang-tidy's analyser and the clang, fault and sanitizer builds
+# use it; the soak's three minutes are mostly waiting (the soak checks what was kept, not
+# how fast), as is much of the cluster's work, so the sanitizer suite follows the soak
+# beside the cluster.
 test: deps
 	$(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
-	$(MAKE) EXTRA_CFLAGS=-Werror all lint unit fuzz-replay apitest webtest crashtest faulttest pgtest
-	@# the soak's three minutes are mostly waiting, as is the cluster: side by side (each
-	@# printed whole when it ends); the soak checks what was kept, not how fast
-	$(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest
-	$(MAKE) -j2 CC=clang BUILD=build/clang EXTRA_CFLAGS=-Werror build/clang/wangge
-	$(MAKE) EXTRA_CFLAGS=-Werror asan-test
+	$(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest lint clang-build faults-build asan-build
+	$(MAKE) EXTRA_CFLAGS=-Werror unit fuzz-replay apitest crashtest faulttest pgtest
+	$(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest asan-test
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c fuzz/*.c
@@ -189,7 +196,7 @@ lint:
 	python3 scripts/check-layers.py
 	cppcheck -j2 --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr --std=c11 -D__GNUC__ --include=/usr/include/jansson.h -Isrc src
 	@echo "clang-tidy (.clang-tidy) on src/"
-	@ls src/*/*.c | xargs -P2 -n4 sh -c 'clang-tidy -quiet "$$@" -- -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) 2>/dev/null' _ > $(BUILD)/clang-tidy.txt; \
+	@ls src/*/*.c | xargs -P2 -n2 sh -c 'clang-tidy -quiet "$$@" -- -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) 2>/dev/null' _ > $(BUILD)/clang-tidy.txt; \
 	  rc=$$?; grep -E "(warning|error):" $(BUILD)/clang-tidy.txt; [ $$rc -eq 0 ] || { echo "clang-tidy: findings above"; exit 1; }
 
 clean:
