@@ -18,7 +18,7 @@
 
 /* Sessions' last uses, written inside the writer's next batch (its commit and fsync are
  * the check-ins'): one such job queued at a time; when the writer takes no job (its queue
- * full), on the ticker's own connection as before. */
+ * full), and on a database server, on the ticker's own connection as before. */
 static atomic_bool touch_queued;
 
 static werr touch_run(const actor *ac, void *plan, json_t **out)
@@ -42,6 +42,13 @@ static void touch(db *d, arena *a, int64_t now)
 	(void)now;
 	if (atomic_load(&touch_queued))
 		return;
+	if (db_remote(d)) {
+		/* a database server keeps no cache in the process, and a writer's batch holds its
+		 * row locks until its commit: sessions' rows stay out of the batches there */
+		if (acct_touch_flush(d))
+			w_clear();
+		return;
+	}
 	acct_touches *t = acct_touch_take();
 	if (!t)
 		return;
