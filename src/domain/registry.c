@@ -1890,6 +1890,8 @@ static werr bulk_later(db *d, csv_mark **out, size_t *n)
  * after the rows are in: {drop, make again}, made again in this order (the unique index
  * before the keys, so that a duplicate is named as one). */
 static const sql_id load_keys[][2] = {
+    {SQL_IMPORT_IDX_ROOM_DROP, SQL_IMPORT_IDX_ROOM_CREATE},
+    {SQL_IMPORT_IDX_HH_UNIT_DROP, SQL_IMPORT_IDX_HH_UNIT_CREATE},
     {SQL_IMPORT_IDX_DOC_DROP, SQL_IMPORT_IDX_DOC_CREATE},
     {SQL_IMPORT_IDX_HOUSEHOLD_DROP, SQL_IMPORT_IDX_HOUSEHOLD_CREATE},
     {SQL_IMPORT_FK_RES_DROP, SQL_IMPORT_FK_RES_ADD},
