@@ -9,6 +9,7 @@ store (its keys and indexes dropped and made again) and once as a smaller one.
 
 PostgreSQL only (make pgtest): SQLite has the per-row path alone; a Citus coordinator too."""
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -145,6 +146,7 @@ class StagingEqualsPerRow(unittest.TestCase):
 
     def write(self, name, text):
         d = tempfile.mkdtemp(prefix="wangge-imp-")
+        self.addCleanup(shutil.rmtree, d, True)
         p = os.path.join(d, name)
         with open(p, "w", encoding="utf-8") as f:
             f.write(text)
