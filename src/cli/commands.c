@@ -164,7 +164,7 @@ static void import_progress(void *ctx, size_t records, double frac)
 int cmd_import(int argc, char **argv)
 {
 	opts o;
-	if (!opts_parse(&o, "db", argc, argv) || o.npos != 2 ||
+	if (!opts_parse(&o, "db per-row!", argc, argv) || o.npos != 2 ||
 	    (strcmp(o.pos[0], "units") != 0 && strcmp(o.pos[0], "residents") != 0))
 		return cli_usage(cmd("import"));
 	csv_reader *r;
@@ -204,7 +204,7 @@ int cmd_import(int argc, char **argv)
 	progress_start(&pg, stderr, progress_isatty(stderr),
 	               !strcmp(o.pos[0], "units") ? "导入单元 importing units" : "导入居民 importing residents", "行 rows", 0);
 	csv_on_record(r, import_progress, &pg);
-	werr e = !strcmp(o.pos[0], "units") ? unit_import(&ac, r, &rep) : res_import_whole(&ac, r, reindex, &rep);
+	werr e = !strcmp(o.pos[0], "units") ? unit_import(&ac, r, &rep) : res_import_whole(&ac, r, reindex, opts_flag(&o, "per-row"), &rep);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (e)
 		progress_abort(&pg);

@@ -18,7 +18,7 @@ const command commands[] = {
      "       [--districts N (province: at most N districts a city)] [--seed N] [--outbreak]\n"
      "       [--round (every household of the first community orders in one more round: bench/supply_picking.py)]",
      "build a demo community with realistic residents and staff accounts"},
-    {"import", cmd_import, "wangge import units|residents --db PATH FILE.csv", "bulk import from CSV"},
+    {"import", cmd_import, "wangge import units|residents --db PATH [--per-row] FILE.csv", "bulk import from CSV"},
     {"export", cmd_export,
      "wangge export residents|units --db PATH --unit CODE [--format csv|xlsx] --out FILE",
      "export a subtree to CSV or XLSX"},

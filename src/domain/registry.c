@@ -1513,16 +1513,16 @@ werr res_search_indexes_build(db *d)
 	return search_indexes(d, 1);
 }
 
-static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep);
+static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, bool per_row, import_report *rep);
 
 werr res_import(const actor *ac, csv_reader *r, import_report *rep)
 {
-	return import_run(ac, r, 5000, false, rep);
+	return import_run(ac, r, 5000, false, false, rep);
 }
 
-werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, import_report *rep)
+werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, bool per_row, import_report *rep)
 {
-	return import_run(ac, r, 0, reindex, rep);
+	return import_run(ac, r, 0, reindex, per_row, rep);
 }
 
 /* The header line: the column of each field (-1 when absent); the required ones present. */
@@ -1653,14 +1653,15 @@ static werr import_finish(const actor *ac, bool reindex, import_report *rep)
 
 static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bool reindex, import_report *rep);
 
-/* batch: rows per transaction (0: the whole sheet in one) */
-static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, import_report *rep)
+/* batch: rows per transaction (0: the whole sheet in one); per_row: no staging table even
+ * where the store has COPY */
+static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, bool per_row, import_report *rep)
 {
 	int col[NCOLS];
 	werr e = import_header(r, col);
 	if (e)
 		return e;
-	if (db_can_copy(ac->d)) /* PostgreSQL: the sheet in one transaction, through COPY */
+	if (!per_row && db_can_copy(ac->d)) /* PostgreSQL: the sheet in one transaction, through COPY */
 		return import_bulk(ac, r, col, reindex, rep);
 	if ((e = db_begin(ac->d)))
 		return e;
@@ -1776,6 +1777,49 @@ static void unit_cache_free(unit_cache *c)
 	*c = (unit_cache){0};
 }
 
+/* The keys the staged rows have shown so far, as 64-bit hashes: a row whose document
+ * number, or whose name in its household, an earlier staged row had goes through the
+ * per-row rules ("later").  Two different keys of the same hash (about one sheet in ten
+ * million) only send a row that would have met no one that way too — correct, as for
+ * any row there. */
+typedef struct {
+	uint64_t *v;
+	size_t cap, n;
+} key_seen;
+
+static uint64_t key_hash(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (h ^ 0x1f) * 1099511628211u; /* the separator: ("ab","c") is not ("a","bc") */
+}
+
+/* Whether h was seen; it is from now on. */
+static bool key_seen_add(key_seen *k, uint64_t h)
+{
+	h = h ? h : 1; /* 0 marks a free slot */
+	if (2 * (k->n + 1) > k->cap) {
+		key_seen g = {.cap = k->cap ? 2 * k->cap : 4096, .n = k->n};
+		g.v = xcalloc(g.cap, sizeof *g.v);
+		for (size_t i = 0; i < k->cap; i++)
+			if (k->v[i]) {
+				size_t j = (size_t)k->v[i] & (g.cap - 1);
+				while (g.v[j])
+					j = (j + 1) & (g.cap - 1);
+				g.v[j] = k->v[i];
+			}
+		free(k->v);
+		*k = g;
+	}
+	size_t j = (size_t)h & (k->cap - 1);
+	for (; k->v[j]; j = (j + 1) & (k->cap - 1))
+		if (k->v[j] == h)
+			return true;
+	k->v[j] = h;
+	k->n++;
+	return false;
+}
+
 /* What the staged new people living there add to the totals, taken before they are
  * written: a household they open counts once, an existing one that had no one living
  * counts from now on, and one that had people stops being reached on each day they were
@@ -1842,6 +1886,18 @@ static werr bulk_later(db *d, csv_mark **out, size_t *n)
 	return rc < 0 ? e : WG_OK;
 }
 
+/* What a load into a larger store keeps up row by row and a load into a smaller one makes
+ * after the rows are in: {drop, make again}, made again in this order (the unique index
+ * before the keys, so that a duplicate is named as one). */
+static const sql_id load_keys[][2] = {
+    {SQL_IMPORT_IDX_ROOM_DROP, SQL_IMPORT_IDX_ROOM_CREATE},
+    {SQL_IMPORT_IDX_HH_UNIT_DROP, SQL_IMPORT_IDX_HH_UNIT_CREATE},
+    {SQL_IMPORT_IDX_DOC_DROP, SQL_IMPORT_IDX_DOC_CREATE},
+    {SQL_IMPORT_IDX_HOUSEHOLD_DROP, SQL_IMPORT_IDX_HOUSEHOLD_CREATE},
+    {SQL_IMPORT_FK_RES_DROP, SQL_IMPORT_FK_RES_ADD},
+    {SQL_IMPORT_FK_MOVES_DROP, SQL_IMPORT_FK_MOVES_ADD},
+};
+
 static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bool reindex, import_report *rep)
 {
 	db *d = ac->d;
@@ -1853,11 +1909,21 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	runner_init(&rr, ac, rep);
 	csv_mark *later = NULL;
 	size_t staged = 0, nlater = 0;
+	key_seen docs = {0}, names = {0};
 	bool copying = false;
 	last_unit.valid = last_hh.valid = false;
 	stats_totals_begin();
-	if ((reindex && (e = res_search_indexes_drop(d))) || (e = db_run(db_get(d, SQL_IMPORT_STAGE_CREATE), NULL)))
+	int64_t plain = 0, ignored;
+	if ((e = db_scalar(db_get(d, SQL_IMPORT_STAGE_MEM), &ignored)) ||
+	    (reindex && ((e = res_search_indexes_drop(d)) || (e = db_scalar(db_get(d, SQL_IMPORT_KEYS_PLAIN), &plain)))) ||
+	    (e = db_run(db_get(d, SQL_IMPORT_STAGE_CREATE), NULL)))
 		goto fail;
+	/* a sheet larger than the store: its keys checked and its indexes built once after the
+	 * load, not row by row (the residents table is locked anyway) */
+	bool keys_dropped = reindex && plain == (int64_t)(sizeof load_keys / sizeof load_keys[0]);
+	for (size_t k = 0; keys_dropped && k < sizeof load_keys / sizeof load_keys[0]; k++)
+		if ((e = db_run(db_get(d, load_keys[k][0]), NULL)))
+			goto fail;
 	char **f;
 	size_t nf, line;
 	int rc;
@@ -1910,6 +1976,11 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		copying = true;
 		res_derived x;
 		res_derive(&fv, &x);
+		/* an earlier staged row with its number, or its name in the same household */
+		bool seen = fv.id_number && key_seen_add(&docs, key_hash(key_hash(1469598103934665603u, fv.id_type), fv.id_number));
+		uint64_t nk = key_hash(key_hash(key_hash(1469598103934665603u, NULL), v[COL_ROOM]), fv.name);
+		nk = (nk ^ (uint64_t)u->id) * 1099511628211u;
+		seen = key_seen_add(&names, nk) || seen;
 		char sline[24], spos[24], sunit[24], sflags[24];
 		snprintf(sline, sizeof sline, "%zu", line);
 		snprintf(spos, sizeof spos, "%zu", start.pos);
@@ -1917,15 +1988,15 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		snprintf(sflags, sizeof sflags, "%lld", (long long)fv.flags);
 		const char *row[] = {sline,       spos,          sunit,           v[COL_ROOM], fv.name,     x.full,
 		                     x.init,      fv.sex,        fv.birth_date,   fv.id_type,  fv.id_number, x.id_tail,
-		                     fv.phone,    x.ph_tail,     fv.relation,     sflags,      fv.residence};
+		                     fv.phone,    x.ph_tail,     fv.relation,     sflags,      fv.residence, seen ? "t" : "f"};
 		if ((e = db_copy_row(d, row, (int)(sizeof row / sizeof row[0]))))
 			goto fail;
 		staged++;
 	}
 	if (copying && (e = db_copy_end(d)))
 		goto fail;
+	size_t created = 0;
 	if (staged) {
-		size_t created = 0;
 		db_stmt *s;
 		if ((e = db_run(db_get(d, SQL_IMPORT_STAGE_ANALYZE), NULL)) || (e = db_run(db_get(d, SQL_IMPORT_STAGE_LATER), NULL)) ||
 		    (e = bulk_totals(ac)))
@@ -1943,6 +2014,13 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		created = (size_t)db_changes(d);
 		if ((e = bulk_later(d, &later, &nlater)))
 			goto fail;
+	}
+	/* the keys and indexes back (checked over the whole tables) before any row goes
+	 * through the per-row rules, which look people up by them */
+	for (size_t k = 0; keys_dropped && k < sizeof load_keys / sizeof load_keys[0]; k++)
+		if ((e = db_run(db_get(d, load_keys[k][1]), NULL)))
+			goto fail;
+	if (staged) {
 		if (created + nlater != staged) {
 			e = w_fail(W_EINTERNAL, "import_lost_rows", NULL, "import: %zu rows staged, %zu written and %zu to apply",
 			           staged, created, nlater);
@@ -1971,6 +2049,8 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
+	free(docs.v);
+	free(names.v);
 	w_clear();
 	return WG_OK;
 fail:
@@ -1980,6 +2060,8 @@ fail:
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
+	free(docs.v);
+	free(names.v);
 	return e;
 }
 

@@ -42,7 +42,9 @@ werr res_import(const actor *ac, csv_reader *r, import_report *rep);
  * (the command line's import).  With reindex the five search indexes are dropped inside
  * it and built again after the load, a sort instead of a million random inserts: for a
  * sheet as large as the store or larger. */
-werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, import_report *rep);
+/* per_row: every row by the per-row rules even on PostgreSQL, without the staging table (the
+ * slow path, kept to compare the two: tests/api/test_import_paths.py). */
+werr res_import_whole(const actor *ac, csv_reader *r, bool reindex, bool per_row, import_report *rep);
 /* The search indexes of residents (name, pinyin, initials, phone and ID tails): dropped
  * before a bulk load and built after it. */
 werr res_search_indexes_drop(db *d);
