@@ -313,6 +313,11 @@ bool db_cte_writes(db *d)
 	return d->drv->cte_writes && d->drv->cte_writes(d);
 }
 
+bool db_counts_above_district(db *d)
+{
+	return !d->drv->counts_above_district || d->drv->counts_above_district(d);
+}
+
 int64_t db_exchanges(const db *d)
 {
 	return d->exchanges;

@@ -113,6 +113,13 @@ werr db_send(db *d, db_stmt *const *stmts, int n);
  * statement: PostgreSQL.  Not SQLite (it has none), nor a Citus coordinator for now (it
  * plans such a statement in pieces and refuses some of its joins). */
 bool db_cte_writes(db *d);
+/* Whether the store keeps the day's counters of units above a district (those with a
+ * district-key unit below them: a city, a province) written by every check-in — true on
+ * SQLite and PostgreSQL, where that is a few cheap row updates.  False on a Citus
+ * coordinator: a check-in writes its counters from its district's key unit down only
+ * (stats_day_add), and the statements that read a unit's counters sum the key units'
+ * rows below it (layout_citus.c), so no check-in writes a row shared by districts. */
+bool db_counts_above_district(db *d);
 /* How many exchanges this connection has had with a database server (a statement, a
  * db_send, a transaction's begin or end: each one round trip); always 0 in-process. */
 int64_t db_exchanges(const db *d);

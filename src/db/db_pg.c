@@ -765,6 +765,13 @@ static bool pg_cte_writes(db *d)
 	return !((pg_db *)d)->citus;
 }
 
+/* db_counts_above_district: on a Citus coordinator the counters of a city or a province
+ * are summed from its districts' rows when read (docs/SCALING.md) */
+static bool pg_counts_above_district(db *d)
+{
+	return !((pg_db *)d)->citus;
+}
+
 static werr pg_copy_begin(db *d, sql_id id)
 {
 	pg_db *p = (pg_db *)d;
@@ -916,4 +923,5 @@ const db_driver pg_driver = {
     .copy_end = pg_copy_end,
     .send = pg_send,
     .cte_writes = pg_cte_writes,
+    .counts_above_district = pg_counts_above_district,
 };

@@ -47,6 +47,7 @@ typedef struct db_driver {
 	/* statements in one exchange (db_send): NULL where each simply runs at its first step */
 	werr (*send)(db *d, db_stmt *const *stmts, int n);
 	bool (*cte_writes)(db *d); /* db_cte_writes: NULL where there are none */
+	bool (*counts_above_district)(db *d); /* db_counts_above_district: NULL means true */
 } db_driver;
 
 struct db {

@@ -148,6 +148,25 @@ const char citus_layout[] =
     "      PERFORM citus_add_local_table_to_metadata(t);"
     "    END IF;"
     "  END LOOP;"
+    /* the counters above a district summed at read (issue 20, citus6): a check-in writes its
+     * counters from its district's key unit down, and a unit's day is its row plus those of
+     * the key units below it (DAY_GET …), found by this index.  A store laid out before kept
+     * every ancestor's row whole: each such row loses what the topmost key units below it
+     * hold (the same day's rows, read before the update), so the sum at read counts each
+     * check-in once */
+    "  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'units_district_keys') THEN"
+    "    UPDATE day_counts t SET households_reached = t.households_reached - x.h, residents_accounted = t.residents_accounted - x.a,"
+    "      residents_reported = t.residents_reported - x.r, fevers = t.fevers - x.f, symptomatic = t.symptomatic - x.s"
+    "      FROM (SELECT u.id, d.day, sum(d.households_reached) AS h, sum(d.residents_accounted) AS a, sum(d.residents_reported) AS r,"
+    "        sum(d.fevers) AS f, sum(d.symptomatic) AS s FROM units u"
+    "        JOIN units k ON k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0'"
+    "        JOIN day_counts d ON d.unit_id = k.id"
+    "        WHERE NOT EXISTS (SELECT 1 FROM units m WHERE m.id = m.district_id AND m.path > u.path"
+    "          AND k.path > m.path AND k.path < left(m.path, -1) || '0')"
+    "        GROUP BY u.id, d.day) x"
+    "      WHERE t.unit_id = x.id AND t.day = x.day;"
+    "    CREATE INDEX units_district_keys ON units(path) WHERE id = district_id;"
+    "  END IF;"
     "END $$;"
     /* a row's district where the portable statement reads it with a subquery: Citus must
      * know the distribution column before it routes an insert, and evaluates a function
@@ -231,6 +250,31 @@ static const citus_stmt citus_stmts[] = {
     {SQL_FU_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
     {SQL_CONTACT_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
     {SQL_TASK_REDISTRICT_SUBTREE, "SELECT 1 WHERE $1::text = $2::text AND $3::bigint = $4::bigint"},
+    /* the day's counters of a unit: its own row plus the rows of every district key unit
+     * below it (a unit whose id is its district_id), since a check-in writes its counters
+     * from its district's key down only (stats_day_add, db_counts_above_district) — for a
+     * district and below no key lies below, and it is the one row, as on one server */
+    {SQL_DAY_GET, "SELECT coalesce(s.households, 0), coalesce(s.residents, 0), coalesce(c.h, 0), coalesce(c.a, 0),"
+                  " coalesce(c.r, 0), coalesce(c.f, 0), coalesce(c.s, 0) FROM units u LEFT JOIN unit_stats s ON s.unit_id = u.id"
+                  " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
+                  " sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
+                  " FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $2 WHERE k.id = u.id"
+                  " OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c WHERE u.id = $1"},
+    {SQL_DAY_CHILDREN, "SELECT u.code, u.name, u.kind, coalesce(s.households, 0), coalesce(s.residents, 0), coalesce(c.h, 0),"
+                       " coalesce(c.a, 0), coalesce(c.r, 0), coalesce(c.f, 0), coalesce(c.s, 0) FROM units u"
+                       " LEFT JOIN unit_stats s ON s.unit_id = u.id"
+                       " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
+                       " sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
+                       " FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $2 WHERE k.id = u.id"
+                       " OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c"
+                       " WHERE u.parent_id = $1 AND u.retired_at IS NULL ORDER BY u.kind, u.code"},
+    {SQL_CURVE_SNAPSHOT, "INSERT INTO curve_points(unit_id, day, minute, households_reached, residents_accounted, residents_reported)"
+                         " SELECT u.id, $1, $2, coalesce(c.h, 0), coalesce(c.a, 0), coalesce(c.r, 0) FROM units u"
+                         " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
+                         " sum(d.residents_reported)::bigint AS r FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $1"
+                         " WHERE k.id = u.id OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c"
+                         " WHERE u.kind IN ('province', 'city', 'district', 'street', 'community') AND u.retired_at IS NULL"
+                         " ON CONFLICT DO NOTHING"},
 };
 
 const char *citus_sql(int id)

@@ -1466,7 +1466,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			return e;
 		for (int i = 0; i < hb.ndays; i++) {
 			day_delta x = {.reached = -hb.days[i].dd.reached};
-			if ((e = stats_day_add(ac->d, hh_path, hb.days[i].day, &x)))
+			if ((e = stats_day_add(ac->d, hh_path, hb.district, hb.days[i].day, &x)))
 				return e;
 		}
 		return record_move(ac, rid, 0, hid, "registered (import)");
@@ -1852,7 +1852,7 @@ static werr bulk_totals(const actor *ac)
 			if (!(e = stats_snap(ac->d, a, v[i].household, &hb))) {
 				for (int k = 0; k < hb.ndays && !e; k++) {
 					day_delta x = {.reached = -hb.days[k].dd.reached};
-					e = stats_day_add(ac->d, v[i].path, hb.days[k].day, &x);
+					e = stats_day_add(ac->d, v[i].path, hb.district, hb.days[k].day, &x);
 				}
 				if (!e)
 					e = stats_add(ac->d, v[i].path, hb.living ? 0 : 1, v[i].people);

@@ -229,7 +229,7 @@ static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident
 	out->fever = fever;
 	out->day_fever = day_fever;
 	werr e;
-	if ((e = stats_day_add(ac->d, r->path, in->day, &dd)))
+	if ((e = stats_day_add(ac->d, r->path, r->district_id, in->day, &dd)))
 		return e;
 	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
 		bool opened;

@@ -263,11 +263,23 @@ void stats_batch_discard(void)
 	job_n = 0;
 }
 
-werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd)
+/* Where the counters above a district are summed at read: the path's ids from its
+ * district key down (the key not in the path: every id, as before — it always is). */
+static const char *from_district(db *d, const char *path, int64_t district)
+{
+	if (district <= 0 || !path || db_counts_above_district(d))
+		return path;
+	char key[24];
+	int n = snprintf(key, sizeof key, "/%lld/", (long long)district);
+	const char *p = strstr(path, key);
+	return p && n > 0 ? p : path;
+}
+
+werr stats_day_add(db *d, const char *path, int64_t district, const char *day, const day_delta *dd)
 {
 	if (!dd->reached && !dd->accounted && !dd->reported && !dd->fevers && !dd->symptomatic)
 		return WG_OK;
-	FOR_PATH_IDS(path, id)
+	FOR_PATH_IDS(from_district(d, path, district), id)
 	{
 		if (acc_add(id, day, dd))
 			continue;
@@ -288,6 +300,7 @@ werr stats_snap(db *d, arena *a, int64_t household_id, hh_snap *out)
 	if (rc == DB_ROW) {
 		out->path = arena_strdup(a, db_text(s, 0));
 		out->living = db_null(s, 1) ? db_int(s, 2) : 0;
+		out->district = db_int(s, 3);
 	}
 	db_done(s);
 	if (rc < 0 || !out->living) /* a retired or empty household adds nothing to any day */
@@ -353,22 +366,22 @@ werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
 	if (!moved) { /* one unit: each day's difference */
 		for (int i = 0; i < an && !e; i++) {
 			day_delta x = dd_diff(&ad[i].dd, snap_day(before, ad[i].day));
-			e = stats_day_add(d, ap, ad[i].day, &x);
+			e = stats_day_add(d, ap, after->path ? after->district : before->district, ad[i].day, &x);
 		}
 		for (int i = 0; i < bn && !e; i++) {
 			if (snap_day(after, bd[i].day))
 				continue; /* done above */
 			day_delta x = dd_diff(NULL, &bd[i].dd);
-			e = stats_day_add(d, bp, bd[i].day, &x);
+			e = stats_day_add(d, bp, before->path ? before->district : after->district, bd[i].day, &x);
 		}
 		return e;
 	}
 	for (int i = 0; i < bn && !e; i++) {
 		day_delta x = dd_diff(NULL, &bd[i].dd);
-		e = stats_day_add(d, bp, bd[i].day, &x);
+		e = stats_day_add(d, bp, before->path ? before->district : after->district, bd[i].day, &x);
 	}
 	for (int i = 0; i < an && !e; i++)
-		e = stats_day_add(d, ap, ad[i].day, &ad[i].dd);
+		e = stats_day_add(d, ap, after->path ? after->district : before->district, ad[i].day, &ad[i].dd);
 	return e;
 }
 

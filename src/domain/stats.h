@@ -12,7 +12,11 @@ typedef struct {
 } day_delta;
 
 werr stats_add(db *d, const char *path, int64_t households, int64_t residents);
-werr stats_day_add(db *d, const char *path, const char *day, const day_delta *dd);
+/* The day's deltas added to the unit of path and its ancestors — from the district key
+ * unit `district` down only where the store sums the counters above a district at read
+ * (db_counts_above_district false: Citus); every ancestor elsewhere.  district is the
+ * district_id of the path's unit (the resident's, the household's). */
+werr stats_day_add(db *d, const char *path, int64_t district, const char *day, const day_delta *dd);
 werr stats_rebuild(db *d);
 /* Group commit: between begin and flush (same thread, same transaction) day deltas are
  * summed in memory; flush writes them, discard drops them (the batch rolled back). */
@@ -43,6 +47,7 @@ typedef struct {
 } hh_day;
 typedef struct {
 	const char *path;
+	int64_t district; /* the unit's district_id (stats_day_add) */
 	int64_t living;
 	int ndays;
 	hh_day *days;

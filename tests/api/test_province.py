@@ -110,6 +110,26 @@ class ProvinceTree(unittest.TestCase):
                 if k in rc:
                     self.assertEqual(c[k], rc[k], (code, k))
 
+    @unittest.skipUnless(H.CITUS, "Citus only: elsewhere the counters above a district are stored")
+    def test_checkins_write_no_counter_above_a_district_on_citus(self):
+        # on Citus a check-in writes its counters from its district down; the province's and
+        # the cities' coverage sums the districts' rows (docs/SCALING.md): no row a check-in
+        # of every district would write, and the sum is still the recount
+        for code in CITIES:
+            r = ok(*H.as_user("admin", "GET", "/api/v1/residents?unit=%s&limit=1" % code))["items"][0]
+            st, b = H.as_user("admin", "POST", "/api/v1/checkins", {"resident_id": r["id"], "channel": "phone"})
+            self.assertEqual(st, 201, b)
+        written = H.pg_value("SELECT count(*) FROM day_counts d JOIN units u ON u.id = d.unit_id"
+                             " WHERE u.kind IN ('province', 'city') AND (d.households_reached <> 0"
+                             " OR d.residents_accounted <> 0 OR d.residents_reported <> 0)")
+        self.assertEqual(written, "0")
+        for code in ["42"] + list(CITIES):
+            c, rc = coverage(code), ok(*H.as_user("admin", "GET", "/api/v1/coverage/recount?unit=%s" % code))
+            self.assertGreater(c["residents_accounted"], 0, code)
+            for k in COUNTERS:
+                if k in rc:
+                    self.assertEqual(c[k], rc[k], (code, k))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -412,7 +412,7 @@ static void test_day_counters(void **state)
 	stats_batch_begin();
 	day_delta dd = {.reached = 1, .accounted = 3, .reported = 2, .fevers = 1};
 	for (int job = 0; job < 2; job++) {
-		assert_int_equal(stats_day_add(ac->d, st.path, "2026-01-02", &dd), WG_OK);
+		assert_int_equal(stats_day_add(ac->d, st.path, st.district_id, "2026-01-02", &dd), WG_OK);
 		assert_int_equal(stats_job_end(ac->d, true), WG_OK);
 	}
 	assert_int_equal(stats_batch_flush(ac->d), WG_OK);
