@@ -4,8 +4,8 @@
 Each test file starts its own servers on free ports with temporary stores, so files are
 independent; most of a file's time is spent waiting on its servers (a start, a batch, a
 kill), so a 2-core machine runs three at once well.  The slowest files start first
-(build/apitest-durations.json, written after each full run on SQLite, else by
-size).  A file's output is
+(build/apitest-durations.json, written after each full run on SQLite, else
+tests/api/durations.json, else by size).  A file's output is
 printed whole when it ends, so the log reads file by file.
 
   scripts/apitest.py [-j N] [PATTERN]      (WANGGE_BIN and WANGGE_TEST_PG as for unittest)
@@ -32,12 +32,16 @@ def main():
     if not files:
         print('apitest: no file matches ' + args.pattern, file=sys.stderr)
         return 2
+    # how long each file took: this build's last full run, else the committed figures (a
+    # run on PostgreSQL, tests/api/durations.json) — a clean checkout runs slowest first too
     dur_path = os.path.join(API, '..', '..', 'build', 'apitest-durations.json')
-    try:
-        with open(dur_path, encoding='utf-8') as f:
-            known = json.load(f)
-    except (OSError, ValueError):
-        known = {}
+    known = {}
+    for path in (os.path.join(API, 'durations.json'), dur_path):
+        try:
+            with open(path, encoding='utf-8') as f:
+                known.update(json.load(f))
+        except (OSError, ValueError):
+            pass
     # slowest first: the longest files must not be the last to start
     files.sort(key=lambda p: -known.get(os.path.basename(p), os.path.getsize(p) / 1000.0))
 
