@@ -175,8 +175,11 @@ def _clock_env(rate):
     lib = next((p for p in FAKETIME_LIBS if os.path.exists(p)), None)
     if not lib:
         raise RuntimeError("libfaketime is missing: scripts/deps.sh installs it")
+    # a sanitizer build wants its runtime first among the libraries; libfaketime only
+    # wraps the clock's calls, which the sanitizer does not intercept
+    asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0") if x)
     return dict(os.environ, LD_PRELOAD=lib, FAKETIME="+0 x%d" % rate, FAKETIME_DONT_FAKE_MONOTONIC="1",
-                FAKETIME_NO_CACHE="1")
+                FAKETIME_NO_CACHE="1", ASAN_OPTIONS=asan)
 
 
 def _start(households, seed, preset, serve_args=(), quiet=True, clock_rate=None):
