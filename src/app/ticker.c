@@ -16,58 +16,12 @@
 #include "domain/rollcall.h"
 #include "domain/staff.h"
 
-/* Sessions' last uses, written inside the writer's next batch (its commit and fsync are
- * the check-ins'): one such job queued at a time; when the writer takes no job (its queue
- * full), and on a database server, on the ticker's own connection as before. */
-static atomic_bool touch_queued;
-
-static werr touch_run(const actor *ac, void *plan, json_t **out)
-{
-	(void)out;
-	return acct_touch_write(ac->d, plan);
-}
-
-static void touch_done(wjob *j)
-{
-	if (j->err)
-		w_clear(); /* a last use not written: harmless, the next one will be */
-	acct_touch_free(j->plan);
-	free(j);
-	atomic_store(&touch_queued, false);
-}
-
 static void touch(db *d, arena *a, int64_t now)
 {
 	(void)a;
 	(void)now;
-	if (atomic_load(&touch_queued))
-		return;
-	if (db_remote(d)) {
-		/* a database server keeps no cache in the process, and a writer's batch holds its
-		 * row locks until its commit: sessions' rows stay out of the batches there */
-		if (acct_touch_flush(d))
-			w_clear();
-		return;
-	}
-	acct_touches *t = acct_touch_take();
-	if (!t)
-		return;
-	wjob *j = xcalloc(1, sizeof *j);
-	*j = (wjob){.ac = {.username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"},
-	            .run = touch_run, .plan = t, .done = touch_done};
-	atomic_store(&touch_queued, true);
-	if (writer_push(j))
-		return;
-	atomic_store(&touch_queued, false);
-	free(j);
-	werr e = db_begin(d);
-	if (!e)
-		e = acct_touch_write(d, t);
-	if (e || db_commit(d)) {
-		db_rollback(d);
-		w_clear(); /* the last uses are dropped: the next ones will be written */
-	}
-	acct_touch_free(t);
+	if (acct_touch_flush(d)) /* sessions' last uses; the next second tries again */
+		w_clear();
 }
 
 static void checkpoint(db *d, arena *a, int64_t now)
@@ -122,51 +76,13 @@ static void call_hook(db *d, arena *a, int64_t now)
 		hook();
 }
 
-/* The periodic tasks, in order, with their period in seconds.  A task that may write
- * ("writes") first looks on the ticker's connection, which refuses to begin a write
- * (db_look_only); if it wanted to, it runs again on the writer's connection between two
- * batches (writer_call).  On SQLite a commit by any connection but the writer's throws the
- * writer's page cache and map away (db_stats), so while the server serves, the writer's
- * is the only one that commits; the looking — the due lists, mostly empty — stays here,
- * off the thread every check-in waits for.  The checkpoint copies the log back without
- * committing, and the touch queues a job of its own. */
+/* The periodic tasks, in order, with their period in seconds. */
 static const struct {
-	void (*fn)(db *d, arena *a, int64_t now);
 	int every;
-	bool writes;
-} tasks[] = {
-    {touch, 1, false},   {checkpoint, 1, false},    {escalate, 5, true}, {curve, 5, true},
-    {visitors, 5, true}, {help_requests, 2, true}, {staff, 5, true},    {call_hook, 5, false},
-};
-
-typedef struct {
 	void (*fn)(db *d, arena *a, int64_t now);
-	arena *a;
-	int64_t now;
-} task_call;
-
-static void task_on_writer(db *d, void *arg)
-{
-	task_call *c = arg;
-	c->fn(d, c->a, c->now);
-}
-
-static void run_task(size_t i, db *d, arena *a, int64_t now)
-{
-	if (!tasks[i].writes) {
-		tasks[i].fn(d, a, now);
-		return;
-	}
-	db_look_only(d, true);
-	tasks[i].fn(d, a, now);
-	db_look_only(d, false);
-	if (!db_write_wanted(d))
-		return;
-	w_clear();
-	task_call c = {tasks[i].fn, a, now};
-	if (!writer_call(task_on_writer, &c))
-		tasks[i].fn(d, a, now); /* the writer takes no job now: here, as before */
-}
+} tasks[] = {
+    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {2, help_requests}, {5, staff}, {5, call_hook},
+};
 
 static atomic_bool stopping;
 static pthread_t thread;
@@ -190,14 +106,12 @@ static void *ticker(void *arg)
 		for (size_t i = 0; i < sizeof tasks / sizeof tasks[0] && !atomic_load(&stopping); i++)
 			if (now - last[i] >= tasks[i].every) {
 				last[i] = now;
-				run_task(i, d, a, now);
+				tasks[i].fn(d, a, now);
 			}
 		arena_free(a);
 	}
-	/* the last uses left, here: the server no longer serves (a job still queued is run by
-	 * writer_stop) */
-	if (d && acct_touch_flush(d))
-		w_clear();
+	if (d)
+		touch(d, NULL, 0);
 	db_close(d);
 	return NULL;
 }

@@ -1,6 +1,4 @@
-/* ticker.h — background work off the requests' path, looking on a store connection of its
- * own and writing through the writer (writer_call: on SQLite only the writer's connection
- * commits while the server serves):
+/* ticker.h — background work on a store connection of its own, off the requests' path:
  * every second the sessions' last uses (accounts.c) and a checkpoint of the write-ahead
  * log (then the writer is told: writer.h); every five seconds alert escalation and
  * deadline reminders (alerts.c), the coverage curve (rollcall.c), visitors' personal data

@@ -16,7 +16,6 @@
 #define WG_WRITER_H
 #include <jansson.h>
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "domain/actor.h"
 
@@ -34,9 +33,6 @@ typedef struct wjob {
 	werr err;        /* the outcome, set before done is called */
 	wdetail detail;
 	void (*done)(struct wjob *j); /* last, from the writer thread */
-	/* instead of run: work run by itself between batches, outside any transaction — it
-	 * begins and commits its own (writer_call) */
-	void (*alone)(db *d, void *plan);
 	struct wjob *next;            /* the writer's */
 } wjob;
 
@@ -56,24 +52,11 @@ enum {
 werr writer_start(const char *url, unsigned n);
 /* Queue a job; false when the queue is full (answer 503: busy). */
 bool writer_push(wjob *j);
-/* fn(d, arg) on a writer thread's connection, between two batches, outside any
- * transaction (fn begins and commits its own); returns when it has run, or false at once
- * when the queue is full or the writer stopping.  The ticker's tasks that write run so:
- * on SQLite a commit by any other connection throws away the writer's page cache and map
- * (db_stats, docs/ARCHITECTURE.md), so while the server serves only the writer commits. */
-bool writer_call(void (*fn)(db *d, void *arg), void *arg);
-/* run(ac, plan) as a job of the writer's next batch, waited for (from a thread that may
- * wait: a hashing thread, never an HTTP thread); its outcome, with its detail (W_EBUSY when
- * the queue is full).  A login's guard is written so (h_session.c). */
-werr writer_do(const actor *ac, defer_fn run, void *plan);
 /* Every queued job is run and done; then the threads end. */
 void writer_stop(void);
 /* The ticker copied the write-ahead log back: the writer, after its next batch, copies
  * the little written since, so the next write can start the log over (writer.c). */
 void writer_checkpointed(void);
-
-/* Jobs the writer threads have run since the process started (each check-in is one). */
-int64_t writer_jobs(void);
 
 /* One batch on connection d: run bare, again guarded when needed, each job's after step
  * and done callback.  What the writer threads do with each batch; tests call it with

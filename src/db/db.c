@@ -52,23 +52,7 @@ werr db_exec(db *d, const char *sql)
 
 werr db_begin(db *d)
 {
-	if (d->look_only) {
-		d->write_wanted = true;
-		return w_fail(W_EBUSY, "look_only", NULL, "this connection only looks: the write goes to the writer");
-	}
 	return d->drv->begin(d);
-}
-
-void db_look_only(db *d, bool on)
-{
-	d->look_only = on;
-	if (on)
-		d->write_wanted = false;
-}
-
-bool db_write_wanted(const db *d)
-{
-	return d->write_wanted;
 }
 
 werr db_begin_read(db *d)

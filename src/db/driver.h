@@ -55,7 +55,6 @@ struct db {
 	char *url;
 	int64_t writes; /* see db_writes() */
 	int64_t exchanges; /* see db_exchanges() */
-	bool look_only, write_wanted; /* see db_look_only() */
 	void (*on_progress)(void *ctx, int64_t done, int64_t total); /* db_on_progress */
 	void *progress_ctx;
 };

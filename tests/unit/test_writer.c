@@ -17,9 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "app/ticker.h"
 #include "app/writer.h"
-#include "domain/accounts.h"
 #include "testdb.h"
 
 typedef struct {
@@ -270,92 +268,6 @@ static void test_writer_thread_runs_first(void **state)
 	assert_int_equal(q.v, -5);
 }
 
-/* ---- only the writer commits while the server serves (issue 22) ---- */
-
-static werr ticked_job(const actor *ac, void *p, json_t **out)
-{
-	(void)out;
-	((plan *)p)->runs++;
-	return db_exec(ac->d, "UPDATE settings SET value = value WHERE false");
-}
-
-/* One batch through the writer thread, waited for: the writer has begun a transaction
- * since everything before it. */
-static void through_writer(actor *ac)
-{
-	plan q = {0};
-	wjob j = {.ac = *ac, .run = ticked_job, .plan = &q, .done = done};
-	assert_true(writer_push(&j));
-	for (int i = 0; i < 600 && !q.dones; i++)
-		usleep(50 * 1000);
-	assert_int_equal(q.dones, 1);
-	assert_int_equal(q.err, WG_OK);
-}
-
-static int64_t scalar(actor *ac, const char *sql, const char *arg)
-{
-	db_stmt *s = db_prepare(ac->d, sql);
-	int64_t n = -1;
-	werr e;
-	if (s && arg)
-		db_bind_text(s, 1, arg);
-	if (s && db_step(s, &e) == DB_ROW)
-		n = db_int(s, 0);
-	db_finalize(s);
-	return n;
-}
-
-/* On SQLite a commit by any other connection makes the writer's next transaction throw
- * its page cache and memory map of the store away (SQLite's pager_reset and unmap): on a
- * grown store it then faults back in everything its batches touch.  With the server's
- * writer and ticker running — a session's last use due to be written, the coverage curve's
- * first snapshot, the ticker's checkpoints — no connection but the writer's commits, and
- * the writer never finds its cache stale; the writes are made all the same. */
-static void test_only_the_writer_commits(void **state)
-{
-	actor *ac = *state;
-	const char *token = NULL;
-	json_t *u = NULL;
-	assert_int_equal(acct_login(ac->d, ac->a, "admin", "wangge-demo-2026", "test", &token, &u), WG_OK);
-	json_decref(u);
-	/* the session last used two minutes ago: the next request queues its last use */
-	assert_int_equal(db_exec(ac->d, "UPDATE sessions SET last_seen = last_seen - 120"), WG_OK);
-	acct_cache_invalidate();
-	int64_t seen = scalar(ac, "SELECT max(last_seen) FROM sessions", NULL);
-	assert_int_equal(writer_start(testdb_url, 1), WG_OK);
-	assert_int_equal(ticker_start(testdb_url, NULL), WG_OK);
-	through_writer(ac); /* the writer has seen this connection's commits above */
-	db_stats before, after;
-	db_stats_read(&before);
-	actor who;
-	assert_int_equal(acct_session(ac->d, ac->a, token, "test", &who), WG_OK);
-	/* the ticker writes the last use and the curve's first snapshot (no timing asserted:
-	 * waited for, up to a minute) */
-	for (int i = 0; i < 1200 && (scalar(ac, "SELECT max(last_seen) FROM sessions", NULL) <= seen ||
-	                             scalar(ac, "SELECT count(*) FROM curve_points", NULL) <= 0);
-	     i++)
-		usleep(50 * 1000);
-	assert_true(scalar(ac, "SELECT max(last_seen) FROM sessions", NULL) > seen);
-	assert_true(scalar(ac, "SELECT count(*) FROM curve_points", NULL) > 0);
-	through_writer(ac); /* a batch after the ticker's writes and checkpoints */
-	ticker_stop();
-	writer_stop();
-	db_stats_read(&after);
-	assert_int_equal(after.other_commits - before.other_commits, 0);
-	assert_int_equal(after.writer_resets - before.writer_resets, 0);
-	if (!strcmp(db_kind(ac->d), "sqlite"))
-		assert_true(after.writer_commits - before.writer_commits >= 3); /* the last use, the curve, the batch */
-}
-
-static int demo_setup(void **state)
-{
-	actor *ac = testdb_demo("writer_tick", 20, 5);
-	if (!ac)
-		return -1;
-	*state = ac;
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,9 +277,5 @@ int main(void)
 	    cmocka_unit_test(test_failed_commit_fails_every_job),
 	    cmocka_unit_test(test_writer_thread_runs_first),
 	};
-	const struct CMUnitTest served[] = {
-	    cmocka_unit_test(test_only_the_writer_commits),
-	};
-	int failed = cmocka_run_group_tests(tests, setup, teardown);
-	return failed + cmocka_run_group_tests(served, demo_setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
