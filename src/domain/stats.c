@@ -359,6 +359,8 @@ werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
 	}
 	const char *bp = before->path ? before->path : after->path;
 	const char *ap = after->path ? after->path : bp;
+	int64_t bdist = before->path ? before->district : after->district; /* bp's district */
+	int64_t adist = after->path ? after->district : before->district;  /* ap's */
 	if (!bp || !ap)
 		return e;
 	const hh_day *bd = before->days, *ad = after->days;
@@ -366,22 +368,22 @@ werr stats_apply(db *d, const hh_snap *before, const hh_snap *after)
 	if (!moved) { /* one unit: each day's difference */
 		for (int i = 0; i < an && !e; i++) {
 			day_delta x = dd_diff(&ad[i].dd, snap_day(before, ad[i].day));
-			e = stats_day_add(d, ap, after->path ? after->district : before->district, ad[i].day, &x);
+			e = stats_day_add(d, ap, adist, ad[i].day, &x);
 		}
 		for (int i = 0; i < bn && !e; i++) {
 			if (snap_day(after, bd[i].day))
 				continue; /* done above */
 			day_delta x = dd_diff(NULL, &bd[i].dd);
-			e = stats_day_add(d, bp, before->path ? before->district : after->district, bd[i].day, &x);
+			e = stats_day_add(d, bp, bdist, bd[i].day, &x);
 		}
 		return e;
 	}
 	for (int i = 0; i < bn && !e; i++) {
 		day_delta x = dd_diff(NULL, &bd[i].dd);
-		e = stats_day_add(d, bp, before->path ? before->district : after->district, bd[i].day, &x);
+		e = stats_day_add(d, bp, bdist, bd[i].day, &x);
 	}
 	for (int i = 0; i < an && !e; i++)
-		e = stats_day_add(d, ap, after->path ? after->district : before->district, ad[i].day, &ad[i].dd);
+		e = stats_day_add(d, ap, adist, ad[i].day, &ad[i].dd);
 	return e;
 }
 
