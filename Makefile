@@ -187,11 +187,15 @@ clang-build:
 # are busy throughout, and a third pass (SQLite, release build: `make apitest`, run it while
 # you work) cost 2 of the suite's minutes; the release build meets SQLite in the browser,
 # kill -9, fault and soak tests.
+# Each stage's wall time is printed as it ends and again at the end (build/test-times.txt).
+STAGE = scripts/stage.sh $(BUILD)/test-times.txt
 test: deps
-	$(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
-	$(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest lint clang-build faults-build asan-build
-	$(MAKE) EXTRA_CFLAGS=-Werror unit fuzz-replay crashtest faulttest pgtest
-	$(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest asan-test
+	@mkdir -p $(BUILD); : > $(BUILD)/test-times.txt
+	$(STAGE) build $(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
+	$(STAGE) "browser, lint, builds" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest lint clang-build faults-build asan-build
+	$(STAGE) "unit, fuzz, kill -9, faults, PostgreSQL" $(MAKE) EXTRA_CFLAGS=-Werror unit fuzz-replay crashtest faulttest pgtest
+	$(STAGE) "Citus, soak, sanitizers" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest asan-test
+	@echo "== make test passed; each stage's wall time:"; cat $(BUILD)/test-times.txt
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c fuzz/*.c
