@@ -279,12 +279,25 @@ def main():
         return (w.get("jobs", 0), w.get("cache_resets", 0), h.get("other_commits", 0) if isinstance(h, dict) else 0,
                 w.get("cache_misses", 0), flt, sum(v.get("commits", 0) for v in tk.values()))
 
+    # bytes the server read from the disk (not the page cache): store pages dropped from
+    # the kernel's cache and read again (rdMB, per window)
+    def disk_read():
+        try:
+            with open("/proc/%d/io" % pid) as f:
+                for line in f:
+                    if line.startswith("read_bytes:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    rdprev = [disk_read()]
     wprev = writer_counts()
     wfirst = wprev
     start = last = time.monotonic()
     print("%6s %7s %5s %4s %7s %7s | %-26s | %-22s | %-20s | %-18s | %-19s | %s" % (
         "t(s)", "anonMB", "fds", "thr", "walMB", "storeMB", "check-ins /s p50 p99 err", "coverage /s p50 p99",
-        "missing p50 p99", "login p50 max", "sse ev missed reset", "writer: resets othercommits miss/job faults/s tick"),
+        "missing p50 p99", "login p50 max", "sse ev missed reset", "writer: resets othercommits miss/job faults/s tick rdMB"),
         flush=True)
     while time.monotonic() - start < minutes * 60:
         time.sleep(min(30, max(0.1, start + minutes * 60 - time.monotonic())))
@@ -298,12 +311,15 @@ def main():
         size = os.path.getsize(a.db) / 1e6 if lite else 0
         ck, cv, ms, lg = line
         wnow = writer_counts()
+        rd = disk_read()
+        drd = (rd - rdprev[0]) / 1e6
+        rdprev[0] = rd
         dj, dr, do, dm, df, dt = (wnow[i] - wprev[i] for i in range(6))
         wprev = wnow
-        print("%6.0f %7.0f %5d %4d %7.0f %7.0f | %6.0f %6.1f %6.1f %4d | %6.0f %6.1f %6.1f | %6.1f %6.1f %4d | %6.0f %6.0f %3d | %7d %4d %3d | %5d %5d %6.2f %7.0f %4d" % (
+        print("%6.0f %7.0f %5d %4d %7.0f %7.0f | %6.0f %6.1f %6.1f %4d | %6.0f %6.1f %6.1f | %6.1f %6.1f %4d | %6.0f %6.0f %3d | %7d %4d %3d | %5d %5d %6.2f %7.0f %4d %5.1f" % (
             el, proc("RssAnon") / 1024, len(os.listdir("/proc/%d/fd" % pid)), proc("Threads"), wal, size,
             ck[0] / win, ck[1], ck[2], ck[4], cv[0] / win, cv[1], cv[2], ms[1], ms[2], ms[4], lg[1], lg[3], lg[4],
-            sse_events[0], sse_missed[0], sse_missed[1], dr, do, dm / dj if dj else 0, df / win, dt), flush=True)
+            sse_events[0], sse_missed[0], sse_missed[1], dr, do, dm / dj if dj else 0, df / win, dt, drd), flush=True)
     stop.set()
     wl = writer_counts()
     dj, dr, do, dm, df, dt = (wl[i] - wfirst[i] for i in range(6))
