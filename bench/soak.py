@@ -270,10 +270,57 @@ def main():
                     return int(line.split()[1])
         return 0
 
+    # The writer's side (issue 22): its cache dropped because another connection committed,
+    # the commits of other connections, its page-cache misses per job, its thread's page
+    # faults — counters, not timings, so they compare across a busy machine's runs.
+    def writer_tid():
+        for t in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                    if f.read().strip() == "wg-writer":
+                        return t
+            except OSError:
+                pass
+        return None
+
+    wtid = writer_tid()
+    ticker = [{}]  # the ticker's tasks: commits on its own connection, jobs handed to the writer
+
+    def writer_counts():
+        _, h = c.call("GET", "/health/store", token=token)
+        w = h.get("writer", {}) if isinstance(h, dict) else {}
+        flt = 0
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, wtid)) as f:
+                fs = f.read().rsplit(")", 1)[1].split()
+                flt = int(fs[7]) + int(fs[9])  # minflt + majflt
+        except (OSError, IndexError, TypeError):
+            pass
+        tk = h.get("ticker", {}) if isinstance(h, dict) else {}
+        ticker[0] = tk
+        return (w.get("jobs", 0), w.get("cache_resets", 0), h.get("other_commits", 0) if isinstance(h, dict) else 0,
+                w.get("cache_misses", 0), flt, sum(v.get("commits", 0) for v in tk.values()))
+
+    # bytes the server read from the disk (not the page cache): store pages dropped from
+    # the kernel's cache and read again (rdMB, per window)
+    def disk_read():
+        try:
+            with open("/proc/%d/io" % pid) as f:
+                for line in f:
+                    if line.startswith("read_bytes:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    rdprev = [disk_read()]
+    wprev = writer_counts()
+    wfirst = wprev
     start = last = time.monotonic()
-    print("%6s %7s %5s %4s %7s %7s | %-26s | %-22s | %-20s | %-18s | %s" % (
+    print("%6s %7s %5s %4s %7s %7s | %-26s | %-22s | %-20s | %-18s | %-19s | %s" % (
         "t(s)", "anonMB", "fds", "thr", "walMB", "storeMB", "check-ins /s p50 p99 err", "coverage /s p50 p99",
-        "missing p50 p99", "login p50 max", "sse ev missed reset"), flush=True)
+        "missing p50 p99", "login p50 max", "sse ev missed reset", "writer: resets othercommits miss/job faults/s tick rdMB"),
+        flush=True)
     while time.monotonic() - start < minutes * 60:
         time.sleep(min(30, max(0.1, start + minutes * 60 - time.monotonic())))
         now = time.monotonic()
@@ -285,12 +332,24 @@ def main():
         wal = os.path.getsize(a.db + "-wal") / 1e6 if lite and os.path.exists(a.db + "-wal") else 0
         size = os.path.getsize(a.db) / 1e6 if lite else 0
         ck, cv, ms, lg = line
-        print("%6.0f %7.0f %5d %4d %7.0f %7.0f | %6.0f %6.1f %6.1f %4d | %6.0f %6.1f %6.1f | %6.1f %6.1f %4d | %6.0f %6.0f %3d | %7d %4d %3d" % (
+        wnow = writer_counts()
+        rd = disk_read()
+        drd = (rd - rdprev[0]) / 1e6
+        rdprev[0] = rd
+        dj, dr, do, dm, df, dt = (wnow[i] - wprev[i] for i in range(6))
+        wprev = wnow
+        print("%6.0f %7.0f %5d %4d %7.0f %7.0f | %6.0f %6.1f %6.1f %4d | %6.0f %6.1f %6.1f | %6.1f %6.1f %4d | %6.0f %6.0f %3d | %7d %4d %3d | %5d %5d %6.2f %7.0f %4d %5.1f" % (
             el, proc("RssAnon") / 1024, len(os.listdir("/proc/%d/fd" % pid)), proc("Threads"), wal, size,
             ck[0] / win, ck[1], ck[2], ck[4], cv[0] / win, cv[1], cv[2], ms[1], ms[2], ms[4], lg[1], lg[3], lg[4],
-            sse[0], sse[1], sse[2]), flush=True)
+            sse[0], sse[1], sse[2], dr, do, dm / dj if dj else 0, df / win, dt, drd), flush=True)
     stop.set()
     sse_stop.set()
+    wl = writer_counts()
+    dj, dr, do, dm, df, dt = (wl[i] - wfirst[i] for i in range(6))
+    print("writer over the run: %d jobs, %d cache resets (another's commit seen), %d commits by other connections,"
+          " %.3f page-cache misses per job, %d page faults of its thread" % (dj, dr, do, dm / dj if dj else 0, df))
+    print("ticker's tasks since the server started (commits on its connection / jobs to the writer): " +
+          ", ".join("%s %d/%d" % (k, v.get("commits", 0), v.get("writer_jobs", 0)) for k, v in ticker[0].items()))
     time.sleep(2)
     bthread.join(600)
     # ---- the end checks ----

@@ -25,7 +25,7 @@ if [ "$SCALE" = qinghe ]; then
 else
   mkdir -p bench/out
   DB=bench/out/city-$SCALE.db
-  if [ ! -f "$DB" ]; then
+  if [ -z "$SOAK_DB" ] && [ ! -f "$DB" ]; then
     echo "building the city preset at scale $SCALE (once) …"
     rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
     build/wangge demo --db "$DB.tmp" --preset city --scale "$SCALE" > "$DB.log"

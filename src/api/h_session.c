@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "app/ticker.h"
+#include "app/writer.h"
 #include "core/jv.h"
 #include "domain/accounts.h"
 #include "http/server.h"
@@ -20,10 +22,35 @@ werr h_health(req *r)
 	return WG_OK;
 }
 
+/* Who commits to the store, and what it costs the writer's cache (db_stats, issue 22): the
+ * soak prints it every 30 s.  Counts since the server started, no personal data. */
+werr h_health_store(req *r)
+{
+	db_stats s;
+	db_stats_read(&s);
+	r->json = json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:I},s:I}", "store", db_kind(r->d), "writer", "jobs",
+	                    (json_int_t)writer_jobs(), "commits", (json_int_t)s.writer_commits,
+	                    "cache_resets", (json_int_t)s.writer_resets, "cache_hits",
+	                    (json_int_t)s.writer_cache_hits, "cache_misses",
+	                    (json_int_t)s.writer_cache_misses, "other_commits", (json_int_t)s.other_commits);
+	/* the ticker's tasks: commits on its own connection (each one of other_commits when it
+	 * changed rows), jobs handed to the writer */
+	ticker_count tc[16];
+	size_t n = ticker_counts(tc, sizeof tc / sizeof tc[0]);
+	json_t *t = json_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(t, tc[i].task,
+		                    json_pack("{s:I,s:I}", "commits", (json_int_t)tc[i].commits,
+		                              "writer_jobs", (json_int_t)tc[i].writer_jobs));
+	json_object_set_new(r->json, "ticker", t);
+	return WG_OK;
+}
+
 /* A login in three steps, so that it holds no HTTP thread and writes nothing outside the
- * writer: the body checked here; the reads and the argon2id work on a hashing thread
- * (login_slow); the writes — session, failure count, audit row — in the writer's
- * transaction (login_write), which answers. */
+ * writer: the body checked here; on a hashing thread (login_slow) the guard's reservation
+ * through the writer (waited for), then the reads and the argon2id work; the writes —
+ * session, failure count, audit row — in the writer's transaction (login_write), which
+ * answers. */
 typedef struct {
 	req *r;
 	const char *user, *pw;
@@ -55,10 +82,25 @@ static werr login_write(const actor *ac, void *plan, json_t **out)
 	return WG_OK;
 }
 
+/* The guard's reservation of the attempt, in the writer's batch: on SQLite a commit on the
+ * hashing thread's own connection would throw the writer's page cache away (writer.h). */
+static werr login_guard(const actor *ac, void *plan, json_t **out)
+{
+	(void)out;
+	login_job *j = plan;
+	return acct_login_guard(ac->d, j->r->a, j->user, j->r->source, &j->plan);
+}
+
 static werr login_slow(req *r)
 {
 	login_job *j = r->slow_plan;
-	werr e = acct_login_check(r->d, r->a, j->user, j->pw, r->source, &j->plan);
+	/* on a database server the guard commits on this thread's connection, as before: a
+	 * writer's batch there holds its row locks until its commit, and two writers' batches
+	 * taking two names' guard rows in opposite orders could deadlock (no cache to keep) */
+	werr e = db_remote(r->d) ? acct_login_guard(r->d, r->a, j->user, r->source, &j->plan)
+	                         : writer_do(&r->ac, login_guard, j);
+	if (!e)
+		e = acct_login_verify(r->d, r->a, j->pw, &j->plan);
 	if (e)
 		return e;
 	r->defer = login_write;

@@ -44,6 +44,7 @@ werr h_export_units(req *r);
 werr h_export_residents(req *r);
 
 werr h_health(req *r);
+werr h_health_store(req *r);
 
 werr h_checkin_submit(req *r);
 werr h_checkin_list(req *r);

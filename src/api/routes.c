@@ -243,6 +243,8 @@ const route routes[] = {
      * roles, who pay the suppliers; read where the cash in hand is (ROLLCALL + volunteer) */
     {M_GET, "/api/v1/supply/rounds/{id}/handovers", h_handover_list, AUTH_SESSION, ROLES_ROLLCALL | R(ROLE_VOLUNTEER), 0, NULL},
     {M_POST, "/api/v1/supply/rounds/{id}/handovers", h_handover_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    /* who commits to the store and what it costs the writer's cache (issue 22: the soak's columns) */
+    {M_GET, "/api/v1/health/store", h_health_store, AUTH_SESSION, R(ROLE_ADMIN), 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -16,12 +16,73 @@
 #include "domain/rollcall.h"
 #include "domain/staff.h"
 
+/* Per task: its commits on the ticker's connection, its jobs handed to the writer
+ * (ticker_counts); the task running, for ticker_job (the ticker's thread only). */
+enum { TASKS_MAX = 16 };
+static _Atomic int64_t task_commits[TASKS_MAX], task_jobs[TASKS_MAX];
+static size_t task_now;
+
+static void ticker_job(void)
+{
+	atomic_fetch_add(&task_jobs[task_now], 1);
+}
+
+/* Sessions' last uses, written inside the writer's next batch (its commit and fsync are
+ * the check-ins'): one such job queued at a time; when the writer takes no job (its queue
+ * full), and on a database server, on the ticker's own connection as before. */
+static atomic_bool touch_queued;
+
+static werr touch_run(const actor *ac, void *plan, json_t **out)
+{
+	(void)out;
+	return acct_touch_write(ac->d, plan);
+}
+
+static void touch_done(wjob *j)
+{
+	if (j->err)
+		w_clear(); /* a last use not written: harmless, the next one will be */
+	acct_touch_free(j->plan);
+	free(j);
+	atomic_store(&touch_queued, false);
+}
+
 static void touch(db *d, arena *a, int64_t now)
 {
 	(void)a;
 	(void)now;
-	if (acct_touch_flush(d)) /* sessions' last uses; the next second tries again */
-		w_clear();
+	if (atomic_load(&touch_queued))
+		return;
+	if (db_remote(d)) {
+		/* a database server keeps no cache in the process, and a writer's batch holds its
+		 * row locks until its commit: sessions' rows stay out of the batches there */
+		if (acct_touch_flush(d))
+			w_clear();
+		return;
+	}
+	acct_touches *t = acct_touch_take();
+	if (!t)
+		return;
+	wjob *j = xcalloc(1, sizeof *j);
+	*j = (wjob){.ac = {.username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"},
+	            .run = touch_run,
+	            .plan = t,
+	            .done = touch_done};
+	atomic_store(&touch_queued, true);
+	if (writer_push(j)) {
+		ticker_job();
+		return;
+	}
+	atomic_store(&touch_queued, false);
+	free(j);
+	werr e = db_begin(d);
+	if (!e)
+		e = acct_touch_write(d, t);
+	if (e || db_commit(d)) {
+		db_rollback(d);
+		w_clear(); /* the last uses are dropped: the next ones will be written */
+	}
+	acct_touch_free(t);
 }
 
 static void checkpoint(db *d, arena *a, int64_t now)
@@ -35,9 +96,37 @@ static void checkpoint(db *d, arena *a, int64_t now)
 		writer_checkpointed();
 }
 
+/* How the tasks below commit what they found due (actor.h): on SQLite the writes only, as a
+ * job of the writer's next batch, waited for — the reads (due lists, whom to tell, the
+ * events) stay on the ticker's connection, so neither does a city-wide read run on the
+ * writer's thread nor a commit here throw the writer's cache away.  On a database server,
+ * here as before: it keeps no cache in the process, and a writer's batch would hold these
+ * rows' locks until its commit. */
+typedef struct {
+	tick_write write;
+	void *plan;
+} via;
+
+static werr via_run(const actor *ac, void *plan, json_t **out)
+{
+	(void)out;
+	via *v = plan;
+	return v->write(ac, v->plan);
+}
+
+static werr through_writer(const actor *ac, tick_write write, void *plan)
+{
+	if (db_remote(ac->d))
+		return tick_commit_here(ac, write, plan);
+	via v = {write, plan};
+	werr e = writer_do(ac, via_run, &v); /* W_EBUSY when the queue is full: the next tick */
+	ticker_job();
+	return e;
+}
+
 static void escalate(db *d, arena *a, int64_t now)
 {
-	rollcall_tick(d, a, now);
+	rollcall_tick(d, a, now, through_writer);
 }
 
 static void curve(db *d, arena *a, int64_t now)
@@ -49,14 +138,14 @@ static void curve(db *d, arena *a, int64_t now)
 /* visitors' personal data past its retention (gates.c, issue 16) */
 static void visitors(db *d, arena *a, int64_t now)
 {
-	gates_tick(d, a, now);
+	gates_tick(d, a, now, through_writer);
 }
 
 /* help requests past their time limit, escalated once each with a live `escalated` event
  * (help.c, issue 18) */
 static void help_requests(db *d, arena *a, int64_t now)
 {
-	help_tick(d, a, now);
+	help_tick(d, a, now, through_writer);
 }
 
 /* staff who missed their daily report, past its deadline (staff.c, issue 19) */
@@ -76,13 +165,39 @@ static void call_hook(db *d, arena *a, int64_t now)
 		hook();
 }
 
-/* The periodic tasks, in order, with their period in seconds. */
+/* The periodic tasks, in order, with their period in seconds.  Each looks for what is due
+ * on the ticker's own connection.  The sessions' last uses are written by the writer (a
+ * job of its next batch); the other tasks commit here, each commit throwing the writer's
+ * page cache and map away on SQLite (db_stats) — so each is counted (ticker_counts,
+ * GET /api/v1/health/store, the soak's end line) to show which ones commit how often. */
 static const struct {
-	int every;
+	const char *name;
 	void (*fn)(db *d, arena *a, int64_t now);
+	int every;
 } tasks[] = {
-    {1, touch}, {1, checkpoint}, {5, escalate}, {5, curve}, {5, visitors}, {2, help_requests}, {5, staff}, {5, call_hook},
+    {"touch", touch, 1}, {"checkpoint", checkpoint, 1}, {"escalate", escalate, 5},
+    {"curve", curve, 5}, {"visitors", visitors, 5},     {"help_requests", help_requests, 2},
+    {"staff", staff, 5}, {"hook", call_hook, 5},
 };
+enum { NTASKS = sizeof tasks / sizeof tasks[0] };
+_Static_assert((int)NTASKS <= (int)TASKS_MAX, "TASKS_MAX: one count per task");
+
+static void run_task(size_t i, db *d, arena *a, int64_t now)
+{
+	int64_t before = db_commits(d);
+	task_now = i;
+	tasks[i].fn(d, a, now);
+	atomic_fetch_add(&task_commits[i], db_commits(d) - before);
+}
+
+size_t ticker_counts(ticker_count *out, size_t max)
+{
+	size_t n = 0;
+	for (; n < NTASKS && n < max; n++)
+		out[n] =
+		    (ticker_count){tasks[n].name, atomic_load(&task_commits[n]), atomic_load(&task_jobs[n])};
+	return n;
+}
 
 static atomic_bool stopping;
 static pthread_t thread;
@@ -93,7 +208,7 @@ static void *ticker(void *arg)
 {
 	(void)arg;
 	db *d = NULL;
-	int64_t last[sizeof tasks / sizeof tasks[0]] = {0};
+	int64_t last[NTASKS] = {0};
 	while (!atomic_load(&stopping)) {
 		usleep(250 * 1000);
 		if (!d && db_open(store_url, false, &d) != WG_OK) {
@@ -103,15 +218,17 @@ static void *ticker(void *arg)
 		}
 		int64_t now = now_s();
 		arena *a = arena_new();
-		for (size_t i = 0; i < sizeof tasks / sizeof tasks[0] && !atomic_load(&stopping); i++)
+		for (size_t i = 0; i < NTASKS && !atomic_load(&stopping); i++)
 			if (now - last[i] >= tasks[i].every) {
 				last[i] = now;
-				tasks[i].fn(d, a, now);
+				run_task(i, d, a, now);
 			}
 		arena_free(a);
 	}
-	if (d)
-		touch(d, NULL, 0);
+	/* the last uses left, here: the server no longer serves (a job still queued is run by
+	 * writer_stop) */
+	if (d && acct_touch_flush(d))
+		w_clear();
 	db_close(d);
 	return NULL;
 }

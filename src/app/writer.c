@@ -188,6 +188,7 @@ static wjob *head, *tail;
 static size_t queued;
 static bool exiting;
 static atomic_uint ckpt_gen; /* the ticker's checkpoints so far */
+static _Atomic int64_t jobs_run;
 static char *store_url;
 static pthread_t threads[WRITERS_MAX];
 static unsigned nthreads;
@@ -208,6 +209,63 @@ bool writer_push(wjob *j)
 	}
 	pthread_mutex_unlock(&mu);
 	return ok;
+}
+
+int64_t writer_jobs(void)
+{
+	return atomic_load(&jobs_run);
+}
+
+typedef struct {
+	wjob j; /* first: its done callback finds the call */
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	bool finished;
+} wcall;
+
+static void call_done(wjob *j)
+{
+	wcall *w = (wcall *)j;
+	pthread_mutex_lock(&w->m);
+	w->finished = true;
+	pthread_cond_signal(&w->c);
+	pthread_mutex_unlock(&w->m);
+}
+
+/* Queue the job j and wait for its done; false when it was not queued.  The call lives on
+ * the heap: the queue refers to it until the writer has taken it. */
+static bool call_wait(const wjob *j, werr *err, wdetail *detail)
+{
+	wcall *w = xcalloc(1, sizeof *w);
+	w->j = *j;
+	w->j.done = call_done;
+	pthread_mutex_init(&w->m, NULL);
+	pthread_cond_init(&w->c, NULL);
+	bool ok = writer_push(&w->j);
+	if (ok) {
+		pthread_mutex_lock(&w->m);
+		while (!w->finished)
+			pthread_cond_wait(&w->c, &w->m);
+		pthread_mutex_unlock(&w->m);
+		*err = w->j.err;
+		*detail = w->j.detail;
+	}
+	json_decref(w->j.out);
+	pthread_cond_destroy(&w->c);
+	pthread_mutex_destroy(&w->m);
+	free(w);
+	return ok;
+}
+
+werr writer_do(const actor *ac, defer_fn run, void *plan)
+{
+	werr e = WG_OK;
+	wdetail det;
+	if (!call_wait(&(wjob){.ac = *ac, .run = run, .plan = plan}, &e, &det))
+		return w_fail(W_EBUSY, "busy", NULL, "服务器繁忙,请稍后重试 / server busy, retry shortly");
+	if (e)
+		w_record(e, det.code, det.field[0] ? det.field : NULL, "%s", det.message);
+	return e;
 }
 
 void writer_checkpointed(void)
@@ -241,6 +299,7 @@ static void *writer(void *arg)
 #ifdef SYS_gettid
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
 #endif
+	pthread_setname_np(pthread_self(), "wg-writer"); /* the soak reads its page faults */
 	db *d = NULL;
 	unsigned seen_ckpt = 0;
 	writer_open(&d);
@@ -267,6 +326,7 @@ static void *writer(void *arg)
 
 		if (!d)
 			writer_open(&d);
+		atomic_fetch_add(&jobs_run, (int64_t)n);
 		werr e = writer_run(d, batch);
 		/* The WAL starts over only when a write begins with every frame copied back and
 		 * no reader behind: under a steady stream of writes the ticker's checkpoint never

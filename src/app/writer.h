@@ -14,10 +14,11 @@
  * begun, ended per job and flushed before the commit (writer.c, one table). */
 #ifndef WG_WRITER_H
 #define WG_WRITER_H
+#include "domain/actor.h"
+
 #include <jansson.h>
 #include <stdbool.h>
-
-#include "domain/actor.h"
+#include <stdint.h>
 
 /* A write to run inside the batch's transaction with the writer's connection (ac->d),
  * then — after the commit, when it succeeded — its after step. */
@@ -52,11 +53,18 @@ enum {
 werr writer_start(const char *url, unsigned n);
 /* Queue a job; false when the queue is full (answer 503: busy). */
 bool writer_push(wjob *j);
+/* run(ac, plan) as a job of the writer's next batch, waited for (from a thread that may
+ * wait: a hashing thread, never an HTTP thread); its outcome, with its detail (W_EBUSY when
+ * the queue is full).  A login's guard is written so (h_session.c). */
+werr writer_do(const actor *ac, defer_fn run, void *plan);
 /* Every queued job is run and done; then the threads end. */
 void writer_stop(void);
 /* The ticker copied the write-ahead log back: the writer, after its next batch, copies
  * the little written since, so the next write can start the log over (writer.c). */
 void writer_checkpointed(void);
+
+/* Jobs the writer threads have run since the process started (each check-in is one). */
+int64_t writer_jobs(void);
 
 /* One batch on connection d: run bare, again guarded when needed, each job's after step
  * and done callback.  What the writer threads do with each batch; tests call it with

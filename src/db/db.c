@@ -64,7 +64,15 @@ werr db_begin_read(db *d)
 
 werr db_commit(db *d)
 {
-	return d->drv->commit(d);
+	werr e = d->drv->commit(d);
+	if (!e)
+		d->commits++;
+	return e;
+}
+
+int64_t db_commits(const db *d)
+{
+	return d ? d->commits : 0;
 }
 
 void db_rollback(db *d)

@@ -138,6 +138,28 @@ werr db_tune(db *d, db_use use);
 /* Copy the write-ahead log back into the store without waiting for readers (SQLite);
  * false into *done for a store without one (a database server). */
 werr db_checkpoint(db *d, bool *done);
+/* Transactions this connection has committed (db_commit that succeeded); 0 for NULL.  The
+ * ticker counts its tasks' commits so (ticker.h). */
+int64_t db_commits(const db *d);
+
+/* What the server's store connections did to the writer's cache, since the process
+ * started (SQLite; all zero on a database server, which keeps no cache in the process).
+ * SQLite in WAL mode drops a connection's whole page cache — and unmaps its memory map of
+ * the store — when it begins a transaction and finds that another connection (or
+ * process) committed since its last one; on a grown store the writer then re-reads, page
+ * fault by page fault, everything its next batches touch (bench/README.md, issue 22).
+ * So the writer's connection is the only one that commits while the server serves
+ * (docs/ARCHITECTURE.md), and these say whether it stays so. */
+typedef struct {
+	int64_t writer_commits; /* transactions committed by a DB_FOR_WRITER connection */
+	int64_t other_commits;  /* transactions that changed rows, committed by any other connection of the
+	                           process */
+	int64_t writer_resets;  /* the writer found another's commit and dropped its cache and map */
+	int64_t writer_cache_hits,
+	    writer_cache_misses; /* the writer's page look-ups (not those of the map) */
+} db_stats;
+void db_stats_read(db_stats *out);
+
 /* Release the open savepoint and open the next, in one exchange (an import's rows). */
 werr db_savepoint_renew(db *d);
 

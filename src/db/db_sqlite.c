@@ -31,6 +31,10 @@ typedef struct {
 	struct db base;
 	sqlite3 *h;
 	lite_stmt cache[SQL__COUNT];
+	bool writer;           /* tuned DB_FOR_WRITER: its commits and cache are counted (db_stats) */
+	int64_t changes_seen;  /* sqlite3_total_changes64 at its last commit */
+	sqlite3_stmt *version; /* the writer's "PRAGMA data_version" */
+	int64_t version_seen;  /* its last value; -1 before the first */
 } lite_db;
 
 #define H(d)  (((lite_db *)(d))->h)
@@ -113,8 +117,60 @@ static werr lite_begin(db *d)
 	return lite_exec(d, "BEGIN IMMEDIATE");
 }
 
+/* ---- db_stats: who commits, and what it costs the writer's cache ---- */
+static _Atomic int64_t st_writer_commits, st_other_commits, st_writer_resets, st_writer_hits,
+    st_writer_misses;
+
+/* Every connection's commits: the writer's, or another's that changed rows (an empty
+ * write transaction leaves the log as it was and costs nobody's cache). */
+static int lite_commit_hook(void *arg)
+{
+	lite_db *l = arg;
+	int64_t ch = sqlite3_total_changes64(l->h);
+	if (l->writer)
+		atomic_fetch_add(&st_writer_commits, 1);
+	else if (ch != l->changes_seen)
+		atomic_fetch_add(&st_other_commits, 1);
+	l->changes_seen = ch;
+	return 0;
+}
+
+/* Before the writer commits, inside its transaction: did its begin find another's commit
+ * and drop the cache?  "PRAGMA data_version" moves exactly then (SQLite's pager_reset), not
+ * at the connection's own commits; and the page cache's hits and misses since the last. */
+static void writer_note(lite_db *l)
+{
+	if (!l->version && sqlite3_prepare_v3(l->h, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+	                                      &l->version, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(l->version) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(l->version, 0);
+		if (l->version_seen >= 0 && v != l->version_seen)
+			atomic_fetch_add(&st_writer_resets, v > l->version_seen ? v - l->version_seen : 1);
+		l->version_seen = v;
+	}
+	sqlite3_reset(l->version);
+	int cur = 0, hi = 0;
+	if (sqlite3_db_status(l->h, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 1) == SQLITE_OK)
+		atomic_fetch_add(&st_writer_hits, cur);
+	if (sqlite3_db_status(l->h, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 1) == SQLITE_OK)
+		atomic_fetch_add(&st_writer_misses, cur);
+}
+
+void db_stats_read(db_stats *out)
+{
+	out->writer_commits = atomic_load(&st_writer_commits);
+	out->other_commits = atomic_load(&st_other_commits);
+	out->writer_resets = atomic_load(&st_writer_resets);
+	out->writer_cache_hits = atomic_load(&st_writer_hits);
+	out->writer_cache_misses = atomic_load(&st_writer_misses);
+}
+
 static werr lite_commit(db *d)
 {
+	lite_db *l = (lite_db *)d;
+	if (l->writer && !sqlite3_get_autocommit(l->h))
+		writer_note(l);
 	return lite_exec(d, "COMMIT");
 }
 
@@ -160,6 +216,7 @@ static void lite_close(db *d)
 	for (int i = 0; i < SQL__COUNT; i++)
 		if (l->cache[i].st)
 			sqlite3_finalize(l->cache[i].st);
+	sqlite3_finalize(l->version);
 	sqlite3_close(l->h);
 	free(d->url);
 	free(l);
@@ -192,6 +249,8 @@ static werr lite_open(const char *url, db **out)
 		return e;
 	}
 	sqlite3_busy_handler(l->h, lite_busy, NULL);
+	l->version_seen = -1;
+	sqlite3_commit_hook(l->h, lite_commit_hook, l);
 	werr e = lite_exec(&l->base,
 	                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                   " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
@@ -594,6 +653,8 @@ static werr lite_tune(db *d, db_use use)
 	/* a bulk load writes without syncs: its checkpoints' pages stay in the kernel's cache
 	 * until the end (pace_sqlite.c paces only what a sync will wait for) */
 	int pace = use != DB_FOR_BULK;
+	if (use == DB_FOR_WRITER)
+		((lite_db *)d)->writer = true;
 	sqlite3_file_control(H(d), "main", PACE_FCNTL_SET, &pace);
 	return lite_exec(d, pragmas[use]);
 }

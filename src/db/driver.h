@@ -55,6 +55,7 @@ struct db {
 	char *url;
 	int64_t writes; /* see db_writes() */
 	int64_t exchanges; /* see db_exchanges() */
+	int64_t commits;   /* see db_commits() */
 	void (*on_progress)(void *ctx, int64_t done, int64_t total); /* db_on_progress */
 	void *progress_ctx;
 };

@@ -181,7 +181,12 @@ static werr login_audit(db *d, arena *a, const user_row *u, const char *username
 werr acct_login_check(db *d, arena *a, const char *username, const char *password, const char *source,
                       login_plan *p)
 {
-	pthread_once(&dummy_once, dummy_init);
+	werr e = acct_login_guard(d, a, username, source, p);
+	return e ? e : acct_login_verify(d, a, password, p);
+}
+
+werr acct_login_guard(db *d, arena *a, const char *username, const char *source, login_plan *p)
+{
 	int64_t now = now_s();
 	if (!username || !*username || strlen(username) > 64 || !utf8_no_controls(username))
 		username = "";
@@ -208,10 +213,17 @@ werr acct_login_check(db *d, arena *a, const char *username, const char *passwor
 	p->count = count;
 	p->acount = acount;
 	p->locked = locked;
-	if (locked > now)
+	return WG_OK;
+}
+
+werr acct_login_verify(db *d, arena *a, const char *password, login_plan *p)
+{
+	pthread_once(&dummy_once, dummy_init);
+	if (p->locked > p->now)
 		return WG_OK; /* refused by acct_login_finish, unchecked */
+	werr e = WG_OK;
 	user_row *u = arena_alloc(a, sizeof *u);
-	int rc = user_load(d, a, username, u, &e);
+	int rc = user_load(d, a, p->username, u, &e);
 	if (rc < 0)
 		return e;
 	p->found = rc == DB_ROW;
@@ -371,27 +383,54 @@ void acct_touch_later(bool on)
 	pthread_mutex_unlock(&touch_mu);
 }
 
-werr acct_touch_flush(db *d)
+struct acct_touches {
+	int n;
+	touch_rec rec[];
+};
+
+acct_touches *acct_touch_take(void)
 {
 	pthread_mutex_lock(&touch_mu);
 	int n = ntouch;
-	touch_rec *mine = n ? xmalloc((size_t)n * sizeof *mine) : NULL;
-	if (n)
-		memcpy(mine, touches, (size_t)n * sizeof *mine);
+	acct_touches *t = NULL;
+	if (n) {
+		t = xmalloc(sizeof *t + (size_t)n * sizeof t->rec[0]);
+		t->n = n;
+		memcpy(t->rec, touches, (size_t)n * sizeof t->rec[0]);
+	}
 	ntouch = 0;
 	pthread_mutex_unlock(&touch_mu);
-	if (!n)
-		return WG_OK;
-	werr e = db_begin(d);
-	for (int i = 0; i < n && !e; i++) {
+	return t;
+}
+
+werr acct_touch_write(db *d, const acct_touches *t)
+{
+	werr e = WG_OK;
+	for (int i = 0; t && i < t->n && !e; i++) {
 		db_stmt *s = db_get(d, SQL_SESSION_TOUCH);
-		db_bind_text(s, 1, mine[i].th);
-		db_bind_int(s, 2, mine[i].at);
+		db_bind_text(s, 1, t->rec[i].th);
+		db_bind_int(s, 2, t->rec[i].at);
 		e = db_run(s, NULL);
 	}
+	return e;
+}
+
+void acct_touch_free(acct_touches *t)
+{
+	free(t);
+}
+
+werr acct_touch_flush(db *d)
+{
+	acct_touches *t = acct_touch_take();
+	if (!t)
+		return WG_OK;
+	werr e = db_begin(d);
+	if (!e)
+		e = acct_touch_write(d, t);
 	if (e || (e = db_commit(d)))
 		db_rollback(d);
-	free(mine);
+	acct_touch_free(t);
 	return e;
 }
 

@@ -34,11 +34,23 @@ typedef struct {
 } login_plan;
 werr acct_login_check(db *d, arena *a, const char *username, const char *password, const char *source,
                       login_plan *p);
+/* acct_login_check in its two parts, for a server whose writes all go through its writer:
+ * the guard's reservation of the attempt (its only writes: a job of the writer's batch,
+ * waited for), then the reads and the argon2id work (no write, on a hashing thread). */
+werr acct_login_guard(db *d, arena *a, const char *username, const char *source, login_plan *p);
+werr acct_login_verify(db *d, arena *a, const char *password, login_plan *p);
 werr acct_login_finish(db *d, arena *a, const login_plan *p, const char **token_out, json_t **user_out);
 /* A server writes sessions' last uses in the background (acct_touch_flush, every second or
  * so) instead of inside the request that reads them. */
 void acct_touch_later(bool on);
 werr acct_touch_flush(db *d);
+/* The same in two steps, for the writer's batch (ticker.c): the last uses queued so far,
+ * taken (NULL when there are none); written inside the caller's transaction (again, if a
+ * batch runs again); freed. */
+typedef struct acct_touches acct_touches;
+acct_touches *acct_touch_take(void);
+werr acct_touch_write(db *d, const acct_touches *t);
+void acct_touch_free(acct_touches *t);
 /* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */
 /* After committing a change to users, sessions or the unit tree: sessions are looked up
  * again (acct_session keeps them a few seconds). */

@@ -368,3 +368,13 @@ werr audit(const actor *ac, const char *action, const char *entity, int64_t enti
 	}
 	return audit_insert(ac->d, &r);
 }
+
+werr tick_commit_here(const actor *ac, tick_write write, void *plan)
+{
+	werr e = db_begin(ac->d);
+	if (e)
+		return e;
+	if ((e = write(ac, plan)) || (e = db_commit(ac->d)))
+		db_rollback(ac->d);
+	return e;
+}

@@ -105,4 +105,15 @@ void audit_batch_begin(bool on);
 void audit_job_end(bool keep);
 werr audit_batch_flush(db *d);
 void audit_batch_discard(void);
+
+/* How the ticker's periodic tasks commit what they found due (alerts.c, help.c, gates.c):
+ * a task reads on its own connection, then hands write(ac, plan) to commit, which runs it
+ * inside a transaction on ac->d — the connection commit chose: on SQLite the writer's
+ * next batch (a commit on any other connection throws the writer's page cache and map
+ * away, docs/ARCHITECTURE.md), else the task's own.  write may run twice (a batch run
+ * again), so it starts from the plan alone; the task announces on the live feed after.
+ * tick_commit_here (and a NULL commit) begins, writes and commits on ac->d. */
+typedef werr (*tick_write)(const actor *ac, void *plan);
+typedef werr (*tick_commit)(const actor *ac, tick_write write, void *plan);
+werr tick_commit_here(const actor *ac, tick_write write, void *plan);
 #endif

@@ -416,32 +416,109 @@ werr alert_history(const actor *ac, int64_t resident_id, json_t **out)
 	return WG_OK;
 }
 
-int rollcall_tick(db *d, arena *a, int64_t now)
+/* What the ticker found due: alerts to escalate, at the level each was found at, and
+ * grids to remind; alert_tick_write marks the escalations it made. */
+typedef struct {
+	int64_t id, level;
+	bool done;
+} esc_due;
+typedef struct {
+	int64_t id, missing;
+	const char *path, *code, *name;
+} rem_due;
+typedef struct {
+	int64_t now;
+	char day[11];
+	esc_due *esc;
+	size_t nesc;
+	rem_due *rem;
+	size_t nrem;
+} tick_plan;
+
+/* The writes only, inside the committer's transaction (actor.h: it may run twice). */
+static werr alert_tick_write(const actor *ac, void *plan)
 {
-	int done = 0;
+	tick_plan *t = plan;
+	werr e;
+	for (size_t i = 0; i < t->nesc; i++) {
+		t->esc[i].done = false;
+		db_stmt *s = db_get(ac->d, SQL_ALERT_ESCALATE);
+		db_bind_int(s, 1, t->esc[i].id);
+		db_bind_int(s, 2, t->now);
+		db_bind_int(s, 3, t->esc[i].level);
+		if ((e = db_run(s, NULL)))
+			return e;
+		if (db_changes(ac->d) != 1)
+			continue; /* acknowledged, or escalated, since it was found */
+		if ((e = step(ac->d, t->esc[i].id, 0, "escalated", NULL,
+		              "无人确认,已上报上一级 / not acknowledged: escalated one level up")))
+			return e;
+		t->esc[i].done = true;
+	}
+	for (size_t i = 0; i < t->nrem; i++) {
+		db_stmt *s = db_get(ac->d, SQL_REMINDER_INSERT);
+		db_bind_int(s, 1, t->rem[i].id);
+		db_bind_text(s, 2, t->day);
+		db_bind_int(s, 3, t->rem[i].missing);
+		db_bind_int(s, 4, t->now);
+		if ((e = db_run(s, NULL)))
+			return e;
+	}
+	return WG_OK;
+}
+
+int rollcall_tick(db *d, arena *a, int64_t now, tick_commit commit)
+{
+	tick_plan t = {.now = now};
 	werr e;
 	/* escalation: unacknowledged for escalate_minutes × (level + 1) */
-	int64_t ids[1000];
-	size_t n = 0;
+	t.esc = arena_alloc(a, 1000 * sizeof *t.esc);
 	db_stmt *s = db_get(d, SQL_ALERT_ESCALATE_DUE);
 	db_bind_int(s, 1, now);
 	db_bind_int(s, 2, rc_config.escalate_minutes);
-	while (db_step(s, &e) == DB_ROW && n < 1000)
-		ids[n++] = db_int(s, 0);
+	while (db_step(s, &e) == DB_ROW && t.nesc < 1000)
+		t.esc[t.nesc++] = (esc_due){db_int(s, 0), db_int(s, 1), false};
 	db_done(s);
-	for (size_t i = 0; i < n; i++) {
-		if (db_begin(d))
-			break;
-		s = db_get(d, SQL_ALERT_ESCALATE);
-		db_bind_int(s, 1, ids[i]);
-		db_bind_int(s, 2, now);
-		if (db_run(s, NULL) || step(d, ids[i], 0, "escalated", NULL, "无人确认,已上报上一级 / not acknowledged: escalated one level up") ||
-		    db_commit(d)) {
-			db_rollback(d);
-			continue;
+	/* deadline reminders to grid leaders */
+	char tm[32];
+	fmt_time(now, tm);
+	int hh = (tm[11] - '0') * 10 + (tm[12] - '0'), mm = (tm[14] - '0') * 10 + (tm[15] - '0');
+	tm[10] = 0;
+	memcpy(t.day, tm, sizeof t.day);
+	if (hh * 60 + mm >= rc_config.deadline_minutes) {
+		size_t cap = 0;
+		s = db_get(d, SQL_REMINDER_DUE);
+		db_bind_text(s, 1, t.day);
+		while (db_step(s, &e) == DB_ROW) {
+			if (t.nrem == cap) {
+				cap = cap ? cap * 2 : 64;
+				rem_due *nrs = arena_alloc(a, cap * sizeof *nrs);
+				if (t.nrem)
+					memcpy(nrs, t.rem, t.nrem * sizeof *t.rem);
+				t.rem = nrs;
+			}
+			t.rem[t.nrem++] =
+			    (rem_due){db_int(s, 0), db_int(s, 4), arena_strdup(a, db_text(s, 1)),
+			              arena_strdup(a, db_text(s, 2)), arena_strdup(a, db_text(s, 3))};
 		}
+		db_done(s);
+	}
+	if (!t.nesc && !t.nrem)
+		return 0;
+	/* the writes where the caller commits (the writer's batch on SQLite: ticker.c); the
+	 * events read back here, after the commit */
+	actor ac = {
+	    .d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
+	if ((commit ? commit : tick_commit_here)(&ac, alert_tick_write, &t)) {
+		w_clear(); /* the next tick finds them again */
+		return 0;
+	}
+	int done = 0;
+	for (size_t i = 0; i < t.nesc; i++) {
+		if (!t.esc[i].done)
+			continue;
 		const char *path;
-		json_t *ev = alert_event_json(d, a, ids[i], 0, &path);
+		json_t *ev = alert_event_json(d, a, t.esc[i].id, 0, &path);
 		if (ev) {
 			/* the escalated alert is announced `level` units above the household's grid */
 			int64_t level = json_integer_value(json_object_get(ev, "level"));
@@ -458,57 +535,15 @@ int rollcall_tick(db *d, arena *a, int64_t now)
 		}
 		done++;
 	}
-	/* deadline reminders to grid leaders */
-	char t[32];
-	fmt_time(now, t);
-	int hh = (t[11] - '0') * 10 + (t[12] - '0'), mm = (t[14] - '0') * 10 + (t[15] - '0');
-	if (hh * 60 + mm >= rc_config.deadline_minutes) {
-		t[10] = 0;
-		typedef struct {
-			int64_t id, missing;
-			const char *path, *code, *name;
-		} rem;
-		rem *rs = NULL;
-		size_t nr = 0, cap = 0;
-		s = db_get(d, SQL_REMINDER_DUE);
-		db_bind_text(s, 1, t);
-		while (db_step(s, &e) == DB_ROW) {
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 64;
-				rem *nrs = arena_alloc(a, cap * sizeof *nrs);
-				if (nr)
-					memcpy(nrs, rs, nr * sizeof *rs);
-				rs = nrs;
-			}
-			rs[nr++] = (rem){db_int(s, 0), db_int(s, 4), arena_strdup(a, db_text(s, 1)), arena_strdup(a, db_text(s, 2)),
-			                 arena_strdup(a, db_text(s, 3))};
-		}
-		db_done(s);
-		if (nr && !db_begin(d)) {
-			for (size_t i = 0; i < nr; i++) {
-				s = db_get(d, SQL_REMINDER_INSERT);
-				db_bind_int(s, 1, rs[i].id);
-				db_bind_text(s, 2, t);
-				db_bind_int(s, 3, rs[i].missing);
-				db_bind_int(s, 4, now);
-				db_run(s, NULL);
-			}
-			if (db_commit(d)) {
-				db_rollback(d);
-			} else {
-				for (size_t i = 0; i < nr; i++) {
-					json_t *ev = json_pack("{s:s,s:s,s:s,s:I}", "unit", rs[i].code, "name", rs[i].name, "day", t,
-					                       "households_missing", (json_int_t)rs[i].missing);
-					char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
-					bus_publish(rs[i].path, "reminder", txt);
-					free(txt);
-					json_decref(ev);
-				}
-				done += (int)nr;
-			}
-		}
+	for (size_t i = 0; i < t.nrem; i++) {
+		json_t *ev = json_pack("{s:s,s:s,s:s,s:I}", "unit", t.rem[i].code, "name", t.rem[i].name,
+		                       "day", t.day, "households_missing", (json_int_t)t.rem[i].missing);
+		char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		bus_publish(t.rem[i].path, "reminder", txt);
+		free(txt);
+		json_decref(ev);
 	}
-	return done;
+	return done + (int)t.nrem;
 }
 
 werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out)

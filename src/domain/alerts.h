@@ -22,10 +22,11 @@ werr alert_get(const actor *ac, int64_t id, json_t **out);
 werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out);
 /* The resident's alerts with their steps, newest first (no audit: the caller's read). */
 werr alert_history(const actor *ac, int64_t resident_id, json_t **out);
-/* Periodic work (the server calls it every few seconds; tests with any clock): escalate
- * alerts unacknowledged past the limit, raise deadline reminders for unreached grids.
- * Returns the number of alerts escalated plus reminders raised. */
-int rollcall_tick(db *d, arena *a, int64_t now);
+/* Periodic work (the server's ticker calls it every few seconds; tests with any clock):
+ * escalate alerts unacknowledged past the limit, raise deadline reminders for unreached
+ * grids.  What is due is read on d; the writes go to commit (actor.h; NULL: on d), the
+ * live events after.  Returns the number of alerts escalated plus reminders raised. */
+int rollcall_tick(db *d, arena *a, int64_t now, tick_commit commit);
 werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out);
 /* JSON of an alert for feeds and lists (no ID number or phone); district_id: the alert's
  * district when the caller knows it (one shard on Citus), else 0. */

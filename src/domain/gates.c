@@ -2327,33 +2327,47 @@ int gates_visitor_retention_days(db *d)
 	return days;
 }
 
-int gates_tick(db *d, arena *a, int64_t now)
+/* The visitors found past their retention, erased inside the committer's transaction. */
+typedef struct {
+	int64_t now, ids[500];
+	int n;
+} erase_plan;
+
+static werr erase_write(const actor *ac, void *plan)
+{
+	const erase_plan *p = plan;
+	werr e;
+	for (int i = 0; i < p->n; i++) {
+		db_stmt *s = db_get(ac->d, SQL_VISITOR_ERASE);
+		db_bind_int(s, 1, p->ids[i]);
+		db_bind_int(s, 2, p->now);
+		if ((e = db_run(s, NULL)) || (e = audit(ac, "erase", "visitor", p->ids[i],
+		                                        "name,phone,id_number,company,plate,visiting", "ok")))
+			return e;
+	}
+	return WG_OK;
+}
+
+int gates_tick(db *d, arena *a, int64_t now, tick_commit commit)
 {
 	int64_t before = now - (int64_t)gates_visitor_retention_days(d) * 86400;
 	actor ac = {.d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
-	int64_t ids[500];
-	int n = 0, rc;
+	erase_plan *p = arena_alloc(a, sizeof *p);
+	p->now = now;
+	p->n = 0;
+	int rc;
 	werr e;
 	db_stmt *s = db_get(d, SQL_VISITORS_DUE);
 	db_bind_int(s, 1, before);
-	while ((rc = db_step(s, &e)) == DB_ROW && n < 500)
-		ids[n++] = db_int(s, 0);
+	while ((rc = db_step(s, &e)) == DB_ROW && p->n < 500)
+		p->ids[p->n++] = db_int(s, 0);
 	db_done(s);
-	if (rc < 0 || n == 0 || db_begin(d))
+	if (rc < 0 || p->n == 0)
 		return 0;
-	for (int i = 0; i < n; i++) {
-		s = db_get(d, SQL_VISITOR_ERASE);
-		db_bind_int(s, 1, ids[i]);
-		db_bind_int(s, 2, now);
-		if (db_run(s, NULL) ||
-		    audit(&ac, "erase", "visitor", ids[i], "name,phone,id_number,company,plate,visiting", "ok")) {
-			db_rollback(d);
-			return 0;
-		}
-	}
-	if (db_commit(d)) {
-		db_rollback(d);
+	/* the writes where the caller commits (the writer's batch on SQLite: ticker.c) */
+	if ((commit ? commit : tick_commit_here)(&ac, erase_write, p)) {
+		w_clear();
 		return 0;
 	}
-	return n;
+	return p->n;
 }

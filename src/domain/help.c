@@ -992,7 +992,43 @@ werr help_file_get(const actor *ac, int64_t household, int64_t id, int64_t file,
 
 /* ---- escalation by the ticker ---- */
 
-int help_tick(db *d, arena *a, int64_t now)
+/* What the ticker found past its time limit: each request as read, whom it goes to, and
+ * the step's note; hr_tick_write marks the ones it escalated. */
+typedef struct {
+	hreq r;
+	const char *to_role, *who, *note;
+	bool done;
+} hr_due;
+typedef struct {
+	int64_t now;
+	hr_due *due;
+	size_t n;
+} hr_plan;
+
+/* The writes only, inside the committer's transaction (actor.h: it may run twice). */
+static werr hr_tick_write(const actor *ac, void *plan)
+{
+	hr_plan *p = plan;
+	werr e;
+	for (size_t i = 0; i < p->n; i++) {
+		hr_due *u = &p->due[i];
+		u->done = false;
+		db_stmt *s = db_get(ac->d, SQL_HR_ESCALATE);
+		db_bind_int(s, 1, u->r.id);
+		db_bind_int(s, 2, p->now);
+		if ((e = db_run(s, NULL)))
+			return e;
+		if (db_changes(ac->d) != 1)
+			continue; /* closed, or escalated, since it was found */
+		if ((e = step_add(ac, u->r.id, "escalated", u->note, NULL)) ||
+		    (e = audit(ac, "update", "help_request", u->r.id, "escalated_at", "ok")))
+			return e;
+		u->done = true;
+	}
+	return WG_OK;
+}
+
+int help_tick(db *d, arena *a, int64_t now, tick_commit commit)
 {
 	actor ac = {.d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
 	int64_t ids[200];
@@ -1008,50 +1044,54 @@ int help_tick(db *d, arena *a, int64_t now)
 		w_clear();
 		return 0;
 	}
-	int done = 0;
+	if (!n)
+		return 0;
+	/* each request and whom it goes to, read here */
+	hr_plan p = {.now = now, .due = arena_alloc(a, n * sizeof *p.due)};
 	for (size_t i = 0; i < n; i++) {
-		hreq r;
+		hr_due *u = &p.due[p.n];
 		werr sink = WG_OK;
 		json_t *to = NULL;
-		if (hreq_load(&ac, ids[i], "id", &r) || ((to = escalated_to(&ac, r.path, &sink)), sink)) {
+		if (hreq_load(&ac, ids[i], "id", &u->r) ||
+		    ((to = escalated_to(&ac, u->r.path, &sink)), sink)) {
 			json_decref(to);
 			w_clear();
 			continue; /* the next tick tries again */
 		}
 		const char *to_role = json_string_value(json_object_get(to, "role"));
 		const char *who = json_string_value(json_object_get(to, "name"));
-		if (db_begin(d)) {
-			json_decref(to);
-			w_clear();
-			break;
-		}
-		s = db_get(d, SQL_HR_ESCALATE);
-		db_bind_int(s, 1, r.id);
-		db_bind_int(s, 2, now);
-		if (db_run(s, NULL) || db_changes(d) != 1 ||
-		    step_add(&ac, r.id, "escalated",
-		             arena_printf(a, "超过时限未办结,已上报%s / past its time limit: escalated to %s", who ? who : "上一级",
-		                          who ? who : "the level above"),
-		             NULL) ||
-		    audit(&ac, "update", "help_request", r.id, "escalated_at", "ok") || db_commit(d)) {
-			db_rollback(d);
-			json_decref(to);
-			w_clear();
+		u->to_role = to_role ? arena_strdup(a, to_role) : NULL;
+		u->who = who ? arena_strdup(a, who) : NULL;
+		u->note = arena_printf(a, "超过时限未办结,已上报%s / past its time limit: escalated to %s",
+		                       who ? who : "上一级", who ? who : "the level above");
+		json_decref(to);
+		p.n++;
+	}
+	/* the writes where the caller commits (the writer's batch on SQLite: ticker.c) */
+	if (!p.n || (commit ? commit : tick_commit_here)(&ac, hr_tick_write, &p)) {
+		w_clear();
+		return 0;
+	}
+	int done = 0;
+	for (size_t i = 0; i < p.n; i++) {
+		const hr_due *u = &p.due[i];
+		if (!u->done)
 			continue;
-		}
 		/* announced at the household's unit: its worker, the grid's leader, the community
 		 * and command see it — each may read the request itself */
 		char due[32], at[32];
-		fmt_time(r.due_at, due);
+		fmt_time(u->r.due_at, due);
 		fmt_time(now, at);
-		bus_publish_json(r.path, "escalated",
-		                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)r.id, "category", r.category,
-		                           "urgency", r.urgency, "state", r.state, "unit", r.unit_code, "due_at", due,
-		                           "escalated_at", at, "address",
-		                           jv_text(address(a, r.unit_kind, r.unit_name, r.parent_name, r.room)), "to",
-		                           json_is_object(to) ? json_pack("{s:s,s:o}", "role", to_role, "name", jv_text(who))
-		                                              : json_null()));
-		json_decref(to);
+		bus_publish_json(
+		    u->r.path, "escalated",
+		    json_pack(
+		        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)u->r.id, "category",
+		        u->r.category, "urgency", u->r.urgency, "state", u->r.state, "unit", u->r.unit_code,
+		        "due_at", due, "escalated_at", at, "address",
+		        jv_text(address(a, u->r.unit_kind, u->r.unit_name, u->r.parent_name, u->r.room)),
+		        "to",
+		        u->to_role ? json_pack("{s:s,s:o}", "role", u->to_role, "name", jv_text(u->who))
+		                   : json_null()));
 		done++;
 	}
 	return done;

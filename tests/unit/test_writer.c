@@ -17,7 +17,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "app/ticker.h"
 #include "app/writer.h"
+#include "core/util.h"
+#include "domain/accounts.h"
 #include "testdb.h"
 
 typedef struct {
@@ -268,6 +271,165 @@ static void test_writer_thread_runs_first(void **state)
 	assert_int_equal(q.v, -5);
 }
 
+/* ---- only the writer commits while the server serves (issue 22) ---- */
+
+static werr ticked_job(const actor *ac, void *p, json_t **out)
+{
+	(void)out;
+	((plan *)p)->runs++;
+	return db_exec(ac->d, "UPDATE settings SET value = value WHERE false");
+}
+
+/* One batch through the writer thread, waited for: the writer has begun a transaction
+ * since everything before it. */
+static void through_writer(actor *ac)
+{
+	plan q = {0};
+	wjob j = {.ac = *ac, .run = ticked_job, .plan = &q, .done = done};
+	assert_true(writer_push(&j));
+	for (int i = 0; i < 600 && !q.dones; i++)
+		usleep(50 * 1000);
+	assert_int_equal(q.dones, 1);
+	assert_int_equal(q.err, WG_OK);
+}
+
+static int64_t scalar(actor *ac, const char *sql, const char *arg)
+{
+	db_stmt *s = db_prepare(ac->d, sql);
+	int64_t n = -1;
+	werr e;
+	if (s && arg)
+		db_bind_text(s, 1, arg);
+	if (s && db_step(s, &e) == DB_ROW)
+		n = db_int(s, 0);
+	db_finalize(s);
+	return n;
+}
+
+static int64_t ticker_task(const char *task, bool jobs)
+{
+	ticker_count tc[16];
+	size_t n = ticker_counts(tc, 16);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(tc[i].task, task))
+			return jobs ? tc[i].writer_jobs : tc[i].commits;
+	return -1;
+}
+
+__attribute__((format(printf, 2, 3))) static void sql(actor *ac, const char *fmt, ...)
+{
+	char q[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	assert_int_equal(db_exec(ac->d, q), WG_OK);
+}
+
+__attribute__((format(printf, 2, 3))) static int64_t countf(actor *ac, const char *fmt, ...)
+{
+	char q[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	return scalar(ac, q, NULL);
+}
+
+/* The ticker's writes below are all in the store. */
+static bool ticker_wrote(actor *ac, int64_t seen, int64_t escalated)
+{
+	return countf(ac,
+	              "SELECT (SELECT count(*) FROM sessions WHERE last_seen > %lld) > 0"
+	              " AND (SELECT count(*) FROM alerts WHERE level = 1) = 1"
+	              " AND (SELECT count(*) FROM help_requests WHERE escalated_at IS NOT NULL) = %lld"
+	              " AND (SELECT count(*) FROM visitors WHERE erased_at IS NOT NULL) = 1"
+	              " AND (SELECT count(*) FROM curve_points) > 0",
+	              (long long)seen, (long long)escalated) == 1;
+}
+
+/* On SQLite a commit by any other connection makes the writer's next transaction throw
+ * its page cache and memory map of the store away (SQLite's pager_reset and unmap): on a
+ * grown store it then faults back in everything its batches touch.  With the server's
+ * writer and ticker running — a session's last use due to be written, an alert past its
+ * escalation time, a help request past its time limit, a visitor past retention — the
+ * ticker reads what is due on its own connection and hands only the writes to the
+ * writer: no other connection commits but for the coverage curve's snapshot (every ten
+ * minutes, on the ticker's connection: one reset), and the writes are made all the same. */
+static void test_only_the_writer_commits(void **state)
+{
+	actor *ac = *state;
+	const char *token = NULL;
+	json_t *u = NULL;
+	int64_t now = now_s();
+	assert_int_equal(acct_login(ac->d, ac->a, "admin", "wangge-demo-2026", "test", &token, &u), WG_OK);
+	json_decref(u);
+	/* the session last used two minutes ago: the next request queues its last use */
+	assert_int_equal(db_exec(ac->d, "UPDATE sessions SET last_seen = last_seen - 120"), WG_OK);
+	acct_cache_invalidate();
+	int64_t seen = scalar(ac, "SELECT max(last_seen) FROM sessions", NULL);
+	/* an alert unacknowledged for 31 minutes; one help request past its time limit (the
+	 * others not); a visitor's data past its retention (28 days) */
+	sql(ac,
+	    "INSERT INTO alerts(resident_id, household_id, day, state, level, opened_at, updated_at, district_id)"
+	    " SELECT id, household_id, '2026-01-01', 'open', 0, %lld, %lld, district_id FROM residents ORDER BY id LIMIT 1",
+	    (long long)(now - 31 * 60), (long long)(now - 31 * 60));
+	sql(ac, "UPDATE help_requests SET due_at = %lld WHERE escalated_at IS NULL", (long long)(now + 86400));
+	sql(ac,
+	    "UPDATE help_requests SET due_at = %lld WHERE id = (SELECT min(id) FROM help_requests WHERE escalated_at IS NULL"
+	    " AND state IN ('new', 'accepted', 'in_progress'))",
+	    (long long)(now - 60));
+	sql(ac, "INSERT INTO visitors(kind, name, phone, created_at) VALUES ('courier', '快递员', '13800000000', %lld)",
+	    (long long)(now - 40 * 86400));
+	int64_t escalated = scalar(ac, "SELECT count(*) FROM help_requests WHERE escalated_at IS NOT NULL", NULL);
+	assert_int_equal(writer_start(testdb_url, 1), WG_OK);
+	through_writer(ac); /* the writer has seen this connection's commits above */
+	db_stats before, after;
+	db_stats_read(&before);
+	int64_t curve0 = ticker_task("curve", false);
+	static const char *const routed[] = {"touch", "escalate", "help_requests", "visitors"};
+	int64_t c0[4], j0[4];
+	for (int i = 0; i < 4; i++) {
+		c0[i] = ticker_task(routed[i], false);
+		j0[i] = ticker_task(routed[i], true);
+	}
+	assert_int_equal(ticker_start(testdb_url, NULL), WG_OK);
+	actor who;
+	assert_int_equal(acct_session(ac->d, ac->a, token, "test", &who), WG_OK);
+	/* the ticker's writes, waited for (up to a minute; no timing asserted) */
+	for (int i = 0; i < 1200 && !ticker_wrote(ac, seen, escalated + 1); i++)
+		usleep(50 * 1000);
+	assert_true(ticker_wrote(ac, seen, escalated + 1));
+	/* the escalations' steps and audit rows came with them */
+	assert_int_equal(scalar(ac, "SELECT count(*) FROM alert_steps WHERE step = 'escalated'", NULL), 1);
+	assert_int_equal(scalar(ac, "SELECT count(*) FROM audit WHERE username = 'ticker' AND entity = $1", "help_request"), 1);
+	assert_int_equal(scalar(ac, "SELECT count(*) FROM audit WHERE username = 'ticker' AND entity = $1", "visitor"), 1);
+	through_writer(ac); /* a batch after the ticker's writes and checkpoints */
+	ticker_stop();
+	writer_stop();
+	db_stats_read(&after);
+	int64_t curve = ticker_task("curve", false) - curve0;
+	assert_true(curve >= 1); /* the curve's first snapshot: on the ticker's own connection */
+	if (strcmp(db_kind(ac->d), "sqlite") != 0)
+		return; /* a database server: the tasks commit on the ticker's connection (no cache to keep) */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ticker_task(routed[i], false) - c0[i], 0); /* no commit of its own */
+		assert_true(ticker_task(routed[i], true) - j0[i] >= 1);     /* its writes went to the writer */
+	}
+	assert_int_equal(after.other_commits - before.other_commits, curve);
+	assert_true(after.writer_resets - before.writer_resets <= curve);
+	assert_true(after.writer_commits - before.writer_commits >= 3);
+}
+
+static int demo_setup(void **state)
+{
+	actor *ac = testdb_demo("writer_tick", 20, 5);
+	if (!ac)
+		return -1;
+	*state = ac;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,5 +439,9 @@ int main(void)
 	    cmocka_unit_test(test_failed_commit_fails_every_job),
 	    cmocka_unit_test(test_writer_thread_runs_first),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest served[] = {
+	    cmocka_unit_test(test_only_the_writer_commits),
+	};
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+	return failed + cmocka_run_group_tests(served, demo_setup, teardown);
 }
