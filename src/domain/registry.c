@@ -1297,18 +1297,63 @@ static void unit_cache_free(unit_cache *c)
  * path, or why a row naming it is refused (reset at the start and the end of each import;
  * the import changes no unit). */
 static _Thread_local unit_cache row_units;
-/* the last row's household: a sheet lists a household's people one after another.  Forgotten
- * when a row fails (its savepoint may have undone the household it created). */
-static _Thread_local struct {
+/* The households the rows of the import under way have named, by unit and room: a sheet of
+ * a million rows names each of its ~190,000 households five times.  fresh: made by this
+ * import and joined by new people only — none of its people has a check-in, so a newcomer
+ * changes no day's tally of it (no stats_snap).  Emptied with the transaction, and
+ * whenever a row is undone by its savepoint (it may have made the household). */
+typedef struct {
+	char *room; /* NULL: a free slot */
 	int64_t unit, id;
-	char room[32];
-	bool valid;
-} last_hh;
+	bool fresh;
+} hh_hit;
+static _Thread_local struct {
+	hh_hit *v;
+	size_t cap, n;
+} row_hh;
+
+static size_t hh_hash(int64_t unit, const char *room)
+{
+	return (code_hash(room) ^ (size_t)unit) * 1099511628211u;
+}
+
+static void hh_map_clear(void)
+{
+	for (size_t i = 0; i < row_hh.cap; i++)
+		free(row_hh.v[i].room);
+	free(row_hh.v);
+	row_hh.v = NULL;
+	row_hh.cap = row_hh.n = 0;
+}
+
+/* The slot of (unit, room): its entry, or the free slot where it goes (valid until the next
+ * call). */
+static hh_hit *hh_slot(int64_t unit, const char *room)
+{
+	if (2 * (row_hh.n + 1) > row_hh.cap) {
+		size_t cap = row_hh.cap ? 2 * row_hh.cap : 1024;
+		hh_hit *v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < row_hh.cap; i++)
+			if (row_hh.v[i].room) {
+				size_t k = hh_hash(row_hh.v[i].unit, row_hh.v[i].room) & (cap - 1);
+				while (v[k].room)
+					k = (k + 1) & (cap - 1);
+				v[k] = row_hh.v[i];
+			}
+		free(row_hh.v);
+		row_hh.v = v;
+		row_hh.cap = cap;
+	}
+	size_t k = hh_hash(unit, room) & (row_hh.cap - 1);
+	while (row_hh.v[k].room && (row_hh.v[k].unit != unit || strcmp(row_hh.v[k].room, room) != 0))
+		k = (k + 1) & (row_hh.cap - 1);
+	return &row_hh.v[k];
+}
 
 static void row_caches_reset(void)
 {
 	unit_cache_free(&row_units);
-	last_hh.valid = false;
+	hh_map_clear();
 }
 
 /* The building or entrance that code names, as household_unit finds it; *path (may be NULL)
@@ -1341,8 +1386,10 @@ static werr import_unit(const actor *ac, const char *code, int64_t *id, const ch
 }
 
 /* The household at code/room, created when missing; *path (may be NULL) receives its
- * unit's path (valid until the import ends). */
-static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid, const char **path)
+ * unit's path (valid until the import ends), *hh its entry among the import's households
+ * (valid until the next call). */
+static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid,
+                             const char **path, hh_hit **hh)
 {
 	int64_t unit_id = 0;
 	werr e;
@@ -1350,35 +1397,33 @@ static werr import_household(const actor *ac, const char *code, const char *room
 		return e;
 	if ((e = room_valid(room)))
 		return e;
-	if (last_hh.valid && last_hh.unit == unit_id && !strcmp(last_hh.room, room)) {
-		*hid = last_hh.id;
-		return WG_OK;
-	}
-	last_hh.valid = false;
-	db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
-	db_bind_int(s, 1, unit_id);
-	db_bind_text(s, 2, room);
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		*hid = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
-		return e;
-	if (rc != DB_ROW) {
-		s = db_get(ac->d, SQL_HH_INSERT);
+	hh_hit *h = hh_slot(unit_id, room);
+	if (!h->room) {
+		bool fresh = false;
+		db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
 		db_bind_int(s, 1, unit_id);
 		db_bind_text(s, 2, room);
-		db_bind_text(s, 3, "occupied");
-		db_bind_int(s, 5, now_s());
-		if ((e = db_run(s, hid)))
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			*hid = db_int(s, 0);
+		db_done(s);
+		if (rc < 0)
 			return e;
+		if (rc != DB_ROW) {
+			s = db_get(ac->d, SQL_HH_INSERT);
+			db_bind_int(s, 1, unit_id);
+			db_bind_text(s, 2, room);
+			db_bind_text(s, 3, "occupied");
+			db_bind_int(s, 5, now_s());
+			if ((e = db_run(s, hid)))
+				return e;
+			fresh = true;
+		}
+		*h = (hh_hit){.room = xstrdup(room), .unit = unit_id, .id = *hid, .fresh = fresh};
+		row_hh.n++;
 	}
-	if (strlen(room) < sizeof last_hh.room) {
-		last_hh.unit = unit_id;
-		last_hh.id = *hid;
-		memcpy(last_hh.room, room, strlen(room) + 1);
-		last_hh.valid = true;
-	}
+	*hid = h->id;
+	*hh = h;
 	return WG_OK;
 }
 
@@ -1448,7 +1493,8 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		return e;
 	int64_t hid = 0, rid = 0, old_hid = 0;
 	const char *hh_path = NULL;
-	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path)))
+	hh_hit *hh = NULL;
+	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path, &hh)))
 		return e;
 	/* the person by document number, else by name in the household; whether the household
 	 * has anyone living (for its count if this is a new person) — one look-up */
@@ -1531,7 +1577,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		/* but joining people who live there, it makes each day they were all accounted for
 		 * a day the household is no longer (the newcomer has no check-in yet) */
 		hh_snap hb = {0};
-		if (living && had && (e = stats_snap(ac->d, ac->a, hid, &hb)))
+		if (living && had && !hh->fresh && (e = stats_snap(ac->d, ac->a, hid, &hb)))
 			return e;
 		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
 		    (existing && (e = hold_open(ac, rid, f.id_type, f.id_held, existing, "import"))) ||
@@ -1546,6 +1592,8 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	}
 	hh_snap b_new, b_old = {0}, a_new, a_old;
 	bool moved = old_hid && old_hid != hid;
+	if (old_hid != hid) /* someone may bring their check-ins */
+		hh->fresh = false;
 	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (moved && (e = stats_snap(ac->d, ac->a, old_hid, &b_old))) ||
 	    (e = res_write(ac, rid, hid, &f, 0, &rid)) || (e = stats_snap(ac->d, ac->a, hid, &a_new)) ||
 	    (e = stats_apply(ac->d, &b_new, &a_new)))
@@ -1704,9 +1752,11 @@ static werr runner_row(row_runner *rr, char **v, size_t line)
 		}
 		const wdetail *dt = w_last();
 		import_bad(rr->rep, line, dt->field[0] ? dt->field : NULL, dt->code, dt->message);
-		last_hh.valid = false;
-		if (rr->guarded && (e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)))
-			return e;
+		if (rr->guarded) { /* undone: the households it made with it */
+			hh_map_clear();
+			if ((e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)))
+				return e;
+		}
 		return stats_totals_job_end(d, false);
 	}
 	if ((e = stats_totals_job_end(d, true)))
