@@ -1298,18 +1298,32 @@ static void unit_cache_free(unit_cache *c)
  * the import changes no unit). */
 static _Thread_local unit_cache row_units;
 /* The households the rows of the import under way have named, by unit and room: a sheet of
- * a million rows names each of its ~190,000 households five times.  fresh: made by this
- * import and joined by new people only — none of its people has a check-in, so a newcomer
- * changes no day's tally of it (no stats_snap).  Emptied with the transaction, and
- * whenever a row is undone by its savepoint (it may have made the household). */
+ * a million rows names each of its ~190,000 households five times.  A household this
+ * import made, joined by new people only ("known"), holds nobody but the people this
+ * import wrote there: who of them lives there and their names are kept here, so a row
+ * joining it asks the store for its document number only, and the newcomer changes no
+ * day's tally of it (none of its people has a check-in: no stats_snap).  A person updated
+ * or moved in or out makes it unknown (the store is asked again).  Emptied with the
+ * transaction, and whenever a row is undone by its savepoint (it may have made the
+ * household or the people). */
 typedef struct {
 	char *room; /* NULL: a free slot */
 	int64_t unit, id;
-	bool fresh;
+	bool fresh;     /* made by this import, no one updated or moved in since */
+	int32_t living; /* fresh: its people living there (residence living or temporary) */
+	uint32_t names; /* fresh: its people's names (hashes), a list in row_hh.names; 0 ends it */
 } hh_hit;
+typedef struct {
+	uint64_t h;
+	uint32_t next;
+} hh_name;
 static _Thread_local struct {
 	hh_hit *v;
 	size_t cap, n;
+	hh_name *names; /* names[0] unused: 0 ends a list */
+	uint32_t nnames, capnames;
+	int64_t *gone; /* ids of households a person moved out of (no longer known) */
+	size_t gcap, gn;
 } row_hh;
 
 static size_t hh_hash(int64_t unit, const char *room)
@@ -1322,8 +1336,9 @@ static void hh_map_clear(void)
 	for (size_t i = 0; i < row_hh.cap; i++)
 		free(row_hh.v[i].room);
 	free(row_hh.v);
-	row_hh.v = NULL;
-	row_hh.cap = row_hh.n = 0;
+	free(row_hh.names);
+	free(row_hh.gone);
+	memset(&row_hh, 0, sizeof row_hh);
 }
 
 /* The slot of (unit, room): its entry, or the free slot where it goes (valid until the next
@@ -1348,6 +1363,66 @@ static hh_hit *hh_slot(int64_t unit, const char *room)
 	while (row_hh.v[k].room && (row_hh.v[k].unit != unit || strcmp(row_hh.v[k].room, room) != 0))
 		k = (k + 1) & (row_hh.cap - 1);
 	return &row_hh.v[k];
+}
+
+/* The set of household ids a person moved out of: add id (add) or ask for it. */
+static bool hh_gone(int64_t id, bool add)
+{
+	if (add && 2 * (row_hh.gn + 1) > row_hh.gcap) {
+		size_t cap = row_hh.gcap ? 2 * row_hh.gcap : 256;
+		int64_t *g = xcalloc(cap, sizeof *g);
+		for (size_t i = 0; i < row_hh.gcap; i++)
+			if (row_hh.gone[i]) {
+				size_t k = (size_t)row_hh.gone[i] * 2654435761u & (cap - 1);
+				while (g[k])
+					k = (k + 1) & (cap - 1);
+				g[k] = row_hh.gone[i];
+			}
+		free(row_hh.gone);
+		row_hh.gone = g;
+		row_hh.gcap = cap;
+	}
+	if (!row_hh.gcap)
+		return false;
+	size_t k = (size_t)id * 2654435761u & (row_hh.gcap - 1);
+	for (; row_hh.gone[k]; k = (k + 1) & (row_hh.gcap - 1))
+		if (row_hh.gone[k] == id)
+			return true;
+	if (add) {
+		row_hh.gone[k] = id;
+		row_hh.gn++;
+	}
+	return false;
+}
+
+/* Whether the import knows everyone of h (see above). */
+static bool hh_known(const hh_hit *h)
+{
+	return h->fresh && !hh_gone(h->id, false);
+}
+
+/* Whether one of h's people has this name (by hash: a collision only asks the store). */
+static bool hh_has_name(const hh_hit *h, const char *name)
+{
+	uint64_t x = code_hash(name);
+	for (uint32_t i = h->names; i; i = row_hh.names[i].next)
+		if (row_hh.names[i].h == x)
+			return true;
+	return false;
+}
+
+/* A new person written into the known household h. */
+static void hh_add_person(hh_hit *h, const char *name, bool living)
+{
+	if (row_hh.nnames + 1 >= row_hh.capnames) {
+		row_hh.capnames = row_hh.capnames ? 2 * row_hh.capnames : 4096;
+		row_hh.names = xrealloc(row_hh.names, row_hh.capnames * sizeof *row_hh.names);
+		if (!row_hh.nnames)
+			row_hh.nnames = 1; /* 0 ends a list */
+	}
+	row_hh.names[row_hh.nnames] = (hh_name){.h = code_hash(name), .next = h->names};
+	h->names = row_hh.nnames++;
+	h->living += living;
 }
 
 static void row_caches_reset(void)
@@ -1497,30 +1572,47 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path, &hh)))
 		return e;
 	/* the person by document number, else by name in the household; whether the household
-	 * has anyone living (for its count if this is a new person) — one look-up */
-	db_stmt *s = db_get(ac->d, SQL_RES_IMPORT_MATCH);
-	db_bind_text(s, 1, f.id_type);
-	db_bind_text(s, 2, f.id_number);
-	db_bind_int(s, 3, hid);
-	db_bind_text(s, 4, f.name);
+	 * has anyone living (for its count if this is a new person) — one look-up.  In a
+	 * household the import knows, without a person of that name, the last two are known
+	 * here: the store is asked for the document only, when there is one. */
+	bool known = hh_known(hh) && !hh_has_name(hh, f.name);
 	int64_t had = 0, existing = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW) {
-		if (f.id_number && !db_null(s, 0)) {
-			if (actor_in_scope(ac, db_text(s, 1))) {
-				rid = db_int(s, 0);
-				old_hid = db_int(s, 2);
-			} else {
-				existing = db_int(s, 0); /* registered outside the scope: held below */
-			}
-		} else if (!db_null(s, 3)) {
-			rid = db_int(s, 3), old_hid = hid;
-		}
-		had = db_int(s, 4);
+	int rc = DB_DONE;
+	db_stmt *s = NULL;
+	if (!known) {
+		s = db_get(ac->d, SQL_RES_IMPORT_MATCH);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_number);
+		db_bind_int(s, 3, hid);
+		db_bind_text(s, 4, f.name);
+	} else if (f.id_number) {
+		s = db_get(ac->d, SQL_RES_IMPORT_DOC);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_number);
 	}
-	db_done(s);
-	if (rc < 0)
-		return e;
+	if (s) {
+		rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			if (f.id_number && !db_null(s, 0)) {
+				if (actor_in_scope(ac, db_text(s, 1))) {
+					rid = db_int(s, 0);
+					old_hid = db_int(s, 2);
+				} else {
+					existing =
+					    db_int(s, 0); /* registered outside the scope: held below */
+				}
+			} else if (!known && !db_null(s, 3)) {
+				rid = db_int(s, 3), old_hid = hid;
+			}
+			if (!known)
+				had = db_int(s, 4);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	if (known && !rid && !existing)
+		had = hh->living > 0;
 	if (existing) {
 		/* A number registered outside the caller's units: the row goes as for a number
 		 * never seen — the person held with it in scope, else the one of that name in the
@@ -1577,7 +1669,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		/* but joining people who live there, it makes each day they were all accounted for
 		 * a day the household is no longer (the newcomer has no check-in yet) */
 		hh_snap hb = {0};
-		if (living && had && !hh->fresh && (e = stats_snap(ac->d, ac->a, hid, &hb)))
+		if (living && had && !hh_known(hh) && (e = stats_snap(ac->d, ac->a, hid, &hb)))
 			return e;
 		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
 		    (existing && (e = hold_open(ac, rid, f.id_type, f.id_held, existing, "import"))) ||
@@ -1588,12 +1680,17 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			if ((e = stats_day_add(ac->d, hh_path, hb.district, hb.days[i].day, &x)))
 				return e;
 		}
+		if (hh_known(hh))
+			hh_add_person(hh, f.name, living);
 		return record_move(ac, rid, 0, hid, "registered (import)");
 	}
+	/* a person updated here, or moved in with their check-ins, or moved out: the households
+	 * are no longer known */
+	hh->fresh = false;
+	if (old_hid && old_hid != hid)
+		hh_gone(old_hid, true);
 	hh_snap b_new, b_old = {0}, a_new, a_old;
 	bool moved = old_hid && old_hid != hid;
-	if (old_hid != hid) /* someone may bring their check-ins */
-		hh->fresh = false;
 	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (moved && (e = stats_snap(ac->d, ac->a, old_hid, &b_old))) ||
 	    (e = res_write(ac, rid, hid, &f, 0, &rid)) || (e = stats_snap(ac->d, ac->a, hid, &a_new)) ||
 	    (e = stats_apply(ac->d, &b_new, &a_new)))
