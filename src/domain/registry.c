@@ -1971,11 +1971,15 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 			continue;
 		}
 		if (++in_tx == 5000) {
-			/* the unit totals are summed in memory and written every 5,000 rows */
+			/* the unit totals are summed in memory and written every 5,000 rows — outside
+			 * the savepoint a guarded run leaves open for the next row, whose refusal would
+			 * roll them back with it (a whole sheet lost 5,000 rows' worth so) */
+			if (rr.sp_open && (e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
+				goto fail;
+			rr.sp_open = false;
 			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
 			if (batch) {
-				rr.sp_open = false;
 				tx_from = csv_tell(r);
 				tx_rep = report_tell(rep);
 			}
