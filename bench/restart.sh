@@ -3,8 +3,9 @@
 # (a demo preset, password wangge-demo-2026; the ten-million city preset with a day of
 # check-ins for issue 21: bench/README.md).  Prints figures only.  127.0.0.1 only.
 #
-#   1. a start with the store as the kernel has it cached (COLD=1 drops the kernel's page
-#      cache first, the whole machine's: root only, and felt by everyone sharing it);
+#   1. a start with the store as the kernel has it cached, then one with the store's files
+#      dropped from the kernel's cache first (posix_fadvise DONTNEED: this store's pages
+#      only, nobody else's), every page it reads then read from the disk;
 #   2. a clean stop (SIGTERM) during nothing, and the start after it;
 #   3. a kill -9 in the middle of a rush of check-ins (RATE a second from a small client,
 #      so the WAL holds work not yet copied back), and the start after it.
@@ -98,11 +99,15 @@ stop() {
   echo "  clean stop: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5) s"
 }
 
-cold="as cached"
-if [ -n "$COLD" ]; then
-  sync && echo 1 > /proc/sys/vm/drop_caches && cold="cold (kernel cache dropped)"
-fi
-start "start, store $cold"
+start "start, the store as cached"
+stop
+python3 -c '
+import os, sys
+for p in sys.argv[1:]:
+    if os.path.exists(p):
+        fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)
+' "$DB" "$DB-wal" "$DB-shm"
+start "start, the store dropped from the kernel's cache"
 stop
 start "start after a clean stop"
 python3 "$T/client.py" $PORT rush "$RATE" "$NRES" "$RUSH" > "$T/rush.out" & RUSHPID=$!
