@@ -1473,6 +1473,7 @@ static werr import_household(const actor *ac, const char *code, const char *room
 	if ((e = room_valid(room)))
 		return e;
 	hh_hit *h = hh_slot(unit_id, room);
+	*hh = h;
 	if (!h->room) {
 		bool fresh = false;
 		db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
@@ -1498,7 +1499,6 @@ static werr import_household(const actor *ac, const char *code, const char *room
 		row_hh.n++;
 	}
 	*hid = h->id;
-	*hh = h;
 	return WG_OK;
 }
 
