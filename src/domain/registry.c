@@ -1597,9 +1597,8 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 				if (actor_in_scope(ac, db_text(s, 1))) {
 					rid = db_int(s, 0);
 					old_hid = db_int(s, 2);
-				} else {
-					existing =
-					    db_int(s, 0); /* registered outside the scope: held below */
+				} else { /* registered outside the scope: held below */
+					existing = db_int(s, 0);
 				}
 			} else if (!known && !db_null(s, 3)) {
 				rid = db_int(s, 3), old_hid = hid;
@@ -1980,6 +1979,9 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
 			if (batch) {
+				/* between two transactions the server's writer may change the units,
+				 * households and people the caches speak for */
+				row_caches_reset();
 				tx_from = csv_tell(r);
 				tx_rep = report_tell(rep);
 			}
