@@ -1239,73 +1239,266 @@ static const char *id_type_code(const char *s)
 	return s;
 }
 
-/* Find or create the household (unit, room) for an import row. */
-/* The unit of the previous row: sheets come sorted by building, so most rows reuse it
- * (reset at the start of each import). */
-static _Thread_local struct {
-	char code[64], path[256];
+/* The sheet's unit codes, each looked up once: its id, or why a row naming it is refused. */
+typedef struct {
+	char *code; /* NULL: a free slot */
 	int64_t id;
-	bool valid;
-} last_unit;
-/* the last row's household: a sheet lists a household's people one after another.  Forgotten
- * when a row fails (its savepoint may have undone the household it created). */
-static _Thread_local struct {
+	char *path; /* NULL when refused */
+	werr err;
+	wdetail why;
+} unit_hit;
+typedef struct {
+	unit_hit *v;
+	size_t cap, n;
+} unit_cache;
+
+static size_t code_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of code: its entry, or the free slot where it goes. */
+static unit_hit *unit_slot(unit_cache *c, const char *code)
+{
+	if (2 * (c->n + 1) > c->cap) {
+		unit_cache g = {.cap = c->cap ? 2 * c->cap : 256};
+		g.v = xcalloc(g.cap, sizeof *g.v);
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->v[i].code) {
+				size_t k = code_hash(c->v[i].code) & (g.cap - 1);
+				while (g.v[k].code)
+					k = (k + 1) & (g.cap - 1);
+				g.v[k] = c->v[i];
+			}
+		g.n = c->n;
+		free(c->v);
+		*c = g;
+	}
+	size_t k = code_hash(code) & (c->cap - 1);
+	while (c->v[k].code && strcmp(c->v[k].code, code) != 0)
+		k = (k + 1) & (c->cap - 1);
+	return &c->v[k];
+}
+
+static void unit_cache_free(unit_cache *c)
+{
+	for (size_t i = 0; i < c->cap; i++) {
+		free(c->v[i].code);
+		free(c->v[i].path);
+	}
+	free(c->v);
+	*c = (unit_cache){0};
+}
+
+/* The units named by the rows of the import under way, each looked up once: its id and
+ * path, or why a row naming it is refused (reset at the start and the end of each import;
+ * the import changes no unit). */
+static _Thread_local unit_cache row_units;
+/* The households the rows of the import under way have named, by unit and room: a sheet of
+ * a million rows names each of its ~190,000 households five times.  A household this
+ * import made, joined by new people only ("known"), holds nobody but the people this
+ * import wrote there: who of them lives there and their names are kept here, so a row
+ * joining it asks the store for its document number only, and the newcomer changes no
+ * day's tally of it (none of its people has a check-in: no stats_snap).  A person updated
+ * or moved in or out makes it unknown (the store is asked again).  Emptied with the
+ * transaction, and whenever a row is undone by its savepoint (it may have made the
+ * household or the people). */
+typedef struct {
+	char *room; /* NULL: a free slot */
 	int64_t unit, id;
-	char room[32];
-	bool valid;
-} last_hh;
+	bool fresh;     /* made by this import, no one updated or moved in since */
+	int32_t living; /* fresh: its people living there (residence living or temporary) */
+	uint32_t names; /* fresh: its people's names (hashes), a list in row_hh.names; 0 ends it */
+} hh_hit;
+typedef struct {
+	uint64_t h;
+	uint32_t next;
+} hh_name;
+static _Thread_local struct {
+	hh_hit *v;
+	size_t cap, n;
+	hh_name *names; /* names[0] unused: 0 ends a list */
+	uint32_t nnames, capnames;
+	int64_t *gone; /* ids of households a person moved out of (no longer known) */
+	size_t gcap, gn;
+} row_hh;
+
+static size_t hh_hash(int64_t unit, const char *room)
+{
+	return (code_hash(room) ^ (size_t)unit) * 1099511628211u;
+}
+
+static void hh_map_clear(void)
+{
+	for (size_t i = 0; i < row_hh.cap; i++)
+		free(row_hh.v[i].room);
+	free(row_hh.v);
+	free(row_hh.names);
+	free(row_hh.gone);
+	memset(&row_hh, 0, sizeof row_hh);
+}
+
+/* The slot of (unit, room): its entry, or the free slot where it goes (valid until the next
+ * call). */
+static hh_hit *hh_slot(int64_t unit, const char *room)
+{
+	if (2 * (row_hh.n + 1) > row_hh.cap) {
+		size_t cap = row_hh.cap ? 2 * row_hh.cap : 1024;
+		hh_hit *v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < row_hh.cap; i++)
+			if (row_hh.v[i].room) {
+				size_t k = hh_hash(row_hh.v[i].unit, row_hh.v[i].room) & (cap - 1);
+				while (v[k].room)
+					k = (k + 1) & (cap - 1);
+				v[k] = row_hh.v[i];
+			}
+		free(row_hh.v);
+		row_hh.v = v;
+		row_hh.cap = cap;
+	}
+	size_t k = hh_hash(unit, room) & (row_hh.cap - 1);
+	while (row_hh.v[k].room && (row_hh.v[k].unit != unit || strcmp(row_hh.v[k].room, room) != 0))
+		k = (k + 1) & (row_hh.cap - 1);
+	return &row_hh.v[k];
+}
+
+/* The set of household ids a person moved out of: add id (add) or ask for it. */
+static bool hh_gone(int64_t id, bool add)
+{
+	if (add && 2 * (row_hh.gn + 1) > row_hh.gcap) {
+		size_t cap = row_hh.gcap ? 2 * row_hh.gcap : 256;
+		int64_t *g = xcalloc(cap, sizeof *g);
+		for (size_t i = 0; i < row_hh.gcap; i++)
+			if (row_hh.gone[i]) {
+				size_t k = (size_t)row_hh.gone[i] * 2654435761u & (cap - 1);
+				while (g[k])
+					k = (k + 1) & (cap - 1);
+				g[k] = row_hh.gone[i];
+			}
+		free(row_hh.gone);
+		row_hh.gone = g;
+		row_hh.gcap = cap;
+	}
+	if (!row_hh.gcap)
+		return false;
+	size_t k = (size_t)id * 2654435761u & (row_hh.gcap - 1);
+	for (; row_hh.gone[k]; k = (k + 1) & (row_hh.gcap - 1))
+		if (row_hh.gone[k] == id)
+			return true;
+	if (add) {
+		row_hh.gone[k] = id;
+		row_hh.gn++;
+	}
+	return false;
+}
+
+/* Whether the import knows everyone of h (see above). */
+static bool hh_known(const hh_hit *h)
+{
+	return h->fresh && !hh_gone(h->id, false);
+}
+
+/* Whether one of h's people has this name (by hash: a collision only asks the store). */
+static bool hh_has_name(const hh_hit *h, const char *name)
+{
+	uint64_t x = code_hash(name);
+	for (uint32_t i = h->names; i; i = row_hh.names[i].next)
+		if (row_hh.names[i].h == x)
+			return true;
+	return false;
+}
+
+/* A new person written into the known household h. */
+static void hh_add_person(hh_hit *h, const char *name, bool living)
+{
+	if (row_hh.nnames + 1 >= row_hh.capnames) {
+		row_hh.capnames = row_hh.capnames ? 2 * row_hh.capnames : 4096;
+		row_hh.names = xrealloc(row_hh.names, row_hh.capnames * sizeof *row_hh.names);
+		if (!row_hh.nnames)
+			row_hh.nnames = 1; /* 0 ends a list */
+	}
+	row_hh.names[row_hh.nnames] = (hh_name){.h = code_hash(name), .next = h->names};
+	h->names = row_hh.nnames++;
+	h->living += living;
+}
+
+static void row_caches_reset(void)
+{
+	unit_cache_free(&row_units);
+	hh_map_clear();
+}
+
+/* The building or entrance that code names, as household_unit finds it; *path (may be NULL)
+ * receives its path, valid until the import ends. */
+static werr import_unit(const actor *ac, const char *code, int64_t *id, const char **path)
+{
+	if (!code) {
+		unit_row none;
+		return household_unit(ac, code, "unit_code", &none);
+	}
+	unit_hit *u = unit_slot(&row_units, code);
+	if (!u->code) {
+		unit_row ur;
+		werr ue = household_unit(ac, code, "unit_code", &ur);
+		if (ue == W_EDB || ue == W_EBUSY)
+			return ue;
+		*u = (unit_hit){
+		    .code = xstrdup(code), .id = ur.id, .path = ue ? NULL : xstrdup(ur.path), .err = ue};
+		if (ue)
+			u->why = *w_last();
+		row_units.n++;
+	}
+	if (u->err)
+		return w_fail(u->err, u->why.code, u->why.field[0] ? u->why.field : NULL, "%s",
+		              u->why.message);
+	*id = u->id;
+	if (path)
+		*path = u->path;
+	return WG_OK;
+}
 
 /* The household at code/room, created when missing; *path (may be NULL) receives its
- * unit's path (a static copy, valid until the next row). */
-static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid, const char **path)
+ * unit's path (valid until the import ends), *hh its entry among the import's households
+ * (valid until the next call). */
+static werr import_household(const actor *ac, const char *code, const char *room, int64_t *hid,
+                             const char **path, hh_hit **hh)
 {
-	unit_row u;
+	int64_t unit_id = 0;
 	werr e;
-	if (last_unit.valid && code && !strcmp(code, last_unit.code)) {
-		u.id = last_unit.id;
-	} else {
-		if ((e = household_unit(ac, code, "unit_code", &u)))
-			return e;
-		last_unit.valid = strlen(code) < sizeof last_unit.code && strlen(u.path) < sizeof last_unit.path;
-		if (last_unit.valid) {
-			memcpy(last_unit.code, code, strlen(code) + 1);
-			memcpy(last_unit.path, u.path, strlen(u.path) + 1);
-			last_unit.id = u.id;
-		}
-	}
-	if (path)
-		*path = last_unit.valid && last_unit.id == u.id ? last_unit.path : u.path;
+	if ((e = import_unit(ac, code, &unit_id, path)))
+		return e;
 	if ((e = room_valid(room)))
 		return e;
-	if (last_hh.valid && last_hh.unit == u.id && !strcmp(last_hh.room, room)) {
-		*hid = last_hh.id;
-		return WG_OK;
-	}
-	last_hh.valid = false;
-	db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
-	db_bind_int(s, 1, u.id);
-	db_bind_text(s, 2, room);
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW)
-		*hid = db_int(s, 0);
-	db_done(s);
-	if (rc < 0)
-		return e;
-	if (rc != DB_ROW) {
-		s = db_get(ac->d, SQL_HH_INSERT);
-		db_bind_int(s, 1, u.id);
+	hh_hit *h = hh_slot(unit_id, room);
+	*hh = h;
+	if (!h->room) {
+		bool fresh = false;
+		db_stmt *s = db_get(ac->d, SQL_HH_ID_BY_ROOM); /* the id only: no count of its people */
+		db_bind_int(s, 1, unit_id);
 		db_bind_text(s, 2, room);
-		db_bind_text(s, 3, "occupied");
-		db_bind_int(s, 5, now_s());
-		if ((e = db_run(s, hid)))
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			*hid = db_int(s, 0);
+		db_done(s);
+		if (rc < 0)
 			return e;
+		if (rc != DB_ROW) {
+			s = db_get(ac->d, SQL_HH_INSERT);
+			db_bind_int(s, 1, unit_id);
+			db_bind_text(s, 2, room);
+			db_bind_text(s, 3, "occupied");
+			db_bind_int(s, 5, now_s());
+			if ((e = db_run(s, hid)))
+				return e;
+			fresh = true;
+		}
+		*h = (hh_hit){.room = xstrdup(room), .unit = unit_id, .id = *hid, .fresh = fresh};
+		row_hh.n++;
 	}
-	if (strlen(room) < sizeof last_hh.room) {
-		last_hh.unit = u.id;
-		last_hh.id = *hid;
-		memcpy(last_hh.room, room, strlen(room) + 1);
-		last_hh.valid = true;
-	}
+	*hid = h->id;
 	return WG_OK;
 }
 
@@ -1375,33 +1568,50 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		return e;
 	int64_t hid = 0, rid = 0, old_hid = 0;
 	const char *hh_path = NULL;
-	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path)))
+	hh_hit *hh = NULL;
+	if ((e = import_household(ac, v[COL_UNIT], v[COL_ROOM], &hid, &hh_path, &hh)))
 		return e;
 	/* the person by document number, else by name in the household; whether the household
-	 * has anyone living (for its count if this is a new person) — one look-up */
-	db_stmt *s = db_get(ac->d, SQL_RES_IMPORT_MATCH);
-	db_bind_text(s, 1, f.id_type);
-	db_bind_text(s, 2, f.id_number);
-	db_bind_int(s, 3, hid);
-	db_bind_text(s, 4, f.name);
+	 * has anyone living (for its count if this is a new person) — one look-up.  In a
+	 * household the import knows, without a person of that name, the last two are known
+	 * here: the store is asked for the document only, when there is one. */
+	bool known = hh_known(hh) && !hh_has_name(hh, f.name);
 	int64_t had = 0, existing = 0;
-	int rc = db_step(s, &e);
-	if (rc == DB_ROW) {
-		if (f.id_number && !db_null(s, 0)) {
-			if (actor_in_scope(ac, db_text(s, 1))) {
-				rid = db_int(s, 0);
-				old_hid = db_int(s, 2);
-			} else {
-				existing = db_int(s, 0); /* registered outside the scope: held below */
-			}
-		} else if (!db_null(s, 3)) {
-			rid = db_int(s, 3), old_hid = hid;
-		}
-		had = db_int(s, 4);
+	int rc = DB_DONE;
+	db_stmt *s = NULL;
+	if (!known) {
+		s = db_get(ac->d, SQL_RES_IMPORT_MATCH);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_number);
+		db_bind_int(s, 3, hid);
+		db_bind_text(s, 4, f.name);
+	} else if (f.id_number) {
+		s = db_get(ac->d, SQL_RES_IMPORT_DOC);
+		db_bind_text(s, 1, f.id_type);
+		db_bind_text(s, 2, f.id_number);
 	}
-	db_done(s);
-	if (rc < 0)
-		return e;
+	if (s) {
+		rc = db_step(s, &e);
+		if (rc == DB_ROW) {
+			if (f.id_number && !db_null(s, 0)) {
+				if (actor_in_scope(ac, db_text(s, 1))) {
+					rid = db_int(s, 0);
+					old_hid = db_int(s, 2);
+				} else { /* registered outside the scope: held below */
+					existing = db_int(s, 0);
+				}
+			} else if (!known && !db_null(s, 3)) {
+				rid = db_int(s, 3), old_hid = hid;
+			}
+			if (!known)
+				had = db_int(s, 4);
+		}
+		db_done(s);
+		if (rc < 0)
+			return e;
+	}
+	if (known && !rid && !existing)
+		had = hh->living > 0;
 	if (existing) {
 		/* A number registered outside the caller's units: the row goes as for a number
 		 * never seen — the person held with it in scope, else the one of that name in the
@@ -1458,7 +1668,7 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 		/* but joining people who live there, it makes each day they were all accounted for
 		 * a day the household is no longer (the newcomer has no check-in yet) */
 		hh_snap hb = {0};
-		if (living && had && (e = stats_snap(ac->d, ac->a, hid, &hb)))
+		if (living && had && !hh_known(hh) && (e = stats_snap(ac->d, ac->a, hid, &hb)))
 			return e;
 		if ((e = res_write(ac, 0, hid, &f, 0, &rid)) ||
 		    (existing && (e = hold_open(ac, rid, f.id_type, f.id_held, existing, "import"))) ||
@@ -1469,8 +1679,15 @@ static werr import_resident_row(const actor *ac, char **v, int *created)
 			if ((e = stats_day_add(ac->d, hh_path, hb.district, hb.days[i].day, &x)))
 				return e;
 		}
+		if (hh_known(hh))
+			hh_add_person(hh, f.name, living);
 		return record_move(ac, rid, 0, hid, "registered (import)");
 	}
+	/* a person updated here, or moved in with their check-ins, or moved out: the households
+	 * are no longer known */
+	hh->fresh = false;
+	if (old_hid && old_hid != hid)
+		hh_gone(old_hid, true);
 	hh_snap b_new, b_old = {0}, a_new, a_old;
 	bool moved = old_hid && old_hid != hid;
 	if ((e = stats_snap(ac->d, ac->a, hid, &b_new)) || (moved && (e = stats_snap(ac->d, ac->a, old_hid, &b_old))) ||
@@ -1562,19 +1779,29 @@ static void import_cells(const int col[NCOLS], char **f, size_t nf, char *v[NCOL
 		v[k] = col[k] >= 0 && (size_t)col[k] < nf ? f[col[k]] : NULL;
 }
 
-/* Rows applied one at a time by the per-row rules, inside the caller's transaction. */
+/* Rows applied one at a time by the per-row rules, inside the caller's transaction.
+ * Guarded, each row runs in its savepoint, undone when the row is refused.  Unguarded (the
+ * SQLite path's first try) a row runs without one: nearly every refused row is refused by
+ * its checks before it writes anything, and the savepoints cost — each row's pages copied
+ * to the sub-journal, and each ROLLBACK TO after the search indexes were dropped in the
+ * same transaction made SQLite re-read the schema and prepare every statement again (13%
+ * of a 100,000-row sheet's instructions).  A row refused after it wrote (or leaving the
+ * transaction unusable) sets redo: the caller rolls the transaction back and runs its rows
+ * again, guarded — as the writer does with a batch of check-ins (app/writer.c). */
 typedef struct {
 	const actor *ac;
 	actor row_ac;     /* ac with the row's scratch arena */
 	arena *row_arena; /* dropped every thousand rows: a million-row sheet must not keep a million rows' worth of memory */
 	size_t rows;
+	bool guarded;
 	bool sp_open; /* a savepoint is open for the next row */
+	bool redo; /* unguarded, a row was refused after writing: the transaction must run again, guarded */
 	import_report *rep;
 } row_runner;
 
 static void runner_init(row_runner *rr, const actor *ac, import_report *rep)
 {
-	*rr = (row_runner){.ac = ac, .row_ac = *ac, .rep = rep};
+	*rr = (row_runner){.ac = ac, .row_ac = *ac, .rep = rep, .guarded = true};
 }
 
 static void runner_free(row_runner *rr)
@@ -1596,29 +1823,36 @@ static const actor *runner_actor(row_runner *rr)
 	return &rr->row_ac;
 }
 
-/* One record by the per-row rules in its savepoint — taken here after a commit, else left by
- * the row before (a refused row's ROLLBACK TO keeps it; a good row releases it and takes the
- * next, on PostgreSQL in one round trip; SQLite runs its two prepared statements, as
- * compiling the text every row would cost more) — and counted in the report.  Only a failure
- * of the store is returned: the import ends. */
+/* One record by the per-row rules — guarded, in its savepoint, taken here after a commit,
+ * else left by the row before (a refused row's ROLLBACK TO keeps it; a good row releases
+ * it and takes the next, on PostgreSQL in one round trip; SQLite runs its two prepared
+ * statements, as compiling the text every row would cost more) — and counted in the
+ * report.  Only a failure of the store is returned: the import ends. */
 static werr runner_row(row_runner *rr, char **v, size_t line)
 {
 	db *d = rr->ac->d;
 	werr e;
-	if (!rr->sp_open && (e = db_run(db_get(d, SQL_SAVEPOINT), NULL)))
+	if (rr->guarded && !rr->sp_open && (e = db_run(db_get(d, SQL_SAVEPOINT), NULL)))
 		return e;
-	rr->sp_open = true;
+	rr->sp_open = rr->guarded;
 	int created = 0;
 	w_clear();
+	int64_t writes = db_writes(d);
 	werr re = import_resident_row(runner_actor(rr), v, &created);
 	if (re == W_EDB || re == W_EBUSY)
 		return re;
 	if (re) {
+		if (!rr->guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
+			rr->redo = true;
+			return WG_OK;
+		}
 		const wdetail *dt = w_last();
 		import_bad(rr->rep, line, dt->field[0] ? dt->field : NULL, dt->code, dt->message);
-		last_hh.valid = false;
-		if ((e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)))
-			return e;
+		if (rr->guarded) { /* undone: the households it made with it */
+			hh_map_clear();
+			if ((e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)))
+				return e;
+		}
 		return stats_totals_job_end(d, false);
 	}
 	if ((e = stats_totals_job_end(d, true)))
@@ -1629,7 +1863,7 @@ static werr runner_row(row_runner *rr, char **v, size_t line)
 		rr->rep->unchanged++;
 	else
 		rr->rep->updated++;
-	return db_savepoint_renew(d);
+	return rr->guarded ? db_savepoint_renew(d) : WG_OK;
 }
 
 /* The end of a good import, in its transaction: the totals, the search indexes when they
@@ -1653,6 +1887,44 @@ static werr import_finish(const actor *ac, bool reindex, import_report *rep)
 
 static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bool reindex, import_report *rep);
 
+/* What the report said when a transaction began: a transaction run again, guarded, starts
+ * from there. */
+typedef struct {
+	import_report counts;
+	size_t errors;
+} report_mark;
+
+static report_mark report_tell(const import_report *rep)
+{
+	return (report_mark){.counts = *rep, .errors = json_array_size(rep->errors)};
+}
+
+static void report_seek(import_report *rep, report_mark m)
+{
+	while (json_array_size(rep->errors) > m.errors)
+		json_array_remove(rep->errors, json_array_size(rep->errors) - 1);
+	json_t *errors = rep->errors;
+	*rep = m.counts;
+	rep->errors = errors;
+}
+
+/* A transaction of the import begun: the search indexes dropped when they are built after
+ * the load, the counters summed afresh, the caches of units and households empty. */
+static werr import_tx_begin(const actor *ac, bool reindex)
+{
+	werr e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	if (reindex && (e = res_search_indexes_drop(ac->d))) {
+		db_rollback(ac->d);
+		return e;
+	}
+	row_caches_reset();
+	stats_totals_end();
+	stats_totals_begin(); /* counters summed per batch, written before each commit */
+	return WG_OK;
+}
+
 /* batch: rows per transaction (0: the whole sheet in one); per_row: no staging table even
  * where the store has COPY */
 static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reindex, bool per_row, import_report *rep)
@@ -1663,16 +1935,13 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		return e;
 	if (!per_row && db_can_copy(ac->d)) /* PostgreSQL: the sheet in one transaction, through COPY */
 		return import_bulk(ac, r, col, reindex, rep);
-	if ((e = db_begin(ac->d)))
+	if ((e = import_tx_begin(ac, reindex)))
 		return e;
-	if (reindex && (e = res_search_indexes_drop(ac->d))) {
-		db_rollback(ac->d);
-		return e;
-	}
-	last_unit.valid = last_hh.valid = false;
-	stats_totals_begin(); /* counters summed per batch, written before each commit */
 	row_runner rr;
 	runner_init(&rr, ac, rep);
+	rr.guarded = false;
+	csv_mark tx_from = csv_tell(r); /* where the transaction's rows begin, and the report then */
+	report_mark tx_rep = report_tell(rep);
 	size_t in_tx = 0;
 	char **f;
 	size_t nf, line;
@@ -1687,26 +1956,49 @@ static werr import_run(const actor *ac, csv_reader *r, size_t batch, bool reinde
 		import_cells(col, f, nf, v);
 		if ((e = runner_row(&rr, v, line)))
 			goto fail;
+		/* unguarded, a row refused after writing: nothing of this transaction is kept, its
+		 * rows run again, each in its savepoint */
+		if (rr.redo) {
+			db_rollback(ac->d);
+			csv_seek(r, tx_from);
+			report_seek(rep, tx_rep);
+			if ((e = import_tx_begin(ac, reindex)))
+				goto fail;
+			rr.guarded = true;
+			rr.sp_open = rr.redo = false;
+			in_tx = 0;
+			continue;
+		}
 		if (++in_tx == 5000) {
-			/* the unit totals are summed in memory and written every 5,000 rows */
+			/* the unit totals are summed in memory and written every 5,000 rows — outside
+			 * the savepoint a guarded run leaves open for the next row, whose refusal would
+			 * roll them back with it (a whole sheet lost 5,000 rows' worth so) */
+			if (rr.sp_open && (e = db_run(db_get(ac->d, SQL_RELEASE), NULL)))
+				goto fail;
+			rr.sp_open = false;
 			if ((e = stats_totals_flush(ac->d)) || (batch && ((e = db_commit(ac->d)) || (e = db_begin(ac->d)))))
 				goto fail;
-			if (batch)
-				rr.sp_open = false;
+			if (batch) {
+				/* between two transactions the server's writer may change the units,
+				 * households and people the caches speak for */
+				row_caches_reset();
+				tx_from = csv_tell(r);
+				tx_rep = report_tell(rep);
+			}
 			in_tx = 0;
 		}
 	}
 	if ((e = import_finish(ac, reindex, rep)))
 		goto fail;
 	stats_totals_end();
-	last_unit.valid = last_hh.valid = false;
+	row_caches_reset();
 	runner_free(&rr);
 	w_clear();
 	return WG_OK;
 fail:
 	db_rollback(ac->d);
 	stats_totals_end();
-	last_unit.valid = last_hh.valid = false;
+	row_caches_reset();
 	runner_free(&rr);
 	return e;
 }
@@ -1725,57 +2017,6 @@ fail:
  * so applying the independent rows first ends in the state a row-by-row run reaches, and
  * the counters, being differences of that state, equal a recount.  The report is the same,
  * its refused rows ordered by line. */
-
-/* The sheet's unit codes, each looked up once: its id, or why a row naming it is refused. */
-typedef struct {
-	char *code; /* NULL: a free slot */
-	int64_t id;
-	werr err;
-	wdetail why;
-} unit_hit;
-typedef struct {
-	unit_hit *v;
-	size_t cap, n;
-} unit_cache;
-
-static size_t code_hash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
-/* The slot of code: its entry, or the free slot where it goes. */
-static unit_hit *unit_slot(unit_cache *c, const char *code)
-{
-	if (2 * (c->n + 1) > c->cap) {
-		unit_cache g = {.cap = c->cap ? 2 * c->cap : 256};
-		g.v = xcalloc(g.cap, sizeof *g.v);
-		for (size_t i = 0; i < c->cap; i++)
-			if (c->v[i].code) {
-				size_t k = code_hash(c->v[i].code) & (g.cap - 1);
-				while (g.v[k].code)
-					k = (k + 1) & (g.cap - 1);
-				g.v[k] = c->v[i];
-			}
-		g.n = c->n;
-		free(c->v);
-		*c = g;
-	}
-	size_t k = code_hash(code) & (c->cap - 1);
-	while (c->v[k].code && strcmp(c->v[k].code, code) != 0)
-		k = (k + 1) & (c->cap - 1);
-	return &c->v[k];
-}
-
-static void unit_cache_free(unit_cache *c)
-{
-	for (size_t i = 0; i < c->cap; i++)
-		free(c->v[i].code);
-	free(c->v);
-	*c = (unit_cache){0};
-}
 
 /* The keys the staged rows have shown so far, as 64-bit hashes: a row whose document
  * number, or whose name in its household, an earlier staged row had goes through the
@@ -1911,7 +2152,7 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	size_t staged = 0, nlater = 0;
 	key_seen docs = {0}, names = {0};
 	bool copying = false;
-	last_unit.valid = last_hh.valid = false;
+	row_caches_reset();
 	stats_totals_begin();
 	int64_t plain = 0, ignored;
 	if ((e = db_scalar(db_get(d, SQL_IMPORT_STAGE_MEM), &ignored)) ||
@@ -2045,7 +2286,7 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		goto fail;
 	import_report_sort(rep);
 	stats_totals_end();
-	last_unit.valid = last_hh.valid = false;
+	row_caches_reset();
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
@@ -2056,7 +2297,7 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 fail:
 	db_rollback(d); /* abandons a copy in progress */
 	stats_totals_end();
-	last_unit.valid = last_hh.valid = false;
+	row_caches_reset();
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
