@@ -70,8 +70,9 @@ class Router(unittest.TestCase):
     def tearDownClass(cls):
         subprocess.run([CITUS, "drop", PG, cls.name], capture_output=True)
 
-    def tasks(self, name):
-        """The number of shard tasks of one execution of the statement."""
+    def tasks(self, name, need_tasks=True):
+        """The number of shard tasks of one execution of the statement (None: no shard task,
+        as a function call's plan, allowed when not need_tasks)."""
         sql = self.sql[name]
         types = _psql(self.url, "PREPARE s AS %s; SELECT parameter_types FROM pg_prepared_statements "
                                 "WHERE name = 's'" % sql).strip().strip("{}")
@@ -79,8 +80,9 @@ class Router(unittest.TestCase):
         args = ", ".join(DUMMY.get(t, "NULL") for t in types)
         plan = _psql(self.url, "PREPARE s AS %s; EXPLAIN EXECUTE s%s" % (sql, "(%s)" % args if args else ""))
         m = re.search(r"Task Count: (\d+)", plan)
-        self.assertIsNotNone(m, plan)
-        return int(m.group(1))
+        if need_tasks:
+            self.assertIsNotNone(m, plan)
+        return int(m.group(1)) if m else None
 
     def assertRouted(self, name):
         n = self.tasks(name)
@@ -157,6 +159,31 @@ class Router(unittest.TestCase):
                                       " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
                                       " AND h.logicalrelid = 'households'::regclass" % t).strip()
                 self.assertEqual(got, "h true district_id", t)
+
+    # the day's counters and the audit (citus7): distributed by district_id, co-located with
+    # households, so that a batch of one district's check-ins writes its worker only
+    def test_counters_and_audit_colocated(self):
+        for t in ("day_counts", "audit"):
+            with self.subTest(t):
+                got = _psql(self.url, "SELECT p.partmethod::text || ' ' || (p.colocationid = h.colocationid)::text"
+                                      " || ' ' || column_to_column_name(p.logicalrelid, p.partkey)"
+                                      " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
+                                      " AND h.logicalrelid = 'households'::regclass" % t).strip()
+                self.assertEqual(got, "h true district_id", t)
+
+    def test_counter_and_audit_inserts_routed(self):
+        for name in ("DAY_ADD", "AUDIT_INSERT"):
+            with self.subTest(name):
+                self.assertRouted(name)
+
+    # every statement that reads or writes the counters or the audit plans on the cluster
+    # (Citus refuses some joins and subqueries of a distributed table it accepted of a local one)
+    def test_counter_and_audit_statements_plan(self):
+        names = [n for n, q in self.sql.items() if re.search(r"\b(day_counts|audit|wg_day_\w+|wg_audit_\w+|wg_curve_\w+)\b", q)]
+        self.assertGreater(len(names), 8)
+        for name in names:
+            with self.subTest(name):
+                self.tasks(name, need_tasks=False)
 
     # the probes that find a bare id's district in the actor's own district
     def test_district_probes(self):
