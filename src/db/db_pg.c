@@ -670,6 +670,13 @@ static void restore_watch(db *d, pid_t pid, const char *path)
  * contents and it holds the data of the tables every store has. */
 static werr pg_backup(db *d, const char *dest)
 {
+	/* pg_dump of a Citus coordinator holds the reference tables and the distributed tables'
+	 * definitions, not the workers' shards: an archive that looks like a backup and lacks
+	 * every resident.  Refused, naming what backs a cluster up */
+	if (((pg_db *)d)->citus)
+		return w_fail(W_EINVAL, "backup_citus", "db",
+		              "Citus 集群上的 wangge backup 不含工作节点的分片：请用 pg_basebackup 备份每个节点 / on Citus, "
+		              "wangge backup would miss the workers' shards: back up every node with pg_basebackup");
 	int rc = run_tool(d, (char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL},
 	                  dump_watch, dest);
 	if (rc != 0)
@@ -702,6 +709,10 @@ static werr pg_backup(db *d, const char *dest)
 /* pg_restore of a pg_dump custom archive, replacing what exists. */
 static werr pg_restore(db *d, const char *src)
 {
+	if (((pg_db *)d)->citus) /* an archive of one server would replace the cluster's layout */
+		return w_fail(W_EINVAL, "restore_citus", "db",
+		              "wangge restore 不能恢复 Citus 集群：请从各节点的基础备份恢复 / wangge restore cannot restore a "
+		              "Citus cluster: restore every node from its base backup");
 	int rc = run_tool(d, (char *[]){"pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
 	                                "--dbname", d->url, (char *)src, NULL},
 	                  restore_watch, src);

@@ -14,6 +14,7 @@ look-up of a bare id's district, for an actor above a district, still asks every
 import os
 import re
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -184,6 +185,23 @@ class Router(unittest.TestCase):
         for name in names:
             with self.subTest(name):
                 self.tasks(name, need_tasks=False)
+
+    # `wangge backup` of a coordinator would be a pg_dump without the workers' shards — an
+    # archive that looks like a backup and holds no resident: refused, naming what to use;
+    # and `wangge restore` does not lay a one-server archive over a cluster
+    def test_backup_and_restore_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "store.dump")
+            r = subprocess.run([BIN, "backup", "--db", self.url, "--out", out], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("pg_basebackup", r.stderr)
+            self.assertIn("Citus", r.stderr)
+            self.assertEqual(os.listdir(d), [])
+            with open(out, "wb"):
+                pass
+            r = subprocess.run([BIN, "restore", "--db", self.url, "--from", out], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("base backup", r.stderr)
 
     # the probes that find a bare id's district in the actor's own district
     def test_district_probes(self):
