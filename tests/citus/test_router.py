@@ -186,6 +186,16 @@ class Router(unittest.TestCase):
             with self.subTest(name):
                 self.tasks(name, need_tasks=False)
 
+    # Citus copies reference tables to a new worker, and moves shards, by logical
+    # replication, which needs each row's identity: a table without a primary key (or
+    # another replica identity) made citus_rebalance_start() refuse to begin (citus7)
+    def test_every_table_of_the_cluster_has_a_replica_identity(self):
+        got = _psql(self.url, "SELECT string_agg(c.relname, ' ') FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid"
+                              " WHERE c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+                              " WHERE k.conrelid = c.oid AND k.contype = 'p'))").strip()
+        self.assertEqual(got, "", "without a replica identity")
+        self.assertGreater(int(_psql(self.url, "SELECT count(*) FROM pg_dist_partition WHERE repmodel = 't'")), 40)
+
     # `wangge backup` of a coordinator would be a pg_dump without the workers' shards — an
     # archive that looks like a backup and holds no resident: refused, naming what to use;
     # and `wangge restore` does not lay a one-server archive over a cluster
