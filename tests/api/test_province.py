@@ -140,16 +140,22 @@ class ProvinceTree(unittest.TestCase):
                 st, b = H.as_user("admin", "POST", "/api/v1/checkins",
                                   {"resident_id": p["id"], "channel": "phone", "temperature": 38.4 if i == 0 else 36.5})
                 self.assertEqual(st, 201, b)
-        todo, seen = ["42"], 0
+        todo, recount, listed = ["42"], {}, []
         while todo:
             code = todo.pop()
             c, rc = coverage(code), ok(*H.as_user("admin", "GET", "/api/v1/coverage/recount?unit=%s" % code))
             for k in COUNTERS:
                 if k in rc:
                     self.assertEqual(c[k], rc[k], (code, c["kind"], k))
-            seen += 1
+            recount[code] = rc
+            listed += [x for x in c["children"] if x["kind"] != "building"]
             todo += [x["unit"] for x in c["children"] if x["kind"] != "building"]
-        self.assertGreater(seen, 3 + 6 + 3 * round(13822 * float(SCALE)))
+        self.assertGreater(len(recount), 3 + 6 + 3 * round(13822 * float(SCALE)))
+        # and each unit as its parent's coverage lists it among the children
+        for x in listed:
+            for k in COUNTERS:
+                if k in recount[x["unit"]]:
+                    self.assertEqual(x[k], recount[x["unit"]][k], (x["unit"], "as a child", k))
 
     @unittest.skipUnless(H.CITUS, "Citus only")
     def test_one_district_batch_commits_in_one_phase(self):
