@@ -128,7 +128,7 @@ class Router(unittest.TestCase):
 
     # a grid's missing list and call list (the grid's district named)
     def test_missing_list(self):
-        for name in ("MISSING_COUNT", "MISSING_LIST", "MISSING_PEOPLE"):
+        for name in ("MISSING_COUNT", "MISSING_LIST", "MISSING_PEOPLE_MANY", "ISO_OF_HH_ACTIVE"):
             with self.subTest(name):
                 self.assertRouted(name)
 
