@@ -124,11 +124,13 @@ static werr pg_fail(db *d, PGresult *r, const char *what)
 	if (lost)
 		pg_reconnect(d);
 	/* Citus reports a worker lost under a statement or a commit as an internal error
-	 * with libpq's words for it */
+	 * with libpq's words for it — or, when the worker goes under a commit made in one
+	 * phase (a batch of one worker's rows, citus7), with its own: the commit's outcome on
+	 * that worker is not known, as when one server's connection drops under a COMMIT */
 	bool worker_lost = ((pg_db *)d)->citus && state && !strcmp(state, "XX000") &&
 	                   (strstr(m, "server closed the connection") || strstr(m, "connection not open") ||
 	                    strstr(m, "failure on connection") || strstr(m, "could not establish any connections") ||
-	                    strstr(m, "SSL SYSCALL error"));
+	                    strstr(m, "SSL SYSCALL error") || strstr(m, "could not commit transaction for shard"));
 	if (lost || worker_lost ||
 	    (state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
 	               !strcmp(state, "57P03")))) {
