@@ -138,12 +138,10 @@ print("worker 3 on port %d added in %.1f s (at t=%.1f s)" % (port, time.time() -
 
 before = psql("SELECT nodeport, count(*) FROM pg_dist_shard_placement p JOIN pg_dist_shard s USING (shardid)"
               " WHERE s.logicalrelid = 'households'::regclass GROUP BY nodeport ORDER BY nodeport")
-# the reference tables first: copied whole to the new worker, writes to them held for the
-# copy (one of them, staff_pass_scope, has no primary key, so logical replication — the
-# rebalancer's way for the shards — cannot copy it: citus_rebalance_start() alone refuses)
-tr = time.time()
-psql("SELECT replicate_reference_tables('block_writes')")
-print("reference tables copied to worker 3 in %.1f s" % (time.time() - tr))
+# citus_rebalance_start() copies the reference tables to the new worker, then moves shards,
+# both by logical replication (every table has a primary key since citus7: before, one of
+# them, staff_pass_scope, had none, and this script copied the reference tables first with
+# replicate_reference_tables('block_writes'), writes to them held for the copy)
 phase[0] = "moving"
 tm = time.time()
 psql("SELECT citus_rebalance_start()")

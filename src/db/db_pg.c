@@ -124,11 +124,13 @@ static werr pg_fail(db *d, PGresult *r, const char *what)
 	if (lost)
 		pg_reconnect(d);
 	/* Citus reports a worker lost under a statement or a commit as an internal error
-	 * with libpq's words for it */
+	 * with libpq's words for it — or, when the worker goes under a commit made in one
+	 * phase (a batch of one worker's rows, citus7), with its own: the commit's outcome on
+	 * that worker is not known, as when one server's connection drops under a COMMIT */
 	bool worker_lost = ((pg_db *)d)->citus && state && !strcmp(state, "XX000") &&
 	                   (strstr(m, "server closed the connection") || strstr(m, "connection not open") ||
 	                    strstr(m, "failure on connection") || strstr(m, "could not establish any connections") ||
-	                    strstr(m, "SSL SYSCALL error"));
+	                    strstr(m, "SSL SYSCALL error") || strstr(m, "could not commit transaction for shard"));
 	if (lost || worker_lost ||
 	    (state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
 	               !strcmp(state, "57P03")))) {
@@ -670,6 +672,13 @@ static void restore_watch(db *d, pid_t pid, const char *path)
  * contents and it holds the data of the tables every store has. */
 static werr pg_backup(db *d, const char *dest)
 {
+	/* pg_dump of a Citus coordinator holds the reference tables and the distributed tables'
+	 * definitions, not the workers' shards: an archive that looks like a backup and lacks
+	 * every resident.  Refused, naming what backs a cluster up */
+	if (((pg_db *)d)->citus)
+		return w_fail(W_EINVAL, "backup_citus", "db",
+		              "Citus 集群上的 wangge backup 不含工作节点的分片：请用 pg_basebackup 备份每个节点 / on Citus, "
+		              "wangge backup would miss the workers' shards: back up every node with pg_basebackup");
 	int rc = run_tool(d, (char *[]){"pg_dump", "--format=custom", "--file", (char *)dest, "--dbname", d->url, NULL},
 	                  dump_watch, dest);
 	if (rc != 0)
@@ -702,6 +711,10 @@ static werr pg_backup(db *d, const char *dest)
 /* pg_restore of a pg_dump custom archive, replacing what exists. */
 static werr pg_restore(db *d, const char *src)
 {
+	if (((pg_db *)d)->citus) /* an archive of one server would replace the cluster's layout */
+		return w_fail(W_EINVAL, "restore_citus", "db",
+		              "wangge restore 不能恢复 Citus 集群：请从各节点的基础备份恢复 / wangge restore cannot restore a "
+		              "Citus cluster: restore every node from its base backup");
 	int rc = run_tool(d, (char *[]){"pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
 	                                "--dbname", d->url, (char *)src, NULL},
 	                  restore_watch, src);

@@ -280,6 +280,13 @@ static const char *const lite_sql[SQL__COUNT] = {
         " SELECT value->>'at', value->>'user_id', value->>'username', value->>'role', value->>'action',"
         " value->>'entity', value->>'entity_id', value->>'fields', value->>'source', value->>'outcome'"
         " FROM json_each($1)"),
+    [SQL_MISSING_PEOPLE_MANY] =
+        ("SELECT r.id, r.name, r.phone, r.flags, r.birth_date, r.household_id FROM residents r"
+         " WHERE r.household_id IN (SELECT value FROM json_each($1)) AND (r.district_id = $3 OR $3 = 0)"
+         " AND r.moved_out_at IS NULL AND r.residence IN ('living', 'temporary')"
+         " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.resident_id = r.id"
+         " AND c.district_id = r.district_id AND c.day = $2 AND c.superseded_by = 0)"
+         " ORDER BY r.household_id, r.id"),
 };
 
 /* SQLite runs "INSERT … RETURNING" through a temporary table of the returned rows, opened

@@ -132,22 +132,6 @@ const char citus_layout[] =
     "      END IF;"
     "    END LOOP;"
     "  END IF;"
-    /* the day's counters and the audit on the coordinator alone (Citus-managed local
-     * tables): a check-in writes no table that lives on every node, nor one spread by
-     * its own key, so a worker down fails only its own districts' check-ins.  A store laid
-     * out earlier had the counters as a reference table: brought back here (their key to
-     * units dropped while it moves); its audit, distributed by id, stays so */
-    "  IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'day_counts'::regclass AND repmodel = 't') THEN"
-    "    ALTER TABLE day_counts DROP CONSTRAINT day_counts_unit_id_fkey;"
-    "    PERFORM undistribute_table('day_counts');"
-    "    PERFORM citus_add_local_table_to_metadata('day_counts');"
-    "    ALTER TABLE day_counts ADD CONSTRAINT day_counts_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
-    "  END IF;"
-    "  FOREACH t IN ARRAY ARRAY['day_counts', 'audit'] LOOP"
-    "    IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN"
-    "      PERFORM citus_add_local_table_to_metadata(t);"
-    "    END IF;"
-    "  END LOOP;"
     /* the counters above a district summed at read (issue 20, citus6): a check-in writes its
      * counters from its district's key unit down, and a unit's day is its row plus those of
      * the key units below it (DAY_GET …), found by this index.  A store laid out before kept
@@ -167,6 +151,57 @@ const char citus_layout[] =
     "      WHERE t.unit_id = x.id AND t.day = x.day;"
     "    CREATE INDEX units_district_keys ON units(path) WHERE id = district_id;"
     "  END IF;"
+    /* the day's counters distributed by district, co-located with households (citus7): a
+     * row's district is its unit's (a check-in writes its counters from its district's key
+     * down, so every row it writes is of its own district), a column of Citus's alone,
+     * filled by the inserts' Citus texts from the unit; a batch of one district's check-ins
+     * writes one worker.  A store laid out before held them on the coordinator (a
+     * Citus-managed local table) or, earlier still, on every node: brought back to one
+     * table and distributed here, once (their key to units dropped while it moves) */
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'day_counts'::regclass AND partmethod = 'h') THEN"
+    "    ALTER TABLE day_counts DROP CONSTRAINT day_counts_unit_id_fkey;"
+    "    IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'day_counts'::regclass) THEN"
+    "      PERFORM undistribute_table('day_counts');"
+    "    END IF;"
+    "    ALTER TABLE day_counts ADD COLUMN district_id BIGINT;"
+    "    UPDATE day_counts d SET district_id = u.district_id FROM units u WHERE u.id = d.unit_id;"
+    "    ALTER TABLE day_counts ALTER COLUMN district_id SET NOT NULL;"
+    "    ALTER TABLE day_counts DROP CONSTRAINT day_counts_pkey;"
+    "    ALTER TABLE day_counts ADD PRIMARY KEY (district_id, unit_id, day);"
+    "    PERFORM create_distributed_table('day_counts', 'district_id', colocate_with => 'households');"
+    "    ALTER TABLE day_counts ADD CONSTRAINT day_counts_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES units(id);"
+    "  END IF;"
+    /* the audit distributed by a key of its own, co-located too (citus7): the district of
+     * the acting account's unit (0 for the operator), so that a grid worker's check-ins and
+     * their audit rows are one worker's writes — on the coordinator (a Citus-managed local
+     * table) they made every batch a two-phase commit of the coordinator and the worker.
+     * A store laid out before (its audit on the coordinator, or earlier distributed by id)
+     * has its rows copied once into a new table distributed so (Citus cannot move a table
+     * with an identity column), each with its account's district, the ids kept */
+    "  ALTER TABLE audit ADD COLUMN IF NOT EXISTS district_id BIGINT NOT NULL DEFAULT 0;"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'audit'::regclass) THEN"
+    "    ALTER TABLE audit DROP CONSTRAINT audit_pkey;"
+    "    ALTER TABLE audit ADD PRIMARY KEY (district_id, id);"
+    "    CREATE INDEX audit_by_id ON audit(id);"
+    "    PERFORM create_distributed_table('audit', 'district_id', colocate_with => 'households');"
+    "  ELSIF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'audit'::regclass AND partmethod = 'h'"
+    "      AND column_to_column_name(logicalrelid, partkey) = 'district_id') THEN"
+    "    ALTER TABLE audit DROP CONSTRAINT audit_pkey;"
+    "    CREATE TABLE audit_d (LIKE audit INCLUDING DEFAULTS INCLUDING IDENTITY);"
+    "    ALTER TABLE audit_d ADD CONSTRAINT audit_pkey PRIMARY KEY (district_id, id);"
+    "    PERFORM create_distributed_table('audit_d', 'district_id', colocate_with => 'households');"
+    "    INSERT INTO audit_d(id, at, user_id, username, role, action, entity, entity_id, fields, source, outcome, district_id)"
+    "      OVERRIDING SYSTEM VALUE SELECT a.id, a.at, a.user_id, a.username, a.role, a.action, a.entity, a.entity_id, a.fields,"
+    "      a.source, a.outcome, coalesce(n.district_id, 0) FROM audit a LEFT JOIN users s ON s.id = a.user_id"
+    "      LEFT JOIN units n ON n.id = s.unit_id;"
+    "    PERFORM setval(pg_get_serial_sequence('audit_d', 'id'), coalesce((SELECT max(id) FROM audit), 0) + 1, false);"
+    "    DROP TABLE audit;"
+    "    ALTER TABLE audit_d RENAME TO audit;"
+    "    CREATE INDEX audit_at ON audit(at);"
+    "    CREATE INDEX audit_by_id ON audit(id);"
+    "    CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+    "    CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();"
+    "  END IF;"
     "END $$;"
     /* a row's district where the portable statement reads it with a subquery: Citus must
      * know the distribution column before it routes an insert, and evaluates a function
@@ -180,6 +215,88 @@ const char citus_layout[] =
     "  BEGIN RETURN (SELECT district_id FROM residents WHERE id = r); END $f$;"
     "CREATE OR REPLACE FUNCTION wg_isolation_district(i bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
     "  BEGIN RETURN (SELECT district_id FROM isolations WHERE id = i); END $f$;"
+    /* the district of an account's unit (0: no account, the operator): the audit's key */
+    "CREATE OR REPLACE FUNCTION wg_user_district(u bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$"
+    "  BEGIN RETURN coalesce((SELECT n.district_id FROM users s JOIN units n ON n.id = s.unit_id WHERE s.id = u), 0); END $f$;"
+    /* a batch's counters and audit rows (DAY_ADD_MANY, AUDIT_ADD_MANY: a JSON array) as one
+     * INSERT … VALUES of constants, each row with its district: Citus routes each row to its
+     * shard and writes them over the connection that wrote the batch's check-ins.  An
+     * INSERT … SELECT would go through the coordinator as a COPY, and Citus commits every
+     * COPY in two phases — the two-phase commit a one-district batch must not need */
+    "CREATE OR REPLACE FUNCTION wg_day_add_many(j jsonb) RETURNS void LANGUAGE plpgsql AS $f$"
+    "  DECLARE v text; BEGIN"
+    "  SELECT string_agg(format('(%s, %s, %L, %s, %s, %s, %s, %s)', n.district_id, x.u, x.d, x.h, x.a, x.r, x.f, x.s), ', '"
+    "    ORDER BY n.district_id, x.u, x.d) INTO v FROM jsonb_to_recordset(j)"
+    "    AS x(u bigint, d text, h bigint, a bigint, r bigint, f bigint, s bigint) JOIN units n ON n.id = x.u;"
+    "  IF v IS NOT NULL THEN EXECUTE 'INSERT INTO day_counts AS t (district_id, unit_id, day, households_reached,"
+    "    residents_accounted, residents_reported, fevers, symptomatic) VALUES ' || v || ' ON CONFLICT (district_id, unit_id, day)"
+    "    DO UPDATE SET households_reached = t.households_reached + excluded.households_reached,"
+    "    residents_accounted = t.residents_accounted + excluded.residents_accounted,"
+    "    residents_reported = t.residents_reported + excluded.residents_reported, fevers = t.fevers + excluded.fevers,"
+    "    symptomatic = t.symptomatic + excluded.symptomatic'; END IF;"
+    "  END $f$;"
+    "CREATE OR REPLACE FUNCTION wg_audit_add_many(j jsonb) RETURNS void LANGUAGE plpgsql AS $f$"
+    "  DECLARE v text; BEGIN"
+    "  SELECT string_agg(format('(%L, %L, %L, %L, %L, %L, %L, %L, %L, %L, %s)', x.at, x.user_id, x.username, x.role, x.action,"
+    "    x.entity, x.entity_id, x.fields, x.source, x.outcome, wg_user_district(x.user_id)), ', ') INTO v"
+    "    FROM jsonb_to_recordset(j) AS x(at bigint, user_id bigint, username text, role text, action text, entity text,"
+    "    entity_id text, fields text, source text, outcome text);"
+    "  IF v IS NOT NULL THEN EXECUTE 'INSERT INTO audit(at, user_id, username, role, action, entity, entity_id, fields, source,"
+    "    outcome, district_id) VALUES ' || v; END IF;"
+    "  END $f$;"
+    /* a unit's day (DAY_GET) and its children's (DAY_CHILDREN) from the distributed counters:
+     * the rows read are those of the units asked for (each of its unit's district) and of the
+     * district key units below them (DAY_GET's text below says why), named by district and
+     * unit, so that below a district it is one shard's read (routed), and above it the
+     * districts' shards only.  The statement is run with the arrays' values (EXECUTE …
+     * USING), which is what Citus prunes the shards by */
+    "CREATE OR REPLACE FUNCTION wg_day_keys(p text) RETURNS bigint[] LANGUAGE sql STABLE AS $f$"
+    "  SELECT ARRAY(SELECT k.id FROM units k WHERE k.id = k.district_id AND k.path > p AND k.path < left(p, -1) || '0') $f$;"
+    "CREATE OR REPLACE FUNCTION wg_day_get(u bigint, dy text) RETURNS TABLE(o_households bigint, o_residents bigint,"
+    "  o_h bigint, o_a bigint, o_r bigint, o_f bigint, o_s bigint) LANGUAGE plpgsql STABLE AS $f$"
+    "  DECLARE p text; dist bigint; keys bigint[]; BEGIN"
+    "  SELECT path, district_id INTO p, dist FROM units WHERE id = u;"
+    "  keys := wg_day_keys(p);"
+    "  RETURN QUERY EXECUTE $q$SELECT coalesce(s.households, 0), coalesce(s.residents, 0), c.h, c.a, c.r, c.f, c.s"
+    "    FROM units u LEFT JOIN unit_stats s ON s.unit_id = u.id CROSS JOIN (SELECT coalesce(sum(households_reached), 0)::bigint AS h,"
+    "    coalesce(sum(residents_accounted), 0)::bigint AS a, coalesce(sum(residents_reported), 0)::bigint AS r,"
+    "    coalesce(sum(fevers), 0)::bigint AS f, coalesce(sum(symptomatic), 0)::bigint AS s FROM day_counts"
+    "    WHERE day = $2 AND district_id = ANY ($3) AND unit_id = ANY ($4)) c WHERE u.id = $1$q$"
+    "    USING u, dy, dist || keys, u || keys;"
+    "  END $f$;"
+    "CREATE OR REPLACE FUNCTION wg_day_children(u bigint, dy text) RETURNS TABLE(o_code text, o_name text, o_kind text,"
+    "  o_households bigint, o_residents bigint, o_h bigint, o_a bigint, o_r bigint, o_f bigint, o_s bigint)"
+    "  LANGUAGE plpgsql STABLE AS $f$"
+    "  DECLARE keys bigint[]; ids bigint[]; dists bigint[]; BEGIN"
+    "  keys := wg_day_keys((SELECT path FROM units WHERE id = u));"
+    "  SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(DISTINCT c.district_id), '{}') INTO ids, dists"
+    "    FROM units c WHERE c.parent_id = u AND c.retired_at IS NULL;"
+    "  RETURN QUERY EXECUTE $q$WITH d AS MATERIALIZED (SELECT unit_id, households_reached, residents_accounted, residents_reported,"
+    "    fevers, symptomatic FROM day_counts WHERE day = $2 AND district_id = ANY ($3) AND unit_id = ANY ($4))"
+    "    SELECT c.code, c.name, c.kind, coalesce(s.households, 0), coalesce(s.residents, 0), coalesce(x.h, 0), coalesce(x.a, 0),"
+    "    coalesce(x.r, 0), coalesce(x.f, 0), coalesce(x.s, 0) FROM units c LEFT JOIN unit_stats s ON s.unit_id = c.id"
+    "    CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
+    "    sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
+    "    FROM units k JOIN d ON d.unit_id = k.id WHERE k.id = c.id"
+    "    OR (k.id = k.district_id AND k.path > c.path AND k.path < left(c.path, -1) || '0')) x"
+    "    WHERE c.parent_id = $1 AND c.retired_at IS NULL ORDER BY c.kind, c.code$q$"
+    "    USING u, dy, dists || keys, ids || keys;"
+    "  END $f$;"
+    /* the curve's points of the day (CURVE_SNAPSHOT, the ticker's, every 10 minutes): the
+     * day's rows of the curve's units read first, from every shard, then summed per unit as
+     * wg_day_get does; the day and minute written into the text (Citus plans this insert of
+     * a subquery's rows into a reference table only without parameters) */
+    "CREATE OR REPLACE FUNCTION wg_curve_snapshot(dy text, mn integer) RETURNS void LANGUAGE plpgsql AS $f$ BEGIN"
+    "  EXECUTE format($q$INSERT INTO curve_points(unit_id, day, minute, households_reached, residents_accounted,"
+    "    residents_reported) WITH d AS MATERIALIZED (SELECT unit_id, households_reached, residents_accounted, residents_reported"
+    "    FROM day_counts WHERE day = %1$L AND unit_id IN (SELECT id FROM units WHERE kind IN ('province', 'city', 'district',"
+    "    'street', 'community'))) SELECT u.id, %1$L, %2$s, coalesce(c.h, 0), coalesce(c.a, 0), coalesce(c.r, 0) FROM units u"
+    "    CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
+    "    sum(d.residents_reported)::bigint AS r FROM units k JOIN d ON d.unit_id = k.id WHERE k.id = u.id"
+    "    OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c"
+    "    WHERE u.kind IN ('province', 'city', 'district', 'street', 'community') AND u.retired_at IS NULL"
+    "    ON CONFLICT DO NOTHING$q$, dy, mn);"
+    "  END $f$;"
     /* a row's district is its shard: moving households or people to another district
      * (a delete and an insert on Citus) is not done yet, and is refused in those words */
     "CREATE OR REPLACE FUNCTION wg_same_district(a bigint, b bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $f$"
@@ -253,28 +370,27 @@ static const citus_stmt citus_stmts[] = {
     /* the day's counters of a unit: its own row plus the rows of every district key unit
      * below it (a unit whose id is its district_id), since a check-in writes its counters
      * from its district's key down only (stats_day_add, db_counts_above_district) — for a
-     * district and below no key lies below, and it is the one row, as on one server */
-    {SQL_DAY_GET, "SELECT coalesce(s.households, 0), coalesce(s.residents, 0), coalesce(c.h, 0), coalesce(c.a, 0),"
-                  " coalesce(c.r, 0), coalesce(c.f, 0), coalesce(c.s, 0) FROM units u LEFT JOIN unit_stats s ON s.unit_id = u.id"
-                  " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
-                  " sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
-                  " FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $2 WHERE k.id = u.id"
-                  " OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c WHERE u.id = $1"},
-    {SQL_DAY_CHILDREN, "SELECT u.code, u.name, u.kind, coalesce(s.households, 0), coalesce(s.residents, 0), coalesce(c.h, 0),"
-                       " coalesce(c.a, 0), coalesce(c.r, 0), coalesce(c.f, 0), coalesce(c.s, 0) FROM units u"
-                       " LEFT JOIN unit_stats s ON s.unit_id = u.id"
-                       " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
-                       " sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
-                       " FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $2 WHERE k.id = u.id"
-                       " OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c"
-                       " WHERE u.parent_id = $1 AND u.retired_at IS NULL ORDER BY u.kind, u.code"},
-    {SQL_CURVE_SNAPSHOT, "INSERT INTO curve_points(unit_id, day, minute, households_reached, residents_accounted, residents_reported)"
-                         " SELECT u.id, $1, $2, coalesce(c.h, 0), coalesce(c.a, 0), coalesce(c.r, 0) FROM units u"
-                         " CROSS JOIN LATERAL (SELECT sum(d.households_reached)::bigint AS h, sum(d.residents_accounted)::bigint AS a,"
-                         " sum(d.residents_reported)::bigint AS r FROM units k JOIN day_counts d ON d.unit_id = k.id AND d.day = $1"
-                         " WHERE k.id = u.id OR (k.id = k.district_id AND k.path > u.path AND k.path < left(u.path, -1) || '0')) c"
-                         " WHERE u.kind IN ('province', 'city', 'district', 'street', 'community') AND u.retired_at IS NULL"
-                         " ON CONFLICT DO NOTHING"},
+     * district and below no key lies below, and it is the one row, as on one server; the
+     * counters are distributed by district (citus7): wg_day_get and wg_day_children (above)
+     * name the districts they read */
+    {SQL_DAY_GET, "SELECT * FROM wg_day_get($1, $2)"},
+    {SQL_DAY_CHILDREN, "SELECT * FROM wg_day_children($1, $2)"},
+    /* a check-in's counters with their district (the unit's): a batch of one district's
+     * check-ins writes its worker only */
+    {SQL_DAY_ADD, "INSERT INTO day_counts(unit_id, day, households_reached, residents_accounted, residents_reported, fevers,"
+                  " symptomatic, district_id) VALUES ($1, $2, $3, $4, $5, $6, $7, wg_unit_district($1))"
+                  " ON CONFLICT (district_id, unit_id, day) DO UPDATE SET"
+                  " households_reached = day_counts.households_reached + excluded.households_reached,"
+                  " residents_accounted = day_counts.residents_accounted + excluded.residents_accounted,"
+                  " residents_reported = day_counts.residents_reported + excluded.residents_reported,"
+                  " fevers = day_counts.fevers + excluded.fevers, symptomatic = day_counts.symptomatic + excluded.symptomatic"},
+    {SQL_DAY_ADD_MANY, "SELECT wg_day_add_many($1::jsonb)"},
+    /* the audit's rows with their key, the acting account's district (citus7) */
+    {SQL_AUDIT_INSERT, "INSERT INTO audit(at, user_id, username, role, action, entity, entity_id, fields, source, outcome, district_id)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, wg_user_district($2))"},
+    {SQL_AUDIT_ADD_MANY, "SELECT wg_audit_add_many($1::jsonb)"},
+    /* every 10 minutes (the ticker): wg_curve_snapshot (above) */
+    {SQL_CURVE_SNAPSHOT, "SELECT wg_curve_snapshot($1, $2)"},
 };
 
 const char *citus_sql(int id)

@@ -1169,6 +1169,21 @@ const char *const migrations_pg[] = {
     "ALTER TABLE tasks ADD COLUMN district_id BIGINT;"
     "UPDATE tasks SET district_id = u.district_id FROM units u WHERE u.id = tasks.unit_id;"
     "ALTER TABLE tasks ALTER COLUMN district_id SET NOT NULL;",
+    /* issue 20 (citus7): a primary key on the one table without one, staff_pass_scope (a
+     * pass's units or gates, either may be NULL: a key of its own).  Citus copies reference
+     * tables to a new worker by logical replication, which needs a row's identity, and
+     * citus_rebalance_start() refused while this table had none.  Written so a Citus store
+     * takes it too, where the table is already a reference table (Citus refuses an identity
+     * or serial column added to it, a volatile UPDATE of it and a sequence owned by it):
+     * the rows are put aside, the column added to the empty table and the rows put back */
+    "CREATE TEMP TABLE staff_pass_scope_rows ON COMMIT DROP AS SELECT pass_id, unit_id, gate_id FROM staff_pass_scope;"
+    "DELETE FROM staff_pass_scope;"
+    "ALTER TABLE staff_pass_scope ADD COLUMN id BIGINT NOT NULL;"
+    "ALTER TABLE staff_pass_scope ADD PRIMARY KEY (id);"
+    "CREATE SEQUENCE staff_pass_scope_id_seq;"
+    "ALTER TABLE staff_pass_scope ALTER COLUMN id SET DEFAULT nextval('staff_pass_scope_id_seq');"
+    "INSERT INTO staff_pass_scope(pass_id, unit_id, gate_id) SELECT pass_id, unit_id, gate_id FROM staff_pass_scope_rows"
+    "  ORDER BY pass_id;",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

@@ -1153,6 +1153,19 @@ const char *const migrations_sqlite[] = {
     "UPDATE contacts SET district_id = (SELECT r.district_id FROM residents r WHERE r.id = contacts.case_id);"
     "ALTER TABLE tasks ADD COLUMN district_id INTEGER NOT NULL DEFAULT 0;"
     "UPDATE tasks SET district_id = (SELECT u.district_id FROM units u WHERE u.id = tasks.unit_id);",
+    /* issue 20 (citus7): a primary key on staff_pass_scope, as in migrate_pg.c (the table
+     * built again: SQLite adds no key column to a table) */
+    "CREATE TABLE staff_pass_scope_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  pass_id INTEGER NOT NULL REFERENCES staff_passes(id),"
+    "  unit_id INTEGER REFERENCES units(id),"
+    "  gate_id INTEGER REFERENCES gates(id));"
+    "INSERT INTO staff_pass_scope_new(pass_id, unit_id, gate_id) SELECT pass_id, unit_id, gate_id FROM staff_pass_scope ORDER BY rowid;"
+    "DROP TABLE staff_pass_scope;"
+    "ALTER TABLE staff_pass_scope_new RENAME TO staff_pass_scope;"
+    "CREATE INDEX staff_pass_scope_pass ON staff_pass_scope(pass_id);"
+    "CREATE INDEX staff_pass_scope_unit ON staff_pass_scope(unit_id);"
+    "CREATE INDEX staff_pass_scope_gate ON staff_pass_scope(gate_id);",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

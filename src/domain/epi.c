@@ -613,10 +613,11 @@ werr epi_export(const actor *ac, const char *unit_code, const char *category, co
 
 /* ---- isolations ---- */
 
-werr household_isolated(db *d, int64_t household_id, bool *out)
+werr household_isolated(db *d, int64_t household_id, int64_t district, bool *out)
 {
 	db_stmt *s = db_get(d, SQL_ISO_OF_HH_ACTIVE);
 	db_bind_int(s, 1, household_id);
+	db_bind_int(s, 2, district);
 	int64_t n = 0;
 	werr e = db_scalar(s, &n);
 	*out = n > 0;

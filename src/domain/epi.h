@@ -66,8 +66,9 @@ werr iso_action(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr fu_list(const actor *ac, const char *unit_code, const char *state, const char *worker,
              const char *day, int64_t limit, int64_t offset, json_t **out);
 werr fu_record(const actor *ac, int64_t id, json_t *body, json_t **out);
-/* Whether anyone in the household has an active isolation, into *out. */
-werr household_isolated(db *d, int64_t household_id, bool *out);
+/* Whether anyone in the household has an active isolation, into *out (district: the
+ * household's when known, so that Citus asks one shard; 0 when not). */
+werr household_isolated(db *d, int64_t household_id, int64_t district, bool *out);
 /* Active isolation summary of a resident, or json null, into *out (new reference). */
 werr epi_isolation_brief(db *d, int64_t resident_id, json_t **out);
 #endif

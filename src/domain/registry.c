@@ -311,7 +311,7 @@ werr hh_get(const actor *ac, int64_t id, json_t **out)
 	 * which category only to the roles that work with it */
 	bool isolated = false;
 	int64_t level = 0;
-	if (rc >= 0 && ((e = household_isolated(ac->d, id, &isolated)) ||
+	if (rc >= 0 && ((e = household_isolated(ac->d, id, 0, &isolated)) ||
 	                (e = lockdown_level_at(ac->d, h.path, &level))))
 		rc = -1;
 	json_object_set_new(o, "isolation", json_boolean(isolated));

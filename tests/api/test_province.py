@@ -130,6 +130,58 @@ class ProvinceTree(unittest.TestCase):
                 if k in rc:
                     self.assertEqual(c[k], rc[k], (code, k))
 
+    def test_counters_equal_a_recount_at_every_level(self):
+        # check-ins in every city (a fever of the one the next test has with a fever too, so
+        # that its totals hold in any order); then every unit down to the grids: its coverage
+        # (stored counters, or on Citus the districts' rows summed) equals a count from the rows
+        for code in CITIES:
+            r = ok(*H.as_user("admin", "GET", "/api/v1/residents?unit=%s&limit=3" % code))["items"]
+            for i, p in enumerate(r):
+                st, b = H.as_user("admin", "POST", "/api/v1/checkins",
+                                  {"resident_id": p["id"], "channel": "phone", "temperature": 38.4 if i == 0 else 36.5})
+                self.assertEqual(st, 201, b)
+        todo, recount, listed = ["42"], {}, []
+        while todo:
+            code = todo.pop()
+            c, rc = coverage(code), ok(*H.as_user("admin", "GET", "/api/v1/coverage/recount?unit=%s" % code))
+            for k in COUNTERS:
+                if k in rc:
+                    self.assertEqual(c[k], rc[k], (code, c["kind"], k))
+            recount[code] = rc
+            listed += [x for x in c["children"] if x["kind"] != "building"]
+            todo += [x["unit"] for x in c["children"] if x["kind"] != "building"]
+        self.assertGreater(len(recount), 3 + 6 + 3 * round(13822 * float(SCALE)))
+        # and each unit as its parent's coverage lists it among the children
+        for x in listed:
+            for k in COUNTERS:
+                if k in recount[x["unit"]]:
+                    self.assertEqual(x[k], recount[x["unit"]][k], (x["unit"], "as a child", k))
+
+    @unittest.skipUnless(H.CITUS, "Citus only")
+    def test_one_district_batch_commits_in_one_phase(self):
+        # a grid worker's check-ins of their own grid's residents, one after another (each its
+        # own group commit): the check-in, its counters and its audit row are all the
+        # district's worker's writes (docs/SCALING.md, citus7), so no commit is two-phase —
+        # Citus records each two-phase commit's transactions in pg_dist_transaction until its
+        # recovery clears them (a minute later)
+        # the first residents of a city (those the other tests check in too, so the totals
+        # they assert stay as they are) that live in the first one's grid, and its grid worker
+        first = [str(r["id"]) for r in ok(*H.as_user("admin", "GET", "/api/v1/residents?unit=4201&limit=5"))["items"]]
+        in_grid = (" FROM users w JOIN units g ON g.id = w.unit_id JOIN units e ON substr(e.path, 1, length(g.path)) = g.path"
+                   " JOIN households h ON h.unit_id = e.id JOIN residents r ON r.household_id = h.id"
+                   " AND r.district_id = h.district_id WHERE w.role = 'grid_worker'")
+        user = H.pg_value("SELECT min(w.username)" + in_grid + " AND r.id = " + first[0])
+        people = H.pg_value("SELECT string_agg(DISTINCT r.id::text, ' ')" + in_grid + " AND w.username = '%s'"
+                            " AND r.id IN (%s)" % (user, ", ".join(first))).split()
+        self.assertGreaterEqual(len(people), 2, (user, first))
+        ok(*H.as_user(user, "GET", "/api/v1/coverage"))  # logged in before the count
+        gids = lambda: set(H.pg_value("SELECT string_agg(gid, ' ') FROM pg_dist_transaction").split())
+        before = gids()
+        for rid in people:
+            st, b = H.as_user(user, "POST", "/api/v1/checkins", {"resident_id": int(rid), "channel": "phone"})
+            self.assertEqual(st, 201, b)
+        self.assertEqual(gids() - before, set(), "a one-district check-in committed in two phases")
+
 
 if __name__ == "__main__":
     unittest.main()
