@@ -28,7 +28,7 @@ LISTEN  ?= 127.0.0.1:8080
 # the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
 PUBLIC_URL ?=
 
-.PHONY: all bins web deps run test unit apitest webtest weight crashtest faulttest faults-build pgtest citustest soaktest fuzz-replay asan-test asan-build clang-build clean format lint
+.PHONY: all bins web deps run test unit apitest webtest weight crashtest faulttest faults-build pgtest citustest citus-install soaktest fuzz-replay asan-test asan-build clang-build clean format lint
 
 all: $(BUILD)/wangge web
 
@@ -140,8 +140,8 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 
 # The same on a Citus cluster (a coordinator and two workers, ../shared/tools/citus-cluster.sh):
 # the store lays its schema out for Citus (src/db/layout_citus.c).  Each test gets its own
-# database on every node (scripts/citus-db.sh).  Skipped, saying so, where Citus is not
-# installed (../shared/tools/citus-install.sh installs it).  CITUS_API picks the API test
+# database on every node (scripts/citus-db.sh).  Citus is installed first where it is
+# missing (citus-install, below); skipped, saying so, only where it cannot be.  CITUS_API picks the API test
 # files (patterns): by default the check-in and roll-call routed by district with the counters
 # against a recount, so that `make test` stays near its budget; scoping and links by bare id
 # too: CITUS_API='test_rollcall.py test_scope.py test_links.py'; the whole suite (~1,400 s on
@@ -153,9 +153,9 @@ pgtest: $(PGTESTS) $(BUILD)/wangge
 CITUS_TOOLS ?= ../shared/tools
 CITUSTESTS ?= $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall
 CITUS_API ?= test_rollcall.py test_province.py
-citustest: $(CITUSTESTS) $(BUILD)/wangge
+citustest: $(CITUSTESTS) $(BUILD)/wangge citus-install
 	@if ! $(CITUS_TOOLS)/citus-install.sh --check >/dev/null 2>&1; then \
-	  echo "citustest: SKIPPED — Citus is not installed for this PostgreSQL ($(CITUS_TOOLS)/citus-install.sh installs it)"; \
+	  echo "citustest: SKIPPED — Citus is not installed and $(CITUS_TOOLS)/citus-install.sh is not there to install it"; \
 	  exit 0; fi; \
 	d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$($(CITUS_TOOLS)/citus-cluster.sh start $$d/citus 2) || { rm -rf $$d; exit 1; }; \
@@ -167,6 +167,16 @@ citustest: $(CITUSTESTS) $(BUILD)/wangge
 	for p in $(CITUS_API); do echo "== tests/api/$$p (Citus)"; \
 	  WANGGE_BIN=$(abspath $(BUILD)/wangge) python3 -m unittest discover -s tests/api -p "$$p" || rc=1; done; \
 	$(CITUS_TOOLS)/citus-cluster.sh stop $$d/citus; rm -rf $$d; exit $$rc
+
+# Citus is not in Debian: ../shared/tools/citus-install.sh builds it into this machine's
+# PostgreSQL from ../shared/vendor/ where it is missing (~5 minutes on two cores, once per
+# machine; as root or through sudo, as scripts/deps.sh installs packages).  Without the
+# script (a clone without ../shared beside it) the Citus suite says it is skipped.
+citus-install:
+	@if $(CITUS_TOOLS)/citus-install.sh --check >/dev/null 2>&1; then :; \
+	elif [ -x $(CITUS_TOOLS)/citus-install.sh ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then $(CITUS_TOOLS)/citus-install.sh; else sudo $(CITUS_TOOLS)/citus-install.sh; fi; \
+	else echo "citus-install: $(CITUS_TOOLS)/citus-install.sh not found"; fi
 
 # The same unit, fuzz-replay and API suites under AddressSanitizer + UBSan.
 ASAN := BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
@@ -192,7 +202,7 @@ STAGE = scripts/stage.sh $(BUILD)/test-times.txt
 test: deps
 	@mkdir -p $(BUILD); : > $(BUILD)/test-times.txt
 	$(STAGE) build $(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
-	$(STAGE) "browser, lint, builds" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest lint clang-build faults-build asan-build
+	$(STAGE) "browser, lint, builds, Citus installed" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest citus-install lint clang-build faults-build asan-build
 	$(STAGE) "unit, fuzz, kill -9, faults, PostgreSQL" $(MAKE) EXTRA_CFLAGS=-Werror unit fuzz-replay crashtest faulttest pgtest
 	$(STAGE) "Citus, soak, sanitizers" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest asan-test
 	@echo "== make test passed; each stage's wall time:"; cat $(BUILD)/test-times.txt
