@@ -946,6 +946,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	typedef struct {
 		int64_t id, n, a, district;
 		const char *room, *code, *kind, *uname, *pname, *path;
+		json_t *people; /* its missing people, filled after the rows */
 	} miss;
 	miss *rows = arena_alloc(ac->a, (size_t)limit * sizeof *rows);
 	size_t nrows = 0;
@@ -976,11 +977,10 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	}
 	/* the page's missing people in one statement (each household's: one round trip each,
 	 * fifty routed statements a page on Citus) */
-	json_t **people = arena_alloc(ac->a, (nrows ? nrows : 1) * sizeof *people);
 	buf ids;
 	buf_init(&ids, ac->a);
 	for (size_t i = 0; i < nrows; i++) {
-		people[i] = json_array();
+		rows[i].people = json_array();
 		buf_printf(&ids, "%s%lld", i ? "," : "[", (long long)rows[i].id);
 	}
 	rc = DB_DONE;
@@ -994,7 +994,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 			int64_t hh = db_int(s, 5);
 			for (size_t i = 0; i < nrows; i++)
 				if (rows[i].id == hh) {
-					json_array_append_new(people[i], person_json(ac, s));
+					json_array_append_new(rows[i].people, person_json(ac, s));
 					break;
 				}
 		}
@@ -1002,7 +1002,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	}
 	if (rc < 0) { /* not a list with people left out */
 		for (size_t i = 0; i < nrows; i++)
-			json_decref(people[i]);
+			json_decref(rows[i].people);
 		db_rollback(ac->d);
 		return e;
 	}
@@ -1016,7 +1016,7 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		if (!last_path || strcmp(last_path, m->path) != 0) {
 			if ((e = responsible(ac, m->path, &last_staff))) {
 				for (size_t j = i; j < nrows; j++)
-					json_decref(people[j]);
+					json_decref(rows[j].people);
 				json_decref(items);
 				db_rollback(ac->d);
 				return e;
@@ -1025,19 +1025,20 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		} else {
 			json_incref(last_staff);
 		}
-		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:s,s:I,s:I,s:o,s:o}", "household_id",
-		                                       (json_int_t)m->id, "unit_code", m->code, "building",
-		                                       jv_text(ent ? m->pname : m->uname), "entrance",
-		                                       jv_text(ent ? m->uname : NULL), "room", m->room, "living",
-		                                       (json_int_t)m->n, "accounted", (json_int_t)m->a, "people_missing",
-		                                       people[i], "responsible", last_staff));
+		json_array_append_new(items,
+		                      json_pack("{s:I,s:s,s:o,s:o,s:s,s:I,s:I,s:o,s:o}", "household_id",
+		                                (json_int_t)m->id, "unit_code", m->code, "building",
+		                                jv_text(ent ? m->pname : m->uname), "entrance",
+		                                jv_text(ent ? m->uname : NULL), "room", m->room, "living",
+		                                (json_int_t)m->n, "accounted", (json_int_t)m->a,
+		                                "people_missing", m->people, "responsible", last_staff));
 		json_t *it = json_array_get(items, json_array_size(items) - 1);
 		int64_t level;
 		bool isolated;
 		if ((e = lockdown_level_memo(ac->d, m->path, &locks, &level)) ||
 		    (e = household_isolated(ac->d, m->id, m->district, &isolated))) {
 			for (size_t j = i + 1; j < nrows; j++)
-				json_decref(people[j]);
+				json_decref(rows[j].people);
 			json_decref(items);
 			db_rollback(ac->d);
 			return e;
