@@ -314,7 +314,7 @@ static void test_import_refused_after_writing(void **state)
 		assert_int_equal(json_integer_value(json_object_get(json_array_get(rep.errors, 1), "line")),
 		                 4);
 		import_report_free(&rep);
-		char q[256];
+		char q[512];
 		snprintf(q, sizeof q,
 		         "SELECT (SELECT count(*) FROM residents WHERE name LIKE '拒收%%') * 100 + (SELECT "
 		         "count(*) FROM households h"
