@@ -75,14 +75,8 @@ static void touch(db *d, arena *a, int64_t now)
 	}
 	atomic_store(&touch_queued, false);
 	free(j);
-	werr e = db_begin(d);
-	if (!e)
-		e = acct_touch_write(d, t);
-	if (e || db_commit(d)) {
-		db_rollback(d);
+	if (acct_touch_commit(d, t))
 		w_clear(); /* the last uses are dropped: the next ones will be written */
-	}
-	acct_touch_free(t);
 }
 
 static void checkpoint(db *d, arena *a, int64_t now)

@@ -422,7 +422,11 @@ void acct_touch_free(acct_touches *t)
 
 werr acct_touch_flush(db *d)
 {
-	acct_touches *t = acct_touch_take();
+	return acct_touch_commit(d, acct_touch_take());
+}
+
+werr acct_touch_commit(db *d, acct_touches *t)
+{
 	if (!t)
 		return WG_OK;
 	werr e = db_begin(d);

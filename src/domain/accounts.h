@@ -51,6 +51,8 @@ typedef struct acct_touches acct_touches;
 acct_touches *acct_touch_take(void);
 werr acct_touch_write(db *d, const acct_touches *t);
 void acct_touch_free(acct_touches *t);
+/* t written in a transaction of its own on d, then freed (NULL: nothing to write). */
+werr acct_touch_commit(db *d, acct_touches *t);
 /* Resolve a bearer token into an actor (idle/absolute expiry applied). W_EUNAUTH if not. */
 /* After committing a change to users, sessions or the unit tree: sessions are looked up
  * again (acct_session keeps them a few seconds). */

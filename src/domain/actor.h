@@ -112,7 +112,7 @@ void audit_batch_discard(void);
  * next batch (a commit on any other connection throws the writer's page cache and map
  * away, docs/ARCHITECTURE.md), else the task's own.  write may run twice (a batch run
  * again), so it starts from the plan alone; the task announces on the live feed after.
- * tick_commit_here (and a NULL commit) begins, writes and commits on ac->d. */
+ * tick_commit_here begins, writes and commits on ac->d (the tests pass it). */
 typedef werr (*tick_write)(const actor *ac, void *plan);
 typedef werr (*tick_commit)(const actor *ac, tick_write write, void *plan);
 werr tick_commit_here(const actor *ac, tick_write write, void *plan);

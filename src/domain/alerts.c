@@ -509,7 +509,7 @@ int rollcall_tick(db *d, arena *a, int64_t now, tick_commit commit)
 	 * events read back here, after the commit */
 	actor ac = {
 	    .d = d, .a = a, .username = "ticker", .role = ROLE_NONE, .unit_path = "/", .source = "ticker"};
-	if ((commit ? commit : tick_commit_here)(&ac, alert_tick_write, &t)) {
+	if (commit(&ac, alert_tick_write, &t)) {
 		w_clear(); /* the next tick finds them again */
 		return 0;
 	}

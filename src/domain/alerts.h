@@ -24,7 +24,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr alert_history(const actor *ac, int64_t resident_id, json_t **out);
 /* Periodic work (the server's ticker calls it every few seconds; tests with any clock):
  * escalate alerts unacknowledged past the limit, raise deadline reminders for unreached
- * grids.  What is due is read on d; the writes go to commit (actor.h; NULL: on d), the
+ * grids.  What is due is read on d; the writes go to commit (actor.h; tick_commit_here: on d), the
  * live events after.  Returns the number of alerts escalated plus reminders raised. */
 int rollcall_tick(db *d, arena *a, int64_t now, tick_commit commit);
 werr reminder_list(const actor *ac, const char *unit_code, const char *day, json_t **out);

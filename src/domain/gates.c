@@ -2365,7 +2365,7 @@ int gates_tick(db *d, arena *a, int64_t now, tick_commit commit)
 	if (rc < 0 || p->n == 0)
 		return 0;
 	/* the writes where the caller commits (the writer's batch on SQLite: ticker.c) */
-	if ((commit ? commit : tick_commit_here)(&ac, erase_write, p)) {
+	if (commit(&ac, erase_write, p)) {
 		w_clear();
 		return 0;
 	}

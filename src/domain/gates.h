@@ -63,7 +63,7 @@ werr staff_pass_list(const actor *ac, const char *code, const char *state, int64
  * call, each audited (`erase visitor`), and answers how many; the server's ticker calls it. */
 int gates_visitor_retention_days(db *d);
 int gates_tick(db *d, arena *a, int64_t now,
-               tick_commit commit); /* the writes go to commit (actor.h; NULL: on d) */
+               tick_commit commit); /* the writes go to commit (actor.h; tick_commit_here: on d) */
 
 /* The qinghe demo's 5 gates (2 open) and rules, inside the demo's transaction. */
 werr gates_demo_qinghe(const actor *ac, int64_t unit_id);

@@ -1068,7 +1068,7 @@ int help_tick(db *d, arena *a, int64_t now, tick_commit commit)
 		p.n++;
 	}
 	/* the writes where the caller commits (the writer's batch on SQLite: ticker.c) */
-	if (!p.n || (commit ? commit : tick_commit_here)(&ac, hr_tick_write, &p)) {
+	if (!p.n || commit(&ac, hr_tick_write, &p)) {
 		w_clear();
 		return 0;
 	}

@@ -63,8 +63,8 @@ werr help_file_add(const actor *ac, int64_t household, int64_t id, const char *n
 werr help_file_get(const actor *ac, int64_t household, int64_t id, int64_t file, file_bytes *f);
 /* Escalate the open requests past their time limit, once each (a step, an audit row and an
  * `escalated` event on the live feed, announced at the unit of the account it went to);
- * the ticker calls it: what is due is read on d, the writes go to commit (actor.h; NULL:
- * on d).  Returns how many. */
+ * the ticker calls it: what is due is read on d, the writes go to commit (actor.h;
+ * tick_commit_here: on d).  Returns how many. */
 int help_tick(db *d, arena *a, int64_t now, tick_commit commit);
 
 /* ---- the hotline ---- */

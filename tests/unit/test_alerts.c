@@ -201,23 +201,23 @@ static void test_escalation(void **state)
 	actor *root = *state;
 	actor w = testdb_actor(root, ROLE_GRID_WORKER, COMMUNITY "-G02");
 	/* every alert so far was acknowledged or is open: take them out of the way */
-	rollcall_tick(root->d, root->a, now_s() + 365 * 86400, NULL);
+	rollcall_tick(root->d, root->a, now_s() + 365 * 86400, tick_commit_here);
 	int64_t a = reading(&w, fresh_person(root, COMMUNITY "-B03-U1"), ",\"temperature\":39.0");
 	int64_t b = reading(&w, fresh_person(root, COMMUNITY "-B03-U1"), ",\"temperature\":39.0");
 	int64_t now = now_s();
 	opened_ago(root, a, now, 30 * 60 - 1);
 	opened_ago(root, b, now, 30 * 60 - 1);
-	assert_int_equal(rollcall_tick(root->d, root->a, now, NULL), 0);
+	assert_int_equal(rollcall_tick(root->d, root->a, now, tick_commit_here), 0);
 	assert_int_equal(level(&w, a), 0);
 	/* b is acknowledged in time: it never goes up */
 	assert_int_equal(step(&w, b, "{\"step\":\"acknowledged\"}"), WG_OK);
-	assert_int_equal(rollcall_tick(root->d, root->a, now + 1, NULL), 1);
+	assert_int_equal(rollcall_tick(root->d, root->a, now + 1, tick_commit_here), 1);
 	assert_int_equal(level(&w, a), 1);
 	assert_int_equal(level(&w, b), 0);
-	assert_int_equal(rollcall_tick(root->d, root->a, now + 1, NULL), 0); /* once per period */
+	assert_int_equal(rollcall_tick(root->d, root->a, now + 1, tick_commit_here), 0); /* once per period */
 	/* level 1 goes up again after twice the minutes */
-	assert_int_equal(rollcall_tick(root->d, root->a, now + 30 * 60, NULL), 0);
-	assert_int_equal(rollcall_tick(root->d, root->a, now + 30 * 60 + 1, NULL), 1);
+	assert_int_equal(rollcall_tick(root->d, root->a, now + 30 * 60, tick_commit_here), 0);
+	assert_int_equal(rollcall_tick(root->d, root->a, now + 30 * 60 + 1, tick_commit_here), 1);
 	assert_int_equal(level(&w, a), 2);
 	assert_int_equal(level(&w, b), 0);
 	json_t *al = get(&w, a);
@@ -230,8 +230,8 @@ static void test_escalation(void **state)
 	rc_config.escalate_minutes = 45;
 	int64_t c = reading(&w, fresh_person(root, COMMUNITY "-B03-U1"), ",\"temperature\":39.0");
 	opened_ago(root, c, now, 30 * 60 + 1);
-	assert_int_equal(rollcall_tick(root->d, root->a, now, NULL), 0);
-	assert_int_equal(rollcall_tick(root->d, root->a, now + 15 * 60 - 1, NULL), 1);
+	assert_int_equal(rollcall_tick(root->d, root->a, now, tick_commit_here), 0);
+	assert_int_equal(rollcall_tick(root->d, root->a, now + 15 * 60 - 1, tick_commit_here), 1);
 	assert_int_equal(level(&w, c), 1);
 	rc_config.escalate_minutes = 30;
 }

@@ -99,13 +99,13 @@ static void test_visitors_erased_after_retention(void **state)
 	int64_t old = courier(ac, gate, "刘师傅");
 	assert_int_equal(gates_visitor_retention_days(ac->d), 28);
 	/* nothing is due now, nor after 27 days */
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 0);
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 0);
 	clock_shift(27 * 86400);
 	int64_t young = courier(ac, gate, "王师傅"); /* comes 27 days later */
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 0);
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 0);
 	/* 28 days and an hour after the first: the first is erased, the second kept */
 	clock_shift(86400 + 3600);
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 1);
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 1);
 	bool phone_null, erased;
 	const char *name = visitor_name(ac, old, &phone_null, &erased);
 	assert_string_equal(name, "（已删除）");
@@ -123,14 +123,14 @@ static void test_visitors_erased_after_retention(void **state)
 	assert_int_equal(scalar(ac, "SELECT count(*) FROM audit WHERE action = 'erase' AND entity = 'visitor'"
 	                            " AND username = 'ticker'"),
 	                 1);
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 0); /* once */
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 0); /* once */
 	/* a shorter period set: 14 days */
 	assert_int_equal(db_exec(ac->d, "INSERT INTO settings(key, value) VALUES ('visitor_retention_days', '14')"), WG_OK);
 	assert_int_equal(gates_visitor_retention_days(ac->d), 14);
 	clock_shift(12 * 86400); /* the second visitor: 13 days and an hour */
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 0);
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 0);
 	clock_shift(86400); /* 14 days and an hour */
-	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), NULL), 1);
+	assert_int_equal(gates_tick(ac->d, ac->a, now_s(), tick_commit_here), 1);
 	name = visitor_name(ac, young, &phone_null, &erased);
 	assert_string_equal(name, "（已删除）");
 	clock_shift(-(27 * 86400 + 86400 + 3600 + 13 * 86400));

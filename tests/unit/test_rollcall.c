@@ -252,13 +252,13 @@ static void test_alert_workflow(void **state)
 
 	/* nobody acknowledges: after 31 minutes it goes one level up */
 	rc_config.deadline_minutes = 24 * 60; /* no reminders in this part */
-	rollcall_tick(ac->d, ac->a, now_s(), NULL); /* alerts of the scripted day may escalate */
+	rollcall_tick(ac->d, ac->a, now_s(), tick_commit_here); /* alerts of the scripted day may escalate */
 	json_t *a = NULL;
 	assert_int_equal(alert_get(&com, aid, &a), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(a, "level")), 0);
 	json_decref(a);
 	clock_shift(31 * 60);
-	assert_true(rollcall_tick(ac->d, ac->a, now_s(), NULL) >= 1);
+	assert_true(rollcall_tick(ac->d, ac->a, now_s(), tick_commit_here) >= 1);
 	assert_int_equal(alert_get(&com, aid, &a), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(a, "level")), 1);
 	json_decref(a);
@@ -311,9 +311,9 @@ static void test_reminders(void **state)
 {
 	actor *ac = *state;
 	rc_config.deadline_minutes = 0; /* past the deadline whatever the time */
-	int n = rollcall_tick(ac->d, ac->a, now_s(), NULL);
+	int n = rollcall_tick(ac->d, ac->a, now_s(), tick_commit_here);
 	assert_true(n > 0); /* every grid still has households unreached */
-	assert_int_equal(rollcall_tick(ac->d, ac->a, now_s(), NULL), 0); /* once a day per grid */
+	assert_int_equal(rollcall_tick(ac->d, ac->a, now_s(), tick_commit_here), 0); /* once a day per grid */
 	actor com = as(ac, ROLE_COMMUNITY, "420107003008");
 	json_t *out = NULL;
 	assert_int_equal(reminder_list(&com, NULL, NULL, &out), WG_OK);
