@@ -56,7 +56,7 @@ typedef struct req {
 	bool sse;               /* answer with the live event stream (GET /events) */
 	int64_t link_household; /* AUTH_LINK: the household the token admits */
 	defer_fn defer;         /* set by a handler whose write joins the next group commit */
-	after_fn defer_after;
+	after_fn defer_after;   /* once the write is durable, on this request's thread and connection */
 	void *defer_plan;
 	slow_fn slow;           /* set by a handler whose work would hold the HTTP thread */
 	void *slow_plan;

@@ -1,9 +1,11 @@
 /* writer.h — the group-commit writer.  Writes of many requests go into one transaction:
  * a request validates in its own thread and hands a job to the writer; a writer thread
  * (one on SQLite, several on a database server, each with its own connection) takes
- * every queued job in one transaction, commits once (one fsync for all), runs each
- * job's after-commit step and calls its done callback.  An acknowledgement therefore
- * always follows a durable commit.
+ * every queued job in one transaction, commits once (one fsync for all) and calls each
+ * job's done callback.  An acknowledgement therefore always follows a durable commit.
+ * On SQLite the commit does not wait for the disk: the log's sync runs in a thread of its
+ * own, which calls the done callbacks of every batch it made durable, while the writer
+ * runs the next batch (db_log_of; writer.c).
  *
  * A batch runs bare at first: a job that fails having changed nothing, leaving the
  * transaction usable (a refusal: no such resident, not living there), needs no savepoint
@@ -20,20 +22,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A write to run inside the batch's transaction with the writer's connection (ac->d),
- * then — after the commit, when it succeeded — its after step. */
+/* A write to run inside the batch's transaction with the writer's connection (ac->d).
+ * What is to follow its commit (publishing its event) is done by whoever its done
+ * callback wakes, on that thread's own connection (the HTTP thread: req.h, defer_after). */
 typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
 typedef void (*after_fn)(const actor *ac, void *plan);
 
 typedef struct wjob {
 	actor ac;        /* who asked; ac.d is the writer's connection while the job runs */
 	defer_fn run;
-	after_fn after;  /* may be NULL */
 	void *plan;
 	json_t *out;     /* the answer: run may set or replace it; released when the job fails */
 	werr err;        /* the outcome, set before done is called */
 	wdetail detail;
-	void (*done)(struct wjob *j); /* last, from the writer thread */
+	void (*done)(struct wjob *j); /* last, from the writer's or the log's sync thread */
 	struct wjob *next;            /* the writer's */
 } wjob;
 
@@ -66,8 +68,10 @@ void writer_checkpointed(void);
 /* Jobs the writer threads have run since the process started (each check-in is one). */
 int64_t writer_jobs(void);
 
-/* One batch on connection d: run bare, again guarded when needed, each job's after step
- * and done callback.  What the writer threads do with each batch; tests call it with
- * their own jobs.  Returns the transaction's error (WG_OK when it committed). */
+/* One batch on connection d: run bare, again guarded when needed, committed, the log
+ * synced when the connection's commits do not wait for it, each job's done callback —
+ * all in the calling thread.  What the writer threads do with each batch, the sync in
+ * its own thread; tests call it with their own jobs.  Returns the transaction's error, or
+ * the log's sync's (WG_OK when the batch is durable). */
 werr writer_run(db *d, wjob *batch);
 #endif

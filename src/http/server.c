@@ -373,8 +373,8 @@ static void job_done(wjob *j)
 static bool wq_push(conn_state *st)
 {
 	req *r = &st->r;
-	st->job = (wjob){.ac = r->ac, .run = r->defer, .after = r->defer_after, .plan = r->defer_plan,
-	                 .out = r->json, .done = job_done};
+	st->job =
+	    (wjob){.ac = r->ac, .run = r->defer, .plan = r->defer_plan, .out = r->json, .done = job_done};
 	r->json = NULL;
 	if (writer_push(&st->job))
 		return true;
@@ -657,6 +657,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 				w_record(st->job.err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
 				return send_error(c, st->job.err, &st->r);
 			}
+			/* durable: what follows it (its event published), with this thread's connection */
+			if (st->r.defer_after && (st->r.ac.d = thread_db()))
+				st->r.defer_after(&st->r.ac, st->r.defer_plan);
 			if (st->r.answer_err) {
 				const wdetail *dd = &st->r.answer_detail;
 				w_record(st->r.answer_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);

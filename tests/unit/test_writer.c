@@ -24,8 +24,8 @@
 #include "testdb.h"
 
 typedef struct {
-	int64_t v;
-	int runs, afters, dones;
+	int64_t v, syncs_at_run, syncs_at_done;
+	int runs, dones;
 	werr err;
 	bool had_out;
 } plan;
@@ -74,12 +74,6 @@ static werr orphan_job(const actor *ac, void *p, json_t **out)
 	plan *q = p;
 	q->runs++;
 	return insert(ac, "wt_child", q->v);
-}
-
-static void after(const actor *ac, void *p)
-{
-	(void)ac;
-	((plan *)p)->afters++;
 }
 
 static void done(wjob *j)
@@ -141,7 +135,7 @@ static wjob *batch_of(actor *ac, wjob *jobs, plan *plans, defer_fn const *fns, i
 {
 	for (int i = 0; i < n; i++) {
 		plans[i] = (plan){.v = 100 + i};
-		jobs[i] = (wjob){.ac = *ac, .run = fns[i], .after = after, .plan = &plans[i], .done = done};
+		jobs[i] = (wjob){.ac = *ac, .run = fns[i], .plan = &plans[i], .done = done};
 		jobs[i].ac.d = NULL; /* the writer gives the job its connection */
 		jobs[i].next = i + 1 < n ? &jobs[i + 1] : NULL;
 	}
@@ -159,7 +153,6 @@ static void test_one_commit_for_all(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(plans[i].err, WG_OK);
 		assert_int_equal(plans[i].runs, 1);
-		assert_int_equal(plans[i].afters, 1);
 		assert_int_equal(plans[i].dones, 1);
 		assert_true(plans[i].had_out);
 	}
@@ -183,7 +176,6 @@ static void test_refusal_is_not_run_again(void **state)
 		assert_int_equal(plans[i].runs, 1); /* no second, guarded run */
 		assert_int_equal(plans[i].dones, 1);
 	}
-	assert_int_equal(plans[1].afters, 0);
 	assert_false(plans[1].had_out);
 	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 2);
 	assert_int_equal(audit_added(ac), 2);
@@ -207,7 +199,6 @@ static void test_failure_after_writing_runs_again_guarded(void **state)
 	assert_int_equal(plans[2].runs, 1);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(plans[i].dones, 1);
-	assert_int_equal(plans[0].afters + plans[1].afters + plans[2].afters, 2);
 	/* the others' rows and audit rows kept, nothing of the failed job's */
 	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 2);
 	assert_int_equal(count(ac, "SELECT count(*) FROM wt WHERE v = 101"), 0);
@@ -224,7 +215,6 @@ static void test_failed_commit_fails_every_job(void **state)
 	assert_int_not_equal(writer_run(ac->d, batch_of(ac, jobs, plans, fns, 3)), WG_OK);
 	for (int i = 0; i < 3; i++) {
 		assert_int_not_equal(plans[i].err, WG_OK); /* none acknowledged, the ones that ran included */
-		assert_int_equal(plans[i].afters, 0);
 		assert_int_equal(plans[i].dones, 1);
 		assert_false(plans[i].had_out);
 	}
@@ -269,6 +259,59 @@ static void test_writer_thread_runs_first(void **state)
 	assert_int_equal(q.runs, 1);
 	assert_int_equal(q.dones, 1);
 	assert_int_equal(q.v, -5);
+}
+
+/* ---- answered once the log is on the disk ---- */
+
+static int64_t log_syncs(void)
+{
+	db_stats st;
+	db_stats_read(&st);
+	return st.log_syncs;
+}
+
+/* inside the batch, before its commit: the log's syncs done so far */
+static werr sync_job(const actor *ac, void *p, json_t **out)
+{
+	((plan *)p)->syncs_at_run = log_syncs();
+	return ok_job(ac, p, out);
+}
+
+static void done_sync(wjob *j)
+{
+	((plan *)j->plan)->syncs_at_done = log_syncs();
+	done(j);
+}
+
+/* On SQLite the writer's commits do not wait for the disk: a sync of the log, in a thread
+ * of its own, comes between every commit and its acknowledgement.  Each job is answered
+ * only after a sync that began after its batch committed; on a database server a commit
+ * is durable as it returns, and the log is never synced by the process. */
+static void test_answered_after_the_log_is_synced(void **state)
+{
+	actor *ac = *state;
+	reset(ac);
+	bool sqlite = !strcmp(db_kind(ac->d), "sqlite");
+	int64_t s0 = log_syncs();
+	enum { N = 8 };
+	plan q[N];
+	wjob j[N];
+	assert_int_equal(writer_start(testdb_url, 1), WG_OK);
+	for (int i = 0; i < N; i++) {
+		q[i] = (plan){.v = 500 + i};
+		j[i] = (wjob){.ac = *ac, .run = sync_job, .plan = &q[i], .done = done_sync};
+		assert_true(writer_push(&j[i]));
+	}
+	writer_stop(); /* every queued job is run, synced and answered first */
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(q[i].dones, 1);
+		assert_int_equal(q[i].err, WG_OK);
+		assert_true(q[i].had_out);
+		if (sqlite) /* a sync of the log ended between the job's batch and its answer */
+			assert_true(q[i].syncs_at_done > q[i].syncs_at_run);
+	}
+	assert_int_equal(log_syncs() > s0, sqlite);
+	assert_int_equal(count(ac, "SELECT count(*) FROM wt WHERE v >= 500"), N);
 }
 
 /* ---- only the writer commits while the server serves (issue 22) ---- */
@@ -438,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_failure_after_writing_runs_again_guarded),
 	    cmocka_unit_test(test_failed_commit_fails_every_job),
 	    cmocka_unit_test(test_writer_thread_runs_first),
+	    cmocka_unit_test(test_answered_after_the_log_is_synced),
 	};
 	const struct CMUnitTest served[] = {
 	    cmocka_unit_test(test_only_the_writer_commits),
