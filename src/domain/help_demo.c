@@ -208,11 +208,13 @@ werr help_demo_qinghe(const actor *ac, int64_t community_id)
 		return WG_OK;
 	rng r = {0x9e3779b97f4a7c15ull};
 	int64_t now = now_s(), sec = user_id(ac->d, "secretary");
-	/* the day so far: from 08:00 Beijing time; built before 09:00, the last 11 hours (the
-	 * evening before and the night: kept to the hour after midnight, the demo's requests
-	 * were all too recent to be overdue, and its dashboard had nothing late to show) */
+	/* the day so far: from 08:00 Beijing time; built before noon, the last 11 hours (the
+	 * evening before and the night: with only the hour after midnight, or after 08:00, the
+	 * demo's requests were all too recent to be overdue — an urgent one is due in 30
+	 * minutes, the late ones were made in the last quarter of the span — and its
+	 * dashboard had nothing late to show) */
 	int64_t midnight = now - ((now + 8 * 3600) % 86400), start = midnight + 8 * 3600;
-	if (start > now - 3600)
+	if (start > now - 4 * 3600)
 		start = now - 11 * 3600;
 	int64_t span = now - start - 5 * 60;
 	if (span < 600)
