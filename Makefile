@@ -117,9 +117,11 @@ crashtest: $(BUILD)/wangge
 soaktest: $(BUILD)/wangge
 	bench/soak.sh 3 150 qinghe
 
-# Runs a test build whose SQLite store goes through src/db/fault_sqlite.c.
+# Runs a test build whose SQLite store goes through src/db/fault_sqlite.c; then kills it as
+# a power cut would (what no sync made durable is lost with it): nothing acknowledged lost.
 faulttest: faults-build
 	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/fault_test.py
+	WANGGE_BIN=$(abspath build/faults/wangge) python3 tests/crash/crash_test.py --kills 5 --power-loss
 faults-build:
 	$(MAKE) -j2 BUILD=build/faults EXTRA_CFLAGS="$(EXTRA_CFLAGS) -DWANGGE_FAULTS" build/faults/wangge
 

@@ -9,14 +9,23 @@
  *          that fails in the middle of a request, after others succeeded (checked at
  *          each lock)
  * and anything else (or no file) lets everything through, so a test turns a fault on and
- * off while the server runs.  tests/crash/fault_test.py is the test. */
+ * off while the server runs.  tests/crash/fault_test.py is the test.
+ *
+ * With WANGGE_POWER_LOSS=1 as well, the layer is the machine's page cache at a power cut:
+ * what is written to the store file or its log stays in the process's memory (every
+ * connection of the process reads it) until a sync of that file writes it out, so a
+ * kill -9 loses exactly what no sync has made durable, as a power cut would.  A file's
+ * last close writes out what it holds (the process ending normally leaves it to the
+ * kernel).  Pages are read through xRead, not a memory map.  tests/crash/crash_test.py
+ * --power-loss kills the server so: nothing acknowledged may be missing after. */
 #include "db/fault_sqlite.h"
 
 #ifdef WANGGE_FAULTS
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
-#include <stdbool.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,16 +58,68 @@ static int refresh(void)
 	return m;
 }
 
+/* ---- a power cut: writes held until their file's sync ---- */
+typedef struct held {
+	struct held *next;
+	sqlite3_int64 off;
+	int n;
+	unsigned char data[];
+} held;
+
+typedef struct pnode { /* one store file or log, shared by the process's handles */
+	struct pnode *next;
+	char *path;
+	held *head, *tail;
+	int refs;
+} pnode;
+
+static bool power_loss;
+static pthread_mutex_t pmu = PTHREAD_MUTEX_INITIALIZER; /* every node's list, and its file's writes */
+static pnode *pnodes;
+
 /* ---- files: the real file follows the wrapper ---- */
 typedef struct {
 	sqlite3_file base;
 	sqlite3_file *real;
+	pnode *pn; /* held writes (a power cut's test); NULL: written through */
 } ffile;
 
 #define REAL(f) (((ffile *)(f))->real)
+#define PN(f)   (((ffile *)(f))->pn)
+
+/* The held writes written out, in order (pmu held). */
+static int write_out(sqlite3_file *f, pnode *pn)
+{
+	int rc = SQLITE_OK;
+	for (held *h = pn->head, *next; h; h = next) {
+		next = h->next;
+		if (rc == SQLITE_OK)
+			rc = REAL(f)->pMethods->xWrite(REAL(f), h->data, h->n, h->off);
+		free(h);
+	}
+	pn->head = pn->tail = NULL;
+	return rc;
+}
+
+/* The file's size with what it holds (pmu held). */
+static int held_size(sqlite3_file *f, pnode *pn, sqlite3_int64 *size)
+{
+	int rc = REAL(f)->pMethods->xFileSize(REAL(f), size);
+	for (held *h = pn->head; rc == SQLITE_OK && h; h = h->next)
+		if (h->off + h->n > *size)
+			*size = h->off + h->n;
+	return rc;
+}
 
 static int f_close(sqlite3_file *f)
 {
+	pnode *pn = PN(f);
+	if (pn) { /* the last handle: what the file holds goes to the kernel, unsynced */
+		pthread_mutex_lock(&pmu);
+		if (--pn->refs == 0)
+			(void)write_out(f, pn);
+		pthread_mutex_unlock(&pmu);
+	}
 	int rc = REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
 	return rc;
 }
@@ -70,27 +131,100 @@ static int f_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 		if ((int)((x >> 16) % 100) < atomic_load(&read_percent))
 			return SQLITE_IOERR_READ;
 	}
-	return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+	pnode *pn = PN(f);
+	if (!pn)
+		return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+	pthread_mutex_lock(&pmu);
+	int rc = REAL(f)->pMethods->xRead(REAL(f), p, n, off); /* (zero-filled past its end) */
+	sqlite3_int64 size = 0;
+	if (rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ) {
+		for (held *h = pn->head; h; h = h->next) { /* the later writes over the earlier */
+			sqlite3_int64 from = h->off > off ? h->off : off,
+			              to = h->off + h->n < off + n ? h->off + h->n : off + n;
+			if (from < to)
+				memcpy((unsigned char *)p + (from - off), h->data + (from - h->off),
+				       (size_t)(to - from));
+		}
+		int src = held_size(f, pn, &size);
+		rc = src != SQLITE_OK ? src : off + n <= size ? SQLITE_OK : SQLITE_IOERR_SHORT_READ;
+	}
+	pthread_mutex_unlock(&pmu);
+	return rc;
 }
 static int f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
 	if (refresh() == F_FULL)
 		return SQLITE_FULL;
-	return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
+	pnode *pn = PN(f);
+	if (!pn)
+		return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
+	held *h = malloc(sizeof *h + (size_t)n);
+	if (!h)
+		return SQLITE_IOERR_NOMEM;
+	h->next = NULL;
+	h->off = off;
+	h->n = n;
+	memcpy(h->data, p, (size_t)n);
+	pthread_mutex_lock(&pmu);
+	if (pn->tail)
+		pn->tail->next = h;
+	else
+		pn->head = h;
+	pn->tail = h;
+	pthread_mutex_unlock(&pmu);
+	return SQLITE_OK;
 }
 static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+	pnode *pn = PN(f);
+	if (!pn)
+		return REAL(f)->pMethods->xTruncate(REAL(f), size);
+	pthread_mutex_lock(&pmu); /* what it holds past the new end goes too (taken as durable at once) */
+	held *keep = NULL, *last = NULL;
+	for (held *h = pn->head, *next; h; h = next) {
+		next = h->next;
+		if (h->off >= size) {
+			free(h);
+			continue;
+		}
+		if (h->off + h->n > size)
+			h->n = (int)(size - h->off);
+		h->next = NULL;
+		if (last)
+			last->next = h;
+		else
+			keep = h;
+		last = h;
+	}
+	pn->head = keep;
+	pn->tail = last;
+	int rc = REAL(f)->pMethods->xTruncate(REAL(f), size);
+	pthread_mutex_unlock(&pmu);
+	return rc;
 }
 static int f_sync(sqlite3_file *f, int flags)
 {
 	if (refresh() == F_FSYNC)
 		return SQLITE_IOERR_FSYNC;
+	pnode *pn = PN(f);
+	if (pn) {
+		pthread_mutex_lock(&pmu);
+		int rc = write_out(f, pn);
+		pthread_mutex_unlock(&pmu);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
 	return REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 static int f_size(sqlite3_file *f, sqlite3_int64 *size)
 {
-	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+	pnode *pn = PN(f);
+	if (!pn)
+		return REAL(f)->pMethods->xFileSize(REAL(f), size);
+	pthread_mutex_lock(&pmu);
+	int rc = held_size(f, pn, size);
+	pthread_mutex_unlock(&pmu);
+	return rc;
 }
 static int f_lock(sqlite3_file *f, int l)
 {
@@ -135,6 +269,10 @@ static int f_shm_unmap(sqlite3_file *f, int del)
 }
 static int f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **p)
 {
+	if (PN(f)) { /* no map: it would show the file without what is held */
+		*p = NULL;
+		return SQLITE_OK;
+	}
 	return REAL(f)->pMethods->xFetch(REAL(f), off, n, p);
 }
 static int f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
@@ -152,8 +290,34 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 	(void)v;
 	ffile *ff = (ffile *)f;
 	ff->real = (sqlite3_file *)(ff + 1);
+	ff->pn = NULL;
 	int rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out_flags);
 	f->pMethods = rc == SQLITE_OK ? &f_methods : NULL;
+	if (rc == SQLITE_OK && power_loss && name && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL))) {
+		pthread_mutex_lock(&pmu);
+		pnode *pn = pnodes;
+		while (pn && strcmp(pn->path, name) != 0)
+			pn = pn->next;
+		if (!pn && (pn = calloc(1, sizeof *pn))) { /* kept for the process's life */
+			if ((pn->path = strdup(name))) {
+				pn->next = pnodes;
+				pnodes = pn;
+			} else {
+				free(pn);
+				pn = NULL;
+			}
+		}
+		if (pn) {
+			pn->refs++;
+			ff->pn = pn;
+		}
+		pthread_mutex_unlock(&pmu);
+		if (!pn) {
+			ff->real->pMethods->xClose(ff->real);
+			f->pMethods = NULL;
+			return SQLITE_IOERR_NOMEM;
+		}
+	}
 	return rc;
 }
 static int v_delete(sqlite3_vfs *v, const char *name, int sync)
@@ -258,8 +422,13 @@ static void m_shutdown(void *p)
 void fault_sqlite_install(void)
 {
 	fault_file = getenv("WANGGE_FAULT_FILE");
-	if (!fault_file || !*fault_file)
-		return;
+	const char *pl = getenv("WANGGE_POWER_LOSS");
+	power_loss = pl && !strcmp(pl, "1");
+	if (!fault_file || !*fault_file) {
+		if (!power_loss)
+			return;
+		fault_file = "/nonexistent/wangge-no-faults"; /* no word: no fault but the power cut */
+	}
 	sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
 	static sqlite3_mem_methods m = {m_malloc, m_free, m_realloc, m_size, m_roundup, m_init, m_shutdown, NULL};
 	m.pAppData = real_mem.pAppData;
