@@ -642,20 +642,27 @@ werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 		if (!p->outs[0].duplicate &&
 		    (e = audit(ac, "checkin", "resident", p->ids[0], "temperature,symptoms,status", "ok")))
 			return e;
-		*out = result_json(p->ids[0], &p->outs[0]);
-		return WG_OK;
-	}
-	if ((e = audit(ac, "checkin", "household", p->household_id, arena_printf(ac->a, "residents:%zu", p->n), "ok")))
+	} else if ((e = audit(ac, "checkin", "household", p->household_id,
+	                      arena_printf(ac->a, "residents:%zu", p->n), "ok"))) {
 		return e;
+	}
+	if (out)
+		*out = chk_answer(p);
+	return WG_OK;
+}
+
+json_t *chk_answer(const chk_plan *p)
+{
+	if (!p->batch)
+		return result_json(p->ids[0], &p->outs[0]);
 	json_t *results = json_array();
 	bool reached = false;
 	for (size_t i = 0; i < p->n; i++) {
 		json_array_append_new(results, result_json(p->ids[i], &p->outs[i]));
 		reached = p->outs[i].household_reached;
 	}
-	*out = json_pack("{s:I,s:s,s:o,s:b}", "household_id", (json_int_t)p->household_id, "day", p->day, "results",
-	                 results, "household_reached", reached);
-	return WG_OK;
+	return json_pack("{s:I,s:s,s:o,s:b}", "household_id", (json_int_t)p->household_id, "day", p->day,
+	                 "results", results, "household_reached", reached);
 }
 
 void chk_publish_plan(const actor *ac, chk_plan *p)
