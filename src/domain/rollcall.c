@@ -305,12 +305,15 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 			return e;
 	}
 	/* the current check-in of the day, if any, is corrected; the household's tally before
-	 * this check-in (the household's lock, taken above, keeps it so until the commit) */
-	s = db_get(ac->d, SQL_CHK_BEFORE);
+	 * this check-in (the household's lock, taken above, keeps it so until the commit);
+	 * in-process in one pass over the household, no district named (sql.def) */
+	bool one = !db_remote(ac->d);
+	s = db_get(ac->d, one ? SQL_CHK_BEFORE_ONE : SQL_CHK_BEFORE);
 	db_bind_int(s, 1, resident_id);
 	db_bind_text(s, 2, in->day);
 	db_bind_int(s, 3, r.household_id);
-	db_bind_int(s, 4, r.district_id);
+	if (!one)
+		db_bind_int(s, 4, r.district_id);
 	rc = db_step(s, &e);
 	if (rc == DB_ROW) {
 		if (!db_null(s, 0)) {
