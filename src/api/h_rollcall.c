@@ -7,9 +7,17 @@
 #include "domain/chainmatch.h"
 #include "domain/rollcall.h"
 
+/* the answer is built from the plan's results in the HTTP thread (chk_answer_cb) */
 static werr chk_execute_cb(const actor *ac, void *plan, json_t **out)
 {
-	return chk_execute(ac, plan, out);
+	(void)out;
+	return chk_execute(ac, plan, NULL);
+}
+
+static json_t *chk_answer_cb(const actor *ac, void *plan)
+{
+	(void)ac;
+	return chk_answer(plan);
 }
 
 static void chk_after_cb(const actor *ac, void *plan)
@@ -32,6 +40,7 @@ werr h_checkin_submit(req *r)
 		return e;
 	r->defer = chk_execute_cb;
 	r->defer_after = chk_after_cb;
+	r->defer_answer = chk_answer_cb;
 	r->defer_plan = plan;
 	r->status = 201;
 	return WG_OK;

@@ -30,6 +30,10 @@ enum {
 struct req;
 typedef werr (*slow_fn)(struct req *r);
 
+/* The answer of a deferred job that succeeded, built from its plan in the HTTP thread
+ * once the writer is done with it (the writer's thread is the one every write waits for). */
+typedef json_t *(*answer_fn)(const actor *ac, void *plan);
+
 typedef struct req {
 	arena *a;
 	int method;
@@ -57,6 +61,7 @@ typedef struct req {
 	int64_t link_household; /* AUTH_LINK: the household the token admits */
 	defer_fn defer;         /* set by a handler whose write joins the next group commit */
 	after_fn defer_after;   /* once the write is durable, on this request's thread and connection */
+	answer_fn defer_answer; /* may be NULL: the job's out is the answer */
 	void *defer_plan;
 	slow_fn slow;           /* set by a handler whose work would hold the HTTP thread */
 	void *slow_plan;

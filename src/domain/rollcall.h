@@ -60,7 +60,10 @@ werr chk_submit(const actor *ac, json_t *body, json_t **out);
  * after the commit — publish the live events. */
 typedef struct chk_plan chk_plan;
 werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan);
+/* out NULL: no answer built (the server builds it after the commit, chk_answer) */
 werr chk_execute(const actor *ac, chk_plan *plan, json_t **out);
+/* The answer of a plan chk_execute wrote, from its results (any thread, no store). */
+json_t *chk_answer(const chk_plan *plan);
 void chk_publish_plan(const actor *ac, chk_plan *plan);
 werr chk_list(const actor *ac, int64_t resident_id, int64_t household_id, const char *day, json_t **out);
 /* The resident's health record (健康档案): every reading, the alerts with their steps. */

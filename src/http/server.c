@@ -665,6 +665,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 				w_record(st->r.answer_err, dd->code, dd->field[0] ? dd->field : NULL, "%s", dd->message);
 				return send_error(c, st->r.answer_err, &st->r);
 			}
+			if (!st->r.json && st->r.defer_answer)
+				st->r.json = st->r.defer_answer(&st->r.ac, st->r.defer_plan);
 			if (!st->r.json)
 				st->r.json = json_object();
 			return send_json(c, st->r.status ? st->r.status : 200, st->r.json, &st->r);

@@ -21,6 +21,7 @@
 #include "app/writer.h"
 #include "core/util.h"
 #include "domain/accounts.h"
+#include "domain/stats.h"
 #include "testdb.h"
 
 typedef struct {
@@ -464,6 +465,38 @@ static void test_only_the_writer_commits(void **state)
 	assert_true(after.writer_commits - before.writer_commits >= 3);
 }
 
+/* A batch sums its day deltas in a table the writer's thread keeps between batches
+ * (stats.c); after the batch's flush, a write of the same thread outside any batch (a
+ * command, a test) is no batch's: its deltas go straight to the store, not into the kept
+ * table where nobody would write them. */
+static void test_counters_after_a_batch(void **state)
+{
+	actor *ac = *state;
+	plan q = {0};
+	wjob j = {.ac = *ac, .run = ticked_job, .plan = &q, .done = done};
+	j.ac.d = NULL;
+	assert_int_equal(writer_run(ac->d, &j), WG_OK);
+	assert_int_equal(q.err, WG_OK);
+	db_stmt *s = db_prepare(
+	    ac->d, "SELECT id, path, district_id FROM units WHERE kind = 'grid' ORDER BY id LIMIT 1");
+	werr e;
+	assert_non_null(s);
+	assert_int_equal(db_step(s, &e), DB_ROW);
+	int64_t unit = db_int(s, 0), district = db_int(s, 2);
+	char path[256];
+	snprintf(path, sizeof path, "%s", db_text(s, 1));
+	db_finalize(s);
+	day_delta dd = {.accounted = 1, .reported = 1};
+	assert_int_equal(db_begin(ac->d), WG_OK);
+	assert_int_equal(stats_day_add(ac->d, path, district, "2020-01-02", &dd), WG_OK);
+	assert_int_equal(db_commit(ac->d), WG_OK);
+	char q2[160];
+	snprintf(q2, sizeof q2,
+	         "SELECT residents_accounted FROM day_counts WHERE unit_id = %lld AND day = $1",
+	         (long long)unit);
+	assert_int_equal(scalar(ac, q2, "2020-01-02"), 1);
+}
+
 static int demo_setup(void **state)
 {
 	actor *ac = testdb_demo("writer_tick", 20, 5);
@@ -485,6 +518,7 @@ int main(void)
 	};
 	const struct CMUnitTest served[] = {
 	    cmocka_unit_test(test_only_the_writer_commits),
+	    cmocka_unit_test(test_counters_after_a_batch),
 	};
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
 	return failed + cmocka_run_group_tests(served, demo_setup, teardown);
