@@ -2012,9 +2012,12 @@ fail:
  * cannot match anyone when they are applied — no one stored with their document number or
  * their name in their household, and no earlier row of the sheet with either — are written
  * by three statements (their new households, the people, their moves) with what they add
- * to the counters; every other row ("later": an update, a re-import, a person moving, a
- * number held for review) is read again from the sheet and goes through the per-row rules
- * in file order, each in its savepoint.  Such a row only ever meets people of its own keys,
+ * to the counters.  Of the other rows ("later"), those that meet one person stored and can
+ * meet no one else, moving no one and changing no counter (a re-import: nearly all), are
+ * counted unchanged or updated by set statements (bulk_matched); every other row (a person
+ * moving, a row meeting another of the sheet, a number held for review) is read again from
+ * the sheet and goes through the per-row rules in file order, each in its savepoint.  Such
+ * a row only ever meets people of its own keys,
  * so applying the independent rows first ends in the state a row-by-row run reaches, and
  * the counters, being differences of that state, equal a recount.  The report is the same,
  * its refused rows ordered by line. */
