@@ -215,6 +215,9 @@ int cmd_import(int argc, char **argv)
 		rc = cli_fail();
 	} else {
 		import_report_print(&rep, stdout);
+		if (!strcmp(o.pos[0], "residents"))
+			fprintf(stderr, "wangge: %zu rows applied one by one (the per-row rules)\n",
+			        rep.one_by_one);
 		printf("took %.2f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		rc = rep.bad ? 1 : 0;
 	}

@@ -8,6 +8,7 @@
 
 typedef struct import_report {
 	size_t rows, created, updated, unchanged, bad;
+	size_t one_by_one; /* rows the per-row rules applied (how it went; not in the report) */
 	json_t *errors; /* array of {"line","column","code","reason"}; owned by the report */
 } import_report;
 

@@ -1837,6 +1837,7 @@ static werr runner_row(row_runner *rr, char **v, size_t line)
 	rr->sp_open = rr->guarded;
 	int created = 0;
 	w_clear();
+	rr->rep->one_by_one++;
 	int64_t writes = db_writes(d);
 	werr re = import_resident_row(runner_actor(rr), v, &created);
 	if (re == W_EDB || re == W_EBUSY)
@@ -2011,9 +2012,12 @@ fail:
  * cannot match anyone when they are applied — no one stored with their document number or
  * their name in their household, and no earlier row of the sheet with either — are written
  * by three statements (their new households, the people, their moves) with what they add
- * to the counters; every other row ("later": an update, a re-import, a person moving, a
- * number held for review) is read again from the sheet and goes through the per-row rules
- * in file order, each in its savepoint.  Such a row only ever meets people of its own keys,
+ * to the counters.  Of the other rows ("later"), those that meet one person stored and can
+ * meet no one else, moving no one and changing no counter (a re-import: nearly all), are
+ * counted unchanged or updated by set statements (bulk_matched); every other row (a person
+ * moving, a row meeting another of the sheet, a number held for review) is read again from
+ * the sheet and goes through the per-row rules in file order, each in its savepoint.  Such
+ * a row only ever meets people of its own keys,
  * so applying the independent rows first ends in the state a row-by-row run reaches, and
  * the counters, being differences of that state, equal a recount.  The report is the same,
  * its refused rows ordered by line. */
@@ -2025,8 +2029,13 @@ fail:
  * any row there. */
 typedef struct {
 	uint64_t *v;
+	size_t *first; /* the line of the key's first row; 0 once another row had it */
 	size_t cap, n;
 } key_seen;
+/* The lines of rows whose key a later row repeated (each first row of such a key). */
+typedef struct {
+	size_t *v, n, cap;
+} line_list;
 
 static uint64_t key_hash(uint64_t h, const char *s)
 {
@@ -2035,30 +2044,51 @@ static uint64_t key_hash(uint64_t h, const char *s)
 	return (h ^ 0x1f) * 1099511628211u; /* the separator: ("ab","c") is not ("a","bc") */
 }
 
-/* Whether h was seen; it is from now on. */
-static bool key_seen_add(key_seen *k, uint64_t h)
+/* Whether h was seen (the first row that had it then goes to *rep); it is from now on,
+ * first in this line. */
+static bool key_seen_add(key_seen *k, uint64_t h, size_t line, line_list *rep)
 {
 	h = h ? h : 1; /* 0 marks a free slot */
 	if (2 * (k->n + 1) > k->cap) {
 		key_seen g = {.cap = k->cap ? 2 * k->cap : 4096, .n = k->n};
 		g.v = xcalloc(g.cap, sizeof *g.v);
+		g.first = xcalloc(g.cap, sizeof *g.first);
 		for (size_t i = 0; i < k->cap; i++)
 			if (k->v[i]) {
 				size_t j = (size_t)k->v[i] & (g.cap - 1);
 				while (g.v[j])
 					j = (j + 1) & (g.cap - 1);
 				g.v[j] = k->v[i];
+				g.first[j] = k->first[i];
 			}
 		free(k->v);
+		free(k->first);
 		*k = g;
 	}
 	size_t j = (size_t)h & (k->cap - 1);
 	for (; k->v[j]; j = (j + 1) & (k->cap - 1))
-		if (k->v[j] == h)
+		if (k->v[j] == h) {
+			if (k->first[j]) {
+				if (rep->n == rep->cap) {
+					rep->cap = rep->cap ? 2 * rep->cap : 256;
+					rep->v = xrealloc(rep->v, rep->cap * sizeof *rep->v);
+				}
+				rep->v[rep->n++] = k->first[j];
+				k->first[j] = 0;
+			}
 			return true;
+		}
 	k->v[j] = h;
+	k->first[j] = line;
 	k->n++;
 	return false;
+}
+
+static void key_seen_free(key_seen *k)
+{
+	free(k->v);
+	free(k->first);
+	*k = (key_seen){0};
 }
 
 /* What the staged new people living there add to the totals, taken before they are
@@ -2107,14 +2137,16 @@ static werr bulk_totals(const actor *ac)
 	return e;
 }
 
-/* The staged rows that go through the per-row rules: where each starts in the sheet. */
-static werr bulk_later(db *d, csv_mark **out, size_t *n)
+/* The staged rows that go through the per-row rules (which: the statement q): where each
+ * starts in the sheet. */
+static werr bulk_later(db *d, sql_id q, csv_mark **out, size_t *n)
 {
+	free(*out);
 	*out = NULL;
 	*n = 0;
 	size_t cap = 0;
 	werr e = WG_OK;
-	db_stmt *s = db_get(d, SQL_IMPORT_STAGE_LATER_ROWS);
+	db_stmt *s = db_get(d, q);
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
 		if (*n == cap) {
@@ -2125,6 +2157,65 @@ static werr bulk_later(db *d, csv_mark **out, size_t *n)
 	}
 	db_done(s);
 	return rc < 0 ? e : WG_OK;
+}
+
+/* The later rows that meet one person stored and no one else, and change no counter
+ * (IMPORT_SET_MATCH says when): those that change nothing counted (*same), the others
+ * written as the per-row rules' update writes them, by one statement (*n: both).  No
+ * other row can reach their people, before or after them in the sheet, so they go before
+ * the rest, which the per-row rules apply in file order.  Should the update be refused
+ * (a trigger, a check of the store's own), it is undone and *n is 0: every later row
+ * goes through the per-row rules, which refuse the one row. */
+static werr bulk_matched(const actor *ac, size_t *n, size_t *same)
+{
+	db *d = ac->d;
+	*n = *same = 0;
+	werr e;
+	/* the planner's figures of the staging table after IMPORT_STAGE_LATER marked its rows
+	 * (taken before it, a re-import's million later rows were thought a handful: the joins
+	 * below ran as nested loops, 634 s for 100,000 rows) */
+	if ((e = db_run(db_get(d, SQL_IMPORT_STAGE_ANALYZE), NULL)) ||
+	    (e = db_run(db_get(d, SQL_IMPORT_SET_MATCH), NULL)))
+		return e;
+	int64_t all = 0, unchanged = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		db_stmt *s = db_get(d, SQL_IMPORT_SET_COUNT);
+		int rc = db_step(s, &e);
+		int64_t rekeyed = rc == DB_ROW ? db_int(s, 2) : 0;
+		all = rc == DB_ROW ? db_int(s, 0) : 0;
+		unchanged = rc == DB_ROW ? db_int(s, 1) : 0;
+		db_done(s);
+		if (rc < 0)
+			return e;
+		if (!rekeyed || pass)
+			break;
+		if ((e = db_run(db_get(d, SQL_IMPORT_SET_OLD_DOC), NULL)) ||
+		    (e = db_run(db_get(d, SQL_IMPORT_SET_OLD_NAME), NULL)))
+			return e;
+	}
+	if (all > unchanged) {
+		if ((e = db_run(db_get(d, SQL_SAVEPOINT), NULL)))
+			return e;
+		db_stmt *s = db_get(d, SQL_IMPORT_SET_UPDATE);
+		db_bind_int(s, 1, now_s());
+		werr ue = db_run(s, NULL);
+		if (!ue && db_changes(d) != all - unchanged)
+			ue = w_fail(W_EINTERNAL, "import_set_update", NULL,
+			            "import: %lld rows to update, %lld updated", (long long)(all - unchanged),
+			            (long long)db_changes(d));
+		if (ue) { /* the rows go through the per-row rules instead */
+			if ((e = db_run(db_get(d, SQL_ROLLBACK_TO), NULL)) ||
+			    (e = db_run(db_get(d, SQL_RELEASE), NULL)))
+				return e;
+			w_clear();
+			return WG_OK;
+		}
+		if ((e = db_run(db_get(d, SQL_RELEASE), NULL)))
+			return e;
+	}
+	*n = (size_t)all;
+	*same = (size_t)unchanged;
+	return WG_OK;
 }
 
 /* What a load into a larger store keeps up row by row and a load into a smaller one makes
@@ -2151,6 +2242,7 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	csv_mark *later = NULL;
 	size_t staged = 0, nlater = 0;
 	key_seen docs = {0}, names = {0};
+	line_list repeated = {0};
 	bool copying = false;
 	row_caches_reset();
 	stats_totals_begin();
@@ -2218,24 +2310,57 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		res_derived x;
 		res_derive(&fv, &x);
 		/* an earlier staged row with its number, or its name in the same household */
-		bool seen = fv.id_number && key_seen_add(&docs, key_hash(key_hash(1469598103934665603u, fv.id_type), fv.id_number));
+		bool seen =
+		    fv.id_number &&
+		    key_seen_add(&docs, key_hash(key_hash(1469598103934665603u, fv.id_type), fv.id_number),
+		                 line, &repeated);
 		uint64_t nk = key_hash(key_hash(key_hash(1469598103934665603u, NULL), v[COL_ROOM]), fv.name);
 		nk = (nk ^ (uint64_t)u->id) * 1099511628211u;
-		seen = key_seen_add(&names, nk) || seen;
+		seen = key_seen_add(&names, nk, line, &repeated) || seen;
 		char sline[24], spos[24], sunit[24], sflags[24];
 		snprintf(sline, sizeof sline, "%zu", line);
 		snprintf(spos, sizeof spos, "%zu", start.pos);
 		snprintf(sunit, sizeof sunit, "%lld", (long long)u->id);
 		snprintf(sflags, sizeof sflags, "%lld", (long long)fv.flags);
-		const char *row[] = {sline,       spos,          sunit,           v[COL_ROOM], fv.name,     x.full,
-		                     x.init,      fv.sex,        fv.birth_date,   fv.id_type,  fv.id_number, x.id_tail,
-		                     fv.phone,    x.ph_tail,     fv.relation,     sflags,      fv.residence, seen ? "t" : "f"};
+		const char *row[] = {sline,
+		                     spos,
+		                     sunit,
+		                     v[COL_ROOM],
+		                     fv.name,
+		                     x.full,
+		                     x.init,
+		                     fv.sex,
+		                     fv.birth_date,
+		                     fv.id_type,
+		                     fv.id_number,
+		                     x.id_tail,
+		                     fv.phone,
+		                     x.ph_tail,
+		                     fv.relation,
+		                     sflags,
+		                     fv.residence,
+		                     keep_residence ? "t" : "f",
+		                     seen ? "f" : "t",
+		                     seen ? "t" : "f"};
 		if ((e = db_copy_row(d, row, (int)(sizeof row / sizeof row[0]))))
 			goto fail;
 		staged++;
 	}
 	if (copying && (e = db_copy_end(d)))
 		goto fail;
+	/* the first rows of the keys the sheet repeats: no longer alone with their keys */
+	if (repeated.n) {
+		buf lines;
+		buf_init(&lines, ac->a);
+		buf_putc(&lines, '{');
+		for (size_t i = 0; i < repeated.n; i++)
+			buf_printf(&lines, "%s%zu", i ? "," : "", repeated.v[i]);
+		buf_putc(&lines, '}');
+		db_stmt *s = db_get(d, SQL_IMPORT_STAGE_REPEATED);
+		db_bind_text(s, 1, lines.p);
+		if ((e = db_run(s, NULL)))
+			goto fail;
+	}
 	size_t created = 0;
 	if (staged) {
 		db_stmt *s;
@@ -2253,8 +2378,6 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		if ((e = db_run(s, NULL)))
 			goto fail;
 		created = (size_t)db_changes(d);
-		if ((e = bulk_later(d, &later, &nlater)))
-			goto fail;
 	}
 	/* the keys and indexes back (checked over the whole tables) before any row goes
 	 * through the per-row rules, which look people up by them */
@@ -2262,12 +2385,23 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 		if ((e = db_run(db_get(d, load_keys[k][1]), NULL)))
 			goto fail;
 	if (staged) {
-		if (created + nlater != staged) {
-			e = w_fail(W_EINTERNAL, "import_lost_rows", NULL, "import: %zu rows staged, %zu written and %zu to apply",
-			           staged, created, nlater);
+		/* the rows that meet someone stored and no one else: told apart and applied by set
+		 * statements (a re-import: every row such) */
+		size_t nset = 0, nsame = 0;
+		if (created < staged && (e = bulk_matched(ac, &nset, &nsame)))
+			goto fail;
+		if ((e = bulk_later(d, nset ? SQL_IMPORT_SET_LATER_ROWS : SQL_IMPORT_STAGE_LATER_ROWS, &later,
+		                    &nlater)))
+			goto fail;
+		if (created + nset + nlater != staged) {
+			e = w_fail(W_EINTERNAL, "import_lost_rows", NULL,
+			           "import: %zu rows staged, %zu written, %zu matched and %zu to apply",
+			           staged, created, nset, nlater);
 			goto fail;
 		}
 		rep->created += created;
+		rep->unchanged += nsame;
+		rep->updated += nset - nsame;
 		/* the rows that may meet someone: read again, by the per-row rules, in file order */
 		for (size_t i = 0; i < nlater; i++) {
 			csv_seek(r, later[i]);
@@ -2290,8 +2424,9 @@ static werr import_bulk(const actor *ac, csv_reader *r, const int col[NCOLS], bo
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
-	free(docs.v);
-	free(names.v);
+	key_seen_free(&docs);
+	key_seen_free(&names);
+	free(repeated.v);
 	w_clear();
 	return WG_OK;
 fail:
@@ -2301,8 +2436,9 @@ fail:
 	runner_free(&rr);
 	unit_cache_free(&units);
 	free(later);
-	free(docs.v);
-	free(names.v);
+	key_seen_free(&docs);
+	key_seen_free(&names);
+	free(repeated.v);
 	return e;
 }
 
