@@ -67,13 +67,16 @@ static db_stmt *write_stmt(const actor *ac, int64_t resident_id, const chk_in *i
 /* One try in a district: the resident's look-up with the household's lock, and — when in
  * is given (a database server) — the check-in's write sent with it in the same exchange,
  * which writes only if the per-statement path below would (sql.def, CHK_WRITE): *wrote
- * then holds the new id and what the day had before.  District 0: the look-up by id alone
- * (in-process, load_resident; in is NULL then).  Returns the look-up's row (DB_ROW), none
- * there (DB_DONE), or an error (-1). */
+ * then holds the new id and what the day had before.  District 0: the look-up by id alone,
+ * without the lock when in is NULL (in-process, load_resident), with it and the write,
+ * both taking the district from the resident's row, when in is given (plain PostgreSQL).
+ * Returns the look-up's row (DB_ROW), none there (DB_DONE), or an error (-1). */
 static int chk_try(const actor *ac, int64_t id, int64_t district, const chk_in *in, chk_resident *r,
                    int64_t *new_id, chk_before *b, werr *e)
 {
-	db_stmt *s = db_get(ac->d, district ? SQL_RES_FOR_CHK_LOCK : SQL_RES_FOR_CHK);
+	db_stmt *s = db_get(ac->d, district ? SQL_RES_FOR_CHK_LOCK
+	                           : in     ? SQL_RES_FOR_CHK_LOCK_ANY
+	                                    : SQL_RES_FOR_CHK);
 	db_bind_int(s, 1, id);
 	if (district)
 		db_bind_int(s, 2, district);
@@ -158,10 +161,13 @@ static int64_t chk_hint(const actor *ac)
  * not 0).  In-process (SQLite) the store is one and a resident's row is found by its id:
  * one statement, whoever asks (for an account above a district the district's look-up
  * first was a fifth of the look-up's time, issue 21).  On a database server every
- * statement names the district, so that Citus routes it to one shard, and the exchange
- * that writes (CHK_WRITE) needs it: the caller's or the actor's district first; the
- * look-up by id alone only when the resident is not there (an actor above a district, a
- * resident of another district: not found below). */
+ * statement names the district, so that Citus routes it to one shard: the caller's or
+ * the actor's district first; the look-up of the resident's district by id only when the
+ * resident is not there (an actor above a district, a resident of another district: not
+ * found below), then the try in that district.  Plain PostgreSQL (db_cte_writes) needs no
+ * district named: there the try by id alone, its lock and write taking the district from
+ * the resident's row, replaces both — one exchange for an account above a district (the
+ * look-up first was a second round trip per check-in, in the writer every one waits for). */
 static werr load_resident(const actor *ac, int64_t id, const chk_in *in, chk_resident *r, int64_t *new_id,
                           chk_before *b)
 {
@@ -175,7 +181,9 @@ static werr load_resident(const actor *ac, int64_t id, const chk_in *in, chk_res
 		if (!hint)
 			hint = chk_hint(ac);
 		rc = hint > 0 ? chk_try(ac, id, hint, wr, r, new_id, b, &e) : DB_DONE;
-		if (rc == DB_DONE) {
+		if (rc == DB_DONE && wr) {
+			rc = chk_try(ac, id, 0, wr, r, new_id, b, &e);
+		} else if (rc == DB_DONE) {
 			int64_t d = 0;
 			if ((e = resident_district(ac, id, -1, &d)))
 				return e;

@@ -412,6 +412,80 @@ static void test_one_exchange(void **state)
 	expect_equal_counts(ac, "420107003008", day);
 }
 
+/* An account that knows no district (the operator; a city's account: chk_hint -1) checks
+ * in in one exchange on plain PostgreSQL too: the look-up by id with the household's lock
+ * and the write, both taking the district from the resident's row, in one pipeline — not
+ * the resident's district asked first (two exchanges).  Citus keeps that look-up (every
+ * statement names its district); in-process there is no exchange.  The same answers: a
+ * first reading, a re-check that corrects it, a client id and its retry, a resident that
+ * is not there; the counters equal the recount. */
+static void test_one_exchange_any_district(void **state)
+{
+	actor *ac = *state; /* the operator: no unit, no district */
+	const char *grid = "420107003008-G02";
+	actor w = as(ac, ROLE_GRID_WORKER, grid);
+	char day[11];
+	today_str(day);
+	json_t *hl = households(&w, grid), *items = json_object_get(hl, "items");
+	size_t nh = json_array_size(items);
+	assert_true(nh > 12);
+	int64_t ids[16], hid = 0;
+	size_t n = 0;
+	/* the grid's middle households: the tests above use its first and last ones */
+	for (size_t i = nh / 2; i > 6 && n < 2; i--)
+		n = living_ids(&w, hid = json_integer_value(json_object_get(json_array_get(items, i), "id")),
+		               ids, 16);
+	json_decref(hl);
+	assert_true(n >= 2);
+	bool counted = !db_remote(ac->d) || db_cte_writes(ac->d);
+	int64_t want = db_remote(ac->d) ? 1 : 0, x, writes;
+	assert_int_equal(db_begin(ac->d), WG_OK);
+	stats_batch_begin();
+	chk_in in = {.day = day, .status = "reported", .has_temp = true, .temp = 36.5, .channel = "phone"};
+	chk_out out;
+	x = db_exchanges(ac->d);
+	assert_int_equal(chk_record(ac, ids[0], &in, &out), WG_OK);
+	if (counted)
+		assert_int_equal(db_exchanges(ac->d) - x, want);
+	assert_false(out.corrected);
+	assert_int_equal(out.household_id, hid);
+	assert_true(out.district_id > 0);
+	int64_t first = out.id;
+
+	in.temp = 37.0; /* a re-check */
+	x = db_exchanges(ac->d);
+	assert_int_equal(chk_record(ac, ids[0], &in, &out), WG_OK);
+	if (counted)
+		assert_int_equal(db_exchanges(ac->d) - x, want);
+	assert_true(out.corrected);
+	assert_true(out.id > first);
+
+	in.client_id = "one-exchange-any-1";
+	x = db_exchanges(ac->d);
+	assert_int_equal(chk_record(ac, ids[1], &in, &out), WG_OK);
+	if (counted)
+		assert_int_equal(db_exchanges(ac->d) - x, want);
+	assert_false(out.duplicate);
+	assert_true(out.household_reached == (n == 2));
+	int64_t by_client = out.id;
+	assert_int_equal(chk_record(ac, ids[1], &in, &out), WG_OK); /* its retry */
+	assert_true(out.duplicate);
+	assert_int_equal(out.id, by_client);
+	in.client_id = NULL;
+
+	/* no such resident: refused, nothing written */
+	writes = db_writes(ac->d);
+	assert_int_equal(chk_record(ac, INT64_C(900000000), &in, &out), W_ENOTFOUND);
+	assert_string_equal(w_last()->code, "resident_not_found");
+	assert_int_equal(db_writes(ac->d), writes);
+
+	assert_int_equal(stats_job_end(ac->d, true), WG_OK);
+	assert_int_equal(stats_batch_flush(ac->d), WG_OK);
+	assert_int_equal(db_commit(ac->d), WG_OK);
+	expect_equal_counts(ac, grid, day);
+	expect_equal_counts(ac, "420107003008", day);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(test_alert_workflow),
 	    cmocka_unit_test(test_reminders),
 	    cmocka_unit_test(test_one_exchange),
+	    cmocka_unit_test(test_one_exchange_any_district),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
