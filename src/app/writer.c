@@ -149,23 +149,16 @@ static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
 	return e;
 }
 
-/* The batch is answered: done for each job (the job may be freed by it).  sync_err: the
- * log's sync after the commit failed — no job of the batch is acknowledged. */
-static void finish(wjob *batch, werr sync_err)
+/* The batch is answered: done for each job (the job may be freed by it). */
+static void finish(wjob *batch)
 {
 	for (wjob *j = batch, *next; j; j = next) {
 		next = j->next;
-		if (sync_err && !j->err) {
-			w_record(sync_err, "store_error", NULL,
-			         "syncing the store's log failed: not saved for certain, retry");
-			job_fail(j, sync_err);
-		}
 		j->done(j);
 	}
 }
 
-/* The batch run and committed (or failed as a whole); not yet answered. */
-static werr run_committed(db *d, wjob *batch)
+werr writer_run(db *d, wjob *batch)
 {
 	/* the answers a first, bare run may have built are not kept if it runs again */
 	json_t *first[WRITE_BATCH_MAX];
@@ -184,16 +177,8 @@ static werr run_committed(db *d, wjob *batch)
 	}
 	for (size_t i = 0; i < n; i++)
 		json_decref(first[i]);
+	finish(batch);
 	return e;
-}
-
-werr writer_run(db *d, wjob *batch)
-{
-	werr e = run_committed(d, batch);
-	/* a connection whose commits do not wait for the disk: the log synced here */
-	werr se = !e ? db_log_sync(db_log_of(d)) : WG_OK;
-	finish(batch, se);
-	return e ? e : se;
 }
 
 /* ---- the threads ---- */
@@ -208,31 +193,6 @@ static _Atomic int64_t jobs_run;
 static char *store_url;
 static pthread_t threads[WRITERS_MAX];
 static unsigned nthreads;
-/* The log's syncs (a connection whose commits do not wait for the disk: SQLite's writer).
- * A committed batch waits in `unsynced` for the sync thread; one sync makes every batch
- * written before it durable, and the sync thread answers them (their done callbacks).  So
- * nothing is answered before it is on the disk, and the writer runs the next batch while
- * the disk syncs the last. */
-static pthread_cond_t sync_cv = PTHREAD_COND_INITIALIZER;
-static wjob *unsynced, *unsynced_tail;
-static db_log *unsynced_log;
-static size_t in_sync; /* jobs handed to the sync thread, not yet answered */
-static bool sync_exiting;
-static pthread_t sync_thread;
-static bool sync_started;
-
-static void chain_append(wjob **h, wjob **t, wjob *batch)
-{
-	if (*t)
-		(*t)->next = batch;
-	else
-		*h = batch;
-	wjob *last = batch;
-	while (last->next)
-		last = last->next;
-	*t = last;
-}
-
 bool writer_push(wjob *j)
 {
 	pthread_mutex_lock(&mu);
@@ -333,32 +293,6 @@ static void writer_open(db **d)
  * RLIMIT_NICE of 25 (systemd: LimitNICE=25 or Nice=); without either it stays at 0. */
 enum { WRITER_NICE = -5 };
 
-static void *syncer(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "wg-sync");
-	pthread_mutex_lock(&mu);
-	for (;;) {
-		while (!unsynced && !sync_exiting)
-			pthread_cond_wait(&sync_cv, &mu);
-		if (!unsynced)
-			break;
-		wjob *chain = unsynced;
-		db_log *log = unsynced_log;
-		unsynced = unsynced_tail = NULL;
-		pthread_mutex_unlock(&mu);
-		size_t n = 0;
-		for (wjob *j = chain; j; j = j->next)
-			n++;
-		finish(chain, db_log_sync(log));
-		pthread_mutex_lock(&mu);
-		in_sync -= n;
-		pthread_cond_broadcast(&cv); /* a writer about to close its connection waits for this */
-	}
-	pthread_mutex_unlock(&mu);
-	return NULL;
-}
-
 static void *writer(void *arg)
 {
 	(void)arg;
@@ -374,8 +308,6 @@ static void *writer(void *arg)
 		while (!head && !exiting)
 			pthread_cond_wait(&cv, &mu);
 		if (!head && exiting) {
-			while (in_sync) /* the sync thread still uses this connection's log */
-				pthread_cond_wait(&cv, &mu);
 			pthread_mutex_unlock(&mu);
 			break;
 		}
@@ -395,24 +327,13 @@ static void *writer(void *arg)
 		if (!d)
 			writer_open(&d);
 		atomic_fetch_add(&jobs_run, (int64_t)n);
-		werr e = run_committed(d, batch);
-		db_log *log = e ? NULL : db_log_of(d);
-		if (log) { /* answered by the sync thread once the log is on the disk */
-			pthread_mutex_lock(&mu);
-			chain_append(&unsynced, &unsynced_tail, batch);
-			unsynced_log = log;
-			in_sync += n;
-			pthread_cond_signal(&sync_cv);
-			pthread_mutex_unlock(&mu);
-		} else { /* durable when it committed, or failed as a whole */
-			finish(batch, WG_OK);
-		}
+		werr e = writer_run(d, batch);
 		/* The WAL starts over only when a write begins with every frame copied back and
 		 * no reader behind: under a steady stream of writes the ticker's checkpoint never
 		 * finds that moment, and the log (and every page look-up in it) grows for as long
 		 * as the rush lasts.  So right after each of the ticker's checkpoints (which did
 		 * the copying and the slow sync of the store file, off this thread), the writer —
-		 * its batch committed, before its next write — copies the little written since,
+		 * its batch answered, before its next write — copies the little written since,
 		 * and the next write can restart the log. */
 		unsigned gen = atomic_load(&ckpt_gen);
 		if (!e && d && gen != seen_ckpt) {
@@ -431,13 +352,7 @@ werr writer_start(const char *url, unsigned n)
 	free(store_url);
 	store_url = xstrdup(url);
 	exiting = false;
-	sync_exiting = false;
 	nthreads = 0;
-	if (!sync_started) {
-		if (pthread_create(&sync_thread, NULL, syncer, NULL))
-			return w_fail(W_EINTERNAL, "cannot_start", NULL, "cannot start the writer threads");
-		sync_started = true;
-	}
 	if (n < 1)
 		n = 1;
 	if (n > WRITERS_MAX)
@@ -461,12 +376,4 @@ void writer_stop(void)
 	for (unsigned i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
-	if (sync_started) { /* the writers waited for every sync they handed over */
-		pthread_mutex_lock(&mu);
-		sync_exiting = true;
-		pthread_cond_signal(&sync_cv);
-		pthread_mutex_unlock(&mu);
-		pthread_join(sync_thread, NULL);
-		sync_started = false;
-	}
 }

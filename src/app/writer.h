@@ -3,9 +3,6 @@
  * (one on SQLite, several on a database server, each with its own connection) takes
  * every queued job in one transaction, commits once (one fsync for all) and calls each
  * job's done callback.  An acknowledgement therefore always follows a durable commit.
- * On SQLite the commit does not wait for the disk: the log's sync runs in a thread of its
- * own, which calls the done callbacks of every batch it made durable, while the writer
- * runs the next batch (db_log_of; writer.c).
  *
  * A batch runs bare at first: a job that fails having changed nothing, leaving the
  * transaction usable (a refusal: no such resident, not living there), needs no savepoint
@@ -35,7 +32,7 @@ typedef struct wjob {
 	json_t *out;     /* the answer: run may set or replace it; released when the job fails */
 	werr err;        /* the outcome, set before done is called */
 	wdetail detail;
-	void (*done)(struct wjob *j); /* last, from the writer's or the log's sync thread */
+	void (*done)(struct wjob *j); /* last, from the writer thread */
 	struct wjob *next;            /* the writer's */
 } wjob;
 
@@ -68,10 +65,8 @@ void writer_checkpointed(void);
 /* Jobs the writer threads have run since the process started (each check-in is one). */
 int64_t writer_jobs(void);
 
-/* One batch on connection d: run bare, again guarded when needed, committed, the log
- * synced when the connection's commits do not wait for it, each job's done callback —
- * all in the calling thread.  What the writer threads do with each batch, the sync in
- * its own thread; tests call it with their own jobs.  Returns the transaction's error, or
- * the log's sync's (WG_OK when the batch is durable). */
+/* One batch on connection d: run bare, again guarded when needed, committed, each job's
+ * done callback.  What the writer threads do with each batch; tests call it with their
+ * own jobs.  Returns the transaction's error (WG_OK when it committed). */
 werr writer_run(db *d, wjob *batch);
 #endif

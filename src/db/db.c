@@ -269,16 +269,6 @@ werr db_tune(db *d, db_use use)
 	return d->drv->tune(d, use);
 }
 
-db_log *db_log_of(db *d)
-{
-	return d && d->drv->log_of ? d->drv->log_of(d) : NULL;
-}
-
-werr db_log_sync(db_log *log)
-{
-	return log ? log->drv->log_sync(log) : WG_OK;
-}
-
 werr db_checkpoint(db *d, bool *done)
 {
 	return d->drv->checkpoint(d, done);

@@ -138,15 +138,6 @@ werr db_tune(db *d, db_use use);
 /* Copy the write-ahead log back into the store without waiting for readers (SQLite);
  * false into *done for a store without one (a database server). */
 werr db_checkpoint(db *d, bool *done);
-/* A connection tuned DB_FOR_WRITER on SQLite commits without waiting for the disk: its
- * commits are written to the write-ahead log, and db_log_sync makes everything written
- * there so far durable (one fdatasync, through the store's VFS).  The writer acknowledges
- * a batch only after that, in a thread of its own, while the next batch runs
- * (writer.c).  db_log_of is NULL where a commit is durable when it returns (a database
- * server; any other connection); the log it names lives as long as the connection. */
-typedef struct db_log db_log;
-db_log *db_log_of(db *d);
-werr db_log_sync(db_log *log);
 /* Transactions this connection has committed (db_commit that succeeded); 0 for NULL.  The
  * ticker counts its tasks' commits so (ticker.h). */
 int64_t db_commits(const db *d);
@@ -166,7 +157,6 @@ typedef struct {
 	int64_t writer_resets;  /* the writer found another's commit and dropped its cache and map */
 	int64_t writer_cache_hits,
 	    writer_cache_misses; /* the writer's page look-ups (not those of the map) */
-	int64_t log_syncs;       /* db_log_sync calls that succeeded (each an fdatasync of the log) */
 } db_stats;
 void db_stats_read(db_stats *out);
 

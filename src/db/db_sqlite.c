@@ -35,10 +35,6 @@ typedef struct {
 	int64_t changes_seen;  /* sqlite3_total_changes64 at its last commit */
 	sqlite3_stmt *version; /* the writer's "PRAGMA data_version" */
 	int64_t version_seen;  /* its last value; -1 before the first */
-	struct lite_log {
-		struct db_log base;
-		sqlite3_file *wal; /* the connection's write-ahead log, through the VFS */
-	} log;
 } lite_db;
 
 #define H(d)  (((lite_db *)(d))->h)
@@ -123,7 +119,7 @@ static werr lite_begin(db *d)
 
 /* ---- db_stats: who commits, and what it costs the writer's cache ---- */
 static _Atomic int64_t st_writer_commits, st_other_commits, st_writer_resets, st_writer_hits,
-    st_writer_misses, st_log_syncs;
+    st_writer_misses;
 
 /* Every connection's commits: the writer's, or another's that changed rows (an empty
  * write transaction leaves the log as it was and costs nobody's cache). */
@@ -168,7 +164,6 @@ void db_stats_read(db_stats *out)
 	out->writer_resets = atomic_load(&st_writer_resets);
 	out->writer_cache_hits = atomic_load(&st_writer_hits);
 	out->writer_cache_misses = atomic_load(&st_writer_misses);
-	out->log_syncs = atomic_load(&st_log_syncs);
 }
 
 static werr lite_commit(db *d)
@@ -634,37 +629,6 @@ static bool lite_in_tx(db *d)
 	return !sqlite3_get_autocommit(H(d));
 }
 
-/* The writer's log: SQLite's own file object of the write-ahead log (the VFS's, with the
- * pacing and, in the test build, the fault layer in front), found when it is asked for —
- * after a commit, by the writer's thread: the connection opens its log as it reads in WAL
- * mode and keeps it until it closes. */
-static db_log *lite_log_of(db *d)
-{
-	lite_db *l = (lite_db *)d;
-	if (!l->writer)
-		return NULL;
-	sqlite3_file *f = NULL;
-	if (sqlite3_file_control(l->h, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK || !f ||
-	    !f->pMethods)
-		return NULL; /* (none yet: nothing was committed through it) */
-	l->log.base.drv = &sqlite_driver;
-	l->log.wal = f;
-	return &l->log.base;
-}
-
-/* From another thread than the connection's, while it goes on writing the log: the sync
- * takes no lock of SQLite's, and the unix VFS's sync touches only the descriptor and the
- * file's first-sync flag (the directory's sync, done once when the log was created). */
-static werr lite_log_sync(db_log *log)
-{
-	sqlite3_file *f = ((struct lite_log *)log)->wal;
-	int rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
-	if (rc != SQLITE_OK)
-		return w_fail(W_EDB, "store_error", NULL, "syncing the store's log: %s", sqlite3_errstr(rc));
-	atomic_fetch_add(&st_log_syncs, 1);
-	return WG_OK;
-}
-
 static werr lite_tune(db *d, db_use use)
 {
 	static const char *const pragmas[] = {
@@ -682,13 +646,8 @@ static werr lite_tune(db *d, db_use use)
 	     * file pages shared with the kernel's cache, not as its own memory (RssAnon):
 	     * 2 GB of them on the ten-million city preset (8,137 vs 8,205 check-ins/s with
 	     * 256 MB). */
-	    /* Its commits do not wait for the disk (synchronous=NORMAL: the log is written, not
-	     * synced); the writer syncs the log in a thread of its own and acknowledges a batch
-	     * after that (lite_log_sync, writer.c), while its next batch runs.  A checkpoint
-	     * still syncs the log before it copies a page, and the store file after. */
-	    [DB_FOR_WRITER] =
-	        ("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-	         " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648"),
+	    [DB_FOR_WRITER] = ("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+	                       " PRAGMA cache_size=-16384; PRAGMA mmap_size=2147483648"),
 	    [DB_FOR_BULK] = "PRAGMA synchronous=OFF",
 	    [DB_FOR_BULK_DONE] = "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE); ANALYZE",
 	    /* a big sheet inserts into every index of residents at random places: with the
@@ -771,6 +730,4 @@ const db_driver sqlite_driver = {
     .tx_usable = lite_in_tx,
     .tune = lite_tune,
     .checkpoint = lite_checkpoint,
-    .log_of = lite_log_of,
-    .log_sync = lite_log_sync,
 };

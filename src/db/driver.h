@@ -39,8 +39,6 @@ typedef struct db_driver {
 	bool (*tx_usable)(db *d);
 	werr (*tune)(db *d, db_use use);
 	werr (*checkpoint)(db *d, bool *done);
-	db_log *(*log_of)(db *d); /* NULL: every commit is durable when it returns */
-	werr (*log_sync)(db_log *log);
 	/* bulk rows (db_copy_*): NULL where the store has none */
 	bool (*can_copy)(db *d);
 	werr (*copy_begin)(db *d, sql_id id);
@@ -64,11 +62,6 @@ struct db {
 
 /* A driver's report of how far a backup or restore has got (db_on_progress). */
 void db_progress(db *d, int64_t done, int64_t total);
-
-/* a connection's write-ahead log (db_log_of): the driver's own structure embeds this first */
-struct db_log {
-	const db_driver *drv;
-};
 
 struct db_stmt {
 	db *d;

@@ -25,7 +25,7 @@
 #include "testdb.h"
 
 typedef struct {
-	int64_t v, syncs_at_run, syncs_at_done;
+	int64_t v;
 	int runs, dones;
 	werr err;
 	bool had_out;
@@ -262,59 +262,6 @@ static void test_writer_thread_runs_first(void **state)
 	assert_int_equal(q.v, -5);
 }
 
-/* ---- answered once the log is on the disk ---- */
-
-static int64_t log_syncs(void)
-{
-	db_stats st;
-	db_stats_read(&st);
-	return st.log_syncs;
-}
-
-/* inside the batch, before its commit: the log's syncs done so far */
-static werr sync_job(const actor *ac, void *p, json_t **out)
-{
-	((plan *)p)->syncs_at_run = log_syncs();
-	return ok_job(ac, p, out);
-}
-
-static void done_sync(wjob *j)
-{
-	((plan *)j->plan)->syncs_at_done = log_syncs();
-	done(j);
-}
-
-/* On SQLite the writer's commits do not wait for the disk: a sync of the log, in a thread
- * of its own, comes between every commit and its acknowledgement.  Each job is answered
- * only after a sync that began after its batch committed; on a database server a commit
- * is durable as it returns, and the log is never synced by the process. */
-static void test_answered_after_the_log_is_synced(void **state)
-{
-	actor *ac = *state;
-	reset(ac);
-	bool sqlite = !strcmp(db_kind(ac->d), "sqlite");
-	int64_t s0 = log_syncs();
-	enum { N = 8 };
-	plan q[N];
-	wjob j[N];
-	assert_int_equal(writer_start(testdb_url, 1), WG_OK);
-	for (int i = 0; i < N; i++) {
-		q[i] = (plan){.v = 500 + i};
-		j[i] = (wjob){.ac = *ac, .run = sync_job, .plan = &q[i], .done = done_sync};
-		assert_true(writer_push(&j[i]));
-	}
-	writer_stop(); /* every queued job is run, synced and answered first */
-	for (int i = 0; i < N; i++) {
-		assert_int_equal(q[i].dones, 1);
-		assert_int_equal(q[i].err, WG_OK);
-		assert_true(q[i].had_out);
-		if (sqlite) /* a sync of the log ended between the job's batch and its answer */
-			assert_true(q[i].syncs_at_done > q[i].syncs_at_run);
-	}
-	assert_int_equal(log_syncs() > s0, sqlite);
-	assert_int_equal(count(ac, "SELECT count(*) FROM wt WHERE v >= 500"), N);
-}
-
 /* ---- only the writer commits while the server serves (issue 22) ---- */
 
 static werr ticked_job(const actor *ac, void *p, json_t **out)
@@ -514,7 +461,6 @@ int main(void)
 	    cmocka_unit_test(test_failure_after_writing_runs_again_guarded),
 	    cmocka_unit_test(test_failed_commit_fails_every_job),
 	    cmocka_unit_test(test_writer_thread_runs_first),
-	    cmocka_unit_test(test_answered_after_the_log_is_synced),
 	};
 	const struct CMUnitTest served[] = {
 	    cmocka_unit_test(test_only_the_writer_commits),
