@@ -118,6 +118,23 @@ export function register(h) {
     const firstTemp = page.locator('.person input.temp').first();
     await firstTemp.fill('37.9');
     await page.locator('.person').first().locator('.sym[data-symptom=cough]').click();
+    // the form is kept by an IndexedDB write per change: a reload in the same instant (the
+    // test's, not a worker's) would come before the last one is stored
+    await page.waitForFunction(async (hid) => {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open('wangge-kept');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const recs = await new Promise((res) => {
+        const q = db.transaction('kept', 'readonly').objectStore('kept').getAll();
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => res([]);
+      });
+      db.close();
+      return recs.some((x) => x.key.endsWith('|draft:' + hid) &&
+        Object.values(x.data.people).some((d) => (d.symptoms || []).indexOf('cough') >= 0));
+    }, half.household_id);
     await page.reload();
     await page.waitForSelector('.rollcall .person');
     eq(await page.locator('.person input.temp').first().inputValue(), '37.9', 'the typed temperature is back after the reload');
