@@ -30,8 +30,10 @@ enum {
 struct req;
 typedef werr (*slow_fn)(struct req *r);
 
-/* The answer of a deferred job that succeeded, built from its plan in the HTTP thread
- * once the writer is done with it (the writer's thread is the one every write waits for). */
+/* What follows a deferred job that succeeded, in the HTTP thread once the writer is done
+ * with it (the writer's thread is the one every write waits for): its event published,
+ * its answer built from its plan. */
+typedef void (*after_fn)(const actor *ac, void *plan);
 typedef json_t *(*answer_fn)(const actor *ac, void *plan);
 
 typedef struct req {

@@ -149,15 +149,6 @@ static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
 	return e;
 }
 
-/* The batch is answered: done for each job (the job may be freed by it). */
-static void finish(wjob *batch)
-{
-	for (wjob *j = batch, *next; j; j = next) {
-		next = j->next;
-		j->done(j);
-	}
-}
-
 werr writer_run(db *d, wjob *batch)
 {
 	/* the answers a first, bare run may have built are not kept if it runs again */
@@ -177,7 +168,10 @@ werr writer_run(db *d, wjob *batch)
 	}
 	for (size_t i = 0; i < n; i++)
 		json_decref(first[i]);
-	finish(batch);
+	for (wjob *j = batch, *next; j; j = next) { /* done may free the job */
+		next = j->next;
+		j->done(j);
+	}
 	return e;
 }
 
@@ -193,6 +187,7 @@ static _Atomic int64_t jobs_run;
 static char *store_url;
 static pthread_t threads[WRITERS_MAX];
 static unsigned nthreads;
+
 bool writer_push(wjob *j)
 {
 	pthread_mutex_lock(&mu);

@@ -23,7 +23,6 @@
  * What is to follow its commit (publishing its event) is done by whoever its done
  * callback wakes, on that thread's own connection (the HTTP thread: req.h, defer_after). */
 typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
-typedef void (*after_fn)(const actor *ac, void *plan);
 
 typedef struct wjob {
 	actor ac;        /* who asked; ac.d is the writer's connection while the job runs */

@@ -150,27 +150,27 @@ class Router(unittest.TestCase):
             with self.subTest(name):
                 self.assertRouted(name)
 
+    def assertColocated(self, table):
+        """table distributed by district_id, co-located with households"""
+        got = _psql(self.url, "SELECT p.partmethod::text || ' ' || (p.colocationid = h.colocationid)::text"
+                              " || ' ' || column_to_column_name(p.logicalrelid, p.partkey)"
+                              " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
+                              " AND h.logicalrelid = 'households'::regclass" % table).strip()
+        self.assertEqual(got, "h true district_id", table)
+
     # the tables below a district that hang off a person or a unit are distributed by the
     # district and co-located with households (a reference table's write needs every node)
     def test_below_district_tables_colocated(self):
         for t in ("alerts", "isolations", "followups", "contacts", "tasks"):
             with self.subTest(t):
-                got = _psql(self.url, "SELECT p.partmethod::text || ' ' || (p.colocationid = h.colocationid)::text"
-                                      " || ' ' || column_to_column_name(p.logicalrelid, p.partkey)"
-                                      " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
-                                      " AND h.logicalrelid = 'households'::regclass" % t).strip()
-                self.assertEqual(got, "h true district_id", t)
+                self.assertColocated(t)
 
     # the day's counters and the audit (citus7): distributed by district_id, co-located with
     # households, so that a batch of one district's check-ins writes its worker only
     def test_counters_and_audit_colocated(self):
         for t in ("day_counts", "audit"):
             with self.subTest(t):
-                got = _psql(self.url, "SELECT p.partmethod::text || ' ' || (p.colocationid = h.colocationid)::text"
-                                      " || ' ' || column_to_column_name(p.logicalrelid, p.partkey)"
-                                      " FROM pg_dist_partition p, pg_dist_partition h WHERE p.logicalrelid = '%s'::regclass"
-                                      " AND h.logicalrelid = 'households'::regclass" % t).strip()
-                self.assertEqual(got, "h true district_id", t)
+                self.assertColocated(t)
 
     def test_counter_and_audit_inserts_routed(self):
         for name in ("DAY_ADD", "AUDIT_INSERT"):
