@@ -6,7 +6,7 @@ set -e
 cd "$(dirname "$0")/.."
 make -s build/wangge >/dev/null
 K=${1:-200}
-WANGGE_BIN=$PWD/build/wangge python3 tests/crash/crash_test.py --kills "$K" --threads 8
+WANGGE_BIN=$PWD/build/wangge python3 tests/crash/crash_test.py --kills "$K" --threads 16 --defer-batch 2
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   d=$(mktemp -d); chmod 755 "$d"
   url=$(scripts/pg.sh start "$d/pg")

@@ -12,7 +12,10 @@ werr app_boot(const char *url, unsigned asked, unsigned *writers)
 	werr e = db_open(url, true, &d);
 	if (e)
 		return e;
-	if (!(e = stats_ensure(d)))
+	/* the counters a crash left unwritten (stats.c: the writer's deferred counters) — here,
+	 * before the server's writer starts, not in every command that opens the store: one
+	 * run beside a serving writer would add again what that writer has yet to write */
+	if (!(e = stats_ensure(d)) && !(e = stats_replay(d)))
 		e = settings_load(d);
 	*writers = 1;
 	if (!e && db_remote(d))

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "db/db.h"
@@ -35,14 +36,19 @@ static werr audit_end(db *d, bool keep)
 	return WG_OK;
 }
 
+static void audit_committed(void)
+{
+}
+
 static const struct {
 	void (*begin)(db *d);
 	werr (*job_end)(db *d, bool keep); /* after each job: keep its share or drop it */
 	werr (*flush)(db *d);              /* before the commit */
 	void (*discard)(void);             /* the batch is not kept */
+	void (*committed)(void);           /* the batch is kept */
 } parts[] = {
-    {stats_begin, stats_job_end, stats_batch_flush, stats_batch_discard},
-    {audit_begin, audit_end, audit_batch_flush, audit_batch_discard},
+    {stats_begin, stats_job_end, stats_batch_flush, stats_batch_discard, stats_batch_committed},
+    {audit_begin, audit_end, audit_batch_flush, audit_batch_discard, audit_committed},
 };
 enum { NPARTS = sizeof parts / sizeof parts[0] };
 
@@ -139,10 +145,15 @@ static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
 	/* the batch's counters and audit rows, then the commit.  If the transaction did not
 	 * begin, ended unusable, or the counters, audit rows or commit fail, nothing of the
 	 * batch is kept: no job of it may be acknowledged, the ones that had run included. */
-	if (e)
+	if (e) {
 		parts_discard();
-	else if ((e = parts_flush(d)) || (e = db_commit(d)))
+	} else if ((e = parts_flush(d)) || (e = db_commit(d))) {
 		db_rollback(d);
+		parts_discard();
+	} else {
+		for (int i = 0; i < NPARTS; i++)
+			parts[i].committed();
+	}
 	for (wjob *j = batch; e && j; j = j->next)
 		if (!j->err)
 			job_fail(j, e);
@@ -300,6 +311,23 @@ static void *writer(void *arg)
 	writer_open(&d);
 	for (;;) {
 		pthread_mutex_lock(&mu);
+		/* counters a rush's batches left in memory (stats.c) are written by a batch of no
+		 * job when a second passes without one, and before the thread ends */
+		while (!head && !exiting && d && stats_pending()) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			if (pthread_cond_timedwait(&cv, &mu, &until) && !head) {
+				pthread_mutex_unlock(&mu);
+				writer_run(d, NULL);
+				pthread_mutex_lock(&mu);
+			}
+		}
+		if (!head && exiting && d && stats_pending()) {
+			pthread_mutex_unlock(&mu);
+			writer_run(d, NULL);
+			pthread_mutex_lock(&mu);
+		}
 		while (!head && !exiting)
 			pthread_cond_wait(&cv, &mu);
 		if (!head && exiting) {

@@ -267,6 +267,7 @@ static werr lite_open(const char *url, db **out)
  * upsert of a SELECT).  Row locks ("… FOR UPDATE"), which SQLite has no syntax for and
  * no need of (a write transaction holds the whole store), are cut off any statement. */
 static const char *const lite_sql[SQL__COUNT] = {
+    [SQL_CHK_INSERT] = CHK_INSERT_COLS ", deferred)" CHK_INSERT_VALUES ", $19) RETURNING id",
     [SQL_DAY_ADD_MANY] =
         ("INSERT INTO day_counts(unit_id, day, households_reached, residents_accounted, residents_reported, fevers, symptomatic)"
         " SELECT value->>'u', value->>'d', value->>'h', value->>'a', value->>'r', value->>'f', value->>'s'"

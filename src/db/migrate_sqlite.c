@@ -1166,6 +1166,15 @@ const char *const migrations_sqlite[] = {
     "CREATE INDEX staff_pass_scope_pass ON staff_pass_scope(pass_id);"
     "CREATE INDEX staff_pass_scope_unit ON staff_pass_scope(unit_id);"
     "CREATE INDEX staff_pass_scope_gate ON staff_pass_scope(gate_id);",
+    /* issue 21: the writer's deferred counters (stats.c).  A check-in whose counters the
+     * writer holds in memory records them (deferred: unit id * 128 + the packed deltas);
+     * a counter row records the last such check-in it includes (through); the mark is a
+     * check-in id at or below which every deferred check-in is in the counters.  A start
+     * after a crash adds those above the mark that a row does not include yet. */
+    "ALTER TABLE checkins ADD COLUMN deferred INTEGER;"
+    "ALTER TABLE day_counts ADD COLUMN through INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE day_counts_mark (id INTEGER PRIMARY KEY CHECK (id = 1), checkin_id INTEGER NOT NULL);"
+    "INSERT INTO day_counts_mark VALUES (1, coalesce((SELECT max(id) FROM checkins), 0));",
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);

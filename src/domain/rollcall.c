@@ -217,10 +217,9 @@ static werr hh_tally(const actor *ac, int64_t household_id, int64_t district, co
 	return rc < 0 ? e : WG_OK;
 }
 
-/* After the new reading is stored (out->id): what it adds to the day's counters, the
- * answer's fields, the alert of a fever — the same whichever path wrote it. */
-static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident_id, const chk_in *in,
-                        const chk_before *b, chk_out *out)
+/* What a new reading adds to the day's counters, and the answer's fields that follow from
+ * the day before it (b) — the same whichever path writes it. */
+static void chk_counts(const chk_in *in, const chk_before *b, day_delta *dd, chk_out *out)
 {
 	bool reported = !strcmp(in->status, "reported");
 	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
@@ -231,23 +230,31 @@ static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident
 	bool day_fever = fever || before_fever;
 	unsigned day_sym = in->symptoms | before_sym;
 	int64_t acc = b->acc, living = b->living;
-	day_delta dd = {0};
-	dd.reported = (int64_t)reported - (int64_t)b->cur_reported;
-	dd.fevers = (int64_t)day_fever - b->cur_fever;
-	dd.symptomatic = (int64_t)(day_sym != 0) - (int64_t)(b->cur_sym != 0);
+	*dd = (day_delta){0};
+	dd->reported = (int64_t)reported - (int64_t)b->cur_reported;
+	dd->fevers = (int64_t)day_fever - b->cur_fever;
+	dd->symptomatic = (int64_t)(day_sym != 0) - (int64_t)(b->cur_sym != 0);
 	if (!b->cur_id) {
 		acc++; /* the resident is one of the living (load_resident), now with a reading */
-		dd.accounted = 1;
+		dd->accounted = 1;
 		/* this household became reached with this very check-in */
 		if (living > 0 && acc >= living && acc - 1 < living)
-			dd.reached = 1;
+			dd->reached = 1;
 	}
 	out->household_reached = acc >= living;
 	out->corrected = b->cur_id != 0;
 	out->fever = fever;
 	out->day_fever = day_fever;
-	werr e;
-	if ((e = stats_day_add(ac->d, r->path, r->district_id, in->day, &dd)))
+}
+
+/* After the new reading is stored (out->id): its counters (added now, or deferred by the
+ * writer when the stored reading says so), the alert of a fever. */
+static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident_id, const chk_in *in,
+                        const day_delta *dd, bool deferred, chk_out *out)
+{
+	werr e = deferred ? stats_day_defer(ac->d, r->path, in->day, dd, out->id)
+	                  : stats_day_add(ac->d, r->path, r->district_id, in->day, dd);
+	if (e)
 		return e;
 	if (reading_alerts(in->has_temp, in->temp, in->symptoms)) {
 		bool opened;
@@ -270,9 +277,11 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	out->path = r.path;
 	out->district_id = r.district_id;
 	out->household_id = r.household_id;
+	day_delta dd;
 	if (new_id) { /* written in the look-up's exchange (a database server) */
 		out->id = new_id;
-		return chk_written(ac, &r, resident_id, in, &b, out);
+		chk_counts(in, &b, &dd, out);
+		return chk_written(ac, &r, resident_id, in, &dd, false, out);
 	}
 	/* in-process, or a check-in that was not to be written as it came (a retry, a reading
 	 * kept, nothing to correct): statement by statement */
@@ -349,6 +358,9 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
 	bool day_fever = fever || (!in->correction && b.cur_fever != 0);
 	unsigned day_sym = in->symptoms | (in->correction ? 0 : b.cur_sym);
+	chk_counts(in, &b, &dd, out);
+	int64_t code = 0;
+	bool deferred = stats_day_can_defer(ac->d, r.path, &dd, &code);
 	if (b.cur_id) {
 		s = db_get(ac->d, SQL_CHK_SUPERSEDE);
 		db_bind_int(s, 1, b.cur_id);
@@ -378,6 +390,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_int(s, 16, day_sym);
 	db_bind_text(s, 17, in->correction);
 	db_bind_text(s, 18, in->correction_note);
+	if (deferred)
+		db_bind_int(s, 19, code);
 	if ((e = db_run(s, &out->id)))
 		return e == W_ECONFLICT ? w_fail(e, "client_id_reused", "client_id", "client_id already used") : e;
 	if (b.cur_id) {
@@ -388,7 +402,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		if ((e = db_run(s, NULL)))
 			return e;
 	}
-	return chk_written(ac, &r, resident_id, in, &b, out);
+	return chk_written(ac, &r, resident_id, in, &dd, deferred, out);
 }
 
 void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out)

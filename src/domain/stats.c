@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Call fn for every id of path "/1/7/42/" (root first). */
 #define FOR_PATH_IDS(path, id)                                                                    \
@@ -115,29 +116,35 @@ werr stats_add(db *d, const char *path, int64_t households, int64_t residents)
 }
 
 /* The group-commit writer sums the day deltas of a whole batch here and writes each
- * (unit, day) once before its commit, instead of once per check-in and ancestor. */
+ * (unit, day) once before its commit, instead of once per check-in and ancestor.  A slot
+ * keeps apart what is written with the batch (dd) and, on an in-process store, what the
+ * batch's check-ins add that may wait (ddd: the deferred counters below), with the first
+ * and last of those check-ins. */
 enum { ACC_SLOTS = 4096 };
 typedef struct {
-	int64_t unit;
+	int64_t unit, first_id, last_id;
 	char day[11];
-	day_delta dd;
+	day_delta dd, ddd;
 	bool used;
 } acc_slot;
 static _Thread_local acc_slot *acc;
+static _Thread_local uint16_t acc_list[ACC_SLOTS]; /* the used slots, in the order used */
 static _Thread_local size_t acc_used;
+static _Thread_local int64_t b_first, b_last; /* the batch's first and last deferred check-ins */
 static _Thread_local bool acc_on; /* a batch is summing here (between its begin and its flush) */
 
 /* The deltas of the job (one request) in progress: they join the batch only when the job
- * succeeds (stats_job_end), so a refused job leaves no trace in the counters. */
+ * succeeds (stats_job_end), so a refused job leaves no trace in the counters.  id: the
+ * check-in whose deferred counters they are (0: written with the batch). */
 enum { JOB_MAX = 64 };
 static _Thread_local struct {
-	int64_t unit;
+	int64_t unit, id;
 	char day[11];
 	day_delta dd;
 } job[JOB_MAX];
-static _Thread_local int job_n;
+static _Thread_local int job_n, job_deferred;
 
-/* The table (~300 KB) is the thread's for its life, emptied by each flush as it reads it:
+/* The table (~450 KB) is the thread's for its life, emptied by each flush as it reads it:
  * allocated and zeroed afresh for every batch it was ~1 % of the writer's time (perf, the
  * morning rush); freed when the thread ends. */
 static pthread_key_t acc_key;
@@ -148,45 +155,386 @@ static void acc_key_make(void)
 	pthread_key_create(&acc_key, free);
 }
 
+static bool dd_zero(const day_delta *x)
+{
+	return !x->reached && !x->accounted && !x->reported && !x->fevers && !x->symptomatic;
+}
+
+static void dd_add(day_delta *to, const day_delta *x)
+{
+	to->reached += x->reached;
+	to->accounted += x->accounted;
+	to->reported += x->reported;
+	to->fevers += x->fevers;
+	to->symptomatic += x->symptomatic;
+}
+
+static unsigned key_hash(int64_t unit, const char *day)
+{
+	return (unsigned)(unit * 2654435761u) ^ (unsigned)(day[5] * 961 + day[8] * 31 + day[9]);
+}
+
+/* ---- the writer's deferred counters (in-process store) ----
+ * Under a rush the counters were a third of the pages each commit wrote (35 of 81 at a
+ * million residents: every check-in adds to its grid's, community's, … rows) and a
+ * quarter of the writer's time.  On SQLite the writer (one thread) keeps what its
+ * check-ins add in memory (pend) and writes a (unit, day) row when its oldest delta is
+ * DEFER_MS old (at most FLUSH_MAX rows a batch, oldest first: the ring) — but only in a
+ * batch of DEFER_BATCH jobs or more (a rush: 64 clients make batches of ~30); a smaller
+ * batch writes everything, and so does the writer when DEFER_MS pass without a job
+ * (writer.c).  A quiet server, and every test, sees each check-in in the counters at its
+ * commit; a rush sees them within about a second.
+ * Durability: each such check-in stores its deltas and unit (checkins.deferred); each row
+ * written records the last deferred check-in it includes (day_counts.through); the mark
+ * (day_counts_mark) is an id at or below which every deferred check-in is in the
+ * counters.  A start after a crash (stats_replay) adds each deferred check-in above the
+ * mark to the rows that do not include it yet: the counters equal a recount again. */
+enum { PEND_SLOTS = 1 << 17, FLUSH_MAX = 256, DEFER_MS = 1000, DEFER_BATCH = 16 };
+typedef struct {
+	int64_t unit, first_id, last_id, since;
+	char day[11];
+	day_delta dd;
+	bool used, pending;
+} pend_slot;
+/* the writer thread's (one on SQLite), freed when it ends (pend_key) */
+static _Thread_local pend_slot *pend; /* open addressing; a written row keeps its slot until compacted */
+static _Thread_local uint32_t *pend_list; /* the used slots */
+static _Thread_local size_t pend_used;
+static _Thread_local uint32_t *ring; /* the pending rows' slots, oldest first */
+static _Thread_local size_t ring_head, ring_len;
+static _Thread_local const db *pend_db;  /* the store they are of */
+static _Thread_local int64_t mark = -1;  /* the stored mark (-1: not read yet) */
+static _Thread_local int64_t last_defer; /* the last deferred check-in committed */
+static _Thread_local int batch_jobs;     /* the jobs of this batch so far */
+typedef struct {                         /* what this batch's flush did, for its commit */
+	bool on, full;
+	size_t rows;
+	int64_t mark;
+} flush_done;
+static _Thread_local flush_done fl;
+/* For the benchmarks and the kill test: WANGGE_COUNTS_NOW=1 writes every batch's counters
+ * with it (as before); WANGGE_DEFER_BATCH=n defers them from batches of n jobs on. */
+static int defer_off = -1, defer_batch = DEFER_BATCH;
+static pthread_key_t pend_key;
+static pthread_once_t pend_once = PTHREAD_ONCE_INIT;
+
+static void pend_free(void *p)
+{
+	free(p);
+	free(pend_list);
+	free(ring);
+	pend = NULL;
+	pend_list = ring = NULL;
+}
+
+static void pend_key_make(void)
+{
+	pthread_key_create(&pend_key, pend_free);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pend_slot *ring_at(size_t i)
+{
+	return &pend[ring[(ring_head + i) % PEND_SLOTS]];
+}
+
+static pend_slot *pend_slot_of(int64_t unit, const char *day)
+{
+	for (unsigned i = key_hash(unit, day) % PEND_SLOTS;; i = (i + 1) % PEND_SLOTS) {
+		pend_slot *p = &pend[i];
+		if (!p->used) {
+			*p = (pend_slot){.unit = unit, .used = true};
+			memcpy(p->day, day, 11);
+			pend_list[pend_used++] = i;
+			return p;
+		}
+		if (p->unit == unit && !strcmp(p->day, day))
+			return p;
+	}
+}
+
+static void pend_reset(void)
+{
+	for (size_t i = 0; i < pend_used; i++)
+		pend[pend_list[i]].used = false;
+	pend_used = ring_head = ring_len = 0;
+}
+
+/* The flushed rows' slots freed: the pending ones placed again, in the ring's order. */
+static void pend_compact(void)
+{
+	size_t n = ring_len;
+	pend_slot *keep = xmalloc((n ? n : 1) * sizeof *keep);
+	for (size_t i = 0; i < n; i++)
+		keep[i] = *ring_at(i);
+	pend_reset();
+	for (size_t i = 0; i < n; i++) {
+		pend_slot *p = pend_slot_of(keep[i].unit, keep[i].day);
+		*p = keep[i];
+		ring[ring_len++] = (uint32_t)(p - pend);
+	}
+	free(keep);
+}
+
+bool stats_day_can_defer(db *d, const char *path, const day_delta *dd, int64_t *code)
+{
+	if (defer_off < 0) {
+		const char *v = getenv("WANGGE_COUNTS_NOW"), *n = getenv("WANGGE_DEFER_BATCH");
+		defer_off = v && *v == '1';
+		if (n && atoi(n) > 0)
+			defer_batch = atoi(n);
+	}
+	if (defer_off || !acc_on || db_remote(d) || dd_zero(dd) || !path)
+		return false;
+	int n = 0;
+	int64_t unit = 0;
+	FOR_PATH_IDS(path, id)
+	{
+		n++;
+		unit = id;
+	}
+	/* room in the job, and in the batch's table whatever the job adds (a deferred delta
+	 * must never be written on its own: its row would skip the check-ins before it) */
+	if (!n || job_n + n > JOB_MAX || acc_used + (size_t)(job_deferred + n) > ACC_SLOTS * 7 / 8)
+		return false;
+	if (dd->reached < 0 || dd->reached > 1 || dd->accounted < 0 || dd->accounted > 1 || dd->reported < -1 ||
+	    dd->reported > 1 || dd->fevers < -1 || dd->fevers > 1 || dd->symptomatic < -1 || dd->symptomatic > 1)
+		return false;
+	if (pend_db != d) { /* another store (tests): nothing of the last one may be pending */
+		pend_reset();
+		pend_db = d;
+		mark = -1;
+		last_defer = 0;
+	}
+	if (!pend) {
+		pend = xcalloc(PEND_SLOTS, sizeof *pend);
+		pend_list = xcalloc(PEND_SLOTS, sizeof *pend_list);
+		ring = xcalloc(PEND_SLOTS, sizeof *ring);
+		pthread_once(&pend_once, pend_key_make);
+		pthread_setspecific(pend_key, pend);
+	}
+	*code = unit * 128 + dd->reached + 2 * dd->accounted + 4 * (dd->reported + 1) + 12 * (dd->fevers + 1) +
+	        36 * (dd->symptomatic + 1);
+	return true;
+}
+
+static day_delta code_delta(int64_t code)
+{
+	int64_t c = code % 128;
+	return (day_delta){c % 2, c / 2 % 2, c / 4 % 3 - 1, c / 12 % 3 - 1, c / 36 - 1};
+}
+
+werr stats_day_defer(db *d, const char *path, const char *day, const day_delta *dd, int64_t checkin_id)
+{
+	(void)d;
+	FOR_PATH_IDS(path, id)
+	{
+		job[job_n].unit = id;
+		job[job_n].id = checkin_id;
+		memcpy(job[job_n].day, day, 11);
+		job[job_n++].dd = *dd;
+		job_deferred++;
+	}
+	return WG_OK;
+}
+
+static werr day_write(db *d, int64_t unit, const char *day, const day_delta *dd, int64_t through)
+{
+	db_stmt *s = db_get(d, SQL_DAY_ADD_THROUGH);
+	db_bind_int(s, 1, unit);
+	db_bind_text(s, 2, day);
+	db_bind_int(s, 3, dd->reached);
+	db_bind_int(s, 4, dd->accounted);
+	db_bind_int(s, 5, dd->reported);
+	db_bind_int(s, 6, dd->fevers);
+	db_bind_int(s, 7, dd->symptomatic);
+	db_bind_int(s, 8, through);
+	return db_run(s, NULL);
+}
+
+static acc_slot *acc_find(int64_t unit, const char *day)
+{
+	for (unsigned i = key_hash(unit, day) % ACC_SLOTS; acc[i].used; i = (i + 1) % ACC_SLOTS)
+		if (acc[i].unit == unit && !strcmp(acc[i].day, day))
+			return &acc[i];
+	return NULL;
+}
+
+/* Before the commit: the pending rows that are due (all of them when the queue is empty
+ * or the table fills), with whatever this batch adds to them, and the batch's own rows —
+ * what may wait of them only when everything is written.  Nothing in memory changes
+ * until the commit (stats_batch_committed): a batch that fails leaves it as it was. */
+static werr deferred_flush(db *d)
+{
+	fl = (flush_done){.on = true, .full = batch_jobs < defer_batch || pend_used + acc_used > PEND_SLOTS / 2};
+	int64_t now = mono_ms();
+	if (fl.full)
+		fl.rows = ring_len;
+	else
+		while (fl.rows < ring_len && fl.rows < FLUSH_MAX && ring_at(fl.rows)->since <= now - DEFER_MS)
+			fl.rows++;
+	werr e = WG_OK;
+	for (size_t i = 0; i < fl.rows && !e; i++) {
+		pend_slot *p = ring_at(i);
+		day_delta dd = p->dd;
+		int64_t through = p->last_id;
+		acc_slot *a = acc_find(p->unit, p->day);
+		if (a) {
+			dd_add(&dd, &a->dd);
+			a->dd = (day_delta){0};
+			if (fl.full && a->last_id) {
+				dd_add(&dd, &a->ddd);
+				through = a->last_id;
+				a->ddd = (day_delta){0};
+				a->last_id = 0;
+			}
+		}
+		e = day_write(d, p->unit, p->day, &dd, through);
+	}
+	for (size_t i = 0; i < acc_used && !e; i++) {
+		acc_slot *a = &acc[acc_list[i]];
+		day_delta dd = a->dd;
+		int64_t through = 0;
+		if (fl.full && a->last_id) {
+			dd_add(&dd, &a->ddd);
+			through = a->last_id;
+		}
+		if (!dd_zero(&dd) || through)
+			e = day_write(d, a->unit, a->day, &dd, through);
+		a->dd = (day_delta){0};
+	}
+	/* the mark: below the oldest check-in whose counters still wait after this commit */
+	int64_t m = fl.rows < ring_len ? ring_at(fl.rows)->first_id - 1
+	          : !fl.full && b_first ? b_first - 1
+	                                : (b_last > last_defer ? b_last : last_defer);
+	if (!e && mark < 0) {
+		db_stmt *s = db_get(d, SQL_DAY_MARK_GET);
+		int rc = db_step(s, &e);
+		if (rc == DB_ROW)
+			mark = db_int(s, 0);
+		db_done(s);
+	}
+	fl.mark = mark;
+	if (!e && m > mark) {
+		db_stmt *s = db_get(d, SQL_DAY_MARK_SET);
+		db_bind_int(s, 1, m);
+		e = db_run(s, NULL);
+		fl.mark = m;
+	}
+	return e;
+}
+
+static void acc_clear(void)
+{
+	for (size_t i = 0; i < acc_used; i++)
+		acc[acc_list[i]].used = false;
+	acc_used = 0;
+	acc_on = false;
+	job_n = job_deferred = 0;
+	b_first = b_last = 0;
+}
+
+void stats_batch_committed(void)
+{
+	if (!fl.on) {
+		acc_clear();
+		return;
+	}
+	fl.on = false;
+	int64_t now = mono_ms();
+	if (fl.full) {
+		pend_reset();
+	} else {
+		for (; fl.rows; fl.rows--, ring_len--) { /* the rows written leave the ring */
+			pend_slot *p = ring_at(0);
+			p->pending = false;
+			p->dd = (day_delta){0};
+			ring_head = (ring_head + 1) % PEND_SLOTS;
+		}
+		for (size_t i = 0; i < acc_used; i++) { /* what the batch's check-ins add waits */
+			acc_slot *a = &acc[acc_list[i]];
+			if (!a->last_id)
+				continue;
+			pend_slot *p = pend_slot_of(a->unit, a->day);
+			if (!p->pending) {
+				p->pending = true;
+				p->since = now;
+				p->first_id = a->first_id;
+				ring[(ring_head + ring_len++) % PEND_SLOTS] = (uint32_t)(p - pend);
+			}
+			dd_add(&p->dd, &a->ddd);
+			p->last_id = a->last_id;
+		}
+		if (pend_used > PEND_SLOTS / 2 && ring_len < pend_used / 2)
+			pend_compact();
+	}
+	if (b_last > last_defer)
+		last_defer = b_last;
+	mark = fl.mark;
+	acc_clear();
+}
+
+bool stats_pending(void)
+{
+	return ring_len > 0;
+}
+
 void stats_batch_begin(void)
 {
 	if (!acc) {
 		acc = xcalloc(ACC_SLOTS, sizeof *acc);
 		pthread_once(&acc_once, acc_key_make);
 		pthread_setspecific(acc_key, acc);
-	} else if (acc_used) { /* a batch neither flushed nor discarded: nothing of it is kept */
-		memset(acc, 0, ACC_SLOTS * sizeof *acc);
+	} else { /* a batch neither flushed nor discarded: nothing of it is kept */
+		acc_clear();
 	}
 	acc_on = true;
-	acc_used = 0;
-	job_n = 0;
+	job_n = job_deferred = 0;
+	b_first = b_last = 0;
+	batch_jobs = 0;
+	fl.on = false;
 }
 
-/* Add to the batch table; false when it is full (the caller writes directly). */
-static bool batch_add(int64_t unit, const char *day, const day_delta *dd)
+static acc_slot *acc_slot_of(int64_t unit, const char *day)
 {
-	if (!acc_on || acc_used > ACC_SLOTS * 3 / 4)
-		return false;
-	unsigned h = (unsigned)(unit * 2654435761u) ^ (unsigned)(day[8] * 31 + day[9]);
-	for (unsigned i = h % ACC_SLOTS;; i = (i + 1) % ACC_SLOTS) {
+	for (unsigned i = key_hash(unit, day) % ACC_SLOTS;; i = (i + 1) % ACC_SLOTS) {
 		acc_slot *s = &acc[i];
 		if (!s->used) {
-			s->used = true;
-			s->unit = unit;
+			*s = (acc_slot){.unit = unit, .used = true};
 			memcpy(s->day, day, 11);
-			s->dd = *dd;
-			acc_used++;
-			return true;
+			acc_list[acc_used++] = (uint16_t)i;
+			return s;
 		}
-		if (s->unit == unit && !strcmp(s->day, day)) {
-			s->dd.reached += dd->reached;
-			s->dd.accounted += dd->accounted;
-			s->dd.reported += dd->reported;
-			s->dd.fevers += dd->fevers;
-			s->dd.symptomatic += dd->symptomatic;
-			return true;
-		}
+		if (s->unit == unit && !strcmp(s->day, day))
+			return s;
 	}
+}
+
+/* Add to the batch table; false when it is full (the caller writes directly).  A
+ * deferred delta always has room (stats_day_can_defer kept it). */
+static bool batch_add(int64_t unit, const char *day, const day_delta *dd, int64_t id)
+{
+	if (!id && (!acc_on || acc_used > ACC_SLOTS * 3 / 4))
+		return false;
+	acc_slot *s = acc_slot_of(unit, day);
+	if (!id) {
+		dd_add(&s->dd, dd);
+		return true;
+	}
+	dd_add(&s->ddd, dd);
+	if (!s->first_id)
+		s->first_id = id;
+	s->last_id = id;
+	if (!b_first)
+		b_first = id;
+	b_last = id;
+	return true;
 }
 
 static bool acc_add(int64_t unit, const char *day, const day_delta *dd)
@@ -194,6 +542,7 @@ static bool acc_add(int64_t unit, const char *day, const day_delta *dd)
 	if (!acc_on || job_n == JOB_MAX)
 		return false;
 	job[job_n].unit = unit;
+	job[job_n].id = 0;
 	memcpy(job[job_n].day, day, 11);
 	job[job_n++].dd = *dd;
 	return true;
@@ -205,9 +554,10 @@ werr stats_job_end(db *d, bool keep)
 {
 	werr e = WG_OK;
 	for (int i = 0; keep && i < job_n && !e; i++)
-		if (!batch_add(job[i].unit, job[i].day, &job[i].dd))
+		if (!batch_add(job[i].unit, job[i].day, &job[i].dd, job[i].id))
 			e = day_upsert(d, job[i].unit, job[i].day, &job[i].dd);
-	job_n = 0;
+	job_n = job_deferred = 0;
+	batch_jobs++;
 	return e;
 }
 
@@ -242,26 +592,27 @@ static werr flush_rows(db *d, buf *b)
 
 werr stats_batch_flush(db *d)
 {
+	if (acc && pend && pend_db == d && !db_remote(d))
+		return deferred_flush(d);
 	werr e = WG_OK;
 	buf b;
 	buf_init(&b, NULL);
 	size_t n = 0;
 	bool remote = db_remote(d);
-	for (size_t i = 0; acc && i < ACC_SLOTS; i++) {
-		if (!acc[i].used)
-			continue;
-		acc[i].used = false; /* emptied as read (after a failure too: the batch is dropped) */
+	for (size_t i = 0; acc && i < acc_used; i++) {
+		acc_slot *a = &acc[acc_list[i]];
+		a->used = false; /* emptied as read (after a failure too: the batch is dropped) */
 		if (e)
 			continue;
-		const day_delta *dd = &acc[i].dd;
+		const day_delta *dd = &a->dd;
 		if (!remote) {
-			e = day_upsert(d, acc[i].unit, acc[i].day, dd);
+			e = day_upsert(d, a->unit, a->day, dd);
 			continue;
 		}
 		buf_puts(&b, n ? "," : "[");
 		/* the day was checked by day_valid(): digits and dashes only */
 		buf_printf(&b, "{\"u\":%lld,\"d\":\"%s\",\"h\":%lld,\"a\":%lld,\"r\":%lld,\"f\":%lld,\"s\":%lld}",
-		           (long long)acc[i].unit, acc[i].day, (long long)dd->reached, (long long)dd->accounted,
+		           (long long)a->unit, a->day, (long long)dd->reached, (long long)dd->accounted,
 		           (long long)dd->reported, (long long)dd->fevers, (long long)dd->symptomatic);
 		if (++n == FLUSH_ROWS) {
 			e = flush_rows(d, &b);
@@ -278,11 +629,55 @@ werr stats_batch_flush(db *d)
 
 void stats_batch_discard(void)
 {
-	if (acc && acc_used)
-		memset(acc, 0, ACC_SLOTS * sizeof *acc);
-	acc_on = false;
-	acc_used = 0;
-	job_n = 0;
+	fl.on = false; /* the pending rows stay as they were */
+	acc_clear();
+}
+
+/* A start after a crash: the deferred check-ins above the mark added to the rows that do
+ * not include them yet (in the order they were written: a row's through only grows),
+ * then the mark moved past them — one transaction. */
+werr stats_replay(db *d)
+{
+	if (db_remote(d))
+		return WG_OK;
+	werr e = db_begin(d);
+	if (e)
+		return e;
+	int64_t m = 0, top = 0, n = 0;
+	db_stmt *s = db_get(d, SQL_DAY_MARK_GET);
+	if (db_step(s, &e) == DB_ROW)
+		m = db_int(s, 0);
+	db_done(s);
+	s = e ? NULL : db_get(d, SQL_DAY_DEFERRED);
+	if (s) {
+		db_bind_int(s, 1, m);
+		int rc;
+		while (!e && (rc = db_step(s, &e)) == DB_ROW) {
+			top = db_int(s, 0);
+			day_delta dd = code_delta(db_int(s, 2));
+			char day[11];
+			snprintf(day, sizeof day, "%s", db_text(s, 1));
+			FOR_PATH_IDS(db_text(s, 3), id)
+			{
+				if (!e)
+					e = day_write(d, id, day, &dd, top);
+			}
+			n++;
+		}
+		db_done(s);
+	}
+	if (!e && top > m) {
+		s = db_get(d, SQL_DAY_MARK_SET);
+		db_bind_int(s, 1, top);
+		e = db_run(s, NULL);
+	}
+	if (e || (e = db_commit(d))) {
+		db_rollback(d);
+		return e;
+	}
+	if (n)
+		fprintf(stderr, "wangge: the counters of %lld check-ins written before a stop added again\n", (long long)n);
+	return WG_OK;
 }
 
 /* Where the counters above a district are summed at read: the path's ids from its

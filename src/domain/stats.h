@@ -25,6 +25,21 @@ werr stats_batch_flush(db *d);
 void stats_batch_discard(void);
 /* End of one job inside the batch: keep its deltas (savepoint released) or drop them. */
 werr stats_job_end(db *d, bool keep);
+/* The batch committed (after a flush that succeeded): what it wrote leaves the writer's
+ * pending counters, what it deferred joins them. */
+void stats_batch_committed(void);
+/* Whether the writer's thread holds counters not written yet (a batch with no job
+ * writes them). */
+bool stats_pending(void);
+
+/* The writer's deferred counters (in-process store, stats.c): inside a batch a check-in's
+ * deltas may wait in memory.  can_defer says whether they may, and gives the code to
+ * store with the check-in (checkins.deferred: its unit and deltas); defer then adds them
+ * for the check-in just stored, instead of stats_day_add.  stats_replay, at start, adds
+ * those a crash left unwritten. */
+bool stats_day_can_defer(db *d, const char *path, const day_delta *dd, int64_t *code);
+werr stats_day_defer(db *d, const char *path, const char *day, const day_delta *dd, int64_t checkin_id);
+werr stats_replay(db *d);
 /* Imports: between begin and end (same thread) the totals' deltas of each row are kept
  * apart (job_end keeps or drops them with the row's savepoint), summed per unit, and
  * written by flush, which must run inside the transaction before each commit. */
