@@ -248,4 +248,6 @@ const route routes[] = {
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
-const route_table api_routes = {routes, sizeof routes / sizeof routes[0]};
+/* polled by command screens and workers' apps: coverage, its curve, the missing list */
+static const handler_fn reads[] = {h_coverage, h_coverage_curve, h_coverage_missing};
+const route_table api_routes = {routes, sizeof routes / sizeof routes[0], reads, sizeof reads / sizeof reads[0]};

@@ -89,10 +89,14 @@ typedef struct {
 	const char *ctype;   /* required Content-Type of the body ("application/json", "text/csv") */
 } route;
 
-/* A route table (the API's is api/routes.h's), handed to the server by its caller. */
+/* A route table (the API's is api/routes.h's), handed to the server by its caller.
+ * reads: the handlers of the dashboards' polled reads, which the server runs on its reads
+ * queue, below the roll-call's threads in priority (http/server.c). */
 typedef struct {
 	const route *routes;
 	size_t n;
+	const handler_fn *reads;
+	size_t nreads;
 } route_table;
 
 /* Match method + path against the table.  Returns the route (params filled into r) or

@@ -390,7 +390,7 @@ static void job_fail(conn_state *st, werr e)
 	st->job.detail.err = e;
 }
 
-/* ---- slow work: password hashing, imports ----
+/* ---- slow work: password hashing, imports, dashboards' reads ----
  * A login's argon2id work (tens of ms of a core, more on a busy machine) or a big sheet's
  * import (seconds to minutes) would hold its HTTP thread and every connection on it.  The
  * handler leaves r->slow; the connection is parked; a thread of the slow queue it names
@@ -412,8 +412,14 @@ typedef struct {
 } slow_queue;
 static slow_queue slow_hash = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
 static slow_queue slow_long = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 64, 1, false, {0}};
-enum { N_SLOW_QUEUES = 2 };
-static slow_queue *const slow_queues[N_SLOW_QUEUES] = {&slow_hash, &slow_long};
+/* The dashboards' reads (a route's `reads`: coverage, its curve, the missing list).  Polled
+ * as fast as they answer, on the HTTP threads they took the share of the cores the
+ * roll-call needed: seven such clients cut a morning rush's check-ins to a fifth (bench/load.sh,
+ * "flat out").  Here, at the slow queues' nice, they take what the check-ins leave; at a
+ * city's pace they are answered as before. */
+static slow_queue slow_reads = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
+enum { N_SLOW_QUEUES = 3 };
+static slow_queue *const slow_queues[N_SLOW_QUEUES] = {&slow_hash, &slow_long, &slow_reads};
 
 static bool sq_push(slow_queue *q, conn_state *st)
 {
@@ -557,12 +563,17 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *c)
 	if (!e && r->body_len > 0 && !binary_body(st->rt->ctype) && !utf8_valid(r->body, r->body_len) &&
 	    (!st->rt->ctype || strcmp(st->rt->ctype, "text/csv") != 0))
 		e = w_fail(W_EBADJSON, "bad_encoding", NULL, "request body is not valid UTF-8");
-	if (!e)
+	bool reads = false;
+	for (size_t i = 0; i < opts->routes->nreads && !reads; i++)
+		reads = st->rt->fn == opts->routes->reads[i];
+	if (!e && reads)
+		r->slow = st->rt->fn; /* the handler itself, on a thread of the reads queue */
+	else if (!e)
 		e = app_call(r, st->rt->fn);
 	if (!e && r->slow) {
 		st->deferred = true;
 		st->conn = c;
-		if (sq_push(r->slow_long ? &slow_long : &slow_hash, st)) {
+		if (sq_push(r->slow_long ? &slow_long : reads ? &slow_reads : &slow_hash, st)) {
 			MHD_suspend_connection(c);
 			return MHD_YES;
 		}
