@@ -412,11 +412,11 @@ typedef struct {
 } slow_queue;
 static slow_queue slow_hash = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
 static slow_queue slow_long = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 64, 1, false, {0}};
-/* The dashboards' reads (a route's `reads`: coverage, its curve, the missing list).  Polled
- * as fast as they answer, on the HTTP threads they took the share of the cores the
- * roll-call needed: seven such clients cut a morning rush's check-ins to a fifth (bench/load.sh,
- * "flat out").  Here, at the slow queues' nice, they take what the check-ins leave; at a
- * city's pace they are answered as before. */
+/* The dashboards' reads (the route table's `reads`: coverage, its curve, the missing
+ * list).  Polled as fast as they answer, on the HTTP threads they took the share of the
+ * cores the roll-call needed: seven such clients cut a morning rush's check-ins to a fifth
+ * (bench/load.sh, "flat out").  Here, at the slow queues' nice, they take what the
+ * check-ins leave; at a city's pace they are answered as before. */
 static slow_queue slow_reads = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 2000, 2, false, {0}};
 enum { N_SLOW_QUEUES = 3 };
 static slow_queue *const slow_queues[N_SLOW_QUEUES] = {&slow_hash, &slow_long, &slow_reads};
