@@ -169,15 +169,26 @@ char *arena_strdup(arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+/* Printed straight into the current block when it fits (one pass, not a measure and a
+ * print), else measured and printed into an allocation of its size. */
 char *arena_vprintf(arena *a, const char *fmt, va_list ap)
 {
+	struct block *b = a->head;
+	char *p = (char *)b->data + b->used;
+	size_t room = b->cap - b->used;
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(p, room, fmt, cp);
 	va_end(cp);
+	if (n >= 0 && (size_t)n < room) {
+		size_t k = ((size_t)n + 1 + 15) & ~(size_t)15; /* as arena_alloc: rounded, the rest zeroed */
+		memset(p + n + 1, 0, k - ((size_t)n + 1));
+		b->used += k;
+		return p;
+	}
 	if (n < 0)
 		n = 0;
-	char *p = arena_alloc(a, (size_t)n + 1);
+	p = arena_alloc(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
@@ -240,13 +251,18 @@ void buf_printf(buf *b, const char *fmt, ...)
 	va_list ap, cp;
 	va_start(ap, fmt);
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	/* into the room there is when it fits (one pass), else measured, grown and printed */
+	size_t room = b->cap - b->len;
+	int n = vsnprintf(b->cap ? b->p + b->len : NULL, room, fmt, cp);
 	va_end(cp);
-	if (n > 0) {
+	if (n > 0 && (size_t)n >= room) {
 		buf_grow(b, (size_t)n);
 		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-		b->len += (size_t)n;
 	}
+	if (n > 0)
+		b->len += (size_t)n;
+	else if (b->cap)
+		b->p[b->len] = 0; /* an encoding error may have left a part */
 	va_end(ap);
 }
 

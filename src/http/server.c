@@ -164,9 +164,18 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, int status, const c
 	return ret;
 }
 
-static int dump_to_buf(const char *p, size_t n, void *b)
+/* jansson hands its output over in small pieces (a key, a colon, a number): copied here
+ * while they fit, buf_put() to grow */
+static int dump_to_buf(const char *p, size_t n, void *v)
 {
-	buf_put(b, p, n);
+	buf *b = v;
+	if (b->len + n < b->cap) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = 0;
+	} else {
+		buf_put(b, p, n);
+	}
 	return 0;
 }
 

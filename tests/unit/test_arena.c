@@ -49,6 +49,49 @@ static void test_alloc(void **state)
 	}
 }
 
+/* arena_printf prints in place when the block has room, else into an allocation of its
+ * size (the block's end, just short and just past); buf_printf likewise. */
+static void test_printf(void **state)
+{
+	(void)state;
+	static char long_s[20000];
+	memset(long_s, 'x', sizeof long_s - 1);
+	arena *a = arena_new();
+	for (size_t fill = 16 * 1024 - 64; fill < 16 * 1024; fill += 16) {
+		arena_free(a);
+		a = arena_new();
+		memset(arena_alloc(a, fill), 0xee, fill); /* leaves 0..48 bytes of the first block */
+		for (int w = 0; w < 40; w += 7) {
+			char *s = arena_printf(a, "%0*d|%s", w, 42, "end");
+			assert_int_equal(strlen(s), (size_t)(w > 2 ? w : 2) + 4);
+			assert_string_equal(s + strlen(s) - 4, "|end");
+			unsigned char *next = arena_alloc(a, 16);
+			assert_true(all_zero(next, 16));
+		}
+	}
+	char *big = arena_printf(a, "<%s>", long_s);
+	assert_int_equal(strlen(big), sizeof long_s + 1);
+	assert_int_equal(big[sizeof long_s], '>');
+	arena_free(a);
+
+	for (int heap = 0; heap < 2; heap++) {
+		a = arena_new();
+		buf b;
+		buf_init(&b, heap ? NULL : a);
+		buf_printf(&b, "%s", "");
+		assert_null(b.p);
+		for (int i = 0; i < 300; i++)
+			buf_printf(&b, "%d,", i);
+		buf_printf(&b, "%s", long_s);
+		buf_printf(&b, "!");
+		assert_int_equal(b.len, strlen(b.p));
+		assert_memory_equal(b.p, "0,1,2,3,", 8);
+		assert_memory_equal(b.p + b.len - 5, "xxxx!", 5);
+		buf_release(&b);
+		arena_free(a);
+	}
+}
+
 /* A freed arena stays allocated for the thread's next arena_new, its other blocks freed;
  * the next one hands out its first block again, zeroed. */
 static void test_reuse(void **state)
@@ -116,6 +159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_alloc),
+	    cmocka_unit_test(test_printf),
 	    cmocka_unit_test(test_reuse),
 	    cmocka_unit_test(test_thread_spares),
 	};
