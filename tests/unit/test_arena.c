@@ -106,6 +106,10 @@ static void test_reuse(void **state)
 	arena_alloc(a, 4000);
 	arena_alloc(a, 8000); /* the first block is full: a second ordinary one */
 	size_t held = in_use();
+	if (held < 100000) { /* mallinfo2 counts nothing: another malloc (valgrind's) */
+		arena_free(a);
+		skip();
+	}
 	arena_free(a);
 	size_t kept = in_use();
 	assert_true(held - kept >= 100000 + 16 * 1024);    /* the blocks past the first went */
