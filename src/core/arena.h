@@ -9,6 +9,19 @@
 
 typedef struct arena arena;
 
+/* 1 where a thread keeps the arenas it frees for its next arena_new (arena.c); 0 under
+ * AddressSanitizer, which is to see each arena's memory freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_REUSE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_REUSE 0
+#endif
+#endif
+#ifndef ARENA_REUSE
+#define ARENA_REUSE 1
+#endif
+
 arena *arena_new(void);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t n);   /* zeroed, 16-byte aligned */
