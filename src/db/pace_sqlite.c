@@ -19,20 +19,14 @@
 #ifdef __linux__
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum { PACE_BYTES = 1 << 20, WAL_BUF = 1 << 20, WAL_WRITE = 64 << 10 };
+enum { PACE_BYTES = 1 << 20, WAL_BUF = 1 << 20, WAL_WRITE = 64 << 10, WAL_FRAME_HEADER = 24 };
 
 static sqlite3_vfs *real_vfs;
-/* The log's writes are held only while every connection of the process syncs each commit
- * (synchronous=FULL): a bulk load's (synchronous=OFF, pacing off) puts its commits in the
- * shared index without a sync, where a held write would not be in the file yet — from
- * then on this process writes its logs as SQLite does. */
-static atomic_bool hold_log = true;
 
 typedef struct {
 	sqlite3_file base;
@@ -40,11 +34,12 @@ typedef struct {
 	int fd;                 /* our own descriptor on a store file, -1 for any other file */
 	int off;                /* pacing turned off (PACE_FCNTL_SET) */
 	sqlite3_int64 written;  /* bytes written since the last flush */
-	/* a log's appends, held until its sync (or any other call on it) and written at once:
-	 * a commit wrote each frame as two writes (its header, its page) — ~100 system calls
-	 * for a rush's batch, a tenth of the writer's time with the kernel's share; now one
-	 * write per 64 KiB */
+	/* a log's appends, held until its commit's last frame (or any other call on it) and
+	 * written at once: a commit wrote each frame as two writes (its header, its page) —
+	 * ~100 system calls for a rush's batch, a tenth of the writer's time with the kernel's
+	 * share; now one write per 64 KiB */
 	bool wal;
+	bool commit_frame; /* the header just held is a commit's: its page ends the commit */
 	unsigned char *buf;
 	size_t len;
 	sqlite3_int64 at; /* the file offset of buf[0] */
@@ -52,11 +47,12 @@ typedef struct {
 
 #define REAL(f) (((pfile *)(f))->real)
 
-/* What the log's writes hold goes to the file (one write), before anything else is done
- * with it: a read, a sync, its size, a truncation, a file control, its close.  A commit is
- * synced (synchronous=FULL on every connection) before it is in the shared index where
- * another connection could read it, so the held writes are in the file by then; their
- * error, if any, is the sync's, and the commit fails as it would have. */
+/* What the log's writes hold goes to the file (one write per WAL_WRITE), when the frame
+ * that ends a commit has been written (its header's "size after commit" is not zero: the
+ * WAL format) — before SQLite syncs the log, if it does, and before it puts the commit in
+ * the shared index where another connection reads — and before anything else is done with
+ * the file: a read, a sync, its size, a truncation, a file control, its close.  Their
+ * error, if any, is the commit frame's write's, and the commit fails as it would have. */
 static int wal_flush(pfile *p)
 {
 	int rc = SQLITE_OK;
@@ -89,7 +85,7 @@ static int p_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off)
 static int p_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off)
 {
 	pfile *p = (pfile *)f;
-	if (p->wal && n > 0 && (size_t)n <= WAL_BUF / 2 && atomic_load_explicit(&hold_log, memory_order_relaxed)) {
+	if (p->wal && n > 0 && (size_t)n <= WAL_BUF / 2) {
 		if (p->len && off >= p->at && off + n <= p->at + (sqlite3_int64)p->len) { /* a frame written again */
 			memcpy(p->buf + (off - p->at), b, (size_t)n);
 			return SQLITE_OK;
@@ -105,6 +101,12 @@ static int p_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off)
 			p->at = off;
 		memcpy(p->buf + p->len, b, (size_t)n);
 		p->len += (size_t)n;
+		if (p->commit_frame) { /* the commit's last page: all of it to the file now */
+			p->commit_frame = false;
+			return wal_flush(p);
+		}
+		const unsigned char *h = b;
+		p->commit_frame = n == WAL_FRAME_HEADER && (h[4] | h[5] | h[6] | h[7]);
 		return SQLITE_OK;
 	}
 	int rc = wal_flush(p);
@@ -152,8 +154,6 @@ static int p_control(sqlite3_file *f, int op, void *arg)
 	pfile *p = (pfile *)f;
 	if (op == PACE_FCNTL_SET) {
 		p->off = !*(int *)arg;
-		if (p->off)
-			atomic_store(&hold_log, false);
 		return SQLITE_OK;
 	}
 	int rc = wal_flush(p);
@@ -218,6 +218,7 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 	p->off = 0;
 	p->written = 0;
 	p->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	p->commit_frame = false;
 	p->buf = NULL;
 	p->len = 0;
 	int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out_flags);
