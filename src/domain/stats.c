@@ -344,9 +344,11 @@ werr stats_day_defer(db *d, const char *path, const char *day, const day_delta *
 	return WG_OK;
 }
 
-static werr day_write(db *d, int64_t unit, const char *day, const day_delta *dd, int64_t through)
+/* A (unit, day) row's deltas added: through < 0, as any write does (DAY_ADD); else with
+ * the last deferred check-in they include (DAY_ADD_THROUGH, in-process stores only). */
+static werr day_put(db *d, int64_t unit, const char *day, const day_delta *dd, int64_t through)
 {
-	db_stmt *s = db_get(d, SQL_DAY_ADD_THROUGH);
+	db_stmt *s = db_get(d, through < 0 ? SQL_DAY_ADD : SQL_DAY_ADD_THROUGH);
 	db_bind_int(s, 1, unit);
 	db_bind_text(s, 2, day);
 	db_bind_int(s, 3, dd->reached);
@@ -354,7 +356,8 @@ static werr day_write(db *d, int64_t unit, const char *day, const day_delta *dd,
 	db_bind_int(s, 5, dd->reported);
 	db_bind_int(s, 6, dd->fevers);
 	db_bind_int(s, 7, dd->symptomatic);
-	db_bind_int(s, 8, through);
+	if (through >= 0)
+		db_bind_int(s, 8, through);
 	return db_run(s, NULL);
 }
 
@@ -395,7 +398,7 @@ static werr deferred_flush(db *d)
 				a->last_id = 0;
 			}
 		}
-		e = day_write(d, p->unit, p->day, &dd, through);
+		e = day_put(d, p->unit, p->day, &dd, through);
 	}
 	for (size_t i = 0; i < acc_used && !e; i++) {
 		acc_slot *a = &acc[acc_list[i]];
@@ -406,7 +409,7 @@ static werr deferred_flush(db *d)
 			through = a->last_id;
 		}
 		if (!dd_zero(&dd) || through)
-			e = day_write(d, a->unit, a->day, &dd, through);
+			e = day_put(d, a->unit, a->day, &dd, through);
 		a->dd = (day_delta){0};
 	}
 	/* the mark: below the oldest check-in whose counters still wait after this commit */
@@ -563,15 +566,7 @@ werr stats_job_end(db *d, bool keep)
 
 static werr day_upsert(db *d, int64_t id, const char *day, const day_delta *dd)
 {
-	db_stmt *s = db_get(d, SQL_DAY_ADD);
-	db_bind_int(s, 1, id);
-	db_bind_text(s, 2, day);
-	db_bind_int(s, 3, dd->reached);
-	db_bind_int(s, 4, dd->accounted);
-	db_bind_int(s, 5, dd->reported);
-	db_bind_int(s, 6, dd->fevers);
-	db_bind_int(s, 7, dd->symptomatic);
-	return db_run(s, NULL);
+	return day_put(d, id, day, dd, -1);
 }
 
 /* The batch's counters.  To a database server, in statements of up to FLUSH_ROWS
@@ -660,7 +655,7 @@ werr stats_replay(db *d)
 			FOR_PATH_IDS(db_text(s, 3), id)
 			{
 				if (!e)
-					e = day_write(d, id, day, &dd, top);
+					e = day_put(d, id, day, &dd, top);
 			}
 			n++;
 		}
