@@ -646,8 +646,7 @@ werr stats_replay(db *d)
 	s = e ? NULL : db_get(d, SQL_DAY_DEFERRED);
 	if (s) {
 		db_bind_int(s, 1, m);
-		int rc;
-		while (!e && (rc = db_step(s, &e)) == DB_ROW) {
+		while (!e && db_step(s, &e) == DB_ROW) {
 			top = db_int(s, 0);
 			day_delta dd = code_delta(db_int(s, 2));
 			char day[11];
