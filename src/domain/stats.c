@@ -345,10 +345,10 @@ werr stats_day_defer(db *d, const char *path, const char *day, const day_delta *
 }
 
 /* A (unit, day) row's deltas added: through < 0, as any write does (DAY_ADD); else with
- * the last deferred check-in they include (DAY_ADD_THROUGH, in-process stores only). */
+ * the last deferred check-in they include (INPROC_DAY_ADD, in-process stores only). */
 static werr day_put(db *d, int64_t unit, const char *day, const day_delta *dd, int64_t through)
 {
-	db_stmt *s = db_get(d, through < 0 ? SQL_DAY_ADD : SQL_DAY_ADD_THROUGH);
+	db_stmt *s = db_get(d, through < 0 ? SQL_DAY_ADD : SQL_INPROC_DAY_ADD);
 	db_bind_int(s, 1, unit);
 	db_bind_text(s, 2, day);
 	db_bind_int(s, 3, dd->reached);
@@ -417,7 +417,7 @@ static werr deferred_flush(db *d)
 	          : !fl.full && b_first ? b_first - 1
 	                                : (b_last > last_defer ? b_last : last_defer);
 	if (!e && mark < 0) {
-		db_stmt *s = db_get(d, SQL_DAY_MARK_GET);
+		db_stmt *s = db_get(d, SQL_INPROC_DAY_MARK_GET);
 		int rc = db_step(s, &e);
 		if (rc == DB_ROW)
 			mark = db_int(s, 0);
@@ -425,7 +425,7 @@ static werr deferred_flush(db *d)
 	}
 	fl.mark = mark;
 	if (!e && m > mark) {
-		db_stmt *s = db_get(d, SQL_DAY_MARK_SET);
+		db_stmt *s = db_get(d, SQL_INPROC_DAY_MARK_SET);
 		db_bind_int(s, 1, m);
 		e = db_run(s, NULL);
 		fl.mark = m;
@@ -639,11 +639,11 @@ werr stats_replay(db *d)
 	if (e)
 		return e;
 	int64_t m = 0, top = 0, n = 0;
-	db_stmt *s = db_get(d, SQL_DAY_MARK_GET);
+	db_stmt *s = db_get(d, SQL_INPROC_DAY_MARK_GET);
 	if (db_step(s, &e) == DB_ROW)
 		m = db_int(s, 0);
 	db_done(s);
-	s = e ? NULL : db_get(d, SQL_DAY_DEFERRED);
+	s = e ? NULL : db_get(d, SQL_INPROC_DAY_DEFERRED);
 	if (s) {
 		db_bind_int(s, 1, m);
 		while (!e && db_step(s, &e) == DB_ROW) {
@@ -661,7 +661,7 @@ werr stats_replay(db *d)
 		db_done(s);
 	}
 	if (!e && top > m) {
-		s = db_get(d, SQL_DAY_MARK_SET);
+		s = db_get(d, SQL_INPROC_DAY_MARK_SET);
 		db_bind_int(s, 1, top);
 		e = db_run(s, NULL);
 	}
