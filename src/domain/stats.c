@@ -189,15 +189,17 @@ static unsigned key_hash(int64_t unit, const char *day)
  * (day_counts_mark) is an id at or below which every deferred check-in is in the
  * counters.  A start after a crash (stats_replay) adds each deferred check-in above the
  * mark to the rows that do not include it yet: the counters equal a recount again. */
-enum { PEND_SLOTS = 1 << 17, FLUSH_MAX = 256, DEFER_MS = 1000, DEFER_BATCH = 16 };
+enum { PEND_MIN = 1 << 12, PEND_MAX = 1 << 20, FLUSH_MAX = 256, DEFER_MS = 1000, DEFER_BATCH = 16 };
 typedef struct {
 	int64_t unit, first_id, last_id, since;
 	char day[11];
 	day_delta dd;
 	bool used, pending;
 } pend_slot;
-/* the writer thread's (one on SQLite), freed when it ends (pend_key): 88 bytes a slot,
- * 11.5 MB, of which the pages of the slots used are in memory */
+/* the writer thread's (one on SQLite), freed when it ends (pend_key): pend_cap slots of
+ * 88 bytes — twice the units of the tree when it was made, a power of two (at a million
+ * residents 32,768: 2.9 MB; at ten million 262,144: 23 MB) */
+static _Thread_local size_t pend_cap;
 static _Thread_local pend_slot *pend; /* open addressing; a written row keeps its slot until compacted */
 static _Thread_local uint32_t *pend_list; /* the used slots */
 static _Thread_local size_t pend_used;
@@ -242,12 +244,12 @@ static int64_t mono_ms(void)
 
 static pend_slot *ring_at(size_t i)
 {
-	return &pend[ring[(ring_head + i) % PEND_SLOTS]];
+	return &pend[ring[(ring_head + i) % pend_cap]];
 }
 
 static pend_slot *pend_slot_of(int64_t unit, const char *day)
 {
-	for (unsigned i = key_hash(unit, day) % PEND_SLOTS;; i = (i + 1) % PEND_SLOTS) {
+	for (uint32_t i = (uint32_t)(key_hash(unit, day) % pend_cap);; i = (uint32_t)((i + 1) % pend_cap)) {
 		pend_slot *p = &pend[i];
 		if (!p->used) {
 			*p = (pend_slot){.unit = unit, .used = true};
@@ -314,9 +316,19 @@ bool stats_day_can_defer(db *d, const char *path, const day_delta *dd, int64_t *
 		last_defer = 0;
 	}
 	if (!pend) {
-		pend = xcalloc(PEND_SLOTS, sizeof *pend);
-		pend_list = xcalloc(PEND_SLOTS, sizeof *pend_list);
-		ring = xcalloc(PEND_SLOTS, sizeof *ring);
+		int64_t units = 0;
+		werr e = WG_OK;
+		db_stmt *s = db_get(d, SQL_UNIT_ANY);
+		if (db_step(s, &e) == DB_ROW)
+			units = db_int(s, 0);
+		db_done(s);
+		if (e)
+			w_clear(); /* the least table, then */
+		for (pend_cap = PEND_MIN; pend_cap < (size_t)(2 * units) && pend_cap < PEND_MAX;)
+			pend_cap *= 2;
+		pend = xcalloc(pend_cap, sizeof *pend);
+		pend_list = xcalloc(pend_cap, sizeof *pend_list);
+		ring = xcalloc(pend_cap, sizeof *ring);
 		pthread_once(&pend_once, pend_key_make);
 		pthread_setspecific(pend_key, pend);
 	}
@@ -376,7 +388,7 @@ static acc_slot *acc_find(int64_t unit, const char *day)
  * until the commit (stats_batch_committed): a batch that fails leaves it as it was. */
 static werr deferred_flush(db *d)
 {
-	fl = (flush_done){.on = true, .full = batch_jobs < defer_batch || pend_used + acc_used > PEND_SLOTS / 2};
+	fl = (flush_done){.on = true, .full = batch_jobs < defer_batch || pend_used + acc_used > pend_cap / 2};
 	int64_t now = mono_ms();
 	if (fl.full)
 		fl.rows = ring_len;
@@ -459,7 +471,7 @@ void stats_batch_committed(void)
 			pend_slot *p = ring_at(0);
 			p->pending = false;
 			p->dd = (day_delta){0};
-			ring_head = (ring_head + 1) % PEND_SLOTS;
+			ring_head = (ring_head + 1) % pend_cap;
 		}
 		for (size_t i = 0; i < acc_used; i++) { /* what the batch's check-ins add waits */
 			acc_slot *a = &acc[acc_list[i]];
@@ -470,12 +482,12 @@ void stats_batch_committed(void)
 				p->pending = true;
 				p->since = now;
 				p->first_id = a->first_id;
-				ring[(ring_head + ring_len++) % PEND_SLOTS] = (uint32_t)(p - pend);
+				ring[(ring_head + ring_len++) % pend_cap] = (uint32_t)(p - pend);
 			}
 			dd_add(&p->dd, &a->ddd);
 			p->last_id = a->last_id;
 		}
-		if (pend_used > PEND_SLOTS / 2 && ring_len < pend_used / 2)
+		if (pend_used > pend_cap / 2 && ring_len < pend_used / 2)
 			pend_compact();
 	}
 	if (b_last > last_defer)
