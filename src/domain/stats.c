@@ -388,7 +388,8 @@ static acc_slot *acc_find(int64_t unit, const char *day)
  * until the commit (stats_batch_committed): a batch that fails leaves it as it was. */
 static werr deferred_flush(db *d)
 {
-	fl = (flush_done){.on = true, .full = batch_jobs < defer_batch || pend_used + acc_used > pend_cap / 2};
+	bool full = batch_jobs < defer_batch || pend_used + acc_used > pend_cap / 2;
+	fl = (flush_done){.on = true, .full = full};
 	int64_t now = mono_ms();
 	if (fl.full)
 		fl.rows = ring_len;
