@@ -75,17 +75,13 @@ static void parts_discard(void)
 		parts[i].discard();
 }
 
-/* The audit rows first, then the counters: a failure discards what is left. */
+/* The audit rows first, then the counters (the caller discards them all on a failure). */
 static werr parts_flush(db *d)
 {
-	for (int i = NPARTS - 1; i >= 0; i--) {
-		werr e = parts[i].flush(d);
-		if (e) {
-			parts_discard();
-			return e;
-		}
-	}
-	return WG_OK;
+	werr e = WG_OK;
+	for (int i = NPARTS - 1; i >= 0 && !e; i--)
+		e = parts[i].flush(d);
+	return e;
 }
 
 /* ---- one batch ---- */
@@ -312,21 +308,21 @@ static void *writer(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&mu);
 		/* counters a rush's batches left in memory (stats.c) are written by a batch of no
-		 * job when a second passes without one, and before the thread ends */
-		while (!head && !exiting && d && stats_pending()) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			if (pthread_cond_timedwait(&cv, &mu, &until) && !head) {
-				pthread_mutex_unlock(&mu);
-				writer_run(d, NULL);
-				pthread_mutex_lock(&mu);
+		 * job when a second passes without one, and before the thread ends (if that
+		 * fails, the next start adds them: stats_replay) */
+		while (!head && d && stats_pending()) {
+			if (!exiting) {
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += 1;
+				if (!pthread_cond_timedwait(&cv, &mu, &until) || head)
+					continue; /* woken: a job, or the stop */
 			}
-		}
-		if (!head && exiting && d && stats_pending()) {
 			pthread_mutex_unlock(&mu);
-			writer_run(d, NULL);
+			werr fe = writer_run(d, NULL);
 			pthread_mutex_lock(&mu);
+			if (fe && exiting)
+				break;
 		}
 		while (!head && !exiting)
 			pthread_cond_wait(&cv, &mu);

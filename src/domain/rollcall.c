@@ -355,10 +355,8 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	if (in->correction && !b.cur_id)
 		return w_fail(W_ECONFLICT, "nothing_to_correct", "correction",
 		              "今天还没有这个人的记录，无需更正 / there is no reading of this person on the day to correct");
-	bool fever = reading_fever(in->has_temp, in->temp, in->symptoms);
-	bool day_fever = fever || (!in->correction && b.cur_fever != 0);
+	chk_counts(in, &b, &dd, out); /* out->fever, out->day_fever: the row's */
 	unsigned day_sym = in->symptoms | (in->correction ? 0 : b.cur_sym);
-	chk_counts(in, &b, &dd, out);
 	int64_t code = 0;
 	bool deferred = stats_day_can_defer(ac->d, r.path, &dd, &code);
 	if (b.cur_id) {
@@ -378,7 +376,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 		db_bind_double(s, 5, in->temp);
 	db_bind_int(s, 6, in->symptoms);
 	db_bind_text(s, 7, in->symptom_note);
-	db_bind_int(s, 8, fever);
+	db_bind_int(s, 8, out->fever);
 	db_bind_text(s, 9, in->channel);
 	if (ac->user_id)
 		db_bind_int(s, 10, ac->user_id);
@@ -386,7 +384,7 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	db_bind_text(s, 12, in->client_id);
 	db_bind_text(s, 13, in->source_line);
 	db_bind_int(s, 14, r.district_id);
-	db_bind_int(s, 15, day_fever);
+	db_bind_int(s, 15, out->day_fever);
 	db_bind_int(s, 16, day_sym);
 	db_bind_text(s, 17, in->correction);
 	db_bind_text(s, 18, in->correction_note);

@@ -285,6 +285,20 @@ static void pend_compact(void)
 	free(keep);
 }
 
+/* checkins.deferred: the unit times 128 plus the deltas (reached and accounted 0 or 1,
+ * the others -1, 0 or 1), and back */
+static int64_t delta_code(int64_t unit, const day_delta *dd)
+{
+	return unit * 128 + dd->reached + 2 * dd->accounted + 4 * (dd->reported + 1) + 12 * (dd->fevers + 1) +
+	       36 * (dd->symptomatic + 1);
+}
+
+static day_delta code_delta(int64_t code)
+{
+	int64_t c = code % 128;
+	return (day_delta){c % 2, c / 2 % 2, c / 4 % 3 - 1, c / 12 % 3 - 1, c / 36 - 1};
+}
+
 bool stats_day_can_defer(db *d, const char *path, const day_delta *dd, int64_t *code)
 {
 	if (defer_off < 0) {
@@ -332,15 +346,8 @@ bool stats_day_can_defer(db *d, const char *path, const day_delta *dd, int64_t *
 		pthread_once(&pend_once, pend_key_make);
 		pthread_setspecific(pend_key, pend);
 	}
-	*code = unit * 128 + dd->reached + 2 * dd->accounted + 4 * (dd->reported + 1) + 12 * (dd->fevers + 1) +
-	        36 * (dd->symptomatic + 1);
+	*code = delta_code(unit, dd);
 	return true;
-}
-
-static day_delta code_delta(int64_t code)
-{
-	int64_t c = code % 128;
-	return (day_delta){c % 2, c / 2 % 2, c / 4 % 3 - 1, c / 12 % 3 - 1, c / 36 - 1};
 }
 
 werr stats_day_defer(db *d, const char *path, const char *day, const day_delta *dd, int64_t checkin_id)
