@@ -18,15 +18,78 @@
 
 #ifdef __linux__
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { PACE_BYTES = 1 << 20, WAL_BUF = 1 << 20, WAL_WRITE = 64 << 10, WAL_FRAME_HEADER = 24 };
 
 static sqlite3_vfs *real_vfs;
+
+/* Our descriptor on a store file, one per file for the whole process, kept while any
+ * connection of the process has the file open.  Closing a descriptor drops every POSIX
+ * lock the process holds on the file, whichever descriptor took it: a connection closed
+ * while others stay open (a thread's own connection, a build's) took the others' locks
+ * with it, and another process then found the store unlocked — it checkpointed, deleted
+ * the log and left the server's connections a "disk image malformed" (tests/unit/test_pace.c
+ * test_a_closed_connection_keeps_the_others_locks).  SQLite's own unix VFS shares its
+ * descriptors per file for that reason; ours do the same. */
+typedef struct store_fd {
+	dev_t dev;
+	ino_t ino;
+	int fd, refs;
+	struct store_fd *next;
+} store_fd;
+static store_fd *store_fds;
+static pthread_mutex_t store_fds_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int store_fd_get(const char *name)
+{
+	struct stat st;
+	if (stat(name, &st))
+		return -1;
+	pthread_mutex_lock(&store_fds_mu);
+	store_fd *f = store_fds;
+	while (f && !(f->dev == st.st_dev && f->ino == st.st_ino))
+		f = f->next;
+	if (!f) {
+		int fd = open(name, O_RDONLY | O_CLOEXEC);
+		f = fd >= 0 ? calloc(1, sizeof *f) : NULL;
+		if (f) {
+			*f = (store_fd){.dev = st.st_dev, .ino = st.st_ino, .fd = fd, .next = store_fds};
+			store_fds = f;
+		} else if (fd >= 0) {
+			close(fd); /* a new file's: nobody holds a lock on it through us yet */
+		}
+	}
+	if (f)
+		f->refs++;
+	int fd = f ? f->fd : -1;
+	pthread_mutex_unlock(&store_fds_mu);
+	return fd;
+}
+
+/* After the connection's own close: the last one of the file closes the descriptor. */
+static void store_fd_put(int fd)
+{
+	pthread_mutex_lock(&store_fds_mu);
+	for (store_fd **pp = &store_fds; *pp; pp = &(*pp)->next) {
+		if ((*pp)->fd != fd)
+			continue;
+		store_fd *f = *pp;
+		if (--f->refs == 0) {
+			*pp = f->next;
+			close(f->fd);
+			free(f);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&store_fds_mu);
+}
 
 typedef struct {
 	sqlite3_file base;
@@ -72,10 +135,11 @@ static int p_close(sqlite3_file *f)
 	(void)wal_flush(p);
 	free(p->buf);
 	p->buf = NULL;
+	int rc = REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
 	if (p->fd >= 0)
-		close(p->fd);
+		store_fd_put(p->fd);
 	p->fd = -1;
-	return REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
+	return rc;
 }
 static int p_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off)
 {
@@ -224,7 +288,7 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 	int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out_flags);
 	f->pMethods = p->real->pMethods ? &p_methods : NULL;
 	if (rc == SQLITE_OK && name && (flags & SQLITE_OPEN_MAIN_DB))
-		p->fd = open(name, O_RDONLY | O_CLOEXEC); /* none: the writes go unpaced */
+		p->fd = store_fd_get(name); /* none: the writes go unpaced */
 	return rc;
 }
 static int v_delete(sqlite3_vfs *v, const char *name, int sync)

@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testdb.h"
@@ -193,6 +194,49 @@ static void test_unsynced_commits_are_read_whole(void **state)
 	db_close(w);
 }
 
+/* Whether another process finds the store file's shared-lock bytes held (SQLite's unix
+ * locking: a connection holds a read lock there while it has the store open in WAL mode,
+ * and a process that can take them all writes to it as if alone — checkpoints and deletes
+ * the log when it closes). */
+static bool others_see_a_lock(const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0x40000000 + 2, .l_len = 510};
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 0 : 1);
+	}
+	int st = 1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* A connection closed while another stays open leaves the other's locks held: closing a
+ * descriptor drops all the process's POSIX locks on the file, and the VFS's own
+ * descriptor on the store (for pacing) was closed with each connection. */
+static void test_a_closed_connection_keeps_the_others_locks(void **state)
+{
+	(void)state;
+	const char *url = testdb_create("pacelock");
+	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+		skip();
+		return;
+	}
+	char path[600];
+	snprintf(path, sizeof path, "%s", url);
+	db *a, *b;
+	assert_int_equal(db_open(path, false, &a), WG_OK);
+	assert_int_equal(db_exec(a, "CREATE TABLE t(x); INSERT INTO t VALUES (1)"), WG_OK);
+	assert_true(others_see_a_lock(path));
+	assert_int_equal(db_open(path, false, &b), WG_OK);
+	assert_int_equal(db_exec(b, "SELECT count(*) FROM t"), WG_OK);
+	db_close(b);
+	assert_true(others_see_a_lock(path)); /* a's still held */
+	db_close(a);
+	assert_false(others_see_a_lock(path));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +244,7 @@ int main(void)
 	    cmocka_unit_test(test_short_checkpoint_leaves_nothing_dirty),
 	    cmocka_unit_test(test_unsynced_commits_are_read_whole),
 	    cmocka_unit_test(test_writer_maps_the_store),
+	    cmocka_unit_test(test_a_closed_connection_keeps_the_others_locks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
