@@ -28,11 +28,12 @@ werr h_health_store(req *r)
 {
 	db_stats s;
 	db_stats_read(&s);
-	r->json = json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:I},s:I}", "store", db_kind(r->d), "writer", "jobs",
+	r->json = json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:I}", "store", db_kind(r->d), "writer", "jobs",
 	                    (json_int_t)writer_jobs(), "commits", (json_int_t)s.writer_commits,
 	                    "cache_resets", (json_int_t)s.writer_resets, "cache_hits",
-	                    (json_int_t)s.writer_cache_hits, "cache_misses",
-	                    (json_int_t)s.writer_cache_misses, "other_commits", (json_int_t)s.other_commits);
+	                    (json_int_t)s.writer_cache_hits, "cache_misses", (json_int_t)s.writer_cache_misses,
+	                    "log_restarts_asked", (json_int_t)s.log_restarts_asked, "log_restarts_done",
+	                    (json_int_t)s.log_restarts_done, "other_commits", (json_int_t)s.other_commits);
 	/* the ticker's tasks: commits on its own connection (each one of other_commits when it
 	 * changed rows), jobs handed to the writer */
 	ticker_count tc[16];

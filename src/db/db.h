@@ -157,6 +157,8 @@ typedef struct {
 	int64_t writer_resets;  /* the writer found another's commit and dropped its cache and map */
 	int64_t writer_cache_hits,
 	    writer_cache_misses; /* the writer's page look-ups (not those of the map) */
+	int64_t log_restarts_asked, /* the writer's checkpoints that asked the log to start over */
+	    log_restarts_done;      /* and those that had it so before their wait ran out */
 } db_stats;
 void db_stats_read(db_stats *out);
 

@@ -119,7 +119,7 @@ static werr lite_begin(db *d)
 
 /* ---- db_stats: who commits, and what it costs the writer's cache ---- */
 static _Atomic int64_t st_writer_commits, st_other_commits, st_writer_resets, st_writer_hits,
-    st_writer_misses;
+    st_writer_misses, st_restarts_asked, st_restarts_done;
 
 /* Every connection's commits: the writer's, or another's that changed rows (an empty
  * write transaction leaves the log as it was and costs nobody's cache). */
@@ -164,6 +164,8 @@ void db_stats_read(db_stats *out)
 	out->writer_resets = atomic_load(&st_writer_resets);
 	out->writer_cache_hits = atomic_load(&st_writer_hits);
 	out->writer_cache_misses = atomic_load(&st_writer_misses);
+	out->log_restarts_asked = atomic_load(&st_restarts_asked);
+	out->log_restarts_done = atomic_load(&st_restarts_done);
 }
 
 static werr lite_commit(db *d)
@@ -676,15 +678,35 @@ static werr lite_tune(db *d, db_use use)
  * 90th percentile, up to 7,300, and that pass's whole writeback in its fsync). */
 enum { CKPT_PASSES = 4, CKPT_SMALL = 256 /* frames: ~1 MB */ };
 
+/* The log starts over only at a write that finds every frame copied back and no reader
+ * still reading an earlier snapshot from the log; a passive checkpoint cannot copy the
+ * frames a reader's snapshot ends before either.  Dashboards polling without a pause are
+ * always mid-read, so under a rush the log never started over: it grew by ~150 MB a second
+ * (2 GB in 14 s with seven such clients; check-in p99 265 ms: bench/README.md).  So when
+ * the log is past RESTART_FRAMES the writer's own checkpoint asks for the restart
+ * (SQLITE_CHECKPOINT_RESTART: the frames copied, then the readers still reading from the
+ * log waited for — new ones read the store — so that the writer's next write starts it
+ * over), waiting at most RESTART_WAIT_MS; if a long read holds it, the next one tries. */
+enum { RESTART_FRAMES = 8192 /* 32 MB of 4 KB pages */, RESTART_WAIT_MS = 20 };
+
+static int restart_busy(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= RESTART_WAIT_MS)
+		return 0;
+	usleep(1000);
+	return 1;
+}
+
 static werr lite_checkpoint(db *d, bool *done)
 {
 	*done = true;
-	int last = 0;
+	int last = 0, log = 0;
 	for (int pass = 0; pass < CKPT_PASSES; pass++) {
-		int log = 0, ck = 0;
+		int ck = 0;
 		int rc = sqlite3_wal_checkpoint_v2(H(d), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ck);
 		if (rc == SQLITE_BUSY) /* another connection is checkpointing */
-			break;
+			return WG_OK;
 		if (rc != SQLITE_OK)
 			return lite_fail(d, "checkpointing");
 		/* the frames this pass copied (the log may have started over since the last) */
@@ -692,6 +714,16 @@ static werr lite_checkpoint(db *d, bool *done)
 		last = ck;
 		if (pass > 0 && copied < CKPT_SMALL)
 			break;
+	}
+	if (((lite_db *)d)->writer && log > RESTART_FRAMES) {
+		atomic_fetch_add(&st_restarts_asked, 1);
+		sqlite3_busy_handler(H(d), restart_busy, NULL);
+		int rc = sqlite3_wal_checkpoint_v2(H(d), NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		sqlite3_busy_handler(H(d), lite_busy, NULL);
+		if (rc == SQLITE_OK)
+			atomic_fetch_add(&st_restarts_done, 1);
+		else if (rc != SQLITE_BUSY)
+			return lite_fail(d, "checkpointing");
 	}
 	return WG_OK;
 }

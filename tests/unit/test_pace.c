@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -237,6 +239,83 @@ static void test_a_closed_connection_keeps_the_others_locks(void **state)
 	unlink(path);
 }
 
+/* A reader that is always mid-read, as a dashboard polling without a pause. */
+typedef struct {
+	const char *url;
+	atomic_bool stop;
+	int reads;
+} busy_reader;
+
+static void *read_loop(void *arg)
+{
+	busy_reader *b = arg;
+	db *r;
+	if (db_open(b->url, false, &r))
+		return NULL;
+	while (!atomic_load(&b->stop)) {
+		if (db_exec(r, "BEGIN; SELECT count(*) FROM t; COMMIT"))
+			break;
+		b->reads++;
+	}
+	db_close(r);
+	return NULL;
+}
+
+/* Frames in the log: a passive checkpoint's count, on a connection of its own. */
+static int64_t log_frames(const char *url)
+{
+	db *c;
+	if (db_open(url, false, &c))
+		return -1;
+	db_stmt *s = db_prepare(c, "PRAGMA wal_checkpoint(PASSIVE)");
+	werr e;
+	int64_t n = s && db_step(s, &e) == DB_ROW ? db_int(s, 1) : -1;
+	db_finalize(s);
+	db_close(c);
+	return n;
+}
+
+/* With a reader always mid-read the log started over at no write, and grew as long as the
+ * rush lasted; past its threshold the writer's checkpoint waits for the readers to leave
+ * the log, and its next write starts it over. */
+static void test_the_log_starts_over_under_busy_readers(void **state)
+{
+	(void)state;
+	const char *url = testdb_create("pacerestart");
+	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+		skip();
+		return;
+	}
+	char path[600];
+	snprintf(path, sizeof path, "%s", url);
+	db *w;
+	assert_int_equal(db_open(path, false, &w), WG_OK);
+	assert_int_equal(db_tune(w, DB_FOR_WRITER), WG_OK);
+	assert_int_equal(db_exec(w, "PRAGMA synchronous=OFF; CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)"), WG_OK);
+	busy_reader b = {.url = path};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, read_loop, &b), 0);
+	/* ~40 MB of log: over the 8,192 frames past which the writer asks for the restart */
+	for (int i = 0; i < 10000; i++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "INSERT INTO t(k, v) VALUES (%d, randomblob(4000))", i + 1);
+		assert_int_equal(db_exec(w, sql), WG_OK);
+	}
+	bool done;
+	assert_int_equal(db_checkpoint(w, &done), WG_OK);
+	assert_int_equal(db_exec(w, "INSERT INTO t(v) VALUES (x'00')"), WG_OK);
+	int64_t frames = log_frames(path);
+	atomic_store(&b.stop, true);
+	pthread_join(th, NULL);
+	db_stats st;
+	db_stats_read(&st);
+	assert_true(b.reads > 100);
+	assert_true(frames >= 0 && frames < 100); /* the last write started the log over */
+	assert_true(st.log_restarts_done > 0);
+	db_close(w);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_unsynced_commits_are_read_whole),
 	    cmocka_unit_test(test_writer_maps_the_store),
 	    cmocka_unit_test(test_a_closed_connection_keeps_the_others_locks),
+	    cmocka_unit_test(test_the_log_starts_over_under_busy_readers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
