@@ -253,7 +253,7 @@ static void *read_loop(void *arg)
 	if (db_open(b->url, false, &r))
 		return NULL;
 	while (!atomic_load(&b->stop)) {
-		if (db_exec(r, "BEGIN; SELECT count(*) FROM t; COMMIT"))
+		if (db_exec(r, "BEGIN; SELECT max(k) FROM t; COMMIT")) /* a short read, as a dashboard's */
 			break;
 		b->reads++;
 	}
