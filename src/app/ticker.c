@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/writer.h"
@@ -77,6 +79,15 @@ static void touch(db *d, arena *a, int64_t now)
 	free(j);
 	if (acct_touch_commit(d, t))
 		w_clear(); /* the last uses are dropped: the next ones will be written */
+}
+
+enum { TICK_MS = 250 };
+
+static int64_t tick_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void checkpoint(db *d, arena *a, int64_t now)
@@ -159,7 +170,7 @@ static void call_hook(db *d, arena *a, int64_t now)
 		hook();
 }
 
-/* The periodic tasks, in order, with their period in seconds.  Each looks for what is due
+/* The periodic tasks, in order, with their period in milliseconds (a tick is TICK_MS).  Each looks for what is due
  * on the ticker's own connection.  The sessions' last uses are written by the writer (a
  * job of its next batch); the other tasks commit here, each commit throwing the writer's
  * page cache and map away on SQLite (db_stats) — so each is counted (ticker_counts,
@@ -167,11 +178,17 @@ static void call_hook(db *d, arena *a, int64_t now)
 static const struct {
 	const char *name;
 	void (*fn)(db *d, arena *a, int64_t now);
-	int every;
+	int every_ms;
 } tasks[] = {
-    {"touch", touch, 1}, {"checkpoint", checkpoint, 1}, {"escalate", escalate, 5},
-    {"curve", curve, 5}, {"visitors", visitors, 5},     {"help_requests", help_requests, 2},
-    {"staff", staff, 5}, {"hook", call_hook, 5},
+    /* the checkpoint at every tick: the writer copies back what came since each one, with
+     * check-ins waiting, and its next write starts the log over — a quarter of a second's
+     * log instead of a second's: the rush's check-in p99 27 → 7 ms, the writer's CPU per
+     * check-in −8–10 % (shorter logs to look pages up in), a fifth more bytes written
+     * (bench/README.md) */
+    {"touch", touch, 1000},     {"checkpoint", checkpoint, TICK_MS},
+    {"escalate", escalate, 5000}, {"curve", curve, 5000},
+    {"visitors", visitors, 5000}, {"help_requests", help_requests, 2000},
+    {"staff", staff, 5000},     {"hook", call_hook, 5000},
 };
 enum { NTASKS = sizeof tasks / sizeof tasks[0] };
 _Static_assert((int)NTASKS <= (int)TASKS_MAX, "TASKS_MAX: one count per task");
@@ -203,18 +220,20 @@ static void *ticker(void *arg)
 	(void)arg;
 	db *d = NULL;
 	int64_t last[NTASKS] = {0};
+	for (size_t i = 0; i < NTASKS; i++)
+		last[i] = INT64_MIN / 2; /* each runs at the first tick */
 	while (!atomic_load(&stopping)) {
-		usleep(250 * 1000);
+		usleep(TICK_MS * 1000);
 		if (!d && db_open(store_url, false, &d) != WG_OK) {
 			w_clear();
 			d = NULL;
 			continue;
 		}
-		int64_t now = now_s();
+		int64_t now = now_s(), at = tick_ms();
 		arena *a = arena_new();
 		for (size_t i = 0; i < NTASKS && !atomic_load(&stopping); i++)
-			if (now - last[i] >= tasks[i].every) {
-				last[i] = now;
+			if (at - last[i] >= tasks[i].every_ms - TICK_MS / 2) { /* due within this tick */
+				last[i] = at;
 				run_task(i, d, a, now);
 			}
 		arena_free(a);
