@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/writer.h"
@@ -82,13 +81,6 @@ static void touch(db *d, arena *a, int64_t now)
 }
 
 enum { TICK_MS = 250 };
-
-static int64_t tick_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void checkpoint(db *d, arena *a, int64_t now)
 {
@@ -170,8 +162,8 @@ static void call_hook(db *d, arena *a, int64_t now)
 		hook();
 }
 
-/* The periodic tasks, in order, with their period in milliseconds (a tick is TICK_MS).  Each looks for what is due
- * on the ticker's own connection.  The sessions' last uses are written by the writer (a
+/* The periodic tasks, in order, with their period in milliseconds (a tick is TICK_MS).
+ * Each looks for what is due on the ticker's own connection.  The sessions' last uses are written by the writer (a
  * job of its next batch); the other tasks commit here, each commit throwing the writer's
  * page cache and map away on SQLite (db_stats) — so each is counted (ticker_counts,
  * GET /api/v1/health/store, the soak's end line) to show which ones commit how often. */
@@ -229,7 +221,7 @@ static void *ticker(void *arg)
 			d = NULL;
 			continue;
 		}
-		int64_t now = now_s(), at = tick_ms();
+		int64_t now = now_s(), at = mono_ms();
 		arena *a = arena_new();
 		for (size_t i = 0; i < NTASKS && !atomic_load(&stopping); i++)
 			if (at - last[i] >= tasks[i].every_ms - TICK_MS / 2) { /* due within this tick */

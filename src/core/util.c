@@ -18,6 +18,13 @@ int64_t now_s(void)
 	return (int64_t)time(NULL) + clock_offset;
 }
 
+int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 void clock_shift(int64_t seconds)
 {
 	clock_offset += seconds;

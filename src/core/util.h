@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 int64_t now_s(void);                   /* seconds since the epoch (UTC) */
+int64_t mono_ms(void);                 /* a monotonic clock in milliseconds (intervals only) */
 /* Move the clock (tests of deadlines and escalation; never called by the product). */
 void clock_shift(int64_t seconds);
 void fmt_time(int64_t t, char out[32]); /* ISO 8601 in China Standard Time, "+08:00" */

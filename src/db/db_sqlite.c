@@ -2,6 +2,7 @@
  * One connection per thread; WAL; synchronous=FULL so an acknowledged commit survives a
  * crash or power loss; foreign keys on; busy timeout so writers queue instead of failing. */
 #include "core/arena.h"
+#include "core/util.h"
 #include "db/driver.h"
 #include "db/fault_sqlite.h"
 #include "db/migrate.h"
@@ -11,7 +12,6 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
-#include <time.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -92,13 +92,6 @@ static werr lite_exec(db *d, const char *sql)
  * sees someone asked within the last few milliseconds steps aside for 2 ms first. */
 static _Atomic int64_t lock_wanted_ms;
 enum { BUSY_LIMIT_MS = 10000 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static int lite_busy(void *arg, int tries)
 {

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "core/util.h"
 
 /* Call fn for every id of path "/1/7/42/" (root first). */
 #define FOR_PATH_IDS(path, id)                                                                    \
@@ -233,13 +234,6 @@ static void pend_free(void *p)
 static void pend_key_make(void)
 {
 	pthread_key_create(&pend_key, pend_free);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static pend_slot *ring_at(size_t i)

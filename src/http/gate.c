@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -48,13 +47,6 @@ static volatile int stopping;
 static pthread_t acceptor_thread;
 static bool accepting; /* the accept thread runs */
 static struct MHD_Daemon *daemon_;
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static addr_node **addr_find(uint32_t addr)
 {
@@ -172,7 +164,7 @@ static void admit(int fd, const struct sockaddr_in *sa)
 	uint32_t addr = sa->sin_addr.s_addr;
 	bool full = total >= max_total || (addr != proxy_addr && addr_count(addr) >= per_address);
 	if (!full) {
-		slots[fd] = (gate_slot){.used = true, .addr = addr, .head_from_ms = now_ms()};
+		slots[fd] = (gate_slot){.used = true, .addr = addr, .head_from_ms = mono_ms()};
 		addr_add(addr, 1);
 		total++;
 		if (fd > top_fd)
@@ -223,7 +215,7 @@ static void *acceptor(void *arg)
 	while (!stopping) {
 		struct pollfd p = {.fd = listen_fd, .events = POLLIN};
 		int r = poll(&p, 1, 250);
-		int64_t now = now_ms();
+		int64_t now = mono_ms();
 		if (now - last_sweep >= 500) {
 			last_sweep = now;
 			sweep(now);
@@ -318,7 +310,7 @@ void gate_request_done(struct MHD_Connection *c)
 	if (fd < nslots && slots[fd].used) {
 		slots[fd].head_done = false;
 		slots[fd].kept = true;
-		slots[fd].head_from_ms = now_ms();
+		slots[fd].head_from_ms = mono_ms();
 	}
 	pthread_mutex_unlock(&mu);
 }

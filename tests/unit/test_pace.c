@@ -47,16 +47,25 @@ static long long dirty_pages(const char *path)
 #endif
 }
 
+/* A new SQLite store for a test: its path in path, or false on a database server (the
+ * pacing is SQLite's VFS: the test is skipped). */
+static bool sqlite_store(const char *tag, char *path, size_t n)
+{
+	const char *url = testdb_create(tag);
+	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG"))
+		return false;
+	snprintf(path, n, "%s", url);
+	return true;
+}
+
 static void test_checkpoint_writes_go_out_as_they_are_made(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pace");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char path[600];
+	if (!sqlite_store("pace", path, sizeof path)) {
 		skip();
 		return;
 	}
-	char path[600];
-	snprintf(path, sizeof path, "%s", url);
 	db *d;
 	assert_int_equal(db_open(path, false, &d), WG_OK);
 	/* no syncs of the store's own, no checkpoint until asked; 8 MB of random-ish pages */
@@ -95,13 +104,11 @@ static void test_checkpoint_writes_go_out_as_they_are_made(void **state)
 static void test_short_checkpoint_leaves_nothing_dirty(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pace2");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char path[600];
+	if (!sqlite_store("pace2", path, sizeof path)) {
 		skip();
 		return;
 	}
-	char path[600];
-	snprintf(path, sizeof path, "%s", url);
 	db *d, *r;
 	assert_int_equal(db_open(path, false, &d), WG_OK);
 	assert_int_equal(db_exec(d, "PRAGMA synchronous=OFF; PRAGMA wal_autocheckpoint=0;"
@@ -144,8 +151,8 @@ static void test_short_checkpoint_leaves_nothing_dirty(void **state)
 static void test_writer_maps_the_store(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pace3");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char url[600];
+	if (!sqlite_store("pace3", url, sizeof url)) {
 		skip();
 		return;
 	}
@@ -168,8 +175,8 @@ static void test_writer_maps_the_store(void **state)
 static void test_unsynced_commits_are_read_whole(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pace3");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char url[600];
+	if (!sqlite_store("pace3", url, sizeof url)) {
 		skip();
 		return;
 	}
@@ -219,13 +226,11 @@ static bool others_see_a_lock(const char *path)
 static void test_a_closed_connection_keeps_the_others_locks(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pacelock");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char path[600];
+	if (!sqlite_store("pacelock", path, sizeof path)) {
 		skip();
 		return;
 	}
-	char path[600];
-	snprintf(path, sizeof path, "%s", url);
 	db *a, *b;
 	assert_int_equal(db_open(path, false, &a), WG_OK);
 	assert_int_equal(db_exec(a, "CREATE TABLE t(x); INSERT INTO t VALUES (1)"), WG_OK);
@@ -281,13 +286,11 @@ static int64_t log_frames(const char *url)
 static void test_the_log_starts_over_under_busy_readers(void **state)
 {
 	(void)state;
-	const char *url = testdb_create("pacerestart");
-	if (getenv("WANGGE_TEST_PG") && *getenv("WANGGE_TEST_PG")) {
+	char path[600];
+	if (!sqlite_store("pacerestart", path, sizeof path)) {
 		skip();
 		return;
 	}
-	char path[600];
-	snprintf(path, sizeof path, "%s", url);
 	db *w;
 	assert_int_equal(db_open(path, false, &w), WG_OK);
 	assert_int_equal(db_tune(w, DB_FOR_WRITER), WG_OK);
