@@ -53,6 +53,8 @@ static volatile sig_atomic_t stop_flag;
 /* requests begun and not yet completed: a stop waits for them, up to DRAIN_MAX_S */
 static atomic_int requests_in_flight;
 enum { DRAIN_MAX_S = 25 };
+/* libmicrohttpd's memory per connection (MHD_start_daemon below says why this size) */
+enum { CONN_MEMORY = 32 * 1024 };
 
 static void db_key_free(void *p)
 {
@@ -878,7 +880,12 @@ werr server_run(const server_opts *o)
 	     * this) stays clear of it */
 	    MHD_OPTION_CONNECTION_LIMIT, 2 * maxconn + 64 * threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0,
 	    MHD_OPTION_NOTIFY_CONNECTION, gate_notify, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+	    /* a connection's memory: its request head (a 16 KB cookie and more; past ~30 KB of
+	     * headers, 431) and its read buffer.  libmicrohttpd zeroes the whole of it at every
+	     * request of a kept-alive connection: at 64 KB that memset was a tenth of the HTTP
+	     * threads' time in the rush, and each kept-alive connection held 33 KB; at 32 KB
+	     * (libmicrohttpd's own default) 17 KB (bench/README.md, "A connection's memory") */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed_cb, NULL, MHD_OPTION_END);
 	if (!daemon || gate_start(daemon)) {
 		gate_stop();

@@ -168,6 +168,34 @@ class SlowClients(unittest.TestCase):
         st, _ = H.call("GET", "/api/v1/health")
         self.assertEqual(st, 200)
 
+    def test_a_generous_head_is_served_and_its_connection_kept(self):
+        # 20 KB of headers (a long cookie, a proxy's additions) fit a connection's memory,
+        # twice on one kept-alive connection; 40 KB do not, and are answered 431
+        s = socket.create_connection(("127.0.0.1", H.state["port"]), timeout=10)
+        try:
+            for n in (1, 2):
+                head = (b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nCookie: a=" + b"c" * 10000 +
+                        b"\r\nX-Forwarded-Stuff: " + b"f" * 10000 + b"\r\n\r\n")
+                s.sendall(head)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    x = s.recv(4096)
+                    self.assertTrue(x, "the connection closed after request %d" % n)
+                    data += x
+                self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:80])
+                length = int(data.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                body = data.split(b"\r\n\r\n", 1)[1]
+                while len(body) < length:
+                    body += s.recv(4096)
+        finally:
+            s.close()
+        s = socket.create_connection(("127.0.0.1", H.state["port"]), timeout=10)
+        try:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+            self.assertTrue(answer_of(s).startswith(b"HTTP/1.1 431"))
+        finally:
+            s.close()
+
     def test_oversized_body_is_refused_before_it_is_read(self):
         tok = H.login("secretary")
         s = socket.create_connection(("127.0.0.1", H.state["port"]), timeout=10)
