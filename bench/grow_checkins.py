@@ -8,7 +8,7 @@ the later, as the server writes it), ids and times increasing as they would, cli
 as random as the soak's.  The counters (day_counts) are NOT updated: a soak started on
 the grown store measures latency; its end check of counters against the recount fails.
 
-usage: grow_checkins.py STORE [FRACTION] [DAY]
+usage: grow_checkins.py STORE [FRACTION] [DAY]   (again with other DAYs for a history)
    FRACTION  re-checks per resident (default 0.95: 2.0 M rows on the 0.1 city, ~880 MB)
    DAY       YYYY-MM-DD (default today in China time, as the server counts days)"""
 import datetime
@@ -46,7 +46,7 @@ def main():
         for i, (cid, rid, hid, dist) in enumerate(events):
             sup = later[rid]
             yield (cid, day, rid, hid, "reported", 36.5, "phone", int(t0 + i * step),
-                   "pre-%d-%d" % (rid, rnd.getrandbits(40)), 0 if sup == cid else sup, dist)
+                   "pre-%s-%d-%d" % (day, rid, rnd.getrandbits(40)), 0 if sup == cid else sup, dist)
 
     d.execute("BEGIN")
     d.executemany("INSERT INTO checkins (id, day, resident_id, household_id, status, temperature, channel,"
