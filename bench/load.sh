@@ -21,7 +21,11 @@
 #                          resident's grid worker, as in the field — on Citus the admin's
 #                          check-in must first find the resident's district on every shard,
 #                          a grid worker's is routed to one
-# The built SQLite store is kept in bench/out/PRESET-SCALE[-dN].db between runs (not committed).
+#   HISTORY=N              (SQLite) the store as a city has it on day N+1: N days of check-ins
+#                          before today (one a living resident a day, 5 % re-checked;
+#                          bench/grow_checkins.py, ~10 s a day at scale 0.1) — the preset alone
+#                          has none, and a rush's working set grows with them
+# The built SQLite store is kept in bench/out/PRESET-SCALE[-dN][-hN].db between runs (not committed).
 set -e
 cd "$(dirname "$0")/.."
 SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64} STORE=${4:-sqlite}
@@ -40,6 +44,23 @@ if [ "$STORE" = sqlite ] && [ ! -f "$DB" ]; then
   build/wangge demo --db "$DB.tmp" $DEMO > "$DB.log"
   head -1 "$DB.log"
   mv "$DB.tmp" "$DB"; rm -f "$DB.tmp-wal" "$DB.tmp-shm" "$DB.log"
+fi
+HISTORY=${HISTORY:-0}
+if [ "$HISTORY" -gt 0 ]; then
+  [ "$STORE" = sqlite ] || { echo "bench/load.sh: HISTORY is for the SQLite store"; exit 1; }
+  HDB=${DB%.db}-h$HISTORY.db
+  if [ ! -f "$HDB" ]; then
+    echo "writing $HISTORY days of check-ins into a copy of the preset (once) …"
+    rm -f "$HDB.tmp" "$HDB.tmp-wal" "$HDB.tmp-shm"
+    cp "$DB" "$HDB.tmp"
+    i=$HISTORY
+    while [ "$i" -ge 1 ]; do # the days before today in China time, as the server counts days
+      python3 bench/grow_checkins.py "$HDB.tmp" 0.05 "$(date -u -d "@$(( $(date +%s) + 8 * 3600 - i * 86400 ))" +%F)" > /dev/null
+      i=$((i - 1))
+    done
+    mv "$HDB.tmp" "$HDB"; rm -f "$HDB.tmp-wal" "$HDB.tmp-shm"
+  fi
+  DB=$HDB
 fi
 T=$(mktemp -d)
 # (set -e holds in the trap too: a server already stopped must not keep the folder)
@@ -195,7 +216,7 @@ kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
 lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 if [ -n "$PGURL" ]; then SIZE=$SIZE0; else SIZE=$(stat -L -c %s "$DB"); fi
 echo
-echo "wangge load benchmark — $PRESET preset scale $SCALE${DISTRICTS:+ (--districts $DISTRICTS)} ($NRES resident ids, $NDIST districts), $STORE store, ${SECS}s, $CONNS check-in connections, check-ins as $AS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wangge load benchmark — $PRESET preset scale $SCALE${DISTRICTS:+ (--districts $DISTRICTS)}$([ "$HISTORY" -gt 0 ] && echo " with $HISTORY days of check-ins before today") ($NRES resident ids, $NDIST districts), $STORE store, ${SECS}s, $CONNS check-in connections, check-ins as $AS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %s\n' "nginx return 204 (same wrk, conns)" "$NGX_RPS req/s"
 for m in paced closed; do
   echo

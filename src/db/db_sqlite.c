@@ -191,6 +191,13 @@ static werr lite_migrate(db *d)
 		return w_fail(W_EDB, "schema_too_new", NULL,
 		              "database schema %d is newer than this wangge (%d)", have,
 		              migrations_sqlite_count);
+	/* a store that holds data is told about: some migrations rebuild an index of every
+	 * check-in (migration 26: ~20 s per 15 million), once */
+	int64_t t0 = mono_ms();
+	if (have > 0 && have < migrations_sqlite_count)
+		fprintf(stderr, "wangge: 存储升级 schema %d → %d(较大的库需要几分钟,只此一次)/ migrating the store from schema %d to %d"
+		                " (minutes for a large store, once)\n",
+		        have, migrations_sqlite_count, have, migrations_sqlite_count);
 	for (int v = have + 1; v <= migrations_sqlite_count; v++) {
 		if ((e = lite_begin(d)))
 			return e;
@@ -202,6 +209,9 @@ static werr lite_migrate(db *d)
 			return e;
 		}
 	}
+	if (have > 0 && have < migrations_sqlite_count)
+		fprintf(stderr, "wangge: 存储升级完成 / the store is at schema %d (%.1f s)\n", migrations_sqlite_count,
+		        (double)(mono_ms() - t0) / 1000);
 	return WG_OK;
 }
 
@@ -276,6 +286,12 @@ static const char *const lite_sql[SQL__COUNT] = {
         " SELECT value->>'at', value->>'user_id', value->>'username', value->>'role', value->>'action',"
         " value->>'entity', value->>'entity_id', value->>'fields', value->>'source', value->>'outcome'"
         " FROM json_each($1)"),
+    /* a resident's check-ins across days: the days first (sql.def, CHK_DAYS_SQLITE) */
+    [SQL_CHK_REDISTRICT_SUBTREE] = CHK_REDISTRICT_SUBTREE_SQL(CHK_DAYS_SQLITE("checkins")),
+    [SQL_CHK_REDISTRICT_HH] = CHK_REDISTRICT_HH_SQL(CHK_DAYS_SQLITE("checkins")),
+    [SQL_CHK_REDISTRICT_RES] = CHK_REDISTRICT_RES_SQL(CHK_DAYS_SQLITE("checkins")),
+    [SQL_CHK_OF_RESIDENT] = CHK_OF_RESIDENT_SQL(CHK_DAYS_SQLITE("c")),
+    [SQL_HH_DAYS] = HH_DAYS_SQL(CHK_DAYS_SQLITE("c")),
     [SQL_MISSING_PEOPLE_MANY] =
         ("SELECT r.id, r.name, r.phone, r.flags, r.birth_date, r.household_id FROM residents r"
          " WHERE r.household_id IN (SELECT value FROM json_each($1)) AND (r.district_id = $3 OR $3 = 0)"
@@ -298,11 +314,16 @@ static bool strip_returning_id(char *sql)
 	return true;
 }
 
+const char *lite_sql_text(sql_id id)
+{
+	return lite_sql[id] ? lite_sql[id] : sql_text[id];
+}
+
 static db_stmt *lite_get(db *d, sql_id id)
 {
 	lite_stmt *s = &((lite_db *)d)->cache[id];
 	if (!s->st) {
-		char *sql = rewrite_placeholders(lite_sql[id] ? lite_sql[id] : sql_text[id]);
+		char *sql = rewrite_placeholders(lite_sql_text(id));
 		s->rowid_ret = strip_returning_id(sql);
 		char *lock = strstr(sql, " FOR UPDATE");
 		if (lock)

@@ -70,6 +70,7 @@ struct db_stmt {
 
 extern const db_driver sqlite_driver;
 extern const db_driver pg_driver;
-/* The SQL text of a catalogue statement. */
+/* The SQL text of a catalogue statement; the text SQLite runs (its own where it has one). */
 extern const char *const sql_text[SQL__COUNT];
+const char *lite_sql_text(sql_id id);
 #endif
