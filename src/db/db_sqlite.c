@@ -318,20 +318,23 @@ static bool strip_returning_id(char *sql)
 	return true;
 }
 
-const char *lite_sql_text(sql_id id)
+char *lite_sql_text(sql_id id, bool *rowid_ret)
 {
-	return lite_sql[id] ? lite_sql[id] : sql_text[id];
+	char *sql = rewrite_placeholders(lite_sql[id] ? lite_sql[id] : sql_text[id]);
+	bool r = strip_returning_id(sql);
+	if (rowid_ret)
+		*rowid_ret = r;
+	char *lock = strstr(sql, " FOR UPDATE");
+	if (lock)
+		*lock = 0;
+	return sql;
 }
 
 static db_stmt *lite_get(db *d, sql_id id)
 {
 	lite_stmt *s = &((lite_db *)d)->cache[id];
 	if (!s->st) {
-		char *sql = rewrite_placeholders(lite_sql_text(id));
-		s->rowid_ret = strip_returning_id(sql);
-		char *lock = strstr(sql, " FOR UPDATE");
-		if (lock)
-			*lock = 0;
+		char *sql = lite_sql_text(id, &s->rowid_ret);
 		int rc = sqlite3_prepare_v3(H(d), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
 		free(sql);
 		s->base.d = d;

@@ -70,7 +70,9 @@ struct db_stmt {
 
 extern const db_driver sqlite_driver;
 extern const db_driver pg_driver;
-/* The SQL text of a catalogue statement; the text SQLite runs (its own where it has one). */
+/* The SQL text of a catalogue statement. */
 extern const char *const sql_text[SQL__COUNT];
-const char *lite_sql_text(sql_id id);
+/* The text SQLite prepares for it (its own where it has one; "?" placeholders, no lock
+ * clause, no "RETURNING id" — *rowid_ret says whether there was one); the caller frees it */
+char *lite_sql_text(sql_id id, bool *rowid_ret);
 #endif
