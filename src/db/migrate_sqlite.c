@@ -1182,8 +1182,8 @@ const char *const migrations_sqlite[] = {
      * with history"); led by the day they stay in today's part.  A resident's check-ins
      * across days are found by a seek per day (sql.def, CHK_DAYS_SQLITE).  The build takes
      * ~20 s per 15 million check-ins, once. */
-    "DROP INDEX checkins_resident;"
-    "CREATE UNIQUE INDEX checkins_resident ON checkins(day, resident_id, superseded_by);",
+    ("DROP INDEX checkins_resident;"
+     "CREATE UNIQUE INDEX checkins_resident ON checkins(day, resident_id, superseded_by);"),
 };
 
 const int migrations_sqlite_count = (int)(sizeof migrations_sqlite / sizeof migrations_sqlite[0]);
