@@ -191,14 +191,15 @@ static werr lite_migrate(db *d)
 		return w_fail(W_EDB, "schema_too_new", NULL,
 		              "database schema %d is newer than this wangge (%d)", have,
 		              migrations_sqlite_count);
-	/* a store that holds data is told about: some migrations rebuild an index of every
-	 * check-in (migration 26: ~20 s per 15 million), once */
+	if (have == migrations_sqlite_count)
+		return WG_OK;
+	/* Some migrations build an index over every check-in (migration 26: ~25 s per 15
+	 * million, once): its sort goes to temporary files, not memory (temp_store=MEMORY held
+	 * ~1 GB for 15 million), and a store that holds data says it is being migrated. */
 	int64_t t0 = mono_ms();
-	/* an index built over every check-in sorts them: in temporary files, not in memory
-	 * (temp_store=MEMORY held ~1 GB for 15 million, and would hold 20 for 300 million) */
-	if (have < migrations_sqlite_count && (e = lite_exec(d, "PRAGMA temp_store=FILE")))
+	if ((e = lite_exec(d, "PRAGMA temp_store=FILE")))
 		return e;
-	if (have > 0 && have < migrations_sqlite_count)
+	if (have > 0)
 		fprintf(stderr, "wangge: 存储升级 schema %d → %d(较大的库需要几分钟,只此一次)/ migrating the store from schema %d to %d"
 		                " (minutes for a large store, once)\n",
 		        have, migrations_sqlite_count, have, migrations_sqlite_count);
@@ -213,10 +214,10 @@ static werr lite_migrate(db *d)
 			return e;
 		}
 	}
-	if (have > 0 && have < migrations_sqlite_count)
+	if (have > 0)
 		fprintf(stderr, "wangge: 存储升级完成 / the store is at schema %d (%.1f s)\n", migrations_sqlite_count,
 		        (double)(mono_ms() - t0) / 1000);
-	return have < migrations_sqlite_count ? lite_exec(d, "PRAGMA temp_store=MEMORY") : WG_OK;
+	return lite_exec(d, "PRAGMA temp_store=MEMORY");
 }
 
 static void lite_close(db *d)

@@ -1181,7 +1181,7 @@ const char *const migrations_sqlite[] = {
      * residents with fourteen days of check-ins, against 467 MB: bench/README.md, "A store
      * with history"); led by the day they stay in today's part.  A resident's check-ins
      * across days are found by a seek per day (sql.def, CHK_DAYS_SQLITE).  The build takes
-     * ~20 s per 15 million check-ins, once. */
+     * ~25 s per 15 million check-ins, once. */
     ("DROP INDEX checkins_resident;"
      "CREATE UNIQUE INDEX checkins_resident ON checkins(day, resident_id, superseded_by);"),
 };

@@ -19,7 +19,8 @@
 
 #include "db/driver.h"
 
-/* the names the statement gives the check-ins: "checkins" and each alias after it */
+/* the names the statement gives the check-ins: "checkins" and each alias after it (an
+ * alias is lower case; the catalogue's keywords are upper case) */
 static int names_of_checkins(const char *sql, char names[][16], int max)
 {
 	int n = 0;
@@ -27,8 +28,7 @@ static int names_of_checkins(const char *sql, char names[][16], int max)
 	for (const char *p = sql; (p = strstr(p, "checkins ")) && n < max; p += 9) {
 		const char *a = p + 9;
 		size_t k = strspn(a, "abcdefghijklmnopqrstuvwxyz");
-		if (k > 0 && k < 16 && strncmp(a, "SET", 3) && strncmp(a, "WHERE", 5) && strncmp(a, "ON", 2) &&
-		    strncmp(a, "USING", 5) && strncmp(a, "AS", 2)) {
+		if (k > 0 && k < 16) {
 			memcpy(names[n], a, k);
 			names[n++][k] = 0;
 		}
