@@ -20,6 +20,12 @@ static json_t *chk_answer_cb(const actor *ac, void *plan)
 	return chk_answer(plan);
 }
 
+/* a batch's check-ins written in one exchange (a database server) */
+static werr chk_together_cb(db *d, const actor *const *acs, void *const *plans, bool *wrote, size_t n)
+{
+	return chk_write_many(d, acs, (chk_plan *const *)plans, wrote, n);
+}
+
 static void chk_after_cb(const actor *ac, void *plan)
 {
 	chk_publish_plan(ac, plan);
@@ -39,6 +45,7 @@ werr h_checkin_submit(req *r)
 	if (e)
 		return e;
 	r->defer = chk_execute_cb;
+	r->defer_together = chk_together_cb;
 	r->defer_after = chk_after_cb;
 	r->defer_answer = chk_answer_cb;
 	r->defer_plan = plan;

@@ -62,6 +62,7 @@ typedef struct req {
 	bool sse;               /* answer with the live event stream (GET /events) */
 	int64_t link_household; /* AUTH_LINK: the household the token admits */
 	defer_fn defer;         /* set by a handler whose write joins the next group commit */
+	together_fn defer_together; /* may be NULL: writes of its kind written together (writer.h) */
 	after_fn defer_after;   /* once the write is durable, on this request's thread and connection */
 	answer_fn defer_answer; /* may be NULL: the job's out is the answer */
 	void *defer_plan;

@@ -95,6 +95,45 @@ static void job_fail(wjob *j, werr e)
 	j->out = NULL;
 }
 
+/* The batch's jobs that write together (wjob.together), each kind in one call, before the
+ * jobs run one by one; d NULL: each kind told to forget (writer.h).  Returns the first
+ * error (the batch then runs again). */
+static werr run_together(db *d, wjob *batch)
+{
+	enum { MAX = WRITE_BATCH_MAX_REMOTE };
+	const actor *acs[MAX];
+	void *plans[MAX];
+	bool wrote[MAX];
+	wjob *js[MAX];
+	for (wjob *j = batch; j; j = j->next)
+		j->wrote = false;
+	for (wjob *first = batch; first; first = first->next) {
+		together_fn fn = first->together;
+		bool seen = false; /* (a kind is handled at its first job) */
+		for (wjob *j = batch; fn && j != first && !seen; j = j->next)
+			seen = j->together == fn;
+		if (!fn || seen)
+			continue;
+		size_t n = 0;
+		for (wjob *j = first; j && n < MAX; j = j->next)
+			if (j->together == fn) {
+				j->ac.d = d;
+				acs[n] = &j->ac;
+				plans[n] = j->plan;
+				wrote[n] = false;
+				js[n++] = j;
+			}
+		werr e = fn(d, acs, plans, wrote, n);
+		for (size_t i = 0; i < n; i++) {
+			js[i]->ac.d = NULL;
+			js[i]->wrote = wrote[i];
+		}
+		if (e)
+			return e;
+	}
+	return WG_OK;
+}
+
 /* One transaction for the jobs of a batch: each job's outcome in its state; returns the
  * transaction's error (every job without its own error then fails with it).  Unguarded
  * (no savepoint per job), a job that fails after writing, or leaving the transaction
@@ -105,6 +144,12 @@ static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
 	werr e = d ? db_begin(d) : w_fail(W_EBUSY, "store_unavailable", NULL, "store unavailable");
 	if (!e)
 		parts_begin(d);
+	if (!e && !guarded && (e = run_together(d, batch))) {
+		db_rollback(d);
+		parts_discard();
+		*again = true;
+		return WG_OK;
+	}
 	for (wjob *j = batch; j; j = j->next) {
 		j->err = WG_OK;
 		if (e) {
@@ -122,7 +167,7 @@ static werr run_batch(db *d, wjob *batch, bool guarded, bool *again)
 			je = parts_job_end(d, true);
 		else
 			parts_job_end(d, false);
-		if (je && !guarded && (db_writes(d) != writes || !db_tx_usable(d))) {
+		if (je && !guarded && (j->wrote || db_writes(d) != writes || !db_tx_usable(d))) {
 			db_rollback(d);
 			parts_discard();
 			*again = true;
@@ -171,6 +216,7 @@ werr writer_run(db *d, wjob *batch)
 			json_decref(j->out);
 			j->out = json_incref(first[i]);
 		}
+		run_together(NULL, batch);
 		e = run_batch(d, batch, true, &again);
 	}
 	for (size_t i = 0; i < n; i++)

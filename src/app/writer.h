@@ -23,13 +23,24 @@
  * What is to follow its commit (publishing its event) is done by whoever its done
  * callback wakes, on that thread's own connection (the HTTP thread: req.h, defer_after). */
 typedef werr (*defer_fn)(const actor *ac, void *plan, json_t **out);
+/* Jobs of one kind written together before the batch runs them one by one: on a database
+ * server a batch's first, bare run hands every job whose together is the same function to
+ * one call of it, on the writer's connection d (one exchange for all of them instead of
+ * one each: rollcall.c chk_write_many).  It sets wrote[i] for each job whose write it
+ * made; that job's run then finishes it (a job failing after it is a job failing after
+ * writing: the batch runs again).  An error makes the batch run again; so does any job
+ * failing after writing — the second run, a savepoint per job, calls it with d NULL
+ * first, to forget what it left in the plans, and then not at all. */
+typedef werr (*together_fn)(db *d, const actor *const *acs, void *const *plans, bool *wrote, size_t n);
 
 typedef struct wjob {
 	actor ac;        /* who asked; ac.d is the writer's connection while the job runs */
 	defer_fn run;
+	together_fn together; /* may be NULL */
 	void *plan;
 	json_t *out;     /* the answer: run may set or replace it; released when the job fails */
 	werr err;        /* the outcome, set before done is called */
+	bool wrote;      /* the writer's: its together call wrote for it in this run */
 	wdetail detail;
 	void (*done)(struct wjob *j); /* last, from the writer thread */
 	struct wjob *next;            /* the writer's */

@@ -265,15 +265,30 @@ static werr chk_written(const actor *ac, const chk_resident *r, int64_t resident
 	return WG_OK;
 }
 
-werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out)
+/* A check-in chk_write_many wrote with others of its batch: what chk_record's look-up and
+ * write would have found. */
+typedef struct {
+	int64_t id;
+	chk_resident r;
+	chk_before b;
+} chk_pre;
+
+/* chk_record; pre: what chk_write_many wrote of it, if it did (else NULL) */
+static werr chk_record_pre(const actor *ac, int64_t resident_id, const chk_in *in, const chk_pre *pre,
+                           chk_out *out)
 {
 	memset(out, 0, sizeof *out);
 	chk_resident r = {0};
 	chk_before b = {0};
 	int64_t new_id = 0;
-	werr e = load_resident(ac, resident_id, in, &r, &new_id, &b);
-	if (e)
+	werr e = WG_OK;
+	if (pre) {
+		r = pre->r;
+		b = pre->b;
+		new_id = pre->id;
+	} else if ((e = load_resident(ac, resident_id, in, &r, &new_id, &b))) {
 		return e;
+	}
 	out->path = r.path;
 	out->district_id = r.district_id;
 	out->household_id = r.household_id;
@@ -403,6 +418,11 @@ werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out 
 	return chk_written(ac, &r, resident_id, in, &dd, deferred, out);
 }
 
+werr chk_record(const actor *ac, int64_t resident_id, const chk_in *in, chk_out *out)
+{
+	return chk_record_pre(ac, resident_id, in, NULL, out);
+}
+
 void chk_publish(const actor *ac, int64_t resident_id, const chk_in *in, const chk_out *out)
 {
 	if (out->duplicate || out->kept)
@@ -524,6 +544,7 @@ struct chk_plan {
 	int64_t *ids;
 	chk_in *ins;
 	chk_out *outs;
+	const chk_pre *pre; /* a single check-in chk_write_many wrote, until chk_execute */
 };
 
 werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan)
@@ -647,7 +668,7 @@ werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 	werr e;
 	// NOLINTNEXTLINE(clang-analyzer-core.NullDereference): chk_prepare returned WG_OK, so p is set
 	for (size_t i = 0; i < p->n; i++) {
-		if ((e = chk_record(ac, p->ids[i], &p->ins[i], &p->outs[i]))) {
+		if ((e = chk_record_pre(ac, p->ids[i], &p->ins[i], i ? NULL : p->pre, &p->outs[i]))) {
 			if (p->batch)
 				w_record(e, w_last()->code, arena_printf(ac->a, "readings[%zu].%s", i, w_last()->field), "%s",
 				       w_last()->message);
@@ -672,6 +693,95 @@ werr chk_execute(const actor *ac, chk_plan *p, json_t **out)
 	if (out)
 		*out = chk_answer(p);
 	return WG_OK;
+}
+
+/* One check-in of chk_write_many's statement: {"k": its number, "rid": …}, as
+ * write_stmt binds CHK_WRITE's parameters (sql.def, CHK_WRITE_MANY). */
+static json_t *many_item(const actor *ac, size_t k, int64_t rid, const chk_in *in)
+{
+	return json_pack("{s:I,s:I,s:s,s:s,s:o,s:I,s:s?,s:I,s:s,s:o,s:s?,s:s?,s:s}", "k", (json_int_t)k,
+	                 "rid", (json_int_t)rid, "day", in->day, "status", in->status, "temp",
+	                 in->has_temp ? json_real(in->temp) : json_null(), "sym", (json_int_t)in->symptoms,
+	                 "note", in->symptom_note, "fever",
+	                 (json_int_t)reading_fever(in->has_temp, in->temp, in->symptoms), "channel",
+	                 in->channel, "rby", ac->user_id ? json_integer(ac->user_id) : json_null(), "cid",
+	                 in->client_id, "src", in->source_line, "scope", ac->unit_path);
+}
+
+werr chk_write_many(db *d, const actor *const *acs, chk_plan *const *plans, bool *wrote, size_t n)
+{
+	if (!d) {
+		for (size_t i = 0; i < n; i++)
+			plans[i]->pre = NULL;
+		return WG_OK;
+	}
+	if (!db_cte_writes(d))
+		return WG_OK;
+	/* the plain re-checks, each resident and client id once (the first of them): the
+	 * statement cannot see what it writes itself */
+	size_t *job = xcalloc(n ? n : 1, sizeof *job), k = 0;
+	json_t *items = json_array();
+	buf ids;
+	buf_init(&ids, NULL);
+	buf_putc(&ids, '{');
+	for (size_t i = 0; i < n; i++) {
+		const chk_plan *p = plans[i];
+		const chk_in *in = &p->ins[0];
+		bool take = !p->batch && p->n == 1 && !in->correction && !in->fill_only && !in->household;
+		for (size_t j = 0; take && j < k; j++) {
+			const chk_plan *q = plans[job[j]];
+			take = q->ids[0] != p->ids[0] && !(in->client_id && q->ins[0].client_id &&
+			                                   !strcmp(in->client_id, q->ins[0].client_id));
+		}
+		json_t *item = take ? many_item(acs[i], k, p->ids[0], in) : NULL;
+		if (!item) /* (not taken, or out of memory: written one by one) */
+			continue;
+		json_array_append_new(items, item);
+		buf_printf(&ids, "%s%lld", k ? "," : "", (long long)p->ids[0]);
+		job[k++] = i;
+	}
+	buf_putc(&ids, '}');
+	werr e = WG_OK;
+	if (k >= 2) { /* one alone: its own exchange costs the same */
+		char *text = json_dumps(items, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		db_stmt *lock = db_get(d, SQL_CHK_LOCK_MANY), *w = db_get(d, SQL_CHK_WRITE_MANY);
+		db_bind_text(lock, 1, ids.p);
+		db_bind_text(w, 1, text);
+		db_bind_int(w, 2, now_s());
+		free(text);
+		if (!(e = db_send(d, (db_stmt *const[]){lock, w}, 2))) {
+			int rc;
+			while ((rc = db_step(lock, &e)) == DB_ROW)
+				;
+			while (rc >= 0 && (rc = db_step(w, &e)) == DB_ROW) {
+				int64_t at = db_int(w, 0);
+				if (at < 0 || (size_t)at >= k)
+					continue;
+				size_t i = job[at];
+				chk_pre *pre = arena_alloc(acs[i]->a, sizeof *pre);
+				pre->id = db_int(w, 1);
+				pre->b.cur_id = db_null(w, 2) ? 0 : db_int(w, 2);
+				pre->b.cur_reported = pre->b.cur_id && !strcmp(db_text(w, 3), "reported");
+				pre->b.cur_sym = pre->b.cur_id ? (unsigned)db_int(w, 4) : 0;
+				pre->b.cur_fever = pre->b.cur_id ? db_int(w, 5) != 0 : 0;
+				pre->b.living = db_int(w, 6);
+				pre->b.acc = db_int(w, 7);
+				pre->r = (chk_resident){.id = plans[i]->ids[0],
+				                        .household_id = db_int(w, 8),
+				                        .path = arena_strdup(acs[i]->a, db_text(w, 9)),
+				                        .district_id = db_int(w, 10),
+				                        .living = true};
+				plans[i]->pre = pre;
+				wrote[i] = true;
+			}
+		}
+		db_done(lock);
+		db_done(w);
+	}
+	json_decref(items);
+	buf_release(&ids);
+	free(job);
+	return e;
 }
 
 json_t *chk_answer(const chk_plan *p)

@@ -62,6 +62,13 @@ typedef struct chk_plan chk_plan;
 werr chk_prepare(const actor *ac, json_t *body, chk_plan **plan);
 /* out NULL: no answer built (the server builds it after the commit, chk_answer) */
 werr chk_execute(const actor *ac, chk_plan *plan, json_t **out);
+/* The check-ins of n plans about to be executed in d's transaction written together, in one
+ * exchange, before each plan's chk_execute (plain PostgreSQL; elsewhere nothing is done):
+ * wrote[i] is set for each plan written so, whose chk_execute then only counts and audits
+ * it; the others' chk_execute write them one by one, as ever.  acs[i] asked for plans[i].
+ * An error leaves the transaction unusable (run it again without this).  d NULL: forget
+ * what an earlier call left in the plans (their transaction was rolled back). */
+werr chk_write_many(db *d, const actor *const *acs, chk_plan *const *plans, bool *wrote, size_t n);
 /* The answer of a plan chk_execute wrote, from its results (any thread, no store). */
 json_t *chk_answer(const chk_plan *plan);
 void chk_publish_plan(const actor *ac, chk_plan *plan);

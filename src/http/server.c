@@ -396,8 +396,12 @@ static void job_done(wjob *j)
 static bool wq_push(conn_state *st)
 {
 	req *r = &st->r;
-	st->job =
-	    (wjob){.ac = r->ac, .run = r->defer, .plan = r->defer_plan, .out = r->json, .done = job_done};
+	st->job = (wjob){.ac = r->ac,
+	                 .run = r->defer,
+	                 .together = r->defer_together,
+	                 .plan = r->defer_plan,
+	                 .out = r->json,
+	                 .done = job_done};
 	r->json = NULL;
 	if (writer_push(&st->job))
 		return true;

@@ -1,7 +1,9 @@
 /* test_rollcall.c — the daily roll-call on a real store: a scripted day of check-ins,
  * household batches, absences and corrections on a demo community; the counters at grid,
  * community and street level equal a recount from the rows; retries are no-ops; the
- * fever alert workflow; escalation and deadline reminders with a moved clock. */
+ * fever alert workflow; escalation and deadline reminders with a moved clock; a batch of
+ * check-ins through the server's writer, written together on PostgreSQL, answered as one
+ * by one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "app/writer.h"
 #include "core/util.h"
 #include "domain/alerts.h"
 #include "domain/calendar.h"
@@ -486,6 +489,217 @@ static void test_one_exchange_any_district(void **state)
 	expect_equal_counts(ac, "420107003008", day);
 }
 
+/* ---- a batch's check-ins written together (chk_write_many; the server's writer) ---- */
+
+typedef struct {
+	chk_plan *plan;
+	werr err;
+	char code[48];
+	json_t *answer;
+} many_job;
+
+static werr many_run(const actor *ac, void *plan, json_t **out)
+{
+	(void)out;
+	return chk_execute(ac, plan, NULL);
+}
+
+static werr many_together(db *d, const actor *const *acs, void *const *plans, bool *wrote, size_t n)
+{
+	return chk_write_many(d, acs, (chk_plan *const *)plans, wrote, n);
+}
+
+static void many_done(wjob *j)
+{
+	json_decref(j->out);
+	j->out = NULL;
+}
+
+/* Run these check-ins (JSON bodies, each with its actor) as one batch of the server's
+ * writer: validated first, as the HTTP threads do, then handed over together. */
+static void run_many(actor *root, actor *const *acs, const char *const *bodies, many_job *res, size_t n)
+{
+	wjob jobs[16];
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		json_error_t je;
+		json_t *b = json_loads(bodies[i], 0, &je);
+		assert_non_null(b);
+		res[i] = (many_job){0};
+		assert_int_equal(chk_prepare(acs[i], b, &res[i].plan), WG_OK);
+		json_decref(b);
+		jobs[i] = (wjob){.ac = *acs[i],
+		                 .run = many_run,
+		                 .together = many_together,
+		                 .plan = res[i].plan,
+		                 .done = many_done};
+		jobs[i].ac.d = NULL;
+		jobs[i].next = i + 1 < n ? &jobs[i + 1] : NULL;
+	}
+	assert_int_equal(writer_run(root->d, jobs), WG_OK);
+	for (size_t i = 0; i < n; i++) {
+		res[i].err = jobs[i].err;
+		snprintf(res[i].code, sizeof res[i].code, "%s", jobs[i].err ? jobs[i].detail.code : "");
+		res[i].answer = jobs[i].err ? NULL : chk_answer(res[i].plan);
+	}
+}
+
+static int64_t ans_int(const many_job *m, const char *key)
+{
+	json_t *v = json_object_get(m->answer, key);
+	return json_is_true(v) ? 1 : json_is_false(v) || json_is_null(v) ? 0 : json_integer_value(v);
+}
+
+/* A rush's batch of check-ins goes to the writer as the server hands it: on plain
+ * PostgreSQL the plain re-checks of distinct residents, households and client ids are
+ * written together in one exchange (chk_write_many), the rest one by one after them — and
+ * every answer is the one the one-by-one path gives, on every store: a household's second
+ * person, a resident checked twice (the second a re-check of the first), a client id
+ * used twice, no such resident, a correction of nothing, a fever that opens an alert, a
+ * resident outside the worker's grid; the counters equal the recount.  Then a batch of
+ * plain check-ins in distinct households: on plain PostgreSQL far fewer exchanges than
+ * check-ins (one each before). */
+static void test_many_in_one_exchange(void **state)
+{
+	actor *ac = *state;
+	const char *grid = "420107003008-G01", *community = "420107003008";
+	actor w = as(ac, ROLE_GRID_WORKER, grid), other = as(ac, ROLE_GRID_WORKER, "420107003008-G02");
+	json_t *hl = households(&w, grid), *items = json_object_get(hl, "items");
+	size_t nh = json_array_size(items);
+	assert_true(nh > 16);
+	/* households with two living people (H1), then with at least one */
+	int64_t two[2] = {0}, one[14], ids[16];
+	size_t n1 = 0;
+	char day[11];
+	today_str(day);
+	/* households no test has checked in today */
+	for (size_t i = nh; i > 0 && (!two[0] || n1 < 14); i--) {
+		int64_t hid = json_integer_value(json_object_get(json_array_get(items, i - 1), "id"));
+		json_t *had = NULL;
+		assert_int_equal(chk_list(&w, 0, hid, day, &had), WG_OK);
+		json_int_t readings = json_integer_value(json_object_get(had, "total"));
+		json_decref(had);
+		if (readings)
+			continue;
+		size_t n = living_ids(&w, hid, ids, 16);
+		if (n == 2 && !two[0]) {
+			two[0] = ids[0];
+			two[1] = ids[1];
+		} else if (n >= 1 && n1 < 14) {
+			one[n1++] = ids[0];
+		}
+	}
+	json_decref(hl);
+	assert_true(two[0] && n1 == 14);
+	actor *as_w[16], *as_other = &other;
+	for (int i = 0; i < 16; i++)
+		as_w[i] = &w;
+	const char *bodies[9] = {
+	    arena_printf(w.a, "{\"resident_id\":%lld,\"temperature\":36.6,\"channel\":\"visit\"}",
+	                 (long long)two[0]),
+	    arena_printf(w.a, "{\"resident_id\":%lld,\"temperature\":37.8,\"channel\":\"visit\"}",
+	                 (long long)two[1]),
+	    arena_printf(
+	        w.a,
+	        "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"wechat\",\"client_id\":\"many-1\"}",
+	        (long long)one[0]),
+	    arena_printf(
+	        w.a,
+	        "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"wechat\",\"client_id\":\"many-1\"}",
+	        (long long)one[1]),
+	    arena_printf(w.a, "{\"resident_id\":%lld,\"temperature\":36.9,\"channel\":\"visit\"}",
+	                 (long long)two[0]),
+	    "{\"resident_id\":900000000,\"temperature\":36.5,\"channel\":\"visit\"}",
+	    arena_printf(w.a,
+	                 "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"visit\",\"correction\":{"
+	                 "\"reason\":\"typo\"}}",
+	                 (long long)one[2]),
+	    arena_printf(w.a,
+	                 "{\"resident_id\":%lld,\"temperature\":38.5,\"channel\":\"visit\",\"symptom_note\":"
+	                 "\"头痛 \\\"夜里\\\" ئاغرىق\"}",
+	                 (long long)one[3]),
+	    arena_printf(w.a, "{\"resident_id\":%lld,\"temperature\":36.5,\"channel\":\"visit\"}",
+	                 (long long)one[4]),
+	};
+	actor *acs[9] = {&w, &w, &w, &w, &w, &w, &w, &w, as_other};
+	many_job r[9];
+	run_many(ac, acs, bodies, r, 9);
+	static const char *const want[9] = {"",
+	                                    "",
+	                                    "",
+	                                    "client_id_reused",
+	                                    "",
+	                                    "resident_not_found",
+	                                    "nothing_to_correct",
+	                                    "",
+	                                    "resident_not_found"};
+	for (int i = 0; i < 9; i++) {
+		if (strcmp(r[i].code, want[i]))
+			fprintf(stderr, "check-in %d: %s, expected %s\n", i, r[i].code, want[i]);
+		assert_string_equal(r[i].code, want[i]);
+	}
+	assert_int_equal(ans_int(&r[0], "corrected"), 0);
+	assert_int_equal(ans_int(&r[0], "household_reached"), 0);
+	assert_int_equal(ans_int(&r[1], "fever"), 1);
+	assert_int_equal(ans_int(&r[1], "household_reached"), 1); /* the household's second person */
+	assert_int_equal(ans_int(&r[1], "alert_id") > 0, 1);
+	assert_int_equal(ans_int(&r[4], "corrected"), 1); /* the first one's re-check */
+	assert_true(ans_int(&r[4], "checkin_id") > ans_int(&r[0], "checkin_id"));
+	assert_int_equal(ans_int(&r[4], "day_fever"), 0);
+	assert_int_equal(ans_int(&r[7], "fever"), 1);
+	assert_true(ans_int(&r[7], "alert_id") > 0);
+	/* what was written is what the one-by-one path writes: the re-check superseded the first
+	 * reading, the note as given */
+	json_t *list = NULL;
+	assert_int_equal(chk_list(&w, two[0], 0, NULL, &list), WG_OK);
+	json_t *rows = json_object_get(list, "items"), *row;
+	size_t current = 0, i;
+	json_array_foreach(rows, i, row)
+	{
+		if (json_is_true(json_object_get(row, "current"))) {
+			current++;
+			assert_int_equal(json_integer_value(json_object_get(row, "id")),
+			                 ans_int(&r[4], "checkin_id"));
+			assert_true(json_real_value(json_object_get(row, "temperature")) == 36.9);
+		} else {
+			assert_int_equal(json_integer_value(json_object_get(row, "superseded_by")),
+			                 ans_int(&r[4], "checkin_id"));
+		}
+	}
+	assert_int_equal(current, 1);
+	assert_int_equal(json_array_size(rows), 2);
+	json_decref(list);
+	list = NULL;
+	assert_int_equal(chk_list(&w, one[3], 0, NULL, &list), WG_OK);
+	rows = json_object_get(list, "items");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "symptom_note")),
+	                    "头痛 \"夜里\" ئاغرىق");
+	json_decref(list);
+	for (i = 0; i < 9; i++)
+		json_decref(r[i].answer);
+	expect_equal_counts(ac, grid, day);
+	expect_equal_counts(ac, community, day);
+
+	/* ten plain check-ins in ten households */
+	const char *b10[10];
+	for (i = 0; i < 10; i++)
+		b10[i] =
+		    arena_printf(w.a, "{\"resident_id\":%lld,\"temperature\":36.%zu,\"channel\":\"phone\"}",
+		                 (long long)one[4 + i], i);
+	many_job r10[10];
+	int64_t x = db_exchanges(ac->d);
+	run_many(ac, as_w, b10, r10, 10);
+	int64_t used = db_exchanges(ac->d) - x;
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(r10[i].err, WG_OK);
+		json_decref(r10[i].answer);
+	}
+	if (db_cte_writes(ac->d)) /* begin, the ten together, the counters, the audit, commit */
+		assert_true(used <= 6);
+	expect_equal_counts(ac, grid, day);
+	expect_equal_counts(ac, community, day);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +708,7 @@ int main(void)
 	    cmocka_unit_test(test_reminders),
 	    cmocka_unit_test(test_one_exchange),
 	    cmocka_unit_test(test_one_exchange_any_district),
+	    cmocka_unit_test(test_many_in_one_exchange),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

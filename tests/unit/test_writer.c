@@ -3,7 +3,9 @@
  * refusal that wrote nothing is answered without running the batch again; a job that
  * fails after writing makes the batch run again with a savepoint per job, keeping the
  * others and nothing of it; a commit that fails fails every job and keeps nothing; each
- * job's done callback is called exactly once, with its outcome. */
+ * job's done callback is called exactly once, with its outcome; jobs written together
+ * (wjob.together) are handed over once, and one of them failing afterwards runs the batch
+ * again without it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +35,7 @@ typedef struct {
 	int runs, dones;
 	werr err;
 	bool had_out;
+	bool pre; /* written by together_insert */
 } plan;
 
 static werr insert(const actor *ac, const char *table, int64_t v)
@@ -230,6 +233,130 @@ static void test_failed_commit_fails_every_job(void **state)
 	defer_fn again[] = {ok_job};
 	assert_int_equal(writer_run(ac->d, batch_of(ac, jobs, plans, again, 1)), WG_OK);
 	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 1);
+}
+
+/* ---- jobs written together (wjob.together: rollcall.c chk_write_many's contract) ---- */
+
+static int together_calls, together_forgets;
+static bool together_fails;
+
+/* writes the row of every job given, as a kind's one exchange would, and says so; d NULL:
+ * forgets (the plans' pre flags) */
+static werr together_insert(db *d, const actor *const *acs, void *const *plans, bool *wrote, size_t n)
+{
+	if (!d) {
+		together_forgets++;
+		for (size_t i = 0; i < n; i++)
+			((plan *)plans[i])->pre = false;
+		return WG_OK;
+	}
+	together_calls++;
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(acs[i]->d, d);
+		char sql[128];
+		snprintf(sql, sizeof sql, "INSERT INTO wt(v) VALUES (%lld)",
+		         (long long)((plan *)plans[i])->v);
+		werr e = db_exec(d, sql);
+		if (e)
+			return e;
+		((plan *)plans[i])->pre = wrote[i] = true;
+	}
+	return together_fails ? w_fail(W_EBUSY, "busy", NULL, "the together's exchange failed") : WG_OK;
+}
+
+/* finishes what together_insert wrote, or writes it itself */
+static werr pre_job(const actor *ac, void *p, json_t **out)
+{
+	plan *q = p;
+	q->runs++;
+	werr e = q->pre ? audit(ac, "create", "writer_test", q->v, NULL, "ok") : insert(ac, "wt", q->v);
+	if (!e) {
+		json_decref(*out);
+		*out = json_pack("{s:I}", "v", (json_int_t)q->v);
+	}
+	return e;
+}
+
+/* fails having written nothing itself: after together_insert wrote its row, a failure
+ * after writing */
+static werr pre_fail_job(const actor *ac, void *p, json_t **out)
+{
+	(void)ac;
+	(void)out;
+	((plan *)p)->runs++;
+	return w_fail(W_ECONFLICT, "late", "v", "failed after its row was written together");
+}
+
+static wjob *together_batch(actor *ac, wjob *jobs, plan *plans, defer_fn const *fns, int n)
+{
+	batch_of(ac, jobs, plans, fns, n);
+	for (int i = 0; i < n; i++)
+		jobs[i].together = together_insert;
+	together_calls = together_forgets = 0;
+	return jobs;
+}
+
+/* The jobs of a kind are handed to its together function once, before they run; each then
+ * finishes its own write; one commit. */
+static void test_together_then_each(void **state)
+{
+	actor *ac = *state;
+	reset(ac);
+	together_fails = false;
+	defer_fn fns[] = {pre_job, pre_job, ok_job, pre_job};
+	wjob jobs[4];
+	plan plans[4];
+	together_batch(ac, jobs, plans, fns, 4);
+	jobs[2].together = NULL; /* a job of no kind: runs as ever */
+	assert_int_equal(writer_run(ac->d, jobs), WG_OK);
+	assert_int_equal(together_calls, 1);
+	assert_int_equal(together_forgets, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(plans[i].err, WG_OK);
+		assert_int_equal(plans[i].runs, 1);
+		assert_int_equal(plans[i].dones, 1);
+	}
+	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 4);
+	assert_int_equal(audit_added(ac), 4);
+}
+
+/* A job written together that fails afterwards failed after writing, though its own run
+ * wrote nothing: the batch runs again, a savepoint per job, the together's writes
+ * forgotten — nothing of the failed job kept, the others written by themselves. */
+static void test_together_then_failure_runs_again(void **state)
+{
+	actor *ac = *state;
+	reset(ac);
+	together_fails = false;
+	defer_fn fns[] = {pre_job, pre_fail_job, pre_job};
+	wjob jobs[3];
+	plan plans[3];
+	assert_int_equal(writer_run(ac->d, together_batch(ac, jobs, plans, fns, 3)), WG_OK);
+	assert_int_equal(together_calls, 1);   /* the bare run only */
+	assert_int_equal(together_forgets, 1); /* before the guarded one */
+	assert_int_equal(plans[0].err, WG_OK);
+	assert_int_equal(plans[1].err, W_ECONFLICT);
+	assert_int_equal(plans[2].err, WG_OK);
+	assert_int_equal(plans[0].runs, 2);
+	assert_int_equal(plans[1].runs, 2);
+	assert_int_equal(plans[2].runs, 1);
+	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 2);
+	assert_int_equal(count(ac, "SELECT count(*) FROM wt WHERE v = 101"), 0);
+	assert_int_equal(audit_added(ac), 2);
+
+	/* the together's own failure: the batch runs again without it, every job kept */
+	reset(ac);
+	together_fails = true;
+	defer_fn fns2[] = {pre_job, pre_job};
+	assert_int_equal(writer_run(ac->d, together_batch(ac, jobs, plans, fns2, 2)), WG_OK);
+	together_fails = false;
+	assert_int_equal(together_calls, 1);
+	assert_int_equal(together_forgets, 1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(plans[i].err, WG_OK);
+		assert_int_equal(plans[i].runs, 1);
+	}
+	assert_int_equal(count(ac, "SELECT count(*) FROM wt"), 2);
 }
 
 /* the writer thread's own nice, read inside a job it runs */
@@ -629,6 +756,8 @@ int main(void)
 	    cmocka_unit_test(test_refusal_is_not_run_again),
 	    cmocka_unit_test(test_failure_after_writing_runs_again_guarded),
 	    cmocka_unit_test(test_failed_commit_fails_every_job),
+	    cmocka_unit_test(test_together_then_each),
+	    cmocka_unit_test(test_together_then_failure_runs_again),
 	    cmocka_unit_test(test_writer_thread_runs_first),
 	};
 	const struct CMUnitTest served[] = {
