@@ -718,8 +718,9 @@ werr chk_write_many(db *d, const actor *const *acs, chk_plan *const *plans, bool
 	if (!db_cte_writes(d))
 		return WG_OK;
 	/* the plain re-checks, each resident and client id once (the first of them): the
-	 * statement cannot see what it writes itself */
-	size_t *job = xcalloc(n ? n : 1, sizeof *job), k = 0;
+	 * statement cannot see what it writes itself; the households of every single
+	 * check-in locked (the ones left to the one-by-one path too: all in one order) */
+	size_t *job = xcalloc(n ? n : 1, sizeof *job), k = 0, nlock = 0;
 	json_t *items = json_array();
 	buf ids;
 	buf_init(&ids, NULL);
@@ -727,6 +728,8 @@ werr chk_write_many(db *d, const actor *const *acs, chk_plan *const *plans, bool
 	for (size_t i = 0; i < n; i++) {
 		const chk_plan *p = plans[i];
 		const chk_in *in = &p->ins[0];
+		if (!p->batch && p->n == 1)
+			buf_printf(&ids, "%s%lld", nlock++ ? "," : "", (long long)p->ids[0]);
 		bool take = !p->batch && p->n == 1 && !in->correction && !in->fill_only && !in->household;
 		for (size_t j = 0; take && j < k; j++) {
 			const chk_plan *q = plans[job[j]];
@@ -737,7 +740,6 @@ werr chk_write_many(db *d, const actor *const *acs, chk_plan *const *plans, bool
 		if (!item) /* (not taken, or out of memory: written one by one) */
 			continue;
 		json_array_append_new(items, item);
-		buf_printf(&ids, "%s%lld", k ? "," : "", (long long)p->ids[0]);
 		job[k++] = i;
 	}
 	buf_putc(&ids, '}');
