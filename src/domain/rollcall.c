@@ -1079,20 +1079,12 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 	int64_t district; /* a grid's rows lie in one district: routed to one shard on Citus */
 	if ((e = unit_sole_district(ac, &u, &district)))
 		return e;
-	/* the count, the list and each household's people from one snapshot, so an item
-	 * never contradicts itself while check-ins are being written */
+	/* the list with its count, and each household's people, from one snapshot, so an
+	 * item never contradicts itself while check-ins are being written */
 	if ((e = db_begin_read(ac->d)))
 		return e;
-	db_stmt *s = db_get(ac->d, SQL_MISSING_COUNT);
-	db_bind_text(s, 1, u.path);
-	db_bind_text(s, 2, up);
-	db_bind_text(s, 3, day);
-	db_bind_int(s, 4, district);
+	db_stmt *s;
 	int64_t total = 0;
-	if ((e = db_scalar(s, &total))) {
-		db_rollback(ac->d);
-		return e;
-	}
 	int rc;
 	/* rows first (one statement at a time on the connection), people after */
 	typedef struct {
@@ -1121,8 +1113,18 @@ werr coverage_missing(const actor *ac, const char *unit_code, const char *day, i
 		m->n = db_int(s, 9); /* 7 and 8 are the grid's and building's codes, the sort keys */
 		m->a = db_int(s, 10);
 		m->district = db_int(s, 11);
+		total = db_int(s, 12);
 	}
 	db_done(s);
+	if (rc >= 0 && !nrows && offset > 0) { /* a page past the end: the count alone */
+		s = db_get(ac->d, SQL_MISSING_COUNT);
+		db_bind_text(s, 1, u.path);
+		db_bind_text(s, 2, up);
+		db_bind_text(s, 3, day);
+		db_bind_int(s, 4, district);
+		if ((e = db_scalar(s, &total)))
+			rc = -1;
+	}
 	if (rc < 0) {
 		db_rollback(ac->d);
 		return e;

@@ -751,6 +751,14 @@ class MissingAndCallList(unittest.TestCase):
         self.assertEqual(c["households_reached"], 3)
         self.assertEqual(total, c["households_total"] - 3)
         self.assertEqual(total, len(items))
+        # a page's total is the whole list's (counted with the page); a page past the end
+        # says it too, with no items
+        page = "/api/v1/coverage/missing?unit=%s&day=%s&limit=3&offset=%d"
+        st, p = H.as_user("secretary", "GET", page % (H.G1, self.d, 2))
+        self.assertEqual((st, p["total"]), (200, total))
+        self.assertEqual([i["household_id"] for i in p["items"]], [i["household_id"] for i in items[2:5]])
+        st, p = H.as_user("secretary", "GET", page % (H.G1, self.d, total + 5))
+        self.assertEqual((st, p["total"], p["items"]), (200, total, []))
         ids = {i["household_id"] for i in items}
         self.assertNotIn(self.full, ids)
         self.assertNotIn(self.absent, ids)
