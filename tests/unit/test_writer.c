@@ -46,16 +46,21 @@ static werr insert(const actor *ac, const char *table, int64_t v)
 	return e ? e : audit(ac, "create", "writer_test", v, NULL, "ok");
 }
 
-static werr ok_job(const actor *ac, void *p, json_t **out)
+/* a job's answer once its write (e) is done */
+static werr answered(const plan *q, werr e, json_t **out)
 {
-	plan *q = p;
-	q->runs++;
-	werr e = insert(ac, "wt", q->v);
 	if (!e) {
 		json_decref(*out);
 		*out = json_pack("{s:I}", "v", (json_int_t)q->v);
 	}
 	return e;
+}
+
+static werr ok_job(const actor *ac, void *p, json_t **out)
+{
+	plan *q = p;
+	q->runs++;
+	return answered(q, insert(ac, "wt", q->v), out);
 }
 
 static werr refuse_job(const actor *ac, void *p, json_t **out)
@@ -269,12 +274,8 @@ static werr pre_job(const actor *ac, void *p, json_t **out)
 {
 	plan *q = p;
 	q->runs++;
-	werr e = q->pre ? audit(ac, "create", "writer_test", q->v, NULL, "ok") : insert(ac, "wt", q->v);
-	if (!e) {
-		json_decref(*out);
-		*out = json_pack("{s:I}", "v", (json_int_t)q->v);
-	}
-	return e;
+	return answered(
+	    q, q->pre ? audit(ac, "create", "writer_test", q->v, NULL, "ok") : insert(ac, "wt", q->v), out);
 }
 
 /* fails having written nothing itself: after together_insert wrote its row, a failure
