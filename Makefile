@@ -12,6 +12,9 @@ LDFLAGS += $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
+# The server's allocator: gperftools' tcmalloc (docs/ARCHITECTURE.md, "Why each library").
+# The server only: the sanitizers bring their own, and test_arena counts glibc's.
+ALLOC   := $(if $(SAN),,$(shell pkg-config --libs libtcmalloc_minimal 2>/dev/null || echo -ltcmalloc_minimal))
 BUILD   ?= build
 
 SRC     := $(sort $(wildcard src/*/*.c))
@@ -57,7 +60,7 @@ $(BUILD)/libwangge.a: $(LIBOBJ)
 	@ar rcs $@ $^
 
 $(BUILD)/wangge: $(BUILD)/obj/$(MAIN:.c=.o) $(BUILD)/libwangge.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(ALLOC)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testdb.h $(BUILD)/libwangge.a
 	@mkdir -p $(dir $@)

@@ -2,7 +2,7 @@
 # Installs the Debian packages wangge builds, runs and tests with, when any is missing.
 set -e
 PKGS="build-essential clang pkg-config make python3 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
-libsodium-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck clang-tidy postgresql faketime
+libsodium-dev libgoogle-perftools-dev libicu-dev libxlsxwriter-dev libqrencode-dev libcmocka-dev libpq-dev cppcheck clang-tidy postgresql faketime
 nodejs npm chromium fonts-wqy-microhei"
 missing=""
 # node and npm may come from elsewhere than Debian (a newer Node.js): then keep those
