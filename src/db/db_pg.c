@@ -182,7 +182,10 @@ static void pg_rollback(db *d)
  * migrations (layout_citus.c); the domain does not know the difference. */
 static const char *stmt_text(const pg_db *p, int id)
 {
-	const char *t = p->citus ? citus_sql(id) : NULL;
+	/* on one server the index of check-ins leads with the day (migrate_pg.c,
+	 * migration 25): the statements that look a resident up across days name the days first */
+	static const char *const one_server[SQL__COUNT] = {CHK_DAYS_TEXTS};
+	const char *t = p->citus ? citus_sql(id) : one_server[id];
 	return t ? t : sql_text[id];
 }
 

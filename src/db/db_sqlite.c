@@ -291,12 +291,8 @@ static const char *const lite_sql[SQL__COUNT] = {
         " SELECT value->>'at', value->>'user_id', value->>'username', value->>'role', value->>'action',"
         " value->>'entity', value->>'entity_id', value->>'fields', value->>'source', value->>'outcome'"
         " FROM json_each($1)"),
-    /* a resident's check-ins across days: the days first (sql.def, CHK_DAYS_SQLITE) */
-    [SQL_CHK_REDISTRICT_SUBTREE] = CHK_REDISTRICT_SUBTREE_SQL(CHK_DAYS_SQLITE("checkins")),
-    [SQL_CHK_REDISTRICT_HH] = CHK_REDISTRICT_HH_SQL(CHK_DAYS_SQLITE("checkins")),
-    [SQL_CHK_REDISTRICT_RES] = CHK_REDISTRICT_RES_SQL(CHK_DAYS_SQLITE("checkins")),
-    [SQL_CHK_OF_RESIDENT] = CHK_OF_RESIDENT_SQL(CHK_DAYS_SQLITE("c")),
-    [SQL_HH_DAYS] = HH_DAYS_SQL(CHK_DAYS_SQLITE("c")),
+    /* a resident's check-ins across days: the days first (sql.def, CHK_DAYS) */
+    CHK_DAYS_TEXTS,
     [SQL_MISSING_PEOPLE_MANY] =
         ("SELECT r.id, r.name, r.phone, r.flags, r.birth_date, r.household_id FROM residents r"
          " WHERE r.household_id IN (SELECT value FROM json_each($1)) AND (r.district_id = $3 OR $3 = 0)"

@@ -1180,7 +1180,7 @@ const char *const migrations_sqlite[] = {
      * index of every day so far, and the writer maps most of it (1.9 GB at a million
      * residents with fourteen days of check-ins, against 467 MB: bench/README.md, "A store
      * with history"); led by the day they stay in today's part.  A resident's check-ins
-     * across days are found by a seek per day (sql.def, CHK_DAYS_SQLITE).  The build takes
+     * across days are found by a seek per day (sql.def, CHK_DAYS).  The build takes
      * ~25 s per 15 million check-ins, once. */
     ("DROP INDEX checkins_resident;"
      "CREATE UNIQUE INDEX checkins_resident ON checkins(day, resident_id, superseded_by);"),

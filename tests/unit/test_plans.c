@@ -1,6 +1,6 @@
 /* test_plans.c — no statement of the catalogue scans the check-ins on SQLite.
  * The check-ins' index leads with the day (migration 26), so a statement that looks a
- * resident up across days must name the days (sql.def, CHK_DAYS_SQLITE): SQLite's own
+ * resident up across days must name the days (sql.def, CHK_DAYS): SQLite's own
  * skip-scan needs statistics a store may not have, and without them it reads every
  * check-in ever stored.  Every statement that reads `checkins` is planned, as SQLite
  * runs it, on a new store (no statistics); a plan that scans the table or one of its
