@@ -1188,8 +1188,8 @@ const char *const migrations_pg[] = {
      * the same columns, the same uniqueness.  Led by the resident, a rush's look-ups and
      * inserts land all over the index of every day so far: on a store with fourteen days of
      * history each check-in dirtied a page of it that no other did (a full page written to
-     * the log after each checkpoint: 4.5 times the log of a store without history, a
-     * tenth fewer check-ins a second; bench/README.md, "PostgreSQL with history").  A
+     * the log after each checkpoint: 4.5 times the log of a store without history, some
+     * 15 % fewer check-ins a second; bench/README.md, "PostgreSQL with history").  A
      * resident's check-ins across days are found by a seek per day (sql.def, CHK_DAYS).
      * Not on Citus: its texts lead with the resident (layout_citus.c) and a recursive
      * look-up of the days would ask every shard. */
