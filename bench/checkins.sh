@@ -11,6 +11,8 @@
 #   district up on every shard first — docs/SCALING.md)
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 DB=$1 SECS=${2:-20} CONNS=${3:-16} WRITERS=${4:-2}
 [ -n "$DB" ] || { echo "usage: bench/checkins.sh DB [SECONDS] [CONNECTIONS] [WRITERS]" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "bench/checkins.sh needs wrk (apt-get install wrk)"; exit 1; }
@@ -19,19 +21,13 @@ T=$(mktemp -d)
 trap 'kill $SRV_PID 2>/dev/null || true; rm -rf "$T"' EXIT
 WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 build/wangge serve --db "$DB" --listen 127.0.0.1:$WP --writers "$WRITERS" --quiet & SRV_PID=$!
-for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"'"${BENCH_USER:-admin}"'","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+wait_up "$WP"
+TOKEN=$(demo_token "$WP" "${BENCH_USER:-admin}")
 case "$DB" in
 postgres*) NRES=$(psql -qtA -d "$DB" -c "select max(id) from residents") ;;
 *) NRES=$(sqlite3 "$DB" "select max(id) from residents") ;;
 esac
-cat > "$T/checkin.lua" <<LUA
-request = function()
-  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $TOKEN"},
-    '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
-end
-LUA
+checkin_lua "$T/checkin.lua" "$TOKEN" "$NRES"
 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$T/checkin.lua" "http://127.0.0.1:$WP/" > "$T/w"
 printf '%-28s %s\n' "store" "$DB"
 printf '%-28s %s\n' "check-ins/s" "$(awk '/Requests\/sec/ {print $2}' "$T/w")"

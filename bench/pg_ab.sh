@@ -12,6 +12,8 @@
 # Environment: CONNS (default 64), EXTRA (more `serve` options, e.g. "--writers 1").
 # 127.0.0.1 only; needs wrk, psql, curl.
 set -e
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 SECS=${1:-20}
 shift || true
 if [ -z "$PGURL" ] || [ $# -eq 0 ]; then
@@ -40,16 +42,8 @@ for BIN in "$@"; do
   # shellcheck disable=SC2086
   "$BIN" serve --db "$url" --listen 127.0.0.1:$port --max-per-address 100000 --quiet $EXTRA >"$T/serve.log" 2>&1 &
   S=$!
-  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
-  token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
-    -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
-  nres=$(q "$url" "SELECT max(id) FROM residents")
-  cat >"$T/checkin.lua" <<LUA
-request = function()
-  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $token"},
-    '{"resident_id":' .. math.random(1, $nres) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
-end
-LUA
+  wait_up "$port" 300
+  checkin_lua "$T/checkin.lua" "$(demo_token "$port")" "$(q "$url" "SELECT max(id) FROM residents")"
   # the copy was analysed without check-ins: a few seconds of them, then ANALYZE (load.sh does the same)
   wrk -t1 -c"$CONNS" -d5s -s "$T/checkin.lua" "http://127.0.0.1:$port/" >/dev/null
   q "$url" "ANALYZE" >/dev/null

@@ -15,6 +15,8 @@
 # process CPU, load average.
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 DB=$1 SECS=${2:-20} CONNS=${3:-64} ROUNDS=${4:-3}
 shift 4 || { echo "usage: bench/writer_cpu.sh DB SECONDS CONNECTIONS ROUNDS BINARY..." >&2; exit 2; }
 [ -f "$DB" ] && [ $# -ge 1 ] || { echo "usage: bench/writer_cpu.sh DB SECONDS CONNECTIONS ROUNDS BINARY..." >&2; exit 2; }
@@ -32,16 +34,8 @@ while [ $r -lt "$ROUNDS" ]; do
   for BIN in "$@"; do
     WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
     "$BIN" serve --db "$DB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
-    for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
-    TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-      -d '{"username":"'"${BENCH_USER:-admin}"'","password":"wangge-demo-2026"}' |
-      python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
-    cat > "$T/checkin.lua" <<LUA
-request = function()
-  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $TOKEN"},
-    '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
-end
-LUA
+    wait_up "$WP"
+    checkin_lua "$T/checkin.lua" "$(demo_token "$WP" "${BENCH_USER:-admin}")" "$NRES"
     # a short warm-up (the writer's first batches read the store into the cache)
     wrk -t1 -c"$CONNS" -d2s -s "$T/checkin.lua" "http://127.0.0.1:$WP/" >/dev/null
     TID=
