@@ -134,7 +134,7 @@ PGTESTS := $(BUILD)/tests/test_store $(BUILD)/tests/test_rollcall $(BUILD)/tests
 	$(BUILD)/tests/test_settings $(BUILD)/tests/test_tree $(BUILD)/tests/test_lockdown $(BUILD)/tests/test_people \
 	$(BUILD)/tests/test_alerts $(BUILD)/tests/test_response $(BUILD)/tests/test_links $(BUILD)/tests/test_agency \
 	$(BUILD)/tests/test_chainmatch $(BUILD)/tests/test_accounts $(BUILD)/tests/test_report \
-	$(BUILD)/tests/test_supply $(BUILD)/tests/test_gates $(BUILD)/tests/test_files
+	$(BUILD)/tests/test_supply $(BUILD)/tests/test_gates $(BUILD)/tests/test_files $(BUILD)/tests/test_plans
 pgtest: $(PGTESTS) $(BUILD)/wangge
 	@d=$$(mktemp -d); chmod 755 $$d; \
 	url=$$(PG_FSYNC=off scripts/pg.sh start $$d/pg) || { rm -rf $$d; exit 1; }; \

@@ -178,15 +178,20 @@ static void pg_rollback(db *d)
 	}
 }
 
-/* Is the database a Citus coordinator?  Then the schema is laid out for it after the
- * migrations (layout_citus.c); the domain does not know the difference. */
-static const char *stmt_text(const pg_db *p, int id)
+/* The statement's text: on a Citus coordinator (the schema laid out for it after the
+ * migrations, layout_citus.c) some are its own; the domain does not know the difference. */
+const char *pg_sql_text(sql_id id, bool citus)
 {
 	/* on one server the index of check-ins leads with the day (migrate_pg.c,
 	 * migration 25): the statements that look a resident up across days name the days first */
 	static const char *const one_server[SQL__COUNT] = {CHK_DAYS_TEXTS};
-	const char *t = p->citus ? citus_sql(id) : one_server[id];
+	const char *t = citus ? citus_sql(id) : one_server[id];
 	return t ? t : sql_text[id];
+}
+
+static const char *stmt_text(const pg_db *p, int id)
+{
+	return pg_sql_text((sql_id)id, p->citus);
 }
 
 static bool pg_citus(db *d)

@@ -75,4 +75,6 @@ extern const char *const sql_text[SQL__COUNT];
 /* The text SQLite prepares for it (its own where it has one; "?" placeholders, no lock
  * clause, no "RETURNING id" — *rowid_ret says whether there was one); the caller frees it */
 char *lite_sql_text(sql_id id, bool *rowid_ret);
+/* The text PostgreSQL prepares for it: on a Citus coordinator (citus) or on one server */
+const char *pg_sql_text(sql_id id, bool citus);
 #endif
