@@ -11,6 +11,8 @@
 # The SQLite store is kept in bench/out/city-SCALE.db between runs, as bench/load.sh does.
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SCALE=${1:-0.1} SECS=${2:-60} CONNS=${3:-32} STORE=${4:-sqlite}
 command -v wrk >/dev/null || { echo "bench/backup.sh needs wrk (apt-get install wrk)"; exit 1; }
 make -s build/wangge >/dev/null
@@ -41,23 +43,16 @@ else
   RUNDB=$T/run.db
   q() { sqlite3 "$RUNDB" "$1"; }
 fi
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 WP=$(free_port)
 build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
-for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+wait_up "$WP"
+TOKEN=$(demo_token "$WP")
 NRES=$(q "select max(id) from residents")
 now() { date +%s.%N; }
 # the idle server
 s=$(now); build/wangge backup --db "$RUNDB" --out "$T/idle.bak" >/dev/null; IDLE=$(printf %.1f "$(echo "$(now) - $s" | bc)")
 SIZE=$(stat -c %s "$T/idle.bak"); rm -f "$T/idle.bak"
-cat > "$T/checkin.lua" <<LUA
-request = function()
-  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $TOKEN"},
-    '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
-end
-LUA
+checkin_lua "$T/checkin.lua" "$TOKEN" "$NRES"
 ( while kill -0 $SRV_PID 2>/dev/null; do
     [ -f "$RUNDB-wal" ] && stat -c %s "$RUNDB-wal" >> "$T/wal"
     sleep 0.5

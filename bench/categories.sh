@@ -7,11 +7,13 @@
 # usage: bench/categories.sh [SCALE] [PER_MILLE]   (defaults 0.1 and 10)
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 make -s build/wangge >/dev/null
 SCALE=${1:-0.1}
 PM=${2:-10}
 T=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 trap 'kill $PID 2>/dev/null || true; rm -rf "$T"' EXIT
 out=$(build/wangge demo --db "$T/c.db" --preset city --scale "$SCALE" --seed 1) # (fails here if the demo fails)
 echo "$out" | head -1
@@ -35,9 +37,8 @@ echo "residents in a category: $(sqlite3 "$T/c.db" 'SELECT count(*) FROM epi_sta
 " isolated: $(sqlite3 "$T/c.db" 'SELECT count(*) FROM isolations'), follow-up slots: $(sqlite3 "$T/c.db" 'SELECT count(*) FROM followups')"
 build/wangge serve --db "$T/c.db" --listen 127.0.0.1:$PORT --quiet &
 PID=$!
-sleep 1
-TOK=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"admin","password":"wangge-demo-2026"}' \
-  http://127.0.0.1:$PORT/api/v1/session | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+wait_up "$PORT"
+TOK=$(demo_token "$PORT")
 DIST=$(sqlite3 "$T/c.db" "SELECT code FROM units WHERE kind = 'district' ORDER BY id LIMIT 1")
 STREET=$(sqlite3 "$T/c.db" "SELECT code FROM units WHERE kind = 'street' ORDER BY id LIMIT 1")
 for q in "categories" "categories?unit=$DIST" "categories?unit=$STREET" "categories/people?unit=$DIST&category=four"; do

@@ -19,7 +19,7 @@ command -v wrk >/dev/null || { echo "bench/checkins.sh needs wrk (apt-get instal
 make -s build/wangge >/dev/null
 T=$(mktemp -d)
 trap 'kill $SRV_PID 2>/dev/null || true; rm -rf "$T"' EXIT
-WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+WP=$(free_port)
 build/wangge serve --db "$DB" --listen 127.0.0.1:$WP --writers "$WRITERS" --quiet & SRV_PID=$!
 wait_up "$WP"
 TOKEN=$(demo_token "$WP" "${BENCH_USER:-admin}")

@@ -12,6 +12,8 @@
 #              PERF=FILE    also `perf record -g` the nodes' backends during the rush.
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SCALE=${1:-0.001} SECS=${2:-20} CONNS=${3:-32}
 command -v wrk >/dev/null || { echo "needs wrk"; exit 1; }
 make -s build/wangge >/dev/null
@@ -32,11 +34,10 @@ fi
 U=postgres://wangge@127.0.0.1:$(cat "$D/node0.port")/wangge
 q() { psql -qtA -d "$U" -c "$1"; }
 q "VACUUM ANALYZE"
-WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+WP=$(free_port)
 build/wangge serve --db "$U" --listen 127.0.0.1:"$WP" --max-per-address 100000 --quiet & SRV=$!
-for i in $(seq 600); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
-login() { curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$1\",\"password\":\"wangge-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])'; }
+wait_up "$WP" 600
+login() { demo_token "$WP" "$1"; }
 # every living resident with the first grid worker of their grid (as bench/load.sh AS=grid)
 q "select r.id, (select min(w.username) from users w where w.unit_id = g.id and w.role = 'grid_worker' and w.username like 'gw%')
    from residents r join households h on h.id = r.household_id and h.district_id = r.district_id

@@ -21,6 +21,8 @@
 # usage: bench/gates.sh [SECONDS] [CONNECTIONS] [DB | city[-SCALE]]
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SECS=${1:-10} CONNS=${2:-32} DB=$3
 command -v wrk >/dev/null || { echo "bench/gates.sh needs wrk (apt-get install wrk)"; exit 1; }
 make -s build/wangge >/dev/null
@@ -49,22 +51,18 @@ case "$DB" in
     build/wangge demo --db "$DB" --preset qianjinxiang >/dev/null
     ;;
 esac
-WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+WP=$(free_port)
 build/wangge serve --db "$DB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
-for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
-token() {
-  curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"wangge-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])'
-}
+wait_up "$WP"
 if [ -n "$CITY" ]; then
-  KK=$(token kkcity)
-  CHK=$(token admin)
+  KK=$(demo_token "$WP" kkcity)
+  CHK=$(demo_token "$WP" admin)
   PAIRS=$(cat "$DB.pairs")
   GATES=$(sed -n 1p "$DB.gates")
   CODES=$(sed -n 2p "$DB.gates")
 else
-  KK=$(token kk01)
-  CHK=$(token secretary)
+  KK=$(demo_token "$WP" kk01)
+  CHK=$(demo_token "$WP" secretary)
   GATES=$(sqlite3 "$DB" "select group_concat(id, ',') from gates where state = 'open'")
   # each living resident with a random open gate (a checkpoint serves the compound or not:
   # the rules decide, and a refusal is a passage too)

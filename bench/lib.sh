@@ -2,6 +2,11 @@
 # bench/lib.sh — what the check-in benchmarks share; sourced (. bench/lib.sh), not run.
 # Servers on 127.0.0.1 only, demo accounts (password wangge-demo-2026).
 
+# free_port: a TCP port of 127.0.0.1 nobody listens on now
+free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
 # wait_up PORT [TENTHS]: until the server on PORT answers /api/v1/health (at most TENTHS
 # tenths of a second, default 1200)
 wait_up() {

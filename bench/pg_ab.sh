@@ -32,7 +32,7 @@ fi
 owner=$(q "$PGURL" "SELECT usename FROM pg_stat_activity WHERE backend_type = 'checkpointer'" 2>/dev/null || true)
 [ -n "$owner" ] || owner=postgres
 pgcpu() { t=0; for p in $(pgrep -u "$owner"); do v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0); t=$((t + v)); done; echo $t; }
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+port=$(free_port)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 for BIN in "$@"; do

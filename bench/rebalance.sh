@@ -16,6 +16,8 @@
 # wal_level = logical.
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SCALE=${1:-0.001} THREADS=${2:-8} BEFORE=${3:-20} AFTER=${4:-20}
 ../shared/tools/citus-install.sh --check >/dev/null || { echo "Citus is not installed (../shared/tools/citus-install.sh)"; exit 1; }
 make -s build/wangge >/dev/null
@@ -32,9 +34,9 @@ s=$(date +%s)
 build/wangge demo --db "$URL" --preset province --scale "$SCALE" | head -1
 echo "(built on the two-worker cluster in $(( $(date +%s) - s )) s; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 psql -X -q -d "$URL" -c "VACUUM ANALYZE"
-P=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+P=$(free_port)
 build/wangge serve --db "$URL" --listen "127.0.0.1:$P" --max-per-address 100000 --writers 2 --quiet > "$T/server.log" 2>&1 & SRV_PID=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$P/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_up "$P" 600
 rc=0
 python3 bench/rebalance.py "$URL" "$P" "$T/citus" "$THREADS" "$BEFORE" "$AFTER" || rc=$?
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

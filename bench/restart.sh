@@ -17,6 +17,8 @@
 #   WANGGE=path runs another build.
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 DB=$1 RATE=${2:-300} RUSH=${3:-20}
 [ -n "$DB" ] && [ -f "$DB" ] || { echo "usage: bench/restart.sh DB [RATE] [RUSH_SECONDS]" >&2; exit 2; }
 BIN=${WANGGE:-build/wangge}
@@ -24,7 +26,7 @@ BIN=${WANGGE:-build/wangge}
 T=$(mktemp -d)
 SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 NRES=$(sqlite3 "$DB" "select max(id) from residents")
 echo "store $DB: $(du -h "$DB" | cut -f1), $(sqlite3 "$DB" "select count(*) from residents") residents, $(sqlite3 "$DB" "select count(*) from checkins") check-ins"
 

@@ -15,6 +15,8 @@
 # runs another build of the server (old vs new back to back).
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 MIN=${1:-25} RATE=${2:-300} SCALE=${3:-0.1}
 make -s build/wangge >/dev/null
 BIN=${SOAK_BIN:-build/wangge}
@@ -37,9 +39,9 @@ else
   # otherwise be flushed in its first 30 s and its commits' fsyncs queue behind them
   sync "$T/run.db"
 fi
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 $BIN serve --db "$T/run.db" --listen 127.0.0.1:$PORT --quiet >"$T/server.log" 2>&1 & SRV_PID=$!
-for i in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_up "$PORT" 600
 echo "wangge soak — $MIN min, $RATE check-ins/s open-loop, store $SCALE${SOAK_DB:+ ($SOAK_DB)}, $(nproc) cores, server pid $SRV_PID port $PORT store $T/run.db"
 rc=0
 python3 bench/soak.py --bin "$BIN" --db "$T/run.db" --port "$PORT" --pid "$SRV_PID" --minutes "$MIN" \

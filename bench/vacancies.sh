@@ -9,11 +9,13 @@
 # before/after pair; WANGGE_BIN names another binary (e.g. the build before a change).
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 make -s build/wangge >/dev/null
 BIN=${WANGGE_BIN:-build/wangge}
 SCALE=${1:-1.0}
 T=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 trap 'kill $PID 2>/dev/null || true; rm -rf "$T"' EXIT
 DB=${2:-$T/c.db}
 if [ -f "$DB" ]; then
@@ -26,9 +28,8 @@ else
 fi
 "$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT --quiet &
 PID=$!
-sleep 3
-TOK=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"admin","password":"wangge-demo-2026"}' \
-  http://127.0.0.1:$PORT/api/v1/session | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+wait_up "$PORT"
+TOK=$(demo_token "$PORT")
 get() { curl -s -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT/api/v1/$1"; }
 get "vacancies?limit=1" | python3 -c 'import sys,json; d=json.load(sys.stdin); s=d["staff"]
 print("grids %d, staff %s, pairs %d; vacancies %d: %s" % (s["grids"], s["by_kind"], s["pairs"], d["total"],

@@ -32,7 +32,7 @@ printf '%-34s %9s %8s %9s %9s %8s %s\n' binary check-ins "writer s" "µs/chk" "c
 r=0
 while [ $r -lt "$ROUNDS" ]; do
   for BIN in "$@"; do
-    WP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+    WP=$(free_port)
     "$BIN" serve --db "$DB" --listen 127.0.0.1:$WP --quiet & SRV_PID=$!
     wait_up "$WP"
     checkin_lua "$T/checkin.lua" "$(demo_token "$WP" "${BENCH_USER:-admin}")" "$NRES"
