@@ -62,7 +62,8 @@ def main():
             sys.stdout.flush()
             if rc != 0:
                 failed.append(name)
-    if args.pattern == 'test_*.py' and not os.environ.get('WANGGE_TEST_PG'):
+    # (not a run under valgrind, make valgrind: its times are not the suite's)
+    if args.pattern == 'test_*.py' and not os.environ.get('WANGGE_TEST_PG') and not os.environ.get('VALGRIND_LOGS'):
         try:
             os.makedirs(os.path.dirname(dur_path), exist_ok=True)
             with open(dur_path, 'w', encoding='utf-8') as f:
