@@ -93,7 +93,9 @@ fuzz-replay: $(REPLAY)
 # transliterators' registry, kept for the life of the process ("possibly lost"), and
 # tcmalloc's one registration at load (tests/valgrind/tcmalloc.supp).  Its own target
 # (~25 min on two cores); `make test` runs the same tests under AddressSanitizer, whose
-# leak check is on.  A report is printed whole (build/valgrind/vg.PID.log).
+# leak check is on.  A report is printed whole (build/valgrind/vg.PID.log).  VALGRIND_API
+# picks the API files (a pattern, as scripts/apitest.py takes).
+VALGRIND_API ?= test_*.py
 VALGRIND := valgrind -q --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect --error-exitcode=9
 valgrind: $(UNITBIN) $(REPLAY) $(BUILD)/wangge
 	@rc=0; for t in $(UNITBIN); do echo "== $$t (valgrind)"; $(VALGRIND) $$t >/dev/null || rc=1; done; \
@@ -101,7 +103,7 @@ valgrind: $(UNITBIN) $(REPLAY) $(BUILD)/wangge
 	  $(VALGRIND) $$t fuzz/corpus/$$n >/dev/null || rc=1; done; \
 	d=$(BUILD)/valgrind; rm -rf $$d; mkdir -p $$d; echo "== the API suite, its server under valgrind"; \
 	VALGRIND_LOGS=$(abspath $(BUILD))/valgrind WANGGE_VG_BIN=$(abspath $(BUILD)/wangge) \
-	  WANGGE_BIN=$(abspath scripts/valgrind-wangge.sh) scripts/apitest.py || rc=1; \
+	  WANGGE_BIN=$(abspath scripts/valgrind-wangge.sh) scripts/apitest.py '$(VALGRIND_API)' || rc=1; \
 	for f in $$d/vg.*.log; do if [ -s $$f ]; then echo "== $$f"; cat $$f; rc=1; fi; done; exit $$rc
 
 # The API suite, three files at a time (scripts/apitest.py; APITEST_JOBS=1 for one by one).
