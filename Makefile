@@ -88,7 +88,7 @@ fuzz-replay: $(REPLAY)
 	  echo "== replay $$n"; $$t fuzz/corpus/$$n; done
 
 # valgrind's memcheck over the unit tests, the fuzz corpora and the API suite (the server
-# and every command the suite runs, through scripts/valgrind-wangge.sh): no definite or
+# and every command the suite runs), each through scripts/valgrind.sh: no definite or
 # indirect leak, no invalid read or write, no use of an unset value.  Not counted: ICU's
 # transliterators' registry, kept for the life of the process ("possibly lost"), and
 # tcmalloc's one registration at load (tests/valgrind/tcmalloc.supp).  Its own target
@@ -96,14 +96,13 @@ fuzz-replay: $(REPLAY)
 # leak check is on.  A report is printed whole (build/valgrind/vg.PID.log).  VALGRIND_API
 # picks the API files (a pattern, as scripts/apitest.py takes).
 VALGRIND_API ?= test_*.py
-VALGRIND := valgrind -q --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect --error-exitcode=9
 valgrind: $(UNITBIN) $(REPLAY) $(BUILD)/wangge
-	@rc=0; for t in $(UNITBIN); do echo "== $$t (valgrind)"; $(VALGRIND) $$t >/dev/null || rc=1; done; \
+	@d=$(abspath $(BUILD))/valgrind; rm -rf $$d; mkdir -p $$d; export VALGRIND_LOGS=$$d; rc=0; \
+	for t in $(UNITBIN); do echo "== $$t (valgrind)"; VALGRIND_PROG=$$t scripts/valgrind.sh >/dev/null || rc=1; done; \
 	for t in $(REPLAY); do n=$$(basename $$t); n=$${n#fuzz_}; echo "== replay $$n (valgrind)"; \
-	  $(VALGRIND) $$t fuzz/corpus/$$n >/dev/null || rc=1; done; \
-	d=$(BUILD)/valgrind; rm -rf $$d; mkdir -p $$d; echo "== the API suite, its server under valgrind"; \
-	VALGRIND_LOGS=$(abspath $(BUILD))/valgrind WANGGE_VG_BIN=$(abspath $(BUILD)/wangge) \
-	  WANGGE_BIN=$(abspath scripts/valgrind-wangge.sh) scripts/apitest.py '$(VALGRIND_API)' || rc=1; \
+	  VALGRIND_PROG=$$t scripts/valgrind.sh fuzz/corpus/$$n >/dev/null || rc=1; done; \
+	echo "== the API suite, its server under valgrind"; \
+	VALGRIND_PROG=$(abspath $(BUILD)/wangge) WANGGE_BIN=$(abspath scripts/valgrind.sh) scripts/apitest.py '$(VALGRIND_API)' || rc=1; \
 	for f in $$d/vg.*.log; do if [ -s $$f ]; then echo "== $$f"; cat $$f; rc=1; fi; done; exit $$rc
 
 # The API suite, three files at a time (scripts/apitest.py; APITEST_JOBS=1 for one by one).

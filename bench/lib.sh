@@ -7,6 +7,17 @@ free_port() {
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
 }
 
+# drop_cache FILE…: the files' pages written out and dropped from the kernel's cache (these
+# files only, nobody else's); a file that is not there is skipped
+drop_cache() {
+  python3 -c '
+import os, sys
+for p in sys.argv[1:]:
+    if os.path.exists(p):
+        fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)
+' "$@"
+}
+
 # wait_up PORT [TENTHS]: until the server on PORT answers /api/v1/health (at most TENTHS
 # tenths of a second, default 1200)
 wait_up() {

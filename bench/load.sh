@@ -28,6 +28,8 @@
 # The built SQLite store is kept in bench/out/PRESET-SCALE[-dN][-hN].db between runs (not committed).
 set -e
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SCALE=${1:-0.1} SECS=${2:-20} CONNS=${3:-64} STORE=${4:-sqlite}
 PRESET=${PRESET:-city} AS=${AS:-admin}
 DEMO="--preset $PRESET --scale $SCALE${DISTRICTS:+ --districts $DISTRICTS}"
@@ -94,12 +96,11 @@ else
   # fit the kernel's cache, and the first minute's reads went to the disk (check-in p99
   # 190–410 ms paced, 21–26 ms flat out after it).  The original's pages are dropped (its
   # own, nobody else's) and the copy's read, so the rush measures the steady state.
-  python3 -c 'import os,sys; f=os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(f, 0, 0, os.POSIX_FADV_DONTNEED)' "$DB"
+  drop_cache "$DB"
   cat "$T/run.db" > /dev/null
   RUNDB=$T/run.db
   q() { sqlite3 "$RUNDB" "$1"; }
 fi
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 # --- nginx baseline
 NP=$(free_port)
@@ -124,13 +125,12 @@ WP=$(free_port)
 # (one load generator stands for thousands of phones: no per-address cap)
 build/wangge serve --db "$RUNDB" --listen 127.0.0.1:$WP --max-per-address 100000 --quiet & SRV_PID=$!
 # (a store built by an older wangge is migrated first: seconds for a million residents)
-for i in $(seq 1200); do curl -sf "http://127.0.0.1:$WP/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_up "$WP"
 ( while kill -0 $SRV_PID 2>/dev/null; do
     awk '/RssAnon/ {print $2 >> "'"$T/anon"'"} /RssFile/ {print $2 >> "'"$T/file"'"}' /proc/$SRV_PID/status 2>/dev/null
     sleep 0.5
   done ) & SAMPLER=$!
-TOKEN=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"wangge-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+TOKEN=$(demo_token "$WP")
 NRES=$(q "select max(id) from residents")
 TOP=$(q "select code from units where parent_id is null order by id limit 1")
 NDIST=$(q "select count(*) from units where kind='district'")
@@ -145,8 +145,7 @@ if [ "$AS" = grid ]; then
   awk '{print $2}' "$T/pairs" | sort -u > "$T/workers"
   { echo "local K = {"
     while read -r u; do
-      t=$(curl -s -XPOST "http://127.0.0.1:$WP/api/v1/session" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"$u\",\"password\":\"wangge-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+      t=$(demo_token "$WP" "$u")
       echo "[\"$u\"]=\"$t\","
     done < "$T/workers"
     echo "}"
@@ -160,14 +159,7 @@ request = function()
 end
 LUA
 else
-cat > "$T/checkin.lua" <<LUA
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("POST", "/api/v1/checkins", {["Content-Type"]="application/json", ["Authorization"]="Bearer $TOKEN"},
-    '{"resident_id":' .. math.random(1, $NRES) .. ',"temperature":36.' .. math.random(0, 9) .. ',"channel":"phone"}')
-end
-LUA
+  checkin_lua "$T/checkin.lua" "$TOKEN" "$NRES"
 fi
 if [ -n "$PGURL" ]; then
   # The preset was analysed with no check-ins yet: until autovacuum analyses the growing

@@ -103,12 +103,7 @@ stop() {
 
 start "start, the store as cached"
 stop
-python3 -c '
-import os, sys
-for p in sys.argv[1:]:
-    if os.path.exists(p):
-        fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)
-' "$DB" "$DB-wal" "$DB-shm"
+drop_cache "$DB" "$DB-wal" "$DB-shm"
 start "start, the store dropped from the kernel's cache"
 stop
 start "start after a clean stop"
