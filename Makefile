@@ -31,7 +31,7 @@ LISTEN  ?= 127.0.0.1:8080
 # the address residents's phones reach the server at (household QR codes): make run PUBLIC_URL=https://…
 PUBLIC_URL ?=
 
-.PHONY: all bins web deps run test unit valgrind apitest webtest weight crashtest faulttest faults-build pgtest citustest citus-install soaktest fuzz-replay asan-test asan-build clang-build clean format lint
+.PHONY: all bins web deps run test unit valgrind apitest webtest weight crashtest faulttest faults-build pgtest citustest citus-install soaktest serial-tests fuzz-replay asan-test asan-build clang-build clean format lint
 
 all: $(BUILD)/wangge web
 
@@ -215,8 +215,9 @@ clang-build:
 # the browser tests leave a core idle most of the time (chromium waits on the server and
 # on its own timers), so clang-tidy's analyser and the clang, fault and sanitizer builds
 # use it; the soak's three minutes are mostly waiting (the soak checks what was kept, not
-# how fast), as is much of the cluster's work, so the sanitizer suite follows the soak
-# beside the cluster.  The API suite runs on SQLite once, in the sanitizer build (every
+# how fast), so it runs beside the serial tests of stage three (their -j1: the kill and
+# fault tests time their own servers); much of the cluster's work is waiting too, so the
+# sanitizer suite runs beside the cluster.  The API suite runs on SQLite once, in the sanitizer build (every
 # test and every memory error), and on PostgreSQL with the release build: the two cores
 # are busy throughout, and a third pass (SQLite, release build: `make apitest`, run it while
 # you work) cost 2 of the suite's minutes; the release build meets SQLite in the browser,
@@ -227,9 +228,12 @@ test: deps
 	@mkdir -p $(BUILD); : > $(BUILD)/test-times.txt
 	$(STAGE) build $(MAKE) -j2 EXTRA_CFLAGS=-Werror all bins
 	$(STAGE) "browser, lint, builds, Citus installed" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror webtest citus-install lint clang-build faults-build asan-build
-	$(STAGE) "unit, fuzz, kill -9, faults, PostgreSQL" $(MAKE) EXTRA_CFLAGS=-Werror unit fuzz-replay crashtest faulttest pgtest
-	$(STAGE) "Citus, soak, sanitizers" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest soaktest asan-test
+	$(STAGE) "unit, fuzz, kill -9, faults, PostgreSQL, soak" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror soaktest serial-tests
+	$(STAGE) "Citus, sanitizers" $(MAKE) -j2 --output-sync=target EXTRA_CFLAGS=-Werror citustest asan-test
 	@echo "== make test passed; each stage's wall time:"; cat $(BUILD)/test-times.txt
+
+serial-tests:
+	$(MAKE) -j1 unit fuzz-replay crashtest faulttest pgtest
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c fuzz/*.c
