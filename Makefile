@@ -114,6 +114,7 @@ apitest: $(BUILD)/wangge
 webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-errors.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply2.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs

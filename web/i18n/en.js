@@ -1035,6 +1035,7 @@ export default {
   'gate.v_test_at': 'Nucleic-acid test taken',
   'gate.v_test_result': 'Test result',
   'gate.v_goods_only': 'Hands goods over at the gate, does not come in',
+  'gate.v_error': '{field}: {msg}',
   'gstate.open': 'open',
   'gstate.closed': 'closed',
   'gstate.merged': 'merged',

@@ -1035,6 +1035,7 @@ export default {
   'gate.v_test_at': '核酸检测时间',
   'gate.v_test_result': '核酸结果',
   'gate.v_goods_only': '只在门口交接货物，不进入',
+  'gate.v_error': '{field}：{msg}',
   'gstate.open': '开放',
   'gstate.closed': '关闭',
   'gstate.merged': '已合并',
