@@ -120,6 +120,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/duty.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
 
