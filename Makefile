@@ -117,6 +117,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-errors.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply2.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/merchants.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
