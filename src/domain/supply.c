@@ -1511,6 +1511,48 @@ werr aftersale_report(const actor *ac, int64_t order_id, int64_t link_hh, json_t
 	return aftersale_answer(ac, id, out);
 }
 
+static werr holder_round_cash(const actor *ac, int64_t round_id, int64_t holder_id, int64_t *out);
+
+/* A refund of an order paid in cash is handed back from the cash of whoever took it, of
+ * that round: never more than they still hold of it (what was handed over to the supplier
+ * is gone), as a handover is never more than that — else their cash in hand went below
+ * zero.  Called inside the resolve's transaction, the round row locked. */
+static werr refund_cash_check(const actor *ac, const order_row *o, int64_t refund)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_CASH_HOLDER);
+	db_bind_int(s, 1, o->id);
+	werr e = WG_OK;
+	int64_t holder_id = 0;
+	const char *user = NULL, *name = NULL;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		holder_id = db_int(s, 0);
+		user = arena_strdup(ac->a, db_text(s, 1));
+		name = arena_strdup(ac->a, db_null(s, 2) ? db_text(s, 1) : db_text(s, 2));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!holder_id) /* not paid in cash, or never marked paid: no cash moves */
+		return WG_OK;
+	s = db_get(ac->d, SQL_SUP_ROUND_LOCK);
+	db_bind_int(s, 1, o->round_id);
+	rc = db_step(s, &e);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	int64_t held = 0;
+	if ((e = holder_round_cash(ac, o->round_id, holder_id, &held)))
+		return e;
+	if (refund > held)
+		return w_fail(W_ECONFLICT, "refund_over_cash", "refund_fen",
+		              "这笔订单的现金在%s手上，本批次只剩%s（其余已交供应商），不能从中退%s / the order's cash is in %s's hand, "
+		              "who holds only %s of this round's cash (the rest was handed to the supplier): %s cannot be refunded from it",
+		              name, yuan(ac->a, held > 0 ? held : 0), yuan(ac->a, refund), user, yuan(ac->a, held > 0 ? held : 0),
+		              yuan(ac->a, refund));
+	return WG_OK;
+}
+
 werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"resolution", "refund_fen", "answer", NULL};
@@ -1553,6 +1595,10 @@ werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "refund_over_total", "refund_fen",
 		              "退款不能超过订单金额：还可退%s / a refund cannot pass what the order cost: %s is left",
 		              yuan(ac->a, o.total_fen - refunded), yuan(ac->a, o.total_fen - refunded));
+	}
+	if (refund && (e = refund_cash_check(ac, &o, refund))) {
+		db_rollback(ac->d);
+		return e;
 	}
 	s = db_get(ac->d, SQL_SUP_AS_RESOLVE);
 	db_bind_int(s, 1, id);
