@@ -1761,6 +1761,9 @@ static werr table_xlsx(arena *a, const char *path, const char *sheet, json_t *he
 	if (!wb)
 		return w_fail(W_EINTERNAL, "cannot_write", "format", "cannot write the workbook");
 	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+	/* money (a real in yuan) is a number the sheet can add up, shown ¥1,234.50 */
+	lxw_format *money = workbook_add_format(wb);
+	format_set_num_format(money, "\"¥\"#,##0.00");
 	size_t i, k;
 	json_t *x, *row;
 	json_array_foreach(headers, i, x) worksheet_write_string(ws, 0, (lxw_col_t)i, json_string_value(x), NULL);
@@ -1768,6 +1771,8 @@ static werr table_xlsx(arena *a, const char *path, const char *sheet, json_t *he
 		json_array_foreach(row, i, x) {
 			if (json_is_integer(x)) {
 				worksheet_write_number(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, (double)json_integer_value(x), NULL);
+			} else if (json_is_real(x)) {
+				worksheet_write_number(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, json_real_value(x), money);
 			} else {
 				char *c = cell_neutralise(cell_text(a, x));
 				worksheet_write_string(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, c, NULL);
@@ -2009,10 +2014,14 @@ werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char 
 		    buf_printf(&b, "%s%s×%lld", k ? "、" : "", json_string_value(json_object_get(it, "name")),
 		               (long long)json_integer_value(json_object_get(it, "qty")));
 		const char *pay = json_string_value(json_object_get(x, "payment"));
+		/* the amount: text on the printed page, a number in the workbook (a text ¥208.30 does
+		 * not add up in a SUM) */
+		json_t *amount = f == SUP_HTML ? json_string(json_string_value(json_object_get(x, "total")))
+		                               : json_real((double)json_integer_value(json_object_get(x, "total_fen")) / 100.0);
 		json_array_append_new(
-		    rows, json_pack("[s,s,s,s,s,s,s,s,s]", json_string_value(json_object_get(x, "building")),
+		    rows, json_pack("[s,s,s,s,o,s,s,s,s]", json_string_value(json_object_get(x, "building")),
 		                    json_string_value(json_object_get(x, "entrance")), json_string_value(json_object_get(x, "room")),
-		                    b.p ? b.p : "", json_string_value(json_object_get(x, "total")),
+		                    b.p ? b.p : "", amount,
 		                    !strcmp(pay, "online") ? "线上" : !strcmp(pay, "cash") ? "现金" : "救助",
 		                    json_is_true(json_object_get(x, "door")) ? "送上门" : "",
 		                    json_string_value(json_object_get(x, "state_zh")), ""));
