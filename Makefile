@@ -124,6 +124,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/duty.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-list.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

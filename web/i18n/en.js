@@ -1135,6 +1135,7 @@ export default {
   'sup.where': 'Where',
   'sup.state': 'State',
   'sup.none_in_state': 'No orders in this state.',
+  'sup.list_cut': 'Showing the first {shown} of {n} households: pick a building under “Where” for the rest.',
   'sup.cash_title': 'Cash in hand, total {amount}',
   'sup.cash_total': 'Cash in hand: {amount}',
   'sup.cash_who': 'per person',

@@ -1135,6 +1135,7 @@ export default {
   'sup.where': '范围',
   'sup.state': '状态',
   'sup.none_in_state': '这个状态下没有订单。',
+  'sup.list_cut': '只显示前{shown}户（共{n}户），请在“范围”里选楼栋查看其余。',
   'sup.cash_title': '经手现金 合计 {amount}',
   'sup.cash_total': '经手现金合计 {amount}',
   'sup.cash_who': '看每个人',

@@ -141,7 +141,9 @@ async function roundPage(ctx, id) {
           },
         }, tv('sstep', to)))), rowErr);
       return li;
-    })) : h('p', { class: 'empty' }, t('sup.none_in_state')));
+    })) : h('p', { class: 'empty' }, t('sup.none_in_state')),
+    // the list shows 300 at most: say so, and how to see the rest
+    items.length > 300 ? h('p', { class: 'hint', id: 'sup-list-cut' }, t('sup.list_cut', { shown: 300, n: items.length })) : null);
   };
   stateSel.addEventListener('change', drawList);
   buildingSel.addEventListener('change', drawList);
