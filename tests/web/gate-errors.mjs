@@ -72,6 +72,25 @@ webTest('gate-errors', DEMO, async (t) => {
   await page.context().setOffline(false);
   await page.screenshot({ path: path.join(SHOTS, 'gate-errors-2-offline.png') });
 
+  // the secretary issues a staff pass (通行证) without its end date: told under 有效期至, on
+  // screen (was "缺少必填字段" in the panel's error box, 580 px above the button)
+  const desk = await t.login('secretary', { width: 1280, height: 800 });
+  await desk.goto(t.base + '/#/gate');
+  await desk.waitForSelector('#sp-panel');
+  await desk.click('#sp-panel > summary');
+  await desk.click('#sp-issue > summary');
+  await desk.fill('#sp-name', '王大夫');
+  await desk.fill('#sp-purpose', '上门诊疗');
+  await desk.click('#sp-form button[type=submit]');
+  await desk.waitForSelector('#sp-to-err:not([hidden])');
+  const toErr = await desk.textContent('#sp-to-err');
+  assert(toErr.includes('有效期至'), 'the staff pass\'s error names the field: ' + toErr);
+  const spInView = await desk.evaluate(() => {
+    const r = document.querySelector('#sp-to-err').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  assert(spInView, 'the staff pass\'s error is on screen');
+
   const pageErrors = t.errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e));
   assert(pageErrors.length === 0, 'no page errors: ' + pageErrors.join(' | '));
   return 'a visitor\'s field error under its field, named and on screen; a search with no network says so';

@@ -537,9 +537,30 @@ function staffPanel(ctx, compounds) {
   let form = null;
   if (issuer) {
     const f = {};
+    const fErr = {};
     const field = (name, input) => {
       f[name] = input;
-      return h('p', { class: 'field' }, h('label', { for: input.id }, t('sp.f_' + name)), input);
+      fErr[name] = h('span', { class: 'field-error', id: input.id + '-err', role: 'alert', hidden: true });
+      input.setAttribute('aria-describedby', input.id + '-err');
+      return h('p', { class: 'field' }, h('label', { for: input.id }, t('sp.f_' + name)), input, fErr[name]);
+    };
+    const formErr = h('div', { class: 'form-error', id: 'sp-form-error', role: 'alert', hidden: true });
+    // the server's refusal under the field it names (compounds[0] is the compound's), named;
+    // else in the form's own error box — next to the button tapped, not at the panel's top
+    const issueFail = (e) => {
+      if (e.handled) return;
+      const name = /^compounds\[/.test(e.field || '') ? 'compound' : e.field;
+      if (name && fErr[name]) {
+        fErr[name].textContent = t('gate.v_error', { field: t('sp.f_' + name), msg: e.message });
+        fErr[name].hidden = false;
+        f[name].setAttribute('aria-invalid', 'true');
+        f[name].focus();
+        f[name].scrollIntoView({ block: 'center' });
+        return;
+      }
+      formErr.textContent = e.message;
+      formErr.hidden = false;
+      formErr.scrollIntoView({ block: 'nearest' });
     };
     const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
     const out = h('div', { id: 'sp-issued', 'aria-live': 'polite' });
@@ -551,6 +572,11 @@ function staffPanel(ctx, compounds) {
           submit: async (ev) => {
             ev.preventDefault();
             err.hidden = true;
+            formErr.hidden = true;
+            for (const k of Object.keys(fErr)) {
+              fErr[k].hidden = true;
+              f[k].removeAttribute('aria-invalid');
+            }
             const body = {
               kind: f.kind.value, name: f.name.value.trim(), employer: f.employer.value.trim(), phone: f.phone.value.trim(),
               purpose: f.purpose.value.trim(), valid_from: f.valid_from.value || today, valid_to: f.valid_to.value,
@@ -560,7 +586,7 @@ function staffPanel(ctx, compounds) {
             try {
               p = await api('POST', '/staff-passes', body);
             } catch (e) {
-              return fail(e);
+              return issueFail(e);
             }
             mount(out, h('div', { class: 'pass-card', id: 'sp-card', 'data-pass': String(p.id) },
               h('p', { class: 'pass-where' }, p.name, ' · ', tv('spkind', p.kind)),
@@ -582,6 +608,7 @@ function staffPanel(ctx, compounds) {
         h('option', { value: '' }, t('sp.all')), compounds.map((c) => h('option', { value: c.code }, c.name)))),
       field('valid_from', h('input', { id: 'sp-from', name: 'valid_from', type: 'date', value: today })),
       field('valid_to', h('input', { id: 'sp-to', name: 'valid_to', type: 'date' })),
+      formErr,
       h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'sp-submit' }, t('sp.issue_button')))),
       out);
   }
