@@ -1921,9 +1921,14 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 	}
 	json_array_append_new(rows, lines[2]);
 	const char *title = arena_printf(ac->a, "%s · %s 分拣单 / picking list", r.name, u.name);
-	if (f == SUP_HTML)
-		table_html(ac->a, title, arena_printf(ac->a, "截单 cut-off %s", json_string_value(json_object_get(json_object_get(j, "round"), "cutoff"))),
-		           headers, rows, raw, raw_len);
+	if (f == SUP_HTML) {
+		/* printed for people: 2026-12-09 20:00 (China time), not 2026-12-09T20:00:00+08:00 */
+		char cut[32];
+		fmt_time(r.closed_at && r.closed_at < r.cutoff_at ? r.closed_at : r.cutoff_at, cut);
+		cut[16] = 0;
+		cut[10] = ' ';
+		table_html(ac->a, title, arena_printf(ac->a, "截单 cut-off %s", cut), headers, rows, raw, raw_len);
+	}
 	else
 		e = table_xlsx(ac->a, path, "分拣单 picking", headers, rows);
 	json_decref(headers);
