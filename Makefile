@@ -114,13 +114,17 @@ apitest: $(BUILD)/wangge
 webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-errors.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply2.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/merchants.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/duty.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-list.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

@@ -577,7 +577,7 @@ static werr may_grant(const actor *ac, role r)
 		              "role: admin command community grid_leader grid_worker cadre volunteer checkpoint auditor");
 	if (!role_grants(ac->role, r))
 		return w_fail(W_EFORBIDDEN, "forbidden", "role",
-		              "你的角色不能授予 %s 角色(它能看到或做到的超出你的权限)/ your role cannot grant %s: it sees or "
+		              "你的角色不能授予 %s 角色（它能看到或做到的超出你的权限） / your role cannot grant %s: it sees or "
 		              "may do more than yours",
 		              role_name(r), role_name(r));
 	return WG_OK;

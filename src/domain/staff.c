@@ -1883,7 +1883,9 @@ werr roster_list(const actor *ac, const char *unit_code, const char *from, const
 }
 
 /* Refuse an entry [a, b) (night or not) for the person that overlaps another or leaves
- * less than the rest after a night shift (or before one). */
+ * less than the rest after a night shift or before one: whichever of the two is the night
+ * shift and whichever comes first (a day shift ending at 20:00 then a night from 20:00 is
+ * 24 hours on end). */
 static werr roster_check(const actor *ac, const staff_row *st, int64_t a, int64_t b, bool night, int64_t exclude,
                          const char *day)
 {
@@ -1901,7 +1903,7 @@ static werr roster_check(const actor *ac, const staff_row *st, int64_t a, int64_
 		int64_t oa = db_int(s, 1), ob = db_int(s, 2);
 		bool on = db_int(s, 3) != 0;
 		bool ov = oa < b && a < ob;
-		bool short_rest = (on && ob <= a && a - ob < rest) || (night && b <= oa && oa - b < rest);
+		bool short_rest = (on || night) && ((ob <= a && a - ob < rest) || (b <= oa && oa - b < rest));
 		if (ov || short_rest) {
 			clash = arena_strdup(ac->a, db_text(s, 4));
 			clash_day = arena_strdup(ac->a, db_text(s, 5));
@@ -1918,8 +1920,8 @@ static werr roster_check(const actor *ac, const staff_row *st, int64_t a, int64_
 		              st->name, clash_day, clash, st->name, clash, day);
 	if (clash)
 		return w_fail(W_ECONFLICT, "short_rest", "staff_id",
-		              "%s 与 %s 的「%s」之间休息不足%lld小时（夜班前后） / %s would rest under %lld hours next to the night shift "
-		              "\"%s\" (%s)",
+		              "%s 与 %s 的「%s」之间休息不足%lld小时（夜班前后） / %s would rest under %lld hours between this shift and "
+		              "\"%s\" (%s): a night shift needs that rest before and after",
 		              st->name, clash_day, clash, (long long)(rest / 3600), st->name, (long long)(rest / 3600), clash, day);
 	return WG_OK;
 }

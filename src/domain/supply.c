@@ -1511,6 +1511,48 @@ werr aftersale_report(const actor *ac, int64_t order_id, int64_t link_hh, json_t
 	return aftersale_answer(ac, id, out);
 }
 
+static werr holder_round_cash(const actor *ac, int64_t round_id, int64_t holder_id, int64_t *out);
+
+/* A refund of an order paid in cash is handed back from the cash of whoever took it, of
+ * that round: never more than they still hold of it (what was handed over to the supplier
+ * is gone), as a handover is never more than that — else their cash in hand went below
+ * zero.  Called inside the resolve's transaction, the round row locked. */
+static werr refund_cash_check(const actor *ac, const order_row *o, int64_t refund)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_ORDER_CASH_HOLDER);
+	db_bind_int(s, 1, o->id);
+	werr e = WG_OK;
+	int64_t holder_id = 0;
+	const char *user = NULL, *name = NULL;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW) {
+		holder_id = db_int(s, 0);
+		user = arena_strdup(ac->a, db_text(s, 1));
+		name = arena_strdup(ac->a, db_null(s, 2) ? db_text(s, 1) : db_text(s, 2));
+	}
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (!holder_id) /* not paid in cash, or never marked paid: no cash moves */
+		return WG_OK;
+	s = db_get(ac->d, SQL_SUP_ROUND_LOCK);
+	db_bind_int(s, 1, o->round_id);
+	rc = db_step(s, &e);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	int64_t held = 0;
+	if ((e = holder_round_cash(ac, o->round_id, holder_id, &held)))
+		return e;
+	if (refund > held)
+		return w_fail(W_ECONFLICT, "refund_over_cash", "refund_fen",
+		              "这笔订单的现金在%s手上，本批次只剩%s（其余已交供应商），不能从中退%s / the order's cash is in %s's hand, "
+		              "who holds only %s of this round's cash (the rest was handed to the supplier): %s cannot be refunded from it",
+		              name, yuan(ac->a, held > 0 ? held : 0), yuan(ac->a, refund), user, yuan(ac->a, held > 0 ? held : 0),
+		              yuan(ac->a, refund));
+	return WG_OK;
+}
+
 werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"resolution", "refund_fen", "answer", NULL};
@@ -1553,6 +1595,10 @@ werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_EINVAL, "refund_over_total", "refund_fen",
 		              "退款不能超过订单金额：还可退%s / a refund cannot pass what the order cost: %s is left",
 		              yuan(ac->a, o.total_fen - refunded), yuan(ac->a, o.total_fen - refunded));
+	}
+	if (refund && (e = refund_cash_check(ac, &o, refund))) {
+		db_rollback(ac->d);
+		return e;
 	}
 	s = db_get(ac->d, SQL_SUP_AS_RESOLVE);
 	db_bind_int(s, 1, id);
@@ -1715,6 +1761,9 @@ static werr table_xlsx(arena *a, const char *path, const char *sheet, json_t *he
 	if (!wb)
 		return w_fail(W_EINTERNAL, "cannot_write", "format", "cannot write the workbook");
 	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+	/* money (a real in yuan) is a number the sheet can add up, shown ¥1,234.50 */
+	lxw_format *money = workbook_add_format(wb);
+	format_set_num_format(money, "\"¥\"#,##0.00");
 	size_t i, k;
 	json_t *x, *row;
 	json_array_foreach(headers, i, x) worksheet_write_string(ws, 0, (lxw_col_t)i, json_string_value(x), NULL);
@@ -1722,6 +1771,8 @@ static werr table_xlsx(arena *a, const char *path, const char *sheet, json_t *he
 		json_array_foreach(row, i, x) {
 			if (json_is_integer(x)) {
 				worksheet_write_number(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, (double)json_integer_value(x), NULL);
+			} else if (json_is_real(x)) {
+				worksheet_write_number(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, json_real_value(x), money);
 			} else {
 				char *c = cell_neutralise(cell_text(a, x));
 				worksheet_write_string(ws, (lxw_row_t)(k + 1), (lxw_col_t)i, c, NULL);
@@ -1870,9 +1921,14 @@ werr round_picking(const actor *ac, int64_t id, const char *unit_code, sup_forma
 	}
 	json_array_append_new(rows, lines[2]);
 	const char *title = arena_printf(ac->a, "%s · %s 分拣单 / picking list", r.name, u.name);
-	if (f == SUP_HTML)
-		table_html(ac->a, title, arena_printf(ac->a, "截单 cut-off %s", json_string_value(json_object_get(json_object_get(j, "round"), "cutoff"))),
-		           headers, rows, raw, raw_len);
+	if (f == SUP_HTML) {
+		/* printed for people: 2026-12-09 20:00 (China time), not 2026-12-09T20:00:00+08:00 */
+		char cut[32];
+		fmt_time(r.closed_at && r.closed_at < r.cutoff_at ? r.closed_at : r.cutoff_at, cut);
+		cut[16] = 0;
+		cut[10] = ' ';
+		table_html(ac->a, title, arena_printf(ac->a, "截单 cut-off %s", cut), headers, rows, raw, raw_len);
+	}
 	else
 		e = table_xlsx(ac->a, path, "分拣单 picking", headers, rows);
 	json_decref(headers);
@@ -1963,10 +2019,14 @@ werr round_sheet(const actor *ac, int64_t id, const char *unit_code, const char 
 		    buf_printf(&b, "%s%s×%lld", k ? "、" : "", json_string_value(json_object_get(it, "name")),
 		               (long long)json_integer_value(json_object_get(it, "qty")));
 		const char *pay = json_string_value(json_object_get(x, "payment"));
+		/* the amount: text on the printed page, a number in the workbook (a text ¥208.30 does
+		 * not add up in a SUM) */
+		json_t *amount = f == SUP_HTML ? json_string(json_string_value(json_object_get(x, "total")))
+		                               : json_real((double)json_integer_value(json_object_get(x, "total_fen")) / 100.0);
 		json_array_append_new(
-		    rows, json_pack("[s,s,s,s,s,s,s,s,s]", json_string_value(json_object_get(x, "building")),
+		    rows, json_pack("[s,s,s,s,o,s,s,s,s]", json_string_value(json_object_get(x, "building")),
 		                    json_string_value(json_object_get(x, "entrance")), json_string_value(json_object_get(x, "room")),
-		                    b.p ? b.p : "", json_string_value(json_object_get(x, "total")),
+		                    b.p ? b.p : "", amount,
 		                    !strcmp(pay, "online") ? "线上" : !strcmp(pay, "cash") ? "现金" : "救助",
 		                    json_is_true(json_object_get(x, "door")) ? "送上门" : "",
 		                    json_string_value(json_object_get(x, "state_zh")), ""));

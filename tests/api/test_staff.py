@@ -289,6 +289,18 @@ class T5Rosters(unittest.TestCase):
         ok(*self.roster(self.morning, self.q, self.d + datetime.timedelta(days=3)), want=201)
         st, b = self.roster(self.night, self.q, self.d + datetime.timedelta(days=2))
         self.assertEqual((st, H.err(b)), (409, ("short_rest", "staff_id")), b)
+        # and a night shift after a day shift: the morning (08–11) then the night from 22:00
+        # the same day is 11 hours' rest before the night (was let through: the rule only
+        # looked at the rest after a night shift)
+        dd = self.d + datetime.timedelta(days=30)
+        ok(*self.roster(self.morning, self.q, dd), want=201)
+        st, b = self.roster(self.night, self.q, dd)
+        self.assertEqual((st, H.err(b)), (409, ("short_rest", "staff_id")), b)
+        self.assertIn("测试早班", b["error"]["message"])
+        # the same two the other way round: the night first, then the morning before it
+        ok(*self.roster(self.night, self.p, dd), want=201)
+        st, b = self.roster(self.morning, self.p, dd)
+        self.assertEqual((st, H.err(b)), (409, ("short_rest", "staff_id")), b)
         # the rest is a setting
         r = H.run_cli("config", "set", "staff.rest_hours", "1", "--db", H.db_path())
         self.assertEqual(r.returncode, 0, r.stderr)

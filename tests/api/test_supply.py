@@ -156,18 +156,33 @@ class PickingAndCounts(unittest.TestCase):
         self.assertIn("胡萝卜3斤", r["packages"][1]["contents"])
 
     def test_printable_and_xlsx(self):
+        import re
         rid = POP["demo"]["id"]
         st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d/picking?format=html" % rid)
         self.assertEqual(st, 200)
         self.assertTrue(H.last_headers["content-type"].startswith("text/html"))
         self.assertIn("分拣单".encode(), b)
         self.assertIn("楼栋/Building".encode(), b)
+        # the cut-off printed as people read it, China time
+        cut = re.search(r"截单 cut-off ([^<]*)<", b.decode()).group(1)
+        self.assertRegex(cut, r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
         st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d/picking?format=xlsx" % rid)
         self.assertEqual(st, 200)
         self.assertEqual(b[:2], b"PK")
         st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d/orders?format=xlsx&unit=%s" % (rid, H.COMMUNITY))
         self.assertEqual(st, 200)
         self.assertEqual(b[:2], b"PK")
+        # the amounts (column E) are numbers the sheet adds up to the orders' total, not text "¥39.00"
+        import io, zipfile
+        sheet = zipfile.ZipFile(io.BytesIO(b)).read("xl/worksheets/sheet1.xml").decode()
+        cells = re.findall(r'<c r="E(\d+)"([^>]*)>(.*?)</c>', sheet)
+        amounts = [c for c in cells if c[0] != "1"]
+        self.assertTrue(amounts, sheet[:500])
+        self.assertEqual(sum(1 for c in amounts if 't="s"' in c[1] or 't="str"' in c[1]), 0, amounts[:3])
+        st, js = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d/orders?unit=%s" % (rid, H.COMMUNITY))
+        self.assertEqual(st, 200)
+        total = sum(float(re.search(r"<v>([^<]*)</v>", c[2]).group(1)) for c in amounts)
+        self.assertEqual(round(total * 100), sum(o["total_fen"] for o in js["items"]))
         st, b = H.as_user("secretary", "GET", "/api/v1/supply/rounds/%d/orders?format=html" % rid)
         self.assertEqual(st, 200)
         self.assertIn("配送单".encode(), b)

@@ -214,6 +214,33 @@ class Handover(unittest.TestCase):
                                 "receipt": "R-2"})
         self.assertEqual((st, b["holder_in_hand_fen"]), (201, 0), b)
 
+    def test_a_refund_past_what_is_left_refused(self):
+        # all of the order's cash handed to the supplier: a refund from vol01's cash of the
+        # round would leave her -¥5.00 in hand (was stored so, cash in hand below zero)
+        r = new_round()
+        rid = r["id"]
+        o = paid_in_cash(rid, "vol01", (1, 1, 1))
+        st, b = hand_over(rid, {"holder": "vol01", "supplier_id": POP["suppliers"][0], "amount_fen": o["total_fen"] - 300,
+                                "receipt": "L-1"})
+        self.assertEqual(st, 201, b)
+        for to in ("received", "disinfected", "at_door", "delivered"):
+            st, x = H.as_user("vol01", "POST", "/api/v1/supply/orders/%d/state" % o["id"], {"to": to})
+            self.assertEqual(st, 200, x)
+        st, a = H.as_user("gw01", "POST", "/api/v1/supply/orders/%d/aftersales" % o["id"], {"kind": "damaged", "note": "压坏"})
+        self.assertEqual(st, 201, a)
+        st, d = H.as_user("secretary", "POST", "/api/v1/supply/aftersales/%d/resolve" % a["id"],
+                          {"resolution": "refunded", "refund_fen": 500})
+        self.assertEqual((st, H.err(d)), (409, ("refund_over_cash", "refund_fen")), d)
+        self.assertIn("¥3.00", d["error"]["message"])
+        # nothing stored: the case still open, the cash as it was
+        self.assertEqual(handovers(rid)["cash"]["in_hand_fen"], 300)
+        self.assertEqual(store_rows("SELECT count(*) FROM supply_cash WHERE aftersale_id = %d" % a["id"])[0][0], 0)
+        # what is left can be refunded
+        st, d = H.as_user("secretary", "POST", "/api/v1/supply/aftersales/%d/resolve" % a["id"],
+                          {"resolution": "refunded", "refund_fen": 300})
+        self.assertEqual((st, d["state"], d["refund_from"]), (200, "refunded", "vol01"), d)
+        self.assertEqual(handovers(rid)["cash"]["in_hand_fen"], 0)
+
     def test_two_handovers_at_once_cannot_both_take_the_cash(self):
         r = new_round()
         rid = r["id"]

@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 import { checkI18n } from './check-i18n.mjs';
 import { checkImports } from './check-imports.mjs';
 import { checkRoles } from './check-roles.mjs';
+import { checkServerText } from './check-servertext.mjs';
 import { pageReady } from './harness.mjs';
 import { register as issue13 } from './issue13.mjs';
 
@@ -170,6 +171,11 @@ async function checkinsOf(api, hid, day) {
 
 check('catalogues: zh and en have the same keys, every key the scripts use exists', async () => {
   const problems = await checkI18n(path.join(ROOT, 'web'));
+  assert(!problems.length, problems.join('\n     '));
+});
+
+check('server messages: every bilingual message of src/ is split by serverText (only its Chinese half on a Chinese screen)', async () => {
+  const problems = await checkServerText(ROOT);
   assert(!problems.length, problems.join('\n     '));
 });
 

@@ -44,6 +44,22 @@ webTest('supply3', DEMO, async (t) => {
   assert(await page.getAttribute('#sup-hand-sum', 'data-hand') === String(total), 'the round\'s cash in hand is all of it');
   assert(await page.getAttribute('#sup-handover tr[data-user=gw01] td[data-hand]', 'data-hand') === String(gwCash), 'gw01 holds his part');
   assert(await page.getAttribute('#sup-handover tr[data-user=vol01] td[data-hand]', 'data-hand') === String(orders[2].total_fen), 'vol01 holds hers');
+  // each column's heading sits over its figures (numbers right, so are their headings): the
+  // picking list's 蔬菜 7 stood under the next column's heading, as if it were its figure
+  const misaligned = await page.evaluate(() => {
+    const out = [];
+    for (const table of document.querySelectorAll('.sup-picking, .sup-holders, .sup-page table')) {
+      const heads = table.querySelectorAll('thead th');
+      const row = table.querySelector('tbody tr');
+      if (!row) continue;
+      heads.forEach((th, i) => {
+        const td = row.children[i];
+        if (th.textContent && td && getComputedStyle(th).textAlign !== getComputedStyle(td).textAlign) out.push(th.textContent);
+      });
+    }
+    return out;
+  });
+  assert(!misaligned.length, 'headings aligned as their columns: ' + misaligned.join(', '));
   const h2 = await page.textContent('#sup-hand-h');
   assert(h2 === '团购现金交付供应商', 'the section in Chinese: ' + h2);
 
@@ -82,7 +98,7 @@ webTest('supply3', DEMO, async (t) => {
   await page.click(form + ' button[type=submit]');
   await page.waitForSelector(form + ' input[name=receipt][aria-invalid=true]');
   const dup = await page.textContent(form + ' input[name=receipt] ~ .field-error');
-  assert(dup.includes('已经登记过'), 'a receipt twice: ' + dup);
+  assert(dup.includes('已经登记过') && !/recorded already/.test(dup), 'a receipt twice, in Chinese only: ' + dup);
   assert((await sec('GET', '/supply/rounds/' + round.id + '/handovers')).items.length === 1, 'still one handover');
 
   // the cash table's 明细 for gw01 names the handover among his entries

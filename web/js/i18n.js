@@ -49,13 +49,16 @@ export function tv(group, value) {
 // The server writes most messages as "中文 / English": show the half for the language.
 // full: in Chinese keep the whole text, because some Chinese halves leave out the detail
 // the English half names (e.g. "未知标签 / unknown flag: 飞行员").
+// The separator is " / ", or "/ " right after a closing full-width bracket or stop
+// ("已经登记过（交付#1）/ receipt …"), as some of the server's messages write it.
 export function serverText(msg, full) {
   if (!msg) return '';
-  const i = msg.indexOf(' / ');
-  if (i < 0) return /[\u3400-\u9fff]/.test(msg) ? zhPunct(msg) : msg;
+  const m = /(?: |(?<=[）。」]))\/ /.exec(msg);
+  if (!m) return /[\u3400-\u9fff]/.test(msg) ? zhPunct(msg) : msg;
+  const i = m.index;
   const left = msg.slice(0, i);
   if (!/[\u3400-\u9fff]/.test(left)) return msg;
-  if (lang === 'en') return msg.slice(i + 3);
+  if (lang === 'en') return msg.slice(i + m[0].length);
   return full ? zhPunct(left) + msg.slice(i) : zhPunct(left);
 }
 

@@ -464,7 +464,7 @@ export function cashTable(cash) {
   return h('section', { 'aria-labelledby': 'sup-cash-h', id: 'sup-cash' },
     h('h2', { id: 'sup-cash-h' }, t('sup.cash_title', { amount: cash.in_hand })),
     (cash.items || []).length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-      h('thead', null, h('tr', null, ['sup.c_who', 'sup.c_received', 'sup.c_spent', 'sup.c_returned', 'sup.c_hand'].map((k) => h('th', null, t(k))))),
+      h('thead', null, h('tr', null, ['sup.c_who', 'sup.c_received', 'sup.c_spent', 'sup.c_returned', 'sup.c_hand'].map((k, i) => h('th', { class: i ? 'num' : null }, t(k))))),
       h('tbody', null, cash.items.map((p) => h('tr', { 'data-user': p.user || '' },
         h('td', null, p.name || p.user || '—', p.user ? [' ', h('button', { type: 'button', class: 'btn btn-small sup-cash-show', on: { click: () => show(p) } }, t('sup.c_show'))] : null),
         h('td', { class: 'num', 'data-received': String(p.received_fen) }, yuan(p.received_fen), part(p.orders_received_fen, 'sup.c_orders')),

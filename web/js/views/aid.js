@@ -84,7 +84,9 @@ function boardRow(p) {
     h('td', { class: 'num' }, p.price),
     h('td', { class: 'num' }, yuan(p.reference_fen)),
     h('td', { class: 'num' }, p.max_markup_pct === null ? '—' : p.max_markup_pct + '%'),
-    h('td', null, p.breach ? h('span', { class: 'badge badge-warn' }, t('mer.breach')) : t('mer.ok')));
+    // a class the community set no maximum markup for is not checked: say so, not 正常
+    h('td', null, p.breach ? h('span', { class: 'badge badge-warn' }, t('mer.breach'))
+      : p.max_markup_pct === null ? h('span', { class: 'badge', 'data-nocap': '1' }, t('mer.no_cap')) : t('mer.ok')));
 }
 
 function merchantCard(ctx, m) {
@@ -98,7 +100,9 @@ function merchantCard(ctx, m) {
   }
   if (can.registry()) {
     const product = field({ name: 'product', label: t('mer.product'), maxlength: 40, required: true });
-    const cls = field({ name: 'class', label: t('mer.class'), maxlength: 20, required: true, hint: t('mer.class_hint') });
+    // the classes with a maximum markup offered as the field's suggestions (another class is
+    // taken but not checked against any cap)
+    const cls = field({ name: 'class', label: t('mer.class'), maxlength: 20, required: true, hint: t('mer.class_hint'), list: 'mer-classes' });
     const price = moneyField('price_fen', t('mer.price'));
     const ref = moneyField('reference_fen', t('mer.reference'), t('mer.reference_hint'));
     forms.push(h('details', { class: 'panel mer-price' }, h('summary', null, t('mer.price_new')),
@@ -128,12 +132,16 @@ async function merchantsPage(ctx) {
   const only = ctx.query.breaches === '1';
   const shown = only ? items.filter((m) => m.breaches) : items;
   const box = h('div', { id: 'mer-list' });
+  const capped = [];
+  for (const m of items) for (const p of m.board || []) if (p.max_markup_pct !== null && capped.indexOf(p.class) < 0) capped.push(p.class);
+  const classes = h('datalist', { id: 'mer-classes' }, capped.map((c) => h('option', { value: c })));
   mount(box, shown.length ? shown.map((m) => merchantCard(ctx, m)) : h('p', { class: 'empty' }, t('mer.none')));
   return h('section', { class: 'sup-page mer-page' },
     supplyNav('merchants'),
     h('h1', { tabindex: '-1' }, t('mer.title')),
     h('p', { class: 'facts', id: 'mer-sum' }, t('mer.count', { n: items.length, breaches: list.breaches }), ' ',
       h('a', { href: '#/merchants' + qs({ unit: ctx.query.unit, breaches: only ? null : '1' }) }, only ? t('mer.show_all') : t('mer.show_breaches'))),
+    classes,
     h('p', { class: 'actions' }, h('a', { class: 'btn', target: '_blank', rel: 'noopener', href: '/api/v1/merchants/card' + qs({ unit: code }) }, t('mer.card'))),
     box);
 }

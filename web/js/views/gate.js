@@ -152,6 +152,9 @@ export default async function gateView(ctx) {
 
   async function send(body, label) {
     formError.hidden = true;
+    clearVisitorErrors();
+    // the answer on screen is of the last tap: a new tap that fails must not leave it standing
+    verdict.hidden = true;
     const v = Number(temp.value);
     if (!(v >= 34 && v <= 43)) {
       formError.textContent = t('gate.need_temp');
@@ -186,9 +189,13 @@ export default async function gateView(ctx) {
       return res.result;
     } catch (e) {
       if (e.handled) return null;
+      // a visitor's field the server refused (visitor.phone …): said under that field of the
+      // visitor form, named, where the guard is looking — not at the top of the page
+      if (e.field && e.field.indexOf('visitor.') === 0 && showVisitorError(e.field.slice(8), e.message)) return null;
       clear(formError);
       formError.appendChild(document.createTextNode(e.message));
       formError.hidden = false;
+      formError.scrollIntoView({ block: 'nearest' });
       return null;
     }
   }
@@ -220,7 +227,14 @@ export default async function gateView(ctx) {
     const term = q.value.trim();
     clear(results);
     if (!term) return;
-    const res = await api('POST', '/residents/search', { q: term, limit: 10, offset: 0 });
+    let res;
+    try {
+      res = await api('POST', '/residents/search', { q: term, limit: 10, offset: 0 });
+    } catch (e) {
+      // no network (or the server refused): said here, not swallowed
+      if (!e.handled) mount(results, h('p', { class: 'form-error', role: 'alert' }, e.message));
+      return;
+    }
     const items = res.items || [];
     mount(results, items.length
       ? h('ul', { class: 'list gate-people' }, items.map((r) => h('li', { 'data-resident': String(r.id) },
@@ -359,10 +373,31 @@ export default async function gateView(ctx) {
 
   // ---- visitors, couriers, suppliers ----
   const vf = {};
+  const vErr = {};
   const vfield = (name, input) => {
     vf[name] = input;
-    return h('p', { class: 'field' }, h('label', { for: input.id }, t('gate.v_' + name)), input);
+    vErr[name] = h('span', { class: 'field-error', id: input.id + '-err', role: 'alert', hidden: true });
+    input.setAttribute('aria-describedby', input.id + '-err');
+    return h('p', { class: 'field' }, h('label', { for: input.id }, t('gate.v_' + name)), input, vErr[name]);
   };
+  function clearVisitorErrors() {
+    for (const k of Object.keys(vErr)) {
+      vErr[k].hidden = true;
+      vErr[k].textContent = '';
+      vf[k].removeAttribute('aria-invalid');
+    }
+  }
+  // false when the form has no such field (the error then goes to the page's error box)
+  function showVisitorError(name, message) {
+    if (!vErr[name]) return false;
+    visitorForm.open = true;
+    vErr[name].textContent = t('gate.v_error', { field: t('gate.v_' + name), msg: message });
+    vErr[name].hidden = false;
+    vf[name].setAttribute('aria-invalid', 'true');
+    vf[name].focus();
+    vf[name].scrollIntoView({ block: 'center' });
+    return true;
+  }
   const visitorForm = h('details', { class: 'gate-visitor' },
     h('summary', null, t('gate.visitor')),
     h('form', {
@@ -502,9 +537,30 @@ function staffPanel(ctx, compounds) {
   let form = null;
   if (issuer) {
     const f = {};
+    const fErr = {};
     const field = (name, input) => {
       f[name] = input;
-      return h('p', { class: 'field' }, h('label', { for: input.id }, t('sp.f_' + name)), input);
+      fErr[name] = h('span', { class: 'field-error', id: input.id + '-err', role: 'alert', hidden: true });
+      input.setAttribute('aria-describedby', input.id + '-err');
+      return h('p', { class: 'field' }, h('label', { for: input.id }, t('sp.f_' + name)), input, fErr[name]);
+    };
+    const formErr = h('div', { class: 'form-error', id: 'sp-form-error', role: 'alert', hidden: true });
+    // the server's refusal under the field it names (compounds[0] is the compound's), named;
+    // else in the form's own error box — next to the button tapped, not at the panel's top
+    const issueFail = (e) => {
+      if (e.handled) return;
+      const name = /^compounds\[/.test(e.field || '') ? 'compound' : e.field;
+      if (name && fErr[name]) {
+        fErr[name].textContent = t('gate.v_error', { field: t('sp.f_' + name), msg: e.message });
+        fErr[name].hidden = false;
+        f[name].setAttribute('aria-invalid', 'true');
+        f[name].focus();
+        f[name].scrollIntoView({ block: 'center' });
+        return;
+      }
+      formErr.textContent = e.message;
+      formErr.hidden = false;
+      formErr.scrollIntoView({ block: 'nearest' });
     };
     const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
     const out = h('div', { id: 'sp-issued', 'aria-live': 'polite' });
@@ -516,6 +572,11 @@ function staffPanel(ctx, compounds) {
           submit: async (ev) => {
             ev.preventDefault();
             err.hidden = true;
+            formErr.hidden = true;
+            for (const k of Object.keys(fErr)) {
+              fErr[k].hidden = true;
+              f[k].removeAttribute('aria-invalid');
+            }
             const body = {
               kind: f.kind.value, name: f.name.value.trim(), employer: f.employer.value.trim(), phone: f.phone.value.trim(),
               purpose: f.purpose.value.trim(), valid_from: f.valid_from.value || today, valid_to: f.valid_to.value,
@@ -525,7 +586,7 @@ function staffPanel(ctx, compounds) {
             try {
               p = await api('POST', '/staff-passes', body);
             } catch (e) {
-              return fail(e);
+              return issueFail(e);
             }
             mount(out, h('div', { class: 'pass-card', id: 'sp-card', 'data-pass': String(p.id) },
               h('p', { class: 'pass-where' }, p.name, ' · ', tv('spkind', p.kind)),
@@ -547,6 +608,7 @@ function staffPanel(ctx, compounds) {
         h('option', { value: '' }, t('sp.all')), compounds.map((c) => h('option', { value: c.code }, c.name)))),
       field('valid_from', h('input', { id: 'sp-from', name: 'valid_from', type: 'date', value: today })),
       field('valid_to', h('input', { id: 'sp-to', name: 'valid_to', type: 'date' })),
+      formErr,
       h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'sp-submit' }, t('sp.issue_button')))),
       out);
   }

@@ -86,8 +86,8 @@ async function roundPage(ctx, id) {
     h('a', { class: 'btn', target: '_blank', rel: 'noopener', href: base + '/picking' + qs({ unit: u, format: 'html' }), 'data-print': u }, t('sup.print')),
     h('a', { class: 'btn', href: base + '/picking' + qs({ unit: u, format: 'xlsx' }), download: 'picking-' + u + '.xlsx' }, 'XLSX'));
   const pickTable = pick ? h('table', { class: 'table sup-picking' },
-    h('thead', null, h('tr', null, h('th', null, t('sup.p_building')), h('th', null, t('sup.p_households')),
-      pkgs.map((p) => h('th', null, p.name)), h('th', null, ''))),
+    h('thead', null, h('tr', null, h('th', null, t('sup.p_building')), h('th', { class: 'num' }, t('sup.p_households')),
+      pkgs.map((p) => h('th', { class: 'num' }, p.name)), h('th', null, ''))),
     h('tbody', null, pick.buildings.map((b) => h('tr', { 'data-unit': b.unit },
       h('th', { scope: 'row' }, b.name), h('td', { class: 'num' }, String(b.households)),
       pkgs.map((p) => h('td', { class: 'num', 'data-package': String(p.id) }, String(b.totals[p.id] || 0))),
@@ -141,7 +141,9 @@ async function roundPage(ctx, id) {
           },
         }, tv('sstep', to)))), rowErr);
       return li;
-    })) : h('p', { class: 'empty' }, t('sup.none_in_state')));
+    })) : h('p', { class: 'empty' }, t('sup.none_in_state')),
+    // the list shows 300 at most: say so, and how to see the rest
+    items.length > 300 ? h('p', { class: 'hint', id: 'sup-list-cut' }, t('sup.list_cut', { shown: 300, n: items.length })) : null);
   };
   stateSel.addEventListener('change', drawList);
   buildingSel.addEventListener('change', drawList);
@@ -238,7 +240,7 @@ function handoverSection(ctx, id, r, hand) {
     h('p', { class: 'facts', id: 'sup-hand-sum', 'data-hand': String(c.in_hand_fen), 'data-handed': String(c.handed_fen) },
       t('sup.h_sum', { in: yuan(c.received_fen), back: yuan(c.returned_fen), handed: c.handed, hand: c.in_hand })),
     (hand.holders || []).length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table sup-holders' },
-      h('thead', null, h('tr', null, ['sup.h_holder', 'sup.h_received', 'sup.h_refunded', 'sup.h_handed', 'sup.h_hand'].map((k) => h('th', null, t(k))))),
+      h('thead', null, h('tr', null, ['sup.h_holder', 'sup.h_received', 'sup.h_refunded', 'sup.h_handed', 'sup.h_hand'].map((k, i) => h('th', { class: i ? 'num' : null }, t(k))))),
       h('tbody', null, hand.holders.map((p) => h('tr', { 'data-user': p.user || '' },
         h('td', null, p.name || p.user || '—'),
         h('td', { class: 'num' }, yuan(p.received_fen)),
