@@ -99,6 +99,17 @@ async function requestsPage(ctx) {
   await load();
   // an escalation the ticker makes while the page is open shows at once, and the list follows
   const banner = escalationBanner(subscribe, ctx.onLeave, () => { if (ctx.alive()) load().catch(() => {}); });
+  // so does a new request (the hotline, a household's link page) or missed events: the list
+  // is read again, at most once a second
+  let timer = 0;
+  ctx.onLeave(subscribe((type) => {
+    if ((type !== 'help_request' && type !== 'reset') || timer) return;
+    timer = window.setTimeout(() => {
+      timer = 0;
+      if (ctx.alive()) load().catch(() => {});
+    }, 1000);
+  }));
+  ctx.onLeave(() => window.clearTimeout(timer));
   return h('section', { class: 'help-page' },
     h('h1', { tabindex: '-1' }, t('help.requests_title')), banner,
     h('p', { class: 'actions' },
