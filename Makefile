@@ -121,6 +121,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/selfreport.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

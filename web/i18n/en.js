@@ -417,7 +417,7 @@ export default {
   'self.fever_today': 'A fever was reported today: the grid worker will follow up. To measure again, enter the new temperature.',
   'self.reported_today': 'Reported today',
   'self.reported_today_temp': 'Reported today: {t} ℃',
-  'self.temp_range': 'The temperature should be 34–43 ℃',
+  'self.temp_range_named': '{name}: the temperature should be 34–43 ℃, e.g. 36.5',
   'self.need_temp': 'Enter a temperature, or tap “Everyone normal”',
   'self.sent': 'Sent, thank you!',
   'self.sent_fever': 'Sent. Someone has a fever: the grid worker will call you soon.',

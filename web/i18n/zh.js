@@ -417,7 +417,7 @@ export default {
   'self.fever_today': '今天报过发热，网格员会跟进。再量一次请填上新的体温。',
   'self.reported_today': '今天已报',
   'self.reported_today_temp': '今天已报：{t} ℃',
-  'self.temp_range': '体温应在 34–43 ℃ 之间',
+  'self.temp_range_named': '{name}：体温应在 34–43 ℃ 之间，如 36.5',
   'self.need_temp': '请填写体温，或点“全家体温正常”',
   'self.sent': '已提交，谢谢！',
   'self.sent_fever': '已提交。有人发热，网格员会马上联系您。',
