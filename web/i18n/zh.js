@@ -986,7 +986,7 @@ export default {
   'alert.outcome_pick': '请选择结果',
   'alert.need_outcome': '请先选择处置结果',
   'alert.need_exclude_note': '排除须写明由谁、如何排除（如：社区医院复测 36.6 ℃，王医生排除），写在上面的备注里',
-  'alert.ack_first': '先点“确认接报”，再记录处置结果。',
+  'alert.ack_first': '先点“确认收到”，再记录处置结果。',
   'hr.current': '当前',
   'hr.rechecked': '已复测',
   'hr.corrected': '已更正',
