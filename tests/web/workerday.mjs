@@ -1,0 +1,48 @@
+// tests/web/workerday.mjs — details of the grid worker's day on a 360×640 phone, in headless
+// chromium:
+//  - the WeChat chain preview shows each reading as it will be saved: a line's symptoms with
+//    the temperature (a cough at 36.6 is not shown as a plain reading) and such a reading in red;
+//  - a new fever alert tells the worker which button to tap first by the label that button has.
+//
+//   node tests/web/workerday.mjs      (after `make` and `npm ci && npm run build`; `make webtest` runs it)
+//
+// Its own demo store and server (qinghe, 600 households, seed 7).
+// Screenshots: build/screenshots/workerday-*.png.
+import path from 'node:path';
+import { SHOTS, DEMO, assert, pageReady, webTest } from './harness.mjs';
+
+webTest('workerday', DEMO, async (t) => {
+  const { base, errors } = t;
+  const gw = await t.api('gw02');
+  const hhs = (await gw('GET', '/coverage/missing?unit=420107003008-G02&limit=200')).items;
+  const [a, b] = hhs.filter((x) => x.accounted === 0 && x.entrance);
+  assert(a && b, 'two households of grid 2 not reached yet');
+  const pa = a.people_missing[0];
+  const page = await t.login('gw02');
+
+  // ---- the chain preview: the cough is shown, in red ----
+  await page.goto(base + '/#/chain');
+  await pageReady(page, 'textarea[name=text]');
+  await page.fill('textarea[name=text]', `${a.building}${a.entrance}${a.room} ${pa.name} 36.6 咳嗽`);
+  await page.click('#chain-preview');
+  await page.waitForSelector('.chain-line.matched .arrow');
+  const arrow = await page.textContent('.chain-line.matched .arrow');
+  assert(arrow.includes(pa.name) && arrow.includes('36.6') && arrow.includes('咳嗽'), 'the preview shows the cough: ' + arrow);
+  assert(await page.$('.chain-line.matched .arrow .hot-text'), 'a reading with a symptom is shown in red');
+  await page.screenshot({ path: path.join(SHOTS, 'workerday-1-chain.png'), fullPage: true });
+
+  // ---- a fever's alert: the hint names the button the worker sees ----
+  const pb = b.people_missing[0];
+  const res = await gw('POST', '/checkins', { resident_id: pb.id, temperature: 38.1, channel: 'phone' });
+  assert(res.alert_id, 'a fever opens an alert');
+  await page.goto(base + '/#/alert/' + res.alert_id);
+  await pageReady(page, '#step-ack');
+  const label = (await page.textContent('#step-ack')).trim();
+  const hint = await page.textContent('#outcome-after-ack');
+  assert(hint.includes('“' + label + '”'), `the hint "${hint}" names the button "${label}"`);
+  await page.screenshot({ path: path.join(SHOTS, 'workerday-2-alert.png'), fullPage: true });
+
+  const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
+  assert(!real.length, 'console errors: ' + real.join('; '));
+  return 'the chain preview shows a line\'s cough in red; the alert\'s hint names its own button';
+});
