@@ -2,7 +2,9 @@
 // chromium:
 //  - the WeChat chain preview shows each reading as it will be saved: a line's symptoms with
 //    the temperature (a cough at 36.6 is not shown as a plain reading) and such a reading in red;
-//  - a new fever alert tells the worker which button to tap first by the label that button has.
+//  - a new fever alert tells the worker which button to tap first by the label that button has;
+//  - its health record marks a fever the day's correction took off as corrected (更正), also when
+//    a re-check came between them.
 //
 //   node tests/web/workerday.mjs      (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -42,7 +44,17 @@ webTest('workerday', DEMO, async (t) => {
   assert(hint.includes('“' + label + '”'), `the hint "${hint}" names the button "${label}"`);
   await page.screenshot({ path: path.join(SHOTS, 'workerday-2-alert.png'), fullPage: true });
 
+  // ---- the health record: a fever re-checked, then the day corrected, is marked corrected ----
+  await gw('POST', '/checkins', { resident_id: pb.id, temperature: 36.6, channel: 'phone' });
+  await gw('POST', '/checkins', { resident_id: pb.id, temperature: 36.5, channel: 'visit', correction: { reason: 'wrong_person' } });
+  await page.goto(base + '/#/alerts');
+  await pageReady(page);
+  await page.goto(base + '/#/alert/' + res.alert_id);
+  await pageReady(page, `tr[data-checkin="${res.checkin_id}"]`);
+  const row = await page.textContent(`tr[data-checkin="${res.checkin_id}"]`);
+  assert(row.includes('38.1') && row.includes('已更正') && !row.includes('已复测'), 'the fever is shown corrected: ' + row);
+
   const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
   assert(!real.length, 'console errors: ' + real.join('; '));
-  return 'the chain preview shows a line\'s cough in red; the alert\'s hint names its own button';
+  return 'the chain preview shows a line\'s cough in red; the alert\'s hint names its own button; a corrected fever says so';
 });
