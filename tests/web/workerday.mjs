@@ -4,7 +4,10 @@
 //    the temperature (a cough at 36.6 is not shown as a plain reading) and such a reading in red;
 //  - a new fever alert tells the worker which button to tap first by the label that button has;
 //  - its health record marks a fever the day's correction took off as corrected (更正), also when
-//    a re-check came between them.
+//    a re-check came between them;
+//  - Today follows the live feed: a household the family reported through its link leaves the
+//    list of households not reached (and its count), a person checked in by phone elsewhere
+//    leaves the call list.
 //
 //   node tests/web/workerday.mjs      (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -54,7 +57,32 @@ webTest('workerday', DEMO, async (t) => {
   const row = await page.textContent(`tr[data-checkin="${res.checkin_id}"]`);
   assert(row.includes('38.1') && row.includes('已更正') && !row.includes('已复测'), 'the fever is shown corrected: ' + row);
 
+  // ---- Today follows the feed: who reports elsewhere leaves the lists on the screen ----
+  await page.goto(base + '/#/today');
+  await pageReady(page, '#panel-missing li[data-household]');
+  const count = async (tab) => Number(await page.textContent(`#tab-${tab} .tab-count`));
+  const missing0 = await count('missing');
+  // a household on the first page of the list, reported by the family through its link
+  const shownIds = await page.$$eval('#panel-missing li[data-household]', (els) => els.map((e) => Number(e.dataset.household)));
+  const fam = hhs.find((x) => x !== a && x !== b && shownIds.includes(x.household_id) && x.accounted === 0);
+  assert(fam, 'a household shown on Today');
+  const tok = (await gw('POST', '/households/' + fam.household_id + '/link', {})).token;
+  const sent = await t.browser.newContext();
+  const r = await sent.request.post(base + '/api/v1/household-link/checkins',
+    { data: { all_normal: true }, headers: { 'X-Household-Token': tok } });
+  assert(r.ok(), 'the family reports: ' + r.status());
+  await page.waitForSelector(`#panel-missing li[data-household="${fam.household_id}"]`, { state: 'detached', timeout: 10000 });
+  await page.waitForFunction((n) => Number(document.querySelector('#tab-missing .tab-count').textContent) === n, missing0 - 1, { timeout: 10000 });
+  // someone of the call list, checked in by phone from another account
+  const calls0 = await count('calls');
+  const who = Number(await page.getAttribute('#panel-calls li[data-resident]', 'data-resident'));
+  const sec = await t.api('secretary');
+  await sec('POST', '/checkins', { resident_id: who, temperature: 36.4, channel: 'phone' });
+  await page.waitForSelector(`#panel-calls li[data-resident="${who}"]`, { state: 'detached', timeout: 10000 });
+  assert(await count('calls') === calls0 - 1, 'the call list\'s count follows: ' + calls0 + ' -> ' + await count('calls'));
+  await page.screenshot({ path: path.join(SHOTS, 'workerday-3-today.png'), fullPage: true });
+
   const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
   assert(!real.length, 'console errors: ' + real.join('; '));
-  return 'the chain preview shows a line\'s cough in red; the alert\'s hint names its own button; a corrected fever says so';
+  return 'the chain preview shows a line\'s cough in red; the alert\'s hint names its own button; a corrected fever says so; Today drops who reported elsewhere';
 });
