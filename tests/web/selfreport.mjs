@@ -4,7 +4,9 @@
 //    focused and on screen), not only at the top of a page the family has scrolled away from;
 //    the "sent" answer after 提交 is brought on screen too;
 //  - a help request the family sends reaches, without a reload, gw02's open 求助 page (360 px
-//    phone) and the count of the secretary's dashboard panel (the live feed's help_request).
+//    phone) and the count of the secretary's dashboard panel (the live feed's help_request);
+//  - the link of a flat where nobody is registered as living says so, and offers no "everyone
+//    normal" whose "sent" would keep nothing.
 //
 //   node tests/web/selfreport.mjs     (after `make` and `npm ci && npm run build`; `make webtest` runs it)
 //
@@ -79,7 +81,20 @@ webTest('selfreport', DEMO, async (t) => {
   await desk.waitForFunction((n) => Number(document.querySelector('#dash-help [data-stat="requests"]').textContent) === n,
     before + 1, { timeout: 10000 });
 
+  // ---- a flat where nobody is registered as living: no "sent" for a report that keeps nothing ----
+  const all = (await gw('GET', '/households?unit=420107003008-G02&limit=500')).items;
+  const vacant = all.find((x) => x.occupancy === 'vacant');
+  assert(vacant, 'a vacant flat in grid 2');
+  const vt = (await gw('POST', '/households/' + vacant.id + '/link', {})).token;
+  const away = await (await browser.newContext({ viewport: PHONE, locale: 'zh-CN' })).newPage();
+  t.page = away;
+  await away.goto(base + '/report.html#' + vt);
+  await away.waitForSelector('#nobody');
+  assert((await away.textContent('#nobody')).includes('网格员'), 'the page says whom to tell');
+  assert(!(await away.isVisible('#allnormal')) && !(await away.isVisible('#send')), 'no button that would report nobody');
+  await away.screenshot({ path: path.join(SHOTS, 'selfreport-3-vacant.png') });
+
   const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
   assert(!real.length, 'console errors: ' + real.join('; '));
-  return 'the family is told on screen, under the person, which temperature is wrong; its request shows at once on gw02\'s 求助 and the secretary\'s panel';
+  return 'the family is told on screen, under the person, which temperature is wrong; its request shows at once on gw02\'s 求助 and the secretary\'s panel; a vacant flat\'s link reports nobody';
 });

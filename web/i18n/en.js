@@ -418,6 +418,7 @@ export default {
   'self.reported_today': 'Reported today',
   'self.reported_today_temp': 'Reported today: {t} ℃',
   'self.temp_range_named': '{name}: the temperature should be 34–43 ℃, e.g. 36.5',
+  'self.nobody': 'Nobody is registered as living here, so no temperature can be reported. If your family has moved back, ask your grid worker to register you again.',
   'self.need_temp': 'Enter a temperature, or tap “Everyone normal”',
   'self.sent': 'Sent, thank you!',
   'self.sent_fever': 'Sent. Someone has a fever: the grid worker will call you soon.',

@@ -418,6 +418,7 @@ export default {
   'self.reported_today': '今天已报',
   'self.reported_today_temp': '今天已报：{t} ℃',
   'self.temp_range_named': '{name}：体温应在 34–43 ℃ 之间，如 36.5',
+  'self.nobody': '这一户没有登记在住的人，不能在这里报体温。家人已经住回来的，请告诉网格员重新登记。',
   'self.need_temp': '请填写体温，或点“全家体温正常”',
   'self.sent': '已提交，谢谢！',
   'self.sent_fever': '已提交。有人发热，网格员会马上联系您。',

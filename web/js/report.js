@@ -149,6 +149,10 @@ async function load() {
     $('where').textContent = [h.building, h.entrance, h.room].filter(Boolean).join(' ') + ' · ' + h.day;
     const rows = $('rows');
     rows.replaceChildren(...h.members.map(memberRow));
+    // nobody living here (a family away, or back and not registered again): there is no one to
+    // report for, and "sent" would say a reading was kept that was not
+    if (!h.members.length) rows.replaceChildren(el('p', { class: 'nobody', id: 'nobody', text: t('self.nobody') }));
+    $('allnormal').hidden = $('send').hidden = !h.members.length;
     $('form').hidden = false;
     drawSupply($('supply'), call, el);
   } catch (e) {
