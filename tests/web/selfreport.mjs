@@ -3,7 +3,7 @@
 //  - a temperature that cannot be sent is said under that person's field (named, the field
 //    focused and on screen), not only at the top of a page the family has scrolled away from;
 //    the "sent" answer after 提交 is brought on screen too;
-//  - a help request the family sends reaches, without a reload, gw02's open 求助 page (360 px
+//  - a help request asks for its category (none is chosen for the family) and, sent, reaches, without a reload, gw02's open 求助 page (360 px
 //    phone) and the count of the secretary's dashboard panel (the live feed's help_request);
 //  - the link of a flat where nobody is registered as living says so, and offers no "everyone
 //    normal" whose "sent" would keep nothing.
@@ -70,12 +70,19 @@ webTest('selfreport', DEMO, async (t) => {
 
   // ---- a help request from the family reaches the staff's open screens ----
   await fam.waitForSelector('#help-category option', { state: 'attached' });
-  await fam.selectOption('#help-category', 'medicine');
+  const before2 = (await gw('GET', '/requests?household=' + hh.household_id)).total;
   await fam.fill('#help-text', '降压药快吃完了，请帮忙代买一盒硝苯地平');
+  await fam.check('#help-urgent');
+  await fam.click('#help-form button[type=submit]'); // no category chosen: asked for, nothing sent
+  await fam.waitForFunction(() => (document.getElementById('help-status').textContent || '').includes('请选择'));
+  assert(await fam.evaluate(() => document.activeElement && document.activeElement.id === 'help-category'), 'the category has the focus');
+  assert((await gw('GET', '/requests?household=' + hh.household_id)).total === before2, 'nothing sent without a category');
+  await fam.selectOption('#help-category', 'medicine');
   await fam.click('#help-form button[type=submit]');
   await fam.waitForFunction(() => (document.getElementById('help-status').textContent || '').includes('已发送'));
   const req = (await gw('GET', '/requests?household=' + hh.household_id + '&state=open')).items[0];
-  assert(req && req.text.includes('硝苯地平'), 'the request is stored');
+  assert(req && req.text.includes('硝苯地平') && req.category === 'medicine' && req.urgency === 'urgent', 'the request is stored');
+  assert(!(await fam.isChecked('#help-urgent')) && (await fam.inputValue('#help-category')) === '', 'the form is ready for the next one');
   await worker.waitForSelector(`.help-card[data-request="${req.id}"]`, { timeout: 10000 });
   await worker.screenshot({ path: path.join(SHOTS, 'selfreport-2-worker.png'), fullPage: true });
   await desk.waitForFunction((n) => Number(document.querySelector('#dash-help [data-stat="requests"]').textContent) === n,
