@@ -3,8 +3,9 @@
 //  - a temperature that cannot be sent is said under that person's field (named, the field
 //    focused and on screen), not only at the top of a page the family has scrolled away from;
 //    the "sent" answer after 提交 is brought on screen too;
-//  - a help request asks for its category (none is chosen for the family) and, sent, reaches, without a reload, gw02's open 求助 page (360 px
-//    phone) and the count of the secretary's dashboard panel (the live feed's help_request);
+//  - a help request asks for its category (none is chosen for the family) and, sent, reaches,
+//    without a reload, gw02's open 求助 page on a 360 px phone (what gw02 is typing in another
+//    card stays; a note sent with a step is not offered again) and the count of the secretary's dashboard panel (the live feed's help_request);
 //  - the link of a flat where nobody is registered as living says so, and offers no "everyone
 //    normal" whose "sent" would keep nothing.
 //
@@ -69,6 +70,10 @@ webTest('selfreport', DEMO, async (t) => {
   assert(!(await fam.$('#e' + last.id + ':not([hidden])')), 'the error is gone');
 
   // ---- a help request from the family reaches the staff's open screens ----
+  // gw02 is typing a note on another request meanwhile: the list drawn again keeps it
+  const other = await worker.$eval('.help-card[data-request]:has(input[name=note])', (e) => e.getAttribute('data-request'));
+  assert(other, 'an open request on gw02\'s page');
+  await worker.fill(`.help-card[data-request="${other}"] input[name=note]`, '已电话联系，下午送到');
   await fam.waitForSelector('#help-category option', { state: 'attached' });
   const before2 = (await gw('GET', '/requests?household=' + hh.household_id)).total;
   await fam.fill('#help-text', '降压药快吃完了，请帮忙代买一盒硝苯地平');
@@ -84,6 +89,16 @@ webTest('selfreport', DEMO, async (t) => {
   assert(req && req.text.includes('硝苯地平') && req.category === 'medicine' && req.urgency === 'urgent', 'the request is stored');
   assert(!(await fam.isChecked('#help-urgent')) && (await fam.inputValue('#help-category')) === '', 'the form is ready for the next one');
   await worker.waitForSelector(`.help-card[data-request="${req.id}"]`, { timeout: 10000 });
+  assert(await worker.inputValue(`.help-card[data-request="${other}"] input[name=note]`) === '已电话联系，下午送到',
+    'the note being typed survives the new request');
+  assert(await worker.evaluate((id) => document.activeElement && document.activeElement.closest('[data-request]')?.getAttribute('data-request') === id, other),
+    'and keeps the focus');
+  // a step sent with its note: the note is not offered again
+  await worker.click(`.help-card[data-request="${req.id}"] input[name=note]`);
+  await worker.fill(`.help-card[data-request="${req.id}"] input[name=note]`, '马上去买');
+  await worker.click(`.help-card[data-request="${req.id}"] button[data-step="accepted"]`);
+  await worker.waitForSelector(`.help-card[data-request="${req.id}"][data-state="accepted"]`);
+  assert(await worker.inputValue(`.help-card[data-request="${req.id}"] input[name=note]`) === '', 'the sent note is not kept');
   await worker.screenshot({ path: path.join(SHOTS, 'selfreport-2-worker.png'), fullPage: true });
   await desk.waitForFunction((n) => Number(document.querySelector('#dash-help [data-stat="requests"]').textContent) === n,
     before + 1, { timeout: 10000 });
