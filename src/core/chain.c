@@ -817,7 +817,8 @@ static bool ch_sense_normal(const ch_work *k, int i)
  * negates it and every symptom chained after it with spaces or 和/及/等 ("无发热、咳嗽
  * 等症状"), except a lost sense ("没有味觉"); a negation before anything else is left
  * alone (it may be part of a name).
- * all_normal: a normal statement was made and no symptom was found.
+ * all_normal: a normal statement was made and no symptom was found; said_normal: the
+ * statement was made, symptoms or not.
  */
 static void ch_find_words(ch_work *k, chain_line *out)
 {
@@ -875,6 +876,7 @@ static void ch_find_words(ch_work *k, chain_line *out)
 		ch_mark(k, i, i + m);
 		i += m;
 	}
+	out->said_normal = normal;
 	out->all_normal = normal && out->symptoms == 0;
 }
 

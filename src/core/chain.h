@@ -32,6 +32,7 @@ typedef struct {
 	int ntemps;
 	double temps[CHAIN_MAX_TEMPS]; /* readings in the order written, 34.0–43.0 only */
 	bool all_normal;        /* "体温正常", "正常", "均正常", "都正常", "无异常" */
+	bool said_normal;       /* such a word was written, even beside a symptom ("体温正常 咳嗽") */
 	int nnames;
 	char names[CHAIN_MAX_NAMES][64]; /* Han personal names written in the line (2–4 chars) */
 	unsigned symptoms;      /* SYM_* found in the line */

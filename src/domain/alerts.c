@@ -292,11 +292,11 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		return w_fail(W_ECONFLICT, "alert_closed", "step", "这条预警已关闭 / the alert is closed");
 	if (!strcmp(what, "acknowledged")) {
 		if (strcmp(state, "open") != 0)
-			return w_fail(W_ECONFLICT, "invalid_transition", "step", "only an open alert can be acknowledged");
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "这条预警已有人确认 / only an open alert can be acknowledged");
 		new_state = "acknowledged";
 	} else if (!strcmp(what, "clinic_check")) {
 		if (strcmp(state, "open") != 0 && strcmp(state, "acknowledged") != 0)
-			return w_fail(W_ECONFLICT, "invalid_transition", "step", "clinic_check follows open or acknowledged");
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "这条预警已有处置结果，不能再记诊所复查 / clinic_check follows open or acknowledged");
 		new_state = "clinic";
 	} else if (!strcmp(what, "outcome")) {
 		if (!outcome || !str_in_list(outcome, outcomes))
@@ -305,7 +305,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		/* the workflow's order: somebody has taken the alert before it has an outcome */
 		if (!strcmp(state, "open"))
 			return w_fail(W_ECONFLICT, "acknowledge_first", "step",
-			              "请先确认接报，再记录结果 / acknowledge the alert before recording its outcome");
+			              "请先确认收到，再记录结果 / acknowledge the alert before recording its outcome");
 		/* a fever is excluded by somebody, somehow: say who and how */
 		if (!strcmp(outcome, "excluded") && (!note || !note[strspn(note, " \t\r\n")]))
 			return w_fail(W_EINVAL, "required", "note",
@@ -320,7 +320,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		}
 	} else if (!strcmp(what, "close")) {
 		if (strcmp(state, "observation") != 0)
-			return w_fail(W_ECONFLICT, "invalid_transition", "step", "close ends a home observation; give an outcome first");
+			return w_fail(W_ECONFLICT, "invalid_transition", "step", "只有居家观察中的预警可以结束观察，请先记录处置结果 / close ends a home observation; give an outcome first");
 		new_state = "closed";
 	} else if (!strcmp(what, "door_reading")) {
 		json_t *t = json_object_get(body, "temperature");
@@ -329,7 +329,7 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		value = arena_printf(ac->a, "%.1f", json_number_value(t));
 	} else if (!strcmp(what, "assign")) {
 		if (!checker)
-			return w_fail(W_EINVAL, "required", "door_checker", "door_checker (a username) is required");
+			return w_fail(W_EINVAL, "required", "door_checker", "请填写上门测温人的账号 / door_checker (a username) is required");
 		db_stmt *s = db_get(ac->d, SQL_USER_ID_BY_NAME);
 		db_bind_text(s, 1, checker);
 		int rc = db_step(s, &e);
@@ -343,10 +343,10 @@ werr alert_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 		value = checker;
 	} else if (strcmp(what, "note") != 0) {
 		return w_fail(W_EINVAL, "invalid_step", "step",
-		              "step: acknowledged clinic_check outcome close door_reading assign note");
+		              "没有这个处置步骤 / step: acknowledged clinic_check outcome close door_reading assign note");
 	}
 	if (!strcmp(what, "note") && !note)
-		return w_fail(W_EINVAL, "required", "note", "a note step needs a note");
+		return w_fail(W_EINVAL, "required", "note", "请填写备注 / a note step needs a note");
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_ALERT_UPDATE);

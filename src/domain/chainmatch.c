@@ -75,7 +75,9 @@ static const char *assign(const actor *ac, const chain_line *l, const member *m,
 			json_array_append_new(readings, reading(&m[k], true, l->temps[k], n == 1 ? l->symptoms : 0));
 		return NULL;
 	}
-	if (l->all_normal || l->people >= 0) {
+	/* "体温正常 咳嗽" of one person: a reading without a temperature, with the symptom (a
+	 * household of several was refused above) */
+	if (l->all_normal || l->said_normal || l->people >= 0) {
 		for (size_t k = 0; k < n; k++)
 			json_array_append_new(readings, reading(&m[k], false, 0, l->symptoms));
 		return NULL;

@@ -547,6 +547,17 @@ werr help_get(const actor *ac, int64_t id, json_t **out)
 	return e;
 }
 
+/* A request's state as the app names it (the Chinese half of a refusal): "done" -> 已办结. */
+static const char *state_zh(const char *state)
+{
+	static const char *const names[][2] = {{"new", "新登记"},       {"accepted", "已接单"}, {"in_progress", "办理中"},
+	                                       {"done", "已办结"},      {"referred", "已转交"}, {"merged", "已合并"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(state, names[i][0]))
+			return names[i][1];
+	return state;
+}
+
 werr help_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"state", "note", "referred_to", NULL};
@@ -566,8 +577,8 @@ werr help_step(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = hreq_load(ac, id, "id", &r)))
 		return e;
 	if (!help_step_allowed(r.state, state))
-		return w_fail(W_ECONFLICT, "invalid_transition", "state", "不能从 %s 变为 %s / a request cannot go from %s to %s",
-		              r.state, state, r.state, state);
+		return w_fail(W_ECONFLICT, "invalid_transition", "state", "这条求助%s，不能再改为%s / a request cannot go from %s to %s",
+		              state_zh(r.state), state_zh(state), r.state, state);
 	int64_t now = now_s();
 	bool closes = !strcmp(state, "done") || !strcmp(state, "referred");
 	if ((e = db_begin(ac->d)))

@@ -194,6 +194,13 @@ class Steps(unittest.TestCase):
         self.assertEqual(b["steps"][-1]["by"], "gw01")
         self.assertEqual(b["steps"][-1]["note"], "米已送到")
         step(r["id"], "in_progress", expect=409)
+        # a stale phone (a colleague closed it): the refusal names the states as the app does
+        st, b = H.as_user("gw01", "POST", "/api/v1/requests/%d/steps" % r["id"], {"state": "accepted"})
+        self.assertEqual((st, H.err(b)), (409, ("invalid_transition", "state")))
+        zh = b["error"]["message"].split(" / ")[0]
+        self.assertIn("已办结", zh)
+        self.assertIn("已接单", zh)
+        self.assertNotRegex(zh, "[a-z]")
 
     def test_referral_names_where_it_went(self):
         r = new_request(take(H.B02), category="counselling")

@@ -941,13 +941,18 @@ class Alerts(unittest.TestCase):
                ({"step": "door_reading", "temperature": 44}, 400, "out_of_range", "temperature"),
                ({"step": "assign"}, 400, "required", "door_checker"),
                ({"step": "assign", "door_checker": "gw02"}, 400, "user_not_found", "door_checker")]
+        han = re.compile("[\u4e00-\u9fff]")
         for body, status, code, field in bad:
             st, b = self.post_step(aid, body)
             self.assertEqual((st, H.err(b)), (status, (code, field)), body)
+            if code != "unknown_field":  # the app shows the Chinese half of the message
+                self.assertRegex(b["error"]["message"], han, body)
         a = self.step_ok(aid, {"step": "acknowledged", "note": "已电话联系"})
         self.assertEqual(a["state"], "acknowledged")
+        # a second tap (two people on one alert): said in Chinese too
         st, b = self.post_step(aid, {"step": "acknowledged"})
         self.assertEqual((st, H.err(b)), (409, ("invalid_transition", "step")))
+        self.assertRegex(b["error"]["message"], han)
         self.assertNotIn(aid, self.alert_ids("gw01", "open"))
         self.assertIn(aid, self.alert_ids("gw01", "acknowledged"))
         a = self.step_ok(aid, {"step": "assign", "door_checker": "vol01"})

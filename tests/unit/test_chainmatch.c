@@ -147,6 +147,27 @@ static void test_preview_matches(void **state)
 	json_decref(b);
 }
 
+/* "体温正常 有点咳嗽" of a one-person flat: matched, a reading with the cough and no
+ * temperature (it was left unmatched as "no reading and no 正常", which it has) */
+static void test_normal_with_symptom(void **state)
+{
+	actor *root = *state;
+	actor w = testdb_actor(root, ROLE_GRID_WORKER, COMMUNITY "-G01");
+	flat one = household(root, COMMUNITY "-B02-U1", 1), two = household(root, COMMUNITY "-B01-U1", 2);
+	json_t *pv = preview(&w, arena_printf(root->a, "2-%s 体温正常 有点咳嗽\n1栋%s 体温正常 咳嗽\n", one.room, two.room));
+	json_t *m = entry(pv, "matched", 1);
+	assert_non_null(m);
+	json_t *rd = json_array_get(json_object_get(m, "readings"), 0);
+	assert_int_equal(json_integer_value(json_object_get(rd, "resident_id")), one.ids[0]);
+	assert_null(json_object_get(rd, "temperature"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rd, "symptoms"), 0)), "cough");
+	/* two people and a cough without a name: still whose is it? */
+	json_t *u = entry(pv, "unmatched", 2);
+	assert_non_null(u);
+	assert_non_null(strstr(json_string_value(json_object_get(u, "reason")), "a symptom without a name"));
+	json_decref(pv);
+}
+
 static json_t *line(int64_t n, const char *text, int64_t hid, json_t *readings)
 {
 	return json_pack("{s:I,s:s,s:I,s:o}", "line", (json_int_t)n, "text", text, "household_id", (json_int_t)hid, "readings", readings);
@@ -211,6 +232,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_preview_matches),
+	    cmocka_unit_test(test_normal_with_symptom),
 	    cmocka_unit_test(test_confirm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

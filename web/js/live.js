@@ -1,10 +1,11 @@
 // live.js — the server's live feed (GET /api/v1/events, Server-Sent Events) shared by the
 // views that want it.  The session cookie goes with the request (same origin).  Event types:
-// checkin, alert, alert_escalated, reminder, passage (a gate's; views/gate.js), escalated (a help
-// request past its time limit; tiles/help.js); each data is JSON.  `reset` ({missed, from})
+// checkin, alert, alert_escalated, reminder, passage (a gate's; views/gate.js), help_request (a
+// request made; the requests page and tiles/help.js), escalated (a help request past its time
+// limit; tiles/help.js), supply; each data is JSON.  `reset` ({missed, from})
 // says events were missed (the connection fell behind, or came back after the server
 // restarted): every subscriber must then load again what it shows from the API.
-const TYPES = ['checkin', 'alert', 'alert_escalated', 'reminder', 'passage', 'escalated', 'supply', 'reset'];
+const TYPES = ['checkin', 'alert', 'alert_escalated', 'reminder', 'passage', 'help_request', 'escalated', 'supply', 'reset'];
 let es = null;
 let state = 'closed';
 const subs = new Set();

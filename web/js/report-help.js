@@ -159,18 +159,28 @@ async function loadRequests() {
 
 function setup() {
   const sel = $('help-category');
-  sel.replaceChildren(...CATS.map(([v, l]) => el('option', { value: v, text: l })));
+  // no category chosen for the family: a request left on the first one (就医) was counted and
+  // timed as a medical one whatever it asked for
+  sel.replaceChildren(el('option', { value: '', text: '请选择' }), ...CATS.map(([v, l]) => el('option', { value: v, text: l })));
   $('help-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = $('help-text').value.trim();
+    if (!sel.value) {
+      say('help-status', '请选择需要什么帮助（就医、买药、生活物资……）', 'err');
+      sel.focus();
+      return;
+    }
     if (!text) {
       say('help-status', '请写一下需要什么帮助', 'err');
+      $('help-text').focus();
       return;
     }
     try {
       await call('POST', '/household-link/requests', { category: sel.value, urgency: $('help-urgent').checked ? 'urgent' : 'normal',
         text, client_id: 'self-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) });
       $('help-text').value = '';
+      sel.value = '';
+      $('help-urgent').checked = false;
       say('help-status', '已发送，网格员会尽快联系您。', 'ok');
       loadRequests();
     } catch (e) {

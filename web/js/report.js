@@ -10,10 +10,30 @@ const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
 const SYMPTOMS = ['cough', 'fatigue', 'chest_tightness', 'sore_throat', 'diarrhoea', 'loss_of_smell_taste'];
 
+// The answer to a tap, at the top of the page: brought on screen, since the buttons that
+// were tapped are far below it on a phone (one screen per person).
 function status(text, kind) {
   const s = $('status');
   s.textContent = text;
   s.className = 'status ' + (kind || '');
+  const r = s.getBoundingClientRect();
+  if (text && (r.top < 0 || r.bottom > window.innerHeight)) s.scrollIntoView({ block: 'center' });
+}
+
+// A temperature that cannot be sent: said under the person's field, which takes the focus.
+function fieldError(input, text) {
+  const err = $('e' + input.dataset.id);
+  err.textContent = text;
+  err.hidden = false;
+  input.setAttribute('aria-invalid', 'true');
+  input.focus();
+}
+
+function clearFieldErrors() {
+  for (const input of document.querySelectorAll('input[data-id][aria-invalid]')) {
+    input.removeAttribute('aria-invalid');
+    $('e' + input.dataset.id).hidden = true;
+  }
 }
 
 async function call(method, path, body) {
@@ -45,7 +65,9 @@ function el(tag, attrs, ...kids) {
 
 function memberRow(m) {
   const id = 't' + m.id;
-  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: t('self.temp_placeholder'), 'data-id': m.id });
+  const input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: t('self.temp_placeholder'), 'data-id': m.id, 'data-name': m.name, 'aria-describedby': 'e' + m.id });
+  const err = el('p', { id: 'e' + m.id, class: 'field-err', role: 'alert' });
+  err.hidden = true;
   const presets = el('div', { class: 'presets' });
   for (const v of ['36.2', '36.5', '36.8']) {
     const b = el('button', { type: 'button', text: v });
@@ -66,7 +88,7 @@ function memberRow(m) {
     done = el('p', { class: 'done', text: m.today.temperature ? t('self.reported_today_temp', { t: m.today.temperature }) : t('self.reported_today') });
   }
   return el('div', { class: 'row' }, el('h2', { text: m.name }), done,
-    el('label', { for: id, text: t('self.temp_label') }), input, presets, sym);
+    el('label', { for: id, text: t('self.temp_label') }), input, err, presets, sym);
 }
 
 function readings(allNormal) {
@@ -79,7 +101,9 @@ function readings(allNormal) {
     const r = { resident_id: id };
     if (v) {
       const temp = Number(v);
-      if (!(temp >= 34 && temp <= 43)) throw new Error(t('self.temp_range'));
+      if (!/^\d+(\.\d*)?$/.test(v) || !(temp >= 34 && temp <= 43)) {
+        throw Object.assign(new Error(t('self.temp_range_named', { name: input.dataset.name })), { input });
+      }
       r.temperature = temp;
     }
     if (symptoms.length) r.symptoms = symptoms;
@@ -90,16 +114,28 @@ function readings(allNormal) {
 }
 
 async function submit(allNormal) {
+  let body = null;
+  clearFieldErrors();
   try {
-    const body = { readings: readings(allNormal), client_id: 'self-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) };
+    body = { readings: readings(allNormal), client_id: 'self-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) };
     if (allNormal) body.all_normal = true;
     const res = await call('POST', '/household-link/checkins', body);
     const fever = res.results.some((x) => x.fever && !x.kept);
     const kept = res.results.filter((x) => x.kept).length;
+    await load();
     status(t(fever ? 'self.sent_fever' : 'self.sent') + (kept ? t('self.kept', { n: kept }) : ''), fever ? 'err' : 'ok');
-    load();
   } catch (e) {
-    status(e.message, 'err');
+    // the server names a reading as readings[i].field: that person's field says it
+    const m = /^readings\[(\d+)\]/.exec(e.field || '');
+    const r = m && body && body.readings[Number(m[1])];
+    const input = e.input || (r && $('t' + r.resident_id));
+    if (input) {
+      const msg = e.input ? e.message : input.dataset.name + '：' + e.message;
+      status(msg, 'err');
+      fieldError(input, msg);
+    } else {
+      status(e.message, 'err');
+    }
   }
 }
 
@@ -113,6 +149,10 @@ async function load() {
     $('where').textContent = [h.building, h.entrance, h.room].filter(Boolean).join(' ') + ' · ' + h.day;
     const rows = $('rows');
     rows.replaceChildren(...h.members.map(memberRow));
+    // nobody living here (a family away, or back and not registered again): there is no one to
+    // report for, and "sent" would say a reading was kept that was not
+    if (!h.members.length) rows.replaceChildren(el('p', { class: 'nobody', id: 'nobody', text: t('self.nobody') }));
+    $('allnormal').hidden = $('send').hidden = !h.members.length;
     $('form').hidden = false;
     drawSupply($('supply'), call, el);
   } catch (e) {

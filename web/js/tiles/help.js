@@ -6,7 +6,7 @@
 // `escalated` event: a request past its time limit, sent one level up).
 import { api, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
-import { h, fmtTime } from '../dom.js';
+import { h, mount, fmtTime } from '../dom.js';
 
 export const CATEGORIES = ['medical', 'medicine', 'supplies', 'repairs', 'counselling', 'transport', 'other'];
 
@@ -41,27 +41,54 @@ export function escalationBanner(subscribe, onLeave, onEvent) {
 // overdue ones, median minutes to accept and to close, calls, leads and notices' reach.
 // live: {subscribe, onLeave} for today's page (null for a past day).
 export async function helpCountsSection(code, day, live) {
+  const get = () => api('GET', '/help/counts' + qs({ unit: code, day: day || undefined }));
   let c;
   try {
-    c = await api('GET', '/help/counts' + qs({ unit: code, day: day || undefined }));
+    c = await get();
   } catch (e) {
     if (e.handled) throw e;
     return null;
   }
+  const body = h('div', { class: 'help-counts' });
+  const overdueOf = () => body.querySelector('[data-stat="overdue"]');
+  const banner = live ? escalationBanner(live.subscribe, live.onLeave, () => {
+    const overdue = overdueOf();
+    if (overdue) overdue.textContent = String(Number(overdue.textContent) + 1); // an escalated request is an overdue one
+  }) : null;
+  mount(body, helpCounts(c));
+  if (live) {
+    // a request made (the hotline, a household's link, a worker) or missed events: the
+    // numbers are read again, at most once a second
+    let timer = 0;
+    live.onLeave(live.subscribe((type) => {
+      if ((type !== 'help_request' && type !== 'reset') || timer) return;
+      timer = window.setTimeout(async () => {
+        timer = 0;
+        try {
+          const fresh = await get();
+          if (body.isConnected) mount(body, helpCounts(fresh));
+        } catch (e) {
+          /* the next event tries again */
+        }
+      }, 1000);
+    }));
+    live.onLeave(() => window.clearTimeout(timer));
+  }
+  return h('section', { 'aria-labelledby': 'dhelp-h', id: 'dash-help' },
+    h('h2', { id: 'dhelp-h' }, t('help.dash_title')),
+    banner, body);
+}
+
+// The panel's figures, from GET /help/counts.
+function helpCounts(c) {
   const r = c.requests;
   const states = ['new', 'accepted', 'in_progress', 'done', 'referred', 'merged'];
   const cats = Object.keys(r.by_category).sort((a, b) => CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b));
   const n = (o, k) => (o && o[k]) || 0;
-  const overdue = h('dd', { 'data-stat': 'overdue' }, String(r.overdue_open));
-  const banner = live ? escalationBanner(live.subscribe, live.onLeave, () => {
-    overdue.textContent = String(Number(overdue.textContent) + 1); // an escalated request is an overdue one
-  }) : null;
-  return h('section', { 'aria-labelledby': 'dhelp-h', id: 'dash-help' },
-    h('h2', { id: 'dhelp-h' }, t('help.dash_title')),
-    banner,
+  return [
     h('dl', { class: 'stats' },
       h('div', null, h('dt', null, t('help.dash_requests')), h('dd', { 'data-stat': 'requests' }, String(r.total))),
-      h('div', { class: r.overdue_open ? 'hot' : null }, h('dt', null, t('help.dash_overdue')), overdue),
+      h('div', { class: r.overdue_open ? 'hot' : null }, h('dt', null, t('help.dash_overdue')), h('dd', { 'data-stat': 'overdue' }, String(r.overdue_open))),
       h('div', null, h('dt', null, t('help.dash_accept')), h('dd', null, r.median_accept_minutes === null ? '—' : t('help.minutes', { n: r.median_accept_minutes }))),
       h('div', null, h('dt', null, t('help.dash_close')), h('dd', null, r.median_close_minutes === null ? '—' : t('help.minutes', { n: r.median_close_minutes }))),
       h('div', null, h('dt', null, t('help.dash_calls')), h('dd', { 'data-stat': 'calls' }, String(c.calls.total))),
@@ -70,5 +97,6 @@ export async function helpCountsSection(code, day, live) {
       h('thead', null, h('tr', null, h('th', null, t('help.category')), states.map((s) => h('th', null, tv('hstate', s))))),
       h('tbody', null, cats.map((k) => h('tr', null, h('th', null, tv('hcat', k)), states.map((s) => h('td', null, String(n(r.by_category[k], s)))))))) : null,
     c.notices.length ? h('ul', { class: 'list plain' }, c.notices.slice(0, 5).map((x) => h('li', null,
-      h('a', { href: '#/notices' }, x.title), ' · ', t('help.reach', { r: x.reached, n: x.total })))) : null);
+      h('a', { href: '#/notices' }, x.title), ' · ', t('help.reach', { r: x.reached, n: x.total })))) : null,
+  ];
 }

@@ -162,8 +162,12 @@ async function healthRecord(a) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const mark = (r) => {
     if (r.current) return r.correction ? t('hr.current') + ' · ' + t('hr.correction', { reason: tv('corr', r.correction.reason) }) : t('hr.current');
-    const next = byId.get(r.superseded_by);
-    return next && next.correction ? t('hr.corrected') : t('hr.rechecked');
+    // a correction takes off every earlier reading of the day, not only the one just before
+    // it: 38.2, re-checked 36.6, then corrected (记错了人) — the 38.2 is corrected too
+    for (let next = byId.get(r.superseded_by), n = 0; next && n < rows.length; next = byId.get(next.superseded_by), n++) {
+      if (next.correction) return t('hr.corrected');
+    }
+    return t('hr.rechecked');
   };
   return h('section', { 'aria-labelledby': 'hr-h' },
     h('h2', { id: 'hr-h' }, t('alert.health', { name: a.resident_name })),

@@ -6,12 +6,19 @@ import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
 import { h, mount, clear, formError, field, clearErrors, showError, busy, act } from '../dom.js';
 import { session } from '../session.js';
-import { placeLabel, householdLabel, fmtTemp, living, parseTemp } from './common.js';
+import { placeLabel, householdLabel, fmtTemp, living, parseTemp, FEVER } from './common.js';
 
 let draft = ''; // the pasted text survives leaving the page and coming back (memory only)
 
+// One reading of a matched line as it will be saved: the temperature (正常 without one) and
+// the symptoms the line gives the person — a cough at 36.6 is not shown as a normal reading.
 function readingText(r) {
-  return r.name + ' ' + (r.temperature !== undefined && r.temperature !== null ? fmtTemp(r.temperature) : t('rc.normal'));
+  const temp = r.temperature !== undefined && r.temperature !== null ? r.temperature : null;
+  const syms = r.symptoms || [];
+  const hot = (temp !== null && temp >= FEVER) || syms.length > 0;
+  return h('span', { class: 'chain-reading' + (hot ? ' hot-text' : '') },
+    r.name + ' ' + (temp !== null ? fmtTemp(temp) : syms.length ? '' : t('rc.normal')) +
+    (syms.length ? (temp !== null ? ' · ' : '') + syms.map((x) => tv('sym', x)).join('、') : ''));
 }
 
 // People of a household to tick, each with an optional temperature: the fix of a line.
@@ -175,7 +182,7 @@ function matchedItem(m) {
   const li = h('li', { class: 'card chain-line matched', 'data-line': String(m.line) },
     h('div', { class: 'check' }, include, h('label', { for: 'm-' + m.line },
       h('span', { class: 'line-no' }, String(m.line)), m.text)),
-    h('p', { class: 'arrow' }, '→ ', h('strong', null, placeLabel(m)), ' · ', (m.readings || []).map(readingText).join('、')));
+    h('p', { class: 'arrow' }, '→ ', h('strong', null, placeLabel(m)), ' · ', (m.readings || []).flatMap((r, i) => (i ? ['、', readingText(r)] : [readingText(r)]))));
   li.fixed = () => (include.checked ? {
     line: m.line, text: m.text, household_id: m.household_id,
     readings: (m.readings || []).map((r) => {

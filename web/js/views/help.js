@@ -42,6 +42,7 @@ export function requestCard(r, onChange) {
     btn.disabled = true;
     try {
       const n = await api('POST', '/requests/' + r.id + '/steps', body);
+      note.value = refTo.value = ''; // sent with the step: not kept when the list is drawn again
       if (onChange) onChange(n);
     } catch (e) {
       btn.disabled = false;
@@ -91,14 +92,39 @@ async function requestsPage(ctx) {
   async function load() {
     const b = await api('GET', '/requests' + qs({ state: 'open', mine: mine ? 1 : undefined, overdue: overdue ? 1 : undefined, limit: 200 }));
     const done = await api('GET', '/requests' + qs({ state: 'done', mine: mine ? 1 : undefined, limit: 20 }));
+    // the list is drawn again when a request comes or escalates: what the worker is typing in
+    // a card (a note, where it is referred to) stays, and so does the focus
+    const typed = new Map();
+    let focused = null;
+    for (const input of list.querySelectorAll('[data-request] input[name]')) {
+      const key = input.closest('[data-request]').getAttribute('data-request') + ':' + input.name;
+      if (input.value) typed.set(key, input.value);
+      if (input === document.activeElement) focused = key;
+    }
     summary.textContent = t('help.open_n', { n: b.total, late: b.items.filter((r) => r.overdue).length });
     mount(list, b.items.length ? b.items.map((r) => requestCard(r, () => load())) : h('li', { class: 'empty' }, t('help.none_open')),
       done.items.length ? h('li', null, h('h2', null, t('help.recent_done'))) : null,
       done.items.map((r) => requestCard(r)));
+    for (const input of list.querySelectorAll('[data-request] input[name]')) {
+      const key = input.closest('[data-request]').getAttribute('data-request') + ':' + input.name;
+      if (typed.has(key)) input.value = typed.get(key);
+      if (key === focused) input.focus();
+    }
   }
   await load();
   // an escalation the ticker makes while the page is open shows at once, and the list follows
   const banner = escalationBanner(subscribe, ctx.onLeave, () => { if (ctx.alive()) load().catch(() => {}); });
+  // so does a new request (the hotline, a household's link page) or missed events: the list
+  // is read again, at most once a second
+  let timer = 0;
+  ctx.onLeave(subscribe((type) => {
+    if ((type !== 'help_request' && type !== 'reset') || timer) return;
+    timer = window.setTimeout(() => {
+      timer = 0;
+      if (ctx.alive()) load().catch(() => {});
+    }, 1000);
+  }));
+  ctx.onLeave(() => window.clearTimeout(timer));
   return h('section', { class: 'help-page' },
     h('h1', { tabindex: '-1' }, t('help.requests_title')), banner,
     h('p', { class: 'actions' },

@@ -93,7 +93,9 @@ function groupKey(x) {
   return [x.building, x.entrance].filter(Boolean).join(' ');
 }
 
-function missingRows(items, queued, lastKey) {
+// byPerson (may be null): each missing person's id -> {li, x} of the household row, so that a
+// check-in arriving on the live feed can take the person (or the household) off the list
+function missingRows(items, queued, lastKey, byPerson) {
   const out = [];
   let key = lastKey;
   for (const x of items) {
@@ -106,14 +108,16 @@ function missingRows(items, queued, lastKey) {
     const names = (x.people_missing || []).map((p) => p.name).join('、');
     const flags = [];
     for (const p of x.people_missing || []) for (const f of p.flags || []) if (flags.indexOf(f) < 0 && f !== 'elderly') flags.push(f);
-    out.push(h('li', { 'data-household': String(x.household_id) },
+    const li = h('li', { 'data-household': String(x.household_id) },
       h('a', { class: 'row-link', href: '#/household/' + x.household_id + '/rollcall' },
         h('span', { class: 'row-main' }, x.room,
           h('span', { class: 'row-aside' }, t('today.missing_people', { n: (x.people_missing || []).length, living: x.living })),
           queued.has(x.household_id) ? h('span', { class: 'badge badge-queued' }, t('queue.waiting_badge')) : null,
           x.isolation ? h('span', { class: 'badge badge-isolated' }, t('today.isolated_household')) : null),
         h('span', { class: 'row-sub' }, names),
-        flagChips(flags))));
+        flagChips(flags)));
+    out.push(li);
+    if (byPerson) for (const p of x.people_missing || []) byPerson.set(p.id, { li, x });
   }
   return { rows: out, key };
 }
@@ -220,8 +224,9 @@ export default async function todayView(ctx) {
   const missList = h('ul', { class: 'list missing' });
   let lastKey = null;
   let shown = 0;
+  const byPerson = new Map();
   function addMissing(res) {
-    const r = missingRows(res.items || [], queued, lastKey);
+    const r = missingRows(res.items || [], queued, lastKey, byPerson);
     lastKey = r.key;
     for (const li of r.rows) missList.appendChild(li);
     shown += (res.items || []).length;
@@ -238,9 +243,40 @@ export default async function todayView(ctx) {
     missing.total ? h('p', { class: 'hint' }, t('today.missing_hint')) : h('p', { class: 'done-all' }, t('today.all_reached')),
     missList, missErr, moreMissing);
 
+  // a check-in from anywhere (a colleague, the family's link, a chain) takes the person off
+  // the lists on the screen: nobody is phoned or visited who has just reported
+  let callList = null;
+  let callShown = 0;
+  function reported(rid, reachedNow) {
+    const m = byPerson.get(rid);
+    if (m) {
+      byPerson.delete(rid);
+      m.x.people_missing = (m.x.people_missing || []).filter((p) => p.id !== rid);
+      if (reachedNow || !m.x.people_missing.length) {
+        for (const p of m.x.people_missing) byPerson.delete(p.id);
+        if (m.li.isConnected) {
+          m.li.remove();
+          shown -= 1; // the server's list is one shorter: the next page starts one earlier
+        }
+      } else {
+        const aside = m.li.querySelector('.row-aside');
+        if (aside) aside.textContent = t('today.missing_people', { n: m.x.people_missing.length, living: m.x.living });
+        const sub = m.li.querySelector('.row-sub');
+        if (sub) sub.textContent = m.x.people_missing.map((p) => p.name).join('、');
+      }
+    }
+    const c = callList && callList.querySelector('li[data-resident="' + Number(rid) + '"]');
+    if (c) {
+      c.remove();
+      callShown -= 1;
+      const n = tabs.calls && tabs.calls.lastChild;
+      if (n) n.textContent = String(Math.max(0, Number(n.textContent) - 1));
+    }
+  }
+
   if (calls) {
-    const callList = h('ul', { class: 'list calls' }, callRows(calls.items || []));
-    let callShown = (calls.items || []).length;
+    callList = h('ul', { class: 'list calls' }, callRows(calls.items || []));
+    callShown = (calls.items || []).length;
     const moreCalls = h('button', { type: 'button', class: 'btn btn-wide', hidden: callShown >= calls.total }, t('today.more'));
     const callErr = formError();
     moreCalls.addEventListener('click', () => act(callErr, moreCalls, async () => {
@@ -272,9 +308,11 @@ export default async function todayView(ctx) {
           mount(lockBox, lockdownNote(c.lockdown, c.lockdowns, c.unit));
           mount(alertList, (a.items || []).map(alertRow));
           tabs.alerts.lastChild.textContent = String(a.total);
+          tabs.missing.lastChild.textContent = String(Math.max(0, c.households_total - c.households_reached));
         }, () => {});
     };
-    ctx.onLeave(subscribe((type) => {
+    ctx.onLeave(subscribe((type, data) => {
+      if (type === 'checkin' && data && data.day === cov.day) reported(data.resident_id, data.household_reached);
       if (type === 'checkin' || type === 'alert' || type === 'alert_escalated' || type === 'reset') {
         if (!pending) pending = window.setTimeout(refresh, type === 'reset' ? 0 : 1500);
       }
