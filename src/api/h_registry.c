@@ -6,6 +6,7 @@
 #include "core/jv.h"
 #include "domain/links.h"
 #include "http/server.h"
+#include "domain/gates.h"
 #include "domain/registry.h"
 
 werr h_household_list(req *r)
@@ -50,24 +51,31 @@ werr h_resident_list(req *r)
 	const char *q = req_query(r, "q");
 	if (!e && q && !strcmp(q, "\x01")) /* not UTF-8, or a control character (router.c) */
 		e = w_fail(W_EINVAL, "invalid_query", "q", "查询词不是有效的文本 / q is not valid UTF-8 text");
-	return e ? e : res_search(&r->ac, q, req_query(r, "unit"), limit, offset, &r->json);
+	return e ? e : res_search(&r->ac, q, req_query(r, "unit"), NULL, 0, limit, offset, &r->json);
 }
 
-/* The same search with the term in the body, so it never appears in a URL or a log. */
+/* The same search with the term in the body, so it never appears in a URL or a log.
+ * gate_id: at a gate of the guard's, the compounds it serves beyond the guard's part of the
+ * tree are searched too (a neighbour's gate merged into it). */
 werr h_resident_search(req *r)
 {
-	static const char *const allowed[] = {"q", "unit", "limit", "offset", NULL};
+	static const char *const allowed[] = {"q", "unit", "limit", "offset", "gate_id", NULL};
 	json_t *body;
 	const char *q, *unit;
-	int64_t limit = 50, offset = 0;
+	int64_t limit = 50, offset = 0, gate_id = 0;
+	bool at_gate = false;
+	const char **also = NULL;
+	int nalso = 0;
 	werr e = req_body_json(r, &body);
 	if (e)
 		return e;
 	if (!(e = jv_only(body, allowed)) && !(e = jv_str(body, "q", false, 40, &q)) &&
 	    !(e = jv_str(body, "unit", false, 64, &unit)) &&
 	    !(e = jv_int(body, "limit", false, 1, 500, &limit, NULL)) &&
-	    !(e = jv_int(body, "offset", false, 0, INT32_MAX, &offset, NULL)))
-		e = res_search(&r->ac, q, unit, limit, offset, &r->json);
+	    !(e = jv_int(body, "offset", false, 0, INT32_MAX, &offset, NULL)) &&
+	    !(e = jv_int(body, "gate_id", false, 1, INT64_MAX, &gate_id, &at_gate)) &&
+	    !(e = at_gate ? gate_served_paths(&r->ac, gate_id, &also, &nalso) : WG_OK))
+		e = res_search(&r->ac, q, unit, also, nalso, limit, offset, &r->json);
 	json_decref(body);
 	return e;
 }

@@ -128,6 +128,21 @@ static werr serving_compound(const actor *ac, const gate_row *g, const char *ppa
 	return rc < 0 ? e : WG_OK;
 }
 
+/* Whether a household's or a resident's unit at path is the guard's at gate g: in the
+ * guard's part of the tree, or in a compound the gate serves — a guard bound to 一号院 keeps
+ * 一号院北门, which serves 二号院 too once 二号院东门 is merged into it, and scans 二号院's
+ * passes and registers its residents there (the gate itself is in the guard's scope:
+ * gate_load). */
+static werr gate_serves(const actor *ac, const gate_row *g, const char *path, bool *yes)
+{
+	*yes = actor_in_scope(ac, path);
+	if (*yes || !path)
+		return WG_OK;
+	int64_t unit_id;
+	const char *upath;
+	return serving_compound(ac, g, path, &unit_id, &upath, yes);
+}
+
 /* A compound's rules, the defaults where none were set; a failed read is an error. */
 static werr rules_load(db *d, int64_t unit_id, rules *r)
 {
@@ -235,6 +250,24 @@ static json_t *gate_history_json(db *d, int64_t id)
 	}
 	db_done(s);
 	return arr;
+}
+
+werr gate_served_paths(const actor *ac, int64_t gate_id, const char ***paths, int *n)
+{
+	gate_row g;
+	werr e = gate_load(ac, gate_id, "gate_id", &g);
+	*n = 0;
+	*paths = arena_alloc(ac->a, GATE_SERVED_MAX * sizeof **paths);
+	if (e)
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
+	db_bind_int(s, 1, g.id);
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		if (*n < GATE_SERVED_MAX && !actor_in_scope(ac, db_text(s, 1)))
+			(*paths)[(*n)++] = arena_strdup(ac->a, db_text(s, 1));
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
 }
 
 werr gate_list(const actor *ac, const char *unit_code, json_t **out)
@@ -657,7 +690,8 @@ static werr check_resident_out(const actor *ac, const char *cpath, const rules *
 typedef struct {
 	int64_t id, household_id, revoked_at, created_at;
 	const char *valid_from, *valid_to, *path, *room, *building;
-	bool found;
+	bool found;  /* known and the guard's: in their part of the tree, or served by the gate */
+	bool exists; /* known, whoever's */
 } pass_row;
 
 static werr pass_load(const actor *ac, db_stmt *s, pass_row *p)
@@ -677,6 +711,7 @@ static werr pass_load(const actor *ac, db_stmt *s, pass_row *p)
 		p->room = arena_strdup(ac->a, db_text(s, 7));
 		bool ent = !strcmp(db_text(s, 8), "entrance");
 		p->building = arena_strdup(ac->a, ent ? db_text(s, 10) : db_text(s, 9));
+		p->exists = true;
 		p->found = actor_in_scope(ac, p->path);
 	}
 	db_done(s);
@@ -1637,7 +1672,8 @@ werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t 
 	}
 	if (token) {
 		q->token = arena_strdup(a, token);
-		if ((e = pass_by_token(ac, q->token, &q->pass)))
+		if ((e = pass_by_token(ac, q->token, &q->pass)) ||
+		    (q->pass.exists && !q->pass.found && (e = gate_serves(ac, &q->g, q->pass.path, &q->pass.found))))
 			return e;
 		if (q->pass.found && !q->has_rid) { /* a household of one needs no choosing */
 			db_stmt *s = db_get(ac->d, SQL_HH_LIVING_RESIDENTS);
@@ -1656,8 +1692,15 @@ werr passage_prepare(const actor *ac, json_t *body, passage_plan **plan, json_t 
 		if (!q->pass.found)
 			q->pass.id = 0;
 	}
-	if (q->has_rid && (e = person_load(ac, q->rid, true, &q->p)))
-		return e;
+	if (q->has_rid) {
+		bool served;
+		if ((e = person_load(ac, q->rid, false, &q->p)) || (e = gate_serves(ac, &q->g, q->p.path, &served)))
+			return e;
+		if (!served) {
+			audit(ac, "read", "status", q->rid, NULL, "denied");
+			return w_fail(W_ENOTFOUND, "resident_not_found", "resident_id", "没有这个居民 / no such resident");
+		}
+	}
 	*plan = q;
 	return WG_OK;
 }
@@ -2065,7 +2108,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		return e;
 	if (token[0] == 's')
 		return staff_scan(ac, &g, token, out);
-	if ((e = pass_by_token(ac, token, &p)))
+	if ((e = pass_by_token(ac, token, &p)) || (p.exists && !p.found && (e = gate_serves(ac, &g, p.path, &p.found))))
 		return e;
 	json_t *pr = json_array();
 	check_pass(ac->a, &p, now_s(), pr);
@@ -2093,7 +2136,7 @@ werr pass_scan(const actor *ac, json_t *body, json_t **out)
 		bool served = false;
 		int64_t hu;
 		const char *hp;
-		e = person_load(ac, ids[i], true, &per);
+		e = person_load(ac, ids[i], false, &per); /* of the pass's household, the guard's (above) */
 		if (!e)
 			e = serving_compound(ac, &g, per.path, &hu, &hp, &served);
 		if (!e && !served)

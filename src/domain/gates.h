@@ -14,6 +14,11 @@
 #include "domain/actor.h"
 
 werr gate_list(const actor *ac, const char *unit_code, json_t **out);
+/* The compounds a gate of the guard's serves outside the guard's part of the tree (a
+ * neighbour's gate merged into it): their unit paths, at most GATE_SERVED_MAX, for a search
+ * of residents at that gate.  The gate must be in the actor's scope (404 gate_id). */
+enum { GATE_SERVED_MAX = 16 };
+werr gate_served_paths(const actor *ac, int64_t gate_id, const char ***paths, int *n);
 werr gate_create(const actor *ac, json_t *body, json_t **out);
 werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);

@@ -1078,8 +1078,8 @@ static char *like_escape(arena *a, const char *s)
 	return b.p;
 }
 
-werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t limit,
-                int64_t offset, json_t **out)
+werr res_search(const actor *ac, const char *q, const char *unit_code, const char *const *also, int nalso,
+                int64_t limit, int64_t offset, json_t **out)
 {
 	unit_row u;
 	werr e = unit_scope(ac, unit_code, &u);
@@ -1156,12 +1156,24 @@ werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t l
 		p3 = like_escape(ac->a, q);
 		cond = "r.name LIKE $3 ESCAPE '\\'";
 	}
-	const char *where = arena_printf(ac->a,
-	                                 " WHERE u.path >= $1 AND u.path < $2 AND r.moved_out_at IS NULL"
-	                                 " AND h.retired_at IS NULL AND %s",
-	                                 cond);
 	int np = p5 ? 5 : p4 ? 4 : p3 ? 3 : 2;
-	const char *pv[] = {u.path, scope_upper(ac->a, u.path), p3, p4, p5};
+	/* the subtree, and the other parts of the tree the caller adds (a gate's served
+	 * compounds), numbered after the condition's parameters */
+	const char **pv = arena_alloc(ac->a, (size_t)(np + 2 * nalso) * sizeof *pv);
+	const char *pq[] = {u.path, scope_upper(ac->a, u.path), p3, p4, p5};
+	memcpy(pv, pq, (size_t)np * sizeof *pv);
+	buf within;
+	buf_init(&within, ac->a);
+	buf_puts(&within, "((u.path >= $1 AND u.path < $2)");
+	for (int i = 0; i < nalso; i++) {
+		buf_printf(&within, " OR (u.path >= $%d AND u.path < $%d)", np + 2 * i + 1, np + 2 * i + 2);
+		pv[np + 2 * i] = also[i];
+		pv[np + 2 * i + 1] = scope_upper(ac->a, also[i]);
+	}
+	buf_puts(&within, ")");
+	np += 2 * nalso;
+	const char *where = arena_printf(ac->a, " WHERE %s AND r.moved_out_at IS NULL AND h.retired_at IS NULL AND %s",
+	                                 within.p, cond);
 	db_stmt *c = db_prepare(ac->d, arena_printf(ac->a, RES_SEARCH_COUNT "%s", where));
 	if (!c)
 		return w_last()->err;

@@ -31,9 +31,11 @@ werr hh_add_evidence(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr res_get(const actor *ac, int64_t id, json_t **out);
 werr res_create(const actor *ac, json_t *body, json_t **out);
 werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out);
-/* Search (q may be NULL: list) within unit_code (NULL: the actor's own unit). */
-werr res_search(const actor *ac, const char *q, const char *unit_code, int64_t limit,
-                int64_t offset, json_t **out);
+/* Search (q may be NULL: list) within unit_code (NULL: the actor's own unit) and the nalso
+ * subtrees at the paths also (a gate's served compounds: gate_served_paths; checked by the
+ * caller). */
+werr res_search(const actor *ac, const char *q, const char *unit_code, const char *const *also, int nalso,
+                int64_t limit, int64_t offset, json_t **out);
 
 /* A residents sheet, committed every 5,000 rows so a serving store's other writers get
  * their turn between batches (the API's import). */

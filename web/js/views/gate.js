@@ -229,7 +229,8 @@ export default async function gateView(ctx) {
     if (!term) return;
     let res;
     try {
-      res = await api('POST', '/residents/search', { q: term, limit: 10, offset: 0 });
+      // at this gate: the compounds it serves too (a neighbour's gate merged into it)
+      res = await api('POST', '/residents/search', { q: term, limit: 10, offset: 0, gate_id: gateId });
     } catch (e) {
       // no network (or the server refused): said here, not swallowed
       if (!e.handled) mount(results, h('p', { class: 'form-error', role: 'alert' }, e.message));
