@@ -127,6 +127,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-list.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/selfreport.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/workerday.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/feverline.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web

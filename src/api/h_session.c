@@ -7,6 +7,7 @@
 #include "app/writer.h"
 #include "core/jv.h"
 #include "domain/accounts.h"
+#include "domain/settings.h"
 #include "http/server.h"
 
 /* Secure when the public URL is https (behind a TLS proxy the server itself speaks HTTP). */
@@ -58,6 +59,14 @@ typedef struct {
 	login_plan plan;
 } login_job;
 
+/* What the web app judges a reading by before the server does (the fever line of the
+ * roll-call form, the chain's preview): the city's settings, not a copy of their defaults. */
+static void with_settings(json_t *user)
+{
+	if (json_is_object(user))
+		json_object_set_new(user, "fever_threshold", json_real(rc_config.fever_threshold));
+}
+
 static werr login_write(const actor *ac, void *plan, json_t **out)
 {
 	login_job *j = plan;
@@ -75,6 +84,7 @@ static werr login_write(const actor *ac, void *plan, json_t **out)
 	if (e)
 		return e;
 	json_decref(*out); /* a batch run again (with savepoints) runs this again */
+	with_settings(u);
 	*out = json_pack("{s:s,s:o,s:i,s:i}", "token", token, "user", u, "idle_timeout_s", SESSION_IDLE_S,
 	                 "max_age_s", SESSION_MAX_S);
 	r->cookie = arena_printf(r->a, "wg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
@@ -163,5 +173,6 @@ werr h_logout(req *r)
 werr h_me(req *r)
 {
 	r->json = acct_me(&r->ac);
+	with_settings(r->json);
 	return WG_OK;
 }

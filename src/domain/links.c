@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "domain/calendar.h"
 #include "domain/rollcall.h"
+#include "domain/settings.h"
 #include "domain/tree.h"
 
 /* ---- throttling wrong tokens by client address ---- */
@@ -319,6 +320,7 @@ werr link_household(const actor *ac, int64_t hid, json_t **out)
 		o = json_pack("{s:I,s:o,s:o,s:s,s:s,s:o}", "household_id", (json_int_t)hid, "building",
 		              jv_text(ent ? db_text(h, 11) : db_text(h, 10)), "entrance", jv_text(ent ? db_text(h, 10) : NULL),
 		              "room", db_text(h, 2), "day", today, "members", members);
+		json_object_set_new(o, "fever_threshold", json_real(rc_config.fever_threshold));
 	}
 	db_done(h);
 	if (!o) {

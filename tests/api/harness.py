@@ -144,15 +144,16 @@ def _kill_leftover():
 atexit.register(_kill_leftover)
 
 
-def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), quiet=True, clock_rate=None):
+def start(households=600, seed=7, preset="qinghe", setup=None, serve_args=(), quiet=True, clock_rate=None, config=None):
     """Build the demo store and start the server (once per module), then run setup()
     if given; when anything fails the server is stopped again (unittest does not call
     tearDownModule after a failed setUpModule).  serve_args are added to `wangge serve`;
     quiet=False keeps the access log (in server_log()); clock_rate=N runs the server's
     wall clock N times as fast from now (libfaketime), so that a second passes inside
-    what one request does."""
+    what one request does.  config: settings written with `wangge config set` before the
+    server starts (it reads them at its start)."""
     try:
-        _start(households, seed, preset, serve_args, quiet, clock_rate)
+        _start(households, seed, preset, serve_args, quiet, clock_rate, config)
         if setup:
             setup()
     except BaseException:
@@ -182,7 +183,7 @@ def _clock_env(rate):
                 FAKETIME_NO_CACHE="1", ASAN_OPTIONS=asan)
 
 
-def _start(households, seed, preset, serve_args=(), quiet=True, clock_rate=None):
+def _start(households, seed, preset, serve_args=(), quiet=True, clock_rate=None, config=None):
     if not os.path.exists(BIN):
         raise RuntimeError("wangge binary not found at %s (set WANGGE_BIN)" % BIN)
     d = tempfile.mkdtemp(prefix="wangge-apitest-")
@@ -196,6 +197,10 @@ def _start(households, seed, preset, serve_args=(), quiet=True, clock_rate=None)
                 "--seed", seed, timeout=900 if os.environ.get("WANGGE_TEST_CITUS") else 120)
     if r.returncode != 0:
         raise RuntimeError("wangge demo failed: %s" % r.stderr)
+    for k, v in (config or {}).items():
+        r = run_cli("config", "set", k, str(v), "--db", state["db"])
+        if r.returncode != 0:
+            raise RuntimeError("wangge config set %s failed: %s" % (k, r.stderr))
     for _ in range(5):
         port = free_port()
         with open(os.path.join(d, "server.log"), "wb") as log:

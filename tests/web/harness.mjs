@@ -102,7 +102,8 @@ export const DEMO = ['--preset', 'qinghe', '--households', '600', '--seed', '7']
 //   t.page       the page a failure is photographed from (build/screenshots/NAME-FAIL.png).
 // body returns what was shown, printed after "ok   NAME: "; a throw prints "FAIL NAME: …"
 // and sets the exit status.  The browser, the server and the folder go in every case.
-export async function webTest(name, demoArgs, body) {
+// opts.config: settings written with `wangge config set` before the server starts.
+export async function webTest(name, demoArgs, body, opts = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-' + name + '-'));
   const db = path.join(tmp, 'w.db');
@@ -112,6 +113,15 @@ export async function webTest(name, demoArgs, body) {
     process.exitCode = 1;
     fs.rmSync(tmp, { recursive: true, force: true });
     return;
+  }
+  for (const [k, v] of Object.entries(opts.config || {})) {
+    const c = spawnSync(BIN, ['config', 'set', k, String(v), '--db', db], { encoding: 'utf8' });
+    if (c.status !== 0) {
+      console.log('FAIL ' + name + ': config set ' + k + ' failed: ' + c.stderr);
+      process.exitCode = 1;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      return;
+    }
   }
   const { proc, base } = await serve(db);
   const t = { tmp, db, base, browser: null, errors: [], page: null };

@@ -413,7 +413,7 @@ export default {
   'self.temp_placeholder': 'Temperature',
   'self.all_normal': 'Everyone normal',
   'self.submit': 'Submit',
-  'self.help': 'With a fever (37.3 ℃ or more), a cough, fatigue or chest tightness, call your grid worker at once.',
+  'self.help': 'With a fever ({t} ℃ or more), a cough, fatigue or chest tightness, call your grid worker at once.',
   'self.fever_today': 'A fever was reported today: the grid worker will follow up. To measure again, enter the new temperature.',
   'self.reported_today': 'Reported today',
   'self.reported_today_temp': 'Reported today: {t} ℃',

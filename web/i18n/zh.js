@@ -413,7 +413,7 @@ export default {
   'self.temp_placeholder': '填体温',
   'self.all_normal': '全家体温正常',
   'self.submit': '提交',
-  'self.help': '有发烧（37.3 ℃ 以上）、咳嗽、乏力、胸闷等情况，请马上打电话告诉网格员。',
+  'self.help': '有发烧（{t} ℃ 以上）、咳嗽、乏力、胸闷等情况，请马上打电话告诉网格员。',
   'self.fever_today': '今天报过发热，网格员会跟进。再量一次请填上新的体温。',
   'self.reported_today': '今天已报',
   'self.reported_today_temp': '今天已报：{t} ℃',

@@ -146,6 +146,8 @@ async function load() {
   }
   try {
     const h = await call('GET', '/household-link');
+    // the city's fever line (its setting), in the words the family reads
+    if (h.fever_threshold) $('help').textContent = t('self.help', { t: h.fever_threshold.toFixed(1) });
     $('where').textContent = [h.building, h.entrance, h.room].filter(Boolean).join(' ') + ' · ' + h.day;
     const rows = $('rows');
     rows.replaceChildren(...h.members.map(memberRow));
@@ -167,7 +169,7 @@ function words() {
   $('where').textContent = t('self.opening');
   $('allnormal').textContent = t('self.all_normal');
   $('send').textContent = t('self.submit');
-  $('help').textContent = t('self.help');
+  $('help').textContent = t('self.help', { t: '37.3' });
 }
 
 $('form').addEventListener('submit', (ev) => { ev.preventDefault(); submit(false); });

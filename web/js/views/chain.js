@@ -6,7 +6,7 @@ import { api, enc, qs } from '../api.js';
 import { t, tv, serverText } from '../i18n.js';
 import { h, mount, clear, formError, field, clearErrors, showError, busy, act } from '../dom.js';
 import { session } from '../session.js';
-import { placeLabel, householdLabel, fmtTemp, living, parseTemp, FEVER } from './common.js';
+import { placeLabel, householdLabel, fmtTemp, living, parseTemp, feverLine } from './common.js';
 
 let draft = ''; // the pasted text survives leaving the page and coming back (memory only)
 
@@ -15,7 +15,7 @@ let draft = ''; // the pasted text survives leaving the page and coming back (me
 function readingText(r) {
   const temp = r.temperature !== undefined && r.temperature !== null ? r.temperature : null;
   const syms = r.symptoms || [];
-  const hot = (temp !== null && temp >= FEVER) || syms.length > 0;
+  const hot = (temp !== null && temp >= feverLine()) || syms.length > 0;
   return h('span', { class: 'chain-reading' + (hot ? ' hot-text' : '') },
     r.name + ' ' + (temp !== null ? fmtTemp(temp) : syms.length ? '' : t('rc.normal')) +
     (syms.length ? (temp !== null ? ' · ' : '') + syms.map((x) => tv('sym', x)).join('、') : ''));
@@ -70,7 +70,7 @@ function peoplePicker(people, u, onPick) {
   const says = [];
   lineTemps.forEach((v, i) => {
     says.push(h('div', { class: 'line-says', 'data-temp': String(v) },
-      h('span', { class: v >= 37.3 ? 'hot-text' : null }, t('chain.whose_temp', { t: fmtTemp(v) })),
+      h('span', { class: v >= feverLine() ? 'hot-text' : null }, t('chain.whose_temp', { t: fmtTemp(v) })),
       rows.map((r) => h('button', {
         type: 'button', class: 'btn btn-small', id: 'give-' + lineNo + '-' + i + '-' + r.person.resident_id,
         on: { click: () => r.give(v) },

@@ -2,6 +2,7 @@
 import { t, tv, serverText } from '../i18n.js';
 import { h, fmtTime } from '../dom.js';
 import { qs } from '../api.js';
+import { session } from '../session.js';
 
 export function unitHref(code) {
   return '#/unit/' + encodeURIComponent(code);
@@ -67,7 +68,12 @@ export const SYMPTOMS = ['fever', 'cough', 'fatigue', 'chest_tightness', 'sore_t
 export const STATUSES = ['reported', 'away', 'hospital', 'isolated'];
 export const CHANNELS = ['visit', 'phone', 'wechat', 'checkpoint', 'self'];
 export const ALERT_STATES = ['open', 'acknowledged', 'clinic', 'observation', 'closed'];
-export const FEVER = 37.3;
+// The fever line (℃) a reading is judged by on the screen before the server judges it: the
+// city's setting (fever_threshold, 36.0–40.0) as GET /session answers it, 37.3 (its default)
+// until then — a copy of the default sent 37.1 ℃ through as normal where the city's line is 37.0.
+export function feverLine() {
+  return (session.me && session.me.fever_threshold) || 37.3;
+}
 
 // 36.5 -> "36.5 ℃"
 export function fmtTemp(v) {

@@ -7,7 +7,7 @@ import { api, qs } from '../api.js';
 import { t, tv } from '../i18n.js';
 import { h, mount, pager, fmtTime, act, showError } from '../dom.js';
 import { session, rollDay } from '../session.js';
-import { SYMPTOMS, FEVER, fmtTemp, placeLabel, parseTemp } from './common.js';
+import { SYMPTOMS, feverLine, fmtTemp, placeLabel, parseTemp } from './common.js';
 
 const PAGE = 50;
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
@@ -44,7 +44,7 @@ function quickForm(f, onDone) {
     maxlength: 5, placeholder: '36.5', 'aria-describedby': 'fu-err-' + f.id,
   });
   const err = h('p', { id: 'fu-err-' + f.id, class: 'field-error', hidden: true });
-  const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: FEVER }));
+  const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: feverLine().toFixed(1) }));
   const presets = PRESETS.map((v) => h('button', {
     type: 'button', class: 'preset', 'aria-pressed': 'false', 'aria-label': t('rc.preset_label', { name: f.name, t: v }),
     on: { click: () => { temp.value = v; check(); } },
@@ -71,7 +71,7 @@ function quickForm(f, onDone) {
     err.textContent = bad ? t('rc.bad_temp') : '';
     if (bad) temp.setAttribute('aria-invalid', 'true');
     else temp.removeAttribute('aria-invalid');
-    feverNote.hidden = !((v !== null && !bad && v >= FEVER) || sym.size > 0);
+    feverNote.hidden = !((v !== null && !bad && v >= feverLine()) || sym.size > 0);
     return !bad;
   }
   temp.addEventListener('input', check);

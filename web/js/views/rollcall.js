@@ -8,7 +8,7 @@ import { t, tv } from '../i18n.js';
 import { h, mount, fmtTime, flagChips, formError } from '../dom.js';
 import { can, rollDay } from '../session.js';
 import * as queue from '../queue.js';
-import { householdLabel, SYMPTOMS, STATUSES, FEVER, fmtTemp, living, parseTemp, missingHousehold } from './common.js';
+import { householdLabel, SYMPTOMS, STATUSES, feverLine, fmtTemp, living, parseTemp, missingHousehold } from './common.js';
 import { keep, kept, drop, keptAt } from '../keep.js';
 
 const PRESETS = ['36.2', '36.4', '36.5', '36.6', '36.8', '37.0'];
@@ -27,7 +27,7 @@ function personCard(r, current, changed) {
     maxlength: 5, placeholder: t('rc.temp_placeholder'), 'aria-describedby': 'temp-err-' + r.id,
   });
   const tempErr = h('p', { id: 'temp-err-' + r.id, class: 'field-error', hidden: true });
-  const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: FEVER }));
+  const feverNote = h('p', { class: 'fever-note', hidden: true }, t('rc.fever_note', { t: feverLine().toFixed(1) }));
   const card = h('li', { class: 'card person', 'data-resident': String(r.id) });
   const presetBtns = PRESETS.map((v) => h('button', {
     type: 'button', class: 'preset', 'aria-pressed': 'false', 'aria-label': t('rc.preset_label', { name: r.name, t: v }),
@@ -80,7 +80,7 @@ function personCard(r, current, changed) {
     tempErr.textContent = bad ? t('rc.bad_temp') : '';
     if (bad) temp.setAttribute('aria-invalid', 'true');
     else temp.removeAttribute('aria-invalid');
-    const fever = (v !== null && !bad && v >= FEVER) || st.symptoms.has('fever');
+    const fever = (v !== null && !bad && v >= feverLine()) || st.symptoms.has('fever');
     feverNote.hidden = !fever;
     card.classList.toggle('is-fever', fever);
     return !bad;
