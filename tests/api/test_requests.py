@@ -261,6 +261,26 @@ class Escalation(unittest.TestCase):
         st, g = H.as_user("gw01", "GET", "/api/v1/requests/%d" % r["id"])
         self.assertFalse(g["overdue"])
 
+    def test_the_open_list_puts_the_most_pressing_first(self):
+        # three open requests of one household: one made first but due last, one overdue,
+        # one due soon — the worker's open list reads them overdue, then soonest due
+        hid = take(H.B01)
+        later = new_request(hid, text="下周要买药")
+        late = new_request(hid, category="medical", urgency="urgent", text="孩子高烧需要看医生")
+        soon = new_request(hid, text="家里没有米了")
+        set_times(later["id"], 60, 6 * 3600)
+        set_times(late["id"], 3600, -1800)
+        set_times(soon["id"], 600, 600)
+        st, b = H.as_user("gw01", "GET", "/api/v1/requests?household=%d&state=open" % hid)
+        self.assertEqual(st, 200, b)
+        self.assertEqual([x["id"] for x in b["items"]], [late["id"], soon["id"], later["id"]])
+        # a page of one holds the longest overdue, not the newest
+        st, b = H.as_user("gw01", "GET", "/api/v1/requests?state=open&limit=1")
+        self.assertTrue(b["items"][0]["overdue"], b)
+        # without a state: newest first, as before
+        st, b = H.as_user("gw01", "GET", "/api/v1/requests?household=%d" % hid)
+        self.assertEqual([x["id"] for x in b["items"]], [soon["id"], late["id"], later["id"]])
+
     def test_a_grid_without_a_leader_escalates_to_the_community(self):
         r = new_request(take(H.B03), category="transport", urgency="urgent")
         self.assertEqual(r["worker"]["username"], "gw02")
