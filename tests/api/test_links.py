@@ -181,6 +181,19 @@ class Report(unittest.TestCase):
         self.assertEqual(m[a], {"status": "reported", "temperature": 37.9, "day_fever": True})
         self.assertEqual(m[b_], {"status": "away", "temperature": None, "day_fever": False})
 
+    def test_feeling_feverish_without_a_thermometer(self):
+        # the family page's 发热 button: a reading with the symptom and no temperature is a
+        # fever, and opens the alert
+        hid = take(n=1)
+        (a,) = POP["living"][hid]
+        token = issue(hid)
+        st, r = as_household(token, "POST", "/api/v1/household-link/checkins",
+                             {"readings": [{"resident_id": a, "symptoms": ["fever"]}]})
+        self.assertEqual(st, 201, r)
+        res = {x["resident_id"]: x for x in r["results"]}
+        self.assertTrue(res[a]["fever"], r)
+        self.assertIsInstance(res[a]["alert_id"], int)
+
     def test_everyone_normal_never_erases_a_fever(self):
         """One tap on 全家体温正常 after a 37.6 must not take the fever off the day."""
         hid = take(n=2)

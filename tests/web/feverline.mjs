@@ -1,6 +1,7 @@
 // tests/web/feverline.mjs — the city's fever line on the screens (360×640): with
 // fever_threshold set to 37.0, gw02's roll-call form flags 37.1 as a fever before it is
-// saved and its note names 37.0; the family page says 37.0 ℃ in its words.
+// saved and its note names 37.0; the family page says 37.0 ℃ in its words, and its 发热
+// button (a family without a thermometer) sends a fever that opens the alert.
 //
 //   node tests/web/feverline.mjs      (after `make`; `make webtest` runs it)
 //
@@ -29,6 +30,13 @@ webTest('feverline', DEMO, async (t) => {
   const fam = await t.browser.newPage({ viewport: { width: 360, height: 640 } });
   await fam.goto(t.base + '/report.html#' + link.token);
   await fam.waitForFunction(() => (document.getElementById('help')?.textContent || '').includes('37.0'), null, { timeout: 10000 });
+  // a family without a thermometer: 发热 for the first person, sent — a fever, the alert opened
+  const who = hh.people_missing[0];
+  await fam.click(`.sym[data-for="${who.id}"] button[data-code=fever]`);
+  await fam.click('#send');
+  await fam.waitForFunction(() => (document.getElementById('status')?.textContent || '').includes('发热'), null, { timeout: 10000 });
+  const alerts = await gw('GET', '/alerts?state=open&limit=200');
+  assert((alerts.items || []).some((a) => a.resident_id === who.id), 'the 发热 tap opened an alert for ' + who.name);
   assert(!t.errors.filter((e) => !/Failed to load resource/.test(e)).length, 'no page errors: ' + t.errors.join(' | '));
-  return '37.1 flagged on the form against a line of 37.0, its note and the family page say 37.0';
+  return '37.1 flagged on the form against a line of 37.0, its note and the family page say 37.0; the family\'s 发热 opens an alert';
 }, { config: { fever_threshold: '37.0' } });

@@ -8,7 +8,8 @@ import { drawSupply } from './report-supply.js';
 
 const token = location.hash.replace(/^#/, '');
 const $ = (id) => document.getElementById(id);
-const SYMPTOMS = ['cough', 'fatigue', 'chest_tightness', 'sore_throat', 'diarrhoea', 'loss_of_smell_taste'];
+// 发热 first: a family without a thermometer says so here, and the server opens the alert
+const SYMPTOMS = ['fever', 'cough', 'fatigue', 'chest_tightness', 'sore_throat', 'diarrhoea', 'loss_of_smell_taste'];
 
 // The answer to a tap, at the top of the page: brought on screen, since the buttons that
 // were tapped are far below it on a phone (one screen per person).
