@@ -329,7 +329,7 @@ export default {
   'queue.sync_now': 'Send now',
   'queue.synced': 'Sent {n} check-ins recorded offline',
   'queue.refused': 'Refused by the server: {msg}',
-  'queue.logout_confirm': '{n} check-ins are not sent yet. They stay on this phone and are sent when you next log in. Log out anyway?',
+  'queue.logout_confirm': '{n} records (check-ins or passages) are not sent yet. They stay on this phone and are sent when you next log in. Log out anyway?',
   'queue.discard': 'Discard',
   'queue.waiting_badge': 'waiting',
 

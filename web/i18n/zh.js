@@ -329,7 +329,7 @@ export default {
   'queue.sync_now': '立即同步',
   'queue.synced': '已同步 {n} 条离线打卡',
   'queue.refused': '服务器拒收：{msg}',
-  'queue.logout_confirm': '还有 {n} 条打卡没有上传。它们会留在本机，你下次登录后自动上传。仍要退出吗？',
+  'queue.logout_confirm': '还有 {n} 条记录（打卡或出入登记）没有上传。它们会留在本机，你下次登录后自动上传。仍要退出吗？',
   'queue.discard': '删除',
   'queue.waiting_badge': '待同步',
 
