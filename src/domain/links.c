@@ -291,7 +291,9 @@ werr link_household(const actor *ac, int64_t hid, json_t **out)
 	size_t n = 0;
 	while ((rc = db_step(s, &e)) == DB_ROW && n < 64) {
 		ids[n++] = db_int(s, 0);
-		int age = age_years(db_text(s, 2));
+		/* the age reached this year, as a role without birth dates sees it: a door's QR read
+		 * on the right day must not tell the birthday (with the mask, the ID number) */
+		int age = actor_show_age(ac, db_text(s, 2));
 		json_array_append_new(members, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)db_int(s, 0), "name", db_text(s, 1),
 		                                         "age", age >= 0 ? json_integer(age) : json_null()));
 	}

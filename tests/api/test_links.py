@@ -5,6 +5,7 @@ reissuing, the printable QR sheet per building, and the throttle on wrong tokens
 All requests come from 127.0.0.1, and every wrong token counts against that address (20 in
 10 minutes, then 429 for every wrong token; a good one is still admitted): the module counts its own wrong tokens in
 WRONG, and the throttle test runs last (class ZThrottle)."""
+import datetime
 import json
 import re
 import secrets
@@ -97,6 +98,17 @@ class IssueAndRead(unittest.TestCase):
     def test_reads_only_its_household_without_ids_or_phones(self):
         hid = take(None, pred=lambda h: len(POP["living"][h]) >= 2 and POP["others"][h])
         token = issue(hid)
+        # one of them born on 31 December: their exact age is a year short of the age reached
+        # this year until that day, which the link must not tell apart
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)
+        if (now.month, now.day) != (12, 31):
+            first = POP["living"][hid][0]
+            birth = "%04d-12-31" % (now.year - 40)
+            idnum = H.make_id(birth=birth.replace("-", ""), seq=secrets.randbelow(500), sex=POP["res"][first]["sex"])
+            st, r = H.as_user("secretary", "PATCH", "/api/v1/residents/%d" % first,
+                              {"birth_date": birth, "id_type": "id_card", "id_number": idnum})
+            self.assertEqual(st, 200, r)
+            POP["res"][first]["birth_date"] = birth
         b = members(token)
         hh = POP["hh"][hid]
         self.assertEqual((b["household_id"], b["building"], b["entrance"], b["room"], b["day"]),
@@ -104,7 +116,11 @@ class IssueAndRead(unittest.TestCase):
         self.assertEqual([m["id"] for m in b["members"]], POP["living"][hid])  # not the registered-only
         for m in b["members"]:
             self.assertEqual(set(m), {"id", "name", "age"})
-            self.assertEqual((m["name"], m["age"]), (POP["res"][m["id"]]["name"], POP["res"][m["id"]]["age"]))
+            # the age reached this year (the secretary sees the birth date): watching the link
+            # on the right day must not tell the birthday
+            res = POP["res"][m["id"]]
+            this_year = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).year
+            self.assertEqual((m["name"], m["age"]), (res["name"], this_year - int(res["birth_date"][:4])))
         text = json.dumps(b, ensure_ascii=False)
         self.assertIsNone(H.ID_RE.search(text))
         self.assertIsNone(H.PHONE_RE.search(text))
