@@ -77,6 +77,21 @@ webTest('hotline', DEMO, async (t) => {
   assert(lead && lead.resident.id === caller.id, 'the lead is confirmed for the caller');
   const status = await call('GET', '/residents/' + caller.id + '/status');
   assert(status.category === 'travel_observation', 'the caller is under travel observation: ' + status.category);
+  // a lead naming no household (a neighbour described someone): the secretary finds the person
+  // by name on the leads page and matches it — no internal resident number to know
+  const anon = await call('POST', '/leads', { unit: '420107003008', described: '5楼一个年轻人', text: '好像刚从外地回来', source: 'worker' });
+  await page.goto(base + '/#/leads?state=unresolved'); // another address than the page on screen: drawn again
+  const ac = `.help-card[data-lead="${anon.id}"]`;
+  await page.waitForSelector(ac + ' .lead-find');
+  await page.fill(ac + ' .lead-find', caller.name);
+  await page.click(ac + ' .lead-finder button');
+  await page.waitForSelector(ac + ' .lead-pick:not([hidden])');
+  await page.selectOption(ac + ' .lead-pick', String(caller.id));
+  await page.click(ac + ' button:has-text("匹配居民")');
+  // matched, still open: the card drawn again names the person
+  await page.waitForFunction(([sel, name]) => (document.querySelector(sel + ' .row-sub')?.textContent || '').includes(name), [ac, caller.name]);
+  const matched = (await call('GET', '/leads?state=unresolved')).items.find((l) => l.id === anon.id);
+  assert(matched && matched.resident && matched.resident.id === caller.id, 'the described lead is matched to the person found by name: ' + JSON.stringify(matched));
   const open = await call('GET', '/requests?household=' + hid + '&state=open');
   assert(open.total === 1, 'one open request for the household');
   const req = open.items[0];
@@ -131,5 +146,5 @@ webTest('hotline', DEMO, async (t) => {
   // the logged-out session check before the login answers 401 by design
   const real = errors.filter((e) => !/401 \(Unauthorized\)/.test(e));
   assert(!real.length, 'console errors: ' + real.join('; '));
-  return 'the secretary takes three calls (a request, a question, a lead confirmed into observation; the count follows), gw02 marks it done on a phone, the family rates it and reads a notice';
+  return 'the secretary takes three calls (a request, a question, a lead confirmed into observation; the count follows), finds a described lead\'s person by name, gw02 marks it done on a phone, the family rates it and reads a notice';
 });

@@ -291,6 +291,41 @@ async function hotlinePage(ctx) {
 
 // ---- #/leads ----
 
+// A lead that names no household (an anonymous one, a person described): its person found by
+// name, pinyin, room or the last four digits (POST /residents/search, the search's own rules
+// and masking), then picked — not an internal resident number the secretary cannot know.
+function residentFinder() {
+  const q = h('input', { type: 'search', maxlength: 40, class: 'lead-find', enterkeyhint: 'search',
+    placeholder: t('help.find_resident_ph'), 'aria-label': t('help.find_resident_ph') });
+  const pick = h('select', { class: 'lead-pick', 'aria-label': t('help.resident'), hidden: true });
+  const say = h('span', { class: 'hint', role: 'status' });
+  async function find() {
+    const term = q.value.trim();
+    if (!term) return;
+    say.textContent = '';
+    try {
+      const res = await api('POST', '/residents/search', { q: term, limit: 20, offset: 0 });
+      const items = res.items || [];
+      mount(pick, h('option', { value: '' }, t('help.pick_resident')), items.map((r) => h('option', { value: String(r.id) },
+        r.name + ' · ' + [r.building, r.entrance, r.room].filter(Boolean).join(' '))));
+      if (items.length === 1) pick.value = String(items[0].id);
+      pick.hidden = !items.length;
+      say.textContent = items.length ? '' : t('help.no_one_found');
+    } catch (e) {
+      if (!e.handled) say.textContent = e.message;
+    }
+  }
+  q.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      find();
+    }
+  });
+  const el = h('span', { class: 'lead-finder' }, q,
+    h('button', { type: 'button', class: 'btn btn-small', on: { click: find } }, t('help.find')), pick, say);
+  return { el, get value() { return pick.hidden ? '' : pick.value; } };
+}
+
 async function leadsPage(ctx) {
   ctx.title = t('help.leads_title');
   const q = ctx.query || {};
@@ -309,7 +344,7 @@ async function leadsPage(ctx) {
     const rid = people && people.length
       ? h('select', { 'aria-label': t('help.resident') }, h('option', { value: '' }, t('help.pick_resident')),
         people.map((p) => h('option', { value: String(p.id), selected: l.resident && l.resident.id === p.id }, p.name)))
-      : h('input', { type: 'number', min: 1, placeholder: t('help.resident_id'), 'aria-label': t('help.resident_id') });
+      : residentFinder();
     const cat = h('select', { 'aria-label': t('help.observe_as') },
       ['travel_observation', 'fever_unexcluded', 'secondary_contact', 'close_contact', 'suspected'].map((c) => h('option', { value: c, selected: l.category === c }, tv('cat', c))));
     async function act(action) {
@@ -333,7 +368,7 @@ async function leadsPage(ctx) {
         h('span', { class: 'badge' }, tv('lstate', l.state)), ' ', tv('lsource', l.source)),
       h('p', null, l.described ? l.described + ' · ' : '', l.text),
       h('p', { class: 'row-sub' }, fmtTime(l.created_at), l.resident ? ' · ' + l.resident.name : '', l.outcome ? ' · ' + serverText(l.outcome) : ''),
-      l.open ? h('div', { class: 'help-actions' }, rid, cat, note,
+      l.open ? h('div', { class: 'help-actions' }, rid.el || rid, cat, note,
         h('p', { class: 'actions' },
           h('button', { type: 'button', class: 'btn', on: { click: () => act('match') } }, t('help.lead_match')),
           h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => act('confirm') } }, t('help.lead_confirm')),
