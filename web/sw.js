@@ -6,7 +6,7 @@
 // /api/ (data and check-ins are the app's business: queue.js and keep.js), nor /vendor/ but
 // jsQR (the dashboard's charts are 1 MB and only for a desk; the guard's scanner needs jsQR
 // offline in a browser without BarcodeDetector).
-const CACHE = 'wangge-shell-v5';
+const CACHE = 'wangge-shell-v6';
 const SHELL = [
   '/index.html', '/style.css', '/favicon.svg', '/manifest.webmanifest',
   '/js/api.js', '/js/charts.js', '/js/csv.js', '/js/day.js', '/js/dom.js', '/js/files.js',
@@ -18,7 +18,8 @@ const SHELL = [
   '/js/views/followups.js', '/js/views/gate.js', '/js/views/help.js', '/js/views/household-new.js',
   '/js/views/household.js', '/js/views/idreview.js', '/js/views/import.js', '/js/views/join.js',
   '/js/views/lists.js', '/js/views/login.js', '/js/views/resident-epi.js', '/js/views/resident.js',
-  '/js/views/rollcall.js', '/js/views/search.js', '/js/views/staff.js', '/js/views/supply.js',
+  '/js/views/rollcall.js', '/js/views/search.js', '/js/views/staff.js', '/js/views/supply-setup.js',
+  '/js/views/supply.js',
   '/js/views/tasks.js', '/js/views/today.js', '/js/views/transmission.js', '/js/views/unit.js',
   '/js/views/users.js',
   '/js/tiles/gate.js', '/js/tiles/help.js', '/js/tiles/staff.js', '/js/tiles/supply.js',

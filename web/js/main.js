@@ -39,6 +39,7 @@ const routes = [
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
   { re: /^\/supply$/, load: () => import('./views/supply.js') },
   { re: /^\/supply\/(\d+)$/, load: () => import('./views/supply.js') },
+  { re: /^\/supply\/setup$/, load: () => import('./views/supply-setup.js') },
   { re: /^\/errands$/, load: () => import('./views/errands.js') },
   { re: /^\/errands\/(\d+)$/, load: () => import('./views/errands.js') },
   { re: /^\/medicine$/, load: () => import('./views/errands.js'), mode: 'medicine' },
@@ -163,7 +164,7 @@ function navItems() {
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
   // the supplies pages (rounds, errands, the medicine register, the fund, merchants) share one
   // item and reach each other by their tabs; a grid worker reaches errands from a household
-  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/\d+)?|errands(\/\d+)?|medicine|aid|merchants)$/]);
+  if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/(\d+|setup))?|errands(\/\d+)?|medicine|aid|merchants)$/]);
   if (can.hotline()) items.push(['#/hotline', t('nav.hotline'), /^\/hotline$/]);
   if (can.rollcall()) items.push(['#/requests', t('nav.requests'), /^\/(requests|leads|notices)$/]);
   if (can.staff()) items.push(['#/staff', t('nav.staff'), /^\/staff$/]);

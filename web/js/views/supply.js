@@ -25,6 +25,8 @@ async function roundList(ctx) {
   return h('section', { class: 'sup-page' },
     supplyNav('supply'),
     h('h1', { tabindex: '-1' }, t('sup.title')),
+    // the tree's roles set up suppliers, packages and rounds (supply-setup.js)
+    can.tree() ? h('p', { class: 'actions' }, h('a', { class: 'btn btn-primary', id: 'sup-setup', href: '#/supply/setup' }, t('sup.setup'))) : null,
     (rounds.items || []).length ? h('ul', { class: 'list sup-rounds' }, rounds.items.map((r) => h('li', null,
       h('a', { class: 'row-link', href: '#/supply/' + r.id, 'data-round': String(r.id) },
         h('span', { class: 'row-main' }, r.name, ' ', h('span', { class: 'badge' }, tv('rstatus', r.status))),
