@@ -834,6 +834,9 @@ werr demo_build(const actor *ac, demo_opts *o)
 	/* the planner's statistics before the counters are summed from what was loaded */
 	if ((e = db_tune(ac->d, DB_FOR_NEW_ROWS)) || (e = stats_rebuild(ac->d)) ||
 	    (!strcmp(p->key, "qinghe") && (e = staff_demo(ac, mp, 0, 0, !o->households || o->households == p->households ? 2 : 1))) ||
+	    /* the other communities' grids staffed too, their accounts among them: else 人员 told
+	     * gw01 that her grid had no grid worker on duty */
+	    (strcmp(p->key, "qinghe") != 0 && (e = staff_demo(ac, mp, 0, 0, -1))) ||
 	    (e = audit(ac, "create", "demo", 0, arena_printf(a, "preset:%s households:%lld", p->key, (long long)H), "ok")) ||
 	    (e = db_commit(ac->d)))
 		goto fail;

@@ -2873,11 +2873,11 @@ werr staff_demo(const actor *ac, const char *root_path, int64_t short_num, int64
 		int gno = gp && gp > gr[i].code && gp[-1] == '-' ? atoi(gp + 1) : 0;
 		/* Wuhan: 1,573 of 13,001 grids short of staff — here short of a leader, spread evenly */
 		bool short_ = short_den && (int64_t)((uint64_t)i * (uint64_t)short_num % (uint64_t)short_den) < short_num;
-		if (qinghe) /* 青和居's grid 7 */
+		if (qinghe > 0) /* 青和居's grid 7 */
 			short_ = strlen(gr[i].code) > 4 && !strcmp(gr[i].code + strlen(gr[i].code) - 4, "-G07");
 		int64_t sid;
 		if (!short_) {
-			if ((e = demo_staff(&g, gr[i].id, "grid_leader", qinghe && gno == 1 ? "leader01" : NULL, NULL, &sid)) ||
+			if ((e = demo_staff(&g, gr[i].id, "grid_leader", qinghe > 0 && gno == 1 ? "leader01" : NULL, NULL, &sid)) ||
 			    (e = demo_assign(&g, sid, "grid", "grid_leader", gr[i].id, 0)))
 				return e;
 		}

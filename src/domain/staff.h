@@ -47,7 +47,8 @@ werr vlink_signup(db *d, arena *a, const char *source, json_t *body, json_t **ou
 /* Demo staff inside the demo's transaction (after unit_stats is built): for every grid
  * under root_path a leader (none for short_num of every short_den grids, spread evenly),
  * grid workers at one per staff.households_per_worker households and as many cadres
- * paired with them.  qinghe 1: 青和居's accounts linked (gw01, cadre01, leader01) and
+ * paired with them.  qinghe -1: another named community's accounts linked (gwNN, cadreNN:
+ * 丽园, 前进巷), no grid short; 1: 青和居's accounts linked (gw01, cadre01, leader01) and
  * grid 7 without a leader; 2: also twelve volunteers, building 3 locked down with its team
  * a volunteer short, the gate's shifts and a night patrol rostered for two days. */
 werr staff_demo(const actor *ac, const char *root_path, int64_t short_num, int64_t short_den, int qinghe);
