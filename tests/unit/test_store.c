@@ -173,12 +173,12 @@ static void test_residents(void **state)
 	/* search: pinyin initials, full pinyin, phone tail, building-room */
 	static const char *const queries[] = {"lxq", "liangxiuqin", "8000", "1栋102", "1-102", "梁秀"};
 	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
-		assert_int_equal(res_search(&com, queries[i], NULL, 10, 0, &out), WG_OK);
+		assert_int_equal(res_search(&com, queries[i], NULL, NULL, 0, 10, 0, &out), WG_OK);
 		assert_int_equal(json_integer_value(json_object_get(out, "total")), 1);
 		json_decref(out);
 	}
 	actor other = as(ac, ROLE_GRID_WORKER, "GB");
-	assert_int_equal(res_search(&other, "lxq", NULL, 10, 0, &out), WG_OK);
+	assert_int_equal(res_search(&other, "lxq", NULL, NULL, 0, 10, 0, &out), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(out, "total")), 0);
 	json_decref(out);
 	assert_int_equal(res_get(&other, rid, &out), W_ENOTFOUND);
@@ -230,7 +230,7 @@ static void test_import(void **state)
 	}
 	/* nothing of a bad row was written: household 202 and 204 do not exist */
 	json_t *out;
-	assert_int_equal(res_search(ac, "1栋202", "C1", 10, 0, &out), WG_OK);
+	assert_int_equal(res_search(ac, "1栋202", "C1", NULL, 0, 10, 0, &out), WG_OK);
 	assert_int_equal(json_integer_value(json_object_get(out, "total")), 0);
 	json_decref(out);
 
