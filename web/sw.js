@@ -6,7 +6,7 @@
 // /api/ (data and check-ins are the app's business: queue.js and keep.js), nor /vendor/ but
 // jsQR (the dashboard's charts are 1 MB and only for a desk; the guard's scanner needs jsQR
 // offline in a browser without BarcodeDetector).
-const CACHE = 'wangge-shell-v5';
+const CACHE = 'wangge-shell-v6';
 const SHELL = [
   '/index.html', '/style.css', '/favicon.svg', '/manifest.webmanifest',
   '/js/api.js', '/js/charts.js', '/js/csv.js', '/js/day.js', '/js/dom.js', '/js/files.js',
@@ -15,7 +15,7 @@ const SHELL = [
   '/js/views/account.js', '/js/views/aid.js', '/js/views/alert.js', '/js/views/alerts.js',
   '/js/views/audit.js', '/js/views/categories.js', '/js/views/chain.js', '/js/views/common.js',
   '/js/views/dashboard.js', '/js/views/duty.js', '/js/views/epi-common.js', '/js/views/errands.js',
-  '/js/views/followups.js', '/js/views/gate.js', '/js/views/help.js', '/js/views/household-new.js',
+  '/js/views/followups.js', '/js/views/gate.js', '/js/views/gatesetup.js', '/js/views/help.js', '/js/views/household-new.js',
   '/js/views/household.js', '/js/views/idreview.js', '/js/views/import.js', '/js/views/join.js',
   '/js/views/lists.js', '/js/views/login.js', '/js/views/resident-epi.js', '/js/views/resident.js',
   '/js/views/rollcall.js', '/js/views/search.js', '/js/views/staff.js', '/js/views/supply.js',
