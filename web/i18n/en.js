@@ -1037,6 +1037,7 @@ export default {
   'gate.v_test_result': 'Test result',
   'gate.v_goods_only': 'Hands goods over at the gate, does not come in',
   'gate.v_error': '{field}: {msg}',
+  'gate.not_open': 'This gate is {state}: passages registered here will be turned back.',
   'gkind.people': 'people',
   'gkind.vehicles': 'vehicles',
   'gkind.goods': 'goods',

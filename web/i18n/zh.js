@@ -1037,6 +1037,7 @@ export default {
   'gate.v_test_result': '核酸结果',
   'gate.v_goods_only': '只在门口交接货物，不进入',
   'gate.v_error': '{field}：{msg}',
+  'gate.not_open': '此门现为“{state}”：在此登记的出入会被劝返。',
   'gkind.people': '行人',
   'gkind.vehicles': '车辆',
   'gkind.goods': '货物',
