@@ -9,6 +9,8 @@
 //   - 十一号院大门 merged into its neighbour's 十号院大门, shown on both;
 //   - 三号院's rules: 外出天数 0 refused under that field, named, in Chinese, on screen, with
 //     every typed value kept; corrected and saved (the server has it);
+//   - 三号院 9栋's going-out windows: none yet; a bad second window refused under 外出时段,
+//     named (第2段), the text kept; then two windows saved (the server reads them back);
 // and the same page on a 360×740 phone does not scroll sideways; a grid worker has no such menu.
 //
 //   node tests/web/gate-setup.mjs      (after `make`; `make webtest` runs it)
@@ -128,13 +130,35 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   const line = await page.textContent(c3 + ' .gs-rules-line');
   assert(line.includes('每户每3天外出2次') && line.includes('90分钟'), 'the compound\'s rules line follows: ' + line);
 
+  // 三号院's building 9: no windows yet; a bad second window refused under 外出时段, named; then set
+  await page.click(c3 + ' .gs-windows > summary');
+  await page.waitForSelector(c3 + ' .gs-windows select[name=building] option[value="150105003008-B09"]', { state: 'attached' });
+  await page.selectOption(c3 + ' .gs-windows select[name=building]', '150105003008-B09');
+  await page.waitForSelector(c3 + ' .gs-windows input[name=windows]:not([disabled])');
+  const none = await page.textContent(c3 + ' .gs-windows-now');
+  assert(none.includes('9栋没有设外出时段'), 'building 9 has no windows yet: ' + none);
+  await page.fill(c3 + ' .gs-windows input[name=windows]', '08:00-10:00、25:00-26:00');
+  await page.click(c3 + ' .gs-windows-form button[type=submit]');
+  const wErrSel = c3 + ' [data-field=windows] .field-error';
+  await page.waitForSelector(wErrSel + ':not([hidden])');
+  const wErr = await page.textContent(wErrSel);
+  assert(wErr.includes('外出时段') && wErr.includes('第2段') && wErr.includes('25:00-26:00') && !/looks like/.test(wErr), 'the bad window is named: ' + wErr);
+  assert(await onScreen(page, wErrSel), 'the windows\' refusal is on screen');
+  assert((await page.inputValue(c3 + ' .gs-windows input[name=windows]')) === '08:00-10:00、25:00-26:00', 'the windows typed are kept');
+  await page.fill(c3 + ' .gs-windows input[name=windows]', '15:00-17:00、08:00-10:00');
+  await page.click(c3 + ' .gs-windows-form button[type=submit]');
+  await page.waitForSelector(c3 + ' .gs-windows .gs-saved:not([hidden])');
+  const win = await call('GET', '/buildings/150105003008-B09/windows');
+  assert(JSON.stringify(win.windows) === JSON.stringify(['08:00-10:00', '15:00-17:00']), 'the server has the windows: ' + JSON.stringify(win.windows));
+  await page.screenshot({ path: path.join(SHOTS, 'gate-setup-4-windows.png') });
+
   // on a phone: the same page, no sideways scrolling
   const phone = await t.login('secretary', { width: 360, height: 740 });
   await phone.goto(t.base + '/#/gates');
   await pageReady(phone, '.gs-page');
   const w = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert(w <= 360, 'the page is ' + w + ' px wide on a 360 px phone');
-  await phone.screenshot({ path: path.join(SHOTS, 'gate-setup-4-phone.png') });
+  await phone.screenshot({ path: path.join(SHOTS, 'gate-setup-5-phone.png') });
 
   // a grid worker is not offered the screen
   const gw = await t.login('gw02', { width: 360, height: 740 });

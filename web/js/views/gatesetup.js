@@ -60,6 +60,7 @@ function refusal(e) {
   if (e.code === 'required') return t('gs.err_required');
   if (e.code === 'too_long') return t('gs.err_too_long');
   if (e.code === 'invalid_kinds') return t('gs.err_kinds');
+  if (e.code === 'invalid_windows') return t('gs.err_windows');
   return t('gs.err_refused');
 }
 
@@ -325,6 +326,91 @@ export default async function gateSetupView(ctx) {
     return h('details', { class: 'panel gs-new' }, h('summary', null, t('gs.new_gate')), form);
   }
 
+  // ---- a building's going-out windows (丽园's 08:00-10:00、15:00-17:00): read when the
+  // building is picked, replaced as a whole on save (an empty list lifts them) ----
+  function windowsPanel(c) {
+    const f = fieldSet('gw-' + c.code);
+    const building = h('select', { name: 'building' }, h('option', { value: '' }, t('gs.pick_building')));
+    const windows = h('input', { name: 'windows', autocomplete: 'off', placeholder: '08:00-10:00、15:00-17:00', disabled: true });
+    const now = h('p', { class: 'facts gs-windows-now', 'aria-live': 'polite' });
+    const save = h('button', { type: 'submit', class: 'btn btn-primary', disabled: true }, t('gs.windows_save'));
+    const saved = h('p', { class: 'hint gs-saved', role: 'status', hidden: true }, t('gs.saved'));
+    const show = (w) => {
+      now.textContent = w.windows.length ? t('gs.windows_now', { name: w.name, windows: w.windows.join('、') }) : t('gs.windows_none', { name: w.name });
+    };
+    let loaded = false;
+    const panel = h('details', { class: 'panel gs-windows' }, h('summary', null, t('gs.windows')));
+    panel.addEventListener('toggle', async () => {
+      if (!panel.open || loaded) return;
+      loaded = true;
+      try {
+        const ch = await api('GET', '/units/' + enc(c.code) + '/children?limit=200');
+        const bs = (ch.items || []).filter((u) => u.kind === 'building').sort((a, b) => natCompare(a.name, b.name) || natCompare(a.code, b.code));
+        for (const b of bs) building.appendChild(h('option', { value: b.code }, b.name));
+        if (!bs.length) now.textContent = t('gs.no_buildings');
+      } catch (e) {
+        loaded = false;
+        f.fail(e);
+      }
+    });
+    building.addEventListener('change', async () => {
+      f.clear();
+      saved.hidden = true;
+      windows.disabled = true;
+      save.disabled = true;
+      now.textContent = '';
+      if (!building.value) return;
+      try {
+        const w = await api('GET', '/buildings/' + enc(building.value) + '/windows');
+        windows.value = w.windows.join('、');
+        show(w);
+        windows.disabled = false;
+        save.disabled = false;
+      } catch (e) {
+        f.fail(e);
+      }
+    });
+    windows.addEventListener('input', () => { saved.hidden = true; });
+    const form = h('form', {
+      class: 'gs-windows-form', novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          f.clear();
+          if (!building.value) return;
+          const list = windows.value.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean).sort();
+          save.disabled = true;
+          try {
+            const w = await api('POST', '/buildings/' + enc(building.value) + '/windows', { windows: list });
+            show(w);
+            windows.value = w.windows.join('、');
+            saved.hidden = false;
+          } catch (e) {
+            // windows[1] is the second window typed: said under the field, which one named
+            const m = /^windows\[(\d+)\]$/.exec(e.field || '');
+            if (m) {
+              e.field = 'windows';
+              e.message = t('gs.window_n', { n: Number(m[1]) + 1, text: list[Number(m[1])] || '', msg: refusal(e) });
+              e.raw = e.message;
+            }
+            f.fail(e);
+          } finally {
+            save.disabled = false;
+          }
+        },
+      },
+    },
+    f.add('building', t('gs.f_building'), building),
+    now,
+    f.add('windows', t('gs.f_windows'), windows),
+    h('p', { class: 'hint' }, t('gs.windows_hint')),
+    f.box,
+    h('p', { class: 'actions' }, save),
+    saved);
+    panel.appendChild(form);
+    return panel;
+  }
+
   const sections = order.map((c) => {
     lists.set(c.code, h('div', { class: 'gs-gate-list' }));
     drawGates(c);
@@ -334,7 +420,9 @@ export default async function gateSetupView(ctx) {
       rf.line,
       h('div', { class: 'gs-cols' },
         h('div', null, h('h3', null, t('gs.gates')), lists.get(c.code), newGateForm(c)),
-        h('details', { class: 'panel gs-rules' }, h('summary', null, t('gs.rules')), rf.form)));
+        h('div', null,
+          h('details', { class: 'panel gs-rules' }, h('summary', null, t('gs.rules')), rf.form),
+          windowsPanel(c))));
   });
   drawSummary();
 
