@@ -3,7 +3,8 @@
 // gates into 8 checkpoints) at 1280×800:
 //   - the compounds in order (一号院 first, 十一号院 last — the server lists 六号院 first),
 //     the merged gates said as such (二号院东门 已并入一号院北门; 一号院北门 并入此门：二号院东门);
-//   - 七号院大门 closed with a reason (a reason left empty is refused under 原因, named); the
+//   - 七号院大门 closed with a reason (a reason left empty is refused under 原因, named; its 记录
+//     then says who closed it and why); the
 //     guard kk07 opening that gate next sees it closed; then opened again;
 //   - 一号院北门 cannot be closed while 二号院东门 is merged into it: the server's reason shown;
 //   - 十一号院大门 merged into its neighbour's 十号院大门, shown on both;
@@ -63,6 +64,10 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   await page.click(g7 + ' button[data-confirm=closed]');
   await page.waitForSelector(g7 + '[data-state=closed]');
   assert((await call('GET', '/gates')).items.find((g) => g.id === seven.id).state === 'closed', 'the server has 七号院大门 closed');
+  await page.click(g7 + ' button[data-action=history]');
+  await page.waitForSelector(g7 + ' .gs-history-list li');
+  const hist = await page.textContent(g7 + ' .gs-history-list li');
+  assert(hist.includes('关闭') && hist.includes('封闭管理，七号院暂停通行') && hist.includes('萧静'), 'the gate\'s history says who closed it and why: ' + hist);
 
   // the guard at that gate sees it closed on the next load
   const guard = await t.login('kk07', { width: 360, height: 740 });

@@ -1105,6 +1105,8 @@ export default {
   'gs.windows_hint': 'Up to 8, separated by 、 or commas, e.g. 08:00-10:00, 15:00-17:00; save an empty field to lift them. Medical care is never held to them.',
   'gs.window_n': 'window {n} \u201c{text}\u201d: {msg}',
   'gs.err_windows': 'up to 8 windows, each like 08:00-10:00',
+  'gs.history': 'History',
+  'gs.history_none': 'No changes recorded yet.',
   'gstate.open': 'open',
   'gstate.closed': 'closed',
   'gstate.merged': 'merged',

@@ -1105,6 +1105,8 @@ export default {
   'gs.windows_hint': '最多8段，用顿号分隔，如 08:00-10:00、15:00-17:00；清空后保存即取消时段。就医不受时段限制。',
   'gs.window_n': '第{n}段“{text}”：{msg}',
   'gs.err_windows': '最多8段，每段如 08:00-10:00',
+  'gs.history': '记录',
+  'gs.history_none': '还没有改动记录。',
   'gstate.open': '开放',
   'gstate.closed': '关闭',
   'gstate.merged': '已合并',

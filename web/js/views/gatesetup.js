@@ -9,7 +9,7 @@
 // there at its next load.  Docs: docs/api.md section 12.1.
 import { api, enc } from '../api.js';
 import { t, tv, getLang } from '../i18n.js';
-import { h, mount, clear } from '../dom.js';
+import { h, mount, clear, fmtTime } from '../dom.js';
 import { lockdownBadge, LOCK_LEVELS } from './common.js';
 
 // Natural order of unit codes and names: 150105003008-G2 before -G10; Chinese numerals read
@@ -155,6 +155,7 @@ export default async function gateSetupView(ctx) {
   function gateRow(c, g) {
     const into = gates.filter((x) => x.merged_into && x.merged_into.id === g.id).sort((a, b) => natCompare(a.unit, b.unit) || a.id - b.id);
     const act = h('div', { class: 'gs-act', hidden: true });
+    const hist = h('div', { class: 'gs-history', hidden: true });
     const li = h('li', { class: 'gs-gate', 'data-gate': String(g.id), 'data-state': g.state },
       h('span', { class: 'row-main' }, h('strong', { class: 'gs-name' }, g.name), ' ',
         h('span', { class: 'badge badge-gate-' + g.state, 'data-badge': g.state }, tv('gstate', g.state)),
@@ -167,8 +168,35 @@ export default async function gateSetupView(ctx) {
         g.state !== 'open' ? h('button', { type: 'button', class: 'btn', 'data-action': 'open', on: { click: () => openAct('open') } }, t('gs.do_open')) : null,
         g.state !== 'closed' ? h('button', { type: 'button', class: 'btn btn-danger', 'data-action': 'closed', on: { click: () => openAct('closed') } }, t('gs.do_close')) : null,
         g.state !== 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_merge')) : null,
-        g.state === 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_remerge')) : null),
-      act);
+        g.state === 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_remerge')) : null,
+        h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'history', 'aria-expanded': 'false', on: { click: (ev) => toggleHistory(ev.currentTarget) } }, t('gs.history'))),
+      act,
+      hist);
+
+    // who changed the gate, when and why (newest first: GET /gates/{id}/now)
+    async function toggleHistory(btn) {
+      if (!hist.hidden) {
+        hist.hidden = true;
+        btn.setAttribute('aria-expanded', 'false');
+        return;
+      }
+      btn.disabled = true;
+      try {
+        const now = await api('GET', '/gates/' + g.id + '/now');
+        const items = (now.history || []).slice(0, 20);
+        mount(hist, items.length
+          ? h('ol', { class: 'list plain gs-history-list' }, items.map((x) => h('li', null,
+            fmtTime(x.at), ' · ', x.merged_into ? t('gate.merged_into', { name: x.merged_into }) : tv('gstate', x.state),
+            x.reason ? ' · ' + x.reason : '', x.by_name || x.by ? ' · ' + (x.by_name || x.by) : '')))
+          : h('p', { class: 'empty' }, t('gs.history_none')));
+      } catch (e) {
+        mount(hist, h('p', { class: 'form-error', role: 'alert' }, e.message));
+      } finally {
+        btn.disabled = false;
+      }
+      hist.hidden = false;
+      btn.setAttribute('aria-expanded', 'true');
+    }
 
     function openAct(state) {
       const f = fieldSet('gs-' + g.id);
