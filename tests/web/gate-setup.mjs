@@ -4,21 +4,23 @@
 //   - the compounds in order (一号院 first, 十一号院 last — the server lists 六号院 first),
 //     the merged gates said as such (二号院东门 已并入一号院北门; 一号院北门 并入此门：二号院东门);
 //   - 七号院大门 closed with a reason (a reason left empty is refused under 原因, named; its 记录
-//     then says who closed it and why); the
-//     guard kk07 opening that gate next sees it closed; then opened again;
+//     then says who closed it and why); the guard kk07 opening that gate next sees it closed;
+//     then opened again;
 //   - 一号院北门 cannot be closed while 二号院东门 is merged into it: the server's reason shown;
 //   - 十一号院大门 merged into its neighbour's 十号院大门, shown on both;
 //   - 三号院's rules: 外出天数 0 refused under that field, named, in Chinese, on screen, with
 //     every typed value kept; corrected and saved (the server has it);
 //   - 三号院 9栋's going-out windows: none yet; a bad second window refused under 外出时段,
 //     named (第2段), the text kept; then two windows saved (the server reads them back);
-// and the same page on a 360×740 phone does not scroll sideways; a grid worker has no such menu.
+// the Chinese screen has no English in it, and in English the same refusal is English; the same
+// page on a 360×740 phone does not scroll sideways; a grid worker has no such menu.
 //
 //   node tests/web/gate-setup.mjs      (after `make`; `make webtest` runs it)
 //
 // Fails on the build before: there was no 卡口设置 screen (only curl could do any of this).
 import path from 'node:path';
 import { SHOTS, assert, pageReady, webTest } from './harness.mjs';
+import { zhTextProblems } from './check-zh.mjs';
 
 const DESK = { width: 1280, height: 800 };
 
@@ -156,6 +158,19 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   const win = await call('GET', '/buildings/150105003008-B09/windows');
   assert(JSON.stringify(win.windows) === JSON.stringify(['08:00-10:00', '15:00-17:00']), 'the server has the windows: ' + JSON.stringify(win.windows));
   await page.screenshot({ path: path.join(SHOTS, 'gate-setup-4-windows.png') });
+  const zhProblems = zhTextProblems(await page.innerText('main'));
+  assert(zhProblems.length === 0, 'the Chinese screen reads as Chinese: ' + zhProblems.join('; '));
+
+  // in English: the same refusal in English
+  await page.click('header button:has-text("English")');
+  await page.waitForSelector('.gs-page h1:has-text("Gates and rules")');
+  await pageReady(page, '.gs-page');
+  await page.click(c3 + ' .gs-rules > summary');
+  await page.fill(c3 + ' input[name=quota_days]', '31');
+  await page.click(c3 + ' .gs-rules-form button[type=submit]');
+  await page.waitForSelector(qErrSel + ':not([hidden])');
+  const enErr = await page.textContent(qErrSel);
+  assert(enErr.includes('Counted over days') && enErr.includes('between 1 and 30'), 'in English the refusal is English: ' + enErr);
 
   // on a phone: the same page, no sideways scrolling
   const phone = await t.login('secretary', { width: 360, height: 740 });
