@@ -65,6 +65,7 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   await page.fill(g7 + ' input[name=reason]', '封闭管理，七号院暂停通行');
   await page.click(g7 + ' button[data-confirm=closed]');
   await page.waitForSelector(g7 + '[data-state=closed]');
+  assert((await page.textContent('#gs-done')) === '七号院大门已关闭', 'said to a screen reader on this page');
   assert((await call('GET', '/gates')).items.find((g) => g.id === seven.id).state === 'closed', 'the server has 七号院大门 closed');
   await page.click(g7 + ' button[data-action=history]');
   await page.waitForSelector(g7 + ' .gs-history-list li');
@@ -161,9 +162,16 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   const zhProblems = zhTextProblems(await page.innerText('main'));
   assert(zhProblems.length === 0, 'the Chinese screen reads as Chinese: ' + zhProblems.join('; '));
 
+  // leaving the page: no notice of a change made there is shown on the next one
+  await page.click('nav a[href="#/dashboard"]');
+  await pageReady(page);
+  const status = await page.textContent('#status');
+  assert(!/saved|is open|is closed|merged|已保存|已开放|已关闭|已并入/.test(status), 'no stale notice on the next page: ' + status);
+
   // in English: the same refusal in English
   await page.click('header button:has-text("English")');
-  await page.waitForSelector('.gs-page h1:has-text("Gates and rules")');
+  await page.waitForSelector('nav a[href="#/gates"]:has-text("Gates")');
+  await page.click('nav a[href="#/gates"]');
   await pageReady(page, '.gs-page');
   await page.click(c3 + ' .gs-rules > summary');
   await page.fill(c3 + ' input[name=quota_days]', '31');

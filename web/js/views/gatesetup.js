@@ -51,7 +51,7 @@ const RULES = [
 // said from its code (some checks answer in English only: "quota_days must be between 1 and 30").
 function refusal(e) {
   const raw = String((e && e.raw) || '');
-  if (/[\u3400-\u9fff]/.test(raw) || getLang() === 'en') return e.message;
+  if (raw && (/[\u3400-\u9fff]/.test(raw) || getLang() === 'en')) return e.message;
   if (e.code === 'out_of_range') {
     const m = /between (-?\d+) and (-?\d+)/.exec(raw);
     if (m) return t('gs.err_range', { min: m[1], max: m[2] });
@@ -134,6 +134,10 @@ export default async function gateSetupView(ctx) {
   });
 
   const summary = h('p', { class: 'facts', id: 'gs-summary' });
+  // what was just done, for a screen reader (the change itself is on screen where it was made;
+  // ctx.flash would show it on the next page drawn, not this one)
+  const done = h('p', { class: 'sr-only', id: 'gs-done', role: 'status', 'aria-live': 'polite' });
+  const say = (msg) => { done.textContent = msg; };
   const lists = new Map(); // compound code -> its gates' <ul> holder
   const sortedGates = () => gates.slice().sort((a, b) =>
     natCompare(a.unit, b.unit) || (a.id - b.id));
@@ -227,7 +231,7 @@ export default async function gateSetupView(ctx) {
               // the gate's state itself refused (others are merged into it): said by the buttons
               return f.fail(e);
             }
-            ctx.flash(t('gs.done_' + state, { name: g.name }));
+            say(t('gs.done_' + state, { name: g.name }));
             await reload();
           },
         },
@@ -293,7 +297,7 @@ export default async function gateSetupView(ctx) {
           c.rules = r;
           drawLine();
           saved.hidden = false;
-          ctx.flash(t('gs.rules_saved', { name: c.name }));
+          say(t('gs.rules_saved', { name: c.name }));
         },
       },
     },
@@ -337,7 +341,7 @@ export default async function gateSetupView(ctx) {
           } finally {
             btn.disabled = false;
           }
-          ctx.flash(t('gs.created', { name: body.name }));
+          say(t('gs.created', { name: body.name }));
           name.value = '';
           hours.value = '';
           reason.value = '';
@@ -457,6 +461,7 @@ export default async function gateSetupView(ctx) {
   return h('section', { class: 'gs-page' },
     h('h1', { tabindex: '-1' }, t('gs.title')),
     summary,
+    done,
     h('p', { class: 'hint' }, t('gs.intro')),
     h('nav', { class: 'gs-jump', 'aria-label': t('gs.jump') },
       order.map((c) => h('a', { href: '#/gates', 'data-jump': c.code, on: { click: (ev) => {
