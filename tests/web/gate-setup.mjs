@@ -67,6 +67,10 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   await page.waitForSelector(g7 + '[data-state=closed]');
   assert((await page.textContent('#gs-done')) === '七号院大门已关闭', 'said to a screen reader on this page');
   assert((await call('GET', '/gates')).items.find((g) => g.id === seven.id).state === 'closed', 'the server has 七号院大门 closed');
+  assert(await page.isVisible(g7 + ' button[data-action=history]') && (await page.evaluate((sel) => {
+    const b = document.querySelector(sel);
+    return getComputedStyle(b).color !== getComputedStyle(b.parentElement).backgroundColor && getComputedStyle(b).color !== 'rgb(255, 255, 255)';
+  }, g7 + ' button[data-action=history]')), 'the 记录 button can be read');
   await page.click(g7 + ' button[data-action=history]');
   await page.waitForSelector(g7 + ' .gs-history-list li');
   const hist = await page.textContent(g7 + ' .gs-history-list li');
@@ -96,7 +100,8 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   const hasMerged = await page.textContent(gn + ' .form-error');
   assert(hasMerged.includes('并入了此门'), 'closing a gate others are merged into is refused, said: ' + hasMerged);
   assert((await page.inputValue(gn + ' input[name=reason]')) === '试关', 'the reason typed is kept');
-  await page.click(gn + ' .gs-act .btn-quiet');
+  await page.click(gn + ' .gs-act button[data-cancel]');
+  assert(await page.isHidden(gn + ' .gs-act'), 'cancel puts the form away');
 
   // merge 十一号院大门 into the neighbour's 十号院大门
   const g11 = '.gs-gate[data-gate="' + eleven.id + '"]';

@@ -1107,6 +1107,7 @@ export default {
   'gs.err_windows': 'up to 8 windows, each like 08:00-10:00',
   'gs.history': 'History',
   'gs.history_none': 'No changes recorded yet.',
+  'gs.err_pick': 'choose an open gate',
   'gstate.open': 'open',
   'gstate.closed': 'closed',
   'gstate.merged': 'merged',

@@ -1107,6 +1107,7 @@ export default {
   'gs.err_windows': '最多8段，每段如 08:00-10:00',
   'gs.history': '记录',
   'gs.history_none': '还没有改动记录。',
+  'gs.err_pick': '请选择一个开放的门',
   'gstate.open': '开放',
   'gstate.closed': '关闭',
   'gstate.merged': '已合并',

@@ -58,6 +58,7 @@ function refusal(e) {
   }
   if (e.code === 'wrong_type') return t('gs.err_integer');
   if (e.code === 'required') return t('gs.err_required');
+  if (e.code === 'pick') return t('gs.err_pick');
   if (e.code === 'too_long') return t('gs.err_too_long');
   if (e.code === 'invalid_kinds') return t('gs.err_kinds');
   if (e.code === 'invalid_windows') return t('gs.err_windows');
@@ -173,7 +174,7 @@ export default async function gateSetupView(ctx) {
         g.state !== 'closed' ? h('button', { type: 'button', class: 'btn btn-danger', 'data-action': 'closed', on: { click: () => openAct('closed') } }, t('gs.do_close')) : null,
         g.state !== 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_merge')) : null,
         g.state === 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_remerge')) : null,
-        h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'history', 'aria-expanded': 'false', on: { click: (ev) => toggleHistory(ev.currentTarget) } }, t('gs.history'))),
+        h('button', { type: 'button', class: 'btn', 'data-action': 'history', 'aria-expanded': 'false', on: { click: (ev) => toggleHistory(ev.currentTarget) } }, t('gs.history'))),
       act,
       hist);
 
@@ -219,7 +220,7 @@ export default async function gateSetupView(ctx) {
             f.clear();
             const body = { state, reason: reason.value.trim() };
             if (intoSel) {
-              if (!intoSel.value) return f.fail({ field: 'into', code: 'required', raw: '', message: '' });
+              if (!intoSel.value) return f.fail({ field: 'into', code: 'pick', raw: '', message: '' });
               body.into = Number(intoSel.value);
             }
             const btns = form.querySelectorAll('button');
@@ -242,7 +243,7 @@ export default async function gateSetupView(ctx) {
       f.box,
       h('p', { class: 'actions' },
         h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': state }, t('gs.confirm')),
-        h('button', { type: 'button', class: 'btn btn-quiet', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
+        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
       mount(act, form);
       act.hidden = false;
       (intoSel || reason).focus();
