@@ -196,6 +196,9 @@ webTest('gate-setup', ['--preset', 'qianjinxiang'], async (t) => {
   // a grid worker is not offered the screen
   const gw = await t.login('gw02', { width: 360, height: 740 });
   assert((await gw.$('nav a[href="#/gates"]')) === null, 'a grid worker has no 卡口设置 in the menu');
+  await gw.goto(t.base + '/#/gates');
+  await pageReady(gw);
+  assert((await gw.$('.gs-gate button')) === null && (await gw.textContent('main')).includes('不能使用此功能'), 'nor the screen by its address');
 
   const pageErrors = t.errors.filter((e) => !/Failed to load resource/.test(e));
   assert(pageErrors.length === 0, 'no page errors: ' + pageErrors.join(' | '));

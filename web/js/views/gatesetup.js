@@ -8,6 +8,7 @@
 // The guard's screen (gate.js) reads the gates on every load: a gate closed here is closed
 // there at its next load.  Docs: docs/api.md section 12.1.
 import { api, enc } from '../api.js';
+import { can } from '../session.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, clear, fmtTime } from '../dom.js';
 import { lockdownBadge, LOCK_LEVELS } from './common.js';
@@ -113,6 +114,9 @@ function fieldSet(prefix) {
 export default async function gateSetupView(ctx) {
   ctx.title = t('gs.title');
   ctx.wide = true;
+  // the compound's shape is the tree's roles' work (ROLES_TREE); a guard or a grid worker who
+  // types the address is told so, not shown buttons the server would refuse
+  if (!can.gateSetup()) return h('section', null, h('h1', { tabindex: '-1' }, ctx.title), h('p', { class: 'notice' }, t('common.not_allowed')));
   const list = await api('GET', '/gates');
   let gates = list.items || [];
 
