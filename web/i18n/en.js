@@ -1108,6 +1108,7 @@ export default {
   'gs.history': 'History',
   'gs.history_none': 'No changes recorded yet.',
   'gs.err_pick': 'choose an open gate',
+  'gs.rules_unread': 'The compound\'s rules could not be read: reload the page to change them.',
   'gstate.open': 'open',
   'gstate.closed': 'closed',
   'gstate.merged': 'merged',

@@ -1108,6 +1108,7 @@ export default {
   'gs.history': '记录',
   'gs.history_none': '还没有改动记录。',
   'gs.err_pick': '请选择一个开放的门',
+  'gs.rules_unread': '没能读到这个小区的外出规则，请刷新页面后再改。',
   'gstate.open': '开放',
   'gstate.closed': '关闭',
   'gstate.merged': '已合并',

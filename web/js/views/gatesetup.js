@@ -458,7 +458,10 @@ export default async function gateSetupView(ctx) {
       h('div', { class: 'gs-cols' },
         h('div', null, h('h3', null, t('gs.gates')), lists.get(c.code), newGateForm(c)),
         h('div', null,
-          h('details', { class: 'panel gs-rules' }, h('summary', null, t('gs.rules')), rf.form),
+          // rules that could not be read are not offered for change: a form of defaults would
+          // overwrite the rules in force
+          c.rules ? h('details', { class: 'panel gs-rules' }, h('summary', null, t('gs.rules')), rf.form)
+            : h('p', { class: 'form-error', role: 'alert' }, t('gs.rules_unread')),
           windowsPanel(c))));
   });
   drawSummary();
