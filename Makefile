@@ -115,6 +115,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-errors.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-setup.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply2.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/merchants.mjs

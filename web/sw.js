@@ -15,7 +15,7 @@ const SHELL = [
   '/js/views/account.js', '/js/views/aid.js', '/js/views/alert.js', '/js/views/alerts.js',
   '/js/views/audit.js', '/js/views/categories.js', '/js/views/chain.js', '/js/views/common.js',
   '/js/views/dashboard.js', '/js/views/duty.js', '/js/views/epi-common.js', '/js/views/errands.js',
-  '/js/views/followups.js', '/js/views/gate.js', '/js/views/help.js', '/js/views/household-new.js',
+  '/js/views/followups.js', '/js/views/gate.js', '/js/views/gatesetup.js', '/js/views/help.js', '/js/views/household-new.js',
   '/js/views/household.js', '/js/views/idreview.js', '/js/views/import.js', '/js/views/join.js',
   '/js/views/lists.js', '/js/views/login.js', '/js/views/resident-epi.js', '/js/views/resident.js',
   '/js/views/rollcall.js', '/js/views/search.js', '/js/views/staff.js', '/js/views/supply-setup.js',

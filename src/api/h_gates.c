@@ -135,6 +135,11 @@ werr h_building_windows(req *r)
 	return e;
 }
 
+werr h_building_windows_get(req *r)
+{
+	return windows_get(&r->ac, r->param[0], &r->json);
+}
+
 werr h_staff_pass_issue(req *r)
 {
 	return created(r, api_body(r, staff_pass_issue));

@@ -100,6 +100,7 @@ werr h_gate_now(req *r);
 werr h_compound_now(req *r);
 werr h_compound_rules(req *r);
 werr h_building_windows(req *r);
+werr h_building_windows_get(req *r);
 werr h_passage_create(req *r);
 werr h_passage_list(req *r);
 werr h_pass_issue(req *r);

@@ -102,6 +102,7 @@ const route routes[] = {
     {M_GET, "/api/v1/gates/{id}/now", h_gate_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_GET, "/api/v1/compounds/{code}/now", h_compound_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_POST, "/api/v1/compounds/{code}/rules", h_compound_rules, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_GET, "/api/v1/buildings/{code}/windows", h_building_windows_get, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_POST, "/api/v1/buildings/{code}/windows", h_building_windows, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/passages", h_passage_create, AUTH_SESSION, ROLES_CHECKIN, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/passages", h_passage_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},

@@ -608,6 +608,35 @@ fail:
 	return e;
 }
 
+/* A building's (or entrance's) own windows, earliest first, as set; open_now as windows_set
+ * answers it (no windows of its own, or now inside the nearest ones on its path). */
+werr windows_get(const actor *ac, const char *code, json_t **out)
+{
+	unit_row u;
+	werr e = unit_find(ac, code, &u);
+	if (e)
+		return e;
+	if (strcmp(u.kind, "building") != 0 && strcmp(u.kind, "entrance") != 0)
+		return w_fail(W_EINVAL, "not_a_building", "unit", "外出时段只能设在楼栋或单元上 / windows belong to a building or an entrance");
+	db_stmt *s = db_get(ac->d, SQL_WINDOWS_OF_UNIT);
+	db_bind_int(s, 1, u.id);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW)
+		json_array_append_new(arr, json_string(arena_printf(ac->a, "%s-%s", hhmm(ac->a, db_int(s, 0)), hhmm(ac->a, db_int(s, 1)))));
+	db_done(s);
+	const char *name, *text;
+	int k;
+	bool inside;
+	if (rc < 0 || (e = windows_of(ac, u.path, minute_now(), &name, &text, &k, &inside))) {
+		json_decref(arr);
+		return e;
+	}
+	*out = json_pack("{s:s,s:s,s:o,s:b}", "unit", u.code, "name", u.name, "windows", arr, "open_now",
+	                 json_array_size(arr) == 0 || inside);
+	return WG_OK;
+}
+
 /* Isolation or one of the watched categories: refused exit (a resident, or a staff pass's
  * holder who is one). */
 static werr check_watch(const actor *ac, int64_t rid, json_t *r)

@@ -28,6 +28,7 @@ werr compound_rules_set(const actor *ac, const char *code, json_t *body, json_t 
 /* A building's (or entrance's) time windows for going out (丽园): {"windows": ["08:00-10:00"]}
  * replaces them; an empty list lifts them. */
 werr windows_set(const actor *ac, const char *code, json_t *body, json_t **out);
+werr windows_get(const actor *ac, const char *code, json_t **out);
 
 /* Passages: POST answers {allowed, reasons:[{code,message,en}], duplicate, …}; duplicate
  * is true when client_id named a passage already stored (the stored answer is given again).

@@ -306,6 +306,10 @@ class GatesTest(unittest.TestCase):
         st, b = H.as_user("secretary", "POST", url, {"windows": [wclosed]})
         self.assertEqual(st, 200, b)
         self.assertEqual((b["windows"], b["open_now"]), ([wclosed], False))
+        # read back, by the secretary and by the guard (earliest first, as set)
+        for who in ("secretary", "checkpoint"):
+            st, r = H.as_user(who, "GET", url)
+            self.assertEqual((st, r["windows"], r["open_now"], r["unit"]), (200, [wclosed], False, building), r)
         try:
             p = passage(g["id"], "out", resident_id=rid, purpose="supplies")
             self.assertEqual(codes(p), ["building_window"])
@@ -320,12 +324,16 @@ class GatesTest(unittest.TestCase):
         finally:
             st, b = H.as_user("secretary", "POST", url, {"windows": []})
             self.assertEqual((st, b["windows"]), (200, []))
+            st, b = H.as_user("secretary", "GET", url)
+            self.assertEqual((st, b["windows"], b["open_now"]), (200, [], True))
         self.assertErr(H.as_user("secretary", "POST", url, {"windows": ["8-10"]}), 400, "invalid_windows", "windows[0]")
         self.assertErr(H.as_user("secretary", "POST", url, {"windows": "08:00-10:00"}), 400, "invalid_windows", "windows")
         self.assertErr(H.as_user("secretary", "POST", "/api/v1/buildings/%s/windows" % H.COMMUNITY,
                                  {"windows": []}), 400, "not_a_building", "unit")
         st, _ = H.as_user("checkpoint", "POST", url, {"windows": []})
         self.assertEqual(st, 403)
+        self.assertErr(H.as_user("secretary", "GET", "/api/v1/buildings/%s/windows" % H.COMMUNITY),
+                       400, "not_a_building", "unit")
 
     def test_closed_compound_purpose_and_visitors(self):
         # closed management is the compound's level; a separate compound keeps it to itself

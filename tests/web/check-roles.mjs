@@ -53,6 +53,7 @@ export const USES = {
     routes: ['GET /gates', 'GET /gates/{id}/now', 'GET /compounds/{code}/now', 'POST /passages', 'GET /passages', 'POST /passes/scan'],
     narrower: 'the checkpoint screen is for the guards and those who run the compound',
   },
+  gateSetup: { routes: ['GET /gates', 'GET /compounds/{code}/now', 'POST /gates', 'POST /gates/{id}/state', 'POST /compounds/{code}/rules'] },
   supply: {
     routes: ['GET /supply/rounds', 'GET /supply/rounds/{id}', 'GET /supply/rounds/{id}/picking'],
     narrower: 'the supplies screen is for those who run rounds and carry goods; a grid worker orders from a household\'s page',

@@ -37,6 +37,7 @@ const routes = [
   { re: /^\/account$/, load: () => import('./views/account.js') },
   { re: /^\/gate$/, load: () => import('./views/gate.js') },
   { re: /^\/gate\/(\d+)$/, load: () => import('./views/gate.js') },
+  { re: /^\/gates$/, load: () => import('./views/gatesetup.js') },
   { re: /^\/supply$/, load: () => import('./views/supply.js') },
   { re: /^\/supply\/(\d+)$/, load: () => import('./views/supply.js') },
   { re: /^\/supply\/setup$/, load: () => import('./views/supply-setup.js') },
@@ -162,6 +163,7 @@ function navItems() {
   if (can.categories()) items.push(['#/tasks', t('nav.tasks'), /^\/tasks$/]);
   if (can.chain()) items.push(['#/chain', t('nav.chain'), /^\/chain$/]);
   if (can.gate()) items.push(['#/gate', t('nav.gate'), /^\/gate(\/\d+)?$/]);
+  if (can.gateSetup()) items.push(['#/gates', t('nav.gates'), /^\/gates$/]);
   // the supplies pages (rounds, errands, the medicine register, the fund, merchants) share one
   // item and reach each other by their tabs; a grid worker reaches errands from a household
   if (can.supply()) items.push(['#/supply', t('nav.supply'), /^\/(supply(\/(\d+|setup))?|errands(\/\d+)?|medicine|aid|merchants)$/]);

@@ -45,6 +45,9 @@ export const can = {
   lockdown: () => is(REGISTRY) || role() === 'command',
   // the checkpoint at a compound's gate (src/api/routes.c: POST /passages is ROLES_CHECKIN)
   gate: () => role() === 'checkpoint' || is(['community', 'grid_leader']),
+  // the compounds' gates, their state and rules (src/api/routes.c: POST /gates, /gates/{id}/state,
+  // /compounds/{code}/rules are ROLES_TREE)
+  gateSetup: () => is(['admin', 'command', 'community']),
   // supplies (docs/api.md "Supplies"): rounds and deliveries for the tree's roles and those
   // who carry goods; orders and errands are placed from a household's page
   supply: () => is(['admin', 'command', 'community', 'grid_leader']) || role() === 'volunteer',

@@ -439,6 +439,9 @@ export default async function gateView(ctx) {
     h('h1', { tabindex: '-1' }, gate.name,
       h('a', { class: 'btn btn-quiet gate-change', href: '#/gate', on: { click: () => storeGate(0) } }, t('gate.change'))),
     h('p', { class: 'facts' }, gate.unit_name, ' · ', tv('gstate', gate.state), gate.hours ? ' · ' + gate.hours : ''),
+    // closed or merged by the community since the guard picked it: said before the first tap
+    gate.state !== 'open' ? h('p', { class: 'form-error gate-not-open', role: 'status', 'data-state': gate.state },
+      t('gate.not_open', { state: gate.merged_into ? t('gate.merged_into', { name: gate.merged_into.name }) : tv('gstate', gate.state) })) : null,
     counters,
     h('div', { class: 'gate-common' },
       h('p', { class: 'field field-inline' }, h('label', { for: 'gate-temp' }, t('gate.temp')), temp),
