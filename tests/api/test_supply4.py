@@ -108,6 +108,16 @@ def person(c, user):
                                                          "in_hand_fen": 0, "handed_fen": 0})
 
 
+
+def delivered_and_damaged(t, o):
+    """Order o taken to the door by vol01 and reported damaged by gw01: the after-sales case."""
+    for to in ("received", "disinfected", "at_door", "delivered"):
+        st, x = H.as_user("vol01", "POST", "/api/v1/supply/orders/%d/state" % o["id"], {"to": to})
+        t.assertEqual(st, 200, x)
+    st, a = H.as_user("gw01", "POST", "/api/v1/supply/orders/%d/aftersales" % o["id"], {"kind": "damaged", "note": "压坏"})
+    t.assertEqual(st, 201, a)
+    return a
+
 class Handover(unittest.TestCase):
     def test_handover_to_the_supplier_to_the_fen(self):
         r = new_round()
@@ -197,11 +207,7 @@ class Handover(unittest.TestCase):
         o = paid_in_cash(rid, "vol01", (1, 1, 1))
         st, b = hand_over(rid, {"holder": "vol01", "supplier_id": POP["suppliers"][0], "amount_fen": 1000, "receipt": "R-1"})
         self.assertEqual(st, 201, b)
-        for to in ("received", "disinfected", "at_door", "delivered"):
-            st, x = H.as_user("vol01", "POST", "/api/v1/supply/orders/%d/state" % o["id"], {"to": to})
-            self.assertEqual(st, 200, x)
-        st, a = H.as_user("gw01", "POST", "/api/v1/supply/orders/%d/aftersales" % o["id"], {"kind": "damaged", "note": "压坏"})
-        self.assertEqual(st, 201, a)
+        a = delivered_and_damaged(self, o)
         st, d = H.as_user("secretary", "POST", "/api/v1/supply/aftersales/%d/resolve" % a["id"],
                           {"resolution": "refunded", "refund_fen": 500})
         self.assertEqual(st, 200, d)
@@ -223,11 +229,7 @@ class Handover(unittest.TestCase):
         st, b = hand_over(rid, {"holder": "vol01", "supplier_id": POP["suppliers"][0], "amount_fen": o["total_fen"] - 300,
                                 "receipt": "L-1"})
         self.assertEqual(st, 201, b)
-        for to in ("received", "disinfected", "at_door", "delivered"):
-            st, x = H.as_user("vol01", "POST", "/api/v1/supply/orders/%d/state" % o["id"], {"to": to})
-            self.assertEqual(st, 200, x)
-        st, a = H.as_user("gw01", "POST", "/api/v1/supply/orders/%d/aftersales" % o["id"], {"kind": "damaged", "note": "压坏"})
-        self.assertEqual(st, 201, a)
+        a = delivered_and_damaged(self, o)
         st, d = H.as_user("secretary", "POST", "/api/v1/supply/aftersales/%d/resolve" % a["id"],
                           {"resolution": "refunded", "refund_fen": 500})
         self.assertEqual((st, H.err(d)), (409, ("refund_over_cash", "refund_fen")), d)
