@@ -100,6 +100,29 @@ static bool in_compound(const char *path, const char *cpath)
 	return path && cpath && strncmp(path, cpath, strlen(cpath)) == 0;
 }
 
+/* The neighbouring compounds gate id serves (same unit above, their gates merged into it),
+ * at most GATE_SERVED_MAX: their unit ids and paths. */
+typedef struct {
+	int n;
+	int64_t id[GATE_SERVED_MAX];
+	const char *path[GATE_SERVED_MAX];
+} served_set;
+
+static werr served_load(const actor *ac, int64_t gate_id, served_set *sv)
+{
+	sv->n = 0;
+	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
+	db_bind_int(s, 1, gate_id);
+	werr e = WG_OK;
+	int rc;
+	while ((rc = db_step(s, &e)) == DB_ROW && sv->n < GATE_SERVED_MAX) {
+		sv->id[sv->n] = db_int(s, 0);
+		sv->path[sv->n++] = arena_strdup(ac->a, db_text(s, 1));
+	}
+	db_done(s);
+	return rc < 0 ? e : WG_OK;
+}
+
 /* The compound a gate serves a resident of: its own, or a neighbouring compound (same
  * unit above) whose gate is merged into it — 前进巷 made 8 checkpoints of 11 compounds'
  * 17 gates.  *unit_id, *upath: that compound; false when the gate serves no compound of
@@ -114,18 +137,15 @@ static werr serving_compound(const actor *ac, const gate_row *g, const char *ppa
 		*upath = g->path;
 		return WG_OK;
 	}
-	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
-	db_bind_int(s, 1, g->id);
-	werr e = WG_OK;
-	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW)
-		if (!*found && in_compound(ppath, db_text(s, 1))) {
+	served_set sv;
+	werr e = served_load(ac, g->id, &sv);
+	for (int i = 0; !e && i < sv.n && !*found; i++)
+		if (in_compound(ppath, sv.path[i])) {
 			*found = true;
-			*unit_id = db_int(s, 0);
-			*upath = arena_strdup(ac->a, db_text(s, 1));
+			*unit_id = sv.id[i];
+			*upath = sv.path[i];
 		}
-	db_done(s);
-	return rc < 0 ? e : WG_OK;
+	return e;
 }
 
 /* Whether a household's or a resident's unit at path is the guard's at gate g: in the
@@ -255,19 +275,16 @@ static json_t *gate_history_json(db *d, int64_t id)
 werr gate_served_paths(const actor *ac, int64_t gate_id, const char ***paths, int *n)
 {
 	gate_row g;
+	served_set sv;
 	werr e = gate_load(ac, gate_id, "gate_id", &g);
 	*n = 0;
 	*paths = arena_alloc(ac->a, GATE_SERVED_MAX * sizeof **paths);
-	if (e)
+	if (e || (e = served_load(ac, g.id, &sv)))
 		return e;
-	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
-	db_bind_int(s, 1, g.id);
-	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW)
-		if (*n < GATE_SERVED_MAX && !actor_in_scope(ac, db_text(s, 1)))
-			(*paths)[(*n)++] = arena_strdup(ac->a, db_text(s, 1));
-	db_done(s);
-	return rc < 0 ? e : WG_OK;
+	for (int i = 0; i < sv.n; i++)
+		if (!actor_in_scope(ac, sv.path[i]))
+			(*paths)[(*n)++] = sv.path[i];
+	return WG_OK;
 }
 
 werr gate_list(const actor *ac, const char *unit_code, json_t **out)
@@ -869,15 +886,12 @@ static werr staff_covers(const actor *ac, const gate_row *g, const staff_scope *
 		*yes = sc->gate_id[i] ? sc->gate_id[i] == g->id : in_compound(g->path, sc->path[i]);
 	if (*yes)
 		return WG_OK;
-	db_stmt *s = db_get(ac->d, SQL_GATE_SERVES);
-	db_bind_int(s, 1, g->id);
-	werr e = WG_OK;
-	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW)
+	served_set sv;
+	werr e = served_load(ac, g->id, &sv);
+	for (int k = 0; !e && k < sv.n; k++)
 		for (int i = 0; i < sc->n && !*yes; i++)
-			*yes = !sc->gate_id[i] && in_compound(db_text(s, 1), sc->path[i]);
-	db_done(s);
-	return rc < 0 ? e : WG_OK;
+			*yes = !sc->gate_id[i] && in_compound(sv.path[k], sc->path[i]);
+	return e;
 }
 
 static const char *staff_scope_text(arena *a, const staff_scope *sc)

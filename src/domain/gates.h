@@ -17,7 +17,7 @@ werr gate_list(const actor *ac, const char *unit_code, json_t **out);
 /* The compounds a gate of the guard's serves outside the guard's part of the tree (a
  * neighbour's gate merged into it): their unit paths, at most GATE_SERVED_MAX, for a search
  * of residents at that gate.  The gate must be in the actor's scope (404 gate_id). */
-enum { GATE_SERVED_MAX = 16 };
+enum { GATE_SERVED_MAX = 64 };
 werr gate_served_paths(const actor *ac, int64_t gate_id, const char ***paths, int *n);
 werr gate_create(const actor *ac, json_t *body, json_t **out);
 werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);

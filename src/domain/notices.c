@@ -54,23 +54,20 @@ static werr notice_load(const actor *ac, int64_t id, notice_row *n)
 	return WG_OK;
 }
 
-static werr count2(db *d, sql_id id, int64_t notice, const char *path, const char *upper, int64_t *out)
-{
-	db_stmt *s = db_get(d, id);
-	int i = 1;
-	if (notice)
-		db_bind_int(s, i++, notice);
-	db_bind_text(s, i++, path);
-	db_bind_text(s, i, upper);
-	return db_scalar(s, out);
-}
-
-/* Households reached / total of a notice within path. */
+/* Households reached / total of a notice within the unit at path: the total is the unit's
+ * counter of households with someone living there (a vacant flat reads nothing), Today's. */
 static werr reach_of(const actor *ac, int64_t notice, const char *path, int64_t *reached, int64_t *total)
 {
-	const char *upper = scope_upper(ac->a, path);
-	werr e = count2(ac->d, SQL_NOTICE_REACHED, notice, path, upper, reached);
-	return e ? e : count2(ac->d, SQL_NOTICE_HH_TOTAL, 0, path, upper, total);
+	db_stmt *s = db_get(ac->d, SQL_NOTICE_REACHED);
+	db_bind_int(s, 1, notice);
+	db_bind_text(s, 2, path);
+	db_bind_text(s, 3, scope_upper(ac->a, path));
+	werr e = db_scalar(s, reached);
+	if (e)
+		return e;
+	s = db_get(ac->d, SQL_STATS_GET);
+	db_bind_int(s, 1, path_id(path, 0));
+	return db_scalar(s, total);
 }
 
 static json_t *notice_json(const notice_row *n)
