@@ -1544,13 +1544,13 @@ static werr refund_cash_check(const actor *ac, const order_row *o, int64_t refun
 	int64_t held = 0;
 	if ((e = holder_round_cash(ac, o->round_id, holder_id, &held)))
 		return e;
-	if (refund > held)
-		return w_fail(W_ECONFLICT, "refund_over_cash", "refund_fen",
-		              "这笔订单的现金在%s手上，本批次只剩%s（其余已交供应商），不能从中退%s / the order's cash is in %s's hand, "
-		              "who holds only %s of this round's cash (the rest was handed to the supplier): %s cannot be refunded from it",
-		              name, yuan(ac->a, held > 0 ? held : 0), yuan(ac->a, refund), user, yuan(ac->a, held > 0 ? held : 0),
-		              yuan(ac->a, refund));
-	return WG_OK;
+	if (refund <= held)
+		return WG_OK;
+	const char *left = yuan(ac->a, held > 0 ? held : 0), *asked = yuan(ac->a, refund);
+	return w_fail(W_ECONFLICT, "refund_over_cash", "refund_fen",
+	              "这笔订单的现金在%s手上，本批次只剩%s（其余已交供应商），不能从中退%s / the order's cash is in %s's hand, "
+	              "who holds only %s of this round's cash (the rest was handed to the supplier): %s cannot be refunded from it",
+	              name, left, asked, user, left, asked);
 }
 
 werr aftersale_resolve(const actor *ac, int64_t id, json_t *body, json_t **out)
