@@ -141,6 +141,42 @@ int64_t day_at(const char *day, int hh, int mm)
 	return (int64_t)timegm(&tm) - 8 * 3600;
 }
 
+static size_t digit_run(const char *s, size_t i, size_t n)
+{
+	size_t j = i;
+	while (j < n && s[j] >= '0' && s[j] <= '9')
+		j++;
+	return j - i;
+}
+
+int nat_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+	while (i < na && j < nb) {
+		size_t ra = digit_run(a, i, na), rb = digit_run(b, j, nb);
+		if (ra && rb) {
+			size_t za = 0, zb = 0;
+			while (za + 1 < ra && a[i + za] == '0')
+				za++;
+			while (zb + 1 < rb && b[j + zb] == '0')
+				zb++;
+			if (ra - za != rb - zb)
+				return ra - za < rb - zb ? -1 : 1;
+			int c = memcmp(a + i + za, b + j + zb, ra - za);
+			if (c || ra != rb)
+				return c ? c : (ra < rb ? -1 : 1);
+			i += ra;
+			j += rb;
+		} else if (a[i] != b[j]) {
+			return (unsigned char)a[i] < (unsigned char)b[j] ? -1 : 1;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	return (i < na) - (j < nb);
+}
+
 bool str_in_list(const char *s, const char *const *list)
 {
 	for (; s && *list; list++)

@@ -26,6 +26,10 @@ int64_t day_at(const char *day, int hh, int mm);
 int age_years(const char *birth);
 /* Whether s is one of the strings of a NULL-terminated list (false for s NULL). */
 bool str_in_list(const char *s, const char *const *list);
+/* Compares a (na bytes) with b (nb) as people count: byte by byte, except that a run of
+ * ASCII digits in both is compared as a number ("B9" < "B10", "/4/9/" < "/4/10/"; leading
+ * zeros do not count, then the shorter run first).  <0, 0 or >0, as memcmp. */
+int nat_cmp(const char *a, size_t na, const char *b, size_t nb);
 /* Read a whole file (malloc'd, NUL-terminated); NULL if it cannot be read. */
 char *read_file(const char *path, size_t *len);
 #endif

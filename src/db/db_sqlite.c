@@ -242,6 +242,13 @@ static void lite_configure(void)
 	pace_sqlite_install();  /* the store file flushed as a checkpoint writes it */
 }
 
+/* The collation the catalogue's lists are ordered by (sql.def, NAT): nat_cmp. */
+static int lite_nat(void *unused, int na, const void *a, int nb, const void *b)
+{
+	(void)unused;
+	return nat_cmp(a, (size_t)na, b, (size_t)nb);
+}
+
 static werr lite_open(const char *url, db **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -259,6 +266,7 @@ static werr lite_open(const char *url, db **out)
 		return e;
 	}
 	sqlite3_busy_handler(l->h, lite_busy, NULL);
+	sqlite3_create_collation(l->h, "wg_nat", SQLITE_UTF8, NULL, lite_nat);
 	l->version_seen = -1;
 	sqlite3_commit_hook(l->h, lite_commit_hook, l);
 	werr e = lite_exec(&l->base,

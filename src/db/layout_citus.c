@@ -279,7 +279,7 @@ const char citus_layout[] =
     "    sum(d.residents_reported)::bigint AS r, sum(d.fevers)::bigint AS f, sum(d.symptomatic)::bigint AS s"
     "    FROM units k JOIN d ON d.unit_id = k.id WHERE k.id = c.id"
     "    OR (k.id = k.district_id AND k.path > c.path AND k.path < left(c.path, -1) || '0')) x"
-    "    WHERE c.parent_id = $1 AND c.retired_at IS NULL ORDER BY c.kind, c.code$q$"
+    "    WHERE c.parent_id = $1 AND c.retired_at IS NULL ORDER BY c.kind, c.code COLLATE wg_nat$q$"
     "    USING u, dy, dists || keys, ids || keys;"
     "  END $f$;"
     /* the curve's points of the day (CURVE_SNAPSHOT, the ticker's, every 10 minutes): the

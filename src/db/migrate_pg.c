@@ -1199,6 +1199,9 @@ const char *const migrations_pg[] = {
     "    CREATE UNIQUE INDEX checkins_resident ON checkins(day, resident_id, superseded_by);"
     "  END IF;"
     "END $$;",
+    /* the order lists are shown in (sql.def, wg_nat): digits compared as numbers — ICU's
+     * root collation with numeric ordering, as SQLite's nat_cmp orders paths and codes */
+    "CREATE COLLATION IF NOT EXISTS wg_nat (provider = icu, locale = 'und-u-kn-true');",
 };
 
 const int migrations_pg_count = (int)(sizeof migrations_pg / sizeof migrations_pg[0]);

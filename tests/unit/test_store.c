@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/csv.h"
+#include "core/util.h"
 #include "testdb.h"
 #include "domain/accounts.h"
 #include "domain/calendar.h"
@@ -671,10 +672,68 @@ static void test_district_key(void **state)
 	}
 }
 
+static int digits(int64_t v)
+{
+	char b[24];
+	return snprintf(b, sizeof b, "%lld", (long long)v);
+}
+
+/* Lists come in the order people count (sql.def, wg_nat): digits compared as numbers, on
+ * every store.  Buildings are made under a grid until their ids gain a digit, so that a
+ * path's text order (/…/100/ before /…/99/) and the counting order differ; the grid's
+ * children come by code B1, B2 … B9, B10 and its units' export in the order they were made. */
+static void test_lists_in_counting_order(void **state)
+{
+	actor *ac = *state;
+	assert_true(nat_cmp("B9", 2, "B10", 3) < 0);
+	assert_true(nat_cmp("/4/10/", 6, "/4/9/", 5) > 0);
+	assert_true(nat_cmp("/4/9/", 5, "/4/9/2/", 7) < 0);
+	assert_true(nat_cmp("B01", 3, "B1", 2) > 0 && nat_cmp("B01", 3, "B2", 2) < 0);
+	assert_true(nat_cmp("六号院", strlen("六号院"), "六号院", strlen("六号院")) == 0);
+	mk_unit(ac, "NC", NULL, "city", "计数市");
+	mk_unit(ac, "NC-M", "NC", "community", "计数社区");
+	mk_unit(ac, "NC-G", "NC-M", "grid", "计数网格");
+	char code[32];
+	int n = 0;
+	int64_t id0 = 0, id = 0;
+	while (n < 12 || digits(id) == digits(id0)) {
+		n++;
+		snprintf(code, sizeof code, "NC-B%d", n);
+		char name[32];
+		snprintf(name, sizeof name, "%d栋", n);
+		mk_unit(ac, code, "NC-G", "building", name);
+		id = unit_id_of(ac, code);
+		id0 = id0 ? id0 : id;
+		assert_true(n < 1000);
+	}
+	json_t *kids = NULL;
+	assert_int_equal(unit_children(ac, "NC-G", false, &kids), WG_OK);
+	json_t *items = json_object_get(kids, "items");
+	assert_int_equal((int)json_array_size(items), n);
+	for (int i = 0; i < n; i++) {
+		snprintf(code, sizeof code, "NC-B%d", i + 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, (size_t)i), "code")), code);
+	}
+	json_decref(kids);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_int_equal(unit_export_csv(ac, "NC-G", f), WG_OK);
+	fclose(f);
+	const char *line = strchr(text, '\n') + 1; /* the header */
+	line = strchr(line, '\n') + 1;             /* the grid itself */
+	for (int i = 0; i < n; i++, line = strchr(line, '\n') + 1) {
+		snprintf(code, sizeof code, "NC-B%d,", i + 1);
+		assert_memory_equal(line, code, strlen(code));
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tree_and_scope),
+	    cmocka_unit_test(test_lists_in_counting_order),
 	    cmocka_unit_test(test_residents),
 	    cmocka_unit_test(test_import),
 	    cmocka_unit_test(test_import_refused_after_writing),
