@@ -110,26 +110,18 @@ apitest: $(BUILD)/wangge
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) scripts/apitest.py
 
 # The web app in headless Chromium (playwright-core): login, the worker's flow on a phone,
-# self-report, offline queue, dashboard, language. Screenshots in build/screenshots/.
+# self-report, offline queue, dashboard, language, and each area's own file (its own demo,
+# server and browser). Screenshots in build/screenshots/.  The files run WEBTEST_JOBS at a
+# time, the longest first, each printed whole when it ends: a browser test mostly waits (on
+# the server's commits, on Chromium's layout and timers), one at a time left a core idle.
+WEBTESTS := run supply2 staff gate files gate-setup supply hotline idreview selfreport supply3 \
+	gate-errors merchants supply-setup workerday duty supply-list feverline
+WEBTEST_JOBS ?= 3
+.PHONY: $(WEBTESTS:%=webtest-%)
 webtest: $(BUILD)/wangge web
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/run.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-errors.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/gate-setup.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply2.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/merchants.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/hotline.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/files.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/staff.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/duty.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/idreview.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-list.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-setup.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/selfreport.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/workerday.mjs
-	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/feverline.mjs
+	@$(MAKE) -j$(WEBTEST_JOBS) --output-sync=target --no-print-directory $(WEBTESTS:%=webtest-%)
+$(WEBTESTS:%=webtest-%): webtest-%: $(BUILD)/wangge web
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/$*.mjs
 
 # First-load bytes of the worker's Today page (target < 200 KB); prints the figure.
 weight: $(BUILD)/wangge web
