@@ -83,7 +83,8 @@ typedef struct {
 	char name[64], id_number[24], phone[24], building[64], room[32];
 } who;
 
-/* Living residents of the unit (up to cap), every step-th. */
+/* Living residents of the unit (up to cap), every step-th, each the first of a household and
+ * in no category or isolation yet (the demo may run on a community where some already are). */
 static size_t pick(const actor *ac, const char *unit, size_t step, who *out, size_t cap)
 {
 	json_t *list = NULL;
@@ -101,7 +102,9 @@ static size_t pick(const actor *ac, const char *unit, size_t step, who *out, siz
 		if (hh_get(ac, json_integer_value(json_object_get(h, "id")), &hh))
 			continue;
 		json_t *r = json_array_get(json_object_get(hh, "residents"), 0);
-		if (r && !strcmp(json_string_value(json_object_get(r, "residence")), "living") && seen++ % step == 0) {
+		if (r && !strcmp(json_string_value(json_object_get(r, "residence")), "living") &&
+		    json_is_null(json_object_get(r, "category")) && json_is_null(json_object_get(r, "isolation")) &&
+		    seen++ % step == 0) {
 			who *w = &out[n++];
 			w->living = json_integer_value(json_object_get(h, "resident_count"));
 			w->id = json_integer_value(json_object_get(r, "id"));
