@@ -127,6 +127,7 @@ webtest: $(BUILD)/wangge web
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply3.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-list.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/supply-setup.mjs
+	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/setup-edit.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/selfreport.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/workerday.mjs
 	WANGGE_BIN=$(abspath $(BUILD)/wangge) node tests/web/feverline.mjs

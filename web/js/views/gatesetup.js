@@ -111,6 +111,25 @@ function fieldSet(prefix) {
   };
 }
 
+// A gate's own fields (name, kinds, hours) in fieldSet f, filled from g (a new gate: people
+// only, all day): the new-gate form and a gate's edit form share them.  body() reads them
+// back as the API takes them (hours "": all day).
+function gateFields(f, prefix, g) {
+  const name = h('input', { name: 'name', maxlength: 40, autocomplete: 'off', value: g.name || '' });
+  const hours = h('input', { name: 'hours', maxlength: 11, placeholder: '06:00-22:00', autocomplete: 'off', value: g.hours || '' });
+  const kindBoxes = ['people', 'vehicles', 'goods'].map((k) => h('input', { type: 'checkbox', name: 'kinds', value: k, checked: (g.kinds || ['people']).includes(k) }));
+  const kinds = h('span', { class: 'gs-kinds', tabindex: '-1' }, kindBoxes.map((b, i) => {
+    b.id = prefix + '-k' + i;
+    return h('span', { class: 'check' }, b, h('label', { for: b.id }, tv('gkind', b.value)));
+  }));
+  return {
+    name,
+    hours,
+    rows: [f.add('name', t('gs.f_name'), name), f.add('kinds', t('gs.f_kinds'), kinds), f.add('hours', t('gs.f_hours'), hours)],
+    body: () => ({ name: name.value.trim(), kinds: kindBoxes.filter((b) => b.checked).map((b) => b.value), hours: hours.value.trim() }),
+  };
+}
+
 export default async function gateSetupView(ctx) {
   ctx.title = t('gs.title');
   ctx.wide = true;
@@ -178,6 +197,7 @@ export default async function gateSetupView(ctx) {
         g.state !== 'closed' ? h('button', { type: 'button', class: 'btn btn-danger', 'data-action': 'closed', on: { click: () => openAct('closed') } }, t('gs.do_close')) : null,
         g.state !== 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_merge')) : null,
         g.state === 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_remerge')) : null,
+        h('button', { type: 'button', class: 'btn', 'data-action': 'edit', on: { click: openEdit } }, t('gs.do_edit')),
         h('button', { type: 'button', class: 'btn', 'data-action': 'history', 'aria-expanded': 'false', on: { click: (ev) => toggleHistory(ev.currentTarget) } }, t('gs.history'))),
       act,
       hist);
@@ -205,6 +225,44 @@ export default async function gateSetupView(ctx) {
       }
       hist.hidden = false;
       btn.setAttribute('aria-expanded', 'true');
+    }
+
+    // the gate's name, kinds and hours, filled in as they are (PATCH /gates/{id}); its state,
+    // merges and passages stay as they were
+    function openEdit() {
+      const f = fieldSet('ge-' + g.id);
+      const own = gateFields(f, 'ge-' + g.id, g);
+      const form = h('form', {
+        class: 'gs-edit-form', novalidate: true,
+        on: {
+          submit: async (ev) => {
+            ev.preventDefault();
+            f.clear();
+            const body = own.body();
+            body.hours = body.hours || null;
+            const btns = form.querySelectorAll('button');
+            for (const b of btns) b.disabled = true;
+            try {
+              await api('PATCH', '/gates/' + g.id, body);
+            } catch (e) {
+              for (const b of btns) b.disabled = false;
+              return f.fail(e);
+            }
+            say(t('gs.edited', { name: body.name }));
+            await reload();
+          },
+        },
+      },
+      h('p', { class: 'gs-act-title' }, t('gs.act_edit', { name: g.name })),
+      own.rows,
+      h('p', { class: 'hint' }, t('gs.edit_hint')),
+      f.box,
+      h('p', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': 'edit' }, t('gs.save')),
+        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
+      mount(act, form);
+      act.hidden = false;
+      own.name.focus();
     }
 
     function openAct(state) {
@@ -320,22 +378,16 @@ export default async function gateSetupView(ctx) {
   // ---- a new gate ----
   function newGateForm(c) {
     const f = fieldSet('gn-' + c.code);
-    const name = h('input', { name: 'name', maxlength: 40, autocomplete: 'off' });
-    const hours = h('input', { name: 'hours', maxlength: 11, placeholder: '06:00-22:00', autocomplete: 'off' });
+    const own = gateFields(f, 'gn-' + c.code, {});
     const reason = h('input', { name: 'reason', maxlength: 200, autocomplete: 'off' });
-    const kindBoxes = ['people', 'vehicles', 'goods'].map((k) => h('input', { type: 'checkbox', name: 'kinds', value: k, checked: k === 'people' }));
-    const kinds = h('span', { class: 'gs-kinds', tabindex: '-1' }, kindBoxes.map((b, i) => {
-      b.id = 'gn-' + c.code + '-k' + i;
-      return h('span', { class: 'check' }, b, h('label', { for: b.id }, tv('gkind', b.value)));
-    }));
     const form = h('form', {
       class: 'gs-new-form', novalidate: true,
       on: {
         submit: async (ev) => {
           ev.preventDefault();
           f.clear();
-          const body = { unit: c.code, name: name.value.trim(), kinds: kindBoxes.filter((b) => b.checked).map((b) => b.value) };
-          if (hours.value.trim()) body.hours = hours.value.trim();
+          const body = Object.assign({ unit: c.code }, own.body());
+          if (!body.hours) delete body.hours;
           if (reason.value.trim()) body.reason = reason.value.trim();
           const btn = form.querySelector('button[type=submit]');
           btn.disabled = true;
@@ -347,16 +399,14 @@ export default async function gateSetupView(ctx) {
             btn.disabled = false;
           }
           say(t('gs.created', { name: body.name }));
-          name.value = '';
-          hours.value = '';
+          own.name.value = '';
+          own.hours.value = '';
           reason.value = '';
           await reload();
         },
       },
     },
-    f.add('name', t('gs.f_name'), name),
-    f.add('kinds', t('gs.f_kinds'), kinds),
-    f.add('hours', t('gs.f_hours'), hours),
+    own.rows,
     f.add('reason', t('gs.f_new_reason'), reason),
     f.box,
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('gs.create'))));
