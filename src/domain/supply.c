@@ -222,7 +222,7 @@ werr supplier_list(const actor *ac, const char *unit_code, json_t **out)
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(s, &e)) == DB_ROW) {
-		sup_row r;
+		sup_row r = {0};
 		sup_from(ac->a, s, &r);
 		json_array_append_new(items, sup_json(&r));
 	}
@@ -298,7 +298,7 @@ werr supplier_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"name", "contact", "phone", "note", NULL};
 	werr e;
-	sup_row r;
+	sup_row r = {0};
 	if ((e = jv_only(body, allowed)) || (e = sup_mine(ac, id, "supplier_id", &r)) || (e = sup_fields(body, false, &r)))
 		return e;
 	if ((e = db_begin(ac->d)))
