@@ -15,19 +15,9 @@
 //
 // Fails on the build before: there was no 编辑 on either screen (and no PATCH route).
 import path from 'node:path';
-import { DEMO, SHOTS, assert, pageReady, webTest } from './harness.mjs';
+import { DEMO, SHOTS, assert, fieldError, pageReady, webTest } from './harness.mjs';
 
 const DESK = { width: 1280, height: 800 };
-
-// The field error of form's field name: its text, shown, and inside the window.
-async function fieldError(page, form, name) {
-  const sel = form + ' [name=' + name + '] ~ .field-error';
-  await page.waitForSelector(sel + ':not([hidden])');
-  return page.$eval(sel, (e) => {
-    const r = e.getBoundingClientRect();
-    return { text: e.textContent, inView: r.top >= 0 && r.bottom <= window.innerHeight };
-  });
-}
 
 // A Chinese refusal: shown in the window, with the words expected and no English.
 function chinese(err, words, what) {

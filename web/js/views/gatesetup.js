@@ -11,7 +11,7 @@ import { api, enc } from '../api.js';
 import { can } from '../session.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, clear, fmtTime } from '../dom.js';
-import { lockdownBadge, LOCK_LEVELS } from './common.js';
+import { changed, lockdownBadge, LOCK_LEVELS } from './common.js';
 
 // Natural order of unit codes and names: 150105003008-G2 before -G10; Chinese numerals read
 // as numbers, so 一号院 comes before 六号院 and 十一号院 after 十号院 (the server lists by
@@ -227,41 +227,53 @@ export default async function gateSetupView(ctx) {
       btn.setAttribute('aria-expanded', 'true');
     }
 
+    // A form in the gate's action area: f's fields (rows) under a title, 确定 (or 保存) and 取消.
+    // On submit send() makes the call and returns what to say once done (a refusal it throws,
+    // the server's or its own {field, code}, is said by f); then the gates are drawn again.
+    function actForm(attrs, f, title, rows, confirm, send) {
+      const form = h('form', Object.assign({
+        novalidate: true,
+        on: {
+          submit: async (ev) => {
+            ev.preventDefault();
+            f.clear();
+            const btns = form.querySelectorAll('button');
+            for (const b of btns) b.disabled = true;
+            let said;
+            try {
+              said = await send();
+            } catch (e) {
+              for (const b of btns) b.disabled = false;
+              // the gate's state itself refused (others are merged into it): said by the buttons
+              return f.fail(e);
+            }
+            say(said);
+            await reload();
+          },
+        },
+      }, attrs),
+      h('p', { class: 'gs-act-title' }, title),
+      rows,
+      f.box,
+      h('p', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': confirm }, confirm === 'edit' ? t('gs.save') : t('gs.confirm')),
+        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
+      mount(act, form);
+      act.hidden = false;
+    }
+
     // the gate's name, kinds and hours, filled in as they are (PATCH /gates/{id}); its state,
     // merges and passages stay as they were
     function openEdit() {
       const f = fieldSet('ge-' + g.id);
       const own = gateFields(f, 'ge-' + g.id, g);
-      const form = h('form', {
-        class: 'gs-edit-form', novalidate: true,
-        on: {
-          submit: async (ev) => {
-            ev.preventDefault();
-            f.clear();
-            const body = own.body();
-            body.hours = body.hours || null;
-            const btns = form.querySelectorAll('button');
-            for (const b of btns) b.disabled = true;
-            try {
-              await api('PATCH', '/gates/' + g.id, body);
-            } catch (e) {
-              for (const b of btns) b.disabled = false;
-              return f.fail(e);
-            }
-            say(t('gs.edited', { name: body.name }));
-            await reload();
-          },
-        },
-      },
-      h('p', { class: 'gs-act-title' }, t('gs.act_edit', { name: g.name })),
-      own.rows,
-      h('p', { class: 'hint' }, t('gs.edit_hint')),
-      f.box,
-      h('p', { class: 'actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': 'edit' }, t('gs.save')),
-        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
-      mount(act, form);
-      act.hidden = false;
+      actForm({ class: 'gs-edit-form' }, f, t('gs.act_edit', { name: g.name }),
+        [own.rows, h('p', { class: 'hint' }, t('gs.edit_hint'))], 'edit', async () => {
+          const body = own.body();
+          body.hours = body.hours || null;
+          await api('PATCH', '/gates/' + g.id, changed(g, body));
+          return t('gs.edited', { name: body.name });
+        });
       own.name.focus();
     }
 
@@ -274,40 +286,16 @@ export default async function gateSetupView(ctx) {
         ? h('select', { name: 'into' }, h('option', { value: '' }, t('gs.pick_into')),
           targets.map((x) => h('option', { value: String(x.id) }, x.unit === g.unit ? x.name : x.name + '（' + x.unit_name + '）')))
         : null;
-      const form = h('form', {
-        class: 'gs-state-form', 'data-state': state, novalidate: true,
-        on: {
-          submit: async (ev) => {
-            ev.preventDefault();
-            f.clear();
-            const body = { state, reason: reason.value.trim() };
-            if (intoSel) {
-              if (!intoSel.value) return f.fail({ field: 'into', code: 'pick', raw: '', message: '' });
-              body.into = Number(intoSel.value);
-            }
-            const btns = form.querySelectorAll('button');
-            for (const b of btns) b.disabled = true;
-            try {
-              await api('POST', '/gates/' + g.id + '/state', body);
-            } catch (e) {
-              for (const b of btns) b.disabled = false;
-              // the gate's state itself refused (others are merged into it): said by the buttons
-              return f.fail(e);
-            }
-            say(t('gs.done_' + state, { name: g.name }));
-            await reload();
-          },
-        },
-      },
-      h('p', { class: 'gs-act-title' }, t('gs.act_' + state, { name: g.name })),
-      intoSel ? f.add('into', t('gs.f_into'), intoSel) : null,
-      f.add('reason', t('gs.f_reason'), reason),
-      f.box,
-      h('p', { class: 'actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': state }, t('gs.confirm')),
-        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
-      mount(act, form);
-      act.hidden = false;
+      actForm({ class: 'gs-state-form', 'data-state': state }, f, t('gs.act_' + state, { name: g.name }),
+        [intoSel ? f.add('into', t('gs.f_into'), intoSel) : null, f.add('reason', t('gs.f_reason'), reason)], state, async () => {
+          const body = { state, reason: reason.value.trim() };
+          if (intoSel) {
+            if (!intoSel.value) throw Object.assign(new Error(''), { field: 'into', code: 'pick', raw: '' });
+            body.into = Number(intoSel.value);
+          }
+          await api('POST', '/gates/' + g.id + '/state', body);
+          return t('gs.done_' + state, { name: g.name });
+        });
       (intoSel || reason).focus();
     }
     return li;
