@@ -115,7 +115,7 @@ apitest: $(BUILD)/wangge
 # time, the longest first, each printed whole when it ends: a browser test mostly waits (on
 # the server's commits, on Chromium's layout and timers), one at a time left a core idle.
 WEBTESTS := run supply2 staff gate files gate-setup supply hotline idreview selfreport supply3 \
-	gate-errors merchants supply-setup workerday duty supply-list feverline
+	gate-errors merchants supply-setup setup-edit workerday duty supply-list feverline
 WEBTEST_JOBS ?= 3
 .PHONY: $(WEBTESTS:%=webtest-%)
 webtest: $(BUILD)/wangge web

@@ -22,6 +22,11 @@ werr h_gate_create(req *r)
 	return api_body(r, gate_create);
 }
 
+werr h_gate_update(req *r)
+{
+	return api_id_body(r, "gate_id", gate_update);
+}
+
 werr h_gate_state(req *r)
 {
 	return api_id_body(r, "gate_id", gate_state);

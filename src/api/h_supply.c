@@ -28,6 +28,11 @@ werr h_supplier_create(req *r)
 	return api_body(r, supplier_create);
 }
 
+werr h_supplier_update(req *r)
+{
+	return api_id_body(r, "supplier_id", supplier_update);
+}
+
 werr h_package_list(req *r)
 {
 	return package_list(&r->ac, req_query(r, "unit"), &r->json);
@@ -36,6 +41,11 @@ werr h_package_list(req *r)
 werr h_package_create(req *r)
 {
 	return api_body(r, package_create);
+}
+
+werr h_package_update(req *r)
+{
+	return api_id_body(r, "package_id", package_update);
 }
 
 werr h_round_list(req *r)

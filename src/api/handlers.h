@@ -95,6 +95,7 @@ werr h_lockdown_set(req *r);
 
 werr h_gate_list(req *r);
 werr h_gate_create(req *r);
+werr h_gate_update(req *r);
 werr h_gate_state(req *r);
 werr h_gate_now(req *r);
 werr h_compound_now(req *r);
@@ -111,8 +112,10 @@ werr h_staff_pass_revoke(req *r);
 werr h_staff_pass_list(req *r);
 werr h_supplier_list(req *r);
 werr h_supplier_create(req *r);
+werr h_supplier_update(req *r);
 werr h_package_list(req *r);
 werr h_package_create(req *r);
+werr h_package_update(req *r);
 werr h_round_list(req *r);
 werr h_round_create(req *r);
 werr h_round_get(req *r);

@@ -98,6 +98,7 @@ const route routes[] = {
      * who records check-ins (guards, volunteers on duty, the grid); scope is the gate's compound */
     {M_GET, "/api/v1/gates", h_gate_list, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_POST, "/api/v1/gates", h_gate_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/gates/{id}", h_gate_update, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_POST, "/api/v1/gates/{id}/state", h_gate_state, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/gates/{id}/now", h_gate_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
     {M_GET, "/api/v1/compounds/{code}/now", h_compound_now, AUTH_SESSION, ROLES_CHECKIN | R(ROLE_COMMAND), 0, NULL},
@@ -116,8 +117,10 @@ const route routes[] = {
      * unit path (a round above the actor is visible, its orders only in the actor's subtree) */
     {M_GET, "/api/v1/supply/suppliers", h_supplier_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
     {M_POST, "/api/v1/supply/suppliers", h_supplier_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/supply/suppliers/{id}", h_supplier_update, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/supply/packages", h_package_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
     {M_POST, "/api/v1/supply/packages", h_package_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
+    {M_PATCH, "/api/v1/supply/packages/{id}", h_package_update, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/supply/rounds", h_round_list, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},
     {M_POST, "/api/v1/supply/rounds", h_round_create, AUTH_SESSION, ROLES_TREE, BODY_JSON_MAX, JSON},
     {M_GET, "/api/v1/supply/rounds/{id}", h_round_get, AUTH_SESSION, ROLES_PEOPLE, 0, NULL},

@@ -741,12 +741,7 @@ werr acct_update(const actor *ac, const char *username, json_t *body, json_t **o
 		db_bind_int(s, 1, u.id);
 		e = db_run(s, NULL);
 	}
-	const char *k;
-	json_t *v;
-	buf f;
-	buf_init(&f, ac->a);
-	json_object_foreach(body, k, v) buf_printf(&f, "%s%s", f.len ? "," : "", k);
-	if (e || (e = audit(ac, "update", "user", u.id, f.p ? f.p : "", "ok")) || (e = db_commit(ac->d))) {
+	if (e || (e = audit(ac, "update", "user", u.id, audit_fields(ac->a, body), "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}

@@ -369,6 +369,16 @@ werr audit(const actor *ac, const char *action, const char *entity, int64_t enti
 	return audit_insert(ac->d, &r);
 }
 
+const char *audit_fields(arena *a, json_t *body)
+{
+	const char *k;
+	json_t *v;
+	buf f;
+	buf_init(&f, a);
+	json_object_foreach(body, k, v) buf_printf(&f, "%s%s", f.len ? "," : "", k);
+	return f.len ? f.p : "";
+}
+
 werr tick_commit_here(const actor *ac, tick_write write, void *plan)
 {
 	werr e = db_begin(ac->d);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/arena.h"
 #include "db/db.h"
 
@@ -94,6 +96,9 @@ const char *scope_upper(arena *a, const char *path);
  * group commit before it answers — so reads never take the write lock themselves. */
 werr audit(const actor *ac, const char *action, const char *entity, int64_t entity_id,
            const char *fields, const char *outcome);
+/* The keys of an update's body, comma-separated in a's memory ("" for none): the fields an
+ * update's audit row names (never their values). */
+const char *audit_fields(arena *a, json_t *body);
 typedef struct audit_row audit_row;
 void audit_collect_begin(arena *a);
 audit_row *audit_collect_end(void); /* the rows kept since begin (in its arena), or NULL */

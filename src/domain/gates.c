@@ -337,38 +337,86 @@ static werr gate_answer(const actor *ac, int64_t id, json_t **out)
 	return WG_OK;
 }
 
+/* How many gates are merged into gate id. */
+static werr merged_from(const actor *ac, int64_t id, int64_t *n)
+{
+	db_stmt *s = db_get(ac->d, SQL_GATE_MERGED_FROM);
+	db_bind_int(s, 1, id);
+	return db_scalar(s, n);
+}
+
+/* kinds: 1–3 of people vehicles goods, over g's (absent or null: g's stay). */
+static werr kinds_field(json_t *body, gate_row *g)
+{
+	json_t *kinds = json_object_get(body, "kinds");
+	if (!kinds || json_is_null(kinds))
+		return WG_OK;
+	if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 3)
+		return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
+	static const char *const names[] = {"people", "vehicles", "goods"};
+	bool *flags[] = {&g->people, &g->vehicles, &g->goods};
+	bool on[3] = {false, false, false};
+	size_t i;
+	json_t *k;
+	json_array_foreach(kinds, i, k) {
+		const char *v = json_string_value(k);
+		int j = 0;
+		while (j < 3 && !(v && !strcmp(v, names[j])))
+			j++;
+		if (j == 3)
+			return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
+		on[j] = true;
+	}
+	for (int j = 0; j < 3; j++)
+		*flags[j] = on[j];
+	return WG_OK;
+}
+
+/* The fields of a gate's body over g (create: name required; update: any given, a name not
+ * empty; "hours": null or "" makes the gate open all day). */
+static werr gate_fields(json_t *body, bool create, gate_row *g)
+{
+	const char *name, *hours;
+	werr e;
+	if ((e = jv_str(body, "name", create || json_object_get(body, "name"), 40, &name)) ||
+	    (e = kinds_field(body, g)) || (e = jv_str(body, "hours", false, 11, &hours)))
+		return e;
+	if (name)
+		g->name = name;
+	if (hours && *hours && !hours_parse(hours, &g->opens, &g->closes))
+		return w_fail(W_EINVAL, "invalid_hours", "hours", "开放时间应为 06:00-22:00 这样 / hours must look like 06:00-22:00");
+	if (json_object_get(body, "hours"))
+		g->hours = hours && *hours;
+	return WG_OK;
+}
+
+/* Bind a gate's name, kinds and hours at $2…$7 of GATE_INSERT or GATE_UPDATE. */
+static void gate_bind(db_stmt *s, const gate_row *g)
+{
+	db_bind_text(s, 2, g->name);
+	db_bind_int(s, 3, g->people);
+	db_bind_int(s, 4, g->vehicles);
+	db_bind_int(s, 5, g->goods);
+	if (g->hours) {
+		db_bind_int(s, 6, g->opens);
+		db_bind_int(s, 7, g->closes);
+	}
+}
+
+static werr gate_duplicate(werr e)
+{
+	return e == W_ECONFLICT ? w_fail(e, "duplicate_gate", "name", "这个小区已有同名的门 / the compound has a gate of this name") : e;
+}
+
 werr gate_create(const actor *ac, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"unit", "name", "kinds", "hours", "reason", NULL};
-	const char *code, *name, *hours, *reason;
+	const char *code, *reason;
+	gate_row g = {.people = true};
 	werr e;
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
-	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "hours", false, 11, &hours)) ||
-	    (e = jv_str(body, "reason", false, 200, &reason)))
+	    (e = gate_fields(body, true, &g)) || (e = jv_str(body, "reason", false, 200, &reason)))
 		return e;
-	bool people = true, vehicles = false, goods = false;
-	json_t *kinds = json_object_get(body, "kinds");
-	if (kinds && !json_is_null(kinds)) {
-		if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 3)
-			return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
-		people = false;
-		size_t i;
-		json_t *k;
-		json_array_foreach(kinds, i, k) {
-			const char *v = json_string_value(k);
-			if (v && !strcmp(v, "people"))
-				people = true;
-			else if (v && !strcmp(v, "vehicles"))
-				vehicles = true;
-			else if (v && !strcmp(v, "goods"))
-				goods = true;
-			else
-				return w_fail(W_EINVAL, "invalid_kinds", "kinds", "kinds: 1–3 of people vehicles goods");
-		}
-	}
-	int64_t opens = 0, closes = 0;
-	if (hours && !hours_parse(hours, &opens, &closes))
-		return w_fail(W_EINVAL, "invalid_hours", "hours", "开放时间应为 06:00-22:00 这样 / hours must look like 06:00-22:00");
 	unit_row u;
 	if ((e = unit_find(ac, code, &u)))
 		return e;
@@ -378,25 +426,53 @@ werr gate_create(const actor *ac, json_t *body, json_t **out)
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_GATE_INSERT);
 	db_bind_int(s, 1, u.id);
-	db_bind_text(s, 2, name);
-	db_bind_int(s, 3, people);
-	db_bind_int(s, 4, vehicles);
-	db_bind_int(s, 5, goods);
-	if (hours) {
-		db_bind_int(s, 6, opens);
-		db_bind_int(s, 7, closes);
-	}
+	gate_bind(s, &g);
 	db_bind_int(s, 8, now_s());
 	int64_t id = 0;
 	if ((e = db_run(s, &id))) {
 		db_rollback(ac->d);
-		return e == W_ECONFLICT ? w_fail(e, "duplicate_gate", "name", "这个小区已有同名的门 / the compound has a gate of this name") : e;
+		return gate_duplicate(e);
 	}
 	if ((e = history_add(ac, id, "open", 0, reason ? reason : "设立")) ||
 	    (e = audit(ac, "create", "gate", id, "unit,name,kinds,hours", "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
+	return gate_answer(ac, id, out);
+}
+
+/* A gate others are merged into carries their people: it keeps "people" among its kinds. */
+static werr gate_keeps_merged(const actor *ac, const gate_row *g)
+{
+	if (g->people)
+		return WG_OK;
+	int64_t n = 0;
+	werr e = merged_from(ac, g->id, &n);
+	if (e)
+		return e;
+	if (n > 0)
+		return w_fail(W_ECONFLICT, "gate_has_merged", "kinds",
+		              "有%lld个门并入了此门，它须保留行人通行 / %lld gates are merged into this one: it keeps people among its kinds",
+		              (long long)n, (long long)n);
+	return WG_OK;
+}
+
+werr gate_update(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"name", "kinds", "hours", NULL};
+	gate_row g;
+	werr e;
+	if ((e = jv_only(body, allowed)) || (e = gate_load(ac, id, "gate_id", &g)) || (e = gate_fields(body, false, &g)) ||
+	    (e = gate_keeps_merged(ac, &g)) || (e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_GATE_UPDATE);
+	db_bind_int(s, 1, id);
+	gate_bind(s, &g);
+	db_bind_int(s, 8, now_s());
+	if (!(e = gate_duplicate(db_run(s, NULL))))
+		e = audit(ac, "update", "gate", id, audit_fields(ac->a, body), "ok");
+	if ((e = db_end(ac->d, e)))
+		return e;
 	return gate_answer(ac, id, out);
 }
 
@@ -429,10 +505,8 @@ werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return w_fail(W_ECONFLICT, "into_not_open", "into", "要并入的门没有开放 / the gate to merge into is not open");
 	}
 	if (strcmp(state, "open") != 0) {
-		db_stmt *s = db_get(ac->d, SQL_GATE_MERGED_FROM);
-		db_bind_int(s, 1, id);
 		int64_t n = 0;
-		if ((e = db_scalar(s, &n)))
+		if ((e = merged_from(ac, id, &n)))
 			return e;
 		if (n > 0)
 			return w_fail(W_ECONFLICT, "gate_has_merged", "state",

@@ -20,6 +20,9 @@ werr gate_list(const actor *ac, const char *unit_code, json_t **out);
 enum { GATE_SERVED_MAX = 64 };
 werr gate_served_paths(const actor *ac, int64_t gate_id, const char ***paths, int *n);
 werr gate_create(const actor *ac, json_t *body, json_t **out);
+/* A partial update of a gate's name, kinds and hours (docs/api.md 12.1); its compound,
+ * state, merges and passages stay. */
+werr gate_update(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_state(const actor *ac, int64_t id, json_t *body, json_t **out);
 werr gate_now(const actor *ac, int64_t id, const char *day, json_t **out);
 /* people_too: list who is outside (audited); false: the counts only (the dashboard's tile). */

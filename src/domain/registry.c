@@ -458,12 +458,7 @@ werr hh_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 			return w_fail(e, "duplicate_room", "room", "该楼栋已有这个房号 / this room is already registered");
 		return e;
 	}
-	const char *k;
-	json_t *v;
-	buf f;
-	buf_init(&f, ac->a);
-	json_object_foreach(body, k, v) buf_printf(&f, "%s%s", f.len ? "," : "", k);
-	if ((e = audit(ac, "update", "household", id, f.len ? f.p : "", "ok")) || (e = db_commit(ac->d))) {
+	if ((e = audit(ac, "update", "household", id, audit_fields(ac->a, body), "ok")) || (e = db_commit(ac->d))) {
 		db_rollback(ac->d);
 		return e;
 	}
@@ -998,12 +993,7 @@ werr res_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if (has_moved && moved_out != (r.moved_out_at != 0) &&
 	    (e = record_move(ac, id, moved_out ? hid : 0, moved_out ? 0 : hid, moved_out ? "moved out" : "moved back")))
 		goto fail;
-	const char *k;
-	json_t *v;
-	buf fl;
-	buf_init(&fl, ac->a);
-	json_object_foreach(body, k, v) buf_printf(&fl, "%s%s", fl.len ? "," : "", k);
-	if ((e = audit(ac, "update", "resident", id, fl.len ? fl.p : "", "ok")) || (e = db_commit(ac->d)))
+	if ((e = audit(ac, "update", "resident", id, audit_fields(ac->a, body), "ok")) || (e = db_commit(ac->d)))
 		goto fail;
 	if ((e = res_load(ac, id, &r)))
 		return e;

@@ -610,14 +610,7 @@ werr staff_update(const actor *ac, int64_t id, json_t *body, json_t **out)
 	if ((e = jv_only(body, staff_allowed)) || (e = staff_load(ac, id, "staff_id", &r)) ||
 	    (e = staff_fields(ac, body, &r, false)))
 		return e;
-	/* the fields named in the audit row, never their values */
-	const char *fields = "";
-	const char *key;
-	json_t *v;
-	json_object_foreach(body, key, v) {
-		(void)v;
-		fields = *fields ? arena_printf(ac->a, "%s,%s", fields, key) : key;
-	}
+	const char *fields = audit_fields(ac->a, body);
 	if ((e = db_begin(ac->d)))
 		return e;
 	csnap before, after;

@@ -126,6 +126,90 @@ static bool visible(const actor *ac, const char *path)
 
 /* ---- suppliers and packages ---- */
 
+/* A supplier or package the actor sees may be changed only when it lies in the actor's
+ * subtree: one of a unit above (a grid's view of its community's) is refused. */
+static werr changeable(const actor *ac, const char *path, const char *field)
+{
+	if (!actor_in_scope(ac, path))
+		return w_fail(W_EFORBIDDEN, "not_yours", field, "这是上级单位设的，只能由上级修改 / it belongs to a unit above yours");
+	return WG_OK;
+}
+
+/* A field named in an update's body (null included: "name": null is refused as missing). */
+static bool given(json_t *body, const char *key)
+{
+	return json_object_get(body, key) != NULL;
+}
+
+/* A supplier's phone as a secretary types it: a mobile, a landline or a service number
+ * (400…, 95…), digits with single spaces or dashes and an optional leading +, 5–15 digits. */
+static bool supplier_phone_ok(const char *s)
+{
+	int digits = 0;
+	if (*s == '+')
+		s++;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if ((*p != ' ' && *p != '-') || p == s || !p[1] || p[1] == ' ' || p[1] == '-')
+			return false;
+	}
+	return digits >= 5 && digits <= 15;
+}
+
+/* An optional text field of an update: given (a value, or null / "" to clear it) over *cur. */
+static void text_over(json_t *body, const char *key, const char *v, const char **cur)
+{
+	if (given(body, key))
+		*cur = v && *v ? v : NULL;
+}
+
+typedef struct {
+	int64_t id;
+	const char *name, *contact, *phone, *note, *unit_code, *path;
+} sup_row;
+
+/* The fields of a supplier's body over r (create: all but name optional; update: any,
+ * a name given must not be empty). */
+static werr sup_fields(json_t *body, bool create, sup_row *r)
+{
+	const char *name, *contact, *phone, *note;
+	werr e;
+	if ((e = jv_str(body, "name", create || given(body, "name"), 40, &name)) ||
+	    (e = jv_str(body, "contact", false, 40, &contact)) || (e = jv_str(body, "phone", false, 20, &phone)) ||
+	    (e = jv_str(body, "note", false, 200, &note)))
+		return e;
+	if (phone && *phone && !supplier_phone_ok(phone))
+		return w_fail(W_EINVAL, "invalid_phone", "phone",
+		              "电话号码格式不对（手机、座机或400客服电话）/ phone: a mobile, landline or service number");
+	if (name)
+		r->name = name;
+	text_over(body, "contact", contact, &r->contact);
+	text_over(body, "phone", phone, &r->phone);
+	text_over(body, "note", note, &r->note);
+	return WG_OK;
+}
+
+/* A row of SUP_SUPPLIER_GET or _LIST (id, name, contact, phone, note, unit code, path). */
+static void sup_from(arena *a, db_stmt *s, sup_row *r)
+{
+	*r = (sup_row){.id = db_int(s, 0)};
+	const char **text[] = {&r->name, &r->contact, &r->phone, &r->note, &r->unit_code, &r->path};
+	for (int i = 0; i < 6; i++)
+		*text[i] = db_null(s, i + 1) ? NULL : arena_strdup(a, db_text(s, i + 1));
+}
+
+static json_t *sup_json(const sup_row *r)
+{
+	return json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)r->id, "name", r->name, "contact",
+	                 jv_text(r->contact), "phone", jv_text(r->phone), "note", jv_text(r->note), "unit", r->unit_code);
+}
+
+static werr sup_duplicate(werr e)
+{
+	return e == W_ECONFLICT ? w_fail(e, "duplicate_supplier", "name", "已有同名的供应商 / a supplier of this name exists") : e;
+}
+
 werr supplier_list(const actor *ac, const char *unit_code, json_t **out)
 {
 	unit_row u = {0};
@@ -137,11 +221,11 @@ werr supplier_list(const actor *ac, const char *unit_code, json_t **out)
 	db_bind_text(s, 2, scope_upper(ac->a, u.path));
 	json_t *items = json_array();
 	int rc;
-	while ((rc = db_step(s, &e)) == DB_ROW)
-		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)db_int(s, 0), "name",
-		                                       db_text(s, 1), "contact", jv_text(db_text(s, 2)), "phone",
-		                                       jv_text(db_text(s, 3)), "note", jv_text(db_text(s, 4)), "unit",
-		                                       db_text(s, 5)));
+	while ((rc = db_step(s, &e)) == DB_ROW) {
+		sup_row r = {0};
+		sup_from(ac->a, s, &r);
+		json_array_append_new(items, sup_json(&r));
+	}
 	db_done(s);
 	if (rc < 0) {
 		json_decref(items);
@@ -165,32 +249,71 @@ static werr round_unit(const actor *ac, const char *code, unit_row *u)
 werr supplier_create(const actor *ac, json_t *body, json_t **out)
 {
 	static const char *const allowed[] = {"unit", "name", "contact", "phone", "note", NULL};
-	const char *code, *name, *contact, *phone, *note;
+	const char *code;
 	werr e;
 	unit_row u = {0};
+	sup_row r = {0};
 	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
-	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "contact", false, 40, &contact)) ||
-	    (e = jv_str(body, "phone", false, 20, &phone)) || (e = jv_str(body, "note", false, 200, &note)) ||
-	    (e = round_unit(ac, code, &u)))
+	    (e = sup_fields(body, true, &r)) || (e = round_unit(ac, code, &u)))
 		return e;
 	if ((e = db_begin(ac->d)))
 		return e;
 	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_INSERT);
 	db_bind_int(s, 1, u.id);
-	db_bind_text(s, 2, name);
-	db_bind_text(s, 3, contact);
-	db_bind_text(s, 4, phone);
-	db_bind_text(s, 5, note);
+	db_bind_text(s, 2, r.name);
+	db_bind_text(s, 3, r.contact);
+	db_bind_text(s, 4, r.phone);
+	db_bind_text(s, 5, r.note);
 	db_bind_int(s, 6, now_s());
-	int64_t id = 0;
-	if ((e = db_run(s, &id))) {
+	if ((e = db_run(s, &r.id))) {
 		db_rollback(ac->d);
-		return e == W_ECONFLICT ? w_fail(e, "duplicate_supplier", "name", "已有同名的供应商 / a supplier of this name exists") : e;
+		return sup_duplicate(e);
 	}
-	if ((e = db_end(ac->d, audit(ac, "create", "supplier", id, "unit,name,contact,phone,note", "ok"))))
+	if ((e = db_end(ac->d, audit(ac, "create", "supplier", r.id, "unit,name,contact,phone,note", "ok"))))
 		return e;
-	*out = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s}", "id", (json_int_t)id, "name", name, "contact", jv_text(contact),
-	                 "phone", jv_text(phone), "note", jv_text(note), "unit", u.code);
+	r.unit_code = u.code;
+	*out = sup_json(&r);
+	return WG_OK;
+}
+
+/* A supplier the actor may change: in its subtree (one of a unit above it, which it only
+ * sees, is refused 403; one it cannot see at all is not found). */
+static werr sup_mine(const actor *ac, int64_t id, const char *field, sup_row *r)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_GET);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
+	int rc = db_step(s, &e);
+	if (rc == DB_ROW)
+		sup_from(ac->a, s, r);
+	db_done(s);
+	if (rc < 0)
+		return e;
+	if (rc != DB_ROW || !visible(ac, r->path))
+		return w_fail(W_ENOTFOUND, "supplier_not_found", field, "没有这个供应商 / no such supplier");
+	return changeable(ac, r->path, field);
+}
+
+werr supplier_update(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"name", "contact", "phone", "note", NULL};
+	werr e;
+	sup_row r = {0};
+	if ((e = jv_only(body, allowed)) || (e = sup_mine(ac, id, "supplier_id", &r)) || (e = sup_fields(body, false, &r)))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_UPDATE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, r.name);
+	db_bind_text(s, 3, r.contact);
+	db_bind_text(s, 4, r.phone);
+	db_bind_text(s, 5, r.note);
+	if (!(e = sup_duplicate(db_run(s, NULL))))
+		e = audit(ac, "update", "supplier", id, audit_fields(ac->a, body), "ok");
+	if ((e = db_end(ac->d, e)))
+		return e;
+	*out = sup_json(&r);
 	return WG_OK;
 }
 
@@ -259,20 +382,35 @@ static werr pkg_load(const actor *ac, int64_t id, const char *field, pkg_row *p)
 	return WG_OK;
 }
 
-werr package_create(const actor *ac, json_t *body, json_t **out)
+/* The fields of a package's body over p (create: supplier_id, name and price_fen
+ * required; update: any, none of them null or empty). */
+static werr pkg_fields(json_t *body, bool create, pkg_row *p)
 {
-	static const char *const allowed[] = {"unit", "supplier_id", "name", "contents", "price_fen", NULL};
-	const char *code, *name, *contents;
-	int64_t supplier_id, price;
+	const char *name, *contents;
+	int64_t supplier_id = 0, price = 0;
+	bool has_supplier, has_price;
 	werr e;
-	unit_row u = {0};
-	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
-	    (e = jv_int(body, "supplier_id", true, 1, INT64_MAX, &supplier_id, NULL)) ||
-	    (e = jv_str(body, "name", true, 40, &name)) || (e = jv_str(body, "contents", false, 400, &contents)) ||
-	    (e = jv_int(body, "price_fen", true, 1, 10000000, &price, NULL)) || (e = round_unit(ac, code, &u)))
+	if ((e = jv_int(body, "supplier_id", create || given(body, "supplier_id"), 1, INT64_MAX, &supplier_id, &has_supplier)) ||
+	    (e = jv_str(body, "name", create || given(body, "name"), 40, &name)) ||
+	    (e = jv_str(body, "contents", false, 400, &contents)) ||
+	    (e = jv_int(body, "price_fen", create || given(body, "price_fen"), 1, 10000000, &price, &has_price)))
 		return e;
+	if (has_supplier)
+		p->supplier_id = supplier_id;
+	if (name)
+		p->name = name;
+	text_over(body, "contents", contents, &p->contents);
+	if (has_price)
+		p->price_fen = price;
+	return WG_OK;
+}
+
+/* The supplier id names one the actor sees. */
+static werr supplier_seen(const actor *ac, int64_t id)
+{
 	db_stmt *s = db_get(ac->d, SQL_SUP_SUPPLIER_GET);
-	db_bind_int(s, 1, supplier_id);
+	db_bind_int(s, 1, id);
+	werr e = WG_OK;
 	int rc = db_step(s, &e);
 	bool ok = rc == DB_ROW && visible(ac, db_text(s, 6));
 	db_done(s);
@@ -280,27 +418,126 @@ werr package_create(const actor *ac, json_t *body, json_t **out)
 		return e;
 	if (!ok)
 		return w_fail(W_ENOTFOUND, "supplier_not_found", "supplier_id", "没有这个供应商 / no such supplier");
+	return WG_OK;
+}
+
+static werr pkg_duplicate(werr e)
+{
+	return e == W_ECONFLICT ? w_fail(e, "duplicate_package", "name", "已有同名的套餐 / a package of this name exists") : e;
+}
+
+static werr pkg_answer(const actor *ac, int64_t id, json_t **out)
+{
+	pkg_row p = {0};
+	werr e = pkg_load(ac, id, "id", &p);
+	if (!e)
+		*out = pkg_json(ac->a, &p);
+	return e;
+}
+
+werr package_create(const actor *ac, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"unit", "supplier_id", "name", "contents", "price_fen", NULL};
+	const char *code;
+	werr e;
+	unit_row u = {0};
+	pkg_row p = {0};
+	if ((e = jv_only(body, allowed)) || (e = jv_str(body, "unit", true, 64, &code)) ||
+	    (e = pkg_fields(body, true, &p)) || (e = round_unit(ac, code, &u)) || (e = supplier_seen(ac, p.supplier_id)))
+		return e;
 	if ((e = db_begin(ac->d)))
 		return e;
-	s = db_get(ac->d, SQL_SUP_PACKAGE_INSERT);
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_INSERT);
 	db_bind_int(s, 1, u.id);
-	db_bind_int(s, 2, supplier_id);
-	db_bind_text(s, 3, name);
-	db_bind_text(s, 4, contents);
-	db_bind_int(s, 5, price);
+	db_bind_int(s, 2, p.supplier_id);
+	db_bind_text(s, 3, p.name);
+	db_bind_text(s, 4, p.contents);
+	db_bind_int(s, 5, p.price_fen);
 	db_bind_int(s, 6, now_s());
 	int64_t id = 0;
 	if ((e = db_run(s, &id))) {
 		db_rollback(ac->d);
-		return e == W_ECONFLICT ? w_fail(e, "duplicate_package", "name", "已有同名的套餐 / a package of this name exists") : e;
+		return pkg_duplicate(e);
 	}
 	if ((e = db_end(ac->d, audit(ac, "create", "package", id, "unit,supplier_id,name,contents,price_fen", "ok"))))
 		return e;
-	pkg_row p = {0};
-	if ((e = pkg_load(ac, id, "id", &p)))
+	return pkg_answer(ac, id, out);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* What a household bought stays as it was bought (docs/api.md 13.1): a package offered in
+ * any round keeps its supplier (the round's cash is handed to it); its price and contents
+ * do not change while a round still taking orders has a live order of it.  Orders keep the
+ * price they were placed at in any case (supply_items.price_fen).  In the transaction. */
+static werr pkg_unchanged_where_bought(const actor *ac, const pkg_row *was, const pkg_row *p)
+{
+	werr e;
+	if (p->supplier_id != was->supplier_id) {
+		db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_OFFERED);
+		db_bind_int(s, 1, p->id);
+		int64_t n = 0;
+		if ((e = db_scalar(s, &n)))
+			return e;
+		if (n)
+			return w_fail(W_ECONFLICT, "package_in_rounds", "supplier_id",
+			              "这个套餐已在%lld个团购批次中用过，不能换供应商；请为新供应商新建套餐 / the package was offered in %lld "
+			              "rounds: it keeps its supplier (make a new package for the new one)",
+			              (long long)n, (long long)n);
+	}
+	bool price = p->price_fen != was->price_fen;
+	if (!price && same_text(p->contents, was->contents))
+		return WG_OK;
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_OPEN_ORDERS);
+	db_bind_int(s, 1, p->id);
+	db_bind_int(s, 2, now_s());
+	int rc = db_step(s, &e);
+	const char *round = rc == DB_ROW ? arena_strdup(ac->a, db_text(s, 0)) : NULL;
+	int64_t n = rc == DB_ROW ? db_int(s, 1) : 0;
+	db_done(s);
+	if (rc < 0)
 		return e;
-	*out = pkg_json(ac->a, &p);
+	if (n)
+		return w_fail(W_ECONFLICT, "package_ordered", price ? "price_fen" : "contents",
+		              "「%s」已有%lld户订了这个套餐，截单前不能改价格或内容（已下的单按下单时的价格）；截单后再改，对下一批次生效 / "
+		              "%lld households ordered this package in the round still taking orders: its price and contents "
+		              "change after the cut-off, for the next round",
+		              round, (long long)n, (long long)n);
 	return WG_OK;
+}
+
+static werr pkg_write(const actor *ac, const pkg_row *p)
+{
+	db_stmt *s = db_get(ac->d, SQL_SUP_PACKAGE_UPDATE);
+	db_bind_int(s, 1, p->id);
+	db_bind_int(s, 2, p->supplier_id);
+	db_bind_text(s, 3, p->name);
+	db_bind_text(s, 4, p->contents);
+	db_bind_int(s, 5, p->price_fen);
+	return pkg_duplicate(db_run(s, NULL));
+}
+
+werr package_update(const actor *ac, int64_t id, json_t *body, json_t **out)
+{
+	static const char *const allowed[] = {"supplier_id", "name", "contents", "price_fen", NULL};
+	werr e;
+	pkg_row was = {0}, p;
+	if ((e = jv_only(body, allowed)) || (e = pkg_load(ac, id, "package_id", &was)) ||
+	    (e = changeable(ac, was.path, "package_id")))
+		return e;
+	p = was;
+	if ((e = pkg_fields(body, false, &p)) || (p.supplier_id != was.supplier_id && (e = supplier_seen(ac, p.supplier_id))))
+		return e;
+	if ((e = db_begin(ac->d)))
+		return e;
+	if (!(e = pkg_unchanged_where_bought(ac, &was, &p)) && !(e = pkg_write(ac, &p)))
+		e = audit(ac, "update", "package", id, audit_fields(ac->a, body), "ok");
+	if ((e = db_end(ac->d, e)))
+		return e;
+	return pkg_answer(ac, id, out);
 }
 
 /* ---- rounds ---- */

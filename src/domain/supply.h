@@ -18,6 +18,11 @@ werr supplier_list(const actor *ac, const char *unit_code, json_t **out);
 werr supplier_create(const actor *ac, json_t *body, json_t **out);
 werr package_list(const actor *ac, const char *unit_code, json_t **out);
 werr package_create(const actor *ac, json_t *body, json_t **out);
+/* Partial updates (docs/api.md 13.1): the fields given, validated as on create.  A package
+ * offered in a round keeps its supplier; its price and contents do not change while a round
+ * still taking orders has a live order of it (409 package_ordered). */
+werr supplier_update(const actor *ac, int64_t id, json_t *body, json_t **out);
+werr package_update(const actor *ac, int64_t id, json_t *body, json_t **out);
 
 werr round_list(const actor *ac, const char *unit_code, json_t **out);
 werr round_create(const actor *ac, json_t *body, json_t **out);

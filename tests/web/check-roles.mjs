@@ -27,7 +27,8 @@ export const USES = {
   exportResidents: { routes: ['GET /exports/residents'] },
   reviewIds: { routes: ['POST /id-reviews/{id}'] },
   users: { routes: ['GET /users', 'POST /users'] },
-  tree: { routes: ['POST /units', 'PATCH /units/{code}', 'POST /imports/units', 'GET /exports/units'] },
+  tree: { routes: ['POST /units', 'PATCH /units/{code}', 'POST /imports/units', 'GET /exports/units', 'POST /supply/suppliers', 'PATCH /supply/suppliers/{id}',
+    'POST /supply/packages', 'PATCH /supply/packages/{id}', 'POST /supply/rounds'] },
   audit: { routes: ['GET /audit'] },
   rollcall: { routes: ['GET /checkins', 'GET /coverage/missing', 'GET /alerts', 'GET /alerts/{id}', 'POST /alerts/{id}/steps', 'GET /reminders', 'GET /events'] },
   checkin: { routes: ['POST /checkins'] },
@@ -53,7 +54,7 @@ export const USES = {
     routes: ['GET /gates', 'GET /gates/{id}/now', 'GET /compounds/{code}/now', 'POST /passages', 'GET /passages', 'POST /passes/scan'],
     narrower: 'the checkpoint screen is for the guards and those who run the compound',
   },
-  gateSetup: { routes: ['GET /gates', 'GET /compounds/{code}/now', 'POST /gates', 'POST /gates/{id}/state', 'POST /compounds/{code}/rules'] },
+  gateSetup: { routes: ['GET /gates', 'GET /compounds/{code}/now', 'POST /gates', 'PATCH /gates/{id}', 'POST /gates/{id}/state', 'POST /compounds/{code}/rules'] },
   supply: {
     routes: ['GET /supply/rounds', 'GET /supply/rounds/{id}', 'GET /supply/rounds/{id}/picking'],
     narrower: 'the supplies screen is for those who run rounds and carry goods; a grid worker orders from a household\'s page',

@@ -65,6 +65,16 @@ export async function pageReady(page, sel, opts) {
   }, sel || null, opts);
 }
 
+// The field error of form's field name: its text, shown, and inside the window.
+export async function fieldError(page, form, name) {
+  const sel = form + ' [name=' + name + '] ~ .field-error';
+  await page.waitForSelector(sel + ':not([hidden])');
+  return page.$eval(sel, (e) => {
+    const r = e.getBoundingClientRect();
+    return { text: e.textContent, inView: r.top >= 0 && r.bottom <= window.innerHeight };
+  });
+}
+
 // The width of the phones the tests are held on (a cheap Android phone's CSS pixels).
 export const PHONE = { width: 360, height: 640 };
 

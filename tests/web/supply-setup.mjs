@@ -10,19 +10,9 @@
 //
 // Fails on the build before: 保供 had no way to add a supplier, a package or a round.
 import path from 'node:path';
-import { SHOTS, assert, chinaTime, noWiderThanPhone, pageReady, webTest } from './harness.mjs';
+import { SHOTS, assert, chinaTime, fieldError, noWiderThanPhone, pageReady, webTest } from './harness.mjs';
 
 const local = (hours) => chinaTime(hours).replace(' ', 'T'); // a datetime-local value
-
-// The field error of form's field name: its text, shown, and inside the window.
-async function fieldError(page, form, name) {
-  const sel = form + ' [name=' + name + '] ~ .field-error';
-  await page.waitForSelector(sel + ':not([hidden])');
-  return page.$eval(sel, (e) => {
-    const r = e.getBoundingClientRect();
-    return { text: e.textContent, inView: r.top >= 0 && r.bottom <= window.innerHeight };
-  });
-}
 
 webTest('supply-setup', ['--preset', 'liyuan'], async (t) => {
   const call = await t.api('secretary');

@@ -162,3 +162,10 @@ export function missingHousehold(id) {
     })),
   };
 }
+
+// The fields of now whose value differs from was's (null and absent alike; arrays by their
+// items): what an edit form sends, so that an update names only what the user changed.
+export function changed(was, now) {
+  const same = (a, b) => JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
+  return Object.fromEntries(Object.entries(now).filter(([k, v]) => !same(was[k], v)));
+}

@@ -11,7 +11,7 @@ import { api, enc } from '../api.js';
 import { can } from '../session.js';
 import { t, tv, getLang } from '../i18n.js';
 import { h, mount, clear, fmtTime } from '../dom.js';
-import { lockdownBadge, LOCK_LEVELS } from './common.js';
+import { changed, lockdownBadge, LOCK_LEVELS } from './common.js';
 
 // Natural order of unit codes and names: 150105003008-G2 before -G10; Chinese numerals read
 // as numbers, so 一号院 comes before 六号院 and 十一号院 after 十号院 (the server lists by
@@ -111,6 +111,25 @@ function fieldSet(prefix) {
   };
 }
 
+// A gate's own fields (name, kinds, hours) in fieldSet f, filled from g (a new gate: people
+// only, all day): the new-gate form and a gate's edit form share them.  body() reads them
+// back as the API takes them (hours "": all day).
+function gateFields(f, prefix, g) {
+  const name = h('input', { name: 'name', maxlength: 40, autocomplete: 'off', value: g.name || '' });
+  const hours = h('input', { name: 'hours', maxlength: 11, placeholder: '06:00-22:00', autocomplete: 'off', value: g.hours || '' });
+  const kindBoxes = ['people', 'vehicles', 'goods'].map((k) => h('input', { type: 'checkbox', name: 'kinds', value: k, checked: (g.kinds || ['people']).includes(k) }));
+  const kinds = h('span', { class: 'gs-kinds', tabindex: '-1' }, kindBoxes.map((b, i) => {
+    b.id = prefix + '-k' + i;
+    return h('span', { class: 'check' }, b, h('label', { for: b.id }, tv('gkind', b.value)));
+  }));
+  return {
+    name,
+    hours,
+    rows: [f.add('name', t('gs.f_name'), name), f.add('kinds', t('gs.f_kinds'), kinds), f.add('hours', t('gs.f_hours'), hours)],
+    body: () => ({ name: name.value.trim(), kinds: kindBoxes.filter((b) => b.checked).map((b) => b.value), hours: hours.value.trim() }),
+  };
+}
+
 export default async function gateSetupView(ctx) {
   ctx.title = t('gs.title');
   ctx.wide = true;
@@ -178,6 +197,7 @@ export default async function gateSetupView(ctx) {
         g.state !== 'closed' ? h('button', { type: 'button', class: 'btn btn-danger', 'data-action': 'closed', on: { click: () => openAct('closed') } }, t('gs.do_close')) : null,
         g.state !== 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_merge')) : null,
         g.state === 'merged' ? h('button', { type: 'button', class: 'btn', 'data-action': 'merged', on: { click: () => openAct('merged') } }, t('gs.do_remerge')) : null,
+        h('button', { type: 'button', class: 'btn', 'data-action': 'edit', on: { click: openEdit } }, t('gs.do_edit')),
         h('button', { type: 'button', class: 'btn', 'data-action': 'history', 'aria-expanded': 'false', on: { click: (ev) => toggleHistory(ev.currentTarget) } }, t('gs.history'))),
       act,
       hist);
@@ -207,6 +227,56 @@ export default async function gateSetupView(ctx) {
       btn.setAttribute('aria-expanded', 'true');
     }
 
+    // A form in the gate's action area: f's fields (rows) under a title, 确定 (or 保存) and 取消.
+    // On submit send() makes the call and returns what to say once done (a refusal it throws,
+    // the server's or its own {field, code}, is said by f); then the gates are drawn again.
+    function actForm(attrs, f, title, rows, confirm, send) {
+      const form = h('form', Object.assign({
+        novalidate: true,
+        on: {
+          submit: async (ev) => {
+            ev.preventDefault();
+            f.clear();
+            const btns = form.querySelectorAll('button');
+            for (const b of btns) b.disabled = true;
+            let said;
+            try {
+              said = await send();
+            } catch (e) {
+              for (const b of btns) b.disabled = false;
+              // the gate's state itself refused (others are merged into it): said by the buttons
+              return f.fail(e);
+            }
+            say(said);
+            await reload();
+          },
+        },
+      }, attrs),
+      h('p', { class: 'gs-act-title' }, title),
+      rows,
+      f.box,
+      h('p', { class: 'actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': confirm }, confirm === 'edit' ? t('gs.save') : t('gs.confirm')),
+        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
+      mount(act, form);
+      act.hidden = false;
+    }
+
+    // the gate's name, kinds and hours, filled in as they are (PATCH /gates/{id}); its state,
+    // merges and passages stay as they were
+    function openEdit() {
+      const f = fieldSet('ge-' + g.id);
+      const own = gateFields(f, 'ge-' + g.id, g);
+      actForm({ class: 'gs-edit-form' }, f, t('gs.act_edit', { name: g.name }),
+        [own.rows, h('p', { class: 'hint' }, t('gs.edit_hint'))], 'edit', async () => {
+          const body = own.body();
+          body.hours = body.hours || null;
+          await api('PATCH', '/gates/' + g.id, changed(g, body));
+          return t('gs.edited', { name: body.name });
+        });
+      own.name.focus();
+    }
+
     function openAct(state) {
       const f = fieldSet('gs-' + g.id);
       const targets = gates.filter((x) => x.id !== g.id && x.state === 'open')
@@ -216,40 +286,16 @@ export default async function gateSetupView(ctx) {
         ? h('select', { name: 'into' }, h('option', { value: '' }, t('gs.pick_into')),
           targets.map((x) => h('option', { value: String(x.id) }, x.unit === g.unit ? x.name : x.name + '（' + x.unit_name + '）')))
         : null;
-      const form = h('form', {
-        class: 'gs-state-form', 'data-state': state, novalidate: true,
-        on: {
-          submit: async (ev) => {
-            ev.preventDefault();
-            f.clear();
-            const body = { state, reason: reason.value.trim() };
-            if (intoSel) {
-              if (!intoSel.value) return f.fail({ field: 'into', code: 'pick', raw: '', message: '' });
-              body.into = Number(intoSel.value);
-            }
-            const btns = form.querySelectorAll('button');
-            for (const b of btns) b.disabled = true;
-            try {
-              await api('POST', '/gates/' + g.id + '/state', body);
-            } catch (e) {
-              for (const b of btns) b.disabled = false;
-              // the gate's state itself refused (others are merged into it): said by the buttons
-              return f.fail(e);
-            }
-            say(t('gs.done_' + state, { name: g.name }));
-            await reload();
-          },
-        },
-      },
-      h('p', { class: 'gs-act-title' }, t('gs.act_' + state, { name: g.name })),
-      intoSel ? f.add('into', t('gs.f_into'), intoSel) : null,
-      f.add('reason', t('gs.f_reason'), reason),
-      f.box,
-      h('p', { class: 'actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', 'data-confirm': state }, t('gs.confirm')),
-        h('button', { type: 'button', class: 'btn', 'data-cancel': '', on: { click: () => { clear(act); act.hidden = true; } } }, t('gs.cancel'))));
-      mount(act, form);
-      act.hidden = false;
+      actForm({ class: 'gs-state-form', 'data-state': state }, f, t('gs.act_' + state, { name: g.name }),
+        [intoSel ? f.add('into', t('gs.f_into'), intoSel) : null, f.add('reason', t('gs.f_reason'), reason)], state, async () => {
+          const body = { state, reason: reason.value.trim() };
+          if (intoSel) {
+            if (!intoSel.value) throw Object.assign(new Error(''), { field: 'into', code: 'pick', raw: '' });
+            body.into = Number(intoSel.value);
+          }
+          await api('POST', '/gates/' + g.id + '/state', body);
+          return t('gs.done_' + state, { name: g.name });
+        });
       (intoSel || reason).focus();
     }
     return li;
@@ -320,22 +366,16 @@ export default async function gateSetupView(ctx) {
   // ---- a new gate ----
   function newGateForm(c) {
     const f = fieldSet('gn-' + c.code);
-    const name = h('input', { name: 'name', maxlength: 40, autocomplete: 'off' });
-    const hours = h('input', { name: 'hours', maxlength: 11, placeholder: '06:00-22:00', autocomplete: 'off' });
+    const own = gateFields(f, 'gn-' + c.code, {});
     const reason = h('input', { name: 'reason', maxlength: 200, autocomplete: 'off' });
-    const kindBoxes = ['people', 'vehicles', 'goods'].map((k) => h('input', { type: 'checkbox', name: 'kinds', value: k, checked: k === 'people' }));
-    const kinds = h('span', { class: 'gs-kinds', tabindex: '-1' }, kindBoxes.map((b, i) => {
-      b.id = 'gn-' + c.code + '-k' + i;
-      return h('span', { class: 'check' }, b, h('label', { for: b.id }, tv('gkind', b.value)));
-    }));
     const form = h('form', {
       class: 'gs-new-form', novalidate: true,
       on: {
         submit: async (ev) => {
           ev.preventDefault();
           f.clear();
-          const body = { unit: c.code, name: name.value.trim(), kinds: kindBoxes.filter((b) => b.checked).map((b) => b.value) };
-          if (hours.value.trim()) body.hours = hours.value.trim();
+          const body = Object.assign({ unit: c.code }, own.body());
+          if (!body.hours) delete body.hours;
           if (reason.value.trim()) body.reason = reason.value.trim();
           const btn = form.querySelector('button[type=submit]');
           btn.disabled = true;
@@ -347,16 +387,14 @@ export default async function gateSetupView(ctx) {
             btn.disabled = false;
           }
           say(t('gs.created', { name: body.name }));
-          name.value = '';
-          hours.value = '';
+          own.name.value = '';
+          own.hours.value = '';
           reason.value = '';
           await reload();
         },
       },
     },
-    f.add('name', t('gs.f_name'), name),
-    f.add('kinds', t('gs.f_kinds'), kinds),
-    f.add('hours', t('gs.f_hours'), hours),
+    own.rows,
     f.add('reason', t('gs.f_new_reason'), reason),
     f.box,
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('gs.create'))));

@@ -3,14 +3,18 @@
 // ROLES_TREE): #/supply/setup lists the suppliers and the packages of the unit and adds them,
 // and makes a round (name, unit, ordering window, resting time, packages offered, pickup
 // slots); the new round opens on its own page (#/supply/ID), where orders, picking and
-// delivery go on.  Each form keeps what was typed when the server refuses it, and shows the
-// refusal under the field it names (scrolled into view); adding a supplier or a package
-// redraws the lists in place, so a round half filled in below is kept.
+// delivery go on.  Each supplier and package has 编辑: the form above the list fills with
+// it and saves it (PATCH, only the fields changed); a package ordered in a round still
+// taking orders keeps its price and contents (the server's refusal says so under the field).
+// Each form keeps what was typed when the server refuses it, and shows the
+// refusal under the field it names (scrolled into view); adding or saving a supplier or a
+// package redraws the lists in place, so a round half filled in below is kept.
 import { api, qs } from '../api.js';
 import { t, getLang } from '../i18n.js';
 import { h, mount, field, formError, clearErrors, showError, busy } from '../dom.js';
 import { can, session } from '../session.js';
 import { supplyNav, toFen } from '../tiles/supply.js';
+import { changed } from './common.js';
 
 const CJK = /[\u3400-\u9fff]/;
 // the server's refusals written in English only (the JSON checks: too long, out of range …)
@@ -34,6 +38,53 @@ function refuse(form, fields, e) {
   const shown = f ? f.error : form.querySelector('.form-error:not([hidden])');
   if (shown && !shown.hidden) shown.scrollIntoView({ block: 'center' });
 }
+
+// A set-up form that adds, or edits one item in place: enter(item, values) fills its fields
+// from the item and turns its heading and button to saving it, with 取消 beside; leave()
+// (saved, or cancelled) empties it for adding again.  m.item: the item being edited, or null.
+function addOrEdit(form, fields, editTitle, hint) {
+  const title = form.querySelector('h3');
+  const send = form.querySelector('button[type=submit]');
+  const [addTitle, addSend] = [title.textContent, send.textContent];
+  const note = h('p', { class: 'hint wide ss-edit-hint', hidden: true }, hint || '');
+  const cancel = h('button', { type: 'button', class: 'btn', 'data-cancel': '', hidden: true, on: { click: () => m.leave() } }, t('ss.cancel'));
+  title.after(note);
+  send.after(' ', cancel);
+  const m = {
+    item: null,
+    enter(item, values) {
+      clearErrors(form);
+      m.item = item;
+      for (const f of fields) f.input.value = values[f.fieldName] === null || values[f.fieldName] === undefined ? '' : String(values[f.fieldName]);
+      title.textContent = t(editTitle, { name: item.name });
+      send.textContent = t('ss.save');
+      note.hidden = !hint;
+      cancel.hidden = false;
+      form.dataset.editing = String(item.id);
+      form.scrollIntoView({ block: 'center' });
+      fields[0].input.focus({ preventScroll: true });
+    },
+    leave() {
+      clearErrors(form);
+      m.item = null;
+      for (const f of fields) f.input.value = '';
+      title.textContent = addTitle;
+      send.textContent = addSend;
+      note.hidden = true;
+      cancel.hidden = true;
+      delete form.dataset.editing;
+    },
+  };
+  return m;
+}
+
+// The 编辑 button of a listed supplier or package.
+function editButton(item, onClick) {
+  return h('button', { type: 'button', class: 'btn ss-edit', 'aria-label': t('ss.edit_label', { name: item.name }), on: { click: onClick } }, t('ss.edit'));
+}
+
+// A field's text as an update takes it: "" is no value (null clears it on the server).
+const text = (f) => f.input.value.trim() || null;
 
 // "2026-12-07T20:00" (an <input type=datetime-local>) → the server's China time, or null
 function when(input) {
@@ -65,7 +116,8 @@ export default async function supplySetup(ctx) {
   const drawSuppliers = () => mount(supList, suppliers.length
     ? h('ul', { class: 'list plain ss-list' }, suppliers.map((s) => h('li', { 'data-supplier': String(s.id) },
       h('strong', null, s.name), [s.contact, s.phone].filter(Boolean).length ? ' · ' + [s.contact, s.phone].filter(Boolean).join(' ') : '',
-      s.note ? h('span', { class: 'row-sub' }, ' · ' + s.note) : null)))
+      s.note ? h('span', { class: 'row-sub' }, ' · ' + s.note) : null, ' ',
+      editButton(s, () => sEdit.enter(s, s)))))
     : h('p', { class: 'empty' }, t('ss.no_suppliers')));
   const sName = field({ name: 'name', label: t('ss.s_name'), required: true, maxlength: 40, autocomplete: 'off' });
   const sContact = field({ name: 'contact', label: t('ss.s_contact'), maxlength: 40, autocomplete: 'off' });
@@ -80,9 +132,22 @@ export default async function supplySetup(ctx) {
         ev.preventDefault();
         clearErrors(supForm);
         mount(sDone);
-        const body = { unit: code, name: sName.input.value.trim() };
-        for (const f of [sContact, sPhone, sNote]) if (f.input.value.trim()) body[f.fieldName] = f.input.value.trim();
+        const now = { name: sName.input.value.trim(), contact: text(sContact), phone: text(sPhone), note: text(sNote) };
+        const was = sEdit.item;
         try {
+          if (was) {
+            const body = changed(was, now);
+            const s = Object.keys(body).length ? await busy(supForm, () => api('PATCH', '/supply/suppliers/' + was.id, body)) : was;
+            suppliers = suppliers.map((x) => (x.id === s.id ? s : x));
+            packages = packages.map((p) => (p.supplier_id === s.id ? Object.assign({}, p, { supplier: s.name }) : p));
+            sEdit.leave();
+            drawSuppliers();
+            drawSupplierOptions('');
+            drawPackages();
+            mount(sDone, t('ss.s_saved', { name: s.name }));
+            return;
+          }
+          const body = Object.fromEntries(Object.entries(Object.assign({ unit: code }, now)).filter(([, v]) => v !== null));
           const s = await busy(supForm, () => api('POST', '/supply/suppliers', body));
           suppliers = suppliers.concat([s]);
           for (const f of sFields) f.input.value = '';
@@ -96,13 +161,15 @@ export default async function supplySetup(ctx) {
     },
   }, h('h3', { class: 'wide' }, t('ss.s_new')), sFields, formError(), sDone,
   h('p', { class: 'actions wide' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('ss.s_add'))));
+  const sEdit = addOrEdit(supForm, sFields, 'ss.s_edit');
 
   // ---- packages ----
   const pkgList = h('div', { id: 'ss-packages' });
   const drawPackages = () => mount(pkgList, packages.length
     ? h('ul', { class: 'list plain ss-list' }, packages.map((p) => h('li', { 'data-package': String(p.id) },
       h('strong', null, p.name), ' ', h('span', { class: 'sup-price' }, p.price), ' · ', p.supplier,
-      p.contents ? h('span', { class: 'sup-contents' }, p.contents) : null)))
+      p.contents ? h('span', { class: 'sup-contents' }, p.contents) : null, ' ',
+      editButton(p, () => pEdit.enter(p, Object.assign({}, p, { price_fen: (p.price_fen / 100).toFixed(2) }))))))
     : h('p', { class: 'empty' }, t('ss.no_packages')));
   const pSupplier = field({ name: 'supplier_id', label: t('ss.p_supplier'), type: 'select', required: true, options: [] });
   const drawSupplierOptions = (pick) => {
@@ -131,9 +198,21 @@ export default async function supplySetup(ctx) {
           refuse(pkgForm, pFields, { field: 'price_fen', message: t('sup.bad_amount') });
           return;
         }
-        const body = { unit: code, supplier_id: Number(pSupplier.input.value), name: pName.input.value.trim(), price_fen: fen };
-        if (pContents.input.value.trim()) body.contents = pContents.input.value.trim();
+        const now = { supplier_id: Number(pSupplier.input.value), name: pName.input.value.trim(), price_fen: fen, contents: text(pContents) };
+        const was = pEdit.item;
         try {
+          if (was) {
+            const body = changed(was, now);
+            const p = Object.keys(body).length ? await busy(pkgForm, () => api('PATCH', '/supply/packages/' + was.id, body)) : was;
+            packages = packages.map((x) => (x.id === p.id ? p : x));
+            pEdit.leave();
+            drawPackages();
+            drawOffer();
+            mount(pDone, t('ss.p_saved', { name: p.name, price: p.price }));
+            return;
+          }
+          const body = Object.assign({ unit: code }, now);
+          if (!body.contents) delete body.contents;
           const p = await busy(pkgForm, () => api('POST', '/supply/packages', body));
           packages = packages.concat([p]);
           for (const f of [pName, pPrice, pContents]) f.input.value = '';
@@ -147,6 +226,7 @@ export default async function supplySetup(ctx) {
     },
   }, h('h3', { class: 'wide' }, t('ss.p_new')), pFields, formError(), pDone,
   h('p', { class: 'actions wide' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('ss.p_add'))));
+  const pEdit = addOrEdit(pkgForm, [pName, pSupplier, pPrice, pContents], 'ss.p_edit', t('ss.p_edit_hint'));
 
   // ---- the round ----
   const units = [[home.code, home.name]].concat((kids.items || []).filter((u) => !u.retired).map((u) => [u.code, u.name]));
