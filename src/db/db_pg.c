@@ -627,7 +627,8 @@ static int run_tool(db *d, char *const argv[], tool_watch watch, const char *pat
 			return -1;
 		if (w == pid)
 			break;
-		watch(d, pid, path);
+		if (watch)
+			watch(d, pid, path);
 		usleep(250 * 1000);
 	}
 	if (!WIFEXITED(status))

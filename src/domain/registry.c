@@ -2046,27 +2046,32 @@ static uint64_t key_hash(uint64_t h, const char *s)
 	return (h ^ 0x1f) * 1099511628211u; /* the separator: ("ab","c") is not ("a","bc") */
 }
 
+/* k's table twice as large (4,096 slots at first), every key moved over. */
+static void key_seen_grow(key_seen *k)
+{
+	key_seen g = {.cap = k->cap ? 2 * k->cap : 4096, .n = k->n};
+	g.v = xcalloc(g.cap, sizeof *g.v);
+	g.first = xcalloc(g.cap, sizeof *g.first);
+	for (size_t i = 0; i < k->cap; i++)
+		if (k->v[i]) {
+			size_t j = (size_t)k->v[i] & (g.cap - 1);
+			while (g.v[j])
+				j = (j + 1) & (g.cap - 1);
+			g.v[j] = k->v[i];
+			g.first[j] = k->first[i];
+		}
+	free(k->v);
+	free(k->first);
+	*k = g;
+}
+
 /* Whether h was seen (the first row that had it then goes to *rep); it is from now on,
  * first in this line. */
 static bool key_seen_add(key_seen *k, uint64_t h, size_t line, line_list *rep)
 {
 	h = h ? h : 1; /* 0 marks a free slot */
-	if (2 * (k->n + 1) > k->cap) {
-		key_seen g = {.cap = k->cap ? 2 * k->cap : 4096, .n = k->n};
-		g.v = xcalloc(g.cap, sizeof *g.v);
-		g.first = xcalloc(g.cap, sizeof *g.first);
-		for (size_t i = 0; i < k->cap; i++)
-			if (k->v[i]) {
-				size_t j = (size_t)k->v[i] & (g.cap - 1);
-				while (g.v[j])
-					j = (j + 1) & (g.cap - 1);
-				g.v[j] = k->v[i];
-				g.first[j] = k->first[i];
-			}
-		free(k->v);
-		free(k->first);
-		*k = g;
-	}
+	if (2 * (k->n + 1) > k->cap)
+		key_seen_grow(k);
 	size_t j = (size_t)h & (k->cap - 1);
 	for (; k->v[j]; j = (j + 1) & (k->cap - 1))
 		if (k->v[j] == h) {

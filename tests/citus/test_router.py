@@ -41,7 +41,7 @@ def _catalogue():
                 out += expand(macros[tok.group(2)])
         return out
 
-    stmts = {m.group(1): expand(m.group(2)) for m in re.finditer(r'STMT\((\w+),(.*?)\)\n', src, re.S)}
+    stmts = {m.group(1): expand(m.group(2)) for m in re.finditer(r'^STMT\((\w+),(.*?)\)\n', src, re.S | re.M)}
     with open(os.path.join(ROOT, "src", "db", "layout_citus.c"), encoding="utf-8") as f:
         lay = f.read()
     for m in re.finditer(r'\{SQL_(\w+),((?:\s*"(?:[^"\\]|\\.)*")+)\}', lay):
