@@ -37,12 +37,41 @@ webTest('hotline', DEMO, async (t) => {
   await page.click('.nav a[href="#/hotline"]');
   await page.waitForSelector('#call-count[data-total]');
   assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');
+  // four digits that end an ID number and no phone: the hotline finds callers by their phone
+  // (the search's tail matches ID numbers too — it opened a stranger's household as the caller's)
+  let idTail = null;
+  for (const r of res) {
+    const tail = (r.id_number || '').slice(-4);
+    if (!/^\d{4}$/.test(tail)) continue;
+    const m = (await call('POST', '/residents/search', { q: tail, limit: 200 })).items;
+    if (m.length && !m.some((x) => (x.phone || '').endsWith(tail))) {
+      idTail = tail;
+      break;
+    }
+  }
+  assert(idTail, 'an ID number\'s tail that ends no phone');
+  await page.fill('.hotline-search input[name=q]', idTail);
+  await page.press('.hotline-search input[name=q]', 'Enter');
+  await page.waitForSelector('#hotline-found .empty');
+  assert(!(await page.$('.hotline-hh')) && !(await page.$('#hotline-found button')), 'no household opened for an ID number\'s tail');
   await page.fill('.hotline-search input[name=q]', caller.phone);
   await page.press('.hotline-search input[name=q]', 'Enter');
   await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
   const people = await page.textContent('.hotline-people');
   assert(people.includes(caller.name), 'the caller is among the household\'s people');
   assert(/已报|未报/.test(people), 'today\'s roll-call per person');
+  // the old caller reports the household's temperatures on the call: the roll-call by phone,
+  // and back on the hotline with the household open, everyone reported
+  await page.click('#hotline-checkin');
+  await page.waitForSelector('#all-normal');
+  assert((await page.getAttribute('.channel [data-channel="phone"]', 'aria-pressed')) === 'true', 'the roll-call is by phone');
+  const rcDay = /\d{4}-\d\d-\d\d/.exec(await page.textContent('.rollcall-page .facts'))[0];
+  await page.click('#all-normal');
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
+  assert(await page.$$eval('.hotline-people td[data-reported]', (c) => c.length > 0 && c.every((x) => x.getAttribute('data-reported') === '1')),
+    'back on the hotline, the household reported today');
+  const rc = (await call('GET', '/checkins?household=' + hid + '&day=' + rcDay)).items.filter((c) => c.current);
+  assert(rc.length && rc.every((c) => c.channel === 'phone'), 'checked in by phone: ' + JSON.stringify(rc.map((c) => c.channel)));
   await page.click('.hotline-request [data-category="medicine"]');
   await page.fill('.hotline-request textarea[name=text]', '老人的降压药快吃完了，需要代买');
   await page.click('.hotline-request button[data-action="request"]');

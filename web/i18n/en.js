@@ -1441,6 +1441,7 @@ export default {
   'help.lead_sent': 'Recorded as a lead.',
   'help.question_logged': 'Call logged.',
   'help.open_household': 'Open household',
+  'help.phone_checkin': 'Roll-call by phone',
   'help.age': ' ({n})',
   'help.col_name': 'Name',
   'help.col_phone': 'Phone',

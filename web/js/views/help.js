@@ -239,7 +239,11 @@ async function hotlinePage(ctx) {
     });
     mount(household, h('section', { class: 'panel hotline-hh', 'data-household': String(hid) },
       h('h2', null, [hh.building, hh.entrance, hh.room].filter(Boolean).join(' '), ' ',
-        h('a', { href: '#/household/' + hid, class: 'btn' }, t('help.open_household'))),
+        h('a', { href: '#/household/' + hid, class: 'btn' }, t('help.open_household')), ' ',
+        // an old caller without a smartphone reports the household's temperatures on the call:
+        // the roll-call by phone, back to this household on the hotline once saved
+        can.checkin() && people.length ? h('a', { href: '#/household/' + hid + '/rollcall' + qs({ channel: 'phone', from: 'hotline' }),
+          class: 'btn btn-primary', id: 'hotline-checkin' }, t('help.phone_checkin')) : null),
       h('table', { class: 'table hotline-people' },
         h('thead', null, h('tr', null, h('th', null, t('help.col_name')), h('th', null, t('help.col_phone')),
           h('th', null, t('help.col_category')), h('th', null, t('help.col_today')))),
@@ -263,9 +267,14 @@ async function hotlinePage(ctx) {
     const v = phone.input.value.replace(/\D/g, '');
     await busy(sform, async () => {
       try {
-        const b = await api('POST', '/residents/search', { q: v });
+        const b = await api('POST', '/residents/search', { q: v, limit: 200 });
+        // the search's four digits match an ID number's tail too: a caller is found by the phone
+        // number alone, not by a stranger whose ID number ends in the same digits
         const byHh = new Map();
-        for (const r of b.items) if (!byHh.has(r.household_id)) byHh.set(r.household_id, r);
+        for (const r of b.items) {
+          if (!(r.phone || '').replace(/\D/g, '').endsWith(v)) continue;
+          if (!byHh.has(r.household_id)) byHh.set(r.household_id, r);
+        }
         if (!byHh.size) {
           mount(found, h('p', { class: 'empty' }, t('help.not_found')));
           return;
@@ -283,7 +292,10 @@ async function hotlinePage(ctx) {
       }
     });
   });
-  ctx.onMount(() => phone.input.focus());
+  // back from the roll-call by phone (#/hotline?household=ID): the caller's household again
+  const back = Number(ctx.query.household);
+  if (back > 0) await openHousehold(back).catch((e) => { if (e.handled) throw e; });
+  else ctx.onMount(() => phone.input.focus());
   return h('section', { class: 'help-page hotline' },
     h('h1', { tabindex: '-1' }, t('help.hotline_title')), escalationBanner(subscribe, ctx.onLeave), count, sform, found, done,
     household);

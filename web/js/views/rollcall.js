@@ -205,7 +205,7 @@ export default async function rollcallView(ctx) {
   ctx.startAtMain = true; // on a phone the form starts on screen, its first field above the save bar
   const people = (hh.residents || []).filter(living);
   const others = (hh.residents || []).filter((r) => !living(r));
-  const back = can.today() ? '#/today' : '#/household/' + id;
+  const back = ctx.query.from === 'hotline' ? '#/hotline?household=' + id : can.today() ? '#/today' : '#/household/' + id;
 
   let channel = CHANNELS.indexOf(ctx.query.channel) >= 0 ? ctx.query.channel : 'visit';
   let cards = [];
@@ -325,7 +325,7 @@ export default async function rollcallView(ctx) {
   });
 
   return h('section', { class: 'rollcall-page' },
-    h('p', { class: 'back' }, h('a', { href: back }, '‹ ', can.today() ? t('today.title') : t('common.back'))),
+    h('p', { class: 'back' }, h('a', { href: back }, '‹ ', ctx.query.from === 'hotline' ? t('help.hotline_title') : can.today() ? t('today.title') : t('common.back'))),
     h('h1', { tabindex: '-1' }, label),
     h('p', { class: 'facts' }, t('rc.living', { n: people.length }), ' · ', day, ' · ',
       h('a', { href: '#/household/' + id }, t('rc.details'))),
