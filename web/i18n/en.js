@@ -1467,7 +1467,7 @@ export default {
   'help.unread': '{n} households have not read it (phone them)',
   'help.notice_title': 'Title',
   'help.notice_body': 'Text',
-  'help.notice_unit': 'To (unit code)',
+  'help.notice_unit': 'To',
   'help.notice_unit_hint': 'Shown on the link page of every household in this unit',
   'help.notice_send': 'Send notice',
   'help.notice_sent': 'Notice sent.',

@@ -1467,7 +1467,7 @@ export default {
   'help.unread': '未读的 {n} 户（可电话通知）',
   'help.notice_title': '标题',
   'help.notice_body': '内容',
-  'help.notice_unit': '发给（单位编码）',
+  'help.notice_unit': '发给',
   'help.notice_unit_hint': '发到该单位及以下所有住户的自报链接页',
   'help.notice_send': '发布通知',
   'help.notice_sent': '通知已发布。',

@@ -396,6 +396,22 @@ async function leadsPage(ctx) {
 
 // ---- #/notices ----
 
+// The units a notice can be sent to from the notices page: the unit, its children and their
+// children (a community's grids and buildings; a district's streets and communities), entrances
+// left out — [[code, label], …] in the tree's order.
+async function noticeTargets(code) {
+  const kids = async (c) => ((await api('GET', '/units/' + encodeURIComponent(c) + '/children')).items || [])
+    .filter((u) => !u.retired && u.kind !== 'entrance');
+  const [top, below] = await Promise.all([api('GET', '/units/' + encodeURIComponent(code)), kids(code)]);
+  const deeper = below.length <= 60 ? await Promise.all(below.map((u) => kids(u.code))) : below.map(() => []);
+  const out = [[top.code, top.name]];
+  below.forEach((u, i) => {
+    out.push([u.code, '\u3000' + u.name]);
+    for (const v of deeper[i]) out.push([v.code, '\u3000\u3000' + u.name + ' · ' + v.name]);
+  });
+  return out;
+}
+
 async function noticesPage(ctx) {
   ctx.title = t('help.notices_title');
   ctx.wide = true;
@@ -420,7 +436,10 @@ async function noticesPage(ctx) {
   }
   const title = field({ name: 'title', label: t('help.notice_title'), maxlength: 60, required: true });
   const body = field({ name: 'body', label: t('help.notice_body'), type: 'textarea', rows: 4, maxlength: 4000, required: true });
-  const to = field({ name: 'unit', label: t('help.notice_unit'), value: unit, required: true, hint: t('help.notice_unit_hint') });
+  // whom to: the unit itself, its grids and their buildings, by name — a secretary knows 3栋,
+  // not 420107003008-B03 (the field took a unit code typed by hand)
+  const to = field({ name: 'unit', label: t('help.notice_unit'), type: 'select', options: await noticeTargets(unit), value: unit,
+    required: true, hint: t('help.notice_unit_hint') });
   const attach = field({ name: 'file', label: t('files.attach'), type: 'file', attrs: { accept: DOC_TYPES } });
   const form = h('form', { class: 'form', novalidate: true }, to, title, body, attach, formError(),
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('help.notice_send'))));
