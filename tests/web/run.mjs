@@ -1051,6 +1051,11 @@ check('import: the refused rows are fixed in place and re-submitted; the rows ta
     eq(await td.locator('input').getAttribute('aria-invalid'), 'true', `line ${line}: aria-invalid`);
   }
   eq(await page.inputValue('#fix-table tr[data-line="5"] td[data-col=relation] input'), '女儿,长女', 'a quoted comma read from the file');
+  // the reasons in Chinese, with the value the English half named (they read
+  // "没有这个楼栋或单元 / no building or entrance NOPE-UNIT" on a Chinese screen)
+  const why = await page.$$eval('#fix-table .fix-error', (es) => es.map((e) => e.textContent));
+  assert(why.length === 3 && why.every((x) => !/[a-z]{3,}/.test(x)), 'no English in the reasons: ' + JSON.stringify(why));
+  assert(why.some((x) => x.includes('没有这个楼栋或单元') && x.includes('NOPE-UNIT')), 'the unit code named: ' + JSON.stringify(why));
   await page.fill('#fix-table tr[data-line="3"] td[data-col=sex] input', '女');
   await page.fill('#fix-table tr[data-line="5"] td[data-col=birth_date] input', '1990-03-15');
   await shot(page, '25-import-fix', true);
