@@ -70,6 +70,7 @@ webTest('hotline', DEMO, async (t) => {
   await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
   assert(await page.$$eval('.hotline-people td[data-reported]', (c) => c.length > 0 && c.every((x) => x.getAttribute('data-reported') === '1')),
     'back on the hotline, the household reported today');
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 1);
   const rc = (await call('GET', '/checkins?household=' + hid + '&day=' + rcDay)).items.filter((c) => c.current);
   assert(rc.length && rc.every((c) => c.channel === 'phone'), 'checked in by phone: ' + JSON.stringify(rc.map((c) => c.channel)));
   await page.click('.hotline-request [data-category="medicine"]');
@@ -86,12 +87,12 @@ webTest('hotline', DEMO, async (t) => {
   // logged once the page says so: the count and the message come after the household's form
   // is drawn again, and the next note goes into the new form
   await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记一次来电'));
-  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 2);
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
   // and a lead: the neighbour came back from outside
   await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
   await page.click('.hotline-request button[data-action="lead"]');
   await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记为线索'));
-  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 4);
   const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
   assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
   // the secretary confirms it on the leads page: the caller starts observation
@@ -126,8 +127,9 @@ webTest('hotline', DEMO, async (t) => {
   const req = open.items[0];
   assert(req.channel === 'hotline' && req.category === 'medicine' && req.worker.username === 'gw02', 'hotline, medicine, gw02');
   const after = await call('GET', '/calls');
-  assert(after.total === before.total + 3 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
-    (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1, 'three calls logged: a request, a question, a lead');
+  assert(after.total === before.total + 4 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
+    (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1 && (after.by_kind.other || 0) === (before.by_kind.other || 0) + 1,
+  'four calls logged: a roll-call by phone, a request, a question, a lead');
 
   // ---- gw02 on a phone: the request under 求助, accepted and done ----
   const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true });

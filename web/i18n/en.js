@@ -1442,6 +1442,7 @@ export default {
   'help.question_logged': 'Call logged.',
   'help.open_household': 'Open household',
   'help.phone_checkin': 'Roll-call by phone',
+  'help.checkin_call_note': 'Roll-call by phone',
   'help.age': ' ({n})',
   'help.col_name': 'Name',
   'help.col_phone': 'Phone',

@@ -1442,6 +1442,7 @@ export default {
   'help.question_logged': '已记一次来电。',
   'help.open_household': '打开户页',
   'help.phone_checkin': '电话报平安',
+  'help.checkin_call_note': '电话报平安',
   'help.age': '（{n}岁）',
   'help.col_name': '姓名',
   'help.col_phone': '电话',

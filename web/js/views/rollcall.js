@@ -291,6 +291,11 @@ export default async function rollcallView(ctx) {
     try {
       const res = await queue.submit({ path: '/checkins', body, label: t('rc.queue_label', { place: label, n }), household_id: id });
       await drop(draftKey);
+      // taken on the hotline: the call is one of the day's calls, as a request or a lead taken by phone is
+      if (ctx.query.from === 'hotline' && !res.queued) {
+        await api('POST', '/calls', { kind: 'other', household_id: id, note: t('help.checkin_call_note'), client_id: 'rc-' + id + '-' + day + '-' + Date.now() })
+          .catch((e) => { if (e.handled) throw e; });
+      }
       if (res.queued) {
         ctx.flash(t('rc.queued', { place: label, n }));
       } else if (!res.result) {
