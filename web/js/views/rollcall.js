@@ -205,7 +205,10 @@ export default async function rollcallView(ctx) {
   ctx.startAtMain = true; // on a phone the form starts on screen, its first field above the save bar
   const people = (hh.residents || []).filter(living);
   const others = (hh.residents || []).filter((r) => !living(r));
-  const back = ctx.query.from === 'hotline' ? '#/hotline?household=' + id : can.today() ? '#/today' : '#/household/' + id;
+  // where the roll-call was opened from: the hotline (the caller's household again), a page of
+  // the app named by ?back= (the dashboard's call list), else the grid worker's 今日 or the household
+  const back = ctx.query.from === 'hotline' ? '#/hotline?household=' + id
+    : /^#\/[a-z]/.test(ctx.query.back || '') ? ctx.query.back : can.today() ? '#/today' : '#/household/' + id;
 
   let channel = CHANNELS.indexOf(ctx.query.channel) >= 0 ? ctx.query.channel : 'visit';
   let cards = [];
