@@ -34,6 +34,11 @@ webTest('hotline', DEMO, async (t) => {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page, base, 'secretary');
   await page.waitForSelector('.nav a[href="#/hotline"]');
+  // an overdue request's badges stand apart (已接单已超时 read as one word: no space between)
+  await page.goto(base + '/#/requests?overdue=1');
+  await page.waitForSelector('.help-card .help-overdue');
+  const gap = await page.$eval('.help-card .help-overdue', (b) => b.getBoundingClientRect().left - b.previousElementSibling.getBoundingClientRect().right);
+  assert(gap >= 2, 'a gap between the state and 已超时: ' + gap);
   await page.click('.nav a[href="#/hotline"]');
   await page.waitForSelector('#call-count[data-total]');
   assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');

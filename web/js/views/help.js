@@ -58,7 +58,7 @@ export function requestCard(r, onChange) {
       h('strong', null, tv('hcat', r.category)), ' ',
       r.urgency === 'urgent' ? h('span', { class: 'badge badge-no' }, tv('hurg', 'urgent')) : null, ' ',
       stateBadge(r.state),
-      r.overdue ? h('span', { class: 'badge badge-no help-overdue' }, ' ' + t('help.overdue')) : null),
+      r.overdue ? [' ', h('span', { class: 'badge badge-no help-overdue' }, t('help.overdue'))] : null),
     h('p', null, r.address, ' · ', r.text),
     h('p', { class: 'row-sub' },
       tv('hchan', r.channel), ' · ', fmtTime(r.created_at),
