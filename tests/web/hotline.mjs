@@ -13,6 +13,8 @@
 import path from 'node:path';
 import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
 
+const eq0 = (n, msg) => assert(n === 0, msg + ': ' + n);
+
 webTest('hotline', DEMO, async (t) => {
   const { base, browser, errors } = t;
   let page = null;
@@ -39,6 +41,17 @@ webTest('hotline', DEMO, async (t) => {
   await page.waitForSelector('.help-card .help-overdue');
   const gap = await page.$eval('.help-card .help-overdue', (b) => b.getBoundingClientRect().left - b.previousElementSibling.getBoundingClientRect().right);
   assert(gap >= 2, 'a gap between the state and 已超时: ' + gap);
+  eq0(await page.locator('a.btn >> text=只看我的').count(), 'no 只看我的 for the secretary (it led back to the same list)');
+  // the street's command reads the requests: no steps it may not take (办结 answered 你的角色没有这个权限)
+  const cmdCtx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const street = await cmdCtx.newPage();
+  street.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) errors.push('street: ' + m.text()); });
+  await signIn(street, base, 'street');
+  await street.goto(base + '/#/requests');
+  await street.waitForSelector('.help-card[data-request]');
+  eq0(await street.locator('.help-card button[data-step]').count(), 'no step buttons for the command');
+  eq0(await street.locator('a.btn >> text=只看我的').count(), 'no 只看我的 for the command');
+  await cmdCtx.close();
   await page.click('.nav a[href="#/hotline"]');
   await page.waitForSelector('#call-count[data-total]');
   assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');

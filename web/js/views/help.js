@@ -52,7 +52,9 @@ export function requestCard(r, onChange) {
       }
     }
   }
-  const next = NEXT[r.state] || [];
+  // the steps for those who take them (REGISTRY): a command reads the requests, and its 办结
+  // answered 你的角色没有这个权限
+  const next = can.registry() ? NEXT[r.state] || [] : [];
   return h('li', { class: 'help-card' + (r.overdue ? ' is-overdue' : ''), 'data-request': String(r.id), 'data-state': r.state },
     h('p', { class: 'row-main' },
       h('strong', null, tv('hcat', r.category)), ' ',
@@ -128,7 +130,10 @@ async function requestsPage(ctx) {
   return h('section', { class: 'help-page' },
     h('h1', { tabindex: '-1' }, t('help.requests_title')), banner,
     h('p', { class: 'actions' },
-      h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')),
+      // mine or all: a grid worker's own requests (no one else is the responsible worker; on
+      // the secretary's or command's page 只看我的 led back to the same list)
+      session.me.role === 'grid_worker'
+        ? h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')) : null,
       h('a', { class: 'btn', href: overdue ? '#/requests' : '#/requests?overdue=1' }, overdue ? t('help.show_open') : t('help.show_overdue')),
       h('a', { class: 'btn', href: '#/leads' }, t('help.leads_title')),
       h('a', { class: 'btn', href: '#/notices' }, t('help.notices_title'))),
