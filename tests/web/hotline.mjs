@@ -72,6 +72,13 @@ webTest('hotline', DEMO, async (t) => {
   await page.press('.hotline-search input[name=q]', 'Enter');
   await page.waitForSelector('#hotline-found .empty');
   assert(!(await page.$('.hotline-hh')) && !(await page.$('#hotline-found button')), 'no household opened for an ID number\'s tail');
+  // a caller on a number the registry does not have (a neighbour's phone, a landline): found by
+  // the room given (the digits of "3栋1504" were searched as a phone number, and nothing found)
+  await page.fill('.hotline-search input[name=q]', caller.building + caller.room);
+  await page.press('.hotline-search input[name=q]', 'Enter');
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"], #hotline-found button[data-household="${hid}"]`);
+  if (await page.$(`#hotline-found button[data-household="${hid}"]`)) await page.click(`#hotline-found button[data-household="${hid}"]`);
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
   await page.fill('.hotline-search input[name=q]', caller.phone);
   await page.press('.hotline-search input[name=q]', 'Enter');
   await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);

@@ -157,7 +157,7 @@ async function hotlinePage(ctx) {
     }
   }
   await drawCount();
-  const phone = field({ name: 'q', label: t('help.phone'), inputmode: 'numeric', maxlength: 11, hint: t('help.phone_hint'), autocomplete: 'off' });
+  const phone = field({ name: 'q', label: t('help.phone'), maxlength: 20, hint: t('help.phone_hint'), autocomplete: 'off' });
   const found = h('div', { id: 'hotline-found' });
   const household = h('div', { id: 'hotline-household' });
   const done = h('div', { role: 'status', class: 'help-done', id: 'hotline-done' });
@@ -269,7 +269,11 @@ async function hotlinePage(ctx) {
     clearErrors(sform);
     clear(found);
     clear(household);
-    const v = phone.input.value.replace(/\D/g, '');
+    // a number: the caller's phone; anything else (a caller on a neighbour's phone or a
+    // landline the registry does not have): the name or room the caller gives, as the search reads it
+    const typed = phone.input.value.trim();
+    const byPhone = !/[^\d\s-]/.test(typed);
+    const v = byPhone ? typed.replace(/\D/g, '') : typed;
     await busy(sform, async () => {
       try {
         const b = await api('POST', '/residents/search', { q: v, limit: 200 });
@@ -277,7 +281,7 @@ async function hotlinePage(ctx) {
         // number alone, not by a stranger whose ID number ends in the same digits
         const byHh = new Map();
         for (const r of b.items) {
-          if (!(r.phone || '').replace(/\D/g, '').endsWith(v)) continue;
+          if (byPhone && !(r.phone || '').replace(/\D/g, '').endsWith(v)) continue;
           if (!byHh.has(r.household_id)) byHh.set(r.household_id, r);
         }
         if (!byHh.size) {
