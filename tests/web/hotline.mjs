@@ -11,7 +11,7 @@
 // Its own demo store and server (qinghe, 600 households, seed 7), like gate.mjs.
 // Screenshots: build/screenshots/hotline-*.png.
 import path from 'node:path';
-import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, signIn, webTest, pageReady } from './harness.mjs';
 
 const eq0 = (n, msg) => assert(n === 0, msg + ': ' + n);
 
@@ -36,9 +36,15 @@ webTest('hotline', DEMO, async (t) => {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page, base, 'secretary');
   await page.waitForSelector('.nav a[href="#/hotline"]');
+  // at a desk the open requests two or more abreast (twenty cards one under another were a page
+  // thirty screens long)
+  await page.goto(base + '/#/requests');
+  await pageReady(page, '#help-list .help-card + .help-card');
+  const tops = await page.$$eval('#help-list .help-card', (c) => c.slice(0, 2).map((x) => Math.round(x.getBoundingClientRect().top)));
+  assert(tops[0] === tops[1], 'the first two cards side by side: ' + tops);
   // an overdue request's badges stand apart (已接单已超时 read as one word: no space between)
   await page.goto(base + '/#/requests?overdue=1');
-  await page.waitForSelector('.help-card .help-overdue');
+  await pageReady(page, '.help-card .help-overdue');
   const gap = await page.$eval('.help-card .help-overdue', (b) => b.getBoundingClientRect().left - b.previousElementSibling.getBoundingClientRect().right);
   assert(gap >= 2, 'a gap between the state and 已超时: ' + gap);
   eq0(await page.locator('a.btn >> text=只看我的').count(), 'no 只看我的 for the secretary (it led back to the same list)');

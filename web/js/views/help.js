@@ -86,10 +86,11 @@ export function requestCard(r, onChange) {
 
 async function requestsPage(ctx) {
   ctx.title = t('help.requests_title');
+  ctx.wide = true; // at a desk the cards side by side (twenty open ones were a page thirty screens long)
   const q = ctx.query || {};
   const mine = session.me.role === 'grid_worker' && q.all === undefined;
   const overdue = q.overdue === '1';
-  const list = h('ul', { class: 'list plain help-list', id: 'help-list' });
+  const list = h('ul', { class: 'list plain help-list help-grid', id: 'help-list' });
   const summary = h('p', { class: 'hint', role: 'status' });
   async function load() {
     const b = await api('GET', '/requests' + qs({ state: 'open', mine: mine ? 1 : undefined, overdue: overdue ? 1 : undefined, limit: 200 }));
