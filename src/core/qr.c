@@ -187,3 +187,10 @@ char *qr_svg(const char *text, int size_px, const char *caption)
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }
+
+bool qr_base_local(const char *base)
+{
+	const char *h = strstr(base, "://");
+	h = h ? h + 3 : base;
+	return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5) || !strncmp(h, "0.0.0.0", 7);
+}

@@ -168,9 +168,7 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 		return e;
 	who *people = arena_alloc(op->a, 64 * sizeof *people);
 	size_t n = pick(op, community_code, 7, people, 48);
-	who *ours = arena_alloc(op->a, 16 * sizeof *ours);
-	size_t ng = pick(op, grid.code, 11, ours, 16);
-	if (n < 45 || ng < 6)
+	if (n < 45)
 		return w_fail(W_EINVAL, "demo_too_small", "households", "the outbreak demo needs a bigger community");
 	/* yesterday, 09:00: the police list arrives and is matched */
 	char today[11], yesterday[11];
@@ -220,6 +218,14 @@ werr demo_outbreak(const actor *op, const char *community_code, demo_outbreak_su
 		}
 	}
 	json_decref(rows);
+	/* grid 1's people for the case and its contacts, picked once the list has put its returnees
+	 * under observation: picked before it, in the full community (whose first households, every
+	 * seventh of which the list names, are grid 1's) the case was a returnee already isolated at
+	 * home, its hospital refused (already_isolated) and the demo stopped there */
+	who *ours = arena_alloc(op->a, 16 * sizeof *ours);
+	size_t ng = pick(op, grid.code, 11, ours, 16);
+	if (ng < 6)
+		return w_fail(W_EINVAL, "demo_too_small", "households", "the outbreak demo needs a bigger community");
 	/* this morning's roll-call: a fever in grid 1 */
 	who *c = &ours[1];
 	for (size_t k = 1; k < ng; k++) /* a household of three or more: they go under observation with the case */

@@ -145,14 +145,6 @@ static void html_escape(buf *b, const char *s)
 	}
 }
 
-/* A base only this computer opens (loopback): http://127.0.0.1:8080, http://localhost… */
-static bool local_base(const char *base)
-{
-	const char *h = strstr(base, "://");
-	h = h ? h + 3 : base;
-	return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5) || !strncmp(h, "0.0.0.0", 7);
-}
-
 werr link_sheet(const actor *ac, const char *unit_code, const char *base, char **html, size_t *len)
 {
 	unit_row u;
@@ -190,7 +182,7 @@ werr link_sheet(const actor *ac, const char *unit_code, const char *base, char *
 	 * speakers read the app, not this) */
 	buf_puts(&b, " · 住户自报二维码</h1><p>扫码为家人报体温，无需登录。"
 	             "本页生成时，各户以前的二维码已经作废：请张贴本页的新码，旧码扫了会提示“链接无效”。</p>");
-	if (local_base(base)) {
+	if (qr_base_local(base)) {
 		buf_puts(&b, "<p class=\"warn\" role=\"alert\"><strong>注意：</strong>二维码里的地址是 ");
 		html_escape(&b, base);
 		buf_puts(&b, "，只有运行服务的这台电脑能打开，居民手机扫码打不开。请系统管理员用"

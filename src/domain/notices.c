@@ -269,14 +269,23 @@ werr notice_poster(const actor *ac, int64_t id, const char *unit, const char *ba
 	if (!prefix(n.path, u.path))
 		return w_fail(W_EINVAL, "outside_notice", "unit", "这条通知没有发到该单位 / the notice was not sent to this unit");
 	const char *url = arena_printf(ac->a, "%s/notice.html#%s", base, n.token);
-	char *svg = qr_svg(url, 260, "扫码查看通知 / scan to read");
+	/* Chinese only, as the household QR sheet (links.c): the poster is put up in the stairwell
+	 * for residents */
+	char *svg = qr_svg(url, 260, "扫码查看通知");
 	buf b;
 	buf_init(&b, NULL);
 	buf_puts(&b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>");
 	html_escape(&b, n.title);
 	buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"/print.css\"></head><body class=\"poster\"><p class=\"unit\">");
 	html_escape(&b, u.name);
-	buf_puts(&b, " · 通知 / Notice</p><h1>");
+	buf_puts(&b, " · 通知</p>");
+	if (qr_base_local(base)) { /* as on the QR sheet: a code residents' phones cannot open */
+		buf_puts(&b, "<p class=\"warn\" role=\"alert\"><strong>注意：</strong>二维码里的地址是 ");
+		html_escape(&b, base);
+		buf_puts(&b, "，只有运行服务的这台电脑能打开，居民手机扫码打不开。请系统管理员用"
+		             "<code>wangge serve --public-url 居民能访问的地址</code>重新启动服务，再打印本海报。</p>");
+	}
+	buf_puts(&b, "<h1>");
 	html_escape(&b, n.title);
 	buf_puts(&b, "</h1><div class=\"notice-body\">");
 	html_escape(&b, n.body);

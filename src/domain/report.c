@@ -299,11 +299,13 @@ werr report_daily_file(const actor *ac, const char *unit_code, const char *day, 
 			}
 		}
 	}
-	/* below the table: the unit's help requests by category (help.c's categories) */
+	/* below the table: the unit's help requests by category (help.c's categories), named as the
+	 * screens name them (web/i18n hcat.*: 买药, 送医转运), so that the printed report and the
+	 * dashboard's table read alike */
 	static const struct {
 		const char *key, *zh;
-	} cats[] = {{"medical", "就医"},      {"medicine", "药品"},      {"supplies", "生活物资"}, {"repairs", "维修"},
-	            {"counselling", "心理疏导"}, {"transport", "送医"}, {"other", "其他"}};
+	} cats[] = {{"medical", "就医"},      {"medicine", "买药"},      {"supplies", "生活物资"}, {"repairs", "维修"},
+	            {"counselling", "心理疏导"}, {"transport", "送医转运"}, {"other", "其他"}};
 	static const char *const heads[] = {"求助类别", "受理", "办结", "逾期", "升级"};
 	static const char *const keys[] = {"received", "done", "overdue", "escalated"};
 	lxw_row_t at = (lxw_row_t)(json_array_size(rows) + 3);

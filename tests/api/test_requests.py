@@ -541,6 +541,11 @@ class Notices(unittest.TestCase):
         html = p.decode() if isinstance(p, bytes) else str(p)
         self.assertIn("3栋停水", html)
         self.assertIn("<svg", html)
+        # posted in the stairwell: Chinese only (it read 通知 / Notice, 扫码查看通知 / scan to
+        # read), and, served from 127.0.0.1 as here, the warning the QR sheet carries
+        self.assertNotIn("Notice", html)
+        self.assertNotIn("scan to read", html)
+        self.assertIn("居民手机扫码打不开", html)
         import re
         token = re.search(r"notice\.html#([0-9a-f]{32})", html)
         self.assertIsNone(token)  # the URL lives inside the QR code only

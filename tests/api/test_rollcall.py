@@ -1433,7 +1433,7 @@ class DailyReport(unittest.TestCase):
         rows = list(csv.reader(io.StringIO("\n".join(body[:blank]))))
         by_cat = list(csv.reader(io.StringIO("\n".join(body[blank + 1:]))))
         self.assertEqual(by_cat[0], ["求助类别", "受理", "办结", "逾期", "升级"])
-        self.assertEqual([r[0] for r in by_cat[1:]], ["就医", "药品", "生活物资", "维修", "心理疏导", "送医", "其他"])
+        self.assertEqual([r[0] for r in by_cat[1:]], ["就医", "买药", "生活物资", "维修", "心理疏导", "送医转运", "其他"])
         help_json = self.report("secretary", H.COMMUNITY)[1]["help"]["by_category"]
         for r, key in zip(by_cat[1:], ["medical", "medicine", "supplies", "repairs", "counselling", "transport", "other"]):
             want = help_json.get(key, {})

@@ -42,6 +42,17 @@ export async function checkServerText(root) {
     ['not Chinese / at all', 'not Chinese / at all'],
   ];
   for (const [msg, want] of cases) if (serverText(msg) !== want) problems.push('serverText(' + JSON.stringify(msg) + ') = ' + JSON.stringify(serverText(msg)));
+  // full (an import's error rows): the Chinese half and the detail only the English half names,
+  // no English words on a Chinese screen
+  const full = [
+    ['未知标签 / unknown flag: 没网', '未知标签：没网'],
+    ['没有这个楼栋或单元 / no building or entrance 420107003008-B99', '没有这个楼栋或单元：420107003008-B99'],
+    ['没有这个楼栋或单元 / no building or entrance NOPE-UNIT', '没有这个楼栋或单元：NOPE-UNIT'],
+    ['校验位错误 / check digit is wrong', '校验位错误'],
+    ['出生日期格式应为 YYYY-MM-DD 且不晚于今天 / birth_date: YYYY-MM-DD, not in the future', '出生日期格式应为 YYYY-MM-DD 且不晚于今天'],
+    ['姓名 1–50 字 / name: 1–50 characters', '姓名 1–50 字'],
+  ];
+  for (const [msg, want] of full) if (serverText(msg, true) !== want) problems.push('serverText(' + JSON.stringify(msg) + ', true) = ' + JSON.stringify(serverText(msg, true)));
   return problems;
 }
 

@@ -63,7 +63,10 @@ webTest('files', DEMO, async (t) => {
   await page.waitForFunction(() => location.hash.length > 2 && document.querySelector('main').getAttribute('aria-busy') !== 'true');
   await page.goto(base + '/#/notices');
   await page.waitForSelector('.help-page form input[name=title]');
-  await page.fill('.help-page form input[name=unit]', '420107003008-B03');
+  // whom to, picked by name (the field took a unit code typed by hand: 3栋 was 没有这个单位)
+  const toB3 = await page.$eval('.help-page form select[name=unit] option[value="420107003008-B03"]', (o) => o.textContent);
+  assert(toB3.includes('第二网格') && toB3.includes('3栋'), 'building 3 offered by name: ' + toB3);
+  await page.selectOption('.help-page form select[name=unit]', '420107003008-B03');
   await page.fill('.help-page form input[name=title]', '致三栋居民的一封信');
   await page.fill('.help-page form textarea[name=body]', '请阅读附件中的信。');
   await page.setInputFiles('.help-page form input[name=file]', letter);

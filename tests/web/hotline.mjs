@@ -11,7 +11,9 @@
 // Its own demo store and server (qinghe, 600 households, seed 7), like gate.mjs.
 // Screenshots: build/screenshots/hotline-*.png.
 import path from 'node:path';
-import { SHOTS, DEMO, assert, signIn, webTest } from './harness.mjs';
+import { SHOTS, DEMO, assert, signIn, webTest, pageReady } from './harness.mjs';
+
+const eq0 = (n, msg) => assert(n === 0, msg + ': ' + n);
 
 webTest('hotline', DEMO, async (t) => {
   const { base, browser, errors } = t;
@@ -34,15 +36,74 @@ webTest('hotline', DEMO, async (t) => {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page, base, 'secretary');
   await page.waitForSelector('.nav a[href="#/hotline"]');
+  // at a desk the open requests two or more abreast (twenty cards one under another were a page
+  // thirty screens long)
+  await page.goto(base + '/#/requests');
+  await pageReady(page, '#help-list .help-card + .help-card');
+  const tops = await page.$$eval('#help-list .help-card', (c) => c.slice(0, 2).map((x) => Math.round(x.getBoundingClientRect().top)));
+  assert(tops[0] === tops[1], 'the first two cards side by side: ' + tops);
+  // an overdue request's badges stand apart (已接单已超时 read as one word: no space between)
+  await page.goto(base + '/#/requests?overdue=1');
+  await pageReady(page, '.help-card .help-overdue');
+  const gap = await page.$eval('.help-card .help-overdue', (b) => b.getBoundingClientRect().left - b.previousElementSibling.getBoundingClientRect().right);
+  assert(gap >= 2, 'a gap between the state and 已超时: ' + gap);
+  eq0(await page.locator('a.btn >> text=只看我的').count(), 'no 只看我的 for the secretary (it led back to the same list)');
+  // the street's command reads the requests: no steps it may not take (办结 answered 你的角色没有这个权限)
+  const cmdCtx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const street = await cmdCtx.newPage();
+  street.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) errors.push('street: ' + m.text()); });
+  await signIn(street, base, 'street');
+  await street.goto(base + '/#/requests');
+  await street.waitForSelector('.help-card[data-request]');
+  eq0(await street.locator('.help-card button[data-step]').count(), 'no step buttons for the command');
+  eq0(await street.locator('a.btn >> text=只看我的').count(), 'no 只看我的 for the command');
+  await cmdCtx.close();
   await page.click('.nav a[href="#/hotline"]');
   await page.waitForSelector('#call-count[data-total]');
   assert(Number(await page.getAttribute('#call-count', 'data-total')) === before.total, 'the day\'s call count on the screen');
+  // four digits that end an ID number and no phone: the hotline finds callers by their phone
+  // (the search's tail matches ID numbers too — it opened a stranger's household as the caller's)
+  let idTail = null;
+  for (const r of res) {
+    const tail = (r.id_number || '').slice(-4);
+    if (!/^\d{4}$/.test(tail)) continue;
+    const m = (await call('POST', '/residents/search', { q: tail, limit: 200 })).items;
+    if (m.length && !m.some((x) => (x.phone || '').endsWith(tail))) {
+      idTail = tail;
+      break;
+    }
+  }
+  assert(idTail, 'an ID number\'s tail that ends no phone');
+  await page.fill('.hotline-search input[name=q]', idTail);
+  await page.press('.hotline-search input[name=q]', 'Enter');
+  await page.waitForSelector('#hotline-found .empty');
+  assert(!(await page.$('.hotline-hh')) && !(await page.$('#hotline-found button')), 'no household opened for an ID number\'s tail');
+  // a caller on a number the registry does not have (a neighbour's phone, a landline): found by
+  // the room given (the digits of "3栋1504" were searched as a phone number, and nothing found)
+  await page.fill('.hotline-search input[name=q]', caller.building + caller.room);
+  await page.press('.hotline-search input[name=q]', 'Enter');
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"], #hotline-found button[data-household="${hid}"]`);
+  if (await page.$(`#hotline-found button[data-household="${hid}"]`)) await page.click(`#hotline-found button[data-household="${hid}"]`);
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
   await page.fill('.hotline-search input[name=q]', caller.phone);
   await page.press('.hotline-search input[name=q]', 'Enter');
   await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
   const people = await page.textContent('.hotline-people');
   assert(people.includes(caller.name), 'the caller is among the household\'s people');
   assert(/已报|未报/.test(people), 'today\'s roll-call per person');
+  // the old caller reports the household's temperatures on the call: the roll-call by phone,
+  // and back on the hotline with the household open, everyone reported
+  await page.click('#hotline-checkin');
+  await page.waitForSelector('#all-normal');
+  assert((await page.getAttribute('.channel [data-channel="phone"]', 'aria-pressed')) === 'true', 'the roll-call is by phone');
+  const rcDay = /\d{4}-\d\d-\d\d/.exec(await page.textContent('.rollcall-page .facts'))[0];
+  await page.click('#all-normal');
+  await page.waitForSelector(`.hotline-hh[data-household="${hid}"]`);
+  assert(await page.$$eval('.hotline-people td[data-reported]', (c) => c.length > 0 && c.every((x) => x.getAttribute('data-reported') === '1')),
+    'back on the hotline, the household reported today');
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 1);
+  const rc = (await call('GET', '/checkins?household=' + hid + '&day=' + rcDay)).items.filter((c) => c.current);
+  assert(rc.length && rc.every((c) => c.channel === 'phone'), 'checked in by phone: ' + JSON.stringify(rc.map((c) => c.channel)));
   await page.click('.hotline-request [data-category="medicine"]');
   await page.fill('.hotline-request textarea[name=text]', '老人的降压药快吃完了，需要代买');
   await page.click('.hotline-request button[data-action="request"]');
@@ -57,12 +118,12 @@ webTest('hotline', DEMO, async (t) => {
   // logged once the page says so: the count and the message come after the household's form
   // is drawn again, and the next note goes into the new form
   await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记一次来电'));
-  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 2);
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
   // and a lead: the neighbour came back from outside
   await page.fill('.hotline-request textarea[name=text]', '家里有人刚从外地回来，还没有报备');
   await page.click('.hotline-request button[data-action="lead"]');
   await page.waitForFunction(() => (document.getElementById('hotline-done')?.textContent || '').includes('已记为线索'));
-  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 3);
+  await page.waitForFunction((n) => Number(document.querySelector('#call-count')?.getAttribute('data-total')) === n, before.total + 4);
   const leads = (await call('GET', '/leads?state=open')).items.filter((l) => l.household_id === hid);
   assert(leads.length === 1 && leads[0].source === 'hotline', 'the lead is stored, from the hotline');
   // the secretary confirms it on the leads page: the caller starts observation
@@ -97,8 +158,9 @@ webTest('hotline', DEMO, async (t) => {
   const req = open.items[0];
   assert(req.channel === 'hotline' && req.category === 'medicine' && req.worker.username === 'gw02', 'hotline, medicine, gw02');
   const after = await call('GET', '/calls');
-  assert(after.total === before.total + 3 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
-    (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1, 'three calls logged: a request, a question, a lead');
+  assert(after.total === before.total + 4 && (after.by_kind.question || 0) === (before.by_kind.question || 0) + 1 &&
+    (after.by_kind.lead || 0) === (before.by_kind.lead || 0) + 1 && (after.by_kind.other || 0) === (before.by_kind.other || 0) + 1,
+  'four calls logged: a roll-call by phone, a request, a question, a lead');
 
   // ---- gw02 on a phone: the request under 求助, accepted and done ----
   const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true });

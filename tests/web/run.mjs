@@ -628,6 +628,7 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
   // loading line 250 ms into the building's load
   await pageReady(page, '#miss-h');
   assert(await page.locator('.dashboard table a[href^="#/household/"]').count() > 0, 'households listed at building level');
+  const building = page.url();
   // the alert: acknowledge, outcome home observation, door checker, door reading
   await page.click(`#feed a >> text=${name}`);
   await page.waitForSelector('.workflow');
@@ -645,6 +646,23 @@ check('dashboard (desktop): four ECharts canvases, drill-down, live alert feed, 
   await shot(page, '15-alert-detail', true);
   const alerts = await api.call('GET', '/alerts?state=observation');
   assert(alerts.items.some((x) => x.resident_id === rid && x.door_checker && x.door_checker.username === 'gw06'), 'alert workflow stored');
+  // the building's call list (no smartphone or living alone, not reported): the secretary phones
+  // one from the desk, records the answer by phone and is back on the list, one fewer (the call
+  // list was on the grid worker's 今日 only)
+  await page.goto(building);
+  await pageReady(page, '#dash-calls');
+  const callsN = async () => Number(/\d+/.exec(await page.textContent('#calls-h'))[0]);
+  const n0 = await callsN();
+  assert(n0 > 0 && await page.locator('#dash-calls a[data-record]').count() > 0, 'people to phone on the building\'s dashboard');
+  const hhRec = await page.getAttribute('#dash-calls a[data-record] >> nth=0', 'data-record');
+  await page.click('#dash-calls a[data-record] >> nth=0');
+  await pageReady(page, '#all-normal');
+  eq(await page.getAttribute('.channel [data-channel="phone"]', 'aria-pressed'), 'true', 'the roll-call is by phone');
+  await page.click('#all-normal');
+  await pageReady(page, '#dash-calls');
+  eq(page.url(), building, 'back on the building\'s dashboard');
+  assert(await callsN() < n0, 'the household left the call list: ' + n0 + ' → ' + await callsN());
+  assert(!(await page.locator(`#dash-calls a[data-record="${hhRec}"]`).count()), 'the household recorded is off the list');
   await api.close();
   noErrors(page, 'dashboard');
   await ctx.close();
@@ -1051,6 +1069,11 @@ check('import: the refused rows are fixed in place and re-submitted; the rows ta
     eq(await td.locator('input').getAttribute('aria-invalid'), 'true', `line ${line}: aria-invalid`);
   }
   eq(await page.inputValue('#fix-table tr[data-line="5"] td[data-col=relation] input'), '女儿,长女', 'a quoted comma read from the file');
+  // the reasons in Chinese, with the value the English half named (they read
+  // "没有这个楼栋或单元 / no building or entrance NOPE-UNIT" on a Chinese screen)
+  const why = await page.$$eval('#fix-table .fix-error', (es) => es.map((e) => e.textContent));
+  assert(why.length === 3 && why.every((x) => !/[a-z]{3,}/.test(x)), 'no English in the reasons: ' + JSON.stringify(why));
+  assert(why.some((x) => x.includes('没有这个楼栋或单元') && x.includes('NOPE-UNIT')), 'the unit code named: ' + JSON.stringify(why));
   await page.fill('#fix-table tr[data-line="3"] td[data-col=sex] input', '女');
   await page.fill('#fix-table tr[data-line="5"] td[data-col=birth_date] input', '1990-03-15');
   await shot(page, '25-import-fix', true);

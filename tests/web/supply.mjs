@@ -163,6 +163,12 @@ webTest('supply', DEMO, async (t) => {
   const tile = await secPage.textContent('#sup-tile');
   assert(tile.includes(cash.in_hand), 'the tile shows the cash in hand ' + cash.in_hand + ': ' + tile);
   await secPage.screenshot({ path: path.join(SHOTS, 'supply-7-dashboard.png') });
+  // the district command's dashboard: the community's rounds on its tile, named with their
+  // community (asked for the district, the round's figures were refused: no round, a 400)
+  const cmd = await t.login('command', { width: 1366, height: 900 });
+  await cmd.goto(base + '/#/dashboard');
+  await cmd.waitForSelector(`#sup-tile .sup-tile-round[data-round="${r3.id}"] [data-stat=ordered]`);
+  assert((await cmd.textContent(`#sup-tile .sup-tile-round[data-round="${r3.id}"] h3`)).includes('青和居社区'), 'the round named with its community');
 
   const real = errors.filter((e) => !/401 \(Unauthorized\)|409 \(Conflict\)/.test(e));
   assert(!real.length, 'console errors: ' + real.join('; '));

@@ -47,8 +47,9 @@ export function tv(group, value) {
 }
 
 // The server writes most messages as "中文 / English": show the half for the language.
-// full: in Chinese keep the whole text, because some Chinese halves leave out the detail
-// the English half names (e.g. "未知标签 / unknown flag: 飞行员").
+// full: in Chinese add the detail the English half names and the Chinese half leaves out — a
+// value or a code ("未知标签 / unknown flag: 飞行员" → 未知标签：飞行员), never its English words
+// (the whole text was kept: an import's error rows read "校验位错误 / check digit is wrong").
 // The separator is " / ", or "/ " right after a closing full-width bracket or stop
 // ("已经登记过（交付#1）/ receipt …"), as some of the server's messages write it.
 export function serverText(msg, full) {
@@ -59,7 +60,11 @@ export function serverText(msg, full) {
   const left = msg.slice(0, i);
   if (!/[\u3400-\u9fff]/.test(left)) return msg;
   if (lang === 'en') return msg.slice(i + m[0].length);
-  return full ? zhPunct(left) + msg.slice(i) : zhPunct(left);
+  if (!full) return zhPunct(left);
+  const extra = msg.slice(i + m[0].length).split(/[\s,;:()]+/)
+    .filter((w) => (/[\u3400-\u9fff]/.test(w) || (w.length >= 4 && /\d/.test(w)) || /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/.test(w)) &&
+      !left.includes(w));
+  return zhPunct(left.trim()) + (extra.length ? '：' + extra.join(' ') : '');
 }
 
 // Chinese text with full-width punctuation: a half-width , : ; ? ! right after a Chinese

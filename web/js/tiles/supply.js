@@ -413,11 +413,25 @@ export async function supplyTile(code) {
     return null;
   }
   const latest = (rounds.items || []).slice(0, 2);
-  const figs = await Promise.all(latest.map((r) => api('GET', '/supply/rounds/' + r.id + qs({ unit: code })).catch(() => null)));
+  // a round's figures for the unit on screen when the round covers it (the community's round on
+  // its own dashboard or a grid's); a round of a unit below it (a community's, on a street's or
+  // district's dashboard) is shown for its own unit — asked for the district it was refused
+  // (unit_outside_round) and the command saw no round at all
+  let within = new Set([code]);
+  if (latest.some((r) => r.unit !== code)) {
+    try {
+      within = new Set([code].concat(((await api('GET', '/units/' + encodeURIComponent(code))).ancestors || []).map((a) => a.code)));
+    } catch (e) {
+      if (e.handled) throw e;
+    }
+  }
+  const figs = await Promise.all(latest.map((r) => api('GET', '/supply/rounds/' + r.id + qs({ unit: within.has(r.unit) ? code : null }))
+    .catch(() => null)));
   return h('section', { class: 'card sup-tile', id: 'sup-tile', 'aria-labelledby': 'sup-tile-h' },
     h('h2', { id: 'sup-tile-h' }, h('a', { href: '#/supply' }, t('sup.tile'))),
     figs.filter(Boolean).map((r) => h('div', { class: 'sup-tile-round', 'data-round': String(r.id) },
-      h('h3', null, h('a', { href: '#/supply/' + r.id }, r.name), ' ', h('small', null, tv('rstatus', r.status))),
+      h('h3', null, h('a', { href: '#/supply/' + r.id }, r.name), ' ', h('small', null, tv('rstatus', r.status)),
+        r.figures.unit !== code ? h('small', { class: 'sup-tile-unit' }, ' · ' + r.figures.unit_name) : null),
       h('dl', { class: 'stats' },
         h('div', null, h('dt', null, t('sup.households_ordered')),
           h('dd', { 'data-stat': 'ordered' }, String(r.figures.ordered), h('small', null, ' / ' + r.figures.households))),

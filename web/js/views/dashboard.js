@@ -9,7 +9,7 @@
 import { api, enc, qs } from '../api.js';
 import { helpCountsSection } from '../tiles/help.js';
 import { t, tv, getLang } from '../i18n.js';
-import { h, mount, fmtTime, errorBox } from '../dom.js';
+import { h, mount, fmtTime, errorBox, flagChips } from '../dom.js';
 import { session, can, rollDay } from '../session.js';
 import { subscribe, onState } from '../live.js';
 import { gateTile } from '../tiles/gate.js';
@@ -216,6 +216,30 @@ async function missingSection(code, day) {
           s.phone && s.phone.indexOf('*') < 0 ? h('a', { class: 'tel', href: 'tel:' + s.phone }, s.phone) : (s.phone || '')])))))))
       : h('p', { class: 'done-all' }, t('today.all_reached')),
     res.total > items.length ? h('p', { class: 'hint' }, t('dash.missing_more', { n: res.total - items.length })) : null);
+}
+
+// The call list of a grid or building (REGISTRY): the people without a smartphone or living
+// alone who have not reported today — the secretary phones them from the desk as the grid
+// worker does from the phone (it was on the grid worker's 今日 only), and records the answer
+// by phone, back here.
+async function callSection(code, back) {
+  const res = await api('GET', '/calllist' + qs({ unit: code, limit: 50 }));
+  const items = res.items || [];
+  return h('section', { 'aria-labelledby': 'calls-h', id: 'dash-calls' },
+    h('h2', { id: 'calls-h' }, t('dash.calls', { n: res.total })),
+    h('p', { class: 'hint' }, t('dash.calls_hint')),
+    items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table stack' },
+      h('thead', null, h('tr', null, ['who', 'place', 'phone', 'do'].map((c) => h('th', { scope: 'col' }, t('dash.ccol_' + c))))),
+      h('tbody', null, items.map((p) => h('tr', { 'data-resident': String(p.id) },
+        h('th', { scope: 'row', 'data-label': t('dash.ccol_who') }, p.name,
+          p.age !== null && p.age !== undefined ? ' ' + t('res.age', { n: p.age }) : '', ' ', flagChips(p.flags)),
+        h('td', { 'data-label': t('dash.ccol_place') }, h('a', { href: '#/household/' + p.household_id }, placeLabel(p))),
+        h('td', { 'data-label': t('dash.ccol_phone') }, p.phone && p.phone.indexOf('*') < 0
+          ? h('a', { class: 'tel', href: 'tel:' + p.phone }, p.phone) : (p.phone || t('today.no_phone'))),
+        h('td', { 'data-label': t('dash.ccol_do') }, h('a', { class: 'btn btn-small', 'data-record': String(p.household_id),
+          href: '#/household/' + p.household_id + '/rollcall' + qs({ channel: 'phone', back }) }, t('today.record'))))))))
+      : h('p', { class: 'done-all' }, t('today.no_calls')),
+    res.total > items.length ? h('p', { class: 'hint' }, t('dash.calls_more', { n: res.total - items.length })) : null);
 }
 
 function feedItem(type, a) {
@@ -453,6 +477,10 @@ export default async function dashboardView(ctx) {
     if (e.handled) throw e;
     return errorBox(e);
   }) : null;
+  const calls = low && isToday && can.callList() ? await callSection(code, '#/dashboard' + qs({ unit: ctx.query.unit })).catch((e) => {
+    if (e.handled) throw e;
+    return errorBox(e);
+  }) : null;
   const helpBox = await helpP;
 
   return h('section', { class: 'dashboard' },
@@ -487,6 +515,6 @@ export default async function dashboardView(ctx) {
     helpBox,
     await staffTile(code),
     isToday ? gateTile(ctx, code, subscribe) : null,
-    missing);
+    missing, calls);
 }
 

@@ -52,13 +52,15 @@ export function requestCard(r, onChange) {
       }
     }
   }
-  const next = NEXT[r.state] || [];
+  // the steps for those who take them (REGISTRY): a command reads the requests, and its 办结
+  // answered 你的角色没有这个权限
+  const next = can.registry() ? NEXT[r.state] || [] : [];
   return h('li', { class: 'help-card' + (r.overdue ? ' is-overdue' : ''), 'data-request': String(r.id), 'data-state': r.state },
     h('p', { class: 'row-main' },
       h('strong', null, tv('hcat', r.category)), ' ',
       r.urgency === 'urgent' ? h('span', { class: 'badge badge-no' }, tv('hurg', 'urgent')) : null, ' ',
       stateBadge(r.state),
-      r.overdue ? h('span', { class: 'badge badge-no help-overdue' }, ' ' + t('help.overdue')) : null),
+      r.overdue ? [' ', h('span', { class: 'badge badge-no help-overdue' }, t('help.overdue'))] : null),
     h('p', null, r.address, ' · ', r.text),
     h('p', { class: 'row-sub' },
       tv('hchan', r.channel), ' · ', fmtTime(r.created_at),
@@ -84,10 +86,11 @@ export function requestCard(r, onChange) {
 
 async function requestsPage(ctx) {
   ctx.title = t('help.requests_title');
+  ctx.wide = true; // at a desk the cards side by side (twenty open ones were a page thirty screens long)
   const q = ctx.query || {};
   const mine = session.me.role === 'grid_worker' && q.all === undefined;
   const overdue = q.overdue === '1';
-  const list = h('ul', { class: 'list plain help-list', id: 'help-list' });
+  const list = h('ul', { class: 'list plain help-list help-grid', id: 'help-list' });
   const summary = h('p', { class: 'hint', role: 'status' });
   async function load() {
     const b = await api('GET', '/requests' + qs({ state: 'open', mine: mine ? 1 : undefined, overdue: overdue ? 1 : undefined, limit: 200 }));
@@ -128,7 +131,10 @@ async function requestsPage(ctx) {
   return h('section', { class: 'help-page' },
     h('h1', { tabindex: '-1' }, t('help.requests_title')), banner,
     h('p', { class: 'actions' },
-      h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')),
+      // mine or all: a grid worker's own requests (no one else is the responsible worker; on
+      // the secretary's or command's page 只看我的 led back to the same list)
+      session.me.role === 'grid_worker'
+        ? h('a', { class: 'btn', href: '#/requests' + (mine ? '?all' : '') }, mine ? t('help.show_all') : t('help.show_mine')) : null,
       h('a', { class: 'btn', href: overdue ? '#/requests' : '#/requests?overdue=1' }, overdue ? t('help.show_open') : t('help.show_overdue')),
       h('a', { class: 'btn', href: '#/leads' }, t('help.leads_title')),
       h('a', { class: 'btn', href: '#/notices' }, t('help.notices_title'))),
@@ -152,7 +158,7 @@ async function hotlinePage(ctx) {
     }
   }
   await drawCount();
-  const phone = field({ name: 'q', label: t('help.phone'), inputmode: 'numeric', maxlength: 11, hint: t('help.phone_hint'), autocomplete: 'off' });
+  const phone = field({ name: 'q', label: t('help.phone'), maxlength: 20, hint: t('help.phone_hint'), autocomplete: 'off' });
   const found = h('div', { id: 'hotline-found' });
   const household = h('div', { id: 'hotline-household' });
   const done = h('div', { role: 'status', class: 'help-done', id: 'hotline-done' });
@@ -239,7 +245,11 @@ async function hotlinePage(ctx) {
     });
     mount(household, h('section', { class: 'panel hotline-hh', 'data-household': String(hid) },
       h('h2', null, [hh.building, hh.entrance, hh.room].filter(Boolean).join(' '), ' ',
-        h('a', { href: '#/household/' + hid, class: 'btn' }, t('help.open_household'))),
+        h('a', { href: '#/household/' + hid, class: 'btn' }, t('help.open_household')), ' ',
+        // an old caller without a smartphone reports the household's temperatures on the call:
+        // the roll-call by phone, back to this household on the hotline once saved
+        can.checkin() && people.length ? h('a', { href: '#/household/' + hid + '/rollcall' + qs({ channel: 'phone', from: 'hotline' }),
+          class: 'btn btn-primary', id: 'hotline-checkin' }, t('help.phone_checkin')) : null),
       h('table', { class: 'table hotline-people' },
         h('thead', null, h('tr', null, h('th', null, t('help.col_name')), h('th', null, t('help.col_phone')),
           h('th', null, t('help.col_category')), h('th', null, t('help.col_today')))),
@@ -260,12 +270,21 @@ async function hotlinePage(ctx) {
     clearErrors(sform);
     clear(found);
     clear(household);
-    const v = phone.input.value.replace(/\D/g, '');
+    // a number: the caller's phone; anything else (a caller on a neighbour's phone or a
+    // landline the registry does not have): the name or room the caller gives, as the search reads it
+    const typed = phone.input.value.trim();
+    const byPhone = !/[^\d\s-]/.test(typed);
+    const v = byPhone ? typed.replace(/\D/g, '') : typed;
     await busy(sform, async () => {
       try {
-        const b = await api('POST', '/residents/search', { q: v });
+        const b = await api('POST', '/residents/search', { q: v, limit: 200 });
+        // the search's four digits match an ID number's tail too: a caller is found by the phone
+        // number alone, not by a stranger whose ID number ends in the same digits
         const byHh = new Map();
-        for (const r of b.items) if (!byHh.has(r.household_id)) byHh.set(r.household_id, r);
+        for (const r of b.items) {
+          if (byPhone && !(r.phone || '').replace(/\D/g, '').endsWith(v)) continue;
+          if (!byHh.has(r.household_id)) byHh.set(r.household_id, r);
+        }
         if (!byHh.size) {
           mount(found, h('p', { class: 'empty' }, t('help.not_found')));
           return;
@@ -283,7 +302,10 @@ async function hotlinePage(ctx) {
       }
     });
   });
-  ctx.onMount(() => phone.input.focus());
+  // back from the roll-call by phone (#/hotline?household=ID): the caller's household again
+  const back = Number(ctx.query.household);
+  if (back > 0) await openHousehold(back).catch((e) => { if (e.handled) throw e; });
+  else ctx.onMount(() => phone.input.focus());
   return h('section', { class: 'help-page hotline' },
     h('h1', { tabindex: '-1' }, t('help.hotline_title')), escalationBanner(subscribe, ctx.onLeave), count, sform, found, done,
     household);
@@ -384,6 +406,22 @@ async function leadsPage(ctx) {
 
 // ---- #/notices ----
 
+// The units a notice can be sent to from the notices page: the unit, its children and their
+// children (a community's grids and buildings; a district's streets and communities), entrances
+// left out — [[code, label], …] in the tree's order.
+async function noticeTargets(code) {
+  const kids = async (c) => ((await api('GET', '/units/' + encodeURIComponent(c) + '/children')).items || [])
+    .filter((u) => !u.retired && u.kind !== 'entrance');
+  const [top, below] = await Promise.all([api('GET', '/units/' + encodeURIComponent(code)), kids(code)]);
+  const deeper = below.length <= 60 ? await Promise.all(below.map((u) => kids(u.code))) : below.map(() => []);
+  const out = [[top.code, top.name]];
+  below.forEach((u, i) => {
+    out.push([u.code, '\u3000' + u.name]);
+    for (const v of deeper[i]) out.push([v.code, '\u3000\u3000' + u.name + ' · ' + v.name]);
+  });
+  return out;
+}
+
 async function noticesPage(ctx) {
   ctx.title = t('help.notices_title');
   ctx.wide = true;
@@ -408,7 +446,10 @@ async function noticesPage(ctx) {
   }
   const title = field({ name: 'title', label: t('help.notice_title'), maxlength: 60, required: true });
   const body = field({ name: 'body', label: t('help.notice_body'), type: 'textarea', rows: 4, maxlength: 4000, required: true });
-  const to = field({ name: 'unit', label: t('help.notice_unit'), value: unit, required: true, hint: t('help.notice_unit_hint') });
+  // whom to: the unit itself, its grids and their buildings, by name — a secretary knows 3栋,
+  // not 420107003008-B03 (the field took a unit code typed by hand)
+  const to = field({ name: 'unit', label: t('help.notice_unit'), type: 'select', options: await noticeTargets(unit), value: unit,
+    required: true, hint: t('help.notice_unit_hint') });
   const attach = field({ name: 'file', label: t('files.attach'), type: 'file', attrs: { accept: DOC_TYPES } });
   const form = h('form', { class: 'form', novalidate: true }, to, title, body, attach, formError(),
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('help.notice_send'))));

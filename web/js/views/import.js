@@ -268,6 +268,7 @@ function report(rep, bytes) {
 
 export default async function importView(ctx) {
   ctx.title = can.registry() ? t('import.title') : t('export.title');
+  ctx.wide = true; // the refused rows are a sheet of ten columns: on a desk, all of them in view
   const parts = [h('h1', { tabindex: '-1' }, ctx.title)];
   if (can.registry()) {
     const id = uid('file');

@@ -205,7 +205,10 @@ export default async function rollcallView(ctx) {
   ctx.startAtMain = true; // on a phone the form starts on screen, its first field above the save bar
   const people = (hh.residents || []).filter(living);
   const others = (hh.residents || []).filter((r) => !living(r));
-  const back = can.today() ? '#/today' : '#/household/' + id;
+  // where the roll-call was opened from: the hotline (the caller's household again), a page of
+  // the app named by ?back= (the dashboard's call list), else the grid worker's 今日 or the household
+  const back = ctx.query.from === 'hotline' ? '#/hotline?household=' + id
+    : /^#\/[a-z]/.test(ctx.query.back || '') ? ctx.query.back : can.today() ? '#/today' : '#/household/' + id;
 
   let channel = CHANNELS.indexOf(ctx.query.channel) >= 0 ? ctx.query.channel : 'visit';
   let cards = [];
@@ -291,6 +294,11 @@ export default async function rollcallView(ctx) {
     try {
       const res = await queue.submit({ path: '/checkins', body, label: t('rc.queue_label', { place: label, n }), household_id: id });
       await drop(draftKey);
+      // taken on the hotline: the call is one of the day's calls, as a request or a lead taken by phone is
+      if (ctx.query.from === 'hotline' && !res.queued) {
+        await api('POST', '/calls', { kind: 'other', household_id: id, note: t('help.checkin_call_note'), client_id: 'rc-' + id + '-' + day + '-' + Date.now() })
+          .catch((e) => { if (e.handled) throw e; });
+      }
       if (res.queued) {
         ctx.flash(t('rc.queued', { place: label, n }));
       } else if (!res.result) {
@@ -325,7 +333,7 @@ export default async function rollcallView(ctx) {
   });
 
   return h('section', { class: 'rollcall-page' },
-    h('p', { class: 'back' }, h('a', { href: back }, '‹ ', can.today() ? t('today.title') : t('common.back'))),
+    h('p', { class: 'back' }, h('a', { href: back }, '‹ ', ctx.query.from === 'hotline' ? t('help.hotline_title') : can.today() ? t('today.title') : t('common.back'))),
     h('h1', { tabindex: '-1' }, label),
     h('p', { class: 'facts' }, t('rc.living', { n: people.length }), ' · ', day, ' · ',
       h('a', { href: '#/household/' + id }, t('rc.details'))),
